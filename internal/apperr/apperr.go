@@ -1,0 +1,85 @@
+// Package apperr is crmlens's one error type. Domain packages return *Error
+// with a Kind (what sort of failure, mapped to an HTTP status in one table in
+// internal/server) and a Code plus Message (what the client sees). Anything
+// that is not an *Error is internal: logged, and answered "internal error".
+package apperr
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Kind classifies an error; internal/server maps each to one HTTP status.
+type Kind int
+
+const (
+	// Internal is a fault of crmlens or its database, never of the caller.
+	Internal Kind = iota
+	// Invalid is input the caller can fix (400).
+	Invalid
+	// NotFound is a missing resource (404).
+	NotFound
+	// Unauthorized is a missing or bad credential (401).
+	Unauthorized
+	// Forbidden is a valid credential without the right (403).
+	Forbidden
+	// Conflict is a write that lost a race or a stale version (409).
+	Conflict
+	// TooLarge is a body or parameter over its limit (413).
+	TooLarge
+	// Unprocessable is well-formed input that cannot be used (422).
+	Unprocessable
+	// RateLimited is too many failures from one client (429).
+	RateLimited
+	// Unavailable is a dependency, usually the database, that is down (503).
+	Unavailable
+)
+
+// Error is an error a client may see: Code is stable and machine-readable,
+// Message is for a person and says what to do. Message must never contain a
+// key, token, ciphertext, phone or email.
+type Error struct {
+	Kind    Kind
+	Code    string
+	Message string
+	// Err is the underlying cause, for logs and errors.Is; never shown.
+	Err error
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %s: %v", e.Code, e.Message, e.Err)
+	}
+	return e.Code + ": " + e.Message
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// New returns an *Error of kind with code and a message built like fmt.Sprintf.
+func New(kind Kind, code, format string, args ...any) *Error {
+	return &Error{Kind: kind, Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Wrap is New with an underlying cause kept for logs.
+func Wrap(err error, kind Kind, code, format string, args ...any) *Error {
+	e := New(kind, code, format, args...)
+	e.Err = err
+	return e
+}
+
+// As returns the *Error in err's chain, or nil.
+func As(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return nil
+}
+
+// KindOf returns the Kind of err, Internal when err carries no *Error.
+func KindOf(err error) Kind {
+	if e := As(err); e != nil {
+		return e.Kind
+	}
+	return Internal
+}

@@ -1,0 +1,178 @@
+// Package model holds crmlens's GORM models: the CRM records (accounts,
+// contacts and their channel identities, leads, tickets, orders), who talks
+// (visitors, agents), how platforms connect (integrations, signing keys), what
+// agents see (layouts) and what happened (audit events).
+//
+// The schema itself lives in versioned SQL migrations (internal/database);
+// a test checks that every model here matches the migrated tables on SQLite
+// and MariaDB. Times are stored in UTC.
+package model
+
+import "time"
+
+// Account is a company or household that contacts belong to.
+type Account struct {
+	ID         int64     `gorm:"primaryKey"`
+	ExternalID string    `gorm:"size:128;not null"`
+	Name       string    `gorm:"size:255;not null"`
+	Industry   string    `gorm:"size:128;not null"`
+	Tier       string    `gorm:"size:32;not null"`
+	Owner      string    `gorm:"size:128;not null"`
+	CreatedAt  time.Time `gorm:"not null"`
+	UpdatedAt  time.Time `gorm:"not null"`
+}
+
+// Contact is a person in the CRM.
+type Contact struct {
+	ID         int64  `gorm:"primaryKey"`
+	ExternalID string `gorm:"size:128;not null"`
+	AccountID  *int64
+	Name       string    `gorm:"size:255;not null"`
+	Phone      string    `gorm:"size:64;not null"`
+	Email      string    `gorm:"size:255;not null"`
+	Title      string    `gorm:"size:128;not null"`
+	Owner      string    `gorm:"size:128;not null"`
+	CreatedAt  time.Time `gorm:"not null"`
+	UpdatedAt  time.Time `gorm:"not null"`
+}
+
+// ContactIdentity says that a contact is ExternalID on Channel, e.g. channel
+// "easemob" with the visitorImId, or "wechat" with an openid. A (channel,
+// external id) pair belongs to one contact at most.
+type ContactIdentity struct {
+	ID         int64     `gorm:"primaryKey"`
+	ContactID  int64     `gorm:"not null"`
+	Channel    string    `gorm:"size:32;not null"`
+	ExternalID string    `gorm:"size:191;not null"`
+	CreatedAt  time.Time `gorm:"not null"`
+}
+
+// Lead is a sales opportunity attached to a contact.
+type Lead struct {
+	ID         int64  `gorm:"primaryKey"`
+	ExternalID string `gorm:"size:128;not null"`
+	ContactID  *int64
+	Title      string    `gorm:"size:255;not null"`
+	Status     string    `gorm:"size:32;not null"`
+	Source     string    `gorm:"size:64;not null"`
+	CreatedAt  time.Time `gorm:"not null"`
+	UpdatedAt  time.Time `gorm:"not null"`
+}
+
+// Ticket is a support case of a contact.
+type Ticket struct {
+	ID         int64  `gorm:"primaryKey"`
+	ExternalID string `gorm:"size:128;not null"`
+	ContactID  *int64
+	Subject    string    `gorm:"size:255;not null"`
+	Status     string    `gorm:"size:32;not null"`
+	Priority   string    `gorm:"size:16;not null"`
+	CreatedAt  time.Time `gorm:"not null"`
+	UpdatedAt  time.Time `gorm:"not null"`
+}
+
+// Order is a purchase of a contact. Amounts are kept in minor units of
+// Currency (cents, fen; yen have none) so both databases store them exactly.
+type Order struct {
+	ID          int64  `gorm:"primaryKey"`
+	ExternalID  string `gorm:"size:128;not null"`
+	ContactID   *int64
+	OrderNo     string    `gorm:"size:64;not null"`
+	AmountMinor int64     `gorm:"not null"`
+	Currency    string    `gorm:"size:3;not null"`
+	Status      string    `gorm:"size:32;not null"`
+	PlacedAt    time.Time `gorm:"not null"`
+	CreatedAt   time.Time `gorm:"not null"`
+	UpdatedAt   time.Time `gorm:"not null"`
+}
+
+// Visitor is someone writing through an integration, known by the platform's
+// id for them on a channel. ContactID is the contact the visitor is linked to,
+// LinkMethod how that link was made.
+type Visitor struct {
+	ID            int64  `gorm:"primaryKey"`
+	IntegrationID int64  `gorm:"not null"`
+	Channel       string `gorm:"size:32;not null"`
+	ExternalID    string `gorm:"size:191;not null"`
+	ContactID     *int64
+	LinkMethod    string    `gorm:"size:32;not null"`
+	CreatedAt     time.Time `gorm:"not null"`
+	LastSeenAt    time.Time `gorm:"not null"`
+}
+
+// Agent is a platform's customer-service agent as crmlens has seen or been told.
+type Agent struct {
+	ID         int64     `gorm:"primaryKey"`
+	Platform   string    `gorm:"size:16;not null"`
+	PlatformID string    `gorm:"size:191;not null"`
+	Email      string    `gorm:"size:255;not null"`
+	Name       string    `gorm:"size:255;not null"`
+	CreatedAt  time.Time `gorm:"not null"`
+	UpdatedAt  time.Time `gorm:"not null"`
+}
+
+// Integration kinds.
+const (
+	KindEasemob  = "easemob"
+	KindShareCRM = "sharecrm"
+	KindChatwoot = "chatwoot"
+	KindSigned   = "signed"
+)
+
+// Integration connects one platform (or one tenant of it) to crmlens.
+// Key is the shared secret the platform encrypts or signs with; empty when
+// the platform sends params in clear. Origins is a JSON array of the origins
+// allowed to frame the sidebar.
+type Integration struct {
+	ID        int64     `gorm:"primaryKey"`
+	Slug      string    `gorm:"size:64;not null"`
+	Kind      string    `gorm:"size:16;not null"`
+	Name      string    `gorm:"size:255;not null"`
+	Key       string    `gorm:"size:512;not null"`
+	Origins   string    `gorm:"type:text;not null"`
+	CreatedAt time.Time `gorm:"not null"`
+	UpdatedAt time.Time `gorm:"not null"`
+}
+
+// Layout is what agents in a scope see: Panels and Scope are JSON documents;
+// Version increases on every change so a stale update can be refused.
+type Layout struct {
+	ID        int64     `gorm:"primaryKey"`
+	Name      string    `gorm:"size:128;not null"`
+	IsDefault bool      `gorm:"not null"`
+	Scope     string    `gorm:"type:text;not null"`
+	Panels    string    `gorm:"type:text;not null"`
+	Version   int64     `gorm:"not null"`
+	CreatedAt time.Time `gorm:"not null"`
+	UpdatedAt time.Time `gorm:"not null"`
+}
+
+// AuditEvent records one access to customer data or one change by an admin.
+type AuditEvent struct {
+	ID            int64  `gorm:"primaryKey"`
+	Action        string `gorm:"size:32;not null"`
+	Actor         string `gorm:"size:255;not null"`
+	IntegrationID *int64
+	VisitorID     *int64
+	ContactID     *int64
+	RequestID     string    `gorm:"size:64;not null"`
+	Detail        string    `gorm:"type:text;not null"`
+	CreatedAt     time.Time `gorm:"not null"`
+}
+
+// SigningKey is an HMAC key for session tokens, named by Kid in the token
+// header. Instances sharing a database share the keys.
+type SigningKey struct {
+	ID        int64     `gorm:"primaryKey"`
+	Kid       string    `gorm:"size:32;not null"`
+	Secret    []byte    `gorm:"not null"`
+	CreatedAt time.Time `gorm:"not null"`
+}
+
+// All lists every model, for schema checks.
+func All() []any {
+	return []any{
+		&Account{}, &Contact{}, &ContactIdentity{}, &Lead{}, &Ticket{}, &Order{},
+		&Visitor{}, &Agent{}, &Integration{}, &Layout{}, &AuditEvent{}, &SigningKey{},
+	}
+}
