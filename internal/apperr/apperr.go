@@ -83,3 +83,29 @@ func KindOf(err error) Kind {
 	}
 	return Internal
 }
+
+// String names the kind, for tests and logs.
+func (k Kind) String() string {
+	switch k {
+	case Invalid:
+		return "invalid"
+	case NotFound:
+		return "not_found"
+	case Unauthorized:
+		return "unauthorized"
+	case Forbidden:
+		return "forbidden"
+	case Conflict:
+		return "conflict"
+	case TooLarge:
+		return "too_large"
+	case Unprocessable:
+		return "unprocessable"
+	case RateLimited:
+		return "rate_limited"
+	case Unavailable:
+		return "unavailable"
+	default:
+		return "internal"
+	}
+}

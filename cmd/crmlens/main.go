@@ -1,0 +1,91 @@
+// Command crmlens serves the CRM sidebar that customer-service platforms
+// frame beside a conversation, and manages its data: migrate, seed, import,
+// integrations and the parameter ciphers. Configuration comes from CRMLENS_*
+// environment variables (see README.md).
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+	"gorm.io/gorm"
+
+	"github.com/crmlens/crmlens/internal/config"
+	"github.com/crmlens/crmlens/internal/database"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := newRoot().ExecuteContext(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "crmlens:", err)
+		os.Exit(1)
+	}
+}
+
+func newRoot() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "crmlens",
+		Short:         "The CRM sidebar for customer-service platforms",
+		Long:          "crmlens shows a company's CRM data beside each conversation in Easemob Kefu, ShareCRM web channels,\nChatwoot and any platform that can sign a URL. Configuration: CRMLENS_* environment variables (README.md).",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.AddCommand(newServe(), newMigrate(), newSeed(), newImport(), newIntegration(), newCrypto())
+	return root
+}
+
+// env is what every command that touches the database starts from.
+type env struct {
+	cfg     config.Config
+	log     *slog.Logger
+	db      *gorm.DB
+	dialect database.Dialect
+}
+
+// openEnv loads the configuration, sets up logging and opens the database.
+// When migrate is true, pending migrations are applied.
+func openEnv(ctx context.Context, migrate bool) (*env, error) {
+	cfg, err := config.Load()
+	if err != nil {
+		return nil, err
+	}
+	log, err := newLogger(cfg)
+	if err != nil {
+		return nil, err
+	}
+	db, dialect, err := database.Open(ctx, cfg.DatabaseURL, database.Options{Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	if migrate {
+		n, err := database.Migrate(ctx, db, dialect)
+		if err != nil {
+			_ = database.Close(db)
+			return nil, err
+		}
+		if n > 0 {
+			log.Info("database migrated", "dialect", string(dialect), "applied", n)
+		}
+	}
+	return &env{cfg: cfg, log: log, db: db, dialect: dialect}, nil
+}
+
+func (e *env) close() { _ = database.Close(e.db) }
+
+func newLogger(cfg config.Config) (*slog.Logger, error) {
+	level, err := cfg.Level()
+	if err != nil {
+		return nil, err
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts)), nil
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts)), nil
+}

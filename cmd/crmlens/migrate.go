@@ -1,0 +1,31 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/crmlens/crmlens/internal/database"
+)
+
+func newMigrate() *cobra.Command {
+	return &cobra.Command{
+		Use:   "migrate",
+		Short: "Apply pending database migrations",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			e, err := openEnv(ctx, false)
+			if err != nil {
+				return err
+			}
+			defer e.close()
+			n, err := database.Migrate(ctx, e.db, e.dialect)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s database migrated: %d migration(s) applied\n", e.dialect, n)
+			return nil
+		},
+	}
+}

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/crmlens/crmlens/frontend"
+	"github.com/crmlens/crmlens/internal/playground"
+	"github.com/crmlens/crmlens/internal/seed"
+	"github.com/crmlens/crmlens/internal/server"
+	"github.com/crmlens/crmlens/internal/sessiontoken"
+	"github.com/crmlens/crmlens/internal/sidebar"
+)
+
+func newServe() *cobra.Command {
+	var demo bool
+	var demoContacts int
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the sidebar, the playground and the API",
+		Long: "Serve listens on CRMLENS_ADDR. It applies pending migrations first unless CRMLENS_MIGRATE_ON_START=false.\n" +
+			"With --demo it loads the demo data on first start (an easemob integration \"" + seed.DemoSlug + "\" and demo contacts).",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			e, err := openEnv(ctx, true)
+			if err != nil {
+				return err
+			}
+			defer e.close()
+			if demo {
+				sum, err := seed.Demo(ctx, e.db, seed.Options{Contacts: demoContacts})
+				if err != nil {
+					return fmt.Errorf("load demo data: %w", err)
+				}
+				if !sum.AlreadySeeded {
+					e.log.Info("demo data loaded", "contacts", demoContacts)
+				}
+			}
+			tokens, err := sessiontoken.New(ctx, e.db, nil)
+			if err != nil {
+				return err
+			}
+			assets, err := frontend.Dist()
+			if err != nil {
+				return err
+			}
+			h := server.New(server.Deps{
+				DB: e.db, Sidebar: sidebar.New(e.db, tokens, nil), Tokens: tokens, Assets: assets,
+				Logger: e.log, Playground: playground.New(e.db),
+			})
+			srv := &http.Server{
+				Addr:              e.cfg.Addr,
+				Handler:           h,
+				ReadHeaderTimeout: 10 * time.Second,
+				ReadTimeout:       30 * time.Second,
+				WriteTimeout:      60 * time.Second,
+				IdleTimeout:       120 * time.Second,
+			}
+			ln, err := net.Listen("tcp", e.cfg.Addr)
+			if err != nil {
+				return fmt.Errorf("listen on CRMLENS_ADDR=%s: %w", e.cfg.Addr, err)
+			}
+			base := e.cfg.BaseURL()
+			e.log.Info("crmlens is serving", "addr", ln.Addr().String(), "dialect", string(e.dialect))
+			if demo {
+				fmt.Fprintf(cmd.OutOrStdout(), "\n  crmlens is running. Open the playground: %s/\n  Sidebar URL of the demo Easemob integration: %s/sidebar/%s\n\n", base, base, seed.DemoSlug)
+			} else {
+				fmt.Fprintf(cmd.OutOrStdout(), "\n  crmlens is running on %s (health: %s/healthz)\n\n", base, base)
+			}
+			errc := make(chan error, 1)
+			go func() { errc <- srv.Serve(ln) }()
+			select {
+			case err := <-errc:
+				return err
+			case <-ctx.Done():
+			}
+			e.log.Info("shutting down: draining requests")
+			shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			if err := srv.Shutdown(shutdownCtx); err != nil {
+				return fmt.Errorf("shutdown: %w", err)
+			}
+			if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+				return err
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&demo, "demo", false, "load the demo data on first start")
+	cmd.Flags().IntVar(&demoContacts, "demo-contacts", 200, "number of demo contacts to load with --demo")
+	return cmd
+}

@@ -1,0 +1,99 @@
+// Package playground builds the demo agent workbench's conversations: for
+// each demo visitor, the sidebar URL exactly as Easemob Kefu would build it
+// for the demo integration, with every param except easemobId and
+// visitorImId DES-encrypted under the integration's key.
+package playground
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+
+	"gorm.io/gorm"
+
+	"github.com/crmlens/crmlens/api"
+	"github.com/crmlens/crmlens/internal/apperr"
+	"github.com/crmlens/crmlens/internal/model"
+	"github.com/crmlens/crmlens/internal/paramcrypt"
+	"github.com/crmlens/crmlens/internal/seed"
+)
+
+// Conversations is the number of demo conversations listed.
+const Conversations = 8
+
+// Demo agent and tenant, as Easemob's paid add-on params would name them.
+const (
+	demoEasemobID = "kefuchannelapp-demo"
+	demoTenantID  = "10001"
+	demoAgentID   = "agent-demo-1"
+	demoAgentName = "演示坐席 Demo Agent"
+	demoAgentMail = "agent@demo.crmlens.invalid"
+)
+
+// Playground lists demo conversations.
+type Playground struct {
+	db *gorm.DB
+}
+
+// New returns a Playground reading db.
+func New(db *gorm.DB) *Playground { return &Playground{db: db} }
+
+// List returns the demo conversations with their sidebar URLs, or a
+// NotFound error when no demo data is loaded.
+func (p *Playground) List(ctx context.Context) ([]api.Conversation, error) {
+	var in model.Integration
+	err := p.db.WithContext(ctx).Where("slug = ?", seed.DemoSlug).Take(&in).Error
+	if err == gorm.ErrRecordNotFound {
+		return nil, apperr.New(apperr.NotFound, "demo_not_loaded",
+			"no demo data is loaded: start with `crmlens serve --demo` or run `crmlens seed --demo`")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find demo integration: %w", err)
+	}
+	convs, err := seed.Conversations(ctx, p.db, Conversations)
+	if err != nil {
+		return nil, err
+	}
+	var cipher *paramcrypt.Cipher
+	if in.Key != "" {
+		if cipher, err = paramcrypt.NewDES(in.Key); err != nil {
+			return nil, fmt.Errorf("demo integration key: %w", err)
+		}
+	}
+	out := make([]api.Conversation, 0, len(convs))
+	for _, cv := range convs {
+		out = append(out, api.Conversation{
+			Id:          cv.VisitorImID,
+			VisitorName: cv.VisitorName,
+			Channel:     cv.Channel,
+			Preview:     cv.Preview,
+			SidebarUrl:  SidebarURL(in.Slug, cipher, cv),
+		})
+	}
+	return out, nil
+}
+
+// SidebarURL is the URL Easemob would open for cv: system params in clear,
+// the rest encrypted when cipher is set.
+func SidebarURL(slug string, cipher *paramcrypt.Cipher, cv seed.Conversation) string {
+	q := url.Values{}
+	q.Set("easemobId", demoEasemobID)
+	q.Set("visitorImId", cv.VisitorImID)
+	secret := map[string]string{
+		"tenantId":  demoTenantID,
+		"agentId":   demoAgentID,
+		"agentName": demoAgentName,
+		"email":     demoAgentMail,
+		"nickname":  cv.VisitorName,
+	}
+	if cv.Channel == "wechat" {
+		secret["to"] = "gh_crmlens_demo"
+	}
+	for k, v := range secret {
+		if cipher != nil {
+			v = cipher.Encrypt(v)
+		}
+		q.Set(k, v)
+	}
+	return "/sidebar/" + url.PathEscape(slug) + "?" + q.Encode()
+}

@@ -1,0 +1,131 @@
+// Package server is crmlens's HTTP face: Echo, the routes generated from
+// openapi.yaml (api.ServerInterface), the error table that turns domain
+// errors into statuses, request logging without secrets, and the embedded
+// front end.
+package server
+
+import (
+	"context"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"gorm.io/gorm"
+
+	"github.com/crmlens/crmlens/api"
+	"github.com/crmlens/crmlens/internal/playground"
+	"github.com/crmlens/crmlens/internal/sessiontoken"
+	"github.com/crmlens/crmlens/internal/sidebar"
+)
+
+// Deps is everything the server needs, passed in by the caller.
+type Deps struct {
+	DB      *gorm.DB
+	Sidebar *sidebar.Service
+	Tokens  *sessiontoken.Issuer
+	// Assets is the built front end (frontend.Dist()): index.html,
+	// sidebar.html and assets/.
+	Assets fs.FS
+	Logger *slog.Logger
+	// Playground lists the demo conversations shown at /.
+	Playground *playground.Playground
+}
+
+// MaxBodyBytes bounds every request body.
+const (
+	MaxBodyBytes = 64 << 10
+	maxBody      = "64K"
+)
+
+// Server implements api.ServerInterface.
+type Server struct {
+	db      *gorm.DB
+	sidebar *sidebar.Service
+	tokens  *sessiontoken.Issuer
+	assets  fs.FS
+	log     *slog.Logger
+
+	playground *playground.Playground
+}
+
+var _ api.ServerInterface = (*Server)(nil)
+
+// New returns the Echo instance serving every crmlens route.
+func New(d Deps) *echo.Echo {
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{db: d.DB, sidebar: d.Sidebar, tokens: d.Tokens, assets: d.Assets, log: d.Logger, playground: d.Playground}
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.HTTPErrorHandler = s.handleError
+	e.Use(middleware.RequestID())
+	e.Use(s.requestLog)
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: s.logPanic}))
+	e.Use(middleware.BodyLimit(maxBody))
+	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
+		ContentTypeNosniff: "nosniff",
+		ReferrerPolicy:     "no-referrer",
+		// X-Frame-Options is left out on purpose: the sidebar must be framed;
+		// Content-Security-Policy frame-ancestors decides who may.
+	}))
+	api.RegisterHandlers(e, s)
+	e.GET("/", s.playgroundPage)
+	e.GET("/assets/*", s.asset)
+	return e
+}
+
+// requestLog writes one line per request: the route pattern, never the path
+// or query (which carry slugs, ciphertexts and tokens).
+func (s *Server) requestLog(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		status := c.Response().Status
+		level := slog.LevelInfo
+		if status >= 500 {
+			level = slog.LevelError
+		}
+		s.log.LogAttrs(c.Request().Context(), level, "request",
+			slog.String("method", c.Request().Method),
+			slog.String("route", c.Path()),
+			slog.Int("status", status),
+			slog.Duration("elapsed", time.Since(start)),
+			slog.String("request_id", c.Response().Header().Get(echo.HeaderXRequestID)),
+		)
+		return nil
+	}
+}
+
+func (s *Server) logPanic(c echo.Context, err error, stack []byte) error {
+	s.log.Error("panic", "route", c.Path(), "err", err.Error(), "stack", string(stack))
+	return err
+}
+
+// GetHealthz answers while the process runs.
+func (s *Server) GetHealthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, api.Health{Status: "ok"})
+}
+
+// GetReadyz answers 200 when the database answers within 2 seconds.
+func (s *Server) GetReadyz(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+	defer cancel()
+	sqlDB, err := s.db.DB()
+	if err == nil {
+		err = sqlDB.PingContext(ctx)
+	}
+	if err != nil {
+		s.log.Warn("readiness check failed", "err", err.Error())
+		c.Response().Header().Set("Retry-After", "5")
+		return writeError(c, http.StatusServiceUnavailable, "database_unavailable", "the database is not reachable; retry shortly")
+	}
+	return c.JSON(http.StatusOK, api.Health{Status: "ok"})
+}

@@ -1,0 +1,93 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/crmlens/crmlens/api"
+	"github.com/crmlens/crmlens/internal/apperr"
+	"github.com/crmlens/crmlens/internal/sessiontoken"
+)
+
+// CreateSidebarSession decodes the platform's params and opens a session.
+func (s *Server) CreateSidebarSession(c echo.Context) error {
+	var req api.SessionRequest
+	if err := decodeJSON(c.Request().Body, &req); err != nil {
+		return err
+	}
+	if strings.TrimSpace(req.Integration) == "" {
+		return apperr.New(apperr.Invalid, "missing_integration", `the body needs "integration": the slug at the end of /sidebar/{slug}`)
+	}
+	if req.Params == nil {
+		return apperr.New(apperr.Invalid, "missing_params", `the body needs "params": the query parameters the platform appended`)
+	}
+	sess, err := s.sidebar.CreateSession(c.Request().Context(), req.Integration, req.Params)
+	if err != nil {
+		return err
+	}
+	out := api.SessionResponse{
+		Token: sess.Token, ExpiresAt: sess.ExpiresAt, Visitor: sess.Visitor, Contact: sess.Contact,
+		Match: sess.Match, Lang: api.Lang(sess.Lang),
+	}
+	if out.Lang == "" {
+		out.Lang = api.Zh
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusCreated, out)
+}
+
+// GetSidebarContext answers the session's visitor, contact and panels.
+func (s *Server) GetSidebarContext(c echo.Context) error {
+	claims, err := s.sessionClaims(c)
+	if err != nil {
+		return err
+	}
+	out, err := s.sidebar.Context(c.Request().Context(), claims, c.Response().Header().Get(echo.HeaderXRequestID))
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) sessionClaims(c echo.Context) (sessiontoken.Claims, error) {
+	h := c.Request().Header.Get(echo.HeaderAuthorization)
+	token, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok || strings.TrimSpace(token) == "" {
+		return sessiontoken.Claims{}, apperr.New(apperr.Unauthorized, sessiontoken.CodeUnauthorized,
+			"send the session token as Authorization: Bearer <token>; reload the page to get one")
+	}
+	return s.tokens.Parse(c.Request().Context(), strings.TrimSpace(token))
+}
+
+// decodeJSON reads one JSON value into dst, refusing unknown fields and
+// trailing data, with errors a person can act on.
+func decodeJSON(r io.Reader, dst any) error {
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		var te *json.UnmarshalTypeError
+		var mbe *http.MaxBytesError
+		switch {
+		case errors.As(err, &mbe):
+			return apperr.New(apperr.TooLarge, "body_too_large", "the request body is larger than %d bytes", mbe.Limit)
+		case errors.Is(err, io.EOF):
+			return apperr.New(apperr.Invalid, "invalid_json", "the request body is empty; send a JSON object")
+		case errors.As(err, &te):
+			return apperr.New(apperr.Invalid, "invalid_json", "field %q must be %s", te.Field, te.Type.String())
+		case strings.HasPrefix(err.Error(), "json: unknown field"):
+			return apperr.New(apperr.Invalid, "invalid_json", "unknown field %s in the body", strings.TrimPrefix(err.Error(), "json: unknown field "))
+		default:
+			return apperr.New(apperr.Invalid, "invalid_json", "the request body is not valid JSON")
+		}
+	}
+	if dec.More() {
+		return apperr.New(apperr.Invalid, "invalid_json", "the request body holds more than one JSON value")
+	}
+	return nil
+}

@@ -1,0 +1,186 @@
+// Package sessiontoken issues and verifies the sidebar's session JWTs:
+// HS256, audience "sidebar", 15 minutes, signed with a key named by the `kid`
+// header. Keys live in the signing_keys table, so every instance sharing the
+// database accepts every other instance's tokens.
+package sessiontoken
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"gorm.io/gorm"
+
+	"github.com/crmlens/crmlens/internal/apperr"
+	"github.com/crmlens/crmlens/internal/model"
+)
+
+// Audience of sidebar session tokens.
+const Audience = "sidebar"
+
+// TTL is how long a sidebar session token lives.
+const TTL = 15 * time.Minute
+
+// Claims are what a sidebar session token carries.
+type Claims struct {
+	IntegrationID int64  `json:"itg"`
+	VisitorID     int64  `json:"vis"`
+	Agent         string `json:"agt,omitempty"`
+	Lang          string `json:"lng,omitempty"`
+	jwt.RegisteredClaims
+}
+
+// Issuer signs and verifies session tokens.
+type Issuer struct {
+	db  *gorm.DB
+	now func() time.Time
+
+	mu     sync.RWMutex
+	keys   map[string][]byte
+	signer string // kid of the key new tokens are signed with
+}
+
+// New loads the signing keys from db, creating the first one when there is
+// none. now is the clock (nil: time.Now).
+func New(ctx context.Context, db *gorm.DB, now func() time.Time) (*Issuer, error) {
+	if now == nil {
+		now = time.Now
+	}
+	is := &Issuer{db: db, now: now}
+	if err := is.load(ctx); err != nil {
+		return nil, err
+	}
+	if is.signer == "" {
+		if err := is.createKey(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return is, nil
+}
+
+func (is *Issuer) load(ctx context.Context) error {
+	var rows []model.SigningKey
+	if err := is.db.WithContext(ctx).Order("id").Find(&rows).Error; err != nil {
+		return fmt.Errorf("load signing keys: %w", err)
+	}
+	keys := make(map[string][]byte, len(rows))
+	signer := ""
+	for _, r := range rows {
+		keys[r.Kid] = r.Secret
+		signer = r.Kid // the newest signs
+	}
+	is.mu.Lock()
+	is.keys, is.signer = keys, signer
+	is.mu.Unlock()
+	return nil
+}
+
+func (is *Issuer) createKey(ctx context.Context) error {
+	secret := make([]byte, 32)
+	kidBytes := make([]byte, 8)
+	if _, err := rand.Read(secret); err != nil {
+		return fmt.Errorf("generate signing key: %w", err)
+	}
+	if _, err := rand.Read(kidBytes); err != nil {
+		return fmt.Errorf("generate signing key id: %w", err)
+	}
+	row := model.SigningKey{Kid: hex.EncodeToString(kidBytes), Secret: secret}
+	if err := is.db.WithContext(ctx).Create(&row).Error; err != nil {
+		return fmt.Errorf("store signing key: %w", err)
+	}
+	// Another instance may have created one at the same moment: reload so all
+	// agree on the newest.
+	return is.load(ctx)
+}
+
+// Issue signs a token for c, filling in audience, times and id. It returns
+// the token and its expiry.
+func (is *Issuer) Issue(c Claims) (string, time.Time, error) {
+	is.mu.RLock()
+	kid, secret := is.signer, is.keys[is.signer]
+	is.mu.RUnlock()
+	now := is.now()
+	exp := now.Add(TTL)
+	jti := make([]byte, 12)
+	if _, err := rand.Read(jti); err != nil {
+		return "", time.Time{}, fmt.Errorf("token id: %w", err)
+	}
+	c.RegisteredClaims = jwt.RegisteredClaims{
+		Subject:   strconv.FormatInt(c.VisitorID, 10),
+		Audience:  jwt.ClaimStrings{Audience},
+		IssuedAt:  jwt.NewNumericDate(now),
+		NotBefore: jwt.NewNumericDate(now.Add(-30 * time.Second)),
+		ExpiresAt: jwt.NewNumericDate(exp),
+		ID:        hex.EncodeToString(jti),
+	}
+	tok := jwt.NewWithClaims(jwt.SigningMethodHS256, c)
+	tok.Header["kid"] = kid
+	s, err := tok.SignedString(secret)
+	if err != nil {
+		return "", time.Time{}, fmt.Errorf("sign session token: %w", err)
+	}
+	return s, exp, nil
+}
+
+// Error codes of Parse.
+const (
+	CodeUnauthorized = "unauthorized"
+	CodeExpired      = "token_expired"
+)
+
+// Parse verifies a token: HS256 only, audience sidebar, expiry required, a
+// known kid. Every failure is an apperr Unauthorized error.
+func (is *Issuer) Parse(ctx context.Context, token string) (Claims, error) {
+	var c Claims
+	_, err := jwt.ParseWithClaims(token, &c, func(t *jwt.Token) (any, error) {
+		kid, _ := t.Header["kid"].(string)
+		return is.secret(ctx, kid)
+	},
+		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+		jwt.WithAudience(Audience),
+		jwt.WithExpirationRequired(),
+		jwt.WithIssuedAt(),
+		jwt.WithTimeFunc(is.now),
+		jwt.WithLeeway(5*time.Second),
+	)
+	switch {
+	case errors.Is(err, jwt.ErrTokenExpired):
+		return Claims{}, apperr.Wrap(err, apperr.Unauthorized, CodeExpired, "the sidebar session has expired; reload the page")
+	case err != nil:
+		return Claims{}, apperr.Wrap(err, apperr.Unauthorized, CodeUnauthorized, "the sidebar session token is missing or invalid; reload the page")
+	}
+	return c, nil
+}
+
+// secret returns the key named kid, reloading once from the database for a
+// kid this instance has not seen (created by another instance).
+func (is *Issuer) secret(ctx context.Context, kid string) ([]byte, error) {
+	is.mu.RLock()
+	s, ok := is.keys[kid]
+	is.mu.RUnlock()
+	if ok {
+		return s, nil
+	}
+	if kid == "" || len(kid) > 32 {
+		return nil, errors.New("token has no usable kid")
+	}
+	var n int64
+	if err := is.db.WithContext(ctx).Model(&model.SigningKey{}).Where("kid = ?", kid).Count(&n).Error; err != nil || n == 0 {
+		return nil, errors.New("unknown kid")
+	}
+	if err := is.load(ctx); err != nil {
+		return nil, err
+	}
+	is.mu.RLock()
+	defer is.mu.RUnlock()
+	if s, ok := is.keys[kid]; ok {
+		return s, nil
+	}
+	return nil, errors.New("unknown kid")
+}

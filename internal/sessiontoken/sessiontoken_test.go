@@ -1,0 +1,131 @@
+package sessiontoken_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"gorm.io/gorm"
+
+	"github.com/crmlens/crmlens/internal/apperr"
+	"github.com/crmlens/crmlens/internal/database"
+	"github.com/crmlens/crmlens/internal/dbtest"
+	"github.com/crmlens/crmlens/internal/model"
+	"github.com/crmlens/crmlens/internal/sessiontoken"
+)
+
+func TestMain(m *testing.M) { dbtest.Main(m) }
+
+func TestIssueAndParse(t *testing.T) {
+	db, _ := dbtest.Open(t, database.SQLite)
+	ctx := context.Background()
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	is, err := sessiontoken.New(ctx, db, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, exp, err := is.Issue(sessiontoken.Claims{IntegrationID: 3, VisitorID: 42, Agent: "a-1", Lang: "zh"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := now.Add(15 * time.Minute); !exp.Equal(want) {
+		t.Errorf("expiry = %v, want %v", exp, want)
+	}
+	parsed, _, err := jwt.NewParser().ParseUnverified(tok, &jwt.RegisteredClaims{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if parsed.Header["kid"] == nil || parsed.Header["alg"] != "HS256" {
+		t.Errorf("header = %v, want HS256 with a kid", parsed.Header)
+	}
+	got, err := is.Parse(ctx, tok)
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	if got.VisitorID != 42 || got.IntegrationID != 3 || got.Agent != "a-1" || got.Lang != "zh" {
+		t.Errorf("claims = %+v", got)
+	}
+
+	// Another instance on the same database accepts it.
+	other, err := sessiontoken.New(ctx, db, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.Parse(ctx, tok); err != nil {
+		t.Errorf("second instance refused the token: %v", err)
+	}
+
+	now = now.Add(16 * time.Minute)
+	_, err = is.Parse(ctx, tok)
+	if e := apperr.As(err); e == nil || e.Code != sessiontoken.CodeExpired {
+		t.Errorf("expired token: err = %v, want %s", err, sessiontoken.CodeExpired)
+	}
+}
+
+func TestParseRefuses(t *testing.T) {
+	db, _ := dbtest.Open(t, database.SQLite)
+	ctx := context.Background()
+	is, err := sessiontoken.New(ctx, db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	good, _, err := is.Issue(sessiontoken.Claims{VisitorID: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := strings.Split(good, ".")
+	hdr, _, _ := jwt.NewParser().ParseUnverified(good, &jwt.RegisteredClaims{})
+	kid := hdr.Header["kid"].(string)
+
+	sign := func(method jwt.SigningMethod, key any, claims jwt.Claims, kid string) string {
+		tok := jwt.NewWithClaims(method, claims)
+		if kid != "" {
+			tok.Header["kid"] = kid
+		}
+		s, err := tok.SignedString(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	future := jwt.NewNumericDate(time.Now().Add(time.Hour))
+	tests := map[string]string{
+		"empty":         "",
+		"garbage":       "not.a.jwt",
+		"tampered":      parts[0] + "." + parts[1] + "x." + parts[2],
+		"alg none":      sign(jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, jwt.RegisteredClaims{Audience: jwt.ClaimStrings{"sidebar"}, ExpiresAt: future}, kid),
+		"wrong key":     sign(jwt.SigningMethodHS256, []byte("0123456789abcdef0123456789abcdef"), jwt.RegisteredClaims{Audience: jwt.ClaimStrings{"sidebar"}, ExpiresAt: future}, kid),
+		"unknown kid":   sign(jwt.SigningMethodHS256, []byte("x"), jwt.RegisteredClaims{Audience: jwt.ClaimStrings{"sidebar"}, ExpiresAt: future}, "deadbeef"),
+		"wrong aud":     signWith(t, db, kid, jwt.RegisteredClaims{Audience: jwt.ClaimStrings{"admin"}, ExpiresAt: future}),
+		"no expiry":     signWith(t, db, kid, jwt.RegisteredClaims{Audience: jwt.ClaimStrings{"sidebar"}}),
+		"no kid header": sign(jwt.SigningMethodHS256, []byte("x"), jwt.RegisteredClaims{Audience: jwt.ClaimStrings{"sidebar"}, ExpiresAt: future}, ""),
+	}
+	for name, tok := range tests {
+		t.Run(name, func(t *testing.T) {
+			_, err := is.Parse(ctx, tok)
+			if apperr.KindOf(err) != apperr.Unauthorized {
+				t.Fatalf("Parse accepted or misclassified: %v", err)
+			}
+		})
+	}
+}
+
+// signWith signs claims with the real key of kid, to test claim checks alone.
+func signWith(t *testing.T, db *gorm.DB, kid string, claims jwt.Claims) string {
+	t.Helper()
+	var row model.SigningKey
+	if err := db.Where("kid = ?", kid).First(&row).Error; err != nil {
+		t.Fatal(err)
+	}
+	secret := row.Secret
+	tok := jwt.NewWithClaims(jwt.SigningMethodHS256, claims)
+	tok.Header["kid"] = kid
+	s, err := tok.SignedString(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}

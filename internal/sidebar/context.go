@@ -1,0 +1,219 @@
+package sidebar
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/crmlens/crmlens/api"
+	"github.com/crmlens/crmlens/internal/apperr"
+	"github.com/crmlens/crmlens/internal/layout"
+	"github.com/crmlens/crmlens/internal/model"
+	"github.com/crmlens/crmlens/internal/money"
+	"github.com/crmlens/crmlens/internal/sessiontoken"
+)
+
+// Audit actions written by this package.
+const ActionContextRead = "context.read"
+
+// Context builds what the agent of session c sees: the visitor, its contact
+// and one panel per entry of the layout, each record holding only the fields
+// the layout names, masked where it says. The read is audited with requestID.
+// The number of queries is fixed: one per panel plus visitor, contact and the
+// audit insert, whatever the records.
+func (s *Service) Context(ctx context.Context, c sessiontoken.Claims, requestID string) (api.SidebarContext, error) {
+	db := s.db.WithContext(ctx)
+	var v model.Visitor
+	err := db.Where("id = ? AND integration_id = ?", c.VisitorID, c.IntegrationID).Take(&v).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return api.SidebarContext{}, apperr.New(apperr.NotFound, CodeVisitorGone, "this visitor no longer exists; reload the page")
+	}
+	if err != nil {
+		return api.SidebarContext{}, fmt.Errorf("load visitor: %w", err)
+	}
+	l := layout.Default()
+	out := api.SidebarContext{
+		Visitor: visitorView(v),
+		Layout:  api.LayoutRef{Name: l.Name, Reason: "the built-in default layout applies to every session"},
+		Panels:  []api.Panel{},
+	}
+	var contact *model.Contact
+	if v.ContactID != nil {
+		var ct model.Contact
+		err := db.Where("id = ?", *v.ContactID).Take(&ct).Error
+		switch {
+		case errors.Is(err, gorm.ErrRecordNotFound):
+		case err != nil:
+			return api.SidebarContext{}, fmt.Errorf("load contact: %w", err)
+		default:
+			contact = &ct
+			out.Contact = &api.ContactSummary{Id: strconv.FormatInt(ct.ID, 10), Name: ct.Name}
+		}
+	}
+	out.Match = matchView(v, contact)
+	if contact != nil {
+		for _, p := range l.Panels {
+			panel, err := s.panel(ctx, p, contact)
+			if err != nil {
+				return api.SidebarContext{}, err
+			}
+			out.Panels = append(out.Panels, panel)
+		}
+	}
+	ev := model.AuditEvent{
+		Action: ActionContextRead, Actor: c.Agent, IntegrationID: &c.IntegrationID, VisitorID: &v.ID,
+		RequestID: requestID, Detail: "{}", CreatedAt: s.now(),
+	}
+	if contact != nil {
+		ev.ContactID = &contact.ID
+	}
+	if err := db.Create(&ev).Error; err != nil {
+		return api.SidebarContext{}, fmt.Errorf("audit context read: %w", err)
+	}
+	return out, nil
+}
+
+// panel reads the records of one layout panel for contact, selecting only
+// the columns the panel shows.
+func (s *Service) panel(ctx context.Context, p layout.Panel, contact *model.Contact) (api.Panel, error) {
+	fields := make([]layout.Field, 0, len(p.Fields))
+	cols := []string{"id"}
+	for _, key := range p.Fields {
+		f, ok := layout.Lookup(p.Object, key)
+		if !ok {
+			return api.Panel{}, fmt.Errorf("layout panel %s names unknown field %s", p.Key, key)
+		}
+		fields = append(fields, f)
+		cols = append(cols, f.Column)
+	}
+	q := s.db.WithContext(ctx).Table(p.Object.Table()).Select(cols)
+	switch p.Object {
+	case layout.Contact:
+		q = q.Where("id = ?", contact.ID)
+	case layout.Account:
+		if contact.AccountID == nil {
+			return panelView(p, fields, nil), nil
+		}
+		q = q.Where("id = ?", *contact.AccountID)
+	default:
+		q = q.Where("contact_id = ?", contact.ID)
+	}
+	if p.Filter != nil {
+		f, _ := layout.Lookup(p.Object, p.Filter.Field)
+		q = q.Where(f.Column+" IN ?", p.Filter.Values)
+	}
+	if p.Sort != "" {
+		f, _ := layout.Lookup(p.Object, p.Sort)
+		q = q.Order(f.Column + " DESC").Order("id DESC")
+	}
+	limit := p.Limit
+	if p.Object.Single() || limit <= 0 {
+		limit = 1
+	}
+	var rows []map[string]any
+	if err := q.Limit(limit).Find(&rows).Error; err != nil {
+		return api.Panel{}, fmt.Errorf("read panel %s: %w", p.Key, err)
+	}
+	return panelView(p, fields, rows), nil
+}
+
+func panelView(p layout.Panel, fields []layout.Field, rows []map[string]any) api.Panel {
+	out := api.Panel{
+		Key: p.Key, Object: api.ObjectName(p.Object), Title: api.Label{Zh: p.Title.ZH, En: p.Title.EN},
+		Kind: api.PanelKindList, Fields: make([]api.FieldDef, 0, len(fields)), Records: make([]api.Record, 0, len(rows)),
+	}
+	if p.Object.Single() {
+		out.Kind = api.PanelKindRecord
+	}
+	for _, f := range fields {
+		def := api.FieldDef{Key: f.Key, Label: api.Label{Zh: f.Label.ZH, En: f.Label.EN}, Type: api.FieldType(f.Type), Masked: p.IsMasked(f.Key)}
+		if f.CurrencyField != "" {
+			cf := f.CurrencyField
+			def.CurrencyField = &cf
+		}
+		out.Fields = append(out.Fields, def)
+	}
+	for _, row := range rows {
+		rec := api.Record{Id: display(row["id"]), Values: make(map[string]*string, len(fields))}
+		for _, f := range fields {
+			var val *string
+			if raw, ok := row[f.Column]; ok && raw != nil {
+				s := render(f, raw, row)
+				if p.IsMasked(f.Key) {
+					s = Mask(f.Type, s)
+				}
+				val = &s
+			}
+			rec.Values[f.Key] = val
+		}
+		out.Records = append(out.Records, rec)
+	}
+	return out
+}
+
+// render turns a column value into the API's display string.
+func render(f layout.Field, raw any, row map[string]any) string {
+	if f.Type == layout.Money {
+		currency := ""
+		if cf, ok := layout.Lookup(layout.Orders, f.CurrencyField); ok {
+			currency = display(row[cf.Column])
+		}
+		if minor, err := strconv.ParseInt(display(raw), 10, 64); err == nil {
+			return money.Format(minor, currency)
+		}
+	}
+	if f.Type == layout.DateTime || f.Type == layout.Date {
+		if t, ok := asTime(raw); ok {
+			return t.UTC().Format(time.RFC3339)
+		}
+	}
+	return display(raw)
+}
+
+// sqliteTimeLayouts are the forms a DATETIME column comes back in from SQLite
+// when scanned without a destination type.
+var sqliteTimeLayouts = []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999", "2006-01-02"}
+
+func asTime(raw any) (time.Time, bool) {
+	switch x := raw.(type) {
+	case time.Time:
+		return x, true
+	case string, []byte:
+		s := display(x)
+		for _, l := range sqliteTimeLayouts {
+			if t, err := time.Parse(l, s); err == nil {
+				return t, true
+			}
+		}
+	}
+	return time.Time{}, false
+}
+
+func display(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case []byte:
+		return string(x)
+	case time.Time:
+		return x.UTC().Format(time.RFC3339)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case int32:
+		return strconv.FormatInt(int64(x), 10)
+	case int:
+		return strconv.Itoa(x)
+	case bool:
+		return strconv.FormatBool(x)
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	default:
+		return fmt.Sprint(x)
+	}
+}
