@@ -1,0 +1,253 @@
+// End-to-end: the real crmlens server (`crmlens serve --demo`) and Debian's
+// chromium driven by playwright-core. Run `npm run build` and build the
+// binary first (it embeds frontend/dist):
+//
+//   npm run build && go build -o bin/crmlens ./cmd/crmlens && npm run test:e2e
+//
+// Env: CRMLENS_BIN (default bin/crmlens), CHROMIUM_PATH (default
+// /usr/bin/chromium), CRMLENS_SCREENSHOTS=1 to write docs/playground.png,
+// CI=true to fail instead of skipping when chromium or the binary is missing.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const repo = fileURLToPath(new URL("../../", import.meta.url));
+const chromiumPath = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+const bin = resolve(repo, process.env.CRMLENS_BIN || "bin/crmlens");
+const inCI = process.env.CI === "true";
+const TIMEOUT = 15_000;
+
+function missing() {
+  if (!existsSync(chromiumPath)) return "install chromium: apt-get install chromium";
+  if (!existsSync(bin)) return `build the server first: go build -o bin/crmlens ./cmd/crmlens (no binary at ${bin})`;
+  return null;
+}
+const why = missing();
+if (why && inCI) {
+  test("e2e prerequisites", () => assert.fail(why));
+}
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.unref();
+    s.on("error", fail);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls fn until it returns a truthy value; fails with message after the timeout. */
+async function eventually(fn, message, timeout = TIMEOUT) {
+  const end = Date.now() + timeout;
+  let last;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > end) assert.fail(`${message}${last ? ` (last error: ${last.message})` : ""}`);
+    await sleep(100);
+  }
+}
+
+/** sidebarUrl with its lang param replaced, other bytes untouched. */
+function withLang(url, lang) {
+  return /[?&]lang=[^&]*/.test(url)
+    ? url.replace(/([?&])lang=[^&]*/, `$1lang=${lang}`)
+    : url + (url.includes("?") ? "&" : "?") + `lang=${lang}`;
+}
+
+describe("crmlens e2e", { skip: why && !inCI ? why : false }, () => {
+  let server;
+  let output = "";
+  let tmp;
+  let base;
+  let browser;
+  let context;
+
+  before(async () => {
+    tmp = mkdtempSync(join(tmpdir(), "crmlens-e2e-"));
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    server = spawn(bin, ["serve", "--demo"], {
+      cwd: tmp,
+      env: {
+        ...process.env,
+        CRMLENS_ADDR: `127.0.0.1:${port}`,
+        CRMLENS_DATABASE_URL: `sqlite://${join(tmp, "crmlens.db")}`,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    server.stdout.on("data", (d) => (output += d));
+    server.stderr.on("data", (d) => (output += d));
+    let exited = null;
+    server.on("exit", (code, signal) => (exited = { code, signal }));
+
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      if (exited) assert.fail(`crmlens serve --demo exited (${JSON.stringify(exited)}):\n${output}`);
+      try {
+        const r = await fetch(`${base}/readyz`);
+        if (r.status === 200) break;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) assert.fail(`GET /readyz did not answer 200 within 30 s:\n${output}`);
+      await sleep(200);
+    }
+
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      headless: true,
+      args: [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    context.setDefaultTimeout(TIMEOUT);
+  });
+
+  after(async () => {
+    await browser?.close().catch(() => {});
+    if (server && server.exitCode === null && server.signalCode === null) {
+      const gone = new Promise((r) => server.once("exit", r));
+      server.kill("SIGTERM");
+      const t = setTimeout(() => server.kill("SIGKILL"), 5_000);
+      await gone;
+      clearTimeout(t);
+    }
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  /** A new page that fails the test on any uncaught script error. */
+  async function open(path) {
+    const page = await context.newPage();
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(e));
+    const response = await page.goto(base + path);
+    return { page, response, errors };
+  }
+
+  async function conversations() {
+    const r = await fetch(`${base}/api/v1/playground/conversations`);
+    assert.equal(r.status, 200, "GET /api/v1/playground/conversations");
+    const body = await r.json();
+    assert.ok(body.conversations.length >= 2, "the demo has at least two conversations");
+    return body.conversations;
+  }
+
+  test("the playground lists conversations and the sidebar follows the selection", async () => {
+    const { page, errors } = await open("/");
+    const convs = page.locator('[data-testid^="conversation-"]');
+    await convs.first().waitFor();
+    assert.ok((await convs.count()) >= 2, "at least two demo conversations");
+    assert.equal(await convs.first().getAttribute("aria-current"), "true", "the first conversation is selected");
+
+    const frame = page.frameLocator('[data-testid="sidebar-frame"]');
+    const name = frame.getByTestId("contact-name");
+    await name.waitFor().catch((e) => {
+      throw new Error(
+        `no contact name in the sidebar iframe (is 'self' in the demo integration's frame-ancestors?): ${e.message}`,
+      );
+    });
+    const first = (await name.textContent()).trim();
+    assert.ok(first, "the first contact has a name");
+    assert.ok((await frame.getByTestId("match-reason").textContent()).trim(), "the match reason is shown");
+    const headings = frame.locator('[data-testid^="panel-"] h2');
+    await headings.first().waitFor();
+    assert.ok((await headings.count()) >= 1, "the sidebar shows panels");
+
+    if (process.env.CRMLENS_SCREENSHOTS === "1") {
+      mkdirSync(join(repo, "docs"), { recursive: true });
+      await page.screenshot({ path: join(repo, "docs", "playground.png") });
+    }
+
+    await convs.nth(1).click();
+    assert.equal(await convs.nth(1).getAttribute("aria-current"), "true", "the second conversation is selected");
+    const second = await eventually(async () => {
+      const text = (await frame.getByTestId("contact-name").textContent({ timeout: 1_000 }))?.trim();
+      return text && text !== first ? text : null;
+    }, `the sidebar still shows ${first} after clicking the second conversation`);
+    assert.notEqual(second, first);
+    assert.deepEqual(errors, []);
+  });
+
+  test("a sidebar URL without params says visitorImId is missing", async () => {
+    const { page, response, errors } = await open("/sidebar/demo-easemob");
+    assert.equal(response.status(), 200);
+    const headers = response.headers();
+    assert.match(headers["cache-control"] ?? "", /no-store/, "the page shell is not cached");
+    assert.equal(headers["referrer-policy"], "no-referrer");
+    const state = page.getByTestId("state-error");
+    await state.waitFor();
+    assert.equal(await state.getAttribute("data-code"), "missing_visitor");
+    assert.match(await state.textContent(), /visitorImId/);
+    assert.deepEqual(errors, []);
+  });
+
+  test("an unknown visitor shows the not-linked state", async () => {
+    const { page, errors } = await open("/sidebar/demo-easemob?easemobId=x&visitorImId=nobody-here&lang=en");
+    const state = page.getByTestId("state-not-linked");
+    await state.waitFor();
+    const text = await state.textContent();
+    assert.match(text, /not linked to a contact yet/);
+    assert.match(text, /nobody-here/, "the visitor's id is shown");
+    assert.equal(await page.getByTestId("contact-name").count(), 0);
+    assert.deepEqual(errors, []);
+  });
+
+  test("an unknown integration slug is named as such", async () => {
+    const { page, response } = await open("/sidebar/no-such-slug?visitorImId=x");
+    const type = response.headers()["content-type"] ?? "";
+    if (type.includes("text/html")) {
+      // the shell was served: the page asks the API, which says so
+      const state = page.getByTestId("state-error");
+      await state.waitFor();
+      assert.equal(await state.getAttribute("data-code"), "integration_not_found");
+      assert.match(await state.textContent(), /does not belong to any integration/);
+    } else {
+      // openapi.yaml: GET /sidebar/{slug} answers 404 with the JSON error
+      assert.equal(response.status(), 404);
+      const body = JSON.parse(await response.text());
+      assert.equal(body.error.code, "integration_not_found");
+      assert.ok(body.error.message);
+    }
+  });
+
+  test("lang=zh renders Chinese labels", async () => {
+    const [conv] = await conversations();
+    const { page, errors } = await open(withLang(conv.sidebarUrl, "zh"));
+    await page.getByTestId("contact-name").waitFor();
+    assert.equal(await page.evaluate(() => document.documentElement.lang), "zh-CN");
+    assert.match(await page.getByTestId("match-reason").textContent(), /匹配依据/);
+    const headings = await page.locator('[data-testid^="panel-"] h2').allTextContents();
+    assert.ok(headings.length > 0 && headings.every((h) => /[\u4e00-\u9fff]/.test(h)), `Chinese panel titles: ${headings}`);
+    const labels = await page.locator("[data-testid^='panel-'] dt").allTextContents();
+    assert.ok(labels.some((l) => /[\u4e00-\u9fff]/.test(l)), `Chinese field labels: ${labels}`);
+
+    const en = await open(withLang(conv.sidebarUrl, "en"));
+    await en.page.getByTestId("contact-name").waitFor();
+    assert.match(await en.page.getByTestId("match-reason").textContent(), /Why it matched/);
+    assert.deepEqual([...errors, ...en.errors], []);
+  });
+});

@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import { ApiError, createClient } from "./client";
+
+function answer(status: number, body: unknown, statusText = "") {
+  const calls: { url: string; init?: RequestInit }[] = [];
+  const client = createClient(async (url, init) => {
+    calls.push({ url, init });
+    return new Response(typeof body === "string" ? body : JSON.stringify(body), { status, statusText });
+  });
+  return { client, calls };
+}
+
+describe("client", () => {
+  it("posts the session request as JSON", async () => {
+    const { client, calls } = answer(201, { token: "t" });
+    await client.createSession({ integration: "demo", params: { visitorImId: "v" } });
+    expect(calls[0]!.url).toBe("/api/v1/sidebar/sessions");
+    expect(calls[0]!.init?.method).toBe("POST");
+    expect(JSON.parse(String(calls[0]!.init?.body))).toEqual({ integration: "demo", params: { visitorImId: "v" } });
+    expect((calls[0]!.init?.headers as Record<string, string>)["Content-Type"]).toBe("application/json");
+  });
+
+  it("sends the token as a bearer", async () => {
+    const { client, calls } = answer(200, { panels: [] });
+    await client.getContext("abc");
+    expect(calls[0]!.url).toBe("/api/v1/sidebar/context");
+    expect((calls[0]!.init?.headers as Record<string, string>).Authorization).toBe("Bearer abc");
+  });
+
+  it("turns the server's error body into an ApiError", async () => {
+    const { client } = answer(400, { error: { code: "invalid_param", message: "agentName is not hex" } });
+    const err = await client.createSession({ integration: "x", params: {} }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err).toMatchObject({ code: "invalid_param", message: "agentName is not hex", status: 400 });
+  });
+
+  it("copes with an error that is not JSON", async () => {
+    const { client } = answer(502, "<html>bad gateway</html>", "Bad Gateway");
+    await expect(client.listConversations()).rejects.toMatchObject({ code: "http_502", status: 502 });
+  });
+
+  it("reports a network failure", async () => {
+    const client = createClient(async () => {
+      throw new TypeError("Failed to fetch");
+    });
+    await expect(client.listConversations()).rejects.toMatchObject({ code: "network" });
+  });
+});

@@ -1,0 +1,74 @@
+// A small typed fetch client for the crmlens API (see openapi.yaml).
+import type {
+  ConversationList,
+  SessionRequest,
+  SessionResponse,
+  SidebarContext,
+} from "./types";
+
+/** A failed API call: the server's {"error":{code,message}} or a local code. */
+export class ApiError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 0,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+export interface Client {
+  createSession(req: SessionRequest): Promise<SessionResponse>;
+  getContext(token: string): Promise<SidebarContext>;
+  listConversations(): Promise<ConversationList>;
+}
+
+type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
+
+export function createClient(fetchImpl: Fetch = (i, init) => fetch(i, init), base = ""): Client {
+  async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
+    let res: Response;
+    try {
+      res = await fetchImpl(base + path, {
+        ...init,
+        headers: { Accept: "application/json", ...(init.headers as Record<string, string>) },
+        cache: "no-store",
+      });
+    } catch (e) {
+      throw new ApiError("network", e instanceof Error ? e.message : String(e));
+    }
+    let body: unknown = null;
+    const text = await res.text();
+    if (text) {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = null;
+      }
+    }
+    if (!res.ok) {
+      const err = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error;
+      const code = typeof err?.code === "string" && err.code ? err.code : `http_${res.status}`;
+      const message =
+        typeof err?.message === "string" && err.message ? err.message : `HTTP ${res.status} ${res.statusText}`.trim();
+      throw new ApiError(code, message, res.status);
+    }
+    if (body === null) throw new ApiError("bad_response", `HTTP ${res.status}: the answer is not JSON`, res.status);
+    return body as T;
+  }
+
+  return {
+    createSession: (req) =>
+      call<SessionResponse>("/api/v1/sidebar/sessions", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(req),
+      }),
+    getContext: (token) =>
+      call<SidebarContext>("/api/v1/sidebar/context", {
+        headers: { Authorization: `Bearer ${token}` },
+      }),
+    listConversations: () => call<ConversationList>("/api/v1/playground/conversations"),
+  };
+}

@@ -1,0 +1,10 @@
+import { render } from "preact";
+import { createClient } from "../api/client";
+import { pickLang } from "../shared/i18n";
+import "./playground.css";
+import { Playground } from "./Playground";
+
+const lang = pickLang(new URLSearchParams(location.search).get("lang"), navigator.language);
+const root = document.getElementById("app")!;
+root.textContent = "";
+render(<Playground client={createClient()} initialLang={lang} />, root);

@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import { catalogues, errorText, langFromTag, pickLang } from "./i18n";
+
+describe("catalogues", () => {
+  it("zh and en have the same keys", () => {
+    expect(Object.keys(catalogues.zh).sort()).toEqual(Object.keys(catalogues.en).sort());
+  });
+
+  it("has no empty message, and zh is actually translated", () => {
+    for (const lang of ["zh", "en"] as const) {
+      for (const [k, v] of Object.entries(catalogues[lang])) expect(v.trim(), `${lang}.${k}`).not.toBe("");
+    }
+    expect(catalogues.zh.retry).not.toBe(catalogues.en.retry);
+    expect(catalogues.zh["notLinked.body"]).toMatch(/[\u4e00-\u9fff]/);
+  });
+
+  it("has words for every API error code in both languages", () => {
+    const codes = [
+      "integration_not_found",
+      "missing_param",
+      "invalid_param",
+      "decrypt_failed",
+      "unauthorized",
+      "token_expired",
+      "rate_limited",
+      "body_too_large",
+      "internal",
+    ];
+    for (const code of codes) {
+      expect(errorText("en", code), code).toBeTruthy();
+      expect(errorText("zh", code), code).toBeTruthy();
+    }
+    expect(errorText("en", "something_new")).toBeNull();
+  });
+});
+
+describe("language", () => {
+  it("takes a plain lang param first", () => {
+    expect(pickLang("en", "zh-CN")).toBe("en");
+    expect(pickLang("zh", "en-US")).toBe("zh");
+  });
+
+  it("falls back to the browser when the param is missing or encrypted", () => {
+    expect(pickLang(undefined, "zh-TW")).toBe("zh");
+    expect(pickLang("9f86d081884c7d65", "en-GB")).toBe("en");
+    expect(pickLang(null, "fr-FR")).toBe("en");
+  });
+
+  it("reads language tags", () => {
+    expect(langFromTag("zh-Hans-CN")).toBe("zh");
+    expect(langFromTag("EN")).toBe("en");
+    expect(langFromTag("de")).toBeNull();
+    expect(langFromTag("")).toBeNull();
+  });
+});

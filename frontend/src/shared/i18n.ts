@@ -1,0 +1,146 @@
+// The two UI catalogues. zh and en must have exactly the same keys (typed
+// below and checked by i18n.test.ts).
+import type { Lang } from "../api/types";
+
+export type { Lang };
+
+const en = {
+  "app.title": "crmlens",
+  loading: "Loading customer data…",
+  whyMatched: "Why it matched",
+  "notLinked.title": "Visitor not linked",
+  "notLinked.body": "This visitor is not linked to a contact yet. Their details will show here once they are.",
+  channel: "Channel",
+  visitorId: "Visitor ID",
+  layout: "Layout",
+  empty: "Nothing here yet.",
+  masked: "Masked value",
+  yes: "Yes",
+  no: "No",
+  "error.title": "Could not load customer data",
+  "error.details": "Details",
+  retry: "Try again",
+  "err.missing_visitor":
+    "No visitorImId in the URL: the page was opened without the visitor's parameters. Open it from a conversation in the agent workbench, or check the URL configured in the platform.",
+  "err.missing_slug": "The URL does not name an integration (it should look like /sidebar/<slug>?…).",
+  "err.integration_not_found":
+    "This sidebar URL does not belong to any integration. Check the URL configured in the customer-service platform.",
+  "err.missing_param": "A parameter crmlens needs is missing from the URL. Check the platform's settings.",
+  "err.invalid_param":
+    "A parameter in the URL is malformed (not hex, or cut short). Check the platform's encryption settings.",
+  "err.decrypt_failed":
+    "The URL parameters could not be decrypted. The key set in the platform probably differs from the one in crmlens.",
+  "err.unauthorized": "The session is not valid. Try again to start a new one.",
+  "err.token_expired": "The session has expired. Try again to start a new one.",
+  "err.rate_limited": "Too many requests. Wait a moment, then try again.",
+  "err.body_too_large": "The URL carries more data than crmlens accepts.",
+  "err.internal": "Something went wrong on the crmlens server. Try again; if it keeps happening, tell your admin.",
+  "err.network": "Cannot reach the crmlens server. Check the connection, then try again.",
+  "err.unknown": "Something went wrong.",
+  "pg.title": "crmlens playground",
+  "pg.subtitle": "A demo agent workbench with the crmlens sidebar",
+  "pg.conversations": "Conversations",
+  "pg.loading": "Loading conversations…",
+  "pg.noDemo": "No demo data loaded: start with `crmlens serve --demo` or run `crmlens seed --demo`.",
+  "pg.loadFailed": "Could not load the demo conversations.",
+  "pg.none": "No demo conversations.",
+  "pg.pick": "Pick a conversation on the left.",
+  "pg.reply": "Type a reply…",
+  "pg.send": "Send",
+  "pg.sidebar": "crmlens sidebar",
+  "pg.language": "Language",
+} as const;
+
+export type MessageKey = keyof typeof en;
+export type Catalogue = Record<MessageKey, string>;
+
+const zh: Catalogue = {
+  "app.title": "crmlens",
+  loading: "正在加载客户资料…",
+  whyMatched: "匹配依据",
+  "notLinked.title": "访客未关联",
+  "notLinked.body": "该访客尚未关联到任何联系人。关联后，客户资料会显示在这里。",
+  channel: "渠道",
+  visitorId: "访客 ID",
+  layout: "布局",
+  empty: "暂无数据。",
+  masked: "已脱敏",
+  yes: "是",
+  no: "否",
+  "error.title": "无法加载客户资料",
+  "error.details": "详情",
+  retry: "重试",
+  "err.missing_visitor":
+    "URL 中没有 visitorImId：页面打开时没有带上访客参数。请从坐席工作台的会话中打开，或检查平台中配置的 URL。",
+  "err.missing_slug": "URL 中没有集成标识（应为 /sidebar/<slug>?…）。",
+  "err.integration_not_found": "此侧边栏 URL 不属于任何集成。请检查客服平台中配置的 URL。",
+  "err.missing_param": "URL 中缺少 crmlens 需要的参数。请检查平台设置。",
+  "err.invalid_param": "URL 中的参数格式不正确（不是十六进制，或长度不完整）。请检查平台的加密设置。",
+  "err.decrypt_failed": "无法解密 URL 参数。平台中设置的密钥可能与 crmlens 中的不一致。",
+  "err.unauthorized": "会话无效。请重试以建立新会话。",
+  "err.token_expired": "会话已过期。请重试以建立新会话。",
+  "err.rate_limited": "请求过于频繁。请稍候再试。",
+  "err.body_too_large": "URL 携带的数据超过了 crmlens 的上限。",
+  "err.internal": "crmlens 服务器出错。请重试；如果问题持续，请联系管理员。",
+  "err.network": "无法连接 crmlens 服务器。请检查网络后重试。",
+  "err.unknown": "出现错误。",
+  "pg.title": "crmlens 演示台",
+  "pg.subtitle": "带 crmlens 侧边栏的演示坐席工作台",
+  "pg.conversations": "会话",
+  "pg.loading": "正在加载会话…",
+  "pg.noDemo": "未加载演示数据：请用 `crmlens serve --demo` 启动，或运行 `crmlens seed --demo`。",
+  "pg.loadFailed": "无法加载演示会话。",
+  "pg.none": "没有演示会话。",
+  "pg.pick": "请在左侧选择一个会话。",
+  "pg.reply": "输入回复…",
+  "pg.send": "发送",
+  "pg.sidebar": "crmlens 侧边栏",
+  "pg.language": "语言",
+};
+
+export const catalogues: Record<Lang, Catalogue> = { en, zh };
+
+/** The message for key in lang. */
+export function t(lang: Lang, key: MessageKey): string {
+  return catalogues[lang][key];
+}
+
+/** Error codes with their own localized words. */
+const knownErrors = new Set([
+  "missing_visitor",
+  "missing_slug",
+  "integration_not_found",
+  "missing_param",
+  "invalid_param",
+  "decrypt_failed",
+  "unauthorized",
+  "token_expired",
+  "rate_limited",
+  "body_too_large",
+  "internal",
+  "network",
+]);
+
+/** Localized words for an error code, or null when the code is not known. */
+export function errorText(lang: Lang, code: string): string | null {
+  return knownErrors.has(code) ? t(lang, `err.${code}` as MessageKey) : null;
+}
+
+/** zh for any Chinese tag (zh, zh-CN, zh-Hant-TW…), en for everything else. */
+export function langFromTag(tag: string | null | undefined): Lang | null {
+  if (!tag) return null;
+  const lower = tag.trim().toLowerCase();
+  if (lower === "zh" || lower.startsWith("zh-") || lower.startsWith("zh_")) return "zh";
+  if (lower === "en" || lower.startsWith("en-") || lower.startsWith("en_")) return "en";
+  return null;
+}
+
+/** The UI language: the `lang` URL param when it is plain zh/en, else the browser's. */
+export function pickLang(param: string | null | undefined, navigatorLang: string | null | undefined): Lang {
+  return langFromTag(param) ?? langFromTag(navigatorLang) ?? "en";
+}
+
+/** BCP 47 locale for Intl formatting. */
+export function locale(lang: Lang): string {
+  return lang === "zh" ? "zh-CN" : "en-US";
+}

@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { localProblem, readPageParams } from "./params";
+
+describe("readPageParams", () => {
+  it("takes the slug from the last path segment and every query param", () => {
+    const p = readPageParams({
+      pathname: "/sidebar/demo-easemob",
+      search: "?easemobId=12&visitorImId=demo-visitor-0001&agentName=9f86d081884c7d65&lang=zh",
+    });
+    expect(p.slug).toBe("demo-easemob");
+    expect({ ...p.params }).toEqual({
+      easemobId: "12",
+      visitorImId: "demo-visitor-0001",
+      agentName: "9f86d081884c7d65",
+      lang: "zh",
+    });
+  });
+
+  it("keeps unknown params, decodes percent escapes and keeps the first of a repeated key", () => {
+    const p = readPageParams({
+      pathname: "/sidebar/a%20b/",
+      search: "?visitorImId=o%2Bx&nickname=%E5%BC%A0&visitorImId=second&__proto__=x",
+    });
+    expect(p.slug).toBe("a b");
+    expect(p.params.visitorImId).toBe("o+x");
+    expect(p.params.nickname).toBe("张");
+    expect(Object.keys(p.params)).toEqual(["visitorImId", "nickname", "__proto__"]);
+    expect(JSON.parse(JSON.stringify(p.params)).__proto__).toBe("x");
+  });
+
+  it("has no slug outside /sidebar/{slug}", () => {
+    expect(readPageParams({ pathname: "/sidebar.html", search: "" }).slug).toBe("");
+    expect(readPageParams({ pathname: "/", search: "" }).slug).toBe("");
+  });
+});
+
+describe("localProblem", () => {
+  it("says visitorImId is missing when the URL has no params at all", () => {
+    expect(localProblem(readPageParams({ pathname: "/sidebar/demo-easemob", search: "" }))).toBe("missing_visitor");
+  });
+
+  it("says the slug is missing", () => {
+    expect(localProblem(readPageParams({ pathname: "/sidebar.html", search: "?visitorImId=x" }))).toBe("missing_slug");
+  });
+
+  it("leaves everything else to the server", () => {
+    expect(localProblem(readPageParams({ pathname: "/sidebar/x", search: "?easemobId=1" }))).toBeNull();
+    expect(localProblem(readPageParams({ pathname: "/sidebar/x", search: "?customParams=ABCD" }))).toBeNull();
+  });
+});

@@ -1,0 +1,174 @@
+import { describe, expect, it } from "vitest";
+import { ApiError } from "../api/client";
+import type { SidebarContext } from "../api/types";
+import { byTestId, click, flush, mount } from "../test/dom";
+import { fakeClient, linkedContext, notLinkedContext, session } from "../test/fixtures";
+import { App } from "./App";
+import { readPageParams } from "./params";
+import { ErrorState, SidebarView } from "./views";
+
+const page = (search: string, slug = "demo-easemob") => readPageParams({ pathname: `/sidebar/${slug}`, search });
+
+describe("SidebarView", () => {
+  it("shows the contact, why it matched, and one section per panel", async () => {
+    const el = await mount(<SidebarView ctx={linkedContext} lang="en" />);
+    expect(byTestId(el, "contact-name")?.textContent).toBe("张伟");
+    expect(byTestId(el, "match-reason")?.textContent).toContain("visitorImId demo-visitor-0001 is linked");
+    expect([...el.querySelectorAll("section h2")].map((h) => h.textContent)).toEqual([
+      "Contact",
+      "Recent orders",
+      "Tickets",
+      "Account",
+    ]);
+    expect(byTestId(el, "state-not-linked")).toBeNull();
+  });
+
+  it("renders a record panel as label/value rows", async () => {
+    const el = await mount(<SidebarView ctx={linkedContext} lang="en" />);
+    const panel = byTestId(el, "panel-contact")!;
+    const rows = [...panel.querySelectorAll(".row")].map((r) => [
+      r.querySelector("dt")!.textContent,
+      r.querySelector("dd")!.textContent,
+    ]);
+    expect(rows).toEqual([
+      ["Name", "张伟"],
+      ["Mobile", "159****5678"],
+      ["Email", "zhang.wei@example.com"],
+      ["VIP", "Yes"],
+      ["New type", "31.2,121.5"],
+    ]);
+    expect(panel.querySelector('[data-field="mobile"] a')).toBeNull();
+    expect(panel.querySelector('[data-field="email"] a')?.getAttribute("href")).toBe("mailto:zhang.wei@example.com");
+  });
+
+  it("renders a list panel as rows with a title, a status badge and meta", async () => {
+    const el = await mount(<SidebarView ctx={linkedContext} lang="zh" />);
+    const panel = byTestId(el, "panel-orders")!;
+    expect(panel.querySelector("h2")?.textContent).toBe("最近订单");
+    expect(panel.querySelector(".count")?.textContent).toBe("2");
+    const items = panel.querySelectorAll(".item");
+    expect(items).toHaveLength(2);
+    expect(items[0]!.querySelector(".item-title")?.textContent).toBe("SO-1001");
+    expect(items[0]!.querySelector(".badge")?.textContent).toBe("shipped");
+    expect(items[0]!.querySelector('[data-field="amount"]')?.textContent).toBe("金额 ¥199.50");
+    expect(items[1]!.querySelector('[data-field="orderedAt"]')?.textContent).toBe("下单日期 2024年6月15日");
+  });
+
+  it("says when a panel has nothing", async () => {
+    const el = await mount(<SidebarView ctx={linkedContext} lang="en" />);
+    expect(byTestId(el, "panel-tickets")?.querySelector(".empty")?.textContent).toBe("Nothing here yet.");
+    expect(byTestId(el, "panel-account")?.querySelector(".empty")?.textContent).toBe("Nothing here yet.");
+  });
+
+  it("shows the not-linked state with the visitor's channel and id", async () => {
+    const el = await mount(<SidebarView ctx={notLinkedContext} lang="en" />);
+    const state = byTestId(el, "state-not-linked")!;
+    expect(state.textContent).toContain("This visitor is not linked to a contact yet");
+    expect(byTestId(el, "visitor")?.textContent).toContain("easemob");
+    expect(byTestId(el, "visitor")?.textContent).toContain("nobody-here");
+    expect(byTestId(el, "contact-name")).toBeNull();
+    // the empty contact panel is not repeated under a visitor without contact
+    expect(byTestId(el, "panel-contact")).toBeNull();
+  });
+
+  it("never renders blank for a list panel without fields", async () => {
+    const ctx: SidebarContext = {
+      ...linkedContext,
+      panels: [
+        { key: "leads", object: "leads", kind: "list", title: { zh: "线索", en: "Leads" }, fields: [], records: [{ id: "L1", values: {} }] },
+      ],
+    };
+    const el = await mount(<SidebarView ctx={ctx} lang="en" />);
+    expect(byTestId(el, "panel-leads")?.querySelector(".item-title")?.textContent).toBe("L1");
+  });
+});
+
+describe("ErrorState", () => {
+  it("uses localized words for known codes and keeps the server's message as detail", async () => {
+    let retried = 0;
+    const el = await mount(
+      <ErrorState lang="zh" code="decrypt_failed" message="the params do not decrypt with the key" onRetry={() => retried++} />,
+    );
+    expect(byTestId(el, "error-message")?.textContent).toContain("无法解密");
+    expect(el.textContent).toContain("the params do not decrypt with the key");
+    await click(byTestId(el, "retry"));
+    expect(retried).toBe(1);
+  });
+
+  it("falls back to the server's message for an unknown code", async () => {
+    const el = await mount(<ErrorState lang="en" code="brand_new" message="Something specific happened" />);
+    expect(byTestId(el, "error-message")?.textContent).toBe("Something specific happened");
+    expect(byTestId(el, "retry")).toBeNull();
+  });
+});
+
+describe("App", () => {
+  it("opens a session with the slug and params, then loads the context with the token", async () => {
+    const { client, calls } = fakeClient({
+      createSession: async () => session(linkedContext),
+      getContext: async () => linkedContext,
+    });
+    const el = await mount(<App page={page("?easemobId=1&visitorImId=demo-visitor-0001&lang=en")} client={client} />);
+    expect(calls).toEqual([
+      {
+        method: "createSession",
+        args: [{ integration: "demo-easemob", params: { easemobId: "1", visitorImId: "demo-visitor-0001", lang: "en" } }],
+      },
+      { method: "getContext", args: ["tok-123"] },
+    ]);
+    expect(byTestId(el, "contact-name")?.textContent).toBe("张伟");
+    expect(document.documentElement.lang).toBe("en-US");
+  });
+
+  it("shows the skeleton while loading", async () => {
+    const { client } = fakeClient({ createSession: () => new Promise(() => {}) });
+    const el = await mount(<App page={page("?visitorImId=x")} client={client} />);
+    expect(byTestId(el, "state-loading")).not.toBeNull();
+  });
+
+  it("says visitorImId is missing without calling the API", async () => {
+    const { client, calls } = fakeClient();
+    const el = await mount(<App page={page("")} client={client} navigatorLang="en-US" />);
+    expect(calls).toEqual([]);
+    expect(byTestId(el, "state-error")?.dataset.code).toBe("missing_visitor");
+    expect(el.textContent).toContain("No visitorImId in the URL");
+  });
+
+  it("shows a server error in the agent's words and retries from the start", async () => {
+    let n = 0;
+    const { client, calls } = fakeClient({
+      createSession: async () => {
+        if (n++ === 0) throw new ApiError("integration_not_found", 'No integration has the slug "nope"', 404);
+        return session(notLinkedContext);
+      },
+      getContext: async () => notLinkedContext,
+    });
+    const el = await mount(<App page={page("?visitorImId=x&lang=en", "nope")} client={client} />);
+    expect(byTestId(el, "state-error")?.dataset.code).toBe("integration_not_found");
+    expect(byTestId(el, "error-message")?.textContent).toContain("does not belong to any integration");
+    await click(byTestId(el, "retry"));
+    expect(calls.map((c) => c.method)).toEqual(["createSession", "createSession", "getContext"]);
+    expect(byTestId(el, "state-not-linked")).not.toBeNull();
+  });
+
+  it("takes the language from the session when the lang param is encrypted", async () => {
+    const { client } = fakeClient({
+      createSession: async () => session(linkedContext, "zh"),
+      getContext: async () => linkedContext,
+    });
+    const el = await mount(<App page={page("?visitorImId=x&lang=9f86d081884c7d65")} client={client} navigatorLang="en-US" />);
+    await flush();
+    expect(byTestId(el, "panel-orders")?.querySelector("h2")?.textContent).toBe("最近订单");
+    expect(document.documentElement.lang).toBe("zh-CN");
+  });
+
+  it("renders Chinese labels for lang=zh", async () => {
+    const { client } = fakeClient({
+      createSession: async () => session(linkedContext, "zh"),
+      getContext: async () => linkedContext,
+    });
+    const el = await mount(<App page={page("?visitorImId=x&lang=zh")} client={client} navigatorLang="en-US" />);
+    expect(byTestId(el, "match-reason")?.textContent).toContain("匹配依据");
+    expect(byTestId(el, "panel-contact")?.querySelector("dt")?.textContent).toBe("姓名");
+  });
+});

@@ -1,0 +1,194 @@
+// Pure views of the sidebar: they render what they are given.
+import type { FieldDef, Panel, SidebarContext, Visitor } from "../api/types";
+import { errorText, t, type Lang } from "../shared/i18n";
+import { displayValue, EMPTY } from "./format";
+
+const statusKey = /(^|_)(status|state|stage|priority)$/i;
+
+/** The field shown as a badge in list rows: an enum, or a status-like key. */
+export function badgeField(fields: FieldDef[]): FieldDef | undefined {
+  return fields.find((f) => f.type === "enum") ?? fields.find((f) => statusKey.test(f.key));
+}
+
+function Value({ field, values, lang }: { field: FieldDef; values: Record<string, string | null>; lang: Lang }) {
+  const d = displayValue(field, values, lang);
+  if (field.masked && d.text !== EMPTY) {
+    return (
+      <span class="masked" title={t(lang, "masked")}>
+        {d.text}
+      </span>
+    );
+  }
+  if (d.href) {
+    const external = field.type === "url";
+    return (
+      <a href={d.href} target={external ? "_blank" : undefined} rel={external ? "noopener noreferrer" : undefined}>
+        {d.text}
+      </a>
+    );
+  }
+  return <>{d.text}</>;
+}
+
+function VisitorLine({ visitor, lang }: { visitor: Visitor; lang: Lang }) {
+  return (
+    <p class="visitor" data-testid="visitor">
+      <span title={t(lang, "channel")}>{visitor.channel}</span>
+      <span class="sep" aria-hidden="true">
+        ·
+      </span>
+      <span title={t(lang, "visitorId")} class="mono">
+        {visitor.externalId}
+      </span>
+    </p>
+  );
+}
+
+export function HeaderCard({ ctx, lang }: { ctx: SidebarContext; lang: Lang }) {
+  if (ctx.match.status !== "linked" || !ctx.contact) {
+    return (
+      <header class="card head not-linked" data-testid="state-not-linked">
+        <h1 class="name">{t(lang, "notLinked.title")}</h1>
+        <p>{t(lang, "notLinked.body")}</p>
+        <VisitorLine visitor={ctx.visitor} lang={lang} />
+        {ctx.match.reason && (
+          <p class="reason muted" data-testid="match-reason">
+            {ctx.match.reason}
+          </p>
+        )}
+      </header>
+    );
+  }
+  return (
+    <header class="card head">
+      <h1 class="name" data-testid="contact-name">
+        {ctx.contact.name}
+      </h1>
+      <VisitorLine visitor={ctx.visitor} lang={lang} />
+      <p class="reason" data-testid="match-reason">
+        <span class="label">{t(lang, "whyMatched")}</span> {ctx.match.reason}
+      </p>
+    </header>
+  );
+}
+
+function RecordBody({ panel, lang }: { panel: Panel; lang: Lang }) {
+  const rec = panel.records[0];
+  if (!rec) return <p class="empty">{t(lang, "empty")}</p>;
+  return (
+    <dl class="fields">
+      {panel.fields.map((f) => (
+        <div class="row" key={f.key} data-field={f.key}>
+          <dt>{f.label[lang]}</dt>
+          <dd>
+            <Value field={f} values={rec.values} lang={lang} />
+          </dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+function ListBody({ panel, lang }: { panel: Panel; lang: Lang }) {
+  if (panel.records.length === 0) return <p class="empty">{t(lang, "empty")}</p>;
+  const badge = badgeField(panel.fields);
+  const rest = panel.fields.filter((f) => f !== badge);
+  const [title, ...meta] = rest;
+  return (
+    <ul class="items">
+      {panel.records.map((r) => (
+        <li class="item" key={r.id} data-record={r.id}>
+          <div class="item-top">
+            <span class="item-title">{title ? <Value field={title} values={r.values} lang={lang} /> : r.id}</span>
+            {badge && r.values[badge.key] && (
+              <span class="badge" data-status={r.values[badge.key]} title={badge.label[lang]}>
+                <Value field={badge} values={r.values} lang={lang} />
+              </span>
+            )}
+          </div>
+          {meta.length > 0 && (
+            <div class="item-meta">
+              {meta.map((f) => (
+                <span key={f.key} data-field={f.key}>
+                  <span class="k">{f.label[lang]}</span> <Value field={f} values={r.values} lang={lang} />
+                </span>
+              ))}
+            </div>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function PanelView({ panel, lang }: { panel: Panel; lang: Lang }) {
+  return (
+    <section class="card panel" data-testid={`panel-${panel.key}`} data-kind={panel.kind}>
+      <details open>
+        <summary>
+          <h2>{panel.title[lang]}</h2>
+          {panel.kind === "list" && <span class="count">{panel.records.length}</span>}
+        </summary>
+        {panel.kind === "list" ? <ListBody panel={panel} lang={lang} /> : <RecordBody panel={panel} lang={lang} />}
+      </details>
+    </section>
+  );
+}
+
+export function SidebarView({ ctx, lang }: { ctx: SidebarContext; lang: Lang }) {
+  const linked = ctx.match.status === "linked" && !!ctx.contact;
+  // Without a contact, panels that came back empty would only repeat "nothing here".
+  const panels = linked ? ctx.panels : ctx.panels.filter((p) => p.records.length > 0);
+  return (
+    <main class="sidebar" data-testid="sidebar">
+      <HeaderCard ctx={ctx} lang={lang} />
+      {panels.map((p) => (
+        <PanelView key={p.key} panel={p} lang={lang} />
+      ))}
+      <footer class="layout muted" title={ctx.layout.reason}>
+        {t(lang, "layout")}: {ctx.layout.name}
+      </footer>
+    </main>
+  );
+}
+
+export function ErrorState(props: { lang: Lang; code: string; message: string; onRetry?: () => void }) {
+  const { lang, code, message, onRetry } = props;
+  const words = errorText(lang, code);
+  return (
+    <main class="sidebar">
+      <section class="card error" role="alert" data-testid="state-error" data-code={code}>
+        <h1>{t(lang, "error.title")}</h1>
+        <p data-testid="error-message">{words ?? (message || t(lang, "err.unknown"))}</p>
+        {words && message && message !== words && (
+          <p class="muted detail">
+            {t(lang, "error.details")}: {message} <code>{code}</code>
+          </p>
+        )}
+        {onRetry && (
+          <button type="button" data-testid="retry" onClick={onRetry}>
+            {t(lang, "retry")}
+          </button>
+        )}
+      </section>
+    </main>
+  );
+}
+
+export function Skeleton({ lang }: { lang: Lang }) {
+  return (
+    <main class="sidebar" aria-busy="true" data-testid="state-loading">
+      <span class="sr-only">{t(lang, "loading")}</span>
+      <div class="card sk-card">
+        <div class="sk sk-title" />
+        <div class="sk sk-line" />
+        <div class="sk sk-line short" />
+      </div>
+      <div class="card sk-card">
+        <div class="sk sk-line" />
+        <div class="sk sk-line" />
+        <div class="sk sk-line short" />
+      </div>
+    </main>
+  );
+}
