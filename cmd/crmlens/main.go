@@ -19,6 +19,9 @@ import (
 	"github.com/crmlens/crmlens/internal/database"
 )
 
+// version is set at build time by -ldflags "-X main.version=...".
+var version = "dev"
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -36,7 +39,10 @@ func newRoot() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newServe(), newMigrate(), newSeed(), newImport(), newIntegration(), newCrypto())
+	root.AddCommand(newServe(), newMigrate(), newSeed(), newImport(), newIntegration(), newCrypto(),
+		&cobra.Command{Use: "version", Short: "Print the version", Args: cobra.NoArgs, Run: func(cmd *cobra.Command, _ []string) {
+			fmt.Fprintln(cmd.OutOrStdout(), "crmlens", version)
+		}})
 	return root
 }
 

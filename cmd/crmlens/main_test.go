@@ -1,0 +1,84 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// run executes the CLI with args and returns its output and error.
+func run(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	root := newRoot()
+	var out bytes.Buffer
+	root.SetOut(&out)
+	root.SetErr(&out)
+	root.SetArgs(args)
+	err := root.ExecuteContext(context.Background())
+	return out.String(), err
+}
+
+func TestCryptoCommandMatchesJDKVectors(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "testdata", "crypto-vectors.json"))
+	if err != nil {
+		t.Fatalf("read crypto vectors: %v", err)
+	}
+	var v map[string][]struct{ Key, Plaintext, Ciphertext string }
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for scheme, list := range v {
+		for _, vec := range list {
+			out, err := run(t, "crypto", "encrypt", "--scheme", scheme, "--key", vec.Key, vec.Plaintext)
+			if err != nil || strings.TrimSuffix(out, "\n") != vec.Ciphertext {
+				t.Errorf("encrypt %s %q = %q, %v; want %s", scheme, vec.Plaintext, out, err, vec.Ciphertext)
+			}
+			for _, ct := range []string{vec.Ciphertext, strings.ToLower(vec.Ciphertext), strings.ToUpper(vec.Ciphertext)} {
+				out, err = run(t, "crypto", "decrypt", "--scheme", scheme, "--key", vec.Key, ct)
+				if err != nil || strings.TrimSuffix(out, "\n") != vec.Plaintext {
+					t.Errorf("decrypt %s %s = %q, %v; want %q", scheme, ct, out, err, vec.Plaintext)
+				}
+			}
+			n++
+		}
+	}
+	if n == 0 {
+		t.Fatal("no vectors checked")
+	}
+	if _, err := run(t, "crypto", "decrypt", "--scheme", "des", "--key", "kefu2024secret", "xyz!"); err == nil {
+		t.Error("decrypt of non-hex succeeded")
+	}
+	if _, err := run(t, "crypto", "encrypt", "--scheme", "des", "--key", "12345678", "x"); err == nil || !strings.Contains(err.Error(), "longer than 8") {
+		t.Errorf("an 8-character DES key: err = %v, want a reason", err)
+	}
+}
+
+func TestIntegrationCreatePrintsURL(t *testing.T) {
+	t.Setenv("CRMLENS_DATABASE_URL", "sqlite://"+filepath.Join(t.TempDir(), "c.db"))
+	t.Setenv("CRMLENS_PUBLIC_URL", "https://crm.example.com")
+	out, err := run(t, "integration", "create", "--slug", "acme-kefu", "--kind", "easemob", "--key", "kefu2024secret", "--origin", "https://kefu.easemob.com")
+	if err != nil {
+		t.Fatalf("integration create: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "https://crm.example.com/sidebar/acme-kefu") || !strings.Contains(out, "自定义信息接口") {
+		t.Errorf("output = %s", out)
+	}
+	if strings.Contains(out, "kefu2024secret") {
+		t.Errorf("output repeats the key: %s", out)
+	}
+	if _, err := run(t, "integration", "create", "--slug", "acme-kefu", "--kind", "easemob"); err == nil || !strings.Contains(err.Error(), "already exists") {
+		t.Errorf("duplicate slug: err = %v", err)
+	}
+}
+
+func TestConfigErrorsNameTheVariable(t *testing.T) {
+	t.Setenv("CRMLENS_DATABASE_URL", "postgres://nope")
+	if _, err := run(t, "migrate"); err == nil || !strings.Contains(err.Error(), "CRMLENS_DATABASE_URL") {
+		t.Errorf("migrate with a bad URL: err = %v", err)
+	}
+}
