@@ -52,6 +52,8 @@ describe("SidebarView", () => {
     expect(items[0]!.querySelector(".badge")?.textContent).toBe("shipped");
     expect(items[0]!.querySelector('[data-field="amount"]')?.textContent).toBe("金额 ¥199.50");
     expect(items[1]!.querySelector('[data-field="orderedAt"]')?.textContent).toBe("下单日期 2024年6月15日");
+    // the currency is in the amount; its own field is not repeated in the row
+    expect(items[0]!.querySelector('[data-field="currency"]')).toBeNull();
   });
 
   it("says when a panel has nothing", async () => {

@@ -92,7 +92,9 @@ function RecordBody({ panel, lang }: { panel: Panel; lang: Lang }) {
 function ListBody({ panel, lang }: { panel: Panel; lang: Lang }) {
   if (panel.records.length === 0) return <p class="empty">{t(lang, "empty")}</p>;
   const badge = badgeField(panel.fields);
-  const rest = panel.fields.filter((f) => f !== badge);
+  // A money field already shows its currency: its currency field would repeat it.
+  const currencies = new Set(panel.fields.filter((f) => f.type === "money" && f.currencyField).map((f) => f.currencyField));
+  const rest = panel.fields.filter((f) => f !== badge && !currencies.has(f.key));
   const [title, ...meta] = rest;
   return (
     <ul class="items">

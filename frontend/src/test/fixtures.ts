@@ -40,6 +40,7 @@ export const linkedContext: SidebarContext = {
         { key: "status", label: { zh: "状态", en: "Status" }, type: "enum", masked: false },
         { key: "amount", label: { zh: "金额", en: "Amount" }, type: "money", masked: false, currencyField: "currency" },
         { key: "orderedAt", label: { zh: "下单日期", en: "Ordered" }, type: "date", masked: false },
+        { key: "currency", label: { zh: "币种", en: "Currency" }, type: "text", masked: false },
       ],
       records: [
         { id: "o1", values: { number: "SO-1001", status: "shipped", amount: "199.50", currency: "CNY", orderedAt: "2024-05-01" } },
