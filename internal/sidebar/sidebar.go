@@ -129,19 +129,29 @@ func (s *Service) CreateSession(ctx context.Context, slug string, params map[str
 }
 
 // resolve finds or creates the visitor and links it to the contact whose
-// channel identity matches, in one transaction.
+// channel identity matches. Each step is one statement that stands on its
+// own (no transaction): under MySQL's repeatable read, a transaction that
+// lost the race to insert the visitor could not see the winner's row.
 func (s *Service) resolve(ctx context.Context, in model.Integration, c adapter.Claims) (model.Visitor, *model.Contact, error) {
 	var visitor model.Visitor
 	var contact *model.Contact
 	now := s.now()
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		v := model.Visitor{IntegrationID: in.ID, Channel: c.Channel, ExternalID: c.VisitorID, CreatedAt: now, LastSeenAt: now}
-		// Concurrent first sessions of one visitor: the unique key decides.
-		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&v).Error; err != nil {
-			return fmt.Errorf("record visitor: %w", err)
+	tx := s.db.WithContext(ctx)
+	err := func() error {
+		find := func() error {
+			return tx.Where("integration_id = ? AND channel = ? AND external_id = ?", in.ID, c.Channel, c.VisitorID).Take(&visitor).Error
 		}
-		if err := tx.Where("integration_id = ? AND channel = ? AND external_id = ?", in.ID, c.Channel, c.VisitorID).
-			Take(&visitor).Error; err != nil {
+		err := find()
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			// Concurrent first sessions of one visitor: the unique key
+			// decides, and both read the one row.
+			v := model.Visitor{IntegrationID: in.ID, Channel: c.Channel, ExternalID: c.VisitorID, CreatedAt: now, LastSeenAt: now}
+			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&v).Error; err != nil {
+				return fmt.Errorf("record visitor: %w", err)
+			}
+			err = find()
+		}
+		if err != nil {
 			return fmt.Errorf("load visitor: %w", err)
 		}
 		updates := map[string]any{"last_seen_at": now}
@@ -170,7 +180,7 @@ func (s *Service) resolve(ctx context.Context, in model.Integration, c adapter.C
 			contact = &ct
 		}
 		return nil
-	})
+	}()
 	return visitor, contact, err
 }
 
