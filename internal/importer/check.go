@@ -1,0 +1,241 @@
+package importer
+
+import (
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// column describes one column of an object's import file.
+type column struct {
+	name string
+	// max is the longest value in characters, as the migration sizes the
+	// column; 0 for values that are parsed (dates, amounts, identities).
+	max        int
+	required   bool
+	identities bool
+}
+
+// objectSpec is one importable object: its columns and how to check and
+// write its records.
+type objectSpec struct {
+	name       string
+	columns    []column
+	newHandler func(now time.Time) handler
+}
+
+func (s *objectSpec) column(name string) *column {
+	for i := range s.columns {
+		if s.columns[i].name == name {
+			return &s.columns[i]
+		}
+	}
+	return nil
+}
+
+func (s *objectSpec) columnList() string {
+	names := make([]string, len(s.columns))
+	for i, c := range s.columns {
+		names[i] = c.name
+	}
+	return strings.Join(names, ", ")
+}
+
+// checker checks the columns of one record, reporting each problem to errs
+// with the record's line; ok stays true while none is found.
+type checker struct {
+	rec  *record
+	spec *objectSpec
+	errs *collector
+	ok   bool
+}
+
+func (c *checker) fail(col, format string, args ...any) {
+	c.ok = false
+	c.errs.add(c.rec.line, col, format, args...)
+}
+
+// text returns a column's value after checking presence, UTF-8 and length.
+// Messages never quote the value: it may be a phone or an email.
+func (c *checker) text(name string) string {
+	col := c.spec.column(name)
+	if col == nil {
+		panic(fmt.Sprintf("importer: %s has no column %s", c.spec.name, name))
+	}
+	v := c.rec.vals[name]
+	if v == "" {
+		if col.required {
+			c.fail(name, "%s is required", name)
+		}
+		return ""
+	}
+	if !utf8.ValidString(v) {
+		c.fail(name, "%s is not valid UTF-8 text (save the file as UTF-8)", name)
+		return ""
+	}
+	if col.max > 0 {
+		if n := utf8.RuneCountInString(v); n > col.max {
+			c.fail(name, "%s is %d characters long, at most %d are allowed", name, n, col.max)
+			return ""
+		}
+	}
+	return v
+}
+
+// lower is text in lower case, for statuses and other keywords.
+func (c *checker) lower(name string) string {
+	return strings.ToLower(c.text(name))
+}
+
+// oneOf is lower restricted to allowed values; an empty optional value
+// becomes def.
+func (c *checker) oneOf(name, def string, allowed ...string) string {
+	v := c.lower(name)
+	if v == "" {
+		return def
+	}
+	for _, a := range allowed {
+		if v == a {
+			return v
+		}
+	}
+	c.fail(name, "%s must be one of %s", name, strings.Join(allowed, ", "))
+	return ""
+}
+
+func (c *checker) email(name string) string {
+	v := c.text(name)
+	if v != "" && !looksLikeEmail(v) {
+		c.fail(name, "%s does not look like an email address (name@example.com)", name)
+		return ""
+	}
+	return v
+}
+
+// looksLikeEmail accepts a bare addr-spec with a dotted domain: no display
+// name, no angle brackets, no spaces.
+func looksLikeEmail(s string) bool {
+	if strings.ContainsAny(s, " <>\t\r\n") {
+		return false
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Name != "" || a.Address != s {
+		return false
+	}
+	local, domain, ok := strings.Cut(s, "@")
+	if !ok || local == "" || strings.Contains(domain, "@") {
+		return false
+	}
+	dot := strings.LastIndexByte(domain, '.')
+	return dot > 0 && dot < len(domain)-1 && !strings.Contains(domain, "..")
+}
+
+// timeAt parses a time column (RFC 3339 or YYYY-MM-DD, which means midnight
+// UTC). It returns the zero time when the column is absent.
+func (c *checker) timeAt(name string) time.Time {
+	v := c.text(name)
+	if v == "" {
+		return time.Time{}
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		t, err = time.Parse(time.DateOnly, v)
+	}
+	if err != nil {
+		c.fail(name, "%s must be an RFC 3339 time (2026-03-01T09:30:00Z, 2026-03-01T17:30:00+08:00) or a date (2026-03-01)", name)
+		return time.Time{}
+	}
+	t = t.UTC().Truncate(time.Millisecond) // DATETIME(3) on MySQL
+	if t.Year() < 1000 || t.Year() > 9999 {
+		c.fail(name, "%s must be between the years 1000 and 9999", name)
+		return time.Time{}
+	}
+	return t
+}
+
+// identities checks a contact's identities: the NDJSON list, or the CSV
+// form "channel:external_id;channel:external_id". Duplicates within the
+// record are dropped.
+func (c *checker) identities() []identity {
+	list := c.rec.identities
+	if raw, ok := c.rec.vals["identities"]; ok && list == nil {
+		for part := range strings.SplitSeq(raw, ";") {
+			if part = strings.TrimSpace(part); part == "" {
+				continue
+			}
+			ch, ext, found := strings.Cut(part, ":")
+			if !found {
+				c.fail("identities", "identities entry #%d must be channel:external_id", len(list)+1)
+				ch, ext = badEntry, ""
+			}
+			list = append(list, identity{Channel: ch, ExternalID: ext})
+		}
+	}
+	out := make([]identity, 0, len(list))
+	seen := make(map[identity]bool, len(list))
+	for i, id := range list {
+		if id.Channel == badEntry {
+			continue // reported above
+		}
+		id.Channel = strings.ToLower(strings.TrimSpace(id.Channel))
+		id.ExternalID = strings.TrimSpace(id.ExternalID)
+		good := true
+		if !validChannel(id.Channel) {
+			c.fail("identities", "identities entry #%d: channel must be 1 to 32 characters a-z, 0-9 or _ (e.g. easemob, wechat)", i+1)
+			good = false
+		}
+		switch n := utf8.RuneCountInString(id.ExternalID); {
+		case id.ExternalID == "":
+			c.fail("identities", "identities entry #%d: external_id is required", i+1)
+			good = false
+		case !utf8.ValidString(id.ExternalID):
+			c.fail("identities", "identities entry #%d: external_id is not valid UTF-8 text", i+1)
+			good = false
+		case n > 191:
+			c.fail("identities", "identities entry #%d: external_id is %d characters long, at most 191 are allowed", i+1, n)
+			good = false
+		}
+		if good && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// badEntry marks a CSV identities entry that could not be split.
+const badEntry = "\x00"
+
+func validChannel(s string) bool {
+	if s == "" || len(s) > 32 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// fold is the key under which external ids are compared: MySQL's collation
+// of external_id ignores case, so "C1" and "c1" are one record there.
+func fold(s string) string { return strings.ToLower(s) }
+
+// externalIDs finds external ids repeated within one file.
+type externalIDs map[string]int
+
+func (k externalIDs) claim(c *checker, ext string) {
+	if ext == "" {
+		return
+	}
+	key := fold(ext)
+	if prev, ok := k[key]; ok {
+		c.fail("external_id", "external_id %q is also on line %d; a record may appear once per file (external ids compare ignoring case)", ext, prev)
+		return
+	}
+	k[key] = c.rec.line
+}

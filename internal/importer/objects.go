@@ -1,0 +1,601 @@
+package importer
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/crmlens/crmlens/internal/apperr"
+	"github.com/crmlens/crmlens/internal/model"
+)
+
+// handler checks the records of one object, resolves what they refer to,
+// and writes them.
+type handler interface {
+	// add checks one record and keeps it when c.ok stays true.
+	add(c *checker)
+	// resolve looks up, in bulk, the ids of referenced and existing records,
+	// reporting missing references and conflicts to errs.
+	resolve(tx *gorm.DB, errs *collector) error
+	// write upserts the kept records; it runs only if no line was bad.
+	write(w *writer, batch int) (Result, error)
+}
+
+// Objects lists the objects Import accepts, in the order they should be
+// imported (a contact refers to an account, a lead to a contact).
+func Objects() []string {
+	return []string{"accounts", "contacts", "leads", "tickets", "orders"}
+}
+
+// lookupObject finds an object by its plural or singular name.
+func lookupObject(name string) (*objectSpec, error) {
+	id := func(required bool) column { return column{name: "external_id", max: 128, required: required} }
+	contactRef := column{name: "contact_external_id", max: 128}
+	switch strings.ToLower(strings.TrimSpace(name)) {
+	case "accounts", "account":
+		return &objectSpec{name: "accounts", columns: []column{
+			id(true),
+			{name: "name", max: 255, required: true},
+			{name: "industry", max: 128},
+			{name: "tier", max: 32},
+			{name: "owner", max: 128},
+		}, newHandler: func(now time.Time) handler { return &accounts{now: now, ids: externalIDs{}} }}, nil
+	case "contacts", "contact":
+		return &objectSpec{name: "contacts", columns: []column{
+			id(true),
+			{name: "name", max: 255, required: true},
+			{name: "phone", max: 64},
+			{name: "email", max: 255},
+			{name: "title", max: 128},
+			{name: "owner", max: 128},
+			{name: "account_external_id", max: 128},
+			{name: "identities", identities: true},
+		}, newHandler: func(now time.Time) handler {
+			return &contacts{now: now, ids: externalIDs{}, identityLines: map[identity]int{}}
+		}}, nil
+	case "leads", "lead":
+		return &objectSpec{name: "leads", columns: []column{
+			id(true), contactRef,
+			{name: "title", max: 255, required: true},
+			{name: "status", max: 32, required: true},
+			{name: "source", max: 64},
+			{name: "created_at"},
+		}, newHandler: func(now time.Time) handler { return &leads{now: now, ids: externalIDs{}} }}, nil
+	case "tickets", "ticket":
+		return &objectSpec{name: "tickets", columns: []column{
+			id(true), contactRef,
+			{name: "subject", max: 255, required: true},
+			{name: "status", max: 32, required: true},
+			{name: "priority", max: 16},
+			{name: "created_at"},
+			{name: "updated_at"},
+		}, newHandler: func(now time.Time) handler { return &tickets{now: now, ids: externalIDs{}} }}, nil
+	case "orders", "order":
+		return &objectSpec{name: "orders", columns: []column{
+			id(true), contactRef,
+			{name: "order_no", max: 64, required: true},
+			{name: "amount", required: true},
+			{name: "currency", required: true},
+			{name: "status", max: 32, required: true},
+			{name: "created_at", required: true},
+		}, newHandler: func(now time.Time) handler { return &orders{now: now, ids: externalIDs{}} }}, nil
+	default:
+		return nil, apperr.New(apperr.Invalid, "import_object",
+			"cannot import %q: the objects are %s", name, strings.Join(Objects(), ", "))
+	}
+}
+
+// lookupChunk bounds the ids in one IN (...) list.
+const lookupChunk = 1000
+
+// idsByExternalID returns the ids of table's rows whose external_id is one
+// of exts, keyed by fold(external_id).
+func idsByExternalID(tx *gorm.DB, table string, exts []string) (map[string]int64, error) {
+	out := make(map[string]int64, len(exts))
+	type row struct {
+		ID         int64
+		ExternalID string
+	}
+	var rows []row
+	for chunk := range slices.Chunk(exts, lookupChunk) {
+		rows = rows[:0]
+		if err := tx.Table(table).Select("id, external_id").Where("external_id IN ?", chunk).Scan(&rows).Error; err != nil {
+			return nil, fmt.Errorf("look up %s by external_id: %w", table, err)
+		}
+		for _, r := range rows {
+			out[fold(r.ExternalID)] = r.ID
+		}
+	}
+	return out, nil
+}
+
+// refs resolves the references of kept rows (refs[i] of the row on
+// lines[i], "" for none) to ids of table, reporting each missing one.
+func refs(tx *gorm.DB, errs *collector, table, singular, col string, refs []string, lines []int) ([]*int64, error) {
+	uniq := make([]string, 0, len(refs))
+	seen := make(map[string]bool, len(refs))
+	for _, r := range refs {
+		if r != "" && !seen[fold(r)] {
+			seen[fold(r)] = true
+			uniq = append(uniq, r)
+		}
+	}
+	ids, err := idsByExternalID(tx, table, uniq)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*int64, len(refs))
+	for i, r := range refs {
+		if r == "" {
+			continue
+		}
+		id, ok := ids[fold(r)]
+		if !ok {
+			errs.add(lines[i], col, "%s %q not found; import %s first", singular, r, table)
+			continue
+		}
+		out[i] = &id
+	}
+	return out, nil
+}
+
+// countExisting returns how many of exts already are rows of table.
+func countExisting(tx *gorm.DB, table string, exts []string) (int, error) {
+	ids, err := idsByExternalID(tx, table, exts)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, e := range exts {
+		if _, ok := ids[fold(e)]; ok {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// upsert inserts rows batch at a time; a row whose external_id exists gets
+// the columns in updates overwritten instead.
+func upsert[T any](w *writer, rows []T, batch int, updates ...string) error {
+	return create(w, rows, batch, &clause.OnConflict{
+		Columns:   []clause.Column{{Name: "external_id"}},
+		DoUpdates: clause.AssignmentColumns(updates),
+	})
+}
+
+func result(records, updated int) Result {
+	return Result{Records: records, Created: records - updated, Updated: updated}
+}
+
+// partition splits rows by keep, preserving order.
+func partition[T any](rows []T, keep []bool) (yes, no []T) {
+	for i, r := range rows {
+		if keep[i] {
+			yes = append(yes, r)
+		} else {
+			no = append(no, r)
+		}
+	}
+	return yes, no
+}
+
+type accounts struct {
+	now     time.Time
+	ids     externalIDs
+	rows    []model.Account
+	updated int
+}
+
+func (h *accounts) add(c *checker) {
+	a := model.Account{
+		ExternalID: c.text("external_id"),
+		Name:       c.text("name"),
+		Industry:   c.text("industry"),
+		Tier:       c.text("tier"),
+		Owner:      c.text("owner"),
+		CreatedAt:  h.now,
+		UpdatedAt:  h.now,
+	}
+	h.ids.claim(c, a.ExternalID)
+	if c.ok {
+		h.rows = append(h.rows, a)
+	}
+}
+
+func (h *accounts) resolve(tx *gorm.DB, _ *collector) (err error) {
+	h.updated, err = countExisting(tx, "accounts", extsOf(h.rows, func(a model.Account) string { return a.ExternalID }))
+	return err
+}
+
+func (h *accounts) write(w *writer, batch int) (Result, error) {
+	if err := upsert(w, h.rows, batch, "name", "industry", "tier", "owner", "updated_at"); err != nil {
+		return Result{}, fmt.Errorf("write accounts: %w", err)
+	}
+	return result(len(h.rows), h.updated), nil
+}
+
+func extsOf[T any](rows []T, ext func(T) string) []string {
+	out := make([]string, len(rows))
+	for i, r := range rows {
+		out[i] = ext(r)
+	}
+	return out
+}
+
+type contacts struct {
+	now     time.Time
+	ids     externalIDs
+	rows    []model.Contact
+	lines   []int
+	account []string
+	// idents[i] is the identity list of rows[i] when replace[i]; a contact
+	// whose record has no identities column keeps the ones it has.
+	idents  [][]identity
+	replace []bool
+	// identityLines says which line lists an identity, to find one listed
+	// by two contacts.
+	identityLines map[identity]int
+	// existing holds the ids of the file's contacts already in the
+	// database, by fold(external_id).
+	existing map[string]int64
+	updated  int
+}
+
+func (h *contacts) add(c *checker) {
+	ct := model.Contact{
+		ExternalID: c.text("external_id"),
+		Name:       c.text("name"),
+		Phone:      c.text("phone"),
+		Email:      c.email("email"),
+		Title:      c.text("title"),
+		Owner:      c.text("owner"),
+		CreatedAt:  h.now,
+		UpdatedAt:  h.now,
+	}
+	account := c.text("account_external_id")
+	var idents []identity
+	if c.rec.hasIdentities {
+		idents = c.identities()
+		for i, id := range idents {
+			if prev, ok := h.identityLines[id]; ok && prev != c.rec.line {
+				c.fail("identities", "identities entry #%d (channel %s) is also listed on line %d; an identity belongs to one contact", i+1, id.Channel, prev)
+				continue
+			}
+			h.identityLines[id] = c.rec.line
+		}
+	}
+	h.ids.claim(c, ct.ExternalID)
+	if !c.ok {
+		return
+	}
+	h.rows = append(h.rows, ct)
+	h.lines = append(h.lines, c.rec.line)
+	h.account = append(h.account, account)
+	h.idents = append(h.idents, idents)
+	h.replace = append(h.replace, c.rec.hasIdentities)
+}
+
+func (h *contacts) resolve(tx *gorm.DB, errs *collector) error {
+	accountIDs, err := refs(tx, errs, "accounts", "account", "account_external_id", h.account, h.lines)
+	if err != nil {
+		return err
+	}
+	for i := range h.rows {
+		h.rows[i].AccountID = accountIDs[i]
+	}
+	exts := extsOf(h.rows, func(c model.Contact) string { return c.ExternalID })
+	existing, err := idsByExternalID(tx, "contacts", exts)
+	if err != nil {
+		return err
+	}
+	h.existing = existing
+	// Existing contacts whose identities this file replaces.
+	replaced := map[int64]bool{}
+	for i, e := range exts {
+		if id, ok := existing[fold(e)]; ok {
+			h.updated++
+			if h.replace[i] {
+				replaced[id] = true
+			}
+		}
+	}
+	return h.checkIdentityOwners(tx, errs, replaced)
+}
+
+// checkIdentityOwners reports identities listed in the file that already
+// belong to a contact whose identities the file does not replace.
+func (h *contacts) checkIdentityOwners(tx *gorm.DB, errs *collector, replaced map[int64]bool) error {
+	byChannel := map[string][]string{}
+	for id := range h.identityLines {
+		byChannel[id.Channel] = append(byChannel[id.Channel], id.ExternalID)
+	}
+	type owned struct {
+		ContactID  int64
+		ExternalID string
+	}
+	conflicts := map[identity]int64{}
+	owners := map[int64]string{}
+	for ch, exts := range byChannel {
+		slices.Sort(exts) // a stable query order
+		for chunk := range slices.Chunk(exts, lookupChunk) {
+			var rows []owned
+			if err := tx.Model(&model.ContactIdentity{}).Select("contact_id, external_id").
+				Where("channel = ? AND external_id IN ?", ch, chunk).Scan(&rows).Error; err != nil {
+				return fmt.Errorf("look up contact identities: %w", err)
+			}
+			for _, r := range rows {
+				id := identity{Channel: ch, ExternalID: r.ExternalID}
+				if _, listed := h.identityLines[id]; listed && !replaced[r.ContactID] {
+					conflicts[id] = r.ContactID
+					owners[r.ContactID] = ""
+				}
+			}
+		}
+	}
+	if len(conflicts) == 0 {
+		return nil
+	}
+	var ownerRows []struct {
+		ID         int64
+		ExternalID string
+	}
+	if err := tx.Model(&model.Contact{}).Select("id, external_id").Where("id IN ?", mapKeys(owners)).Scan(&ownerRows).Error; err != nil {
+		return fmt.Errorf("look up contacts owning identities: %w", err)
+	}
+	for _, o := range ownerRows {
+		owners[o.ID] = o.ExternalID
+	}
+	listed := mapKeys(conflicts)
+	slices.SortFunc(listed, func(a, b identity) int {
+		if d := h.identityLines[a] - h.identityLines[b]; d != 0 {
+			return d
+		}
+		return strings.Compare(a.Channel+"\x00"+a.ExternalID, b.Channel+"\x00"+b.ExternalID)
+	})
+	for _, id := range listed {
+		errs.add(h.identityLines[id], "identities",
+			"a %s identity listed here already belongs to contact %q; list it on that contact's line (with its identities) or remove it there first",
+			id.Channel, owners[conflicts[id]])
+	}
+	return nil
+}
+
+func mapKeys[K comparable, V any](m map[K]V) []K {
+	out := make([]K, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+func (h *contacts) write(w *writer, batch int) (Result, error) {
+	if err := upsert(w, h.rows, batch, "account_id", "name", "phone", "email", "title", "owner", "updated_at"); err != nil {
+		return Result{}, fmt.Errorf("write contacts: %w", err)
+	}
+	res := result(len(h.rows), h.updated)
+	// Identities of the contacts whose records list them: the ids of the
+	// new contacts, then delete the old identities and insert the listed.
+	var created []string
+	for i, c := range h.rows {
+		if _, ok := h.existing[fold(c.ExternalID)]; h.replace[i] && !ok {
+			created = append(created, c.ExternalID)
+		}
+	}
+	tx := w.tx
+	ids, err := idsByExternalID(tx, "contacts", created)
+	if err != nil {
+		return Result{}, err
+	}
+	var replaced []int64
+	var rows []model.ContactIdentity
+	for i, c := range h.rows {
+		if !h.replace[i] {
+			continue
+		}
+		id, ok := h.existing[fold(c.ExternalID)]
+		if ok {
+			replaced = append(replaced, id)
+		} else if id, ok = ids[fold(c.ExternalID)]; !ok {
+			// MySQL matched the id to a row spelled differently (accents).
+			return Result{}, apperr.New(apperr.Invalid, CodeInvalid,
+				"nothing was imported: line %d: external_id %q matches an existing contact spelled differently; use that contact's exact external_id", h.lines[i], c.ExternalID)
+		}
+		for _, ident := range h.idents[i] {
+			rows = append(rows, model.ContactIdentity{ContactID: id, Channel: ident.Channel, ExternalID: ident.ExternalID, CreatedAt: h.now})
+		}
+	}
+	for chunk := range slices.Chunk(replaced, lookupChunk) {
+		if err := tx.Where("contact_id IN ?", chunk).Delete(&model.ContactIdentity{}).Error; err != nil {
+			return Result{}, fmt.Errorf("replace contact identities: %w", err)
+		}
+	}
+	if err := create(w, rows, batch, nil); err != nil {
+		return Result{}, fmt.Errorf("write contact identities: %w", err)
+	}
+	res.Identities = len(rows)
+	return res, nil
+}
+
+type leads struct {
+	now        time.Time
+	ids        externalIDs
+	rows       []model.Lead
+	lines      []int
+	contact    []string
+	hasCreated []bool
+	updated    int
+}
+
+func (h *leads) add(c *checker) {
+	l := model.Lead{
+		ExternalID: c.text("external_id"),
+		Title:      c.text("title"),
+		Status:     c.lower("status"),
+		Source:     c.text("source"),
+		CreatedAt:  c.timeAt("created_at"),
+		UpdatedAt:  h.now,
+	}
+	contact := c.text("contact_external_id")
+	h.ids.claim(c, l.ExternalID)
+	if !c.ok {
+		return
+	}
+	h.hasCreated = append(h.hasCreated, !l.CreatedAt.IsZero())
+	if l.CreatedAt.IsZero() {
+		l.CreatedAt = h.now
+	}
+	h.rows = append(h.rows, l)
+	h.lines = append(h.lines, c.rec.line)
+	h.contact = append(h.contact, contact)
+}
+
+func (h *leads) resolve(tx *gorm.DB, errs *collector) error {
+	ids, err := refs(tx, errs, "contacts", "contact", "contact_external_id", h.contact, h.lines)
+	if err != nil {
+		return err
+	}
+	for i := range h.rows {
+		h.rows[i].ContactID = ids[i]
+	}
+	h.updated, err = countExisting(tx, "leads", extsOf(h.rows, func(l model.Lead) string { return l.ExternalID }))
+	return err
+}
+
+func (h *leads) write(w *writer, batch int) (Result, error) {
+	// A lead without created_at keeps the one it has when it is updated.
+	dated, undated := partition(h.rows, h.hasCreated)
+	if err := upsert(w, dated, batch, "contact_id", "title", "status", "source", "created_at", "updated_at"); err != nil {
+		return Result{}, fmt.Errorf("write leads: %w", err)
+	}
+	if err := upsert(w, undated, batch, "contact_id", "title", "status", "source", "updated_at"); err != nil {
+		return Result{}, fmt.Errorf("write leads: %w", err)
+	}
+	return result(len(h.rows), h.updated), nil
+}
+
+type tickets struct {
+	now        time.Time
+	ids        externalIDs
+	rows       []model.Ticket
+	lines      []int
+	contact    []string
+	hasCreated []bool
+	updated    int
+}
+
+func (h *tickets) add(c *checker) {
+	t := model.Ticket{
+		ExternalID: c.text("external_id"),
+		Subject:    c.text("subject"),
+		Status:     c.oneOf("status", "", "open", "pending", "solved", "closed"),
+		Priority:   c.oneOf("priority", "normal", "low", "normal", "high", "urgent"),
+		CreatedAt:  c.timeAt("created_at"),
+		UpdatedAt:  c.timeAt("updated_at"),
+	}
+	contact := c.text("contact_external_id")
+	h.ids.claim(c, t.ExternalID)
+	if !c.ok {
+		return
+	}
+	h.hasCreated = append(h.hasCreated, !t.CreatedAt.IsZero())
+	if t.CreatedAt.IsZero() {
+		t.CreatedAt = h.now
+	}
+	if t.UpdatedAt.IsZero() {
+		t.UpdatedAt = h.now
+	}
+	h.rows = append(h.rows, t)
+	h.lines = append(h.lines, c.rec.line)
+	h.contact = append(h.contact, contact)
+}
+
+func (h *tickets) resolve(tx *gorm.DB, errs *collector) error {
+	ids, err := refs(tx, errs, "contacts", "contact", "contact_external_id", h.contact, h.lines)
+	if err != nil {
+		return err
+	}
+	for i := range h.rows {
+		h.rows[i].ContactID = ids[i]
+	}
+	h.updated, err = countExisting(tx, "tickets", extsOf(h.rows, func(t model.Ticket) string { return t.ExternalID }))
+	return err
+}
+
+func (h *tickets) write(w *writer, batch int) (Result, error) {
+	dated, undated := partition(h.rows, h.hasCreated)
+	if err := upsert(w, dated, batch, "contact_id", "subject", "status", "priority", "created_at", "updated_at"); err != nil {
+		return Result{}, fmt.Errorf("write tickets: %w", err)
+	}
+	if err := upsert(w, undated, batch, "contact_id", "subject", "status", "priority", "updated_at"); err != nil {
+		return Result{}, fmt.Errorf("write tickets: %w", err)
+	}
+	return result(len(h.rows), h.updated), nil
+}
+
+type orders struct {
+	now     time.Time
+	ids     externalIDs
+	rows    []model.Order
+	lines   []int
+	contact []string
+	updated int
+}
+
+func (h *orders) add(c *checker) {
+	o := model.Order{
+		ExternalID: c.text("external_id"),
+		OrderNo:    c.text("order_no"),
+		Status:     c.lower("status"),
+		PlacedAt:   c.timeAt("created_at"),
+		CreatedAt:  h.now,
+		UpdatedAt:  h.now,
+	}
+	currency := strings.ToUpper(c.text("currency"))
+	if currency != "" && !validCurrency(currency) {
+		c.fail("currency", "currency must be an ISO 4217 code of 3 letters, e.g. CNY or USD")
+		currency = ""
+	}
+	o.Currency = currency
+	if amount := c.text("amount"); amount != "" && currency != "" {
+		minor, err := MinorUnits(amount, currency)
+		switch err {
+		case nil:
+			o.AmountMinor = minor
+		case errAmountPrecision:
+			c.fail("amount", "amount has more decimal places than %s allows (%d)", currency, CurrencyExponent(currency))
+		default:
+			c.fail("amount", "amount %v", err)
+		}
+	}
+	contact := c.text("contact_external_id")
+	h.ids.claim(c, o.ExternalID)
+	if !c.ok {
+		return
+	}
+	h.rows = append(h.rows, o)
+	h.lines = append(h.lines, c.rec.line)
+	h.contact = append(h.contact, contact)
+}
+
+func (h *orders) resolve(tx *gorm.DB, errs *collector) error {
+	ids, err := refs(tx, errs, "contacts", "contact", "contact_external_id", h.contact, h.lines)
+	if err != nil {
+		return err
+	}
+	for i := range h.rows {
+		h.rows[i].ContactID = ids[i]
+	}
+	h.updated, err = countExisting(tx, "orders", extsOf(h.rows, func(o model.Order) string { return o.ExternalID }))
+	return err
+}
+
+func (h *orders) write(w *writer, batch int) (Result, error) {
+	if err := upsert(w, h.rows, batch, "contact_id", "order_no", "amount_minor", "currency", "status", "placed_at", "updated_at"); err != nil {
+		return Result{}, fmt.Errorf("write orders: %w", err)
+	}
+	return result(len(h.rows), h.updated), nil
+}

@@ -1,0 +1,360 @@
+package importer
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/crmlens/crmlens/internal/apperr"
+)
+
+// Format is the encoding of an import file.
+type Format int
+
+const (
+	// NDJSON is one JSON object per line (.ndjson, .jsonl).
+	NDJSON Format = iota + 1
+	// CSV is a header row of column names, then one record per row (.csv).
+	CSV
+)
+
+func (f Format) String() string {
+	switch f {
+	case NDJSON:
+		return "ndjson"
+	case CSV:
+		return "csv"
+	default:
+		return fmt.Sprintf("Format(%d)", int(f))
+	}
+}
+
+// FormatFromName picks the format from a file name's extension: .ndjson and
+// .jsonl are NDJSON, .csv is CSV (in any letter case).
+func FormatFromName(filename string) (Format, error) {
+	switch strings.ToLower(filepath.Ext(filename)) {
+	case ".ndjson", ".jsonl":
+		return NDJSON, nil
+	case ".csv":
+		return CSV, nil
+	default:
+		return 0, apperr.New(apperr.Invalid, "import_format",
+			"cannot tell the format of %q from its extension: use .csv, .ndjson or .jsonl", filepath.Base(filename))
+	}
+}
+
+// maxLine bounds one NDJSON line, so a file without newlines cannot take all
+// memory.
+const maxLine = 1 << 20
+
+// record is one line of a file before its object checks it: the columns it
+// has (absent columns are missing from vals; a JSON null counts as absent),
+// with surrounding spaces trimmed.
+type record struct {
+	line int
+	vals map[string]string
+	// identities is the NDJSON list form of the identities column; the CSV
+	// (and NDJSON string) form is vals["identities"].
+	identities    []identity
+	hasIdentities bool
+	// bad is set when the reader already reported a problem of this line;
+	// the object still checks the other columns but keeps nothing.
+	bad bool
+}
+
+// identity is one (channel, external id) of a contact.
+type identity struct {
+	Channel    string
+	ExternalID string
+}
+
+// columnLabel names a column in a message. A header cell that does not look
+// like a column name may be data (a file without a header row starts with a
+// record), so it is described by position instead of quoted.
+func columnLabel(name string, pos int) string {
+	if looksLikeColumnName(name) {
+		return fmt.Sprintf("%q", name)
+	}
+	if pos > 0 {
+		return fmt.Sprintf("#%d (not shown: it does not look like a column name; does the file start with a header row?)", pos)
+	}
+	return "(not shown: it does not look like a column name)"
+}
+
+// safeName is name for LineError.Column, or "" when it may be data.
+func safeName(name string) string {
+	if looksLikeColumnName(name) {
+		return name
+	}
+	return ""
+}
+
+func looksLikeColumnName(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || i > 0 && c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// readRecords streams r in format and calls fn for each record. Problems of
+// the file's content go to errs; the returned error is a failure to read.
+func readRecords(ctx context.Context, r io.Reader, format Format, spec *objectSpec, errs *collector, fn func(*record)) error {
+	br := bufio.NewReaderSize(r, 256<<10)
+	// Spreadsheet programs start UTF-8 files with a byte order mark.
+	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte{0xEF, 0xBB, 0xBF}) {
+		_, _ = br.Discard(3)
+	}
+	switch format {
+	case NDJSON:
+		return readNDJSON(ctx, br, spec, errs, fn)
+	case CSV:
+		return readCSV(ctx, br, spec, errs, fn)
+	default:
+		return apperr.New(apperr.Invalid, "import_format", "unknown import format %d: use csv or ndjson", int(format))
+	}
+}
+
+func readNDJSON(ctx context.Context, br *bufio.Reader, spec *objectSpec, errs *collector, fn func(*record)) error {
+	var buf []byte
+	for line := 1; ; line++ {
+		if line%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		b, tooLong, err := readLine(br, buf[:0])
+		buf = b
+		if err != nil && !errors.Is(err, io.EOF) {
+			return fmt.Errorf("read line %d: %w", line, err)
+		}
+		switch {
+		case tooLong:
+			errs.add(line, "", "line is longer than %d bytes", maxLine)
+		case len(bytes.TrimSpace(b)) > 0:
+			if rec := parseJSONLine(line, b, spec, errs); rec != nil {
+				fn(rec)
+			}
+		}
+		if err != nil { // io.EOF
+			return nil
+		}
+	}
+}
+
+// readLine reads one line into buf (without its newline), reporting lines
+// longer than maxLine instead of keeping them.
+func readLine(br *bufio.Reader, buf []byte) ([]byte, bool, error) {
+	tooLong := false
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if !tooLong && len(buf)+len(chunk) <= maxLine+1 {
+			buf = append(buf, chunk...)
+		} else {
+			tooLong = true
+			buf = buf[:0]
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		return bytes.TrimSuffix(buf, []byte{'\n'}), tooLong, err
+	}
+}
+
+func parseJSONLine(line int, b []byte, spec *objectSpec, errs *collector) *record {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(b, &obj); err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			errs.add(line, "", "not valid JSON (%s at byte %d)", se.Error(), se.Offset)
+		} else {
+			errs.add(line, "", "must be one JSON object ({\"column\": value, ...})")
+		}
+		return nil
+	}
+	if obj == nil { // the line was "null"
+		errs.add(line, "", "must be one JSON object ({\"column\": value, ...})")
+		return nil
+	}
+	rec := &record{line: line, vals: make(map[string]string, len(obj))}
+	for key, raw := range obj {
+		col := spec.column(key)
+		if col == nil {
+			errs.add(line, safeName(key), "unknown column %s for %s (columns: %s)", columnLabel(key, 0), spec.name, spec.columnList())
+			rec.bad = true
+			continue
+		}
+		if col.identities && len(raw) > 0 && raw[0] == '[' {
+			list, ok := parseJSONIdentities(line, raw, errs)
+			if !ok {
+				rec.bad = true
+				continue
+			}
+			rec.identities, rec.hasIdentities = list, true
+			continue
+		}
+		v, isNull, ok := jsonScalar(raw)
+		switch {
+		case !ok && col.identities:
+			errs.add(line, key, "%s must be a list of {\"channel\": ..., \"external_id\": ...} objects", key)
+			rec.bad = true
+		case !ok:
+			errs.add(line, key, "%s must be a string or a number", key)
+			rec.bad = true
+		case isNull:
+			// null is the same as leaving the column out
+		case col.identities:
+			rec.vals[key], rec.hasIdentities = strings.TrimSpace(v), true
+		default:
+			rec.vals[key] = strings.TrimSpace(v)
+		}
+	}
+	return rec
+}
+
+// jsonScalar returns a JSON string's value or a number's literal text. ok is
+// false for booleans, objects and arrays.
+func jsonScalar(raw json.RawMessage) (v string, isNull, ok bool) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return "", false, false
+	}
+	switch c := raw[0]; {
+	case c == '"':
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return "", false, false
+		}
+		return v, false, true
+	case c == '-' || c >= '0' && c <= '9':
+		return string(raw), false, true
+	case c == 'n':
+		return "", true, true
+	default:
+		return "", false, false
+	}
+}
+
+func parseJSONIdentities(line int, raw json.RawMessage, errs *collector) ([]identity, bool) {
+	var items []map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &items); err != nil {
+		errs.add(line, "identities", "identities must be a list of {\"channel\": ..., \"external_id\": ...} objects")
+		return nil, false
+	}
+	ok := true
+	list := make([]identity, 0, len(items))
+	for i, item := range items {
+		var id identity
+		for key, v := range item {
+			s, isNull, good := jsonScalar(v)
+			if !good {
+				errs.add(line, "identities", "identities entry #%d: %s must be a string", i+1, columnLabel(key, 0))
+				ok = false
+				continue
+			}
+			if isNull {
+				continue
+			}
+			switch key {
+			case "channel":
+				id.Channel = s
+			case "external_id":
+				id.ExternalID = s
+			default:
+				errs.add(line, "identities", "identities entry #%d: unknown key %s (keys: channel, external_id)", i+1, columnLabel(key, 0))
+				ok = false
+			}
+		}
+		list = append(list, id)
+	}
+	return list, ok
+}
+
+func readCSV(ctx context.Context, br *bufio.Reader, spec *objectSpec, errs *collector, fn func(*record)) error {
+	cr := csv.NewReader(br)
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if errors.Is(err, io.EOF) {
+		return nil // an empty file holds no records
+	}
+	if err != nil {
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			errs.add(1, "", "the header row is not valid CSV: %v", pe.Err)
+			return nil
+		}
+		return fmt.Errorf("read CSV header: %w", err)
+	}
+	names := make([]string, len(header))
+	seen := map[string]bool{}
+	headerOK := true
+	for i, h := range header {
+		name := strings.ToLower(strings.TrimSpace(h))
+		names[i] = name
+		switch {
+		case name == "":
+			errs.add(1, "", "column #%d of the header row has no name", i+1)
+			headerOK = false
+		case spec.column(name) == nil:
+			errs.add(1, safeName(name), "unknown column %s for %s (columns: %s)", columnLabel(name, i+1), spec.name, spec.columnList())
+			headerOK = false
+		case seen[name]:
+			errs.add(1, name, "column %q appears twice in the header row", name)
+			headerOK = false
+		}
+		seen[name] = true
+	}
+	for _, col := range spec.columns {
+		if col.required && !seen[col.name] {
+			errs.add(1, col.name, "the header row lacks the required column %q", col.name)
+			headerOK = false
+		}
+	}
+	if !headerOK {
+		// Rows read with a wrong header would only repeat the problem.
+		return nil
+	}
+	for n := 0; ; n++ {
+		if n%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		row, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		line, _ := cr.FieldPos(0)
+		if err != nil {
+			var pe *csv.ParseError
+			if !errors.As(err, &pe) {
+				return fmt.Errorf("read CSV: %w", err)
+			}
+			if errors.Is(err, csv.ErrFieldCount) {
+				errs.add(pe.StartLine, "", "has %d fields, the header row has %d", len(row), len(names))
+			} else {
+				errs.add(pe.StartLine, "", "not valid CSV: %v", pe.Err)
+			}
+			continue
+		}
+		rec := &record{line: line, vals: make(map[string]string, len(names))}
+		for i, v := range row {
+			rec.vals[names[i]] = strings.TrimSpace(v)
+			if names[i] == "identities" {
+				rec.hasIdentities = true
+			}
+		}
+		fn(rec)
+	}
+}
