@@ -82,3 +82,34 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		t.Errorf("migrate with a bad URL: err = %v", err)
 	}
 }
+
+func TestImportAndSeedCommands(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("CRMLENS_DATABASE_URL", "sqlite://"+filepath.Join(dir, "c.db"))
+	accounts := filepath.Join(dir, "accounts.csv")
+	if err := os.WriteFile(accounts, []byte("external_id,name\nA-1,Acme\nA-2,Globex\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := run(t, "import", "--object", "accounts", accounts)
+	if err != nil || !strings.Contains(out, "imported accounts") {
+		t.Fatalf("import: %v\n%s", err, out)
+	}
+	bad := filepath.Join(dir, "contacts.ndjson")
+	if err := os.WriteFile(bad, []byte(`{"external_id":"C-1","name":"Ann","account_external_id":"A-1"}`+"\n"+`{"external_id":"C-2"}`+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := run(t, "import", "--object", "contacts", bad); err == nil || !strings.Contains(err.Error(), "line 2") {
+		t.Errorf("import of a bad file: err = %v, want the line number", err)
+	}
+	if _, err := run(t, "import", "--object", "contacts", filepath.Join(dir, "contacts.xlsx")); err == nil {
+		t.Error("import of an unknown format succeeded")
+	}
+	out, err = run(t, "seed", "--demo", "--contacts", "20")
+	if err != nil || !strings.Contains(out, "demo data loaded") {
+		t.Fatalf("seed: %v\n%s", err, out)
+	}
+	out, err = run(t, "seed", "--demo", "--contacts", "20")
+	if err != nil || !strings.Contains(out, "already loaded") {
+		t.Errorf("second seed: %v\n%s", err, out)
+	}
+}

@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/crmlens/crmlens/internal/apperr"
 	"github.com/crmlens/crmlens/internal/model"
+	"github.com/crmlens/crmlens/internal/money"
 )
 
 // handler checks the records of one object, resolves what they refer to,
@@ -555,18 +557,18 @@ func (h *orders) add(c *checker) {
 		UpdatedAt:  h.now,
 	}
 	currency := strings.ToUpper(c.text("currency"))
-	if currency != "" && !validCurrency(currency) {
+	if currency != "" && !money.ValidCurrency(currency) {
 		c.fail("currency", "currency must be an ISO 4217 code of 3 letters, e.g. CNY or USD")
 		currency = ""
 	}
 	o.Currency = currency
 	if amount := c.text("amount"); amount != "" && currency != "" {
-		minor, err := MinorUnits(amount, currency)
-		switch err {
-		case nil:
+		minor, err := money.Parse(amount, currency)
+		switch {
+		case err == nil:
 			o.AmountMinor = minor
-		case errAmountPrecision:
-			c.fail("amount", "amount has more decimal places than %s allows (%d)", currency, CurrencyExponent(currency))
+		case errors.Is(err, money.ErrPrecision):
+			c.fail("amount", "amount has more decimal places than %s allows (%d)", currency, money.Exponent(currency))
 		default:
 			c.fail("amount", "amount %v", err)
 		}

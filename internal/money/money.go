@@ -5,25 +5,97 @@ package money
 
 import (
 	"errors"
-	"fmt"
-	"math"
 	"strconv"
 	"strings"
 )
 
-// exponents lists the currencies whose minor unit is not 1/100.
-var exponents = map[string]int{
-	"BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "ISK": 0, "JPY": 0, "KMF": 0, "KRW": 0,
-	"PYG": 0, "RWF": 0, "UGX": 0, "UYI": 0, "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0, "XPF": 0,
-	"BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3,
+// Exponent returns how many decimal places the minor unit of an ISO
+// 4217 currency has: 0 for JPY, KRW, VND, CLP, ISK and the other currencies
+// without a minor unit, 3 for BHD, IQD, JOD, KWD, LYD, OMR and TND, 4 for the
+// units of account CLF and UYW, and 2 for every other code.
+func Exponent(code string) int {
+	switch strings.ToUpper(code) {
+	case "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG",
+		"RWF", "UGX", "UYI", "VND", "VUV", "XAF", "XOF", "XPF":
+		return 0
+	case "BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND":
+		return 3
+	case "CLF", "UYW":
+		return 4
+	default:
+		return 2
+	}
 }
 
-// Exponent is the number of decimals of currency (2 unless listed otherwise).
-func Exponent(currency string) int {
-	if e, ok := exponents[strings.ToUpper(currency)]; ok {
-		return e
+// ValidCurrency reports whether code is three ASCII uppercase letters.
+func ValidCurrency(code string) bool {
+	if len(code) != 3 {
+		return false
 	}
-	return 2
+	for i := 0; i < 3; i++ {
+		if code[i] < 'A' || code[i] > 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+// Errors of Parse; their text reads after "amount ".
+var (
+	ErrSyntax    = errors.New("must be a plain decimal number such as 199.50 (digits, at most one '.', an optional leading '-'; no exponent, currency sign or thousands separator)")
+	ErrRange     = errors.New("is too large")
+	ErrPrecision = errors.New("has more decimal places than the currency allows")
+)
+
+// Parse converts a decimal amount written as text ("199.50", "-3",
+// "1500") to whole minor units of currency (fen, cents; yen have none)
+// without going through floating point: "199.5" CNY is 19950, "1500" JPY is
+// 1500, "1.234" KWD is 1234. Decimal places beyond the currency's exponent are
+// accepted only when they are zeros ("1500.00" JPY is 1500); "1.234" CNY is an
+// error.
+func Parse(amount, currency string) (int64, error) {
+	s := amount
+	neg := false
+	if strings.HasPrefix(s, "-") {
+		neg = true
+		s = s[1:]
+	}
+	intPart, frac, _ := strings.Cut(s, ".")
+	if intPart == "" && frac == "" {
+		return 0, ErrSyntax
+	}
+	if !allDigits(intPart) || !allDigits(frac) {
+		return 0, ErrSyntax
+	}
+	exp := Exponent(currency)
+	if len(frac) > exp {
+		if strings.Trim(frac[exp:], "0") != "" {
+			return 0, ErrPrecision
+		}
+		frac = frac[:exp]
+	}
+	digits := intPart + frac + strings.Repeat("0", exp-len(frac))
+	digits = strings.TrimLeft(digits, "0")
+	if len(digits) > 18 { // 10^18 < MaxInt64 < 10^19
+		return 0, ErrRange
+	}
+	var v int64
+	for i := 0; i < len(digits); i++ {
+		v = v*10 + int64(digits[i]-'0')
+	}
+	if neg {
+		v = -v
+	}
+	return v, nil
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // Format renders minor units of currency as a decimal string: 19950 CNY is
@@ -44,48 +116,4 @@ func Format(minor int64, currency string) string {
 		s = strings.Repeat("0", exp-len(s)+1) + s
 	}
 	return sign + s[:len(s)-exp] + "." + s[len(s)-exp:]
-}
-
-// ErrAmount is returned for text that is not a plain decimal amount.
-var ErrAmount = errors.New("not a decimal amount")
-
-// Parse reads a decimal amount ("199.5", "-3", "1500") of currency into minor
-// units. More decimals than the currency has is an error, never a rounding.
-func Parse(text, currency string) (int64, error) {
-	s := strings.TrimSpace(text)
-	neg := false
-	if strings.HasPrefix(s, "-") {
-		neg, s = true, s[1:]
-	} else if strings.HasPrefix(s, "+") {
-		s = s[1:]
-	}
-	whole, frac, hasDot := strings.Cut(s, ".")
-	if whole == "" && frac == "" || hasDot && frac == "" || !digits(whole) || !digits(frac) {
-		return 0, fmt.Errorf("%w: %q", ErrAmount, text)
-	}
-	exp := Exponent(currency)
-	if len(frac) > exp {
-		return 0, fmt.Errorf("%w: %s has %d decimals at most", ErrAmount, strings.ToUpper(currency), exp)
-	}
-	frac += strings.Repeat("0", exp-len(frac))
-	if whole == "" {
-		whole = "0"
-	}
-	v, err := strconv.ParseInt(whole+frac, 10, 64)
-	if err != nil || v > math.MaxInt64/2 {
-		return 0, fmt.Errorf("%w: %q is out of range", ErrAmount, text)
-	}
-	if neg {
-		v = -v
-	}
-	return v, nil
-}
-
-func digits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
