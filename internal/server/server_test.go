@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -22,6 +23,7 @@ import (
 	"github.com/crmlens/crmlens/internal/model"
 	"github.com/crmlens/crmlens/internal/paramcrypt"
 	"github.com/crmlens/crmlens/internal/playground"
+	"github.com/crmlens/crmlens/internal/seed"
 	"github.com/crmlens/crmlens/internal/server"
 	"github.com/crmlens/crmlens/internal/sessiontoken"
 	"github.com/crmlens/crmlens/internal/sidebar"
@@ -396,4 +398,52 @@ func TestConcurrentFirstSessions(t *testing.T) {
 			t.Errorf("visitors = %d, want 1", n)
 		}
 	})
+}
+
+// TestPlaygroundURLsOpenSessions follows each demo conversation's sidebar URL
+// as the browser would: its params, encrypted as Easemob does, open a session
+// for that visitor.
+func TestPlaygroundURLsOpenSessions(t *testing.T) {
+	db, _ := dbtest.Open(t, database.SQLite)
+	f := start(t, db)
+	if _, err := seed.Demo(context.Background(), db, seed.Options{Contacts: 30}); err != nil {
+		t.Fatal(err)
+	}
+	resp, body := f.do(t, "GET", "/api/v1/playground/conversations", "", nil)
+	if resp.StatusCode != 200 {
+		t.Fatalf("conversations: %d %s", resp.StatusCode, body)
+	}
+	var list api.ConversationList
+	must(t, json.Unmarshal(body, &list))
+	if len(list.Conversations) < 3 {
+		t.Fatalf("conversations = %d", len(list.Conversations))
+	}
+	demoCipher, err := paramcrypt.NewDES(seed.DemoKey)
+	must(t, err)
+	for _, cv := range list.Conversations {
+		u, err := url.Parse(cv.SidebarUrl)
+		must(t, err)
+		q := u.Query()
+		if q.Get("visitorImId") != cv.Id || q.Get("easemobId") == "" {
+			t.Errorf("%s: system params not in clear: %s", cv.Id, cv.SidebarUrl)
+		}
+		if name, err := demoCipher.Decrypt(q.Get("nickname")); err != nil || name != cv.VisitorName {
+			t.Errorf("%s: nickname decrypts to %q, %v; want %q", cv.Id, name, err, cv.VisitorName)
+		}
+		params := map[string]string{}
+		for k := range q {
+			params[k] = q.Get(k)
+		}
+		slug := strings.TrimPrefix(u.Path, "/sidebar/")
+		resp, body := f.do(t, "POST", "/api/v1/sidebar/sessions", sessionBody(t, slug, params), nil)
+		var sess api.SessionResponse
+		must(t, json.Unmarshal(body, &sess))
+		if resp.StatusCode != 201 {
+			t.Fatalf("%s: session %d %s", cv.Id, resp.StatusCode, body)
+		}
+		wantLinked := cv.Id != seed.UnknownVisitorImID
+		if (sess.Match.Status == api.Linked) != wantLinked || (wantLinked && sess.Contact.Name != cv.VisitorName) {
+			t.Errorf("%s: session = %s", cv.Id, body)
+		}
+	}
 }
