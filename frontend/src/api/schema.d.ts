@@ -72,7 +72,22 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Decode the platform's params and open a sidebar session. */
+        /**
+         * Decode the platform's params and open a sidebar session.
+         * @description `params` are the query parameters as the platform sent them. Per kind:
+         *     - easemob: easemobId, visitorImId, to, lang, agentId, userId, email,
+         *       tenantId, agentName, nickname, trueName and any param the app pushed
+         *       (DES-encrypted hex when the integration has a key).
+         *     - sharecrm: customParams (uppercase hex of AES/ECB/PKCS5 of a JSON
+         *       object such as {"full_name":"Zhang San","phone":"15912345678"}),
+         *       lang.
+         *     - chatwoot: what the page received in the appContext postMessage,
+         *       flattened: conversation_id, account_id, contact_id,
+         *       contact_identifier, contact_email, contact_phone, contact_name,
+         *       agent_id, agent_email, agent_name.
+         *     - signed: token (a JWT signed HS256 with the integration's secret),
+         *       lang.
+         */
         post: operations["createSidebarSession"];
         delete?: never;
         options?: never;
@@ -111,6 +126,57 @@ export interface paths {
         get: operations["listPlaygroundConversations"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign in as an admin; answers a JWT for the admin routes. */
+        post: operations["createAdminSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/integrations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every integration with its masked key and its protection level in words. */
+        get: operations["listIntegrations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/integrations/{slug}/key/reveal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Show an integration's key in clear; asks for the admin's password again and is audited. */
+        post: operations["revealIntegrationKey"];
         delete?: never;
         options?: never;
         head?: never;
@@ -160,12 +226,24 @@ export interface components {
             /** @enum {string} */
             status: "linked" | "not_linked";
             /**
-             * @description How the contact was found.
+             * @description How the contact was found: existing_link (linked on an earlier
+             *     session), identity (a channel identity of the contact),
+             *     matching_fields (the integration's matching fields, e.g. phone).
              * @enum {string}
              */
-            method?: "existing_link" | "identity";
+            method?: "existing_link" | "identity" | "matching_fields";
+            /** @description The fields or identity that matched, e.g. ["phone"] or ["easemob id"]. */
+            matchedOn?: string[];
             /** @description Why this contact matched, in words an agent can check. */
             reason: string;
+            /** @description When several contacts matched, none is linked; these are offered to the agent. */
+            candidates?: components["schemas"]["Candidate"][];
+        };
+        Candidate: {
+            id: string;
+            name: string;
+            /** @description Masked phone or email and the account, to tell candidates apart. */
+            hint: string;
         };
         ContactSummary: {
             id: string;
@@ -240,6 +318,56 @@ export interface components {
         };
         ConversationList: {
             conversations: components["schemas"]["Conversation"][];
+        };
+        AdminCredentials: {
+            email: string;
+            password: string;
+        };
+        AdminSession: {
+            /** @description Admin JWT (audience admin); send it as Authorization Bearer. */
+            token: string;
+            /** Format: date-time */
+            expiresAt: string;
+        };
+        PasswordConfirmation: {
+            password: string;
+        };
+        RevealedKey: {
+            key: string;
+        };
+        Protection: {
+            /** @enum {string} */
+            level: "low" | "medium" | "high";
+            /** @description The protection level in words, with what is still exposed. */
+            summary: string;
+            exposed: string[];
+            /** @description What the admin can turn on to raise the level. */
+            advice: string[];
+        };
+        Integration: {
+            slug: string;
+            /** @enum {string} */
+            kind: "easemob" | "sharecrm" | "chatwoot" | "signed";
+            name: string;
+            /** @description The URL to paste into the platform; a secret. */
+            sidebarUrl: string;
+            origins: string[];
+            keySet: boolean;
+            /** @description The key with all but its last 4 characters hidden. */
+            keyMasked: string;
+            /**
+             * Format: date-time
+             * @description Set during a rotation; the previous key is accepted until then.
+             */
+            previousKeyExpiresAt?: string;
+            protection: components["schemas"]["Protection"];
+            /** @description The kind's settings (hardening, verification and matching fields, Chatwoot API). */
+            options: {
+                [key: string]: unknown;
+            };
+        };
+        IntegrationList: {
+            integrations: components["schemas"]["Integration"][];
         };
     };
     responses: never;
@@ -370,9 +498,28 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The request body is too large. */
+            /** @description The request body or a parameter is too large. */
             413: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The integration cannot take sessions (unusable key, unsupported kind, a hardening check failed). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many failed attempts from this address; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -429,6 +576,157 @@ export interface operations {
                 };
             };
             /** @description No demo data is loaded. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createAdminSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdminCredentials"];
+            };
+        };
+        responses: {
+            /** @description Signed in. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminSession"];
+                };
+            };
+            /** @description The body is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Wrong email or password. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many failed sign-ins from this address. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listIntegrations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The integrations. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntegrationList"];
+                };
+            };
+            /** @description Not signed in as an admin. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token is not an admin's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    revealIntegrationKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordConfirmation"];
+            };
+        };
+        responses: {
+            /** @description The key. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevealedKey"];
+                };
+            };
+            /** @description The body is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or the password is wrong. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token is not an admin's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No integration has this slug. */
             404: {
                 headers: {
                     [name: string]: unknown;
