@@ -61,6 +61,30 @@ func (e FieldType) Valid() bool {
 	}
 }
 
+// Defines values for IntegrationKind.
+const (
+	Chatwoot IntegrationKind = "chatwoot"
+	Easemob  IntegrationKind = "easemob"
+	Sharecrm IntegrationKind = "sharecrm"
+	Signed   IntegrationKind = "signed"
+)
+
+// Valid indicates whether the value is a known member of the IntegrationKind enum.
+func (e IntegrationKind) Valid() bool {
+	switch e {
+	case Chatwoot:
+		return true
+	case Easemob:
+		return true
+	case Sharecrm:
+		return true
+	case Signed:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for Lang.
 const (
 	En Lang = "en"
@@ -81,8 +105,9 @@ func (e Lang) Valid() bool {
 
 // Defines values for MatchMethod.
 const (
-	ExistingLink MatchMethod = "existing_link"
-	Identity     MatchMethod = "identity"
+	ExistingLink   MatchMethod = "existing_link"
+	Identity       MatchMethod = "identity"
+	MatchingFields MatchMethod = "matching_fields"
 )
 
 // Valid indicates whether the value is a known member of the MatchMethod enum.
@@ -91,6 +116,8 @@ func (e MatchMethod) Valid() bool {
 	case ExistingLink:
 		return true
 	case Identity:
+		return true
+	case MatchingFields:
 		return true
 	default:
 		return false
@@ -160,6 +187,49 @@ func (e PanelKind) Valid() bool {
 	}
 }
 
+// Defines values for ProtectionLevel.
+const (
+	High   ProtectionLevel = "high"
+	Low    ProtectionLevel = "low"
+	Medium ProtectionLevel = "medium"
+)
+
+// Valid indicates whether the value is a known member of the ProtectionLevel enum.
+func (e ProtectionLevel) Valid() bool {
+	switch e {
+	case High:
+		return true
+	case Low:
+		return true
+	case Medium:
+		return true
+	default:
+		return false
+	}
+}
+
+// AdminCredentials defines model for AdminCredentials.
+type AdminCredentials struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+// AdminSession defines model for AdminSession.
+type AdminSession struct {
+	ExpiresAt time.Time `json:"expiresAt"`
+
+	// Token Admin JWT (audience admin); send it as Authorization Bearer.
+	Token string `json:"token"`
+}
+
+// Candidate defines model for Candidate.
+type Candidate struct {
+	// Hint Masked phone or email and the account, to tell candidates apart.
+	Hint string `json:"hint"`
+	Id   string `json:"id"`
+	Name string `json:"name"`
+}
+
 // ContactSummary defines model for ContactSummary.
 type ContactSummary struct {
 	Id   string `json:"id"`
@@ -220,6 +290,35 @@ type Health struct {
 	Status string `json:"status"`
 }
 
+// Integration defines model for Integration.
+type Integration struct {
+	// KeyMasked The key with all but its last 4 characters hidden.
+	KeyMasked string          `json:"keyMasked"`
+	KeySet    bool            `json:"keySet"`
+	Kind      IntegrationKind `json:"kind"`
+	Name      string          `json:"name"`
+
+	// Options The kind's settings (hardening, verification and matching fields, Chatwoot API).
+	Options map[string]interface{} `json:"options"`
+	Origins []string               `json:"origins"`
+
+	// PreviousKeyExpiresAt Set during a rotation; the previous key is accepted until then.
+	PreviousKeyExpiresAt *time.Time `json:"previousKeyExpiresAt,omitempty"`
+	Protection           Protection `json:"protection"`
+
+	// SidebarUrl The URL to paste into the platform; a secret.
+	SidebarUrl string `json:"sidebarUrl"`
+	Slug       string `json:"slug"`
+}
+
+// IntegrationKind defines model for Integration.Kind.
+type IntegrationKind string
+
+// IntegrationList defines model for IntegrationList.
+type IntegrationList struct {
+	Integrations []Integration `json:"integrations"`
+}
+
 // Label defines model for Label.
 type Label struct {
 	En string `json:"en"`
@@ -239,7 +338,15 @@ type LayoutRef struct {
 
 // Match defines model for Match.
 type Match struct {
-	// Method How the contact was found.
+	// Candidates When several contacts matched, none is linked; these are offered to the agent.
+	Candidates *[]Candidate `json:"candidates,omitempty"`
+
+	// MatchedOn The fields or identity that matched, e.g. ["phone"] or ["easemob id"].
+	MatchedOn *[]string `json:"matchedOn,omitempty"`
+
+	// Method How the contact was found: existing_link (linked on an earlier
+	// session), identity (a channel identity of the contact),
+	// matching_fields (the integration's matching fields, e.g. phone).
 	Method *MatchMethod `json:"method,omitempty"`
 
 	// Reason Why this contact matched, in words an agent can check.
@@ -247,7 +354,9 @@ type Match struct {
 	Status MatchStatus `json:"status"`
 }
 
-// MatchMethod How the contact was found.
+// MatchMethod How the contact was found: existing_link (linked on an earlier
+// session), identity (a channel identity of the contact),
+// matching_fields (the integration's matching fields, e.g. phone).
 type MatchMethod string
 
 // MatchStatus defines model for Match.Status.
@@ -271,12 +380,36 @@ type Panel struct {
 // PanelKind record shows one record's fields; list shows rows.
 type PanelKind string
 
+// PasswordConfirmation defines model for PasswordConfirmation.
+type PasswordConfirmation struct {
+	Password string `json:"password"`
+}
+
+// Protection defines model for Protection.
+type Protection struct {
+	// Advice What the admin can turn on to raise the level.
+	Advice  []string        `json:"advice"`
+	Exposed []string        `json:"exposed"`
+	Level   ProtectionLevel `json:"level"`
+
+	// Summary The protection level in words, with what is still exposed.
+	Summary string `json:"summary"`
+}
+
+// ProtectionLevel defines model for Protection.Level.
+type ProtectionLevel string
+
 // Record defines model for Record.
 type Record struct {
 	Id string `json:"id"`
 
 	// Values Field key to display value; only fields the layout names.
 	Values map[string]*string `json:"values"`
+}
+
+// RevealedKey defines model for RevealedKey.
+type RevealedKey struct {
+	Key string `json:"key"`
 }
 
 // SessionRequest defines model for SessionRequest.
@@ -319,11 +452,26 @@ type Visitor struct {
 	Id         string `json:"id"`
 }
 
+// RevealIntegrationKeyJSONRequestBody defines body for RevealIntegrationKey for application/json ContentType.
+type RevealIntegrationKeyJSONRequestBody = PasswordConfirmation
+
+// CreateAdminSessionJSONRequestBody defines body for CreateAdminSession for application/json ContentType.
+type CreateAdminSessionJSONRequestBody = AdminCredentials
+
 // CreateSidebarSessionJSONRequestBody defines body for CreateSidebarSession for application/json ContentType.
 type CreateSidebarSessionJSONRequestBody = SessionRequest
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
+	// ListIntegrations Every integration with its masked key and its protection level in words.
+	// (GET /api/v1/admin/integrations)
+	ListIntegrations(ctx echo.Context) error
+	// RevealIntegrationKey Show an integration's key in clear; asks for the admin's password again and is audited.
+	// (POST /api/v1/admin/integrations/{slug}/key/reveal)
+	RevealIntegrationKey(ctx echo.Context, slug string) error
+	// CreateAdminSession Sign in as an admin; answers a JWT for the admin routes.
+	// (POST /api/v1/admin/session)
+	CreateAdminSession(ctx echo.Context) error
 	// ListPlaygroundConversations Demo conversations with sidebar URLs built as Easemob builds them.
 	// (GET /api/v1/playground/conversations)
 	ListPlaygroundConversations(ctx echo.Context) error
@@ -347,6 +495,40 @@ type ServerInterface interface {
 // ServerInterfaceWrapper converts echo contexts to parameters.
 type ServerInterfaceWrapper struct {
 	Handler ServerInterface
+}
+
+// ListIntegrations converts echo context to params.
+func (w *ServerInterfaceWrapper) ListIntegrations(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListIntegrations(ctx)
+	return err
+}
+
+// RevealIntegrationKey converts echo context to params.
+func (w *ServerInterfaceWrapper) RevealIntegrationKey(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "slug" -------------
+	var slug string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "slug", ctx.Param("slug"), &slug, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter slug: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RevealIntegrationKey(ctx, slug)
+	return err
+}
+
+// CreateAdminSession converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateAdminSession(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateAdminSession(ctx)
+	return err
 }
 
 // ListPlaygroundConversations converts echo context to params.
@@ -463,6 +645,9 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/api/v1/sidebar/sessions", wrapper.CreateSidebarSession, options.OperationMiddlewares["createSidebarSession"]...)
 	router.GET(options.BaseURL+"/api/v1/sidebar/context", wrapper.GetSidebarContext, options.OperationMiddlewares["getSidebarContext"]...)
 	router.GET(options.BaseURL+"/api/v1/playground/conversations", wrapper.ListPlaygroundConversations, options.OperationMiddlewares["listPlaygroundConversations"]...)
+	router.POST(options.BaseURL+"/api/v1/admin/session", wrapper.CreateAdminSession, options.OperationMiddlewares["createAdminSession"]...)
+	router.GET(options.BaseURL+"/api/v1/admin/integrations", wrapper.ListIntegrations, options.OperationMiddlewares["listIntegrations"]...)
+	router.POST(options.BaseURL+"/api/v1/admin/integrations/:slug/key/reveal", wrapper.RevealIntegrationKey, options.OperationMiddlewares["revealIntegrationKey"]...)
 
 }
 
@@ -471,47 +656,71 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"zFpfc9u4Ef8qO2xnYmcoye4l11Z5yuVyjW/cnMd2Lg+RJ4aIFYkzCTAAKFnJ6Lt3FgAlSoRk3zRJ+5JI",
-	"IIhd7J/f/nblL0mmqlpJlNYk4y+JyQqsmPv4SknLMnvVVBXTS1qptapRW4HuueD0r13WmIwTY7WQebJK",
-	"E8kqjDxYpYnGT43QyJPxB3o5bL1J261q+gdmls54peQctWFWKNkXnBVMSiyj0vcoVWucC1zQM44m06L2",
-	"RyfXBULJjIUKjWE5gpqBLRA4VgqyjhrDJO0fawTHKdPvdBk/OTyHd5fnsBC2gJppVhlAmellbZEDM/Ca",
-	"GazUFAxKbkh4FZU1F0ZYpd8+3rzdN9K11TbG2NL/ITecC2Mjrujs8EFhsXIf/qpxloyTv4w28TUKwTXa",
-	"cu9qLZhpzZa9q2yLiKn5Wmul+7phfDlTHPveurJsWiJULCuExIFGxt0C7U4Bh/kQhLSYa6fHR6nsx5lq",
-	"JCdX4T2r6pJ0im6JOTNEW1+P9wWzsEBpYaGVzIFJDgtaswq4SmGmNDCoURsfkhvZb1VXQyiYiyUwZZPD",
-	"JGFZhZPkBWQFZnfuAcVkpuRM5I1GDkK61bpkdqZ0LAR7fuEUVu1N+o7Z2e/dEfPfLwJL/jOFS89XjdYo",
-	"s6Xb0TfWL0pDpSQuYUYbTOqucIfLNovdMhSq5ELmbuXs6jdoT3XOjebaHS6jMFKyqcedQ9F97jaRk5m5",
-	"Qx5HhjkrGwSmtZijAb8TjlycnT7/59OnT58+//Hv/zjuaDdVqkTWyZfDWjiTXdPGXUfQ5dqrhLPWuu51",
-	"z3UQibKp6BCL95YQvKmmqOl9ckOSJpxZDP9Z4XDHvZE69Ql7CiXdasUEfW+2oGdj6TfISlv0I8JYZhuf",
-	"3uvIV3cPBmt4LXa989anO+ghoxHwuXgYfD8X7tp7pMm8a8f+3o2sc7ZUjb2MJcaeIkt6MONr5i6uLMEW",
-	"wkDpDgVW16VAQ7Dilg0aE69yO5eTvpoEObEr/pvZLOK5Cm2hItnwRi1cZmaebsCCGdhAazAT3gtjhcw/",
-	"lkKStwVHaYVdRu32oA1aURVpijwl8FsozQ0wCSwn9M2Y9FgZr/ubKAwKkl7oOI2yH8OXm0dG5UFr/uY+",
-	"tVW/FRdukKQJyzLVSPpUIuN0mBXZHVr6pDRHbaI2umAyFvUeRx9dyNfI3Svi+zH0TshIFGjMlOZgCrUw",
-	"oCSCX3hiArS/gFIYG55rtTDd6PB7yQREUmLXDfZ84DodWztP0amPN8al1yJiCitsiY8sG1GwDuoH47UH",
-	"pq27NrrGIijo9Vj+7iqT28A4F+QeVl5sg09TlkSOkrHVDUasvVOlXRGmqkwcRpi6ZEtf/16AkmVbvB0I",
-	"BHQikDGdzNtDKTzL9frGbn7lQe0SPzUYY68dvhSv0p0NT4yjUmlQ01ji8paIxiiw6NEX2rAaump6f44y",
-	"pwL247OIgXwbcMjGD9iUlPvUoF76jgItarPF3wjgUXICN2YomVDMkT/CpB2TrPU8aFtTK2kw2ho4iHq4",
-	"F+h2mSuitLXQaF66V+kuzCZjxygGgVJEeJmvqofzK1Dvtjwd2uxrGKWuusNIcITbw6/vr+GINVygzNbt",
-	"Xgqnz6ESsrFojl+4vg6EJT+8bGyhtPjsKfpPyDTqQ83eQ2r+HrbtetFr3TXl5sjWAsFqUd/6e5BriOZ9",
-	"Pdf69H7YUy3v+dPuqqmsPR6yfRWMIPZ/af+Yrd3N1xrGzP77Rujegccuo0GNLu+DRFhoYdHATKsqtK0Y",
-	"xgv0ELOC2WjA4b1FLVl5tq9f8ec/MSA4KOoVmYWgFxyFEcYT0+47q874cVRQtOrEcH0zr+joFu0yDWaN",
-	"FnZ5RV4JbYKP4Os2e6cu1X5pweTX99dJ6mddrrVyTzfaFtbWyYqOFnKm+gbJdFWiNCAC5rIcgUHWGKsq",
-	"1AODei6yDhZ71iIk0UsxI7yGKZKKwCayO99IXb9PZ768OIMpFsJBxxCuibZylTUVkdMg16hGZ35ipRtb",
-	"jCeSVl9nhQJSAbWrX3rGMoQjVosRq8UwRznM1fFa0EwraQElUS26vpnII7eGko+MzuilEO9DPrTmGJhG",
-	"yFGiZha5izRScSIn8vWcKlJWClLS9fukKoNn9/fApFmg9lMwkjtVfDmRt18mfjAwScbwZeKGCvRxkgyH",
-	"w0mSwqQdMHRWV6vb4USuadDaHwRyqI330cnwdHjiqF+NktUiGSc/DE+GP7gUtIWLEne3+emIGEmuqecY",
-	"9QZaOdp+ALycM+EokCcwi0KUuBkbdscwrnExcGQQOQwG9NzlBaW320EJl5wLYy/WSrza0oFSw9dYp8/f",
-	"Tk5aCEbpVHOtXOZ2j/4IjY932J+Zw7n5nov5fvL3hqFmSJZ9dvLsq6niZ3gR+W+VF8+ZZRRNpWKciIxL",
-	"/HY0nfzc09BHWmcAa2DaiNJ2J6600B25stwQ/GzCIbkhMW2YtDwv29TFEB3b3vwX2p0K+g19uCNpjwcD",
-	"LAf26trTdRdMSEAdl6tMUKNuWThKq5fB06ff3tNuYB54lSMw5O5KGCNkTi36nJVUezR4VtPGQAD/ZPxh",
-	"F/Y/3KxuukHiZqtkAN/iG6RCqbTHUi94U8G6ARGOjUdDeNM5tlYmEg+vNDKLwVGBOSa+4qGxPym+/HrR",
-	"sN3xrLYrK7Vrq14snn596aEniDi5Jc6Eys6FFFwn3ye4wo8vGZNSWZgSrlG9cTFFRS3E2nfFtv7IXvhG",
-	"02tx+sP3MU2IRVeVHb1QCkqmc+wDLZlsq9V8YlrLOiSpUQJbA293rhjNpsINej8fAtM3Ycs3RNEwbo5Y",
-	"5129a4JzMUeJxoy9FbTK0Dgu2NTda/qLhVtqZHx58JKXfsf/5I5Otgu45yffKeConE+ZQWc3qZFlBfGp",
-	"XVuTZmJj7PVbnk2avfbeHsns5XHX/YmJAWENqIXsz1eOqFgE7jCeyNBYnfG02/WkYFUK1FqvKXbn117O",
-	"B0qaYyL0vm+Y0N0DB3EvUAkJX62CfcVmCC+dBZA7njORt69YVuCAaIBW5RikGhirNN6mcHuJM9Qa9eBC",
-	"lSJbuoc6rN2SUHrde3xwFcrpeq9rVwZMZkjnmVs3h21/Tduaj02k0iIX0nhyvo8TXbAc29GSs6ur3ILc",
-	"QcS8/bOAcUKuS3bLV9oJvsNTNqr9D+QSMaZRYatyO6h3D9pTTHIEU2BZ/t/Ui63M6f75wUbX7RkhcWnX",
-	"l1LI+8Z0D1A7okUtpfdWo8tknIwSsnHY3f4m1ebhKl2vtOd0ljoUe3Wz+k8AAAD//w==",
+	"5Fttc9u2sv4rO7x3JnaHluM0zjmVP6Vueus2TT2xezpzo0wMkysRxyTAAqBkNeP/fmcX4IskyHJ6Ercz",
+	"95NFEAT2fZ9dwB+TTFe1VqicTcYfE5sVWAn++TKvpDo1mKNyUpQ8Vhtdo3ES+QkrIUv6UYnb16hmrkjG",
+	"z46P08Qta0zGiXVGqllylya1sHahTb4x+cXG5Ls0Mfh7Iw3myfhd2GOwwvvuC339b8wcLc+kXqC1UqsI",
+	"mbe1NGhfOnqYalMJl4yTXDg8cLLCJEKv0zfIK+VoMyNrxwv7feDH3y5hTzS5RJUhCBrbPwGLKgfpQFh4",
+	"2bhCG/mHoM/gWxQGzSjZxanfMx2QG2P1VKhcEu2bfBZSuU2afxb2BnOoC60QtAEWKAiVgysQRJbpRrkU",
+	"nAaHZQlZu74FUQvjRjHxSFbkxrASFUZerPEp8yRMTT3JUTa1ciJzF01VCbPc5PUzUbBl6zkaK1zUmLJC",
+	"KIVldPctRNUG5xIXm6q5LBBKYR1UaK2YIegpKyXHSkM2ICOqBCtzvBbmV1PGVw7v4de3r2EhXQG1MKKy",
+	"gCozy9phTqb6Slis9DVbr6XNq+hec2ml0+bNw8U7/CLtpNYLY4X+XWp4La2LqGIwwxuFw4p//LfBaTJO",
+	"/uuwD26HIbIdrqj3rttYGCOWG6ysbhEj85Ux2kRiTnw40zluauvCiesSoRJZIRUeGBQ5D9DsFHA0G4FU",
+	"DmeG6figtPsw1Y3KRxwtRFWXRFN0SkyZwdo26fitEA4WqBwsjFYzDhILGnMacp3CVBsQUKOx3iT7vd/o",
+	"IYVQCLYlsGUzg0kisgonyQlkBWY3/IJsMtNqKmeNwRyk4tG6FI7i8+5YyXLsOdlUzHoWYXXE9Pe9xDL/",
+	"jsxlQ1eNMaiyJc/YFNb32kClFS5hShNsyizc4LL1Yh6GQpe5VDMeObv4BdpVWblRX7vBZTSMlOLax537",
+	"rPs1TyIlc9iPR4a5KBsEYYycowU/E/bYzo6Ov/nqq6++On7xj3/uD6i71rpEMfCX+6lgkV3SxHVFEHMt",
+	"K2Gtjtat6rkMW6JqKs6UeOsogjfVNRr6ntSQpJzSw5+Q2PmLlMmn2EM5kEYDpmhWQk8v6R9QlARP1i3C",
+	"OuGaAClay9c3O401fBZj76x3ms3tbnD58z1aJFPjuC7KEq4bB9JZn06eQ1YIIzKHxkIh8xzVNku7QDcw",
+	"toGab6TKhzJHnygobhfCYGYqH9bdQmvH0XymVnS4Mymnia670C3yXNKDKM8HMnCmwTTGulT5EwsWnZNq",
+	"ZmGvECZHJdUshTkaOZWZD0QUwSrhKK7OOj89DVTDy/OzoZH3atFGzuRaTtnEiCuJI2Q23difcPlqiDjX",
+	"Yj06yBtaAwQY7ZjOEx/+wgKsWWkJmyHn6UY5WdIUVuPDEGxttMOsNaz7nPW8n/kAVEGR22mohXVIMV+v",
+	"RO4TEGAxMxjHjZQPduMHnhUssEOKA7p6/aQDH+nMeYX33sh2uF8cYgyS2sMRxtCpdwGMlQ1iJL5uo/4a",
+	"vlBRm/yj2C3ePwoOjFt2U7Oh12/O7fd6LZa6cW9jqXOrxxsUVqsY8liCKyTFL1oURF2XEi1XJTRsfW23",
+	"GxgEawn7xFj8mcJBJNt3dU+MOlRgcY5GlARbqDKxPq5gnoKiyopol+oGc/ZlS+mV8PwUCd8ELxEzVOwY",
+	"DwOqXaUXCTZh819U3Et9qKNyT3L57ki8wvU0c7J/N/EpcZK8p6nvJm2UB5lPkvcrlO4MfxW6QkdS1Q96",
+	"wcwHucFCWGBoOga8lZYC+AeSHOx5+QGHbUBhSolmooLq99OelT0BoaDoxwLoCrvspxPVxv0PQRh79H7g",
+	"b0/sZmpgsbBM9kcT1QIISn9DUkkuYd8kqKLfJ+orO+2+lU6nIKlgoU1uSRZsN1SZewQdD609Ngkke3FS",
+	"BNXuQ3h4/0Cscq8H/cK/2lqw3S5wkKRJ6CkQzkOR02JOZjfoLEfuHE1cRudCxSJdkOpDg2+H5yMmug1Z",
+	"t1hnVTcGM21ysIVeWCAX9wNPbLCWEyildeG90Qs7GtiLn0sioLwSYzfIcwc7A1mzpmjVhwvjraciIgon",
+	"XYkPLCaiED6Q36Vpv2DaqqunNWZB56GZd0olIKGZKP79803De5uF5yvIaHVLkc9ltq0y5hDOHUByRdcY",
+	"RbHKaTBCWuTXJc6x/LS4ibe1th7jP/wj3mfF2fWC6+FccsFTyFkRtTrbN9Q2s0aPmzwjXRBKfaHBvQDK",
+	"xk6WJQTCd+dkT2y/d89z2go8pqdgvA9t/XFRe08t8TFRTVmKazJ7X1dsLLFW4HP9TljcacilrUux9KXz",
+	"CWhVtnW/17uHLYQ+bKSiiDbIPL1xzucoSsx/wmW0KtyN8WhSbOXQI3+Lvze4A+/GTWQ1fxJST4MArINa",
+	"GEeJ+DCA9cOPNOFuxEmy898Xz6MHBEZU92pvh7aIuN8bNEvf5kSufYelCWFKVDnlVmEplqOcr1jvNmUN",
+	"RNLRea9sba2VxWi/kjPk7gblsPV9l/6ZA4wyAPn7w3voB7aI+L7JHjZvPxoJ3K8djgRDSOHoGCqpGof2",
+	"Tx2VdP3kXWT+K0zbfbjSL9lKIEgtqlvPB6kGb91nVK0PHLs11ZZan6yumlDVwxGDB2GRjPMfyj8ma+a8",
+	"ozAm9n/1m249hdko1YxPxWFHWBjp0MLU6Crg+7bIoZeYFSLeq8Bbh0aJ8mxbE9Wv/8SC5JqF66u2LNkL",
+	"5ypPbDvvrDrL9x9+mBbLGP0hyoC2aOvbYtYY6ZYXpJU2KVZSXba+e82O9n0bSn787ZLyM89OxuFtT2vh",
+	"XD3oDf1HqxB5Uk31plAzU5WoLAEMjttihiAga6zTFZoDi4agQh/PPfCWXC3KKcV8uEYiEcREDQ9u0u60",
+	"8+X5GVxjITn8jOCSKq9cZ01F9VXY1+rGZP4ozjSuGE8Ujb7KCg1EAhrOgWYqMoQ9UctDUcvRDNVopve7",
+	"jaZGKwfIXUpi307UHo+hyg+tyeij4DOjfOTsPrcLZqjQCIc5WyuROFET9WpOWS0rJRHJBxncHITnt7cg",
+	"lF2g8eiM9r3W+XKirj5O/InHJBnDxwmfltDPSTIajSZJCpP25GQwend35UveUBq0+qBAicafrCdPR0ej",
+	"p751i0rUMhknX4+ejr5mN3YFWxrzNj86ZIs7XO+gzXzDmZyZB8m9ktfSurPhRLJ+n0b5o2dPn7ZRFv0Z",
+	"NzeIfJP38N+htPby/ITuHPf82CLvBTp2RBw/f3r02Wjwh4aRnd9oB76Tzobtq3+SYyDh6y9PAjHP2ZKs",
+	"TGnXkfCE5DAILsn43WpYeff+7v2gwki84Q7PBdlOpevOnAhcC3ZGu7344KApZpbiIG+XvCcytptZgJ2H",
+	"N7g8NAylOYFoG7E8D7UHNvETV7c9hmQuJQmGDLztR4/bJnUfpH1N0Qv/fsRLkjIehX+r8+VnU2u0sr5b",
+	"TSdE6d0X9LBh+bLFwG5wGSz66eNYNAVGMuhKlJQ8CPj/JT6dEurw6c0rioji0/a/i4cTEc8fQyqRGwPS",
+	"l5SfGGcuCr1gELBSm/IhmoKsRGFOQNgby/cXuibOE9vrQMyE9IeFlFmbXLpQGe4KO3Zw5ywaX04NCocr",
+	"99O+jONv3NZ7kNMffd79WxYj+r5oPeD/jd//xndo/HU7bTpj8wQ8++YR+NcaKqGWMBWyxJyD0IFUvhby",
+	"3iby3KBtE3vvUXKm1gDIScCahDypxl/xJTCaSvsdLlOXYjkzulH54cbVrQAL165bzoXkjp3vty0KWWJ/",
+	"QW4YPvh4xsKeRczh4IDec7G1CTPPOyJOV2j4gvlw4ybbFlvduPb3uOGYt8+FE3yWqUXOzrJiF99tUOgh",
+	"3eCqoYXrRpZueLeQBoaXC4OF9OawaiZt8zDrmy3RouF/0K21Zb6gDtd22qLBUOuHlqg/zmxP9ii7aEWJ",
+	"X2EJNZq2aYzKmeXjhSW+GhqadR0KqKS1fHtGqrkoZc4XhblVlkeS8WofYD0d92clfGxpEfvMGzbu2yJD",
+	"gwjLxq0hfGmHqXaVsSvfm73iUtrF2sFirSNsiT42SzhHw7eKxhN10DaIxu2PszwdtnFScDqFUpC8mEca",
+	"aiwa+svxPp0oAIdK+Hc86Y2oMAUlsxvFvygh0xgbBkVpJtQLrq6hbmyBOa2z992ri4P+0m6Bt7Ao0N+Y",
+	"XIdQgmDP/oiYaK9pjUML5dzf/t1r6hpNJizySnoKL19dHL46/fbw/KfTi2MaEPDjxS9vaGvfUgLbZAUJ",
+	"7+MkmTZl+YEYmCTjSfK/hVAzuBBqkqTdXYLxJDk6/ubo2dfPj1/845+T5G6fxUHyYsLaS2PjcLe07fW0",
+	"Lfn2Nqio6+BuQAr/2XcseK1pKZxDhfl4JRp9kCRsf/rMv4Pv0W/6rH8kkDSVaPopXm/dI/PSP7LKaAlW",
+	"pd+Hf4XP/APN8rJnsDMO/rXnM2aoAX64eHb8ou/YrB2o8N2pFYFtZDEPKUNA+rKgcu246JEh5fqBSgxV",
+	"hkCma7KGx4WW4Tp9JhTVUNeUvzOdI8dOCkEhpv5tSqo0eX70SNVlsEWPvv2l8TYKc5tVayiFmWHAws8e",
+	"h6qhcILWnLjpkhLFRtVYxps3uEyhUbapa20o6lJuSEFAd9E0XGb30Hr/rwP1FAir2kVA/QkYdGYJYkpi",
+	"p1jzlp4PXvJzgSJH40OOVr7L5sfYjwdTV4kOfSyWJTKF6xCRnGAlz3Klzb7CGKhGBaKDjMObfVEcUPBl",
+	"7D/ug4E/hClfEP+FK+ERhfxar6Pk13KOCq0dh1u9OkPLxxpNPWTTMxa4NCjy5b1MvvUz/hIeeW+28ePH",
+	"alBRIXJNKIXkpgyKrCDPXJc1USZ7YXdfhWJ1q7xXbyhsrUAvNy8QWO5W64XaxJd7BHND1TOeqF3osTst",
+	"GvxHVp4faGX3R3AZYNGEeA/VE39AWCg8Og3bYPIIXrIEMGeoMVFXpyIr8IAQldHlGJQ+sE4bvErh6i1O",
+	"0Rg0B+e6lNmSX5owdkWb0ude4wcXoRDo5vLJ24FQGdJ69opvxbX/8bKCbiYq3NuOoZq+mjsXM3y8Fvy9",
+	"vkTg87BwVRmNgd1CW+DBDMEWWJZ/q6Zq5znDfxHsaV0tkEpNpicVm7w/Y90SqLlENPNWW40pk3FymJCM",
+	"w+z2Vnjrh3dpN9KuMxgaNAcGo76pdPf+7v8CAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -9,8 +9,10 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"path/filepath"
 	"reflect"
 	"strings"
+	"time"
 
 	"github.com/caarlos0/env/v11"
 
@@ -32,6 +34,27 @@ type Config struct {
 	LogLevel string `env:"CRMLENS_LOG_LEVEL" envDefault:"info"`
 	// MigrateOnStart makes serve apply pending migrations before listening.
 	MigrateOnStart bool `env:"CRMLENS_MIGRATE_ON_START" envDefault:"true"`
+	// MasterKey (base64 of 32 bytes) seals integration keys at rest.
+	MasterKey string `env:"CRMLENS_MASTER_KEY"`
+	// MasterKeyFile holds the master key when MasterKey is empty. Default
+	// with SQLite: master.key beside the database file, created on first
+	// start. MySQL needs one of the two set, shared by every instance.
+	MasterKeyFile string `env:"CRMLENS_MASTER_KEY_FILE"`
+	// KeyGrace is how long a rotated-out integration key stays valid.
+	KeyGrace time.Duration `env:"CRMLENS_KEY_GRACE" envDefault:"24h"`
+}
+
+// MasterKeyPath is where the master key file is, or "" when the key must come
+// from CRMLENS_MASTER_KEY.
+func (c Config) MasterKeyPath() string {
+	if c.MasterKeyFile != "" {
+		return c.MasterKeyFile
+	}
+	t, err := database.ParseURL(c.DatabaseURL)
+	if err != nil || t.Dialect != database.SQLite {
+		return ""
+	}
+	return filepath.Join(filepath.Dir(t.Path), "master.key")
 }
 
 // Load reads the environment and validates the result.
@@ -85,6 +108,12 @@ func (c Config) Validate() error {
 	}
 	if _, err := c.Level(); err != nil {
 		return err
+	}
+	if c.MasterKey == "" && c.MasterKeyPath() == "" {
+		return errors.New("CRMLENS_MASTER_KEY (or CRMLENS_MASTER_KEY_FILE) is required with MySQL: every instance sharing the database must seal keys with the same master key")
+	}
+	if c.KeyGrace < 0 || c.KeyGrace > 30*24*time.Hour {
+		return fmt.Errorf("CRMLENS_KEY_GRACE=%s must be between 0 and 720h", c.KeyGrace)
 	}
 	return nil
 }

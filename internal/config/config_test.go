@@ -21,8 +21,13 @@ func TestLoadFrom(t *testing.T) {
 			if got := c.BaseURL(); got != "http://localhost:8080" {
 				t.Errorf("BaseURL = %s", got)
 			}
+			if got := c.MasterKeyPath(); got != "data/master.key" {
+				t.Errorf("MasterKeyPath = %s, want data/master.key beside the SQLite file", got)
+			}
 		}},
-		{name: "mysql and public url", env: map[string]string{"CRMLENS_DATABASE_URL": "mysql://u:p@db:3306/crm", "CRMLENS_PUBLIC_URL": "https://crm.example.com/"},
+		{name: "mysql needs a master key", env: map[string]string{"CRMLENS_DATABASE_URL": "mysql://u:p@db:3306/crm"}, wantErr: "CRMLENS_MASTER_KEY"},
+		{name: "bad grace", env: map[string]string{"CRMLENS_KEY_GRACE": "forever"}, wantErr: "CRMLENS_KEY_GRACE"},
+		{name: "mysql and public url", env: map[string]string{"CRMLENS_DATABASE_URL": "mysql://u:p@db:3306/crm", "CRMLENS_PUBLIC_URL": "https://crm.example.com/", "CRMLENS_MASTER_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="},
 			check: func(t *testing.T, c config.Config) {
 				if got := c.BaseURL(); got != "https://crm.example.com" {
 					t.Errorf("BaseURL = %s", got)

@@ -1,22 +1,26 @@
-// Package integration creates and lists integrations: a slug (the secret end
-// of the sidebar URL), the platform kind, its key and the origins allowed to
-// frame the sidebar.
+// Package integration manages integrations: a slug (the secret end of the
+// sidebar URL), the platform kind, its keys (sealed at rest, rotated with a
+// grace period), the origins allowed to frame the sidebar, the kind's
+// options, and the protection level all of that amounts to.
 package integration
 
 import (
 	"context"
 	"crypto/rand"
 	"encoding/base32"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
 	"regexp"
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
 
 	"github.com/crmlens/crmlens/internal/apperr"
+	"github.com/crmlens/crmlens/internal/keyring"
 	"github.com/crmlens/crmlens/internal/model"
 	"github.com/crmlens/crmlens/internal/paramcrypt"
 )
@@ -26,53 +30,270 @@ type Input struct {
 	Slug    string // empty: an unguessable one is generated
 	Kind    string
 	Name    string
-	Key     string
+	Key     string // empty: generated for kinds that need one
 	Origins []string
+	Options Options
+	// APIToken lets crmlens ask the platform's API (Chatwoot).
+	APIToken string
 }
 
 // Service manages integrations in a database.
-type Service struct{ db *gorm.DB }
+type Service struct {
+	db    *gorm.DB
+	keys  *keyring.Keyring
+	grace time.Duration
+	now   func() time.Time
+}
 
-// New returns a Service over db.
-func New(db *gorm.DB) *Service { return &Service{db: db} }
+// New returns a Service over db sealing secrets with keys. grace is how long
+// a rotated-out key stays valid; now is the clock (nil: time.Now).
+func New(db *gorm.DB, keys *keyring.Keyring, grace time.Duration, now func() time.Time) *Service {
+	if now == nil {
+		now = func() time.Time { return time.Now().UTC() }
+	}
+	return &Service{db: db, keys: keys, grace: grace, now: now}
+}
 
 var slugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{2,63}$`)
 
 // Kinds lists the integration kinds crmlens knows.
 var Kinds = []string{model.KindEasemob, model.KindShareCRM, model.KindChatwoot, model.KindSigned}
 
+// Error codes.
+const (
+	CodeNotFound = "integration_not_found"
+)
+
 // Create validates in and stores the integration. Nothing is written when
-// any field is wrong.
-func (s *Service) Create(ctx context.Context, in Input) (model.Integration, error) {
+// any field is wrong. It returns the row and the key in clear (generated
+// when in.Key was empty and the kind needs one), to show the admin once.
+func (s *Service) Create(ctx context.Context, in Input) (model.Integration, string, error) {
 	if err := validateKind(in.Kind); err != nil {
-		return model.Integration{}, err
+		return model.Integration{}, "", err
 	}
-	if err := ValidateKey(in.Kind, in.Key); err != nil {
-		return model.Integration{}, err
+	key := in.Key
+	if key == "" && in.Kind != model.KindChatwoot {
+		key = GenerateKey(in.Kind)
+	}
+	if err := ValidateKey(in.Kind, key); err != nil {
+		return model.Integration{}, "", err
 	}
 	origins, err := NormalizeOrigins(in.Origins)
 	if err != nil {
-		return model.Integration{}, err
+		return model.Integration{}, "", err
+	}
+	if err := in.Options.Validate(in.Kind); err != nil {
+		return model.Integration{}, "", err
 	}
 	slug := in.Slug
 	if slug == "" {
 		slug = NewSlug()
-	} else if !slugPattern.MatchString(slug) {
-		return model.Integration{}, apperr.New(apperr.Invalid, "invalid_slug",
-			"slug %q must be 3 to 64 characters of a-z, 0-9 and '-', starting with a letter or digit", truncate(slug, 80))
+	} else if err := validateSlug(slug); err != nil {
+		return model.Integration{}, "", err
+	}
+	sealedKey, err := s.keys.Seal(key)
+	if err != nil {
+		return model.Integration{}, "", err
+	}
+	sealedToken, err := s.keys.Seal(in.APIToken)
+	if err != nil {
+		return model.Integration{}, "", err
 	}
 	originsJSON, _ := json.Marshal(origins)
-	row := model.Integration{Slug: slug, Kind: in.Kind, Name: in.Name, Key: in.Key, Origins: string(originsJSON)}
+	row := model.Integration{Slug: slug, Kind: in.Kind, Name: in.Name, Key: sealedKey, APIToken: sealedToken,
+		Origins: string(originsJSON), Options: in.Options.encode()}
 	if row.Name == "" {
 		row.Name = in.Kind
 	}
 	if err := s.db.WithContext(ctx).Create(&row).Error; err != nil {
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
-			return model.Integration{}, apperr.New(apperr.Conflict, "slug_taken", "an integration with the slug %q already exists", slug)
+			return model.Integration{}, "", apperr.New(apperr.Conflict, "slug_taken", "an integration with the slug %q already exists", slug)
 		}
-		return model.Integration{}, fmt.Errorf("store integration: %w", err)
+		return model.Integration{}, "", fmt.Errorf("store integration: %w", err)
 	}
-	return row, nil
+	return row, key, nil
+}
+
+// Get returns the integration with slug, or a NotFound error.
+func (s *Service) Get(ctx context.Context, slug string) (model.Integration, error) {
+	var in model.Integration
+	err := s.db.WithContext(ctx).Where("slug = ?", slug).Take(&in).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return in, apperr.New(apperr.NotFound, CodeNotFound,
+			"no integration has the slug %q; check the URL configured in the platform", truncate(slug, 64))
+	}
+	if err != nil {
+		return in, fmt.Errorf("find integration: %w", err)
+	}
+	return in, nil
+}
+
+// List returns every integration, ordered by slug.
+func (s *Service) List(ctx context.Context) ([]model.Integration, error) {
+	var rows []model.Integration
+	if err := s.db.WithContext(ctx).Order("slug").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("list integrations: %w", err)
+	}
+	return rows, nil
+}
+
+// Keys returns the keys valid now for in, current first, then the previous
+// one while its grace period lasts.
+func (s *Service) Keys(in model.Integration) ([]string, error) {
+	cur, err := s.keys.Open(in.Key)
+	if err != nil {
+		return nil, fmt.Errorf("integration %s key: %w", in.Slug, err)
+	}
+	out := []string{}
+	if cur != "" {
+		out = append(out, cur)
+	}
+	if in.PreviousKey != "" && in.PreviousKeyExpiresAt != nil && s.now().Before(*in.PreviousKeyExpiresAt) {
+		prev, err := s.keys.Open(in.PreviousKey)
+		if err != nil {
+			return nil, fmt.Errorf("integration %s previous key: %w", in.Slug, err)
+		}
+		out = append(out, prev)
+	}
+	return out, nil
+}
+
+// APIToken returns in's platform API token in clear.
+func (s *Service) APIToken(in model.Integration) (string, error) {
+	return s.keys.Open(in.APIToken)
+}
+
+// Reveal returns the current key of slug in clear. The caller audits it.
+func (s *Service) Reveal(ctx context.Context, slug string) (model.Integration, string, error) {
+	in, err := s.Get(ctx, slug)
+	if err != nil {
+		return in, "", err
+	}
+	key, err := s.keys.Open(in.Key)
+	return in, key, err
+}
+
+// Masked returns in's current key masked for display.
+func (s *Service) Masked(in model.Integration) string {
+	key, err := s.keys.Open(in.Key)
+	if err != nil {
+		return "(cannot be decrypted with this master key)"
+	}
+	return keyring.Mask(key)
+}
+
+// RotateKey makes key (generated when empty) the current key of slug; the
+// old one stays valid for grace (the Service's default when negative). It
+// returns the new key in clear.
+func (s *Service) RotateKey(ctx context.Context, slug, key string, grace time.Duration) (model.Integration, string, error) {
+	if grace < 0 {
+		grace = s.grace
+	}
+	var out model.Integration
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var in model.Integration
+		if err := tx.Where("slug = ?", slug).Take(&in).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return apperr.New(apperr.NotFound, CodeNotFound, "no integration has the slug %q", truncate(slug, 64))
+			}
+			return err
+		}
+		if key == "" {
+			key = GenerateKey(in.Kind)
+		}
+		if err := ValidateKey(in.Kind, key); err != nil {
+			return err
+		}
+		sealed, err := s.keys.Seal(key)
+		if err != nil {
+			return err
+		}
+		until := s.now().Add(grace)
+		res := tx.Model(&model.Integration{}).Where("id = ? AND updated_at = ?", in.ID, in.UpdatedAt).Updates(map[string]any{
+			"key": sealed, "previous_key": in.Key, "previous_key_expires_at": until, "updated_at": s.now(),
+		})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return apperr.New(apperr.Conflict, "concurrent_change", "the integration changed meanwhile; retry")
+		}
+		return tx.Where("id = ?", in.ID).Take(&out).Error
+	})
+	if err != nil {
+		return model.Integration{}, "", err
+	}
+	return out, key, nil
+}
+
+// Update changes slug's slug, origins, options or API token; nil fields stay.
+type Update struct {
+	NewSlug  *string
+	Origins  *[]string
+	Options  *Options
+	APIToken *string
+}
+
+// Apply stores u for slug, validating everything before writing.
+func (s *Service) Apply(ctx context.Context, slug string, u Update) (model.Integration, error) {
+	in, err := s.Get(ctx, slug)
+	if err != nil {
+		return in, err
+	}
+	changes := map[string]any{"updated_at": s.now()}
+	if u.NewSlug != nil {
+		if err := validateSlug(*u.NewSlug); err != nil {
+			return in, err
+		}
+		changes["slug"] = *u.NewSlug
+	}
+	if u.Origins != nil {
+		origins, err := NormalizeOrigins(*u.Origins)
+		if err != nil {
+			return in, err
+		}
+		b, _ := json.Marshal(origins)
+		changes["origins"] = string(b)
+	}
+	if u.Options != nil {
+		if err := u.Options.Validate(in.Kind); err != nil {
+			return in, err
+		}
+		changes["options"] = u.Options.encode()
+	}
+	if u.APIToken != nil {
+		sealed, err := s.keys.Seal(*u.APIToken)
+		if err != nil {
+			return in, err
+		}
+		changes["api_token"] = sealed
+	}
+	if err := s.db.WithContext(ctx).Model(&model.Integration{}).Where("id = ?", in.ID).Updates(changes).Error; err != nil {
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			return in, apperr.New(apperr.Conflict, "slug_taken", "an integration with that slug already exists")
+		}
+		return in, fmt.Errorf("update integration: %w", err)
+	}
+	newSlug := slug
+	if u.NewSlug != nil {
+		newSlug = *u.NewSlug
+	}
+	return s.Get(ctx, newSlug)
+}
+
+// OriginsOf returns in's allowed frame origins.
+func OriginsOf(in model.Integration) []string {
+	var origins []string
+	_ = json.Unmarshal([]byte(in.Origins), &origins)
+	return origins
+}
+
+func validateSlug(slug string) error {
+	if !slugPattern.MatchString(slug) {
+		return apperr.New(apperr.Invalid, "invalid_slug",
+			"slug %q must be 3 to 64 characters of a-z, 0-9 and '-', starting with a letter or digit", truncate(slug, 80))
+	}
+	return nil
 }
 
 func validateKind(kind string) error {
@@ -104,6 +325,24 @@ func ValidateKey(kind, key string) error {
 		}
 	}
 	return nil
+}
+
+// GenerateKey returns a new random key fit for kind, from crypto/rand.
+func GenerateKey(kind string) string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(fmt.Sprintf("crypto/rand: %v", err))
+	}
+	switch kind {
+	case model.KindShareCRM:
+		return base64.StdEncoding.EncodeToString(b)
+	case model.KindEasemob:
+		// Easemob's settings page takes printable keys; DES uses the first 8
+		// bytes, so 24 characters of base32 are plenty.
+		return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))[:24]
+	default:
+		return base64.RawURLEncoding.EncodeToString(b)
+	}
 }
 
 // NormalizeOrigins checks that each origin is scheme://host[:port] and

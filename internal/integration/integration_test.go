@@ -1,8 +1,11 @@
 package integration_test
 
 import (
+	"bytes"
 	"context"
+	"strings"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -10,6 +13,7 @@ import (
 	"github.com/crmlens/crmlens/internal/database"
 	"github.com/crmlens/crmlens/internal/dbtest"
 	"github.com/crmlens/crmlens/internal/integration"
+	"github.com/crmlens/crmlens/internal/keyring"
 	"github.com/crmlens/crmlens/internal/model"
 )
 
@@ -18,7 +22,7 @@ func TestMain(m *testing.M) { dbtest.Main(m) }
 func TestCreate(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB, _ database.Dialect) {
 		ctx := context.Background()
-		svc := integration.New(db)
+		svc := newService(t, db, nil)
 		tests := []struct {
 			name     string
 			in       integration.Input
@@ -30,6 +34,10 @@ func TestCreate(t *testing.T) {
 			{name: "sharecrm", in: integration.Input{Slug: "acme-web", Kind: "sharecrm", Key: "MDEyMzQ1Njc4OWFiY2RlZg=="}},
 			{name: "duplicate slug", in: integration.Input{Slug: "acme-kefu", Kind: "easemob"}, wantCode: "slug_taken"},
 			{name: "short easemob key", in: integration.Input{Slug: "x-short", Kind: "easemob", Key: "12345678"}, wantCode: "invalid_key"},
+			{name: "generated sharecrm key", in: integration.Input{Slug: "gen-aes", Kind: "sharecrm"}},
+			{name: "signed", in: integration.Input{Slug: "app-signed", Kind: "signed"}},
+			{name: "bad matching field", in: integration.Input{Slug: "x-match", Kind: "sharecrm", Options: integration.Options{MatchingFields: [][]string{{"birthday"}}}}, wantCode: "invalid_option"},
+			{name: "tenant pin on chatwoot", in: integration.Input{Slug: "x-pin", Kind: "chatwoot", Options: integration.Options{TenantID: "1"}}, wantCode: "invalid_option"},
 			{name: "bad aes key", in: integration.Input{Slug: "x-aes", Kind: "sharecrm", Key: "abc"}, wantCode: "invalid_key"},
 			{name: "unknown kind", in: integration.Input{Slug: "x-kind", Kind: "zendesk"}, wantCode: "invalid_kind"},
 			{name: "origin with path", in: integration.Input{Slug: "x-origin", Kind: "easemob", Origins: []string{"https://a.com/path"}}, wantCode: "invalid_origin"},
@@ -40,7 +48,7 @@ func TestCreate(t *testing.T) {
 			t.Run(tt.name, func(t *testing.T) {
 				var before int64
 				db.Model(&model.Integration{}).Count(&before)
-				got, err := svc.Create(ctx, tt.in)
+				got, clear, err := svc.Create(ctx, tt.in)
 				if tt.wantCode != "" {
 					if e := apperr.As(err); e == nil || e.Code != tt.wantCode {
 						t.Fatalf("Create error = %v, want %s", err, tt.wantCode)
@@ -58,6 +66,12 @@ func TestCreate(t *testing.T) {
 				if tt.in.Slug == "" && len(got.Slug) != 26 {
 					t.Errorf("generated slug %q, want 26 base32 characters (128 bits)", got.Slug)
 				}
+				if clear != "" && (strings.Contains(got.Key, clear) || !keyring.IsSealed(got.Key)) {
+					t.Errorf("the key is stored unsealed: %q", got.Key)
+				}
+				if tt.in.Key != "" && clear != tt.in.Key {
+					t.Errorf("Create returned key %q, want the admin's", clear)
+				}
 			})
 		}
 		var row model.Integration
@@ -68,4 +82,107 @@ func TestCreate(t *testing.T) {
 			t.Errorf("origins stored as %s", row.Origins)
 		}
 	})
+}
+
+func newService(t *testing.T, db *gorm.DB, now func() time.Time) *integration.Service {
+	t.Helper()
+	k, err := keyring.New(bytes.Repeat([]byte{1}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return integration.New(db, k, 24*time.Hour, now)
+}
+
+func TestRotateKeyKeepsThePreviousDuringGrace(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB, _ database.Dialect) {
+		ctx := context.Background()
+		now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+		svc := newService(t, db, func() time.Time { return now })
+		in, _, err := svc.Create(ctx, integration.Input{Slug: "acme", Kind: "easemob", Key: "first-key-123"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if keys, _ := svc.Keys(in); len(keys) != 1 || keys[0] != "first-key-123" {
+			t.Fatalf("keys before rotation = %v", keys)
+		}
+		if _, _, err := svc.RotateKey(ctx, "acme", "short", -1); apperr.As(err) == nil || apperr.As(err).Code != "invalid_key" {
+			t.Fatalf("rotate to a short key: %v", err)
+		}
+		in, _, err = svc.RotateKey(ctx, "acme", "second-key-456", 2*time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if keys, _ := svc.Keys(in); len(keys) != 2 || keys[0] != "second-key-456" || keys[1] != "first-key-123" {
+			t.Fatalf("keys during grace = %v", keys)
+		}
+		now = now.Add(2*time.Hour + time.Second)
+		if keys, _ := svc.Keys(in); len(keys) != 1 || keys[0] != "second-key-456" {
+			t.Fatalf("keys after grace = %v", keys)
+		}
+		if _, revealed, err := svc.Reveal(ctx, "acme"); err != nil || revealed != "second-key-456" {
+			t.Errorf("Reveal = %q, %v", revealed, err)
+		}
+		if m := svc.Masked(in); m != "••••••••••-456" {
+			t.Errorf("Masked = %q", m)
+		}
+		if _, _, err := svc.RotateKey(ctx, "nope", "", -1); apperr.KindOf(err) != apperr.NotFound {
+			t.Errorf("rotate unknown: %v", err)
+		}
+	})
+}
+
+func TestProtectionLevels(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      model.Integration
+		opts    integration.Options
+		origins []string
+		level   string
+		says    string
+	}{
+		{"easemob without key", model.Integration{Kind: "easemob"}, integration.Options{}, nil, "low", "every parameter travels in clear"},
+		{"easemob plain system params", model.Integration{Kind: "easemob", Key: "x"}, integration.Options{}, []string{"https://kefu.easemob.com"}, "low", "turn on encrypted system params"},
+		{"easemob hardened", model.Integration{Kind: "easemob", Key: "x"}, integration.Options{EncryptedSystemParams: true, TenantID: "1", RequireKnownAgent: true}, []string{"https://kefu.easemob.com"}, "medium", "replayed"},
+		{"sharecrm", model.Integration{Kind: "sharecrm", Key: "x"}, integration.Options{}, nil, "medium", "customParams"},
+		{"chatwoot without token", model.Integration{Kind: "chatwoot"}, integration.Options{}, nil, "low", "Chatwoot API token"},
+		{"chatwoot with token", model.Integration{Kind: "chatwoot", APIToken: "x"}, integration.Options{ChatwootURL: "https://app.chatwoot.com"}, nil, "medium", "checked against Chatwoot's API"},
+		{"signed", model.Integration{Kind: "signed", Key: "x"}, integration.Options{}, []string{"https://a.example"}, "high", "works once"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := integration.ProtectionOf(tt.in, tt.opts, tt.origins)
+			if p.Level != tt.level || !strings.Contains(p.Summary, tt.says) {
+				t.Errorf("protection = %+v, want %s saying %q", p, tt.level, tt.says)
+			}
+			if len(tt.origins) == 0 && !strings.Contains(strings.Join(p.Advice, ";"), "origin") {
+				t.Errorf("no advice to list origins: %v", p.Advice)
+			}
+		})
+	}
+}
+
+func TestApplyUpdate(t *testing.T) {
+	db, _ := dbtest.Open(t, database.SQLite)
+	ctx := context.Background()
+	svc := newService(t, db, nil)
+	if _, _, err := svc.Create(ctx, integration.Input{Slug: "acme", Kind: "easemob"}); err != nil {
+		t.Fatal(err)
+	}
+	newSlug := integration.NewSlug()
+	bad := []string{"not a url"}
+	if _, err := svc.Apply(ctx, "acme", integration.Update{NewSlug: &newSlug, Origins: &bad}); apperr.As(err) == nil {
+		t.Fatalf("Apply with a bad origin: %v", err)
+	}
+	if _, err := svc.Get(ctx, "acme"); err != nil {
+		t.Fatalf("a refused update changed the slug: %v", err)
+	}
+	opts := integration.Options{EncryptedSystemParams: true}
+	in, err := svc.Apply(ctx, "acme", integration.Update{NewSlug: &newSlug, Options: &opts})
+	if err != nil || in.Slug != newSlug {
+		t.Fatalf("Apply = %+v, %v", in, err)
+	}
+	got, _ := integration.ParseOptions(in.Options)
+	if !got.EncryptedSystemParams {
+		t.Errorf("options = %+v", got)
+	}
 }

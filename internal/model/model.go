@@ -95,21 +95,36 @@ type Visitor struct {
 	Channel       string `gorm:"size:32;not null"`
 	ExternalID    string `gorm:"size:191;not null"`
 	ContactID     *int64
-	LinkMethod    string    `gorm:"size:32;not null"`
-	CreatedAt     time.Time `gorm:"not null"`
-	LastSeenAt    time.Time `gorm:"not null"`
+	LinkMethod    string `gorm:"size:32;not null"`
+	// DisplayName is how the platform named the visitor, if it did.
+	DisplayName string `gorm:"size:255;not null"`
+	// Claims is a JSON object of the verified fields that identify the
+	// visitor (ShareCRM identity verification), "{}" otherwise.
+	Claims     string    `gorm:"size:2000;not null"`
+	CreatedAt  time.Time `gorm:"not null"`
+	LastSeenAt time.Time `gorm:"not null"`
 }
 
 // Agent is a platform's customer-service agent as crmlens has seen or been told.
 type Agent struct {
-	ID         int64     `gorm:"primaryKey"`
-	Platform   string    `gorm:"size:16;not null"`
-	PlatformID string    `gorm:"size:191;not null"`
-	Email      string    `gorm:"size:255;not null"`
-	Name       string    `gorm:"size:255;not null"`
+	ID         int64  `gorm:"primaryKey"`
+	Platform   string `gorm:"size:16;not null"`
+	PlatformID string `gorm:"size:191;not null"`
+	Email      string `gorm:"size:255;not null"`
+	Name       string `gorm:"size:255;not null"`
+	// Origin is AgentImported for agents an admin declared, AgentSeen for
+	// agents crmlens first met on a session.
+	Origin     string    `gorm:"size:16;not null"`
 	CreatedAt  time.Time `gorm:"not null"`
 	UpdatedAt  time.Time `gorm:"not null"`
+	LastSeenAt *time.Time
 }
+
+// Agent origins.
+const (
+	AgentImported = "import"
+	AgentSeen     = "seen"
+)
 
 // Integration kinds.
 const (
@@ -120,18 +135,25 @@ const (
 )
 
 // Integration connects one platform (or one tenant of it) to crmlens.
-// Key is the shared secret the platform encrypts or signs with; empty when
-// the platform sends params in clear. Origins is a JSON array of the origins
-// allowed to frame the sidebar.
+// Key is the shared secret the platform encrypts or signs with, sealed under
+// the master key (internal/keyring); empty when the platform sends params in
+// clear. PreviousKey, also sealed, stays valid until PreviousKeyExpiresAt
+// after a rotation. APIToken (sealed) lets crmlens ask the platform's API.
+// Origins is a JSON array of the origins allowed to frame the sidebar;
+// Options a JSON object of the kind's settings.
 type Integration struct {
-	ID        int64     `gorm:"primaryKey"`
-	Slug      string    `gorm:"size:64;not null"`
-	Kind      string    `gorm:"size:16;not null"`
-	Name      string    `gorm:"size:255;not null"`
-	Key       string    `gorm:"size:512;not null"`
-	Origins   string    `gorm:"type:text;not null"`
-	CreatedAt time.Time `gorm:"not null"`
-	UpdatedAt time.Time `gorm:"not null"`
+	ID                   int64  `gorm:"primaryKey"`
+	Slug                 string `gorm:"size:64;not null"`
+	Kind                 string `gorm:"size:16;not null"`
+	Name                 string `gorm:"size:255;not null"`
+	Key                  string `gorm:"size:512;not null"`
+	PreviousKey          string `gorm:"size:512;not null"`
+	PreviousKeyExpiresAt *time.Time
+	APIToken             string    `gorm:"column:api_token;size:1024;not null"`
+	Origins              string    `gorm:"type:text;not null"`
+	Options              string    `gorm:"size:4000;not null"`
+	CreatedAt            time.Time `gorm:"not null"`
+	UpdatedAt            time.Time `gorm:"not null"`
 }
 
 // Layout is what agents in a scope see: Panels and Scope are JSON documents;
@@ -169,10 +191,28 @@ type SigningKey struct {
 	CreatedAt time.Time `gorm:"not null"`
 }
 
+// UsedToken records a single-use token id until it expires.
+type UsedToken struct {
+	ID            int64     `gorm:"primaryKey"`
+	IntegrationID int64     `gorm:"not null"`
+	JTI           string    `gorm:"column:jti;size:128;not null"`
+	ExpiresAt     time.Time `gorm:"not null"`
+}
+
+// Admin is a person who manages crmlens in the admin console.
+type Admin struct {
+	ID           int64     `gorm:"primaryKey"`
+	Email        string    `gorm:"size:255;not null"`
+	PasswordHash string    `gorm:"size:255;not null"`
+	CreatedAt    time.Time `gorm:"not null"`
+	UpdatedAt    time.Time `gorm:"not null"`
+}
+
 // All lists every model, for schema checks.
 func All() []any {
 	return []any{
 		&Account{}, &Contact{}, &ContactIdentity{}, &Lead{}, &Ticket{}, &Order{},
 		&Visitor{}, &Agent{}, &Integration{}, &Layout{}, &AuditEvent{}, &SigningKey{},
+		&UsedToken{}, &Admin{},
 	}
 }

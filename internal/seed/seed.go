@@ -38,6 +38,9 @@ type Options struct {
 	// Now is the reference time the data's dates lead up to; zero means
 	// today (UTC, truncated to the day), so a seed is the same all day.
 	Now time.Time
+	// SealKey seals the demo integration's key for storage (keyring.Seal);
+	// nil stores it as is.
+	SealKey func(string) (string, error)
 }
 
 // Summary says what Demo wrote.
@@ -133,7 +136,13 @@ func Demo(ctx context.Context, db *gorm.DB, opts Options) (Summary, error) {
 		sum.Leads += len(c.leads)
 	}
 
-	integration := model.Integration{Slug: DemoSlug, Kind: model.KindEasemob, Name: DemoName, Key: DemoKey, Origins: "[]"}
+	key := DemoKey
+	if opts.SealKey != nil {
+		if key, err = opts.SealKey(DemoKey); err != nil {
+			return Summary{}, fmt.Errorf("seal the demo key: %w", err)
+		}
+	}
+	integration := model.Integration{Slug: DemoSlug, Kind: model.KindEasemob, Name: DemoName, Key: key, Origins: "[]", Options: "{}"}
 	if err := db.Create(&integration).Error; err != nil {
 		return Summary{}, fmt.Errorf("create the demo integration: %w", err)
 	}

@@ -102,14 +102,11 @@ func (is *Issuer) createKey(ctx context.Context) error {
 // Issue signs a token for c, filling in audience, times and id. It returns
 // the token and its expiry.
 func (is *Issuer) Issue(c Claims) (string, time.Time, error) {
-	is.mu.RLock()
-	kid, secret := is.signer, is.keys[is.signer]
-	is.mu.RUnlock()
 	now := is.now()
 	exp := now.Add(TTL)
-	jti := make([]byte, 12)
-	if _, err := rand.Read(jti); err != nil {
-		return "", time.Time{}, fmt.Errorf("token id: %w", err)
+	jti, err := randomID()
+	if err != nil {
+		return "", time.Time{}, err
 	}
 	c.RegisteredClaims = jwt.RegisteredClaims{
 		Subject:   strconv.FormatInt(c.VisitorID, 10),
@@ -117,15 +114,39 @@ func (is *Issuer) Issue(c Claims) (string, time.Time, error) {
 		IssuedAt:  jwt.NewNumericDate(now),
 		NotBefore: jwt.NewNumericDate(now.Add(-30 * time.Second)),
 		ExpiresAt: jwt.NewNumericDate(exp),
-		ID:        hex.EncodeToString(jti),
+		ID:        jti,
 	}
+	s, err := is.sign(c)
+	return s, exp, err
+}
+
+// sign signs claims with the newest key, naming it in the kid header.
+func (is *Issuer) sign(c jwt.Claims) (string, error) {
+	is.mu.RLock()
+	kid, secret := is.signer, is.keys[is.signer]
+	is.mu.RUnlock()
 	tok := jwt.NewWithClaims(jwt.SigningMethodHS256, c)
 	tok.Header["kid"] = kid
 	s, err := tok.SignedString(secret)
 	if err != nil {
-		return "", time.Time{}, fmt.Errorf("sign session token: %w", err)
+		return "", fmt.Errorf("sign token: %w", err)
 	}
-	return s, exp, nil
+	return s, nil
+}
+
+func randomID() (string, error) {
+	b := make([]byte, 12)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("token id: %w", err)
+	}
+	return hex.EncodeToString(b), nil
+}
+
+func (is *Issuer) keyFunc(ctx context.Context) jwt.Keyfunc {
+	return func(t *jwt.Token) (any, error) {
+		kid, _ := t.Header["kid"].(string)
+		return is.secret(ctx, kid)
+	}
 }
 
 // Error codes of Parse.
@@ -138,10 +159,7 @@ const (
 // known kid. Every failure is an apperr Unauthorized error.
 func (is *Issuer) Parse(ctx context.Context, token string) (Claims, error) {
 	var c Claims
-	_, err := jwt.ParseWithClaims(token, &c, func(t *jwt.Token) (any, error) {
-		kid, _ := t.Header["kid"].(string)
-		return is.secret(ctx, kid)
-	},
+	_, err := jwt.ParseWithClaims(token, &c, is.keyFunc(ctx),
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 		jwt.WithAudience(Audience),
 		jwt.WithExpirationRequired(),

@@ -129,3 +129,30 @@ func signWith(t *testing.T, db *gorm.DB, kid string, claims jwt.Claims) string {
 	}
 	return s
 }
+
+func TestAdminTokens(t *testing.T) {
+	db, _ := dbtest.Open(t, database.SQLite)
+	ctx := context.Background()
+	is, err := sessiontoken.New(ctx, db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, _, err := is.IssueAdmin(7, "ops@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := is.ParseAdmin(ctx, tok)
+	if err != nil || c.AdminID != 7 || c.Email != "ops@example.com" {
+		t.Fatalf("ParseAdmin = %+v, %v", c, err)
+	}
+	sidebarTok, _, _ := is.Issue(sessiontoken.Claims{VisitorID: 1})
+	if _, err := is.ParseAdmin(ctx, sidebarTok); apperr.KindOf(err) != apperr.Forbidden {
+		t.Errorf("a sidebar token on admin routes: %v, want forbidden", err)
+	}
+	if _, err := is.Parse(ctx, tok); apperr.KindOf(err) != apperr.Unauthorized {
+		t.Errorf("an admin token as a sidebar session: %v, want unauthorized", err)
+	}
+	if _, err := is.ParseAdmin(ctx, "x.y.z"); apperr.KindOf(err) != apperr.Unauthorized {
+		t.Errorf("garbage: %v", err)
+	}
+}

@@ -1,0 +1,103 @@
+// Package admin manages the people who administer crmlens: accounts with
+// bcrypt-hashed passwords, sign-in and password confirmation for sensitive
+// actions.
+package admin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+
+	"golang.org/x/crypto/bcrypt"
+	"gorm.io/gorm"
+
+	"github.com/crmlens/crmlens/internal/apperr"
+	"github.com/crmlens/crmlens/internal/model"
+)
+
+// MinPasswordLen is the shortest password accepted.
+const MinPasswordLen = 10
+
+// Error codes.
+const (
+	CodeBadCredentials = "bad_credentials"
+	CodeInvalidAdmin   = "invalid_admin"
+)
+
+// Service manages admins in a database.
+type Service struct {
+	db   *gorm.DB
+	cost int
+}
+
+// New returns a Service over db; cost is bcrypt's (0: bcrypt.DefaultCost).
+func New(db *gorm.DB, cost int) *Service {
+	if cost == 0 {
+		cost = bcrypt.DefaultCost
+	}
+	return &Service{db: db, cost: cost}
+}
+
+// Create adds an admin, or refuses a bad email, a short password or a taken
+// email without writing anything.
+func (s *Service) Create(ctx context.Context, email, password string) (model.Admin, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || len(email) > 255 {
+		return model.Admin{}, apperr.New(apperr.Invalid, CodeInvalidAdmin, "the email is not a valid address")
+	}
+	if len([]rune(password)) < MinPasswordLen || len(password) > 72 {
+		return model.Admin{}, apperr.New(apperr.Invalid, CodeInvalidAdmin, "the password must be %d to 72 characters", MinPasswordLen)
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), s.cost)
+	if err != nil {
+		return model.Admin{}, fmt.Errorf("hash password: %w", err)
+	}
+	a := model.Admin{Email: email, PasswordHash: string(hash)}
+	if err := s.db.WithContext(ctx).Create(&a).Error; err != nil {
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			return model.Admin{}, apperr.New(apperr.Conflict, "admin_exists", "an admin with this email already exists")
+		}
+		return model.Admin{}, fmt.Errorf("store admin: %w", err)
+	}
+	return a, nil
+}
+
+// dummyHash is compared against when the email is unknown, so that a wrong
+// email and a wrong password take the same time.
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("crmlens-timing-equalizer"), bcrypt.DefaultCost)
+
+// Authenticate returns the admin with email and password, or one
+// Unauthorized error for any mismatch.
+func (s *Service) Authenticate(ctx context.Context, email, password string) (model.Admin, error) {
+	var a model.Admin
+	err := s.db.WithContext(ctx).Where("email = ?", strings.ToLower(strings.TrimSpace(email))).Take(&a).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		return model.Admin{}, badCredentials()
+	}
+	if err != nil {
+		return model.Admin{}, fmt.Errorf("find admin: %w", err)
+	}
+	if bcrypt.CompareHashAndPassword([]byte(a.PasswordHash), []byte(password)) != nil {
+		return model.Admin{}, badCredentials()
+	}
+	return a, nil
+}
+
+// Confirm checks the password of admin id again, for sensitive actions.
+func (s *Service) Confirm(ctx context.Context, id int64, password string) error {
+	var a model.Admin
+	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&a).Error; err != nil {
+		return apperr.New(apperr.Unauthorized, CodeBadCredentials, "this admin no longer exists; sign in again")
+	}
+	if bcrypt.CompareHashAndPassword([]byte(a.PasswordHash), []byte(password)) != nil {
+		return apperr.New(apperr.Unauthorized, CodeBadCredentials, "the password is wrong")
+	}
+	return nil
+}
+
+func badCredentials() error {
+	return apperr.New(apperr.Unauthorized, CodeBadCredentials, "wrong email or password")
+}

@@ -1,0 +1,71 @@
+package sessiontoken
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/crmlens/crmlens/internal/apperr"
+)
+
+// AdminAudience is the audience of admin tokens.
+const AdminAudience = "admin"
+
+// AdminTTL is how long an admin token lives.
+const AdminTTL = 8 * time.Hour
+
+// CodeForbidden is the code of a valid token of the wrong kind.
+const CodeForbidden = "forbidden"
+
+// AdminClaims are what an admin token carries.
+type AdminClaims struct {
+	AdminID int64  `json:"adm"`
+	Email   string `json:"eml"`
+	jwt.RegisteredClaims
+}
+
+// IssueAdmin signs a token for the admin id.
+func (is *Issuer) IssueAdmin(id int64, email string) (string, time.Time, error) {
+	now := is.now()
+	exp := now.Add(AdminTTL)
+	jti, err := randomID()
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	c := AdminClaims{AdminID: id, Email: email, RegisteredClaims: jwt.RegisteredClaims{
+		Subject:   strconv.FormatInt(id, 10),
+		Audience:  jwt.ClaimStrings{AdminAudience},
+		IssuedAt:  jwt.NewNumericDate(now),
+		ExpiresAt: jwt.NewNumericDate(exp),
+		ID:        jti,
+	}}
+	s, err := is.sign(c)
+	return s, exp, err
+}
+
+// ParseAdmin verifies an admin token: a bad or missing token is
+// Unauthorized; a valid crmlens token of another audience (a sidebar
+// session) is Forbidden.
+func (is *Issuer) ParseAdmin(ctx context.Context, token string) (AdminClaims, error) {
+	var c AdminClaims
+	_, err := jwt.ParseWithClaims(token, &c, is.keyFunc(ctx),
+		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+		jwt.WithExpirationRequired(),
+		jwt.WithIssuedAt(),
+		jwt.WithTimeFunc(is.now),
+		jwt.WithLeeway(5*time.Second),
+	)
+	switch {
+	case errors.Is(err, jwt.ErrTokenExpired):
+		return AdminClaims{}, apperr.Wrap(err, apperr.Unauthorized, CodeExpired, "your admin session has expired; sign in again")
+	case err != nil:
+		return AdminClaims{}, apperr.Wrap(err, apperr.Unauthorized, CodeUnauthorized, "sign in as an admin: send Authorization: Bearer <token> from POST /api/v1/admin/session")
+	case !slices.Contains(c.Audience, AdminAudience) || c.AdminID == 0:
+		return AdminClaims{}, apperr.New(apperr.Forbidden, CodeForbidden, "this token is not an admin's; sign in as an admin")
+	}
+	return c, nil
+}
