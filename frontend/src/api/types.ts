@@ -13,6 +13,7 @@ export type FieldType = Schemas["FieldType"];
 export type CrmRecord = Schemas["Record"];
 export type Visitor = Schemas["Visitor"];
 export type Match = Schemas["Match"];
+export type Candidate = Schemas["Candidate"];
 export type Lang = Schemas["Lang"];
 export type Conversation = Schemas["Conversation"];
 export type ConversationList = Schemas["ConversationList"];

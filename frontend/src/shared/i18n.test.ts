@@ -25,12 +25,33 @@ describe("catalogues", () => {
       "rate_limited",
       "body_too_large",
       "internal",
+      "plain_system_param",
+      "tenant_mismatch",
+      "unknown_agent",
+      "missing_claim",
+      "invalid_token",
+      "token_replayed",
+      "token_lifetime",
+      "chatwoot_mismatch",
+      "chatwoot_unreachable",
     ];
     for (const code of codes) {
       expect(errorText("en", code), code).toBeTruthy();
       expect(errorText("zh", code), code).toBeTruthy();
     }
     expect(errorText("en", "something_new")).toBeNull();
+  });
+
+  it("gives every code its own words", () => {
+    const words = Object.entries(catalogues.en).filter(([k]) => k.startsWith("err."));
+    expect(new Set(words.map(([, v]) => v)).size).toBe(words.length);
+  });
+
+  it("tells an expired signed link from an expired session", () => {
+    expect(errorText("en", "token_expired", "session")).toMatch(/signed link has expired/);
+    expect(errorText("en", "token_expired", "context")).toMatch(/session has expired/);
+    expect(errorText("zh", "token_expired", "context")).toBe(catalogues.zh["err.session_expired"]);
+    expect(errorText("en", "rate_limited")).toMatch(/wait a minute/i);
   });
 });
 

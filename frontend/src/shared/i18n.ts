@@ -8,6 +8,10 @@ const en = {
   "app.title": "crmlens",
   loading: "Loading customer data…",
   whyMatched: "Why it matched",
+  matchedOn: "Matched on:",
+  "candidates.title": "Several contacts match — none was linked automatically",
+  "chatwoot.waiting":
+    "Waiting for Chatwoot to send the conversation… Is this page configured as a Chatwoot dashboard app?",
   "notLinked.title": "Visitor not linked",
   "notLinked.body": "This visitor is not linked to a contact yet. Their details will show here once they are.",
   channel: "Channel",
@@ -31,8 +35,26 @@ const en = {
   "err.decrypt_failed":
     "The URL parameters could not be decrypted. The key set in the platform probably differs from the one in crmlens.",
   "err.unauthorized": "The session is not valid. Try again to start a new one.",
-  "err.token_expired": "The session has expired. Try again to start a new one.",
-  "err.rate_limited": "Too many requests. Wait a moment, then try again.",
+  "err.session_expired": "The session has expired. Try again to start a new one.",
+  "err.token_expired": "This signed link has expired. Reopen the conversation to get a fresh one.",
+  "err.token_replayed": "This signed link has already been used. Reopen the conversation to get a fresh one.",
+  "err.token_lifetime":
+    "This signed link is valid for too long (crmlens accepts at most 5 minutes). The app that signs it must set a shorter expiry.",
+  "err.invalid_token":
+    "The signed link is not valid (bad signature or format). The app that signs it probably uses a different secret than crmlens.",
+  "err.missing_claim":
+    "The signed link lacks information crmlens needs (visitor, channel or agent). The app that signs it must add it.",
+  "err.plain_system_param":
+    "A parameter arrived unencrypted although this integration requires it encrypted. Check the platform's encryption settings.",
+  "err.tenant_mismatch":
+    "This link comes from another platform tenant than the one this integration is pinned to. Check the integration's tenant setting.",
+  "err.unknown_agent":
+    "crmlens does not know this agent, and this integration only opens for known agents. Ask your admin to add you.",
+  "err.chatwoot_mismatch":
+    "Chatwoot says this contact is not in this conversation, so crmlens shows nothing. Reopen the conversation, then try again.",
+  "err.chatwoot_unreachable":
+    "crmlens could not reach Chatwoot to check this conversation. Try again in a moment; if it keeps happening, tell your admin.",
+  "err.rate_limited": "Too many failed attempts. Wait a minute, then try again.",
   "err.body_too_large": "The URL carries more data than crmlens accepts.",
   "err.internal": "Something went wrong on the crmlens server. Try again; if it keeps happening, tell your admin.",
   "err.network": "Cannot reach the crmlens server. Check the connection, then try again.",
@@ -58,6 +80,9 @@ const zh: Catalogue = {
   "app.title": "crmlens",
   loading: "正在加载客户资料…",
   whyMatched: "匹配依据",
+  matchedOn: "匹配字段：",
+  "candidates.title": "有多个联系人匹配，未自动关联",
+  "chatwoot.waiting": "正在等待 Chatwoot 发送会话信息…此页面是否已配置为 Chatwoot 仪表板应用（Dashboard App）？",
   "notLinked.title": "访客未关联",
   "notLinked.body": "该访客尚未关联到任何联系人。关联后，客户资料会显示在这里。",
   channel: "渠道",
@@ -78,8 +103,18 @@ const zh: Catalogue = {
   "err.invalid_param": "URL 中的参数格式不正确（不是十六进制，或长度不完整）。请检查平台的加密设置。",
   "err.decrypt_failed": "无法解密 URL 参数。平台中设置的密钥可能与 crmlens 中的不一致。",
   "err.unauthorized": "会话无效。请重试以建立新会话。",
-  "err.token_expired": "会话已过期。请重试以建立新会话。",
-  "err.rate_limited": "请求过于频繁。请稍候再试。",
+  "err.session_expired": "会话已过期。请重试以建立新会话。",
+  "err.token_expired": "签名链接已过期。请重新打开会话以获取新链接。",
+  "err.token_replayed": "此签名链接已被使用过。请重新打开会话以获取新链接。",
+  "err.token_lifetime": "签名链接的有效期过长（crmlens 最多接受 5 分钟）。签发链接的应用需要缩短有效期。",
+  "err.invalid_token": "签名链接无效（签名或格式错误）。签发链接的应用使用的密钥可能与 crmlens 中的不一致。",
+  "err.missing_claim": "签名链接缺少 crmlens 需要的信息（访客、渠道或坐席）。需要由签发链接的应用补上。",
+  "err.plain_system_param": "某个参数以明文传来，但此集成要求加密。请检查平台的加密设置。",
+  "err.tenant_mismatch": "此链接来自的平台租户与该集成绑定的租户不一致。请检查集成的租户设置。",
+  "err.unknown_agent": "crmlens 中没有该坐席，而此集成只对已登记的坐席开放。请联系管理员添加。",
+  "err.chatwoot_mismatch": "Chatwoot 显示该联系人不在此会话中，因此 crmlens 不显示资料。请重新打开会话后重试。",
+  "err.chatwoot_unreachable": "crmlens 无法连接 Chatwoot 核对此会话。请稍后重试；如果问题持续，请联系管理员。",
+  "err.rate_limited": "失败次数过多。请等一分钟后重试。",
   "err.body_too_large": "URL 携带的数据超过了 crmlens 的上限。",
   "err.internal": "crmlens 服务器出错。请重试；如果问题持续，请联系管理员。",
   "err.network": "无法连接 crmlens 服务器。请检查网络后重试。",
@@ -115,14 +150,28 @@ const knownErrors = new Set([
   "decrypt_failed",
   "unauthorized",
   "token_expired",
+  "token_replayed",
+  "token_lifetime",
+  "invalid_token",
+  "missing_claim",
+  "plain_system_param",
+  "tenant_mismatch",
+  "unknown_agent",
+  "chatwoot_mismatch",
+  "chatwoot_unreachable",
   "rate_limited",
   "body_too_large",
   "internal",
   "network",
 ]);
 
-/** Localized words for an error code, or null when the code is not known. */
-export function errorText(lang: Lang, code: string): string | null {
+/**
+ * Localized words for an error code, or null when the code is not known.
+ * token_expired names the signed link when opening a session failed, and
+ * crmlens's own session when loading the context did.
+ */
+export function errorText(lang: Lang, code: string, stage?: "page" | "session" | "context"): string | null {
+  if (code === "token_expired" && stage === "context") return t(lang, "err.session_expired");
   return knownErrors.has(code) ? t(lang, `err.${code}` as MessageKey) : null;
 }
 

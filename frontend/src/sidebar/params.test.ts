@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { localProblem, readPageParams } from "./params";
+import { localProblem, pageMode, readPageParams } from "./params";
 
 describe("readPageParams", () => {
   it("takes the slug from the last path segment and every query param", () => {
@@ -46,5 +46,26 @@ describe("localProblem", () => {
   it("leaves everything else to the server", () => {
     expect(localProblem(readPageParams({ pathname: "/sidebar/x", search: "?easemobId=1" }))).toBeNull();
     expect(localProblem(readPageParams({ pathname: "/sidebar/x", search: "?customParams=ABCD" }))).toBeNull();
+  });
+});
+
+describe("pageMode", () => {
+  const at = (search: string) => readPageParams({ pathname: "/sidebar/cw", search });
+
+  it("is Chatwoot when framed without platform params", () => {
+    expect(pageMode(at(""), true)).toBe("chatwoot");
+    expect(pageMode(at("?lang=zh"), true)).toBe("chatwoot");
+  });
+
+  it("reads the URL when it has platform params or the page is not framed", () => {
+    for (const q of ["?visitorImId=x", "?easemobId=1", "?customParams=ABCD", "?token=a.b.c&lang=en"]) {
+      expect(pageMode(at(q), true), q).toBe("url");
+    }
+    expect(pageMode(at(""), false)).toBe("url");
+  });
+
+  it("does not call a Chatwoot page without params a missing visitor", () => {
+    expect(localProblem(at(""), "chatwoot")).toBeNull();
+    expect(localProblem(readPageParams({ pathname: "/sidebar.html", search: "" }), "chatwoot")).toBe("missing_slug");
   });
 });

@@ -24,12 +24,31 @@ export function readPageParams(loc: { pathname: string; search: string }): PageP
 }
 
 /**
- * A problem the page can name without asking the server: no slug, or no
- * parameters at all (so certainly no visitorImId). Everything else is the
- * server's to decide, since each platform passes different params.
+ * Params that only a URL-configured platform sends: Easemob (visitorImId,
+ * easemobId), ShareCRM (customParams), signed links (token).
  */
-export function localProblem(p: PageParams): "missing_slug" | "missing_visitor" | null {
+const platformParams = ["visitorImId", "easemobId", "customParams", "token"];
+
+export function hasPlatformParams(params: Record<string, string>): boolean {
+  return platformParams.some((k) => k in params);
+}
+
+/**
+ * How the page gets its params: from its URL, or, when the URL has no
+ * platform params and the page is framed, from a Chatwoot dashboard's
+ * appContext message (Chatwoot appends nothing to a dashboard app's URL).
+ */
+export function pageMode(p: PageParams, framed: boolean): "url" | "chatwoot" {
+  return framed && !hasPlatformParams(p.params) ? "chatwoot" : "url";
+}
+
+/**
+ * A problem the page can name without asking the server: no slug, or no
+ * parameters at all (so certainly no visitorImId) in URL mode. Everything
+ * else is the server's to decide, since each platform passes different params.
+ */
+export function localProblem(p: PageParams, mode: "url" | "chatwoot" = "url"): "missing_slug" | "missing_visitor" | null {
   if (!p.slug) return "missing_slug";
-  if (Object.keys(p.params).length === 0) return "missing_visitor";
+  if (mode === "url" && Object.keys(p.params).length === 0) return "missing_visitor";
   return null;
 }

@@ -73,6 +73,57 @@ describe("SidebarView", () => {
     expect(byTestId(el, "panel-contact")).toBeNull();
   });
 
+  it("shows what the match was made on", async () => {
+    const ctx: SidebarContext = {
+      ...linkedContext,
+      match: { status: "linked", method: "matching_fields", matchedOn: ["phone", "name"], reason: "Same phone and name" },
+    };
+    const en = await mount(<SidebarView ctx={ctx} lang="en" />);
+    expect(byTestId(en, "matched-on")?.textContent).toBe("Matched on: phone, name");
+    expect(byTestId(en, "match-reason")?.textContent).toContain("Same phone and name");
+    const zh = await mount(<SidebarView ctx={ctx} lang="zh" />);
+    expect(byTestId(zh, "matched-on")?.textContent).toBe("匹配字段： phone、name");
+    // no matchedOn, no line
+    const none = await mount(<SidebarView ctx={linkedContext} lang="en" />);
+    expect(byTestId(none, "matched-on")).toBeNull();
+  });
+
+  it("lists the candidates, read-only, when several contacts matched", async () => {
+    const ctx: SidebarContext = {
+      ...notLinkedContext,
+      match: {
+        status: "not_linked",
+        method: "matching_fields",
+        matchedOn: ["phone"],
+        reason: "2 contacts have this phone",
+        candidates: [
+          { id: "c7", name: "王芳", hint: "159****5678 · 星辰科技" },
+          { id: "c8", name: "Wang Fang", hint: "w***@example.com · Acme" },
+        ],
+      },
+    };
+    const el = await mount(<SidebarView ctx={ctx} lang="en" />);
+    const state = byTestId(el, "state-not-linked")!;
+    expect(byTestId(state, "candidates")?.querySelector("h2")?.textContent).toBe(
+      "Several contacts match — none was linked automatically",
+    );
+    expect(byTestId(state, "candidate-c7")?.textContent).toBe("王芳159****5678 · 星辰科技");
+    expect(byTestId(state, "candidate-c8")?.querySelector(".candidate-name")?.textContent).toBe("Wang Fang");
+    expect(byTestId(state, "candidate-c8")?.querySelector(".candidate-hint")?.textContent).toBe("w***@example.com · Acme");
+    expect(state.querySelectorAll("[data-testid^='candidate-'] button, [data-testid^='candidate-'] a")).toHaveLength(0);
+    expect(byTestId(state, "matched-on")?.textContent).toBe("Matched on: phone");
+    expect(byTestId(el, "contact-name")).toBeNull();
+
+    const zh = await mount(<SidebarView ctx={ctx} lang="zh" />);
+    expect(byTestId(zh, "candidates")?.querySelector("h2")?.textContent).toBe("有多个联系人匹配，未自动关联");
+  });
+
+  it("shows no candidate list without candidates", async () => {
+    const el = await mount(<SidebarView ctx={{ ...notLinkedContext, match: { ...notLinkedContext.match, candidates: [] } }} lang="en" />);
+    expect(byTestId(el, "candidates")).toBeNull();
+    expect(el.textContent).not.toMatch(/\b0\b/);
+  });
+
   it("never renders blank for a list panel without fields", async () => {
     const ctx: SidebarContext = {
       ...linkedContext,
@@ -95,6 +146,31 @@ describe("ErrorState", () => {
     expect(el.textContent).toContain("the params do not decrypt with the key");
     await click(byTestId(el, "retry"));
     expect(retried).toBe(1);
+  });
+
+  it.each([
+    ["plain_system_param", "arrived unencrypted", "明文"],
+    ["tenant_mismatch", "another platform tenant", "租户"],
+    ["unknown_agent", "does not know this agent", "坐席"],
+    ["missing_claim", "lacks information", "缺少"],
+    ["invalid_token", "not valid", "无效"],
+    ["token_expired", "signed link has expired", "签名链接已过期"],
+    ["token_replayed", "already been used", "已被使用"],
+    ["token_lifetime", "at most 5 minutes", "5 分钟"],
+    ["chatwoot_mismatch", "not in this conversation", "不在此会话"],
+    ["chatwoot_unreachable", "could not reach Chatwoot", "无法连接 Chatwoot"],
+    ["rate_limited", "Too many failed attempts", "失败次数过多"],
+  ])("words %s for the agent, with the server's message as detail", async (code, en, zh) => {
+    const el = await mount(<ErrorState lang="en" code={code} message="server says so" stage="session" />);
+    expect(byTestId(el, "error-message")?.textContent).toContain(en);
+    expect(el.querySelector(".detail")?.textContent).toContain("server says so");
+    const zhEl = await mount(<ErrorState lang="zh" code={code} message="server says so" stage="session" />);
+    expect(byTestId(zhEl, "error-message")?.textContent).toContain(zh);
+  });
+
+  it("calls an expired token crmlens's session when the context failed to load", async () => {
+    const el = await mount(<ErrorState lang="en" code="token_expired" message="token expired" stage="context" />);
+    expect(byTestId(el, "error-message")?.textContent).toBe("The session has expired. Try again to start a new one.");
   });
 
   it("falls back to the server's message for an unknown code", async () => {

@@ -1,5 +1,5 @@
 // Pure views of the sidebar: they render what they are given.
-import type { FieldDef, Panel, SidebarContext, Visitor } from "../api/types";
+import type { Candidate, FieldDef, Panel, SidebarContext, Visitor } from "../api/types";
 import { errorText, t, type Lang } from "../shared/i18n";
 import { displayValue, EMPTY } from "./format";
 
@@ -44,18 +44,48 @@ function VisitorLine({ visitor, lang }: { visitor: Visitor; lang: Lang }) {
   );
 }
 
+function MatchedOn({ fields, lang }: { fields: string[] | undefined; lang: Lang }) {
+  if (!fields || fields.length === 0) return null;
+  return (
+    <span class="matched-on" data-testid="matched-on">
+      <span class="label">{t(lang, "matchedOn")}</span> {fields.join(lang === "zh" ? "、" : ", ")}
+    </span>
+  );
+}
+
+function Candidates({ candidates, lang }: { candidates: Candidate[]; lang: Lang }) {
+  // Read-only for now: linking the visitor to one of them comes later.
+  return (
+    <section class="candidates" data-testid="candidates">
+      <h2>{t(lang, "candidates.title")}</h2>
+      <ul>
+        {candidates.map((c) => (
+          <li key={c.id} data-testid={`candidate-${c.id}`}>
+            <span class="candidate-name">{c.name}</span>
+            {c.hint && <span class="candidate-hint muted">{c.hint}</span>}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 export function HeaderCard({ ctx, lang }: { ctx: SidebarContext; lang: Lang }) {
-  if (ctx.match.status !== "linked" || !ctx.contact) {
+  const { match } = ctx;
+  if (match.status !== "linked" || !ctx.contact) {
+    const candidates = match.status === "not_linked" ? (match.candidates ?? []) : [];
     return (
       <header class="card head not-linked" data-testid="state-not-linked">
         <h1 class="name">{t(lang, "notLinked.title")}</h1>
         <p>{t(lang, "notLinked.body")}</p>
         <VisitorLine visitor={ctx.visitor} lang={lang} />
-        {ctx.match.reason && (
+        {(!!match.reason || !!match.matchedOn?.length) && (
           <p class="reason muted" data-testid="match-reason">
-            {ctx.match.reason}
+            {match.reason}
+            <MatchedOn fields={match.matchedOn} lang={lang} />
           </p>
         )}
+        {candidates.length > 0 && <Candidates candidates={candidates} lang={lang} />}
       </header>
     );
   }
@@ -66,7 +96,8 @@ export function HeaderCard({ ctx, lang }: { ctx: SidebarContext; lang: Lang }) {
       </h1>
       <VisitorLine visitor={ctx.visitor} lang={lang} />
       <p class="reason" data-testid="match-reason">
-        <span class="label">{t(lang, "whyMatched")}</span> {ctx.match.reason}
+        <span class="label">{t(lang, "whyMatched")}</span> {match.reason}
+        <MatchedOn fields={match.matchedOn} lang={lang} />
       </p>
     </header>
   );
@@ -154,9 +185,12 @@ export function SidebarView({ ctx, lang }: { ctx: SidebarContext; lang: Lang }) 
   );
 }
 
-export function ErrorState(props: { lang: Lang; code: string; message: string; onRetry?: () => void }) {
-  const { lang, code, message, onRetry } = props;
-  const words = errorText(lang, code);
+/** Where the flow failed: before asking the server, opening the session, or loading the context. */
+export type ErrorStage = "page" | "session" | "context";
+
+export function ErrorState(props: { lang: Lang; code: string; message: string; stage?: ErrorStage; onRetry?: () => void }) {
+  const { lang, code, message, stage, onRetry } = props;
+  const words = errorText(lang, code, stage);
   return (
     <main class="sidebar">
       <section class="card error" role="alert" data-testid="state-error" data-code={code}>
@@ -172,6 +206,20 @@ export function ErrorState(props: { lang: Lang; code: string; message: string; o
             {t(lang, "retry")}
           </button>
         )}
+      </section>
+    </main>
+  );
+}
+
+/** Chatwoot mode when no context came: most likely the page is not set up as a dashboard app. */
+export function Waiting({ lang, onRetry }: { lang: Lang; onRetry: () => void }) {
+  return (
+    <main class="sidebar">
+      <section class="card waiting" role="status" data-testid="state-waiting">
+        <p data-testid="waiting-message">{t(lang, "chatwoot.waiting")}</p>
+        <button type="button" data-testid="retry" onClick={onRetry}>
+          {t(lang, "retry")}
+        </button>
       </section>
     </main>
   );
