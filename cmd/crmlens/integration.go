@@ -2,16 +2,60 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/crmlens/crmlens/internal/integration"
+	"github.com/crmlens/crmlens/internal/model"
 )
 
 func newIntegration() *cobra.Command {
 	cmd := &cobra.Command{Use: "integration", Short: "Manage platform integrations"}
+	cmd.AddCommand(newIntegrationCreate(), newIntegrationList(), newIntegrationRotate(), newIntegrationUpdate())
+	return cmd
+}
+
+// optionFlags binds the per-kind option flags shared by create and update.
+type optionFlags struct {
+	encryptedSystemParams bool
+	tenantID              string
+	requireKnownAgent     bool
+	verificationFields    []string
+	matchingFields        []string
+	chatwootURL           string
+	chatwootToken         string
+}
+
+func (o *optionFlags) bind(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.BoolVar(&o.encryptedSystemParams, "require-encrypted-system-params", false, "easemob: refuse easemobId/visitorImId in clear (turn on Easemob's option to encrypt them)")
+	f.StringVar(&o.tenantID, "tenant-id", "", "easemob: the expected tenantId, compared after decryption")
+	f.BoolVar(&o.requireKnownAgent, "require-known-agent", false, "serve only agents an admin declared (crmlens import --object agents)")
+	f.StringSliceVar(&o.verificationFields, "verification-fields", nil, "sharecrm: fields that identify a visitor (default full_name,phone)")
+	f.StringArrayVar(&o.matchingFields, "matching-fields", nil, "fields that associate a visitor with a contact, tried in order, e.g. --matching-fields phone --matching-fields full_name+phone")
+	f.StringVar(&o.chatwootURL, "chatwoot-url", "", "chatwoot: the Chatwoot address, e.g. https://app.chatwoot.com, to check contexts against")
+	f.StringVar(&o.chatwootToken, "chatwoot-token", "", "chatwoot: an API access token crmlens uses to check contexts")
+}
+
+func (o *optionFlags) options() integration.Options {
+	opts := integration.Options{
+		EncryptedSystemParams: o.encryptedSystemParams, TenantID: o.tenantID, RequireKnownAgent: o.requireKnownAgent,
+		VerificationFields: o.verificationFields, ChatwootURL: o.chatwootURL,
+	}
+	for _, rule := range o.matchingFields {
+		opts.MatchingFields = append(opts.MatchingFields, strings.Split(rule, "+"))
+	}
+	return opts
+}
+
+func newIntegrationCreate() *cobra.Command {
 	var in integration.Input
-	create := &cobra.Command{
+	var of optionFlags
+	cmd := &cobra.Command{
 		Use:   "create --kind easemob|sharecrm|chatwoot|signed [--slug S] [--key K] [--origin URL ...]",
 		Short: "Create an integration and print the URL to paste into the platform",
 		Args:  cobra.NoArgs,
@@ -22,27 +66,179 @@ func newIntegration() *cobra.Command {
 				return err
 			}
 			defer e.close()
-			row, err := integration.New(e.db).Create(ctx, in)
+			in.Options = of.options()
+			in.APIToken = of.chatwootToken
+			row, key, err := e.integrations().Create(ctx, in)
 			if err != nil {
 				return err
 			}
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "integration %q (%s) created\n", row.Slug, row.Kind)
 			fmt.Fprintf(out, "sidebar URL: %s/sidebar/%s\n", e.cfg.BaseURL(), row.Slug)
-			if row.Kind == "easemob" {
-				fmt.Fprintln(out, "paste it in Easemob Kefu: 管理员模式 > 设置 > 自定义信息接口 (Admin mode > Settings > Custom information API),")
-				fmt.Fprintln(out, "with the same encryption key as --key. Treat the URL as a secret.")
+			if in.Key == "" && key != "" {
+				fmt.Fprintf(out, "generated key (shown once; `crmlens integration list` shows it masked): %s\n", key)
+			}
+			switch row.Kind {
+			case model.KindEasemob:
+				fmt.Fprintln(out, "paste the URL in Easemob Kefu: 管理员模式 > 设置 > 自定义信息接口 (Admin mode > Settings > Custom information API),")
+				fmt.Fprintln(out, "with the same encryption key. Treat the URL as a secret.")
+			case model.KindChatwoot:
+				fmt.Fprintln(out, "add it in Chatwoot: Settings > Integrations > Dashboard apps, as the app's URL.")
+			}
+			printProtection(out, e, row)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&in.Slug, "slug", "", "the last part of the sidebar URL (default: 128 random bits)")
+	f.StringVar(&in.Kind, "kind", "", "easemob, sharecrm, chatwoot or signed")
+	f.StringVar(&in.Name, "name", "", "a name for admins")
+	f.StringVar(&in.Key, "key", "", "the platform's key (easemob: more than 8 characters; sharecrm: base64 AES key; signed: a secret of 32+ characters); generated when omitted")
+	f.StringSliceVar(&in.Origins, "origin", nil, "an origin allowed to frame the sidebar, e.g. https://kefu.easemob.com (repeatable)")
+	of.bind(cmd)
+	_ = cmd.MarkFlagRequired("kind")
+	return cmd
+}
+
+func printProtection(out io.Writer, e *env, row model.Integration) {
+	opts, _ := integration.ParseOptions(row.Options)
+	p := integration.ProtectionOf(row, opts, integration.OriginsOf(row))
+	fmt.Fprintf(out, "protection: %s — %s\n", p.Level, p.Summary)
+	for _, a := range p.Advice {
+		fmt.Fprintf(out, "  to do: %s\n", a)
+	}
+}
+
+func newIntegrationList() *cobra.Command {
+	return &cobra.Command{
+		Use:   "list",
+		Short: "List integrations with their masked keys and protection levels",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			e, err := openEnv(ctx, true)
+			if err != nil {
+				return err
+			}
+			defer e.close()
+			svc := e.integrations()
+			rows, err := svc.List(ctx)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "SLUG\tKIND\tKEY\tORIGINS\tPROTECTION")
+			for _, row := range rows {
+				opts, _ := integration.ParseOptions(row.Options)
+				origins := integration.OriginsOf(row)
+				p := integration.ProtectionOf(row, opts, origins)
+				key := svc.Masked(row)
+				if row.PreviousKeyExpiresAt != nil && time.Now().Before(*row.PreviousKeyExpiresAt) {
+					key += " (previous key valid until " + row.PreviousKeyExpiresAt.Format(time.RFC3339) + ")"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", row.Slug, row.Kind, key, strings.Join(origins, " "), p.Level)
+			}
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			for _, row := range rows {
+				fmt.Fprintf(out, "\n%s:\n", row.Slug)
+				printProtection(out, e, row)
 			}
 			return nil
 		},
 	}
-	f := create.Flags()
-	f.StringVar(&in.Slug, "slug", "", "the last part of the sidebar URL (default: 128 random bits)")
-	f.StringVar(&in.Kind, "kind", "", "easemob, sharecrm, chatwoot or signed")
-	f.StringVar(&in.Name, "name", "", "a name for admins")
-	f.StringVar(&in.Key, "key", "", "the platform's encryption key (easemob: more than 8 characters; sharecrm: base64 AES key)")
-	f.StringSliceVar(&in.Origins, "origin", nil, "an origin allowed to frame the sidebar, e.g. https://kefu.easemob.com (repeatable)")
-	_ = create.MarkFlagRequired("kind")
-	cmd.AddCommand(create)
+}
+
+func newIntegrationRotate() *cobra.Command {
+	var slug, key string
+	var grace time.Duration
+	cmd := &cobra.Command{
+		Use:   "rotate-key --slug S [--key K] [--grace 24h]",
+		Short: "Replace an integration's key; the previous one stays valid for a grace period",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			e, err := openEnv(ctx, true)
+			if err != nil {
+				return err
+			}
+			defer e.close()
+			if !cmd.Flags().Changed("grace") {
+				grace = -1 // the configured CRMLENS_KEY_GRACE
+			}
+			row, newKey, err := e.integrations().RotateKey(ctx, slug, key, grace)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if key == "" {
+				fmt.Fprintf(out, "generated key (shown once): %s\n", newKey)
+			}
+			fmt.Fprintf(out, "integration %q has a new key; the previous key is accepted until %s\n", row.Slug, row.PreviousKeyExpiresAt.Format(time.RFC3339))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&slug, "slug", "", "the integration")
+	cmd.Flags().StringVar(&key, "key", "", "the new key (generated when omitted)")
+	cmd.Flags().DurationVar(&grace, "grace", 24*time.Hour, "how long the previous key stays valid (default CRMLENS_KEY_GRACE)")
+	_ = cmd.MarkFlagRequired("slug")
+	return cmd
+}
+
+func newIntegrationUpdate() *cobra.Command {
+	var slug, newSlug string
+	var origins []string
+	var regenerateSlug bool
+	var of optionFlags
+	cmd := &cobra.Command{
+		Use:   "update --slug S [--new-slug N | --regenerate-slug] [--origin URL ...] [options]",
+		Short: "Change an integration's slug, origins or options (options given replace the stored ones)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			e, err := openEnv(ctx, true)
+			if err != nil {
+				return err
+			}
+			defer e.close()
+			var u integration.Update
+			switch {
+			case regenerateSlug:
+				s := integration.NewSlug()
+				u.NewSlug = &s
+			case newSlug != "":
+				u.NewSlug = &newSlug
+			}
+			if cmd.Flags().Changed("origin") {
+				u.Origins = &origins
+			}
+			for _, name := range []string{"require-encrypted-system-params", "tenant-id", "require-known-agent", "verification-fields", "matching-fields", "chatwoot-url"} {
+				if cmd.Flags().Changed(name) {
+					opts := of.options()
+					u.Options = &opts
+					break
+				}
+			}
+			if cmd.Flags().Changed("chatwoot-token") {
+				u.APIToken = &of.chatwootToken
+			}
+			row, err := e.integrations().Apply(ctx, slug, u)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "integration %q updated; sidebar URL: %s/sidebar/%s\n", row.Slug, e.cfg.BaseURL(), row.Slug)
+			printProtection(out, e, row)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&slug, "slug", "", "the integration")
+	cmd.Flags().StringVar(&newSlug, "new-slug", "", "a new slug (the old URL stops working)")
+	cmd.Flags().BoolVar(&regenerateSlug, "regenerate-slug", false, "a new unguessable slug (the old URL stops working)")
+	cmd.Flags().StringSliceVar(&origins, "origin", nil, "the origins allowed to frame the sidebar (replace the stored ones)")
+	of.bind(cmd)
+	_ = cmd.MarkFlagRequired("slug")
 	return cmd
 }

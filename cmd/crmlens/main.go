@@ -17,6 +17,8 @@ import (
 
 	"github.com/crmlens/crmlens/internal/config"
 	"github.com/crmlens/crmlens/internal/database"
+	"github.com/crmlens/crmlens/internal/integration"
+	"github.com/crmlens/crmlens/internal/keyring"
 )
 
 // version is set at build time by -ldflags "-X main.version=...".
@@ -39,7 +41,7 @@ func newRoot() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newServe(), newMigrate(), newSeed(), newImport(), newIntegration(), newCrypto(),
+	root.AddCommand(newServe(), newMigrate(), newSeed(), newImport(), newIntegration(), newCrypto(), newAdmin(),
 		&cobra.Command{Use: "version", Short: "Print the version", Args: cobra.NoArgs, Run: func(cmd *cobra.Command, _ []string) {
 			fmt.Fprintln(cmd.OutOrStdout(), "crmlens", version)
 		}})
@@ -52,6 +54,33 @@ type env struct {
 	log     *slog.Logger
 	db      *gorm.DB
 	dialect database.Dialect
+	keys    *keyring.Keyring
+}
+
+// integrations returns the integration service of e.
+func (e *env) integrations() *integration.Service {
+	return integration.New(e.db, e.keys, e.cfg.KeyGrace, nil)
+}
+
+// openKeyring loads the master key from CRMLENS_MASTER_KEY or its file,
+// creating the file on first start of the embedded default.
+func openKeyring(cfg config.Config, log *slog.Logger) (*keyring.Keyring, error) {
+	if cfg.MasterKey != "" {
+		k, err := keyring.Parse(cfg.MasterKey)
+		if err != nil {
+			return nil, err
+		}
+		return keyring.New(k)
+	}
+	path := cfg.MasterKeyPath()
+	k, created, err := keyring.LoadOrCreateFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("CRMLENS_MASTER_KEY_FILE: %w", err)
+	}
+	if created {
+		log.Warn("created a master key for sealing integration keys; back it up, or set CRMLENS_MASTER_KEY", "file", path)
+	}
+	return keyring.New(k)
 }
 
 // openEnv loads the configuration, sets up logging and opens the database.
@@ -62,6 +91,10 @@ func openEnv(ctx context.Context, migrate bool) (*env, error) {
 		return nil, err
 	}
 	log, err := newLogger(cfg)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := openKeyring(cfg, log)
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +112,7 @@ func openEnv(ctx context.Context, migrate bool) (*env, error) {
 			log.Info("database migrated", "dialect", string(dialect), "applied", n)
 		}
 	}
-	return &env{cfg: cfg, log: log, db: db, dialect: dialect}, nil
+	return &env{cfg: cfg, log: log, db: db, dialect: dialect, keys: keys}, nil
 }
 
 func (e *env) close() { _ = database.Close(e.db) }

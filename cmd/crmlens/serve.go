@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/crmlens/crmlens/frontend"
+	"github.com/crmlens/crmlens/internal/admin"
 	"github.com/crmlens/crmlens/internal/playground"
 	"github.com/crmlens/crmlens/internal/seed"
 	"github.com/crmlens/crmlens/internal/server"
@@ -35,7 +36,7 @@ func newServe() *cobra.Command {
 			}
 			defer e.close()
 			if demo {
-				sum, err := seed.Demo(ctx, e.db, seed.Options{Contacts: demoContacts})
+				sum, err := seed.Demo(ctx, e.db, seed.Options{Contacts: demoContacts, SealKey: e.keys.Seal})
 				if err != nil {
 					return fmt.Errorf("load demo data: %w", err)
 				}
@@ -51,9 +52,13 @@ func newServe() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			integrations := e.integrations()
 			h := server.New(server.Deps{
-				DB: e.db, Sidebar: sidebar.New(e.db, tokens, nil), Tokens: tokens, Assets: assets,
-				Logger: e.log, Playground: playground.New(e.db),
+				DB: e.db, Tokens: tokens, Assets: assets, Logger: e.log,
+				Sidebar:      sidebar.New(sidebar.Deps{DB: e.db, Tokens: tokens, Integrations: integrations}),
+				Playground:   playground.New(e.db, integrations),
+				Integrations: integrations,
+				Admins:       admin.New(e.db, 0),
 			})
 			srv := &http.Server{
 				Addr:              e.cfg.Addr,

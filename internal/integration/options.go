@@ -170,4 +170,3 @@ func ProtectionOf(in model.Integration, o Options, origins []string) Protection 
 	}
 	return p
 }
-

@@ -13,6 +13,7 @@ import (
 
 	"github.com/crmlens/crmlens/api"
 	"github.com/crmlens/crmlens/internal/apperr"
+	"github.com/crmlens/crmlens/internal/integration"
 	"github.com/crmlens/crmlens/internal/model"
 	"github.com/crmlens/crmlens/internal/paramcrypt"
 	"github.com/crmlens/crmlens/internal/seed"
@@ -32,11 +33,14 @@ const (
 
 // Playground lists demo conversations.
 type Playground struct {
-	db *gorm.DB
+	db           *gorm.DB
+	integrations *integration.Service
 }
 
-// New returns a Playground reading db.
-func New(db *gorm.DB) *Playground { return &Playground{db: db} }
+// New returns a Playground reading db, opening keys with integrations.
+func New(db *gorm.DB, integrations *integration.Service) *Playground {
+	return &Playground{db: db, integrations: integrations}
+}
 
 // List returns the demo conversations with their sidebar URLs, or a
 // NotFound error when no demo data is loaded.
@@ -54,9 +58,13 @@ func (p *Playground) List(ctx context.Context) ([]api.Conversation, error) {
 	if err != nil {
 		return nil, err
 	}
+	keys, err := p.integrations.Keys(in)
+	if err != nil {
+		return nil, err
+	}
 	var cipher *paramcrypt.Cipher
-	if in.Key != "" {
-		if cipher, err = paramcrypt.NewDES(in.Key); err != nil {
+	if len(keys) > 0 {
+		if cipher, err = paramcrypt.NewDES(keys[0]); err != nil {
 			return nil, fmt.Errorf("demo integration key: %w", err)
 		}
 	}

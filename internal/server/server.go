@@ -16,7 +16,10 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/crmlens/crmlens/api"
+	"github.com/crmlens/crmlens/internal/admin"
+	"github.com/crmlens/crmlens/internal/integration"
 	"github.com/crmlens/crmlens/internal/playground"
+	"github.com/crmlens/crmlens/internal/ratelimit"
 	"github.com/crmlens/crmlens/internal/sessiontoken"
 	"github.com/crmlens/crmlens/internal/sidebar"
 )
@@ -31,7 +34,12 @@ type Deps struct {
 	Assets fs.FS
 	Logger *slog.Logger
 	// Playground lists the demo conversations shown at /.
-	Playground *playground.Playground
+	Playground   *playground.Playground
+	Integrations *integration.Service
+	Admins       *admin.Service
+	// Failures limits failed attempts per client address (nil: 20 failures,
+	// then 10 a minute).
+	Failures *ratelimit.Failures
 }
 
 // MaxBodyBytes bounds every request body.
@@ -48,7 +56,10 @@ type Server struct {
 	assets  fs.FS
 	log     *slog.Logger
 
-	playground *playground.Playground
+	playground   *playground.Playground
+	integrations *integration.Service
+	admins       *admin.Service
+	failures     *ratelimit.Failures
 }
 
 var _ api.ServerInterface = (*Server)(nil)
@@ -58,8 +69,15 @@ func New(d Deps) *echo.Echo {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{db: d.DB, sidebar: d.Sidebar, tokens: d.Tokens, assets: d.Assets, log: d.Logger, playground: d.Playground}
+	if d.Failures == nil {
+		d.Failures = ratelimit.New(20, 10, nil)
+	}
+	s := &Server{db: d.DB, sidebar: d.Sidebar, tokens: d.Tokens, assets: d.Assets, log: d.Logger, playground: d.Playground,
+		integrations: d.Integrations, admins: d.Admins, failures: d.Failures}
 	e := echo.New()
+	// Client addresses come from the connection, never from headers a
+	// client can forge.
+	e.IPExtractor = echo.ExtractIPDirect()
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = s.handleError

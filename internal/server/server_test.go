@@ -15,9 +15,15 @@ import (
 	"testing/fstest"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
 	"gorm.io/gorm"
 
 	"github.com/crmlens/crmlens/api"
+	"github.com/crmlens/crmlens/internal/admin"
+	"github.com/crmlens/crmlens/internal/audit"
+	"github.com/crmlens/crmlens/internal/integration"
+	"github.com/crmlens/crmlens/internal/keyring"
+	"github.com/crmlens/crmlens/internal/ratelimit"
 	"github.com/crmlens/crmlens/internal/database"
 	"github.com/crmlens/crmlens/internal/dbtest"
 	"github.com/crmlens/crmlens/internal/model"
@@ -41,7 +47,7 @@ const (
 
 var assets = fstest.MapFS{
 	"index.html":          {Data: []byte("<!doctype html><title>playground</title>")},
-	"sidebar.html":        {Data: []byte("<!doctype html><title>sidebar</title>")},
+	"sidebar.html":        {Data: []byte("<!doctype html><html><head><title>sidebar</title></head></html>")},
 	"assets/app-abc1.js":  {Data: []byte("console.log(1)")},
 	"assets/app-abc1.css": {Data: []byte("body{}")},
 }
@@ -65,6 +71,10 @@ func (s *syncBuffer) String() string {
 }
 
 type fixture struct {
+	keys         *keyring.Keyring
+	integrations *integration.Service
+	admins       *admin.Service
+
 	db      *gorm.DB
 	url     string
 	logs    *syncBuffer
@@ -76,11 +86,21 @@ type fixture struct {
 // integration "acme" and one contact, Zhang San, with six orders.
 func start(t *testing.T, db *gorm.DB) *fixture {
 	t.Helper()
+	return startWith(t, db, 1000)
+}
+
+// startWith is start with a failure allowance of failures per address.
+func startWith(t *testing.T, db *gorm.DB, failures int) *fixture {
+	t.Helper()
 	ctx := context.Background()
 	now := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	must(t, db.Create(&model.Integration{Slug: "acme", Kind: "easemob", Name: "Acme", Key: testKey, Origins: `["https://kefu.easemob.com"]`}).Error)
+	keys, err := keyring.New(bytes.Repeat([]byte{9}, 32))
+	must(t, err)
+	integrations := integration.New(db, keys, time.Hour, nil)
+	_, _, err = integrations.Create(ctx, integration.Input{Slug: "acme", Kind: "easemob", Name: "Acme", Key: testKey, Origins: []string{"https://kefu.easemob.com"}})
+	must(t, err)
 	acct := model.Account{ExternalID: "A-1", Name: "上海示例贸易有限公司", Industry: "Retail", Tier: "gold", Owner: "Li"}
 	must(t, db.Create(&acct).Error)
 	c := model.Contact{ExternalID: "C-1", AccountID: &acct.ID, Name: "张三", Phone: secretPhone, Email: secretEmail, Title: "采购经理", Owner: "Li"}
@@ -96,12 +116,19 @@ func start(t *testing.T, db *gorm.DB) *fixture {
 
 	tokens, err := sessiontoken.New(ctx, db, nil)
 	must(t, err)
-	h := server.New(server.Deps{DB: db, Sidebar: sidebar.New(db, tokens, nil), Tokens: tokens, Assets: assets, Logger: log, Playground: playground.New(db)})
+	admins := admin.New(db, bcrypt.MinCost)
+	h := server.New(server.Deps{
+		DB: db, Tokens: tokens, Assets: assets, Logger: log,
+		Sidebar:      sidebar.New(sidebar.Deps{DB: db, Tokens: tokens, Integrations: integrations}),
+		Playground:   playground.New(db, integrations),
+		Integrations: integrations, Admins: admins,
+		Failures: ratelimit.New(failures, 1, nil),
+	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	cipher, err := paramcrypt.NewDES(testKey)
 	must(t, err)
-	return &fixture{db: db, url: srv.URL, logs: logs, cipher: cipher, contact: c}
+	return &fixture{db: db, url: srv.URL, logs: logs, cipher: cipher, contact: c, keys: keys, integrations: integrations, admins: admins}
 }
 
 func must(t *testing.T, err error) {
@@ -158,7 +185,7 @@ func TestPagesAndHeaders(t *testing.T) {
 	}{
 		{name: "healthz", path: "/healthz", status: 200, body: `"ok"`},
 		{name: "readyz", path: "/readyz", status: 200, body: `"ok"`},
-		{name: "sidebar shell", path: "/sidebar/acme?visitorImId=x", status: 200, body: "<title>sidebar</title>", headers: map[string]string{
+		{name: "sidebar shell", path: "/sidebar/acme?visitorImId=x", status: 200, body: `<meta name="crmlens-frame-origins" content="https://kefu.easemob.com"><title>sidebar</title>`, headers: map[string]string{
 			"Cache-Control":           "no-store",
 			"Referrer-Policy":         "no-referrer",
 			"Content-Security-Policy": "frame-ancestors 'self' https://kefu.easemob.com",
@@ -315,7 +342,7 @@ func TestSessionAndContext(t *testing.T) {
 			t.Errorf("context leaks external ids the layout does not name: %s", body)
 		}
 		var ev model.AuditEvent
-		must(t, db.Where("action = ?", sidebar.ActionContextRead).Take(&ev).Error)
+		must(t, db.Where("action = ?", audit.ActionContextRead).Take(&ev).Error)
 		if ev.ContactID == nil || *ev.ContactID != f.contact.ID || ev.Actor != "agent-7" || ev.RequestID == "" {
 			t.Errorf("audit event = %+v", ev)
 		}
@@ -406,7 +433,7 @@ func TestConcurrentFirstSessions(t *testing.T) {
 func TestPlaygroundURLsOpenSessions(t *testing.T) {
 	db, _ := dbtest.Open(t, database.SQLite)
 	f := start(t, db)
-	if _, err := seed.Demo(context.Background(), db, seed.Options{Contacts: 30}); err != nil {
+	if _, err := seed.Demo(context.Background(), db, seed.Options{Contacts: 30, SealKey: f.keys.Seal}); err != nil {
 		t.Fatal(err)
 	}
 	resp, body := f.do(t, "GET", "/api/v1/playground/conversations", "", nil)

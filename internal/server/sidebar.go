@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -15,7 +16,12 @@ import (
 )
 
 // CreateSidebarSession decodes the platform's params and opens a session.
-func (s *Server) CreateSidebarSession(c echo.Context) error {
+// Addresses that fail too often are refused with 429 before any work.
+func (s *Server) CreateSidebarSession(c echo.Context) (err error) {
+	if err := s.limit(c); err != nil {
+		return err
+	}
+	defer func() { s.countFailure(c, err) }()
 	var req api.SessionRequest
 	if err := decodeJSON(c.Request().Body, &req); err != nil {
 		return err
@@ -90,4 +96,22 @@ func decodeJSON(r io.Reader, dst any) error {
 		return apperr.New(apperr.Invalid, "invalid_json", "the request body holds more than one JSON value")
 	}
 	return nil
+}
+
+// limit refuses a client address that has failed too often.
+func (s *Server) limit(c echo.Context) error {
+	if blocked, wait := s.failures.Blocked(c.RealIP()); blocked {
+		secs := int(wait.Seconds()) + 1
+		c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
+		return apperr.New(apperr.RateLimited, "rate_limited", "too many failed attempts from this address; retry in %d seconds", secs)
+	}
+	return nil
+}
+
+// countFailure records err against the client when it is the client's fault.
+func (s *Server) countFailure(c echo.Context, err error) {
+	switch apperr.KindOf(err) {
+	case apperr.Invalid, apperr.NotFound, apperr.Unauthorized, apperr.Forbidden, apperr.TooLarge, apperr.Unprocessable:
+		s.failures.Fail(c.RealIP())
+	}
 }

@@ -1,8 +1,9 @@
 package server
 
 import (
-	"encoding/json"
+	"bytes"
 	"errors"
+	"html"
 	"io/fs"
 	"mime"
 	"net/http"
@@ -13,7 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/crmlens/crmlens/internal/apperr"
-	"github.com/crmlens/crmlens/internal/model"
+	"github.com/crmlens/crmlens/internal/integration"
 )
 
 // Cache rules: pages are never cached (they differ per integration and hold
@@ -27,9 +28,10 @@ const (
 // slug still gets the shell, with status 404, so the agent reads what is
 // wrong in their language instead of a blank frame; that page holds no data.
 func (s *Server) GetSidebarPage(c echo.Context, slug string) error {
-	in, err := s.sidebar.Integration(c.Request().Context(), slug)
+	in, err := s.integrations.Get(c.Request().Context(), slug)
 	status := http.StatusOK
 	ancestors := "'self'"
+	var origins []string
 	switch {
 	case apperr.KindOf(err) == apperr.NotFound:
 		status = http.StatusNotFound
@@ -37,11 +39,18 @@ func (s *Server) GetSidebarPage(c echo.Context, slug string) error {
 	case err != nil:
 		return err
 	default:
-		ancestors = frameAncestors(in)
+		origins = integration.OriginsOf(in)
+		ancestors = frameAncestors(origins)
 	}
 	h := c.Response().Header()
 	h.Set("Content-Security-Policy", sidebarCSP(ancestors))
-	return s.page(c, "sidebar.html", status)
+	return s.pageWith(c, "sidebar.html", status, originsMeta(origins))
+}
+
+// originsMeta tells the page which parent origins may post it messages
+// (Chatwoot's appContext): the integration's allowed frame origins.
+func originsMeta(origins []string) string {
+	return `<meta name="crmlens-frame-origins" content="` + html.EscapeString(strings.Join(origins, " ")) + `">`
 }
 
 // sidebarCSP allows only crmlens's own scripts, styles and API, and framing
@@ -53,10 +62,9 @@ func sidebarCSP(ancestors string) string {
 
 // frameAncestors lists 'self' and the integration's allowed origins. Origins
 // that are not plain scheme://host[:port] are dropped rather than trusted.
-func frameAncestors(in model.Integration) string {
+func frameAncestors(origins []string) string {
 	list := []string{"'self'"}
-	var origins []string
-	if err := json.Unmarshal([]byte(in.Origins), &origins); err == nil {
+	{
 		for _, o := range origins {
 			if u, err := url.Parse(o); err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" &&
 				(u.Path == "" || u.Path == "/") && u.RawQuery == "" && !strings.ContainsAny(o, " ;,'") {
@@ -74,6 +82,12 @@ func (s *Server) playgroundPage(c echo.Context) error {
 }
 
 func (s *Server) page(c echo.Context, name string, status int) error {
+	return s.pageWith(c, name, status, "")
+}
+
+// pageWith serves the HTML page name, with head inserted at the start of
+// its <head>.
+func (s *Server) pageWith(c echo.Context, name string, status int, head string) error {
 	b, err := fs.ReadFile(s.assets, name)
 	if errors.Is(err, fs.ErrNotExist) {
 		c.Response().Header().Set("Cache-Control", cachePage)
@@ -85,6 +99,9 @@ func (s *Server) page(c echo.Context, name string, status int) error {
 	h := c.Response().Header()
 	h.Set("Cache-Control", cachePage)
 	h.Set("Referrer-Policy", "no-referrer")
+	if head != "" {
+		b = bytes.Replace(b, []byte("<head>"), []byte("<head>"+head), 1)
+	}
 	return c.HTMLBlob(status, b)
 }
 

@@ -33,6 +33,9 @@ type Claims struct {
 	VisitorID     int64  `json:"vis"`
 	Agent         string `json:"agt,omitempty"`
 	Lang          string `json:"lng,omitempty"`
+	// Extra holds params the platform passed beyond identity (e.g. what an
+	// app pushed with Easemob's updateVisitorInfoSrc), for layouts to use.
+	Extra map[string]string `json:"ext,omitempty"`
 	jwt.RegisteredClaims
 }
 

@@ -11,14 +11,12 @@ import (
 
 	"github.com/crmlens/crmlens/api"
 	"github.com/crmlens/crmlens/internal/apperr"
+	"github.com/crmlens/crmlens/internal/audit"
 	"github.com/crmlens/crmlens/internal/layout"
 	"github.com/crmlens/crmlens/internal/model"
 	"github.com/crmlens/crmlens/internal/money"
 	"github.com/crmlens/crmlens/internal/sessiontoken"
 )
-
-// Audit actions written by this package.
-const ActionContextRead = "context.read"
 
 // Context builds what the agent of session c sees: the visitor, its contact
 // and one panel per entry of the layout, each record holding only the fields
@@ -54,32 +52,39 @@ func (s *Service) Context(ctx context.Context, c sessiontoken.Claims, requestID 
 			out.Contact = &api.ContactSummary{Id: strconv.FormatInt(ct.ID, 10), Name: ct.Name}
 		}
 	}
-	out.Match = matchView(v, contact)
+	if contact != nil {
+		out.Match = linkedMatch(v)
+	} else {
+		out.Match = api.Match{Status: api.NotLinked, Reason: notLinkedReason(v, nil)}
+	}
 	if contact != nil {
 		for _, p := range l.Panels {
-			panel, err := s.panel(ctx, p, contact)
+			panel, err := s.panel(ctx, p, contact, c.Extra)
 			if err != nil {
 				return api.SidebarContext{}, err
 			}
 			out.Panels = append(out.Panels, panel)
 		}
 	}
-	ev := model.AuditEvent{
-		Action: ActionContextRead, Actor: c.Agent, IntegrationID: &c.IntegrationID, VisitorID: &v.ID,
-		RequestID: requestID, Detail: "{}", CreatedAt: s.now(),
-	}
+	ev := audit.Event{Action: audit.ActionContextRead, Actor: c.Agent, IntegrationID: &c.IntegrationID, VisitorID: &v.ID,
+		RequestID: requestID, At: s.now()}
 	if contact != nil {
 		ev.ContactID = &contact.ID
 	}
-	if err := db.Create(&ev).Error; err != nil {
-		return api.SidebarContext{}, fmt.Errorf("audit context read: %w", err)
+	if err := s.audit.Record(ctx, ev); err != nil {
+		return api.SidebarContext{}, err
 	}
 	return out, nil
 }
 
+// pinnedOrderParams are the extra params by which an app names the order a
+// conversation is about (Easemob's updateVisitorInfoSrc); that order is shown
+// first in an orders panel.
+var pinnedOrderParams = []string{"orderNo", "order_no", "orderId", "order_id"}
+
 // panel reads the records of one layout panel for contact, selecting only
 // the columns the panel shows.
-func (s *Service) panel(ctx context.Context, p layout.Panel, contact *model.Contact) (api.Panel, error) {
+func (s *Service) panel(ctx context.Context, p layout.Panel, contact *model.Contact, extra map[string]string) (api.Panel, error) {
 	fields := make([]layout.Field, 0, len(p.Fields))
 	cols := []string{"id"}
 	for _, key := range p.Fields {
@@ -118,7 +123,54 @@ func (s *Service) panel(ctx context.Context, p layout.Panel, contact *model.Cont
 	if err := q.Limit(limit).Find(&rows).Error; err != nil {
 		return api.Panel{}, fmt.Errorf("read panel %s: %w", p.Key, err)
 	}
+	if p.Object == layout.Orders {
+		pinned, err := s.pinnedOrder(ctx, cols, contact, extra)
+		if err != nil {
+			return api.Panel{}, err
+		}
+		if pinned != nil {
+			rows = pinFirst(rows, pinned, limit)
+		}
+	}
 	return panelView(p, fields, rows), nil
+}
+
+// pinnedOrder reads the contact's order named by an extra param, if any.
+func (s *Service) pinnedOrder(ctx context.Context, cols []string, contact *model.Contact, extra map[string]string) (map[string]any, error) {
+	orderNo := ""
+	for _, k := range pinnedOrderParams {
+		if v := extra[k]; v != "" {
+			orderNo = v
+			break
+		}
+	}
+	if orderNo == "" {
+		return nil, nil
+	}
+	var rows []map[string]any
+	err := s.db.WithContext(ctx).Table(layout.Orders.Table()).Select(cols).
+		Where("contact_id = ? AND order_no = ?", contact.ID, orderNo).Limit(1).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("read pinned order: %w", err)
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	return rows[0], nil
+}
+
+// pinFirst puts pinned at the head of rows, once, within limit.
+func pinFirst(rows []map[string]any, pinned map[string]any, limit int) []map[string]any {
+	out := []map[string]any{pinned}
+	for _, r := range rows {
+		if display(r["id"]) != display(pinned["id"]) {
+			out = append(out, r)
+		}
+	}
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out
 }
 
 func panelView(p layout.Panel, fields []layout.Field, rows []map[string]any) api.Panel {

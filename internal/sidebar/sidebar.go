@@ -1,55 +1,77 @@
 // Package sidebar is what happens between a platform opening the sidebar and
 // the agent seeing a contact: CreateSession decodes the platform's params
-// through the integration's adapter, finds or creates the visitor, resolves
-// the contact and issues a session token; Context builds the agent's view
-// from the layout, projecting and masking on the server; every read is
-// written to the audit trail.
+// through the integration's adapter, runs the integration's checks (replay,
+// Chatwoot, known agent), finds or creates the visitor, resolves the contact
+// and says why it matched, and issues a session token; Context builds the
+// agent's view from the layout, projecting and masking on the server; every
+// read is written to the audit trail.
 package sidebar
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
+	"sort"
 	"strconv"
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/crmlens/crmlens/api"
 	"github.com/crmlens/crmlens/internal/adapter"
 	"github.com/crmlens/crmlens/internal/apperr"
+	"github.com/crmlens/crmlens/internal/audit"
+	"github.com/crmlens/crmlens/internal/chatwoot"
+	"github.com/crmlens/crmlens/internal/integration"
 	"github.com/crmlens/crmlens/internal/model"
+	"github.com/crmlens/crmlens/internal/replay"
 	"github.com/crmlens/crmlens/internal/sessiontoken"
 )
 
-// Service opens sidebar sessions and builds their context.
-type Service struct {
-	db     *gorm.DB
-	tokens *sessiontoken.Issuer
-	now    func() time.Time
+// Deps are what a Service needs.
+type Deps struct {
+	DB           *gorm.DB
+	Tokens       *sessiontoken.Issuer
+	Integrations *integration.Service
+	// HTTPClient reaches platform APIs (Chatwoot); nil: a 5 s timeout client.
+	HTTPClient *http.Client
+	// Now is the clock; nil: time.Now in UTC.
+	Now func() time.Time
 }
 
-// New returns a Service over db issuing tokens with tokens. now is the clock
-// (nil: time.Now in UTC).
-func New(db *gorm.DB, tokens *sessiontoken.Issuer, now func() time.Time) *Service {
-	if now == nil {
-		now = func() time.Time { return time.Now().UTC() }
+// Service opens sidebar sessions and builds their context.
+type Service struct {
+	db           *gorm.DB
+	tokens       *sessiontoken.Issuer
+	integrations *integration.Service
+	replay       *replay.Store
+	chatwoot     *chatwoot.Client
+	audit        *audit.Log
+	now          func() time.Time
+}
+
+// New returns a Service.
+func New(d Deps) *Service {
+	if d.Now == nil {
+		d.Now = func() time.Time { return time.Now().UTC() }
 	}
-	return &Service{db: db, tokens: tokens, now: now}
+	return &Service{
+		db: d.DB, tokens: d.Tokens, integrations: d.Integrations,
+		replay: replay.New(d.DB, d.Now), chatwoot: chatwoot.New(d.HTTPClient), audit: audit.New(d.DB), now: d.Now,
+	}
 }
 
 // Error codes of this package.
 const (
-	CodeIntegrationNotFound = "integration_not_found"
-	CodeAdapterUnavailable  = "adapter_unavailable"
-	CodeVisitorGone         = "visitor_not_found"
+	CodeAdapterUnavailable = "adapter_unavailable"
+	CodeVisitorGone        = "visitor_not_found"
+	CodeUnknownAgent       = "unknown_agent"
 )
 
-// Link methods, stored on the visitor and reported as Match.Method.
-const (
-	LinkIdentity = "identity"
-)
+// maxExtraBytes bounds the extra params carried in a session token.
+const maxExtraBytes = 2048
 
 // Session is a newly opened sidebar session.
 type Session struct {
@@ -63,143 +85,195 @@ type Session struct {
 
 // Integration returns the integration with slug, or a NotFound error.
 func (s *Service) Integration(ctx context.Context, slug string) (model.Integration, error) {
-	var in model.Integration
-	err := s.db.WithContext(ctx).Where("slug = ?", slug).Take(&in).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return in, apperr.New(apperr.NotFound, CodeIntegrationNotFound,
-			"no integration has the slug %q; check the URL configured in the platform", truncate(slug, 64))
-	}
-	if err != nil {
-		return in, fmt.Errorf("find integration: %w", err)
-	}
-	return in, nil
+	return s.integrations.Get(ctx, slug)
 }
 
-func decoderFor(in model.Integration) (func(map[string]string) (adapter.Claims, error), error) {
+// decode runs in's adapter over params.
+func (s *Service) decode(in model.Integration, opts integration.Options, params map[string]string) (adapter.Claims, error) {
+	keys, err := s.integrations.Keys(in)
+	if err != nil {
+		return adapter.Claims{}, err
+	}
+	unusable := func(err error) error {
+		return apperr.Wrap(err, apperr.Unprocessable, CodeAdapterUnavailable,
+			"integration %s has an unusable key; an admin must set a valid one", in.Slug)
+	}
 	switch in.Kind {
 	case model.KindEasemob:
-		a, err := adapter.NewEasemob(in.Key)
+		a, err := adapter.NewEasemob(keys, adapter.EasemobOptions{EncryptedSystemParams: opts.EncryptedSystemParams, TenantID: opts.TenantID})
 		if err != nil {
-			return nil, apperr.Wrap(err, apperr.Unprocessable, CodeAdapterUnavailable,
-				"integration %s has an unusable key; an admin must set a key longer than 8 characters", in.Slug)
+			return adapter.Claims{}, unusable(err)
 		}
-		return a.Decode, nil
+		return a.Decode(params)
+	case model.KindShareCRM:
+		a, err := adapter.NewShareCRM(keys, adapter.ShareCRMOptions{VerificationFields: opts.VerificationFields})
+		if err != nil {
+			return adapter.Claims{}, unusable(err)
+		}
+		return a.Decode(params)
+	case model.KindChatwoot:
+		return adapter.NewChatwoot().Decode(params)
+	case model.KindSigned:
+		a, err := adapter.NewSigned(keys, s.now)
+		if err != nil {
+			return adapter.Claims{}, unusable(err)
+		}
+		return a.Decode(params)
 	default:
-		return nil, apperr.New(apperr.Unprocessable, CodeAdapterUnavailable,
+		return adapter.Claims{}, apperr.New(apperr.Unprocessable, CodeAdapterUnavailable,
 			"integrations of kind %s are not supported by this version of crmlens", in.Kind)
 	}
 }
 
-// CreateSession decodes params for the integration slug, records the
-// visitor, links it to a contact when one matches, and issues a token.
-// Nothing is written unless the params decode.
+// CreateSession decodes params for the integration slug, runs its checks,
+// records the visitor, links it to a contact when one matches, and issues a
+// token. A request refused by decoding or a check writes nothing (a signed
+// token's id is recorded as used once its signature is verified).
 func (s *Service) CreateSession(ctx context.Context, slug string, params map[string]string) (Session, error) {
-	in, err := s.Integration(ctx, slug)
+	in, err := s.integrations.Get(ctx, slug)
 	if err != nil {
 		return Session{}, err
 	}
-	decode, err := decoderFor(in)
+	opts, err := integration.ParseOptions(in.Options)
+	if err != nil {
+		return Session{}, fmt.Errorf("integration %s options: %w", in.Slug, err)
+	}
+	opts = opts.Defaults(in.Kind)
+	claims, err := s.decode(in, opts, params)
 	if err != nil {
 		return Session{}, err
 	}
-	claims, err := decode(params)
+	if err := s.check(ctx, in, opts, claims); err != nil {
+		return Session{}, err
+	}
+	if err := s.recordAgent(ctx, in.Kind, claims.Agent); err != nil {
+		return Session{}, err
+	}
+	res, err := s.resolve(ctx, in, opts, claims)
 	if err != nil {
 		return Session{}, err
 	}
-	visitor, contact, err := s.resolve(ctx, in, claims)
-	if err != nil {
-		return Session{}, err
-	}
-	lang := claims.Lang
 	token, exp, err := s.tokens.Issue(sessiontoken.Claims{
-		IntegrationID: in.ID, VisitorID: visitor.ID, Agent: claims.Agent.Label(), Lang: lang,
+		IntegrationID: in.ID, VisitorID: res.visitor.ID, Agent: claims.Agent.Label(), Lang: claims.Lang,
+		Extra: boundExtra(claims.Extra),
 	})
 	if err != nil {
 		return Session{}, err
 	}
-	out := Session{
-		Token: token, ExpiresAt: exp, Lang: lang,
-		Visitor: visitorView(visitor),
-		Match:   matchView(visitor, contact),
-	}
-	if contact != nil {
-		out.Contact = &api.ContactSummary{Id: strconv.FormatInt(contact.ID, 10), Name: contact.Name}
+	out := Session{Token: token, ExpiresAt: exp, Lang: claims.Lang, Visitor: visitorView(res.visitor), Match: res.match}
+	if res.contact != nil {
+		out.Contact = &api.ContactSummary{Id: strconv.FormatInt(res.contact.ID, 10), Name: res.contact.Name}
 	}
 	return out, nil
 }
 
-// resolve finds or creates the visitor and links it to the contact whose
-// channel identity matches. Each step is one statement that stands on its
-// own (no transaction): under MySQL's repeatable read, a transaction that
-// lost the race to insert the visitor could not see the winner's row.
-func (s *Service) resolve(ctx context.Context, in model.Integration, c adapter.Claims) (model.Visitor, *model.Contact, error) {
-	var visitor model.Visitor
-	var contact *model.Contact
-	now := s.now()
-	tx := s.db.WithContext(ctx)
-	err := func() error {
-		find := func() error {
-			return tx.Where("integration_id = ? AND channel = ? AND external_id = ?", in.ID, c.Channel, c.VisitorID).Take(&visitor).Error
+// check runs the integration's verifications that need more than the
+// params: single use of signed tokens, Chatwoot's own word, a known agent.
+func (s *Service) check(ctx context.Context, in model.Integration, opts integration.Options, c adapter.Claims) error {
+	if c.TokenID != "" {
+		if err := s.replay.Use(ctx, in.ID, c.TokenID, c.TokenExpiry); err != nil {
+			return err
 		}
-		err := find()
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			// Concurrent first sessions of one visitor: the unique key
-			// decides, and both read the one row.
-			v := model.Visitor{IntegrationID: in.ID, Channel: c.Channel, ExternalID: c.VisitorID, CreatedAt: now, LastSeenAt: now}
-			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&v).Error; err != nil {
-				return fmt.Errorf("record visitor: %w", err)
-			}
-			err = find()
-		}
+	}
+	if in.Kind == model.KindChatwoot && c.Chatwoot != nil && opts.ChatwootURL != "" && in.APIToken != "" {
+		token, err := s.integrations.APIToken(in)
 		if err != nil {
-			return fmt.Errorf("load visitor: %w", err)
+			return err
 		}
-		updates := map[string]any{"last_seen_at": now}
-		if visitor.ContactID == nil {
-			var ident model.ContactIdentity
-			err := tx.Select("contact_id").Where("channel = ? AND external_id = ?", c.Channel, c.VisitorID).Take(&ident).Error
+		if err := s.chatwoot.Verify(ctx, opts.ChatwootURL, token, c.Chatwoot.AccountID, c.Chatwoot.ConversationID, c.Chatwoot.ContactID); err != nil {
+			return err
+		}
+	}
+	if opts.RequireKnownAgent {
+		known := false
+		if c.Agent.ID != "" || c.Agent.Email != "" {
+			var n int64
+			q := s.db.WithContext(ctx).Model(&model.Agent{}).Where("origin = ?", model.AgentImported)
 			switch {
-			case errors.Is(err, gorm.ErrRecordNotFound):
-			case err != nil:
-				return fmt.Errorf("find identity: %w", err)
+			case c.Agent.ID != "" && c.Agent.Email != "":
+				q = q.Where("(platform = ? AND platform_id = ?) OR email = ?", in.Kind, c.Agent.ID, c.Agent.Email)
+			case c.Agent.ID != "":
+				q = q.Where("platform = ? AND platform_id = ?", in.Kind, c.Agent.ID)
 			default:
-				visitor.ContactID = &ident.ContactID
-				visitor.LinkMethod = LinkIdentity
-				updates["contact_id"] = ident.ContactID
-				updates["link_method"] = LinkIdentity
+				q = q.Where("email = ?", c.Agent.Email)
 			}
-		}
-		if err := tx.Model(&model.Visitor{}).Where("id = ?", visitor.ID).Updates(updates).Error; err != nil {
-			return fmt.Errorf("update visitor: %w", err)
-		}
-		if visitor.ContactID != nil {
-			var ct model.Contact
-			if err := tx.Select("id", "name").Where("id = ?", *visitor.ContactID).Take(&ct).Error; err != nil {
-				return fmt.Errorf("load contact: %w", err)
+			if err := q.Count(&n).Error; err != nil {
+				return fmt.Errorf("find agent: %w", err)
 			}
-			contact = &ct
+			known = n > 0
 		}
+		if !known {
+			return apperr.New(apperr.Forbidden, CodeUnknownAgent,
+				"this integration only serves agents an admin has declared, and the platform named none crmlens knows")
+		}
+	}
+	return nil
+}
+
+// recordAgent notes an agent the platform named, the first time it is seen.
+func (s *Service) recordAgent(ctx context.Context, platform string, a adapter.Agent) error {
+	id := a.ID
+	if id == "" {
+		id = a.Email
+	}
+	if id == "" {
 		return nil
-	}()
-	return visitor, contact, err
+	}
+	now := s.now()
+	db := s.db.WithContext(ctx)
+	res := db.Model(&model.Agent{}).Where("platform = ? AND platform_id = ?", platform, truncate(id, 191)).
+		Updates(map[string]any{"last_seen_at": now})
+	if res.Error != nil {
+		return fmt.Errorf("record agent: %w", res.Error)
+	}
+	if res.RowsAffected > 0 {
+		return nil
+	}
+	ag := model.Agent{Platform: platform, PlatformID: truncate(id, 191), Email: truncate(a.Email, 255), Name: truncate(a.Name, 255),
+		Origin: model.AgentSeen, CreatedAt: now, UpdatedAt: now, LastSeenAt: &now}
+	if err := db.Create(&ag).Error; err != nil && !errors.Is(err, gorm.ErrDuplicatedKey) {
+		return fmt.Errorf("record agent: %w", err)
+	}
+	return nil
+}
+
+// boundExtra keeps extra params within maxExtraBytes, dropping the
+// largest-named-last ones that do not fit.
+func boundExtra(extra map[string]string) map[string]string {
+	if len(extra) == 0 {
+		return nil
+	}
+	keys := make([]string, 0, len(extra))
+	for k := range extra {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := map[string]string{}
+	size := 2
+	for _, k := range keys {
+		n := len(k) + len(extra[k]) + 6
+		if size+n > maxExtraBytes {
+			continue
+		}
+		size += n
+		out[k] = extra[k]
+	}
+	return out
 }
 
 func visitorView(v model.Visitor) api.Visitor {
 	return api.Visitor{Id: strconv.FormatInt(v.ID, 10), Channel: v.Channel, ExternalId: v.ExternalID}
 }
 
-func matchView(v model.Visitor, c *model.Contact) api.Match {
-	if c == nil {
-		return api.Match{Status: api.NotLinked,
-			Reason: fmt.Sprintf("no contact has the %s id %s as an identity", v.Channel, truncate(v.ExternalID, 64))}
+func claimsJSON(m map[string]string) string {
+	if len(m) == 0 {
+		return "{}"
 	}
-	method := api.MatchMethod(v.LinkMethod)
-	reason := fmt.Sprintf("the %s id %s is an identity of this contact", v.Channel, truncate(v.ExternalID, 64))
-	if v.LinkMethod != LinkIdentity {
-		method = api.ExistingLink
-		reason = "this visitor was linked to this contact earlier"
+	b, err := json.Marshal(m)
+	if err != nil || len(b) > 2000 {
+		return "{}"
 	}
-	return api.Match{Status: api.Linked, Method: &method, Reason: reason}
+	return string(b)
 }
 
 func truncate(s string, n int) string {
@@ -207,5 +281,5 @@ func truncate(s string, n int) string {
 	if len(r) <= n {
 		return s
 	}
-	return string(r[:n]) + "…"
+	return string(r[:n])
 }

@@ -1,0 +1,207 @@
+package sidebar
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/crmlens/crmlens/api"
+	"github.com/crmlens/crmlens/internal/adapter"
+	"github.com/crmlens/crmlens/internal/integration"
+	"github.com/crmlens/crmlens/internal/layout"
+	"github.com/crmlens/crmlens/internal/model"
+)
+
+// Link methods stored on the visitor. A fields link is stored as
+// "fields:" plus the matched fields joined by "+".
+const (
+	LinkIdentity   = "identity"
+	LinkIdentifier = "identifier"
+	linkFields     = "fields:"
+)
+
+// maxCandidates is how many contacts an ambiguous match offers the agent.
+const maxCandidates = 5
+
+type resolution struct {
+	visitor model.Visitor
+	contact *model.Contact
+	match   api.Match
+}
+
+// resolve finds or creates the visitor and links it to a contact: an
+// existing link first, then a channel identity, then the platform's
+// identifier, then the integration's matching rules in order. An ambiguous
+// match links nothing and offers candidates. Each step is one statement that
+// stands on its own (no transaction): under MySQL's repeatable read, a
+// transaction that lost the race to insert the visitor could not see the
+// winner's row.
+func (s *Service) resolve(ctx context.Context, in model.Integration, opts integration.Options, c adapter.Claims) (resolution, error) {
+	db := s.db.WithContext(ctx)
+	now := s.now()
+	var v model.Visitor
+	find := func() error {
+		return db.Where("integration_id = ? AND channel = ? AND external_id = ?", in.ID, c.Channel, c.VisitorID).Take(&v).Error
+	}
+	err := find()
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		nv := model.Visitor{IntegrationID: in.ID, Channel: c.Channel, ExternalID: c.VisitorID,
+			DisplayName: truncate(c.DisplayName, 255), Claims: claimsJSON(c.Verified), CreatedAt: now, LastSeenAt: now}
+		if err := db.Clauses(clause.OnConflict{DoNothing: true}).Create(&nv).Error; err != nil {
+			return resolution{}, fmt.Errorf("record visitor: %w", err)
+		}
+		err = find()
+	}
+	if err != nil {
+		return resolution{}, fmt.Errorf("load visitor: %w", err)
+	}
+	updates := map[string]any{"last_seen_at": now}
+	if c.DisplayName != "" && c.DisplayName != v.DisplayName {
+		updates["display_name"] = truncate(c.DisplayName, 255)
+	}
+	var res resolution
+	if v.ContactID == nil {
+		method, matchedOn, contactID, candidates, err := s.match(ctx, c, opts)
+		if err != nil {
+			return resolution{}, err
+		}
+		if contactID != 0 {
+			v.ContactID = &contactID
+			v.LinkMethod = method
+			updates["contact_id"] = contactID
+			updates["link_method"] = method
+		}
+		res.match = api.Match{Status: api.NotLinked, Reason: notLinkedReason(v, candidates)}
+		if len(candidates) > 0 {
+			res.match.Candidates = &candidates
+		}
+		_ = matchedOn
+	}
+	if err := db.Model(&model.Visitor{}).Where("id = ?", v.ID).Updates(updates).Error; err != nil {
+		return resolution{}, fmt.Errorf("update visitor: %w", err)
+	}
+	res.visitor = v
+	if v.ContactID != nil {
+		var ct model.Contact
+		err := db.Select("id", "name").Where("id = ?", *v.ContactID).Take(&ct).Error
+		switch {
+		case errors.Is(err, gorm.ErrRecordNotFound): // deleted meanwhile: not linked
+		case err != nil:
+			return resolution{}, fmt.Errorf("load contact: %w", err)
+		default:
+			res.contact = &ct
+			res.match = linkedMatch(v)
+		}
+	}
+	return res, nil
+}
+
+// match looks for the visitor's contact. It returns the link method and the
+// contact id when exactly one matched, or candidates when several did.
+func (s *Service) match(ctx context.Context, c adapter.Claims, opts integration.Options) (string, []string, int64, []api.Candidate, error) {
+	db := s.db.WithContext(ctx)
+	var ident model.ContactIdentity
+	err := db.Select("contact_id").Where("channel = ? AND external_id = ?", c.Channel, c.VisitorID).Take(&ident).Error
+	switch {
+	case err == nil:
+		return LinkIdentity, []string{c.Channel + " id"}, ident.ContactID, nil, nil
+	case !errors.Is(err, gorm.ErrRecordNotFound):
+		return "", nil, 0, nil, fmt.Errorf("find identity: %w", err)
+	}
+	if id := c.Verified["identifier"]; id != "" {
+		var ct model.Contact
+		err := db.Select("id").Where("external_id = ?", id).Take(&ct).Error
+		switch {
+		case err == nil:
+			return LinkIdentifier, []string{"identifier"}, ct.ID, nil, nil
+		case !errors.Is(err, gorm.ErrRecordNotFound):
+			return "", nil, 0, nil, fmt.Errorf("find contact by identifier: %w", err)
+		}
+	}
+	var candidates []model.Contact
+	for _, rule := range opts.MatchingFields {
+		q := db.Model(&model.Contact{}).Select("id", "name", "phone", "email")
+		usable := true
+		for _, f := range rule {
+			val := c.Verified[f]
+			if f == "name" && val == "" {
+				val = c.Verified["full_name"]
+			}
+			if val == "" {
+				usable = false
+				break
+			}
+			q = q.Where(integration.MatchableFields[f]+" = ?", val)
+		}
+		if !usable {
+			continue
+		}
+		var found []model.Contact
+		if err := q.Order("id").Limit(maxCandidates + 1).Find(&found).Error; err != nil {
+			return "", nil, 0, nil, fmt.Errorf("match contacts: %w", err)
+		}
+		switch len(found) {
+		case 0:
+		case 1:
+			return linkFields + strings.Join(rule, "+"), rule, found[0].ID, nil, nil
+		default:
+			candidates = found // a later, stricter rule may still single one out
+		}
+	}
+	out := make([]api.Candidate, 0, len(candidates))
+	for i, ct := range candidates {
+		if i == maxCandidates {
+			break
+		}
+		hint := Mask(layout.Phone, ct.Phone)
+		if hint == "" {
+			hint = Mask(layout.Email, ct.Email)
+		}
+		out = append(out, api.Candidate{Id: strconv.FormatInt(ct.ID, 10), Name: ct.Name, Hint: hint})
+	}
+	return "", nil, 0, out, nil
+}
+
+// linkedMatch explains a linked visitor from its stored link method.
+func linkedMatch(v model.Visitor) api.Match {
+	m := api.Match{Status: api.Linked}
+	id := truncate(v.ExternalID, 64)
+	switch {
+	case v.LinkMethod == LinkIdentity:
+		method := api.Identity
+		m.Method = &method
+		m.MatchedOn = &[]string{v.Channel + " id"}
+		m.Reason = fmt.Sprintf("the %s id %s is an identity of this contact", v.Channel, id)
+	case v.LinkMethod == LinkIdentifier:
+		method := api.MatchingFields
+		m.Method = &method
+		m.MatchedOn = &[]string{"identifier"}
+		m.Reason = "the platform's identifier for this visitor is this contact's id"
+	case strings.HasPrefix(v.LinkMethod, linkFields):
+		method := api.MatchingFields
+		fields := strings.Split(strings.TrimPrefix(v.LinkMethod, linkFields), "+")
+		m.Method = &method
+		m.MatchedOn = &fields
+		m.Reason = fmt.Sprintf("the visitor's verified %s equals this contact's, and no other contact's", strings.Join(fields, " and "))
+	default:
+		method := api.ExistingLink
+		m.Method = &method
+		m.Reason = "this visitor was linked to this contact earlier"
+	}
+	return m
+}
+
+func notLinkedReason(v model.Visitor, candidates []api.Candidate) string {
+	if len(candidates) > 0 {
+		return fmt.Sprintf("%d contacts match this visitor's details, so none was linked automatically; pick the right one", len(candidates))
+	}
+	if v.Channel == "sharecrm" || v.Claims != "{}" && v.Claims != "" {
+		return "no contact matches this visitor's verified details"
+	}
+	return fmt.Sprintf("no contact has the %s id %s as an identity", v.Channel, truncate(v.ExternalID, 64))
+}
