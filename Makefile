@@ -10,7 +10,11 @@ NPM     ?= npm
 BIN     := bin/crmlens
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
-FUZZTIME ?= 10s
+FUZZTIME ?= 4s
+# Every fuzz target: package and name.
+FUZZ_TARGETS := internal/paramcrypt:FuzzDESDecrypt internal/paramcrypt:FuzzAESRoundTrip \
+	internal/adapter:FuzzEasemobDecode internal/adapter:FuzzShareCRMDecode \
+	internal/adapter:FuzzChatwootDecode internal/adapter:FuzzSignedDecode internal/adapter:FuzzParams
 
 FRONTEND_SRC := $(shell find frontend/src frontend/*.html -type f 2>/dev/null) vite.config.ts tsconfig.json package.json
 
@@ -64,10 +68,12 @@ test-go: ## Go unit and integration tests (SQLite and MariaDB)
 	$(GO) test -count=1 -timeout 10m ./...
 
 .PHONY: test-fuzz
-test-fuzz: ## a short run of every fuzz target (FUZZTIME=10s; longer: make fuzz FUZZTIME=10m)
-	$(GO) test -run '^$$' -fuzz '^FuzzDESDecrypt$$' -fuzztime $(FUZZTIME) ./internal/paramcrypt
-	$(GO) test -run '^$$' -fuzz '^FuzzAESRoundTrip$$' -fuzztime $(FUZZTIME) ./internal/paramcrypt
-	$(GO) test -run '^$$' -fuzz '^FuzzEasemobDecode$$' -fuzztime $(FUZZTIME) ./internal/adapter
+test-fuzz: ## a short run of every fuzz target (FUZZTIME=4s each; longer: make fuzz FUZZTIME=10m)
+	@for t in $(FUZZ_TARGETS); do \
+	  pkg=$${t%%:*}; name=$${t##*:}; \
+	  echo "fuzz $$name ($$pkg, $(FUZZTIME))"; \
+	  $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) ./$$pkg || exit 1; \
+	done
 
 .PHONY: fuzz
 fuzz: test-fuzz ## alias: make fuzz FUZZTIME=10m for a long run

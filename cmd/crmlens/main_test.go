@@ -113,3 +113,47 @@ func TestImportAndSeedCommands(t *testing.T) {
 		t.Errorf("second seed: %v\n%s", err, out)
 	}
 }
+
+func TestIntegrationLifecycleCommands(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("CRMLENS_DATABASE_URL", "sqlite://"+filepath.Join(dir, "c.db"))
+	out, err := run(t, "integration", "create", "--kind", "sharecrm")
+	if err != nil {
+		t.Fatalf("create: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "generated key (shown once") || !strings.Contains(out, "protection: medium") {
+		t.Errorf("create output = %s", out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "master.key")); err != nil {
+		t.Errorf("the embedded default did not create its master key beside the database: %v", err)
+	}
+	if _, err := run(t, "integration", "create", "--slug", "kefu", "--kind", "easemob", "--key", "kefu2024secret"); err != nil {
+		t.Fatal(err)
+	}
+	out, err = run(t, "integration", "list")
+	if err != nil || !strings.Contains(out, "kefu") || !strings.Contains(out, "••••cret") || strings.Contains(out, "kefu2024secret") ||
+		!strings.Contains(out, "turn on encrypted system params") {
+		t.Errorf("list: %v\n%s", err, out)
+	}
+	out, err = run(t, "integration", "update", "--slug", "kefu", "--require-encrypted-system-params", "--origin", "https://kefu.easemob.com")
+	if err != nil || !strings.Contains(out, "protection: medium") {
+		t.Errorf("update: %v\n%s", err, out)
+	}
+	out, err = run(t, "integration", "rotate-key", "--slug", "kefu", "--key", "kefu2025secret", "--grace", "2h")
+	if err != nil || !strings.Contains(out, "previous key is accepted until") {
+		t.Errorf("rotate-key: %v\n%s", err, out)
+	}
+	if _, err := run(t, "integration", "rotate-key", "--slug", "kefu", "--key", "short"); err == nil || !strings.Contains(err.Error(), "longer than 8") {
+		t.Errorf("rotate to a short key: %v", err)
+	}
+	out, err = run(t, "integration", "update", "--slug", "kefu", "--regenerate-slug")
+	if err != nil || !strings.Contains(out, "/sidebar/") || strings.Contains(out, "/sidebar/kefu ") {
+		t.Errorf("regenerate slug: %v\n%s", err, out)
+	}
+	if _, err := run(t, "admin", "create", "--email", "ops@example.com", "--password", "short"); err == nil {
+		t.Error("admin create accepted a short password")
+	}
+	if out, err := run(t, "admin", "create", "--email", "ops@example.com", "--password", "long enough password"); err != nil || !strings.Contains(out, "created") {
+		t.Errorf("admin create: %v %s", err, out)
+	}
+}
