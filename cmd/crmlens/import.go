@@ -14,7 +14,7 @@ func newImport() *cobra.Command {
 	var object string
 	cmd := &cobra.Command{
 		Use:   "import --object OBJECT FILE",
-		Short: "Import accounts, contacts, leads, tickets or orders from NDJSON or CSV",
+		Short: "Import accounts, contacts, leads, tickets, orders or agents from NDJSON or CSV",
 		Long: "Import reads FILE (.ndjson/.jsonl or .csv, one record a line; columns in docs/import.md).\n" +
 			"Re-importing an external_id updates the record. A file with any bad line writes nothing\n" +
 			"and every bad line is reported with its line number.",
@@ -47,6 +47,6 @@ func newImport() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&object, "object", "", "accounts, contacts, leads, tickets or orders")
+	cmd.Flags().StringVar(&object, "object", "", "accounts, contacts, leads, tickets, orders or agents")
 	return cmd
 }

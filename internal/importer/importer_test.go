@@ -567,3 +567,42 @@ func snapshot(t *testing.T, db *gorm.DB) string {
 	}
 	return b.String()
 }
+
+func TestImportAgents(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB, _ database.Dialect) {
+		ctx := context.Background()
+		im := importer.New(db)
+		now := time.Now()
+		// An agent crmlens has only seen on a session becomes a declared one.
+		if err := db.Create(&model.Agent{Platform: "easemob", PlatformID: "a-1", Name: "seen", Origin: model.AgentSeen, CreatedAt: now, UpdatedAt: now}).Error; err != nil {
+			t.Fatal(err)
+		}
+		csv := "platform,platform_id,email,name\neasemob,a-1,Amy@Example.com,Amy\nchatwoot,3,bob@example.com,Bob\n"
+		res, err := im.Import(ctx, "agents", strings.NewReader(csv), importer.CSV)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Records != 2 || res.Updated != 1 || res.Created != 1 {
+			t.Errorf("result = %+v", res)
+		}
+		var a model.Agent
+		if err := db.Where("platform = ? AND platform_id = ?", "easemob", "a-1").Take(&a).Error; err != nil {
+			t.Fatal(err)
+		}
+		if a.Origin != model.AgentImported || a.Email != "amy@example.com" || a.Name != "Amy" {
+			t.Errorf("agent = %+v", a)
+		}
+		var n int64
+		db.Model(&model.Agent{}).Count(&n)
+		bad := "platform,platform_id\nzendesk,1\neasemob,a-2\neasemob,a-2\n"
+		_, err = im.Import(ctx, "agents", strings.NewReader(bad), importer.CSV)
+		if err == nil || !strings.Contains(err.Error(), "line 2") || !strings.Contains(err.Error(), "line 4") {
+			t.Fatalf("bad agents file: %v", err)
+		}
+		var after int64
+		db.Model(&model.Agent{}).Count(&after)
+		if after != n {
+			t.Errorf("a bad file wrote agents: %d -> %d", n, after)
+		}
+	})
+}

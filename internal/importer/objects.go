@@ -30,7 +30,7 @@ type handler interface {
 // Objects lists the objects Import accepts, in the order they should be
 // imported (a contact refers to an account, a lead to a contact).
 func Objects() []string {
-	return []string{"accounts", "contacts", "leads", "tickets", "orders"}
+	return []string{"accounts", "contacts", "leads", "tickets", "orders", "agents"}
 }
 
 // lookupObject finds an object by its plural or singular name.
@@ -85,6 +85,13 @@ func lookupObject(name string) (*objectSpec, error) {
 			{name: "status", max: 32, required: true},
 			{name: "created_at", required: true},
 		}, newHandler: func(now time.Time) handler { return &orders{now: now, ids: externalIDs{}} }}, nil
+	case "agents", "agent":
+		return &objectSpec{name: "agents", columns: []column{
+			{name: "platform", max: 16, required: true},
+			{name: "platform_id", max: 191, required: true},
+			{name: "email", max: 255},
+			{name: "name", max: 255},
+		}, newHandler: func(now time.Time) handler { return &agents{now: now, ids: externalIDs{}} }}, nil
 	default:
 		return nil, apperr.New(apperr.Invalid, "import_object",
 			"cannot import %q: the objects are %s", name, strings.Join(Objects(), ", "))
@@ -598,6 +605,68 @@ func (h *orders) resolve(tx *gorm.DB, errs *collector) error {
 func (h *orders) write(w *writer, batch int) (Result, error) {
 	if err := upsert(w, h.rows, batch, "contact_id", "order_no", "amount_minor", "currency", "status", "placed_at", "updated_at"); err != nil {
 		return Result{}, fmt.Errorf("write orders: %w", err)
+	}
+	return result(len(h.rows), h.updated), nil
+}
+
+// agents are the platforms' agents an admin declares; an integration that
+// requires a known agent serves only these. Re-importing updates by
+// (platform, platform_id) and turns an agent crmlens had only seen into a
+// declared one.
+type agents struct {
+	now     time.Time
+	ids     externalIDs
+	rows    []model.Agent
+	updated int
+}
+
+func (h *agents) add(c *checker) {
+	a := model.Agent{
+		Platform:   c.oneOf("platform", "", model.KindEasemob, model.KindShareCRM, model.KindChatwoot, model.KindSigned),
+		PlatformID: c.text("platform_id"),
+		Email:      strings.ToLower(c.email("email")),
+		Name:       c.text("name"),
+		Origin:     model.AgentImported,
+		CreatedAt:  h.now,
+		UpdatedAt:  h.now,
+	}
+	if a.Platform != "" && a.PlatformID != "" {
+		if prev, ok := h.ids[a.Platform+"\x00"+a.PlatformID]; ok {
+			c.fail("platform_id", "agent %s/%s is also on line %d", a.Platform, a.PlatformID, prev)
+		} else {
+			h.ids[a.Platform+"\x00"+a.PlatformID] = c.rec.line
+		}
+	}
+	if c.ok {
+		h.rows = append(h.rows, a)
+	}
+}
+
+func (h *agents) resolve(tx *gorm.DB, _ *collector) error {
+	byPlatform := map[string][]string{}
+	for _, a := range h.rows {
+		byPlatform[a.Platform] = append(byPlatform[a.Platform], a.PlatformID)
+	}
+	for platform, ids := range byPlatform {
+		for start := 0; start < len(ids); start += lookupChunk {
+			chunk := ids[start:min(start+lookupChunk, len(ids))]
+			var n int64
+			if err := tx.Model(&model.Agent{}).Where("platform = ? AND platform_id IN ?", platform, chunk).Count(&n).Error; err != nil {
+				return fmt.Errorf("look up agents: %w", err)
+			}
+			h.updated += int(n)
+		}
+	}
+	return nil
+}
+
+func (h *agents) write(w *writer, batch int) (Result, error) {
+	err := create(w, h.rows, batch, &clause.OnConflict{
+		Columns:   []clause.Column{{Name: "platform"}, {Name: "platform_id"}},
+		DoUpdates: clause.AssignmentColumns([]string{"email", "name", "origin", "updated_at"}),
+	})
+	if err != nil {
+		return Result{}, fmt.Errorf("write agents: %w", err)
 	}
 	return result(len(h.rows), h.updated), nil
 }
