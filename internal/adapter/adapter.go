@@ -1,12 +1,30 @@
 // Package adapter turns what a customer-service platform appends to the
 // sidebar URL into one normalized Claims: the channel and the visitor's id on
-// it, the agent, the UI language and any extra params. One file per platform.
+// it, the agent, identity claims, the UI language and any extra params. One
+// file per platform: easemob.go (DES params), sharecrm.go (AES identity
+// verification), chatwoot.go (dashboard app context), signed.go (HS256 JWT).
 //
 // Adapters only decode and verify; they never touch the database, so a
-// request they refuse cannot have written anything.
+// request they refuse cannot have written anything. A signed token's single
+// use is enforced by the caller (internal/replay) with Claims.TokenID.
+//
+// Key rotation: every constructor takes the integration's keys, current
+// first. Decoding tries each in order and fails only when none works, with
+// the same answer as a single wrong key.
+//
+// Every error Decode returns is an *apperr.Error with one of the Code
+// constants below; messages never contain keys, tokens, ciphertexts, phones
+// or emails. Every failure found after decryption is the one errDecrypt
+// answer, so that no caller can be used as a padding oracle.
 package adapter
 
 import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
 	"github.com/crmlens/crmlens/internal/apperr"
 )
 
@@ -15,11 +33,17 @@ const (
 	MaxParams     = 64
 	MaxParamName  = 64
 	MaxParamValue = 4096
+	// MaxVisitorID bounds a visitor id (visitors.external_id is 191 characters).
+	MaxVisitorID = 191
+	// MaxVerifiedFields and MaxVerifiedValue bound identity claims (a
+	// ShareCRM customParams object, a signed token's name/email/phone).
+	MaxVerifiedFields = 32
+	MaxVerifiedValue  = 256
 )
 
 // Agent is who is looking, as far as the platform says.
 type Agent struct {
-	ID     string // Easemob agentId
+	ID     string // Easemob agentId, Chatwoot currentAgent.id, a signed token's agent.id
 	Email  string
 	Name   string
 	UserID string // Easemob userId (system customer id)
@@ -53,14 +77,65 @@ type Claims struct {
 	// Extra holds every other param, decrypted: nickname, trueName, and what
 	// the app pushed with updateVisitorInfoSrc.
 	Extra map[string]string
+	// Verified holds identity claims the platform vouches for (ShareCRM's
+	// customParams, a signed token's claims): field name to value, e.g.
+	// full_name, phone, email. Chatwoot's contact fields land here too, but
+	// Chatwoot signs nothing: they are as trustworthy as its secret URL.
+	// Empty for platforms that only pass an id (Easemob).
+	Verified map[string]string
+	// DisplayName is how the platform names the visitor, if it does.
+	DisplayName string
+	// TokenID and TokenExpiry identify a single-use credential (a signed
+	// token's jti and exp); the caller must refuse a TokenID seen before.
+	TokenID     string
+	TokenExpiry time.Time
+	// Chatwoot carries what a Chatwoot dashboard app context names, for the
+	// server to check against Chatwoot's API when it can.
+	Chatwoot *ChatwootRef
+}
+
+// ChatwootRef names a Chatwoot conversation and contact.
+type ChatwootRef struct {
+	AccountID      string
+	ConversationID string
+	ContactID      string
 }
 
 // Error codes adapters return.
 const (
-	CodeMissingParam  = "missing_param"
-	CodeInvalidParam  = "invalid_param"
+	// CodeMissingParam: a required param is absent or empty.
+	CodeMissingParam = "missing_param"
+	// CodeInvalidParam: a param is malformed (not hex, not a whole number of
+	// blocks, not numeric...); the fault is visible without any key.
+	CodeInvalidParam = "invalid_param"
+	// CodeDecryptFailed: the one answer for every failure after decryption.
 	CodeDecryptFailed = "decrypt_failed"
-	CodeTooLarge      = "params_too_large"
+	// CodeTooLarge: too many params or fields, or one too long.
+	CodeTooLarge = "params_too_large"
+	// CodePlainSystemParam: Easemob's easemobId or visitorImId arrived in
+	// clear although the integration requires them encrypted.
+	CodePlainSystemParam = "plain_system_param"
+	// CodeTenantMismatch: Easemob's tenantId is missing or is not the
+	// tenant the integration is pinned to.
+	CodeTenantMismatch = "tenant_mismatch"
+	// CodeMissingClaim: decrypted or signed data lacks a required field
+	// (a ShareCRM verification field, a token's sub or jti).
+	CodeMissingClaim = "missing_claim"
+	// CodeInvalidClaim: a signed token's claim has the wrong type or shape.
+	CodeInvalidClaim = "invalid_claim"
+	// CodeInvalidToken: the one answer for a token that is malformed, not
+	// HS256 or not signed with the integration's secret.
+	CodeInvalidToken = "invalid_token"
+	// CodeTokenExpired: a signed token's exp has passed.
+	CodeTokenExpired = "token_expired"
+	// CodeTokenLifetime: a signed token has no exp, an exp too far ahead, or
+	// an iat/nbf in the future.
+	CodeTokenLifetime = "token_lifetime"
+	// CodeInvalidKey: a constructor was given an unusable key or none.
+	CodeInvalidKey = "invalid_key"
+	// CodeInvalidOption: a constructor was given contradictory or malformed
+	// options.
+	CodeInvalidOption = "invalid_option"
 )
 
 // errDecrypt is the one answer for every failure found after decryption, so
@@ -84,4 +159,102 @@ func checkSize(params map[string]string) error {
 		}
 	}
 	return nil
+}
+
+// nonEmptyKeys returns keys without the empty ones, each with its position in
+// keys for naming it in an error.
+func nonEmptyKeys(keys []string) (out []string, pos []int) {
+	for i, k := range keys {
+		if k != "" {
+			out = append(out, k)
+			pos = append(pos, i)
+		}
+	}
+	return out, pos
+}
+
+// keyName names keys[i] in messages without showing it.
+func keyName(i int) string {
+	switch i {
+	case 0:
+		return "the current key"
+	case 1:
+		return "the previous key"
+	default:
+		return fmt.Sprintf("key number %d", i+1)
+	}
+}
+
+// errKey is a constructor's answer for an unusable key.
+func errKey(err error, format string, args ...any) *apperr.Error {
+	return apperr.Wrap(err, apperr.Invalid, CodeInvalidKey, format, args...)
+}
+
+// NormalizeClaim returns the form of an identity claim used to compare it:
+// trimmed with inner runs of white space collapsed to one space; "phone"
+// keeps digits only (ASCII or full-width) and a leading '+'; "email" is
+// lowercased. The result never contains a line break.
+func NormalizeClaim(field, value string) string {
+	switch field {
+	case "phone":
+		return normalizePhone(value)
+	case "email":
+		return strings.ToLower(strings.Join(strings.Fields(value), " "))
+	default:
+		return strings.Join(strings.Fields(value), " ")
+	}
+}
+
+func normalizePhone(v string) string {
+	v = strings.TrimSpace(v)
+	var b strings.Builder
+	for i, r := range v {
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case r >= '０' && r <= '９':
+			b.WriteRune('0' + (r - '０'))
+		case i == 0 && (r == '+' || r == '＋'):
+			b.WriteByte('+')
+		}
+	}
+	if out := b.String(); out != "+" {
+		return out
+	}
+	return ""
+}
+
+// isDigits reports whether s is 1 to max ASCII digits.
+func isDigits(s string, max int) bool {
+	if s == "" || len(s) > max {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// checkVisitorID refuses a visitor id longer than the visitors table holds.
+func checkVisitorID(id, param string) error {
+	if utf8.RuneCountInString(id) > MaxVisitorID {
+		return apperr.New(apperr.TooLarge, CodeTooLarge, "%s is longer than %d characters", param, MaxVisitorID)
+	}
+	return nil
+}
+
+// validFieldName reports whether name can be a claim field: 1 to
+// MaxParamName printable characters without white space or '='.
+func validFieldName(name string) bool {
+	if name == "" || len(name) > MaxParamName || !utf8.ValidString(name) {
+		return false
+	}
+	for _, r := range name {
+		if r == '=' || unicode.IsSpace(r) || !unicode.IsPrint(r) {
+			return false
+		}
+	}
+	return true
 }

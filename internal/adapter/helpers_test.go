@@ -1,0 +1,158 @@
+package adapter_test
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/crmlens/crmlens/internal/adapter"
+	"github.com/crmlens/crmlens/internal/apperr"
+)
+
+type vector struct {
+	Key        string `json:"key"`
+	Plaintext  string `json:"plaintext"`
+	Ciphertext string `json:"ciphertext"`
+}
+
+type vectors struct {
+	DES []vector `json:"des"`
+	AES []vector `json:"aes"`
+}
+
+// loadVectors reads ../shared/testdata/crypto-vectors.json (ciphertexts made
+// by the JDK's own ciphers), or the file CRMLENS_CRYPTO_VECTORS names.
+func loadVectors(t testing.TB) vectors {
+	t.Helper()
+	_, file, _, _ := runtime.Caller(0)
+	path := filepath.Join(filepath.Dir(file), "..", "..", "..", "shared", "testdata", "crypto-vectors.json")
+	if p := os.Getenv("CRMLENS_CRYPTO_VECTORS"); p != "" {
+		path = p
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read crypto vectors (set CRMLENS_CRYPTO_VECTORS to override): %v", err)
+	}
+	var v vectors
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatalf("parse %s: %v", path, err)
+	}
+	if len(v.AES) == 0 {
+		t.Fatalf("%s has no AES vectors", path)
+	}
+	return v
+}
+
+// wantCode fails unless err is an *apperr.Error with code, and checks that
+// its message shows none of the secrets (keys, ciphertexts, tokens, phones,
+// emails given to the adapter).
+func wantCode(t *testing.T, err error, code string, secrets ...string) *apperr.Error {
+	t.Helper()
+	e := apperr.As(err)
+	if e == nil || e.Code != code {
+		t.Fatalf("error = %v, want code %s", err, code)
+	}
+	assertNoLeak(t, e, secrets...)
+	return e
+}
+
+func assertNoLeak(t testing.TB, e *apperr.Error, secrets ...string) {
+	t.Helper()
+	for _, s := range secrets {
+		if len(s) >= 6 && strings.Contains(e.Message, s) {
+			t.Fatalf("message %q shows a secret value", e.Message)
+		}
+	}
+}
+
+// sameAnswers fails unless every error is an *apperr.Error with code and all
+// are byte-identical to a client (kind, code, message).
+func sameAnswers(t *testing.T, code string, errs ...error) {
+	t.Helper()
+	var first string
+	for i, err := range errs {
+		e := apperr.As(err)
+		if e == nil || e.Code != code {
+			t.Fatalf("error %d = %v, want code %s", i, err, code)
+		}
+		s := e.Kind.String() + "\x00" + e.Code + "\x00" + e.Message
+		if i == 0 {
+			first = s
+		} else if s != first {
+			t.Fatalf("error %d differs from error 0:\n%q\n%q", i, s, first)
+		}
+	}
+}
+
+func sameMap(t *testing.T, what string, got, want map[string]string) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Errorf("%s = %v, want %v", what, got, want)
+		return
+	}
+	for k, v := range want {
+		if g, ok := got[k]; !ok || g != v {
+			t.Errorf("%s[%s] = %q, want %q", what, k, g, v)
+		}
+	}
+}
+
+func manyParams(first string, n int) map[string]string {
+	m := map[string]string{first: "1"}
+	for i := 0; len(m) < n; i++ {
+		m["p"+strings.Repeat("x", i%5)+string(rune('a'+i%26))+string(rune('a'+i/26))] = "1"
+	}
+	return m
+}
+
+// checkFuzzResult asserts what holds of every Decode: a refusal is an
+// *apperr.Error with a code and a message; an acceptance has a channel and
+// a visitor id within bounds.
+func checkFuzzResult(t *testing.T, c adapter.Claims, err error) {
+	t.Helper()
+	if err != nil {
+		e := apperr.As(err)
+		if e == nil {
+			t.Fatalf("Decode returned a non-client error: %v", err)
+		}
+		if e.Code == "" || e.Message == "" || e.Kind == apperr.Internal {
+			t.Fatalf("Decode returned an incomplete client error: %#v", e)
+		}
+		return
+	}
+	if c.Channel == "" || strings.TrimSpace(c.VisitorID) == "" {
+		t.Fatalf("Decode accepted claims without channel or visitor: %+v", c)
+	}
+	if len([]rune(c.VisitorID)) > adapter.MaxVisitorID {
+		t.Fatalf("Decode accepted a visitor id of %d characters", len([]rune(c.VisitorID)))
+	}
+}
+
+// wantAnyCode fails unless err is an *apperr.Error.
+func wantAnyCode(t *testing.T, err error) *apperr.Error {
+	t.Helper()
+	e := apperr.As(err)
+	if e == nil {
+		t.Fatalf("error %v is not an *apperr.Error", err)
+	}
+	return e
+}
+
+func sha256Hex(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+func mustJSON(t testing.TB, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

@@ -1,0 +1,264 @@
+package adapter
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/crmlens/crmlens/internal/apperr"
+	"github.com/crmlens/crmlens/internal/paramcrypt"
+)
+
+// ShareCRM decodes ShareCRM's web channel identity verification: the page
+// that embeds the chat plug-in puts the visitor's verification fields, a JSON
+// object such as {"full_name":"Zhang San","phone":"15912345678"}, into
+// customParams as uppercase hex of AES/ECB/PKCS5Padding under the key the
+// admin generated in ShareCRM.
+type ShareCRM struct {
+	ciphers []*paramcrypt.Cipher // current key first
+	fields  []string             // verification fields, sorted
+}
+
+// ShareCRMOptions are a ShareCRM integration's settings.
+type ShareCRMOptions struct {
+	// VerificationFields are the customParams fields that identify a
+	// visitor, as configured in ShareCRM; each must be present and
+	// non-empty. Default DefaultShareCRMFields.
+	VerificationFields []string
+}
+
+// DefaultShareCRMFields are ShareCRM's usual verification fields: name and
+// mobile phone number.
+var DefaultShareCRMFields = []string{"full_name", "phone"}
+
+// shareCRMKnown are the params Decode maps to a Claims field.
+var shareCRMKnown = map[string]bool{"customParams": true, "lang": true}
+
+// NewShareCRM returns the ShareCRM adapter for an integration's keys, current
+// first: base64 AES keys of 16, 24 or 32 bytes. Identity verification cannot
+// work without a key, so none is an error.
+func NewShareCRM(keys []string, opts ShareCRMOptions) (*ShareCRM, error) {
+	s := &ShareCRM{}
+	list, pos := nonEmptyKeys(keys)
+	for i, k := range list {
+		c, err := paramcrypt.NewAES(k)
+		if err != nil {
+			return nil, errKey(err, "%s is unusable: a ShareCRM key is base64 of 16, 24 or 32 bytes, as ShareCRM generates it", keyName(pos[i]))
+		}
+		s.ciphers = append(s.ciphers, c)
+	}
+	if len(s.ciphers) == 0 {
+		return nil, apperr.New(apperr.Invalid, CodeInvalidKey,
+			"this integration has no key set; copy the identity verification key generated in ShareCRM")
+	}
+	fields := opts.VerificationFields
+	if len(fields) == 0 {
+		fields = DefaultShareCRMFields
+	}
+	seen := map[string]bool{}
+	for _, f := range fields {
+		f = strings.TrimSpace(f)
+		if !validFieldName(f) {
+			return nil, apperr.New(apperr.Invalid, CodeInvalidOption,
+				"a verification field name must be 1 to %d characters without spaces or '='", MaxParamName)
+		}
+		if !seen[f] {
+			seen[f] = true
+			s.fields = append(s.fields, f)
+		}
+	}
+	if len(s.fields) > MaxVerifiedFields {
+		return nil, apperr.New(apperr.Invalid, CodeInvalidOption, "at most %d verification fields", MaxVerifiedFields)
+	}
+	sort.Strings(s.fields)
+	return s, nil
+}
+
+// VerificationFields returns the fields that identify a visitor, sorted.
+func (s *ShareCRM) VerificationFields() []string {
+	return append([]string(nil), s.fields...)
+}
+
+// Decode turns the params of a ShareCRM-verified page into Claims. Verified
+// holds every decoded field (trimmed, empty ones left out); VisitorID is
+// ShareCRMVisitorID of the verification fields. Params other than
+// customParams and lang are not verified and go to Extra.
+func (s *ShareCRM) Decode(params map[string]string) (Claims, error) {
+	if err := checkSize(params); err != nil {
+		return Claims{}, err
+	}
+	text := strings.TrimSpace(params["customParams"])
+	if text == "" {
+		return Claims{}, apperr.New(apperr.Invalid, CodeMissingParam,
+			"the URL has no customParams; with identity verification on, the page embedding the ShareCRM plug-in must pass the encrypted visitor fields in customParams")
+	}
+	if err := checkAESHex(text); err != nil {
+		return Claims{}, err
+	}
+	var fields map[string]string
+	for _, c := range s.ciphers {
+		plain, err := c.Decrypt(text)
+		if err != nil {
+			if !errors.Is(err, paramcrypt.ErrDecrypt) {
+				// Structure was checked above; keep this answer uniform anyway.
+				return Claims{}, apperr.Wrap(err, apperr.Invalid, CodeInvalidParam, "customParams is not an AES ciphertext")
+			}
+			continue
+		}
+		if f, ok := parseFields(plain); ok {
+			fields = f
+			break
+		}
+	}
+	if fields == nil {
+		return Claims{}, errDecrypt()
+	}
+	if len(fields) > MaxVerifiedFields {
+		return Claims{}, apperr.New(apperr.TooLarge, CodeTooLarge,
+			"customParams has %d fields, at most %d", len(fields), MaxVerifiedFields)
+	}
+	verified := make(map[string]string, len(fields))
+	for _, name := range sortedKeys(fields) {
+		if len(name) > MaxParamName {
+			return Claims{}, apperr.New(apperr.TooLarge, CodeTooLarge,
+				"customParams has a field name longer than %d characters", MaxParamName)
+		}
+		v := strings.TrimSpace(fields[name])
+		if utf8.RuneCountInString(v) > MaxVerifiedValue {
+			return Claims{}, apperr.New(apperr.TooLarge, CodeTooLarge,
+				"customParams field %s is longer than %d characters", name, MaxVerifiedValue)
+		}
+		if name != "" && v != "" {
+			verified[name] = v
+		}
+	}
+	for _, f := range s.fields {
+		if NormalizeClaim(f, verified[f]) == "" {
+			return Claims{}, apperr.New(apperr.Invalid, CodeMissingClaim,
+				"customParams has no %s; this integration verifies visitors by %s, so the page must pass each of them",
+				f, strings.Join(s.fields, ", "))
+		}
+	}
+	c := Claims{
+		Channel:     "sharecrm",
+		VisitorID:   ShareCRMVisitorID(verified, s.fields),
+		Verified:    verified,
+		DisplayName: NormalizeClaim("full_name", verified["full_name"]),
+		Lang:        normalizeLang(params["lang"]),
+		Extra:       map[string]string{},
+	}
+	for k, v := range params {
+		if !shareCRMKnown[k] {
+			c.Extra[k] = v
+		}
+	}
+	return c, nil
+}
+
+// ShareCRMVisitorID is the stable visitor id of a verified person: the
+// lowercase hex SHA-256 of the canonical form of the verification fields
+// (sorted by name, one "name=value" line each, values as NormalizeClaim
+// returns them). The same person verified twice gets the same id; a changed
+// phone makes another visitor.
+func ShareCRMVisitorID(verified map[string]string, fields []string) string {
+	names := append([]string(nil), fields...)
+	sort.Strings(names)
+	var b strings.Builder
+	for i, f := range names {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(f)
+		b.WriteByte('=')
+		b.WriteString(NormalizeClaim(f, verified[f]))
+	}
+	sum := sha256.Sum256([]byte(b.String()))
+	return hex.EncodeToString(sum[:])
+}
+
+// checkAESHex refuses customParams that cannot be an AES ciphertext, naming
+// the fault: it needs no key to see.
+func checkAESHex(text string) error {
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return apperr.New(apperr.Invalid, CodeInvalidParam,
+				"customParams is not valid hex; ShareCRM sends the AES ciphertext as hexadecimal digits")
+		}
+	}
+	if len(text)%2 != 0 {
+		return apperr.New(apperr.Invalid, CodeInvalidParam,
+			"customParams is not valid hex: it has an odd number of digits")
+	}
+	if len(text)%32 != 0 {
+		return apperr.New(apperr.Invalid, CodeInvalidParam,
+			"customParams is not a whole number of 16-byte AES blocks; it may have been cut short")
+	}
+	return nil
+}
+
+// parseFields reads a decrypted customParams: UTF-8, one JSON object whose
+// values are strings or numbers (kept as their text). Anything else is not
+// ok, and the caller gives the one decryption answer.
+func parseFields(plain string) (map[string]string, bool) {
+	if !utf8.ValidString(plain) {
+		return nil, false
+	}
+	dec := json.NewDecoder(strings.NewReader(plain))
+	dec.UseNumber()
+	var raw map[string]json.RawMessage
+	if err := dec.Decode(&raw); err != nil || raw == nil {
+		return nil, false
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, false
+	}
+	out := make(map[string]string, len(raw))
+	for k, v := range raw {
+		s, ok := scalarText(v)
+		if !ok {
+			return nil, false
+		}
+		out[k] = s
+	}
+	return out, true
+}
+
+// scalarText returns a JSON string's value or a JSON number's text.
+func scalarText(v json.RawMessage) (string, bool) {
+	v = bytes.TrimSpace(v)
+	if len(v) == 0 {
+		return "", false
+	}
+	switch c := v[0]; {
+	case c == '"':
+		var s string
+		if json.Unmarshal(v, &s) != nil {
+			return "", false
+		}
+		return s, true
+	case c == '-' || '0' <= c && c <= '9':
+		var n json.Number
+		if json.Unmarshal(v, &n) != nil {
+			return "", false
+		}
+		return n.String(), true
+	default:
+		return "", false
+	}
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
