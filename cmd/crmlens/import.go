@@ -21,7 +21,7 @@ func newImport() *cobra.Command {
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if object == "" {
-				return fmt.Errorf("say which object the file holds: --object accounts|contacts|leads|tickets|orders")
+				return fmt.Errorf("say which object the file holds: --object accounts|contacts|leads|tickets|orders|agents")
 			}
 			format, err := importer.FormatFromName(args[0])
 			if err != nil {
