@@ -95,8 +95,12 @@ func (s *Service) decode(in model.Integration, opts integration.Options, params 
 		return adapter.Claims{}, err
 	}
 	unusable := func(err error) error {
+		why := "its key is unusable"
+		if e := apperr.As(err); e != nil {
+			why = e.Message
+		}
 		return apperr.Wrap(err, apperr.Unprocessable, CodeAdapterUnavailable,
-			"integration %s has an unusable key; an admin must set a valid one", in.Slug)
+			"integration %s is misconfigured (%s); an admin must fix it", in.Slug, why)
 	}
 	switch in.Kind {
 	case model.KindEasemob:
