@@ -222,12 +222,38 @@ type AdminSession struct {
 	Token string `json:"token"`
 }
 
+// AuditEvent defines model for AuditEvent.
+type AuditEvent struct {
+	Action        string            `json:"action"`
+	Actor         string            `json:"actor"`
+	At            time.Time         `json:"at"`
+	ContactId     *string           `json:"contactId,omitempty"`
+	Detail        map[string]string `json:"detail"`
+	Id            string            `json:"id"`
+	IntegrationId *string           `json:"integrationId,omitempty"`
+	RequestId     string            `json:"requestId"`
+	VisitorId     *string           `json:"visitorId,omitempty"`
+}
+
+// AuditList defines model for AuditList.
+type AuditList struct {
+	Events []AuditEvent `json:"events"`
+
+	// Next Pass as `before` for the next page; absent on the last page.
+	Next *string `json:"next,omitempty"`
+}
+
 // Candidate defines model for Candidate.
 type Candidate struct {
 	// Hint Masked phone or email and the account, to tell candidates apart.
 	Hint string `json:"hint"`
 	Id   string `json:"id"`
 	Name string `json:"name"`
+}
+
+// CandidateList defines model for CandidateList.
+type CandidateList struct {
+	Contacts []Candidate `json:"contacts"`
 }
 
 // ContactSummary defines model for ContactSummary.
@@ -328,12 +354,64 @@ type Label struct {
 // Lang defines model for Lang.
 type Lang string
 
+// LayoutDoc defines model for LayoutDoc.
+type LayoutDoc struct {
+	Name   string        `json:"name"`
+	Panels []LayoutPanel `json:"panels"`
+	Scope  LayoutScope   `json:"scope"`
+
+	// Version The version this change is based on; required to update an existing layout.
+	Version *int64 `json:"version,omitempty"`
+}
+
+// LayoutFilter Field key to the values a record's field must be one of.
+type LayoutFilter map[string][]string
+
+// LayoutList defines model for LayoutList.
+type LayoutList struct {
+	Layouts []LayoutDoc `json:"layouts"`
+}
+
+// LayoutPanel defines model for LayoutPanel.
+type LayoutPanel struct {
+	Fields []string `json:"fields"`
+
+	// Filter Field key to the values a record's field must be one of.
+	Filter *LayoutFilter `json:"filter,omitempty"`
+
+	// Labels Per-field label overrides.
+	Labels *map[string]Label `json:"labels,omitempty"`
+	Limit  *int              `json:"limit,omitempty"`
+	Masked *[]string         `json:"masked,omitempty"`
+	Object ObjectName        `json:"object"`
+
+	// Sort A date, number or money field; newest or largest first.
+	Sort  *string `json:"sort,omitempty"`
+	Title *Label  `json:"title,omitempty"`
+}
+
 // LayoutRef defines model for LayoutRef.
 type LayoutRef struct {
 	Name string `json:"name"`
 
 	// Reason Why this layout applies to this session.
 	Reason string `json:"reason"`
+}
+
+// LayoutScope defines model for LayoutScope.
+type LayoutScope struct {
+	// Agents Agent ids or emails.
+	Agents  *[]string `json:"agents,omitempty"`
+	Default *bool     `json:"default,omitempty"`
+	Groups  *[]string `json:"groups,omitempty"`
+
+	// Integrations Integration slugs.
+	Integrations *[]string `json:"integrations,omitempty"`
+}
+
+// LinkRequest defines model for LinkRequest.
+type LinkRequest struct {
+	ContactId string `json:"contactId"`
 }
 
 // Match defines model for Match.
@@ -407,9 +485,21 @@ type Record struct {
 	Values map[string]*string `json:"values"`
 }
 
+// RevealRequest defines model for RevealRequest.
+type RevealRequest struct {
+	Field    string     `json:"field"`
+	Object   ObjectName `json:"object"`
+	RecordId string     `json:"recordId"`
+}
+
 // RevealedKey defines model for RevealedKey.
 type RevealedKey struct {
 	Key string `json:"key"`
+}
+
+// RevealedValue defines model for RevealedValue.
+type RevealedValue struct {
+	Value *string `json:"value"`
 }
 
 // SessionRequest defines model for SessionRequest.
@@ -442,6 +532,12 @@ type SidebarContext struct {
 	Visitor Visitor         `json:"visitor"`
 }
 
+// UnlinkRequest defines model for UnlinkRequest.
+type UnlinkRequest struct {
+	// NotThisPerson The agent says the linked contact is not this visitor.
+	NotThisPerson *bool `json:"notThisPerson,omitempty"`
+}
+
 // Visitor defines model for Visitor.
 type Visitor struct {
 	// Channel Where the visitor writes from, e.g. easemob or wechat.
@@ -452,35 +548,87 @@ type Visitor struct {
 	Id         string `json:"id"`
 }
 
+// ListAuditEventsParams defines parameters for ListAuditEvents.
+type ListAuditEventsParams struct {
+	Action    *string    `form:"action,omitempty" json:"action,omitempty"`
+	Actor     *string    `form:"actor,omitempty" json:"actor,omitempty"`
+	ContactId *string    `form:"contactId,omitempty" json:"contactId,omitempty"`
+	VisitorId *string    `form:"visitorId,omitempty" json:"visitorId,omitempty"`
+	Since     *time.Time `form:"since,omitempty" json:"since,omitempty"`
+	Until     *time.Time `form:"until,omitempty" json:"until,omitempty"`
+
+	// Before Cursor: events with ids below this.
+	Before *string `form:"before,omitempty" json:"before,omitempty"`
+	Limit  *int    `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// SearchContactsParams defines parameters for SearchContacts.
+type SearchContactsParams struct {
+	Q string `form:"q" json:"q"`
+}
+
 // RevealIntegrationKeyJSONRequestBody defines body for RevealIntegrationKey for application/json ContentType.
 type RevealIntegrationKeyJSONRequestBody = PasswordConfirmation
+
+// PutLayoutJSONRequestBody defines body for PutLayout for application/json ContentType.
+type PutLayoutJSONRequestBody = LayoutDoc
 
 // CreateAdminSessionJSONRequestBody defines body for CreateAdminSession for application/json ContentType.
 type CreateAdminSessionJSONRequestBody = AdminCredentials
 
+// LinkVisitorJSONRequestBody defines body for LinkVisitor for application/json ContentType.
+type LinkVisitorJSONRequestBody = LinkRequest
+
+// RevealFieldJSONRequestBody defines body for RevealField for application/json ContentType.
+type RevealFieldJSONRequestBody = RevealRequest
+
 // CreateSidebarSessionJSONRequestBody defines body for CreateSidebarSession for application/json ContentType.
 type CreateSidebarSessionJSONRequestBody = SessionRequest
 
+// UnlinkVisitorJSONRequestBody defines body for UnlinkVisitor for application/json ContentType.
+type UnlinkVisitorJSONRequestBody = UnlinkRequest
+
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
+	// ListAuditEvents The audit trail, newest first, filtered.
+	// (GET /api/v1/admin/audit)
+	ListAuditEvents(ctx echo.Context, params ListAuditEventsParams) error
 	// ListIntegrations Every integration with its masked key and its protection level in words.
 	// (GET /api/v1/admin/integrations)
 	ListIntegrations(ctx echo.Context) error
 	// RevealIntegrationKey Show an integration's key in clear; asks for the admin's password again and is audited.
 	// (POST /api/v1/admin/integrations/{slug}/key/reveal)
 	RevealIntegrationKey(ctx echo.Context, slug string) error
+	// ListLayouts Every stored layout with its version.
+	// (GET /api/v1/admin/layouts)
+	ListLayouts(ctx echo.Context) error
+	// PutLayout Create or update a layout by name; an update must carry the version it was based on.
+	// (PUT /api/v1/admin/layouts)
+	PutLayout(ctx echo.Context) error
 	// CreateAdminSession Sign in as an admin; answers a JWT for the admin routes.
 	// (POST /api/v1/admin/session)
 	CreateAdminSession(ctx echo.Context) error
 	// ListPlaygroundConversations Demo conversations with sidebar URLs built as Easemob builds them.
 	// (GET /api/v1/playground/conversations)
 	ListPlaygroundConversations(ctx echo.Context) error
+	// SearchContacts Search contacts by name (prefix), phone or email, to link the visitor.
+	// (GET /api/v1/sidebar/contacts)
+	SearchContacts(ctx echo.Context, params SearchContactsParams) error
 	// GetSidebarContext What the agent sees for the session's visitor.
 	// (GET /api/v1/sidebar/context)
 	GetSidebarContext(ctx echo.Context) error
+	// LinkVisitor Link the session's visitor to a contact; a manual link beats an automatic one. Audited.
+	// (POST /api/v1/sidebar/link)
+	LinkVisitor(ctx echo.Context) error
+	// RevealField Show one masked field of a record in clear; audited.
+	// (POST /api/v1/sidebar/reveal)
+	RevealField(ctx echo.Context) error
 	// CreateSidebarSession Decode the platform's params and open a sidebar session.
 	// (POST /api/v1/sidebar/sessions)
 	CreateSidebarSession(ctx echo.Context) error
+	// UnlinkVisitor Unlink the session's visitor. With notThisPerson, that contact is never matched to this visitor automatically again. Audited.
+	// (POST /api/v1/sidebar/unlink)
+	UnlinkVisitor(ctx echo.Context) error
 	// GetHealthz Liveness: the process is up.
 	// (GET /healthz)
 	GetHealthz(ctx echo.Context) error
@@ -495,6 +643,73 @@ type ServerInterface interface {
 // ServerInterfaceWrapper converts echo contexts to parameters.
 type ServerInterfaceWrapper struct {
 	Handler ServerInterface
+}
+
+// ListAuditEvents converts echo context to params.
+func (w *ServerInterfaceWrapper) ListAuditEvents(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListAuditEventsParams
+	// ------------- Optional query parameter "action" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "action", ctx.QueryParams(), &params.Action, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter action: %s", err))
+	}
+
+	// ------------- Optional query parameter "actor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "actor", ctx.QueryParams(), &params.Actor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter actor: %s", err))
+	}
+
+	// ------------- Optional query parameter "contactId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "contactId", ctx.QueryParams(), &params.ContactId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter contactId: %s", err))
+	}
+
+	// ------------- Optional query parameter "visitorId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "visitorId", ctx.QueryParams(), &params.VisitorId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter visitorId: %s", err))
+	}
+
+	// ------------- Optional query parameter "since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "since", ctx.QueryParams(), &params.Since, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter since: %s", err))
+	}
+
+	// ------------- Optional query parameter "until" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "until", ctx.QueryParams(), &params.Until, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter until: %s", err))
+	}
+
+	// ------------- Optional query parameter "before" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "before", ctx.QueryParams(), &params.Before, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter before: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListAuditEvents(ctx, params)
+	return err
 }
 
 // ListIntegrations converts echo context to params.
@@ -522,6 +737,24 @@ func (w *ServerInterfaceWrapper) RevealIntegrationKey(ctx echo.Context) error {
 	return err
 }
 
+// ListLayouts converts echo context to params.
+func (w *ServerInterfaceWrapper) ListLayouts(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListLayouts(ctx)
+	return err
+}
+
+// PutLayout converts echo context to params.
+func (w *ServerInterfaceWrapper) PutLayout(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.PutLayout(ctx)
+	return err
+}
+
 // CreateAdminSession converts echo context to params.
 func (w *ServerInterfaceWrapper) CreateAdminSession(ctx echo.Context) error {
 	var err error
@@ -540,6 +773,24 @@ func (w *ServerInterfaceWrapper) ListPlaygroundConversations(ctx echo.Context) e
 	return err
 }
 
+// SearchContacts converts echo context to params.
+func (w *ServerInterfaceWrapper) SearchContacts(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params SearchContactsParams
+	// ------------- Required query parameter "q" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "q", ctx.QueryParams(), &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter q: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SearchContacts(ctx, params)
+	return err
+}
+
 // GetSidebarContext converts echo context to params.
 func (w *ServerInterfaceWrapper) GetSidebarContext(ctx echo.Context) error {
 	var err error
@@ -549,12 +800,39 @@ func (w *ServerInterfaceWrapper) GetSidebarContext(ctx echo.Context) error {
 	return err
 }
 
+// LinkVisitor converts echo context to params.
+func (w *ServerInterfaceWrapper) LinkVisitor(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.LinkVisitor(ctx)
+	return err
+}
+
+// RevealField converts echo context to params.
+func (w *ServerInterfaceWrapper) RevealField(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RevealField(ctx)
+	return err
+}
+
 // CreateSidebarSession converts echo context to params.
 func (w *ServerInterfaceWrapper) CreateSidebarSession(ctx echo.Context) error {
 	var err error
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.CreateSidebarSession(ctx)
+	return err
+}
+
+// UnlinkVisitor converts echo context to params.
+func (w *ServerInterfaceWrapper) UnlinkVisitor(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UnlinkVisitor(ctx)
 	return err
 }
 
@@ -648,6 +926,13 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/api/v1/admin/session", wrapper.CreateAdminSession, options.OperationMiddlewares["createAdminSession"]...)
 	router.GET(options.BaseURL+"/api/v1/admin/integrations", wrapper.ListIntegrations, options.OperationMiddlewares["listIntegrations"]...)
 	router.POST(options.BaseURL+"/api/v1/admin/integrations/:slug/key/reveal", wrapper.RevealIntegrationKey, options.OperationMiddlewares["revealIntegrationKey"]...)
+	router.POST(options.BaseURL+"/api/v1/sidebar/reveal", wrapper.RevealField, options.OperationMiddlewares["revealField"]...)
+	router.GET(options.BaseURL+"/api/v1/sidebar/contacts", wrapper.SearchContacts, options.OperationMiddlewares["searchContacts"]...)
+	router.POST(options.BaseURL+"/api/v1/sidebar/link", wrapper.LinkVisitor, options.OperationMiddlewares["linkVisitor"]...)
+	router.POST(options.BaseURL+"/api/v1/sidebar/unlink", wrapper.UnlinkVisitor, options.OperationMiddlewares["unlinkVisitor"]...)
+	router.GET(options.BaseURL+"/api/v1/admin/audit", wrapper.ListAuditEvents, options.OperationMiddlewares["listAuditEvents"]...)
+	router.GET(options.BaseURL+"/api/v1/admin/layouts", wrapper.ListLayouts, options.OperationMiddlewares["listLayouts"]...)
+	router.PUT(options.BaseURL+"/api/v1/admin/layouts", wrapper.PutLayout, options.OperationMiddlewares["putLayout"]...)
 
 }
 
@@ -656,71 +941,92 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"5Fttc9u2sv4rO7x3JnaHluM0zjmVP6Vueus2TT2xezpzo0wMkysRxyTAAqBkNeP/fmcX4IskyHJ6Ercz",
-	"95NFEAT2fZ9dwB+TTFe1VqicTcYfE5sVWAn++TKvpDo1mKNyUpQ8Vhtdo3ES+QkrIUv6UYnb16hmrkjG",
-	"z46P08Qta0zGiXVGqllylya1sHahTb4x+cXG5Ls0Mfh7Iw3myfhd2GOwwvvuC339b8wcLc+kXqC1UqsI",
-	"mbe1NGhfOnqYalMJl4yTXDg8cLLCJEKv0zfIK+VoMyNrxwv7feDH3y5hTzS5RJUhCBrbPwGLKgfpQFh4",
-	"2bhCG/mHoM/gWxQGzSjZxanfMx2QG2P1VKhcEu2bfBZSuU2afxb2BnOoC60QtAEWKAiVgysQRJbpRrkU",
-	"nAaHZQlZu74FUQvjRjHxSFbkxrASFUZerPEp8yRMTT3JUTa1ciJzF01VCbPc5PUzUbBl6zkaK1zUmLJC",
-	"KIVldPctRNUG5xIXm6q5LBBKYR1UaK2YIegpKyXHSkM2ICOqBCtzvBbmV1PGVw7v4de3r2EhXQG1MKKy",
-	"gCozy9phTqb6Slis9DVbr6XNq+hec2ml0+bNw8U7/CLtpNYLY4X+XWp4La2LqGIwwxuFw4p//LfBaTJO",
-	"/uuwD26HIbIdrqj3rttYGCOWG6ysbhEj85Ux2kRiTnw40zluauvCiesSoRJZIRUeGBQ5D9DsFHA0G4FU",
-	"DmeG6figtPsw1Y3KRxwtRFWXRFN0SkyZwdo26fitEA4WqBwsjFYzDhILGnMacp3CVBsQUKOx3iT7vd/o",
-	"IYVQCLYlsGUzg0kisgonyQlkBWY3/IJsMtNqKmeNwRyk4tG6FI7i8+5YyXLsOdlUzHoWYXXE9Pe9xDL/",
-	"jsxlQ1eNMaiyJc/YFNb32kClFS5hShNsyizc4LL1Yh6GQpe5VDMeObv4BdpVWblRX7vBZTSMlOLax537",
-	"rPs1TyIlc9iPR4a5KBsEYYycowU/E/bYzo6Ov/nqq6++On7xj3/uD6i71rpEMfCX+6lgkV3SxHVFEHMt",
-	"K2Gtjtat6rkMW6JqKs6UeOsogjfVNRr6ntSQpJzSw5+Q2PmLlMmn2EM5kEYDpmhWQk8v6R9QlARP1i3C",
-	"OuGaAClay9c3O401fBZj76x3ms3tbnD58z1aJFPjuC7KEq4bB9JZn06eQ1YIIzKHxkIh8xzVNku7QDcw",
-	"toGab6TKhzJHnygobhfCYGYqH9bdQmvH0XymVnS4Mymnia670C3yXNKDKM8HMnCmwTTGulT5EwsWnZNq",
-	"ZmGvECZHJdUshTkaOZWZD0QUwSrhKK7OOj89DVTDy/OzoZH3atFGzuRaTtnEiCuJI2Q23difcPlqiDjX",
-	"Yj06yBtaAwQY7ZjOEx/+wgKsWWkJmyHn6UY5WdIUVuPDEGxttMOsNaz7nPW8n/kAVEGR22mohXVIMV+v",
-	"RO4TEGAxMxjHjZQPduMHnhUssEOKA7p6/aQDH+nMeYX33sh2uF8cYgyS2sMRxtCpdwGMlQ1iJL5uo/4a",
-	"vlBRm/yj2C3ePwoOjFt2U7Oh12/O7fd6LZa6cW9jqXOrxxsUVqsY8liCKyTFL1oURF2XEi1XJTRsfW23",
-	"GxgEawn7xFj8mcJBJNt3dU+MOlRgcY5GlARbqDKxPq5gnoKiyopol+oGc/ZlS+mV8PwUCd8ELxEzVOwY",
-	"DwOqXaUXCTZh819U3Et9qKNyT3L57ki8wvU0c7J/N/EpcZK8p6nvJm2UB5lPkvcrlO4MfxW6QkdS1Q96",
-	"wcwHucFCWGBoOga8lZYC+AeSHOx5+QGHbUBhSolmooLq99OelT0BoaDoxwLoCrvspxPVxv0PQRh79H7g",
-	"b0/sZmpgsbBM9kcT1QIISn9DUkkuYd8kqKLfJ+orO+2+lU6nIKlgoU1uSRZsN1SZewQdD609Ngkke3FS",
-	"BNXuQ3h4/0Cscq8H/cK/2lqw3S5wkKRJ6CkQzkOR02JOZjfoLEfuHE1cRudCxSJdkOpDg2+H5yMmug1Z",
-	"t1hnVTcGM21ysIVeWCAX9wNPbLCWEyildeG90Qs7GtiLn0sioLwSYzfIcwc7A1mzpmjVhwvjraciIgon",
-	"XYkPLCaiED6Q36Vpv2DaqqunNWZB56GZd0olIKGZKP79803De5uF5yvIaHVLkc9ltq0y5hDOHUByRdcY",
-	"RbHKaTBCWuTXJc6x/LS4ibe1th7jP/wj3mfF2fWC6+FccsFTyFkRtTrbN9Q2s0aPmzwjXRBKfaHBvQDK",
-	"xk6WJQTCd+dkT2y/d89z2go8pqdgvA9t/XFRe08t8TFRTVmKazJ7X1dsLLFW4HP9TljcacilrUux9KXz",
-	"CWhVtnW/17uHLYQ+bKSiiDbIPL1xzucoSsx/wmW0KtyN8WhSbOXQI3+Lvze4A+/GTWQ1fxJST4MArINa",
-	"GEeJ+DCA9cOPNOFuxEmy898Xz6MHBEZU92pvh7aIuN8bNEvf5kSufYelCWFKVDnlVmEplqOcr1jvNmUN",
-	"RNLRea9sba2VxWi/kjPk7gblsPV9l/6ZA4wyAPn7w3voB7aI+L7JHjZvPxoJ3K8djgRDSOHoGCqpGof2",
-	"Tx2VdP3kXWT+K0zbfbjSL9lKIEgtqlvPB6kGb91nVK0PHLs11ZZan6yumlDVwxGDB2GRjPMfyj8ma+a8",
-	"ozAm9n/1m249hdko1YxPxWFHWBjp0MLU6Crg+7bIoZeYFSLeq8Bbh0aJ8mxbE9Wv/8SC5JqF66u2LNkL",
-	"5ypPbDvvrDrL9x9+mBbLGP0hyoC2aOvbYtYY6ZYXpJU2KVZSXba+e82O9n0bSn787ZLyM89OxuFtT2vh",
-	"XD3oDf1HqxB5Uk31plAzU5WoLAEMjttihiAga6zTFZoDi4agQh/PPfCWXC3KKcV8uEYiEcREDQ9u0u60",
-	"8+X5GVxjITn8jOCSKq9cZ01F9VXY1+rGZP4ozjSuGE8Ujb7KCg1EAhrOgWYqMoQ9UctDUcvRDNVopve7",
-	"jaZGKwfIXUpi307UHo+hyg+tyeij4DOjfOTsPrcLZqjQCIc5WyuROFET9WpOWS0rJRHJBxncHITnt7cg",
-	"lF2g8eiM9r3W+XKirj5O/InHJBnDxwmfltDPSTIajSZJCpP25GQwend35UveUBq0+qBAicafrCdPR0ej",
-	"p751i0rUMhknX4+ejr5mN3YFWxrzNj86ZIs7XO+gzXzDmZyZB8m9ktfSurPhRLJ+n0b5o2dPn7ZRFv0Z",
-	"NzeIfJP38N+htPby/ITuHPf82CLvBTp2RBw/f3r02Wjwh4aRnd9oB76Tzobtq3+SYyDh6y9PAjHP2ZKs",
-	"TGnXkfCE5DAILsn43WpYeff+7v2gwki84Q7PBdlOpevOnAhcC3ZGu7344KApZpbiIG+XvCcytptZgJ2H",
-	"N7g8NAylOYFoG7E8D7UHNvETV7c9hmQuJQmGDLztR4/bJnUfpH1N0Qv/fsRLkjIehX+r8+VnU2u0sr5b",
-	"TSdE6d0X9LBh+bLFwG5wGSz66eNYNAVGMuhKlJQ8CPj/JT6dEurw6c0rioji0/a/i4cTEc8fQyqRGwPS",
-	"l5SfGGcuCr1gELBSm/IhmoKsRGFOQNgby/cXuibOE9vrQMyE9IeFlFmbXLpQGe4KO3Zw5ywaX04NCocr",
-	"99O+jONv3NZ7kNMffd79WxYj+r5oPeD/jd//xndo/HU7bTpj8wQ8++YR+NcaKqGWMBWyxJyD0IFUvhby",
-	"3iby3KBtE3vvUXKm1gDIScCahDypxl/xJTCaSvsdLlOXYjkzulH54cbVrQAL165bzoXkjp3vty0KWWJ/",
-	"QW4YPvh4xsKeRczh4IDec7G1CTPPOyJOV2j4gvlw4ybbFlvduPb3uOGYt8+FE3yWqUXOzrJiF99tUOgh",
-	"3eCqoYXrRpZueLeQBoaXC4OF9OawaiZt8zDrmy3RouF/0K21Zb6gDtd22qLBUOuHlqg/zmxP9ii7aEWJ",
-	"X2EJNZq2aYzKmeXjhSW+GhqadR0KqKS1fHtGqrkoZc4XhblVlkeS8WofYD0d92clfGxpEfvMGzbu2yJD",
-	"gwjLxq0hfGmHqXaVsSvfm73iUtrF2sFirSNsiT42SzhHw7eKxhN10DaIxu2PszwdtnFScDqFUpC8mEca",
-	"aiwa+svxPp0oAIdK+Hc86Y2oMAUlsxvFvygh0xgbBkVpJtQLrq6hbmyBOa2z992ri4P+0m6Bt7Ao0N+Y",
-	"XIdQgmDP/oiYaK9pjUML5dzf/t1r6hpNJizySnoKL19dHL46/fbw/KfTi2MaEPDjxS9vaGvfUgLbZAUJ",
-	"7+MkmTZl+YEYmCTjSfK/hVAzuBBqkqTdXYLxJDk6/ubo2dfPj1/845+T5G6fxUHyYsLaS2PjcLe07fW0",
-	"Lfn2Nqio6+BuQAr/2XcseK1pKZxDhfl4JRp9kCRsf/rMv4Pv0W/6rH8kkDSVaPopXm/dI/PSP7LKaAlW",
-	"pd+Hf4XP/APN8rJnsDMO/rXnM2aoAX64eHb8ou/YrB2o8N2pFYFtZDEPKUNA+rKgcu246JEh5fqBSgxV",
-	"hkCma7KGx4WW4Tp9JhTVUNeUvzOdI8dOCkEhpv5tSqo0eX70SNVlsEWPvv2l8TYKc5tVayiFmWHAws8e",
-	"h6qhcILWnLjpkhLFRtVYxps3uEyhUbapa20o6lJuSEFAd9E0XGb30Hr/rwP1FAir2kVA/QkYdGYJYkpi",
-	"p1jzlp4PXvJzgSJH40OOVr7L5sfYjwdTV4kOfSyWJTKF6xCRnGAlz3Klzb7CGKhGBaKDjMObfVEcUPBl",
-	"7D/ug4E/hClfEP+FK+ERhfxar6Pk13KOCq0dh1u9OkPLxxpNPWTTMxa4NCjy5b1MvvUz/hIeeW+28ePH",
-	"alBRIXJNKIXkpgyKrCDPXJc1USZ7YXdfhWJ1q7xXbyhsrUAvNy8QWO5W64XaxJd7BHND1TOeqF3osTst",
-	"GvxHVp4faGX3R3AZYNGEeA/VE39AWCg8Og3bYPIIXrIEMGeoMVFXpyIr8IAQldHlGJQ+sE4bvErh6i1O",
-	"0Rg0B+e6lNmSX5owdkWb0ude4wcXoRDo5vLJ24FQGdJ69opvxbX/8bKCbiYq3NuOoZq+mjsXM3y8Fvy9",
-	"vkTg87BwVRmNgd1CW+DBDMEWWJZ/q6Zq5znDfxHsaV0tkEpNpicVm7w/Y90SqLlENPNWW40pk3FymJCM",
-	"w+z2Vnjrh3dpN9KuMxgaNAcGo76pdPf+7v8CAAD//w==",
+	"7Dxrc9u2ln8Fw92Z2B1ajvO6rfwpddOtW7f1xGkzs1UmhsgjEdcUwAKgFDXj/75zDsCXCEpyGrudvf1k",
+	"iwSBg/N+AR+jRC0KJUFaE40/RibJYMHp35fpQsgzDSlIK3hOzwqtCtBWAP2CBRc5/rPgHy5Azm0WjZ88",
+	"fx5Hdl1ANI6M1ULOo9s4KrgxK6XT3uAXvcG3caTh91JoSKPxb36N1gzv6i/U9N+QWJyeQL0CY4SSATA/",
+	"FEKDeWnxx0zpBbfROEq5hSMrFhAF4LXqBmimFEyiRWFpYrcO+/7tG3bAy1SATIBxfHZ4ygzIlAnLuGEv",
+	"S5spLf7g+Bn7GrgGPYp27dStGbfADW61TIV9tQRp+xvlifUI6G2IJ1bp8Js7oCVR0vLEnqfBmVKwnh94",
+	"mgoEheeXHQD7eN7cnghPLaSFuSZ8DiyOmAQzBNpSGGGVDr7dIINIo7jCZIW39vSEsXqzgyS6ECZAIVhW",
+	"giYsLOif/9Ywi8bRfx03gnjspfC4RewGWVxrvsbfEj7YPo9ecmOQCa+nMFMartlMaWYzYDicFXwOp4xP",
+	"DUjLlKQXOTfuxW4e9fCHdn3GZSqQe/q7zoQMAPojNzeQsiJTEpjSjCSdcZkSUDxJVCltzKxiFvKcJdX8",
+	"hvGCazsKMegA+0i+gD0pT0NjB/LWbYYJ7CVkfxI3aOtReAO8euogWO7lVblYcL3uw/WZEDOw9BK04Tao",
+	"fJOMSwl5WKrDQBUalgJWfY55UzHrAozhc2BqRrySwkKxpAVGkDeMSGHK9S86D8/s37NfXl+wlbAZK7jm",
+	"C8NAJnpdWEhRql5xAws1JW1vcPFFcC2vb37aH73tL+Iaaw0yOvDvIsMgb9Yj7sCgbfLuwaOtJUJgvtLa",
+	"GaINxRh+nKgU+tS6snyaA1vwJBMSjjTwlB7g6JjBaD5iLYPxXir7fqZKmY7IuvJFkSNMwSEhYnpu68Px",
+	"NuOWrVCTrrSSc9JdK3xmFUtVTJqXswK0cSzZrP2TakPIMk68xExeztkk4skCJtEpSzJIbugF8mSi5EzM",
+	"Sw0pE05xFzm3aLh3623CY7OTPmE29TyRI0S/bwXk6TfILj1alVqDTNY0oo+sb5VmCyVhzWY4wMS0hRtY",
+	"V1JMj1mm8lTIOT05v/qZVbMScYOydgProBrJ+dTpnW3cfUGDkMhkjcKaYcnzEhjXWizBMDeSHRCfnTz/",
+	"6osvvvji+Yt/fXnYgm6qVA68JS/boSCUvcGBm4TAzVVb8XPVsA6S541fEmS5IM8SHYU4kuViCujMEBnQ",
+	"h0Gz4/54j4++iAl81D1omvGp98HLjuppMP0d8Bzd+U2OMJbb0rvgFeerm53M6j8Lbe+8EZr+cjew/nEL",
+	"FZHVSK/zPGfT0jJhjTMnz1iScc0TC9qwTKQpyCFOuwLbYrYWmW+ETNs4B2coUG9nXEOiF06t25VSlrT5",
+	"XHZouNMox5EqatUd9rCtLiEObV3I9JFhBqwVcm7YQcZ1ClLIecyWoMVMJE4RoQZbcIt6dV7L6ZmHmr28",
+	"PG8zeUMWpcVcbNiUIV+/dl/JsqnS/ADrV+0IbUPXg2VpiXMwzrSyBOepU39+AqKsMOgyAtnpUlqR4xAi",
+	"436hTaGVhTp+2iasl83IPbwK1NxWsYIbC6jzVUdznzLODCQawu4s2oPd/gON8hxYO7AtuBr6xC0Zqdm5",
+	"s/eGyXaIX9jFaBm1/T2MtlDvcjA6C4RAvKi0/oZ/EQ6L/8h2o/ePjBTjwGpy3pb6/thmrQu+VqX9RiV9",
+	"6CqJb6VGTp58GcyjSMj3x6xb8hI/CkmgSdRu2+TmuKKh6NmCrrIsAUPpXjKbCYM6Vc4BBXPKDaQMxbbC",
+	"K4pEWaBAMi4ZfBAGFRPLaa2O0AppXzxrZIPoD7pHpIrrCcwaT2GS4RrfityC3par2F+Rbfg55MagSvKy",
+	"Tt6DQe0FidKoh52nsyiNZVNgFP7OgnrVwRoWNYeru/ICst8uGatmHsae46geSM5g3A15s5oQu4H3RKt8",
+	"O7ONfHs5fRuZE9BHjjQ0PVNL0FqkYIK0ycVCWC+0YoHi//xxHC2EdD9O+izbdjL3R5BfcceWfqZRFD2i",
+	"YCsdMKUvGQpczJwfyLr++CmTsAJj8XHO9Rz/nQltwobJCpvDnmje4C6/n7jilmEuex2KMgadIw3chPTS",
+	"22zt9JFja8aLIhdgnHQKdIoobbw7hvIqxq8zDPZVpVU3krPzKvW3QRV8zkRq6hwY8dtd1M+Ml/mAWzrX",
+	"qizuKJKbRrwLb8taU7x6J2hDKd8LIW9eu/TqYD7tvFc5eLw75K2+DJHqR3RyA8vVScYQI4FkBpagec6q",
+	"ZJzzliGNmUQ9jmwm5A2k5KEaDBpRuc/A2zzKbCLBO0j7xPwg6hNa/OcBc+wkDPlKUBHHoiRw28BMIexv",
+	"ExfoTaJ3OPS3SRW7MJFOond3Y8YF2EwFArDv1Io27/HGVtwwSriMa+v/HjHHDhz+GAUjDLjOBeiJ9FJ6",
+	"GDdbOeDMp8maZz6V4Fc5jCeyimbee2Qc4PsWhz8y/YCH0EI4ORxNZBUWY1DXBhXx4teNPCmadYIe4E4V",
+	"VWGnJpCQbKV0ahAXxDcs4dLlhcIBQxNxe5AdOjEuUPa9//Fuzwh8q7JrWZzWcn4HVDmhBH4URznwFCez",
+	"IrkBaygeSUGHcbS/a7EzofINzEIsOpQvqiL4Lm2c08ZMplaGXLWuF2dOWS6M9e+1WpE6rLDhxiIK0IUL",
+	"bfdTrLubdX9kvHZQBFDxJ8y4S0zVxtwHn27C2rY3sIY46NKXdM+UnAl094NZnU8vHW8tGV924v0NU50u",
+	"RTKU7yUVTnVgFEVbakl1NMU0FwZcQQ2WkN9Nb8KHQpm7uoa0TkfY1YqyvKmgNF4m5lmQ60xTJupbjSYb",
+	"4DZSK6HYpc8ow42OkxV5zjzgu90nB2yzdrPnuEJ4iE6eefctaLlga1tgIMs851Nke5ctC5SxB8O5VJgi",
+	"52sX0p0yJfMqm+0LqeRhoqMYihmCZR8Hb3jnS+D5oGc0q9LsLaF48eyzqphP8LpqhVDP4JXBli1C+gOs",
+	"g+nc3ckZHLRt5l8Rv/25l9XjHdywsZr7LLSebz4ZpJboJq77Utd1SdCxjtvFeW3Rtzn2Wb3jjzjgdkR+",
+	"x3bquyLmnZoy+sD9XoJeu3ooUJK8ncPEiApkiu4KN2geQSw7CmGI/1soqeHciltTKGlgMEjYo5LZrpHf",
+	"xp/SGZT7jN92i+kLh1WQsW2wi0SGe4787je6jjwjxOzkOVsIWVown9SDVBeed4H5qx+2u2upmbLCgMda",
+	"kLZuH0ga383ymUjrdPF+eaXXzlG8G7numIodTML+SfyHcE0735oE/UXm26JuqeybTJhLqlyH9ZWLRgxf",
+	"e9PnorYqgBGGSWVdUOMhDFVHQ+mAXxt8DHaS9AJz7RwvvxRbaWHBsJlWCx/NVSEtvoQk4+G0FnywoCXP",
+	"z4cKwW7+R4aJ1HVPcVsHoQe+N+RRveXzxXl6uH+fUsg/aBpBWrAFy/cGklILu75ChqlcoIWQbyq1MiUd",
+	"8G2l5b5/+4YS5jgaaUJvG1gza4tWfetPzXJLSaWZ6iM10YscpEF+IZPC58A4S0pj1QL0kQGNjmFjalyY",
+	"JSg3IGZojtgUEETGJ7LdfBLXjWQvL8/ZFDJBmnHEkK9ZqpJyQWk333ehSp24diJd2mw8kfj0VZIphiCA",
+	"JvOsZzwBdsALccwLMZqDHM3VYb3QTCtpGVClFbdvJvKAnoFMj41O8CMvzqN0ZM0hJYfmIEFzCylxK4I4",
+	"kRP5aokGN8kFAknNGFTgZM8+fGBcmhVo54vjulOVrify+uPEdW1MojH7OKGOD/x3Eo1Go0kUs0nV/dF6",
+	"ent77RIcPhCs6BG16jzR49HJ6LErP4PkhYjG0dPR49FT0jA2I06jvS1PjonjjtFKkVaZu2o5SnHduxld",
+	"CGObxkZT2X5yLKLxb+grReOIXI6qnDluGjIdAjf80qdPAp7b4ESkLYPzhJqXhyZq8otDkz3ee66mPfXP",
+	"z2WETKAzzz6OzdBsVEr/pNm6gn5WaqP0mLkGUse8IjVsCjllBoVLIwcgcG2snwExrmDTnqfOnJ88fhy3",
+	"6zg7Cjm371BTO2+U2P/J48eVs+Ibs6nK4Joqjv/tjWiz8M6eXyr5kd7sGyGHwhFK5LPPuK5rzAus+ZK5",
+	"Gh1qoAXPkf7o3tPyJ/e//E/KMtcsQ3rfpUJRzXgQnt4/CIh18nMrv6YC4RGSoWV7SX21re5v75BX6nSL",
+	"85yQwMxqLvK4KrpRpS32iPbBE5+jOnTTRe9wma6W3SzTDCrb8/bAe+Tcze6QAUy24f6HjT6JjZx70O4g",
+	"dQrV1t2JN7AmxwQfDSb07sxmPu9wfAPrY00ZFnLTlQlwnsvAtHjiB8oYh2w9uhEtA+bamRpX2GVmguo/",
+	"kPJwypkCm69Vuv5sZA1mq2+7TjtCenuPEtbOlw0w2A2sH840vPHu59/BNMTMn3Op0v4IFPVl/10kHIF4",
+	"9hBYCfSWC5dTvKOeucrUikKtTnKS2i0lS3Lg+pRxc2PqM0Z+sw0N+JwL11aK8Qtavj2tW6u9adCwXfgx",
+	"9yhxrQ6sAXp7QP+xZH/CkhmrNKRV/aS2ZT4GDfFLHBVlgCsuS88U0f0YgVYT3cNq/o2FN8/DIPpO/Sm/",
+	"VYO3h7QD7eIX8kMpb6RaSeZSVKicqQ5UObmGOjx8K6TLo3GJrDSF2g0mlY76Syrmkpn/SFnHmnz1oKR1",
+	"Db0powyDy7f6ft+5WAJ19+aKo88ZI7jUUrPihrKxFuQdNcOZBm7pYGjVKFzBMV0Tl50Sl7l31EubcK3X",
+	"HbiEazSq+o/3MjymdYw86Ng6wDpHzu9H2fQO4O+lc04+7/rVFkNqpxKP/xiH8y0d83MHlZWuvRwHwJOH",
+	"kEal2ILLNZtxkZMozuWRkK7U4dw8nqYaTGWHG1dOzOWGJjv1qWTDOFUXO04c06q0sCtELHK+nmtVyvS4",
+	"d7rUu20byaQlF1Rwd80Tq0zk0Jzhbfut1Gtn2IEBSNnREb6nWkrfDbysgTjrwHCP5rh32HaAV3snkx82",
+	"DqDlU245NaYqnpKwdPjimx6Ezv9qnYY2bFqK3LaPP+OD9vlnzyENO3TZpGpbaJ+OD3r1V8B1kp1Vw/Yq",
+	"Dfy+b7LgxOd169zxQO7gvnimc3NAgGC/FMwqdvK4bi5+WL3qmjyEYVYpZjKlyWnDH3kTRJ88DCzeCDfu",
+	"z0IYQ8cVhVzyXKTULE8tB2nAr+gWLXtRLTFZ08Lt/Ql2UGiYiQ+H8cadFHQHBTUnt2rMbbb3yw3zvG9t",
+	"CLL8/4DdaIK4Rx7cWGkA+36Lcaiyj6E8Iof8cVaArrwykFav/x9xSdPs6TodAJo0h1/4kbkzN1Dj+KBr",
+	"eSHkza91Q8e9BLCtto8HDmF950yflBfNiQkKX6mR5T/Gp/wERn44B8KUjaK8swRdVCqzJy6oUHk17ynj",
+	"6NOWPHdKdgrcOie1tGrBrUhQ4YzYy372cKuo7VegcLdV3I+wdTt4/6JageuAHdL0dLNFlcx9WJlzqR+f",
+	"2vBlq6mL390ZvSohWGf2/5HSAcj8IRWPS3egOGC8g9nZHb5SplY0oSeQI5qa1ceZ25WAOwqox6dpi2h3",
+	"b9euK/iaOqVsqBGZb/Qi071mFJawS9B08cV4Io+q/r9x9c95Gre79NDFi1nOkZhk7/FRaUDjX+cETiRj",
+	"FiR372jQT3wBMZMiuZH0H4o0PiMnCaN0ArTiaFaUJoMU5zn45tXVUXOvVAYf2CoDd6nPZu2GsxtYH45w",
+	"E9VNImPfIXfpLqg6KIsCdMIN0Exqxl6+ujp+dfb18eUPZ1fPHbW+v/r5J1zap2NJsXPDPk6iWZnn73ED",
+	"k2g8if4343LOrricRHF9MHA8iU6ef3Xy5Omz5y/+9eUkuj0kdCC+CLDqXpOxv/6oauWrmsGrC4t4UXjX",
+	"kyHBf3QNaTTXLOfWgoR03IlG3wtEtjtKRv97Vsb/8bPmJ0grZgJ0M8Q779VP2kvzk0iGUxAp3Tr0n//M",
+	"/cBRDveU7Bp74T9wGROfIP7u6snzF01D3kYrP13v0UFYL4vhUoreOb/fpOLGQYUHTilutvKHsopey6oC",
+	"ueFhTZK/8a2pRKSQqBRIsaMK8gr/b1PLjaNnJ08fysQQwzgb7O41q7RwlTOgawN8LvTJw0DVRo6nmuU3",
+	"talG3ShLQ/nGG1jHrJSmLAqlUeuibYgZZ/VdSP6+NZdaPfzrkrqoCBeFDSR1T5kGq9eMzxDtqGte4++j",
+	"l/Q7A56CdipHSdfe456RHLeGdoHutTfebqYIUQg6dpZK/CQrlA8oQDJepwzbNyrs4weUcntU7A4r3G9c",
+	"3D0Q8XeJjB1U/8TG95bkcQgeyOmwt2jRO2dhYl+qbh1zgSXo6sB+falIFefWISzP87VrhtkjkM3oPr0/",
+	"tqUMv/ND7pEr/a1+wUT1ZhXhQixBgjFjfzGbSsDQqY6yaG/TbczvUgNP11s3+dqN+Ev2SGsTpz9/qFp/",
+	"yi2fohePeJMaeJKh5drENUImGmTXX/li3iC+u2dHByt0b/pHOw1146iV7MdfBzOlq6rQeCJ3RVf1YZnW",
+	"pbppeqSkORyxNz5smODefXWJPkCz4H9axYbCyBF7SRiAlFzxibw+40kGRxhxaJWPmVRH1Gh0HbPr1zAD",
+	"rUEfXapcJGt6qf2za1wUP3cUP7ry+qQeSwePjrhMAOcz13QFRHVpacf7n0h/9V7I628y/5d8Dg/XG7tV",
+	"ljA4O87sIg/6CPVEA+7zHJjJIM//Vt2One77yklpYO0mEHKFrCcksbw7YjagqMnS6GVFrVLn0Tg6jhDH",
+	"fnR1W1Ulh7fxx+aUjpun9ahVPG09dUX323e3/xcAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -60,10 +60,13 @@ type Panel struct {
 	Title  Label
 	Fields []string
 	Masked []string
+	// Labels override catalog labels per field.
+	Labels map[string]Label
 	Limit  int
 	// Sort is a field key, newest or largest first.
-	Sort   string
-	Filter *Filter
+	Sort string
+	// Filters keep records whose fields are among the given values.
+	Filters []Filter
 }
 
 // IsMasked reports whether the panel masks field.
@@ -97,12 +100,12 @@ func Default() Layout {
 				Fields: []string{"name", "industry", "tier", "owner"}},
 			{Key: "tickets", Object: Tickets, Title: Label{"未结工单", "Open tickets"},
 				Fields: []string{"subject", "status", "priority", "created_at"}, Limit: 10, Sort: "created_at",
-				Filter: &Filter{Field: "status", Values: []string{"open", "pending"}}},
+				Filters: []Filter{{Field: "status", Values: []string{"open", "pending"}}}},
 			{Key: "orders", Object: Orders, Title: Label{"最近订单", "Recent orders"},
 				Fields: []string{"order_no", "amount", "currency", "status", "placed_at"}, Limit: 5, Sort: "placed_at"},
 			{Key: "leads", Object: Leads, Title: Label{"进行中的线索", "Open leads"},
 				Fields: []string{"title", "status", "source", "created_at"}, Limit: 10, Sort: "created_at",
-				Filter: &Filter{Field: "status", Values: []string{"open", "qualified"}}},
+				Filters: []Filter{{Field: "status", Values: []string{"open", "qualified"}}}},
 		},
 	}
 }

@@ -20,13 +20,19 @@ func TestDefaultNamesKnownFields(t *testing.T) {
 				t.Errorf("panel %s sorts by unknown field %s", p.Key, p.Sort)
 			}
 		}
-		if p.Filter != nil {
-			if _, ok := layout.Lookup(p.Object, p.Filter.Field); !ok {
-				t.Errorf("panel %s filters on unknown field %s", p.Key, p.Filter.Field)
+		for _, f := range p.Filters {
+			if _, ok := layout.Lookup(p.Object, f.Field); !ok {
+				t.Errorf("panel %s filters on unknown field %s", p.Key, f.Field)
 			}
 		}
 		if !p.Object.Single() && p.Limit <= 0 {
 			t.Errorf("list panel %s has no record limit", p.Key)
 		}
+	}
+}
+
+func TestDefaultDocIsValid(t *testing.T) {
+	if err := layout.DefaultDoc().Validate(); err != nil {
+		t.Fatal(err)
 	}
 }

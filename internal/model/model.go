@@ -208,11 +208,34 @@ type Admin struct {
 	UpdatedAt    time.Time `gorm:"not null"`
 }
 
+// AgentGroup is a named set of agents a layout can be scoped to.
+type AgentGroup struct {
+	ID        int64     `gorm:"primaryKey"`
+	Name      string    `gorm:"size:128;not null"`
+	CreatedAt time.Time `gorm:"not null"`
+}
+
+// AgentGroupMember puts an agent in a group.
+type AgentGroupMember struct {
+	ID      int64 `gorm:"primaryKey"`
+	AgentID int64 `gorm:"not null"`
+	GroupID int64 `gorm:"not null"`
+}
+
+// VisitorRejection records an agent saying "not this person": ContactID is
+// never matched to VisitorID automatically again.
+type VisitorRejection struct {
+	ID        int64     `gorm:"primaryKey"`
+	VisitorID int64     `gorm:"not null"`
+	ContactID int64     `gorm:"not null"`
+	CreatedAt time.Time `gorm:"not null"`
+}
+
 // All lists every model, for schema checks.
 func All() []any {
 	return []any{
 		&Account{}, &Contact{}, &ContactIdentity{}, &Lead{}, &Ticket{}, &Order{},
 		&Visitor{}, &Agent{}, &Integration{}, &Layout{}, &AuditEvent{}, &SigningKey{},
-		&UsedToken{}, &Admin{},
+		&UsedToken{}, &Admin{}, &AgentGroup{}, &AgentGroupMember{}, &VisitorRejection{},
 	}
 }

@@ -107,9 +107,9 @@ func (s *Service) panel(ctx context.Context, p layout.Panel, contact *model.Cont
 	default:
 		q = q.Where("contact_id = ?", contact.ID)
 	}
-	if p.Filter != nil {
-		f, _ := layout.Lookup(p.Object, p.Filter.Field)
-		q = q.Where(f.Column+" IN ?", p.Filter.Values)
+	for _, flt := range p.Filters {
+		f, _ := layout.Lookup(p.Object, flt.Field)
+		q = q.Where(f.Column+" IN ?", flt.Values)
 	}
 	if p.Sort != "" {
 		f, _ := layout.Lookup(p.Object, p.Sort)

@@ -1,0 +1,236 @@
+package layout
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/crmlens/crmlens/internal/apperr"
+	"github.com/crmlens/crmlens/internal/model"
+)
+
+// cacheTTL bounds how stale a Store's view of the layouts may be, so every
+// instance serves a change within a couple of seconds.
+const cacheTTL = time.Second
+
+// Store keeps layouts in the database, versioned.
+type Store struct {
+	db  *gorm.DB
+	now func() time.Time
+
+	mu       sync.Mutex
+	cached   []stored
+	cachedAt time.Time
+}
+
+type stored struct {
+	doc    Doc
+	layout Layout
+}
+
+// NewStore returns a Store over db; now is the clock (nil: time.Now).
+func NewStore(db *gorm.DB, now func() time.Time) *Store {
+	if now == nil {
+		now = func() time.Time { return time.Now().UTC() }
+	}
+	return &Store{db: db, now: now}
+}
+
+// List returns every stored layout, by name.
+func (s *Store) List(ctx context.Context) ([]Doc, error) {
+	var rows []model.Layout
+	if err := s.db.WithContext(ctx).Order("name").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("list layouts: %w", err)
+	}
+	out := make([]Doc, 0, len(rows))
+	for _, r := range rows {
+		d, err := docOf(r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+func docOf(r model.Layout) (Doc, error) {
+	d := Doc{Name: r.Name, Version: r.Version}
+	if err := json.Unmarshal([]byte(r.Scope), &d.Scope); err != nil {
+		return Doc{}, fmt.Errorf("layout %s scope: %w", r.Name, err)
+	}
+	if err := json.Unmarshal([]byte(r.Panels), &d.Panels); err != nil {
+		return Doc{}, fmt.Errorf("layout %s panels: %w", r.Name, err)
+	}
+	return d, nil
+}
+
+// CodeStale is the error code of an update based on an old version.
+const CodeStale = "layout_stale"
+
+// Put validates d and stores it by name. Updating an existing layout with
+// requireVersion needs d.Version to be the stored version; a stale version
+// is refused and nothing is written. It returns the stored doc with its new
+// version.
+func (s *Store) Put(ctx context.Context, d Doc, requireVersion bool) (Doc, error) {
+	if err := d.Validate(); err != nil {
+		return Doc{}, err
+	}
+	scope, _ := json.Marshal(d.Scope)
+	panels, _ := json.Marshal(d.Panels)
+	now := s.now()
+	var out Doc
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var cur model.Layout
+		err := tx.Where("name = ?", d.Name).Take(&cur).Error
+		switch {
+		case errors.Is(err, gorm.ErrRecordNotFound):
+			if requireVersion && d.Version != 0 {
+				return apperr.New(apperr.Conflict, CodeStale, "layout %q was deleted since version %d; nothing was written", d.Name, d.Version)
+			}
+			row := model.Layout{Name: d.Name, IsDefault: d.Scope.Default, Scope: string(scope), Panels: string(panels), Version: 1, CreatedAt: now, UpdatedAt: now}
+			if err := tx.Create(&row).Error; err != nil {
+				if errors.Is(err, gorm.ErrDuplicatedKey) {
+					return apperr.New(apperr.Conflict, CodeStale, "layout %q was created meanwhile; reload it, nothing was written", d.Name)
+				}
+				return fmt.Errorf("store layout: %w", err)
+			}
+			out = d
+			out.Version = 1
+			return nil
+		case err != nil:
+			return fmt.Errorf("find layout: %w", err)
+		}
+		if requireVersion && d.Version != cur.Version {
+			return apperr.New(apperr.Conflict, CodeStale,
+				"layout %q changed since you loaded it (you have version %d, it is at %d); reload it and apply your change again, nothing was written", d.Name, d.Version, cur.Version)
+		}
+		res := tx.Model(&model.Layout{}).Where("id = ? AND version = ?", cur.ID, cur.Version).Updates(map[string]any{
+			"is_default": d.Scope.Default, "scope": string(scope), "panels": string(panels), "version": cur.Version + 1, "updated_at": now,
+		})
+		if res.Error != nil {
+			return fmt.Errorf("update layout: %w", res.Error)
+		}
+		if res.RowsAffected != 1 {
+			return apperr.New(apperr.Conflict, CodeStale, "layout %q changed meanwhile; reload it, nothing was written", d.Name)
+		}
+		out = d
+		out.Version = cur.Version + 1
+		return nil
+	})
+	if err != nil {
+		return Doc{}, err
+	}
+	s.mu.Lock()
+	s.cached = nil
+	s.mu.Unlock()
+	return out, nil
+}
+
+// all returns the stored layouts, from a cache at most cacheTTL old.
+func (s *Store) all(ctx context.Context) ([]stored, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cached != nil && s.now().Sub(s.cachedAt) < cacheTTL {
+		return s.cached, nil
+	}
+	docs, err := s.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	list := make([]stored, 0, len(docs))
+	for _, d := range docs {
+		list = append(list, stored{doc: d, layout: d.Layout()})
+	}
+	s.cached, s.cachedAt = list, s.now()
+	return list, nil
+}
+
+// Who identifies the session a layout is resolved for.
+type Who struct {
+	Integration string   // slug
+	Agent       []string // the agent's id and email, as the platform gave them
+}
+
+// Resolve picks the layout for who by scope precedence: integration >
+// agent > group > default, the built-in Default when none is stored. It
+// says why in words.
+func (s *Store) Resolve(ctx context.Context, who Who) (Layout, string, error) {
+	list, err := s.all(ctx)
+	if err != nil {
+		return Layout{}, "", err
+	}
+	for _, st := range list {
+		if who.Integration != "" && slices.Contains(st.doc.Scope.Integrations, who.Integration) {
+			return st.layout, fmt.Sprintf("layout %q is scoped to integration %s, which comes before agent, group and default layouts", st.doc.Name, who.Integration), nil
+		}
+	}
+	for _, st := range list {
+		for _, a := range who.Agent {
+			if a != "" && containsFold(st.doc.Scope.Agents, a) {
+				return st.layout, fmt.Sprintf("layout %q is scoped to this agent (%s), and no layout is scoped to this integration", st.doc.Name, a), nil
+			}
+		}
+	}
+	needGroups := false
+	for _, st := range list {
+		needGroups = needGroups || len(st.doc.Scope.Groups) > 0
+	}
+	if needGroups {
+		groups, err := s.groupsOf(ctx, who.Agent)
+		if err != nil {
+			return Layout{}, "", err
+		}
+		for _, st := range list {
+			for _, g := range groups {
+				if slices.Contains(st.doc.Scope.Groups, g) {
+					return st.layout, fmt.Sprintf("layout %q is scoped to agent group %s, and no layout is scoped to this integration or agent", st.doc.Name, g), nil
+				}
+			}
+		}
+	}
+	for _, st := range list {
+		if st.doc.Scope.Default {
+			return st.layout, fmt.Sprintf("layout %q is the default, and no layout is scoped to this integration, agent or their groups", st.doc.Name), nil
+		}
+	}
+	return Default(), "the built-in default layout applies: no layout is stored for this integration, agent, group or as default", nil
+}
+
+// groupsOf returns the names of the groups of the agents known by ids.
+func (s *Store) groupsOf(ctx context.Context, ids []string) ([]string, error) {
+	var keys []string
+	for _, id := range ids {
+		if id != "" {
+			keys = append(keys, id)
+		}
+	}
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	var names []string
+	err := s.db.WithContext(ctx).Table("agent_groups g").
+		Joins("JOIN agent_group_members m ON m.group_id = g.id").
+		Joins("JOIN agents a ON a.id = m.agent_id").
+		Where("a.platform_id IN ? OR a.email IN ?", keys, keys).
+		Order("g.name").Distinct().Pluck("g.name", &names).Error
+	if err != nil {
+		return nil, fmt.Errorf("groups of agent: %w", err)
+	}
+	return names, nil
+}
+
+func containsFold(list []string, v string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, v) {
+			return true
+		}
+	}
+	return false
+}

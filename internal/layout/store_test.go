@@ -1,0 +1,143 @@
+package layout_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/crmlens/crmlens/internal/apperr"
+	"github.com/crmlens/crmlens/internal/database"
+	"github.com/crmlens/crmlens/internal/dbtest"
+	"github.com/crmlens/crmlens/internal/layout"
+	"github.com/crmlens/crmlens/internal/model"
+)
+
+func TestMain(m *testing.M) { dbtest.Main(m) }
+
+func parse(t *testing.T, yaml string) layout.Doc {
+	t.Helper()
+	docs, err := layout.ParseDocs([]byte(yaml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return docs[0]
+}
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name, yaml, wantErr string
+	}{
+		{"ok", "name: a\nscope: {default: true}\npanels:\n  - {object: orders, fields: [order_no, amount], limit: 5, sort: placed_at, filter: {status: [paid]}}\n", ""},
+		{"unknown object", "name: a\nscope: {default: true}\npanels:\n  - {object: invoices, fields: [x]}\n", "unknown object"},
+		{"unknown field", "name: a\nscope: {default: true}\npanels:\n  - {object: contact, fields: [name, shoe_size]}\n", `unknown field "shoe_size"`},
+		{"filter not filterable", "name: a\nscope: {default: true}\npanels:\n  - {object: orders, fields: [order_no], filter: {order_no: [x]}}\n", "cannot be filtered"},
+		{"sort by text", "name: a\nscope: {default: true}\npanels:\n  - {object: orders, fields: [order_no], sort: order_no}\n", "not a date, number or money"},
+		{"mask not shown", "name: a\nscope: {default: true}\npanels:\n  - {object: contact, fields: [name], masked: [phone]}\n", "does not show"},
+		{"no panels", "name: a\nscope: {default: true}\npanels: []\n", "no panels"},
+		{"empty scope", "name: a\nscope: {}\npanels:\n  - {object: contact, fields: [name]}\n", "scope is empty"},
+		{"limit too big", "name: a\nscope: {default: true}\npanels:\n  - {object: orders, fields: [order_no], limit: 500}\n", "limit 500"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := parse(t, tt.yaml).Validate()
+			if tt.wantErr == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if e := apperr.As(err); e == nil || e.Kind != apperr.Invalid || !strings.Contains(e.Message, tt.wantErr) {
+				t.Fatalf("Validate = %v, want %q", err, tt.wantErr)
+			}
+		})
+	}
+	if _, err := layout.ParseDocs([]byte("name: a\nscop: {}\n")); err == nil {
+		t.Error("a misspelled key was accepted")
+	}
+}
+
+func TestPutVersions(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB, _ database.Dialect) {
+		ctx := context.Background()
+		s := layout.NewStore(db, nil)
+		d := parse(t, "name: vip\nscope: {groups: [vip]}\npanels:\n  - {object: contact, fields: [name]}\n")
+		got, err := s.Put(ctx, d, true)
+		if err != nil || got.Version != 1 {
+			t.Fatalf("create = %+v, %v", got, err)
+		}
+		d.Version = 1
+		d.Panels[0].Fields = []string{"name", "email"}
+		if got, err = s.Put(ctx, d, true); err != nil || got.Version != 2 {
+			t.Fatalf("update = %+v, %v", got, err)
+		}
+		d.Panels[0].Fields = []string{"name", "phone"} // still based on version 1
+		if _, err := s.Put(ctx, d, true); apperr.KindOf(err) != apperr.Conflict {
+			t.Fatalf("stale update = %v, want a conflict", err)
+		}
+		docs, _ := s.List(ctx)
+		if len(docs) != 1 || strings.Join(docs[0].Panels[0].Fields, ",") != "name,email" || docs[0].Version != 2 {
+			t.Errorf("after a refused stale update: %+v", docs)
+		}
+		bad := parse(t, "name: vip\nscope: {groups: [vip]}\npanels:\n  - {object: contact, fields: [nope]}\n")
+		bad.Version = 2
+		if _, err := s.Put(ctx, bad, true); apperr.KindOf(err) != apperr.Invalid {
+			t.Fatalf("invalid update = %v", err)
+		}
+		if docs, _ := s.List(ctx); docs[0].Version != 2 {
+			t.Error("an invalid update changed the version")
+		}
+	})
+}
+
+func TestResolvePrecedence(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB, _ database.Dialect) {
+		ctx := context.Background()
+		now := time.Now()
+		clock := now
+		s := layout.NewStore(db, func() time.Time { return clock })
+		l, why, err := s.Resolve(ctx, layout.Who{Integration: "acme", Agent: []string{"a-1"}})
+		if err != nil || l.Name != "default" || !strings.Contains(why, "built-in") {
+			t.Fatalf("nothing stored: %s %q %v", l.Name, why, err)
+		}
+		ag := model.Agent{Platform: "easemob", PlatformID: "a-1", Email: "amy@example.com", Origin: model.AgentImported, CreatedAt: now, UpdatedAt: now}
+		if err := db.Create(&ag).Error; err != nil {
+			t.Fatal(err)
+		}
+		g := model.AgentGroup{Name: "vip-team", CreatedAt: now}
+		if err := db.Create(&g).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Create(&model.AgentGroupMember{AgentID: ag.ID, GroupID: g.ID}).Error; err != nil {
+			t.Fatal(err)
+		}
+		for _, y := range []string{
+			"name: base\nscope: {default: true}\npanels:\n  - {object: contact, fields: [name]}\n",
+			"name: team\nscope: {groups: [vip-team]}\npanels:\n  - {object: contact, fields: [name]}\n",
+			"name: amy\nscope: {agents: [AMY@example.com]}\npanels:\n  - {object: contact, fields: [name]}\n",
+			"name: kefu\nscope: {integrations: [acme]}\npanels:\n  - {object: contact, fields: [name]}\n",
+		} {
+			if _, err := s.Put(ctx, parse(t, y), true); err != nil {
+				t.Fatal(err)
+			}
+		}
+		tests := []struct {
+			who  layout.Who
+			want string
+			why  string
+		}{
+			{layout.Who{Integration: "acme", Agent: []string{"a-1"}}, "kefu", "integration acme"},
+			{layout.Who{Integration: "other", Agent: []string{"x", "amy@example.com"}}, "amy", "this agent"},
+			{layout.Who{Integration: "other", Agent: []string{"a-1"}}, "team", "agent group vip-team"},
+			{layout.Who{Integration: "other", Agent: []string{"stranger"}}, "base", "is the default"},
+		}
+		for _, tt := range tests {
+			l, why, err := s.Resolve(ctx, tt.who)
+			if err != nil || l.Name != tt.want || !strings.Contains(why, tt.why) {
+				t.Errorf("Resolve(%+v) = %s %q %v, want %s", tt.who, l.Name, why, err, tt.want)
+			}
+		}
+	})
+}
