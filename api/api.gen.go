@@ -107,6 +107,7 @@ func (e Lang) Valid() bool {
 const (
 	ExistingLink   MatchMethod = "existing_link"
 	Identity       MatchMethod = "identity"
+	Manual         MatchMethod = "manual"
 	MatchingFields MatchMethod = "matching_fields"
 )
 
@@ -116,6 +117,8 @@ func (e MatchMethod) Valid() bool {
 	case ExistingLink:
 		return true
 	case Identity:
+		return true
+	case Manual:
 		return true
 	case MatchingFields:
 		return true
@@ -424,7 +427,8 @@ type Match struct {
 
 	// Method How the contact was found: existing_link (linked on an earlier
 	// session), identity (a channel identity of the contact),
-	// matching_fields (the integration's matching fields, e.g. phone).
+	// matching_fields (the integration's matching fields, e.g. phone),
+	// manual (an agent linked it by hand; automatic matching never overrides it).
 	Method *MatchMethod `json:"method,omitempty"`
 
 	// Reason Why this contact matched, in words an agent can check.
@@ -434,7 +438,8 @@ type Match struct {
 
 // MatchMethod How the contact was found: existing_link (linked on an earlier
 // session), identity (a channel identity of the contact),
-// matching_fields (the integration's matching fields, e.g. phone).
+// matching_fields (the integration's matching fields, e.g. phone),
+// manual (an agent linked it by hand; automatic matching never overrides it).
 type MatchMethod string
 
 // MatchStatus defines model for Match.Status.
@@ -972,61 +977,62 @@ var swaggerSpec = []string{
 	"qizuKJKbRrwLb8taU7x6J2hDKd8LIW9eu/TqYD7tvFc5eLw75K2+DJHqR3RyA8vVScYQI4FkBpagec6q",
 	"ZJzzliGNmUQ9jmwm5A2k5KEaDBpRuc/A2zzKbCLBO0j7xPwg6hNa/OcBc+wkDPlKUBHHoiRw28BMIexv",
 	"ExfoTaJ3OPS3SRW7MJFOond3Y8YF2EwFArDv1Io27/HGVtwwSriMa+v/HjHHDhz+GAUjDLjOBeiJ9FJ6",
-	"GDdbOeDMp8maZz6V4Fc5jCeyimbee2Qc4PsWhz8y/YCH0EI4ORxNZBUWY1DXBhXx4teNPCmadYIe4E4V",
-	"VWGnJpCQbKV0ahAXxDcs4dLlhcIBQxNxe5AdOjEuUPa9//Fuzwh8q7JrWZzWcn4HVDmhBH4URznwFCez",
-	"IrkBaygeSUGHcbS/a7EzofINzEIsOpQvqiL4Lm2c08ZMplaGXLWuF2dOWS6M9e+1WpE6rLDhxiIK0IUL",
-	"bfdTrLubdX9kvHZQBFDxJ8y4S0zVxtwHn27C2rY3sIY46NKXdM+UnAl094NZnU8vHW8tGV924v0NU50u",
-	"RTKU7yUVTnVgFEVbakl1NMU0FwZcQQ2WkN9Nb8KHQpm7uoa0TkfY1YqyvKmgNF4m5lmQ60xTJupbjSYb",
-	"4DZSK6HYpc8ow42OkxV5zjzgu90nB2yzdrPnuEJ4iE6eefctaLlga1tgIMs851Nke5ctC5SxB8O5VJgi",
-	"52sX0p0yJfMqm+0LqeRhoqMYihmCZR8Hb3jnS+D5oGc0q9LsLaF48eyzqphP8LpqhVDP4JXBli1C+gOs",
-	"g+nc3ckZHLRt5l8Rv/25l9XjHdywsZr7LLSebz4ZpJboJq77Utd1SdCxjtvFeW3Rtzn2Wb3jjzjgdkR+",
-	"x3bquyLmnZoy+sD9XoJeu3ooUJK8ncPEiApkiu4KN2geQSw7CmGI/1soqeHciltTKGlgMEjYo5LZrpHf",
-	"xp/SGZT7jN92i+kLh1WQsW2wi0SGe4787je6jjwjxOzkOVsIWVown9SDVBeed4H5qx+2u2upmbLCgMda",
-	"kLZuH0ga383ymUjrdPF+eaXXzlG8G7numIodTML+SfyHcE0735oE/UXm26JuqeybTJhLqlyH9ZWLRgxf",
-	"e9PnorYqgBGGSWVdUOMhDFVHQ+mAXxt8DHaS9AJz7RwvvxRbaWHBsJlWCx/NVSEtvoQk4+G0FnywoCXP",
-	"z4cKwW7+R4aJ1HVPcVsHoQe+N+RRveXzxXl6uH+fUsg/aBpBWrAFy/cGklILu75ChqlcoIWQbyq1MiUd",
-	"8G2l5b5/+4YS5jgaaUJvG1gza4tWfetPzXJLSaWZ6iM10YscpEF+IZPC58A4S0pj1QL0kQGNjmFjalyY",
-	"JSg3IGZojtgUEETGJ7LdfBLXjWQvL8/ZFDJBmnHEkK9ZqpJyQWk333ehSp24diJd2mw8kfj0VZIphiCA",
-	"JvOsZzwBdsALccwLMZqDHM3VYb3QTCtpGVClFbdvJvKAnoFMj41O8CMvzqN0ZM0hJYfmIEFzCylxK4I4",
-	"kRP5aokGN8kFAknNGFTgZM8+fGBcmhVo54vjulOVrify+uPEdW1MojH7OKGOD/x3Eo1Go0kUs0nV/dF6",
-	"ent77RIcPhCs6BG16jzR49HJ6LErP4PkhYjG0dPR49FT0jA2I06jvS1PjonjjtFKkVaZu2o5SnHduxld",
-	"CGObxkZT2X5yLKLxb+grReOIXI6qnDluGjIdAjf80qdPAp7b4ESkLYPzhJqXhyZq8otDkz3ee66mPfXP",
-	"z2WETKAzzz6OzdBsVEr/pNm6gn5WaqP0mLkGUse8IjVsCjllBoVLIwcgcG2snwExrmDTnqfOnJ88fhy3",
-	"6zg7Cjm371BTO2+U2P/J48eVs+Ibs6nK4Joqjv/tjWiz8M6eXyr5kd7sGyGHwhFK5LPPuK5rzAus+ZK5",
-	"Gh1qoAXPkf7o3tPyJ/e//E/KMtcsQ3rfpUJRzXgQnt4/CIh18nMrv6YC4RGSoWV7SX21re5v75BX6nSL",
-	"85yQwMxqLvK4KrpRpS32iPbBE5+jOnTTRe9wma6W3SzTDCrb8/bAe+Tcze6QAUy24f6HjT6JjZx70O4g",
-	"dQrV1t2JN7AmxwQfDSb07sxmPu9wfAPrY00ZFnLTlQlwnsvAtHjiB8oYh2w9uhEtA+bamRpX2GVmguo/",
-	"kPJwypkCm69Vuv5sZA1mq2+7TjtCenuPEtbOlw0w2A2sH840vPHu59/BNMTMn3Op0v4IFPVl/10kHIF4",
-	"9hBYCfSWC5dTvKOeucrUikKtTnKS2i0lS3Lg+pRxc2PqM0Z+sw0N+JwL11aK8Qtavj2tW6u9adCwXfgx",
-	"9yhxrQ6sAXp7QP+xZH/CkhmrNKRV/aS2ZT4GDfFLHBVlgCsuS88U0f0YgVYT3cNq/o2FN8/DIPpO/Sm/",
-	"VYO3h7QD7eIX8kMpb6RaSeZSVKicqQ5UObmGOjx8K6TLo3GJrDSF2g0mlY76Syrmkpn/SFnHmnz1oKR1",
-	"Db0powyDy7f6ft+5WAJ19+aKo88ZI7jUUrPihrKxFuQdNcOZBm7pYGjVKFzBMV0Tl50Sl7l31EubcK3X",
-	"HbiEazSq+o/3MjymdYw86Ng6wDpHzu9H2fQO4O+lc04+7/rVFkNqpxKP/xiH8y0d83MHlZWuvRwHwJOH",
-	"kEal2ILLNZtxkZMozuWRkK7U4dw8nqYaTGWHG1dOzOWGJjv1qWTDOFUXO04c06q0sCtELHK+nmtVyvS4",
-	"d7rUu20byaQlF1Rwd80Tq0zk0Jzhbfut1Gtn2IEBSNnREb6nWkrfDbysgTjrwHCP5rh32HaAV3snkx82",
-	"DqDlU245NaYqnpKwdPjimx6Ezv9qnYY2bFqK3LaPP+OD9vlnzyENO3TZpGpbaJ+OD3r1V8B1kp1Vw/Yq",
-	"Dfy+b7LgxOd169zxQO7gvnimc3NAgGC/FMwqdvK4bi5+WL3qmjyEYVYpZjKlyWnDH3kTRJ88DCzeCDfu",
-	"z0IYQ8cVhVzyXKTULE8tB2nAr+gWLXtRLTFZ08Lt/Ql2UGiYiQ+H8cadFHQHBTUnt2rMbbb3yw3zvG9t",
-	"CLL8/4DdaIK4Rx7cWGkA+36Lcaiyj6E8Iof8cVaArrwykFav/x9xSdPs6TodAJo0h1/4kbkzN1Dj+KBr",
-	"eSHkza91Q8e9BLCtto8HDmF950yflBfNiQkKX6mR5T/Gp/wERn44B8KUjaK8swRdVCqzJy6oUHk17ynj",
-	"6NOWPHdKdgrcOie1tGrBrUhQ4YzYy372cKuo7VegcLdV3I+wdTt4/6JageuAHdL0dLNFlcx9WJlzqR+f",
-	"2vBlq6mL390ZvSohWGf2/5HSAcj8IRWPS3egOGC8g9nZHb5SplY0oSeQI5qa1ceZ25WAOwqox6dpi2h3",
-	"b9euK/iaOqVsqBGZb/Qi071mFJawS9B08cV4Io+q/r9x9c95Gre79NDFi1nOkZhk7/FRaUDjX+cETiRj",
-	"FiR372jQT3wBMZMiuZH0H4o0PiMnCaN0ArTiaFaUJoMU5zn45tXVUXOvVAYf2CoDd6nPZu2GsxtYH45w",
-	"E9VNImPfIXfpLqg6KIsCdMIN0Exqxl6+ujp+dfb18eUPZ1fPHbW+v/r5J1zap2NJsXPDPk6iWZnn73ED",
-	"k2g8if4343LOrricRHF9MHA8iU6ef3Xy5Omz5y/+9eUkuj0kdCC+CLDqXpOxv/6oauWrmsGrC4t4UXjX",
-	"kyHBf3QNaTTXLOfWgoR03IlG3wtEtjtKRv97Vsb/8bPmJ0grZgJ0M8Q779VP2kvzk0iGUxAp3Tr0n//M",
-	"/cBRDveU7Bp74T9wGROfIP7u6snzF01D3kYrP13v0UFYL4vhUoreOb/fpOLGQYUHTilutvKHsopey6oC",
-	"ueFhTZK/8a2pRKSQqBRIsaMK8gr/b1PLjaNnJ08fysQQwzgb7O41q7RwlTOgawN8LvTJw0DVRo6nmuU3",
-	"talG3ShLQ/nGG1jHrJSmLAqlUeuibYgZZ/VdSP6+NZdaPfzrkrqoCBeFDSR1T5kGq9eMzxDtqGte4++j",
-	"l/Q7A56CdipHSdfe456RHLeGdoHutTfebqYIUQg6dpZK/CQrlA8oQDJepwzbNyrs4weUcntU7A4r3G9c",
-	"3D0Q8XeJjB1U/8TG95bkcQgeyOmwt2jRO2dhYl+qbh1zgSXo6sB+falIFefWISzP87VrhtkjkM3oPr0/",
-	"tqUMv/ND7pEr/a1+wUT1ZhXhQixBgjFjfzGbSsDQqY6yaG/TbczvUgNP11s3+dqN+Ev2SGsTpz9/qFp/",
-	"yi2fohePeJMaeJKh5drENUImGmTXX/li3iC+u2dHByt0b/pHOw1146iV7MdfBzOlq6rQeCJ3RVf1YZnW",
-	"pbppeqSkORyxNz5smODefXWJPkCz4H9axYbCyBF7SRiAlFzxibw+40kGRxhxaJWPmVRH1Gh0HbPr1zAD",
-	"rUEfXapcJGt6qf2za1wUP3cUP7ry+qQeSwePjrhMAOcz13QFRHVpacf7n0h/9V7I628y/5d8Dg/XG7tV",
-	"ljA4O87sIg/6CPVEA+7zHJjJIM//Vt2One77yklpYO0mEHKFrCcksbw7YjagqMnS6GVFrVLn0Tg6jhDH",
-	"fnR1W1Ulh7fxx+aUjpun9ahVPG09dUX323e3/xcAAP//",
+	"GDdbOeDMp8maZz6V4Fc5jCeyimbee2Qc4PsWhz8y/YCH0EI4cTPIkufsgEtHOk9hJiybrlnGZXrKeGnV",
+	"gluRNJNJ5JTGhjBhD0cTWcXYGCG2941I9puIPF0boOkJAhH0K3cqvgrnNdmFZCulU8PqLSVcumxTOAxp",
+	"4ngPu0MBRhvKvvc/3u0Z129VoS071lrO74DqMVQWiOIoB06YsSK5AWsoyklBmyCO9ndYdqZpvoFZiPGH",
+	"slBVXqBLG+cKMpOplSEHsOsbmlOWC2P9e61WpGQrbLixiAJ0DEPb/RSfwc26PzJeOygCqPgTzoFLd9Uu",
+	"gg9p3YS1x9DAGuKgS18oPlNyJjCICOaKPr0gvbUQfdnJImw4AOlSJENZZDIMVF1GUbSlllSdU0xzYcCV",
+	"6WAJ+d20MXwolLmrw0nrdIRdrSh3nApKDmZingW5zjTFp74tanIMbiO1EopdUo7y5uiOWZHnzAO+2ylz",
+	"wDZrN3uOK4SH6OSZd98ymQvhtoUbssxzPkW2dzm4QHF8MEhMhSlyvnaB4ilTMq9y5L48S34rup+hSCRY",
+	"THLwhne+BJ4P+luzKnnfEooXzz6rivkEX65WCPUMXhls2SKkP8A6mCTenfLBQdtm/hXx2597WT3ewQ0b",
+	"q7nPQuv5lpZBaoluOrwvdV1HB931uF3y1xY9pmOfKzz+iANuR+RubKe+K43eqdWjD9zvJei1q7ICpd7b",
+	"mVGM00Cm6K5wg+YRxLKjEIb4v4WSGs6tuDWFkgYGQ4896qPtyvtt/Cn9RrnPI263mL4cWYUu2wa7+Ga4",
+	"k8nvfqOXyTNCzE6es4WQpQXzSZ1NdTl7F5i/+mG7e6GaKSsMeKwFaev2gaTxPTKfibROF++XrXrtHMW7",
+	"keuOCd7B1O6fxH8I17TzranVX2S+LZaXyr7JhLmkenhYX7loxPC1N30u0qoCGGGYVNYFNR7CUM01lGT4",
+	"tcHHYH9KL9zXzvHyS7GVFhYMm2m18DFiFSjjS0gyHk6WwQcLWvL8fKi87OZ/ZJhIXU8Wt3Voe+A7Th7V",
+	"Wz5fnKeH+3c/hfyDpr2kBVuwKcBAUmph11fIMJULtBDyTaVWpqQDvq203Pdv31AaHkcjTehtA2tmbdGq",
+	"mv2pWW4pVTVTfaQmepGDNMgvZFL4HBhnSWmsWoA+MqDRMWxMjQuzBGUcxAzNEZsCgsj4RLZbWuK6Pe3l",
+	"5TmbQiZIM44Y8jVLVVIuKJnnuzlUqRPXpKRLm40nEp++SjLFEATQZJ71jCfADnghjnkhRnOQo7k6rBea",
+	"aSUtA6rf4vbNRB7QM5DpsdEJfuTFeZSOrDmklNMcJGhuISVuRRAnciJfLdHgJrlAIKnFg8qm7NmHD4xL",
+	"swLtfHFcd6rS9URef5y4XpBJNGYfJ9RHgv9OotFoNIliNql6SlpPb2+vXabDB4IVPaJW9Sh6PDoZPXZF",
+	"bZC8ENE4ejp6PHpKGsZmxGm0t+XJMXHcMVop0ipzV4NHKa47QqMLYWzTLmkq20+ORTT+DX2laByRy1EV",
+	"ScdNm6dD4IZf+vRJwHMbnIi0ZXCeUEv00ERN1nJossd7z9U0vf75uYyQCXTm2cexGZqNCvSfNFtX0M9K",
+	"bZQeM9eW6phXpIZNIad8o3DJ6QAErjn2MyDGlYHa89T5+JPHj+N2dWhHeej2HWpq540S+z95/LhyVny7",
+	"N9UuXKvG8b+9EW0W3tlJTIVE0pt9I+RQOEKJfPYZ13XtfoE1XzJX+UMNtOA50h/de1r+5P6X/0lZ5lpw",
+	"SO+7VCiqGQ/C0/sHAbFOfm7l11QgPEIytGwvqa+21f3tHfJKnW5xnhMSmFnNRR5XpTyq38Ue0T544nNU",
+	"h2666B0u09Wym8WfQWV73h54j5y72XMygMk23P+w0SexkXMP2n2pTqHauufxBtbkmOCjwYTendnM5x2O",
+	"b2B9rCnDQm66MgHOcxmYFk/8QBnjkK1HN6JlwFyTVOMKu8xMUP0HUh5OOVNg87VK15+NrMFs9W3XaUdI",
+	"b+9Rwtr5sgEGu4H1w5mGN979/DuYhpj50zNV2h+Bom7vv4uEIxDPHgIrgY514XKKd9QzV5laUajVSU5S",
+	"E6dkSQ5cnzJubkx9cslvtqEBn3PhmlUxfkHLt6d1azVNDRq2Cz/mHiWu1dc1QG8P6D+W7E9YMmOVhrSq",
+	"n9S2zMegIX6Jo6IMcMVl6Zkiuh8j0GrNe1jNv7Hw5ikbRN+pPzu4avD2kHagXfxCfijljVQryVyKCpUz",
+	"1YEqJ9dQ34hvsHR5NC6RlaZQu8Gk0lF/ScVcMvMfKetYk68elLSuTThllGFw+VbfRTwXS6Ce4Vxx9Dlj",
+	"BJd6a1bcUDbWgryjZjjTwC0dN63ajys4pmvislPiMveOOnQTrvW6A5dw7UtVV/Nehse0DqcHHVsHWOcg",
+	"+/0om96x/r10zsnnXb/aYkjtVOLxH+NwvqXDg+74s9K1l+MAePIQ0qgUW3C5ZjMuchLFuTwS0pU6nJvH",
+	"01SDqexw48qJudzQZKc+lWwYp+pix4ljWpUWdoWIRc7Xc61KmR73zqx6t20jmbTkggrurnlilYkcmpPB",
+	"bb+Vmu4MOzAAKTs6wvdUS+m7gZc1EGcdGO7RHPeO8A7wau+888PGAbR8yi2ndlfFUxKWDl9804PQ+V+t",
+	"M9aGTUuR2/ahanzQPlXtOaRhhy6bVG0L7TP3Qa/+CrhOsrNq2F6lgd/3TRac+LxunTseyB3cF8907iMI",
+	"EOyXglnFTh7XLcsPq1ddk4cwzCrFTKY0OW34I2+C6JOHgcUb4cb9WQhj6BCkkEuei5Ra8KnlIA34Fd2i",
+	"ZS+qJSZrGsO9P8EOCg0z8eEw3rjpgm62oJbnVo25zfZ+uWGe960NQZb/H7AbTRD3yIMbKw1g328xDlX2",
+	"MZRH5JA/zgrQlVcG0ur1/yMuaZo9XacDQJPm8As/MnfmBuogH3QtL4S8+bVu6LiXALbV9vHAIazvnOmT",
+	"8qI5h0HhKzWy/Mf4lJ/AyA/nQJiyUZR3lqCLSmX2xAUVKq/mPWWc+ZMbpGSnwK1zUuujGkrCiL3sZw+3",
+	"itp+BQp3B8b9CFu3g/cvqhW4DtghTU/3ZVTJ3IeVOZf68akNX7aauvjdnfyrEoJ1Zv8fKR2AzB9S8bh0",
+	"x5QDxjuYnd3hK2VqRRN6AjmiqVl9SLpdCbijgHp8mraIdvd27bqCr6lTyoYakflGLzLdlkZhCbsETddp",
+	"jCfyqOr/G1f/nKdxu0sPXbyY5RyJSfYeH5UGNP51TuBEMmZBcveOBv3EFxAzKZIbSf+hSOMzcpIwSidA",
+	"K45mRWkySHGeg29eXR01t1Vl8IGtMnBXBW3Wbji7gfXhCDdR3U8y9h1yl+7aq4OyKEAn3ADNpGbs5aur",
+	"41dnXx9f/nB29dxR6/urn3/CpX06lhQ7N+zjJJqVef4eNzCJxpPofzMu5+yKy0kU18cNx5Po5PlXJ0+e",
+	"Pnv+4l9fTqLbQ0IH4osAq25LGftLlapWvqoZvLoGiReFdz0ZEvxH15BGc81ybi1ISMedaPS9QGS7o2T0",
+	"v2dl/B8/a36CtGImQDdDvPNe/aS9ND+JZDgFkdKtQ//5z9wPHOVwT8musRf+A5cx8Qni766ePH/RNORt",
+	"tPLTpSEdhPWyGC6l6J3z+00qbhxUeOCU4mYrfyir6LWsKpAbHtYk+XvkmkpEColKgRQ7qiCv8P82tdw4",
+	"enby9KFMDDGMs8HutrRKC1c5A7qMwOdCnzwMVG3keKpZflObatSNsjSUb7yBdcxKacqiUBq1LtqGmHFW",
+	"37Dkb3FzqdXDvy6pi4pwUdhAUveUabB6zfgM0Y665jX+PnpJvzPgKWincpR07T3uGclxa2gX6F574+1m",
+	"ihCFoGNnqcRPskL5gAIk43XKsH1Pwz5+QCm3R8XusML9xsXdAxF/l8jYQfVPbHxvSR6H4IGcDnuLFr1z",
+	"Fib2perWMRe6PMAf2K+vKqni3DqE5Xm+ds0wewSyGd3S98e2lOF3fsg9cqW/KzCYqN6sIlyIJUgwZuyv",
+	"e1MJGDrVURbtbbqN+V1q4Ol66yZfuxF/yR5pbeL05w9V60+55VP04hFvUgNPMrRcm7hGyESD7PorX8wb",
+	"xHf37Ohghe5N/2inoW4ctZL9+OtgpnRVFRpP5K7oqj4s07qqN02PlDSHI/bGhw0T3LuvLtEHaBb8T6vY",
+	"UBg5Yi8JA5CSKz6R12c8yeAIIw6t8jGT6ogaja5jdv0aZqA16KNLlYtkTS+1f3aNi+LnjuJHV16f1GPp",
+	"4NERlwngfOaaroCorkLteP8T6S/0C3n9Teb/ks/h4Xpjt8oSBmfHmV3kQR+hnmjAfZ4DMxnk+d+q27HT",
+	"fV85KQ2s3QRCrpD1hCSWd0fMBhQ1WRq9rKhV6jwaR8cR4tiPru7AquTwNv7YnNJx87QetYqnraeu6H77",
+	"7vb/AgAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

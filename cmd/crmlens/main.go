@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 	"gorm.io/gorm"
@@ -41,7 +42,7 @@ func newRoot() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newServe(), newMigrate(), newSeed(), newImport(), newIntegration(), newCrypto(), newAdmin(),
+	root.AddCommand(newServe(), newMigrate(), newSeed(), newImport(), newIntegration(), newCrypto(), newAdmin(), newLayout(), newAudit(),
 		&cobra.Command{Use: "version", Short: "Print the version", Args: cobra.NoArgs, Run: func(cmd *cobra.Command, _ []string) {
 			fmt.Fprintln(cmd.OutOrStdout(), "crmlens", version)
 		}})
@@ -127,4 +128,15 @@ func newLogger(cfg config.Config) (*slog.Logger, error) {
 		return slog.New(slog.NewJSONHandler(os.Stderr, opts)), nil
 	}
 	return slog.New(slog.NewTextHandler(os.Stderr, opts)), nil
+}
+
+func parseTimeFlag(name, v string) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%s must be an RFC 3339 time such as 2026-11-01T00:00:00Z", name)
+	}
+	return t, nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/crmlens/crmlens/frontend"
 	"github.com/crmlens/crmlens/internal/admin"
+	"github.com/crmlens/crmlens/internal/layout"
 	"github.com/crmlens/crmlens/internal/playground"
 	"github.com/crmlens/crmlens/internal/seed"
 	"github.com/crmlens/crmlens/internal/server"
@@ -53,9 +54,10 @@ func newServe() *cobra.Command {
 				return err
 			}
 			integrations := e.integrations()
+			layouts := layout.NewStore(e.db, nil)
 			h := server.New(server.Deps{
-				DB: e.db, Tokens: tokens, Assets: assets, Logger: e.log,
-				Sidebar:      sidebar.New(sidebar.Deps{DB: e.db, Tokens: tokens, Integrations: integrations}),
+				DB: e.db, Tokens: tokens, Assets: assets, Logger: e.log, Layouts: layouts,
+				Sidebar:      sidebar.New(sidebar.Deps{DB: e.db, Tokens: tokens, Integrations: integrations, Layouts: layouts}),
 				Playground:   playground.New(e.db, integrations),
 				Integrations: integrations,
 				Admins:       admin.New(e.db, 0),

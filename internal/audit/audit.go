@@ -7,6 +7,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"strconv"
 	"time"
 
 	"gorm.io/gorm"
@@ -16,8 +18,9 @@ import (
 
 // Actions recorded.
 const (
-	ActionContextRead = "context.read"
-	ActionKeyReveal   = "key.reveal"
+	ActionContextRead  = "context.read"
+	ActionKeyReveal    = "key.reveal"
+	ActionLayoutChange = "layout.change"
 )
 
 // Event is one audited action.
@@ -70,4 +73,107 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n]
+}
+
+// WithDB returns a Log writing through db, e.g. a transaction, so the event
+// commits or rolls back with the change it records.
+func (l *Log) WithDB(db *gorm.DB) *Log { return &Log{db: db} }
+
+// Filter selects events; zero fields select all.
+type Filter struct {
+	Action    string
+	Actor     string
+	ContactID int64
+	VisitorID int64
+	Since     time.Time
+	Until     time.Time
+	// Before is a cursor: only events with smaller ids.
+	Before int64
+	Limit  int
+}
+
+// List returns the events f selects, newest first, at most f.Limit (1..500,
+// default 100).
+func (l *Log) List(ctx context.Context, f Filter) ([]model.AuditEvent, error) {
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 100
+	}
+	q := l.db.WithContext(ctx).Model(&model.AuditEvent{})
+	if f.Action != "" {
+		q = q.Where("action = ?", f.Action)
+	}
+	if f.Actor != "" {
+		q = q.Where("actor = ?", f.Actor)
+	}
+	if f.ContactID != 0 {
+		q = q.Where("contact_id = ?", f.ContactID)
+	}
+	if f.VisitorID != 0 {
+		q = q.Where("visitor_id = ?", f.VisitorID)
+	}
+	if !f.Since.IsZero() {
+		q = q.Where("created_at >= ?", f.Since.UTC())
+	}
+	if !f.Until.IsZero() {
+		q = q.Where("created_at < ?", f.Until.UTC())
+	}
+	if f.Before > 0 {
+		q = q.Where("id < ?", f.Before)
+	}
+	var rows []model.AuditEvent
+	if err := q.Order("id DESC").Limit(f.Limit).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("list audit events: %w", err)
+	}
+	return rows, nil
+}
+
+// Export writes every event f selects to w as NDJSON, newest first, reading
+// in pages so memory stays flat.
+func (l *Log) Export(ctx context.Context, f Filter, w io.Writer) (int, error) {
+	enc := json.NewEncoder(w)
+	n := 0
+	f.Limit = 500
+	for {
+		rows, err := l.List(ctx, f)
+		if err != nil {
+			return n, err
+		}
+		for _, r := range rows {
+			if err := enc.Encode(Record(r)); err != nil {
+				return n, fmt.Errorf("write audit export: %w", err)
+			}
+			n++
+		}
+		if len(rows) < f.Limit {
+			return n, nil
+		}
+		f.Before = rows[len(rows)-1].ID
+	}
+}
+
+// Exported is an event as the API and exports show it.
+type Exported struct {
+	ID            string            `json:"id"`
+	Action        string            `json:"action"`
+	Actor         string            `json:"actor"`
+	IntegrationID string            `json:"integrationId,omitempty"`
+	VisitorID     string            `json:"visitorId,omitempty"`
+	ContactID     string            `json:"contactId,omitempty"`
+	RequestID     string            `json:"requestId"`
+	At            time.Time         `json:"at"`
+	Detail        map[string]string `json:"detail"`
+}
+
+// Record turns a stored event into its exported form.
+func Record(r model.AuditEvent) Exported {
+	id := func(p *int64) string {
+		if p == nil {
+			return ""
+		}
+		return strconv.FormatInt(*p, 10)
+	}
+	detail := map[string]string{}
+	_ = json.Unmarshal([]byte(r.Detail), &detail)
+	return Exported{ID: strconv.FormatInt(r.ID, 10), Action: r.Action, Actor: r.Actor, IntegrationID: id(r.IntegrationID),
+		VisitorID: id(r.VisitorID), ContactID: id(r.ContactID), RequestID: r.RequestID, At: r.CreatedAt.UTC(), Detail: detail}
 }

@@ -50,6 +50,11 @@ func (s *Server) handleError(err error, c echo.Context) {
 		if !ok {
 			known = echoCodes[http.StatusBadRequest]
 		}
+		// Parameter binding errors of the generated wrappers name the
+		// parameter: pass that on.
+		if msg, isString := he.Message.(string); isString && he.Code == http.StatusBadRequest && msg != "" {
+			known.message = msg
+		}
 		_ = writeError(c, he.Code, known.code, known.message)
 		return
 	}

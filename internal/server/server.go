@@ -18,6 +18,7 @@ import (
 	"github.com/crmlens/crmlens/api"
 	"github.com/crmlens/crmlens/internal/admin"
 	"github.com/crmlens/crmlens/internal/integration"
+	"github.com/crmlens/crmlens/internal/layout"
 	"github.com/crmlens/crmlens/internal/playground"
 	"github.com/crmlens/crmlens/internal/ratelimit"
 	"github.com/crmlens/crmlens/internal/sessiontoken"
@@ -37,6 +38,7 @@ type Deps struct {
 	Playground   *playground.Playground
 	Integrations *integration.Service
 	Admins       *admin.Service
+	Layouts      *layout.Store
 	// Failures limits failed attempts per client address (nil: 20 failures,
 	// then 10 a minute).
 	Failures *ratelimit.Failures
@@ -59,6 +61,7 @@ type Server struct {
 	playground   *playground.Playground
 	integrations *integration.Service
 	admins       *admin.Service
+	layouts      *layout.Store
 	failures     *ratelimit.Failures
 }
 
@@ -73,7 +76,7 @@ func New(d Deps) *echo.Echo {
 		d.Failures = ratelimit.New(20, 10, nil)
 	}
 	s := &Server{db: d.DB, sidebar: d.Sidebar, tokens: d.Tokens, assets: d.Assets, log: d.Logger, playground: d.Playground,
-		integrations: d.Integrations, admins: d.Admins, failures: d.Failures}
+		integrations: d.Integrations, admins: d.Admins, layouts: d.Layouts, failures: d.Failures}
 	e := echo.New()
 	// Client addresses come from the connection, never from headers a
 	// client can forge.

@@ -25,6 +25,7 @@ import (
 	"github.com/crmlens/crmlens/internal/dbtest"
 	"github.com/crmlens/crmlens/internal/integration"
 	"github.com/crmlens/crmlens/internal/keyring"
+	"github.com/crmlens/crmlens/internal/layout"
 	"github.com/crmlens/crmlens/internal/model"
 	"github.com/crmlens/crmlens/internal/paramcrypt"
 	"github.com/crmlens/crmlens/internal/playground"
@@ -117,9 +118,10 @@ func startWith(t *testing.T, db *gorm.DB, failures int) *fixture {
 	tokens, err := sessiontoken.New(ctx, db, nil)
 	must(t, err)
 	admins := admin.New(db, bcrypt.MinCost)
+	layouts := layout.NewStore(db, nil)
 	h := server.New(server.Deps{
-		DB: db, Tokens: tokens, Assets: assets, Logger: log,
-		Sidebar:      sidebar.New(sidebar.Deps{DB: db, Tokens: tokens, Integrations: integrations}),
+		DB: db, Tokens: tokens, Assets: assets, Logger: log, Layouts: layouts,
+		Sidebar:      sidebar.New(sidebar.Deps{DB: db, Tokens: tokens, Integrations: integrations, Layouts: layouts}),
 		Playground:   playground.New(db, integrations),
 		Integrations: integrations, Admins: admins,
 		Failures: ratelimit.New(failures, 1, nil),

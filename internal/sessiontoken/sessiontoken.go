@@ -29,10 +29,16 @@ const TTL = 15 * time.Minute
 
 // Claims are what a sidebar session token carries.
 type Claims struct {
-	IntegrationID int64  `json:"itg"`
-	VisitorID     int64  `json:"vis"`
-	Agent         string `json:"agt,omitempty"`
-	Lang          string `json:"lng,omitempty"`
+	IntegrationID int64 `json:"itg"`
+	// IntegrationSlug names the integration for layout scopes.
+	IntegrationSlug string `json:"isl,omitempty"`
+	VisitorID       int64  `json:"vis"`
+	Agent           string `json:"agt,omitempty"`
+	// AgentID and AgentEmail are how the platform named the agent, for
+	// layout scopes.
+	AgentID    string `json:"aid,omitempty"`
+	AgentEmail string `json:"aem,omitempty"`
+	Lang       string `json:"lng,omitempty"`
 	// Extra holds params the platform passed beyond identity (e.g. what an
 	// app pushed with Easemob's updateVisitorInfoSrc), for layouts to use.
 	Extra map[string]string `json:"ext,omitempty"`

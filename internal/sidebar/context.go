@@ -33,10 +33,13 @@ func (s *Service) Context(ctx context.Context, c sessiontoken.Claims, requestID 
 	if err != nil {
 		return api.SidebarContext{}, fmt.Errorf("load visitor: %w", err)
 	}
-	l := layout.Default()
+	l, why, err := s.layouts.Resolve(ctx, layout.Who{Integration: c.IntegrationSlug, Agent: []string{c.AgentID, c.AgentEmail}})
+	if err != nil {
+		return api.SidebarContext{}, err
+	}
 	out := api.SidebarContext{
 		Visitor: visitorView(v),
-		Layout:  api.LayoutRef{Name: l.Name, Reason: "the built-in default layout applies to every session"},
+		Layout:  api.LayoutRef{Name: l.Name, Reason: why},
 		Panels:  []api.Panel{},
 	}
 	var contact *model.Contact
@@ -182,7 +185,11 @@ func panelView(p layout.Panel, fields []layout.Field, rows []map[string]any) api
 		out.Kind = api.PanelKindRecord
 	}
 	for _, f := range fields {
-		def := api.FieldDef{Key: f.Key, Label: api.Label{Zh: f.Label.ZH, En: f.Label.EN}, Type: api.FieldType(f.Type), Masked: p.IsMasked(f.Key)}
+		label := f.Label
+		if l, ok := p.Labels[f.Key]; ok {
+			label = l
+		}
+		def := api.FieldDef{Key: f.Key, Label: api.Label{Zh: label.ZH, En: label.EN}, Type: api.FieldType(f.Type), Masked: p.IsMasked(f.Key)}
 		if f.CurrencyField != "" {
 			cf := f.CurrencyField
 			def.CurrencyField = &cf

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"gorm.io/gorm"
@@ -13,7 +12,6 @@ import (
 	"github.com/crmlens/crmlens/api"
 	"github.com/crmlens/crmlens/internal/adapter"
 	"github.com/crmlens/crmlens/internal/integration"
-	"github.com/crmlens/crmlens/internal/layout"
 	"github.com/crmlens/crmlens/internal/model"
 )
 
@@ -65,8 +63,10 @@ func (s *Service) resolve(ctx context.Context, in model.Integration, opts integr
 		updates["display_name"] = truncate(c.DisplayName, 255)
 	}
 	var res resolution
-	if v.ContactID == nil {
-		method, matchedOn, contactID, candidates, err := s.match(ctx, c, opts)
+	if v.ContactID == nil && v.LinkMethod == LinkManual {
+		res.match = api.Match{Status: api.NotLinked, Reason: "an agent unlinked this visitor; search to link a contact"}
+	} else if v.ContactID == nil {
+		method, matchedOn, contactID, candidates, err := s.match(ctx, v.ID, c, opts)
 		if err != nil {
 			return resolution{}, err
 		}
@@ -103,10 +103,14 @@ func (s *Service) resolve(ctx context.Context, in model.Integration, opts integr
 
 // match looks for the visitor's contact. It returns the link method and the
 // contact id when exactly one matched, or candidates when several did.
-func (s *Service) match(ctx context.Context, c adapter.Claims, opts integration.Options) (string, []string, int64, []api.Candidate, error) {
+func (s *Service) match(ctx context.Context, visitorID int64, c adapter.Claims, opts integration.Options) (string, []string, int64, []api.Candidate, error) {
 	db := s.db.WithContext(ctx)
+	// Contacts an agent said are not this visitor are never matched again.
+	notRejected := func(q *gorm.DB, col string) *gorm.DB {
+		return q.Where(col+" NOT IN (SELECT contact_id FROM visitor_rejections WHERE visitor_id = ?)", visitorID)
+	}
 	var ident model.ContactIdentity
-	err := db.Select("contact_id").Where("channel = ? AND external_id = ?", c.Channel, c.VisitorID).Take(&ident).Error
+	err := notRejected(db.Select("contact_id").Where("channel = ? AND external_id = ?", c.Channel, c.VisitorID), "contact_id").Take(&ident).Error
 	switch {
 	case err == nil:
 		return LinkIdentity, []string{c.Channel + " id"}, ident.ContactID, nil, nil
@@ -115,7 +119,7 @@ func (s *Service) match(ctx context.Context, c adapter.Claims, opts integration.
 	}
 	if id := c.Verified["identifier"]; id != "" {
 		var ct model.Contact
-		err := db.Select("id").Where("external_id = ?", id).Take(&ct).Error
+		err := notRejected(db.Select("id").Where("external_id = ?", id), "id").Take(&ct).Error
 		switch {
 		case err == nil:
 			return LinkIdentifier, []string{"identifier"}, ct.ID, nil, nil
@@ -125,7 +129,7 @@ func (s *Service) match(ctx context.Context, c adapter.Claims, opts integration.
 	}
 	var candidates []model.Contact
 	for _, rule := range opts.MatchingFields {
-		q := db.Model(&model.Contact{}).Select("id", "name", "phone", "email")
+		q := notRejected(db.Model(&model.Contact{}).Select("id", "name", "phone", "email"), "id")
 		usable := true
 		for _, f := range rule {
 			val := c.Verified[f]
@@ -158,11 +162,7 @@ func (s *Service) match(ctx context.Context, c adapter.Claims, opts integration.
 		if i == maxCandidates {
 			break
 		}
-		hint := Mask(layout.Phone, ct.Phone)
-		if hint == "" {
-			hint = Mask(layout.Email, ct.Email)
-		}
-		out = append(out, api.Candidate{Id: strconv.FormatInt(ct.ID, 10), Name: ct.Name, Hint: hint})
+		out = append(out, candidate(ct))
 	}
 	return "", nil, 0, out, nil
 }
@@ -177,6 +177,10 @@ func linkedMatch(v model.Visitor) api.Match {
 		m.Method = &method
 		m.MatchedOn = &[]string{v.Channel + " id"}
 		m.Reason = fmt.Sprintf("the %s id %s is an identity of this contact", v.Channel, id)
+	case v.LinkMethod == LinkManual:
+		method := api.Manual
+		m.Method = &method
+		m.Reason = "an agent linked this visitor to this contact by hand"
 	case v.LinkMethod == LinkIdentifier:
 		method := api.MatchingFields
 		m.Method = &method

@@ -25,6 +25,7 @@ import (
 	"github.com/crmlens/crmlens/internal/audit"
 	"github.com/crmlens/crmlens/internal/chatwoot"
 	"github.com/crmlens/crmlens/internal/integration"
+	"github.com/crmlens/crmlens/internal/layout"
 	"github.com/crmlens/crmlens/internal/model"
 	"github.com/crmlens/crmlens/internal/replay"
 	"github.com/crmlens/crmlens/internal/sessiontoken"
@@ -35,6 +36,7 @@ type Deps struct {
 	DB           *gorm.DB
 	Tokens       *sessiontoken.Issuer
 	Integrations *integration.Service
+	Layouts      *layout.Store
 	// HTTPClient reaches platform APIs (Chatwoot); nil: a 5 s timeout client.
 	HTTPClient *http.Client
 	// Now is the clock; nil: time.Now in UTC.
@@ -49,6 +51,7 @@ type Service struct {
 	replay       *replay.Store
 	chatwoot     *chatwoot.Client
 	audit        *audit.Log
+	layouts      *layout.Store
 	now          func() time.Time
 }
 
@@ -57,9 +60,12 @@ func New(d Deps) *Service {
 	if d.Now == nil {
 		d.Now = func() time.Time { return time.Now().UTC() }
 	}
+	if d.Layouts == nil {
+		d.Layouts = layout.NewStore(d.DB, d.Now)
+	}
 	return &Service{
 		db: d.DB, tokens: d.Tokens, integrations: d.Integrations,
-		replay: replay.New(d.DB, d.Now), chatwoot: chatwoot.New(d.HTTPClient), audit: audit.New(d.DB), now: d.Now,
+		replay: replay.New(d.DB, d.Now), chatwoot: chatwoot.New(d.HTTPClient), audit: audit.New(d.DB), layouts: d.Layouts, now: d.Now,
 	}
 }
 
@@ -159,6 +165,7 @@ func (s *Service) CreateSession(ctx context.Context, slug string, params map[str
 	}
 	token, exp, err := s.tokens.Issue(sessiontoken.Claims{
 		IntegrationID: in.ID, VisitorID: res.visitor.ID, Agent: claims.Agent.Label(), Lang: claims.Lang,
+		AgentID: claims.Agent.ID, AgentEmail: claims.Agent.Email, IntegrationSlug: in.Slug,
 		Extra: boundExtra(claims.Extra),
 	})
 	if err != nil {

@@ -1,0 +1,79 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/crmlens/crmlens/api"
+)
+
+func requestID(c echo.Context) string {
+	return c.Response().Header().Get(echo.HeaderXRequestID)
+}
+
+// RevealField shows one masked field in clear.
+func (s *Server) RevealField(c echo.Context) error {
+	claims, err := s.sessionClaims(c)
+	if err != nil {
+		return err
+	}
+	var req api.RevealRequest
+	if err := decodeJSON(c.Request().Body, &req); err != nil {
+		return err
+	}
+	v, err := s.sidebar.Reveal(c.Request().Context(), claims, string(req.Object), req.RecordId, req.Field, requestID(c))
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, api.RevealedValue{Value: v})
+}
+
+// SearchContacts finds contacts to link the visitor to.
+func (s *Server) SearchContacts(c echo.Context, params api.SearchContactsParams) error {
+	claims, err := s.sessionClaims(c)
+	if err != nil {
+		return err
+	}
+	found, err := s.sidebar.Search(c.Request().Context(), claims, params.Q, requestID(c))
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, api.CandidateList{Contacts: found})
+}
+
+// LinkVisitor links the session's visitor to a contact by hand.
+func (s *Server) LinkVisitor(c echo.Context) error {
+	claims, err := s.sessionClaims(c)
+	if err != nil {
+		return err
+	}
+	var req api.LinkRequest
+	if err := decodeJSON(c.Request().Body, &req); err != nil {
+		return err
+	}
+	m, err := s.sidebar.Link(c.Request().Context(), claims, req.ContactId, requestID(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, m)
+}
+
+// UnlinkVisitor removes the link, optionally saying "not this person".
+func (s *Server) UnlinkVisitor(c echo.Context) error {
+	claims, err := s.sessionClaims(c)
+	if err != nil {
+		return err
+	}
+	var req api.UnlinkRequest
+	if err := decodeJSON(c.Request().Body, &req); err != nil {
+		return err
+	}
+	m, err := s.sidebar.Unlink(c.Request().Context(), claims, req.NotThisPerson != nil && *req.NotThisPerson, requestID(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, m)
+}

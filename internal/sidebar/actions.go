@@ -1,0 +1,249 @@
+package sidebar
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/crmlens/crmlens/api"
+	"github.com/crmlens/crmlens/internal/apperr"
+	"github.com/crmlens/crmlens/internal/audit"
+	"github.com/crmlens/crmlens/internal/layout"
+	"github.com/crmlens/crmlens/internal/model"
+	"github.com/crmlens/crmlens/internal/sessiontoken"
+)
+
+// Actions an agent takes, as audited.
+const (
+	ActionReveal = "field.reveal"
+	ActionSearch = "contact.search"
+	ActionLink   = "visitor.link"
+	ActionUnlink = "visitor.unlink"
+)
+
+// LinkManual marks a link (or an unlink) an agent made; automatic matching
+// never overrides it.
+const LinkManual = "manual"
+
+// Error codes of agent actions.
+const (
+	CodeNotMasked     = "field_not_masked"
+	CodeNotLinked     = "record_not_linked"
+	CodeContactAbsent = "contact_not_found"
+	CodeBadQuery      = "invalid_query"
+)
+
+// visitorOf loads the session's visitor.
+func (s *Service) visitorOf(ctx context.Context, c sessiontoken.Claims) (model.Visitor, error) {
+	var v model.Visitor
+	err := s.db.WithContext(ctx).Where("id = ? AND integration_id = ?", c.VisitorID, c.IntegrationID).Take(&v).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return v, apperr.New(apperr.NotFound, CodeVisitorGone, "this visitor no longer exists; reload the page")
+	}
+	if err != nil {
+		return v, fmt.Errorf("load visitor: %w", err)
+	}
+	return v, nil
+}
+
+// Reveal returns one masked field of a record of the visitor's contact in
+// clear, and audits it. The field must be masked by the layout that applies
+// to this session, and the record must belong to the linked contact.
+func (s *Service) Reveal(ctx context.Context, c sessiontoken.Claims, object, recordID, field, requestID string) (*string, error) {
+	l, _, err := s.layouts.Resolve(ctx, layout.Who{Integration: c.IntegrationSlug, Agent: []string{c.AgentID, c.AgentEmail}})
+	if err != nil {
+		return nil, err
+	}
+	masked := false
+	for _, p := range l.Panels {
+		if string(p.Object) == object && p.IsMasked(field) {
+			masked = true
+		}
+	}
+	if !masked {
+		return nil, apperr.New(apperr.Invalid, CodeNotMasked,
+			"the layout does not mask %s of %s, so there is nothing to reveal", truncate(field, 64), truncate(object, 16))
+	}
+	f, _ := layout.Lookup(layout.Object(object), field)
+	id, err := strconv.ParseInt(recordID, 10, 64)
+	if err != nil {
+		return nil, apperr.New(apperr.Invalid, "invalid_record", "recordId must be a record id from the context")
+	}
+	v, err := s.visitorOf(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	notLinked := apperr.New(apperr.NotFound, CodeNotLinked, "that record is not one of this visitor's contact's")
+	if v.ContactID == nil {
+		return nil, notLinked
+	}
+	obj := layout.Object(object)
+	q := s.db.WithContext(ctx).Table(obj.Table()).Where("id = ?", id)
+	switch obj {
+	case layout.Contact:
+		q = q.Where("id = ?", *v.ContactID)
+	case layout.Account:
+		q = q.Where("id = (SELECT account_id FROM contacts WHERE id = ?)", *v.ContactID)
+	default:
+		q = q.Where("contact_id = ?", *v.ContactID)
+	}
+	var rows []map[string]any
+	if err := q.Select(f.Column).Limit(1).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("reveal: %w", err)
+	}
+	if len(rows) == 0 {
+		return nil, notLinked
+	}
+	var out *string
+	if raw := rows[0][f.Column]; raw != nil {
+		val := display(raw)
+		out = &val
+	}
+	ev := audit.Event{Action: ActionReveal, Actor: c.Agent, IntegrationID: &c.IntegrationID, VisitorID: &v.ID, ContactID: v.ContactID,
+		RequestID: requestID, Detail: map[string]string{"object": object, "record": recordID, "field": field}, At: s.now()}
+	if err := s.audit.Record(ctx, ev); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// MaxSearchResults bounds a contact search.
+const MaxSearchResults = 10
+
+// Search finds contacts by phone (digits, prefix), email (prefix) or name
+// (prefix), each through its index, and audits the search.
+func (s *Service) Search(ctx context.Context, c sessiontoken.Claims, q, requestID string) ([]api.Candidate, error) {
+	q = strings.TrimSpace(q)
+	if len([]rune(q)) < 2 || len(q) > 100 {
+		return nil, apperr.New(apperr.Invalid, CodeBadQuery, "type 2 to 100 characters: a name, a phone number or an email")
+	}
+	db := s.db.WithContext(ctx).Model(&model.Contact{}).Select("id", "name", "phone", "email")
+	like := escapeLike(q) + "%"
+	switch {
+	case strings.Contains(q, "@"):
+		db = db.Where("email LIKE ?", strings.ToLower(escapeLike(q))+"%")
+	case isPhoneLike(q):
+		digits := strings.Map(func(r rune) rune {
+			if unicode.IsDigit(r) || r == '+' {
+				return r
+			}
+			return -1
+		}, q)
+		db = db.Where("phone LIKE ?", escapeLike(digits)+"%")
+	default:
+		db = db.Where("name LIKE ?", like)
+	}
+	var found []model.Contact
+	if err := db.Order("name").Order("id").Limit(MaxSearchResults).Find(&found).Error; err != nil {
+		return nil, fmt.Errorf("search contacts: %w", err)
+	}
+	out := make([]api.Candidate, 0, len(found))
+	for _, ct := range found {
+		out = append(out, candidate(ct))
+	}
+	ev := audit.Event{Action: ActionSearch, Actor: c.Agent, IntegrationID: &c.IntegrationID, VisitorID: &c.VisitorID, RequestID: requestID,
+		Detail: map[string]string{"results": strconv.Itoa(len(out))}, At: s.now()}
+	if err := s.audit.Record(ctx, ev); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func candidate(ct model.Contact) api.Candidate {
+	hint := Mask(layout.Phone, ct.Phone)
+	if hint == "" {
+		hint = Mask(layout.Email, ct.Email)
+	}
+	return api.Candidate{Id: strconv.FormatInt(ct.ID, 10), Name: ct.Name, Hint: hint}
+}
+
+func isPhoneLike(q string) bool {
+	digits := 0
+	for _, r := range q {
+		switch {
+		case unicode.IsDigit(r):
+			digits++
+		case r == '+' || r == '-' || r == ' ' || r == '(' || r == ')':
+		default:
+			return false
+		}
+	}
+	return digits >= 3
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// Link links the session's visitor to contactID by hand; it beats any
+// automatic match and clears an earlier "not this person" for that contact.
+func (s *Service) Link(ctx context.Context, c sessiontoken.Claims, contactID, requestID string) (api.Match, error) {
+	id, err := strconv.ParseInt(contactID, 10, 64)
+	if err != nil {
+		return api.Match{}, apperr.New(apperr.Invalid, "invalid_contact", "contactId must be a contact id from a search")
+	}
+	v, err := s.visitorOf(ctx, c)
+	if err != nil {
+		return api.Match{}, err
+	}
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var ct model.Contact
+		if err := tx.Select("id").Where("id = ?", id).Take(&ct).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return apperr.New(apperr.NotFound, CodeContactAbsent, "no contact has this id; search again")
+			}
+			return err
+		}
+		if err := tx.Model(&model.Visitor{}).Where("id = ?", v.ID).Updates(map[string]any{"contact_id": id, "link_method": LinkManual}).Error; err != nil {
+			return fmt.Errorf("link visitor: %w", err)
+		}
+		if err := tx.Where("visitor_id = ? AND contact_id = ?", v.ID, id).Delete(&model.VisitorRejection{}).Error; err != nil {
+			return fmt.Errorf("clear rejection: %w", err)
+		}
+		return s.audit.WithDB(tx).Record(ctx, audit.Event{Action: ActionLink, Actor: c.Agent, IntegrationID: &c.IntegrationID,
+			VisitorID: &v.ID, ContactID: &id, RequestID: requestID, At: s.now()})
+	})
+	if err != nil {
+		return api.Match{}, err
+	}
+	v.ContactID, v.LinkMethod = &id, LinkManual
+	return linkedMatch(v), nil
+}
+
+// Unlink removes the visitor's link by hand. With notThisPerson the contact
+// is recorded as not this visitor and never matched to it automatically
+// again; either way automatic matching does not relink it on its own.
+func (s *Service) Unlink(ctx context.Context, c sessiontoken.Claims, notThisPerson bool, requestID string) (api.Match, error) {
+	v, err := s.visitorOf(ctx, c)
+	if err != nil {
+		return api.Match{}, err
+	}
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Model(&model.Visitor{}).Where("id = ?", v.ID).Updates(map[string]any{"contact_id": nil, "link_method": LinkManual}).Error; err != nil {
+			return fmt.Errorf("unlink visitor: %w", err)
+		}
+		if notThisPerson && v.ContactID != nil {
+			rej := model.VisitorRejection{VisitorID: v.ID, ContactID: *v.ContactID, CreatedAt: s.now()}
+			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&rej).Error; err != nil {
+				return fmt.Errorf("record not this person: %w", err)
+			}
+		}
+		return s.audit.WithDB(tx).Record(ctx, audit.Event{Action: ActionUnlink, Actor: c.Agent, IntegrationID: &c.IntegrationID,
+			VisitorID: &v.ID, ContactID: v.ContactID, RequestID: requestID,
+			Detail: map[string]string{"notThisPerson": strconv.FormatBool(notThisPerson)}, At: s.now()})
+	})
+	if err != nil {
+		return api.Match{}, err
+	}
+	reason := "an agent unlinked this visitor"
+	if notThisPerson {
+		reason = "an agent said the linked contact is not this person; search to link the right one"
+	}
+	return api.Match{Status: api.NotLinked, Reason: reason}, nil
+}
