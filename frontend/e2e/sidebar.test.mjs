@@ -8,60 +8,22 @@
 // /usr/bin/chromium), CRMLENS_SCREENSHOTS=1 to write docs/playground.png,
 // CI=true to fail instead of skipping when chromium or the binary is missing.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import {
+  eventually,
+  freePort,
+  launchBrowser,
+  repo,
+  skipUnlessReady,
+  startServer,
+  stopProcess,
+  TIMEOUT,
+} from "./helpers.mjs";
 
-const repo = fileURLToPath(new URL("../../", import.meta.url));
-const chromiumPath = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
-const bin = resolve(repo, process.env.CRMLENS_BIN || "bin/crmlens");
-const inCI = process.env.CI === "true";
-const TIMEOUT = 15_000;
-
-function missing() {
-  if (!existsSync(chromiumPath)) return "install chromium: apt-get install chromium";
-  if (!existsSync(bin)) return `build the server first: go build -o bin/crmlens ./cmd/crmlens (no binary at ${bin})`;
-  return null;
-}
-const why = missing();
-if (why && inCI) {
-  test("e2e prerequisites", () => assert.fail(why));
-}
-
-function freePort() {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.unref();
-    s.on("error", fail);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-  });
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls fn until it returns a truthy value; fails with message after the timeout. */
-async function eventually(fn, message, timeout = TIMEOUT) {
-  const end = Date.now() + timeout;
-  let last;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) assert.fail(`${message}${last ? ` (last error: ${last.message})` : ""}`);
-    await sleep(100);
-  }
-}
+const skip = skipUnlessReady();
 
 /** sidebarUrl with its lang param replaced, other bytes untouched. */
 function withLang(url, lang) {
@@ -70,9 +32,8 @@ function withLang(url, lang) {
     : url + (url.includes("?") ? "&" : "?") + `lang=${lang}`;
 }
 
-describe("crmlens e2e", { skip: why && !inCI ? why : false }, () => {
+describe("crmlens e2e", { skip }, () => {
   let server;
-  let output = "";
   let tmp;
   let base;
   let browser;
@@ -82,60 +43,22 @@ describe("crmlens e2e", { skip: why && !inCI ? why : false }, () => {
     tmp = mkdtempSync(join(tmpdir(), "crmlens-e2e-"));
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    server = spawn(bin, ["serve", "--demo"], {
+    server = await startServer(["serve", "--demo"], {
       cwd: tmp,
+      base,
       env: {
-        ...process.env,
         CRMLENS_ADDR: `127.0.0.1:${port}`,
         CRMLENS_DATABASE_URL: `sqlite://${join(tmp, "crmlens.db")}`,
       },
-      stdio: ["ignore", "pipe", "pipe"],
     });
-    server.stdout.on("data", (d) => (output += d));
-    server.stderr.on("data", (d) => (output += d));
-    let exited = null;
-    server.on("exit", (code, signal) => (exited = { code, signal }));
-
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      if (exited) assert.fail(`crmlens serve --demo exited (${JSON.stringify(exited)}):\n${output}`);
-      try {
-        const r = await fetch(`${base}/readyz`);
-        if (r.status === 200) break;
-      } catch {
-        // not listening yet
-      }
-      if (Date.now() > deadline) assert.fail(`GET /readyz did not answer 200 within 30 s:\n${output}`);
-      await sleep(200);
-    }
-
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      headless: true,
-      args: [
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchBrowser();
     context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     context.setDefaultTimeout(TIMEOUT);
   });
 
   after(async () => {
     await browser?.close().catch(() => {});
-    if (server && server.exitCode === null && server.signalCode === null) {
-      const gone = new Promise((r) => server.once("exit", r));
-      server.kill("SIGTERM");
-      const t = setTimeout(() => server.kill("SIGKILL"), 5_000);
-      await gone;
-      clearTimeout(t);
-    }
+    await stopProcess(server?.proc);
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 

@@ -1,0 +1,144 @@
+// Shared by the e2e tests (frontend/e2e/*.test.mjs): where the binary and
+// chromium are, the skip/fail rule, free ports, polling, starting and stopping
+// `crmlens`, and launching chromium. Not a test file itself.
+//
+// Env: CRMLENS_BIN (default bin/crmlens), CHROMIUM_PATH (default
+// /usr/bin/chromium), CI=true to fail instead of skipping when chromium or the
+// binary is missing.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createServer } from "node:net";
+import { resolve } from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+export const repo = fileURLToPath(new URL("../../", import.meta.url));
+export const chromiumPath = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+export const bin = resolve(repo, process.env.CRMLENS_BIN || "bin/crmlens");
+export const inCI = process.env.CI === "true";
+export const TIMEOUT = 15_000;
+
+/** Why the e2e tests cannot run here, or null. */
+export function missing() {
+  if (!existsSync(chromiumPath)) return "install chromium: apt-get install chromium";
+  if (!existsSync(bin)) return `build the server first: go build -o bin/crmlens ./cmd/crmlens (no binary at ${bin})`;
+  return null;
+}
+
+/**
+ * The skip option for a file's describe(): the reason to skip, or false. In CI
+ * a missing prerequisite is a failing test instead of a skip.
+ */
+export function skipUnlessReady() {
+  const why = missing();
+  if (why && inCI) test("e2e prerequisites", () => assert.fail(why));
+  return why && !inCI ? why : false;
+}
+
+export function freePort() {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.unref();
+    s.on("error", fail);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls fn until it returns a truthy value; fails with message after the timeout. */
+export async function eventually(fn, message, timeout = TIMEOUT) {
+  const end = Date.now() + timeout;
+  let last;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > end) assert.fail(`${message}${last ? ` (last error: ${last.message})` : ""}`);
+    await sleep(100);
+  }
+}
+
+/** Runs `crmlens ...args` to completion; fails with its output unless it exits 0. */
+export function runCli(args, { cwd, env }) {
+  return new Promise((ok, fail) => {
+    const child = spawn(bin, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    child.on("error", fail);
+    child.on("exit", (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) ok(output);
+      else fail(new Error(`crmlens ${args.join(" ")} exited (${code ?? signal}):\n${output}`));
+    });
+  });
+}
+
+/**
+ * Starts `crmlens ...args` (e.g. serve --demo) and waits until GET /readyz
+ * answers 200. Returns { proc, output() }; stop it with stopProcess.
+ */
+export async function startServer(args, { cwd, env, base }) {
+  const proc = spawn(bin, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  proc.stdout.on("data", (d) => (output += d));
+  proc.stderr.on("data", (d) => (output += d));
+  let exited = null;
+  proc.on("exit", (code, signal) => (exited = { code, signal }));
+  const server = { proc, output: () => output };
+
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (exited) assert.fail(`crmlens ${args.join(" ")} exited (${JSON.stringify(exited)}):\n${output}`);
+    try {
+      const r = await fetch(`${base}/readyz`);
+      if (r.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stopProcess(proc);
+      assert.fail(`GET /readyz did not answer 200 within 30 s:\n${output}`);
+    }
+    await sleep(200);
+  }
+  return server;
+}
+
+/** SIGTERM, then SIGKILL after 5 s; resolves once the process is gone. */
+export async function stopProcess(proc) {
+  if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+  const gone = new Promise((r) => proc.once("exit", r));
+  proc.kill("SIGTERM");
+  const t = setTimeout(() => proc.kill("SIGKILL"), 5_000);
+  await gone;
+  clearTimeout(t);
+}
+
+/** Headless chromium with the flags every e2e test uses. */
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: [
+      "--headless=new",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
