@@ -120,8 +120,10 @@ const MaxSearchResults = 10
 // (prefix), each through its index, and audits the search.
 func (s *Service) Search(ctx context.Context, c sessiontoken.Claims, q, requestID string) ([]api.Candidate, error) {
 	q = strings.TrimSpace(q)
-	if len([]rune(q)) < 2 || len(q) > 100 {
-		return nil, apperr.New(apperr.Invalid, CodeBadQuery, "type 2 to 100 characters: a name, a phone number or an email")
+	runes := []rune(q)
+	// One Han character is a useful surname prefix; one Latin letter is not.
+	if len(runes) == 0 || len(runes) == 1 && !unicode.Is(unicode.Han, runes[0]) || len(q) > 100 {
+		return nil, apperr.New(apperr.Invalid, CodeBadQuery, "type 2 to 100 characters (or one Chinese character): a name, a phone number or an email")
 	}
 	db := s.db.WithContext(ctx).Model(&model.Contact{}).Select("id", "name", "phone", "email")
 	like := escapeLike(q) + "%"

@@ -183,6 +183,109 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sidebar/reveal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Show one masked field of a record in clear; audited. */
+        post: operations["revealField"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sidebar/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search contacts by name (prefix), phone or email, to link the visitor. */
+        get: operations["searchContacts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sidebar/link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Link the session's visitor to a contact; a manual link beats an automatic one. Audited. */
+        post: operations["linkVisitor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sidebar/unlink": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Unlink the session's visitor. With notThisPerson, that contact is never matched to this visitor automatically again. Audited. */
+        post: operations["unlinkVisitor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit trail, newest first, filtered. */
+        get: operations["listAuditEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/layouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every stored layout with its version. */
+        get: operations["listLayouts"];
+        /** Create or update a layout by name; an update must carry the version it was based on. */
+        put: operations["putLayout"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -228,10 +331,11 @@ export interface components {
             /**
              * @description How the contact was found: existing_link (linked on an earlier
              *     session), identity (a channel identity of the contact),
-             *     matching_fields (the integration's matching fields, e.g. phone).
+             *     matching_fields (the integration's matching fields, e.g. phone),
+             *     manual (an agent linked it by hand; automatic matching never overrides it).
              * @enum {string}
              */
-            method?: "existing_link" | "identity" | "matching_fields";
+            method?: "existing_link" | "identity" | "matching_fields" | "manual";
             /** @description The fields or identity that matched, e.g. ["phone"] or ["easemob id"]. */
             matchedOn?: string[];
             /** @description Why this contact matched, in words an agent can check. */
@@ -368,6 +472,82 @@ export interface components {
         };
         IntegrationList: {
             integrations: components["schemas"]["Integration"][];
+        };
+        RevealRequest: {
+            object: components["schemas"]["ObjectName"];
+            recordId: string;
+            field: string;
+        };
+        RevealedValue: {
+            value: string | null;
+        };
+        CandidateList: {
+            contacts: components["schemas"]["Candidate"][];
+        };
+        LinkRequest: {
+            contactId: string;
+        };
+        UnlinkRequest: {
+            /** @description The agent says the linked contact is not this visitor. */
+            notThisPerson?: boolean;
+        };
+        AuditEvent: {
+            id: string;
+            action: string;
+            actor: string;
+            integrationId?: string;
+            visitorId?: string;
+            contactId?: string;
+            requestId: string;
+            /** Format: date-time */
+            at: string;
+            detail: {
+                [key: string]: string;
+            };
+        };
+        AuditList: {
+            events: components["schemas"]["AuditEvent"][];
+            /** @description Pass as `before` for the next page; absent on the last page. */
+            next?: string;
+        };
+        LayoutScope: {
+            default?: boolean;
+            groups?: string[];
+            /** @description Agent ids or emails. */
+            agents?: string[];
+            /** @description Integration slugs. */
+            integrations?: string[];
+        };
+        /** @description Field key to the values a record's field must be one of. */
+        LayoutFilter: {
+            [key: string]: string[];
+        };
+        LayoutPanel: {
+            object: components["schemas"]["ObjectName"];
+            title?: components["schemas"]["Label"];
+            fields: string[];
+            masked?: string[];
+            /** @description Per-field label overrides. */
+            labels?: {
+                [key: string]: components["schemas"]["Label"];
+            };
+            limit?: number;
+            /** @description A date, number or money field; newest or largest first. */
+            sort?: string;
+            filter?: components["schemas"]["LayoutFilter"];
+        };
+        LayoutDoc: {
+            name: string;
+            /**
+             * Format: int64
+             * @description The version this change is based on; required to update an existing layout.
+             */
+            version?: number;
+            scope: components["schemas"]["LayoutScope"];
+            panels: components["schemas"]["LayoutPanel"][];
+        };
+        LayoutList: {
+            layouts: components["schemas"]["LayoutDoc"][];
         };
     };
     responses: never;
@@ -728,6 +908,346 @@ export interface operations {
             };
             /** @description No integration has this slug. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    revealField: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RevealRequest"];
+            };
+        };
+        responses: {
+            /** @description The value in clear. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevealedValue"];
+                };
+            };
+            /** @description The field is not masked by the applied layout, or the body is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The session token is missing, invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The record is not one of the linked contact's. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    searchContacts: {
+        parameters: {
+            query: {
+                /** @description At least 2 characters, or one Chinese character (a surname). */
+                q: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Up to 10 contacts. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CandidateList"];
+                };
+            };
+            /** @description The query is too short or too long. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The session token is missing, invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    linkVisitor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LinkRequest"];
+            };
+        };
+        responses: {
+            /** @description Linked; the new match. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Match"];
+                };
+            };
+            /** @description The body is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The session token is missing, invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such contact. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    unlinkVisitor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UnlinkRequest"];
+            };
+        };
+        responses: {
+            /** @description Unlinked; the new match. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Match"];
+                };
+            };
+            /** @description The body is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The session token is missing, invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listAuditEvents: {
+        parameters: {
+            query?: {
+                action?: string;
+                actor?: string;
+                contactId?: string;
+                visitorId?: string;
+                since?: string;
+                until?: string;
+                /** @description Cursor: events with ids below this. */
+                before?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The events. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditList"];
+                };
+            };
+            /** @description A filter is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in as an admin. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token is not an admin's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listLayouts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The layouts. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LayoutList"];
+                };
+            };
+            /** @description Not signed in as an admin. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token is not an admin's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putLayout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LayoutDoc"];
+            };
+        };
+        responses: {
+            /** @description Stored; the new version. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LayoutDoc"];
+                };
+            };
+            /** @description The layout names an unknown object or field, filters on a field that cannot be filtered, or has no panels. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in as an admin. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token is not an admin's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The layout changed since the version given; reload it, nothing was written. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
