@@ -28,11 +28,6 @@ func newLayout() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			for _, d := range docs {
-				if err := d.Validate(); err != nil {
-					return err
-				}
-			}
 			ctx := cmd.Context()
 			e, err := openEnv(ctx, true)
 			if err != nil {
@@ -40,6 +35,15 @@ func newLayout() *cobra.Command {
 			}
 			defer e.close()
 			store := layout.NewStore(e.db, nil)
+			cat, err := store.Catalog(ctx)
+			if err != nil {
+				return err
+			}
+			for _, d := range docs {
+				if err := d.Validate(cat); err != nil {
+					return err
+				}
+			}
 			for _, d := range docs {
 				stored, err := store.Put(ctx, d, d.Version != 0)
 				if err != nil {

@@ -157,3 +157,55 @@ func TestIntegrationLifecycleCommands(t *testing.T) {
 		t.Errorf("admin create: %v %s", err, out)
 	}
 }
+
+func TestFieldsLayoutsAndAuditCommands(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("CRMLENS_DATABASE_URL", "sqlite://"+filepath.Join(dir, "c.db"))
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	if out, err := run(t, "field", "add", "--object", "contact", "--key", "vip_level", "--type", "enum", "--label-zh", "会员等级", "--label-en", "VIP level"); err != nil {
+		t.Fatalf("field add: %v %s", err, out)
+	}
+	if _, err := run(t, "field", "add", "--object", "contact", "--key", "phone", "--type", "text", "--label-zh", "x", "--label-en", "x"); err == nil {
+		t.Error("redefining a built-in field succeeded")
+	}
+	contacts := write("contacts.csv", "external_id,name,vip_level\nC-1,Ann,gold\n")
+	if out, err := run(t, "import", "--object", "contacts", contacts); err != nil {
+		t.Fatalf("import with a custom column: %v %s", err, out)
+	}
+	layoutFile := write("vip.yaml", "name: vip\nscope: {default: true}\npanels:\n  - object: contact\n    fields: [name, vip_level]\n")
+	out, err := run(t, "layout", "apply", layoutFile)
+	if err != nil || !strings.Contains(out, "version 1") {
+		t.Fatalf("layout apply: %v %s", err, out)
+	}
+	stale := write("stale.yaml", "name: vip\nversion: 7\nscope: {default: true}\npanels:\n  - object: contact\n    fields: [name]\n")
+	if _, err := run(t, "layout", "apply", stale); err == nil || !strings.Contains(err.Error(), "changed since") {
+		t.Errorf("stale apply: %v", err)
+	}
+	bad := write("bad.yaml", "name: other\nscope: {default: true}\npanels:\n  - object: contact\n    fields: [name, shoe_size]\n")
+	if _, err := run(t, "layout", "apply", bad); err == nil || !strings.Contains(err.Error(), "shoe_size") {
+		t.Errorf("bad apply: %v", err)
+	}
+	out, err = run(t, "layout", "export")
+	if err != nil || !strings.Contains(out, "vip_level") || !strings.Contains(out, "version: 1") || strings.Contains(out, "other") {
+		t.Errorf("export: %v\n%s", err, out)
+	}
+	if _, err := run(t, "field", "retire", "--object", "contact", "--key", "vip_level"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := run(t, "import", "--object", "contacts", contacts); err == nil || !strings.Contains(err.Error(), "unknown column") {
+		t.Errorf("import of a retired field: %v", err)
+	}
+	out, err = run(t, "audit", "export", "--action", "layout.change")
+	if err != nil || strings.Count(out, `"action":"layout.change"`) != 1 || !strings.Contains(out, `"layout":"vip"`) || !strings.Contains(out, "1 audit events exported") {
+		t.Errorf("audit export: %v\n%s", err, out)
+	}
+	if _, err := run(t, "audit", "export", "--since", "yesterday"); err == nil || !strings.Contains(err.Error(), "--since") {
+		t.Errorf("audit export with a bad time: %v", err)
+	}
+}

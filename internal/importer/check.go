@@ -1,8 +1,11 @@
 package importer
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/mail"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -16,6 +19,9 @@ type column struct {
 	max        int
 	required   bool
 	identities bool
+	// customType is set for an admin-defined field, stored in the record's
+	// custom JSON object.
+	customType string
 }
 
 // objectSpec is one importable object: its columns and how to check and
@@ -238,4 +244,70 @@ func (k externalIDs) claim(c *checker, ext string) {
 		return
 	}
 	k[key] = c.rec.line
+}
+
+// custom returns the record's admin-defined field values as the JSON object
+// the custom column holds, checking each value against its field's type;
+// nil when the file has no custom columns.
+func (c *checker) custom() *string {
+	vals := map[string]any{}
+	any := false
+	for _, col := range c.spec.columns {
+		if col.customType == "" {
+			continue
+		}
+		any = true
+		v := c.text(col.name)
+		if v == "" {
+			continue
+		}
+		switch col.customType {
+		case "number", "money":
+			if _, err := strconv.ParseFloat(v, 64); err != nil || strings.ContainsAny(v, "eE") {
+				c.fail(col.name, "%s must be a plain number such as 12.5", col.name)
+				continue
+			}
+			vals[col.name] = v
+		case "bool":
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				c.fail(col.name, "%s must be true or false", col.name)
+				continue
+			}
+			vals[col.name] = strconv.FormatBool(b)
+		case "date":
+			if _, err := time.Parse("2006-01-02", v); err != nil {
+				c.fail(col.name, "%s must be a date like 2026-11-23", col.name)
+				continue
+			}
+			vals[col.name] = v
+		case "datetime":
+			t, err := time.Parse(time.RFC3339, v)
+			if err != nil {
+				c.fail(col.name, "%s must be an RFC 3339 time like 2026-11-23T10:00:00Z", col.name)
+				continue
+			}
+			vals[col.name] = t.UTC().Format(time.RFC3339)
+		case "email":
+			if !looksLikeEmail(v) {
+				c.fail(col.name, "%s does not look like an email address (name@example.com)", col.name)
+				continue
+			}
+			vals[col.name] = v
+		case "url":
+			if u, err := url.Parse(v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				c.fail(col.name, "%s must be an http(s) URL", col.name)
+				continue
+			}
+			vals[col.name] = v
+		default:
+			vals[col.name] = v
+		}
+	}
+	if !any {
+		return nil
+	}
+	b, _ := json.Marshal(vals)
+	out := string(b)
+	return &out
 }

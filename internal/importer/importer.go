@@ -19,6 +19,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/crmlens/crmlens/internal/apperr"
+	"github.com/crmlens/crmlens/internal/model"
 )
 
 // Importer imports files into one database.
@@ -80,6 +81,9 @@ func (im *Importer) Import(ctx context.Context, object string, r io.Reader, form
 	if format != NDJSON && format != CSV {
 		return Result{}, apperr.New(apperr.Invalid, "import_format", "unknown import format %d: use CSV or NDJSON", int(format))
 	}
+	if err := im.addCustomColumns(ctx, spec); err != nil {
+		return Result{}, err
+	}
 	h := spec.newHandler(im.now().Truncate(time.Millisecond))
 	errs := &collector{}
 	err = readRecords(ctx, r, format, spec, errs, func(rec *record) {
@@ -116,4 +120,26 @@ func (im *Importer) Import(ctx context.Context, object string, r io.Reader, form
 	}
 	res.Object = spec.name
 	return res, nil
+}
+
+// catalogObject names each importable object as the field catalog does.
+var catalogObject = map[string]string{"accounts": "account", "contacts": "contact", "leads": "leads", "tickets": "tickets", "orders": "orders"}
+
+// addCustomColumns lets spec take the admin-defined fields of its object
+// (not retired) as columns.
+func (im *Importer) addCustomColumns(ctx context.Context, spec *objectSpec) error {
+	obj, ok := catalogObject[spec.name]
+	if !ok {
+		return nil
+	}
+	var fields []model.CustomField
+	if err := im.db.WithContext(ctx).Where("object = ? AND retired = ?", obj, false).Find(&fields).Error; err != nil {
+		return fmt.Errorf("load custom fields: %w", err)
+	}
+	for _, f := range fields {
+		if spec.column(f.FieldKey) == nil {
+			spec.columns = append(spec.columns, column{name: f.FieldKey, max: 1000, customType: f.Type})
+		}
+	}
+	return nil
 }

@@ -201,6 +201,7 @@ type accounts struct {
 
 func (h *accounts) add(c *checker) {
 	a := model.Account{
+		Custom:     c.custom(),
 		ExternalID: c.text("external_id"),
 		Name:       c.text("name"),
 		Industry:   c.text("industry"),
@@ -221,7 +222,7 @@ func (h *accounts) resolve(tx *gorm.DB, _ *collector) (err error) {
 }
 
 func (h *accounts) write(w *writer, batch int) (Result, error) {
-	if err := upsert(w, h.rows, batch, "name", "industry", "tier", "owner", "updated_at"); err != nil {
+	if err := upsert(w, h.rows, batch, append(customUpdate(h.rows, func(a model.Account) *string { return a.Custom }), "name", "industry", "tier", "owner", "updated_at")...); err != nil {
 		return Result{}, fmt.Errorf("write accounts: %w", err)
 	}
 	return result(len(h.rows), h.updated), nil
@@ -256,6 +257,7 @@ type contacts struct {
 
 func (h *contacts) add(c *checker) {
 	ct := model.Contact{
+		Custom:     c.custom(),
 		ExternalID: c.text("external_id"),
 		Name:       c.text("name"),
 		Phone:      c.text("phone"),
@@ -382,7 +384,7 @@ func mapKeys[K comparable, V any](m map[K]V) []K {
 }
 
 func (h *contacts) write(w *writer, batch int) (Result, error) {
-	if err := upsert(w, h.rows, batch, "account_id", "name", "phone", "email", "title", "owner", "updated_at"); err != nil {
+	if err := upsert(w, h.rows, batch, append(customUpdate(h.rows, func(c model.Contact) *string { return c.Custom }), "account_id", "name", "phone", "email", "title", "owner", "updated_at")...); err != nil {
 		return Result{}, fmt.Errorf("write contacts: %w", err)
 	}
 	res := result(len(h.rows), h.updated)
@@ -441,6 +443,7 @@ type leads struct {
 
 func (h *leads) add(c *checker) {
 	l := model.Lead{
+		Custom:     c.custom(),
 		ExternalID: c.text("external_id"),
 		Title:      c.text("title"),
 		Status:     c.lower("status"),
@@ -477,10 +480,10 @@ func (h *leads) resolve(tx *gorm.DB, errs *collector) error {
 func (h *leads) write(w *writer, batch int) (Result, error) {
 	// A lead without created_at keeps the one it has when it is updated.
 	dated, undated := partition(h.rows, h.hasCreated)
-	if err := upsert(w, dated, batch, "contact_id", "title", "status", "source", "created_at", "updated_at"); err != nil {
+	if err := upsert(w, dated, batch, append(customUpdate(dated, func(l model.Lead) *string { return l.Custom }), "contact_id", "title", "status", "source", "created_at", "updated_at")...); err != nil {
 		return Result{}, fmt.Errorf("write leads: %w", err)
 	}
-	if err := upsert(w, undated, batch, "contact_id", "title", "status", "source", "updated_at"); err != nil {
+	if err := upsert(w, undated, batch, append(customUpdate(undated, func(l model.Lead) *string { return l.Custom }), "contact_id", "title", "status", "source", "updated_at")...); err != nil {
 		return Result{}, fmt.Errorf("write leads: %w", err)
 	}
 	return result(len(h.rows), h.updated), nil
@@ -498,6 +501,7 @@ type tickets struct {
 
 func (h *tickets) add(c *checker) {
 	t := model.Ticket{
+		Custom:     c.custom(),
 		ExternalID: c.text("external_id"),
 		Subject:    c.text("subject"),
 		Status:     c.oneOf("status", "", "open", "pending", "solved", "closed"),
@@ -536,10 +540,10 @@ func (h *tickets) resolve(tx *gorm.DB, errs *collector) error {
 
 func (h *tickets) write(w *writer, batch int) (Result, error) {
 	dated, undated := partition(h.rows, h.hasCreated)
-	if err := upsert(w, dated, batch, "contact_id", "subject", "status", "priority", "created_at", "updated_at"); err != nil {
+	if err := upsert(w, dated, batch, append(customUpdate(dated, func(t model.Ticket) *string { return t.Custom }), "contact_id", "subject", "status", "priority", "created_at", "updated_at")...); err != nil {
 		return Result{}, fmt.Errorf("write tickets: %w", err)
 	}
-	if err := upsert(w, undated, batch, "contact_id", "subject", "status", "priority", "updated_at"); err != nil {
+	if err := upsert(w, undated, batch, append(customUpdate(undated, func(t model.Ticket) *string { return t.Custom }), "contact_id", "subject", "status", "priority", "updated_at")...); err != nil {
 		return Result{}, fmt.Errorf("write tickets: %w", err)
 	}
 	return result(len(h.rows), h.updated), nil
@@ -556,6 +560,7 @@ type orders struct {
 
 func (h *orders) add(c *checker) {
 	o := model.Order{
+		Custom:     c.custom(),
 		ExternalID: c.text("external_id"),
 		OrderNo:    c.text("order_no"),
 		Status:     c.lower("status"),
@@ -603,7 +608,7 @@ func (h *orders) resolve(tx *gorm.DB, errs *collector) error {
 }
 
 func (h *orders) write(w *writer, batch int) (Result, error) {
-	if err := upsert(w, h.rows, batch, "contact_id", "order_no", "amount_minor", "currency", "status", "placed_at", "updated_at"); err != nil {
+	if err := upsert(w, h.rows, batch, append(customUpdate(h.rows, func(o model.Order) *string { return o.Custom }), "contact_id", "order_no", "amount_minor", "currency", "status", "placed_at", "updated_at")...); err != nil {
 		return Result{}, fmt.Errorf("write orders: %w", err)
 	}
 	return result(len(h.rows), h.updated), nil
@@ -669,4 +674,15 @@ func (h *agents) write(w *writer, batch int) (Result, error) {
 		return Result{}, fmt.Errorf("write agents: %w", err)
 	}
 	return result(len(h.rows), h.updated), nil
+}
+
+// customUpdate is ["custom"] when the file carried custom field columns, so
+// a re-import replaces custom values only when it has them.
+func customUpdate[T any](rows []T, custom func(T) *string) []string {
+	for _, r := range rows {
+		if custom(r) != nil {
+			return []string{"custom"}
+		}
+	}
+	return nil
 }

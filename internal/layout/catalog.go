@@ -41,7 +41,38 @@ var catalog = map[Object][]Field{
 	},
 }
 
-// Lookup returns the field key of object, and whether it exists.
+// Catalog is every field panels may show: the built-in ones and the custom
+// fields admins defined (not retired).
+type Catalog struct {
+	custom map[Object][]Field
+}
+
+// Builtin is the catalog without custom fields.
+func Builtin() Catalog { return Catalog{} }
+
+// Lookup returns field key of object, built-in first.
+func (c Catalog) Lookup(object Object, key string) (Field, bool) {
+	if f, ok := Lookup(object, key); ok {
+		return f, true
+	}
+	for _, f := range c.custom[object] {
+		if f.Key == key {
+			return f, true
+		}
+	}
+	return Field{}, false
+}
+
+// Keys lists the field keys of object, built-in then custom.
+func (c Catalog) Keys(object Object) []string {
+	keys := FieldKeys(object)
+	for _, f := range c.custom[object] {
+		keys = append(keys, f.Key)
+	}
+	return keys
+}
+
+// Lookup returns the built-in field key of object, and whether it exists.
 func Lookup(object Object, key string) (Field, bool) {
 	for _, f := range catalog[object] {
 		if f.Key == key {

@@ -104,9 +104,9 @@ func ParseDocs(b []byte) ([]Doc, error) {
 	return docs, nil
 }
 
-// Validate checks d against the field catalog; the error names the panel
-// and field at fault.
-func (d Doc) Validate() error {
+// Validate checks d against the catalog cat; the error names the panel and
+// field at fault.
+func (d Doc) Validate(cat Catalog) error {
 	bad := func(format string, args ...any) error {
 		return apperr.New(apperr.Invalid, "invalid_layout", "layout %q: "+format, append([]any{d.Name}, args...)...)
 	}
@@ -132,8 +132,8 @@ func (d Doc) Validate() error {
 		}
 		seen := map[string]bool{}
 		for _, f := range p.Fields {
-			if _, ok := Lookup(p.Object, f); !ok {
-				return bad("panel %d (%s) names unknown field %q; %s has %s", n, p.Object, f, p.Object, strings.Join(FieldKeys(p.Object), ", "))
+			if _, ok := cat.Lookup(p.Object, f); !ok {
+				return bad("panel %d (%s) names unknown field %q; %s has %s", n, p.Object, f, p.Object, strings.Join(cat.Keys(p.Object), ", "))
 			}
 			if seen[f] {
 				return bad("panel %d (%s) names field %q twice", n, p.Object, f)
@@ -154,13 +154,13 @@ func (d Doc) Validate() error {
 			return bad("panel %d (%s) has limit %d; use 1 to %d", n, p.Object, p.Limit, MaxLimit)
 		}
 		if p.Sort != "" {
-			f, ok := Lookup(p.Object, p.Sort)
+			f, ok := cat.Lookup(p.Object, p.Sort)
 			if !ok || !f.Sortable() {
 				return bad("panel %d (%s) sorts by %q, which is not a date, number or money field of %s", n, p.Object, p.Sort, p.Object)
 			}
 		}
 		for k, vals := range p.Filter {
-			f, ok := Lookup(p.Object, k)
+			f, ok := cat.Lookup(p.Object, k)
 			if !ok {
 				return bad("panel %d (%s) filters on unknown field %q", n, p.Object, k)
 			}
@@ -175,16 +175,23 @@ func (d Doc) Validate() error {
 	return nil
 }
 
-// Layout turns a valid Doc into the runtime layout.
-func (d Doc) Layout() Layout {
+// Layout turns a valid Doc into the runtime layout, resolving its fields in
+// cat; a field no longer in the catalog (a retired custom field) is left out.
+func (d Doc) Layout(cat Catalog) Layout {
 	l := Layout{Name: d.Name}
 	for i, p := range d.Panels {
 		title := defaultTitles[p.Object]
 		if p.Title != nil {
 			title = *p.Title
 		}
-		panel := Panel{Key: fmt.Sprintf("%s-%d", p.Object, i+1), Object: p.Object, Title: title, Fields: p.Fields,
+		panel := Panel{Key: fmt.Sprintf("%s-%d", p.Object, i+1), Object: p.Object, Title: title,
 			Masked: p.Masked, Labels: p.Labels, Limit: p.Limit, Sort: p.Sort}
+		for _, k := range p.Fields {
+			if f, ok := cat.Lookup(p.Object, k); ok {
+				panel.Fields = append(panel.Fields, k)
+				panel.Defs = append(panel.Defs, f)
+			}
+		}
 		if !p.Object.Single() && panel.Limit == 0 {
 			panel.Limit = 10
 		}
@@ -222,6 +229,9 @@ func filterable(o Object) []string {
 
 // Sortable reports whether panels may sort by f.
 func (f Field) Sortable() bool {
+	if f.Custom {
+		return false
+	}
 	switch f.Type {
 	case Date, DateTime, Number, Money:
 		return true
@@ -229,9 +239,10 @@ func (f Field) Sortable() bool {
 	return false
 }
 
-// Filterable reports whether panels may filter on f: fields with a small
-// set of values (status, priority, tier).
-func (f Field) Filterable() bool { return f.Type == Enum || f.Type == Bool }
+// Filterable reports whether panels may filter on f: built-in fields with a
+// small set of values (status, priority, tier). Custom fields live in JSON
+// and cannot be filtered or sorted by the database's indexes.
+func (f Field) Filterable() bool { return !f.Custom && (f.Type == Enum || f.Type == Bool) }
 
 // DefaultDoc is the built-in layout as a Doc.
 func DefaultDoc() Doc {

@@ -40,7 +40,9 @@ type Label struct {
 // Field is one field of a catalog object.
 type Field struct {
 	Key    string
-	Column string // the column it is read from
+	Column string // the column it is read from; "custom" for custom fields
+	// Custom fields are read from the record's custom JSON object.
+	Custom bool
 	Type   FieldType
 	Label  Label
 	// CurrencyField names the field holding the currency of a Money field.
@@ -67,6 +69,9 @@ type Panel struct {
 	Sort string
 	// Filters keep records whose fields are among the given values.
 	Filters []Filter
+	// Defs are the catalog entries of Fields, in order, resolved when the
+	// layout was loaded.
+	Defs []Field
 }
 
 // IsMasked reports whether the panel masks field.
@@ -91,6 +96,18 @@ func (o Object) Single() bool { return o == Contact || o == Account }
 // Default is the built-in layout: the contact (phone masked), the account,
 // open tickets, the five latest orders and open leads.
 func Default() Layout {
+	l := defaultLayout()
+	for i := range l.Panels {
+		p := &l.Panels[i]
+		for _, k := range p.Fields {
+			f, _ := Lookup(p.Object, k)
+			p.Defs = append(p.Defs, f)
+		}
+	}
+	return l
+}
+
+func defaultLayout() Layout {
 	return Layout{
 		Name: "default",
 		Panels: []Panel{

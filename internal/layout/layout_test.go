@@ -32,7 +32,7 @@ func TestDefaultNamesKnownFields(t *testing.T) {
 }
 
 func TestDefaultDocIsValid(t *testing.T) {
-	if err := layout.DefaultDoc().Validate(); err != nil {
+	if err := layout.DefaultDoc().Validate(layout.Builtin()); err != nil {
 		t.Fatal(err)
 	}
 }

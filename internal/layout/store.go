@@ -25,9 +25,10 @@ type Store struct {
 	db  *gorm.DB
 	now func() time.Time
 
-	mu       sync.Mutex
-	cached   []stored
-	cachedAt time.Time
+	mu        sync.Mutex
+	cached    []stored
+	cachedCat Catalog
+	cachedAt  time.Time
 }
 
 type stored struct {
@@ -79,14 +80,18 @@ const CodeStale = "layout_stale"
 // is refused and nothing is written. It returns the stored doc with its new
 // version.
 func (s *Store) Put(ctx context.Context, d Doc, requireVersion bool) (Doc, error) {
-	if err := d.Validate(); err != nil {
+	cat, err := s.loadCatalog(ctx)
+	if err != nil {
+		return Doc{}, err
+	}
+	if err := d.Validate(cat); err != nil {
 		return Doc{}, err
 	}
 	scope, _ := json.Marshal(d.Scope)
 	panels, _ := json.Marshal(d.Panels)
 	now := s.now()
 	var out Doc
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var cur model.Layout
 		err := tx.Where("name = ?", d.Name).Take(&cur).Error
 		switch {
@@ -144,11 +149,15 @@ func (s *Store) all(ctx context.Context) ([]stored, error) {
 	if err != nil {
 		return nil, err
 	}
+	cat, err := s.loadCatalog(ctx)
+	if err != nil {
+		return nil, err
+	}
 	list := make([]stored, 0, len(docs))
 	for _, d := range docs {
-		list = append(list, stored{doc: d, layout: d.Layout()})
+		list = append(list, stored{doc: d, layout: d.Layout(cat)})
 	}
-	s.cached, s.cachedAt = list, s.now()
+	s.cached, s.cachedCat, s.cachedAt = list, cat, s.now()
 	return list, nil
 }
 

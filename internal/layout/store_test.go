@@ -42,7 +42,7 @@ func TestValidate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := parse(t, tt.yaml).Validate()
+			err := parse(t, tt.yaml).Validate(layout.Builtin())
 			if tt.wantErr == "" {
 				if err != nil {
 					t.Fatal(err)

@@ -12,14 +12,16 @@ import "time"
 
 // Account is a company or household that contacts belong to.
 type Account struct {
-	ID         int64     `gorm:"primaryKey"`
-	ExternalID string    `gorm:"size:128;not null"`
-	Name       string    `gorm:"size:255;not null"`
-	Industry   string    `gorm:"size:128;not null"`
-	Tier       string    `gorm:"size:32;not null"`
-	Owner      string    `gorm:"size:128;not null"`
-	CreatedAt  time.Time `gorm:"not null"`
-	UpdatedAt  time.Time `gorm:"not null"`
+	ID         int64  `gorm:"primaryKey"`
+	ExternalID string `gorm:"size:128;not null"`
+	Name       string `gorm:"size:255;not null"`
+	Industry   string `gorm:"size:128;not null"`
+	Tier       string `gorm:"size:32;not null"`
+	Owner      string `gorm:"size:128;not null"`
+	// Custom holds the values of admin-defined fields as a JSON object.
+	Custom    *string   `gorm:"type:text"`
+	CreatedAt time.Time `gorm:"not null"`
+	UpdatedAt time.Time `gorm:"not null"`
 }
 
 // Contact is a person in the CRM.
@@ -27,13 +29,15 @@ type Contact struct {
 	ID         int64  `gorm:"primaryKey"`
 	ExternalID string `gorm:"size:128;not null"`
 	AccountID  *int64
-	Name       string    `gorm:"size:255;not null"`
-	Phone      string    `gorm:"size:64;not null"`
-	Email      string    `gorm:"size:255;not null"`
-	Title      string    `gorm:"size:128;not null"`
-	Owner      string    `gorm:"size:128;not null"`
-	CreatedAt  time.Time `gorm:"not null"`
-	UpdatedAt  time.Time `gorm:"not null"`
+	Name       string `gorm:"size:255;not null"`
+	Phone      string `gorm:"size:64;not null"`
+	Email      string `gorm:"size:255;not null"`
+	Title      string `gorm:"size:128;not null"`
+	Owner      string `gorm:"size:128;not null"`
+	// Custom holds the values of admin-defined fields as a JSON object.
+	Custom    *string   `gorm:"type:text"`
+	CreatedAt time.Time `gorm:"not null"`
+	UpdatedAt time.Time `gorm:"not null"`
 }
 
 // ContactIdentity says that a contact is ExternalID on Channel, e.g. channel
@@ -52,11 +56,13 @@ type Lead struct {
 	ID         int64  `gorm:"primaryKey"`
 	ExternalID string `gorm:"size:128;not null"`
 	ContactID  *int64
-	Title      string    `gorm:"size:255;not null"`
-	Status     string    `gorm:"size:32;not null"`
-	Source     string    `gorm:"size:64;not null"`
-	CreatedAt  time.Time `gorm:"not null"`
-	UpdatedAt  time.Time `gorm:"not null"`
+	Title      string `gorm:"size:255;not null"`
+	Status     string `gorm:"size:32;not null"`
+	Source     string `gorm:"size:64;not null"`
+	// Custom holds the values of admin-defined fields as a JSON object.
+	Custom    *string   `gorm:"type:text"`
+	CreatedAt time.Time `gorm:"not null"`
+	UpdatedAt time.Time `gorm:"not null"`
 }
 
 // Ticket is a support case of a contact.
@@ -64,11 +70,13 @@ type Ticket struct {
 	ID         int64  `gorm:"primaryKey"`
 	ExternalID string `gorm:"size:128;not null"`
 	ContactID  *int64
-	Subject    string    `gorm:"size:255;not null"`
-	Status     string    `gorm:"size:32;not null"`
-	Priority   string    `gorm:"size:16;not null"`
-	CreatedAt  time.Time `gorm:"not null"`
-	UpdatedAt  time.Time `gorm:"not null"`
+	Subject    string `gorm:"size:255;not null"`
+	Status     string `gorm:"size:32;not null"`
+	Priority   string `gorm:"size:16;not null"`
+	// Custom holds the values of admin-defined fields as a JSON object.
+	Custom    *string   `gorm:"type:text"`
+	CreatedAt time.Time `gorm:"not null"`
+	UpdatedAt time.Time `gorm:"not null"`
 }
 
 // Order is a purchase of a contact. Amounts are kept in minor units of
@@ -82,8 +90,10 @@ type Order struct {
 	Currency    string    `gorm:"size:3;not null"`
 	Status      string    `gorm:"size:32;not null"`
 	PlacedAt    time.Time `gorm:"not null"`
-	CreatedAt   time.Time `gorm:"not null"`
-	UpdatedAt   time.Time `gorm:"not null"`
+	// Custom holds the values of admin-defined fields as a JSON object.
+	Custom    *string   `gorm:"type:text"`
+	CreatedAt time.Time `gorm:"not null"`
+	UpdatedAt time.Time `gorm:"not null"`
 }
 
 // Visitor is someone writing through an integration, known by the platform's
@@ -231,11 +241,25 @@ type VisitorRejection struct {
 	CreatedAt time.Time `gorm:"not null"`
 }
 
+// CustomField is a field an admin added to an object (contact, account,
+// leads, tickets, orders); records keep its values in their Custom JSON.
+type CustomField struct {
+	ID        int64     `gorm:"primaryKey"`
+	Object    string    `gorm:"size:16;not null"`
+	FieldKey  string    `gorm:"column:field_key;size:64;not null"`
+	LabelZH   string    `gorm:"column:label_zh;size:128;not null"`
+	LabelEN   string    `gorm:"column:label_en;size:128;not null"`
+	Type      string    `gorm:"size:16;not null"`
+	Retired   bool      `gorm:"not null"`
+	CreatedAt time.Time `gorm:"not null"`
+	UpdatedAt time.Time `gorm:"not null"`
+}
+
 // All lists every model, for schema checks.
 func All() []any {
 	return []any{
 		&Account{}, &Contact{}, &ContactIdentity{}, &Lead{}, &Ticket{}, &Order{},
 		&Visitor{}, &Agent{}, &Integration{}, &Layout{}, &AuditEvent{}, &SigningKey{},
-		&UsedToken{}, &Admin{}, &AgentGroup{}, &AgentGroupMember{}, &VisitorRejection{},
+		&UsedToken{}, &Admin{}, &AgentGroup{}, &AgentGroupMember{}, &VisitorRejection{}, &CustomField{},
 	}
 }

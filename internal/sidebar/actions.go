@@ -60,17 +60,21 @@ func (s *Service) Reveal(ctx context.Context, c sessiontoken.Claims, object, rec
 	if err != nil {
 		return nil, err
 	}
+	var f layout.Field
 	masked := false
 	for _, p := range l.Panels {
 		if string(p.Object) == object && p.IsMasked(field) {
-			masked = true
+			for i, k := range p.Fields {
+				if k == field {
+					f, masked = p.Defs[i], true
+				}
+			}
 		}
 	}
 	if !masked {
 		return nil, apperr.New(apperr.Invalid, CodeNotMasked,
 			"the layout does not mask %s of %s, so there is nothing to reveal", truncate(field, 64), truncate(object, 16))
 	}
-	f, _ := layout.Lookup(layout.Object(object), field)
 	id, err := strconv.ParseInt(recordID, 10, 64)
 	if err != nil {
 		return nil, apperr.New(apperr.Invalid, "invalid_record", "recordId must be a record id from the context")
@@ -100,9 +104,13 @@ func (s *Service) Reveal(ctx context.Context, c sessiontoken.Claims, object, rec
 	if len(rows) == 0 {
 		return nil, notLinked
 	}
+	raw := rows[0][f.Column]
+	if f.Custom {
+		raw = customOf(rows[0])[f.Key]
+	}
 	var out *string
-	if raw := rows[0][f.Column]; raw != nil {
-		val := display(raw)
+	if raw != nil {
+		val := render(f, raw, rows[0])
 		out = &val
 	}
 	ev := audit.Event{Action: ActionReveal, Actor: c.Agent, IntegrationID: &c.IntegrationID, VisitorID: &v.ID, ContactID: v.ContactID,

@@ -2,6 +2,7 @@ package sidebar
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -88,14 +89,17 @@ var pinnedOrderParams = []string{"orderNo", "order_no", "orderId", "order_id"}
 // panel reads the records of one layout panel for contact, selecting only
 // the columns the panel shows.
 func (s *Service) panel(ctx context.Context, p layout.Panel, contact *model.Contact, extra map[string]string) (api.Panel, error) {
-	fields := make([]layout.Field, 0, len(p.Fields))
+	fields := p.Defs
 	cols := []string{"id"}
-	for _, key := range p.Fields {
-		f, ok := layout.Lookup(p.Object, key)
-		if !ok {
-			return api.Panel{}, fmt.Errorf("layout panel %s names unknown field %s", p.Key, key)
+	custom := false
+	for _, f := range fields {
+		if f.Custom {
+			if !custom {
+				cols = append(cols, layout.CustomColumn)
+				custom = true
+			}
+			continue
 		}
-		fields = append(fields, f)
 		cols = append(cols, f.Column)
 	}
 	q := s.db.WithContext(ctx).Table(p.Object.Table()).Select(cols)
@@ -198,9 +202,14 @@ func panelView(p layout.Panel, fields []layout.Field, rows []map[string]any) api
 	}
 	for _, row := range rows {
 		rec := api.Record{Id: display(row["id"]), Values: make(map[string]*string, len(fields))}
+		customValues := customOf(row)
 		for _, f := range fields {
 			var val *string
-			if raw, ok := row[f.Column]; ok && raw != nil {
+			raw, ok := row[f.Column]
+			if f.Custom {
+				raw, ok = customValues[f.Key]
+			}
+			if ok && raw != nil {
 				s := render(f, raw, row)
 				if p.IsMasked(f.Key) {
 					s = Mask(f.Type, s)
@@ -275,4 +284,17 @@ func display(v any) string {
 	default:
 		return fmt.Sprint(x)
 	}
+}
+
+// customOf decodes a row's custom JSON object; absent or malformed is empty.
+func customOf(row map[string]any) map[string]any {
+	raw, ok := row[layout.CustomColumn]
+	if !ok || raw == nil {
+		return nil
+	}
+	var m map[string]any
+	if err := json.Unmarshal([]byte(display(raw)), &m); err != nil {
+		return nil
+	}
+	return m
 }

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/crmlens/crmlens/internal/layout"
+)
+
+func newField() *cobra.Command {
+	cmd := &cobra.Command{Use: "field", Short: "Manage custom fields of contacts, accounts, leads, tickets and orders"}
+	var in layout.FieldInput
+	var object, typ string
+	put := &cobra.Command{
+		Use:   "add --object O --key K --type T --label-zh Z --label-en E",
+		Short: "Define a custom field, or relabel an existing one",
+		Long: "Types: text, number, money, date, datetime, enum, bool, phone, email, url. Once defined, the field\n" +
+			"is a column import files may carry and a field layouts may show (not filter or sort by).",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			e, err := openEnv(ctx, true)
+			if err != nil {
+				return err
+			}
+			defer e.close()
+			in.Object, in.Type = layout.Object(object), layout.FieldType(typ)
+			f, err := layout.NewStore(e.db, nil).PutField(ctx, in)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "custom field %s.%s (%s) defined\n", f.Object, f.FieldKey, f.Type)
+			return nil
+		},
+	}
+	put.Flags().StringVar(&object, "object", "", "contact, account, leads, tickets or orders")
+	put.Flags().StringVar(&in.Key, "key", "", "the field key: a-z, 0-9 and _")
+	put.Flags().StringVar(&typ, "type", "text", "the field type")
+	put.Flags().StringVar(&in.Label.ZH, "label-zh", "", "the Chinese label")
+	put.Flags().StringVar(&in.Label.EN, "label-en", "", "the English label")
+	var retireObject, retireKey string
+	retire := &cobra.Command{
+		Use:   "retire --object O --key K",
+		Short: "Hide a custom field from layouts and imports; stored values are kept",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			e, err := openEnv(ctx, true)
+			if err != nil {
+				return err
+			}
+			defer e.close()
+			if err := layout.NewStore(e.db, nil).RetireField(ctx, layout.Object(retireObject), retireKey); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "custom field %s.%s retired\n", retireObject, retireKey)
+			return nil
+		},
+	}
+	retire.Flags().StringVar(&retireObject, "object", "", "the object")
+	retire.Flags().StringVar(&retireKey, "key", "", "the field key")
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List custom fields",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			e, err := openEnv(ctx, true)
+			if err != nil {
+				return err
+			}
+			defer e.close()
+			rows, err := layout.NewStore(e.db, nil).CustomFields(ctx)
+			if err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 2, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "OBJECT\tKEY\tTYPE\tZH\tEN\tRETIRED")
+			for _, f := range rows {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%v\n", f.Object, f.FieldKey, f.Type, f.LabelZH, f.LabelEN, f.Retired)
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.AddCommand(put, retire, list)
+	return cmd
+}

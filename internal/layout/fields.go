@@ -1,0 +1,130 @@
+package layout
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+
+	"gorm.io/gorm"
+
+	"github.com/crmlens/crmlens/internal/apperr"
+	"github.com/crmlens/crmlens/internal/model"
+)
+
+// CustomColumn is the column custom field values are kept in.
+const CustomColumn = "custom"
+
+var fieldKeyPattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
+
+// FieldTypes lists the types a custom field may have.
+var FieldTypes = []FieldType{Text, Number, Money, Date, DateTime, Enum, Bool, Phone, Email, URL}
+
+// FieldInput defines or relabels a custom field.
+type FieldInput struct {
+	Object Object
+	Key    string
+	Label  Label
+	Type   FieldType
+}
+
+// loadCatalog reads the custom fields that are not retired.
+func (s *Store) loadCatalog(ctx context.Context) (Catalog, error) {
+	var rows []model.CustomField
+	if err := s.db.WithContext(ctx).Where("retired = ?", false).Order("id").Find(&rows).Error; err != nil {
+		return Catalog{}, fmt.Errorf("load custom fields: %w", err)
+	}
+	cat := Catalog{custom: map[Object][]Field{}}
+	for _, r := range rows {
+		o := Object(r.Object)
+		cat.custom[o] = append(cat.custom[o], Field{Key: r.FieldKey, Column: CustomColumn, Custom: true,
+			Type: FieldType(r.Type), Label: Label{ZH: r.LabelZH, EN: r.LabelEN}})
+	}
+	return cat, nil
+}
+
+// Catalog returns the current catalog (built-in and custom fields).
+func (s *Store) Catalog(ctx context.Context) (Catalog, error) { return s.loadCatalog(ctx) }
+
+// CustomFields lists every custom field, retired ones included.
+func (s *Store) CustomFields(ctx context.Context) ([]model.CustomField, error) {
+	var rows []model.CustomField
+	if err := s.db.WithContext(ctx).Order("object").Order("field_key").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("list custom fields: %w", err)
+	}
+	return rows, nil
+}
+
+// PutField adds a custom field, or relabels (and un-retires) an existing
+// one. A field's type cannot change once defined, nor can a built-in field
+// be redefined.
+func (s *Store) PutField(ctx context.Context, in FieldInput) (model.CustomField, error) {
+	bad := func(format string, args ...any) error {
+		return apperr.New(apperr.Invalid, "invalid_field", format, args...)
+	}
+	if _, ok := catalog[in.Object]; !ok {
+		return model.CustomField{}, bad("object %q is not one of contact, account, leads, tickets, orders", in.Object)
+	}
+	if !fieldKeyPattern.MatchString(in.Key) {
+		return model.CustomField{}, bad("field key %q must be 1 to 64 characters of a-z, 0-9 and _, starting with a letter", in.Key)
+	}
+	if _, ok := Lookup(in.Object, in.Key); ok || in.Key == CustomColumn {
+		return model.CustomField{}, bad("%s already has a built-in field %q", in.Object, in.Key)
+	}
+	if !slices.Contains(FieldTypes, in.Type) {
+		return model.CustomField{}, bad("type %q is not one of text, number, money, date, datetime, enum, bool, phone, email, url", in.Type)
+	}
+	if in.Label.ZH == "" || in.Label.EN == "" || len(in.Label.ZH) > 128 || len(in.Label.EN) > 128 {
+		return model.CustomField{}, bad("a field needs a zh and an en label of at most 128 characters")
+	}
+	now := s.now()
+	var out model.CustomField
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var cur model.CustomField
+		err := tx.Where("object = ? AND field_key = ?", in.Object, in.Key).Take(&cur).Error
+		switch {
+		case errors.Is(err, gorm.ErrRecordNotFound):
+			out = model.CustomField{Object: string(in.Object), FieldKey: in.Key, LabelZH: in.Label.ZH, LabelEN: in.Label.EN,
+				Type: string(in.Type), CreatedAt: now, UpdatedAt: now}
+			return tx.Create(&out).Error
+		case err != nil:
+			return err
+		}
+		if cur.Type != string(in.Type) {
+			return bad("field %s.%s is a %s field; its type cannot change", in.Object, in.Key, cur.Type)
+		}
+		cur.LabelZH, cur.LabelEN, cur.Retired, cur.UpdatedAt = in.Label.ZH, in.Label.EN, false, now
+		out = cur
+		return tx.Save(&cur).Error
+	})
+	if err != nil {
+		if apperr.As(err) != nil {
+			return model.CustomField{}, err
+		}
+		return model.CustomField{}, fmt.Errorf("store custom field: %w", err)
+	}
+	s.invalidate()
+	return out, nil
+}
+
+// RetireField hides a custom field from the catalog; its values stay in the
+// records and it can be defined again.
+func (s *Store) RetireField(ctx context.Context, object Object, key string) error {
+	res := s.db.WithContext(ctx).Model(&model.CustomField{}).Where("object = ? AND field_key = ?", object, key).
+		Updates(map[string]any{"retired": true, "updated_at": s.now()})
+	if res.Error != nil {
+		return fmt.Errorf("retire custom field: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return apperr.New(apperr.NotFound, "field_not_found", "%s has no custom field %q", object, key)
+	}
+	s.invalidate()
+	return nil
+}
+
+func (s *Store) invalidate() {
+	s.mu.Lock()
+	s.cached = nil
+	s.mu.Unlock()
+}
