@@ -13,6 +13,7 @@ import (
 	"github.com/crmlens/crmlens/api"
 	"github.com/crmlens/crmlens/internal/database"
 	"github.com/crmlens/crmlens/internal/dbtest"
+	"github.com/crmlens/crmlens/internal/layout"
 	"github.com/crmlens/crmlens/internal/model"
 )
 
@@ -207,3 +208,30 @@ func TestLinkUnlinkAndNotThisPerson(t *testing.T) {
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func urlQuery(s string) string { return url.QueryEscape(s) }
+
+func TestCustomFieldsInTheContext(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB, _ database.Dialect) {
+		f := start(t, db)
+		store := layout.NewStore(db, nil)
+		if _, err := store.PutField(context.Background(), layout.FieldInput{Object: layout.Contact, Key: "vip_level", Type: layout.Enum,
+			Label: layout.Label{ZH: "会员等级", EN: "VIP level"}}); err != nil {
+			t.Fatal(err)
+		}
+		must(t, db.Model(&model.Contact{}).Where("id = ?", f.contact.ID).Update("custom", `{"vip_level":"gold"}`).Error)
+		admin := f.bearer(f.adminToken(t))
+		doc := `{"name":"vip","scope":{"default":true},"panels":[{"object":"contact","fields":["name","vip_level"],"masked":["vip_level"]}]}`
+		if resp, b := f.do(t, "PUT", "/api/v1/admin/layouts", doc, admin); resp.StatusCode != 200 {
+			t.Fatalf("put: %d %s", resp.StatusCode, b)
+		}
+		_, sess, _ := f.session(t, "acme", map[string]string{"visitorImId": "im-zhang"})
+		ctx, raw := f.context(t, sess.Token)
+		p := ctx.Panels[0]
+		if p.Fields[1].Label.En != "VIP level" || p.Fields[1].Type != api.Enum || *p.Records[0].Values["vip_level"] != "g**d" || strings.Contains(raw, "gold") {
+			t.Fatalf("context = %s", raw)
+		}
+		resp, b := f.do(t, "POST", "/api/v1/sidebar/reveal", `{"object":"contact","recordId":"`+p.Records[0].Id+`","field":"vip_level"}`, f.bearer(sess.Token))
+		if resp.StatusCode != 200 || !strings.Contains(string(b), `"gold"`) {
+			t.Errorf("reveal custom: %d %s", resp.StatusCode, b)
+		}
+	})
+}
