@@ -577,7 +577,7 @@ func TestImportAgents(t *testing.T) {
 		if err := db.Create(&model.Agent{Platform: "easemob", PlatformID: "a-1", Name: "seen", Origin: model.AgentSeen, CreatedAt: now, UpdatedAt: now}).Error; err != nil {
 			t.Fatal(err)
 		}
-		csv := "platform,platform_id,email,name\neasemob,a-1,Amy@Example.com,Amy\nchatwoot,3,bob@example.com,Bob\n"
+		csv := "platform,platform_id,email,name,groups\neasemob,a-1,Amy@Example.com,Amy,vip-team;night shift\nchatwoot,3,bob@example.com,Bob,\n"
 		res, err := im.Import(ctx, "agents", strings.NewReader(csv), importer.CSV)
 		if err != nil {
 			t.Fatal(err)
@@ -591,6 +591,23 @@ func TestImportAgents(t *testing.T) {
 		}
 		if a.Origin != model.AgentImported || a.Email != "amy@example.com" || a.Name != "Amy" {
 			t.Errorf("agent = %+v", a)
+		}
+		var groups []string
+		if err := db.Table("agent_groups g").Joins("JOIN agent_group_members m ON m.group_id = g.id").
+			Where("m.agent_id = ?", a.ID).Order("g.name").Pluck("g.name", &groups).Error; err != nil {
+			t.Fatal(err)
+		}
+		if strings.Join(groups, ",") != "night shift,vip-team" {
+			t.Errorf("groups of a-1 = %v", groups)
+		}
+		// Re-importing with other groups replaces them.
+		if _, err := im.Import(ctx, "agents", strings.NewReader("platform,platform_id,groups\neasemob,a-1,vip-team\n"), importer.CSV); err != nil {
+			t.Fatal(err)
+		}
+		var members int64
+		db.Model(&model.AgentGroupMember{}).Where("agent_id = ?", a.ID).Count(&members)
+		if members != 1 {
+			t.Errorf("a-1 is in %d groups after re-import, want 1", members)
 		}
 		var n int64
 		db.Model(&model.Agent{}).Count(&n)

@@ -91,6 +91,7 @@ func lookupObject(name string) (*objectSpec, error) {
 			{name: "platform_id", max: 191, required: true},
 			{name: "email", max: 255},
 			{name: "name", max: 255},
+			{name: "groups", max: 2000},
 		}, newHandler: func(now time.Time) handler { return &agents{now: now, ids: externalIDs{}} }}, nil
 	default:
 		return nil, apperr.New(apperr.Invalid, "import_object",
@@ -622,6 +623,7 @@ type agents struct {
 	now     time.Time
 	ids     externalIDs
 	rows    []model.Agent
+	groups  [][]string // per row: the groups named, nil when the column is absent
 	updated int
 }
 
@@ -642,8 +644,22 @@ func (h *agents) add(c *checker) {
 			h.ids[a.Platform+"\x00"+a.PlatformID] = c.rec.line
 		}
 	}
+	var groups []string
+	if _, present := c.rec.vals["groups"]; present {
+		groups = []string{}
+		for _, g := range strings.Split(c.text("groups"), ";") {
+			if g = strings.TrimSpace(g); g == "" {
+				continue
+			}
+			if len([]rune(g)) > 128 {
+				c.fail("groups", "a group name is longer than 128 characters")
+			}
+			groups = append(groups, g)
+		}
+	}
 	if c.ok {
 		h.rows = append(h.rows, a)
+		h.groups = append(h.groups, groups)
 	}
 }
 
@@ -673,7 +689,42 @@ func (h *agents) write(w *writer, batch int) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("write agents: %w", err)
 	}
+	if err := h.writeGroups(w.tx); err != nil {
+		return Result{}, err
+	}
 	return result(len(h.rows), h.updated), nil
+}
+
+// writeGroups makes each agent that had a groups column a member of exactly
+// the groups listed, creating groups as needed.
+func (h *agents) writeGroups(tx *gorm.DB) error {
+	for i, a := range h.rows {
+		groups := h.groups[i]
+		if groups == nil {
+			continue
+		}
+		var agent model.Agent
+		if err := tx.Select("id").Where("platform = ? AND platform_id = ?", a.Platform, a.PlatformID).Take(&agent).Error; err != nil {
+			return fmt.Errorf("find imported agent: %w", err)
+		}
+		if err := tx.Where("agent_id = ?", agent.ID).Delete(&model.AgentGroupMember{}).Error; err != nil {
+			return fmt.Errorf("clear agent groups: %w", err)
+		}
+		for _, name := range groups {
+			g := model.AgentGroup{Name: name, CreatedAt: h.now}
+			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&g).Error; err != nil {
+				return fmt.Errorf("create agent group: %w", err)
+			}
+			if err := tx.Where("name = ?", name).Take(&g).Error; err != nil {
+				return fmt.Errorf("find agent group: %w", err)
+			}
+			m := model.AgentGroupMember{AgentID: agent.ID, GroupID: g.ID}
+			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&m).Error; err != nil {
+				return fmt.Errorf("add agent to group: %w", err)
+			}
+		}
+	}
+	return nil
 }
 
 // customUpdate is ["custom"] when the file carried custom field columns, so
