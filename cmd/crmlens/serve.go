@@ -12,6 +12,7 @@ import (
 
 	"github.com/crmlens/crmlens/frontend"
 	"github.com/crmlens/crmlens/internal/admin"
+	"github.com/crmlens/crmlens/internal/audit"
 	"github.com/crmlens/crmlens/internal/layout"
 	"github.com/crmlens/crmlens/internal/playground"
 	"github.com/crmlens/crmlens/internal/seed"
@@ -55,9 +56,10 @@ func newServe() *cobra.Command {
 			}
 			integrations := e.integrations()
 			layouts := layout.NewStore(e.db, nil)
+			auditLog := audit.NewAsync(audit.New(e.db), e.log)
 			h := server.New(server.Deps{
 				DB: e.db, Tokens: tokens, Assets: assets, Logger: e.log, Layouts: layouts,
-				Sidebar:      sidebar.New(sidebar.Deps{DB: e.db, Tokens: tokens, Integrations: integrations, Layouts: layouts}),
+				Sidebar:      sidebar.New(sidebar.Deps{DB: e.db, Tokens: tokens, Integrations: integrations, Layouts: layouts, Audit: auditLog}),
 				Playground:   playground.New(e.db, integrations),
 				Integrations: integrations,
 				Admins:       admin.New(e.db, 0),
@@ -93,6 +95,9 @@ func newServe() *cobra.Command {
 			defer cancel()
 			if err := srv.Shutdown(shutdownCtx); err != nil {
 				return fmt.Errorf("shutdown: %w", err)
+			}
+			if err := auditLog.Close(shutdownCtx); err != nil {
+				e.log.Error("shutdown", "err", err.Error())
 			}
 			if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 				return err

@@ -46,11 +46,26 @@ func New(db *gorm.DB) *Log { return &Log{db: db} }
 
 // Record writes ev.
 func (l *Log) Record(ctx context.Context, ev Event) error {
+	row, err := rowOf(ev)
+	if err != nil {
+		return err
+	}
+	return l.write(ctx, []model.AuditEvent{row})
+}
+
+func (l *Log) write(ctx context.Context, rows []model.AuditEvent) error {
+	if err := l.db.WithContext(ctx).Create(&rows).Error; err != nil {
+		return fmt.Errorf("write %d audit events: %w", len(rows), err)
+	}
+	return nil
+}
+
+func rowOf(ev Event) (model.AuditEvent, error) {
 	detail := "{}"
 	if len(ev.Detail) > 0 {
 		b, err := json.Marshal(ev.Detail)
 		if err != nil {
-			return fmt.Errorf("audit detail: %w", err)
+			return model.AuditEvent{}, fmt.Errorf("audit detail: %w", err)
 		}
 		detail = string(b)
 	}
@@ -58,14 +73,10 @@ func (l *Log) Record(ctx context.Context, ev Event) error {
 	if at.IsZero() {
 		at = time.Now().UTC()
 	}
-	row := model.AuditEvent{
+	return model.AuditEvent{
 		Action: ev.Action, Actor: truncate(ev.Actor, 255), IntegrationID: ev.IntegrationID, VisitorID: ev.VisitorID,
 		ContactID: ev.ContactID, RequestID: truncate(ev.RequestID, 64), Detail: detail, CreatedAt: at,
-	}
-	if err := l.db.WithContext(ctx).Create(&row).Error; err != nil {
-		return fmt.Errorf("write audit event %s: %w", ev.Action, err)
-	}
-	return nil
+	}, nil
 }
 
 func truncate(s string, n int) string {
@@ -74,10 +85,6 @@ func truncate(s string, n int) string {
 	}
 	return s[:n]
 }
-
-// WithDB returns a Log writing through db, e.g. a transaction, so the event
-// commits or rolls back with the change it records.
-func (l *Log) WithDB(db *gorm.DB) *Log { return &Log{db: db} }
 
 // Filter selects events; zero fields select all.
 type Filter struct {

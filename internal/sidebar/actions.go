@@ -216,7 +216,7 @@ func (s *Service) Link(ctx context.Context, c sessiontoken.Claims, contactID, re
 		if err := tx.Where("visitor_id = ? AND contact_id = ?", v.ID, id).Delete(&model.VisitorRejection{}).Error; err != nil {
 			return fmt.Errorf("clear rejection: %w", err)
 		}
-		return s.audit.WithDB(tx).Record(ctx, audit.Event{Action: ActionLink, Actor: c.Agent, IntegrationID: &c.IntegrationID,
+		return audit.New(tx).Record(ctx, audit.Event{Action: ActionLink, Actor: c.Agent, IntegrationID: &c.IntegrationID,
 			VisitorID: &v.ID, ContactID: &id, RequestID: requestID, At: s.now()})
 	})
 	if err != nil {
@@ -244,7 +244,7 @@ func (s *Service) Unlink(ctx context.Context, c sessiontoken.Claims, notThisPers
 				return fmt.Errorf("record not this person: %w", err)
 			}
 		}
-		return s.audit.WithDB(tx).Record(ctx, audit.Event{Action: ActionUnlink, Actor: c.Agent, IntegrationID: &c.IntegrationID,
+		return audit.New(tx).Record(ctx, audit.Event{Action: ActionUnlink, Actor: c.Agent, IntegrationID: &c.IntegrationID,
 			VisitorID: &v.ID, ContactID: v.ContactID, RequestID: requestID,
 			Detail: map[string]string{"notThisPerson": strconv.FormatBool(notThisPerson)}, At: s.now()})
 	})

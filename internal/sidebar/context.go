@@ -3,12 +3,11 @@ package sidebar
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
-
-	"gorm.io/gorm"
 
 	"github.com/crmlens/crmlens/api"
 	"github.com/crmlens/crmlens/internal/apperr"
@@ -22,18 +21,16 @@ import (
 // Context builds what the agent of session c sees: the visitor, its contact
 // and one panel per entry of the layout, each record holding only the fields
 // the layout names, masked where it says. The read is audited with requestID.
-// The number of queries is fixed: one per panel plus visitor, contact and the
-// audit insert, whatever the records.
+//
+// The round trips are fixed whatever the records: one for the visitor, its
+// contact and the contact's account together, one per list panel (tickets,
+// orders, leads), and the audit write, which an async audit log batches.
 func (s *Service) Context(ctx context.Context, c sessiontoken.Claims, requestID string) (api.SidebarContext, error) {
-	db := s.db.WithContext(ctx)
-	var v model.Visitor
-	err := db.Where("id = ? AND integration_id = ?", c.VisitorID, c.IntegrationID).Take(&v).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return api.SidebarContext{}, apperr.New(apperr.NotFound, CodeVisitorGone, "this visitor no longer exists; reload the page")
-	}
+	h, err := s.head(ctx, c)
 	if err != nil {
-		return api.SidebarContext{}, fmt.Errorf("load visitor: %w", err)
+		return api.SidebarContext{}, err
 	}
+	v := h.visitor
 	l, why, err := s.layouts.Resolve(ctx, layout.Who{Integration: c.IntegrationSlug, Agent: []string{c.AgentID, c.AgentEmail}})
 	if err != nil {
 		return api.SidebarContext{}, err
@@ -43,42 +40,113 @@ func (s *Service) Context(ctx context.Context, c sessiontoken.Claims, requestID 
 		Layout:  api.LayoutRef{Name: l.Name, Reason: why},
 		Panels:  []api.Panel{},
 	}
-	var contact *model.Contact
-	if v.ContactID != nil {
-		var ct model.Contact
-		err := db.Where("id = ?", *v.ContactID).Take(&ct).Error
-		switch {
-		case errors.Is(err, gorm.ErrRecordNotFound):
-		case err != nil:
-			return api.SidebarContext{}, fmt.Errorf("load contact: %w", err)
-		default:
-			contact = &ct
-			out.Contact = &api.ContactSummary{Id: strconv.FormatInt(ct.ID, 10), Name: ct.Name}
-		}
-	}
-	if contact != nil {
+	if h.contact != nil {
+		out.Contact = &api.ContactSummary{Id: strconv.FormatInt(h.contactID, 10), Name: display(h.contact["name"])}
 		out.Match = linkedMatch(v)
-	} else {
-		out.Match = api.Match{Status: api.NotLinked, Reason: notLinkedReason(v, nil)}
-	}
-	if contact != nil {
 		for _, p := range l.Panels {
-			panel, err := s.panel(ctx, p, contact, c.Extra)
-			if err != nil {
-				return api.SidebarContext{}, err
+			var panel api.Panel
+			switch p.Object {
+			case layout.Contact:
+				panel = panelView(p, p.Defs, []map[string]any{h.contact})
+			case layout.Account:
+				var rows []map[string]any
+				if h.account != nil {
+					rows = append(rows, h.account)
+				}
+				panel = panelView(p, p.Defs, rows)
+			default:
+				panel, err = s.panel(ctx, p, h.contactID, c.Extra)
+				if err != nil {
+					return api.SidebarContext{}, err
+				}
 			}
 			out.Panels = append(out.Panels, panel)
 		}
+	} else {
+		out.Match = api.Match{Status: api.NotLinked, Reason: notLinkedReason(v, nil)}
 	}
 	ev := audit.Event{Action: audit.ActionContextRead, Actor: c.Agent, IntegrationID: &c.IntegrationID, VisitorID: &v.ID,
 		RequestID: requestID, At: s.now()}
-	if contact != nil {
-		ev.ContactID = &contact.ID
+	if h.contact != nil {
+		ev.ContactID = &h.contactID
 	}
 	if err := s.audit.Record(ctx, ev); err != nil {
 		return api.SidebarContext{}, err
 	}
 	return out, nil
+}
+
+// head is the visitor with its contact and account rows (nil when absent),
+// keyed by column name as panels read them.
+type head struct {
+	visitor   model.Visitor
+	contactID int64
+	contact   map[string]any
+	account   map[string]any
+}
+
+// headSQL reads the visitor, its contact and the contact's account in one
+// statement. Contact and account columns are all those of the catalog, so
+// the statement is the same for every layout (and prepared once).
+var headSQL = func() string {
+	cols := []string{"v.id AS v_id", "v.channel AS v_channel", "v.external_id AS v_external_id",
+		"v.contact_id AS v_contact_id", "v.link_method AS v_link_method", "v.claims AS v_claims"}
+	for _, o := range []struct {
+		obj   layout.Object
+		alias string
+	}{{layout.Contact, "c"}, {layout.Account, "a"}} {
+		seen := map[string]bool{"id": true}
+		cols = append(cols, o.alias+".id AS "+o.alias+"_id", o.alias+"."+layout.CustomColumn+" AS "+o.alias+"_"+layout.CustomColumn)
+		for _, k := range layout.FieldKeys(o.obj) {
+			f, _ := layout.Lookup(o.obj, k)
+			if !seen[f.Column] {
+				seen[f.Column] = true
+				cols = append(cols, o.alias+"."+f.Column+" AS "+o.alias+"_"+f.Column)
+			}
+		}
+	}
+	return "SELECT " + strings.Join(cols, ", ") + " FROM visitors v" +
+		" LEFT JOIN contacts c ON c.id = v.contact_id LEFT JOIN accounts a ON a.id = c.account_id" +
+		" WHERE v.id = ? AND v.integration_id = ?"
+}()
+
+func (s *Service) head(ctx context.Context, c sessiontoken.Claims) (head, error) {
+	var rows []map[string]any
+	if err := s.db.WithContext(ctx).Raw(headSQL, c.VisitorID, c.IntegrationID).Find(&rows).Error; err != nil {
+		return head{}, fmt.Errorf("load visitor: %w", err)
+	}
+	if len(rows) == 0 {
+		return head{}, apperr.New(apperr.NotFound, CodeVisitorGone, "this visitor no longer exists; reload the page")
+	}
+	r := rows[0]
+	var h head
+	h.visitor = model.Visitor{ID: asInt(r["v_id"]), Channel: display(r["v_channel"]), ExternalID: display(r["v_external_id"]),
+		LinkMethod: display(r["v_link_method"]), Claims: display(r["v_claims"]), IntegrationID: c.IntegrationID}
+	if r["v_contact_id"] != nil && r["c_id"] != nil {
+		h.contactID = asInt(r["c_id"])
+		h.visitor.ContactID = &h.contactID
+		h.contact = prefixed(r, "c_")
+		if r["a_id"] != nil {
+			h.account = prefixed(r, "a_")
+		}
+	}
+	return h, nil
+}
+
+// prefixed returns the columns of r named with prefix, without it.
+func prefixed(r map[string]any, prefix string) map[string]any {
+	out := map[string]any{}
+	for k, v := range r {
+		if name, ok := strings.CutPrefix(k, prefix); ok {
+			out[name] = v
+		}
+	}
+	return out
+}
+
+func asInt(v any) int64 {
+	n, _ := strconv.ParseInt(display(v), 10, 64)
+	return n
 }
 
 // pinnedOrderParams are the extra params by which an app names the order a
@@ -88,7 +156,7 @@ var pinnedOrderParams = []string{"orderNo", "order_no", "orderId", "order_id"}
 
 // panel reads the records of one layout panel for contact, selecting only
 // the columns the panel shows.
-func (s *Service) panel(ctx context.Context, p layout.Panel, contact *model.Contact, extra map[string]string) (api.Panel, error) {
+func (s *Service) panel(ctx context.Context, p layout.Panel, contactID int64, extra map[string]string) (api.Panel, error) {
 	fields := p.Defs
 	cols := []string{"id"}
 	custom := false
@@ -101,19 +169,13 @@ func (s *Service) panel(ctx context.Context, p layout.Panel, contact *model.Cont
 			continue
 		}
 		cols = append(cols, f.Column)
-	}
-	q := s.db.WithContext(ctx).Table(p.Object.Table()).Select(cols)
-	switch p.Object {
-	case layout.Contact:
-		q = q.Where("id = ?", contact.ID)
-	case layout.Account:
-		if contact.AccountID == nil {
-			return panelView(p, fields, nil), nil
+		// A money value is formatted by its currency's exponent, so the
+		// currency is read even when the panel does not show it.
+		if cf, ok := layout.Lookup(p.Object, f.CurrencyField); ok && !slices.Contains(cols, cf.Column) {
+			cols = append(cols, cf.Column)
 		}
-		q = q.Where("id = ?", *contact.AccountID)
-	default:
-		q = q.Where("contact_id = ?", contact.ID)
 	}
+	q := s.db.WithContext(ctx).Table(p.Object.Table()).Select(cols).Where("contact_id = ?", contactID)
 	for _, flt := range p.Filters {
 		f, _ := layout.Lookup(p.Object, flt.Field)
 		q = q.Where(f.Column+" IN ?", flt.Values)
@@ -131,7 +193,7 @@ func (s *Service) panel(ctx context.Context, p layout.Panel, contact *model.Cont
 		return api.Panel{}, fmt.Errorf("read panel %s: %w", p.Key, err)
 	}
 	if p.Object == layout.Orders {
-		pinned, err := s.pinnedOrder(ctx, cols, contact, extra)
+		pinned, err := s.pinnedOrder(ctx, cols, contactID, extra)
 		if err != nil {
 			return api.Panel{}, err
 		}
@@ -143,7 +205,7 @@ func (s *Service) panel(ctx context.Context, p layout.Panel, contact *model.Cont
 }
 
 // pinnedOrder reads the contact's order named by an extra param, if any.
-func (s *Service) pinnedOrder(ctx context.Context, cols []string, contact *model.Contact, extra map[string]string) (map[string]any, error) {
+func (s *Service) pinnedOrder(ctx context.Context, cols []string, contactID int64, extra map[string]string) (map[string]any, error) {
 	orderNo := ""
 	for _, k := range pinnedOrderParams {
 		if v := extra[k]; v != "" {
@@ -156,7 +218,7 @@ func (s *Service) pinnedOrder(ctx context.Context, cols []string, contact *model
 	}
 	var rows []map[string]any
 	err := s.db.WithContext(ctx).Table(layout.Orders.Table()).Select(cols).
-		Where("contact_id = ? AND order_no = ?", contact.ID, orderNo).Limit(1).Find(&rows).Error
+		Where("contact_id = ? AND order_no = ?", contactID, orderNo).Limit(1).Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("read pinned order: %w", err)
 	}
@@ -194,7 +256,9 @@ func panelView(p layout.Panel, fields []layout.Field, rows []map[string]any) api
 			label = l
 		}
 		def := api.FieldDef{Key: f.Key, Label: api.Label{Zh: label.ZH, En: label.EN}, Type: api.FieldType(f.Type), Masked: p.IsMasked(f.Key)}
-		if f.CurrencyField != "" {
+		// The currency is named only when the panel shows it: a field the
+		// layout does not name never leaves the server.
+		if f.CurrencyField != "" && slices.Contains(p.Fields, f.CurrencyField) {
 			cf := f.CurrencyField
 			def.CurrencyField = &cf
 		}

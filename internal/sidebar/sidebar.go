@@ -37,6 +37,9 @@ type Deps struct {
 	Tokens       *sessiontoken.Issuer
 	Integrations *integration.Service
 	Layouts      *layout.Store
+	// Audit records reads and actions; nil writes synchronously to DB.
+	// serve passes an audit.Async so reads do not wait for their audit row.
+	Audit audit.Recorder
 	// HTTPClient reaches platform APIs (Chatwoot); nil: a 5 s timeout client.
 	HTTPClient *http.Client
 	// Now is the clock; nil: time.Now in UTC.
@@ -50,7 +53,7 @@ type Service struct {
 	integrations *integration.Service
 	replay       *replay.Store
 	chatwoot     *chatwoot.Client
-	audit        *audit.Log
+	audit        audit.Recorder
 	layouts      *layout.Store
 	now          func() time.Time
 }
@@ -63,9 +66,12 @@ func New(d Deps) *Service {
 	if d.Layouts == nil {
 		d.Layouts = layout.NewStore(d.DB, d.Now)
 	}
+	if d.Audit == nil {
+		d.Audit = audit.New(d.DB)
+	}
 	return &Service{
 		db: d.DB, tokens: d.Tokens, integrations: d.Integrations,
-		replay: replay.New(d.DB, d.Now), chatwoot: chatwoot.New(d.HTTPClient), audit: audit.New(d.DB), layouts: d.Layouts, now: d.Now,
+		replay: replay.New(d.DB, d.Now), chatwoot: chatwoot.New(d.HTTPClient), audit: d.Audit, layouts: d.Layouts, now: d.Now,
 	}
 }
 
