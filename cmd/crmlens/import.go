@@ -5,6 +5,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/mattn/go-isatty"
+	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
 	"github.com/crmlens/crmlens/internal/importer"
@@ -38,8 +40,23 @@ func newImport() *cobra.Command {
 				return err
 			}
 			defer e.close()
+			var size int64 = -1
+			if st, err := f.Stat(); err == nil {
+				size = st.Size()
+			}
+			// The bar shows bytes read; it stays silent when stderr is not a
+			// terminal (CI, cron).
+			bar := progressbar.NewOptions64(size,
+				progressbar.OptionSetWriter(os.Stderr),
+				progressbar.OptionSetVisibility(isatty.IsTerminal(os.Stderr.Fd())),
+				progressbar.OptionShowBytes(true),
+				progressbar.OptionSetDescription("reading "+object),
+				progressbar.OptionClearOnFinish(),
+			)
 			start := time.Now()
-			res, err := importer.New(e.db).Import(ctx, object, f, format)
+			pr := progressbar.NewReader(f, bar)
+			res, err := importer.New(e.db).Import(ctx, object, &pr, format)
+			_ = bar.Finish()
 			if err != nil {
 				return err
 			}
