@@ -1,0 +1,107 @@
+package sidebar_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/crmlens/crmlens/internal/database"
+	"github.com/crmlens/crmlens/internal/dbtest"
+	"github.com/crmlens/crmlens/internal/integration"
+	"github.com/crmlens/crmlens/internal/keyring"
+	"github.com/crmlens/crmlens/internal/model"
+	"github.com/crmlens/crmlens/internal/sessiontoken"
+	"github.com/crmlens/crmlens/internal/sidebar"
+)
+
+func TestMain(m *testing.M) { dbtest.Main(m) }
+
+// countStatements counts every statement GORM sends through db.
+func countStatements(t *testing.T, db *gorm.DB) *atomic.Int64 {
+	t.Helper()
+	var n atomic.Int64
+	count := func(*gorm.DB) { n.Add(1) }
+	cb := db.Callback()
+	for name, err := range map[string]error{
+		"query":  cb.Query().After("gorm:query").Register("test:count_query", count),
+		"row":    cb.Row().After("gorm:row").Register("test:count_row", count),
+		"raw":    cb.Raw().After("gorm:raw").Register("test:count_raw", count),
+		"create": cb.Create().After("gorm:create").Register("test:count_create", count),
+	} {
+		if err != nil {
+			t.Fatalf("register %s counter: %v", name, err)
+		}
+	}
+	return &n
+}
+
+// TestContextQueriesDoNotGrowWithRecords: the context of a contact with one
+// record per list costs as many statements as one with fifty (no N+1).
+func TestContextQueriesDoNotGrowWithRecords(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB, _ database.Dialect) {
+		ctx := context.Background()
+		keys, _ := keyring.New(bytes.Repeat([]byte{3}, 32))
+		integrations := integration.New(db, keys, time.Hour, nil)
+		in, _, err := integrations.Create(ctx, integration.Input{Slug: "acme", Kind: "easemob"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tokens, err := sessiontoken.New(ctx, db, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc := sidebar.New(sidebar.Deps{DB: db, Tokens: tokens, Integrations: integrations})
+		now := time.Now().UTC()
+		statements := func(records int) int64 {
+			acct := model.Account{ExternalID: fmt.Sprintf("A-%d", records), Name: "Acme", CreatedAt: now, UpdatedAt: now}
+			if err := db.Create(&acct).Error; err != nil {
+				t.Fatal(err)
+			}
+			c := model.Contact{ExternalID: fmt.Sprintf("C-%d", records), Name: "Ann", AccountID: &acct.ID, CreatedAt: now, UpdatedAt: now}
+			if err := db.Create(&c).Error; err != nil {
+				t.Fatal(err)
+			}
+			for i := 0; i < records; i++ {
+				ext := fmt.Sprintf("%d-%d", records, i)
+				db.Create(&model.Order{ExternalID: "O-" + ext, ContactID: &c.ID, OrderNo: "SO-" + ext, Currency: "CNY", Status: "paid", PlacedAt: now, CreatedAt: now, UpdatedAt: now})
+				db.Create(&model.Ticket{ExternalID: "T-" + ext, ContactID: &c.ID, Subject: "s", Status: "open", CreatedAt: now, UpdatedAt: now})
+				db.Create(&model.Lead{ExternalID: "L-" + ext, ContactID: &c.ID, Title: "l", Status: "open", CreatedAt: now, UpdatedAt: now})
+			}
+			v := model.Visitor{IntegrationID: in.ID, Channel: "easemob", ExternalID: fmt.Sprintf("v-%d", records), ContactID: &c.ID, LinkMethod: "identity", CreatedAt: now, LastSeenAt: now}
+			if err := db.Create(&v).Error; err != nil {
+				t.Fatal(err)
+			}
+			claims := sessiontoken.Claims{IntegrationID: in.ID, IntegrationSlug: "acme", VisitorID: v.ID}
+			if _, err := svc.Context(ctx, claims, "warm"); err != nil { // warms the layout cache
+				t.Fatal(err)
+			}
+			n := countStatements(t, db)
+			out, err := svc.Context(ctx, claims, "r")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(out.Panels) != 5 {
+				t.Fatalf("panels = %d", len(out.Panels))
+			}
+			got := n.Load()
+			db.Callback().Query().Remove("test:count_query")
+			db.Callback().Row().Remove("test:count_row")
+			db.Callback().Raw().Remove("test:count_raw")
+			db.Callback().Create().Remove("test:count_create")
+			return got
+		}
+		one, fifty := statements(1), statements(50)
+		if one != fifty {
+			t.Fatalf("statements with 1 record per list: %d, with 50: %d", one, fifty)
+		}
+		// head (1) + tickets, orders, leads (3) + the audit insert (1).
+		if one != 5 {
+			t.Errorf("a context costs %d statements, want 5", one)
+		}
+	})
+}
