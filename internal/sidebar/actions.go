@@ -134,10 +134,14 @@ func (s *Service) Search(ctx context.Context, c sessiontoken.Claims, q, requestI
 		return nil, apperr.New(apperr.Invalid, CodeBadQuery, "type 2 to 100 characters (or one Chinese character): a name, a phone number or an email")
 	}
 	db := s.db.WithContext(ctx).Model(&model.Contact{}).Select("id", "name", "phone", "email")
+	// Each search is a prefix range on one indexed column, ordered by that
+	// column, so it reads at most MaxSearchResults index entries at any size.
 	like := escapeLike(q) + "%"
+	order := "name"
 	switch {
 	case strings.Contains(q, "@"):
 		db = db.Where("email LIKE ?", strings.ToLower(escapeLike(q))+"%")
+		order = "email"
 	case isPhoneLike(q):
 		digits := strings.Map(func(r rune) rune {
 			if unicode.IsDigit(r) || r == '+' {
@@ -146,11 +150,12 @@ func (s *Service) Search(ctx context.Context, c sessiontoken.Claims, q, requestI
 			return -1
 		}, q)
 		db = db.Where("phone LIKE ?", escapeLike(digits)+"%")
+		order = "phone"
 	default:
 		db = db.Where("name LIKE ?", like)
 	}
 	var found []model.Contact
-	if err := db.Order("name").Order("id").Limit(MaxSearchResults).Find(&found).Error; err != nil {
+	if err := db.Order(order).Limit(MaxSearchResults).Find(&found).Error; err != nil {
 		return nil, fmt.Errorf("search contacts: %w", err)
 	}
 	out := make([]api.Candidate, 0, len(found))
