@@ -59,6 +59,9 @@ func TestLayoutsDecideWhatLeavesTheServer(t *testing.T) {
 			t.Fatalf("put layout: %d %s", resp.StatusCode, body)
 		}
 		_, sess, _ := f.session(t, "acme", map[string]string{"visitorImId": "im-zhang", "agentId": f.cipher.Encrypt("a-7")})
+		if sess.Layout == nil || sess.Layout.Name != "kefu" || !strings.Contains(sess.Layout.Reason, "integration acme") {
+			t.Errorf("the session answer's layout = %+v", sess.Layout)
+		}
 		ctx, raw := f.context(t, sess.Token)
 		if ctx.Layout.Name != "kefu" || !strings.Contains(ctx.Layout.Reason, "integration acme") {
 			t.Errorf("layout = %+v", ctx.Layout)

@@ -38,7 +38,7 @@ func (s *Server) CreateSidebarSession(c echo.Context) (err error) {
 	}
 	out := api.SessionResponse{
 		Token: sess.Token, ExpiresAt: sess.ExpiresAt, Visitor: sess.Visitor, Contact: sess.Contact,
-		Match: sess.Match, Lang: api.Lang(sess.Lang),
+		Match: sess.Match, Lang: api.Lang(sess.Lang), Layout: &sess.Layout,
 	}
 	if out.Lang == "" {
 		out.Lang = api.Zh

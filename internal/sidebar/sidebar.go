@@ -93,6 +93,8 @@ type Session struct {
 	Contact   *api.ContactSummary
 	Match     api.Match
 	Lang      string
+	// Layout is the layout that applies to this session, and why.
+	Layout api.LayoutRef
 }
 
 // Integration returns the integration with slug, or a NotFound error.
@@ -177,7 +179,12 @@ func (s *Service) CreateSession(ctx context.Context, slug string, params map[str
 	if err != nil {
 		return Session{}, err
 	}
-	out := Session{Token: token, ExpiresAt: exp, Lang: claims.Lang, Visitor: visitorView(res.visitor), Match: res.match}
+	l, why, err := s.layouts.Resolve(ctx, layout.Who{Integration: in.Slug, Agent: []string{claims.Agent.ID, claims.Agent.Email}})
+	if err != nil {
+		return Session{}, err
+	}
+	out := Session{Token: token, ExpiresAt: exp, Lang: claims.Lang, Visitor: visitorView(res.visitor), Match: res.match,
+		Layout: api.LayoutRef{Name: l.Name, Reason: why}}
 	if res.contact != nil {
 		out.Contact = &api.ContactSummary{Id: strconv.FormatInt(res.contact.ID, 10), Name: res.contact.Name}
 	}

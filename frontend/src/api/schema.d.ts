@@ -367,6 +367,7 @@ export interface components {
             contact?: components["schemas"]["ContactSummary"];
             match: components["schemas"]["Match"];
             lang: components["schemas"]["Lang"];
+            layout?: components["schemas"]["LayoutRef"];
         };
         Label: {
             zh: string;
