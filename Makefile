@@ -91,6 +91,13 @@ test-frontend: node_modules/.package-lock.json ## type check, unit tests, bundle
 test-e2e: build ## browser tests: headless Chromium against the real server
 	CRMLENS_BIN=$(BIN) $(NPM) run test:e2e
 
+BENCH_CONTACTS ?= 1000000
+
+.PHONY: bench
+bench: system-deps ## benchmark the sidebar context vs a plain baseline, and import, on MariaDB (BENCH_CONTACTS=1000000): bench/RESULTS.md
+	CGO_ENABLED=0 $(GO) build -trimpath -o bin/crmlens-bench ./bench/cmd/crmlens-bench
+	BENCH_CONTACTS=$(BENCH_CONTACTS) ./bin/crmlens-bench
+
 .PHONY: clean
 clean: ## remove build output
 	rm -rf bin frontend/dist/assets frontend/dist/*.html

@@ -1,0 +1,157 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/crmlens/crmlens/bench/internal/importgen"
+	"github.com/crmlens/crmlens/bench/internal/mariadb"
+	"github.com/crmlens/crmlens/bench/internal/progress"
+	"github.com/crmlens/crmlens/internal/database"
+	"github.com/crmlens/crmlens/internal/importer"
+)
+
+// importResult is the import measurement.
+type importResult struct {
+	Files       importgen.Files
+	GenTime     time.Duration
+	AccountTime time.Duration
+	ContactTime time.Duration
+	ReadTime    time.Duration // reading and checking the contacts file, within ContactTime
+	FirstRow    time.Duration // from the start until the first contact row was seen, within ContactTime
+	Identities  int
+}
+
+// ContactsPerSecond is the contacts import's speed, file read to commit.
+func (r importResult) ContactsPerSecond() float64 {
+	return float64(r.Files.NumContacts) / r.ContactTime.Seconds()
+}
+
+// measureImport generates n contacts (and n/5 accounts) as NDJSON and
+// imports them with the importer `crmlens import` uses into a fresh schema.
+func measureImport(ctx context.Context, srv *mariadb.Server, n int) (importResult, error) {
+	var res importResult
+	dir, err := os.MkdirTemp("", "crmlens-bench-import-")
+	if err != nil {
+		return res, err
+	}
+	defer os.RemoveAll(dir)
+
+	say("generating %d contacts to import", n)
+	bar := progress.New("generating", int64(n), "contacts")
+	start := time.Now()
+	files, err := importgen.Write(ctx, dir, n, func(k int) { bar.Set(int64(k)) })
+	res.GenTime = time.Since(start)
+	if err != nil {
+		return res, fmt.Errorf("generate import files: %w", err)
+	}
+	bar.Finish()
+	res.Files = files
+
+	url, err := srv.CreateSchema(ctx, "crmlens_import")
+	if err != nil {
+		return res, err
+	}
+	db, dialect, err := database.Open(ctx, url, database.Options{})
+	if err != nil {
+		return res, err
+	}
+	defer func() { _ = database.Close(db) }()
+	if _, err := database.Migrate(ctx, db, dialect); err != nil {
+		return res, err
+	}
+	im := importer.New(db)
+
+	af, err := os.Open(files.Accounts)
+	if err != nil {
+		return res, err
+	}
+	start = time.Now()
+	ares, err := im.Import(ctx, "accounts", af, importer.NDJSON)
+	res.AccountTime = time.Since(start)
+	_ = af.Close()
+	if err != nil {
+		return res, fmt.Errorf("import accounts: %w", err)
+	}
+	if ares.Created != files.NumAccounts {
+		return res, fmt.Errorf("import accounts: created %d of %d", ares.Created, files.NumAccounts)
+	}
+
+	// The importer reports no progress: follow the bytes it reads, then the
+	// rows of its still uncommitted transaction.
+	watch, err := sql.Open("mysql", srv.DSN("crmlens_import"))
+	if err != nil {
+		return res, err
+	}
+	defer watch.Close()
+	conn, err := watch.Conn(ctx)
+	if err != nil {
+		return res, err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "SET SESSION TRANSACTION ISOLATION LEVEL READ UNCOMMITTED"); err != nil {
+		return res, err
+	}
+	cf, err := os.Open(files.Contacts)
+	if err != nil {
+		return res, err
+	}
+	defer cf.Close()
+	say("importing %d contacts (%.1f MiB of NDJSON)", n, float64(files.ContactBytes)/(1<<20))
+	readBar := progress.NewBytes("import: read+check", files.ContactBytes)
+	writeBar := progress.New("import: write", int64(n), "contacts")
+	stopPoll := func() {}
+	var readDone time.Time
+	var firstRow atomic.Int64 // nanoseconds since start
+	r := &eofReader{r: io.TeeReader(cf, readBar.Writer()), onEOF: func() {
+		readDone = time.Now()
+		readBar.Finish()
+		stopPoll = progress.Poll(ctx, writeBar, 300*time.Millisecond, func(ctx context.Context) (int64, error) {
+			var max int64
+			err := conn.QueryRowContext(ctx, "SELECT COALESCE(MAX(id), 0) FROM contacts").Scan(&max)
+			if err == nil && max > 0 {
+				firstRow.CompareAndSwap(0, int64(time.Since(start)))
+			}
+			return max, err
+		})
+	}}
+	start = time.Now()
+	cres, err := im.Import(ctx, "contacts", r, importer.NDJSON)
+	res.ContactTime = time.Since(start)
+	stopPoll()
+	if err != nil {
+		return res, fmt.Errorf("import contacts: %w", err)
+	}
+	writeBar.Finish()
+	if !readDone.IsZero() {
+		res.ReadTime = readDone.Sub(start)
+	}
+	res.FirstRow = time.Duration(firstRow.Load())
+	if cres.Created != n {
+		return res, fmt.Errorf("import contacts: created %d of %d", cres.Created, n)
+	}
+	res.Identities = cres.Identities
+	say("imported %d contacts in %v (%.0f contacts/s)", n, res.ContactTime.Round(time.Millisecond), res.ContactsPerSecond())
+	return res, nil
+}
+
+// eofReader calls onEOF once, when r first reports io.EOF.
+type eofReader struct {
+	r     io.Reader
+	once  sync.Once
+	onEOF func()
+}
+
+func (e *eofReader) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err == io.EOF {
+		e.once.Do(e.onEOF)
+	}
+	return n, err
+}
