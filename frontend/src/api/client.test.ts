@@ -27,6 +27,29 @@ describe("client", () => {
     expect((calls[0]!.init?.headers as Record<string, string>).Authorization).toBe("Bearer abc");
   });
 
+  it("searches contacts with the query encoded and the token as a bearer", async () => {
+    const { client, calls } = answer(200, { contacts: [{ id: "7", name: "林芳", hint: "159****5678" }] });
+    expect(await client.searchContacts("tok", "林 a&b")).toEqual([{ id: "7", name: "林芳", hint: "159****5678" }]);
+    expect(calls[0]!.url).toBe("/api/v1/sidebar/contacts?q=%E6%9E%97%20a%26b");
+    expect(calls[0]!.init?.method).toBeUndefined();
+    expect((calls[0]!.init?.headers as Record<string, string>).Authorization).toBe("Bearer tok");
+  });
+
+  it.each([
+    ["linkVisitor", "/api/v1/sidebar/link", { contactId: "7" }],
+    ["unlinkVisitor", "/api/v1/sidebar/unlink", { notThisPerson: true }],
+    ["revealField", "/api/v1/sidebar/reveal", { object: "contact", recordId: "7", field: "phone" }],
+  ] as const)("%s posts its body as JSON with the bearer", async (method, url, body) => {
+    const { client, calls } = answer(200, { status: "linked", reason: "r", value: "x" });
+    await (client[method] as (t: string, b: unknown) => Promise<unknown>)("tok", body);
+    expect(calls[0]!.url).toBe(url);
+    expect(calls[0]!.init?.method).toBe("POST");
+    expect(JSON.parse(String(calls[0]!.init?.body))).toEqual(body);
+    const headers = calls[0]!.init?.headers as Record<string, string>;
+    expect(headers.Authorization).toBe("Bearer tok");
+    expect(headers["Content-Type"]).toBe("application/json");
+  });
+
   it("turns the server's error body into an ApiError", async () => {
     const { client } = answer(400, { error: { code: "invalid_param", message: "agentName is not hex" } });
     const err = await client.createSession({ integration: "x", params: {} }).catch((e: unknown) => e);

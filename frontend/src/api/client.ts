@@ -1,9 +1,16 @@
 // A small typed fetch client for the crmlens API (see openapi.yaml).
 import type {
+  Candidate,
+  CandidateList,
   ConversationList,
+  LinkRequest,
+  Match,
+  RevealedValue,
+  RevealRequest,
   SessionRequest,
   SessionResponse,
   SidebarContext,
+  UnlinkRequest,
 } from "./types";
 
 /** A failed API call: the server's {"error":{code,message}} or a local code. */
@@ -21,6 +28,11 @@ export class ApiError extends Error {
 export interface Client {
   createSession(req: SessionRequest): Promise<SessionResponse>;
   getContext(token: string): Promise<SidebarContext>;
+  /** Contacts whose name, phone or email starts with q (2+ characters, or one Chinese character). */
+  searchContacts(token: string, q: string): Promise<Candidate[]>;
+  linkVisitor(token: string, req: LinkRequest): Promise<Match>;
+  unlinkVisitor(token: string, req: UnlinkRequest): Promise<Match>;
+  revealField(token: string, req: RevealRequest): Promise<RevealedValue>;
   listConversations(): Promise<ConversationList>;
 }
 
@@ -58,6 +70,14 @@ export function createClient(fetchImpl: Fetch = (i, init) => fetch(i, init), bas
     return body as T;
   }
 
+  const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+  const post = <T>(path: string, token: string, body: unknown) =>
+    call<T>(path, {
+      method: "POST",
+      headers: { ...bearer(token), "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+
   return {
     createSession: (req) =>
       call<SessionResponse>("/api/v1/sidebar/sessions", {
@@ -67,8 +87,17 @@ export function createClient(fetchImpl: Fetch = (i, init) => fetch(i, init), bas
       }),
     getContext: (token) =>
       call<SidebarContext>("/api/v1/sidebar/context", {
-        headers: { Authorization: `Bearer ${token}` },
+        headers: bearer(token),
       }),
+    searchContacts: async (token, q) =>
+      (
+        await call<CandidateList>(`/api/v1/sidebar/contacts?q=${encodeURIComponent(q)}`, {
+          headers: bearer(token),
+        })
+      ).contacts ?? [],
+    linkVisitor: (token, req) => post<Match>("/api/v1/sidebar/link", token, req),
+    unlinkVisitor: (token, req) => post<Match>("/api/v1/sidebar/unlink", token, req),
+    revealField: (token, req) => post<RevealedValue>("/api/v1/sidebar/reveal", token, req),
     listConversations: () => call<ConversationList>("/api/v1/playground/conversations"),
   };
 }

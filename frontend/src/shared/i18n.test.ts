@@ -34,6 +34,11 @@ describe("catalogues", () => {
       "token_lifetime",
       "chatwoot_mismatch",
       "chatwoot_unreachable",
+      "invalid_query",
+      "contact_not_found",
+      "field_not_masked",
+      "record_not_linked",
+      "visitor_not_found",
     ];
     for (const code of codes) {
       expect(errorText("en", code), code).toBeTruthy();

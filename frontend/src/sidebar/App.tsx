@@ -6,13 +6,14 @@ import type { SidebarContext } from "../api/types";
 import { langFromTag, locale, pickLang, type Lang } from "../shared/i18n";
 import { sameParams, sameVisitor, type ChatwootHost, type ChatwootParams } from "./chatwoot";
 import { localProblem, pageMode, type PageParams } from "./params";
+import type { Actions } from "./actions";
 import { ErrorState, SidebarView, Skeleton, Waiting, type ErrorStage } from "./views";
 
 type State =
   | { k: "loading" }
   | { k: "waiting" }
   | { k: "error"; code: string; message: string; retry: boolean; stage: ErrorStage }
-  | { k: "ready"; ctx: SidebarContext };
+  | { k: "ready"; ctx: SidebarContext; token: string };
 
 export interface AppProps {
   page: PageParams;
@@ -83,10 +84,10 @@ export function App({ page, client, navigatorLang, chatwoot, chatwootWaitMs = 50
         if ("lang" in params && !langFromTag(params.lang) && session.lang) setLang(session.lang);
         stage = "context";
         const ctx = await client.getContext(session.token);
-        if (!cancelled) setState({ k: "ready", ctx });
+        if (!cancelled) setState({ k: "ready", ctx, token: session.token });
       } catch (e) {
         if (cancelled) return;
-        const err = e instanceof ApiError ? e : new ApiError("unknown", e instanceof Error ? e.message : String(e));
+        const err = asApiError(e);
         setState({ k: "error", code: err.code, message: err.message, retry: true, stage });
       }
     })();
@@ -94,6 +95,44 @@ export function App({ page, client, navigatorLang, chatwoot, chatwootWaitMs = 50
       cancelled = true;
     };
   }, [params, attempt]);
+
+  // The agent's actions, bound to the session shown. An answer for a session
+  // no longer shown (another conversation came meanwhile) changes nothing.
+  const actionsFor = (token: string): Actions => {
+    const current = (s: State) => s.k === "ready" && s.token === token;
+    const call = async <T,>(p: Promise<T>): Promise<T> => {
+      try {
+        return await p;
+      } catch (e) {
+        const err = asApiError(e);
+        // The session is gone: say so as loading would, with a retry that opens a new one.
+        if (err.code === "unauthorized" || err.code === "token_expired") {
+          setState((s) =>
+            current(s) ? { k: "error", code: err.code, message: err.message, retry: true, stage: "context" } : s,
+          );
+        }
+        throw err;
+      }
+    };
+    // After a link or an unlink the context is loaded again; the old view
+    // stays until the new one is there.
+    const reload = async () => {
+      const ctx = await call(client.getContext(token));
+      setState((s) => (current(s) ? { k: "ready", ctx, token } : s));
+    };
+    return {
+      search: (q) => call(client.searchContacts(token, q)),
+      link: async (contactId) => {
+        await call(client.linkVisitor(token, { contactId }));
+        await reload();
+      },
+      unlink: async () => {
+        await call(client.unlinkVisitor(token, { notThisPerson: true }));
+        await reload();
+      },
+      reveal: async (req) => (await call(client.revealField(token, req))).value,
+    };
+  };
 
   const retry = () => {
     // A fresh context may differ (Chatwoot checks fail on a stale one); an
@@ -124,6 +163,10 @@ export function App({ page, client, navigatorLang, chatwoot, chatwootWaitMs = 50
         />
       );
     case "ready":
-      return <SidebarView ctx={state.ctx} lang={lang} />;
+      return <SidebarView ctx={state.ctx} lang={lang} actions={actionsFor(state.token)} />;
   }
+}
+
+function asApiError(e: unknown): ApiError {
+  return e instanceof ApiError ? e : new ApiError("unknown", e instanceof Error ? e.message : String(e));
 }

@@ -1,7 +1,9 @@
-// Pure views of the sidebar: they render what they are given.
-import type { Candidate, FieldDef, Panel, SidebarContext, Visitor } from "../api/types";
+// Views of the sidebar: they render what they are given. Given Actions, they
+// also offer the agent's actions (see actions.tsx); without, they are read-only.
+import type { Candidate, CrmRecord, FieldDef, Panel, SidebarContext, Visitor } from "../api/types";
 import { errorText, t, type Lang } from "../shared/i18n";
-import { displayValue, EMPTY } from "./format";
+import { LinkPicker, MaskedValue, NotThisPerson, type Actions } from "./actions";
+import { displayValue, EMPTY, type Display } from "./format";
 
 const statusKey = /(^|_)(status|state|stage|priority)$/i;
 
@@ -10,15 +12,7 @@ export function badgeField(fields: FieldDef[]): FieldDef | undefined {
   return fields.find((f) => f.type === "enum") ?? fields.find((f) => statusKey.test(f.key));
 }
 
-function Value({ field, values, lang }: { field: FieldDef; values: Record<string, string | null>; lang: Lang }) {
-  const d = displayValue(field, values, lang);
-  if (field.masked && d.text !== EMPTY) {
-    return (
-      <span class="masked" title={t(lang, "masked")}>
-        {d.text}
-      </span>
-    );
-  }
+function Shown({ field, d }: { field: FieldDef; d: Display }) {
   if (d.href) {
     const external = field.type === "url";
     return (
@@ -28,6 +22,43 @@ function Value({ field, values, lang }: { field: FieldDef; values: Record<string
     );
   }
   return <>{d.text}</>;
+}
+
+interface Cell {
+  field: FieldDef;
+  rec: CrmRecord;
+  panel: Panel;
+  lang: Lang;
+  actions?: Actions;
+}
+
+function Value({ field, rec, panel, lang, actions }: Cell) {
+  const d = displayValue(field, rec.values, lang);
+  if (field.masked && d.text !== EMPTY) {
+    if (actions) {
+      // Keyed by record and value: a clear value never outlives the masked one it replaced.
+      return (
+        <MaskedValue
+          key={`${rec.id}|${d.text}`}
+          text={d.text}
+          req={{ object: panel.object, recordId: rec.id, field: field.key }}
+          testId={`reveal-${panel.key}-${rec.id}-${field.key}`}
+          label={field.label[lang]}
+          lang={lang}
+          actions={actions}
+          clear={(value) => (
+            <Shown field={field} d={displayValue({ ...field, masked: false }, { ...rec.values, [field.key]: value }, lang)} />
+          )}
+        />
+      );
+    }
+    return (
+      <span class="masked" title={t(lang, "masked")}>
+        {d.text}
+      </span>
+    );
+  }
+  return <Shown field={field} d={d} />;
 }
 
 function VisitorLine({ visitor, lang }: { visitor: Visitor; lang: Lang }) {
@@ -53,8 +84,8 @@ function MatchedOn({ fields, lang }: { fields: string[] | undefined; lang: Lang 
   );
 }
 
+/** The candidates, read-only (without Actions, LinkPicker lists them with Link buttons). */
 function Candidates({ candidates, lang }: { candidates: Candidate[]; lang: Lang }) {
-  // Read-only for now: linking the visitor to one of them comes later.
   return (
     <section class="candidates" data-testid="candidates">
       <h2>{t(lang, "candidates.title")}</h2>
@@ -70,7 +101,7 @@ function Candidates({ candidates, lang }: { candidates: Candidate[]; lang: Lang 
   );
 }
 
-export function HeaderCard({ ctx, lang }: { ctx: SidebarContext; lang: Lang }) {
+export function HeaderCard({ ctx, lang, actions }: { ctx: SidebarContext; lang: Lang; actions?: Actions }) {
   const { match } = ctx;
   if (match.status !== "linked" || !ctx.contact) {
     const candidates = match.status === "not_linked" ? (match.candidates ?? []) : [];
@@ -85,7 +116,7 @@ export function HeaderCard({ ctx, lang }: { ctx: SidebarContext; lang: Lang }) {
             <MatchedOn fields={match.matchedOn} lang={lang} />
           </p>
         )}
-        {candidates.length > 0 && <Candidates candidates={candidates} lang={lang} />}
+        {!actions && candidates.length > 0 && <Candidates candidates={candidates} lang={lang} />}
       </header>
     );
   }
@@ -99,11 +130,14 @@ export function HeaderCard({ ctx, lang }: { ctx: SidebarContext; lang: Lang }) {
         <span class="label">{t(lang, "whyMatched")}</span> {match.reason}
         <MatchedOn fields={match.matchedOn} lang={lang} />
       </p>
+      {actions && <NotThisPerson lang={lang} actions={actions} />}
     </header>
   );
 }
 
-function RecordBody({ panel, lang }: { panel: Panel; lang: Lang }) {
+type PanelProps = { panel: Panel; lang: Lang; actions?: Actions };
+
+function RecordBody({ panel, lang, actions }: PanelProps) {
   const rec = panel.records[0];
   if (!rec) return <p class="empty">{t(lang, "empty")}</p>;
   return (
@@ -112,7 +146,7 @@ function RecordBody({ panel, lang }: { panel: Panel; lang: Lang }) {
         <div class="row" key={f.key} data-field={f.key}>
           <dt>{f.label[lang]}</dt>
           <dd>
-            <Value field={f} values={rec.values} lang={lang} />
+            <Value field={f} rec={rec} panel={panel} lang={lang} actions={actions} />
           </dd>
         </div>
       ))}
@@ -120,7 +154,7 @@ function RecordBody({ panel, lang }: { panel: Panel; lang: Lang }) {
   );
 }
 
-function ListBody({ panel, lang }: { panel: Panel; lang: Lang }) {
+function ListBody({ panel, lang, actions }: PanelProps) {
   if (panel.records.length === 0) return <p class="empty">{t(lang, "empty")}</p>;
   const badge = badgeField(panel.fields);
   // A money field already shows its currency: its currency field would repeat it.
@@ -132,10 +166,10 @@ function ListBody({ panel, lang }: { panel: Panel; lang: Lang }) {
       {panel.records.map((r) => (
         <li class="item" key={r.id} data-record={r.id}>
           <div class="item-top">
-            <span class="item-title">{title ? <Value field={title} values={r.values} lang={lang} /> : r.id}</span>
+            <span class="item-title">{title ? <Value field={title} rec={r} panel={panel} lang={lang} actions={actions} /> : r.id}</span>
             {badge && r.values[badge.key] && (
               <span class="badge" data-status={r.values[badge.key]} title={badge.label[lang]}>
-                <Value field={badge} values={r.values} lang={lang} />
+                <Value field={badge} rec={r} panel={panel} lang={lang} />
               </span>
             )}
           </div>
@@ -143,7 +177,7 @@ function ListBody({ panel, lang }: { panel: Panel; lang: Lang }) {
             <div class="item-meta">
               {meta.map((f) => (
                 <span key={f.key} data-field={f.key}>
-                  <span class="k">{f.label[lang]}</span> <Value field={f} values={r.values} lang={lang} />
+                  <span class="k">{f.label[lang]}</span> <Value field={f} rec={r} panel={panel} lang={lang} actions={actions} />
                 </span>
               ))}
             </div>
@@ -154,7 +188,7 @@ function ListBody({ panel, lang }: { panel: Panel; lang: Lang }) {
   );
 }
 
-export function PanelView({ panel, lang }: { panel: Panel; lang: Lang }) {
+export function PanelView({ panel, lang, actions }: PanelProps) {
   return (
     <section class="card panel" data-testid={`panel-${panel.key}`} data-kind={panel.kind}>
       <details open>
@@ -162,21 +196,28 @@ export function PanelView({ panel, lang }: { panel: Panel; lang: Lang }) {
           <h2>{panel.title[lang]}</h2>
           {panel.kind === "list" && <span class="count">{panel.records.length}</span>}
         </summary>
-        {panel.kind === "list" ? <ListBody panel={panel} lang={lang} /> : <RecordBody panel={panel} lang={lang} />}
+        {panel.kind === "list" ? (
+          <ListBody panel={panel} lang={lang} actions={actions} />
+        ) : (
+          <RecordBody panel={panel} lang={lang} actions={actions} />
+        )}
       </details>
     </section>
   );
 }
 
-export function SidebarView({ ctx, lang }: { ctx: SidebarContext; lang: Lang }) {
+export function SidebarView({ ctx, lang, actions }: { ctx: SidebarContext; lang: Lang; actions?: Actions }) {
   const linked = ctx.match.status === "linked" && !!ctx.contact;
   // Without a contact, panels that came back empty would only repeat "nothing here".
   const panels = linked ? ctx.panels : ctx.panels.filter((p) => p.records.length > 0);
   return (
     <main class="sidebar" data-testid="sidebar">
-      <HeaderCard ctx={ctx} lang={lang} />
+      <HeaderCard ctx={ctx} lang={lang} actions={actions} />
+      {!linked && actions && (
+        <LinkPicker candidates={ctx.match.status === "not_linked" ? (ctx.match.candidates ?? []) : []} lang={lang} actions={actions} />
+      )}
       {panels.map((p) => (
-        <PanelView key={p.key} panel={p} lang={lang} />
+        <PanelView key={p.key} panel={p} lang={lang} actions={actions} />
       ))}
       <footer class="layout muted" title={ctx.layout.reason}>
         {t(lang, "layout")}: {ctx.layout.name}

@@ -115,16 +115,22 @@ export const conversations: ConversationList = {
 /** A Client whose answers the test sets; it records the calls. */
 export function fakeClient(overrides: Partial<Client> = {}) {
   const calls: { method: keyof Client; args: unknown[] }[] = [];
-  const fail = (m: string) => () => Promise.reject(new Error(`unexpected call ${m}`));
-  const impl: Client = {
-    createSession: overrides.createSession ?? fail("createSession"),
-    getContext: overrides.getContext ?? fail("getContext"),
-    listConversations: overrides.listConversations ?? fail("listConversations"),
-  };
-  const client: Client = {
-    createSession: (...args) => (calls.push({ method: "createSession", args }), impl.createSession(...args)),
-    getContext: (...args) => (calls.push({ method: "getContext", args }), impl.getContext(...args)),
-    listConversations: (...args) => (calls.push({ method: "listConversations", args }), impl.listConversations(...args)),
-  };
-  return { client, calls };
+  const methods: (keyof Client)[] = [
+    "createSession",
+    "getContext",
+    "searchContacts",
+    "linkVisitor",
+    "unlinkVisitor",
+    "revealField",
+    "listConversations",
+  ];
+  const client = {} as Record<keyof Client, (...args: unknown[]) => Promise<unknown>>;
+  for (const m of methods) {
+    client[m] = (...args) => {
+      calls.push({ method: m, args });
+      const impl = overrides[m] as ((...a: unknown[]) => Promise<unknown>) | undefined;
+      return impl ? impl(...args) : Promise.reject(new Error(`unexpected call ${m}`));
+    };
+  }
+  return { client: client as unknown as Client, calls };
 }
