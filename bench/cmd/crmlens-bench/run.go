@@ -115,7 +115,7 @@ func run(ctx context.Context, cfg config) (err error) {
 	say("the baseline answers the same panels and records as the service (checked on %d visitors)", min(20, len(tg.sessions)))
 
 	// Let InnoDB write out what the seed left dirty before measuring.
-	res.settleTime, res.settleDirty, err = srv.Settle(ctx, 2*time.Minute)
+	res.settleTime, res.settleDirty, err = srv.Settle(ctx, 90*time.Second)
 	if err != nil {
 		return fmt.Errorf("flush the seed's dirty pages: %w", err)
 	}

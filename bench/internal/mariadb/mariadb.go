@@ -93,6 +93,10 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		"--innodb-flush-log-at-trx-commit=2",
 		"--innodb-doublewrite=0",
 		"--innodb-fast-shutdown=2",
+		// Flush at SSD speed, not the default's 200 pages/s: Settle then
+		// takes seconds, not minutes, after a bulk load.
+		"--innodb-io-capacity=5000",
+		"--innodb-io-capacity-max=20000",
 		"--skip-log-bin",
 		"--max-connections=500",
 	}
