@@ -53,7 +53,16 @@ type Issuer struct {
 	mu     sync.RWMutex
 	keys   map[string][]byte
 	signer string // kid of the key new tokens are signed with
+
+	// verified caches tokens already verified, until they expire: a
+	// sidebar makes several calls with one token, and verifying costs more
+	// than a lookup. Bounded; emptied when full.
+	verifiedMu sync.Mutex
+	verified   map[string]Claims
 }
+
+// maxVerified bounds the verified-token cache.
+const maxVerified = 50_000
 
 // New loads the signing keys from db, creating the first one when there is
 // none. now is the clock (nil: time.Now).
@@ -61,7 +70,7 @@ func New(ctx context.Context, db *gorm.DB, now func() time.Time) (*Issuer, error
 	if now == nil {
 		now = time.Now
 	}
-	is := &Issuer{db: db, now: now}
+	is := &Issuer{db: db, now: now, verified: map[string]Claims{}}
 	if err := is.load(ctx); err != nil {
 		return nil, err
 	}
@@ -167,6 +176,26 @@ const (
 // Parse verifies a token: HS256 only, audience sidebar, expiry required, a
 // known kid. Every failure is an apperr Unauthorized error.
 func (is *Issuer) Parse(ctx context.Context, token string) (Claims, error) {
+	is.verifiedMu.Lock()
+	c, ok := is.verified[token]
+	is.verifiedMu.Unlock()
+	if ok && c.ExpiresAt != nil && is.now().Before(c.ExpiresAt.Time) {
+		return c, nil
+	}
+	c, err := is.parse(ctx, token)
+	if err != nil {
+		return Claims{}, err
+	}
+	is.verifiedMu.Lock()
+	if len(is.verified) >= maxVerified {
+		clear(is.verified)
+	}
+	is.verified[token] = c
+	is.verifiedMu.Unlock()
+	return c, nil
+}
+
+func (is *Issuer) parse(ctx context.Context, token string) (Claims, error) {
 	var c Claims
 	_, err := jwt.ParseWithClaims(token, &c, is.keyFunc(ctx),
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),

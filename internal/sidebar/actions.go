@@ -97,8 +97,8 @@ func (s *Service) Reveal(ctx context.Context, c sessiontoken.Claims, object, rec
 	default:
 		q = q.Where("contact_id = ?", *v.ContactID)
 	}
-	var rows []map[string]any
-	if err := q.Select(f.Column).Limit(1).Find(&rows).Error; err != nil {
+	rows, err := scanRows(q.Select(f.Column).Limit(1))
+	if err != nil {
 		return nil, fmt.Errorf("reveal: %w", err)
 	}
 	if len(rows) == 0 {

@@ -2,12 +2,15 @@ package sidebar
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"gorm.io/gorm"
 
 	"github.com/crmlens/crmlens/api"
 	"github.com/crmlens/crmlens/internal/apperr"
@@ -111,8 +114,8 @@ var headSQL = func() string {
 }()
 
 func (s *Service) head(ctx context.Context, c sessiontoken.Claims) (head, error) {
-	var rows []map[string]any
-	if err := s.db.WithContext(ctx).Raw(headSQL, c.VisitorID, c.IntegrationID).Find(&rows).Error; err != nil {
+	rows, err := scanRows(s.db.WithContext(ctx).Raw(headSQL, c.VisitorID, c.IntegrationID))
+	if err != nil {
 		return head{}, fmt.Errorf("load visitor: %w", err)
 	}
 	if len(rows) == 0 {
@@ -188,8 +191,8 @@ func (s *Service) panel(ctx context.Context, p layout.Panel, contactID int64, ex
 	if p.Object.Single() || limit <= 0 {
 		limit = 1
 	}
-	var rows []map[string]any
-	if err := q.Limit(limit).Find(&rows).Error; err != nil {
+	rows, err := scanRows(q.Limit(limit))
+	if err != nil {
 		return api.Panel{}, fmt.Errorf("read panel %s: %w", p.Key, err)
 	}
 	if p.Object == layout.Orders {
@@ -216,9 +219,8 @@ func (s *Service) pinnedOrder(ctx context.Context, cols []string, contactID int6
 	if orderNo == "" {
 		return nil, nil
 	}
-	var rows []map[string]any
-	err := s.db.WithContext(ctx).Table(layout.Orders.Table()).Select(cols).
-		Where("contact_id = ? AND order_no = ?", contactID, orderNo).Limit(1).Find(&rows).Error
+	rows, err := scanRows(s.db.WithContext(ctx).Table(layout.Orders.Table()).Select(cols).
+		Where("contact_id = ? AND order_no = ?", contactID, orderNo).Limit(1))
 	if err != nil {
 		return nil, fmt.Errorf("read pinned order: %w", err)
 	}
@@ -361,4 +363,41 @@ func customOf(row map[string]any) map[string]any {
 		return nil
 	}
 	return m
+}
+
+// scanRows runs q and returns its rows keyed by column, every value as its
+// text (nil for NULL). Scanning into strings skips GORM's reflection over
+// maps, which cost more than the query on the context's hot path; times
+// arrive in RFC 3339 and render() parses them back.
+func scanRows(q *gorm.DB) ([]map[string]any, error) {
+	rows, err := q.Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, err
+	}
+	vals := make([]sql.NullString, len(cols))
+	dest := make([]any, len(cols))
+	for i := range vals {
+		dest[i] = &vals[i]
+	}
+	var out []map[string]any
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		m := make(map[string]any, len(cols))
+		for i, c := range cols {
+			if vals[i].Valid {
+				m[c] = vals[i].String
+			} else {
+				m[c] = nil
+			}
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
 }

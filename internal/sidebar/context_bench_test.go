@@ -63,4 +63,3 @@ func BenchmarkContextAudit(b *testing.B) {
 		}
 	}
 }
-
