@@ -22,6 +22,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/crmlens/crmlens/internal/database"
+	"github.com/crmlens/crmlens/internal/mariadb"
 )
 
 // Dialects lists the engines every store test runs on.
@@ -100,7 +101,7 @@ func openAdmin(t testing.TB, base string) *gorm.DB {
 
 var (
 	serverOnce sync.Once
-	server     *mariadb
+	server     *mariadb.Server
 	serverErr  error
 )
 
@@ -118,12 +119,12 @@ func serverURL(t testing.TB) string {
 		}
 		t.Skipf("skipping MariaDB test: %v", serverErr)
 	}
-	return server.url
+	return server.URL
 }
 
 func stopServer() {
 	if server != nil {
-		server.stop()
+		server.Stop()
 	}
 }
 

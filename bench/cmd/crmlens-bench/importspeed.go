@@ -11,10 +11,10 @@ import (
 	"time"
 
 	"github.com/crmlens/crmlens/bench/internal/importgen"
-	"github.com/crmlens/crmlens/bench/internal/mariadb"
 	"github.com/crmlens/crmlens/bench/internal/progress"
 	"github.com/crmlens/crmlens/internal/database"
 	"github.com/crmlens/crmlens/internal/importer"
+	"github.com/crmlens/crmlens/internal/mariadb"
 )
 
 // importResult is the import measurement.

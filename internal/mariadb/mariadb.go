@@ -1,8 +1,8 @@
-// Package mariadb starts a throwaway MariaDB server for crmlens-bench: its
-// own data directory under a temporary directory, a free loopback port, no
-// grant tables (anyone on loopback is root), and durability traded for load
-// speed. It mirrors internal/dbtest's test server, tuned for a dataset of a
-// million contacts instead of a test's handful of rows.
+// Package mariadb starts a throwaway MariaDB server, for tests
+// (internal/dbtest) and the benchmark (make bench): its own data directory
+// under a temporary directory, a free loopback port, no grant tables (anyone
+// on loopback is root), and durability traded for speed. Never for
+// production data.
 package mariadb
 
 import (
@@ -23,8 +23,13 @@ import (
 
 // Options tune the server.
 type Options struct {
-	// BufferPool is innodb_buffer_pool_size, e.g. "2G".
+	// BufferPool is innodb_buffer_pool_size, e.g. "2G" (default "256M").
 	BufferPool string
+	// Bulk tunes the server for loading and reading a large dataset (big
+	// redo log, fast page flushing), as the benchmark needs.
+	Bulk bool
+	// TempPrefix names the temporary directory (default "crmlens-mariadb-").
+	TempPrefix string
 }
 
 // Server is a running mariadbd.
@@ -54,14 +59,17 @@ func findBinary(names ...string) (string, error) {
 			}
 		}
 	}
-	return "", fmt.Errorf("%s not found: install MariaDB (Debian: apt-get install mariadb-server, or make system-deps)", names[0])
+	return "", fmt.Errorf("%s not found: install MariaDB (Debian: apt-get install mariadb-server, or make system-deps; tests may use CRMLENS_TEST_MYSQL_URL instead)", names[0])
 }
 
 // Start installs a data directory and starts mariadbd on it, waiting until
 // it answers. Stop it with Stop, which also removes its files.
 func Start(ctx context.Context, opts Options) (*Server, error) {
 	if opts.BufferPool == "" {
-		opts.BufferPool = "2G"
+		opts.BufferPool = "256M"
+	}
+	if opts.TempPrefix == "" {
+		opts.TempPrefix = "crmlens-mariadb-"
 	}
 	daemon, err := findBinary("mariadbd", "mysqld")
 	if err != nil {
@@ -71,7 +79,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "crmlens-bench-mariadb-")
+	dir, err := os.MkdirTemp("", opts.TempPrefix)
 	if err != nil {
 		return nil, fmt.Errorf("temp dir for MariaDB: %w", err)
 	}
@@ -89,16 +97,22 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	}
 	tuning := []string{
 		"--innodb-buffer-pool-size=" + opts.BufferPool,
-		"--innodb-log-file-size=1G",
-		"--innodb-flush-log-at-trx-commit=2",
 		"--innodb-doublewrite=0",
-		"--innodb-fast-shutdown=2",
-		// Flush at SSD speed, not the default's 200 pages/s: Settle then
-		// takes seconds, not minutes, after a bulk load.
-		"--innodb-io-capacity=5000",
-		"--innodb-io-capacity-max=20000",
 		"--skip-log-bin",
 		"--max-connections=500",
+	}
+	if opts.Bulk {
+		tuning = append(tuning,
+			"--innodb-log-file-size=1G",
+			"--innodb-flush-log-at-trx-commit=2",
+			"--innodb-fast-shutdown=2",
+			// Flush at SSD speed, not the default's 200 pages/s: Settle then
+			// takes seconds, not minutes, after a bulk load.
+			"--innodb-io-capacity=5000",
+			"--innodb-io-capacity-max=20000",
+		)
+	} else {
+		tuning = append(tuning, "--innodb-flush-log-at-trx-commit=0")
 	}
 	logFile := filepath.Join(dir, "mariadbd.log")
 	args := append([]string{"--no-defaults",
@@ -113,7 +127,8 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		"--skip-name-resolve",
 	}, tuning...)
 	cmd := exec.Command(daemon, args...)
-	// Die with the benchmark even if it is killed before its cleanup.
+	// Die with the process that started it, even if it is killed before
+	// its cleanup.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		_ = os.RemoveAll(dir)
