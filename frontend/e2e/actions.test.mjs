@@ -7,11 +7,8 @@
 //
 // Env: see helpers.mjs.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { eventually, freePort, launchBrowser, skipUnlessReady, startServer, stopProcess, TIMEOUT } from "./helpers.mjs";
+import { eventually, skipUnlessReady, startDemo } from "./helpers.mjs";
 
 const skip = skipUnlessReady();
 
@@ -20,33 +17,16 @@ const UNKNOWN = "/sidebar/demo-easemob?easemobId=x&visitorImId=nobody-here&lang=
 const exactly = (s) => new RegExp(`^${s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`);
 
 describe("crmlens e2e: agent actions", { skip }, () => {
-  let server;
-  let tmp;
   let base;
-  let browser;
   let context;
+  let stop;
 
   before(async () => {
-    tmp = mkdtempSync(join(tmpdir(), "crmlens-e2e-actions-"));
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    server = await startServer(["serve", "--demo"], {
-      cwd: tmp,
-      base,
-      env: {
-        CRMLENS_ADDR: `127.0.0.1:${port}`,
-        CRMLENS_DATABASE_URL: `sqlite://${join(tmp, "crmlens.db")}`,
-      },
-    });
-    browser = await launchBrowser();
-    context = await browser.newContext({ viewport: { width: 400, height: 800 } });
-    context.setDefaultTimeout(TIMEOUT);
+    ({ base, context, stop } = await startDemo("crmlens-e2e-actions-", { width: 400, height: 800 }));
   });
 
   after(async () => {
-    await browser?.close().catch(() => {});
-    await stopProcess(server?.proc);
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
+    await stop?.();
   });
 
   async function open(path) {

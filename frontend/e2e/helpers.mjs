@@ -7,9 +7,10 @@
 // binary is missing.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
-import { resolve } from "node:path";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
@@ -141,4 +142,36 @@ export function launchBrowser() {
       "--disable-sync",
     ],
   });
+}
+
+/**
+ * Starts `crmlens serve --demo` on its own temporary database and port, and
+ * a browser context of viewport. Returns { base, context, stop }; call stop()
+ * in after().
+ */
+export async function startDemo(prefix, viewport) {
+  const tmp = mkdtempSync(join(tmpdir(), prefix));
+  let server;
+  let browser;
+  const stop = async () => {
+    await browser?.close().catch(() => {});
+    await stopProcess(server?.proc);
+    rmSync(tmp, { recursive: true, force: true });
+  };
+  try {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    server = await startServer(["serve", "--demo"], {
+      cwd: tmp,
+      base,
+      env: { CRMLENS_ADDR: `127.0.0.1:${port}`, CRMLENS_DATABASE_URL: `sqlite://${join(tmp, "crmlens.db")}` },
+    });
+    browser = await launchBrowser();
+    const context = await browser.newContext({ viewport });
+    context.setDefaultTimeout(TIMEOUT);
+    return { base, context, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
 }

@@ -8,20 +8,10 @@
 // /usr/bin/chromium), CRMLENS_SCREENSHOTS=1 to write docs/playground.png,
 // CI=true to fail instead of skipping when chromium or the binary is missing.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import {
-  eventually,
-  freePort,
-  launchBrowser,
-  repo,
-  skipUnlessReady,
-  startServer,
-  stopProcess,
-  TIMEOUT,
-} from "./helpers.mjs";
+import { eventually, repo, skipUnlessReady, startDemo } from "./helpers.mjs";
 
 const skip = skipUnlessReady();
 
@@ -33,33 +23,16 @@ function withLang(url, lang) {
 }
 
 describe("crmlens e2e", { skip }, () => {
-  let server;
-  let tmp;
   let base;
-  let browser;
   let context;
+  let stop;
 
   before(async () => {
-    tmp = mkdtempSync(join(tmpdir(), "crmlens-e2e-"));
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    server = await startServer(["serve", "--demo"], {
-      cwd: tmp,
-      base,
-      env: {
-        CRMLENS_ADDR: `127.0.0.1:${port}`,
-        CRMLENS_DATABASE_URL: `sqlite://${join(tmp, "crmlens.db")}`,
-      },
-    });
-    browser = await launchBrowser();
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    context.setDefaultTimeout(TIMEOUT);
+    ({ base, context, stop } = await startDemo("crmlens-e2e-", { width: 1280, height: 800 }));
   });
 
   after(async () => {
-    await browser?.close().catch(() => {});
-    await stopProcess(server?.proc);
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
+    await stop?.();
   });
 
   /** A new page that fails the test on any uncaught script error. */
