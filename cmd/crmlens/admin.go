@@ -15,20 +15,15 @@ func newAdmin() *cobra.Command {
 		Use:   "create --email E --password P",
 		Short: "Create an admin (password hashed with bcrypt)",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: withEnv(func(cmd *cobra.Command, _ []string, e *env) error {
 			ctx := cmd.Context()
-			e, err := openEnv(ctx, true)
-			if err != nil {
-				return err
-			}
-			defer e.close()
 			a, err := admin.New(e.db, 0).Create(ctx, email, password)
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "admin %s created\n", a.Email)
 			return nil
-		},
+		}),
 	}
 	create.Flags().StringVar(&email, "email", "", "the admin's email")
 	create.Flags().StringVar(&password, "password", "", "at least 10 characters")

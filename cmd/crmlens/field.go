@@ -19,13 +19,8 @@ func newField() *cobra.Command {
 		Long: "Types: text, number, money, date, datetime, enum, bool, phone, email, url. Once defined, the field\n" +
 			"is a column import files may carry and a field layouts may show (not filter or sort by).",
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: withEnv(func(cmd *cobra.Command, _ []string, e *env) error {
 			ctx := cmd.Context()
-			e, err := openEnv(ctx, true)
-			if err != nil {
-				return err
-			}
-			defer e.close()
 			in.Object, in.Type = layout.Object(object), layout.FieldType(typ)
 			f, err := layout.NewStore(e.db, nil).PutField(ctx, in)
 			if err != nil {
@@ -33,7 +28,7 @@ func newField() *cobra.Command {
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "custom field %s.%s (%s) defined\n", f.Object, f.FieldKey, f.Type)
 			return nil
-		},
+		}),
 	}
 	put.Flags().StringVar(&object, "object", "", "contact, account, leads, tickets or orders")
 	put.Flags().StringVar(&in.Key, "key", "", "the field key: a-z, 0-9 and _")
@@ -45,19 +40,14 @@ func newField() *cobra.Command {
 		Use:   "retire --object O --key K",
 		Short: "Hide a custom field from layouts and imports; stored values are kept",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: withEnv(func(cmd *cobra.Command, _ []string, e *env) error {
 			ctx := cmd.Context()
-			e, err := openEnv(ctx, true)
-			if err != nil {
-				return err
-			}
-			defer e.close()
 			if err := layout.NewStore(e.db, nil).RetireField(ctx, layout.Object(retireObject), retireKey); err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "custom field %s.%s retired\n", retireObject, retireKey)
 			return nil
-		},
+		}),
 	}
 	retire.Flags().StringVar(&retireObject, "object", "", "the object")
 	retire.Flags().StringVar(&retireKey, "key", "", "the field key")
@@ -65,13 +55,8 @@ func newField() *cobra.Command {
 		Use:   "list",
 		Short: "List custom fields",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: withEnv(func(cmd *cobra.Command, _ []string, e *env) error {
 			ctx := cmd.Context()
-			e, err := openEnv(ctx, true)
-			if err != nil {
-				return err
-			}
-			defer e.close()
 			rows, err := layout.NewStore(e.db, nil).CustomFields(ctx)
 			if err != nil {
 				return err
@@ -82,7 +67,7 @@ func newField() *cobra.Command {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%v\n", f.Object, f.FieldKey, f.Type, f.LabelZH, f.LabelEN, f.Retired)
 			}
 			return tw.Flush()
-		},
+		}),
 	}
 	cmd.AddCommand(put, retire, list)
 	return cmd

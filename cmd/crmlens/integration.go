@@ -59,13 +59,8 @@ func newIntegrationCreate() *cobra.Command {
 		Use:   "create --kind easemob|sharecrm|chatwoot|signed [--slug S] [--key K] [--origin URL ...]",
 		Short: "Create an integration and print the URL to paste into the platform",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: withEnv(func(cmd *cobra.Command, _ []string, e *env) error {
 			ctx := cmd.Context()
-			e, err := openEnv(ctx, true)
-			if err != nil {
-				return err
-			}
-			defer e.close()
 			in.Options = of.options()
 			in.APIToken = of.chatwootToken
 			row, key, err := e.integrations().Create(ctx, in)
@@ -87,7 +82,7 @@ func newIntegrationCreate() *cobra.Command {
 			}
 			printProtection(out, e, row)
 			return nil
-		},
+		}),
 	}
 	f := cmd.Flags()
 	f.StringVar(&in.Slug, "slug", "", "the last part of the sidebar URL (default: 128 random bits)")
@@ -114,13 +109,8 @@ func newIntegrationList() *cobra.Command {
 		Use:   "list",
 		Short: "List integrations with their masked keys and protection levels",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: withEnv(func(cmd *cobra.Command, _ []string, e *env) error {
 			ctx := cmd.Context()
-			e, err := openEnv(ctx, true)
-			if err != nil {
-				return err
-			}
-			defer e.close()
 			svc := e.integrations()
 			rows, err := svc.List(ctx)
 			if err != nil {
@@ -147,7 +137,7 @@ func newIntegrationList() *cobra.Command {
 				printProtection(out, e, row)
 			}
 			return nil
-		},
+		}),
 	}
 }
 
@@ -158,13 +148,8 @@ func newIntegrationRotate() *cobra.Command {
 		Use:   "rotate-key --slug S [--key K] [--grace 24h]",
 		Short: "Replace an integration's key; the previous one stays valid for a grace period",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: withEnv(func(cmd *cobra.Command, _ []string, e *env) error {
 			ctx := cmd.Context()
-			e, err := openEnv(ctx, true)
-			if err != nil {
-				return err
-			}
-			defer e.close()
 			if !cmd.Flags().Changed("grace") {
 				grace = -1 // the configured CRMLENS_KEY_GRACE
 			}
@@ -178,7 +163,7 @@ func newIntegrationRotate() *cobra.Command {
 			}
 			fmt.Fprintf(out, "integration %q has a new key; the previous key is accepted until %s\n", row.Slug, row.PreviousKeyExpiresAt.Format(time.RFC3339))
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&slug, "slug", "", "the integration")
 	cmd.Flags().StringVar(&key, "key", "", "the new key (generated when omitted)")
@@ -196,13 +181,8 @@ func newIntegrationUpdate() *cobra.Command {
 		Use:   "update --slug S [--new-slug N | --regenerate-slug] [--origin URL ...] [options]",
 		Short: "Change an integration's slug, origins or options (options given replace the stored ones)",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: withEnv(func(cmd *cobra.Command, _ []string, e *env) error {
 			ctx := cmd.Context()
-			e, err := openEnv(ctx, true)
-			if err != nil {
-				return err
-			}
-			defer e.close()
 			var u integration.Update
 			switch {
 			case regenerateSlug:
@@ -232,7 +212,7 @@ func newIntegrationUpdate() *cobra.Command {
 			fmt.Fprintf(out, "integration %q updated; sidebar URL: %s/sidebar/%s\n", row.Slug, e.cfg.BaseURL(), row.Slug)
 			printProtection(out, e, row)
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&slug, "slug", "", "the integration")
 	cmd.Flags().StringVar(&newSlug, "new-slug", "", "a new slug (the old URL stops working)")

@@ -62,13 +62,8 @@ func newLayout() *cobra.Command {
 		Use:   "export",
 		Short: "Write every stored layout as YAML documents to standard output",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: withEnv(func(cmd *cobra.Command, _ []string, e *env) error {
 			ctx := cmd.Context()
-			e, err := openEnv(ctx, true)
-			if err != nil {
-				return err
-			}
-			defer e.close()
 			docs, err := layout.NewStore(e.db, nil).List(ctx)
 			if err != nil {
 				return err
@@ -85,7 +80,7 @@ func newLayout() *cobra.Command {
 				}
 			}
 			return enc.Close()
-		},
+		}),
 	}
 	cmd.AddCommand(apply, export)
 	return cmd

@@ -140,3 +140,16 @@ func parseTimeFlag(name, v string) (time.Time, error) {
 	}
 	return t, nil
 }
+
+// withEnv adapts fn into a cobra RunE that opens the environment (migrated
+// database, keys, logger) first and closes it after.
+func withEnv(fn func(cmd *cobra.Command, args []string, e *env) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		e, err := openEnv(cmd.Context(), true)
+		if err != nil {
+			return err
+		}
+		defer e.close()
+		return fn(cmd, args, e)
+	}
+}

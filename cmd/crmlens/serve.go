@@ -30,13 +30,8 @@ func newServe() *cobra.Command {
 		Long: "Serve listens on CRMLENS_ADDR. It applies pending migrations first unless CRMLENS_MIGRATE_ON_START=false.\n" +
 			"With --demo it loads the demo data on first start (an easemob integration \"" + seed.DemoSlug + "\" and demo contacts).",
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: withEnv(func(cmd *cobra.Command, _ []string, e *env) error {
 			ctx := cmd.Context()
-			e, err := openEnv(ctx, true)
-			if err != nil {
-				return err
-			}
-			defer e.close()
 			if demo {
 				sum, err := seed.Demo(ctx, e.db, seed.Options{Contacts: demoContacts, SealKey: e.keys.Seal})
 				if err != nil {
@@ -103,7 +98,7 @@ func newServe() *cobra.Command {
 				return err
 			}
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().BoolVar(&demo, "demo", false, "load the demo data on first start")
 	cmd.Flags().IntVar(&demoContacts, "demo-contacts", 200, "number of demo contacts to load with --demo")
