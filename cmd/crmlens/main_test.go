@@ -3,11 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/crmlens/crmlens/internal/cryptovectors"
 )
 
 // run executes the CLI with args and returns its output and error.
@@ -23,14 +24,8 @@ func run(t *testing.T, args ...string) (string, error) {
 }
 
 func TestCryptoCommandMatchesJDKVectors(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "testdata", "crypto-vectors.json"))
-	if err != nil {
-		t.Fatalf("read crypto vectors: %v", err)
-	}
-	var v map[string][]struct{ Key, Plaintext, Ciphertext string }
-	if err := json.Unmarshal(b, &v); err != nil {
-		t.Fatal(err)
-	}
+	vectors := cryptovectors.Load(t)
+	v := map[string][]cryptovectors.Vector{"des": vectors.DES, "aes": vectors.AES}
 	n := 0
 	for scheme, list := range v {
 		for _, vec := range list {

@@ -4,49 +4,17 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"os"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/crmlens/crmlens/internal/adapter"
 	"github.com/crmlens/crmlens/internal/apperr"
+	"github.com/crmlens/crmlens/internal/cryptovectors"
 )
 
-type vector struct {
-	Key        string `json:"key"`
-	Plaintext  string `json:"plaintext"`
-	Ciphertext string `json:"ciphertext"`
-}
+type vectors = cryptovectors.Vectors
 
-type vectors struct {
-	DES []vector `json:"des"`
-	AES []vector `json:"aes"`
-}
-
-// loadVectors reads ../shared/testdata/crypto-vectors.json (ciphertexts made
-// by the JDK's own ciphers), or the file CRMLENS_CRYPTO_VECTORS names.
-func loadVectors(t testing.TB) vectors {
-	t.Helper()
-	_, file, _, _ := runtime.Caller(0)
-	path := filepath.Join(filepath.Dir(file), "..", "..", "..", "shared", "testdata", "crypto-vectors.json")
-	if p := os.Getenv("CRMLENS_CRYPTO_VECTORS"); p != "" {
-		path = p
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read crypto vectors (set CRMLENS_CRYPTO_VECTORS to override): %v", err)
-	}
-	var v vectors
-	if err := json.Unmarshal(b, &v); err != nil {
-		t.Fatalf("parse %s: %v", path, err)
-	}
-	if len(v.AES) == 0 {
-		t.Fatalf("%s has no AES vectors", path)
-	}
-	return v
-}
+func loadVectors(t testing.TB) vectors { return cryptovectors.Load(t) }
 
 // wantCode fails unless err is an *apperr.Error with code, and checks that
 // its message shows none of the secrets (keys, ciphertexts, tokens, phones,

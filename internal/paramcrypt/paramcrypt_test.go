@@ -3,50 +3,17 @@ package paramcrypt_test
 import (
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
-	"os"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
+	"github.com/crmlens/crmlens/internal/cryptovectors"
 	"github.com/crmlens/crmlens/internal/paramcrypt"
 )
 
-type vector struct {
-	Key        string `json:"key"`
-	Plaintext  string `json:"plaintext"`
-	Ciphertext string `json:"ciphertext"`
-}
+type vector = cryptovectors.Vector
 
-type vectors struct {
-	DES []vector `json:"des"`
-	AES []vector `json:"aes"`
-}
-
-// loadVectors reads ../shared/testdata/crypto-vectors.json, produced by the
-// JDK's own DES and AES ciphers.
-func loadVectors(t testing.TB) vectors {
-	t.Helper()
-	_, file, _, _ := runtime.Caller(0)
-	path := filepath.Join(filepath.Dir(file), "..", "..", "..", "shared", "testdata", "crypto-vectors.json")
-	if p := os.Getenv("CRMLENS_CRYPTO_VECTORS"); p != "" {
-		path = p
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read crypto vectors (set CRMLENS_CRYPTO_VECTORS to override): %v", err)
-	}
-	var v vectors
-	if err := json.Unmarshal(b, &v); err != nil {
-		t.Fatalf("parse %s: %v", path, err)
-	}
-	if len(v.DES) == 0 || len(v.AES) == 0 {
-		t.Fatalf("%s has %d DES and %d AES vectors; want some of each", path, len(v.DES), len(v.AES))
-	}
-	return v
-}
+func loadVectors(t testing.TB) cryptovectors.Vectors { return cryptovectors.Load(t) }
 
 func TestVectors(t *testing.T) {
 	v := loadVectors(t)
