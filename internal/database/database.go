@@ -134,7 +134,11 @@ func Open(ctx context.Context, raw string, opts Options) (*gorm.DB, Dialect, err
 		}
 		dialector = sqlite.Open(t.DSN)
 	case MySQL:
-		dialector = mysql.Open(t.DSN)
+		// MariaDB 10.5+ could answer INSERTs with RETURNING; crmlens's
+		// production engine is MySQL 8, which cannot, so GORM takes MySQL's
+		// path (LAST_INSERT_ID) on both and the tests on MariaDB exercise
+		// what production runs.
+		dialector = mysql.New(mysql.Config{DSN: t.DSN, DisableWithReturning: true})
 	}
 	db, err := gorm.Open(dialector, cfg)
 	if err != nil {

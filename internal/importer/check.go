@@ -27,8 +27,11 @@ type column struct {
 // objectSpec is one importable object: its columns and how to check and
 // write its records.
 type objectSpec struct {
-	name       string
-	columns    []column
+	name    string
+	columns []column
+	// tables are the tables the import writes rows to (not those it only
+	// reads), for the bulk-load path; none for objects that never take it.
+	tables     []string
 	newHandler func(now time.Time) handler
 }
 

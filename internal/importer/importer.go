@@ -11,11 +11,14 @@ package importer
 
 import (
 	"context"
+	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io"
 	"time"
 
+	mysqldriver "github.com/go-sql-driver/mysql"
 	"gorm.io/gorm"
 
 	"github.com/crmlens/crmlens/internal/apperr"
@@ -93,25 +96,44 @@ func (im *Importer) Import(ctx context.Context, object string, r io.Reader, form
 		return Result{}, fmt.Errorf("import %s: %w", spec.name, err)
 	}
 	var res Result
-	err = im.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := h.resolve(tx, errs); err != nil {
+	// One connection of its own, so that session settings of a bulk load
+	// (see bulkLoad) can be put back, or the connection dropped, before any
+	// other work gets it.
+	err = im.db.WithContext(ctx).Connection(func(conn *gorm.DB) error {
+		bulk := false
+		err := conn.Transaction(func(tx *gorm.DB) error {
+			w, err := newWriter(tx)
+			if err != nil {
+				return err
+			}
+			defer w.close()
+			if bulk, err = bulkLoad(w, spec.tables); err != nil {
+				return err
+			}
+			if err := h.resolve(w, errs); err != nil {
+				return err
+			}
+			if err := errs.err(); err != nil {
+				return err
+			}
+			res, err = h.write(w, im.batch)
 			return err
+		})
+		if bulk {
+			if rerr := endBulkLoad(conn); rerr != nil && err == nil {
+				err = rerr
+			}
 		}
-		if err := errs.err(); err != nil {
-			return err
-		}
-		w := newWriter(tx)
-		defer w.close()
-		res, err = h.write(w, im.batch)
 		return err
 	})
 	switch {
 	case err == nil:
 	case apperr.As(err) != nil:
 		return Result{}, err
-	case errors.Is(err, gorm.ErrDuplicatedKey):
+	case errors.Is(err, gorm.ErrDuplicatedKey), refusedAtCommit(err):
 		return Result{}, apperr.Wrap(err, apperr.Conflict, "import_conflict",
-			"nothing was imported: a record was written by someone else during the import; import the file again")
+			"nothing was imported: two of the file's external ids or identities are the same to the database, which ignores case and accents "+
+				"(e.g. Cafe-1 and café-1), or a record with one of them was written during the import; make them distinct and import the file again")
 	case errors.Is(err, gorm.ErrForeignKeyViolated):
 		return Result{}, apperr.Wrap(err, apperr.Conflict, "import_conflict",
 			"nothing was imported: a referenced account or contact was deleted during the import; import the file again")
@@ -120,6 +142,54 @@ func (im *Importer) Import(ctx context.Context, object string, r io.Reader, form
 	}
 	res.Object = spec.name
 	return res, nil
+}
+
+// refusedAtCommit reports MySQL's "error during COMMIT" (1180): how a bulk
+// load (see bulkLoad) refuses a duplicate key, when it builds the indexes.
+func refusedAtCommit(err error) bool {
+	var me *mysqldriver.MySQLError
+	return errors.As(err, &me) && me.Number == 1180
+}
+
+// bulkLoad turns on InnoDB's bulk load (see hasBulkPath) for the
+// transaction when every table it will write to is empty, as on a first
+// import, and the server has that path; it says whether it did. Foreign key
+// checks are then off: reference lookups take shared locks instead
+// (writer.shareLocks) so that no referenced row goes away before the
+// commit. The caller puts the session back with endBulkLoad.
+func bulkLoad(w *writer, tables []string) (bool, error) {
+	if !w.bulkPath || len(tables) == 0 {
+		return false, nil
+	}
+	for _, t := range tables {
+		empty := true
+		err := w.query("SELECT 1 FROM "+t+" LIMIT 1", nil, func(*sql.Rows) error { empty = false; return nil })
+		if err != nil {
+			return false, fmt.Errorf("check whether %s is empty: %w", t, err)
+		}
+		if !empty {
+			return false, nil
+		}
+	}
+	if err := w.tx.Exec("SET SESSION unique_checks = 0, foreign_key_checks = 0").Error; err != nil {
+		return false, fmt.Errorf("start a bulk load: %w", err)
+	}
+	w.shareLocks = true
+	return true, nil
+}
+
+// endBulkLoad puts back the session settings bulkLoad changed on conn (a
+// gorm.DB on one *sql.Conn). If it cannot, it drops the connection rather
+// than let it serve other work with foreign key checks off.
+func endBulkLoad(conn *gorm.DB) error {
+	err := conn.Exec("SET SESSION unique_checks = 1, foreign_key_checks = 1").Error
+	if err == nil {
+		return nil
+	}
+	if c, ok := conn.Statement.ConnPool.(*sql.Conn); ok {
+		_ = c.Raw(func(any) error { return driver.ErrBadConn })
+	}
+	return fmt.Errorf("end the bulk load: %w", err)
 }
 
 // catalogObject names each importable object as the field catalog does.

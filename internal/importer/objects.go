@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -22,7 +23,7 @@ type handler interface {
 	add(c *checker)
 	// resolve looks up, in bulk, the ids of referenced and existing records,
 	// reporting missing references and conflicts to errs.
-	resolve(tx *gorm.DB, errs *collector) error
+	resolve(w *writer, errs *collector) error
 	// write upserts the kept records; it runs only if no line was bad.
 	write(w *writer, batch int) (Result, error)
 }
@@ -39,7 +40,7 @@ func lookupObject(name string) (*objectSpec, error) {
 	contactRef := column{name: "contact_external_id", max: 128}
 	switch strings.ToLower(strings.TrimSpace(name)) {
 	case "accounts", "account":
-		return &objectSpec{name: "accounts", columns: []column{
+		return &objectSpec{name: "accounts", tables: []string{"accounts"}, columns: []column{
 			id(true),
 			{name: "name", max: 255, required: true},
 			{name: "industry", max: 128},
@@ -47,7 +48,7 @@ func lookupObject(name string) (*objectSpec, error) {
 			{name: "owner", max: 128},
 		}, newHandler: func(now time.Time) handler { return &accounts{now: now, ids: externalIDs{}} }}, nil
 	case "contacts", "contact":
-		return &objectSpec{name: "contacts", columns: []column{
+		return &objectSpec{name: "contacts", tables: []string{"contacts", "contact_identities"}, columns: []column{
 			id(true),
 			{name: "name", max: 255, required: true},
 			{name: "phone", max: 64},
@@ -60,7 +61,7 @@ func lookupObject(name string) (*objectSpec, error) {
 			return &contacts{now: now, ids: externalIDs{}, identityLines: map[identity]int{}}
 		}}, nil
 	case "leads", "lead":
-		return &objectSpec{name: "leads", columns: []column{
+		return &objectSpec{name: "leads", tables: []string{"leads"}, columns: []column{
 			id(true), contactRef,
 			{name: "title", max: 255, required: true},
 			{name: "status", max: 32, required: true},
@@ -68,7 +69,7 @@ func lookupObject(name string) (*objectSpec, error) {
 			{name: "created_at"},
 		}, newHandler: func(now time.Time) handler { return &leads{now: now, ids: externalIDs{}} }}, nil
 	case "tickets", "ticket":
-		return &objectSpec{name: "tickets", columns: []column{
+		return &objectSpec{name: "tickets", tables: []string{"tickets"}, columns: []column{
 			id(true), contactRef,
 			{name: "subject", max: 255, required: true},
 			{name: "status", max: 32, required: true},
@@ -77,7 +78,7 @@ func lookupObject(name string) (*objectSpec, error) {
 			{name: "updated_at"},
 		}, newHandler: func(now time.Time) handler { return &tickets{now: now, ids: externalIDs{}} }}, nil
 	case "orders", "order":
-		return &objectSpec{name: "orders", columns: []column{
+		return &objectSpec{name: "orders", tables: []string{"orders"}, columns: []column{
 			id(true), contactRef,
 			{name: "order_no", max: 64, required: true},
 			{name: "amount", required: true},
@@ -104,20 +105,27 @@ const lookupChunk = 1000
 
 // idsByExternalID returns the ids of table's rows whose external_id is one
 // of exts, keyed by fold(external_id).
-func idsByExternalID(tx *gorm.DB, table string, exts []string) (map[string]int64, error) {
+func idsByExternalID(w *writer, table string, exts []string) (map[string]int64, error) {
+	return lookupIDs(w, table, exts, "")
+}
+
+// lookupIDs is idsByExternalID with a locking clause (e.g. " LOCK IN SHARE
+// MODE") after each query.
+func lookupIDs(w *writer, table string, exts []string, locking string) (map[string]int64, error) {
 	out := make(map[string]int64, len(exts))
-	type row struct {
-		ID         int64
-		ExternalID string
-	}
-	var rows []row
 	for chunk := range slices.Chunk(exts, lookupChunk) {
-		rows = rows[:0]
-		if err := tx.Table(table).Select("id, external_id").Where("external_id IN ?", chunk).Scan(&rows).Error; err != nil {
+		query := "SELECT id, external_id FROM " + table + " WHERE external_id IN (" + placeholders(len(chunk)) + ")" + locking
+		err := w.query(query, anys(chunk), func(rows *sql.Rows) error {
+			var id int64
+			var ext string
+			if err := rows.Scan(&id, &ext); err != nil {
+				return err
+			}
+			out[fold(ext)] = id
+			return nil
+		})
+		if err != nil {
 			return nil, fmt.Errorf("look up %s by external_id: %w", table, err)
-		}
-		for _, r := range rows {
-			out[fold(r.ExternalID)] = r.ID
 		}
 	}
 	return out, nil
@@ -125,7 +133,7 @@ func idsByExternalID(tx *gorm.DB, table string, exts []string) (map[string]int64
 
 // refs resolves the references of kept rows (refs[i] of the row on
 // lines[i], "" for none) to ids of table, reporting each missing one.
-func refs(tx *gorm.DB, errs *collector, table, singular, col string, refs []string, lines []int) ([]*int64, error) {
+func refs(w *writer, errs *collector, table, singular, col string, refs []string, lines []int) ([]*int64, error) {
 	uniq := make([]string, 0, len(refs))
 	seen := make(map[string]bool, len(refs))
 	for _, r := range refs {
@@ -134,7 +142,13 @@ func refs(tx *gorm.DB, errs *collector, table, singular, col string, refs []stri
 			uniq = append(uniq, r)
 		}
 	}
-	ids, err := idsByExternalID(tx, table, uniq)
+	// With foreign key checks off (a bulk load), lock the referenced rows
+	// until the commit: the check the database skips is made here.
+	locking := ""
+	if w.shareLocks {
+		locking = " LOCK IN SHARE MODE"
+	}
+	ids, err := lookupIDs(w, table, uniq, locking)
 	if err != nil {
 		return nil, err
 	}
@@ -154,8 +168,8 @@ func refs(tx *gorm.DB, errs *collector, table, singular, col string, refs []stri
 }
 
 // countExisting returns how many of exts already are rows of table.
-func countExisting(tx *gorm.DB, table string, exts []string) (int, error) {
-	ids, err := idsByExternalID(tx, table, exts)
+func countExisting(w *writer, table string, exts []string) (int, error) {
+	ids, err := idsByExternalID(w, table, exts)
 	if err != nil {
 		return 0, err
 	}
@@ -217,8 +231,8 @@ func (h *accounts) add(c *checker) {
 	}
 }
 
-func (h *accounts) resolve(tx *gorm.DB, _ *collector) (err error) {
-	h.updated, err = countExisting(tx, "accounts", extsOf(h.rows, func(a model.Account) string { return a.ExternalID }))
+func (h *accounts) resolve(w *writer, _ *collector) (err error) {
+	h.updated, err = countExisting(w, "accounts", extsOf(h.rows, func(a model.Account) string { return a.ExternalID }))
 	return err
 }
 
@@ -291,8 +305,8 @@ func (h *contacts) add(c *checker) {
 	h.replace = append(h.replace, c.rec.hasIdentities)
 }
 
-func (h *contacts) resolve(tx *gorm.DB, errs *collector) error {
-	accountIDs, err := refs(tx, errs, "accounts", "account", "account_external_id", h.account, h.lines)
+func (h *contacts) resolve(w *writer, errs *collector) error {
+	accountIDs, err := refs(w, errs, "accounts", "account", "account_external_id", h.account, h.lines)
 	if err != nil {
 		return err
 	}
@@ -300,7 +314,7 @@ func (h *contacts) resolve(tx *gorm.DB, errs *collector) error {
 		h.rows[i].AccountID = accountIDs[i]
 	}
 	exts := extsOf(h.rows, func(c model.Contact) string { return c.ExternalID })
-	existing, err := idsByExternalID(tx, "contacts", exts)
+	existing, err := idsByExternalID(w, "contacts", exts)
 	if err != nil {
 		return err
 	}
@@ -315,12 +329,12 @@ func (h *contacts) resolve(tx *gorm.DB, errs *collector) error {
 			}
 		}
 	}
-	return h.checkIdentityOwners(tx, errs, replaced)
+	return h.checkIdentityOwners(w, errs, replaced)
 }
 
 // checkIdentityOwners reports identities listed in the file that already
 // belong to a contact whose identities the file does not replace.
-func (h *contacts) checkIdentityOwners(tx *gorm.DB, errs *collector, replaced map[int64]bool) error {
+func (h *contacts) checkIdentityOwners(w *writer, errs *collector, replaced map[int64]bool) error {
 	byChannel := map[string][]string{}
 	for id := range h.identityLines {
 		byChannel[id.Channel] = append(byChannel[id.Channel], id.ExternalID)
@@ -335,8 +349,16 @@ func (h *contacts) checkIdentityOwners(tx *gorm.DB, errs *collector, replaced ma
 		slices.Sort(exts) // a stable query order
 		for chunk := range slices.Chunk(exts, lookupChunk) {
 			var rows []owned
-			if err := tx.Model(&model.ContactIdentity{}).Select("contact_id, external_id").
-				Where("channel = ? AND external_id IN ?", ch, chunk).Scan(&rows).Error; err != nil {
+			query := "SELECT contact_id, external_id FROM contact_identities WHERE channel = ? AND external_id IN (" + placeholders(len(chunk)) + ")"
+			err := w.query(query, append([]any{ch}, anys(chunk)...), func(r *sql.Rows) error {
+				var o owned
+				if err := r.Scan(&o.ContactID, &o.ExternalID); err != nil {
+					return err
+				}
+				rows = append(rows, o)
+				return nil
+			})
+			if err != nil {
 				return fmt.Errorf("look up contact identities: %w", err)
 			}
 			for _, r := range rows {
@@ -355,7 +377,7 @@ func (h *contacts) checkIdentityOwners(tx *gorm.DB, errs *collector, replaced ma
 		ID         int64
 		ExternalID string
 	}
-	if err := tx.Model(&model.Contact{}).Select("id, external_id").Where("id IN ?", mapKeys(owners)).Scan(&ownerRows).Error; err != nil {
+	if err := w.tx.Model(&model.Contact{}).Select("id, external_id").Where("id IN ?", mapKeys(owners)).Scan(&ownerRows).Error; err != nil {
 		return fmt.Errorf("look up contacts owning identities: %w", err)
 	}
 	for _, o := range ownerRows {
@@ -385,23 +407,14 @@ func mapKeys[K comparable, V any](m map[K]V) []K {
 }
 
 func (h *contacts) write(w *writer, batch int) (Result, error) {
-	if err := upsert(w, h.rows, batch, append(customUpdate(h.rows, func(c model.Contact) *string { return c.Custom }), "account_id", "name", "phone", "email", "title", "owner", "updated_at")...); err != nil {
+	ids, err := h.writeContacts(w, batch)
+	if err != nil {
 		return Result{}, fmt.Errorf("write contacts: %w", err)
 	}
 	res := result(len(h.rows), h.updated)
-	// Identities of the contacts whose records list them: the ids of the
-	// new contacts, then delete the old identities and insert the listed.
-	var created []string
-	for i, c := range h.rows {
-		if _, ok := h.existing[fold(c.ExternalID)]; h.replace[i] && !ok {
-			created = append(created, c.ExternalID)
-		}
-	}
+	// Identities of the contacts whose records list them: delete the old
+	// identities of existing contacts and insert the listed.
 	tx := w.tx
-	ids, err := idsByExternalID(tx, "contacts", created)
-	if err != nil {
-		return Result{}, err
-	}
 	var replaced []int64
 	var rows []model.ContactIdentity
 	for i, c := range h.rows {
@@ -411,7 +424,7 @@ func (h *contacts) write(w *writer, batch int) (Result, error) {
 		id, ok := h.existing[fold(c.ExternalID)]
 		if ok {
 			replaced = append(replaced, id)
-		} else if id, ok = ids[fold(c.ExternalID)]; !ok {
+		} else if id, ok = ids[c.ExternalID]; !ok {
 			// MySQL matched the id to a row spelled differently (accents).
 			return Result{}, apperr.New(apperr.Invalid, CodeInvalid,
 				"nothing was imported: line %d: external_id %q matches an existing contact spelled differently; use that contact's exact external_id", h.lines[i], c.ExternalID)
@@ -430,6 +443,59 @@ func (h *contacts) write(w *writer, batch int) (Result, error) {
 	}
 	res.Identities = len(rows)
 	return res, nil
+}
+
+// writeContacts upserts the contacts and returns the ids of the new ones
+// whose identities the file lists, by external_id.
+func (h *contacts) writeContacts(w *writer, batch int) (map[string]int64, error) {
+	updates := append(customUpdate(h.rows, func(c model.Contact) *string { return c.Custom }), "account_id", "name", "phone", "email", "title", "owner", "updated_at")
+	if w.idStep == 0 {
+		if err := upsert(w, h.rows, batch, updates...); err != nil {
+			return nil, err
+		}
+		var created []string
+		for i, c := range h.rows {
+			if _, ok := h.existing[fold(c.ExternalID)]; h.replace[i] && !ok {
+				created = append(created, c.ExternalID)
+			}
+		}
+		folded, err := idsByExternalID(w, "contacts", created)
+		if err != nil {
+			return nil, err
+		}
+		ids := make(map[string]int64, len(created))
+		for _, ext := range created {
+			if id, ok := folded[fold(ext)]; ok {
+				ids[ext] = id
+			}
+		}
+		return ids, nil
+	}
+	// New contacts go in with plain INSERTs that number them, existing ones
+	// with an upsert: no second lookup of what was just written.
+	var fresh, old []model.Contact
+	var freshReplace []bool
+	for i, c := range h.rows {
+		if _, ok := h.existing[fold(c.ExternalID)]; ok {
+			old = append(old, c)
+		} else {
+			fresh = append(fresh, c)
+			freshReplace = append(freshReplace, h.replace[i])
+		}
+	}
+	if err := upsert(w, old, batch, updates...); err != nil {
+		return nil, err
+	}
+	if err := insertNumbered(w, fresh, batch, func(c *model.Contact, id int64) { c.ID = id }); err != nil {
+		return nil, err
+	}
+	ids := make(map[string]int64, len(fresh))
+	for i, c := range fresh {
+		if freshReplace[i] {
+			ids[c.ExternalID] = c.ID
+		}
+	}
+	return ids, nil
 }
 
 type leads struct {
@@ -466,15 +532,15 @@ func (h *leads) add(c *checker) {
 	h.contact = append(h.contact, contact)
 }
 
-func (h *leads) resolve(tx *gorm.DB, errs *collector) error {
-	ids, err := refs(tx, errs, "contacts", "contact", "contact_external_id", h.contact, h.lines)
+func (h *leads) resolve(w *writer, errs *collector) error {
+	ids, err := refs(w, errs, "contacts", "contact", "contact_external_id", h.contact, h.lines)
 	if err != nil {
 		return err
 	}
 	for i := range h.rows {
 		h.rows[i].ContactID = ids[i]
 	}
-	h.updated, err = countExisting(tx, "leads", extsOf(h.rows, func(l model.Lead) string { return l.ExternalID }))
+	h.updated, err = countExisting(w, "leads", extsOf(h.rows, func(l model.Lead) string { return l.ExternalID }))
 	return err
 }
 
@@ -527,15 +593,15 @@ func (h *tickets) add(c *checker) {
 	h.contact = append(h.contact, contact)
 }
 
-func (h *tickets) resolve(tx *gorm.DB, errs *collector) error {
-	ids, err := refs(tx, errs, "contacts", "contact", "contact_external_id", h.contact, h.lines)
+func (h *tickets) resolve(w *writer, errs *collector) error {
+	ids, err := refs(w, errs, "contacts", "contact", "contact_external_id", h.contact, h.lines)
 	if err != nil {
 		return err
 	}
 	for i := range h.rows {
 		h.rows[i].ContactID = ids[i]
 	}
-	h.updated, err = countExisting(tx, "tickets", extsOf(h.rows, func(t model.Ticket) string { return t.ExternalID }))
+	h.updated, err = countExisting(w, "tickets", extsOf(h.rows, func(t model.Ticket) string { return t.ExternalID }))
 	return err
 }
 
@@ -596,15 +662,15 @@ func (h *orders) add(c *checker) {
 	h.contact = append(h.contact, contact)
 }
 
-func (h *orders) resolve(tx *gorm.DB, errs *collector) error {
-	ids, err := refs(tx, errs, "contacts", "contact", "contact_external_id", h.contact, h.lines)
+func (h *orders) resolve(w *writer, errs *collector) error {
+	ids, err := refs(w, errs, "contacts", "contact", "contact_external_id", h.contact, h.lines)
 	if err != nil {
 		return err
 	}
 	for i := range h.rows {
 		h.rows[i].ContactID = ids[i]
 	}
-	h.updated, err = countExisting(tx, "orders", extsOf(h.rows, func(o model.Order) string { return o.ExternalID }))
+	h.updated, err = countExisting(w, "orders", extsOf(h.rows, func(o model.Order) string { return o.ExternalID }))
 	return err
 }
 
@@ -663,7 +729,7 @@ func (h *agents) add(c *checker) {
 	}
 }
 
-func (h *agents) resolve(tx *gorm.DB, _ *collector) error {
+func (h *agents) resolve(w *writer, _ *collector) error {
 	byPlatform := map[string][]string{}
 	for _, a := range h.rows {
 		byPlatform[a.Platform] = append(byPlatform[a.Platform], a.PlatformID)
@@ -672,7 +738,7 @@ func (h *agents) resolve(tx *gorm.DB, _ *collector) error {
 		for start := 0; start < len(ids); start += lookupChunk {
 			chunk := ids[start:min(start+lookupChunk, len(ids))]
 			var n int64
-			if err := tx.Model(&model.Agent{}).Where("platform = ? AND platform_id IN ?", platform, chunk).Count(&n).Error; err != nil {
+			if err := w.tx.Model(&model.Agent{}).Where("platform = ? AND platform_id IN ?", platform, chunk).Count(&n).Error; err != nil {
 				return fmt.Errorf("look up agents: %w", err)
 			}
 			h.updated += int(n)
