@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -13,6 +14,7 @@ import (
 	"github.com/crmlens/crmlens/frontend"
 	"github.com/crmlens/crmlens/internal/admin"
 	"github.com/crmlens/crmlens/internal/audit"
+	"github.com/crmlens/crmlens/internal/gctune"
 	"github.com/crmlens/crmlens/internal/layout"
 	"github.com/crmlens/crmlens/internal/playground"
 	"github.com/crmlens/crmlens/internal/seed"
@@ -32,6 +34,9 @@ func newServe() *cobra.Command {
 		Args: cobra.NoArgs,
 		RunE: withEnv(func(cmd *cobra.Command, _ []string, e *env) error {
 			ctx := cmd.Context()
+			if percent, fromEnv := gctune.Apply(os.Getenv); !fromEnv {
+				e.log.Debug("garbage collector target set", "gogc", percent)
+			}
 			if demo {
 				sum, err := seed.Demo(ctx, e.db, seed.Options{Contacts: demoContacts, SealKey: e.keys.Seal})
 				if err != nil {

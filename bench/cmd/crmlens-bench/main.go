@@ -17,6 +17,8 @@ import (
 	"strconv"
 	"syscall"
 	"time"
+
+	"github.com/crmlens/crmlens/internal/gctune"
 )
 
 // config is read from BENCH_* environment variables.
@@ -92,6 +94,9 @@ func main() {
 		<-ctx.Done()
 		stop() // a second Ctrl-C kills at once (mariadbd dies with us)
 	}()
+	// Both targets run in this process: give it the collector target
+	// `crmlens serve` runs with.
+	gctune.Apply(os.Getenv)
 	cfg, err := loadConfig()
 	if err == nil {
 		err = run(ctx, cfg)

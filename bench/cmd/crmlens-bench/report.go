@@ -81,7 +81,7 @@ func (r *results) write(path string) error {
 	p("| cores | %d |", r.machine.Cores)
 	p("| memory | %s |", r.machine.Memory)
 	p("| OS | %s |", r.machine.OS)
-	p("| Go | %s |", r.machine.Go)
+	p("| Go | %s (GOGC=%d, as `crmlens serve` runs) |", r.machine.Go, r.machine.GOGC)
 	p("| MariaDB | %s (`%s`) |", r.machine.MariaDB, strings.Join(r.mariadbFlags, " "))
 	p("")
 	p("The service, the baseline and the load generator share one process; mariadbd is another; all on the same cores, over loopback.")

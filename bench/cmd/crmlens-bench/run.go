@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"strings"
 	"time"
@@ -243,12 +244,15 @@ type machine struct {
 	Cores   int
 	Memory  string
 	Go      string
+	GOGC    int
 	MariaDB string
 	OS      string
 }
 
 func describeMachine() machine {
-	m := machine{Cores: runtime.NumCPU(), Go: runtime.Version(), OS: runtime.GOOS + "/" + runtime.GOARCH, CPU: "unknown", Memory: "unknown"}
+	gogc := debug.SetGCPercent(100)
+	debug.SetGCPercent(gogc)
+	m := machine{GOGC: gogc, Cores: runtime.NumCPU(), Go: runtime.Version(), OS: runtime.GOOS + "/" + runtime.GOARCH, CPU: "unknown", Memory: "unknown"}
 	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
 		if v, ok := procField(string(b), "model name"); ok {
 			m.CPU = v
