@@ -25,9 +25,10 @@ import (
 // and one panel per entry of the layout, each record holding only the fields
 // the layout names, masked where it says. The read is audited with requestID.
 //
-// The round trips are fixed whatever the records: one for the visitor, its
-// contact and the contact's account together, one per list panel (tickets,
-// orders, leads), and the audit write, which an async audit log batches.
+// The round trips are fixed whatever the records and the layout: one for the
+// visitor, its contact and the contact's account together, one for every
+// list panel (tickets, orders, leads) and a pinned order together (see
+// listsSQL), and the audit write, which an async audit log batches.
 func (s *Service) Context(ctx context.Context, c sessiontoken.Claims, requestID string) (api.SidebarContext, error) {
 	h, err := s.head(ctx, c)
 	if err != nil {
@@ -46,24 +47,40 @@ func (s *Service) Context(ctx context.Context, c sessiontoken.Claims, requestID 
 	if h.contact != nil {
 		out.Contact = &api.ContactSummary{Id: strconv.FormatInt(h.contactID, 10), Name: display(h.contact["name"])}
 		out.Match = linkedMatch(v)
+		var lists []layout.Panel
 		for _, p := range l.Panels {
-			var panel api.Panel
+			if !p.Object.Single() {
+				lists = append(lists, p)
+			}
+		}
+		parts := listParts(lists, c.Extra)
+		records, err := s.lists(ctx, parts, h.contactID)
+		if err != nil {
+			return api.SidebarContext{}, err
+		}
+		var pinned map[string]any
+		if n := len(parts); n > 0 && parts[n-1].pinned && len(records[n-1]) > 0 {
+			pinned = records[n-1][0]
+		}
+		next := 0 // the next list panel's part
+		for _, p := range l.Panels {
 			switch p.Object {
 			case layout.Contact:
-				panel = panelView(p, p.Defs, []map[string]any{h.contact})
+				out.Panels = append(out.Panels, panelView(p, p.Defs, []map[string]any{h.contact}))
 			case layout.Account:
 				var rows []map[string]any
 				if h.account != nil {
 					rows = append(rows, h.account)
 				}
-				panel = panelView(p, p.Defs, rows)
+				out.Panels = append(out.Panels, panelView(p, p.Defs, rows))
 			default:
-				panel, err = s.panel(ctx, p, h.contactID, c.Extra)
-				if err != nil {
-					return api.SidebarContext{}, err
+				rows := records[next]
+				if p.Object == layout.Orders && pinned != nil {
+					rows = pinFirst(rows, pinned, parts[next].limit)
 				}
+				next++
+				out.Panels = append(out.Panels, panelView(p, p.Defs, rows))
 			}
-			out.Panels = append(out.Panels, panel)
 		}
 	} else {
 		out.Match = api.Match{Status: api.NotLinked, Reason: notLinkedReason(v, nil)}
@@ -156,79 +173,6 @@ func asInt(v any) int64 {
 // conversation is about (Easemob's updateVisitorInfoSrc); that order is shown
 // first in an orders panel.
 var pinnedOrderParams = []string{"orderNo", "order_no", "orderId", "order_id"}
-
-// panel reads the records of one layout panel for contact, selecting only
-// the columns the panel shows.
-func (s *Service) panel(ctx context.Context, p layout.Panel, contactID int64, extra map[string]string) (api.Panel, error) {
-	fields := p.Defs
-	cols := []string{"id"}
-	custom := false
-	for _, f := range fields {
-		if f.Custom {
-			if !custom {
-				cols = append(cols, layout.CustomColumn)
-				custom = true
-			}
-			continue
-		}
-		cols = append(cols, f.Column)
-		// A money value is formatted by its currency's exponent, so the
-		// currency is read even when the panel does not show it.
-		if cf, ok := layout.Lookup(p.Object, f.CurrencyField); ok && !slices.Contains(cols, cf.Column) {
-			cols = append(cols, cf.Column)
-		}
-	}
-	q := s.db.WithContext(ctx).Table(p.Object.Table()).Select(cols).Where("contact_id = ?", contactID)
-	for _, flt := range p.Filters {
-		f, _ := layout.Lookup(p.Object, flt.Field)
-		q = q.Where(f.Column+" IN ?", flt.Values)
-	}
-	if p.Sort != "" {
-		f, _ := layout.Lookup(p.Object, p.Sort)
-		q = q.Order(f.Column + " DESC").Order("id DESC")
-	}
-	limit := p.Limit
-	if p.Object.Single() || limit <= 0 {
-		limit = 1
-	}
-	rows, err := scanRows(q.Limit(limit))
-	if err != nil {
-		return api.Panel{}, fmt.Errorf("read panel %s: %w", p.Key, err)
-	}
-	if p.Object == layout.Orders {
-		pinned, err := s.pinnedOrder(ctx, cols, contactID, extra)
-		if err != nil {
-			return api.Panel{}, err
-		}
-		if pinned != nil {
-			rows = pinFirst(rows, pinned, limit)
-		}
-	}
-	return panelView(p, fields, rows), nil
-}
-
-// pinnedOrder reads the contact's order named by an extra param, if any.
-func (s *Service) pinnedOrder(ctx context.Context, cols []string, contactID int64, extra map[string]string) (map[string]any, error) {
-	orderNo := ""
-	for _, k := range pinnedOrderParams {
-		if v := extra[k]; v != "" {
-			orderNo = v
-			break
-		}
-	}
-	if orderNo == "" {
-		return nil, nil
-	}
-	rows, err := scanRows(s.db.WithContext(ctx).Table(layout.Orders.Table()).Select(cols).
-		Where("contact_id = ? AND order_no = ?", contactID, orderNo).Limit(1))
-	if err != nil {
-		return nil, fmt.Errorf("read pinned order: %w", err)
-	}
-	if len(rows) == 0 {
-		return nil, nil
-	}
-	return rows[0], nil
-}
 
 // pinFirst puts pinned at the head of rows, once, within limit.
 func pinFirst(rows []map[string]any, pinned map[string]any, limit int) []map[string]any {

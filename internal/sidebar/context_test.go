@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"gorm.io/gorm"
 
+	"github.com/crmlens/crmlens/api"
 	"github.com/crmlens/crmlens/internal/database"
 	"github.com/crmlens/crmlens/internal/dbtest"
 	"github.com/crmlens/crmlens/internal/integration"
@@ -41,7 +43,8 @@ func countStatements(t *testing.T, db *gorm.DB) *atomic.Int64 {
 }
 
 // TestContextQueriesDoNotGrowWithRecords: the context of a contact with one
-// record per list costs as many statements as one with fifty (no N+1).
+// record per list costs as many statements as one with fifty (no N+1), and
+// an order pinned by an extra param costs none more.
 func TestContextQueriesDoNotGrowWithRecords(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB, _ database.Dialect) {
 		ctx := context.Background()
@@ -57,7 +60,8 @@ func TestContextQueriesDoNotGrowWithRecords(t *testing.T) {
 		}
 		svc := sidebar.New(sidebar.Deps{DB: db, Tokens: tokens, Integrations: integrations})
 		now := time.Now().UTC()
-		statements := func(records int) int64 {
+		var last api.SidebarContext
+		statements := func(records int, extra map[string]string) int64 {
 			acct := model.Account{ExternalID: fmt.Sprintf("A-%d", records), Name: "Acme", CreatedAt: now, UpdatedAt: now}
 			if err := db.Create(&acct).Error; err != nil {
 				t.Fatal(err)
@@ -76,7 +80,7 @@ func TestContextQueriesDoNotGrowWithRecords(t *testing.T) {
 			if err := db.Create(&v).Error; err != nil {
 				t.Fatal(err)
 			}
-			claims := sessiontoken.Claims{IntegrationID: in.ID, IntegrationSlug: "acme", VisitorID: v.ID}
+			claims := sessiontoken.Claims{IntegrationID: in.ID, IntegrationSlug: "acme", VisitorID: v.ID, Extra: extra}
 			if _, err := svc.Context(ctx, claims, "warm"); err != nil { // warms the layout cache
 				t.Fatal(err)
 			}
@@ -88,6 +92,7 @@ func TestContextQueriesDoNotGrowWithRecords(t *testing.T) {
 			if len(out.Panels) != 5 {
 				t.Fatalf("panels = %d", len(out.Panels))
 			}
+			last = out
 			got := n.Load()
 			db.Callback().Query().Remove("test:count_query")
 			db.Callback().Row().Remove("test:count_row")
@@ -95,13 +100,36 @@ func TestContextQueriesDoNotGrowWithRecords(t *testing.T) {
 			db.Callback().Create().Remove("test:count_create")
 			return got
 		}
-		one, fifty := statements(1), statements(50)
+		one := statements(1, nil)
+		fifty := statements(50, nil)
 		if one != fifty {
 			t.Fatalf("statements with 1 record per list: %d, with 50: %d", one, fifty)
 		}
-		// head (1) + tickets, orders, leads (3) + the audit insert (1).
-		if one != 5 {
-			t.Errorf("a context costs %d statements, want 5", one)
+		// The fifty-record contact's lists hold each panel's newest records,
+		// up to its limit (all placed at the same time: larger id first).
+		for _, p := range last.Panels[2:] {
+			limit := map[string]int{"tickets": 10, "orders": 5, "leads": 10}[string(p.Object)]
+			if len(p.Records) != limit {
+				t.Errorf("panel %s: %d records, want %d", p.Key, len(p.Records), limit)
+			}
+			for i := 1; i < len(p.Records); i++ {
+				prev, _ := strconv.Atoi(p.Records[i-1].Id)
+				cur, _ := strconv.Atoi(p.Records[i].Id)
+				if prev <= cur {
+					t.Errorf("panel %s: record %d (id %d) after id %d, want newest first", p.Key, i, cur, prev)
+				}
+			}
+		}
+		// head (1) + every list panel together (1) + the audit insert (1).
+		if one != 3 {
+			t.Errorf("a context costs %d statements, want 3", one)
+		}
+		pinned := statements(51, map[string]string{"orderNo": "SO-51-7"})
+		if pinned != one {
+			t.Errorf("with a pinned order a context costs %d statements, want %d", pinned, one)
+		}
+		if orders := last.Panels[3]; len(orders.Records) != 5 || orders.Records[0].Values["order_no"] == nil || *orders.Records[0].Values["order_no"] != "SO-51-7" {
+			t.Errorf("orders panel with SO-51-7 pinned: %+v", orders.Records)
 		}
 	})
 }

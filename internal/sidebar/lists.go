@@ -1,0 +1,188 @@
+package sidebar
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/crmlens/crmlens/internal/layout"
+)
+
+// listPart is one member of the lists statement: a list panel of the
+// layout, or the order an extra param pins.
+type listPart struct {
+	table  string
+	cols   []string // the columns read, "id" first
+	where  string   // after "contact_id = ?", e.g. " AND status IN (?, ?)"
+	args   []any    // for where
+	order  string   // the ORDER BY column, newest or largest first
+	limit  int
+	pinned bool
+}
+
+// listColumns are the columns a panel reads: the record id, the fields it
+// shows, the currency of a money field it shows, and the custom-field column
+// when it shows custom fields.
+func listColumns(p layout.Panel) []string {
+	cols := []string{"id"}
+	custom := false
+	for _, f := range p.Defs {
+		if f.Custom {
+			if !custom {
+				cols = append(cols, layout.CustomColumn)
+				custom = true
+			}
+			continue
+		}
+		if !slices.Contains(cols, f.Column) {
+			cols = append(cols, f.Column)
+		}
+		// A money value is formatted by its currency's exponent, so the
+		// currency is read even when the panel does not show it.
+		if cf, ok := layout.Lookup(p.Object, f.CurrencyField); ok && !slices.Contains(cols, cf.Column) {
+			cols = append(cols, cf.Column)
+		}
+	}
+	return cols
+}
+
+// listParts turns the layout's list panels (and a pinned order) into the
+// members of the lists statement, in panel order, the pinned order last.
+func listParts(panels []layout.Panel, extra map[string]string) []listPart {
+	parts := make([]listPart, 0, len(panels)+1)
+	var ordersCols []string
+	for _, p := range panels {
+		part := listPart{table: p.Object.Table(), cols: listColumns(p), order: "id", limit: max(p.Limit, 1)}
+		for _, flt := range p.Filters {
+			f, _ := layout.Lookup(p.Object, flt.Field)
+			part.where += " AND " + f.Column + " IN (" + marks(len(flt.Values)) + ")"
+			for _, v := range flt.Values {
+				part.args = append(part.args, v)
+			}
+		}
+		if p.Sort != "" {
+			f, _ := layout.Lookup(p.Object, p.Sort)
+			part.order = f.Column
+		}
+		if p.Object == layout.Orders {
+			// The pinned order serves every orders panel: read what any shows.
+			if ordersCols == nil {
+				ordersCols = []string{"id"}
+			}
+			for _, c := range part.cols {
+				if !slices.Contains(ordersCols, c) {
+					ordersCols = append(ordersCols, c)
+				}
+			}
+		}
+		parts = append(parts, part)
+	}
+	if orderNo := pinnedOrderNo(extra); orderNo != "" && ordersCols != nil {
+		parts = append(parts, listPart{table: layout.Orders.Table(), cols: ordersCols, where: " AND order_no = ?",
+			args: []any{orderNo}, order: "id", limit: 1, pinned: true})
+	}
+	return parts
+}
+
+// listsSQL is one statement reading every part for one contact: each part
+// is a derived table with its own ORDER BY and LIMIT (so each reads only its
+// first records off its index), numbered in that order, padded with NULLs
+// to the widest part and joined with UNION ALL. Every column is aliased by
+// position (c0, c1, ...); k says which part a row belongs to and n its rank.
+func listsSQL(parts []listPart, contactID int64) (string, []any) {
+	width := 0
+	for _, p := range parts {
+		width = max(width, len(p.cols))
+	}
+	var b strings.Builder
+	var args []any
+	for k, p := range parts {
+		if k > 0 {
+			b.WriteString(" UNION ALL ")
+		}
+		fmt.Fprintf(&b, "SELECT %d AS k, ROW_NUMBER() OVER (ORDER BY d.s DESC, d.c0 DESC) AS n", k)
+		for i := range width {
+			if i < len(p.cols) {
+				fmt.Fprintf(&b, ", d.c%d", i)
+			} else {
+				fmt.Fprintf(&b, ", NULL AS c%d", i)
+			}
+		}
+		b.WriteString(" FROM (SELECT ")
+		for i, c := range p.cols {
+			fmt.Fprintf(&b, "%s AS c%d, ", c, i)
+		}
+		fmt.Fprintf(&b, "%s AS s FROM %s WHERE contact_id = ?%s ORDER BY %s DESC, id DESC LIMIT %d) d",
+			p.order, p.table, p.where, p.order, p.limit)
+		args = append(args, contactID)
+		args = append(args, p.args...)
+	}
+	b.WriteString(" ORDER BY k, n")
+	return b.String(), args
+}
+
+// lists reads the records of every part in one statement; out[k] are part
+// k's rows keyed by column name, in the part's order.
+func (s *Service) lists(ctx context.Context, parts []listPart, contactID int64) ([][]map[string]any, error) {
+	out := make([][]map[string]any, len(parts))
+	if len(parts) == 0 {
+		return out, nil
+	}
+	query, args := listsSQL(parts, contactID)
+	rows, err := s.db.WithContext(ctx).Raw(query, args...).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("read list panels: %w", err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, fmt.Errorf("read list panels: %w", err)
+	}
+	// k, n, c0, c1, ...: every value as text, as scanRows reads them.
+	vals := make([]sql.NullString, len(cols))
+	dest := make([]any, len(cols))
+	for i := range vals {
+		dest[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("read list panels: %w", err)
+		}
+		k, err := strconv.Atoi(vals[0].String)
+		if err != nil || k < 0 || k >= len(parts) {
+			return nil, fmt.Errorf("read list panels: a row of unknown part %q", vals[0].String)
+		}
+		names := parts[k].cols
+		m := make(map[string]any, len(names))
+		for i, name := range names {
+			if v := vals[2+i]; v.Valid {
+				m[name] = v.String
+			} else {
+				m[name] = nil
+			}
+		}
+		out[k] = append(out[k], m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read list panels: %w", err)
+	}
+	return out, nil
+}
+
+// pinnedOrderNo is the order number an extra param names, if any.
+func pinnedOrderNo(extra map[string]string) string {
+	for _, k := range pinnedOrderParams {
+		if v := extra[k]; v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// marks is "?, ?, ..." with n marks.
+func marks(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
