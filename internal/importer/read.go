@@ -10,7 +10,9 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/crmlens/crmlens/internal/apperr"
 )
@@ -127,29 +129,130 @@ func readRecords(ctx context.Context, r io.Reader, format Format, spec *objectSp
 	}
 }
 
+// readNDJSON reads lines on this goroutine's behalf in another, parses them
+// in batches on every core, and hands the records to fn (and their problems
+// to errs) here, in file order: JSON decoding is most of an import's own
+// CPU, and the records' checks (fn) run meanwhile.
 func readNDJSON(ctx context.Context, br *bufio.Reader, spec *objectSpec, errs *collector, fn func(*record)) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	workers := runtime.GOMAXPROCS(0)
+	jobs := make(chan *lineBatch, workers)
+	inOrder := make(chan *lineBatch, 2*workers)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range jobs {
+				b.parse(spec)
+				close(b.done)
+			}
+		}()
+	}
+	var readErr error
+	go func() {
+		defer close(jobs)
+		defer close(inOrder)
+		readErr = batchLines(ctx, br, func(b *lineBatch) bool {
+			// inOrder first: the consumer waits on batches in the order sent.
+			select {
+			case inOrder <- b:
+			case <-ctx.Done():
+				return false
+			}
+			select {
+			case jobs <- b:
+				return true
+			case <-ctx.Done():
+				close(b.done) // never parsed: the consumer must not wait
+				return false
+			}
+		})
+	}()
+	for b := range inOrder {
+		<-b.done
+		for _, rec := range b.recs {
+			fn(rec)
+		}
+		errs.errs = append(errs.errs, b.errs.errs...)
+	}
+	wg.Wait()
+	if readErr == nil {
+		readErr = ctx.Err()
+	}
+	return readErr
+}
+
+// lineBatch is a run of consecutive NDJSON lines parsed together.
+type lineBatch struct {
+	first   int    // the number of the first line
+	data    []byte // the lines' bytes, back to back
+	ends    []int  // where each line ends in data
+	tooLong []bool // lines longer than maxLine (kept empty)
+	done    chan struct{}
+	recs    []*record
+	errs    collector
+}
+
+// batchLines reads br's lines into batches of up to batchLines lines or
+// batchBytes bytes and gives each to send, until the end of the input, a
+// read error, or send returning false.
+func batchLines(ctx context.Context, br *bufio.Reader, send func(*lineBatch) bool) error {
+	const batchLines, batchBytes = 512, 1 << 20
 	var buf []byte
+	b := &lineBatch{first: 1, done: make(chan struct{})}
+	flush := func(next int) bool {
+		if len(b.ends) == 0 {
+			return true
+		}
+		ok := send(b)
+		b = &lineBatch{first: next, done: make(chan struct{})}
+		return ok
+	}
 	for line := 1; ; line++ {
 		if line%4096 == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 		}
-		b, tooLong, err := readLine(br, buf[:0])
-		buf = b
+		l, tooLong, err := readLine(br, buf[:0])
+		buf = l
 		if err != nil && !errors.Is(err, io.EOF) {
 			return fmt.Errorf("read line %d: %w", line, err)
 		}
-		switch {
-		case tooLong:
-			errs.add(line, "", "line is longer than %d bytes", maxLine)
-		case len(bytes.TrimSpace(b)) > 0:
-			if rec := parseJSONLine(line, b, spec, errs); rec != nil {
-				fn(rec)
+		if err != nil && len(l) == 0 && !tooLong { // io.EOF after the last newline
+			flush(line)
+			return nil
+		}
+		b.data = append(b.data, l...)
+		b.ends = append(b.ends, len(b.data))
+		b.tooLong = append(b.tooLong, tooLong)
+		if err != nil { // io.EOF
+			flush(line + 1)
+			return nil
+		}
+		if len(b.ends) >= batchLines || len(b.data) >= batchBytes {
+			if !flush(line + 1) {
+				return ctx.Err()
 			}
 		}
-		if err != nil { // io.EOF
-			return nil
+	}
+}
+
+// parse turns the batch's lines into records, its problems into b.errs.
+func (b *lineBatch) parse(spec *objectSpec) {
+	start := 0
+	for i, end := range b.ends {
+		line, l := b.first+i, b.data[start:end]
+		start = end
+		switch {
+		case b.tooLong[i]:
+			b.errs.add(line, "", "line is longer than %d bytes", maxLine)
+		case len(bytes.TrimSpace(l)) > 0:
+			if rec := parseJSONLine(line, l, spec, &b.errs); rec != nil {
+				b.recs = append(b.recs, rec)
+			}
 		}
 	}
 }

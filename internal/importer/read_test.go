@@ -1,0 +1,96 @@
+package importer
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestReadNDJSONAcrossBatches: lines parsed in parallel batches reach the
+// caller in file order with their own line numbers, and so do problems,
+// whether a batch boundary falls before, on or after them.
+func TestReadNDJSONAcrossBatches(t *testing.T) {
+	tests := []struct {
+		name      string
+		lines     int
+		bad       []int // lines that are not JSON
+		blank     []int
+		tooLong   []int
+		noFinalNL bool
+	}{
+		{name: "one batch", lines: 10, bad: []int{1, 10}},
+		{name: "boundaries", lines: 1300, bad: []int{2, 512, 513, 1024, 1025, 1300}, blank: []int{700}},
+		{name: "too long and no final newline", lines: 600, bad: []int{599}, tooLong: []int{511}, noFinalNL: true},
+		{name: "empty", lines: 0},
+	}
+	spec, err := lookupObject("accounts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b strings.Builder
+			var wantRecs, wantErrs []int
+			for n := 1; n <= tt.lines; n++ {
+				switch {
+				case slices.Contains(tt.bad, n):
+					b.WriteString(`{"external_id": "A`)
+					wantErrs = append(wantErrs, n)
+				case slices.Contains(tt.blank, n):
+					b.WriteString("   ")
+				case slices.Contains(tt.tooLong, n):
+					b.WriteString(`{"external_id":"` + strings.Repeat("x", maxLine+10) + `"}`)
+					wantErrs = append(wantErrs, n)
+				default:
+					fmt.Fprintf(&b, `{"external_id":"A%d","name":"n"}`, n)
+					wantRecs = append(wantRecs, n)
+				}
+				if n < tt.lines || !tt.noFinalNL {
+					b.WriteString("\n")
+				}
+			}
+			errs := &collector{}
+			var gotRecs []int
+			err := readRecords(context.Background(), strings.NewReader(b.String()), NDJSON, spec, errs, func(r *record) {
+				if r.vals["external_id"] != fmt.Sprint("A", r.line) {
+					t.Errorf("line %d carries %q", r.line, r.vals["external_id"])
+				}
+				gotRecs = append(gotRecs, r.line)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var gotErrs []int
+			for _, e := range errs.errs {
+				gotErrs = append(gotErrs, e.Line)
+			}
+			if !slices.Equal(gotRecs, wantRecs) {
+				t.Errorf("records from lines %v, want %v", short(gotRecs), short(wantRecs))
+			}
+			if !slices.Equal(gotErrs, wantErrs) {
+				t.Errorf("problems on lines %v, want %v", gotErrs, wantErrs)
+			}
+		})
+	}
+}
+
+func TestReadNDJSONStopsWhenCancelled(t *testing.T) {
+	spec, _ := lookupObject("accounts")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	body := strings.Repeat(`{"external_id":"A","name":"n"}`+"\n", 10000)
+	err := readRecords(ctx, strings.NewReader(body), NDJSON, spec, &collector{}, func(*record) {})
+	if err == nil {
+		t.Fatal("a cancelled read returned no error")
+	}
+}
+
+// short abbreviates a long list of line numbers for a message.
+func short(lines []int) string {
+	if len(lines) <= 12 {
+		return fmt.Sprint(lines)
+	}
+	return fmt.Sprintf("%v ... %v (%d)", lines[:6], lines[len(lines)-6:], len(lines))
+}
