@@ -173,7 +173,7 @@ func run(ctx context.Context, cfg config) (err error) {
 		}
 	}
 	for r := range cfg.Rounds {
-		for _, t := range []*target{tg.service, tg.baseline} {
+		for _, t := range []*target{tg.service, tg.baseline, tg.floor} {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
@@ -190,7 +190,7 @@ func run(ctx context.Context, cfg config) (err error) {
 				r+1, t.name, res.rate, ms(out.Latency.P50), ms(out.Latency.P99), ms(out.Latency.Max), out.Errors, t.openOthers[len(t.openOthers)-1])
 		}
 	}
-	res.service, res.baseline = tg.service.summary(), tg.baseline.summary()
+	res.service, res.baseline, res.floor = tg.service.summary(), tg.baseline.summary(), tg.floor.summary()
 
 	if cfg.ImportContacts > 0 {
 		imp, err := measureImport(ctx, srv, cfg.ImportContacts)

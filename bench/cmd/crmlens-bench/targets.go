@@ -94,6 +94,10 @@ type targets struct {
 
 	service  *target
 	baseline *target
+	// floor is the service's /healthz: the same process, server and
+	// middleware without any database work, at the same fixed rate, to show
+	// what latency this machine gives before crmlens does anything.
+	floor *target
 }
 
 func newClient() *http.Client {
@@ -172,6 +176,14 @@ func startTargets(ctx context.Context, db *gorm.DB, dbURL string, keys *keyring.
 			return err
 		}
 		return tg.baseline.send(req)
+	}
+	tg.floor = &target{name: "floor", client: newClient()}
+	tg.floor.do = func(ctx context.Context, _ int) error {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, tg.serviceURL+"/healthz", nil)
+		if err != nil {
+			return err
+		}
+		return tg.floor.send(req)
 	}
 	return tg, nil
 }
