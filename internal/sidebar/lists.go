@@ -1,6 +1,7 @@
 package sidebar
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -19,6 +20,7 @@ type listPart struct {
 	where  string   // after "contact_id = ?", e.g. " AND status IN (?, ?)"
 	args   []any    // for where
 	order  string   // the ORDER BY column, newest or largest first
+	byTime bool     // order is a date or time (else a number)
 	limit  int
 	pinned bool
 }
@@ -66,6 +68,7 @@ func listParts(panels []layout.Panel, extra map[string]string) []listPart {
 		if p.Sort != "" {
 			f, _ := layout.Lookup(p.Object, p.Sort)
 			part.order = f.Column
+			part.byTime = f.Type == layout.Date || f.Type == layout.DateTime
 		}
 		if p.Object == layout.Orders {
 			// The pinned order serves every orders panel: read what any shows.
@@ -88,11 +91,17 @@ func listParts(panels []layout.Panel, extra map[string]string) []listPart {
 }
 
 // listsSQL is one statement reading every part for one contact: each part
-// is a derived table with its own ORDER BY and LIMIT (so each reads only its
-// first records off its index), numbered in that order, padded with NULLs
-// to the widest part and joined with UNION ALL. Every column is aliased by
-// position (c0, c1, ...); k says which part a row belongs to and n its rank.
-func listsSQL(parts []listPart, contactID int64) (string, []any) {
+// a SELECT with its own ORDER BY and LIMIT, so that each reads only its
+// first records off its index, padded with NULLs to the widest part and
+// joined with UNION ALL. Columns are aliased by position: k is the part, c0
+// (the id), c1, ... its columns, s its sort key.
+//
+// MySQL takes the parts as parenthesized SELECTs; SQLite, which does not,
+// as subqueries. The statement has no outer ORDER BY: sorting the union
+// would make MySQL write it to a temporary table, which costs more than the
+// reads (measured: about 15% more of mariadbd's CPU per context), so lists
+// sorts the few rows itself.
+func listsSQL(parts []listPart, contactID int64, mysql bool) (string, []any) {
 	width := 0
 	for _, p := range parts {
 		width = max(width, len(p.cols))
@@ -103,25 +112,32 @@ func listsSQL(parts []listPart, contactID int64) (string, []any) {
 		if k > 0 {
 			b.WriteString(" UNION ALL ")
 		}
-		fmt.Fprintf(&b, "SELECT %d AS k, ROW_NUMBER() OVER (ORDER BY d.s DESC, d.c0 DESC) AS n", k)
+		if mysql {
+			b.WriteString("(")
+		} else {
+			b.WriteString("SELECT * FROM (")
+		}
+		fmt.Fprintf(&b, "SELECT %d AS k", k)
 		for i := range width {
 			if i < len(p.cols) {
-				fmt.Fprintf(&b, ", d.c%d", i)
+				fmt.Fprintf(&b, ", %s AS c%d", p.cols[i], i)
 			} else {
 				fmt.Fprintf(&b, ", NULL AS c%d", i)
 			}
 		}
-		b.WriteString(" FROM (SELECT ")
-		for i, c := range p.cols {
-			fmt.Fprintf(&b, "%s AS c%d, ", c, i)
-		}
-		fmt.Fprintf(&b, "%s AS s FROM %s WHERE contact_id = ?%s ORDER BY %s DESC, id DESC LIMIT %d) d",
+		fmt.Fprintf(&b, ", %s AS s FROM %s WHERE contact_id = ?%s ORDER BY %s DESC, id DESC LIMIT %d)",
 			p.order, p.table, p.where, p.order, p.limit)
 		args = append(args, contactID)
 		args = append(args, p.args...)
 	}
-	b.WriteString(" ORDER BY k, n")
 	return b.String(), args
+}
+
+// listRow is a row of the lists statement with its sort key.
+type listRow struct {
+	vals map[string]any
+	id   int64
+	key  string // s, as text; "" for NULL
 }
 
 // lists reads the records of every part in one statement; out[k] are part
@@ -131,7 +147,7 @@ func (s *Service) lists(ctx context.Context, parts []listPart, contactID int64) 
 	if len(parts) == 0 {
 		return out, nil
 	}
-	query, args := listsSQL(parts, contactID)
+	query, args := listsSQL(parts, contactID, s.db.Dialector.Name() == "mysql")
 	rows, err := s.db.WithContext(ctx).Raw(query, args...).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("read list panels: %w", err)
@@ -141,12 +157,13 @@ func (s *Service) lists(ctx context.Context, parts []listPart, contactID int64) 
 	if err != nil {
 		return nil, fmt.Errorf("read list panels: %w", err)
 	}
-	// k, n, c0, c1, ...: every value as text, as scanRows reads them.
+	// k, c0, c1, ..., s: every value as text, as scanRows reads them.
 	vals := make([]sql.NullString, len(cols))
 	dest := make([]any, len(cols))
 	for i := range vals {
 		dest[i] = &vals[i]
 	}
+	byPart := make([][]listRow, len(parts))
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("read list panels: %w", err)
@@ -158,18 +175,54 @@ func (s *Service) lists(ctx context.Context, parts []listPart, contactID int64) 
 		names := parts[k].cols
 		m := make(map[string]any, len(names))
 		for i, name := range names {
-			if v := vals[2+i]; v.Valid {
+			if v := vals[1+i]; v.Valid {
 				m[name] = v.String
 			} else {
 				m[name] = nil
 			}
 		}
-		out[k] = append(out[k], m)
+		id, _ := strconv.ParseInt(vals[1].String, 10, 64)
+		byPart[k] = append(byPart[k], listRow{vals: m, id: id, key: vals[len(vals)-1].String})
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read list panels: %w", err)
 	}
+	for k, rs := range byPart {
+		byTime := parts[k].byTime
+		slices.SortStableFunc(rs, func(a, b listRow) int {
+			if c := compareKeys(b.key, a.key, byTime); c != 0 { // descending
+				return c
+			}
+			return cmp.Compare(b.id, a.id)
+		})
+		out[k] = make([]map[string]any, len(rs))
+		for i, r := range rs {
+			out[k][i] = r.vals
+		}
+	}
 	return out, nil
+}
+
+// compareKeys compares two sort keys as the database orders them: times
+// or numbers by value, NULL ("") below any value.
+func compareKeys(a, b string, byTime bool) int {
+	switch {
+	case a == "" || b == "":
+		return cmp.Compare(len(a), len(b))
+	case byTime:
+		ta, okA := asTime(a)
+		tb, okB := asTime(b)
+		if okA && okB {
+			return ta.Compare(tb)
+		}
+	default:
+		na, errA := strconv.ParseFloat(a, 64)
+		nb, errB := strconv.ParseFloat(b, 64)
+		if errA == nil && errB == nil {
+			return cmp.Compare(na, nb)
+		}
+	}
+	return strings.Compare(a, b)
 }
 
 // pinnedOrderNo is the order number an extra param names, if any.
