@@ -1,7 +1,6 @@
 package sidebar_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"testing"
@@ -9,8 +8,6 @@ import (
 
 	"github.com/crmlens/crmlens/internal/audit"
 	"github.com/crmlens/crmlens/internal/dbtest"
-	"github.com/crmlens/crmlens/internal/integration"
-	"github.com/crmlens/crmlens/internal/keyring"
 	"github.com/crmlens/crmlens/internal/model"
 	"github.com/crmlens/crmlens/internal/sessiontoken"
 	"github.com/crmlens/crmlens/internal/sidebar"
@@ -24,22 +21,17 @@ func BenchmarkContextAudit(b *testing.B) {
 	for _, dialect := range dbtest.Dialects {
 		db, _ := dbtest.Open(b, dialect)
 		ctx := context.Background()
-		keys, _ := keyring.New(bytes.Repeat([]byte{3}, 32))
-		integrations := integration.New(db, keys, time.Hour, nil)
-		in, _, err := integrations.Create(ctx, integration.Input{Slug: "acme", Kind: "easemob"})
-		if err != nil {
-			b.Fatal(err)
-		}
-		tokens, _ := sessiontoken.New(ctx, db, nil)
+		f := newFixture(b, db)
+		integrations, tokens := f.integrations, f.tokens
 		now := time.Now().UTC()
 		c := model.Contact{ExternalID: "C-1", Name: "Ann", CreatedAt: now, UpdatedAt: now}
 		db.Create(&c)
 		for i := 0; i < 20; i++ {
 			db.Create(&model.Order{ExternalID: fmt.Sprint("O-", i), ContactID: &c.ID, OrderNo: fmt.Sprint("SO-", i), Currency: "CNY", Status: "paid", PlacedAt: now, CreatedAt: now, UpdatedAt: now})
 		}
-		v := model.Visitor{IntegrationID: in.ID, Channel: "easemob", ExternalID: "v", ContactID: &c.ID, LinkMethod: "identity", CreatedAt: now, LastSeenAt: now}
+		v := model.Visitor{IntegrationID: f.integrationID, Channel: "easemob", ExternalID: "v", ContactID: &c.ID, LinkMethod: "identity", CreatedAt: now, LastSeenAt: now}
 		db.Create(&v)
-		claims := sessiontoken.Claims{IntegrationID: in.ID, IntegrationSlug: "acme", VisitorID: v.ID}
+		claims := sessiontoken.Claims{IntegrationID: f.integrationID, IntegrationSlug: "acme", VisitorID: v.ID}
 		for _, mode := range []string{"sync", "async"} {
 			b.Run(string(dialect)+"/"+mode, func(b *testing.B) {
 				deps := sidebar.Deps{DB: db, Tokens: tokens, Integrations: integrations}

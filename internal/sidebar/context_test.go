@@ -1,7 +1,6 @@
 package sidebar_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"strconv"
@@ -14,8 +13,6 @@ import (
 	"github.com/crmlens/crmlens/api"
 	"github.com/crmlens/crmlens/internal/database"
 	"github.com/crmlens/crmlens/internal/dbtest"
-	"github.com/crmlens/crmlens/internal/integration"
-	"github.com/crmlens/crmlens/internal/keyring"
 	"github.com/crmlens/crmlens/internal/model"
 	"github.com/crmlens/crmlens/internal/sessiontoken"
 	"github.com/crmlens/crmlens/internal/sidebar"
@@ -48,17 +45,8 @@ func countStatements(t *testing.T, db *gorm.DB) *atomic.Int64 {
 func TestContextQueriesDoNotGrowWithRecords(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB, _ database.Dialect) {
 		ctx := context.Background()
-		keys, _ := keyring.New(bytes.Repeat([]byte{3}, 32))
-		integrations := integration.New(db, keys, time.Hour, nil)
-		in, _, err := integrations.Create(ctx, integration.Input{Slug: "acme", Kind: "easemob"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		tokens, err := sessiontoken.New(ctx, db, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		svc := sidebar.New(sidebar.Deps{DB: db, Tokens: tokens, Integrations: integrations})
+		f := newFixture(t, db)
+		svc := sidebar.New(sidebar.Deps{DB: db, Tokens: f.tokens, Integrations: f.integrations})
 		now := time.Now().UTC()
 		var last api.SidebarContext
 		statements := func(records int, extra map[string]string) int64 {
@@ -76,11 +64,11 @@ func TestContextQueriesDoNotGrowWithRecords(t *testing.T) {
 				db.Create(&model.Ticket{ExternalID: "T-" + ext, ContactID: &c.ID, Subject: "s", Status: "open", CreatedAt: now, UpdatedAt: now})
 				db.Create(&model.Lead{ExternalID: "L-" + ext, ContactID: &c.ID, Title: "l", Status: "open", CreatedAt: now, UpdatedAt: now})
 			}
-			v := model.Visitor{IntegrationID: in.ID, Channel: "easemob", ExternalID: fmt.Sprintf("v-%d", records), ContactID: &c.ID, LinkMethod: "identity", CreatedAt: now, LastSeenAt: now}
+			v := model.Visitor{IntegrationID: f.integrationID, Channel: "easemob", ExternalID: fmt.Sprintf("v-%d", records), ContactID: &c.ID, LinkMethod: "identity", CreatedAt: now, LastSeenAt: now}
 			if err := db.Create(&v).Error; err != nil {
 				t.Fatal(err)
 			}
-			claims := sessiontoken.Claims{IntegrationID: in.ID, IntegrationSlug: "acme", VisitorID: v.ID, Extra: extra}
+			claims := sessiontoken.Claims{IntegrationID: f.integrationID, IntegrationSlug: "acme", VisitorID: v.ID, Extra: extra}
 			if _, err := svc.Context(ctx, claims, "warm"); err != nil { // warms the layout cache
 				t.Fatal(err)
 			}

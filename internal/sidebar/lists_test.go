@@ -1,7 +1,6 @@
 package sidebar_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"testing"
@@ -11,8 +10,6 @@ import (
 
 	"github.com/crmlens/crmlens/internal/database"
 	"github.com/crmlens/crmlens/internal/dbtest"
-	"github.com/crmlens/crmlens/internal/integration"
-	"github.com/crmlens/crmlens/internal/keyring"
 	"github.com/crmlens/crmlens/internal/layout"
 	"github.com/crmlens/crmlens/internal/model"
 	"github.com/crmlens/crmlens/internal/sessiontoken"
@@ -44,16 +41,7 @@ panels:
 `
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB, _ database.Dialect) {
 		ctx := context.Background()
-		keys, _ := keyring.New(bytes.Repeat([]byte{5}, 32))
-		integrations := integration.New(db, keys, time.Hour, nil)
-		in, _, err := integrations.Create(ctx, integration.Input{Slug: "acme", Kind: "easemob"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		tokens, err := sessiontoken.New(ctx, db, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		f := newFixture(t, db)
 		layouts := layout.NewStore(db, nil)
 		docs, err := layout.ParseDocs([]byte(doc))
 		if err != nil {
@@ -62,7 +50,7 @@ panels:
 		if _, err := layouts.Put(ctx, docs[0], false); err != nil {
 			t.Fatal(err)
 		}
-		svc := sidebar.New(sidebar.Deps{DB: db, Tokens: tokens, Integrations: integrations, Layouts: layouts})
+		svc := sidebar.New(sidebar.Deps{DB: db, Tokens: f.tokens, Integrations: f.integrations, Layouts: layouts})
 
 		base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 		c := model.Contact{ExternalID: "C", Name: "Ann", CreatedAt: base, UpdatedAt: base}
@@ -88,11 +76,11 @@ panels:
 				t.Fatal(err)
 			}
 		}
-		v := model.Visitor{IntegrationID: in.ID, Channel: "easemob", ExternalID: "v", ContactID: &c.ID, LinkMethod: "identity", CreatedAt: base, LastSeenAt: base}
+		v := model.Visitor{IntegrationID: f.integrationID, Channel: "easemob", ExternalID: "v", ContactID: &c.ID, LinkMethod: "identity", CreatedAt: base, LastSeenAt: base}
 		if err := db.Create(&v).Error; err != nil {
 			t.Fatal(err)
 		}
-		out, err := svc.Context(ctx, sessiontoken.Claims{IntegrationID: in.ID, IntegrationSlug: "acme", VisitorID: v.ID,
+		out, err := svc.Context(ctx, sessiontoken.Claims{IntegrationID: f.integrationID, IntegrationSlug: "acme", VisitorID: v.ID,
 			Extra: map[string]string{"orderNo": "SO-1"}}, "r")
 		if err != nil {
 			t.Fatal(err)
