@@ -473,14 +473,18 @@ func (h *contacts) writeContacts(w *writer, batch int) (map[string]int64, error)
 	}
 	// New contacts go in with plain INSERTs that number them, existing ones
 	// with an upsert: no second lookup of what was just written.
-	var fresh, old []model.Contact
-	var freshReplace []bool
-	for i, c := range h.rows {
-		if _, ok := h.existing[fold(c.ExternalID)]; ok {
-			old = append(old, c)
-		} else {
-			fresh = append(fresh, c)
-			freshReplace = append(freshReplace, h.replace[i])
+	fresh, freshReplace := h.rows, h.replace // a first import: all new
+	var old []model.Contact
+	if h.updated > 0 {
+		fresh, freshReplace = make([]model.Contact, 0, len(h.rows)-h.updated), make([]bool, 0, len(h.rows)-h.updated)
+		old = make([]model.Contact, 0, h.updated)
+		for i, c := range h.rows {
+			if _, ok := h.existing[fold(c.ExternalID)]; ok {
+				old = append(old, c)
+			} else {
+				fresh = append(fresh, c)
+				freshReplace = append(freshReplace, h.replace[i])
+			}
 		}
 	}
 	if err := upsert(w, old, batch, updates...); err != nil {

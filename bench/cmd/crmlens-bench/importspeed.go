@@ -26,6 +26,11 @@ type importResult struct {
 	ReadTime    time.Duration // reading and checking the contacts file, within ContactTime
 	FirstRow    time.Duration // from the start until the first contact row was seen, within ContactTime
 	Identities  int
+	// CPU used during the contacts import: this process (the importer, and
+	// the progress polling) and mariadbd; Others is the cores other
+	// processes kept busy on average.
+	GoCPU, DBCPU time.Duration
+	Others       float64
 }
 
 // ContactsPerSecond is the contacts import's speed, file read to commit.
@@ -121,9 +126,13 @@ func measureImport(ctx context.Context, srv *mariadb.Server, n int) (importResul
 			return max, err
 		})
 	}}
+	counters := &probe{admin: watch, pid: srv.Pid()}
+	before := counters.read(ctx)
 	start = time.Now()
 	cres, err := im.Import(ctx, "contacts", r, importer.NDJSON)
 	res.ContactTime = time.Since(start)
+	c := counters.read(ctx).per(before, 1)
+	res.GoCPU, res.DBCPU, res.Others = c.GoCPU, c.DBCPU, c.Others
 	stopPoll()
 	if err != nil {
 		return res, fmt.Errorf("import contacts: %w", err)
@@ -137,7 +146,8 @@ func measureImport(ctx context.Context, srv *mariadb.Server, n int) (importResul
 		return res, fmt.Errorf("import contacts: created %d of %d", cres.Created, n)
 	}
 	res.Identities = cres.Identities
-	say("imported %d contacts in %v (%.0f contacts/s)", n, res.ContactTime.Round(time.Millisecond), res.ContactsPerSecond())
+	say("imported %d contacts in %v (%.0f contacts/s); CPU: Go %v, mariadbd %v; other processes %.2f cores", n, res.ContactTime.Round(time.Millisecond),
+		res.ContactsPerSecond(), res.GoCPU.Round(time.Millisecond), res.DBCPU.Round(time.Millisecond), res.Others)
 	return res, nil
 }
 

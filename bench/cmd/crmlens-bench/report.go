@@ -33,6 +33,7 @@ type results struct {
 	rate              float64 // open-loop requests per second
 	service, baseline targetSummary
 	floor             targetSummary // open loop only
+	search            []searchResult
 	imp               *importResult
 }
 
@@ -151,6 +152,16 @@ func (r *results) write(path string) error {
 	p("")
 	p("The floor row is the service's `/healthz` at the same rate, in the same rounds: the same process, HTTP server, middleware and load generator, no database. Its tail is what this machine adds to any request before crmlens reads anything; the service's p99 above the floor's is crmlens's and the database's own.")
 	p("")
+	p("## Agent search")
+	p("")
+	p("`GET /api/v1/sidebar/contacts?q=…` on the service with a session token, over all %d contacts: %d workers in a closed loop, %v per kind of query, queries taken from 200 sampled contacts. Each kind is a prefix range on its own index, read in index order up to 10 rows, and audited like the context.", r.seed.Contacts, c.Workers, c.Duration)
+	p("")
+	p("| query | typed | requests/s | p50 ms | p99 ms | candidates per answer | errors |")
+	p("|---|---|---:|---:|---:|---:|---:|")
+	for _, sr := range r.search {
+		p("| %s | %s | %.0f | %s | %s | %.1f | %d |", sr.Kind, sr.Shape, sr.Run.RPS(), msf(sr.Run.Latency.P50), msf(sr.Run.Latency.P99), sr.Found, sr.Run.Errors)
+	}
+	p("")
 	p("## Import")
 	p("")
 	if r.imp == nil {
@@ -168,6 +179,10 @@ func (r *results) write(path string) error {
 		p("")
 		p("Within the contacts' time: reading and checking the file took %v; the first contact row became visible to another connection (polled every 300 ms, read uncommitted) %v after the start; the remaining %v went to writing contacts and identities and committing. The schema is fresh, so this is a first import: it takes MariaDB's bulk-load path (see internal/importer), which builds the rows' indexes in bulk and makes rows visible late; importing into tables that already hold rows takes the ordinary path.",
 			im.ReadTime.Round(time.Millisecond), im.FirstRow.Round(time.Millisecond), (im.ContactTime - im.FirstRow).Round(time.Millisecond))
+		p("")
+		per := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(im.Files.NumContacts) }
+		p("CPU during the contacts import: this process %v (%.1f µs per contact: reading, checking, the driver), mariadbd %v (%.1f µs per contact with its identity); other processes %.2f cores. One import runs in one transaction on one connection, so MariaDB writes it on one core: at %.1f µs of mariadbd per contact, that core alone allows at most %.0f contacts/s.",
+			im.GoCPU.Round(time.Millisecond), per(im.GoCPU), im.DBCPU.Round(time.Millisecond), per(im.DBCPU), im.Others, per(im.DBCPU), 1e6/max(per(im.DBCPU), 0.001))
 	}
 	p("")
 	p("## Targets")

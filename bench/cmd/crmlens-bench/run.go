@@ -192,6 +192,15 @@ func run(ctx context.Context, cfg config) (err error) {
 	}
 	res.service, res.baseline, res.floor = tg.service.summary(), tg.baseline.summary(), tg.floor.summary()
 
+	// Agent search over the whole contacts table.
+	queries, err := searchQueries(ctx, admin, sampleVisitors(cfg.Contacts, 200))
+	if err != nil {
+		return err
+	}
+	if res.search, err = tg.measureSearch(ctx, queries, cfg.Workers, cfg.Duration); err != nil {
+		return err
+	}
+
 	if cfg.ImportContacts > 0 {
 		imp, err := measureImport(ctx, srv, cfg.ImportContacts)
 		if err != nil {
