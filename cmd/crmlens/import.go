@@ -44,19 +44,38 @@ func newImport() *cobra.Command {
 			if st, err := f.Stat(); err == nil {
 				size = st.Size()
 			}
-			// The bar shows bytes read; it stays silent when stderr is not a
-			// terminal (CI, cron).
+			// One bar for the bytes read and checked, then one for the rows
+			// written; both stay silent when stderr is not a terminal (CI,
+			// cron).
+			visible := isatty.IsTerminal(os.Stderr.Fd())
 			bar := progressbar.NewOptions64(size,
 				progressbar.OptionSetWriter(os.Stderr),
-				progressbar.OptionSetVisibility(isatty.IsTerminal(os.Stderr.Fd())),
+				progressbar.OptionSetVisibility(visible),
 				progressbar.OptionShowBytes(true),
 				progressbar.OptionSetDescription("reading "+object),
 				progressbar.OptionClearOnFinish(),
 			)
+			var writeBar *progressbar.ProgressBar
+			progress := func(written, total int) {
+				if writeBar == nil {
+					_ = bar.Finish()
+					writeBar = progressbar.NewOptions(total,
+						progressbar.OptionSetWriter(os.Stderr),
+						progressbar.OptionSetVisibility(visible),
+						progressbar.OptionShowCount(),
+						progressbar.OptionSetDescription("writing "+object),
+						progressbar.OptionClearOnFinish(),
+					)
+				}
+				_ = writeBar.Set(written)
+			}
 			start := time.Now()
 			pr := progressbar.NewReader(f, bar)
-			res, err := importer.New(e.db).Import(ctx, object, &pr, format)
+			res, err := importer.New(e.db).WithProgress(progress).Import(ctx, object, &pr, format)
 			_ = bar.Finish()
+			if writeBar != nil {
+				_ = writeBar.Finish()
+			}
 			if err != nil {
 				return err
 			}

@@ -26,6 +26,9 @@ type handler interface {
 	resolve(w *writer, errs *collector) error
 	// write upserts the kept records; it runs only if no line was bad.
 	write(w *writer, batch int) (Result, error)
+	// rowsToWrite is how many rows write will insert or update (records,
+	// and identities for contacts), for progress reports.
+	rowsToWrite() int
 }
 
 // Objects lists the objects Import accepts, in the order they should be
@@ -207,6 +210,8 @@ func partition[T any](rows []T, keep []bool) (yes, no []T) {
 	return yes, no
 }
 
+func (h *accounts) rowsToWrite() int { return len(h.rows) }
+
 type accounts struct {
 	now     time.Time
 	ids     externalIDs
@@ -249,6 +254,16 @@ func extsOf[T any](rows []T, ext func(T) string) []string {
 		out[i] = ext(r)
 	}
 	return out
+}
+
+func (h *contacts) rowsToWrite() int {
+	n := len(h.rows)
+	for i, ids := range h.idents {
+		if h.replace[i] {
+			n += len(ids)
+		}
+	}
+	return n
 }
 
 type contacts struct {
@@ -502,6 +517,8 @@ func (h *contacts) writeContacts(w *writer, batch int) (map[string]int64, error)
 	return ids, nil
 }
 
+func (h *leads) rowsToWrite() int { return len(h.rows) }
+
 type leads struct {
 	now        time.Time
 	ids        externalIDs
@@ -559,6 +576,8 @@ func (h *leads) write(w *writer, batch int) (Result, error) {
 	}
 	return result(len(h.rows), h.updated), nil
 }
+
+func (h *tickets) rowsToWrite() int { return len(h.rows) }
 
 type tickets struct {
 	now        time.Time
@@ -619,6 +638,8 @@ func (h *tickets) write(w *writer, batch int) (Result, error) {
 	}
 	return result(len(h.rows), h.updated), nil
 }
+
+func (h *orders) rowsToWrite() int { return len(h.rows) }
 
 type orders struct {
 	now     time.Time
@@ -689,6 +710,8 @@ func (h *orders) write(w *writer, batch int) (Result, error) {
 // requires a known agent serves only these. Re-importing updates by
 // (platform, platform_id) and turns an agent crmlens had only seen into a
 // declared one.
+func (h *agents) rowsToWrite() int { return len(h.rows) }
+
 type agents struct {
 	now     time.Time
 	ids     externalIDs

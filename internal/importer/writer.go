@@ -31,8 +31,20 @@ type writer struct {
 	// imports that write with foreign key checks off (see bulkLoad).
 	shareLocks bool
 	// bulkPath says the server has InnoDB's bulk load into empty tables
-	// (see Importer.bulkLoad).
+	// (see bulkLoad).
 	bulkPath bool
+	// progress, if set, hears of every batch of rows written.
+	progress func(written, total int)
+	written  int
+	total    int
+}
+
+// wrote counts n more rows written and reports them.
+func (w *writer) wrote(n int) {
+	w.written += n
+	if w.progress != nil {
+		w.progress(w.written, w.total)
+	}
 }
 
 // hasBulkPath says whether a server VERSION() is a MariaDB whose InnoDB
@@ -89,15 +101,18 @@ func (w *writer) close() {
 // conflict handling c (nil for a plain INSERT).
 func create[T any](w *writer, rows []T, batch int, c *clause.OnConflict) error {
 	for part := range slices.Chunk(rows, batch) {
-		if err := w.create(&part, c); err != nil {
+		if err := w.create(&part, c, len(part)); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (w *writer) create(value any, c *clause.OnConflict) error {
+func (w *writer) create(value any, c *clause.OnConflict, n int) error {
 	_, err := w.exec(value, c)
+	if err == nil {
+		w.wrote(n)
+	}
 	return err
 }
 
@@ -125,6 +140,7 @@ func insertNumbered[T any](w *writer, rows []T, batch int, setID func(*T, int64)
 		for i := range part {
 			setID(&part[i], first+int64(i)*w.idStep)
 		}
+		w.wrote(len(part))
 	}
 	return nil
 }
