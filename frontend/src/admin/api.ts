@@ -95,7 +95,9 @@ export function createAdminClient(fetchImpl: Fetch = (i, init) => fetch(i, init)
       const message = typeof err?.message === "string" && err.message ? err.message : `HTTP ${res.status}`;
       const fields = Array.isArray(err?.fields) ? (err.fields as FieldError[]) : [];
       const e = new AdminApiError(code, message, res.status, fields);
-      if (res.status === 401 && path !== "/api/v1/admin/session") onUnauthorized(e);
+      // A wrong password asked again (reveal, rotate, password change) is
+      // not the end of the session.
+      if (res.status === 401 && code !== "bad_credentials") onUnauthorized(e);
       throw e;
     }
     return (parsed ?? undefined) as T;
