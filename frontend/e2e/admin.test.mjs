@@ -127,7 +127,7 @@ describe("admin console e2e", { skip }, () => {
     );
     if (process.env.CRMLENS_SCREENSHOTS === "1") {
       mkdirSync(join(repo, "docs"), { recursive: true });
-      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.evaluate(() => document.querySelector('[data-testid="panel-editor-0"]')?.scrollIntoView());
       await page.screenshot({ path: join(repo, "docs", "admin.png") });
     }
     await page.click('[data-testid="layout-save"]');
