@@ -5,7 +5,8 @@ import preact from "@preact/preset-vite";
 const root = fileURLToPath(new URL("./frontend", import.meta.url));
 const backend = process.env.CRMLENS_DEV_BACKEND ?? "http://127.0.0.1:8080";
 
-// In `vite dev`, serve the sidebar entry at /sidebar/{slug} as the Go server does.
+// In `vite dev`, serve the sidebar entry at /sidebar/{slug} and the console at
+// /admin as the Go server does.
 const sidebarRoute: Plugin = {
   name: "crmlens-sidebar-route",
   configureServer(server) {
@@ -13,6 +14,8 @@ const sidebarRoute: Plugin = {
       if (req.url && /^\/sidebar\/[^/?]+/.test(req.url)) {
         const q = req.url.indexOf("?");
         req.url = "/sidebar.html" + (q >= 0 ? req.url.slice(q) : "");
+      } else if (req.url && /^\/admin(\?|#|$)/.test(req.url)) {
+        req.url = "/admin.html";
       }
       next();
     });
@@ -36,6 +39,7 @@ export default defineConfig({
       input: {
         index: `${root}/index.html`,
         sidebar: `${root}/sidebar.html`,
+        admin: `${root}/admin.html`,
       },
       output: {
         // Code both pages share (preact, the API client, i18n).

@@ -19,6 +19,42 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
+// Defines values for AdminAgentOrigin.
+const (
+	Import AdminAgentOrigin = "import"
+	Seen   AdminAgentOrigin = "seen"
+)
+
+// Valid indicates whether the value is a known member of the AdminAgentOrigin enum.
+func (e AdminAgentOrigin) Valid() bool {
+	switch e {
+	case Import:
+		return true
+	case Seen:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AgentImportFormat.
+const (
+	Csv    AgentImportFormat = "csv"
+	Ndjson AgentImportFormat = "ndjson"
+)
+
+// Valid indicates whether the value is a known member of the AgentImportFormat enum.
+func (e AgentImportFormat) Valid() bool {
+	switch e {
+	case Csv:
+		return true
+	case Ndjson:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for FieldType.
 const (
 	Bool     FieldType = "bool"
@@ -211,6 +247,129 @@ func (e ProtectionLevel) Valid() bool {
 	}
 }
 
+// Defines values for SimulationInput.
+const (
+	CustomParams         SimulationInput = "custom_params"
+	Query                SimulationInput = "query"
+	SidebarUrl           SimulationInput = "sidebar_url"
+	UpdateVisitorInfoSrc SimulationInput = "update_visitor_info_src"
+)
+
+// Valid indicates whether the value is a known member of the SimulationInput enum.
+func (e SimulationInput) Valid() bool {
+	switch e {
+	case CustomParams:
+		return true
+	case Query:
+		return true
+	case SidebarUrl:
+		return true
+	case UpdateVisitorInfoSrc:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SimulationParamHow.
+const (
+	SimulationParamHowDecrypted SimulationParamHow = "decrypted"
+	SimulationParamHowFailed    SimulationParamHow = "failed"
+	SimulationParamHowPlain     SimulationParamHow = "plain"
+	SimulationParamHowVerified  SimulationParamHow = "verified"
+)
+
+// Valid indicates whether the value is a known member of the SimulationParamHow enum.
+func (e SimulationParamHow) Valid() bool {
+	switch e {
+	case SimulationParamHowDecrypted:
+		return true
+	case SimulationParamHowFailed:
+		return true
+	case SimulationParamHowPlain:
+		return true
+	case SimulationParamHowVerified:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SimulationStepStatus.
+const (
+	SimulationStepStatusFailed  SimulationStepStatus = "failed"
+	SimulationStepStatusOk      SimulationStepStatus = "ok"
+	SimulationStepStatusSkipped SimulationStepStatus = "skipped"
+	SimulationStepStatusWarning SimulationStepStatus = "warning"
+)
+
+// Valid indicates whether the value is a known member of the SimulationStepStatus enum.
+func (e SimulationStepStatus) Valid() bool {
+	switch e {
+	case SimulationStepStatusFailed:
+		return true
+	case SimulationStepStatusOk:
+		return true
+	case SimulationStepStatusSkipped:
+		return true
+	case SimulationStepStatusWarning:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SimulationStepStep.
+const (
+	SimulationStepStepChecks      SimulationStepStep = "checks"
+	SimulationStepStepDecode      SimulationStepStep = "decode"
+	SimulationStepStepInput       SimulationStepStep = "input"
+	SimulationStepStepIntegration SimulationStepStep = "integration"
+	SimulationStepStepLayout      SimulationStepStep = "layout"
+	SimulationStepStepMatch       SimulationStepStep = "match"
+	SimulationStepStepVisitor     SimulationStepStep = "visitor"
+)
+
+// Valid indicates whether the value is a known member of the SimulationStepStep enum.
+func (e SimulationStepStep) Valid() bool {
+	switch e {
+	case SimulationStepStepChecks:
+		return true
+	case SimulationStepStepDecode:
+		return true
+	case SimulationStepStepInput:
+		return true
+	case SimulationStepStepIntegration:
+		return true
+	case SimulationStepStepLayout:
+		return true
+	case SimulationStepStepMatch:
+		return true
+	case SimulationStepStepVisitor:
+		return true
+	default:
+		return false
+	}
+}
+
+// AdminAgent defines model for AdminAgent.
+type AdminAgent struct {
+	Email      string     `json:"email"`
+	Groups     []string   `json:"groups"`
+	Id         string     `json:"id"`
+	LastSeenAt *time.Time `json:"lastSeenAt,omitempty"`
+	Layout     LayoutRef  `json:"layout"`
+	Name       string     `json:"name"`
+
+	// Origin import for agents an admin declared, seen for agents crmlens met on a session.
+	Origin     AdminAgentOrigin `json:"origin"`
+	Platform   string           `json:"platform"`
+	PlatformId string           `json:"platformId"`
+}
+
+// AdminAgentOrigin import for agents an admin declared, seen for agents crmlens met on a session.
+type AdminAgentOrigin string
+
 // AdminCredentials defines model for AdminCredentials.
 type AdminCredentials struct {
 	Email    string `json:"email"`
@@ -219,10 +378,48 @@ type AdminCredentials struct {
 
 // AdminSession defines model for AdminSession.
 type AdminSession struct {
+	// CsrfToken Send as the X-CSRF-Token header on writes made with the cookie (not needed with Authorization Bearer).
+	CsrfToken string    `json:"csrfToken"`
+	Email     string    `json:"email"`
 	ExpiresAt time.Time `json:"expiresAt"`
 
-	// Token Admin JWT (audience admin); send it as Authorization Bearer.
+	// Token Admin JWT (audience admin); send it as Authorization Bearer. The same token is set as the console's cookie.
 	Token string `json:"token"`
+}
+
+// AdminSessionInfo defines model for AdminSessionInfo.
+type AdminSessionInfo struct {
+	// CsrfToken Send as the X-CSRF-Token header on every write made with the session cookie.
+	CsrfToken string    `json:"csrfToken"`
+	Email     string    `json:"email"`
+	ExpiresAt time.Time `json:"expiresAt"`
+}
+
+// AgentGroupSummary defines model for AgentGroupSummary.
+type AgentGroupSummary struct {
+	Members int    `json:"members"`
+	Name    string `json:"name"`
+}
+
+// AgentGroups defines model for AgentGroups.
+type AgentGroups struct {
+	Groups []string `json:"groups"`
+}
+
+// AgentImport defines model for AgentImport.
+type AgentImport struct {
+	// Content The file's text; columns platform, platform_id, email, name, groups (separated by ;).
+	Content string            `json:"content"`
+	Format  AgentImportFormat `json:"format"`
+}
+
+// AgentImportFormat defines model for AgentImport.Format.
+type AgentImportFormat string
+
+// AgentList defines model for AgentList.
+type AgentList struct {
+	Agents []AdminAgent        `json:"agents"`
+	Groups []AgentGroupSummary `json:"groups"`
 }
 
 // AuditEvent defines model for AuditEvent.
@@ -259,6 +456,28 @@ type CandidateList struct {
 	Contacts []Candidate `json:"contacts"`
 }
 
+// CatalogField defines model for CatalogField.
+type CatalogField struct {
+	Custom     bool       `json:"custom"`
+	Filterable bool       `json:"filterable"`
+	Key        string     `json:"key"`
+	Label      Label      `json:"label"`
+	Object     ObjectName `json:"object"`
+	Retired    bool       `json:"retired"`
+	Sortable   bool       `json:"sortable"`
+	Type       FieldType  `json:"type"`
+}
+
+// CatalogObject defines model for CatalogObject.
+type CatalogObject struct {
+	Fields []CatalogField `json:"fields"`
+	Label  Label          `json:"label"`
+	Object ObjectName     `json:"object"`
+
+	// Single Shown as one record (contact, account) rather than a list.
+	Single bool `json:"single"`
+}
+
 // ContactSummary defines model for ContactSummary.
 type ContactSummary struct {
 	Id   string `json:"id"`
@@ -283,6 +502,20 @@ type ConversationList struct {
 	Conversations []Conversation `json:"conversations"`
 }
 
+// CreatedIntegration defines model for CreatedIntegration.
+type CreatedIntegration struct {
+	Integration Integration `json:"integration"`
+
+	// Key The key in clear, shown once (absent for a kind without one).
+	Key *string `json:"key,omitempty"`
+}
+
+// CustomFieldInput defines model for CustomFieldInput.
+type CustomFieldInput struct {
+	Label Label     `json:"label"`
+	Type  FieldType `json:"type"`
+}
+
 // Error defines model for Error.
 type Error struct {
 	Error struct {
@@ -291,11 +524,19 @@ type Error struct {
 		// Example: integration_not_found
 		Code string `json:"code"`
 
+		// Fields The request fields at fault, for forms to show beside each input; absent when the error is not about one field.
+		Fields *[]FieldError `json:"fields,omitempty"`
+
 		// Message What went wrong and what to do, for a person.
 		//
 		// Example: No integration has the slug "acme"; check the URL configured in the platform.
 		Message string `json:"message"`
 	} `json:"error"`
+}
+
+// FieldCatalog defines model for FieldCatalog.
+type FieldCatalog struct {
+	Objects []CatalogObject `json:"objects"`
 }
 
 // FieldDef defines model for FieldDef.
@@ -310,6 +551,13 @@ type FieldDef struct {
 	Type   FieldType `json:"type"`
 }
 
+// FieldError defines model for FieldError.
+type FieldError struct {
+	// Field The request field at fault, e.g. origins, key, newPassword, panels.1.fields.
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
 // FieldType defines model for FieldType.
 type FieldType string
 
@@ -317,6 +565,13 @@ type FieldType string
 type Health struct {
 	// Status Example: ok
 	Status string `json:"status"`
+}
+
+// ImportResult defines model for ImportResult.
+type ImportResult struct {
+	Created int `json:"created"`
+	Records int `json:"records"`
+	Updated int `json:"updated"`
 }
 
 // Integration defines model for Integration.
@@ -340,12 +595,75 @@ type Integration struct {
 	Slug       string `json:"slug"`
 }
 
-// IntegrationKind defines model for Integration.Kind.
+// IntegrationInput defines model for IntegrationInput.
+type IntegrationInput struct {
+	// ApiToken chatwoot: an API access token to check contexts with.
+	ApiToken *string `json:"apiToken,omitempty"`
+
+	// Key Empty to generate one fit for the kind.
+	Key  *string         `json:"key,omitempty"`
+	Kind IntegrationKind `json:"kind"`
+	Name *string         `json:"name,omitempty"`
+
+	// Options The kind's settings; fields of other kinds are refused.
+	Options *IntegrationOptions `json:"options,omitempty"`
+	Origins *[]string           `json:"origins,omitempty"`
+
+	// Slug Empty for an unguessable one (recommended).
+	Slug *string `json:"slug,omitempty"`
+}
+
+// IntegrationKind defines model for IntegrationKind.
 type IntegrationKind string
 
 // IntegrationList defines model for IntegrationList.
 type IntegrationList struct {
 	Integrations []Integration `json:"integrations"`
+}
+
+// IntegrationOptions The kind's settings; fields of other kinds are refused.
+type IntegrationOptions struct {
+	// ChatwootUrl chatwoot: the Chatwoot URL to check contexts against.
+	ChatwootUrl *string `json:"chatwootUrl,omitempty"`
+
+	// EncryptedSystemParams easemob: require easemobId and visitorImId encrypted too (turn Easemob's option on first).
+	EncryptedSystemParams *bool `json:"encryptedSystemParams,omitempty"`
+
+	// MatchingFields Rules tried in order to associate a visitor with a contact; each names fields that must all be equal.
+	MatchingFields *[][]string `json:"matchingFields,omitempty"`
+
+	// RequireKnownAgent easemob, signed: serve only agents an admin imported.
+	RequireKnownAgent *bool `json:"requireKnownAgent,omitempty"`
+
+	// TenantId easemob: the expected (decrypted) tenantId.
+	TenantId *string `json:"tenantId,omitempty"`
+
+	// VerificationFields sharecrm: the customParams fields that identify a visitor (default full_name, phone).
+	VerificationFields *[]string `json:"verificationFields,omitempty"`
+}
+
+// IntegrationUpdate defines model for IntegrationUpdate.
+type IntegrationUpdate struct {
+	ApiToken *string `json:"apiToken,omitempty"`
+	Name     *string `json:"name,omitempty"`
+	NewSlug  *string `json:"newSlug,omitempty"`
+
+	// Options The kind's settings; fields of other kinds are refused.
+	Options *IntegrationOptions `json:"options,omitempty"`
+	Origins *[]string           `json:"origins,omitempty"`
+
+	// RegenerateSlug Give the integration a new unguessable slug (the old URL stops working).
+	RegenerateSlug *bool `json:"regenerateSlug,omitempty"`
+}
+
+// KeyRotation defines model for KeyRotation.
+type KeyRotation struct {
+	// GraceHours How long the previous key stays valid (default CRMLENS_KEY_GRACE).
+	GraceHours *int `json:"graceHours,omitempty"`
+
+	// Key Empty to generate one fit for the kind.
+	Key      *string `json:"key,omitempty"`
+	Password string  `json:"password"`
 }
 
 // Label defines model for Label.
@@ -391,6 +709,16 @@ type LayoutPanel struct {
 	// Sort A date, number or money field; newest or largest first.
 	Sort  *string `json:"sort,omitempty"`
 	Title *Label  `json:"title,omitempty"`
+}
+
+// LayoutPreviewRequest defines model for LayoutPreviewRequest.
+type LayoutPreviewRequest struct {
+	// ContactId The contact whose visitor the preview shows.
+	ContactId string `json:"contactId"`
+
+	// Extra Extra params as a platform would pass them (e.g. orderNo), to preview pinning.
+	Extra  *map[string]string `json:"extra,omitempty"`
+	Layout LayoutDoc          `json:"layout"`
 }
 
 // LayoutRef defines model for LayoutRef.
@@ -462,6 +790,12 @@ type Panel struct {
 
 // PanelKind record shows one record's fields; list shows rows.
 type PanelKind string
+
+// PasswordChange defines model for PasswordChange.
+type PasswordChange struct {
+	CurrentPassword string `json:"currentPassword"`
+	NewPassword     string `json:"newPassword"`
+}
 
 // PasswordConfirmation defines model for PasswordConfirmation.
 type PasswordConfirmation struct {
@@ -538,6 +872,63 @@ type SidebarContext struct {
 	Visitor Visitor         `json:"visitor"`
 }
 
+// Simulation defines model for Simulation.
+type Simulation struct {
+	Contact *ContactSummary `json:"contact,omitempty"`
+
+	// Input How the input was read.
+	Input   SimulationInput   `json:"input"`
+	Layout  *LayoutRef        `json:"layout,omitempty"`
+	Match   *Match            `json:"match,omitempty"`
+	Params  []SimulationParam `json:"params"`
+	Steps   []SimulationStep  `json:"steps"`
+	Visitor *Visitor          `json:"visitor,omitempty"`
+}
+
+// SimulationInput How the input was read.
+type SimulationInput string
+
+// SimulationParam defines model for SimulationParam.
+type SimulationParam struct {
+	How  SimulationParamHow `json:"how"`
+	Name string             `json:"name"`
+
+	// Received As the platform sent it (ciphertexts shortened).
+	Received string `json:"received"`
+
+	// Value In clear after decoding; empty when it could not be decoded.
+	Value string `json:"value"`
+}
+
+// SimulationParamHow defines model for SimulationParam.How.
+type SimulationParamHow string
+
+// SimulationRequest defines model for SimulationRequest.
+type SimulationRequest struct {
+	// Input A sidebar URL, a query string, an updateVisitorInfoSrc message or a ShareCRM customParams.
+	Input string `json:"input"`
+
+	// Integration The integration's slug; a URL's own slug must match it.
+	Integration string `json:"integration"`
+}
+
+// SimulationStep defines model for SimulationStep.
+type SimulationStep struct {
+	// Code The error code the sidebar would get, when the step failed.
+	Code *string `json:"code,omitempty"`
+
+	// Detail What happened at this step, in words.
+	Detail string               `json:"detail"`
+	Status SimulationStepStatus `json:"status"`
+	Step   SimulationStepStep   `json:"step"`
+}
+
+// SimulationStepStatus defines model for SimulationStep.Status.
+type SimulationStepStatus string
+
+// SimulationStepStep defines model for SimulationStep.Step.
+type SimulationStepStep string
+
 // UnlinkRequest defines model for UnlinkRequest.
 type UnlinkRequest struct {
 	// NotThisPerson The agent says the linked contact is not this visitor.
@@ -568,20 +959,62 @@ type ListAuditEventsParams struct {
 	Limit  *int    `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
+// ExportAuditEventsParams defines parameters for ExportAuditEvents.
+type ExportAuditEventsParams struct {
+	Action    *string    `form:"action,omitempty" json:"action,omitempty"`
+	Actor     *string    `form:"actor,omitempty" json:"actor,omitempty"`
+	ContactId *string    `form:"contactId,omitempty" json:"contactId,omitempty"`
+	VisitorId *string    `form:"visitorId,omitempty" json:"visitorId,omitempty"`
+	Since     *time.Time `form:"since,omitempty" json:"since,omitempty"`
+	Until     *time.Time `form:"until,omitempty" json:"until,omitempty"`
+}
+
+// ListPreviewContactsParams defines parameters for ListPreviewContacts.
+type ListPreviewContactsParams struct {
+	Q *string `form:"q,omitempty" json:"q,omitempty"`
+}
+
 // SearchContactsParams defines parameters for SearchContacts.
 type SearchContactsParams struct {
 	// Q At least 2 characters, or one Chinese character (a surname).
 	Q string `form:"q" json:"q"`
 }
 
+// ImportAgentsJSONRequestBody defines body for ImportAgents for application/json ContentType.
+type ImportAgentsJSONRequestBody = AgentImport
+
+// SetAgentGroupsJSONRequestBody defines body for SetAgentGroups for application/json ContentType.
+type SetAgentGroupsJSONRequestBody = AgentGroups
+
+// PutCustomFieldJSONRequestBody defines body for PutCustomField for application/json ContentType.
+type PutCustomFieldJSONRequestBody = CustomFieldInput
+
+// CreateIntegrationJSONRequestBody defines body for CreateIntegration for application/json ContentType.
+type CreateIntegrationJSONRequestBody = IntegrationInput
+
+// UpdateIntegrationJSONRequestBody defines body for UpdateIntegration for application/json ContentType.
+type UpdateIntegrationJSONRequestBody = IntegrationUpdate
+
 // RevealIntegrationKeyJSONRequestBody defines body for RevealIntegrationKey for application/json ContentType.
 type RevealIntegrationKeyJSONRequestBody = PasswordConfirmation
+
+// RotateIntegrationKeyJSONRequestBody defines body for RotateIntegrationKey for application/json ContentType.
+type RotateIntegrationKeyJSONRequestBody = KeyRotation
 
 // PutLayoutJSONRequestBody defines body for PutLayout for application/json ContentType.
 type PutLayoutJSONRequestBody = LayoutDoc
 
+// PreviewLayoutJSONRequestBody defines body for PreviewLayout for application/json ContentType.
+type PreviewLayoutJSONRequestBody = LayoutPreviewRequest
+
+// ChangeAdminPasswordJSONRequestBody defines body for ChangeAdminPassword for application/json ContentType.
+type ChangeAdminPasswordJSONRequestBody = PasswordChange
+
 // CreateAdminSessionJSONRequestBody defines body for CreateAdminSession for application/json ContentType.
 type CreateAdminSessionJSONRequestBody = AdminCredentials
+
+// SimulateJSONRequestBody defines body for Simulate for application/json ContentType.
+type SimulateJSONRequestBody = SimulationRequest
 
 // LinkVisitorJSONRequestBody defines body for LinkVisitor for application/json ContentType.
 type LinkVisitorJSONRequestBody = LinkRequest
@@ -597,24 +1030,72 @@ type UnlinkVisitorJSONRequestBody = UnlinkRequest
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
+	// ListAgents Agents (imported and seen) with their groups and the layout that applies to each, and why.
+	// (GET /api/v1/admin/agents)
+	ListAgents(ctx echo.Context) error
+	// ImportAgents Import agents (and their groups) from CSV or NDJSON text, all or nothing (docs/import.md).
+	// (POST /api/v1/admin/agents/import)
+	ImportAgents(ctx echo.Context) error
+	// SetAgentGroups Make the agent a member of exactly these groups (created as needed).
+	// (PUT /api/v1/admin/agents/{id}/groups)
+	SetAgentGroups(ctx echo.Context, id string) error
 	// ListAuditEvents The audit trail, newest first, filtered.
 	// (GET /api/v1/admin/audit)
 	ListAuditEvents(ctx echo.Context, params ListAuditEventsParams) error
+	// ExportAuditEvents The audit trail as NDJSON (one event a line, newest first), with the same filters as the list.
+	// (GET /api/v1/admin/audit/export)
+	ExportAuditEvents(ctx echo.Context, params ExportAuditEventsParams) error
+	// ListPreviewContacts Contacts to preview a layout with; without q, the first ones.
+	// (GET /api/v1/admin/contacts)
+	ListPreviewContacts(ctx echo.Context, params ListPreviewContactsParams) error
+	// ListFields The field catalog per object, built-in and custom (retired ones included).
+	// (GET /api/v1/admin/fields)
+	ListFields(ctx echo.Context) error
+	// RetireCustomField Retire a custom field; its values stay in the records and it can be added again.
+	// (DELETE /api/v1/admin/fields/{object}/{key})
+	RetireCustomField(ctx echo.Context, object string, key string) error
+	// PutCustomField Add a custom field, or relabel (and un-retire) one; its type cannot change.
+	// (PUT /api/v1/admin/fields/{object}/{key})
+	PutCustomField(ctx echo.Context, object string, key string) error
 	// ListIntegrations Every integration with its masked key and its protection level in words.
 	// (GET /api/v1/admin/integrations)
 	ListIntegrations(ctx echo.Context) error
+	// CreateIntegration Connect a platform; answers the integration (with the URL to paste into the platform) and its key, shown once.
+	// (POST /api/v1/admin/integrations)
+	CreateIntegration(ctx echo.Context) error
+	// UpdateIntegration Change an integration's name, slug, origins, options or API token; absent fields stay.
+	// (PATCH /api/v1/admin/integrations/{slug})
+	UpdateIntegration(ctx echo.Context, slug string) error
 	// RevealIntegrationKey Show an integration's key in clear; asks for the admin's password again and is audited.
 	// (POST /api/v1/admin/integrations/{slug}/key/reveal)
 	RevealIntegrationKey(ctx echo.Context, slug string) error
+	// RotateIntegrationKey Make a new key current (generated unless given); the previous one stays valid for the grace period. Asks for the password again; audited.
+	// (POST /api/v1/admin/integrations/{slug}/key/rotate)
+	RotateIntegrationKey(ctx echo.Context, slug string) error
 	// ListLayouts Every stored layout with its version.
 	// (GET /api/v1/admin/layouts)
 	ListLayouts(ctx echo.Context) error
 	// PutLayout Create or update a layout by name; an update must carry the version it was based on.
 	// (PUT /api/v1/admin/layouts)
 	PutLayout(ctx echo.Context) error
-	// CreateAdminSession Sign in as an admin; answers a JWT for the admin routes.
+	// PreviewLayout The sidebar context a contact's visitor would see with a draft layout, without saving it. Audited.
+	// (POST /api/v1/admin/layouts/preview)
+	PreviewLayout(ctx echo.Context) error
+	// ChangeAdminPassword Change the signed-in admin's password; wrong current passwords count against the address.
+	// (POST /api/v1/admin/password)
+	ChangeAdminPassword(ctx echo.Context) error
+	// DeleteAdminSession Sign out of the console; clears the session cookie.
+	// (DELETE /api/v1/admin/session)
+	DeleteAdminSession(ctx echo.Context) error
+	// GetAdminSession Who is signed in, and the CSRF token the console sends with every write.
+	// (GET /api/v1/admin/session)
+	GetAdminSession(ctx echo.Context) error
+	// CreateAdminSession Sign in as an admin; answers a JWT for the admin routes and sets it as the console's session cookie.
 	// (POST /api/v1/admin/session)
 	CreateAdminSession(ctx echo.Context) error
+	// Simulate Decode what a platform sends and show each step of visitor and contact matching and the layout that would apply; writes nothing but the audit line.
+	// (POST /api/v1/admin/simulate)
+	Simulate(ctx echo.Context) error
 	// ListPlaygroundConversations Demo conversations with sidebar URLs built as Easemob builds them.
 	// (GET /api/v1/playground/conversations)
 	ListPlaygroundConversations(ctx echo.Context) error
@@ -650,6 +1131,40 @@ type ServerInterface interface {
 // ServerInterfaceWrapper converts echo contexts to parameters.
 type ServerInterfaceWrapper struct {
 	Handler ServerInterface
+}
+
+// ListAgents converts echo context to params.
+func (w *ServerInterfaceWrapper) ListAgents(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListAgents(ctx)
+	return err
+}
+
+// ImportAgents converts echo context to params.
+func (w *ServerInterfaceWrapper) ImportAgents(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ImportAgents(ctx)
+	return err
+}
+
+// SetAgentGroups converts echo context to params.
+func (w *ServerInterfaceWrapper) SetAgentGroups(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SetAgentGroups(ctx, id)
+	return err
 }
 
 // ListAuditEvents converts echo context to params.
@@ -719,12 +1234,165 @@ func (w *ServerInterfaceWrapper) ListAuditEvents(ctx echo.Context) error {
 	return err
 }
 
+// ExportAuditEvents converts echo context to params.
+func (w *ServerInterfaceWrapper) ExportAuditEvents(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ExportAuditEventsParams
+	// ------------- Optional query parameter "action" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "action", ctx.QueryParams(), &params.Action, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter action: %s", err))
+	}
+
+	// ------------- Optional query parameter "actor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "actor", ctx.QueryParams(), &params.Actor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter actor: %s", err))
+	}
+
+	// ------------- Optional query parameter "contactId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "contactId", ctx.QueryParams(), &params.ContactId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter contactId: %s", err))
+	}
+
+	// ------------- Optional query parameter "visitorId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "visitorId", ctx.QueryParams(), &params.VisitorId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter visitorId: %s", err))
+	}
+
+	// ------------- Optional query parameter "since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "since", ctx.QueryParams(), &params.Since, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter since: %s", err))
+	}
+
+	// ------------- Optional query parameter "until" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "until", ctx.QueryParams(), &params.Until, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter until: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ExportAuditEvents(ctx, params)
+	return err
+}
+
+// ListPreviewContacts converts echo context to params.
+func (w *ServerInterfaceWrapper) ListPreviewContacts(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListPreviewContactsParams
+	// ------------- Optional query parameter "q" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "q", ctx.QueryParams(), &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter q: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListPreviewContacts(ctx, params)
+	return err
+}
+
+// ListFields converts echo context to params.
+func (w *ServerInterfaceWrapper) ListFields(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListFields(ctx)
+	return err
+}
+
+// RetireCustomField converts echo context to params.
+func (w *ServerInterfaceWrapper) RetireCustomField(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "object" -------------
+	var object string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "object", ctx.Param("object"), &object, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter object: %s", err))
+	}
+
+	// ------------- Path parameter "key" -------------
+	var key string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "key", ctx.Param("key"), &key, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter key: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RetireCustomField(ctx, object, key)
+	return err
+}
+
+// PutCustomField converts echo context to params.
+func (w *ServerInterfaceWrapper) PutCustomField(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "object" -------------
+	var object string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "object", ctx.Param("object"), &object, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter object: %s", err))
+	}
+
+	// ------------- Path parameter "key" -------------
+	var key string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "key", ctx.Param("key"), &key, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter key: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.PutCustomField(ctx, object, key)
+	return err
+}
+
 // ListIntegrations converts echo context to params.
 func (w *ServerInterfaceWrapper) ListIntegrations(ctx echo.Context) error {
 	var err error
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ListIntegrations(ctx)
+	return err
+}
+
+// CreateIntegration converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateIntegration(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateIntegration(ctx)
+	return err
+}
+
+// UpdateIntegration converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateIntegration(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "slug" -------------
+	var slug string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "slug", ctx.Param("slug"), &slug, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter slug: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateIntegration(ctx, slug)
 	return err
 }
 
@@ -741,6 +1409,22 @@ func (w *ServerInterfaceWrapper) RevealIntegrationKey(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.RevealIntegrationKey(ctx, slug)
+	return err
+}
+
+// RotateIntegrationKey converts echo context to params.
+func (w *ServerInterfaceWrapper) RotateIntegrationKey(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "slug" -------------
+	var slug string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "slug", ctx.Param("slug"), &slug, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter slug: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RotateIntegrationKey(ctx, slug)
 	return err
 }
 
@@ -762,12 +1446,57 @@ func (w *ServerInterfaceWrapper) PutLayout(ctx echo.Context) error {
 	return err
 }
 
+// PreviewLayout converts echo context to params.
+func (w *ServerInterfaceWrapper) PreviewLayout(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.PreviewLayout(ctx)
+	return err
+}
+
+// ChangeAdminPassword converts echo context to params.
+func (w *ServerInterfaceWrapper) ChangeAdminPassword(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ChangeAdminPassword(ctx)
+	return err
+}
+
+// DeleteAdminSession converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteAdminSession(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteAdminSession(ctx)
+	return err
+}
+
+// GetAdminSession converts echo context to params.
+func (w *ServerInterfaceWrapper) GetAdminSession(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetAdminSession(ctx)
+	return err
+}
+
 // CreateAdminSession converts echo context to params.
 func (w *ServerInterfaceWrapper) CreateAdminSession(ctx echo.Context) error {
 	var err error
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.CreateAdminSession(ctx)
+	return err
+}
+
+// Simulate converts echo context to params.
+func (w *ServerInterfaceWrapper) Simulate(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.Simulate(ctx)
 	return err
 }
 
@@ -930,8 +1659,11 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/api/v1/sidebar/sessions", wrapper.CreateSidebarSession, options.OperationMiddlewares["createSidebarSession"]...)
 	router.GET(options.BaseURL+"/api/v1/sidebar/context", wrapper.GetSidebarContext, options.OperationMiddlewares["getSidebarContext"]...)
 	router.GET(options.BaseURL+"/api/v1/playground/conversations", wrapper.ListPlaygroundConversations, options.OperationMiddlewares["listPlaygroundConversations"]...)
+	router.DELETE(options.BaseURL+"/api/v1/admin/session", wrapper.DeleteAdminSession, options.OperationMiddlewares["deleteAdminSession"]...)
+	router.GET(options.BaseURL+"/api/v1/admin/session", wrapper.GetAdminSession, options.OperationMiddlewares["getAdminSession"]...)
 	router.POST(options.BaseURL+"/api/v1/admin/session", wrapper.CreateAdminSession, options.OperationMiddlewares["createAdminSession"]...)
 	router.GET(options.BaseURL+"/api/v1/admin/integrations", wrapper.ListIntegrations, options.OperationMiddlewares["listIntegrations"]...)
+	router.POST(options.BaseURL+"/api/v1/admin/integrations", wrapper.CreateIntegration, options.OperationMiddlewares["createIntegration"]...)
 	router.POST(options.BaseURL+"/api/v1/admin/integrations/:slug/key/reveal", wrapper.RevealIntegrationKey, options.OperationMiddlewares["revealIntegrationKey"]...)
 	router.POST(options.BaseURL+"/api/v1/sidebar/reveal", wrapper.RevealField, options.OperationMiddlewares["revealField"]...)
 	router.GET(options.BaseURL+"/api/v1/sidebar/contacts", wrapper.SearchContacts, options.OperationMiddlewares["searchContacts"]...)
@@ -940,6 +1672,19 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/api/v1/admin/audit", wrapper.ListAuditEvents, options.OperationMiddlewares["listAuditEvents"]...)
 	router.GET(options.BaseURL+"/api/v1/admin/layouts", wrapper.ListLayouts, options.OperationMiddlewares["listLayouts"]...)
 	router.PUT(options.BaseURL+"/api/v1/admin/layouts", wrapper.PutLayout, options.OperationMiddlewares["putLayout"]...)
+	router.POST(options.BaseURL+"/api/v1/admin/password", wrapper.ChangeAdminPassword, options.OperationMiddlewares["changeAdminPassword"]...)
+	router.PATCH(options.BaseURL+"/api/v1/admin/integrations/:slug", wrapper.UpdateIntegration, options.OperationMiddlewares["updateIntegration"]...)
+	router.POST(options.BaseURL+"/api/v1/admin/integrations/:slug/key/rotate", wrapper.RotateIntegrationKey, options.OperationMiddlewares["rotateIntegrationKey"]...)
+	router.GET(options.BaseURL+"/api/v1/admin/fields", wrapper.ListFields, options.OperationMiddlewares["listFields"]...)
+	router.DELETE(options.BaseURL+"/api/v1/admin/fields/:object/:key", wrapper.RetireCustomField, options.OperationMiddlewares["retireCustomField"]...)
+	router.PUT(options.BaseURL+"/api/v1/admin/fields/:object/:key", wrapper.PutCustomField, options.OperationMiddlewares["putCustomField"]...)
+	router.GET(options.BaseURL+"/api/v1/admin/agents", wrapper.ListAgents, options.OperationMiddlewares["listAgents"]...)
+	router.POST(options.BaseURL+"/api/v1/admin/agents/import", wrapper.ImportAgents, options.OperationMiddlewares["importAgents"]...)
+	router.PUT(options.BaseURL+"/api/v1/admin/agents/:id/groups", wrapper.SetAgentGroups, options.OperationMiddlewares["setAgentGroups"]...)
+	router.GET(options.BaseURL+"/api/v1/admin/contacts", wrapper.ListPreviewContacts, options.OperationMiddlewares["listPreviewContacts"]...)
+	router.POST(options.BaseURL+"/api/v1/admin/layouts/preview", wrapper.PreviewLayout, options.OperationMiddlewares["previewLayout"]...)
+	router.POST(options.BaseURL+"/api/v1/admin/simulate", wrapper.Simulate, options.OperationMiddlewares["simulate"]...)
+	router.GET(options.BaseURL+"/api/v1/admin/audit/export", wrapper.ExportAuditEvents, options.OperationMiddlewares["exportAuditEvents"]...)
 
 }
 
@@ -948,93 +1693,156 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7Dxrc9u2ln8Fw92Z2B1ajvO6rfwpddNtWrf1xGkzs1UmgcgjEdckwAKgFTXj/75zDsCXCEpyGrudvf1k",
-	"iwSBg/N+AR+jRBWlkiCtiaYfI5NkUHD693laCHmmIQVpBc/pWalVCdoKoF9QcJHjPwX/cA5yabNo+ujp",
-	"0ziy6xKiaWSsFnIZ3cRRyY1ZKZ0OBj8bDL6JIw2/V0JDGk1/82t0ZnjbfKHm/4bE4vQE6iUYI5QMgPmh",
-	"FBrMc4s/FkoX3EbTKOUWjqwoIArAa9UV0EwpmESL0tLEbh32/ZvX7IBXqQCZAOP47PCUGZApE5Zxw55X",
-	"NlNa/MHxM/Y1cA16Eu3aqVsz7oAb3GqVCvviGqQdbpQn1iNgsCGeWKXDb26BlkRJyxP7Mg3OlIL1/MDT",
-	"VCAoPL/oATjE8+b2RHhqIS0sNeFzZHHEJJgx0K6FEVbp4NsNMog0imtM1njrTk8YazY7SqJzYQIUguta",
-	"0ISFgv75bw2LaBr913EriMdeCo87xG6RxbXma/wt4YMd8ugFNwaZ8P0cFkrDe7ZQmtkMGA5nJV/CKeNz",
-	"A9IyJelFzo17sZtHPfyhXZ9xmQrknuGuMyEDgP7IzRWkrMyUBKY0I0lnXKYEFE8SVUkbM6uYhTxnST2/",
-	"Ybzk2k5CDDrCPpIXsCflaWjsQN66zTCBvYTsT+IWbQMKb4DXTB0Ey728rIqC6/UQrs+EmJGlr0EbboPK",
-	"N8m4lJCHpToMVKnhWsBqyDGva2YtwBi+BKYWxCspFIolHTCCvGFECnOuf9F5eGb/nv3y6pythM1YyTUv",
-	"DAOZ6HVpIUWpesENFGpO2t7g4kVwLa9vftofvd0v4gZrLTJ68O8iwyhvNiNuwaBd8u7Bo50lQmC+0NoZ",
-	"og3FGH6cqBSG1Lq0fJ4DK3iSCQlHGnhKD3B0zGCynLCOwXgnlX23UJVMJ2RdeVHmCFNwSIiYntuGcLzJ",
-	"uGUr1KQrreSSdNcKn1nFUhWT5uWsBG0cS7Zr/6S6ELKMEy8xk1dLNot4UsAsOmVJBskVvUCeTJRciGWl",
-	"IWXCKe4y5xYN9269TXhsdzIkzKaeJ3KE6PetgDz9BtllQKtKa5DJmkYMkfWt0qxQEtZsgQNMTFu4gnUt",
-	"xfSYZSpPhVzSk5eXP7N6ViJuUNauYB1UIzmfO72zjbvPaRASmaxRWDNc87wCxrUW12CYG8kOiM9Onn71",
-	"xRdffPH02b++POxAN1cqB96Rl+1QEMpe48BNQuDm6q34uRpYR8nz2i8JsirIs0RHIY5kVcwBnRkiA/ow",
-	"aHbcH+/x0RcxgY+6B00zPvU+eNVTPS2mvwOeozu/yRHGclt5F7zmfHW1k1n9Z6HtvWyFZrjcFax/3EJF",
-	"ZDXS6zzP2byyTFjjzMkTlmRc88SCNiwTaQpyjNMuwXaYrUPmKyHTLs7BGQrU2xnXkOjCqXW7UsqSNl/K",
-	"Hg13GuU4UmWjusMettUVxKGtC5k+MMyAtUIuDTvIuE5BCrmM2TVosRCJU0SowQpuUa8uGzk981Cz5xcv",
-	"u0zekkVpsRQbNmXM12/cV7JsqjI/wPpFN0Lb0PVgWVrhHIwzrSzBeerUn5+AKCsMuoxAdrqSVuQ4hMi4",
-	"X2hTamWhiZ+2CetFO3IPrwI1t1Ws5MYC6nzV09ynjDMDiYawO4v2YLf/QKM8BzYObAeulj5xR0Yadu7t",
-	"vWWyHeIXdjE6Rm1/D6Mr1LscjN4CIRDPa62/4V+Ew+I/st3o/SMjxTiymlx2pX44tl3rnK9VZb9RyRC6",
-	"WuI7qZGTR18G8ygS8v0x65a8wI9CEmgStds2uTkuaSh6tqDrLEvAULqXzGbCoE6VS0DBnHMDKUOxrfGK",
-	"IlGVKJCMSwYfhEHFxHJaqye0QtpnT1rZIPqDHhCp5noCs8FTmGS4xrcit6C35Sr2V2Qbfg65MaiSvKyT",
-	"92BQe0GiNOph5+kUlbFsDozC30VQrzpYw6LmcHVbXkD22yVj9czj2HMcNQDJGYzbIW/REGI38J5otW9n",
-	"tpFvL6dvI3MC+siRhqZn6hq0FimYIG1yUQjrhVYUKP5PH8ZRIaT7cTJk2a6TuT+C/Io7tvQzjaLoEQVb",
-	"6YApfc5Q4GLm/EDW98dPmYQVGIuPc66X+O9CaBM2TFbYHPZE8wZ3+f3ENbeMc9mrUJQx6hxp4Cakl95k",
-	"a6ePHFszXpa5AOOkU6BTRGnj3TGUVzF+nXGwL2utupGcXdapvw2q4HMmUtPkwIjfbqN+FrzKR9zSpVZV",
-	"eUuR3DTifXg71pri1VtBG0r5ngt59cqlV0fzaS8HlYOHu0Pe+ssQqX5EJzewXJNkDDESSGbgGjTPWZ2M",
-	"c94ypDGTqMeRzYS8gpQ8VINBIyr3BXibR5lNJHgPaZ+YH0R9Qov/PGKOnYQhXwkq4liUBG5bmCmE/W3m",
-	"Ar1Z9BaH/jarYxcm0ln09nbMWIDNVCAA+06taPMeb2zFDaOEy7Sx/u8Qc+zA4Y9RMMKA61yAnkkvpYdx",
-	"u5UDznyarH3mUwl+lcN4Juto5p1HxgG+73D4AzMMeAgthBM3g6x4zg64dKTzFGbCsvmaZVymp4xXVhXc",
-	"iqSdTCKntDaECXs4mck6xsYIsbtvRLLfROTp2gJNTxCIoF+5U/HVOG/ILiRbKZ0a1mwp4dJlm8JhSBvH",
-	"e9gdCjDaUPad//F2z7h+qwrt2LHOcn4HVI+hskAURzlwwowVyRVYQ1FOCtoEcbS/w7IzTfMNLEKMP5aF",
-	"qvMCfdo4V5CZTK0MOYB939CcslwY699rtSIlW2PDjUUUoGMY2u6n+Axu1v2R8cpBEUDFn3AOXLqrcRF8",
-	"SOsmbDyGFtYQB134QvGZkguBQUQwV/TpBemtheiLXhZhwwFIr0UylkUmw0DVZRRFW2lJ1TnFNBcGXJkO",
-	"riG/nTaGD6Uyt3U4aZ2esKsV5Y5TQcnBTCyzINeZtvg0tEVtjsFtpFFCsUvKUd4c3TEr8px5wHc7ZQ7Y",
-	"du12z3GN8BCdPPPuWyZzIdy2cENWec7nyPYuBxcojo8GiakwZc7XLlA8ZUrmdY7cl2fJb0X3MxSJBItJ",
-	"Dt7wzq+B56P+1qJO3neE4tmTz6piPsGXaxRCM4NXBlu2COkPsA4miXenfHDQtpl/RfwO576uH+/gho3V",
-	"3Geh9XxLyyi1RD8dPpS6vqOD7nrcLflrix7Tsc8VHn/EATcTcje2U9+VRm/V6jEE7vcK9NpVWYFS793M",
-	"KMZpIFN0V7hB8wjiuqcQxvi/g5IGzq24NaWSBkZDjz3qo93K+038Kf1Guc8jbreY9VjUB/tlTF45Z6Wo",
-	"o51tX7iQaLz5ySNso/3J807MTp6yQsjKgvmkZqimAr4LzF/9sN3tU+2UNQY8ooPs4PaB1PRtNZ+JG+6c",
-	"XLfMCY9mg/8k/kO4pp1vzcb+IvNt4b9U9nUmzAWV0MMqzgUwhq+9tXTBWR3zCMOksi4O8hCGyrShvMSv",
-	"LT5GW1oGGQLtfDW/FFtpYcGwhVaFDyvr2BpfQpLxcH4NPljQkucvxyrSbv4HhonUtXFx20TDB75J5UGz",
-	"5ZfFy/Rw/4apkEvRdqR0YAv2ERhIKi3s+hIZpvaaCiFf12plTjrg21oxfv/mNWXucTTShN62sGbWlp1C",
-	"25+a5YayWws1RGqiixykQX4hK8SXwDhLKmNVAfrIgEZfsrVOLjITlKQQC7RgbA4IIuMz2e2CiZuOtucX",
-	"L9kcMkGaccKQr1mqkqqg/J9vAFGVTlxfk65sNp1JfPoiyRRDEECTRdcLngA74KU45qWYLEFOluqwWWih",
-	"lbQMqOSL2zczeUDPQKbHRif4kRfnSTqx5pCyVEuQoLmFlLgVQZzJmXxxjTY6yQUCSV0hVGllTz58YFya",
-	"FWjnvuO6c5WuZ/L9x5lrH5lFU/ZxRq0n+O8smkwmsyhms7oNpfP05ua9S4742LGmR9QpOEUPJyeTh64O",
-	"DpKXIppGjycPJ49Jw9iMOI32dn1yTBx3jFaKtMrSle1Ripsm0uhcGNt2WJraXSBfJJr+hu5VNI3IS6nr",
-	"qtO2M9QhcMOVffwo4OyNTkTaMjhPqIt6bKI20Tk22cO952r7ZP/8XEbIBHrz7OMLjc1GNf1Pmq0v6GeV",
-	"NkpPmetkdcwrUsPmkFOKUrh8dgAC10/7GRDjKkfdeZoU/snDh3G3oLSjonTzFjW1c2CJ/R89fFg7K75D",
-	"nModrrvj+N/eiLYL72w+ptoj6c2hEXIonKBEPvmM67oOwcCaz5krFqIGKniO9MeIgJY/ufvlf1KWua4d",
-	"0vsue4pqxoPw+O5BQKyTn1v7NTUID5AMHdtL6qtrdX97i7zSZGic54QEZlZzkcd19Y9KfrFHtI+3+BLV",
-	"oZsueovL9LXsZr1oVNm+7A68Q87dbFMZwWQX7n/Y6JPYyLkH3VZWp1Bt0yZ5BWtyTPDRaA7w1mzmUxXH",
-	"V7A+1pSUITddmQDnuaRNhyd+oCRzyNajG9ExYK6vqnWFXTInqP4DWRKnnCmw+Vql689G1mCC+6bvtCOk",
-	"N3coYd0U2wiDXcH6/kzDa+9+/h1MQ8z8gZu6UoBAUYP430XCEYgn94GVQJO7cGnIW+qZy0ytKNTq5TOp",
-	"71OyJAeuTxk3V6Y57OQ329KAL7lw/a0Yv6Dl29O6dfqsRg3buR9zhxLXaQUbobcH9B9L9icsmbFKQ1qX",
-	"XBpb5mPQEL/EUVkFuOKi8kwR3Y0R6HTz3a/m31h482AOou/UHzdctXi7TzvQrZchP1TySqqVZC5FhcqZ",
-	"Ske1k2uo1cT3ZLo8GpfISnNo3GBS6ai/pGIumfmPlPWsyVf3SlrXWZwyyjC4fKtvPF6Ka6A241xx9Dlj",
-	"BJfacVbcUDbWgrylZjjTwC2dUK07lms45mvislPiMveOmnoTrvW6B5dwHU91I/Rehsd0zrMHHVsHWO/s",
-	"+90om8FNAHvpnJPPu369xZDaqcXjP8bhfEPnDd2JaaUbL8cB8Og+pFEpVnC5ZgsuchLFpTwS0pU6nJvH",
-	"01SDqe1w68qJpdzQZKc+lWwYp+piz4ljWlUWdoWIZc7XS60qmR4Pjrl6t20jmXTNBdXoXb/FKhM5tIeJ",
-	"u34r9ekZdmAAUnZ0hO+pljJ0Ay8aIM56MNyhOR6c+h3h1cER6fuNA2j5lFtOHbKKpyQsPb74ZgCh8786",
-	"x7INm1cit91z2PigexDbc0jLDn02qTsdusf0g179JXCdZGf1sEG6YIOZLMuBG8sedU4SktOgJLCzTEgw",
-	"0L5iB5yZSqPtOBzLNv++b+bhxCeJm98jiYi7YsDefQgB6v9SMqvYycOmZfp+lbRrMhGGWaWYyZQmDxB/",
-	"5G1EfnI/sHiL3vpShTCGDmEKec1zkdIRAOpfSANOSr8COgiRiWPbxnTvnLCDUsNCfDiMN27aoJs1qOW6",
-	"U7DuypBfblyAfJ9EUH7+B+xGR8Ud8uDGSiPY91uMQ20CXKYkquTcsxJ07eKBtHr9/4hL2mZT1zYB0OZM",
-	"/MIPzK25gTrYR/3UcyGvfm26Q+4kGu70kNxzPOzbcIakPG/PgVAsTF0x/zEO6icw8v15I6ZqFeWtJei8",
-	"VpkDcUGFyut5Txln/uQIKdk5cOs83uaoiJIwYc+HqcitorZftcPdwXE3wtbvIP6LCg+uA3dM09N9HXVm",
-	"+H5lzuWRfJ7E18DmLhngTh7W2cWmTPCPlI5A5g/JeFy6Y9IB4x1M9e7wlTK1ogk9gRzR1KI5pN0tK9xS",
-	"QD0+TVdE+3t777qS31PblQ01QvONXmi6rY1iHHYBmq7zmM7kUd1MOK3/eZnG3ZY/dPFilnMkJtl7fFQZ",
-	"0PjXOYEzyZgFyd07GvQTLyBmUiRXkv5DkcZn5CRhyE+A1hzNyspkkOI8B9+8uDxqb8vK4ANbZeCuKtos",
-	"BHF2BevDCW6ivh9l6tvtLty1WwdVWYJOuAGaSS3Y8xeXxy/Ovj6++OHs8qmj1veXP/+ES/vcLil2btjH",
-	"WbSo8vwdbmAWTWfR/2ZcLtkll7Mobo47TmfRydOvTh49fvL02b++nEU3h4QOxBcBVt/WMvWXOtV9gXUz",
-	"en0NEy9L73oyJPiPrruN5lrk3FqQkE57oe07gch2R9nof8/K+D9+1v4EacVCgG6HeOe9/kl7aX8SyXAK",
-	"IqVbh/7zn7kfOMrhnjJnUy/8By794rPN310+evqs7e7bOEpAl5b0EDZIibj8pHfO7zZDuXFQ4p7zk5tH",
-	"CUIpSq9lVYnccL8myd9j15Y1UkhUCqTYUQV5hf+3KQzH0ZOTx/dlYohhnA12t7XVWrjOGdBlCD6x+uh+",
-	"oOoix1PN8qvGVKNulJWh5OUVrGNWSVOVpdKoddE2xIyz5oYnf4ucy9Me/nUZYlSERWkDGeJTpsHqNeML",
-	"RDvqmlf4++g5/c6Ap6CdylHS9Qq5ZyTHnaF9oAe9kjeb+UYUgp6dpX4BkhXKB5QgGW/yj917IvbxAyq5",
-	"PSp2Jx/uNi7un674u0TGDqp/YuM7S/I4BI/kdNgbtOi9gzWxr3t3zszQ5QX+woDmqpQ6zm1CWJ7na9dZ",
-	"s0cgm9EtgX9sSxl+54fcIVf6uwqDierNksS5uAYJxkz9dXMqAUNHRKqyu023Mb9LDTxdb93kKzfiL9kj",
-	"rU2c/vS+GgdSbvkcvXjEm9TAkwwt1yauETLRIrv5ylcGR/HdP7s6Wu57PTxaaqi1R63kMP46WChdl5im",
-	"M7krumpO3nSuCk7TIyXN4YS99mHDDPfuS1X0AZoF/9MqNhZGTthzwgCk5IrP5PsznmRwhBGHVvmUSXVE",
-	"XUvvY/b+FSxAa9BHFyoXyZpeav/sPS6KnzuKH116fdKMpVNMR1wmgPOZ93QFRX0Va8/7n0l/oWDI628z",
-	"/xd8CffXaLtVljA4O85skQd9hGaiEfd5CcxkkOd/q9bJXit/7aS0sPYTCLlC1hOSWN6dVxtR1GRp9HVN",
-	"rUrn0TQ6jhDHfnR9B1cthzfxx/bIj5un86hTie08dRX8m7c3/xcAAP//",
+	"7L37c9s29ij+r2D0/c5E2qHlJE2yW3s+c8frpq23aeKJ0vbeW2VsmDwSsaYAFQBtazP+3+/gHIAPCZRk",
+	"J1aybX5KTFJ4nPcLBx96qZrNlQRpTe/gQ8+kOcw4/vcomwl5NAVp3V9zreagrQB8BzMuCvcfu5hD76Bn",
+	"rBZy2rtNelOtyjl+IyzMTPQb/4BrzRfub5FFPyu4sSMAeYQLmCg947Z30Mu4hT0rZtBLYr9ZqBK///81",
+	"THoHvf9vv97gvt/d/iv86i1M3E8kn0F0fqXFVEj3KgOTajG3QsneQU/M5kpbNlGacQcew7hk3EGLZZAW",
+	"XEOWMAMgm5+kelaANGwGlinJODNgjFBy2Et6IMtZ7+B3P3Av6bkf995HtjcvuHWAiK43vDyJgfM26Wn4",
+	"oxQaMpwq6zVGa/028dj1kKngUOG2gnK9QnXxb0itWwRSzbGGDKQVvDBraGfGb16BnNq8d/D0+fPYbrkx",
+	"10pnKx+/SDZsL+ygGqFzqSNCw+oyU6Mn79QlRAhgBDJj3DCbA/vfe8ejt9/v4ZcsB56Bdvi91sKCYTOe",
+	"AbsWNsdvU6UuBbC+VJZJgAwyendU2lxp8R/uxmf/BK5BD4Yx8u7mO7iZCw3mLrxi47tDsLB//faO9XmZ",
+	"CZApEHUPDplxOxfWbT626CF7lwMzfAYMB2fCMAM2wCpV0qgCHhkPicgWl/BIS2zurqbOGkGbkHsiJ+pT",
+	"IxiuQC8IzUtY9ozdvcdPisYOwm8CbAOgnHz6wXH2qJzNuF6sQmoGswvQTVkupIUp6DXic2ldXpSEkdYv",
+	"JCI0ImqlIRGePP1HsknNLC3ID9i5kBOSxatUo6T1KrFNM47yJwKp28KNPWSpKsqZNCyI1qT635nIEoaY",
+	"SpgDTMJoNaxvYM41t5CxiwU7jMuAQBUfKr2RmisnrbN/GxVTG0s7979Pqq10wuCVMBEIkEJroWKdrm2Y",
+	"ERHVH8Hr2sFWiHUTnv1qk7UILzNhX15FLR2eWq8eVhDBU6t0/M0dpLDDAk/tSdwGysB6UcGzTLil8OK0",
+	"tcAusq+312FeIQ9rFN8dkzs4gula2pUwwiq9tbXhIRng1hweIVZtthNFcXqEq7vRY43sCD1KuInw9ik3",
+	"xumD8wuYKA3naNg5We8+Z3M+hUPGLwxItO3cC2e74ovNOs6vP7brYy4z4ahndde5iAmhn7m5hIzNcyWB",
+	"KU1ChnGZ4aJ4mqpS2oRZxSwUBUvD+IbxOdc2Km86yGc7uY+Y98Ifl7x2m3EEew7ZHsU12DZJh2ro+LIs",
+	"L9T0ewFFFllVaaxqGuIXShXAJYpoUVjQ/KKA+PtLWHR4PBdQbHZe3EfOP6GVbvj8DX712qEAN29p77Fl",
+	"GaVt96LpyfrJEFbv3IfLkPaLpb2HnfpBkwDMen2NxbTAuQZPbypwtBE1cWu6C/E0sB6REA+PIyPklJCw",
+	"ZJXm6lo6MeSYW0OqdMb6noKTwNwDprnNwYkn55WyQpgmW1f47EJPQIxfRBLAFwU8zd1pN34iydEx9RVo",
+	"w23cd8u5lBC3sDsWNddwJeA6btehNJ+BMXwKTE1QmGYwU86jqZYRFZ5GZHDB9S+6iI/s37Nf3r4iD8LZ",
+	"fzPDQKZ6MXeGIDfsJTcwUxfofaFTMovO5RXy6+3B2/xFUkGtBkZr/ZvQ0Cm8qy/uwIRN9G4hxBtTRJep",
+	"wRnVJ7XFEyHW9st1q2uOU0vzVeRewoIJydICuE6YQfZVzp3ue2MB40PsUkgKBKjS2Q8w2GwzNBcb3TDK",
+	"U5RhJ3JeRvByNzH2cbK/Jexjy32pNVnSS5Zd/HGqsph0RG3BZjzNhYQ9DTzDB+7rhMFwOmQNqJ1JZc8m",
+	"qpQZBuBu+GxeVI7t8idRL6zSKqt494Yto28Yt2zCy8ImiG/nFRhngTl6YBfgOIwBT3MmHKYqQ/I6BzIl",
+	"EQpMGCaVZfzCEwkN7ha/FUMhcgjMEZ3mRdvqbn7LuWXXuByt5BQtyWv3zCqWqcQT8By08ZHMCpCvVRPc",
+	"LPfRFFOUUzbu8XQG494hS3NIL/GFE4CpkhMxLTVkjm3c0+Axb+YIJIp6J6tUtmx1IyxixIig8lbAKvHR",
+	"d3c2J95Uw68VZWH0znV952ZaNUW1BpkuKku1jcTvlWYzJWHhCTJB0Drh5FUZPma5KjIhp/jkZPSGhVGR",
+	"g6IK59OYsTP0WeKcdMWLEhjXWlxhNBW9mz4y85Pn3/7tb3/72/MXf//HIGbgfKzQitqpfq2d6OkQZJM4",
+	"YlZkRUNU4B4p8m4Sh6yESbg+9fHshM25hMIMnwwJp1H8NNh6Q0gI17eOe/z+3nmQhsiTde5y0pPl7AKc",
+	"S49k5jx553zRPz7ugb9IED3OwHAOaiOWW7bsi3oHPwIvbL4KUGO5LUlHVBJHXW4UEv5nse1RvO8tmLKI",
+	"WTFkQMQjoGSKd4RHy3nW9culxYVhkmq2+tfRFa+zZi5h8fMavnLMj+YmLwp2UVomrCEr9xlLc655akEb",
+	"lossA9nF+yOwHe6tkNkdbKif3OdrE3HzynqMR8GsLiGJbVPI7BGmIKyQU8P6OdcZSCGnCbsCLSYiJfXk",
+	"9NqMW2c6TCspeZxze62UZUenJ00RU6PA8+fdsp1oXKvS/ASLl81o/3IKwrKsdGMwzrSyuM5DUop+ALIv",
+	"jfP8AF2FUlpRuE8QZduFH+daWUi3sXpP6y+3cGycPreKzbmx4CwB1dLnh5gATTXEQ07OStgstfArT21V",
+	"kKmxrho/SYMfKtJt7b0msg2s1mFO87noyCWlnooOGJeOkhBdxvgEmVXeBsJg/I01yJZDVDVVeuP5k6fd",
+	"2rc928vZ3C7cqFOQoLkFbyvaKmTpwLU0fiyh+tFcvDE90+DqLad443/RwXkb88nLnBjILAZCtGwlK+W0",
+	"dErReRIOkn0npWczkBlkgyUwvni2Sf8gSDcQ2E8e7EHFAjn/jrRzriHFdH0gKiT4qWxpiHq/jVHjznnD",
+	"Qt/eol3yftfas60JNmz8TU0PGyX5YfCt1IQpDHe5Dwzj2llUk9IA0vhKVAiBFpVZNZs6JqlEvxdjSzzK",
+	"p1xIE5ddVeRmtDAWZqcYz1mdz6P1gHlwMf/gJENlFJIrs5OsEQuySrG+LbUMIaFHhhEbMSXZRGhjO2zh",
+	"oNy+73Bb35YFGGa1IN9L6Qy02zg3RqXCyREe1uQNB+Yjj4fkvDq2NwEr1rmIs9JYsi+AwR8lL1rO6vb6",
+	"cvlvD7CfpLquy5OiwE0YMccBM6CvHAMXi5WSHSq6IXqJ+BAgufQZsA4Eoo9+M4fUYaifgUfWgIXfbhYT",
+	"Sa9pjXThKPA/TUkhcyKvFtwFlt5MFg2M9TNAt4JNyqI4o5QzmuCDFk42Z9DX8e8v83imqqkaNyq1rbWH",
+	"hOuRF9+bYPv5FY2GoI5HUZXzg7gCRGozZMKdw9dSQBg86bvvVJGhaDJWzQ27VvpSyOmgI86/grSfYPHW",
+	"W5SxSguewo+q1BEK/FFds0L5GEHLDDWWL4xz10VWU9vx259fvXw9Ovvp5f85++Ht0fHLoDHFzOm2vz99",
+	"nPRmQtJfj5OI9/TQNs79K8zWVpa9CgGQpXhmvI7gP/lmW/c/OfrQHbPJadNiWP22nosqH79T6erqtmY9",
+	"Cj1sbS/QlKfuR1EjLFWbwzQ0xgg/JWkZivYiMSN6yWwujHNm5RScl3TBDWTM+VABro6EyMF22gBuhHG2",
+	"BaPixpYHJaR98ayXbPLggwuCy6zgFEeZm+N7zGuuK+7YXksuhfwwmuQY0zteGEgzzpXEKMMjrzJISV8Q",
+	"B6lJ1MmltcYNSILVXWnBkd8myzGM3A09oqht0r0bgTepELF58R5pIcxp1qFvq/jnUqkJ6D1CDQ7P1BVo",
+	"LTIwUdwUYiasZ1oSo8+bMvVJTKbW8dbtAXSvNLavn1uqLmWO4RJGIUPWDk0fOpUHxrrHBddTCozqDkvb",
+	"ClvAlmDuSnevyW57KqNU6FsK03YWp5x0BNr8a3adKwOVPVapT7jGNJBZVlaPY47FjdX8TpVgS2rT/T7k",
+	"l7mTBSEaw65VWWTMqTTMLvsIOzoBr9UA64XCcudCSiGncWq8Q/E9yoAoz/eaNXHdiHkby4R0hhA1cBNT",
+	"GL/lC1IUNDfj83khwJDYxOrlqkp/qwJXP0/3skdB3XUVVS6xi3vOhPN0fTWXuYvJ7mgAbbF4oPZehzWW",
+	"Ygbt9TaMaDRXzcc6GK+EvNyO+dbzT7zwq4PCfnbecmS6qlwuRkggmYEr0LwIXG8opgxZwqRTsI7MhLyE",
+	"DOO4BjBcoSYT8MYI1ug5hG+d1l1T6eZ9fsjeyK5iZYqgaO8xOpsa/fawZhQCv48pWTPuvXef/j4Oji8T",
+	"2bj3/m7EOAObqyzuV9imtOSGYeb9oDLLzhzkWJ/ghydoJAOuCwF6LD2XDpJ6K33OfD1L/cynO/0sg2Qs",
+	"Q1jkzAOjv+SEPTKraQEEC3nPOIIsecH6XBLqPIaZsOxiwXIus0PGS6tm3Iq0Hkw6SqmVOxN2MBzLxlmg",
+	"1r4dkP0menUsxy8an7hFRA3+jYIvwLxCu5DOocwoRIJbSrmkCFg8WF/n4vzaCQS9pCeVPfN/vN8yN7dW",
+	"hDYMjGb5O+0AK4uxBq6X9ArgCBkr0kvA+m/UZiYKo+0tyY2p5O/oTNky4XdlykOMvY0bX9uHlkGj2C8Y",
+	"7eYQq/r8e+3NhwAN+taBwFnsse3er260ynFuBYy3tIpYOO/+Vhul5OtKUkr80ICVKVevNUZBIYF+jH5h",
+	"VymFPd0+LoChqNN7xxGWJ2wPt3YLSk6Ec1CjYZwHimycttKFSzZMdiXSriIi1G0YcHXSBGPYCtNfmgtD",
+	"wa8CrqC4m0KBm7kyd3VmcJ6WvFLXWPyQCaxRyMU0jzKOqQtdV9VpnUykjVRyNKGAOZZNOYvSiqJgfuGb",
+	"7UpabD13veckADyGJ89/25bkUnhgnXMhy6Kg2nBKtm9wNloBiEyYecEXFIQ4pDB8FbGGYHpjBiHiV0QL",
+	"V2m98Z1fAS86TcaqFGdj1PjeUvIe5mgl06oRvDxbs0XIfoJFtPJjczjRfbRu5F8dfFfHvgqPN1DD0mz0",
+	"s9h8/oBmJ7aWinJXua5tqzmPI2mev9HWGX37vihg/4P74HabfMy8Stvd09t2i/ujBL0gjxuwnqZZAuFc",
+	"TUwjJ84Z15CCuGoJhC76b4CkWuda2Jq5kgY6vactarGbVf73O2tc+Bj1eqV/7zP8s+CwrfsFeXXdB589",
+	"wJaOPnvaSdiT52wmZGnBbHEQek19/qZl/uo/2+YsdBgyQMADOkoOtI9jymF/Qmp4cHTdMd/QmWn4SPjH",
+	"YO3jVWsi/SMxK4uuYyr3BbkIRUhxNxpfoxOtgWdN58AT81mJ5VEon6oqwzO/wTMhJ+rM6LQ6l3W2ImU+",
+	"quHGXbEfJPFW2K/hjanxaMbJwvw+A44szB+ArgiZ1UbD+tYTE21u9VSoum4atvOCY+OOqiihFyoN8L8T",
+	"LoqO0qE1gVRSVJFQ5ZJ+w1MMwrJ+KuY5aKqcMbnSFqQvnorbobGoIh2iYXxiQbMMUpUJOT1kgKlgPCoh",
+	"LEsxjC0VZrTwo20s7Cpy6zcWVpEgNNejYY3hEuXQo+aBr4RxbyLQyhIsOENe9LRyIidqpNP66JlmnI1y",
+	"ruH47c+tCpAlm+bJi2/+ETNr7mFPHTLuFvvIMHVNMV1KGiIXM2HvXATXNmAIUOuhjIy35TGgd9WJGfee",
+	"zpx4kFOWYwo2qQ/XOF5jxAdRgqzP30d82hxNOMCyfcoWWJjXAbQto2VYt+5ZMemZSzGf4/+uuZaipcyb",
+	"oxBEqs5BXoa0YUssgOWCkF6aDnthqZVPZ3gO5r2kjtKtOav/iyzWBe2lsu9yYU7x0FAcgRR2NHzhHUQK",
+	"qYZIpT8KhRD3G9q28uXXWlR3nhhdietrIqOq/I1a+0y0mvlgcIiIu5eQ5ryjMPDGgpa86EoV+vEfGSYy",
+	"aiPAbRXD7tcFf43SwMH2B/ZjXnR94LOxtujJKQNpqYVdjJwuC4GCmZDH2OOmM/Xpu/348PxBIwjkbGyB",
+	"QfwfrZ2/kcUiYSM3CSRjOeIzGAkL/zOyWqQ29E0ygDH10zejd2yfz8X+1ZN9HG0/ZOnYb3XbpbHEsIvw",
+	"hYhosDfa8zwy7Hj09ntfht3d64ei8gJLRGmzQTn2fEuvM1xDjQg+F84xv00IRFXt2wV6Bt8Hd+lfv73D",
+	"WhEHUEe2+LYeJbd23qiz/6hRblHyUw+kpapX35VMeN3tlAz3igX0ngF9JdKmTseQMyFOTJxfG04w8rFs",
+	"nsNNqqYTR6cn7AJygf7SkDnWZ5lKyxmaB/5UoCp1SierdWnzg7F0T1+muaLKTY16SU84np2dC4f94RTk",
+	"cKoG1UQTraRlgHXCbvtmLPv4DGS2b3SKJEPG2DAbWjPA9FuoIcuQod0Sx3IsX2J3p7QQbpHVAUzOnt3c",
+	"MC7NNei639OFyhZjef5hTGcKx70D9mGM2sn9d9wbDofjXsLG4XRV4+nt7TnRlw+KB3z0GiVOvcfDJ8PH",
+	"VMcIks9F76D3zfDx8Bs0GW2OzNhmhzqZPKUjOk7SVY1eeq+EsUehLY724QH8/Onjx0s9jjAfTmWp+//2",
+	"8ppguFWrHqwaQvqLpLUNoo5y0EO3wWePn3yy6f1Z19WpXyvry4KRjutK4GFL0vUOfv/QYuDf398mS1Iv",
+	"/uh9I1AcNtoPVca4ZQMgBxUBCR3aPwVK9gFRVACNggTgaZ74I7gLlPx8arDHEQqg9275MULYF3UvK2Ui",
+	"BEFn3xokgZr7nypbfFpq8D21btvKyOoSbh+QEFsn+yIEQWecuUHFbkF6Unz88KR4xC545qwbOHQWDSaG",
+	"mwvBbnrB9i+EsZU5BF8Iw7glfLObJYRZH/mjUwnzhVQNNS4MmwljHBzRUFNy+iBcTSQVjhL0Pd9WjDwg",
+	"XXI8+tUt4/V3/xq9eY1N4RI8D6F0he1+ptLAn8OZt+e25OoPIrvdryt4vL/Z5uwR2GZbPR9kwGA0ggLt",
+	"GqdFaqsGLcM2dyYN/G1Ia7x/QPHhN7Fj8dHsX3cbDfOTt8Kd+6ew92tlGjQFuVTXQZjvWsIgkWB+jfWp",
+	"tpRMGk+tX0XJ1qLELfLZLhbJTJnmoRjsASTYz/wS6nozxhl15nQmONzw1BYLX6IWOlP6M+kOadS6dktZ",
+	"VWZUoNxtiVb9+LrkUwhTewFV9RGMCqVvnkYiGZ0DYSgkLtwiB3u6BqqLCe8gKTvGqrsqfvxYRsgUWuNs",
+	"11E2PhqeLr/XaG3iPi61UfqAUd9DEpYiM+wCCsxfCKoZjayAui9+AsBQ2XxznKpM9snjx0mzmn5DOT0p",
+	"vIdSPVXTyw7NQyDcpTqhkxIoHXnh8A/ZX0p9OKhXCkK2dMm95HRLKKMx4XDOrKbmwHQaAo9AJB72PlC9",
+	"leDdh5vg+UXl70t8/VUC/7kl8N1E1M2ebyTdYpblMVd5E72chOJ1WWBOa3maz8iI+SqjPr0ZtyQx3Hze",
+	"3ewr6fUDNgGV0JYmg4aXgv36CWgmRMKrtqGb5EyzOW+njecPUR2Hb7eSMn908R+q6I8j8rshu92fOIL0",
+	"X+bMKvb0cXXw489KbwGDzRNhPLi5jqAOq0aWfyS+t5w22LDQbEVOdc19JzF9X9d5PxC+Wx0AO4yAlF7/",
+	"mQULhQr8RtnceYeYEUzYRSkKuyeobxZli1jft25GXDMh06Lc2kskrO9/oPFv9z9cwuKWzPICqKdEmw7e",
+	"4lyNLqdbhbYaVbZbhLeevOhWzO1x6VzCVoPGyiNWRdezSIMWgu7XWM2XGqvxbODbsj4ASxIFVOnZcGJa",
+	"WBNO9xvLF6Fzqj8Egxwq6AjXBTCeZc44m3IhY4yZxKPIp6X9M7Hapw9Pr7Rb3nGMut2zPq6wfIPREKXe",
+	"dQw6qA7sZOrQQmf8L6D4KtI+YybrKMuWJAquRgN1n8DUVin3SLcPnG4niYMYTLmUyvoeK1sp+uXD451G",
+	"3knzw4dMDi+1yOtgnua6v8a7PlW8i6psmj2vfMlW1er5EhZeg5nuA3Ydmixa6kA3AZy0yiQfQiOsdAzd",
+	"SiN8OpqK3HgQwa7/arfBGaeGhPMQfLewSyGzxB/dogODisrEW+28sDiamrH5NneeHrEPGr1IfDNEMzhk",
+	"5+RTnPvGhMIO2etIicVX3XMXc/rb3QgcLDIXhll+CfLjxcyxkhJS22h4c+iL+MxK071+FRVb38B4UIkl",
+	"NGjquz3urAb9oUQ6s+0PxrRlFjVWPFk997fWAvfdkb80U3m1YeSuy8HWi8R3y10YP4fBvCokq5sASE7W",
+	"cq6+ISQIOidfgvT7KvT+W2IIq5elCDp/s1vRK+H6E4jfjRKZujJyuXTeiDrTehIPFO9p3aHl6PSE0FXd",
+	"kuPbCBjLF/eVvPuXsNjXePC9u0SWDsY323RjIOK/VgxHm4jsWBI32xh0kOMlLHYnd9/5Yv4vIXNYiajQ",
+	"jcUtqimVPrvv92WIxo80DUe5ul4VQ8172w4ZN5emckWCHqnQgrFUMgYNpWK3LNDolETKhjbacUmE7/88",
+	"kqjZjHrXYdOtnOQVi9Ab/k5Vdt3wt1uh5e+BKeVyD+x2ue8lLAaVXME23+5XeJ/chGmK4f1lhd2fwU58",
+	"oDJhXpG6b1bG+vWpuVIWYAybiiuQg6X7iZSEVmP4SYv25qCFyobsqClf23L18E4StdGMujOu/Mp/84BS",
+	"pdEvu4Nf/UK/BpI/bSCZ/PRmNQolR+kk5d3yna9Ca5eHUHnNDsg7VXhLEy9foOrAd+jvtb+u4bZLVdbs",
+	"BUf3L11KVKqYPnQi1yepQr0aXpRBWo4OzFNO6gKqclmU4k5UShVuTfzKeE0r/tudopayhRnD0lhqrOAv",
+	"bEAdcsg0FIo7EyuJHor8+HAwWn2OKMLlD2FpFwskvMO6Dwv1Dki51ovWUgWdGA13StxFPe03bhqPW/i+",
+	"WnIHImipuf2OpdFSR7KuQjt6nYTK1HY3F9+1B/vQ7FJOZZpPbKCbZqDWB6TwsB0ZNBKK2uyuephkf90z",
+	"FP9dZV2EsAcrsgzk7Mm8vlet7vTiSd0AhKvXmtSXVBW3hl85WAk7ZEd3MJubnYI7kuYosvEgbKNP8YOG",
+	"Jak981YCKVIsST/PdisSnM3UdGDrPLYjbaXo5qyWR95o9Tz43L538O1WfPD2kpf6VQ92a8hsIx2e7sKe",
+	"UYrNuFz41mGMWwuzuaWuUOST8yzTYMxD5k9IHTpEYi32Umjy0KNvGbGGYZP8cImlD2v6xW4hL3wDpXXl",
+	"2d/hcxQYvqlqbxu2HRFR4u1bt7etOK2YyhCpsnVvqUOKvJlmYyffLSru7vm4QGezKpbyovBBFSWZM0QP",
+	"ak+yPYMzAt3sEqcfywB/vKWl6uXSoFirqAsVN+y82Wnq3E1FXcWoG1AbmD+AXQ/JT9zrwM9zIieq0ybz",
+	"JFXdjvN5RVfAC3XGfZjq699yhd3b68ljGG5QkkO1P90MGJ5ADK+vVVuqAzg98S2oTN2+rOpXFm07zJq0",
+	"XBow1EnLE2x/pdcaW2q1lrA5t3m7u9pgLKlpkfT92ql25pFhqdGTd2E9rd5pDhmNTY/lbySKNOA1JryI",
+	"CSHfbsvLItZ/9vRb3/DTKoU3rSwGMQYhh26FRx6gCwkSSL2HXRf1tbYYi+AE4vzL5EyJrEjiKl2puM9n",
+	"CDj5sCdktyHQVmltF6wuS+PYILGVdGRalRaMbyBmje8+bmOdFtfowFV1Tm1WWxnH9h7PsbvoOSaL8JrI",
+	"A8bxJuFmM9uwlqpVoJpjY0E7lv3c2rk52N//8c3oXdWLf/Tqlx/+V3Xp9f8Mh8Nx+fjx0xeN9pbu4aDq",
+	"kjuWjTa5vh1m1R0rV0XmTMFzuLHDdJYNY310h9Ri+Xws+42GnnjHts3BQW3mG3uy88bLc3Lf6867Y9m6",
+	"fDmHG9/Bd8iOkBBKDYw7J3dBDWb73NtiWCzInSzzrEK3AwwcbMNtBbWITUK8jkxv6r0ak4CjgMOHkXur",
+	"/Y53Himqmqh3lYxamJuElfNwjxqdO8WQcGjvu0uZSC3YhfEdqqnll2cfwnCaAt7p7ujAtH0s/PHXtkxf",
+	"06/fYQNnujqItzqr+5N9JlfXdP8+yhk1qWJGeDK3ebWbA1mswSQFlxy0Foeht3GIu1+U3j3EFgOFkJtU",
+	"yrzgi6lWpcz2m91gmznZJRv3igu8SYZuBbrORUF+bQazNrTxQjzD+gYgY3t77j0eLo50G6gWcdxaw0NW",
+	"kjQmWpf5xV21ILNT6sXpM245XkWpeFY5Sw2SW14h+TANVW/o/LcTFEENuwfkHcyaFFKTQ5tMgg2wsXnE",
+	"CLhO8+6+EUvEhA65sewpS3Oueeq+QyniBO9xLiQYqF85tWxKLfkMBl0tp/7Y+gir7xRV/f1Ftqh4stKi",
+	"Ykf6kO456IqK7k7VvWuEC5Y1SlJlcZReE0tod+ReqShEiq1vgPU5Rdafa5iIm0FCV4dW1/ni5cp4t2nD",
+	"JG3ykJ+um4H8bT5R/vkB7FKW7bPn8/wWk1hnf6efHHAwaYYdJ7ymAmn14k9EJfWViHTTAUBdAlU3qL8r",
+	"NeBVsZ1ZnFdCXv5a3f/wIEnlxrUPO/YQ/HVBq6h8VV+4jBkatIX+MvGRexDyF5NfXc9Br4LIXGEXJ1Cr",
+	"LOoh48xf0YxC9gK4Jf+mupNZSYgmTNey2nbnRUK/jIdgtvY9l5/p6AbdE9kl6d3Lqjx6tzxXnaBzbrc/",
+	"TH5BNTzUhDmr0ude7H7l0o6V+duoPSwbIYy28o7WcW6wlZz36gb0CCKkqQnj1aT1KYw7MqiHp1kT1vTR",
+	"QLwGxMau6+SxG83Qx2GnoLHC/mAs98L9PwesCmcmzeCiM/ESVnAMXeI9CFnCSgPa/UtG4FgyZkFyeocf",
+	"vcazcFKkl3QqzrG0e4ZGEpd+oYGi2bw0OWRunP53L0d7IP2NbxidrK67Wg5fcDwUMHSbMDnXkOrZQete",
+	"MdYv53PQKTeAI6kJO3o52n95/M/905+OR88JW/8avXntpvZVmtS72rAP496kLIozt4Fx72Dc+785l1M2",
+	"4nLcS8Y9NITx+ZPn3z55+s2z5y/+/o9x73aA4HDwwoWlObfXStkDioNU99SEC9tCxyM+n3vTkzmE/0yR",
+	"YRxrUnCLt84dtFzbM+GATXfG4/89Kbv/u5/Vf4K0YiJA15944z38iXup/0SUuSEQlTQP/s//jP5wXxHs",
+	"Mfh24Jm/T9F/H5H7cfT0+Yu6WePSBW2QarAtgHWkx7xx/rAJsqXrfHecHlu+8DaWIfNSVuG9bbtVSSRu",
+	"GgXK/oZCzC1oCAL/Szp1/OSbXakYJBjSwZhqqaRwiBkUXIfzSU+f7iqGXwPHY83yy0pVO9koS4PBS8zr",
+	"lNKUc3/Nj29ZwnKuM5BCThnewedzEYMvsVLpkGmwehFS7jmwt+7vvSP8m25DI5GjJDXdoWfIx41Po42D",
+	"64bpt8vxxuqexqBnsYYJeQXjAXOQjFfxx6rkZEs7oJTrvWK6rPBh/eL2hYhfimdMq/rqGz9YkIcA3BHT",
+	"Yb85jd66CzPxJ1ga11zCFWhCC2SU2azvvKxdWF4UC9/UcbMjmwMvbP6fdSHDH/0nD0iVNEU8UL2ckngl",
+	"rkCCMQf+dKFKweCVheW8uU3amN+lBp4t1m7yLX3xWfaIcyOlP99V5WzGLb9wVjweFNbA09xprmVYu5WJ",
+	"GtjVr3xhSie8g7itmxl1llpW7hTenpsZLK1U13LV/+pPlA4ppoOx3ORdVenN2vnhWbanpBlQYZxzG8Zu",
+	"7z5VhT9wasH/aRXrciOH7AghABma4mN5fszTHPacx6FVccCk2sPzh+cJO38LE9Aa9N6pKkS6wJfaPzt3",
+	"k7qfE8b3Rl6eVN/irZp7XKbgxjPn2IrdGRAr1v9Y+h4pHVWj3uQ/5VPYXYOAtbzknLP93M6KO14uEJDH",
+	"TA5F8UUl/KOHOeq1tgMIhXKkJySSPN2f2iGoUdPoq4CtUhe9g95+z8HYf/0hoM3z4W3yob51gsZpPGpk",
+	"YhtPKYN/+/72/wUAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

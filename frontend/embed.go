@@ -1,5 +1,6 @@
 // Package frontend embeds the built front end: the playground (index.html),
-// the sidebar page shell (sidebar.html) and their hashed assets (assets/).
+// the sidebar page shell (sidebar.html), the admin console (admin.html) and
+// their hashed assets (assets/).
 //
 // dist/ is written by `npm run build` (Vite). Only dist/README.md is
 // committed: that placeholder keeps the embed pattern matching, so `go build`

@@ -14,6 +14,7 @@ import (
 	"github.com/crmlens/crmlens/frontend"
 	"github.com/crmlens/crmlens/internal/admin"
 	"github.com/crmlens/crmlens/internal/audit"
+	"github.com/crmlens/crmlens/internal/database"
 	"github.com/crmlens/crmlens/internal/gctune"
 	"github.com/crmlens/crmlens/internal/layout"
 	"github.com/crmlens/crmlens/internal/playground"
@@ -46,6 +47,19 @@ func newServe() *cobra.Command {
 					e.log.Info("demo data loaded", "contacts", demoContacts)
 				}
 			}
+			admins := admin.New(e.db, 0)
+			// The embedded default gets a first admin, its password shown
+			// once on stdout (never in the logs).
+			firstAdmin, firstPassword := "", ""
+			if e.dialect == database.SQLite {
+				email, password, created, err := admins.EnsureFirst(ctx)
+				if err != nil {
+					return fmt.Errorf("create the first admin: %w", err)
+				}
+				if created {
+					firstAdmin, firstPassword = email, password
+				}
+			}
 			tokens, err := sessiontoken.New(ctx, e.db, nil)
 			if err != nil {
 				return err
@@ -62,7 +76,7 @@ func newServe() *cobra.Command {
 				Sidebar:      sidebar.New(sidebar.Deps{DB: e.db, Tokens: tokens, Integrations: integrations, Layouts: layouts, Audit: auditLog}),
 				Playground:   playground.New(e.db, integrations),
 				Integrations: integrations,
-				Admins:       admin.New(e.db, 0),
+				Admins:       admins,
 			})
 			srv := &http.Server{
 				Addr:              e.cfg.Addr,
@@ -82,6 +96,10 @@ func newServe() *cobra.Command {
 				fmt.Fprintf(cmd.OutOrStdout(), "\n  crmlens is running. Open the playground: %s/\n  Sidebar URL of the demo Easemob integration: %s/sidebar/%s\n\n", base, base, seed.DemoSlug)
 			} else {
 				fmt.Fprintf(cmd.OutOrStdout(), "\n  crmlens is running on %s (health: %s/healthz)\n\n", base, base)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "  Admin console: %s/admin\n", base)
+			if firstAdmin != "" {
+				fmt.Fprintf(cmd.OutOrStdout(), "  First admin created: %s  password: %s\n  (shown only this once; sign in and change it)\n\n", firstAdmin, firstPassword)
 			}
 			errc := make(chan error, 1)
 			go func() { errc <- srv.Serve(ln) }()

@@ -146,8 +146,8 @@ export function launchBrowser() {
 
 /**
  * Starts `crmlens serve --demo` on its own temporary database and port, and
- * a browser context of viewport. Returns { base, context, stop }; call stop()
- * in after().
+ * a browser context of viewport. Returns { base, context, output, stop }
+ * (output() is what the server printed so far); call stop() in after().
  */
 export async function startDemo(prefix, viewport) {
   const tmp = mkdtempSync(join(tmpdir(), prefix));
@@ -169,7 +169,7 @@ export async function startDemo(prefix, viewport) {
     browser = await launchBrowser();
     const context = await browser.newContext({ viewport });
     context.setDefaultTimeout(TIMEOUT);
-    return { base, context, stop };
+    return { base, context, output: server.output, stop };
   } catch (e) {
     await stop();
     throw e;

@@ -5,10 +5,13 @@ package admin
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/mail"
 	"strings"
+	"time"
 
 	"golang.org/x/crypto/bcrypt"
 	"gorm.io/gorm"
@@ -100,4 +103,54 @@ func (s *Service) Confirm(ctx context.Context, id int64, password string) error 
 
 func badCredentials() error {
 	return apperr.New(apperr.Unauthorized, CodeBadCredentials, "wrong email or password")
+}
+
+// ChangePassword sets a new password for admin id after checking the
+// current one. A wrong current password is Unauthorized and a bad new one
+// Invalid; each names its field for forms. Nothing is written on error.
+func (s *Service) ChangePassword(ctx context.Context, id int64, current, next string) error {
+	if err := s.Confirm(ctx, id, current); err != nil {
+		return apperr.OnField(err, "currentPassword")
+	}
+	if len([]rune(next)) < MinPasswordLen || len(next) > 72 {
+		return apperr.OnField(apperr.New(apperr.Invalid, CodeInvalidAdmin, "the new password must be %d to 72 characters", MinPasswordLen), "newPassword")
+	}
+	if next == current {
+		return apperr.OnField(apperr.New(apperr.Invalid, CodeInvalidAdmin, "the new password is the current one; choose another"), "newPassword")
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(next), s.cost)
+	if err != nil {
+		return fmt.Errorf("hash password: %w", err)
+	}
+	res := s.db.WithContext(ctx).Model(&model.Admin{}).Where("id = ?", id).Updates(map[string]any{"password_hash": string(hash), "updated_at": time.Now().UTC()})
+	if res.Error != nil {
+		return fmt.Errorf("store password: %w", res.Error)
+	}
+	return nil
+}
+
+// FirstEmail is the email of the admin the embedded default creates on its
+// first start.
+const FirstEmail = "admin@localhost"
+
+// EnsureFirst creates the first admin (FirstEmail, a random password) when
+// there is none, and returns the password in clear for the caller to show
+// once; created is false, and nothing is written, when an admin exists.
+func (s *Service) EnsureFirst(ctx context.Context) (email, password string, created bool, err error) {
+	var n int64
+	if err := s.db.WithContext(ctx).Model(&model.Admin{}).Count(&n).Error; err != nil {
+		return "", "", false, fmt.Errorf("count admins: %w", err)
+	}
+	if n > 0 {
+		return "", "", false, nil
+	}
+	b := make([]byte, 15)
+	if _, err := rand.Read(b); err != nil {
+		return "", "", false, fmt.Errorf("generate password: %w", err)
+	}
+	password = base64.RawURLEncoding.EncodeToString(b) // 20 characters, 120 bits
+	if _, err := s.Create(ctx, FirstEmail, password); err != nil {
+		return "", "", false, err
+	}
+	return FirstEmail, password, true, nil
 }

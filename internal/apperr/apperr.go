@@ -44,6 +44,28 @@ type Error struct {
 	Message string
 	// Err is the underlying cause, for logs and errors.Is; never shown.
 	Err error
+	// Fields names the request fields at fault, so a form can show the
+	// message beside its input; empty when the error is not about a field.
+	Fields []FieldError
+}
+
+// FieldError is one request field at fault and what is wrong with it.
+type FieldError struct {
+	Field   string
+	Message string
+}
+
+// OnField returns err with field named as the one at fault (its message
+// kept). A non-*Error err is returned as it is: internal errors name no
+// field.
+func OnField(err error, field string) error {
+	e := As(err)
+	if e == nil {
+		return err
+	}
+	c := *e
+	c.Fields = append(append([]FieldError(nil), e.Fields...), FieldError{Field: field, Message: e.Message})
+	return &c
 }
 
 func (e *Error) Error() string {

@@ -184,3 +184,16 @@ func Record(r model.AuditEvent) Exported {
 	return Exported{ID: strconv.FormatInt(r.ID, 10), Action: r.Action, Actor: r.Actor, IntegrationID: id(r.IntegrationID),
 		VisitorID: id(r.VisitorID), ContactID: id(r.ContactID), RequestID: r.RequestID, At: r.CreatedAt.UTC(), Detail: detail}
 }
+
+// Actions of the admin console.
+const (
+	ActionKeyRotate         = "key.rotate"
+	ActionIntegrationCreate = "integration.create"
+	ActionIntegrationUpdate = "integration.update"
+	ActionFieldChange       = "field.change"
+	ActionAgentsImport      = "agents.import"
+	ActionAgentGroups       = "agent.groups"
+	ActionLayoutPreview     = "layout.preview"
+	ActionSimulate          = "simulate"
+	ActionPasswordChange    = "admin.password"
+)

@@ -228,6 +228,7 @@ func (s *Service) RotateKey(ctx context.Context, slug, key string, grace time.Du
 
 // Update changes slug's slug, origins, options or API token; nil fields stay.
 type Update struct {
+	Name     *string
 	NewSlug  *string
 	Origins  *[]string
 	Options  *Options
@@ -241,6 +242,13 @@ func (s *Service) Apply(ctx context.Context, slug string, u Update) (model.Integ
 		return in, err
 	}
 	changes := map[string]any{"updated_at": s.now()}
+	if u.Name != nil {
+		name := strings.TrimSpace(*u.Name)
+		if name == "" || len(name) > 128 {
+			return in, apperr.New(apperr.Invalid, "invalid_name", "the name must be 1 to 128 characters")
+		}
+		changes["name"] = name
+	}
 	if u.NewSlug != nil {
 		if err := validateSlug(*u.NewSlug); err != nil {
 			return in, err

@@ -107,68 +107,71 @@ func ParseDocs(b []byte) ([]Doc, error) {
 // Validate checks d against the catalog cat; the error names the panel and
 // field at fault.
 func (d Doc) Validate(cat Catalog) error {
-	bad := func(format string, args ...any) error {
-		return apperr.New(apperr.Invalid, "invalid_layout", "layout %q: "+format, append([]any{d.Name}, args...)...)
+	// bad names the field at fault (e.g. panels.0.fields, 0-based) for
+	// forms; the message counts panels from 1 for people.
+	bad := func(field, format string, args ...any) error {
+		return apperr.OnField(apperr.New(apperr.Invalid, "invalid_layout", "layout %q: "+format, append([]any{d.Name}, args...)...), field)
 	}
 	if strings.TrimSpace(d.Name) == "" || len(d.Name) > 128 {
-		return apperr.New(apperr.Invalid, "invalid_layout", "a layout needs a name of 1 to 128 characters")
+		return apperr.OnField(apperr.New(apperr.Invalid, "invalid_layout", "a layout needs a name of 1 to 128 characters"), "name")
 	}
 	if len(d.Panels) == 0 {
-		return bad("it has no panels; add at least one")
+		return bad("panels", "it has no panels; add at least one")
 	}
 	if len(d.Panels) > MaxPanels {
-		return bad("it has %d panels, at most %d", len(d.Panels), MaxPanels)
+		return bad("panels", "it has %d panels, at most %d", len(d.Panels), MaxPanels)
 	}
 	if !d.Scope.Default && len(d.Scope.Groups)+len(d.Scope.Agents)+len(d.Scope.Integrations) == 0 {
-		return bad("its scope is empty: say default: true, or list groups, agents or integrations")
+		return bad("scope", "its scope is empty: say default: true, or list groups, agents or integrations")
 	}
 	for i, p := range d.Panels {
 		n := i + 1
+		at := func(part string) string { return fmt.Sprintf("panels.%d.%s", i, part) }
 		if _, ok := catalog[p.Object]; !ok {
-			return bad("panel %d shows unknown object %q; the objects are contact, account, leads, tickets, orders", n, p.Object)
+			return bad(at("object"), "panel %d shows unknown object %q; the objects are contact, account, leads, tickets, orders", n, p.Object)
 		}
 		if len(p.Fields) == 0 {
-			return bad("panel %d (%s) names no fields", n, p.Object)
+			return bad(at("fields"), "panel %d (%s) names no fields", n, p.Object)
 		}
 		seen := map[string]bool{}
 		for _, f := range p.Fields {
 			if _, ok := cat.Lookup(p.Object, f); !ok {
-				return bad("panel %d (%s) names unknown field %q; %s has %s", n, p.Object, f, p.Object, strings.Join(cat.Keys(p.Object), ", "))
+				return bad(at("fields"), "panel %d (%s) names unknown field %q; %s has %s", n, p.Object, f, p.Object, strings.Join(cat.Keys(p.Object), ", "))
 			}
 			if seen[f] {
-				return bad("panel %d (%s) names field %q twice", n, p.Object, f)
+				return bad(at("fields"), "panel %d (%s) names field %q twice", n, p.Object, f)
 			}
 			seen[f] = true
 		}
 		for _, m := range p.Masked {
 			if !seen[m] {
-				return bad("panel %d (%s) masks %q, which it does not show", n, p.Object, m)
+				return bad(at("masked"), "panel %d (%s) masks %q, which it does not show", n, p.Object, m)
 			}
 		}
 		for k := range p.Labels {
 			if !seen[k] {
-				return bad("panel %d (%s) relabels %q, which it does not show", n, p.Object, k)
+				return bad(at("labels"), "panel %d (%s) relabels %q, which it does not show", n, p.Object, k)
 			}
 		}
 		if p.Limit < 0 || p.Limit > MaxLimit {
-			return bad("panel %d (%s) has limit %d; use 1 to %d", n, p.Object, p.Limit, MaxLimit)
+			return bad(at("limit"), "panel %d (%s) has limit %d; use 1 to %d", n, p.Object, p.Limit, MaxLimit)
 		}
 		if p.Sort != "" {
 			f, ok := cat.Lookup(p.Object, p.Sort)
 			if !ok || !f.Sortable() {
-				return bad("panel %d (%s) sorts by %q, which is not a date, number or money field of %s", n, p.Object, p.Sort, p.Object)
+				return bad(at("sort"), "panel %d (%s) sorts by %q, which is not a date, number or money field of %s", n, p.Object, p.Sort, p.Object)
 			}
 		}
 		for k, vals := range p.Filter {
 			f, ok := cat.Lookup(p.Object, k)
 			if !ok {
-				return bad("panel %d (%s) filters on unknown field %q", n, p.Object, k)
+				return bad(at("filter"), "panel %d (%s) filters on unknown field %q", n, p.Object, k)
 			}
 			if !f.Filterable() {
-				return bad("panel %d (%s) filters on %q, which cannot be filtered (only status-like fields can: %s)", n, p.Object, k, strings.Join(filterable(p.Object), ", "))
+				return bad(at("filter"), "panel %d (%s) filters on %q, which cannot be filtered (only status-like fields can: %s)", n, p.Object, k, strings.Join(filterable(p.Object), ", "))
 			}
 			if len(vals) == 0 || len(vals) > 20 {
-				return bad("panel %d (%s) filters %q on %d values; give 1 to 20", n, p.Object, k, len(vals))
+				return bad(at("filter"), "panel %d (%s) filters %q on %d values; give 1 to 20", n, p.Object, k, len(vals))
 			}
 		}
 	}
@@ -261,3 +264,6 @@ func DefaultDoc() Doc {
 	}
 	return d
 }
+
+// ObjectLabel names object o in both UI languages.
+func ObjectLabel(o Object) Label { return defaultTitles[o] }

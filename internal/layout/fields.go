@@ -60,23 +60,24 @@ func (s *Store) CustomFields(ctx context.Context) ([]model.CustomField, error) {
 // one. A field's type cannot change once defined, nor can a built-in field
 // be redefined.
 func (s *Store) PutField(ctx context.Context, in FieldInput) (model.CustomField, error) {
-	bad := func(format string, args ...any) error {
-		return apperr.New(apperr.Invalid, "invalid_field", format, args...)
+	// bad names the input field at fault, for forms.
+	bad := func(field, format string, args ...any) error {
+		return apperr.OnField(apperr.New(apperr.Invalid, "invalid_field", format, args...), field)
 	}
 	if _, ok := catalog[in.Object]; !ok {
-		return model.CustomField{}, bad("object %q is not one of contact, account, leads, tickets, orders", in.Object)
+		return model.CustomField{}, bad("object", "object %q is not one of contact, account, leads, tickets, orders", in.Object)
 	}
 	if !fieldKeyPattern.MatchString(in.Key) {
-		return model.CustomField{}, bad("field key %q must be 1 to 64 characters of a-z, 0-9 and _, starting with a letter", in.Key)
+		return model.CustomField{}, bad("key", "field key %q must be 1 to 64 characters of a-z, 0-9 and _, starting with a letter", in.Key)
 	}
 	if _, ok := Lookup(in.Object, in.Key); ok || in.Key == CustomColumn {
-		return model.CustomField{}, bad("%s already has a built-in field %q", in.Object, in.Key)
+		return model.CustomField{}, bad("key", "%s already has a built-in field %q", in.Object, in.Key)
 	}
 	if !slices.Contains(FieldTypes, in.Type) {
-		return model.CustomField{}, bad("type %q is not one of text, number, money, date, datetime, enum, bool, phone, email, url", in.Type)
+		return model.CustomField{}, bad("type", "type %q is not one of text, number, money, date, datetime, enum, bool, phone, email, url", in.Type)
 	}
 	if in.Label.ZH == "" || in.Label.EN == "" || len(in.Label.ZH) > 128 || len(in.Label.EN) > 128 {
-		return model.CustomField{}, bad("a field needs a zh and an en label of at most 128 characters")
+		return model.CustomField{}, bad("label", "a field needs a zh and an en label of at most 128 characters")
 	}
 	now := s.now()
 	var out model.CustomField
@@ -92,7 +93,7 @@ func (s *Store) PutField(ctx context.Context, in FieldInput) (model.CustomField,
 			return err
 		}
 		if cur.Type != string(in.Type) {
-			return bad("field %s.%s is a %s field; its type cannot change", in.Object, in.Key, cur.Type)
+			return bad("type", "field %s.%s is a %s field; its type cannot change", in.Object, in.Key, cur.Type)
 		}
 		cur.LabelZH, cur.LabelEN, cur.Retired, cur.UpdatedAt = in.Label.ZH, in.Label.EN, false, now
 		out = cur

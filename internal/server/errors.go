@@ -41,7 +41,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	if e := apperr.As(err); e != nil && e.Kind != apperr.Internal {
-		_ = writeError(c, statusOf[e.Kind], e.Code, e.Message)
+		_ = writeFieldError(c, statusOf[e.Kind], e.Code, e.Message, e.Fields)
 		return
 	}
 	var he *echo.HTTPError
@@ -64,9 +64,21 @@ func (s *Server) handleError(err error, c echo.Context) {
 }
 
 func writeError(c echo.Context, status int, code, message string) error {
+	return writeFieldError(c, status, code, message, nil)
+}
+
+// writeFieldError is writeError naming the request fields at fault.
+func writeFieldError(c echo.Context, status int, code, message string, fields []apperr.FieldError) error {
 	var body api.Error
 	body.Error.Code = code
 	body.Error.Message = message
+	if len(fields) > 0 {
+		list := make([]api.FieldError, 0, len(fields))
+		for _, f := range fields {
+			list = append(list, api.FieldError{Field: f.Field, Message: f.Message})
+		}
+		body.Error.Fields = &list
+	}
 	if c.Request().Method == http.MethodHead {
 		return c.NoContent(status)
 	}

@@ -55,28 +55,12 @@ func (s *Server) ListAuditEvents(c echo.Context, p api.ListAuditEventsParams) er
 	if _, err := s.adminClaims(c); err != nil {
 		return err
 	}
-	f := audit.Filter{}
-	if p.Action != nil {
-		f.Action = *p.Action
-	}
-	if p.Actor != nil {
-		f.Actor = *p.Actor
-	}
-	var err error
-	if f.ContactID, err = optionalID("contactId", p.ContactId); err != nil {
-		return err
-	}
-	if f.VisitorID, err = optionalID("visitorId", p.VisitorId); err != nil {
+	f, err := auditFilter(p.Action, p.Actor, p.ContactId, p.VisitorId, p.Since, p.Until)
+	if err != nil {
 		return err
 	}
 	if f.Before, err = optionalID("before", p.Before); err != nil {
 		return err
-	}
-	if p.Since != nil {
-		f.Since = *p.Since
-	}
-	if p.Until != nil {
-		f.Until = *p.Until
 	}
 	if p.Limit != nil {
 		if *p.Limit < 1 || *p.Limit > 500 {

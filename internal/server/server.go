@@ -17,6 +17,7 @@ import (
 
 	"github.com/crmlens/crmlens/api"
 	"github.com/crmlens/crmlens/internal/admin"
+	"github.com/crmlens/crmlens/internal/agents"
 	"github.com/crmlens/crmlens/internal/integration"
 	"github.com/crmlens/crmlens/internal/layout"
 	"github.com/crmlens/crmlens/internal/playground"
@@ -42,6 +43,8 @@ type Deps struct {
 	// Failures limits failed attempts per client address (nil: 20 failures,
 	// then 10 a minute).
 	Failures *ratelimit.Failures
+	// Agents lists agents and assigns groups (nil: agents.New(DB)).
+	Agents *agents.Service
 }
 
 // MaxBodyBytes bounds every request body.
@@ -63,6 +66,7 @@ type Server struct {
 	admins       *admin.Service
 	layouts      *layout.Store
 	failures     *ratelimit.Failures
+	agents       *agents.Service
 }
 
 var _ api.ServerInterface = (*Server)(nil)
@@ -75,7 +79,10 @@ func New(d Deps) *echo.Echo {
 	if d.Failures == nil {
 		d.Failures = ratelimit.New(20, 10, nil)
 	}
-	s := &Server{db: d.DB, sidebar: d.Sidebar, tokens: d.Tokens, assets: d.Assets, log: d.Logger, playground: d.Playground,
+	if d.Agents == nil {
+		d.Agents = agents.New(d.DB, nil)
+	}
+	s := &Server{agents: d.Agents, db: d.DB, sidebar: d.Sidebar, tokens: d.Tokens, assets: d.Assets, log: d.Logger, playground: d.Playground,
 		integrations: d.Integrations, admins: d.Admins, layouts: d.Layouts, failures: d.Failures}
 	e := echo.New()
 	// Client addresses come from the connection, never from headers a
@@ -97,6 +104,7 @@ func New(d Deps) *echo.Echo {
 	api.RegisterHandlers(e, s)
 	e.GET("/", s.playgroundPage)
 	e.GET("/assets/*", s.asset)
+	e.GET("/admin", s.adminPage)
 	return e
 }
 

@@ -49,6 +49,7 @@ const (
 var assets = fstest.MapFS{
 	"index.html":          {Data: []byte("<!doctype html><title>playground</title>")},
 	"sidebar.html":        {Data: []byte("<!doctype html><html><head><title>sidebar</title></head></html>")},
+	"admin.html":          {Data: []byte("<!doctype html><html><head><title>admin</title></head></html>")},
 	"assets/app-abc1.js":  {Data: []byte("console.log(1)")},
 	"assets/app-abc1.css": {Data: []byte("body{}")},
 }

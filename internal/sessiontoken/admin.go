@@ -25,18 +25,36 @@ const CodeForbidden = "forbidden"
 type AdminClaims struct {
 	AdminID int64  `json:"adm"`
 	Email   string `json:"eml"`
+	// CSRF is the console's double-submit token: a write made with the
+	// session cookie must send it as the X-CSRF-Token header. A cross-site
+	// page can make the browser send the cookie, never read this value.
+	CSRF string `json:"csrf,omitempty"`
 	jwt.RegisteredClaims
 }
 
 // IssueAdmin signs a token for the admin id.
 func (is *Issuer) IssueAdmin(id int64, email string) (string, time.Time, error) {
+	token, c, err := is.IssueAdminSession(id, email)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	return token, c.ExpiresAt.Time, nil
+}
+
+// IssueAdminSession signs a token for the admin id and returns its claims,
+// with a fresh CSRF token.
+func (is *Issuer) IssueAdminSession(id int64, email string) (string, AdminClaims, error) {
 	now := is.now()
 	exp := now.Add(AdminTTL)
 	jti, err := randomID()
 	if err != nil {
-		return "", time.Time{}, err
+		return "", AdminClaims{}, err
 	}
-	c := AdminClaims{AdminID: id, Email: email, RegisteredClaims: jwt.RegisteredClaims{
+	csrf, err := randomID()
+	if err != nil {
+		return "", AdminClaims{}, err
+	}
+	c := AdminClaims{AdminID: id, Email: email, CSRF: csrf, RegisteredClaims: jwt.RegisteredClaims{
 		Subject:   strconv.FormatInt(id, 10),
 		Audience:  jwt.ClaimStrings{AdminAudience},
 		IssuedAt:  jwt.NewNumericDate(now),
@@ -44,7 +62,7 @@ func (is *Issuer) IssueAdmin(id int64, email string) (string, time.Time, error) 
 		ID:        jti,
 	}}
 	s, err := is.sign(c)
-	return s, exp, err
+	return s, c, err
 }
 
 // ParseAdmin verifies an admin token: a bad or missing token is

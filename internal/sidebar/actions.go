@@ -170,6 +170,10 @@ func (s *Service) Search(ctx context.Context, c sessiontoken.Claims, q, requestI
 	return out, nil
 }
 
+// CandidateOf is ct as offered to link or preview: its name and a masked phone
+// or email.
+func CandidateOf(ct model.Contact) api.Candidate { return candidate(ct) }
+
 func candidate(ct model.Contact) api.Candidate {
 	hint := Mask(layout.Phone, ct.Phone)
 	if hint == "" {

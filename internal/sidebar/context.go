@@ -47,40 +47,8 @@ func (s *Service) Context(ctx context.Context, c sessiontoken.Claims, requestID 
 	if h.contact != nil {
 		out.Contact = &api.ContactSummary{Id: strconv.FormatInt(h.contactID, 10), Name: display(h.contact["name"])}
 		out.Match = linkedMatch(v)
-		var lists []layout.Panel
-		for _, p := range l.Panels {
-			if !p.Object.Single() {
-				lists = append(lists, p)
-			}
-		}
-		parts := listParts(lists, c.Extra)
-		records, err := s.lists(ctx, parts, h.contactID)
-		if err != nil {
+		if out.Panels, err = s.panels(ctx, l, h, c.Extra); err != nil {
 			return api.SidebarContext{}, err
-		}
-		var pinned map[string]any
-		if n := len(parts); n > 0 && parts[n-1].pinned && len(records[n-1]) > 0 {
-			pinned = records[n-1][0]
-		}
-		next := 0 // the next list panel's part
-		for _, p := range l.Panels {
-			switch p.Object {
-			case layout.Contact:
-				out.Panels = append(out.Panels, panelView(p, p.Defs, []map[string]any{h.contact}))
-			case layout.Account:
-				var rows []map[string]any
-				if h.account != nil {
-					rows = append(rows, h.account)
-				}
-				out.Panels = append(out.Panels, panelView(p, p.Defs, rows))
-			default:
-				rows := records[next]
-				if p.Object == layout.Orders && pinned != nil {
-					rows = pinFirst(rows, pinned, parts[next].limit)
-				}
-				next++
-				out.Panels = append(out.Panels, panelView(p, p.Defs, rows))
-			}
 		}
 	} else {
 		out.Match = api.Match{Status: api.NotLinked, Reason: notLinkedReason(v, nil)}
@@ -92,6 +60,49 @@ func (s *Service) Context(ctx context.Context, c sessiontoken.Claims, requestID 
 	}
 	if err := s.audit.Record(ctx, ev); err != nil {
 		return api.SidebarContext{}, err
+	}
+	return out, nil
+}
+
+// panels reads one panel per entry of l for the contact of h: the contact
+// and account from h, every list panel (and an order pinned by extra) in
+// one statement.
+func (s *Service) panels(ctx context.Context, l layout.Layout, h head, extra map[string]string) ([]api.Panel, error) {
+	out := make([]api.Panel, 0, len(l.Panels))
+	var lists []layout.Panel
+	for _, p := range l.Panels {
+		if !p.Object.Single() {
+			lists = append(lists, p)
+		}
+	}
+	parts := listParts(lists, extra)
+	records, err := s.lists(ctx, parts, h.contactID)
+	if err != nil {
+		return nil, err
+	}
+	var pinned map[string]any
+	if n := len(parts); n > 0 && parts[n-1].pinned && len(records[n-1]) > 0 {
+		pinned = records[n-1][0]
+	}
+	next := 0 // the next list panel's part
+	for _, p := range l.Panels {
+		switch p.Object {
+		case layout.Contact:
+			out = append(out, panelView(p, p.Defs, []map[string]any{h.contact}))
+		case layout.Account:
+			var rows []map[string]any
+			if h.account != nil {
+				rows = append(rows, h.account)
+			}
+			out = append(out, panelView(p, p.Defs, rows))
+		default:
+			rows := records[next]
+			if p.Object == layout.Orders && pinned != nil {
+				rows = pinFirst(rows, pinned, parts[next].limit)
+			}
+			next++
+			out = append(out, panelView(p, p.Defs, rows))
+		}
 	}
 	return out, nil
 }
@@ -108,9 +119,18 @@ type head struct {
 // headSQL reads the visitor, its contact and the contact's account in one
 // statement. Contact and account columns are all those of the catalog, so
 // the statement is the same for every layout (and prepared once).
-var headSQL = func() string {
-	cols := []string{"v.id AS v_id", "v.channel AS v_channel", "v.external_id AS v_external_id",
-		"v.contact_id AS v_contact_id", "v.link_method AS v_link_method", "v.claims AS v_claims"}
+var headSQL = "SELECT " + headColumns(true) + " FROM visitors v" +
+	" LEFT JOIN contacts c ON c.id = v.contact_id LEFT JOIN accounts a ON a.id = c.account_id" +
+	" WHERE v.id = ? AND v.integration_id = ?"
+
+// headColumns lists the visitor (when withVisitor), contact and account
+// columns of a head.
+func headColumns(withVisitor bool) string {
+	var cols []string
+	if withVisitor {
+		cols = append(cols, "v.id AS v_id", "v.channel AS v_channel", "v.external_id AS v_external_id",
+			"v.contact_id AS v_contact_id", "v.link_method AS v_link_method", "v.claims AS v_claims")
+	}
 	for _, o := range []struct {
 		obj   layout.Object
 		alias string
@@ -125,10 +145,8 @@ var headSQL = func() string {
 			}
 		}
 	}
-	return "SELECT " + strings.Join(cols, ", ") + " FROM visitors v" +
-		" LEFT JOIN contacts c ON c.id = v.contact_id LEFT JOIN accounts a ON a.id = c.account_id" +
-		" WHERE v.id = ? AND v.integration_id = ?"
-}()
+	return strings.Join(cols, ", ")
+}
 
 func (s *Service) head(ctx context.Context, c sessiontoken.Claims) (head, error) {
 	rows, err := scanRows(s.db.WithContext(ctx).Raw(headSQL, c.VisitorID, c.IntegrationID))

@@ -66,7 +66,7 @@ func (s *Service) resolve(ctx context.Context, in model.Integration, opts integr
 	if v.ContactID == nil && v.LinkMethod == LinkManual {
 		res.match = api.Match{Status: api.NotLinked, Reason: "an agent unlinked this visitor; search to link a contact"}
 	} else if v.ContactID == nil {
-		method, matchedOn, contactID, candidates, err := s.match(ctx, v.ID, c, opts)
+		method, matchedOn, contactID, candidates, err := s.match(ctx, v.ID, c, opts, nil)
 		if err != nil {
 			return resolution{}, err
 		}
@@ -102,8 +102,13 @@ func (s *Service) resolve(ctx context.Context, in model.Integration, opts integr
 }
 
 // match looks for the visitor's contact. It returns the link method and the
-// contact id when exactly one matched, or candidates when several did.
-func (s *Service) match(ctx context.Context, visitorID int64, c adapter.Claims, opts integration.Options) (string, []string, int64, []api.Candidate, error) {
+// contact id when exactly one matched, or candidates when several did. It
+// only reads. trace, when not nil, is told each step in words (the
+// simulator shows them).
+func (s *Service) match(ctx context.Context, visitorID int64, c adapter.Claims, opts integration.Options, trace func(string)) (string, []string, int64, []api.Candidate, error) {
+	if trace == nil {
+		trace = func(string) {}
+	}
 	db := s.db.WithContext(ctx)
 	// Contacts an agent said are not this visitor are never matched again.
 	notRejected := func(q *gorm.DB, col string) *gorm.DB {
@@ -113,19 +118,26 @@ func (s *Service) match(ctx context.Context, visitorID int64, c adapter.Claims, 
 	err := notRejected(db.Select("contact_id").Where("channel = ? AND external_id = ?", c.Channel, c.VisitorID), "contact_id").Take(&ident).Error
 	switch {
 	case err == nil:
+		trace(fmt.Sprintf("channel identity: contact %d has the %s id %s", ident.ContactID, c.Channel, truncate(c.VisitorID, 64)))
 		return LinkIdentity, []string{c.Channel + " id"}, ident.ContactID, nil, nil
 	case !errors.Is(err, gorm.ErrRecordNotFound):
 		return "", nil, 0, nil, fmt.Errorf("find identity: %w", err)
 	}
+	trace(fmt.Sprintf("channel identity: no contact has the %s id %s as an identity (contacts' identities, channel %s)", c.Channel, truncate(c.VisitorID, 64), c.Channel))
 	if id := c.Verified["identifier"]; id != "" {
 		var ct model.Contact
 		err := notRejected(db.Select("id").Where("external_id = ?", id), "id").Take(&ct).Error
 		switch {
 		case err == nil:
+			trace(fmt.Sprintf("identifier: contact %d has the external id the platform gave", ct.ID))
 			return LinkIdentifier, []string{"identifier"}, ct.ID, nil, nil
 		case !errors.Is(err, gorm.ErrRecordNotFound):
 			return "", nil, 0, nil, fmt.Errorf("find contact by identifier: %w", err)
 		}
+		trace("identifier: no contact has the external id the platform gave")
+	}
+	if len(opts.MatchingFields) == 0 {
+		trace("matching fields: this integration has no matching rules")
 	}
 	var candidates []model.Contact
 	for _, rule := range opts.MatchingFields {
@@ -142,7 +154,9 @@ func (s *Service) match(ctx context.Context, visitorID int64, c adapter.Claims, 
 			}
 			q = q.Where(integration.MatchableFields[f]+" = ?", val)
 		}
+		name := strings.Join(rule, "+")
 		if !usable {
+			trace(fmt.Sprintf("matching rule %s: skipped, the visitor has no verified %s", name, name))
 			continue
 		}
 		var found []model.Contact
@@ -151,9 +165,12 @@ func (s *Service) match(ctx context.Context, visitorID int64, c adapter.Claims, 
 		}
 		switch len(found) {
 		case 0:
+			trace(fmt.Sprintf("matching rule %s: no contact has the same %s", name, name))
 		case 1:
-			return linkFields + strings.Join(rule, "+"), rule, found[0].ID, nil, nil
+			trace(fmt.Sprintf("matching rule %s: exactly one contact (%d) has the same %s", name, found[0].ID, name))
+			return linkFields + name, rule, found[0].ID, nil, nil
 		default:
+			trace(fmt.Sprintf("matching rule %s: %d or more contacts have the same %s, so none is linked by this rule", name, len(found), name))
 			candidates = found // a later, stricter rule may still single one out
 		}
 	}

@@ -139,11 +139,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Who is signed in, and the CSRF token the console sends with every write.
+         * @description The console calls this on load: with its session cookie it learns the
+         *     admin's email and the CSRF token to send as `X-CSRF-Token` on writes.
+         */
+        get: operations["getAdminSession"];
         put?: never;
-        /** Sign in as an admin; answers a JWT for the admin routes. */
+        /**
+         * Sign in as an admin; answers a JWT for the admin routes and sets it as the console's session cookie.
+         * @description API clients send the token as Authorization Bearer. The console uses
+         *     the cookie (HttpOnly, Secure, SameSite=Strict, path /api/v1/admin)
+         *     and sends the answer's csrfToken as X-CSRF-Token on every write.
+         *     Wrong credentials count against the client address (429 after too
+         *     many).
+         */
         post: operations["createAdminSession"];
-        delete?: never;
+        /** Sign out of the console; clears the session cookie. */
+        delete: operations["deleteAdminSession"];
         options?: never;
         head?: never;
         patch?: never;
@@ -159,7 +172,8 @@ export interface paths {
         /** Every integration with its masked key and its protection level in words. */
         get: operations["listIntegrations"];
         put?: never;
-        post?: never;
+        /** Connect a platform; answers the integration (with the URL to paste into the platform) and its key, shown once. */
+        post: operations["createIntegration"];
         delete?: never;
         options?: never;
         head?: never;
@@ -286,6 +300,219 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Change the signed-in admin's password; wrong current passwords count against the address. */
+        post: operations["changeAdminPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/integrations/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change an integration's name, slug, origins, options or API token; absent fields stay. */
+        patch: operations["updateIntegration"];
+        trace?: never;
+    };
+    "/api/v1/admin/integrations/{slug}/key/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make a new key current (generated unless given); the previous one stays valid for the grace period. Asks for the password again; audited. */
+        post: operations["rotateIntegrationKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/fields": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The field catalog per object, built-in and custom (retired ones included). */
+        get: operations["listFields"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/fields/{object}/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Add a custom field, or relabel (and un-retire) one; its type cannot change. */
+        put: operations["putCustomField"];
+        post?: never;
+        /** Retire a custom field; its values stay in the records and it can be added again. */
+        delete: operations["retireCustomField"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/agents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Agents (imported and seen) with their groups and the layout that applies to each, and why. */
+        get: operations["listAgents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/agents/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import agents (and their groups) from CSV or NDJSON text, all or nothing (docs/import.md). */
+        post: operations["importAgents"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/agents/{id}/groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Make the agent a member of exactly these groups (created as needed). */
+        put: operations["setAgentGroups"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Contacts to preview a layout with; without q, the first ones. */
+        get: operations["listPreviewContacts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/layouts/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The sidebar context a contact's visitor would see with a draft layout, without saving it. Audited. */
+        post: operations["previewLayout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/simulate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decode what a platform sends and show each step of visitor and contact matching and the layout that would apply; writes nothing but the audit line.
+         * @description `input` is one of: a full sidebar URL as the platform opens it
+         *     (https://HOST/sidebar/SLUG?easemobId=...&visitorImId=...), a query
+         *     string, an Easemob message holding `ext.cmd.updateVisitorInfoSrc.params`
+         *     (the visitorImId then comes from `visitorImId`), or a ShareCRM
+         *     customParams hex string. A failure at any step (a wrong key, a
+         *     malformed param) is part of the answer, not an error status.
+         */
+        post: operations["simulate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/audit/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit trail as NDJSON (one event a line, newest first), with the same filters as the list. */
+        get: operations["exportAuditEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -302,6 +529,8 @@ export interface components {
                  * @example No integration has the slug "acme"; check the URL configured in the platform.
                  */
                 message: string;
+                /** @description The request fields at fault, for forms to show beside each input; absent when the error is not about one field. */
+                fields?: components["schemas"]["FieldError"][];
             };
         };
         Health: {
@@ -429,10 +658,13 @@ export interface components {
             password: string;
         };
         AdminSession: {
-            /** @description Admin JWT (audience admin); send it as Authorization Bearer. */
+            /** @description Admin JWT (audience admin); send it as Authorization Bearer. The same token is set as the console's cookie. */
             token: string;
             /** Format: date-time */
             expiresAt: string;
+            email: string;
+            /** @description Send as the X-CSRF-Token header on writes made with the cookie (not needed with Authorization Bearer). */
+            csrfToken: string;
         };
         PasswordConfirmation: {
             password: string;
@@ -451,8 +683,7 @@ export interface components {
         };
         Integration: {
             slug: string;
-            /** @enum {string} */
-            kind: "easemob" | "sharecrm" | "chatwoot" | "signed";
+            kind: components["schemas"]["IntegrationKind"];
             name: string;
             /** @description The URL to paste into the platform; a secret. */
             sidebarUrl: string;
@@ -471,6 +702,8 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /** @enum {string} */
+        IntegrationKind: "easemob" | "sharecrm" | "chatwoot" | "signed";
         IntegrationList: {
             integrations: components["schemas"]["Integration"][];
         };
@@ -549,6 +782,179 @@ export interface components {
         };
         LayoutList: {
             layouts: components["schemas"]["LayoutDoc"][];
+        };
+        FieldError: {
+            /** @description The request field at fault, e.g. origins, key, newPassword, panels.1.fields. */
+            field: string;
+            message: string;
+        };
+        AdminSessionInfo: {
+            email: string;
+            /** Format: date-time */
+            expiresAt: string;
+            /** @description Send as the X-CSRF-Token header on every write made with the session cookie. */
+            csrfToken: string;
+        };
+        PasswordChange: {
+            currentPassword: string;
+            newPassword: string;
+        };
+        /** @description The kind's settings; fields of other kinds are refused. */
+        IntegrationOptions: {
+            /** @description easemob: require easemobId and visitorImId encrypted too (turn Easemob's option on first). */
+            encryptedSystemParams?: boolean;
+            /** @description easemob: the expected (decrypted) tenantId. */
+            tenantId?: string;
+            /** @description easemob, signed: serve only agents an admin imported. */
+            requireKnownAgent?: boolean;
+            /** @description sharecrm: the customParams fields that identify a visitor (default full_name, phone). */
+            verificationFields?: string[];
+            /** @description Rules tried in order to associate a visitor with a contact; each names fields that must all be equal. */
+            matchingFields?: string[][];
+            /** @description chatwoot: the Chatwoot URL to check contexts against. */
+            chatwootUrl?: string;
+        };
+        IntegrationInput: {
+            kind: components["schemas"]["IntegrationKind"];
+            name?: string;
+            /** @description Empty for an unguessable one (recommended). */
+            slug?: string;
+            /** @description Empty to generate one fit for the kind. */
+            key?: string;
+            origins?: string[];
+            options?: components["schemas"]["IntegrationOptions"];
+            /** @description chatwoot: an API access token to check contexts with. */
+            apiToken?: string;
+        };
+        IntegrationUpdate: {
+            name?: string;
+            newSlug?: string;
+            /** @description Give the integration a new unguessable slug (the old URL stops working). */
+            regenerateSlug?: boolean;
+            origins?: string[];
+            options?: components["schemas"]["IntegrationOptions"];
+            apiToken?: string;
+        };
+        CreatedIntegration: {
+            integration: components["schemas"]["Integration"];
+            /** @description The key in clear, shown once (absent for a kind without one). */
+            key?: string;
+        };
+        KeyRotation: {
+            password: string;
+            /** @description Empty to generate one fit for the kind. */
+            key?: string;
+            /** @description How long the previous key stays valid (default CRMLENS_KEY_GRACE). */
+            graceHours?: number;
+        };
+        CatalogField: {
+            object: components["schemas"]["ObjectName"];
+            key: string;
+            label: components["schemas"]["Label"];
+            type: components["schemas"]["FieldType"];
+            custom: boolean;
+            retired: boolean;
+            sortable: boolean;
+            filterable: boolean;
+        };
+        CatalogObject: {
+            object: components["schemas"]["ObjectName"];
+            label: components["schemas"]["Label"];
+            /** @description Shown as one record (contact, account) rather than a list. */
+            single: boolean;
+            fields: components["schemas"]["CatalogField"][];
+        };
+        FieldCatalog: {
+            objects: components["schemas"]["CatalogObject"][];
+        };
+        CustomFieldInput: {
+            label: components["schemas"]["Label"];
+            type: components["schemas"]["FieldType"];
+        };
+        AdminAgent: {
+            id: string;
+            platform: string;
+            platformId: string;
+            email: string;
+            name: string;
+            /**
+             * @description import for agents an admin declared, seen for agents crmlens met on a session.
+             * @enum {string}
+             */
+            origin: "import" | "seen";
+            groups: string[];
+            /** Format: date-time */
+            lastSeenAt?: string;
+            layout: components["schemas"]["LayoutRef"];
+        };
+        AgentGroupSummary: {
+            name: string;
+            members: number;
+        };
+        AgentList: {
+            agents: components["schemas"]["AdminAgent"][];
+            groups: components["schemas"]["AgentGroupSummary"][];
+        };
+        AgentImport: {
+            /** @enum {string} */
+            format: "csv" | "ndjson";
+            /** @description The file's text; columns platform, platform_id, email, name, groups (separated by ;). */
+            content: string;
+        };
+        ImportResult: {
+            records: number;
+            created: number;
+            updated: number;
+        };
+        AgentGroups: {
+            groups: string[];
+        };
+        LayoutPreviewRequest: {
+            layout: components["schemas"]["LayoutDoc"];
+            /** @description The contact whose visitor the preview shows. */
+            contactId: string;
+            /** @description Extra params as a platform would pass them (e.g. orderNo), to preview pinning. */
+            extra?: {
+                [key: string]: string;
+            };
+        };
+        SimulationRequest: {
+            /** @description The integration's slug; a URL's own slug must match it. */
+            integration: string;
+            /** @description A sidebar URL, a query string, an updateVisitorInfoSrc message or a ShareCRM customParams. */
+            input: string;
+        };
+        SimulationParam: {
+            name: string;
+            /** @description As the platform sent it (ciphertexts shortened). */
+            received: string;
+            /** @description In clear after decoding; empty when it could not be decoded. */
+            value: string;
+            /** @enum {string} */
+            how: "plain" | "decrypted" | "verified" | "failed";
+        };
+        SimulationStep: {
+            /** @enum {string} */
+            step: "input" | "integration" | "decode" | "checks" | "visitor" | "match" | "layout";
+            /** @enum {string} */
+            status: "ok" | "failed" | "skipped" | "warning";
+            /** @description What happened at this step, in words. */
+            detail: string;
+            /** @description The error code the sidebar would get, when the step failed. */
+            code?: string;
+        };
+        Simulation: {
+            /**
+             * @description How the input was read.
+             * @enum {string}
+             */
+            input: "sidebar_url" | "query" | "update_visitor_info_src" | "custom_params";
+            params: components["schemas"]["SimulationParam"][];
+            steps: components["schemas"]["SimulationStep"][];
+            visitor?: components["schemas"]["Visitor"];
+            contact?: components["schemas"]["ContactSummary"];
+            match?: components["schemas"]["Match"];
+            layout?: components["schemas"]["LayoutRef"];
         };
     };
     responses: never;
@@ -767,6 +1173,35 @@ export interface operations {
             };
         };
     };
+    getAdminSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The current session. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminSessionInfo"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     createAdminSession: {
         parameters: {
             query?: never;
@@ -818,6 +1253,24 @@ export interface operations {
             };
         };
     };
+    deleteAdminSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     listIntegrations: {
         parameters: {
             query?: never;
@@ -847,6 +1300,66 @@ export interface operations {
             };
             /** @description The token is not an admin's. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createIntegration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IntegrationInput"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedIntegration"];
+                };
+            };
+            /** @description A field is invalid (kind, slug, key too short for the kind, an origin that is not a URL origin, options); `fields` names it. Nothing was written. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in as an admin. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not an admin's token, or the CSRF token is missing or wrong. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The slug is taken. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1249,6 +1762,666 @@ export interface operations {
             };
             /** @description The layout changed since the version given; reload it, nothing was written. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    changeAdminPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordChange"];
+            };
+        };
+        responses: {
+            /** @description Changed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The new password is too short or too long (field error newPassword). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or the current password is wrong (field error currentPassword). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The CSRF token is missing or wrong. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many failed attempts from this address. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateIntegration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IntegrationUpdate"];
+            };
+        };
+        responses: {
+            /** @description The integration as stored. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Integration"];
+                };
+            };
+            /** @description A field is invalid (origins, slug, options); the error names it in `fields`. Nothing was written. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in as an admin. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not an admin's token, or the CSRF token is missing or wrong. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No integration has this slug. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The new slug is taken. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    rotateIntegrationKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KeyRotation"];
+            };
+        };
+        responses: {
+            /** @description The integration and its new key in clear, shown once. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedIntegration"];
+                };
+            };
+            /** @description The key is unfit for the kind (field error key), or the grace is out of range. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or the password is wrong. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not an admin's token, or the CSRF token is missing or wrong. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No integration has this slug. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listFields: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The catalog. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldCatalog"];
+                };
+            };
+            /** @description Not signed in as an admin. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putCustomField: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                object: string;
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CustomFieldInput"];
+            };
+        };
+        responses: {
+            /** @description The field as stored. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CatalogField"];
+                };
+            };
+            /** @description A bad object, key, type or label. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in as an admin. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not an admin's token, or the CSRF token is missing or wrong. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    retireCustomField: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                object: string;
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Retired. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in as an admin. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not an admin's token, or the CSRF token is missing or wrong. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such custom field. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listAgents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Agents and groups. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentList"];
+                };
+            };
+            /** @description Not signed in as an admin. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    importAgents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgentImport"];
+            };
+        };
+        responses: {
+            /** @description What was written. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportResult"];
+                };
+            };
+            /** @description A bad line; nothing was written. The message lists the lines. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in as an admin. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not an admin's token, or the CSRF token is missing or wrong. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    setAgentGroups: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgentGroups"];
+            };
+        };
+        responses: {
+            /** @description The agent as stored, with the layout that now applies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminAgent"];
+                };
+            };
+            /** @description A bad group name (field error groups). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in as an admin. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not an admin's token, or the CSRF token is missing or wrong. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such agent. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listPreviewContacts: {
+        parameters: {
+            query?: {
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Up to 20 contacts. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CandidateList"];
+                };
+            };
+            /** @description Not signed in as an admin. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    previewLayout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LayoutPreviewRequest"];
+            };
+        };
+        responses: {
+            /** @description The context, as the sidebar would receive it. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SidebarContext"];
+                };
+            };
+            /** @description The draft layout is invalid (fields name the panel), or the contact id is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in as an admin. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not an admin's token, or the CSRF token is missing or wrong. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such contact. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    simulate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SimulationRequest"];
+            };
+        };
+        responses: {
+            /** @description The steps, up to the first that failed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Simulation"];
+                };
+            };
+            /** @description The input is empty or not one of the accepted forms (field error input). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in as an admin. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not an admin's token, or the CSRF token is missing or wrong. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No integration has this slug. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    exportAuditEvents: {
+        parameters: {
+            query?: {
+                action?: string;
+                actor?: string;
+                contactId?: string;
+                visitorId?: string;
+                since?: string;
+                until?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description NDJSON, served as an attachment. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description A filter is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in as an admin. */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,0 +1,429 @@
+// Integrations: connect a platform, copy the URL and see where to paste it,
+// edit origins and options, reveal and rotate keys (both ask for the
+// password again; the server audits them).
+import { useEffect, useState } from "preact/hooks";
+import type { AdminClient } from "./api";
+import { t, type Lang, type MessageKey } from "./i18n";
+import type { CreatedIntegration, Integration, IntegrationKind, IntegrationOptions } from "./types";
+import { asFailure, CopyButton, ErrorBanner, FieldRow, fieldError, splitList, type Failure } from "./ui";
+
+const kinds: IntegrationKind[] = ["easemob", "sharecrm", "chatwoot", "signed"];
+
+/** The form's state: text inputs as the admin types them. */
+interface Draft {
+  kind: IntegrationKind;
+  name: string;
+  slug: string;
+  key: string;
+  origins: string;
+  encryptedSystemParams: boolean;
+  tenantId: string;
+  requireKnownAgent: boolean;
+  verificationFields: string;
+  matchingFields: string;
+  chatwootUrl: string;
+  apiToken: string;
+  regenerateSlug: boolean;
+}
+
+function draftOf(kind: IntegrationKind, it?: Integration): Draft {
+  const o = (it?.options ?? {}) as IntegrationOptions;
+  return {
+    kind,
+    name: it?.name ?? "",
+    slug: it?.slug ?? "",
+    key: "",
+    origins: (it?.origins ?? (kind === "easemob" ? ["https://kefu.easemob.com"] : [])).join("\n"),
+    encryptedSystemParams: !!o.encryptedSystemParams,
+    tenantId: o.tenantId ?? "",
+    requireKnownAgent: !!o.requireKnownAgent,
+    verificationFields: (o.verificationFields ?? []).join(", "),
+    matchingFields: (o.matchingFields ?? []).map((r) => r.join("+")).join("\n"),
+    chatwootUrl: o.chatwootUrl ?? "",
+    apiToken: "",
+    regenerateSlug: false,
+  };
+}
+
+/** The options the kind takes, from the draft. */
+export function optionsOf(d: Draft): IntegrationOptions {
+  const rules = d.matchingFields
+    .split("\n")
+    .map((l) => l.split("+").map((f) => f.trim()).filter(Boolean))
+    .filter((r) => r.length > 0);
+  switch (d.kind) {
+    case "easemob":
+      return { encryptedSystemParams: d.encryptedSystemParams, tenantId: d.tenantId.trim(), requireKnownAgent: d.requireKnownAgent };
+    case "sharecrm":
+      return { verificationFields: splitList(d.verificationFields), matchingFields: rules };
+    case "chatwoot":
+      return { chatwootUrl: d.chatwootUrl.trim(), matchingFields: rules };
+    case "signed":
+      return { requireKnownAgent: d.requireKnownAgent, matchingFields: rules };
+  }
+}
+
+function originsOf(d: Draft): string[] {
+  return d.origins
+    .split("\n")
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function IntegrationForm(props: {
+  client: AdminClient;
+  lang: Lang;
+  editing?: Integration;
+  onDone: (created: CreatedIntegration | null, updated: Integration | null) => void;
+  onCancel: () => void;
+}) {
+  const { client, lang, editing } = props;
+  const [d, setD] = useState<Draft>(draftOf(editing?.kind ?? "easemob", editing));
+  const [failure, setFailure] = useState<Failure>(null);
+  const [busy, setBusy] = useState(false);
+  const set = <K extends keyof Draft>(k: K, v: Draft[K]) => setD({ ...d, [k]: v });
+  const text = (k: keyof Draft, label: MessageKey, opts: { hint?: string; field?: string; type?: string } = {}) => (
+    <FieldRow label={t(lang, label)} hint={opts.hint} error={fieldError(failure, opts.field ?? k)} id={opts.field ?? k}>
+      <input
+        name={k}
+        type={opts.type ?? "text"}
+        value={d[k] as string}
+        onInput={(e) => set(k, e.currentTarget.value as never)}
+      />
+    </FieldRow>
+  );
+  const check = (k: "encryptedSystemParams" | "requireKnownAgent" | "regenerateSlug", label: MessageKey) => (
+    <label class="check">
+      <input type="checkbox" name={k} checked={d[k]} onChange={(e) => set(k, e.currentTarget.checked)} /> {t(lang, label)}
+    </label>
+  );
+  const shown = ["kind", "name", "slug", "newSlug", "key", "origins", "options", "apiToken"];
+  return (
+    <form
+      class="box form"
+      data-testid="integration-form"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        setBusy(true);
+        setFailure(null);
+        try {
+          if (editing) {
+            const u = await client.updateIntegration(editing.slug, {
+              name: d.name.trim() || editing.name,
+              origins: originsOf(d),
+              options: optionsOf(d),
+              ...(d.regenerateSlug ? { regenerateSlug: true } : d.slug.trim() !== editing.slug ? { newSlug: d.slug.trim() } : {}),
+              ...(d.apiToken ? { apiToken: d.apiToken } : {}),
+            });
+            props.onDone(null, u);
+          } else {
+            const c = await client.createIntegration({
+              kind: d.kind,
+              name: d.name.trim() || undefined,
+              slug: d.slug.trim() || undefined,
+              key: d.key || undefined,
+              origins: originsOf(d),
+              options: optionsOf(d),
+              ...(d.apiToken ? { apiToken: d.apiToken } : {}),
+            });
+            props.onDone(c, null);
+          }
+        } catch (err) {
+          setFailure(asFailure(err));
+        } finally {
+          setBusy(false);
+        }
+      }}
+    >
+      <h2>{editing ? `${t(lang, "edit")}: ${editing.name}` : t(lang, "int.new")}</h2>
+      {!editing && (
+        <FieldRow label={t(lang, "int.kind")} error={fieldError(failure, "kind")} id="kind">
+          <select name="kind" value={d.kind} onChange={(e) => setD(draftOf(e.currentTarget.value as IntegrationKind))}>
+            {kinds.map((k) => (
+              <option key={k} value={k}>
+                {t(lang, `int.kind.${k}` as MessageKey)}
+              </option>
+            ))}
+          </select>
+        </FieldRow>
+      )}
+      {text("name", "int.name")}
+      {editing ? (
+        <>
+          {text("slug", "int.newSlug", { field: "newSlug" })}
+          {check("regenerateSlug", "int.regenerateSlug")}
+        </>
+      ) : (
+        text("slug", "int.slug", { hint: t(lang, "int.slug.hint") })
+      )}
+      {!editing && d.kind !== "chatwoot" && text("key", "int.key", { hint: t(lang, `int.key.hint.${d.kind}` as MessageKey) })}
+      <FieldRow label={t(lang, "int.origins")} hint={t(lang, "int.origins.hint")} error={fieldError(failure, "origins")} id="origins">
+        <textarea name="origins" rows={2} value={d.origins} onInput={(e) => set("origins", e.currentTarget.value)} />
+      </FieldRow>
+      <fieldset class={fieldError(failure, "options") ? "has-error" : ""}>
+        <legend>{t(lang, "int.options")}</legend>
+        {d.kind === "easemob" && (
+          <>
+            {check("encryptedSystemParams", "int.opt.encryptedSystemParams")}
+            {text("tenantId", "int.opt.tenantId", { field: "options.tenantId" })}
+            {check("requireKnownAgent", "int.opt.requireKnownAgent")}
+          </>
+        )}
+        {d.kind === "sharecrm" && text("verificationFields", "int.opt.verificationFields", { field: "options.verificationFields" })}
+        {d.kind !== "easemob" && (
+          <FieldRow label={t(lang, "int.opt.matchingFields")}>
+            <textarea name="matchingFields" rows={2} value={d.matchingFields} onInput={(e) => set("matchingFields", e.currentTarget.value)} />
+          </FieldRow>
+        )}
+        {d.kind === "signed" && check("requireKnownAgent", "int.opt.requireKnownAgent")}
+        {d.kind === "chatwoot" && (
+          <>
+            {text("chatwootUrl", "int.opt.chatwootUrl", { field: "options.chatwootUrl" })}
+            {text("apiToken", "int.opt.apiToken", { type: "password", hint: editing ? t(lang, "int.opt.apiToken.keep") : undefined })}
+          </>
+        )}
+        {fieldError(failure, "options") && (
+          <p class="field-error" role="alert" data-testid="error-options">
+            {fieldError(failure, "options")}
+          </p>
+        )}
+      </fieldset>
+      <ErrorBanner failure={failure} lang={lang} shown={shown} />
+      <div class="btns">
+        <button type="submit" disabled={busy} data-testid="integration-save">
+          {busy ? t(lang, "saving") : t(lang, "save")}
+        </button>
+        <button type="button" class="secondary" onClick={props.onCancel}>
+          {t(lang, "cancel")}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** Reveal or rotate a key: both ask for the admin's password again. */
+function KeyPanel(props: { client: AdminClient; lang: Lang; it: Integration; mode: "reveal" | "rotate"; onRotated: (i: Integration) => void; onClose: () => void }) {
+  const { client, lang, it, mode } = props;
+  const [password, setPassword] = useState("");
+  const [key, setKey] = useState("");
+  const [grace, setGrace] = useState("24");
+  const [shownKey, setShownKey] = useState<string | null>(null);
+  const [failure, setFailure] = useState<Failure>(null);
+  return (
+    <form
+      class="key-panel"
+      data-testid={`key-${mode}`}
+      onSubmit={async (e) => {
+        e.preventDefault();
+        setFailure(null);
+        try {
+          if (mode === "reveal") {
+            setShownKey(await client.revealKey(it.slug, password));
+          } else {
+            const g = grace.trim() === "" ? undefined : Number(grace);
+            const r = await client.rotateKey(it.slug, password, key, g !== undefined && Number.isFinite(g) ? g : undefined);
+            setShownKey(r.key ?? "");
+            props.onRotated(r.integration);
+          }
+          setPassword("");
+        } catch (err) {
+          setFailure(asFailure(err));
+        }
+      }}
+    >
+      {shownKey === null ? (
+        <>
+          <FieldRow label={t(lang, "int.confirmPassword")} error={fieldError(failure, "password")} id="confirm-password">
+            <input type="password" name="password" autoComplete="current-password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+          </FieldRow>
+          {mode === "rotate" && (
+            <>
+              <FieldRow label={t(lang, "int.rotate.key")} hint={t(lang, "int.rotate.key.hint")} error={fieldError(failure, "key")} id="rotate-key">
+                <input name="key" value={key} onInput={(e) => setKey(e.currentTarget.value)} />
+              </FieldRow>
+              <FieldRow label={t(lang, "int.rotate.grace")} error={fieldError(failure, "graceHours")} id="graceHours">
+                <input name="graceHours" type="number" min={0} max={720} value={grace} onInput={(e) => setGrace(e.currentTarget.value)} />
+              </FieldRow>
+            </>
+          )}
+          <ErrorBanner failure={failure} lang={lang} shown={["password", "key", "graceHours"]} />
+          <div class="btns">
+            <button type="submit" data-testid={`key-${mode}-submit`}>
+              {t(lang, mode === "reveal" ? "int.reveal" : "int.rotate")}
+            </button>
+            <button type="button" class="secondary" onClick={props.onClose}>
+              {t(lang, "cancel")}
+            </button>
+          </div>
+        </>
+      ) : (
+        <div>
+          <p class="hint">{t(lang, mode === "reveal" ? "int.revealed" : "int.rotated")}</p>
+          <p>
+            <code class="secret" data-testid="key-clear">
+              {shownKey}
+            </code>{" "}
+            <CopyButton text={shownKey} lang={lang} />
+          </p>
+          <button type="button" class="secondary" onClick={props.onClose}>
+            {t(lang, "close")}
+          </button>
+        </div>
+      )}
+    </form>
+  );
+}
+
+function IntegrationCard(props: { client: AdminClient; lang: Lang; it: Integration; onEdit: () => void; onChanged: (i: Integration) => void }) {
+  const { client, lang, it } = props;
+  const [keyMode, setKeyMode] = useState<"reveal" | "rotate" | null>(null);
+  const p = it.protection;
+  return (
+    <article class="box integration" data-testid={`integration-${it.slug}`} data-kind={it.kind}>
+      <div class="row-between">
+        <h2>
+          {it.name} <span class="tag">{t(lang, `int.kind.${it.kind}` as MessageKey)}</span>
+        </h2>
+        <button type="button" class="secondary small" onClick={props.onEdit} data-testid="integration-edit">
+          {t(lang, "edit")}
+        </button>
+      </div>
+      <div class="url-row">
+        <span class="form-label">{t(lang, "int.url")}</span>
+        <code class="url" data-testid="sidebar-url">
+          {it.sidebarUrl}
+        </code>
+        <CopyButton text={it.sidebarUrl} lang={lang} testId="copy-url" />
+        <a class="button secondary small" href={it.sidebarUrl} target="_blank" rel="noopener noreferrer" data-testid="open-url">
+          {t(lang, "int.open")}
+        </a>
+      </div>
+      <p class="where" data-testid="where-to-paste">
+        <strong>{t(lang, "int.where")}:</strong> {t(lang, `int.where.${it.kind}` as MessageKey)}
+      </p>
+      <dl class="facts">
+        <dt>{t(lang, "int.origins")}</dt>
+        <dd>{it.origins.length ? it.origins.join(", ") : "—"}</dd>
+        <dt>{t(lang, "int.keyMasked")}</dt>
+        <dd>
+          <code data-testid="key-masked">{it.keySet ? it.keyMasked : t(lang, "int.noKey")}</code>
+          {it.previousKeyExpiresAt && (
+            <span class="muted">
+              {" "}
+              · {t(lang, "int.previousKey")} {new Date(it.previousKeyExpiresAt).toLocaleString(lang === "zh" ? "zh-CN" : "en")}
+            </span>
+          )}
+        </dd>
+        <dt>{t(lang, "int.protection")}</dt>
+        <dd>
+          <span class={`level level-${p.level}`} data-testid="protection-level">
+            {t(lang, `int.level.${p.level}` as MessageKey)}
+          </span>{" "}
+          {p.summary}
+          {p.advice.length > 0 && (
+            <ul class="advice">
+              {p.advice.map((a) => (
+                <li key={a}>{a}</li>
+              ))}
+            </ul>
+          )}
+        </dd>
+      </dl>
+      {it.kind !== "chatwoot" && (
+        <div class="btns">
+          <button type="button" class="secondary small" data-testid="key-reveal-open" onClick={() => setKeyMode("reveal")} disabled={!it.keySet}>
+            {t(lang, "int.reveal")}
+          </button>
+          <button type="button" class="secondary small" data-testid="key-rotate-open" onClick={() => setKeyMode("rotate")}>
+            {t(lang, "int.rotate")}
+          </button>
+        </div>
+      )}
+      {keyMode && (
+        <KeyPanel key={keyMode} client={client} lang={lang} it={it} mode={keyMode} onRotated={props.onChanged} onClose={() => setKeyMode(null)} />
+      )}
+    </article>
+  );
+}
+
+export function Integrations({ client, lang }: { client: AdminClient; lang: Lang }) {
+  const [list, setList] = useState<Integration[] | null>(null);
+  const [failure, setFailure] = useState<Failure>(null);
+  const [form, setForm] = useState<"new" | Integration | null>(null);
+  const [created, setCreated] = useState<CreatedIntegration | null>(null);
+  const load = () =>
+    client
+      .listIntegrations()
+      .then(setList)
+      .catch((e) => setFailure(asFailure(e)));
+  useEffect(() => {
+    void load();
+  }, []);
+  return (
+    <section>
+      <div class="row-between">
+        <div>
+          <h1>{t(lang, "int.title")}</h1>
+          <p class="muted">{t(lang, "int.intro")}</p>
+        </div>
+        {!form && (
+          <button type="button" data-testid="integration-new" onClick={() => setForm("new")}>
+            {t(lang, "int.new")}
+          </button>
+        )}
+      </div>
+      <ErrorBanner failure={failure} lang={lang} />
+      {form && (
+        <IntegrationForm
+          key={form === "new" ? "new" : form.slug}
+          client={client}
+          lang={lang}
+          editing={form === "new" ? undefined : form}
+          onCancel={() => setForm(null)}
+          onDone={(c) => {
+            setForm(null);
+            setCreated(c);
+            void load();
+          }}
+        />
+      )}
+      {created && (
+        <div class="banner ok created" data-testid="integration-created">
+          <p>{t(lang, "int.created")}</p>
+          <p>
+            <span class="form-label">{t(lang, "int.url")}</span> <code data-testid="created-url">{created.integration.sidebarUrl}</code>{" "}
+            <CopyButton text={created.integration.sidebarUrl} lang={lang} />
+          </p>
+          {created.key && (
+            <p>
+              <span class="form-label">{t(lang, "int.createdKey")}</span> <code class="secret" data-testid="created-key">{created.key}</code>{" "}
+              <CopyButton text={created.key} lang={lang} />
+            </p>
+          )}
+          <p>
+            <strong>{t(lang, "int.where")}:</strong> {t(lang, `int.where.${created.integration.kind}` as MessageKey)}
+          </p>
+          <button type="button" class="secondary small" onClick={() => setCreated(null)}>
+            {t(lang, "close")}
+          </button>
+        </div>
+      )}
+      {list === null ? (
+        <p class="loading">{t(lang, "loading")}</p>
+      ) : list.length === 0 ? (
+        <p class="none">{t(lang, "int.none")}</p>
+      ) : (
+        list.map((it) => (
+          <IntegrationCard
+            key={it.slug}
+            client={client}
+            lang={lang}
+            it={it}
+            onEdit={() => setForm(it)}
+            onChanged={(u) => setList((l) => (l ?? []).map((x) => (x.slug === it.slug ? u : x)))}
+          />
+        ))
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,132 @@
+// The simulator: paste what a platform sends and see the decoded params,
+// each step of visitor and contact matching, and the layout that applies.
+import { useEffect, useState } from "preact/hooks";
+import type { AdminClient } from "./api";
+import { t, type Lang } from "./i18n";
+import type { Integration, Simulation } from "./types";
+import { asFailure, ErrorBanner, FieldRow, fieldError, type Failure } from "./ui";
+
+export function Simulator({ client, lang }: { client: AdminClient; lang: Lang }) {
+  const [integrations, setIntegrations] = useState<Integration[]>([]);
+  const [slug, setSlug] = useState("");
+  const [input, setInput] = useState("");
+  const [result, setResult] = useState<Simulation | null>(null);
+  const [failure, setFailure] = useState<Failure>(null);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    client
+      .listIntegrations()
+      .then((l) => {
+        setIntegrations(l);
+        if (l[0]) setSlug(l[0].slug);
+      })
+      .catch((e) => setFailure(asFailure(e)));
+  }, []);
+  return (
+    <section>
+      <h1>{t(lang, "sim.title")}</h1>
+      <p class="muted">{t(lang, "sim.intro")}</p>
+      <form
+        class="box form"
+        data-testid="simulator"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          setBusy(true);
+          setFailure(null);
+          try {
+            setResult(await client.simulate(slug, input));
+          } catch (err) {
+            setResult(null);
+            setFailure(asFailure(err));
+          } finally {
+            setBusy(false);
+          }
+        }}
+      >
+        <FieldRow label={t(lang, "sim.integration")} error={fieldError(failure, "integration")} id="integration">
+          <select name="integration" value={slug} onChange={(e) => setSlug(e.currentTarget.value)} data-testid="sim-integration">
+            {integrations.map((i) => (
+              <option key={i.slug} value={i.slug}>
+                {i.name} ({i.kind})
+              </option>
+            ))}
+          </select>
+        </FieldRow>
+        <FieldRow label={t(lang, "sim.input")} error={fieldError(failure, "input")} id="input">
+          <textarea name="input" rows={4} class="mono" value={input} onInput={(e) => setInput(e.currentTarget.value)} data-testid="sim-input" />
+        </FieldRow>
+        <ErrorBanner failure={failure} lang={lang} shown={["integration", "input"]} />
+        <button type="submit" disabled={busy} data-testid="sim-run">
+          {t(lang, "sim.run")}
+        </button>
+      </form>
+      {result && (
+        <div class="sim-result" data-testid="sim-result">
+          <div class="box">
+            <h2>{t(lang, "sim.steps")}</h2>
+            <ol class="steps">
+              {result.steps.map((s, i) => (
+                <li key={i} class={`step step-${s.status}`} data-testid={`sim-step-${s.step}`} data-status={s.status} data-code={s.code}>
+                  <span class="step-name">{s.step}</span> <span class={`pill status-${s.status}`}>{s.status}</span>
+                  <p>{s.detail}</p>
+                </li>
+              ))}
+            </ol>
+          </div>
+          {result.params.length > 0 && (
+            <div class="box">
+              <h2>{t(lang, "sim.params")}</h2>
+              <table data-testid="sim-params">
+                <thead>
+                  <tr>
+                    <th>{t(lang, "sim.param")}</th>
+                    <th>{t(lang, "sim.received")}</th>
+                    <th>{t(lang, "sim.value")}</th>
+                    <th>{t(lang, "sim.how")}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {result.params.map((p) => (
+                    <tr key={p.name} data-how={p.how}>
+                      <td>
+                        <code>{p.name}</code>
+                      </td>
+                      <td class="mono wrap">{p.received}</td>
+                      <td class="wrap">{p.value}</td>
+                      <td>
+                        <span class={`pill how-${p.how}`}>{p.how}</span>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+          {(result.match || result.layout) && (
+            <div class="box">
+              <h2>{t(lang, "sim.result")}</h2>
+              <dl class="facts">
+                <dt>{t(lang, "sim.contact")}</dt>
+                <dd data-testid="sim-contact">{result.contact ? `${result.contact.name} (#${result.contact.id})` : t(lang, "sim.noContact")}</dd>
+                {result.match && (
+                  <>
+                    <dt />
+                    <dd class="muted">{result.match.reason}</dd>
+                  </>
+                )}
+                {result.layout && (
+                  <>
+                    <dt>{t(lang, "sim.layout")}</dt>
+                    <dd data-testid="sim-layout">
+                      {result.layout.name} <span class="muted">— {result.layout.reason}</span>
+                    </dd>
+                  </>
+                )}
+              </dl>
+            </div>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}

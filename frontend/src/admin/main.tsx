@@ -1,0 +1,29 @@
+import { render } from "preact";
+import { createAdminClient } from "./api";
+import { Console } from "./Console";
+import { initialLang } from "./i18n";
+import "./admin.css";
+
+const root = document.getElementById("app")!;
+root.textContent = "";
+const stored = (() => {
+  try {
+    return localStorage.getItem("crmlens-admin-lang");
+  } catch {
+    return null;
+  }
+})();
+render(
+  <Console
+    client={createAdminClient()}
+    initialLang={initialLang(stored, navigator.language)}
+    onLang={(l) => {
+      try {
+        localStorage.setItem("crmlens-admin-lang", l);
+      } catch {
+        // private mode: the choice lasts for this page only
+      }
+    }}
+  />,
+  root,
+);

@@ -1,0 +1,126 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/crmlens/crmlens/api"
+	"github.com/crmlens/crmlens/internal/agents"
+	"github.com/crmlens/crmlens/internal/apperr"
+	"github.com/crmlens/crmlens/internal/audit"
+	"github.com/crmlens/crmlens/internal/importer"
+	"github.com/crmlens/crmlens/internal/layout"
+)
+
+// ListAgents answers the agents with their groups and, for each, the layout
+// that applies and why (the same resolution a session makes).
+func (s *Server) ListAgents(c echo.Context) error {
+	if _, err := s.adminClaims(c); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	list, err := s.agents.List(ctx)
+	if err != nil {
+		return err
+	}
+	groups, err := s.agents.Groups(ctx)
+	if err != nil {
+		return err
+	}
+	out := api.AgentList{Agents: make([]api.AdminAgent, 0, len(list)), Groups: make([]api.AgentGroupSummary, 0, len(groups))}
+	for _, a := range list {
+		v, err := s.agentView(c, a)
+		if err != nil {
+			return err
+		}
+		out.Agents = append(out.Agents, v)
+	}
+	for _, g := range groups {
+		out.Groups = append(out.Groups, api.AgentGroupSummary{Name: g.Name, Members: g.Members})
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, out)
+}
+
+// agentView is a as the admin API shows it, with the layout that applies to
+// its sessions on any integration without a layout of its own.
+func (s *Server) agentView(c echo.Context, a agents.Agent) (api.AdminAgent, error) {
+	l, why, err := s.layouts.Resolve(c.Request().Context(), layout.Who{Agent: []string{a.PlatformID, a.Email}})
+	if err != nil {
+		return api.AdminAgent{}, err
+	}
+	return api.AdminAgent{Id: strconv.FormatInt(a.ID, 10), Platform: a.Platform, PlatformId: a.PlatformID, Email: a.Email, Name: a.Name,
+		Origin: api.AdminAgentOrigin(a.Origin), Groups: a.Groups, LastSeenAt: a.LastSeenAt, Layout: api.LayoutRef{Name: l.Name, Reason: why}}, nil
+}
+
+// ImportAgents imports agents from CSV or NDJSON text, all or nothing.
+func (s *Server) ImportAgents(c echo.Context) error {
+	claims, err := s.adminClaims(c)
+	if err != nil {
+		return err
+	}
+	var req api.AgentImport
+	if err := decodeJSON(c.Request().Body, &req); err != nil {
+		return err
+	}
+	format := importer.NDJSON
+	switch req.Format {
+	case api.Csv:
+		format = importer.CSV
+	case api.Ndjson:
+	default:
+		return apperr.OnField(apperr.New(apperr.Invalid, "import_format", "format must be csv or ndjson"), "format")
+	}
+	if strings.TrimSpace(req.Content) == "" {
+		return apperr.OnField(apperr.New(apperr.Invalid, "import_invalid", "paste the agents' file: a header line platform,platform_id,email,name,groups then one agent a line"), "content")
+	}
+	res, err := importer.New(s.db).Import(c.Request().Context(), "agents", strings.NewReader(req.Content), format)
+	if err != nil {
+		return apperr.OnField(err, "content")
+	}
+	if err := s.audit(c, audit.Event{Action: audit.ActionAgentsImport, Actor: adminActor(claims),
+		Detail: map[string]string{"records": strconv.Itoa(res.Records)}}); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, api.ImportResult{Records: res.Records, Created: res.Created, Updated: res.Updated})
+}
+
+// SetAgentGroups makes an agent a member of exactly the groups given.
+func (s *Server) SetAgentGroups(c echo.Context, id string) error {
+	claims, err := s.adminClaims(c)
+	if err != nil {
+		return err
+	}
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil || n < 1 {
+		return apperr.New(apperr.NotFound, agents.CodeNotFound, "no agent has the id %q", truncateRunes(id, 20))
+	}
+	var req api.AgentGroups
+	if err := decodeJSON(c.Request().Body, &req); err != nil {
+		return err
+	}
+	a, err := s.agents.SetGroups(c.Request().Context(), n, req.Groups)
+	if err != nil {
+		return err
+	}
+	if err := s.audit(c, audit.Event{Action: audit.ActionAgentGroups, Actor: adminActor(claims),
+		Detail: map[string]string{"agent": strconv.FormatInt(a.ID, 10), "groups": strings.Join(a.Groups, ";")}}); err != nil {
+		return err
+	}
+	v, err := s.agentView(c, a)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, v)
+}
+
+func truncateRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}

@@ -1,0 +1,181 @@
+package server
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/crmlens/crmlens/api"
+	"github.com/crmlens/crmlens/internal/apperr"
+	"github.com/crmlens/crmlens/internal/audit"
+	"github.com/crmlens/crmlens/internal/integration"
+)
+
+// integrationFields maps the integration package's error codes to the
+// request field a form shows them beside.
+var integrationFields = map[string]string{
+	"invalid_kind": "kind", "invalid_key": "key", "invalid_origin": "origins", "invalid_slug": "slug",
+	"slug_taken": "slug", "invalid_option": "options", "invalid_name": "name",
+}
+
+// onIntegrationField names the field at fault in err; rename maps a field to
+// the request's name for it (e.g. slug → newSlug on an update).
+func onIntegrationField(err error, rename map[string]string) error {
+	e := apperr.As(err)
+	if e == nil || len(e.Fields) > 0 {
+		return err
+	}
+	f, ok := integrationFields[e.Code]
+	if !ok {
+		return err
+	}
+	if r, ok := rename[f]; ok {
+		f = r
+	}
+	return apperr.OnField(err, f)
+}
+
+func optionsOf(o *api.IntegrationOptions) integration.Options {
+	var out integration.Options
+	if o == nil {
+		return out
+	}
+	if o.EncryptedSystemParams != nil {
+		out.EncryptedSystemParams = *o.EncryptedSystemParams
+	}
+	if o.TenantId != nil {
+		out.TenantID = strings.TrimSpace(*o.TenantId)
+	}
+	if o.RequireKnownAgent != nil {
+		out.RequireKnownAgent = *o.RequireKnownAgent
+	}
+	if o.VerificationFields != nil {
+		out.VerificationFields = *o.VerificationFields
+	}
+	if o.MatchingFields != nil {
+		out.MatchingFields = *o.MatchingFields
+	}
+	if o.ChatwootUrl != nil {
+		out.ChatwootURL = strings.TrimSpace(*o.ChatwootUrl)
+	}
+	return out
+}
+
+func str(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+// CreateIntegration connects a platform. The key (given or generated) is
+// answered once, in clear.
+func (s *Server) CreateIntegration(c echo.Context) error {
+	claims, err := s.adminClaims(c)
+	if err != nil {
+		return err
+	}
+	var req api.IntegrationInput
+	if err := decodeJSON(c.Request().Body, &req); err != nil {
+		return err
+	}
+	in := integration.Input{Slug: strings.TrimSpace(str(req.Slug)), Kind: string(req.Kind), Name: strings.TrimSpace(str(req.Name)),
+		Key: str(req.Key), Options: optionsOf(req.Options), APIToken: str(req.ApiToken)}
+	if req.Origins != nil {
+		in.Origins = *req.Origins
+	}
+	if len(in.Name) > 128 {
+		return apperr.OnField(apperr.New(apperr.Invalid, "invalid_name", "the name must be at most 128 characters"), "name")
+	}
+	row, key, err := s.integrations.Create(c.Request().Context(), in)
+	if err != nil {
+		return onIntegrationField(err, nil)
+	}
+	if err := s.audit(c, audit.Event{Action: audit.ActionIntegrationCreate, Actor: adminActor(claims), IntegrationID: &row.ID,
+		Detail: map[string]string{"kind": row.Kind}}); err != nil {
+		return err
+	}
+	out := api.CreatedIntegration{Integration: s.integrationView(c, row)}
+	if key != "" {
+		out.Key = &key
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusCreated, out)
+}
+
+// UpdateIntegration changes an integration; absent fields stay.
+func (s *Server) UpdateIntegration(c echo.Context, slug string) error {
+	claims, err := s.adminClaims(c)
+	if err != nil {
+		return err
+	}
+	var req api.IntegrationUpdate
+	if err := decodeJSON(c.Request().Body, &req); err != nil {
+		return err
+	}
+	u := integration.Update{Name: req.Name, Origins: req.Origins, APIToken: req.ApiToken}
+	switch {
+	case req.RegenerateSlug != nil && *req.RegenerateSlug:
+		n := integration.NewSlug()
+		u.NewSlug = &n
+	case req.NewSlug != nil && *req.NewSlug != slug:
+		n := strings.TrimSpace(*req.NewSlug)
+		u.NewSlug = &n
+	}
+	if req.Options != nil {
+		o := optionsOf(req.Options)
+		u.Options = &o
+	}
+	row, err := s.integrations.Apply(c.Request().Context(), slug, u)
+	if err != nil {
+		return onIntegrationField(err, map[string]string{"slug": "newSlug"})
+	}
+	detail := map[string]string{}
+	if u.NewSlug != nil {
+		detail["slug"] = "changed"
+	}
+	if err := s.audit(c, audit.Event{Action: audit.ActionIntegrationUpdate, Actor: adminActor(claims), IntegrationID: &row.ID, Detail: detail}); err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, s.integrationView(c, row))
+}
+
+// RotateIntegrationKey makes a new key current after the admin confirms
+// their password; the previous key stays valid for the grace period.
+func (s *Server) RotateIntegrationKey(c echo.Context, slug string) (err error) {
+	claims, err := s.adminClaims(c)
+	if err != nil {
+		return err
+	}
+	if err := s.limit(c); err != nil {
+		return err
+	}
+	defer func() { s.countFailure(c, err) }()
+	var req api.KeyRotation
+	if err := decodeJSON(c.Request().Body, &req); err != nil {
+		return err
+	}
+	grace := time.Duration(-1)
+	if req.GraceHours != nil {
+		if *req.GraceHours < 0 || *req.GraceHours > 720 {
+			return apperr.OnField(apperr.New(apperr.Invalid, "invalid_grace", "the grace period must be 0 to 720 hours"), "graceHours")
+		}
+		grace = time.Duration(*req.GraceHours) * time.Hour
+	}
+	ctx := c.Request().Context()
+	if err := s.admins.Confirm(ctx, claims.AdminID, req.Password); err != nil {
+		return apperr.OnField(err, "password")
+	}
+	row, key, err := s.integrations.RotateKey(ctx, slug, str(req.Key), grace)
+	if err != nil {
+		return onIntegrationField(err, nil)
+	}
+	if err := s.audit(c, audit.Event{Action: audit.ActionKeyRotate, Actor: adminActor(claims), IntegrationID: &row.ID}); err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, api.CreatedIntegration{Integration: s.integrationView(c, row), Key: &key})
+}

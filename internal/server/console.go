@@ -1,0 +1,170 @@
+package server
+
+import (
+	"crypto/subtle"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/crmlens/crmlens/api"
+	"github.com/crmlens/crmlens/internal/apperr"
+	"github.com/crmlens/crmlens/internal/audit"
+	"github.com/crmlens/crmlens/internal/sessiontoken"
+)
+
+// The admin console's session: the admin JWT in a cookie the page's scripts
+// cannot read (HttpOnly), sent only over HTTPS (Secure; browsers treat
+// localhost as secure too) and never on cross-site requests
+// (SameSite=Strict), scoped to the admin API. Writes made with the cookie
+// must also send the token's CSRF claim as a header (double submit): a
+// cross-site page can make a browser send a cookie, never read the claim.
+// API clients that send Authorization: Bearer need no CSRF token: a bearer
+// token is never sent by the browser on its own.
+const (
+	adminCookie     = "crmlens_admin"
+	adminCookiePath = "/api/v1/admin"
+	csrfHeader      = "X-CSRF-Token"
+)
+
+// Error codes of the console's session.
+const (
+	CodeCSRFMissing  = "csrf_missing"
+	CodeCSRFMismatch = "csrf_mismatch"
+)
+
+// adminClaims authenticates the admin behind the request: a bearer token,
+// else the console's cookie, which on a write also needs the CSRF header.
+func (s *Server) adminClaims(c echo.Context) (sessiontoken.AdminClaims, error) {
+	ctx := c.Request().Context()
+	if h := c.Request().Header.Get(echo.HeaderAuthorization); h != "" {
+		token, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok || strings.TrimSpace(token) == "" {
+			return sessiontoken.AdminClaims{}, apperr.New(apperr.Unauthorized, sessiontoken.CodeUnauthorized,
+				"sign in as an admin: send Authorization: Bearer <token> from POST /api/v1/admin/session")
+		}
+		return s.tokens.ParseAdmin(ctx, strings.TrimSpace(token))
+	}
+	ck, err := c.Cookie(adminCookie)
+	if err != nil || ck.Value == "" {
+		return sessiontoken.AdminClaims{}, apperr.New(apperr.Unauthorized, sessiontoken.CodeUnauthorized,
+			"sign in as an admin: open /admin, or send Authorization: Bearer <token> from POST /api/v1/admin/session")
+	}
+	claims, err := s.tokens.ParseAdmin(ctx, ck.Value)
+	if err != nil {
+		return claims, err
+	}
+	if unsafeMethod(c.Request().Method) {
+		got := c.Request().Header.Get(csrfHeader)
+		switch {
+		case got == "":
+			return sessiontoken.AdminClaims{}, apperr.New(apperr.Forbidden, CodeCSRFMissing,
+				"this change was sent without the console's CSRF token (X-CSRF-Token header); reload the console and try again")
+		case claims.CSRF == "" || subtle.ConstantTimeCompare([]byte(got), []byte(claims.CSRF)) != 1:
+			return sessiontoken.AdminClaims{}, apperr.New(apperr.Forbidden, CodeCSRFMismatch,
+				"the console's CSRF token does not match this session; reload the console and try again")
+		}
+	}
+	return claims, nil
+}
+
+func unsafeMethod(m string) bool {
+	return m != http.MethodGet && m != http.MethodHead && m != http.MethodOptions
+}
+
+// setAdminCookie makes token the console's session until exp.
+func setAdminCookie(c echo.Context, token string, exp time.Time) {
+	c.SetCookie(&http.Cookie{
+		Name: adminCookie, Value: token, Path: adminCookiePath, Expires: exp, MaxAge: int(sessiontoken.AdminTTL.Seconds()),
+		HttpOnly: true, Secure: true, SameSite: http.SameSiteStrictMode,
+	})
+}
+
+// CreateAdminSession signs an admin in: the token in the answer for API
+// clients, and as the console's cookie. Failed sign-ins count against the
+// client address.
+func (s *Server) CreateAdminSession(c echo.Context) (err error) {
+	if err := s.limit(c); err != nil {
+		return err
+	}
+	defer func() { s.countFailure(c, err) }()
+	var req api.AdminCredentials
+	if err := decodeJSON(c.Request().Body, &req); err != nil {
+		return err
+	}
+	a, err := s.admins.Authenticate(c.Request().Context(), req.Email, req.Password)
+	if err != nil {
+		return apperr.OnField(err, "password")
+	}
+	token, claims, err := s.tokens.IssueAdminSession(a.ID, a.Email)
+	if err != nil {
+		return err
+	}
+	exp := claims.ExpiresAt.Time
+	setAdminCookie(c, token, exp)
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusCreated, api.AdminSession{Token: token, ExpiresAt: exp, Email: a.Email, CsrfToken: claims.CSRF})
+}
+
+// GetAdminSession answers who is signed in and the CSRF token for writes.
+func (s *Server) GetAdminSession(c echo.Context) error {
+	claims, err := s.adminClaims(c)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, api.AdminSessionInfo{Email: claims.Email, ExpiresAt: claims.ExpiresAt.Time, CsrfToken: claims.CSRF})
+}
+
+// DeleteAdminSession signs the console out by clearing its cookie. It needs
+// no session: signing out is always allowed.
+func (s *Server) DeleteAdminSession(c echo.Context) error {
+	c.SetCookie(&http.Cookie{Name: adminCookie, Value: "", Path: adminCookiePath, MaxAge: -1, Expires: time.Unix(0, 0),
+		HttpOnly: true, Secure: true, SameSite: http.SameSiteStrictMode})
+	return c.NoContent(http.StatusNoContent)
+}
+
+// ChangeAdminPassword changes the signed-in admin's password. A wrong
+// current password counts as a failure of the address.
+func (s *Server) ChangeAdminPassword(c echo.Context) (err error) {
+	claims, err := s.adminClaims(c)
+	if err != nil {
+		return err
+	}
+	if err := s.limit(c); err != nil {
+		return err
+	}
+	defer func() { s.countFailure(c, err) }()
+	var req api.PasswordChange
+	if err := decodeJSON(c.Request().Body, &req); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	if err := s.admins.ChangePassword(ctx, claims.AdminID, req.CurrentPassword, req.NewPassword); err != nil {
+		return err
+	}
+	if err := s.audit(c, audit.Event{Action: audit.ActionPasswordChange, Actor: adminActor(claims)}); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// adminPage serves the admin console. It is never framed (frame-ancestors
+// 'none' and X-Frame-Options), loads only crmlens's own scripts and styles,
+// and is never cached.
+func (s *Server) adminPage(c echo.Context) error {
+	h := c.Response().Header()
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "+
+		"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+	h.Set("X-Frame-Options", "DENY")
+	return s.page(c, "admin.html", http.StatusOK)
+}
+
+func adminActor(c sessiontoken.AdminClaims) string { return "admin:" + c.Email }
+
+// audit records ev with the request's id.
+func (s *Server) audit(c echo.Context, ev audit.Event) error {
+	ev.RequestID = requestID(c)
+	return audit.New(s.db).Record(c.Request().Context(), ev)
+}

@@ -1,0 +1,75 @@
+package sidebar
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"gorm.io/gorm"
+
+	"github.com/crmlens/crmlens/api"
+	"github.com/crmlens/crmlens/internal/apperr"
+	"github.com/crmlens/crmlens/internal/audit"
+	"github.com/crmlens/crmlens/internal/layout"
+	"github.com/crmlens/crmlens/internal/model"
+)
+
+// Error codes of previews.
+const CodeContactGone = "contact_not_found"
+
+// ActionPreview is how a layout preview is audited: an admin read a
+// contact's data through it.
+const ActionPreview = audit.ActionLayoutPreview
+
+var previewHeadSQL = "SELECT " + headColumns(false) + " FROM contacts c LEFT JOIN accounts a ON a.id = c.account_id WHERE c.id = ?"
+
+// Preview builds the context the agent would see for contactID with the
+// layout l (a draft, not stored), through the same projection and masking
+// as Context. The visitor shown is the contact's most recently seen one, if
+// any. The read is audited for actor.
+func (s *Service) Preview(ctx context.Context, l layout.Layout, contactID int64, extra map[string]string, actor, requestID string) (api.SidebarContext, error) {
+	rows, err := scanRows(s.db.WithContext(ctx).Raw(previewHeadSQL, contactID))
+	if err != nil {
+		return api.SidebarContext{}, fmt.Errorf("load contact: %w", err)
+	}
+	if len(rows) == 0 {
+		return api.SidebarContext{}, apperr.OnField(apperr.New(apperr.NotFound, CodeContactGone, "no contact has the id %d; pick another", contactID), "contactId")
+	}
+	r := rows[0]
+	h := head{contactID: contactID, contact: prefixed(r, "c_")}
+	if r["a_id"] != nil {
+		h.account = prefixed(r, "a_")
+	}
+	var v model.Visitor
+	err = s.db.WithContext(ctx).Where("contact_id = ?", contactID).Order("last_seen_at DESC").Order("id DESC").Take(&v).Error
+	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		v = model.Visitor{Channel: "preview", ExternalID: "—"}
+	case err != nil:
+		return api.SidebarContext{}, fmt.Errorf("load visitor: %w", err)
+	}
+	out := api.SidebarContext{
+		Visitor: visitorView(v),
+		Contact: &api.ContactSummary{Id: strconv.FormatInt(contactID, 10), Name: display(h.contact["name"])},
+		Layout:  api.LayoutRef{Name: l.Name, Reason: "preview of the layout being edited; it is not saved"},
+	}
+	if v.ID != 0 && v.ContactID != nil && *v.ContactID == contactID {
+		out.Match = linkedMatch(v)
+	} else {
+		method := api.Manual
+		out.Match = api.Match{Status: api.Linked, Method: &method, Reason: "preview: the contact chosen in the admin console"}
+	}
+	if out.Panels, err = s.panels(ctx, l, h, extra); err != nil {
+		return api.SidebarContext{}, err
+	}
+	ev := audit.Event{Action: ActionPreview, Actor: actor, ContactID: &contactID, RequestID: requestID, At: s.now(),
+		Detail: map[string]string{"layout": truncate(l.Name, 128)}}
+	if v.ID != 0 {
+		ev.VisitorID = &v.ID
+	}
+	if err := s.audit.Record(ctx, ev); err != nil {
+		return api.SidebarContext{}, err
+	}
+	return out, nil
+}

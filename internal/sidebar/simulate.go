@@ -1,0 +1,429 @@
+package sidebar
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"gorm.io/gorm"
+
+	"github.com/crmlens/crmlens/api"
+	"github.com/crmlens/crmlens/internal/adapter"
+	"github.com/crmlens/crmlens/internal/apperr"
+	"github.com/crmlens/crmlens/internal/audit"
+	"github.com/crmlens/crmlens/internal/integration"
+	"github.com/crmlens/crmlens/internal/layout"
+	"github.com/crmlens/crmlens/internal/model"
+	"github.com/crmlens/crmlens/internal/paramcrypt"
+)
+
+// ActionSimulate is how a simulation is audited: it may decrypt and show a
+// visitor's params and name their contact.
+const ActionSimulate = audit.ActionSimulate
+
+// CodeBadSimulationInput is the error code of input the simulator cannot read.
+const CodeBadSimulationInput = "invalid_simulation_input"
+
+var hexOnly = regexp.MustCompile(`^[0-9a-fA-F]+$`)
+
+// SimulationInput is what an admin pasted, read.
+type SimulationInput struct {
+	Kind api.SimulationInput
+	// Slug is the integration a pasted URL names ("" when it names none).
+	Slug   string
+	Params map[string]string
+}
+
+// ParseSimulationInput reads a sidebar URL, a query string, an Easemob
+// message carrying ext.cmd.updateVisitorInfoSrc.params, or a ShareCRM
+// customParams hex string.
+func ParseSimulationInput(input string) (SimulationInput, error) {
+	in := strings.TrimSpace(input)
+	bad := func(format string, args ...any) error {
+		return apperr.OnField(apperr.New(apperr.Invalid, CodeBadSimulationInput, format, args...), "input")
+	}
+	switch {
+	case in == "":
+		return SimulationInput{}, bad("paste a sidebar URL, an updateVisitorInfoSrc message or a customParams value")
+	case strings.HasPrefix(in, "http://") || strings.HasPrefix(in, "https://"):
+		u, err := url.Parse(in)
+		if err != nil {
+			return SimulationInput{}, bad("this is not a valid URL: %v", err)
+		}
+		out := SimulationInput{Kind: api.SidebarUrl, Params: firstValues(u.Query())}
+		if rest, ok := strings.CutPrefix(u.Path, "/sidebar/"); ok {
+			out.Slug = strings.Trim(rest, "/")
+		} else {
+			return SimulationInput{}, bad("a sidebar URL looks like https://HOST/sidebar/SLUG?...; this one's path is %q", truncate(u.Path, 80))
+		}
+		return out, nil
+	case strings.HasPrefix(in, "{"):
+		var doc any
+		if err := json.Unmarshal([]byte(in), &doc); err != nil {
+			return SimulationInput{}, bad("this looks like JSON but does not parse: %v", err)
+		}
+		params, ok := findUpdateParams(doc)
+		if !ok {
+			return SimulationInput{}, bad("this JSON has no ext.cmd.updateVisitorInfoSrc.params object")
+		}
+		return SimulationInput{Kind: api.UpdateVisitorInfoSrc, Params: params}, nil
+	case hexOnly.MatchString(in):
+		return SimulationInput{Kind: api.CustomParams, Params: map[string]string{"customParams": in}}, nil
+	case strings.Contains(in, "="):
+		q, err := url.ParseQuery(strings.TrimPrefix(in, "?"))
+		if err != nil {
+			return SimulationInput{}, bad("this query string does not parse: %v", err)
+		}
+		return SimulationInput{Kind: api.Query, Params: firstValues(q)}, nil
+	default:
+		return SimulationInput{}, bad("paste a sidebar URL (https://HOST/sidebar/SLUG?...), a query string, an updateVisitorInfoSrc message (JSON) or a customParams value (hex)")
+	}
+}
+
+func firstValues(q url.Values) map[string]string {
+	out := make(map[string]string, len(q))
+	for k, v := range q {
+		if len(v) > 0 {
+			out[k] = v[0]
+		}
+	}
+	return out
+}
+
+// findUpdateParams finds updateVisitorInfoSrc.params anywhere in doc (the
+// message may be given whole or from "ext" down).
+func findUpdateParams(doc any) (map[string]string, bool) {
+	m, ok := doc.(map[string]any)
+	if !ok {
+		return nil, false
+	}
+	if u, ok := m["updateVisitorInfoSrc"].(map[string]any); ok {
+		if p, ok := u["params"].(map[string]any); ok {
+			out := make(map[string]string, len(p))
+			for k, v := range p {
+				switch x := v.(type) {
+				case string:
+					out[k] = x
+				default:
+					b, _ := json.Marshal(x)
+					out[k] = string(b)
+				}
+			}
+			return out, true
+		}
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if p, ok := findUpdateParams(m[k]); ok {
+			return p, true
+		}
+	}
+	return nil, false
+}
+
+// simulation collects the steps of a run.
+type simulation struct{ out api.Simulation }
+
+func (sm *simulation) step(step api.SimulationStepStep, status api.SimulationStepStatus, format string, args ...any) {
+	sm.out.Steps = append(sm.out.Steps, api.SimulationStep{Step: step, Status: status, Detail: fmt.Sprintf(format, args...)})
+}
+
+func (sm *simulation) fail(step api.SimulationStepStep, err error, advice string) {
+	code, msg := "internal", "an internal error; see the server log"
+	if e := apperr.As(err); e != nil {
+		code, msg = e.Code, e.Message
+	}
+	if advice != "" {
+		msg += ". " + advice
+	}
+	sm.out.Steps = append(sm.out.Steps, api.SimulationStep{Step: step, Status: api.SimulationStepStatusFailed, Detail: msg, Code: &code})
+}
+
+// Simulate runs what a session would do with in for the integration slug
+// (a pasted URL's own slug wins), step by step, writing nothing but its
+// audit line: the decoded params, the checks, the visitor and contact
+// matching (every rule tried) and the layout that would apply. A failing
+// step ends the run and is part of the answer; only an internal fault is an
+// error.
+func (s *Service) Simulate(ctx context.Context, slug string, in SimulationInput, actor, requestID string) (api.Simulation, error) {
+	sm := &simulation{out: api.Simulation{Input: in.Kind, Params: []api.SimulationParam{}, Steps: []api.SimulationStep{}}}
+	if slug == "" {
+		slug = in.Slug
+	}
+	switch {
+	case in.Slug != "" && in.Slug != slug:
+		sm.step(api.SimulationStepStepInput, api.SimulationStepStatusWarning, "the URL names integration %s, not the one selected; simulating %s", truncate(in.Slug, 64), truncate(in.Slug, 64))
+		slug = in.Slug
+	default:
+		sm.step(api.SimulationStepStepInput, api.SimulationStepStatusOk, "read as %s with %d parameters", in.Kind, len(in.Params))
+	}
+	itg, err := s.integrations.Get(ctx, slug)
+	if err != nil {
+		if apperr.KindOf(err) != apperr.NotFound {
+			return api.Simulation{}, err
+		}
+		sm.fail(api.SimulationStepStepIntegration, err, "The URL configured in the platform does not match any integration: copy it again from the integrations page")
+		return sm.out, s.auditSimulation(ctx, nil, in, sm, actor, requestID)
+	}
+	opts, err := integration.ParseOptions(itg.Options)
+	if err != nil {
+		return api.Simulation{}, fmt.Errorf("integration %s options: %w", itg.Slug, err)
+	}
+	opts = opts.Defaults(itg.Kind)
+	keys, err := s.integrations.Keys(itg)
+	if err != nil {
+		return api.Simulation{}, err
+	}
+	keyWords := "no key"
+	switch len(keys) {
+	case 1:
+		keyWords = "its key"
+	case 2:
+		keyWords = "its key and the previous key (still in its grace period)"
+	}
+	sm.step(api.SimulationStepStepIntegration, api.SimulationStepStatusOk, "integration %s (%s), decoding with %s", itg.Slug, itg.Kind, keyWords)
+	s.showParams(sm, itg, opts, keys, in.Params)
+
+	if itg.Kind == model.KindEasemob && in.Kind == api.UpdateVisitorInfoSrc && in.Params["visitorImId"] == "" {
+		failed := 0
+		for _, p := range sm.out.Params {
+			if p.How == api.SimulationParamHowFailed {
+				failed++
+			}
+		}
+		if failed > 0 {
+			sm.fail(api.SimulationStepStepDecode, apperr.New(apperr.Invalid, adapter.CodeDecryptFailed, "%d of %d params could not be decrypted with %s", failed, len(in.Params), keyWords), decryptAdvice(itg.Kind))
+		} else {
+			sm.step(api.SimulationStepStepDecode, api.SimulationStepStatusOk, "every param opens with %s; Easemob appends them to the sidebar URL with easemobId and visitorImId, so paste a whole URL to see the matching", keyWords)
+		}
+		return sm.out, s.auditSimulation(ctx, &itg.ID, in, sm, actor, requestID)
+	}
+
+	claims, err := s.decode(itg, opts, in.Params)
+	if err != nil {
+		advice := ""
+		if apperr.As(err) != nil && apperr.As(err).Code == adapter.CodeDecryptFailed {
+			advice = decryptAdvice(itg.Kind)
+		}
+		if apperr.As(err) == nil {
+			return api.Simulation{}, err
+		}
+		sm.fail(api.SimulationStepStepDecode, err, advice)
+		return sm.out, s.auditSimulation(ctx, &itg.ID, in, sm, actor, requestID)
+	}
+	s.showClaims(sm, claims)
+	agentWords := "no agent named"
+	if l := claims.Agent.Label(); l != "" {
+		agentWords = "agent " + truncate(l, 64)
+	}
+	sm.step(api.SimulationStepStepDecode, api.SimulationStepStatusOk, "channel %s, visitor id %s, %s, language %q", claims.Channel, truncate(claims.VisitorID, 64), agentWords, claims.Lang)
+
+	// The simulator never consumes a signed token's single use.
+	checked := claims
+	checked.TokenID = ""
+	if err := s.check(ctx, itg, opts, checked); err != nil {
+		if apperr.As(err) == nil {
+			return api.Simulation{}, err
+		}
+		sm.fail(api.SimulationStepStepChecks, err, "")
+		return sm.out, s.auditSimulation(ctx, &itg.ID, in, sm, actor, requestID)
+	}
+	checks := []string{}
+	if opts.RequireKnownAgent {
+		checks = append(checks, "the agent is one an admin imported")
+	}
+	if itg.Kind == model.KindChatwoot && opts.ChatwootURL != "" && itg.APIToken != "" {
+		checks = append(checks, "Chatwoot confirms the contact is in the conversation")
+	}
+	if claims.TokenID != "" {
+		checks = append(checks, "the token's single use is not consumed by the simulator")
+	}
+	if len(checks) == 0 {
+		sm.step(api.SimulationStepStepChecks, api.SimulationStepStatusOk, "no further checks are configured for this integration")
+	} else {
+		sm.step(api.SimulationStepStepChecks, api.SimulationStepStatusOk, "passed: %s", strings.Join(checks, "; "))
+	}
+
+	var v model.Visitor
+	err = s.db.WithContext(ctx).Where("integration_id = ? AND channel = ? AND external_id = ?", itg.ID, claims.Channel, claims.VisitorID).Take(&v).Error
+	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		v = model.Visitor{Channel: claims.Channel, ExternalID: claims.VisitorID}
+		sm.step(api.SimulationStepStepVisitor, api.SimulationStepStatusOk, "no visitor %s/%s yet: the first session creates it", claims.Channel, truncate(claims.VisitorID, 64))
+	case err != nil:
+		return api.Simulation{}, fmt.Errorf("find visitor: %w", err)
+	default:
+		sm.step(api.SimulationStepStepVisitor, api.SimulationStepStatusOk, "visitor %d (%s/%s), first seen %s, last seen %s", v.ID, v.Channel, truncate(v.ExternalID, 64),
+			v.CreatedAt.UTC().Format("2006-01-02 15:04 MST"), v.LastSeenAt.UTC().Format("2006-01-02 15:04 MST"))
+		vv := visitorView(v)
+		sm.out.Visitor = &vv
+	}
+	if err := s.simulateContact(ctx, sm, v, claims, opts); err != nil {
+		return api.Simulation{}, err
+	}
+	l, why, err := s.layouts.Resolve(ctx, layout.Who{Integration: itg.Slug, Agent: []string{claims.Agent.ID, claims.Agent.Email}})
+	if err != nil {
+		return api.Simulation{}, err
+	}
+	sm.out.Layout = &api.LayoutRef{Name: l.Name, Reason: why}
+	sm.step(api.SimulationStepStepLayout, api.SimulationStepStatusOk, "layout %q: %s", l.Name, why)
+	return sm.out, s.auditSimulation(ctx, &itg.ID, in, sm, actor, requestID)
+}
+
+// simulateContact explains how v's contact is (or would be) found.
+func (s *Service) simulateContact(ctx context.Context, sm *simulation, v model.Visitor, c adapter.Claims, opts integration.Options) error {
+	db := s.db.WithContext(ctx)
+	var contactID int64
+	var m api.Match
+	switch {
+	case v.ID != 0 && v.ContactID != nil:
+		contactID = *v.ContactID
+		m = linkedMatch(v)
+		sm.step(api.SimulationStepStepMatch, api.SimulationStepStatusOk, "already linked (%s): %s", v.LinkMethod, m.Reason)
+	case v.ID != 0 && v.LinkMethod == LinkManual:
+		m = api.Match{Status: api.NotLinked, Reason: "an agent unlinked this visitor; search to link a contact"}
+		sm.step(api.SimulationStepStepMatch, api.SimulationStepStatusWarning, "%s", m.Reason)
+	default:
+		method, _, id, candidates, err := s.match(ctx, v.ID, c, opts, func(line string) { sm.step(api.SimulationStepStepMatch, api.SimulationStepStatusOk, "%s", line) })
+		if err != nil {
+			return err
+		}
+		if id != 0 {
+			contactID = id
+			m = linkedMatch(model.Visitor{Channel: v.Channel, ExternalID: v.ExternalID, LinkMethod: method})
+			sm.step(api.SimulationStepStepMatch, api.SimulationStepStatusOk, "would link contact %d: %s", id, m.Reason)
+		} else {
+			m = api.Match{Status: api.NotLinked, Reason: notLinkedReason(v, candidates)}
+			if len(candidates) > 0 {
+				m.Candidates = &candidates
+			}
+			sm.step(api.SimulationStepStepMatch, api.SimulationStepStatusWarning, "not linked: %s", m.Reason)
+		}
+	}
+	sm.out.Match = &m
+	if contactID != 0 {
+		var ct model.Contact
+		err := db.Select("id", "name").Where("id = ?", contactID).Take(&ct).Error
+		switch {
+		case errors.Is(err, gorm.ErrRecordNotFound):
+		case err != nil:
+			return fmt.Errorf("load contact: %w", err)
+		default:
+			sm.out.Contact = &api.ContactSummary{Id: strconv.FormatInt(ct.ID, 10), Name: ct.Name}
+		}
+	}
+	return nil
+}
+
+func decryptAdvice(kind string) string {
+	switch kind {
+	case model.KindEasemob:
+		return "The encryption key set in Easemob (管理员模式 > 设置 > 自定义信息接口) is not this integration's key: reveal the key here and set the same one there, or rotate it and paste the new one"
+	case model.KindShareCRM:
+		return "customParams was not encrypted with this integration's key: the website must use the key shown here (base64, AES/ECB/PKCS5Padding)"
+	case model.KindSigned:
+		return "the token was not signed with this integration's secret"
+	}
+	return ""
+}
+
+// shorten keeps long received values readable.
+func shorten(v string) string {
+	if len(v) <= 48 {
+		return v
+	}
+	return v[:40] + "…(" + strconv.Itoa(len(v)) + " chars)"
+}
+
+// showParams lists each received param with its value in clear where it
+// can be opened: for Easemob each param is tried with each key as Easemob
+// encrypts them; other kinds show params as received, then their verified
+// claims once decoded.
+func (s *Service) showParams(sm *simulation, itg model.Integration, opts integration.Options, keys []string, params map[string]string) {
+	names := make([]string, 0, len(params))
+	for k := range params {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	var ciphers []*paramcrypt.Cipher
+	if itg.Kind == model.KindEasemob {
+		for _, k := range keys {
+			if c, err := paramcrypt.NewDES(k); err == nil {
+				ciphers = append(ciphers, c)
+			}
+		}
+	}
+	for _, name := range names {
+		v := params[name]
+		p := api.SimulationParam{Name: name, Received: shorten(v), Value: v, How: api.SimulationParamHowPlain}
+		plain := len(ciphers) == 0 || itg.Kind != model.KindEasemob ||
+			(name == "easemobId" || name == "visitorImId") && !opts.EncryptedSystemParams ||
+			adapter.EasemobPlainAllowed[name] != nil && adapter.EasemobPlainAllowed[name](v)
+		if !plain {
+			p.How, p.Value = api.SimulationParamHowFailed, ""
+			for _, c := range ciphers {
+				if clear, err := c.Decrypt(v); err == nil {
+					p.How, p.Value = api.SimulationParamHowDecrypted, clear
+					break
+				}
+			}
+		}
+		if itg.Kind != model.KindEasemob && itg.Kind != model.KindChatwoot && (name == "customParams" || name == "token") {
+			p.Value, p.How = "", api.SimulationParamHowFailed // opened below, once decoded
+		}
+		sm.out.Params = append(sm.out.Params, p)
+	}
+}
+
+// showClaims marks the sealed params of ShareCRM and signed links as opened
+// and lists the identity claims they carried.
+func (s *Service) showClaims(sm *simulation, c adapter.Claims) {
+	for i, p := range sm.out.Params {
+		if (p.Name == "customParams" || p.Name == "token") && p.How == api.SimulationParamHowFailed {
+			sm.out.Params[i].How, sm.out.Params[i].Value = api.SimulationParamHowVerified, "(opened: see the fields below)"
+		}
+	}
+	names := make([]string, 0, len(c.Verified))
+	for k := range c.Verified {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		if k == "identifier" && sm.out.Input == api.SidebarUrl {
+			continue
+		}
+		sm.out.Params = append(sm.out.Params, api.SimulationParam{Name: "verified." + k, Received: "", Value: c.Verified[k], How: api.SimulationParamHowVerified})
+	}
+}
+
+func (s *Service) auditSimulation(ctx context.Context, integrationID *int64, in SimulationInput, sm *simulation, actor, requestID string) error {
+	result := "ok"
+	for _, st := range sm.out.Steps {
+		if st.Status == api.SimulationStepStatusFailed {
+			result = "failed at " + string(st.Step)
+		}
+	}
+	ev := audit.Event{Action: ActionSimulate, Actor: actor, IntegrationID: integrationID, RequestID: requestID, At: s.now(),
+		Detail: map[string]string{"input": string(in.Kind), "result": result}}
+	if sm.out.Visitor != nil {
+		if id, err := strconv.ParseInt(sm.out.Visitor.Id, 10, 64); err == nil {
+			ev.VisitorID = &id
+		}
+	}
+	if sm.out.Contact != nil {
+		if id, err := strconv.ParseInt(sm.out.Contact.Id, 10, 64); err == nil {
+			ev.ContactID = &id
+		}
+	}
+	return s.audit.Record(ctx, ev)
+}
