@@ -4,11 +4,13 @@
 package config
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/url"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -42,6 +44,30 @@ type Config struct {
 	MasterKeyFile string `env:"CRMLENS_MASTER_KEY_FILE"`
 	// KeyGrace is how long a rotated-out integration key stays valid.
 	KeyGrace time.Duration `env:"CRMLENS_KEY_GRACE" envDefault:"24h"`
+
+	// DatabaseURLFile holds the database URL (with its password) when
+	// CRMLENS_DATABASE_URL is not set: a mounted Kubernetes or Docker secret.
+	DatabaseURLFile string `env:"CRMLENS_DATABASE_URL_FILE"`
+	// ReplicaURLs are read replicas of the MySQL primary (comma-separated
+	// mysql:// URLs). The sidebar's context reads go to them; every write
+	// and every read that must see its own writes stays on the primary.
+	ReplicaURLs []string `env:"CRMLENS_DATABASE_REPLICA_URLS" envSeparator:","`
+
+	// TLSCert and TLSKey are PEM files; with both set serve speaks HTTPS
+	// itself. Set both or neither.
+	TLSCert string `env:"CRMLENS_TLS_CERT"`
+	TLSKey  string `env:"CRMLENS_TLS_KEY"`
+	// TrustedProxies are the addresses (CIDRs or single IPs) of reverse
+	// proxies whose X-Forwarded-For is believed for the client address.
+	// Empty: the connection's peer address is the client.
+	TrustedProxies []string `env:"CRMLENS_TRUSTED_PROXIES" envSeparator:","`
+
+	// RequestTimeout bounds each request's work (its database queries are
+	// cancelled at the deadline and the client gets 503).
+	RequestTimeout time.Duration `env:"CRMLENS_REQUEST_TIMEOUT" envDefault:"15s"`
+	// ShutdownTimeout is how long serve drains in-flight requests on
+	// SIGTERM before it closes the remaining connections.
+	ShutdownTimeout time.Duration `env:"CRMLENS_SHUTDOWN_TIMEOUT" envDefault:"20s"`
 }
 
 // MasterKeyPath is where the master key file is, or "" when the key must come
@@ -76,7 +102,26 @@ func LoadFrom(environ map[string]string) (Config, error) {
 		}
 		return Config{}, fmt.Errorf("configuration: %w", err)
 	}
+	if c.DatabaseURLFile != "" {
+		if lookup(environ, "CRMLENS_DATABASE_URL") != "" {
+			return Config{}, errors.New("CRMLENS_DATABASE_URL_FILE: set it or CRMLENS_DATABASE_URL, not both")
+		}
+		b, err := os.ReadFile(c.DatabaseURLFile)
+		if err != nil {
+			return Config{}, fmt.Errorf("CRMLENS_DATABASE_URL_FILE: %w", err)
+		}
+		c.DatabaseURL = strings.TrimSpace(string(b))
+	}
 	return c, c.Validate()
+}
+
+// lookup reads name from environ, or from the process environment when
+// environ is nil.
+func lookup(environ map[string]string, name string) string {
+	if environ == nil {
+		return os.Getenv(name)
+	}
+	return environ[name]
 }
 
 // variableOf maps a Config field name to its environment variable.
@@ -115,7 +160,91 @@ func (c Config) Validate() error {
 	if c.KeyGrace < 0 || c.KeyGrace > 30*24*time.Hour {
 		return fmt.Errorf("CRMLENS_KEY_GRACE=%s must be between 0 and 720h", c.KeyGrace)
 	}
+	if err := c.validateReplicas(); err != nil {
+		return err
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return errors.New("CRMLENS_TLS_CERT and CRMLENS_TLS_KEY: set both (a PEM certificate chain and its private key) or neither")
+	}
+	if _, err := c.TrustedProxyNets(); err != nil {
+		return err
+	}
+	// The server's WriteTimeout is 60 s: a request must end before it.
+	if c.RequestTimeout < time.Second || c.RequestTimeout > 55*time.Second {
+		return fmt.Errorf("CRMLENS_REQUEST_TIMEOUT=%s must be between 1s and 55s", c.RequestTimeout)
+	}
+	if c.ShutdownTimeout < time.Second || c.ShutdownTimeout > 10*time.Minute {
+		return fmt.Errorf("CRMLENS_SHUTDOWN_TIMEOUT=%s must be between 1s and 10m", c.ShutdownTimeout)
+	}
 	return nil
+}
+
+func (c Config) validateReplicas() error {
+	if len(c.ReplicaURLs) == 0 {
+		return nil
+	}
+	primary, _ := database.ParseURL(c.DatabaseURL)
+	if primary.Dialect != database.MySQL {
+		return errors.New("CRMLENS_DATABASE_REPLICA_URLS: read replicas need a MySQL primary in CRMLENS_DATABASE_URL")
+	}
+	for i, raw := range c.ReplicaURLs {
+		t, err := database.ParseURL(strings.TrimSpace(raw))
+		if err != nil || t.Dialect != database.MySQL {
+			// The URL may hold a password: name its position, never repeat it.
+			return fmt.Errorf("CRMLENS_DATABASE_REPLICA_URLS: entry %d is not a mysql://user:pass@host:port/db URL", i+1)
+		}
+	}
+	return nil
+}
+
+// TrustedProxyNets parses TrustedProxies; a bare IP is a single address.
+func (c Config) TrustedProxyNets() ([]*net.IPNet, error) {
+	var out []*net.IPNet
+	for _, raw := range c.TrustedProxies {
+		raw = strings.TrimSpace(raw)
+		if raw == "" {
+			continue
+		}
+		if !strings.Contains(raw, "/") {
+			ip := net.ParseIP(raw)
+			if ip == nil {
+				return nil, fmt.Errorf("CRMLENS_TRUSTED_PROXIES: %q is neither an IP address nor a CIDR such as 10.0.0.0/8", raw)
+			}
+			bits := 128
+			if ip.To4() != nil {
+				ip, bits = ip.To4(), 32
+			}
+			out = append(out, &net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)})
+			continue
+		}
+		_, n, err := net.ParseCIDR(raw)
+		if err != nil {
+			return nil, fmt.Errorf("CRMLENS_TRUSTED_PROXIES: %q is not a CIDR such as 10.0.0.0/8 or fd00::/8", raw)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// LoadTLS reads the certificate and key named by CRMLENS_TLS_CERT and
+// CRMLENS_TLS_KEY; nil when TLS is off. Each error names the variable.
+func (c Config) LoadTLS() (*tls.Config, error) {
+	if c.TLSCert == "" {
+		return nil, nil
+	}
+	certPEM, err := os.ReadFile(c.TLSCert)
+	if err != nil {
+		return nil, fmt.Errorf("CRMLENS_TLS_CERT: %w", err)
+	}
+	keyPEM, err := os.ReadFile(c.TLSKey)
+	if err != nil {
+		return nil, fmt.Errorf("CRMLENS_TLS_KEY: %w", err)
+	}
+	pair, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		return nil, fmt.Errorf("CRMLENS_TLS_CERT and CRMLENS_TLS_KEY: not a PEM certificate and its private key: %w", err)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}, nil
 }
 
 // Level is LogLevel as a slog.Level.
