@@ -7,9 +7,13 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
+	"runtime"
+	"runtime/debug"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -43,8 +47,8 @@ func newRoot() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.AddCommand(newServe(), newMigrate(), newSeed(), newImport(), newIntegration(), newCrypto(), newAdmin(), newLayout(), newAudit(), newField(),
-		&cobra.Command{Use: "version", Short: "Print the version", Args: cobra.NoArgs, Run: func(cmd *cobra.Command, _ []string) {
-			fmt.Fprintln(cmd.OutOrStdout(), "crmlens", version)
+		&cobra.Command{Use: "version", Short: "Print the version, commit and Go version", Args: cobra.NoArgs, Run: func(cmd *cobra.Command, _ []string) {
+			fmt.Fprintln(cmd.OutOrStdout(), versionLine())
 		}})
 	return root
 }
@@ -91,7 +95,12 @@ func openEnv(ctx context.Context, migrate bool) (*env, error) {
 	if err != nil {
 		return nil, err
 	}
-	log, err := newLogger(cfg)
+	return openEnvWith(ctx, cfg, migrate, os.Stderr)
+}
+
+// openEnvWith is openEnv over a loaded configuration, logging to logOut.
+func openEnvWith(ctx context.Context, cfg config.Config, migrate bool, logOut io.Writer) (*env, error) {
+	log, err := newLogger(cfg, logOut)
 	if err != nil {
 		return nil, err
 	}
@@ -118,16 +127,16 @@ func openEnv(ctx context.Context, migrate bool) (*env, error) {
 
 func (e *env) close() { _ = database.Close(e.db) }
 
-func newLogger(cfg config.Config) (*slog.Logger, error) {
+func newLogger(cfg config.Config, out io.Writer) (*slog.Logger, error) {
 	level, err := cfg.Level()
 	if err != nil {
 		return nil, err
 	}
 	opts := &slog.HandlerOptions{Level: level}
 	if cfg.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(os.Stderr, opts)), nil
+		return slog.New(slog.NewJSONHandler(out, opts)), nil
 	}
-	return slog.New(slog.NewTextHandler(os.Stderr, opts)), nil
+	return slog.New(slog.NewTextHandler(out, opts)), nil
 }
 
 func parseTimeFlag(name, v string) (time.Time, error) {
@@ -152,4 +161,39 @@ func withEnv(fn func(cmd *cobra.Command, args []string, e *env) error) func(*cob
 		defer e.close()
 		return fn(cmd, args, e)
 	}
+}
+
+// versionLine is the version set at build time with the commit and time the
+// Go toolchain stamped into the binary (when built from a git checkout) and
+// the Go version and platform.
+func versionLine() string {
+	line := "crmlens " + version
+	var extra []string
+	if info, ok := debug.ReadBuildInfo(); ok {
+		rev, at, dirty := "", "", false
+		for _, s := range info.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.time":
+				at = s.Value
+			case "vcs.modified":
+				dirty = s.Value == "true"
+			}
+		}
+		if rev != "" {
+			if len(rev) > 12 {
+				rev = rev[:12]
+			}
+			if dirty {
+				rev += "-dirty"
+			}
+			extra = append(extra, "commit "+rev)
+		}
+		if at != "" {
+			extra = append(extra, "committed "+at)
+		}
+	}
+	extra = append(extra, runtime.Version(), runtime.GOOS+"/"+runtime.GOARCH)
+	return line + " (" + strings.Join(extra, ", ") + ")"
 }

@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -14,9 +17,11 @@ import (
 	"github.com/crmlens/crmlens/frontend"
 	"github.com/crmlens/crmlens/internal/admin"
 	"github.com/crmlens/crmlens/internal/audit"
+	"github.com/crmlens/crmlens/internal/config"
 	"github.com/crmlens/crmlens/internal/database"
 	"github.com/crmlens/crmlens/internal/gctune"
 	"github.com/crmlens/crmlens/internal/layout"
+	"github.com/crmlens/crmlens/internal/metrics"
 	"github.com/crmlens/crmlens/internal/playground"
 	"github.com/crmlens/crmlens/internal/seed"
 	"github.com/crmlens/crmlens/internal/server"
@@ -30,13 +35,38 @@ func newServe() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the sidebar, the playground and the API",
-		Long: "Serve listens on CRMLENS_ADDR. It applies pending migrations first unless CRMLENS_MIGRATE_ON_START=false.\n" +
+		Long: "Serve listens on CRMLENS_ADDR (HTTPS with CRMLENS_TLS_CERT and CRMLENS_TLS_KEY). It applies pending migrations first\n" +
+			"unless CRMLENS_MIGRATE_ON_START=false, in which case it refuses to start while migrations are pending.\n" +
 			"With --demo it loads the demo data on first start (an easemob integration \"" + seed.DemoSlug + "\" and demo contacts).",
 		Args: cobra.NoArgs,
-		RunE: withEnv(func(cmd *cobra.Command, _ []string, e *env) error {
+		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
+			cfg, err := config.Load()
+			if err != nil {
+				return err
+			}
+			// Everything that can be wrong with the configuration is found
+			// before anything starts.
+			tlsCfg, err := cfg.LoadTLS()
+			if err != nil {
+				return err
+			}
+			e, err := openEnvWith(ctx, cfg, cfg.MigrateOnStart, cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			defer e.close()
 			if percent, fromEnv := gctune.Apply(os.Getenv); !fromEnv {
 				e.log.Debug("garbage collector target set", "gogc", percent)
+			}
+			if !cfg.MigrateOnStart {
+				pending, err := database.Pending(ctx, e.db, e.dialect)
+				if err != nil {
+					return err
+				}
+				if pending {
+					return errors.New("CRMLENS_MIGRATE_ON_START=false and the database has pending migrations: run `crmlens migrate` first")
+				}
 			}
 			if demo {
 				sum, err := seed.Demo(ctx, e.db, seed.Options{Contacts: demoContacts, SealKey: e.keys.Seal})
@@ -47,83 +77,167 @@ func newServe() *cobra.Command {
 					e.log.Info("demo data loaded", "contacts", demoContacts)
 				}
 			}
-			admins := admin.New(e.db, 0)
+			opts := serveOptions{out: cmd.OutOrStdout(), demo: demo}
 			// The embedded default gets a first admin, its password shown
 			// once on stdout (never in the logs).
-			firstAdmin, firstPassword := "", ""
 			if e.dialect == database.SQLite {
-				email, password, created, err := admins.EnsureFirst(ctx)
+				email, password, created, err := admin.New(e.db, 0).EnsureFirst(ctx)
 				if err != nil {
 					return fmt.Errorf("create the first admin: %w", err)
 				}
 				if created {
-					firstAdmin, firstPassword = email, password
+					opts.firstAdmin, opts.firstPassword = email, password
 				}
 			}
-			tokens, err := sessiontoken.New(ctx, e.db, nil)
+			ln, err := net.Listen("tcp", cfg.Addr)
 			if err != nil {
-				return err
+				return fmt.Errorf("listen on CRMLENS_ADDR=%s: %w", cfg.Addr, err)
 			}
-			assets, err := frontend.Dist()
-			if err != nil {
-				return err
-			}
-			integrations := e.integrations()
-			layouts := layout.NewStore(e.db, nil)
-			auditLog := audit.NewAsync(audit.New(e.db), e.log)
-			h := server.New(server.Deps{
-				DB: e.db, Tokens: tokens, Assets: assets, Logger: e.log, Layouts: layouts,
-				Sidebar:      sidebar.New(sidebar.Deps{DB: e.db, Tokens: tokens, Integrations: integrations, Layouts: layouts, Audit: auditLog}),
-				Playground:   playground.New(e.db, integrations),
-				Integrations: integrations,
-				Admins:       admins,
-			})
-			srv := &http.Server{
-				Addr:              e.cfg.Addr,
-				Handler:           h,
-				ReadHeaderTimeout: 10 * time.Second,
-				ReadTimeout:       30 * time.Second,
-				WriteTimeout:      60 * time.Second,
-				IdleTimeout:       120 * time.Second,
-			}
-			ln, err := net.Listen("tcp", e.cfg.Addr)
-			if err != nil {
-				return fmt.Errorf("listen on CRMLENS_ADDR=%s: %w", e.cfg.Addr, err)
-			}
-			base := e.cfg.BaseURL()
-			e.log.Info("crmlens is serving", "addr", ln.Addr().String(), "dialect", string(e.dialect))
-			if demo {
-				fmt.Fprintf(cmd.OutOrStdout(), "\n  crmlens is running. Open the playground: %s/\n  Sidebar URL of the demo Easemob integration: %s/sidebar/%s\n\n", base, base, seed.DemoSlug)
-			} else {
-				fmt.Fprintf(cmd.OutOrStdout(), "\n  crmlens is running on %s (health: %s/healthz)\n\n", base, base)
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "  Admin console: %s/admin\n", base)
-			if firstAdmin != "" {
-				fmt.Fprintf(cmd.OutOrStdout(), "  First admin created: %s  password: %s\n  (shown only this once; sign in and change it)\n\n", firstAdmin, firstPassword)
-			}
-			errc := make(chan error, 1)
-			go func() { errc <- srv.Serve(ln) }()
-			select {
-			case err := <-errc:
-				return err
-			case <-ctx.Done():
-			}
-			e.log.Info("shutting down: draining requests")
-			shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-			defer cancel()
-			if err := srv.Shutdown(shutdownCtx); err != nil {
-				return fmt.Errorf("shutdown: %w", err)
-			}
-			if err := auditLog.Close(shutdownCtx); err != nil {
-				e.log.Error("shutdown", "err", err.Error())
-			}
-			if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
-				return err
-			}
-			return nil
-		}),
+			return serveOn(ctx, e, ln, tlsCfg, opts)
+		},
 	}
 	cmd.Flags().BoolVar(&demo, "demo", false, "load the demo data on first start")
 	cmd.Flags().IntVar(&demoContacts, "demo-contacts", 200, "number of demo contacts to load with --demo")
 	return cmd
+}
+
+// app is what one serving crmlens holds: its handler and what it must
+// close after the last request.
+type app struct {
+	handler http.Handler
+	metrics *metrics.Metrics
+	audit   *audit.Async
+	reads   *database.Reads
+}
+
+// newApp wires the services of e into the HTTP handler: one metrics
+// registry, the read replicas, the audit writer, every service.
+func newApp(ctx context.Context, e *env) (*app, error) {
+	m := metrics.New(version)
+	sqlDB, err := e.db.DB()
+	if err != nil {
+		return nil, err
+	}
+	if err := m.WatchDB("primary", sqlDB); err != nil {
+		return nil, fmt.Errorf("metrics: %w", err)
+	}
+	reads, err := database.OpenReads(ctx, e.db, e.cfg.ReplicaURLs, database.Options{Logger: e.log})
+	if err != nil {
+		return nil, err
+	}
+	for i, p := range reads.Pools {
+		if err := m.WatchDB(fmt.Sprintf("replica-%d", i+1), p); err != nil {
+			_ = reads.Close()
+			return nil, fmt.Errorf("metrics: %w", err)
+		}
+	}
+	tokens, err := sessiontoken.New(ctx, e.db, nil)
+	if err != nil {
+		_ = reads.Close()
+		return nil, err
+	}
+	assets, err := frontend.Dist()
+	if err != nil {
+		_ = reads.Close()
+		return nil, err
+	}
+	proxies, err := e.cfg.TrustedProxyNets()
+	if err != nil {
+		_ = reads.Close()
+		return nil, err
+	}
+	integrations := e.integrations()
+	layouts := layout.NewStore(e.db, nil)
+	auditLog := audit.NewAsync(audit.New(e.db), e.log)
+	h := server.New(server.Deps{
+		DB: e.db, Tokens: tokens, Assets: assets, Logger: e.log, Layouts: layouts,
+		Sidebar: sidebar.New(sidebar.Deps{DB: e.db, Reads: reads.DB, Tokens: tokens, Integrations: integrations,
+			Layouts: layouts, Audit: auditLog, Metrics: m}),
+		Playground:     playground.New(e.db, integrations),
+		Integrations:   integrations,
+		Admins:         admin.New(e.db, 0),
+		Metrics:        m,
+		TrustedProxies: proxies,
+		RequestTimeout: e.cfg.RequestTimeout,
+	})
+	return &app{handler: h, metrics: m, audit: auditLog, reads: reads}, nil
+}
+
+// newHTTPServer bounds every phase of a connection: a client that sends its
+// headers slowly is cut at ReadHeaderTimeout, one that never finishes its
+// body at ReadTimeout.
+func newHTTPServer(h http.Handler, tlsCfg *tls.Config, log *slog.Logger, readHeader time.Duration) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		TLSConfig:         tlsCfg,
+		ReadHeaderTimeout: readHeader,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+}
+
+// serveOptions is what serveOn tells the operator on start.
+type serveOptions struct {
+	out  io.Writer
+	demo bool
+	// firstAdmin and firstPassword are an admin created on this start,
+	// shown once.
+	firstAdmin, firstPassword string
+}
+
+// serveOn serves crmlens on ln until ctx ends, then stops accepting,
+// drains in-flight requests for up to CRMLENS_SHUTDOWN_TIMEOUT and flushes
+// the audit log.
+func serveOn(ctx context.Context, e *env, ln net.Listener, tlsCfg *tls.Config, opts serveOptions) error {
+	a, err := newApp(ctx, e)
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	defer func() { _ = a.reads.Close() }()
+	srv := newHTTPServer(a.handler, tlsCfg, e.log, e.cfg.ReadHeaderTimeout)
+	base := e.cfg.BaseURL()
+	e.log.Info("crmlens is serving", "addr", ln.Addr().String(), "dialect", string(e.dialect), "tls", tlsCfg != nil,
+		"replicas", len(a.reads.Pools), "version", version)
+	out := opts.out
+	if opts.demo {
+		fmt.Fprintf(out, "\n  crmlens is running. Open the playground: %s/\n  Sidebar URL of the demo Easemob integration: %s/sidebar/%s\n\n", base, base, seed.DemoSlug)
+	} else {
+		fmt.Fprintf(out, "\n  crmlens is running on %s (health: %s/healthz)\n\n", base, base)
+	}
+	fmt.Fprintf(out, "  Admin console: %s/admin\n", base)
+	if opts.firstAdmin != "" {
+		fmt.Fprintf(out, "  First admin created: %s  password: %s\n  (shown only this once; sign in and change it)\n\n", opts.firstAdmin, opts.firstPassword)
+	}
+	errc := make(chan error, 1)
+	go func() {
+		if tlsCfg != nil {
+			errc <- srv.ServeTLS(ln, "", "")
+			return
+		}
+		errc <- srv.Serve(ln)
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	e.log.Info("shutting down: draining requests", "limit", e.cfg.ShutdownTimeout)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), e.cfg.ShutdownTimeout)
+	defer cancel()
+	shutdownErr := srv.Shutdown(shutdownCtx)
+	if err := a.audit.Close(shutdownCtx); err != nil {
+		e.log.Error("shutdown: audit log", "err", err.Error())
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	if shutdownErr != nil {
+		return fmt.Errorf("shutdown: %w", shutdownErr)
+	}
+	e.log.Info("stopped")
+	return nil
 }

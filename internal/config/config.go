@@ -65,6 +65,9 @@ type Config struct {
 	// RequestTimeout bounds each request's work (its database queries are
 	// cancelled at the deadline and the client gets 503).
 	RequestTimeout time.Duration `env:"CRMLENS_REQUEST_TIMEOUT" envDefault:"15s"`
+	// ReadHeaderTimeout cuts a client that has not sent its request
+	// headers in time (slowloris).
+	ReadHeaderTimeout time.Duration `env:"CRMLENS_READ_HEADER_TIMEOUT" envDefault:"10s"`
 	// ShutdownTimeout is how long serve drains in-flight requests on
 	// SIGTERM before it closes the remaining connections.
 	ShutdownTimeout time.Duration `env:"CRMLENS_SHUTDOWN_TIMEOUT" envDefault:"20s"`
@@ -172,6 +175,9 @@ func (c Config) Validate() error {
 	// The server's WriteTimeout is 60 s: a request must end before it.
 	if c.RequestTimeout < time.Second || c.RequestTimeout > 55*time.Second {
 		return fmt.Errorf("CRMLENS_REQUEST_TIMEOUT=%s must be between 1s and 55s", c.RequestTimeout)
+	}
+	if c.ReadHeaderTimeout < 100*time.Millisecond || c.ReadHeaderTimeout > time.Minute {
+		return fmt.Errorf("CRMLENS_READ_HEADER_TIMEOUT=%s must be between 100ms and 1m", c.ReadHeaderTimeout)
 	}
 	if c.ShutdownTimeout < time.Second || c.ShutdownTimeout > 10*time.Minute {
 		return fmt.Errorf("CRMLENS_SHUTDOWN_TIMEOUT=%s must be between 1s and 10m", c.ShutdownTimeout)

@@ -80,6 +80,7 @@ func TestLoadFrom(t *testing.T) {
 		}},
 		{name: "bad request timeout", env: map[string]string{"CRMLENS_REQUEST_TIMEOUT": "2m"}, wantErr: "CRMLENS_REQUEST_TIMEOUT"},
 		{name: "unparsable request timeout", env: map[string]string{"CRMLENS_REQUEST_TIMEOUT": "soon"}, wantErr: "CRMLENS_REQUEST_TIMEOUT"},
+		{name: "bad read header timeout", env: map[string]string{"CRMLENS_READ_HEADER_TIMEOUT": "0s"}, wantErr: "CRMLENS_READ_HEADER_TIMEOUT"},
 		{name: "bad shutdown timeout", env: map[string]string{"CRMLENS_SHUTDOWN_TIMEOUT": "0s"}, wantErr: "CRMLENS_SHUTDOWN_TIMEOUT"},
 		{name: "url file missing", env: map[string]string{"CRMLENS_DATABASE_URL_FILE": "/nonexistent/db-url"}, wantErr: "CRMLENS_DATABASE_URL_FILE"},
 		{name: "url file and url", env: map[string]string{"CRMLENS_DATABASE_URL_FILE": "/nonexistent/db-url", "CRMLENS_DATABASE_URL": "sqlite://x.db"}, wantErr: "not both"},

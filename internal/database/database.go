@@ -105,18 +105,12 @@ type Options struct {
 	Now func() time.Time
 }
 
-// Open connects to the database named by raw (a CRMLENS_DATABASE_URL),
-// creating the SQLite file's directory when needed. It does not migrate.
-func Open(ctx context.Context, raw string, opts Options) (*gorm.DB, Dialect, error) {
-	t, err := ParseURL(raw)
-	if err != nil {
-		return nil, "", err
-	}
+func gormConfig(opts Options) *gorm.Config {
 	now := opts.Now
 	if now == nil {
 		now = func() time.Time { return time.Now().UTC() }
 	}
-	cfg := &gorm.Config{
+	return &gorm.Config{
 		// Single statements need no transaction; multi-step writes open one.
 		SkipDefaultTransaction: true,
 		PrepareStmt:            true,
@@ -124,6 +118,16 @@ func Open(ctx context.Context, raw string, opts Options) (*gorm.DB, Dialect, err
 		NowFunc:                now,
 		Logger:                 newGormLogger(opts.Logger),
 	}
+}
+
+// Open connects to the database named by raw (a CRMLENS_DATABASE_URL),
+// creating the SQLite file's directory when needed. It does not migrate.
+func Open(ctx context.Context, raw string, opts Options) (*gorm.DB, Dialect, error) {
+	t, err := ParseURL(raw)
+	if err != nil {
+		return nil, "", err
+	}
+	cfg := gormConfig(opts)
 	var dialector gorm.Dialector
 	switch t.Dialect {
 	case SQLite:

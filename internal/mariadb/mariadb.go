@@ -30,6 +30,11 @@ type Options struct {
 	Bulk bool
 	// TempPrefix names the temporary directory (default "crmlens-mariadb-").
 	TempPrefix string
+	// ServerID is server_id, needed by both ends of replication (default 1).
+	ServerID int
+	// LogBin writes a binary log, so that replicas can follow this server
+	// (ReplicateFrom). Off by default: tests need no binlog.
+	LogBin bool
 }
 
 // Server is a running mariadbd.
@@ -41,9 +46,15 @@ type Server struct {
 	// report.
 	Flags []string
 
+	daemon  string
+	args    []string
+	logFile string
+	dir     string
+	port    int
+
+	// cmd and done belong to the running process; Halt and Resume replace
+	// them.
 	cmd  *exec.Cmd
-	dir  string
-	port int
 	done chan struct{}
 }
 
@@ -95,11 +106,22 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		_ = os.RemoveAll(dir)
 		return nil, err
 	}
+	if opts.ServerID == 0 {
+		opts.ServerID = 1
+	}
 	tuning := []string{
 		"--innodb-buffer-pool-size=" + opts.BufferPool,
 		"--innodb-doublewrite=0",
-		"--skip-log-bin",
 		"--max-connections=500",
+		"--server-id=" + strconv.Itoa(opts.ServerID),
+		// A replica writes its relay log here rather than beside the
+		// hostname-named default.
+		"--relay-log=" + filepath.Join(dir, "relay"),
+	}
+	if opts.LogBin {
+		tuning = append(tuning, "--log-bin="+filepath.Join(dir, "binlog"), "--binlog-format=ROW")
+	} else {
+		tuning = append(tuning, "--skip-log-bin")
 	}
 	if opts.Bulk {
 		tuning = append(tuning,
@@ -126,23 +148,47 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		"--skip-grant-tables",
 		"--skip-name-resolve",
 	}, tuning...)
-	cmd := exec.Command(daemon, args...)
+	s := &Server{URL: fmt.Sprintf("mysql://root@127.0.0.1:%d/", port), Flags: tuning,
+		daemon: daemon, args: args, logFile: logFile, dir: dir, port: port}
+	if err := s.launch(ctx); err != nil {
+		s.Stop()
+		return nil, err
+	}
+	return s, nil
+}
+
+// launch starts mariadbd with s's arguments and waits until it answers.
+func (s *Server) launch(ctx context.Context) error {
+	cmd := exec.Command(s.daemon, s.args...)
 	// Die with the process that started it, even if it is killed before
 	// its cleanup.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
-		_ = os.RemoveAll(dir)
-		return nil, fmt.Errorf("start mariadbd: %w", err)
+		return fmt.Errorf("start mariadbd: %w", err)
 	}
-	s := &Server{URL: fmt.Sprintf("mysql://root@127.0.0.1:%d/", port), Flags: tuning,
-		cmd: cmd, dir: dir, port: port, done: make(chan struct{})}
-	go func() { _ = cmd.Wait(); close(s.done) }()
+	done := make(chan struct{})
+	s.cmd, s.done = cmd, done
+	go func() { _ = cmd.Wait(); close(done) }()
 	if err := s.waitReady(ctx, 60*time.Second); err != nil {
-		log, _ := os.ReadFile(logFile)
-		s.Stop()
-		return nil, fmt.Errorf("mariadbd did not become ready: %w: %s", err, lastLines(log, 10))
+		log, _ := os.ReadFile(s.logFile)
+		return fmt.Errorf("mariadbd did not become ready: %w: %s", err, lastLines(log, 10))
 	}
-	return s, nil
+	return nil
+}
+
+// Halt stops mariadbd and keeps its data directory and port, so that
+// Resume brings the same server back: a database outage, for tests.
+func (s *Server) Halt() { s.terminate() }
+
+// Resume starts a halted server again on the same data and port and waits
+// until it answers.
+func (s *Server) Resume(ctx context.Context) error {
+	select {
+	case <-s.done:
+	default:
+		return errors.New("mariadbd is still running")
+	}
+	return s.launch(ctx)
 }
 
 // DSN returns the go-sql-driver DSN of schema on s, for administrative
@@ -198,20 +244,25 @@ func (s *Server) waitReady(ctx context.Context, limit time.Duration) error {
 // Stop stops the server (SIGTERM, then SIGKILL after 30 s) and removes its
 // directory. It is safe to call more than once.
 func (s *Server) Stop() {
-	if s.cmd.Process != nil {
+	s.terminate()
+	_ = os.RemoveAll(s.dir)
+}
+
+func (s *Server) terminate() {
+	if s.cmd == nil || s.cmd.Process == nil {
+		return
+	}
+	select {
+	case <-s.done:
+	default:
+		_ = s.cmd.Process.Signal(syscall.SIGTERM)
 		select {
 		case <-s.done:
-		default:
-			_ = s.cmd.Process.Signal(syscall.SIGTERM)
-			select {
-			case <-s.done:
-			case <-time.After(30 * time.Second):
-				_ = s.cmd.Process.Kill()
-				<-s.done
-			}
+		case <-time.After(30 * time.Second):
+			_ = s.cmd.Process.Kill()
+			<-s.done
 		}
 	}
-	_ = os.RemoveAll(s.dir)
 }
 
 func freePort() (int, error) {

@@ -40,7 +40,13 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
+	err = unavailable(err)
 	if e := apperr.As(err); e != nil && e.Kind != apperr.Internal {
+		if e.Kind == apperr.Unavailable {
+			c.Response().Header().Set("Retry-After", retryAfterSeconds)
+			s.log.WarnContext(c.Request().Context(), "unavailable", "route", c.Path(), "code", e.Code,
+				"request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", database.Redact(e.Err))
+		}
 		_ = writeFieldError(c, statusOf[e.Kind], e.Code, e.Message, e.Fields)
 		return
 	}

@@ -8,6 +8,7 @@ import (
 	"context"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -18,8 +19,10 @@ import (
 	"github.com/crmlens/crmlens/api"
 	"github.com/crmlens/crmlens/internal/admin"
 	"github.com/crmlens/crmlens/internal/agents"
+	"github.com/crmlens/crmlens/internal/database"
 	"github.com/crmlens/crmlens/internal/integration"
 	"github.com/crmlens/crmlens/internal/layout"
+	"github.com/crmlens/crmlens/internal/metrics"
 	"github.com/crmlens/crmlens/internal/playground"
 	"github.com/crmlens/crmlens/internal/ratelimit"
 	"github.com/crmlens/crmlens/internal/sessiontoken"
@@ -45,6 +48,14 @@ type Deps struct {
 	Failures *ratelimit.Failures
 	// Agents lists agents and assigns groups (nil: agents.New(DB)).
 	Agents *agents.Service
+	// Metrics records request latency and is served at /metrics; nil: no
+	// /metrics route.
+	Metrics *metrics.Metrics
+	// TrustedProxies are reverse proxies whose X-Forwarded-For names the
+	// client (CRMLENS_TRUSTED_PROXIES); empty: the peer address.
+	TrustedProxies []*net.IPNet
+	// RequestTimeout bounds each request (zero: DefaultRequestTimeout).
+	RequestTimeout time.Duration
 }
 
 // MaxBodyBytes bounds every request body.
@@ -67,6 +78,9 @@ type Server struct {
 	layouts      *layout.Store
 	failures     *ratelimit.Failures
 	agents       *agents.Service
+	metrics      *metrics.Metrics
+	// routes are the registered "METHOD pattern" pairs, for metric labels.
+	routes map[string]struct{}
 }
 
 var _ api.ServerInterface = (*Server)(nil)
@@ -83,11 +97,11 @@ func New(d Deps) *echo.Echo {
 		d.Agents = agents.New(d.DB, nil)
 	}
 	s := &Server{agents: d.Agents, db: d.DB, sidebar: d.Sidebar, tokens: d.Tokens, assets: d.Assets, log: d.Logger, playground: d.Playground,
-		integrations: d.Integrations, admins: d.Admins, layouts: d.Layouts, failures: d.Failures}
+		integrations: d.Integrations, admins: d.Admins, layouts: d.Layouts, failures: d.Failures, metrics: d.Metrics}
 	e := echo.New()
-	// Client addresses come from the connection, never from headers a
-	// client can forge.
-	e.IPExtractor = echo.ExtractIPDirect()
+	// Client addresses come from the connection, or from X-Forwarded-For
+	// as far as trusted proxies vouch for it (ops.go).
+	e.IPExtractor = ipExtractor(d.TrustedProxies)
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = s.handleError
@@ -95,6 +109,7 @@ func New(d Deps) *echo.Echo {
 	e.Use(s.requestLog)
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: s.logPanic}))
 	e.Use(middleware.BodyLimit(maxBody))
+	e.Use(requestTimeout(d.RequestTimeout))
 	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
 		ContentTypeNosniff: "nosniff",
 		ReferrerPolicy:     "no-referrer",
@@ -105,6 +120,13 @@ func New(d Deps) *echo.Echo {
 	e.GET("/", s.playgroundPage)
 	e.GET("/assets/*", s.asset)
 	e.GET("/admin", s.adminPage)
+	if d.Metrics != nil {
+		e.GET("/metrics", echo.WrapHandler(d.Metrics.Handler()))
+	}
+	s.routes = map[string]struct{}{}
+	for _, r := range e.Routes() {
+		s.routes[r.Method+" "+r.Path] = struct{}{}
+	}
 	return e
 }
 
@@ -117,6 +139,7 @@ func (s *Server) requestLog(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			c.Error(err)
 		}
+		s.observe(c, start)
 		status := c.Response().Status
 		level := slog.LevelInfo
 		if status >= 500 {
@@ -128,6 +151,7 @@ func (s *Server) requestLog(next echo.HandlerFunc) echo.HandlerFunc {
 			slog.Int("status", status),
 			slog.Duration("elapsed", time.Since(start)),
 			slog.String("request_id", c.Response().Header().Get(echo.HeaderXRequestID)),
+			slog.String("client", c.RealIP()),
 		)
 		return nil
 	}
@@ -152,8 +176,8 @@ func (s *Server) GetReadyz(c echo.Context) error {
 		err = sqlDB.PingContext(ctx)
 	}
 	if err != nil {
-		s.log.Warn("readiness check failed", "err", err.Error())
-		c.Response().Header().Set("Retry-After", "5")
+		s.log.Warn("readiness check failed", "err", database.Redact(err))
+		c.Response().Header().Set("Retry-After", retryAfterSeconds)
 		return writeError(c, http.StatusServiceUnavailable, "database_unavailable", "the database is not reachable; retry shortly")
 	}
 	return c.JSON(http.StatusOK, api.Health{Status: "ok"})

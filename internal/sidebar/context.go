@@ -15,6 +15,7 @@ import (
 	"github.com/crmlens/crmlens/api"
 	"github.com/crmlens/crmlens/internal/apperr"
 	"github.com/crmlens/crmlens/internal/audit"
+	"github.com/crmlens/crmlens/internal/database"
 	"github.com/crmlens/crmlens/internal/layout"
 	"github.com/crmlens/crmlens/internal/model"
 	"github.com/crmlens/crmlens/internal/money"
@@ -149,9 +150,17 @@ func headColumns(withVisitor bool) string {
 }
 
 func (s *Service) head(ctx context.Context, c sessiontoken.Claims) (head, error) {
-	rows, err := scanRows(s.db.WithContext(ctx).Raw(headSQL, c.VisitorID, c.IntegrationID))
+	rows, err := scanRows(database.FromReplica(s.reads.WithContext(ctx)).Raw(headSQL, c.VisitorID, c.IntegrationID))
 	if err != nil {
 		return head{}, fmt.Errorf("load visitor: %w", err)
+	}
+	if len(rows) == 0 && s.reads != s.db {
+		// A visitor created a moment ago may not have reached the replica
+		// yet: the primary has it.
+		rows, err = scanRows(s.db.WithContext(ctx).Raw(headSQL, c.VisitorID, c.IntegrationID))
+		if err != nil {
+			return head{}, fmt.Errorf("load visitor: %w", err)
+		}
 	}
 	if len(rows) == 0 {
 		return head{}, apperr.New(apperr.NotFound, CodeVisitorGone, "this visitor no longer exists; reload the page")

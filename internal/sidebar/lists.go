@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/crmlens/crmlens/internal/database"
 	"github.com/crmlens/crmlens/internal/layout"
 )
 
@@ -148,7 +149,7 @@ func (s *Service) lists(ctx context.Context, parts []listPart, contactID int64) 
 		return out, nil
 	}
 	query, args := listsSQL(parts, contactID, s.db.Dialector.Name() == "mysql")
-	rows, err := s.db.WithContext(ctx).Raw(query, args...).Rows()
+	rows, err := database.FromReplica(s.reads.WithContext(ctx)).Raw(query, args...).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("read list panels: %w", err)
 	}

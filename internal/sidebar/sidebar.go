@@ -44,11 +44,33 @@ type Deps struct {
 	HTTPClient *http.Client
 	// Now is the clock; nil: time.Now in UTC.
 	Now func() time.Time
+	// Reads serves the context's reads: a handle routed to read replicas
+	// (database.OpenReads); nil: DB. Writes and the session's own reads
+	// always use DB.
+	Reads *gorm.DB
+	// Metrics counts decrypt failures and sessions; nil counts nothing.
+	Metrics Recorder
 }
+
+// Recorder receives the events operators watch (*metrics.Metrics is one).
+type Recorder interface {
+	// DecryptFailed: params of an integration did not decrypt or verify
+	// under its key.
+	DecryptFailed(integrationID int64, name, kind string)
+	// SessionCreated: a session was opened through adapter.
+	SessionCreated(adapter string)
+}
+
+type noRecorder struct{}
+
+func (noRecorder) DecryptFailed(int64, string, string) {}
+func (noRecorder) SessionCreated(string)               {}
 
 // Service opens sidebar sessions and builds their context.
 type Service struct {
 	db           *gorm.DB
+	reads        *gorm.DB
+	metrics      Recorder
 	tokens       *sessiontoken.Issuer
 	integrations *integration.Service
 	replay       *replay.Store
@@ -69,8 +91,14 @@ func New(d Deps) *Service {
 	if d.Audit == nil {
 		d.Audit = audit.New(d.DB)
 	}
+	if d.Reads == nil {
+		d.Reads = d.DB
+	}
+	if d.Metrics == nil {
+		d.Metrics = noRecorder{}
+	}
 	return &Service{
-		db: d.DB, tokens: d.Tokens, integrations: d.Integrations,
+		db: d.DB, reads: d.Reads, metrics: d.Metrics, tokens: d.Tokens, integrations: d.Integrations,
 		replay: replay.New(d.DB, d.Now), chatwoot: chatwoot.New(d.HTTPClient), audit: d.Audit, layouts: d.Layouts, now: d.Now,
 	}
 }
@@ -159,6 +187,9 @@ func (s *Service) CreateSession(ctx context.Context, slug string, params map[str
 	opts = opts.Defaults(in.Kind)
 	claims, err := s.decode(in, opts, params)
 	if err != nil {
+		if e := apperr.As(err); e != nil && (e.Code == adapter.CodeDecryptFailed || e.Code == adapter.CodeInvalidToken) {
+			s.metrics.DecryptFailed(in.ID, in.Name, in.Kind)
+		}
 		return Session{}, err
 	}
 	if err := s.check(ctx, in, opts, claims); err != nil {
@@ -188,6 +219,7 @@ func (s *Service) CreateSession(ctx context.Context, slug string, params map[str
 	if res.contact != nil {
 		out.Contact = &api.ContactSummary{Id: strconv.FormatInt(res.contact.ID, 10), Name: res.contact.Name}
 	}
+	s.metrics.SessionCreated(in.Kind)
 	return out, nil
 }
 
