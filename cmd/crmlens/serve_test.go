@@ -231,7 +231,9 @@ func (in *instance) openSession(t *testing.T, slug, sub, jti string) string {
 	return s.Token
 }
 
-func bearer(token string) map[string]string { return map[string]string{"Authorization": "Bearer " + token} }
+func bearer(token string) map[string]string {
+	return map[string]string{"Authorization": "Bearer " + token}
+}
 
 // adminToken creates an admin on in's database and signs in on in.
 func (in *instance) adminToken(t *testing.T) string {
