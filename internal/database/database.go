@@ -142,7 +142,11 @@ func Open(ctx context.Context, raw string, opts Options) (*gorm.DB, Dialect, err
 		// production engine is MySQL 8, which cannot, so GORM takes MySQL's
 		// path (LAST_INSERT_ID) on both and the tests on MariaDB exercise
 		// what production runs.
-		dialector = mysql.New(mysql.Config{DSN: t.DSN, DisableWithReturning: true})
+		pool, err := openMySQL(t.DSN, opts.Logger)
+		if err != nil {
+			return nil, "", fmt.Errorf("CRMLENS_DATABASE_URL: %w", err)
+		}
+		dialector = mysql.New(mysql.Config{Conn: pool, DSN: t.DSN, DisableWithReturning: true})
 	}
 	db, err := gorm.Open(dialector, cfg)
 	if err != nil {

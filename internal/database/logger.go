@@ -2,9 +2,12 @@ package database
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -68,4 +71,33 @@ func Redact(err error) string {
 		return "mysql error " + strconv.Itoa(int(me.Number))
 	}
 	return err.Error()
+}
+
+// driverLogger sends go-sql-driver/mysql's own messages ("closing bad idle
+// connection", broken pipes) to slog at warn, instead of the driver's
+// default plain-text logger on stderr, which would break JSON logs. Its
+// messages name connections and network errors, never query values.
+type driverLogger struct{ log *slog.Logger }
+
+func (d driverLogger) Print(v ...any) {
+	d.log.Warn("mysql driver", "msg", strings.TrimSpace(fmt.Sprint(v...)))
+}
+
+// openMySQL opens a pool over dsn whose driver messages go to l (nil:
+// nowhere).
+func openMySQL(dsn string, l *slog.Logger) (*sql.DB, error) {
+	cfg, err := mysql.ParseDSN(dsn)
+	if err != nil {
+		return nil, errors.New("not a valid MySQL DSN")
+	}
+	if l == nil {
+		cfg.Logger = &mysql.NopLogger{}
+	} else {
+		cfg.Logger = driverLogger{log: l}
+	}
+	connector, err := mysql.NewConnector(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("mysql connector: %s", Redact(err))
+	}
+	return sql.OpenDB(connector), nil
 }

@@ -48,7 +48,7 @@ func OpenReads(ctx context.Context, primary *gorm.DB, urls []string, opts Option
 		if err != nil || t.Dialect != MySQL {
 			return fail(fmt.Errorf("CRMLENS_DATABASE_REPLICA_URLS: entry %d is not a mysql:// URL", i+1))
 		}
-		pool, err := sql.Open("mysql", t.DSN)
+		pool, err := openMySQL(t.DSN, opts.Logger)
 		if err != nil {
 			return fail(fmt.Errorf("CRMLENS_DATABASE_REPLICA_URLS: entry %d: %s", i+1, Redact(err)))
 		}
@@ -62,7 +62,7 @@ func OpenReads(ctx context.Context, primary *gorm.DB, urls []string, opts Option
 		if err != nil {
 			return fail(fmt.Errorf("CRMLENS_DATABASE_REPLICA_URLS: entry %d does not answer: %s", i+1, Redact(err)))
 		}
-		dialectors = append(dialectors, mysql.New(mysql.Config{Conn: pool}))
+		dialectors = append(dialectors, mysql.New(mysql.Config{Conn: pool, DSN: t.DSN, DisableWithReturning: true}))
 	}
 	// A second GORM handle over the primary's pool: the resolver plugin is
 	// registered on it alone, so the primary handle keeps every read.

@@ -79,9 +79,14 @@ func decodeJSON(r io.Reader, dst any) error {
 	if err := dec.Decode(dst); err != nil {
 		var te *json.UnmarshalTypeError
 		var mbe *http.MaxBytesError
+		var he *echo.HTTPError
 		switch {
 		case errors.As(err, &mbe):
 			return apperr.New(apperr.TooLarge, "body_too_large", "the request body is larger than %d bytes", mbe.Limit)
+		case errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge:
+			// Echo's BodyLimit cuts a body sent without a Content-Length
+			// while it is read.
+			return apperr.New(apperr.TooLarge, "body_too_large", "the request body is larger than %d bytes", MaxBodyBytes)
 		case errors.Is(err, io.EOF):
 			return apperr.New(apperr.Invalid, "invalid_json", "the request body is empty; send a JSON object")
 		case errors.As(err, &te):
