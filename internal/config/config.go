@@ -105,6 +105,8 @@ func LoadFrom(environ map[string]string) (Config, error) {
 		}
 		return Config{}, fmt.Errorf("configuration: %w", err)
 	}
+	c.ReplicaURLs = nonEmpty(c.ReplicaURLs)
+	c.TrustedProxies = nonEmpty(c.TrustedProxies)
 	if c.DatabaseURLFile != "" {
 		if lookup(environ, "CRMLENS_DATABASE_URL") != "" {
 			return Config{}, errors.New("CRMLENS_DATABASE_URL_FILE: set it or CRMLENS_DATABASE_URL, not both")
@@ -116,6 +118,17 @@ func LoadFrom(environ map[string]string) (Config, error) {
 		c.DatabaseURL = strings.TrimSpace(string(b))
 	}
 	return c, c.Validate()
+}
+
+// nonEmpty drops blank entries of a list variable ("" or "a,,b").
+func nonEmpty(list []string) []string {
+	var out []string
+	for _, v := range list {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // lookup reads name from environ, or from the process environment when

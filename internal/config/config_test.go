@@ -78,6 +78,11 @@ func TestLoadFrom(t *testing.T) {
 				t.Errorf("ReplicaURLs = %d entries, want 2", len(c.ReplicaURLs))
 			}
 		}},
+		{name: "empty replica list", env: map[string]string{"CRMLENS_DATABASE_REPLICA_URLS": "", "CRMLENS_TRUSTED_PROXIES": " , "}, check: func(t *testing.T, c config.Config) {
+			if len(c.ReplicaURLs) != 0 || len(c.TrustedProxies) != 0 {
+				t.Errorf("blank lists = %q, %q", c.ReplicaURLs, c.TrustedProxies)
+			}
+		}},
 		{name: "bad request timeout", env: map[string]string{"CRMLENS_REQUEST_TIMEOUT": "2m"}, wantErr: "CRMLENS_REQUEST_TIMEOUT"},
 		{name: "unparsable request timeout", env: map[string]string{"CRMLENS_REQUEST_TIMEOUT": "soon"}, wantErr: "CRMLENS_REQUEST_TIMEOUT"},
 		{name: "bad read header timeout", env: map[string]string{"CRMLENS_READ_HEADER_TIMEOUT": "0s"}, wantErr: "CRMLENS_READ_HEADER_TIMEOUT"},
