@@ -66,7 +66,7 @@ func OpenReads(ctx context.Context, primary *gorm.DB, urls []string, opts Option
 	}
 	// A second GORM handle over the primary's pool: the resolver plugin is
 	// registered on it alone, so the primary handle keeps every read.
-	db, err := gorm.Open(mysql.New(mysql.Config{Conn: primarySQL}), gormConfig(opts))
+	db, err := gorm.Open(mysql.New(mysql.Config{Conn: primarySQL, DisableWithReturning: true}), gormConfig(opts))
 	if err != nil {
 		return fail(fmt.Errorf("read replicas: %w", err))
 	}
