@@ -176,9 +176,18 @@ func TestReadReplica(t *testing.T) {
 	if _, err := rdb.ExecContext(ctx, "UPDATE contacts SET name = 'Replica Zhang' WHERE external_id = 'C-user-1'"); err != nil {
 		t.Fatal(err)
 	}
-	got := contextOf(t, in, token)
+	// And give the contact an order only the replica has: the list panels
+	// (one UNION statement) must read it there too.
+	if _, err := rdb.ExecContext(ctx, "INSERT INTO orders (external_id, contact_id, order_no, amount_minor, currency, status, placed_at, created_at, updated_at) "+
+		"SELECT 'O-R', id, 'SO-REPLICA', 100, 'CNY', 'paid', UTC_TIMESTAMP(), UTC_TIMESTAMP(), UTC_TIMESTAMP() FROM contacts WHERE external_id = 'C-user-1'"); err != nil {
+		t.Fatal(err)
+	}
+	got, raw := contextRaw(t, in, token)
 	if got.Contact == nil || got.Contact.Name != "Replica Zhang" {
 		t.Fatalf("context contact = %+v, want the replica's row", got.Contact)
+	}
+	if !strings.Contains(raw, "SO-REPLICA") {
+		t.Fatalf("the orders panel does not come from the replica: %s", raw)
 	}
 	// Writes went to the primary: the visitor is there.
 	var visitors int64
@@ -205,13 +214,19 @@ func TestReadReplica(t *testing.T) {
 
 func contextOf(t *testing.T, in *instance, token string) api.SidebarContext {
 	t.Helper()
+	got, _ := contextRaw(t, in, token)
+	return got
+}
+
+func contextRaw(t *testing.T, in *instance, token string) (api.SidebarContext, string) {
+	t.Helper()
 	resp, body := in.do(t, "GET", "/api/v1/sidebar/context", "", bearer(token))
 	if resp.StatusCode != 200 {
 		t.Fatalf("context: %d %s", resp.StatusCode, body)
 	}
 	var got api.SidebarContext
 	must(t, json.Unmarshal(body, &got))
-	return got
+	return got, string(body)
 }
 
 // startMariaDB starts a dedicated throwaway server, failing under CI=true
