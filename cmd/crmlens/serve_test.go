@@ -101,7 +101,7 @@ func startInstance(t *testing.T, vars map[string]string) *instance {
 	}
 	in := &instance{url: "http://" + ln.Addr().String(), e: e, logs: logs, cancel: cancel, done: make(chan error, 1),
 		client: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{}}}
-	go func() { in.done <- serveOn(ctx, e, ln, tlsCfg, io.Discard, false) }()
+	go func() { in.done <- serveOn(ctx, e, ln, tlsCfg, serveOptions{out: io.Discard}) }()
 	t.Cleanup(func() {
 		in.stop(t)
 		e.close()
