@@ -197,7 +197,7 @@ func (r *results) write(path string) error {
 	p("")
 	p("## Method in brief")
 	p("")
-	p("- Service: crmlens's own `server.New`, wired as `crmlens serve` wires it (request id, request log to a file, recovery, body limit, security headers, HS256 session token, `sidebar.Context` through GORM with prepared statements, audit rows batched off the request path by `audit.NewAsync`), behind net/http on a loopback port.")
+	p("- Service: crmlens's own `server.New`, wired as `crmlens serve` wires it (request id, request log to a file, recovery, body limit, security headers, Prometheus metrics, request timeout, HS256 session token, `sidebar.Context` through GORM with prepared statements, audit rows batched off the request path by `audit.NewAsync`), behind net/http on a loopback port.")
 	p("- Baseline: bench/internal/baseline, a net/http handler on database/sql with statements prepared once; it takes the visitor id from the query string and verifies no token. It runs %d statements (visitor, contact, account, open tickets, 5 latest orders, open leads, and the audit INSERT in the request) and writes the same JSON: before measuring, both answers are compared on 20 visitors and must be equal but for request ids.", baseline.Queries)
 	p("- Both have a pool sized as `database.Open` sizes crmlens's (50 open, 25 idle). %d demo visitors drawn at random (fixed seed) get a session through `POST /api/v1/sidebar/sessions` with Easemob's DES-encrypted params; both targets cycle through the same visitors in the same order.", min(c.Sessions, c.Contacts))
 	p("- Closed loop: throughput is the median of the rounds. Open loop: fixed rate, timetable independent of answers (no coordinated omission), percentiles by nearest rank.")

@@ -32,6 +32,7 @@ import (
 	"github.com/crmlens/crmlens/internal/integration"
 	"github.com/crmlens/crmlens/internal/keyring"
 	"github.com/crmlens/crmlens/internal/layout"
+	"github.com/crmlens/crmlens/internal/metrics"
 	"github.com/crmlens/crmlens/internal/paramcrypt"
 	"github.com/crmlens/crmlens/internal/playground"
 	"github.com/crmlens/crmlens/internal/seed"
@@ -126,12 +127,25 @@ func startTargets(ctx context.Context, db *gorm.DB, dbURL string, keys *keyring.
 	integrations := integration.New(db, keys, 24*time.Hour, nil)
 	layouts := layout.NewStore(db, nil)
 	tg.audit = audit.NewAsync(audit.New(db), log)
+	// Metrics and the request timeout as serve sets them (no replicas: the
+	// context reads go to the one server).
+	m := metrics.New("bench")
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, err
+	}
+	if err := m.WatchDB("primary", sqlDB); err != nil {
+		return nil, err
+	}
 	h := server.New(server.Deps{
 		DB: db, Tokens: tokens, Assets: assets, Logger: log, Layouts: layouts,
-		Sidebar:      sidebar.New(sidebar.Deps{DB: db, Tokens: tokens, Integrations: integrations, Layouts: layouts, Audit: tg.audit}),
-		Playground:   playground.New(db, integrations),
-		Integrations: integrations,
-		Admins:       admin.New(db, 0),
+		Sidebar: sidebar.New(sidebar.Deps{DB: db, Reads: db, Tokens: tokens, Integrations: integrations, Layouts: layouts,
+			Audit: tg.audit, Metrics: m}),
+		Playground:     playground.New(db, integrations),
+		Integrations:   integrations,
+		Admins:         admin.New(db, 0),
+		Metrics:        m,
+		RequestTimeout: 15 * time.Second, // CRMLENS_REQUEST_TIMEOUT's default
 	})
 	if tg.serviceURL, err = tg.serve(h); err != nil {
 		return nil, err
