@@ -18,7 +18,7 @@ FUZZ_TARGETS := internal/paramcrypt:FuzzDESDecrypt internal/paramcrypt:FuzzAESRo
 	internal/adapter:FuzzEasemobDecode internal/adapter:FuzzShareCRMDecode \
 	internal/adapter:FuzzChatwootDecode internal/adapter:FuzzSignedDecode internal/adapter:FuzzParams
 
-FRONTEND_SRC := $(shell find frontend/src frontend/*.html -type f 2>/dev/null) vite.config.ts tsconfig.json package.json
+FRONTEND_SRC := $(shell find frontend/src frontend/scripts frontend/*.html -type f 2>/dev/null) vite.config.ts tsconfig.json package.json
 
 .PHONY: help
 help: ## list the targets

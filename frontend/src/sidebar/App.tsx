@@ -1,19 +1,46 @@
 // The sidebar's flow: get the params (from the URL, or from a Chatwoot
 // dashboard's message), open a session, load the context, render.
-import { useEffect, useRef, useState } from "preact/hooks";
+import type { ComponentChildren } from "preact";
+import { useEffect, useErrorBoundary, useRef, useState } from "preact/hooks";
 import { ApiError, type Client } from "../api/client";
 import type { SidebarContext } from "../api/types";
 import { langFromTag, locale, pickLang, type Lang } from "../shared/i18n";
 import { sameParams, sameVisitor, type ChatwootHost, type ChatwootParams } from "./chatwoot";
 import { localProblem, pageMode, type PageParams } from "./params";
 import type { Actions } from "./actions";
+import { memoryOnly, type PanelMemory } from "./prefs";
+import type { Registry } from "./registry";
 import { ErrorState, SidebarView, Skeleton, Waiting, type ErrorStage } from "./views";
+
+type Failure = { code: string; message: string };
+
+type Ready = {
+  k: "ready";
+  ctx: SidebarContext;
+  token: string;
+  /** The params the session was opened with: a refresh after the token expired opens another. */
+  params: Record<string, string>;
+  /** Which visitor's load this is: answers for an earlier one change nothing. */
+  view: number;
+  loadedAt: number;
+  busy: boolean;
+  /** The last refresh failed while this data stayed on screen. */
+  failed: Failure | null;
+};
 
 type State =
   | { k: "loading" }
   | { k: "waiting" }
   | { k: "error"; code: string; message: string; retry: boolean; stage: ErrorStage }
-  | { k: "ready"; ctx: SidebarContext; token: string };
+  | Ready;
+
+/** Performance marks of a load (read by the e2e performance test). */
+export const MARK_CONTEXT = "crmlens:context-received";
+export const MARK_DATA = "crmlens:data-rendered";
+export const MEASURE = "crmlens:context-to-data";
+
+/** How often relative dates ("3 minutes ago") are brought up to date, in ms. */
+const TICK_MS = 60_000;
 
 export interface AppProps {
   page: PageParams;
@@ -23,9 +50,15 @@ export interface AppProps {
   chatwoot?: ChatwootHost;
   /** How long to wait for Chatwoot's first context before saying so, in ms. */
   chatwootWaitMs?: number;
+  /** Which panels the agent collapsed (main.tsx keeps them in localStorage). */
+  panels?: PanelMemory;
+  /** The widgets to draw with; the standard ones by default. */
+  widgets?: Registry;
 }
 
-export function App({ page, client, navigatorLang, chatwoot, chatwootWaitMs = 5000 }: AppProps) {
+export function App(props: AppProps) {
+  const { page, client, navigatorLang, chatwoot, chatwootWaitMs = 5000, widgets } = props;
+  const [panels] = useState(() => props.panels ?? memoryOnly());
   const mode = chatwoot ? pageMode(page, true) : "url";
   const problem = localProblem(page, mode);
   const [lang, setLang] = useState<Lang>(() => pickLang(page.params.lang, navigatorLang));
@@ -38,6 +71,8 @@ export function App({ page, client, navigatorLang, chatwoot, chatwootWaitMs = 50
   const [waitRound, setWaitRound] = useState(0);
   const lastContext = useRef<ChatwootParams | null>(null);
   const keepView = useRef(false);
+  const viewSeq = useRef(0);
+  const [, setTick] = useState(0);
 
   useEffect(() => {
     document.documentElement.lang = locale(lang);
@@ -72,9 +107,12 @@ export function App({ page, client, navigatorLang, chatwoot, chatwootWaitMs = 50
     let cancelled = false;
     const keep = keepView.current;
     keepView.current = false;
+    const view = keep ? viewSeq.current : ++viewSeq.current;
+    if (!keep && view > 1) forgetPreviousVisitor();
     // Never show one visitor's data while another's loads: the previous
-    // context is dropped here, the skeleton stands in until the new one comes.
-    setState((s) => (keep && s.k === "ready" ? s : { k: "loading" }));
+    // context is dropped here, the skeleton stands in until the new one
+    // comes. New details of the person shown refresh it in place.
+    setState((s) => (keep && s.k === "ready" ? { ...s, busy: true } : { k: "loading" }));
     let stage: ErrorStage = "session";
     (async () => {
       try {
@@ -84,17 +122,71 @@ export function App({ page, client, navigatorLang, chatwoot, chatwootWaitMs = 50
         if ("lang" in params && !langFromTag(params.lang) && session.lang) setLang(session.lang);
         stage = "context";
         const ctx = await client.getContext(session.token);
-        if (!cancelled) setState({ k: "ready", ctx, token: session.token });
+        if (cancelled) return;
+        mark(MARK_CONTEXT);
+        setState({ k: "ready", ctx, token: session.token, params, view, loadedAt: Date.now(), busy: false, failed: null });
       } catch (e) {
         if (cancelled) return;
         const err = asApiError(e);
-        setState({ k: "error", code: err.code, message: err.message, retry: true, stage });
+        // Data of this same person stays, said to be stale; anything else is an error.
+        setState((s) =>
+          keep && s.k === "ready" && s.view === view
+            ? { ...s, busy: false, failed: { code: err.code, message: err.message } }
+            : { k: "error", code: err.code, message: err.message, retry: true, stage },
+        );
       }
     })();
     return () => {
       cancelled = true;
     };
   }, [params, attempt]);
+
+  // The data is on screen: mark it once per load.
+  const loadedAt = state.k === "ready" ? state.loadedAt : 0;
+  useEffect(() => {
+    if (!loadedAt) return;
+    mark(MARK_DATA);
+    try {
+      performance.measure(MEASURE, MARK_CONTEXT, MARK_DATA);
+    } catch {
+      // no context mark (a refresh in place): nothing to measure
+    }
+  }, [loadedAt]);
+
+  // Relative dates move on while the data stays.
+  const ready = state.k === "ready";
+  useEffect(() => {
+    if (!ready) return;
+    const id = setInterval(() => setTick((n) => n + 1), TICK_MS);
+    return () => clearInterval(id);
+  }, [ready]);
+
+  /**
+   * Loads the context of the visitor shown again, in place. When the session
+   * has expired it opens another with the same params (a signed link's token
+   * is single-use, so that one then says so). On failure the data stays, with
+   * the stale-data hint.
+   */
+  const refresh = (shown: Ready) => async () => {
+    const same = (s: State): s is Ready => s.k === "ready" && s.view === shown.view;
+    setState((s) => (same(s) ? { ...s, busy: true } : s));
+    try {
+      let token = shown.token;
+      let ctx: SidebarContext;
+      try {
+        ctx = await client.getContext(token);
+      } catch (e) {
+        if (!sessionGone(asApiError(e))) throw e;
+        token = (await client.createSession({ integration: page.slug, params: shown.params })).token;
+        ctx = await client.getContext(token);
+      }
+      mark(MARK_CONTEXT);
+      setState((s) => (same(s) ? { ...s, ctx, token, loadedAt: Date.now(), busy: false, failed: null } : s));
+    } catch (e) {
+      const err = asApiError(e);
+      setState((s) => (same(s) ? { ...s, busy: false, failed: { code: err.code, message: err.message } } : s));
+    }
+  };
 
   // The agent's actions, bound to the session shown. An answer for a session
   // no longer shown (another conversation came meanwhile) changes nothing.
@@ -106,7 +198,7 @@ export function App({ page, client, navigatorLang, chatwoot, chatwootWaitMs = 50
       } catch (e) {
         const err = asApiError(e);
         // The session is gone: say so as loading would, with a retry that opens a new one.
-        if (err.code === "unauthorized" || err.code === "token_expired") {
+        if (sessionGone(err)) {
           setState((s) =>
             current(s) ? { k: "error", code: err.code, message: err.message, retry: true, stage: "context" } : s,
           );
@@ -118,7 +210,7 @@ export function App({ page, client, navigatorLang, chatwoot, chatwootWaitMs = 50
     // stays until the new one is there.
     const reload = async () => {
       const ctx = await call(client.getContext(token));
-      setState((s) => (current(s) ? { k: "ready", ctx, token } : s));
+      setState((s) => (current(s) ? { ...s, ctx, loadedAt: Date.now(), failed: null } : s));
     };
     return {
       search: (q) => call(client.searchContacts(token, q)),
@@ -163,10 +255,65 @@ export function App({ page, client, navigatorLang, chatwoot, chatwootWaitMs = 50
         />
       );
     case "ready":
-      return <SidebarView ctx={state.ctx} lang={lang} actions={actionsFor(state.token)} />;
+      return (
+        <Guard lang={lang} ctx={state.ctx} onRetry={retry}>
+          <SidebarView
+            ctx={state.ctx}
+            lang={lang}
+            actions={actionsFor(state.token)}
+            widgets={widgets}
+            panels={panels}
+            refresh={{ loadedAt: state.loadedAt, busy: state.busy, failed: state.failed, run: refresh(state) }}
+          />
+        </Guard>
+      );
   }
+}
+
+/**
+ * A context the views cannot draw (a malformed answer that got past the
+ * panels' own fallbacks) is said in words with a retry, never left blank.
+ */
+function Guard(props: { lang: Lang; ctx: SidebarContext; onRetry: () => void; children: ComponentChildren }) {
+  const [error, reset] = useErrorBoundary((e: unknown) => console.error("crmlens: the context could not be shown", e));
+  useEffect(() => {
+    if (error) reset();
+  }, [props.ctx]);
+  if (error) {
+    return <ErrorState lang={props.lang} code="bad_response" message="" stage="context" onRetry={props.onRetry} />;
+  }
+  return <>{props.children}</>;
+}
+
+/** The session token is no longer accepted: a new session is needed. */
+function sessionGone(err: ApiError): boolean {
+  return err.code === "unauthorized" || err.code === "token_expired";
 }
 
 function asApiError(e: unknown): ApiError {
   return e instanceof ApiError ? e : new ApiError("unknown", e instanceof Error ? e.message : String(e));
+}
+
+function mark(name: string) {
+  try {
+    performance.mark(name);
+  } catch {
+    // no Performance API: nothing to measure
+  }
+}
+
+/**
+ * Another visitor is about to be shown: drop what this page still keeps of
+ * the previous one outside the view. The views themselves are unmounted by
+ * the skeleton; the resource timings would keep the URLs of the agent's
+ * searches (/contacts?q=...), the marks the previous load's times.
+ */
+function forgetPreviousVisitor() {
+  try {
+    performance.clearResourceTimings();
+    performance.clearMarks();
+    performance.clearMeasures();
+  } catch {
+    // no Performance API: nothing kept
+  }
 }

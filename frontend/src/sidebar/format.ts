@@ -14,7 +14,8 @@ export interface Display {
 
 const dateOnly = /^(\d{4})-(\d{2})-(\d{2})/;
 
-function formatMoney(raw: string, currency: string | null | undefined, lang: Lang): string {
+/** A money amount in its currency (an ISO code), in the UI language; raw when it is not a number. */
+export function formatMoney(raw: string, currency: string | null | undefined, lang: Lang): string {
   const n = Number(raw.trim());
   if (raw.trim() === "" || !Number.isFinite(n)) return raw;
   const fractionDigits = Math.min(Math.max((raw.split(".")[1] ?? "").length, 2), 4);
@@ -33,14 +34,14 @@ function formatMoney(raw: string, currency: string | null | undefined, lang: Lan
   return code ? `${plain} ${code}` : plain;
 }
 
-function formatNumber(raw: string, lang: Lang): string {
+export function formatNumber(raw: string, lang: Lang): string {
   const n = Number(raw.trim());
   if (raw.trim() === "" || !Number.isFinite(n)) return raw;
   return new Intl.NumberFormat(locale(lang), { maximumFractionDigits: 20 }).format(n);
 }
 
 /** A calendar date: the Y-M-D written in the value, whatever the time zone. */
-function formatDate(raw: string, lang: Lang): string {
+export function formatDate(raw: string, lang: Lang): string {
   const m = dateOnly.exec(raw.trim());
   if (!m) return raw;
   const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
@@ -49,13 +50,13 @@ function formatDate(raw: string, lang: Lang): string {
 }
 
 /** An instant, shown in the agent's time zone. */
-function formatDateTime(raw: string, lang: Lang, timeZone?: string): string {
+export function formatDateTime(raw: string, lang: Lang, timeZone?: string): string {
   const d = new Date(raw.trim());
   if (!raw.trim() || Number.isNaN(d.getTime())) return raw;
   return new Intl.DateTimeFormat(locale(lang), { dateStyle: "medium", timeStyle: "short", timeZone }).format(d);
 }
 
-function formatBool(raw: string, lang: Lang): string {
+export function formatBool(raw: string, lang: Lang): string {
   const v = raw.trim().toLowerCase();
   if (v === "true" || v === "1" || v === "yes") return t(lang, "yes");
   if (v === "false" || v === "0" || v === "no") return t(lang, "no");
@@ -96,4 +97,76 @@ export function displayValue(field: FieldDef, values: Values, lang: Lang, timeZo
 /** Only the text of displayValue. */
 export function formatValue(field: FieldDef, values: Values, lang: Lang, timeZone?: string): string {
   return displayValue(field, values, lang, timeZone).text;
+}
+
+/** The instant a date or datetime value names, in ms since the epoch, or null. A date is its UTC midnight. */
+export function instantOf(raw: string | null | undefined): number | null {
+  const s = raw?.trim();
+  if (!s) return null;
+  const m = dateOnly.exec(s);
+  if (m && s.length === 10) return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  const ms = new Date(s).getTime();
+  return Number.isNaN(ms) ? null : ms;
+}
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/**
+ * How long ago (or ahead) raw is from now, in words of the UI language:
+ * "3 days ago", "昨天", "in 2 hours". A date-only value counts whole days.
+ * Raw when it is not a date.
+ */
+export function relativeTime(raw: string, now: number, lang: Lang, dateOnlyValue = false): string {
+  const at = instantOf(raw);
+  if (at === null) return raw;
+  const rtf = new Intl.RelativeTimeFormat(locale(lang), { numeric: "auto" });
+  if (dateOnlyValue) {
+    const today = new Date(now);
+    const todayUTC = Date.UTC(today.getFullYear(), today.getMonth(), today.getDate());
+    const days = Math.round((at - todayUTC) / DAY);
+    if (Math.abs(days) < 30) return rtf.format(days, "day");
+  }
+  const diff = at - now;
+  const sign = diff < 0 ? -1 : 1;
+  // Thresholds on the rounded count, so 29.6 days is "last month", never "30 days ago".
+  const minutes = Math.round(Math.abs(diff) / MINUTE);
+  const hours = Math.round(Math.abs(diff) / HOUR);
+  const days = Math.round(Math.abs(diff) / DAY);
+  const months = Math.round(Math.abs(diff) / (30.44 * DAY));
+  if (minutes < 1) return rtf.format(0, "second");
+  if (minutes < 60) return rtf.format(sign * minutes, "minute");
+  if (hours < 24) return rtf.format(sign * hours, "hour");
+  if (days < 30) return rtf.format(sign * days, "day");
+  if (months < 12) return rtf.format(sign * Math.max(months, 1), "month");
+  return rtf.format(sign * Math.max(Math.round(Math.abs(diff) / (365.25 * DAY)), 1), "year");
+}
+
+/** The colour family of a status badge. The word is always shown too: colour is never the only signal. */
+export type Tone = "ok" | "info" | "warn" | "bad" | "neutral";
+
+const tones: Record<string, Tone> = {
+  delivered: "ok", solved: "ok", resolved: "ok", won: "ok", completed: "ok", done: "ok", active: "ok",
+  paid: "info", shipped: "info", qualified: "info", processing: "info", in_progress: "info", new: "info",
+  open: "warn", pending: "warn", high: "warn", waiting: "warn", on_hold: "warn",
+  refunded: "bad", cancelled: "bad", canceled: "bad", failed: "bad", urgent: "bad", overdue: "bad", lost: "bad",
+};
+
+/** The tone of a status value ("paid", "Open", "in progress"); neutral for values it does not know. */
+export function toneOf(value: string | null | undefined): Tone {
+  const k = value?.trim().toLowerCase().replace(/[\s-]+/g, "_") ?? "";
+  return tones[k] ?? "neutral";
+}
+
+const idKey = /(^|_)(id|no|number|code)$/i;
+
+/** Whether a field's clear value is worth a copy button: phones, emails and ids (order numbers too). */
+export function copyable(field: FieldDef): boolean {
+  return field.type === "phone" || field.type === "email" || idKey.test(field.key);
+}
+
+/** A time of day in the UI language ("10:32 AM", "10:32"), for "updated at". */
+export function clockTime(ms: number, lang: Lang): string {
+  return new Intl.DateTimeFormat(locale(lang), { timeStyle: "short" }).format(ms);
 }

@@ -4,12 +4,25 @@ import "./sidebar.css";
 import { App } from "./App";
 import { allowedOrigins, windowHost } from "./chatwoot";
 import { readPageParams } from "./params";
+import { storedPanelMemory } from "./prefs";
+
+const page = readPageParams(location);
+// theme=light|dark in the URL wins over the system's prefers-color-scheme
+// (the server already wrote it on <html> for the first paint; see static.go).
+if (page.theme) document.documentElement.dataset.theme = page.theme;
 
 const root = document.getElementById("app")!;
+// The skeleton in sidebar.html is replaced by the App's own in the same task: no blank frame between.
 root.textContent = "";
 // Framed: a Chatwoot dashboard may be the parent (App decides from the params).
 const chatwoot = window.parent !== window ? windowHost(window, allowedOrigins(document, location.origin)) : undefined;
 render(
-  <App page={readPageParams(location)} client={createClient()} navigatorLang={navigator.language} chatwoot={chatwoot} />,
+  <App
+    page={page}
+    client={createClient()}
+    navigatorLang={navigator.language}
+    chatwoot={chatwoot}
+    panels={storedPanelMemory(() => window.localStorage)}
+  />,
   root,
 );

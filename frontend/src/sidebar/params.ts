@@ -1,10 +1,29 @@
 // Reading what the platform put in the sidebar URL.
 
+export type Theme = "light" | "dark";
+
 export interface PageParams {
   /** The integration's slug: the last path segment of /sidebar/{slug}. */
   slug: string;
-  /** Every query parameter as received (the first value of a repeated key). */
+  /**
+   * Every query parameter as received (the first value of a repeated key),
+   * except the page's own `theme`: these go to the server.
+   */
   params: Record<string, string>;
+  /** The colours the URL asks for (`theme=light|dark`); null follows the system (prefers-color-scheme). */
+  theme: Theme | null;
+}
+
+/**
+ * The page's own display param: `theme=light`, `dark` or `auto` (any case).
+ * It is read here and never sent to the server: with an Easemob key set, a
+ * clear param that is not on the adapter's short list would be refused as
+ * not encrypted. Any other value (an encrypted one, say) is the platform's
+ * and is passed on untouched.
+ */
+function pageTheme(v: string | undefined): Theme | "auto" | undefined {
+  const s = v?.trim().toLowerCase();
+  return s === "light" || s === "dark" || s === "auto" ? s : undefined;
 }
 
 export function readPageParams(loc: { pathname: string; search: string }): PageParams {
@@ -20,7 +39,9 @@ export function readPageParams(loc: { pathname: string; search: string }): PageP
   for (const [k, v] of new URLSearchParams(loc.search)) {
     if (!(k in params)) params[k] = v;
   }
-  return { slug, params };
+  const theme = pageTheme(params.theme);
+  if (theme) delete params.theme;
+  return { slug, params, theme: theme === "light" || theme === "dark" ? theme : null };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../api/client";
-import type { SidebarContext } from "../api/types";
+import type { Panel, SidebarContext } from "../api/types";
 import { byTestId, click, flush, mount } from "../test/dom";
 import { fakeClient, linkedContext, notLinkedContext, session } from "../test/fixtures";
 import { App } from "./App";
@@ -14,7 +14,7 @@ describe("SidebarView", () => {
     const el = await mount(<SidebarView ctx={linkedContext} lang="en" />);
     expect(byTestId(el, "contact-name")?.textContent).toBe("张伟");
     expect(byTestId(el, "match-reason")?.textContent).toContain("visitorImId demo-visitor-0001 is linked");
-    expect([...el.querySelectorAll("section h2")].map((h) => h.textContent)).toEqual([
+    expect([...el.querySelectorAll("section .panel-title")].map((h) => h.textContent)).toEqual([
       "Contact",
       "Recent orders",
       "Tickets",
@@ -41,17 +41,29 @@ describe("SidebarView", () => {
     expect(panel.querySelector('[data-field="email"] a')?.getAttribute("href")).toBe("mailto:zhang.wei@example.com");
   });
 
-  it("renders a list panel as rows with a title, a status badge and meta", async () => {
-    const el = await mount(<SidebarView ctx={linkedContext} lang="zh" />);
-    const panel = byTestId(el, "panel-orders")!;
-    expect(panel.querySelector("h2")?.textContent).toBe("最近订单");
+  it("renders a list panel as rows with a title, a status badge, relative dates and meta", async () => {
+    // The orders' fields on an object without a widget of its own: the generic list.
+    const orders = linkedContext.panels[1]!;
+    const ctx: SidebarContext = { ...linkedContext, panels: [{ ...orders, key: "quotes", object: "quotes" as Panel["object"] }] };
+    const now = Date.UTC(2024, 5, 18, 12);
+    const el = await mount(<SidebarView ctx={ctx} lang="zh" now={now} />);
+    const panel = byTestId(el, "panel-quotes")!;
+    expect(panel.querySelector(".panel-title")?.textContent).toBe("最近订单");
     expect(panel.querySelector(".count")?.textContent).toBe("2");
     const items = panel.querySelectorAll(".item");
     expect(items).toHaveLength(2);
     expect(items[0]!.querySelector(".item-title")?.textContent).toBe("SO-1001");
-    expect(items[0]!.querySelector(".badge")?.textContent).toBe("shipped");
+    // the status as a badge, in words of the UI language, coloured by tone
+    const badge = items[0]!.querySelector(".badge")!;
+    expect(badge.textContent).toBe("已发货");
+    expect(badge.getAttribute("data-tone")).toBe("info");
+    expect(badge.getAttribute("data-status")).toBe("shipped");
     expect(items[0]!.querySelector('[data-field="amount"]')?.textContent).toBe("金额 ¥199.50");
-    expect(items[1]!.querySelector('[data-field="orderedAt"]')?.textContent).toBe("下单日期 2024年6月15日");
+    // dates in lists are relative, the calendar date on hover
+    const time = items[1]!.querySelector('[data-field="orderedAt"] time')!;
+    expect(time.textContent).toBe("3天前");
+    expect(time.getAttribute("title")).toBe("2024年6月15日");
+    expect(time.getAttribute("datetime")).toBe("2024-06-15");
     // the currency is in the amount; its own field is not repeated in the row
     expect(items[0]!.querySelector('[data-field="currency"]')).toBeNull();
   });
@@ -209,7 +221,9 @@ describe("App", () => {
     const el = await mount(<App page={page("")} client={client} navigatorLang="en-US" />);
     expect(calls).toEqual([]);
     expect(byTestId(el, "state-error")?.dataset.code).toBe("missing_visitor");
-    expect(el.textContent).toContain("No visitorImId in the URL");
+    const text = byTestId(el, "error-message")?.textContent ?? "";
+    // It names what each platform adds, since the page does not know which one it is.
+    for (const param of ["visitorImId", "customParams", "token"]) expect(text).toContain(param);
   });
 
   it("shows a server error in the agent's words and retries from the start", async () => {
@@ -236,7 +250,7 @@ describe("App", () => {
     });
     const el = await mount(<App page={page("?visitorImId=x&lang=9f86d081884c7d65")} client={client} navigatorLang="en-US" />);
     await flush();
-    expect(byTestId(el, "panel-orders")?.querySelector("h2")?.textContent).toBe("最近订单");
+    expect(byTestId(el, "panel-orders")?.querySelector(".panel-title")?.textContent).toBe("最近订单");
     expect(document.documentElement.lang).toBe("zh-CN");
   });
 

@@ -1,76 +1,123 @@
 // Views of the sidebar: they render what they are given. Given Actions, they
-// also offer the agent's actions (see actions.tsx); without, they are read-only.
-import type { Candidate, CrmRecord, FieldDef, Panel, SidebarContext, Visitor } from "../api/types";
-import { errorText, t, type Lang } from "../shared/i18n";
-import { LinkPicker, MaskedValue, NotThisPerson, type Actions } from "./actions";
-import { displayValue, EMPTY, type Display } from "./format";
+// also offer the agent's actions (see actions.tsx); without, they are
+// read-only (the admin console's layout preview renders SidebarView so).
+// Panels and field values are drawn by the widgets of a registry
+// (registry.ts, widgets/index.ts).
+import { useEffect, useErrorBoundary, useMemo, useState } from "preact/hooks";
+import type { Candidate, CrmRecord, Panel, SidebarContext, Visitor } from "../api/types";
+import { catalogues, errorText, t, tf, type Lang, type MessageKey } from "../shared/i18n";
+import { LinkPicker, NotThisPerson, type Actions } from "./actions";
+import { Env, useEnv, type SidebarEnv } from "./env";
+import { clockTime } from "./format";
+import { memoryOnly, type PanelMemory } from "./prefs";
+import type { Registry } from "./registry";
+import { label } from "./widgets/fields";
+import { defaultWidgets } from "./widgets/index";
+import { PlainPanel, UnknownKindPanel } from "./widgets/panels";
+import { CopyButton, StatusBadge } from "./widgets/parts";
 
-const statusKey = /(^|_)(status|state|stage|priority)$/i;
+export { badgeField } from "./widgets/panels";
 
-/** The field shown as a badge in list rows: an enum, or a status-like key. */
-export function badgeField(fields: FieldDef[]): FieldDef | undefined {
-  return fields.find((f) => f.type === "enum") ?? fields.find((f) => statusKey.test(f.key));
+/** The refresh the App offers while data is shown, and how the last one went. */
+export interface RefreshState {
+  /** When the data shown was loaded, in ms since the epoch. */
+  loadedAt: number;
+  busy: boolean;
+  /** The last refresh failed: the data shown is older than the agent asked for. */
+  failed?: { code: string; message: string } | null;
+  run(): void;
 }
 
-function Shown({ field, d }: { field: FieldDef; d: Display }) {
-  if (d.href) {
-    const external = field.type === "url";
-    return (
-      <a href={d.href} target={external ? "_blank" : undefined} rel={external ? "noopener noreferrer" : undefined}>
-        {d.text}
-      </a>
-    );
-  }
-  return <>{d.text}</>;
-}
-
-interface Cell {
-  field: FieldDef;
-  rec: CrmRecord;
-  panel: Panel;
+export interface SidebarViewProps {
+  ctx: SidebarContext;
   lang: Lang;
   actions?: Actions;
+  /** The widgets to draw panels and values with; the standard ones by default. */
+  widgets?: Registry;
+  /** What relative dates count from (ms); the time of the render by default. */
+  now?: number;
+  /** Which panels are collapsed; remembered for this view only by default. */
+  panels?: PanelMemory;
+  refresh?: RefreshState;
 }
 
-function Value({ field, rec, panel, lang, actions }: Cell) {
-  const d = displayValue(field, rec.values, lang);
-  if (field.masked && d.text !== EMPTY) {
-    if (actions) {
-      // Keyed by record and value: a clear value never outlives the masked one it replaced.
-      return (
-        <MaskedValue
-          key={`${rec.id}|${d.text}`}
-          text={d.text}
-          req={{ object: panel.object, recordId: rec.id, field: field.key }}
-          testId={`reveal-${panel.key}-${rec.id}-${field.key}`}
-          label={field.label[lang]}
-          lang={lang}
-          actions={actions}
-          clear={(value) => (
-            <Shown field={field} d={displayValue({ ...field, masked: false }, { ...rec.values, [field.key]: value }, lang)} />
+export function SidebarView({ ctx, lang, actions, widgets = defaultWidgets, now, panels, refresh }: SidebarViewProps) {
+  const ownMemory = useMemo(memoryOnly, []);
+  const env: SidebarEnv = { lang, actions, widgets, now: now ?? Date.now(), panels: panels ?? ownMemory };
+  const linked = ctx.match?.status === "linked" && !!ctx.contact;
+  const all = Array.isArray(ctx.panels) ? ctx.panels : [];
+  // Without a contact, panels that came back empty would only repeat "nothing here".
+  const shown = linked ? all : all.filter((p) => Array.isArray(p.records) && p.records.length > 0);
+  return (
+    <Env.Provider value={env}>
+      <main class="sidebar" data-testid="sidebar">
+        {refresh?.failed && <StaleBanner lang={lang} refresh={refresh} failed={refresh.failed} />}
+        <HeaderCard ctx={ctx} lang={lang} actions={actions} refresh={refresh} />
+        {!linked && actions && (
+          <LinkPicker candidates={ctx.match?.status === "not_linked" ? (ctx.match.candidates ?? []) : []} lang={lang} actions={actions} />
+        )}
+        {shown.map((p, i) => (
+          <PanelView key={`${p.key}|${i}`} panel={p} index={i} />
+        ))}
+        <footer class="foot muted">
+          <span class="layout" title={ctx.layout?.reason}>
+            {t(lang, "layout")}: {ctx.layout?.name}
+          </span>
+          {refresh && (
+            <span class="updated" data-testid="updated">
+              {tf(lang, "updated", { time: clockTime(refresh.loadedAt, lang) })}
+            </span>
           )}
-        />
-      );
-    }
-    return (
-      <span class="masked" title={t(lang, "masked")}>
-        {d.text}
-      </span>
-    );
-  }
-  return <Shown field={field} d={d} />;
+        </footer>
+      </main>
+    </Env.Provider>
+  );
+}
+
+function StaleBanner({ lang, refresh, failed }: { lang: Lang; refresh: RefreshState; failed: { code: string; message: string } }) {
+  const words = errorText(lang, failed.code, "context") ?? (failed.message || t(lang, "err.unknown"));
+  return (
+    <section class="card stale" role="status" data-testid="stale" data-code={failed.code}>
+      <p class="stale-title">{t(lang, "stale.title")}</p>
+      <p>{tf(lang, "stale.body", { time: clockTime(refresh.loadedAt, lang) })}</p>
+      <p class="stale-why">{words}</p>
+      <button type="button" class="btn" data-testid="stale-retry" disabled={refresh.busy} aria-busy={refresh.busy} onClick={refresh.run}>
+        {refresh.busy ? t(lang, "refreshing") : t(lang, "retry")}
+      </button>
+    </section>
+  );
+}
+
+function RefreshButton({ lang, refresh }: { lang: Lang; refresh: RefreshState }) {
+  return (
+    <button
+      type="button"
+      class="icon-btn refresh"
+      data-testid="refresh"
+      aria-label={refresh.busy ? t(lang, "refreshing") : t(lang, "refresh")}
+      title={t(lang, "refresh")}
+      aria-busy={refresh.busy}
+      disabled={refresh.busy}
+      onClick={refresh.run}
+    >
+      <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true" focusable="false">
+        <path d="M13.5 8a5.5 5.5 0 1 1-1.6-3.9M13.5 2v3.5H10" />
+      </svg>
+    </button>
+  );
 }
 
 function VisitorLine({ visitor, lang }: { visitor: Visitor; lang: Lang }) {
   return (
     <p class="visitor" data-testid="visitor">
-      <span title={t(lang, "channel")}>{visitor.channel}</span>
+      <span title={t(lang, "channel")}>{visitor?.channel}</span>
       <span class="sep" aria-hidden="true">
         ·
       </span>
       <span title={t(lang, "visitorId")} class="mono">
-        {visitor.externalId}
+        {visitor?.externalId}
       </span>
+      {visitor?.externalId && <CopyButton text={visitor.externalId} label={t(lang, "visitorId")} />}
     </p>
   );
 }
@@ -101,16 +148,88 @@ function Candidates({ candidates, lang }: { candidates: Candidate[]; lang: Lang 
   );
 }
 
-export function HeaderCard({ ctx, lang, actions }: { ctx: SidebarContext; lang: Lang; actions?: Actions }) {
+/** What the header says about the contact besides the name, taken from the contact and account panels. */
+export interface HeaderFacts {
+  /** The contact's job title. */
+  title?: string;
+  company?: string;
+  owner?: string;
+  /** The contact's (then the account's) `tags` field, split. */
+  tags: string[];
+  /** Enum values of the contact and account (an account's tier): shown as badges. */
+  badges: { value: string; label: string }[];
+}
+
+/**
+ * The header's facts. Only fields the layout sends and does not mask are
+ * used (a masked value stays in its panel, behind Show): the contact
+ * panel's title, company, owner and tags, then the account panel's name (as
+ * the company), owner and tags; enum fields of both as badges.
+ */
+export function headerFacts(ctx: SidebarContext, lang: Lang): HeaderFacts {
+  const panels = Array.isArray(ctx.panels) ? ctx.panels : [];
+  const first = (object: string) => {
+    const panel = panels.find((p) => p.object === object && Array.isArray(p.records) && Array.isArray(p.fields));
+    const rec = panel?.records[0];
+    return panel && rec ? { panel, rec } : null;
+  };
+  const contact = first("contact");
+  const account = first("account");
+  const value = (src: { panel: Panel; rec: CrmRecord } | null, key: string) => {
+    const f = src?.panel.fields.find((x) => x.key === key);
+    const v = f && !f.masked ? src?.rec.values?.[key]?.trim() : undefined;
+    return v || undefined;
+  };
+  const tags = (value(contact, "tags") ?? value(account, "tags") ?? "")
+    .split(/[,，、;；|]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const badges: HeaderFacts["badges"] = [];
+  for (const src of [contact, account]) {
+    for (const f of src?.panel.fields ?? []) {
+      const v = f.type === "enum" && !f.masked ? src?.rec.values?.[f.key]?.trim() : "";
+      if (v) badges.push({ value: v, label: label(f.label, lang, f.key) });
+    }
+  }
+  return {
+    title: value(contact, "title"),
+    company: value(contact, "company") ?? value(account, "name"),
+    owner: value(contact, "owner") ?? value(account, "owner"),
+    tags: [...new Set(tags)].slice(0, 12),
+    badges,
+  };
+}
+
+/** One or two letters for the avatar: the first character of a Chinese name, the initials of a Latin one. */
+export function initials(name: string): string {
+  const words = name.trim().split(/\s+/).filter(Boolean);
+  const firstChar = (w: string | undefined) => [...(w ?? "")][0] ?? "";
+  if (words.length === 0) return "?";
+  const a = firstChar(words[0]);
+  if (/\p{Script=Han}/u.test(a) || words.length === 1) return a.toUpperCase();
+  return (a + firstChar(words[words.length - 1])).toUpperCase();
+}
+
+// Element Timing: the browser reports when the name was painted (the e2e
+// performance test reads it). Spread, as Preact's JSX types do not list it.
+const paintTimed = { elementtiming: "crmlens-header" } as Record<string, string>;
+
+export function HeaderCard({ ctx, lang, actions, refresh }: { ctx: SidebarContext; lang: Lang; actions?: Actions; refresh?: RefreshState }) {
   const { match } = ctx;
-  if (match.status !== "linked" || !ctx.contact) {
-    const candidates = match.status === "not_linked" ? (match.candidates ?? []) : [];
+  const refreshButton = refresh && <RefreshButton lang={lang} refresh={refresh} />;
+  if (match?.status !== "linked" || !ctx.contact) {
+    const candidates = match?.status === "not_linked" ? (match.candidates ?? []) : [];
     return (
       <header class="card head not-linked" data-testid="state-not-linked">
-        <h1 class="name">{t(lang, "notLinked.title")}</h1>
+        <div class="head-top">
+          <h1 class="name" {...paintTimed}>
+            {t(lang, "notLinked.title")}
+          </h1>
+          {refreshButton}
+        </div>
         <p>{t(lang, "notLinked.body")}</p>
         <VisitorLine visitor={ctx.visitor} lang={lang} />
-        {(!!match.reason || !!match.matchedOn?.length) && (
+        {(!!match?.reason || !!match?.matchedOn?.length) && (
           <p class="reason muted" data-testid="match-reason">
             {match.reason}
             <MatchedOn fields={match.matchedOn} lang={lang} />
@@ -120,110 +239,107 @@ export function HeaderCard({ ctx, lang, actions }: { ctx: SidebarContext; lang: 
       </header>
     );
   }
+  const facts = headerFacts(ctx, lang);
+  const org = [facts.title, facts.company].filter(Boolean).join(" · ");
+  // A method a newer server may add has no words here: then only the reason is shown.
+  const method = match.method ? (catalogues[lang][`method.${match.method}` as MessageKey] as string | undefined) : undefined;
   return (
-    <header class="card head">
-      <h1 class="name" data-testid="contact-name">
-        {ctx.contact.name}
-      </h1>
-      <VisitorLine visitor={ctx.visitor} lang={lang} />
-      <p class="reason" data-testid="match-reason">
-        <span class="label">{t(lang, "whyMatched")}</span> {match.reason}
+    <header class="card head" data-testid="header">
+      <div class="head-top">
+        <span class="avatar" aria-hidden="true">
+          {initials(ctx.contact.name)}
+        </span>
+        <div class="who">
+          <h1 class="name" data-testid="contact-name" {...paintTimed}>
+            {ctx.contact.name}
+          </h1>
+          {org && (
+            <p class="org" data-testid="contact-org">
+              {org}
+            </p>
+          )}
+        </div>
+        {refreshButton}
+      </div>
+      {(facts.badges.length > 0 || facts.tags.length > 0) && (
+        <ul class="tags" aria-label={t(lang, "header.tags")} data-testid="contact-tags">
+          {facts.badges.map((b) => (
+            <li key={`b|${b.value}`}>
+              <StatusBadge value={b.value} label={b.label} />
+            </li>
+          ))}
+          {facts.tags.map((tag) => (
+            <li key={`t|${tag}`} class="tag">
+              {tag}
+            </li>
+          ))}
+        </ul>
+      )}
+      {facts.owner && (
+        <p class="owner" data-testid="contact-owner">
+          <span class="k">{t(lang, "header.owner")}</span> {facts.owner}
+        </p>
+      )}
+      <div class="reason" data-testid="match-reason">
+        <p>
+          <span class="label">{t(lang, "whyMatched")}</span>
+          {method && (
+            <span class="method" data-testid="match-method">
+              {method}
+            </span>
+          )}
+        </p>
+        <p class="reason-text">{match.reason}</p>
         <MatchedOn fields={match.matchedOn} lang={lang} />
-      </p>
+      </div>
+      <VisitorLine visitor={ctx.visitor} lang={lang} />
       {actions && <NotThisPerson lang={lang} actions={actions} />}
     </header>
   );
 }
 
-type PanelProps = { panel: Panel; lang: Lang; actions?: Actions };
-
-function RecordBody({ panel, lang, actions }: PanelProps) {
-  const rec = panel.records[0];
-  if (!rec) return <p class="empty">{t(lang, "empty")}</p>;
+/** One panel in a card whose title collapses it (remembered per panel key), drawn by its widget. */
+export function PanelView({ panel, index }: { panel: Panel; index: number }) {
+  const { lang, panels } = useEnv();
+  const [open, setOpen] = useState(() => !panels.isCollapsed(panel.key));
+  const id = `crmlens-panel-${index}`;
+  const toggle = () => {
+    setOpen(!open);
+    panels.setCollapsed(panel.key, open);
+  };
+  const count = Array.isArray(panel.records) ? panel.records.length : 0;
   return (
-    <dl class="fields">
-      {panel.fields.map((f) => (
-        <div class="row" key={f.key} data-field={f.key}>
-          <dt>{f.label[lang]}</dt>
-          <dd>
-            <Value field={f} rec={rec} panel={panel} lang={lang} actions={actions} />
-          </dd>
-        </div>
-      ))}
-    </dl>
-  );
-}
-
-function ListBody({ panel, lang, actions }: PanelProps) {
-  if (panel.records.length === 0) return <p class="empty">{t(lang, "empty")}</p>;
-  const badge = badgeField(panel.fields);
-  // A money field already shows its currency: its currency field would repeat it.
-  const currencies = new Set(panel.fields.filter((f) => f.type === "money" && f.currencyField).map((f) => f.currencyField));
-  const rest = panel.fields.filter((f) => f !== badge && !currencies.has(f.key));
-  const [title, ...meta] = rest;
-  return (
-    <ul class="items">
-      {panel.records.map((r) => (
-        <li class="item" key={r.id} data-record={r.id}>
-          <div class="item-top">
-            <span class="item-title">{title ? <Value field={title} rec={r} panel={panel} lang={lang} actions={actions} /> : r.id}</span>
-            {badge && r.values[badge.key] && (
-              <span class="badge" data-status={r.values[badge.key]} title={badge.label[lang]}>
-                <Value field={badge} rec={r} panel={panel} lang={lang} />
-              </span>
-            )}
-          </div>
-          {meta.length > 0 && (
-            <div class="item-meta">
-              {meta.map((f) => (
-                <span key={f.key} data-field={f.key}>
-                  <span class="k">{f.label[lang]}</span> <Value field={f} rec={r} panel={panel} lang={lang} actions={actions} />
-                </span>
-              ))}
-            </div>
-          )}
-        </li>
-      ))}
-    </ul>
-  );
-}
-
-export function PanelView({ panel, lang, actions }: PanelProps) {
-  return (
-    <section class="card panel" data-testid={`panel-${panel.key}`} data-kind={panel.kind}>
-      <details open>
-        <summary>
-          <h2>{panel.title[lang]}</h2>
-          {panel.kind === "list" && <span class="count">{panel.records.length}</span>}
-        </summary>
-        {panel.kind === "list" ? (
-          <ListBody panel={panel} lang={lang} actions={actions} />
-        ) : (
-          <RecordBody panel={panel} lang={lang} actions={actions} />
-        )}
-      </details>
+    <section class="card panel" data-testid={`panel-${panel.key}`} data-kind={panel.kind} data-object={panel.object}>
+      <h2 class="panel-h">
+        <button type="button" class="toggle" aria-expanded={open} aria-controls={`${id}-body`} data-testid="panel-toggle" onClick={toggle}>
+          <span class="chev" aria-hidden="true" />
+          <span class="panel-title">{label(panel.title, lang, panel.key)}</span>
+          {panel.kind === "list" && <span class="count">{count}</span>}
+        </button>
+      </h2>
+      <div class="panel-body" id={`${id}-body`} hidden={!open}>
+        <PanelBody panel={panel} lang={lang} />
+      </div>
     </section>
   );
 }
 
-export function SidebarView({ ctx, lang, actions }: { ctx: SidebarContext; lang: Lang; actions?: Actions }) {
-  const linked = ctx.match.status === "linked" && !!ctx.contact;
-  // Without a contact, panels that came back empty would only repeat "nothing here".
-  const panels = linked ? ctx.panels : ctx.panels.filter((p) => p.records.length > 0);
-  return (
-    <main class="sidebar" data-testid="sidebar">
-      <HeaderCard ctx={ctx} lang={lang} actions={actions} />
-      {!linked && actions && (
-        <LinkPicker candidates={ctx.match.status === "not_linked" ? (ctx.match.candidates ?? []) : []} lang={lang} actions={actions} />
-      )}
-      {panels.map((p) => (
-        <PanelView key={p.key} panel={p} lang={lang} actions={actions} />
-      ))}
-      <footer class="layout muted" title={ctx.layout.reason}>
-        {t(lang, "layout")}: {ctx.layout.name}
-      </footer>
-    </main>
-  );
+/**
+ * The panel's widget, inside an error boundary: a widget that throws (or a
+ * panel it cannot read) leaves its values as plain text, never a blank
+ * sidebar. New data for the panel tries the widget again.
+ */
+function PanelBody({ panel, lang }: { panel: Panel; lang: Lang }) {
+  const { widgets } = useEnv();
+  const [error, reset] = useErrorBoundary((e: unknown) => console.error(`crmlens: the widget for panel "${panel.key}" failed`, e));
+  useEffect(() => {
+    if (error) reset();
+  }, [panel]);
+  if (error || !Array.isArray(panel.fields) || !Array.isArray(panel.records)) {
+    return <PlainPanel panel={panel} lang={lang} reason="failed" />;
+  }
+  const Widget = widgets.panelWidget(panel) ?? UnknownKindPanel;
+  return <Widget panel={panel} lang={lang} />;
 }
 
 /** Where the flow failed: before asking the server, opening the session, or loading the context. */
@@ -238,12 +354,12 @@ export function ErrorState(props: { lang: Lang; code: string; message: string; s
         <h1>{t(lang, "error.title")}</h1>
         <p data-testid="error-message">{words ?? (message || t(lang, "err.unknown"))}</p>
         {words && message && message !== words && (
-          <p class="muted detail">
+          <p class="detail">
             {t(lang, "error.details")}: {message} <code>{code}</code>
           </p>
         )}
         {onRetry && (
-          <button type="button" data-testid="retry" onClick={onRetry}>
+          <button type="button" class="btn" data-testid="retry" onClick={onRetry}>
             {t(lang, "retry")}
           </button>
         )}
@@ -258,7 +374,7 @@ export function Waiting({ lang, onRetry }: { lang: Lang; onRetry: () => void }) 
     <main class="sidebar">
       <section class="card waiting" role="status" data-testid="state-waiting">
         <p data-testid="waiting-message">{t(lang, "chatwoot.waiting")}</p>
-        <button type="button" data-testid="retry" onClick={onRetry}>
+        <button type="button" class="btn" data-testid="retry" onClick={onRetry}>
           {t(lang, "retry")}
         </button>
       </section>
@@ -266,18 +382,27 @@ export function Waiting({ lang, onRetry }: { lang: Lang; onRetry: () => void }) 
   );
 }
 
+/** The loading state; sidebar.html has the same markup, so the page is never blank before the script runs. */
 export function Skeleton({ lang }: { lang: Lang }) {
   return (
     <main class="sidebar" aria-busy="true" data-testid="state-loading">
-      <span class="sr-only">{t(lang, "loading")}</span>
+      <span class="sr-only" role="status">
+        {t(lang, "loading")}
+      </span>
       <div class="card sk-card">
-        <div class="sk sk-title" />
+        <div class="sk-head">
+          <div class="sk sk-avatar" />
+          <div class="sk sk-title" />
+        </div>
         <div class="sk sk-line" />
         <div class="sk sk-line short" />
       </div>
       <div class="card sk-card">
         <div class="sk sk-line" />
         <div class="sk sk-line" />
+        <div class="sk sk-line short" />
+      </div>
+      <div class="card sk-card">
         <div class="sk sk-line short" />
       </div>
     </main>

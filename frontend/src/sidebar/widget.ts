@@ -1,0 +1,11 @@
+// The API for widget authors: everything a panel or field widget needs, in
+// one import. See frontend/README.md ("Widgets") and widgets/OrderTimeline.tsx,
+// the worked example.
+export type { CrmRecord, FieldDef, FieldType, ObjectName, Panel } from "../api/types";
+export { statusWord, t, tf, type Lang, type MessageKey } from "../shared/i18n";
+export { useEnv, type SidebarEnv } from "./env";
+export { formatMoney, instantOf, relativeTime, toneOf, type Tone } from "./format";
+export type { FieldProps, FieldWidget, PanelProps, PanelWidget, Place, Registry } from "./registry";
+export { FieldValue, label } from "./widgets/fields";
+export { badgeField, Empty, shownFields } from "./widgets/panels";
+export { CopyButton, RelativeTime, StatusBadge } from "./widgets/parts";
