@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { catalogues, errorText, langFromTag, pickLang } from "./i18n";
+import { catalogues, errorText, langFromTag, pickLang, statusWord, tf } from "./i18n";
 
 describe("catalogues", () => {
   it("zh and en have the same keys", () => {
@@ -77,5 +77,27 @@ describe("language", () => {
     expect(langFromTag("EN")).toBe("en");
     expect(langFromTag("de")).toBeNull();
     expect(langFromTag("")).toBeNull();
+  });
+});
+
+describe("words with values", () => {
+  it("fills {names} and leaves unknown ones", () => {
+    expect(tf("en", "copy.label", { label: "Phone" })).toBe("Copy Phone");
+    expect(tf("zh", "copy.label", { label: "手机" })).toBe("复制手机");
+    expect(tf("en", "updated", {})).toBe("Updated at {time}");
+  });
+
+  it("says known statuses in both languages, and others as they are", () => {
+    expect(statusWord("zh", "Paid")).toBe("已付款");
+    expect(statusWord("en", "mid-market")).toBe("Mid-market");
+    expect(statusWord("zh", "on_the_moon")).toBe("on_the_moon");
+    expect(statusWord("en", "constructor")).toBe("constructor");
+  });
+
+  it("uses the same placeholders in both languages", () => {
+    const names = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+    for (const [k, v] of Object.entries(catalogues.en)) {
+      expect(names(catalogues.zh[k as keyof typeof catalogues.zh]), k).toEqual(names(v));
+    }
   });
 });

@@ -34,6 +34,7 @@ function execCopy(text: string, doc: Doc): boolean {
   area.setAttribute("aria-hidden", "true");
   area.style.cssText = "position:fixed;top:0;left:0;width:1px;height:1px;opacity:0;pointer-events:none";
   doc.body.appendChild(area);
+  area.focus({ preventScroll: true });
   area.select();
   let ok = false;
   try {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { FieldDef } from "../api/types";
-import { displayValue, EMPTY, formatValue } from "./format";
+import { copyable, displayValue, EMPTY, formatValue, instantOf, relativeTime, toneOf } from "./format";
 
 const f = (type: string, extra: Partial<FieldDef> = {}): FieldDef => ({
   key: "v",
@@ -66,5 +66,65 @@ describe("other types", () => {
   it("shows the raw text of an unknown type", () => {
     expect(formatValue(f("geo"), { v: "31.2,121.5" }, "en")).toBe("31.2,121.5");
     expect(formatValue(f("enum"), { v: "shipped" }, "en")).toBe("shipped");
+  });
+});
+
+describe("relativeTime", () => {
+  const now = Date.parse("2026-11-23T08:00:00Z");
+  it.each([
+    ["2026-11-23T07:59:40Z", "en", "now"],
+    ["2026-11-23T07:55:00Z", "en", "5 minutes ago"],
+    ["2026-11-23T05:00:00Z", "en", "3 hours ago"],
+    ["2026-11-22T06:00:00Z", "en", "yesterday"],
+    ["2026-11-16T08:00:00Z", "en", "7 days ago"],
+    ["2026-10-24T20:00:00Z", "en", "last month"], // 29.5 days: never "30 days ago"
+    ["2026-05-23T08:00:00Z", "en", "6 months ago"],
+    ["2024-11-23T08:00:00Z", "en", "2 years ago"],
+    ["2026-11-23T10:00:00Z", "en", "in 2 hours"],
+    ["2026-11-20T08:00:00Z", "zh", "3天前"],
+    ["2026-11-22T08:00:00Z", "zh", "昨天"],
+  ])("%s is %s (%s)", (raw, lang, want) => {
+    expect(relativeTime(raw, now, lang as "en" | "zh")).toBe(want);
+  });
+
+  it("counts calendar days for a date, in the agent's time zone", () => {
+    const local = new Date(2026, 10, 23, 23, 30).getTime(); // late on the 23rd, local time
+    expect(relativeTime("2026-11-23", local, "en", true)).toBe("today");
+    expect(relativeTime("2026-11-22", local, "en", true)).toBe("yesterday");
+    expect(relativeTime("2026-11-24", local, "en", true)).toBe("tomorrow");
+    expect(relativeTime("2026-01-01", local, "en", true)).toBe("11 months ago");
+  });
+
+  it("keeps text that is not a date", () => {
+    expect(relativeTime("soon", now, "en")).toBe("soon");
+    expect(instantOf("")).toBeNull();
+    expect(instantOf("2026-02-30x")).toBeNull();
+  });
+});
+
+describe("toneOf", () => {
+  it.each([
+    ["delivered", "ok"],
+    ["Paid", "info"],
+    ["open", "warn"],
+    ["in progress", "info"],
+    ["refunded", "bad"],
+    ["urgent", "bad"],
+    ["closed", "neutral"],
+    ["something new", "neutral"],
+    [null, "neutral"],
+  ])("%s is %s", (value, tone) => {
+    expect(toneOf(value)).toBe(tone);
+  });
+});
+
+describe("copyable", () => {
+  it("offers copy for phones, emails and ids", () => {
+    expect(copyable(f("phone"))).toBe(true);
+    expect(copyable(f("email"))).toBe(true);
+    for (const key of ["external_id", "order_no", "id", "tracking_number", "coupon_code"]) {
+      expect(copyable(f("text", { key })), key).toBe(true);
+    }
+    for (const key of ["name", "idea", "notes", "vid"]) expect(copyable(f("text", { key })), key).toBe(false);
   });
 });

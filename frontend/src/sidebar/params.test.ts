@@ -69,3 +69,25 @@ describe("pageMode", () => {
     expect(localProblem(readPageParams({ pathname: "/sidebar.html", search: "" }), "chatwoot")).toBe("missing_slug");
   });
 });
+
+describe("the theme param", () => {
+  const at = (search: string) => readPageParams({ pathname: "/sidebar/demo", search });
+
+  it("is the page's own: read, and never sent to the server", () => {
+    expect(at("?visitorImId=x&theme=dark")).toEqual({ slug: "demo", params: { visitorImId: "x" }, theme: "dark" });
+    expect(at("?visitorImId=x&theme=Light").theme).toBe("light");
+    const auto = at("?visitorImId=x&theme=auto");
+    expect(auto.theme).toBeNull();
+    expect("theme" in auto.params).toBe(false);
+  });
+
+  it("passes any other value on: it is the platform's (an encrypted param, say)", () => {
+    const p = at("?visitorImId=x&theme=9f86d081884c7d65");
+    expect(p.theme).toBeNull();
+    expect(p.params.theme).toBe("9f86d081884c7d65");
+  });
+
+  it("alone is not a visitor", () => {
+    expect(localProblem(at("?theme=dark"))).toBe("missing_visitor");
+  });
+});
