@@ -7,7 +7,8 @@
 // binary is missing.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -146,8 +147,9 @@ export function launchBrowser() {
 
 /**
  * Starts `crmlens serve --demo` on its own temporary database and port, and
- * a browser context of viewport. Returns { base, context, output, stop }
- * (output() is what the server printed so far); call stop() in after().
+ * a browser context of viewport. Returns { base, context, browser, output, stop }
+ * (browser for more contexts: other viewports, colour schemes; output() is
+ * what the server printed so far); call stop() in after().
  */
 export async function startDemo(prefix, viewport) {
   const tmp = mkdtempSync(join(tmpdir(), prefix));
@@ -169,9 +171,65 @@ export async function startDemo(prefix, viewport) {
     browser = await launchBrowser();
     const context = await browser.newContext({ viewport });
     context.setDefaultTimeout(TIMEOUT);
-    return { base, context, output: server.output, stop };
+    return { base, context, browser, output: server.output, stop };
   } catch (e) {
     await stop();
     throw e;
+  }
+}
+
+/** The demo's conversations (GET /api/v1/playground/conversations), at least two. */
+export async function demoConversations(base) {
+  const r = await fetch(`${base}/api/v1/playground/conversations`);
+  assert.equal(r.status, 200, "GET /api/v1/playground/conversations");
+  const { conversations } = await r.json();
+  assert.ok(conversations.length >= 2, "the demo has at least two conversations");
+  return conversations;
+}
+
+/** url with query param key set to value (replacing any), its other bytes untouched. */
+export function withParam(url, key, value) {
+  const re = new RegExp(`([?&])${key}=[^&]*`);
+  return re.test(url) ? url.replace(re, `$1${key}=${value}`) : url + (url.includes("?") ? "&" : "?") + `${key}=${value}`;
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+/**
+ * Runs axe-core (WCAG 2.x A/AA rules and best practices) in page's main
+ * frame and returns { violations, passes, serious } where serious are the
+ * violations of impact serious or critical, each as "rule-id (impact): n
+ * nodes, e.g. <html>". The script is evaluated through the DevTools
+ * protocol, so the page's CSP does not stop it.
+ */
+export async function runAxe(page) {
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(() =>
+    window.axe.run(document, { resultTypes: ["violations"], runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } }),
+  );
+  const describe = (v) => `${v.id} (${v.impact}): ${v.nodes.length} node(s), e.g. ${v.nodes[0]?.html ?? ""} — ${v.help}`;
+  return {
+    violations: result.violations.map(describe),
+    passes: result.passes.length,
+    serious: result.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map(describe),
+  };
+}
+
+/**
+ * Every string in the JS heap of page's renderer after a garbage collection
+ * (a V8 heap snapshot through the DevTools protocol). Frames of the same
+ * site share that heap, so a same-site iframe's strings are in it too.
+ */
+export async function heapStrings(page) {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const chunks = [];
+    cdp.on("HeapProfiler.addHeapSnapshotChunk", (e) => chunks.push(e.chunk));
+    await cdp.send("HeapProfiler.enable");
+    await cdp.send("HeapProfiler.collectGarbage");
+    await cdp.send("HeapProfiler.takeHeapSnapshot", { reportProgress: false });
+    return JSON.parse(chunks.join("")).strings;
+  } finally {
+    await cdp.detach().catch(() => {});
   }
 }

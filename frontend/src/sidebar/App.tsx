@@ -8,6 +8,7 @@ import { langFromTag, locale, pickLang, type Lang } from "../shared/i18n";
 import { sameParams, sameVisitor, type ChatwootHost, type ChatwootParams } from "./chatwoot";
 import { localProblem, pageMode, type PageParams } from "./params";
 import type { Actions } from "./actions";
+import { warmFormatters } from "./format";
 import { memoryOnly, type PanelMemory } from "./prefs";
 import type { Registry } from "./registry";
 import { ErrorState, SidebarView, Skeleton, Waiting, type ErrorStage } from "./views";
@@ -114,6 +115,8 @@ export function App(props: AppProps) {
     // comes. New details of the person shown refresh it in place.
     setState((s) => (keep && s.k === "ready" ? { ...s, busy: true } : { k: "loading" }));
     let stage: ErrorStage = "session";
+    // While the network answers: the formatters' start-up is paid now, not after the context comes.
+    const warm = setTimeout(() => warmFormatters(lang), 0);
     (async () => {
       try {
         const session = await client.createSession({ integration: page.slug, params });
@@ -138,6 +141,7 @@ export function App(props: AppProps) {
     })();
     return () => {
       cancelled = true;
+      clearTimeout(warm);
     };
   }, [params, attempt]);
 

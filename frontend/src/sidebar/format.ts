@@ -14,6 +14,46 @@ export interface Display {
 
 const dateOnly = /^(\d{4})-(\d{2})-(\d{2})/;
 
+// Intl formatters are made once per language and options: making one costs
+// far more than using it (a DateTimeFormat, around a millisecond), and a
+// sidebar formats dozens of values. They hold no data, only the formats.
+const formatters = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat | Intl.RelativeTimeFormat>();
+
+function cached<T extends Intl.NumberFormat | Intl.DateTimeFormat | Intl.RelativeTimeFormat>(key: string, make: () => T): T {
+  let f = formatters.get(key) as T | undefined;
+  if (!f) {
+    f = make();
+    formatters.set(key, f);
+  }
+  return f;
+}
+
+function numberFormat(lang: Lang, options: Intl.NumberFormatOptions): Intl.NumberFormat {
+  return cached(`n|${lang}|${JSON.stringify(options)}`, () => new Intl.NumberFormat(locale(lang), options));
+}
+
+function dateTimeFormat(lang: Lang, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  return cached(`d|${lang}|${JSON.stringify(options)}`, () => new Intl.DateTimeFormat(locale(lang), options));
+}
+
+function relativeFormat(lang: Lang): Intl.RelativeTimeFormat {
+  return cached(`r|${lang}`, () => new Intl.RelativeTimeFormat(locale(lang), { numeric: "auto" }));
+}
+
+/**
+ * Makes the formatters a sidebar uses most, for lang. The first Intl
+ * formatter of a page starts ICU, which takes tens of milliseconds; the App
+ * calls this while the network answers the session, so that cost is not
+ * paid between the context's answer and the data on screen.
+ */
+export function warmFormatters(lang: Lang): void {
+  numberFormat(lang, { maximumFractionDigits: 20 });
+  numberFormat(lang, { style: "currency", currency: "CNY" });
+  relativeFormat(lang);
+  dateTimeFormat(lang, { dateStyle: "medium", timeStyle: "short" });
+  dateTimeFormat(lang, { timeStyle: "short" });
+}
+
 /** A money amount in its currency (an ISO code), in the UI language; raw when it is not a number. */
 export function formatMoney(raw: string, currency: string | null | undefined, lang: Lang): string {
   const n = Number(raw.trim());
@@ -22,12 +62,12 @@ export function formatMoney(raw: string, currency: string | null | undefined, la
   const code = currency?.trim().toUpperCase();
   if (code && /^[A-Z]{3}$/.test(code)) {
     try {
-      return new Intl.NumberFormat(locale(lang), { style: "currency", currency: code }).format(n);
+      return numberFormat(lang, { style: "currency", currency: code }).format(n);
     } catch {
       // an unknown currency code: fall through to a plain number
     }
   }
-  const plain = new Intl.NumberFormat(locale(lang), {
+  const plain = numberFormat(lang, {
     minimumFractionDigits: fractionDigits,
     maximumFractionDigits: fractionDigits,
   }).format(n);
@@ -37,7 +77,7 @@ export function formatMoney(raw: string, currency: string | null | undefined, la
 export function formatNumber(raw: string, lang: Lang): string {
   const n = Number(raw.trim());
   if (raw.trim() === "" || !Number.isFinite(n)) return raw;
-  return new Intl.NumberFormat(locale(lang), { maximumFractionDigits: 20 }).format(n);
+  return numberFormat(lang, { maximumFractionDigits: 20 }).format(n);
 }
 
 /** A calendar date: the Y-M-D written in the value, whatever the time zone. */
@@ -46,14 +86,14 @@ export function formatDate(raw: string, lang: Lang): string {
   if (!m) return raw;
   const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
   if (Number.isNaN(d.getTime())) return raw;
-  return new Intl.DateTimeFormat(locale(lang), { dateStyle: "medium", timeZone: "UTC" }).format(d);
+  return dateTimeFormat(lang, { dateStyle: "medium", timeZone: "UTC" }).format(d);
 }
 
 /** An instant, shown in the agent's time zone. */
 export function formatDateTime(raw: string, lang: Lang, timeZone?: string): string {
   const d = new Date(raw.trim());
   if (!raw.trim() || Number.isNaN(d.getTime())) return raw;
-  return new Intl.DateTimeFormat(locale(lang), { dateStyle: "medium", timeStyle: "short", timeZone }).format(d);
+  return dateTimeFormat(lang, { dateStyle: "medium", timeStyle: "short", timeZone }).format(d);
 }
 
 export function formatBool(raw: string, lang: Lang): string {
@@ -121,7 +161,7 @@ const DAY = 24 * HOUR;
 export function relativeTime(raw: string, now: number, lang: Lang, dateOnlyValue = false): string {
   const at = instantOf(raw);
   if (at === null) return raw;
-  const rtf = new Intl.RelativeTimeFormat(locale(lang), { numeric: "auto" });
+  const rtf = relativeFormat(lang);
   if (dateOnlyValue) {
     const today = new Date(now);
     const todayUTC = Date.UTC(today.getFullYear(), today.getMonth(), today.getDate());
@@ -168,5 +208,5 @@ export function copyable(field: FieldDef): boolean {
 
 /** A time of day in the UI language ("10:32 AM", "10:32"), for "updated at". */
 export function clockTime(ms: number, lang: Lang): string {
-  return new Intl.DateTimeFormat(locale(lang), { timeStyle: "short" }).format(ms);
+  return dateTimeFormat(lang, { timeStyle: "short" }).format(ms);
 }

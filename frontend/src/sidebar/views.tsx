@@ -386,9 +386,7 @@ export function Waiting({ lang, onRetry }: { lang: Lang; onRetry: () => void }) 
 export function Skeleton({ lang }: { lang: Lang }) {
   return (
     <main class="sidebar" aria-busy="true" data-testid="state-loading">
-      <span class="sr-only" role="status">
-        {t(lang, "loading")}
-      </span>
+      <h1 class="sr-only">{t(lang, "loading")}</h1>
       <div class="card sk-card">
         <div class="sk-head">
           <div class="sk sk-avatar" />
