@@ -18,7 +18,9 @@ import { after, before, describe, test } from "node:test";
 import {
   eventually,
   freePort,
+  heapStrings,
   launchBrowser,
+  recordFrames,
   runCli,
   skipUnlessReady,
   sleep,
@@ -227,6 +229,42 @@ describe("crmlens as a Chatwoot dashboard app", { skip }, () => {
     const html = await (await childFrame()).evaluate(() => document.documentElement.outerHTML);
     assert.ok(!html.includes(name1), `contact #1's name (${name1}) is gone from the sidebar's DOM`);
     assert.equal(opened.sessions.length, 2, "one session per context");
+    assert.deepEqual(errors, []);
+  });
+
+  test("a conversation switch goes from the previous contact to the skeleton to the next, never blank", async () => {
+    const opened = await openParent(chatwoot, appContext(1), { setup: (page) => page.addInitScript(recordFrames) });
+    const { page, frame, childFrame, errors } = opened;
+    await frame.getByTestId("contact-name").waitFor();
+    await page.evaluate((ctx) => window.sendContext(ctx), appContext(2, { conversation: 2 }));
+    const child = await childFrame();
+    const frames = await eventually(async () => {
+      const f = await child.evaluate(() => window.__frames);
+      return f.at(-1) === `name:${name2}` ? f : null;
+    }, `the sidebar shows ${name2}`);
+    assert.ok(!frames.includes("blank"), `never a blank paint: ${frames}`);
+    const lastFirst = frames.lastIndexOf(`name:${name1}`);
+    const firstSecond = frames.indexOf(`name:${name2}`);
+    assert.ok(lastFirst >= 0 && firstSecond > lastFirst, `${name1}, then ${name2}: ${frames}`);
+    assert.deepEqual(frames.slice(lastFirst + 1, firstSecond), ["skeleton"], `only the skeleton between them: ${frames}`);
+    assert.deepEqual(errors, []);
+  });
+
+  test("nothing of the previous contact stays in memory after a conversation switch", async () => {
+    const { page, frame, errors } = await openParent(chatwoot, appContext(1));
+    await frame.getByTestId("contact-name").waitFor();
+    const orderNos = (await frame.getByTestId("panel-orders").locator(".item-title").allTextContents()).map((s) => s.trim());
+    assert.ok(orderNos.length > 0, "contact #1 has orders");
+    await page.evaluate((ctx) => window.sendContext(ctx), appContext(2, { conversation: 2 }));
+    await eventually(
+      async () => (await frame.getByTestId("contact-name").textContent({ timeout: 1_000 }))?.trim() === name2,
+      `the sidebar shows ${name2}`,
+    );
+    // The dashboard and the sidebar are one site (127.0.0.1), one renderer: one heap.
+    const strings = await heapStrings(page);
+    assert.ok(strings.some((s) => s.includes(name2)), "the heap snapshot sees the sidebar's strings");
+    const kept = [name1, ...orderNos].filter((v) => strings.some((s) => s.includes(v)));
+    assert.deepEqual(kept, [], "contact #1's name and order numbers are gone from the JS heap");
     assert.deepEqual(errors, []);
   });
 

@@ -233,3 +233,31 @@ export async function heapStrings(page) {
     await cdp.detach().catch(() => {});
   }
 }
+
+/**
+ * An init script (page.addInitScript(recordFrames)): records, before each
+ * paint (requestAnimationFrame), what the sidebar's #app shows — "blank",
+ * "skeleton", "name:<contact>" or "other" — keeping only the changes, in
+ * window.__frames of each frame.
+ */
+export function recordFrames() {
+  if (window.__frames) return;
+  window.__frames = [];
+  const sample = () => {
+    const app = document.querySelector("div#app");
+    if (app) {
+      const name = document.querySelector('[data-testid="contact-name"]')?.textContent;
+      const state =
+        !app.firstElementChild || app.getBoundingClientRect().height < 20
+          ? "blank"
+          : app.querySelector(".sk-card")
+            ? "skeleton"
+            : name
+              ? `name:${name}`
+              : "other";
+      if (window.__frames[window.__frames.length - 1] !== state) window.__frames.push(state);
+    }
+    requestAnimationFrame(sample);
+  };
+  requestAnimationFrame(sample);
+}

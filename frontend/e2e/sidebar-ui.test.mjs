@@ -18,6 +18,7 @@ import {
   demoConversations,
   eventually,
   heapStrings,
+  recordFrames,
   repo,
   runAxe,
   skipUnlessReady,
@@ -29,32 +30,6 @@ const skip = skipUnlessReady();
 
 /** The budget from the context answer to the data on screen, in ms (README.md, Performance). */
 const TIME_TO_DATA_MS = 300;
-
-/**
- * Records, before each paint (requestAnimationFrame), what the sidebar's
- * #app shows: "blank", "skeleton", "name:<contact>" or "other"; only the
- * changes, in window.__frames. Installed before any script of the page.
- */
-function recordFrames() {
-  window.__frames = [];
-  const sample = () => {
-    const app = document.getElementById("app");
-    if (app) {
-      const name = document.querySelector('[data-testid="contact-name"]')?.textContent;
-      const state =
-        !app.firstElementChild || app.getBoundingClientRect().height < 20
-          ? "blank"
-          : app.querySelector(".sk-card")
-            ? "skeleton"
-            : name
-              ? `name:${name}`
-              : "other";
-      if (window.__frames[window.__frames.length - 1] !== state) window.__frames.push(state);
-    }
-    requestAnimationFrame(sample);
-  };
-  requestAnimationFrame(sample);
-}
 
 describe("crmlens e2e: the sidebar for agents", { skip }, () => {
   let base;
@@ -121,7 +96,7 @@ describe("crmlens e2e: the sidebar for agents", { skip }, () => {
         }));
         assert.ok(scroll <= client, `no horizontal scrolling at ${width} px (${scroll} > ${client})`);
         assert.deepEqual(overflowing, [], `nothing overflows at ${width} px`);
-        assert.ok((await page.locator('[data-testid^="panel-"]').count()) >= 4, `panels at ${width} px`);
+        assert.equal(await page.locator('section[data-testid^="panel-"]').count(), 5, `the default layout's five panels at ${width} px`);
         assert.deepEqual(errors, []);
       } finally {
         await ctx.close();
@@ -249,7 +224,7 @@ describe("crmlens e2e: the sidebar for agents", { skip }, () => {
     assert.equal(await stale.getAttribute("data-code"), "network");
     assert.match(await stale.textContent(), /Could not refresh.*Still showing the data loaded at .*Cannot reach the crmlens server/s);
     assert.equal((await page.getByTestId("contact-name").textContent()).trim(), showcase.visitorName, "the data stays");
-    assert.ok((await page.locator('[data-testid^="panel-"]').count()) >= 4, "so do the panels");
+    assert.equal(await page.locator('section[data-testid^="panel-"]').count(), 5, "so do the panels");
     await axeClean(page, "stale-data hint (en, light)");
 
     await page.unroute("**/api/v1/sidebar/context");
@@ -262,7 +237,7 @@ describe("crmlens e2e: the sidebar for agents", { skip }, () => {
     const ctx = await browser.newContext({ viewport: { width: 360, height: 800 } });
     try {
       const { page, errors } = await open(sidebar(showcase), ctx);
-      const toggle = page.getByTestId("panel-leads").getByTestId("panel-toggle");
+      const toggle = page.getByTestId("panel-leads").getByTestId("collapse-toggle");
       await toggle.click();
       assert.equal(await toggle.getAttribute("aria-expanded"), "false");
       assert.equal(await page.getByTestId("panel-leads").locator(".panel-body").isHidden(), true);
@@ -270,8 +245,8 @@ describe("crmlens e2e: the sidebar for agents", { skip }, () => {
       // The next conversation opens with leads still collapsed.
       await page.goto(base + sidebar(convs[1]));
       await page.getByTestId("contact-name").waitFor();
-      assert.equal(await page.getByTestId("panel-leads").getByTestId("panel-toggle").getAttribute("aria-expanded"), "false");
-      assert.equal(await page.getByTestId("panel-orders").getByTestId("panel-toggle").getAttribute("aria-expanded"), "true");
+      assert.equal(await page.getByTestId("panel-leads").getByTestId("collapse-toggle").getAttribute("aria-expanded"), "false");
+      assert.equal(await page.getByTestId("panel-orders").getByTestId("collapse-toggle").getAttribute("aria-expanded"), "true");
       await axeClean(page, "a collapsed panel (en, light)");
       assert.deepEqual(errors, []);
     } finally {
@@ -299,9 +274,9 @@ describe("crmlens e2e: the sidebar for agents", { skip }, () => {
         }
         assert.fail(`Tab never reached ${selector}; passed ${seen.join(" | ")}`);
       };
-      const passed = await tabTo('[data-testid="panel-orders"] [data-testid="panel-toggle"]');
+      const passed = await tabTo('[data-testid="panel-orders"] [data-testid="collapse-toggle"]');
       for (const name of ["Refresh", "Copy Visitor ID", "Not this person"]) assert.ok(passed.includes(name), `Tab passes ${name}: ${passed}`);
-      const toggle = page.getByTestId("panel-orders").getByTestId("panel-toggle");
+      const toggle = page.getByTestId("panel-orders").getByTestId("collapse-toggle");
       await page.keyboard.press("Enter");
       assert.equal(await toggle.getAttribute("aria-expanded"), "false", "Enter collapses");
       await page.keyboard.press("Space");

@@ -147,7 +147,7 @@ describe("bad input", () => {
       ],
     };
     const el = await mount(<SidebarView ctx={ctx} lang="en" />);
-    const fb = byTestId(byTestId(el, "panel-map")!, "panel-fallback")!;
+    const fb = byTestId(byTestId(el, "panel-map")!, "plain-fallback")!;
     expect(fb.dataset.reason).toBe("kind");
     expect(fb.textContent).toContain("does not know how to show a “map” panel");
     expect(fb.querySelector("dt")?.textContent).toBe("Location");
@@ -162,7 +162,7 @@ describe("bad input", () => {
       throw new Error("widget bug");
     };
     const el = await mount(<SidebarView ctx={linkedContext} lang="en" widgets={standardWidgets().registerPanel("orders", Broken)} />);
-    const fb = byTestId(byTestId(el, "panel-orders")!, "panel-fallback")!;
+    const fb = byTestId(byTestId(el, "panel-orders")!, "plain-fallback")!;
     expect(fb.dataset.reason).toBe("failed");
     expect(fb.textContent).toContain("This panel's widget failed");
     expect(fb.textContent).toContain("SO-1001");
@@ -180,7 +180,7 @@ describe("bad input", () => {
     } as unknown as SidebarContext;
     const el = await mount(<SidebarView ctx={ctx} lang="en" />);
     expect(byTestId(el, "panel-odd")?.querySelector(".panel-title")?.textContent).toBe("线索");
-    expect(byTestId(byTestId(el, "panel-odd")!, "panel-fallback")).not.toBeNull();
+    expect(byTestId(byTestId(el, "panel-odd")!, "plain-fallback")).not.toBeNull();
     expect(byTestId(el, "panel-half")?.querySelector("dt")?.textContent).toBe("只有中文");
   });
 });

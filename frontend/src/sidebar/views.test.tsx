@@ -121,7 +121,7 @@ describe("collapsible panels", () => {
     const panels = memoryOnly();
     const el = await mount(<SidebarView ctx={richContext} lang="en" panels={panels} />);
     const section = byTestId(el, "panel-account")!;
-    const toggle = section.querySelector<HTMLButtonElement>('[data-testid="panel-toggle"]')!;
+    const toggle = section.querySelector<HTMLButtonElement>('[data-testid="collapse-toggle"]')!;
     expect(toggle.tagName).toBe("BUTTON");
     const body = el.querySelector(`#${toggle.getAttribute("aria-controls")}`) as HTMLElement;
     expect(toggle.getAttribute("aria-expanded")).toBe("true");
@@ -141,10 +141,10 @@ describe("collapsible panels", () => {
   it("start collapsed where the agent left them, on the next page", async () => {
     localStorage.setItem(COLLAPSED_KEY, JSON.stringify(["contact"]));
     const el = await mount(<SidebarView ctx={richContext} lang="en" panels={storedPanelMemory(() => localStorage)} />);
-    const collapsed = byTestId(el, "panel-contact")!.querySelector('[data-testid="panel-toggle"]')!;
+    const collapsed = byTestId(el, "panel-contact")!.querySelector('[data-testid="collapse-toggle"]')!;
     expect(collapsed.getAttribute("aria-expanded")).toBe("false");
-    expect(byTestId(el, "panel-account")!.querySelector('[data-testid="panel-toggle"]')!.getAttribute("aria-expanded")).toBe("true");
-    await click(byTestId(el, "panel-account")!.querySelector('[data-testid="panel-toggle"]'));
+    expect(byTestId(el, "panel-account")!.querySelector('[data-testid="collapse-toggle"]')!.getAttribute("aria-expanded")).toBe("true");
+    await click(byTestId(el, "panel-account")!.querySelector('[data-testid="collapse-toggle"]'));
     expect(JSON.parse(localStorage.getItem(COLLAPSED_KEY)!)).toEqual(["contact", "account"]);
   });
 
@@ -152,7 +152,7 @@ describe("collapsible panels", () => {
     const actions = { search: vi.fn(), link: vi.fn(), unlink: vi.fn(), reveal: vi.fn(async () => "15912345678") };
     const el = await mount(<SidebarView ctx={linkedContext} lang="en" actions={actions} />);
     await click(byTestId(el, "reveal-contact-c1-mobile"));
-    const toggle = byTestId(el, "panel-contact")!.querySelector('[data-testid="panel-toggle"]')!;
+    const toggle = byTestId(el, "panel-contact")!.querySelector('[data-testid="collapse-toggle"]')!;
     await click(toggle);
     await click(toggle);
     expect(byTestId(el, "panel-contact")!.querySelector('[data-field="mobile"] a')?.textContent).toBe("15912345678");

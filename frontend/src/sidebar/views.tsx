@@ -311,7 +311,7 @@ export function PanelView({ panel, index }: { panel: Panel; index: number }) {
   return (
     <section class="card panel" data-testid={`panel-${panel.key}`} data-kind={panel.kind} data-object={panel.object}>
       <h2 class="panel-h">
-        <button type="button" class="toggle" aria-expanded={open} aria-controls={`${id}-body`} data-testid="panel-toggle" onClick={toggle}>
+        <button type="button" class="toggle" aria-expanded={open} aria-controls={`${id}-body`} data-testid="collapse-toggle" onClick={toggle}>
           <span class="chev" aria-hidden="true" />
           <span class="panel-title">{label(panel.title, lang, panel.key)}</span>
           {panel.kind === "list" && <span class="count">{count}</span>}

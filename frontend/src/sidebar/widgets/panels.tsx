@@ -78,7 +78,7 @@ export function PlainPanel({ panel, lang, reason }: PanelProps & { reason: "kind
   const fields = Array.isArray(panel.fields) ? panel.fields : [];
   const records = Array.isArray(panel.records) ? panel.records : [];
   return (
-    <div class="plain" data-testid="panel-fallback" data-reason={reason}>
+    <div class="plain" data-testid="plain-fallback" data-reason={reason}>
       <p class="fallback-note">
         {reason === "kind" ? tf(lang, "fallback.panel", { kind: String(panel.kind) }) : t(lang, "fallback.widget")}
       </p>
