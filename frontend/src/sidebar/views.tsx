@@ -77,7 +77,7 @@ export function SidebarView({ ctx, lang, actions, widgets = defaultWidgets, now,
 function StaleBanner({ lang, refresh, failed }: { lang: Lang; refresh: RefreshState; failed: { code: string; message: string } }) {
   const words = errorText(lang, failed.code, "context") ?? (failed.message || t(lang, "err.unknown"));
   return (
-    <section class="card stale" role="status" data-testid="stale" data-code={failed.code}>
+    <section class="card stale-hint" role="status" data-testid="stale" data-code={failed.code}>
       <p class="stale-title">{t(lang, "stale.title")}</p>
       <p>{tf(lang, "stale.body", { time: clockTime(refresh.loadedAt, lang) })}</p>
       <p class="stale-why">{words}</p>
@@ -249,7 +249,7 @@ export function HeaderCard({ ctx, lang, actions, refresh }: { ctx: SidebarContex
         <span class="avatar" aria-hidden="true">
           {initials(ctx.contact.name)}
         </span>
-        <div class="who">
+        <div class="head-who">
           <h1 class="name" data-testid="contact-name" {...paintTimed}>
             {ctx.contact.name}
           </h1>
@@ -269,7 +269,7 @@ export function HeaderCard({ ctx, lang, actions, refresh }: { ctx: SidebarContex
             </li>
           ))}
           {facts.tags.map((tag) => (
-            <li key={`t|${tag}`} class="tag">
+            <li key={`t|${tag}`} class="contact-tag">
               {tag}
             </li>
           ))}

@@ -92,7 +92,7 @@ interface ValueProps {
 export function FieldValue({ panel, record, field, place }: ValueProps) {
   const { lang, actions } = useEnv();
   const raw = record.values?.[field.key];
-  if (raw === null || raw === undefined || raw === "") return <span class="none">{EMPTY}</span>;
+  if (raw === null || raw === undefined || raw === "") return <span class="value-none">{EMPTY}</span>;
   const name = label(field.label, lang, field.key);
   if (field.masked) {
     if (!actions) {
