@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/crmlens/crmlens/internal/apperr"
 )
@@ -336,6 +337,14 @@ func jsonScalar(raw json.RawMessage) (v string, isNull, ok bool) {
 	}
 	switch c := raw[0]; {
 	case c == '"':
+		// Most values have no escapes: their text is the value. The line's
+		// syntax was checked when it was decoded; invalid UTF-8 goes through
+		// encoding/json, which replaces it as it does everywhere else.
+		if len(raw) >= 2 && raw[len(raw)-1] == '"' {
+			if body := raw[1 : len(raw)-1]; bytes.IndexByte(body, '\\') < 0 && utf8.Valid(body) {
+				return string(body), false, true
+			}
+		}
 		if err := json.Unmarshal(raw, &v); err != nil {
 			return "", false, false
 		}

@@ -94,3 +94,31 @@ func short(lines []int) string {
 	}
 	return fmt.Sprintf("%v ... %v (%d)", lines[:6], lines[len(lines)-6:], len(lines))
 }
+
+func TestJSONScalar(t *testing.T) {
+	tests := []struct {
+		raw        string
+		want       string
+		isNull, ok bool
+	}{
+		{`"plain 张伟"`, "plain 张伟", false, true},
+		{`"a\"b"`, `a"b`, false, true},
+		{`"caf\u00e9"`, "café", false, true},
+		{`"tab\there"`, "tab\there", false, true},
+		{"\"bad \xff byte\"", "bad \ufffd byte", false, true}, // as encoding/json decodes it
+		{`""`, "", false, true},
+		{`12.50`, "12.50", false, true},
+		{`-3`, "-3", false, true},
+		{`null`, "", true, true},
+		{`true`, "", false, false},
+		{`{"a":1}`, "", false, false},
+		{`["x"]`, "", false, false},
+		{` "spaced" `, "spaced", false, true},
+	}
+	for _, tt := range tests {
+		v, isNull, ok := jsonScalar([]byte(tt.raw))
+		if v != tt.want || isNull != tt.isNull || ok != tt.ok {
+			t.Errorf("jsonScalar(%q) = %q, %v, %v; want %q, %v, %v", tt.raw, v, isNull, ok, tt.want, tt.isNull, tt.ok)
+		}
+	}
+}

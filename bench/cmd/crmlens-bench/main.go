@@ -39,7 +39,7 @@ type config struct {
 func loadConfig() (config, error) {
 	c := config{
 		Contacts: 1_000_000, Duration: 10 * time.Second, Rounds: 3, Workers: 16, Sessions: 2000,
-		ImportContacts: 100_000, BufferPool: "2G", Results: "bench/RESULTS.md", MaxInFlight: 1024,
+		ImportContacts: 100_000, BufferPool: "4G", Results: "bench/RESULTS.md", MaxInFlight: 1024,
 	}
 	ints := []struct {
 		name string

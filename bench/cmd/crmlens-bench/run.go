@@ -96,6 +96,11 @@ func run(ctx context.Context, cfg config) (err error) {
 	res.seed = sum
 	say("seeded %d contacts in %v (%.0f contacts/s)", sum.Contacts, res.seedTime.Round(time.Millisecond), float64(sum.Contacts)/res.seedTime.Seconds())
 	res.dataBytes = schemaBytes(ctx, admin, "crmlens_bench")
+	// The seed ran in this process; a server would not have its garbage.
+	debug.FreeOSMemory()
+	var mem runtime.MemStats
+	runtime.ReadMemStats(&mem)
+	say("Go heap after the seed: %d MiB in use", mem.HeapAlloc>>20)
 
 	tg, err := startTargets(ctx, db, url, keys, log)
 	if err != nil {
