@@ -11,6 +11,7 @@ import (
 	"github.com/crmlens/crmlens/internal/audit"
 	"github.com/crmlens/crmlens/internal/integration"
 	"github.com/crmlens/crmlens/internal/model"
+	"github.com/crmlens/crmlens/internal/sessiontoken"
 )
 
 // ListIntegrations answers every integration with its masked key and
@@ -33,32 +34,22 @@ func (s *Server) ListIntegrations(c echo.Context) error {
 
 // RevealIntegrationKey shows a key in clear after the admin confirms their
 // password; the reveal is audited.
-func (s *Server) RevealIntegrationKey(c echo.Context, slug string) (err error) {
-	claims, err := s.adminClaims(c)
-	if err != nil {
-		return err
-	}
-	if err := s.limit(c); err != nil {
-		return err
-	}
-	defer func() { s.countFailure(c, err) }()
-	var req api.PasswordConfirmation
-	if err := decodeJSON(c.Request().Body, &req); err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	if err := s.admins.Confirm(ctx, claims.AdminID, req.Password); err != nil {
-		return apperr.OnField(err, "password")
-	}
-	in, key, err := s.integrations.Reveal(ctx, slug)
-	if err != nil {
-		return err
-	}
-	if err := s.audit(c, audit.Event{Action: audit.ActionKeyReveal, Actor: adminActor(claims), IntegrationID: &in.ID}); err != nil {
-		return err
-	}
-	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusOK, api.RevealedKey{Key: key})
+func (s *Server) RevealIntegrationKey(c echo.Context, slug string) error {
+	return withPassword(s, c, func(claims sessiontoken.AdminClaims, req api.PasswordConfirmation) error {
+		ctx := c.Request().Context()
+		if err := s.admins.Confirm(ctx, claims.AdminID, req.Password); err != nil {
+			return apperr.OnField(err, "password")
+		}
+		in, key, err := s.integrations.Reveal(ctx, slug)
+		if err != nil {
+			return err
+		}
+		if err := s.audit(c, audit.Event{Action: audit.ActionKeyReveal, Actor: adminActor(claims), IntegrationID: &in.ID}); err != nil {
+			return err
+		}
+		c.Response().Header().Set("Cache-Control", "no-store")
+		return c.JSON(http.StatusOK, api.RevealedKey{Key: key})
+	})
 }
 
 // integrationView is in as the admin API shows it: masked key, the URL to

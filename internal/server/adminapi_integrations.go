@@ -11,6 +11,7 @@ import (
 	"github.com/crmlens/crmlens/internal/apperr"
 	"github.com/crmlens/crmlens/internal/audit"
 	"github.com/crmlens/crmlens/internal/integration"
+	"github.com/crmlens/crmlens/internal/sessiontoken"
 )
 
 // integrationFields maps the integration package's error codes to the
@@ -145,37 +146,27 @@ func (s *Server) UpdateIntegration(c echo.Context, slug string) error {
 
 // RotateIntegrationKey makes a new key current after the admin confirms
 // their password; the previous key stays valid for the grace period.
-func (s *Server) RotateIntegrationKey(c echo.Context, slug string) (err error) {
-	claims, err := s.adminClaims(c)
-	if err != nil {
-		return err
-	}
-	if err := s.limit(c); err != nil {
-		return err
-	}
-	defer func() { s.countFailure(c, err) }()
-	var req api.KeyRotation
-	if err := decodeJSON(c.Request().Body, &req); err != nil {
-		return err
-	}
-	grace := time.Duration(-1)
-	if req.GraceHours != nil {
-		if *req.GraceHours < 0 || *req.GraceHours > 720 {
-			return apperr.OnField(apperr.New(apperr.Invalid, "invalid_grace", "the grace period must be 0 to 720 hours"), "graceHours")
+func (s *Server) RotateIntegrationKey(c echo.Context, slug string) error {
+	return withPassword(s, c, func(claims sessiontoken.AdminClaims, req api.KeyRotation) error {
+		grace := time.Duration(-1)
+		if req.GraceHours != nil {
+			if *req.GraceHours < 0 || *req.GraceHours > 720 {
+				return apperr.OnField(apperr.New(apperr.Invalid, "invalid_grace", "the grace period must be 0 to 720 hours"), "graceHours")
+			}
+			grace = time.Duration(*req.GraceHours) * time.Hour
 		}
-		grace = time.Duration(*req.GraceHours) * time.Hour
-	}
-	ctx := c.Request().Context()
-	if err := s.admins.Confirm(ctx, claims.AdminID, req.Password); err != nil {
-		return apperr.OnField(err, "password")
-	}
-	row, key, err := s.integrations.RotateKey(ctx, slug, str(req.Key), grace)
-	if err != nil {
-		return onIntegrationField(err, nil)
-	}
-	if err := s.audit(c, audit.Event{Action: audit.ActionKeyRotate, Actor: adminActor(claims), IntegrationID: &row.ID}); err != nil {
-		return err
-	}
-	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusOK, api.CreatedIntegration{Integration: s.integrationView(c, row), Key: &key})
+		ctx := c.Request().Context()
+		if err := s.admins.Confirm(ctx, claims.AdminID, req.Password); err != nil {
+			return apperr.OnField(err, "password")
+		}
+		row, key, err := s.integrations.RotateKey(ctx, slug, str(req.Key), grace)
+		if err != nil {
+			return onIntegrationField(err, nil)
+		}
+		if err := s.audit(c, audit.Event{Action: audit.ActionKeyRotate, Actor: adminActor(claims), IntegrationID: &row.ID}); err != nil {
+			return err
+		}
+		c.Response().Header().Set("Cache-Control", "no-store")
+		return c.JSON(http.StatusOK, api.CreatedIntegration{Integration: s.integrationView(c, row), Key: &key})
+	})
 }

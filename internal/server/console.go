@@ -127,7 +127,23 @@ func (s *Server) DeleteAdminSession(c echo.Context) error {
 
 // ChangeAdminPassword changes the signed-in admin's password. A wrong
 // current password counts as a failure of the address.
-func (s *Server) ChangeAdminPassword(c echo.Context) (err error) {
+func (s *Server) ChangeAdminPassword(c echo.Context) error {
+	return withPassword(s, c, func(claims sessiontoken.AdminClaims, req api.PasswordChange) error {
+		ctx := c.Request().Context()
+		if err := s.admins.ChangePassword(ctx, claims.AdminID, req.CurrentPassword, req.NewPassword); err != nil {
+			return err
+		}
+		if err := s.audit(c, audit.Event{Action: audit.ActionPasswordChange, Actor: adminActor(claims)}); err != nil {
+			return err
+		}
+		return c.NoContent(http.StatusNoContent)
+	})
+}
+
+// withPassword runs fn for a signed-in admin's request whose body (T)
+// carries their password: limited per client address, and a failure (a
+// wrong password among them) counts against it.
+func withPassword[T any](s *Server, c echo.Context, fn func(claims sessiontoken.AdminClaims, req T) error) (err error) {
 	claims, err := s.adminClaims(c)
 	if err != nil {
 		return err
@@ -136,18 +152,11 @@ func (s *Server) ChangeAdminPassword(c echo.Context) (err error) {
 		return err
 	}
 	defer func() { s.countFailure(c, err) }()
-	var req api.PasswordChange
+	var req T
 	if err := decodeJSON(c.Request().Body, &req); err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	if err := s.admins.ChangePassword(ctx, claims.AdminID, req.CurrentPassword, req.NewPassword); err != nil {
-		return err
-	}
-	if err := s.audit(c, audit.Event{Action: audit.ActionPasswordChange, Actor: adminActor(claims)}); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
+	return fn(claims, req)
 }
 
 // adminPage serves the admin console. It is never framed (frame-ancestors
