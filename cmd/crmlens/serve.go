@@ -131,7 +131,7 @@ func newApp(ctx context.Context, e *env) (*app, error) {
 			return nil, fmt.Errorf("metrics: %w", err)
 		}
 	}
-	tokens, err := sessiontoken.New(ctx, e.db, nil)
+	tokens, err := sessiontoken.New(ctx, e.db, e.keys, nil)
 	if err != nil {
 		_ = reads.Close()
 		return nil, err

@@ -140,7 +140,7 @@ func TestConsoleCookieSessionAndCSRF(t *testing.T) {
 		}
 
 		// An expired session is a 401 that says so.
-		past, err := sessiontoken.New(context.Background(), db, func() time.Time { return time.Now().Add(-9 * time.Hour) })
+		past, err := sessiontoken.New(context.Background(), db, f.keys, func() time.Time { return time.Now().Add(-9 * time.Hour) })
 		must(t, err)
 		var a model.Admin
 		must(t, db.Take(&a).Error)

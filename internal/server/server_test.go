@@ -116,7 +116,7 @@ func startWith(t *testing.T, db *gorm.DB, failures int) *fixture {
 	must(t, db.Create(&model.Ticket{ExternalID: "T-2", ContactID: &c.ID, Subject: "old", Status: "closed", Priority: "low"}).Error)
 	must(t, db.Create(&model.Lead{ExternalID: "L-1", ContactID: &c.ID, Title: "年度续约", Status: "open", Source: "web"}).Error)
 
-	tokens, err := sessiontoken.New(ctx, db, nil)
+	tokens, err := sessiontoken.New(ctx, db, keys, nil)
 	must(t, err)
 	admins := admin.New(db, bcrypt.MinCost)
 	layouts := layout.NewStore(db, nil)

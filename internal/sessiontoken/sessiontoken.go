@@ -1,12 +1,15 @@
 // Package sessiontoken issues and verifies the sidebar's session JWTs:
 // HS256, audience "sidebar", 15 minutes, signed with a key named by the `kid`
-// header. Keys live in the signing_keys table, so every instance sharing the
-// database accepts every other instance's tokens.
+// header. Keys live in the signing_keys table, sealed with the master key
+// (see internal/keyring), so every instance sharing the database and the
+// master key accepts every other instance's tokens, and a copy of the
+// database alone cannot mint one.
 package sessiontoken
 
 import (
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -45,10 +48,17 @@ type Claims struct {
 	jwt.RegisteredClaims
 }
 
+// Sealer seals secrets at rest and opens them (internal/keyring.Keyring).
+type Sealer interface {
+	Seal(plaintext string) (string, error)
+	Open(sealed string) (string, error)
+}
+
 // Issuer signs and verifies session tokens.
 type Issuer struct {
-	db  *gorm.DB
-	now func() time.Time
+	db     *gorm.DB
+	sealer Sealer
+	now    func() time.Time
 
 	mu     sync.RWMutex
 	keys   map[string][]byte
@@ -64,13 +74,16 @@ type Issuer struct {
 // maxVerified bounds the verified-token cache.
 const maxVerified = 50_000
 
-// New loads the signing keys from db, creating the first one when there is
-// none. now is the clock (nil: time.Now).
-func New(ctx context.Context, db *gorm.DB, now func() time.Time) (*Issuer, error) {
+// New loads the signing keys from db, opening them with sealer, and creates
+// the first one when there is none. now is the clock (nil: time.Now).
+func New(ctx context.Context, db *gorm.DB, sealer Sealer, now func() time.Time) (*Issuer, error) {
+	if sealer == nil {
+		return nil, errors.New("session tokens: no sealer for the signing keys")
+	}
 	if now == nil {
 		now = time.Now
 	}
-	is := &Issuer{db: db, now: now, verified: map[string]Claims{}}
+	is := &Issuer{db: db, sealer: sealer, now: now, verified: map[string]Claims{}}
 	if err := is.load(ctx); err != nil {
 		return nil, err
 	}
@@ -90,7 +103,11 @@ func (is *Issuer) load(ctx context.Context) error {
 	keys := make(map[string][]byte, len(rows))
 	signer := ""
 	for _, r := range rows {
-		keys[r.Kid] = r.Secret
+		secret, err := is.open(ctx, r)
+		if err != nil {
+			return err
+		}
+		keys[r.Kid] = secret
 		signer = r.Kid // the newest signs
 	}
 	is.mu.Lock()
@@ -100,7 +117,7 @@ func (is *Issuer) load(ctx context.Context) error {
 }
 
 func (is *Issuer) createKey(ctx context.Context) error {
-	secret := make([]byte, 32)
+	secret := make([]byte, secretSize)
 	kidBytes := make([]byte, 8)
 	if _, err := rand.Read(secret); err != nil {
 		return fmt.Errorf("generate signing key: %w", err)
@@ -108,13 +125,46 @@ func (is *Issuer) createKey(ctx context.Context) error {
 	if _, err := rand.Read(kidBytes); err != nil {
 		return fmt.Errorf("generate signing key id: %w", err)
 	}
-	row := model.SigningKey{Kid: hex.EncodeToString(kidBytes), Secret: secret}
+	sealed, err := is.sealer.Seal(base64.StdEncoding.EncodeToString(secret))
+	if err != nil {
+		return fmt.Errorf("seal signing key: %w", err)
+	}
+	row := model.SigningKey{Kid: hex.EncodeToString(kidBytes), Secret: []byte(sealed)}
 	if err := is.db.WithContext(ctx).Create(&row).Error; err != nil {
 		return fmt.Errorf("store signing key: %w", err)
 	}
 	// Another instance may have created one at the same moment: reload so all
 	// agree on the newest.
 	return is.load(ctx)
+}
+
+// secretSize is the length of a signing key.
+const secretSize = 32
+
+// open returns the signing key of row. A key stored before keys were
+// sealed (32 raw bytes) is sealed in place as it is read.
+func (is *Issuer) open(ctx context.Context, row model.SigningKey) ([]byte, error) {
+	if plain, err := is.sealer.Open(string(row.Secret)); err == nil {
+		secret, err := base64.StdEncoding.DecodeString(plain)
+		if err != nil || len(secret) != secretSize {
+			return nil, fmt.Errorf("signing key %s: not a key once opened", row.Kid)
+		}
+		return secret, nil
+	}
+	if len(row.Secret) != secretSize {
+		return nil, fmt.Errorf("signing key %s cannot be opened with this master key (CRMLENS_MASTER_KEY): is it the one the other instances use?", row.Kid)
+	}
+	sealed, err := is.sealer.Seal(base64.StdEncoding.EncodeToString(row.Secret))
+	if err != nil {
+		return nil, fmt.Errorf("seal signing key %s: %w", row.Kid, err)
+	}
+	// Only if the row still holds the raw key: another instance may have
+	// sealed it already.
+	if err := is.db.WithContext(ctx).Model(&model.SigningKey{}).Where("id = ? AND secret = ?", row.ID, row.Secret).
+		Update("secret", []byte(sealed)).Error; err != nil {
+		return nil, fmt.Errorf("seal signing key %s: %w", row.Kid, err)
+	}
+	return row.Secret, nil
 }
 
 // Issue signs a token for c, filling in audience, times and id. It returns

@@ -1,6 +1,7 @@
 package sessiontoken_test
 
 import (
+	"bytes"
 	"context"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"github.com/crmlens/crmlens/internal/apperr"
 	"github.com/crmlens/crmlens/internal/database"
 	"github.com/crmlens/crmlens/internal/dbtest"
+	"github.com/crmlens/crmlens/internal/keyring"
 	"github.com/crmlens/crmlens/internal/model"
 	"github.com/crmlens/crmlens/internal/sessiontoken"
 )
@@ -23,7 +25,7 @@ func TestIssueAndParse(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
-	is, err := sessiontoken.New(ctx, db, clock)
+	is, err := sessiontoken.New(ctx, db, testKeys(t), clock)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +52,7 @@ func TestIssueAndParse(t *testing.T) {
 	}
 
 	// Another instance on the same database accepts it.
-	other, err := sessiontoken.New(ctx, db, clock)
+	other, err := sessiontoken.New(ctx, db, testKeys(t), clock)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +70,7 @@ func TestIssueAndParse(t *testing.T) {
 func TestParseRefuses(t *testing.T) {
 	db, _ := dbtest.Open(t, database.SQLite)
 	ctx := context.Background()
-	is, err := sessiontoken.New(ctx, db, nil)
+	is, err := sessiontoken.New(ctx, db, testKeys(t), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +135,7 @@ func signWith(t *testing.T, db *gorm.DB, kid string, claims jwt.Claims) string {
 func TestAdminTokens(t *testing.T) {
 	db, _ := dbtest.Open(t, database.SQLite)
 	ctx := context.Background()
-	is, err := sessiontoken.New(ctx, db, nil)
+	is, err := sessiontoken.New(ctx, db, testKeys(t), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,5 +156,67 @@ func TestAdminTokens(t *testing.T) {
 	}
 	if _, err := is.ParseAdmin(ctx, "x.y.z"); apperr.KindOf(err) != apperr.Unauthorized {
 		t.Errorf("garbage: %v", err)
+	}
+}
+
+// testKeys is the master keyring every issuer of a test shares.
+func testKeys(t *testing.T) *keyring.Keyring {
+	t.Helper()
+	k, err := keyring.New(bytes.Repeat([]byte{7}, keyring.KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// TestSigningKeysAreSealed: the database holds no raw signing key; a key
+// stored raw (before keys were sealed) is still accepted and sealed in
+// place; another master key cannot open the keys.
+func TestSigningKeysAreSealed(t *testing.T) {
+	db, _ := dbtest.Open(t, database.SQLite)
+	ctx := context.Background()
+	keys := testKeys(t)
+	is, err := sessiontoken.New(ctx, db, keys, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var row model.SigningKey
+	if err := db.Take(&row).Error; err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(row.Secret), "v1:") {
+		t.Fatalf("stored signing key is not sealed: %d bytes", len(row.Secret))
+	}
+
+	// A raw key from before: tokens it signed still verify, and it is
+	// sealed once read.
+	raw := bytes.Repeat([]byte{0x5a}, 32)
+	legacy := model.SigningKey{Kid: "legacy0000000000", Secret: raw, CreatedAt: time.Now()}
+	if err := db.Create(&legacy).Error; err != nil {
+		t.Fatal(err)
+	}
+	tok := jwt.NewWithClaims(jwt.SigningMethodHS256, sessiontoken.Claims{IntegrationID: 1, VisitorID: 2,
+		RegisteredClaims: jwt.RegisteredClaims{Audience: jwt.ClaimStrings{sessiontoken.Audience}, ExpiresAt: jwt.NewNumericDate(time.Now().Add(time.Minute)), ID: "j1"}})
+	tok.Header["kid"] = legacy.Kid
+	signed, err := tok.SignedString(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := is.Parse(ctx, signed); err != nil {
+		t.Fatalf("a token signed with a raw stored key: %v", err)
+	}
+	if err := db.Where("kid = ?", legacy.Kid).Take(&legacy).Error; err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Equal(legacy.Secret, raw) || !strings.HasPrefix(string(legacy.Secret), "v1:") {
+		t.Errorf("the raw key was not sealed in place")
+	}
+
+	other, _ := keyring.New(bytes.Repeat([]byte{8}, keyring.KeySize))
+	if _, err := sessiontoken.New(ctx, db, other, nil); err == nil || !strings.Contains(err.Error(), "CRMLENS_MASTER_KEY") {
+		t.Errorf("another master key: %v, want an error naming CRMLENS_MASTER_KEY", err)
+	}
+	if _, err := sessiontoken.New(ctx, db, nil, nil); err == nil {
+		t.Error("no sealer: no error")
 	}
 }

@@ -33,7 +33,7 @@ func newFixture(tb testing.TB, db *gorm.DB) fixture {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tokens, err := sessiontoken.New(ctx, db, nil)
+	tokens, err := sessiontoken.New(ctx, db, keys, nil)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -116,7 +116,7 @@ func newClient() *http.Client {
 // the baseline, each behind its own net/http server on a loopback port.
 func startTargets(ctx context.Context, db *gorm.DB, dbURL string, keys *keyring.Keyring, log *slog.Logger) (*targets, error) {
 	tg := &targets{}
-	tokens, err := sessiontoken.New(ctx, db, nil)
+	tokens, err := sessiontoken.New(ctx, db, keys, nil)
 	if err != nil {
 		return nil, err
 	}
