@@ -6,7 +6,9 @@ package admin
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/mail"
@@ -128,6 +130,33 @@ func (s *Service) ChangePassword(ctx context.Context, id int64, current, next st
 	}
 	return nil
 }
+
+// Stamp names a password hash without revealing it: admin session tokens
+// carry it, and one whose stamp is no longer the admin's (the password was
+// changed since) is refused. bcrypt salts every hash, so every change gives
+// a new stamp.
+func Stamp(passwordHash string) string {
+	sum := sha256.Sum256([]byte(passwordHash))
+	return hex.EncodeToString(sum[:8])
+}
+
+// CurrentStamp is the Stamp of admin id's password now; an admin that no
+// longer exists is Unauthorized.
+func (s *Service) CurrentStamp(ctx context.Context, id int64) (string, error) {
+	var a model.Admin
+	err := s.db.WithContext(ctx).Select("id", "password_hash").Where("id = ?", id).Take(&a).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return "", apperr.New(apperr.Unauthorized, CodeSessionEnded, "this admin no longer exists; sign in as another admin")
+	}
+	if err != nil {
+		return "", fmt.Errorf("load admin: %w", err)
+	}
+	return Stamp(a.PasswordHash), nil
+}
+
+// CodeSessionEnded is the error code of an admin session that a password
+// change (or the admin's removal) ended.
+const CodeSessionEnded = "session_ended"
 
 // FirstEmail is the email of the admin the embedded default creates on its
 // first start.

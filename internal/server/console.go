@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/subtle"
 	"net/http"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/crmlens/crmlens/api"
+	"github.com/crmlens/crmlens/internal/admin"
 	"github.com/crmlens/crmlens/internal/apperr"
 	"github.com/crmlens/crmlens/internal/audit"
 	"github.com/crmlens/crmlens/internal/sessiontoken"
@@ -44,7 +46,11 @@ func (s *Server) adminClaims(c echo.Context) (sessiontoken.AdminClaims, error) {
 			return sessiontoken.AdminClaims{}, apperr.New(apperr.Unauthorized, sessiontoken.CodeUnauthorized,
 				"sign in as an admin: send Authorization: Bearer <token> from POST /api/v1/admin/session")
 		}
-		return s.tokens.ParseAdmin(ctx, strings.TrimSpace(token))
+		claims, err := s.tokens.ParseAdmin(ctx, strings.TrimSpace(token))
+		if err != nil {
+			return claims, err
+		}
+		return claims, s.checkStamp(ctx, claims)
 	}
 	ck, err := c.Cookie(adminCookie)
 	if err != nil || ck.Value == "" {
@@ -54,6 +60,9 @@ func (s *Server) adminClaims(c echo.Context) (sessiontoken.AdminClaims, error) {
 	claims, err := s.tokens.ParseAdmin(ctx, ck.Value)
 	if err != nil {
 		return claims, err
+	}
+	if err := s.checkStamp(ctx, claims); err != nil {
+		return sessiontoken.AdminClaims{}, err
 	}
 	if unsafeMethod(c.Request().Method) {
 		got := c.Request().Header.Get(csrfHeader)
@@ -67,6 +76,19 @@ func (s *Server) adminClaims(c echo.Context) (sessiontoken.AdminClaims, error) {
 		}
 	}
 	return claims, nil
+}
+
+// checkStamp refuses a token issued before the admin's password last
+// changed: changing the password ends every other session.
+func (s *Server) checkStamp(ctx context.Context, claims sessiontoken.AdminClaims) error {
+	stamp, err := s.admins.CurrentStamp(ctx, claims.AdminID)
+	if err != nil {
+		return err
+	}
+	if subtle.ConstantTimeCompare([]byte(stamp), []byte(claims.PasswordStamp)) != 1 {
+		return apperr.New(apperr.Unauthorized, admin.CodeSessionEnded, "this admin session ended because the password was changed; sign in again")
+	}
+	return nil
 }
 
 func unsafeMethod(m string) bool {
@@ -97,7 +119,7 @@ func (s *Server) CreateAdminSession(c echo.Context) (err error) {
 	if err != nil {
 		return apperr.OnField(err, "password")
 	}
-	token, claims, err := s.tokens.IssueAdminSession(a.ID, a.Email)
+	token, claims, err := s.tokens.IssueAdminSession(a.ID, a.Email, admin.Stamp(a.PasswordHash), "")
 	if err != nil {
 		return err
 	}
@@ -135,6 +157,20 @@ func (s *Server) ChangeAdminPassword(c echo.Context) error {
 		}
 		if err := s.audit(c, audit.Event{Action: audit.ActionPasswordChange, Actor: adminActor(claims)}); err != nil {
 			return err
+		}
+		// Every session issued before now has ended; the console's own goes
+		// on with a renewed cookie (same CSRF token). An API client with a
+		// bearer token signs in again.
+		if ck, err := c.Cookie(adminCookie); err == nil && ck.Value != "" {
+			stamp, err := s.admins.CurrentStamp(ctx, claims.AdminID)
+			if err != nil {
+				return err
+			}
+			token, renewed, err := s.tokens.IssueAdminSession(claims.AdminID, claims.Email, stamp, claims.CSRF)
+			if err != nil {
+				return err
+			}
+			setAdminCookie(c, token, renewed.ExpiresAt.Time)
 		}
 		return c.NoContent(http.StatusNoContent)
 	})

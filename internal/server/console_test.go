@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/crmlens/crmlens/api"
+	"github.com/crmlens/crmlens/internal/admin"
 	"github.com/crmlens/crmlens/internal/database"
 	"github.com/crmlens/crmlens/internal/dbtest"
 	"github.com/crmlens/crmlens/internal/model"
@@ -144,7 +145,7 @@ func TestConsoleCookieSessionAndCSRF(t *testing.T) {
 		must(t, err)
 		var a model.Admin
 		must(t, db.Take(&a).Error)
-		old, _, err := past.IssueAdminSession(a.ID, a.Email)
+		old, _, err := past.IssueAdminSession(a.ID, a.Email, admin.Stamp(a.PasswordHash), "")
 		must(t, err)
 		resp, body = f.do(t, "GET", "/api/v1/admin/integrations", "", map[string]string{"Cookie": "crmlens_admin=" + old})
 		if e := apiError(t, body); resp.StatusCode != 401 || e.Error.Code != "token_expired" || !strings.Contains(e.Error.Message, "sign in again") {
@@ -248,9 +249,41 @@ func TestPasswordChange(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB, _ database.Dialect) {
 		f := start(t, db)
 		con := f.signIn(t)
-		resp, body := f.do(t, "POST", "/api/v1/admin/password", `{"currentPassword":"`+adminPassword+`","newPassword":"a brand new password"}`, con.headers(true))
+		// A second session of the same admin, as from another laptop.
+		resp, body := f.do(t, "POST", "/api/v1/admin/session", `{"email":"ops@example.com","password":"`+adminPassword+`"}`, nil)
+		if resp.StatusCode != 201 {
+			t.Fatalf("second sign-in: %d %s", resp.StatusCode, body)
+		}
+		var other api.AdminSession
+		must(t, json.Unmarshal(body, &other))
+
+		resp, body = f.do(t, "POST", "/api/v1/admin/password", `{"currentPassword":"`+adminPassword+`","newPassword":"a brand new password"}`, con.headers(true))
 		if resp.StatusCode != 204 {
 			t.Fatalf("change: %d %s", resp.StatusCode, body)
+		}
+		// The console that changed it goes on with its renewed cookie and
+		// the same CSRF token; every other session has ended.
+		renewed := con
+		for _, c := range resp.Cookies() {
+			if c.Name == "crmlens_admin" {
+				renewed.cookie = c.Name + "=" + c.Value
+			}
+		}
+		if renewed.cookie == con.cookie {
+			t.Fatal("the password change did not renew the console's cookie")
+		}
+		if resp, body := f.do(t, "PATCH", "/api/v1/admin/integrations/acme", `{"name":"Renamed"}`, renewed.headers(true)); resp.StatusCode != 200 {
+			t.Errorf("renewed session, a write: %d %s", resp.StatusCode, body)
+		}
+		for name, h := range map[string]map[string]string{
+			"the old cookie":               con.headers(false),
+			"the other session":            {"Authorization": "Bearer " + other.Token},
+			"the bearer token from before": {"Authorization": "Bearer " + con.token},
+		} {
+			resp, body := f.do(t, "GET", "/api/v1/admin/integrations", "", h)
+			if e := apiError(t, body); resp.StatusCode != 401 || e.Error.Code != "session_ended" || !strings.Contains(e.Error.Message, "sign in again") {
+				t.Errorf("%s after the change: %d %s", name, resp.StatusCode, body)
+			}
 		}
 		if _, err := f.admins.Authenticate(context.Background(), "ops@example.com", "a brand new password"); err != nil {
 			t.Errorf("new password refused: %v", err)
@@ -258,8 +291,10 @@ func TestPasswordChange(t *testing.T) {
 		if _, err := f.admins.Authenticate(context.Background(), "ops@example.com", adminPassword); err == nil {
 			t.Error("old password still accepted")
 		}
-		if n := f.count(t, &model.AuditEvent{}); n != 1 {
-			t.Errorf("%d audit events, want the password change", n)
+		var actions []string
+		must(t, db.Model(&model.AuditEvent{}).Order("id").Pluck("action", &actions).Error)
+		if len(actions) == 0 || actions[0] != "admin.password" {
+			t.Errorf("audit actions %v, want the password change first", actions)
 		}
 		if strings.Contains(f.logs.String(), "a brand new password") || strings.Contains(f.logs.String(), adminPassword) {
 			t.Error("a password reached the logs")

@@ -29,32 +29,37 @@ type AdminClaims struct {
 	// session cookie must send it as the X-CSRF-Token header. A cross-site
 	// page can make the browser send the cookie, never read this value.
 	CSRF string `json:"csrf,omitempty"`
+	// PasswordStamp names the admin's password when the token was issued
+	// (admin.Stamp): a token from before a password change is refused.
+	PasswordStamp string `json:"pws,omitempty"`
 	jwt.RegisteredClaims
 }
 
-// IssueAdmin signs a token for the admin id.
-func (is *Issuer) IssueAdmin(id int64, email string) (string, time.Time, error) {
-	token, c, err := is.IssueAdminSession(id, email)
+// IssueAdmin signs a token for the admin id whose password has stamp.
+func (is *Issuer) IssueAdmin(id int64, email, stamp string) (string, time.Time, error) {
+	token, c, err := is.IssueAdminSession(id, email, stamp, "")
 	if err != nil {
 		return "", time.Time{}, err
 	}
 	return token, c.ExpiresAt.Time, nil
 }
 
-// IssueAdminSession signs a token for the admin id and returns its claims,
-// with a fresh CSRF token.
-func (is *Issuer) IssueAdminSession(id int64, email string) (string, AdminClaims, error) {
+// IssueAdminSession signs a token for the admin id whose password has
+// stamp and returns its claims, with csrf as its CSRF token ("": a fresh
+// one; a session renewed after a password change keeps its own).
+func (is *Issuer) IssueAdminSession(id int64, email, stamp, csrf string) (string, AdminClaims, error) {
 	now := is.now()
 	exp := now.Add(AdminTTL)
 	jti, err := randomID()
 	if err != nil {
 		return "", AdminClaims{}, err
 	}
-	csrf, err := randomID()
-	if err != nil {
-		return "", AdminClaims{}, err
+	if csrf == "" {
+		if csrf, err = randomID(); err != nil {
+			return "", AdminClaims{}, err
+		}
 	}
-	c := AdminClaims{AdminID: id, Email: email, CSRF: csrf, RegisteredClaims: jwt.RegisteredClaims{
+	c := AdminClaims{AdminID: id, Email: email, CSRF: csrf, PasswordStamp: stamp, RegisteredClaims: jwt.RegisteredClaims{
 		Subject:   strconv.FormatInt(id, 10),
 		Audience:  jwt.ClaimStrings{AdminAudience},
 		IssuedAt:  jwt.NewNumericDate(now),

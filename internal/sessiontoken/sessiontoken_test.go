@@ -139,7 +139,7 @@ func TestAdminTokens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, _, err := is.IssueAdmin(7, "ops@example.com")
+	tok, _, err := is.IssueAdmin(7, "ops@example.com", "stamp")
 	if err != nil {
 		t.Fatal(err)
 	}
