@@ -260,9 +260,5 @@ func (s *Service) Unlink(ctx context.Context, c sessiontoken.Claims, notThisPers
 	if err != nil {
 		return api.Match{}, err
 	}
-	reason := "an agent unlinked this visitor"
-	if notThisPerson {
-		reason = "an agent said the linked contact is not this person; search to link the right one"
-	}
-	return api.Match{Status: api.NotLinked, Reason: reason}, nil
+	return unlinkedMatch(notThisPerson), nil
 }

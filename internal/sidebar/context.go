@@ -52,7 +52,7 @@ func (s *Service) Context(ctx context.Context, c sessiontoken.Claims, requestID 
 			return api.SidebarContext{}, err
 		}
 	} else {
-		out.Match = api.Match{Status: api.NotLinked, Reason: notLinkedReason(v, nil)}
+		out.Match = notLinkedMatch(v, nil)
 	}
 	ev := audit.Event{Action: audit.ActionContextRead, Actor: c.Agent, IntegrationID: &c.IntegrationID, VisitorID: &v.ID,
 		RequestID: requestID, At: s.now()}

@@ -64,7 +64,7 @@ func (s *Service) resolve(ctx context.Context, in model.Integration, opts integr
 	}
 	var res resolution
 	if v.ContactID == nil && v.LinkMethod == LinkManual {
-		res.match = api.Match{Status: api.NotLinked, Reason: "an agent unlinked this visitor; search to link a contact"}
+		res.match = unlinkedMatch(false)
 	} else if v.ContactID == nil {
 		method, matchedOn, contactID, candidates, err := s.match(ctx, v.ID, c, opts, nil)
 		if err != nil {
@@ -76,10 +76,7 @@ func (s *Service) resolve(ctx context.Context, in model.Integration, opts integr
 			updates["contact_id"] = contactID
 			updates["link_method"] = method
 		}
-		res.match = api.Match{Status: api.NotLinked, Reason: notLinkedReason(v, candidates)}
-		if len(candidates) > 0 {
-			res.match.Candidates = &candidates
-		}
+		res.match = notLinkedMatch(v, candidates)
 		_ = matchedOn
 	}
 	if err := db.Model(&model.Visitor{}).Where("id = ?", v.ID).Updates(updates).Error; err != nil {
@@ -184,45 +181,87 @@ func (s *Service) match(ctx context.Context, visitorID int64, c adapter.Claims, 
 	return "", nil, 0, out, nil
 }
 
+// Reason codes (api.Match.ReasonCode): the front end words each in the
+// agent's language; Reason carries the English.
+const (
+	ReasonIdentity        = "identity"
+	ReasonManual          = "manual"
+	ReasonIdentifier      = "identifier"
+	ReasonFields          = "fields"
+	ReasonExistingLink    = "existing_link"
+	ReasonCandidates      = "candidates"
+	ReasonNoMatchVerified = "no_match_verified"
+	ReasonNoIdentity      = "no_identity"
+	ReasonUnlinked        = "unlinked"
+	ReasonNotThisPerson   = "not_this_person"
+)
+
+func reasonCode(code string) *string { return &code }
+
 // linkedMatch explains a linked visitor from its stored link method.
 func linkedMatch(v model.Visitor) api.Match {
-	m := api.Match{Status: api.Linked}
+	m := linkedReason(v)
+	m.Status = api.Linked
+	return m
+}
+
+func linkedReason(v model.Visitor) api.Match {
+	var m api.Match
 	id := truncate(v.ExternalID, 64)
 	switch {
 	case v.LinkMethod == LinkIdentity:
 		method := api.Identity
 		m.Method = &method
 		m.MatchedOn = &[]string{v.Channel + " id"}
-		m.Reason = fmt.Sprintf("the %s id %s is an identity of this contact", v.Channel, id)
+		m.Reason, m.ReasonCode = fmt.Sprintf("the %s id %s is an identity of this contact", v.Channel, id), reasonCode(ReasonIdentity)
 	case v.LinkMethod == LinkManual:
 		method := api.Manual
 		m.Method = &method
-		m.Reason = "an agent linked this visitor to this contact by hand"
+		m.Reason, m.ReasonCode = "an agent linked this visitor to this contact by hand", reasonCode(ReasonManual)
 	case v.LinkMethod == LinkIdentifier:
 		method := api.MatchingFields
 		m.Method = &method
 		m.MatchedOn = &[]string{"identifier"}
-		m.Reason = "the platform's identifier for this visitor is this contact's id"
+		m.Reason, m.ReasonCode = "the platform's identifier for this visitor is this contact's id", reasonCode(ReasonIdentifier)
 	case strings.HasPrefix(v.LinkMethod, linkFields):
 		method := api.MatchingFields
 		fields := strings.Split(strings.TrimPrefix(v.LinkMethod, linkFields), "+")
 		m.Method = &method
 		m.MatchedOn = &fields
 		m.Reason = fmt.Sprintf("the visitor's verified %s equals this contact's, and no other contact's", strings.Join(fields, " and "))
+		m.ReasonCode = reasonCode(ReasonFields)
 	default:
 		method := api.ExistingLink
 		m.Method = &method
-		m.Reason = "this visitor was linked to this contact earlier"
+		m.Reason, m.ReasonCode = "this visitor was linked to this contact earlier", reasonCode(ReasonExistingLink)
 	}
 	return m
 }
 
-func notLinkedReason(v model.Visitor, candidates []api.Candidate) string {
-	if len(candidates) > 0 {
-		return fmt.Sprintf("%d contacts match this visitor's details, so none was linked automatically; pick the right one", len(candidates))
+// notLinkedMatch explains why automatic matching linked no contact, with
+// the candidates when several matched.
+func notLinkedMatch(v model.Visitor, candidates []api.Candidate) api.Match {
+	m := api.Match{Status: api.NotLinked}
+	switch {
+	case len(candidates) > 0:
+		m.Reason = fmt.Sprintf("%d contacts match this visitor's details, so none was linked automatically; pick the right one", len(candidates))
+		m.ReasonCode, m.Candidates = reasonCode(ReasonCandidates), &candidates
+	case v.Channel == "sharecrm" || v.Claims != "{}" && v.Claims != "":
+		m.Reason, m.ReasonCode = "no contact matches this visitor's verified details", reasonCode(ReasonNoMatchVerified)
+	default:
+		m.Reason = fmt.Sprintf("no contact has the %s id %s as an identity", v.Channel, truncate(v.ExternalID, 64))
+		m.ReasonCode = reasonCode(ReasonNoIdentity)
 	}
-	if v.Channel == "sharecrm" || v.Claims != "{}" && v.Claims != "" {
-		return "no contact matches this visitor's verified details"
+	return m
+}
+
+// unlinkedMatch explains a visitor an agent unlinked (or said is not the
+// linked contact): automatic matching leaves it alone.
+func unlinkedMatch(notThisPerson bool) api.Match {
+	if notThisPerson {
+		return api.Match{Status: api.NotLinked, ReasonCode: reasonCode(ReasonNotThisPerson),
+			Reason: "an agent said the linked contact is not this person; search to link the right one"}
 	}
-	return fmt.Sprintf("no contact has the %s id %s as an identity", v.Channel, truncate(v.ExternalID, 64))
+	return api.Match{Status: api.NotLinked, ReasonCode: reasonCode(ReasonUnlinked),
+		Reason: "an agent unlinked this visitor; search to link a contact"}
 }

@@ -291,7 +291,7 @@ func (s *Service) simulateContact(ctx context.Context, sm *simulation, v model.V
 		m = linkedMatch(v)
 		sm.step(api.SimulationStepStepMatch, api.SimulationStepStatusOk, "already linked (%s): %s", v.LinkMethod, m.Reason)
 	case v.ID != 0 && v.LinkMethod == LinkManual:
-		m = api.Match{Status: api.NotLinked, Reason: "an agent unlinked this visitor; search to link a contact"}
+		m = unlinkedMatch(false)
 		sm.step(api.SimulationStepStepMatch, api.SimulationStepStatusWarning, "%s", m.Reason)
 	default:
 		method, _, id, candidates, err := s.match(ctx, v.ID, c, opts, func(line string) { sm.step(api.SimulationStepStepMatch, api.SimulationStepStatusOk, "%s", line) })
@@ -303,10 +303,7 @@ func (s *Service) simulateContact(ctx context.Context, sm *simulation, v model.V
 			m = linkedMatch(model.Visitor{Channel: v.Channel, ExternalID: v.ExternalID, LinkMethod: method})
 			sm.step(api.SimulationStepStepMatch, api.SimulationStepStatusOk, "would link contact %d: %s", id, m.Reason)
 		} else {
-			m = api.Match{Status: api.NotLinked, Reason: notLinkedReason(v, candidates)}
-			if len(candidates) > 0 {
-				m.Candidates = &candidates
-			}
+			m = notLinkedMatch(v, candidates)
 			sm.step(api.SimulationStepStepMatch, api.SimulationStepStatusWarning, "not linked: %s", m.Reason)
 		}
 	}

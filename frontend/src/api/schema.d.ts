@@ -567,8 +567,16 @@ export interface components {
             method?: "existing_link" | "identity" | "matching_fields" | "manual";
             /** @description The fields or identity that matched, e.g. ["phone"] or ["easemob id"]. */
             matchedOn?: string[];
-            /** @description Why this contact matched, in words an agent can check. */
+            /** @description Why this contact matched, in words an agent can check (English). */
             reason: string;
+            /**
+             * @description The reason as a code, for a client to word it in the agent's
+             *     language with the visitor's channel and id, matchedOn and the
+             *     candidates: identity, manual, identifier, fields, existing_link,
+             *     candidates, no_match_verified, no_identity, unlinked,
+             *     not_this_person. A client that does not know a code shows reason.
+             */
+            reasonCode?: string;
             /** @description When several contacts matched, none is linked; these are offered to the agent. */
             candidates?: components["schemas"]["Candidate"][];
         };

@@ -9,6 +9,7 @@ import { catalogues, errorText, t, tf, type Lang, type MessageKey } from "../sha
 import { LinkPicker, NotThisPerson, type Actions } from "./actions";
 import { Env, useEnv, type SidebarEnv } from "./env";
 import { clockTime } from "./format";
+import { reasonText } from "./reason";
 import { memoryOnly, type PanelMemory } from "./prefs";
 import type { Registry } from "./registry";
 import { label } from "./widgets/fields";
@@ -231,7 +232,7 @@ export function HeaderCard({ ctx, lang, actions, refresh }: { ctx: SidebarContex
         <VisitorLine visitor={ctx.visitor} lang={lang} />
         {(!!match?.reason || !!match?.matchedOn?.length) && (
           <p class="reason muted" data-testid="match-reason">
-            {match.reason}
+            {reasonText(ctx, lang)}
             <MatchedOn fields={match.matchedOn} lang={lang} />
           </p>
         )}
@@ -289,7 +290,7 @@ export function HeaderCard({ ctx, lang, actions, refresh }: { ctx: SidebarContex
             </span>
           )}
         </p>
-        <p class="reason-text">{match.reason}</p>
+        <p class="reason-text">{reasonText(ctx, lang)}</p>
         <MatchedOn fields={match.matchedOn} lang={lang} />
       </div>
       <VisitorLine visitor={ctx.visitor} lang={lang} />
