@@ -100,20 +100,7 @@ func (w *writer) close() {
 // create inserts rows (a slice of models) batch rows per statement, with
 // conflict handling c (nil for a plain INSERT).
 func create[T any](w *writer, rows []T, batch int, c *clause.OnConflict) error {
-	for part := range slices.Chunk(rows, batch) {
-		if err := w.create(&part, c, len(part)); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (w *writer) create(value any, c *clause.OnConflict, n int) error {
-	_, err := w.exec(value, c)
-	if err == nil {
-		w.wrote(n)
-	}
-	return err
+	return insertBatches(w, rows, batch, c, func([]T, sql.Result) error { return nil })
 }
 
 // insertNumbered inserts rows with plain INSERTs of batch rows and sets
@@ -122,14 +109,10 @@ func (w *writer) create(value any, c *clause.OnConflict, n int) error {
 // and reports the first as LAST_INSERT_ID(). It saves looking the new rows
 // up again; callers check w.idStep > 0 first.
 func insertNumbered[T any](w *writer, rows []T, batch int, setID func(*T, int64)) error {
-	if w.idStep == 0 {
+	if w.idStep == 0 || w.raw == nil {
 		return errors.New("insertNumbered: this database does not give consecutive ids")
 	}
-	for part := range slices.Chunk(rows, batch) {
-		res, err := w.exec(&part, nil)
-		if err != nil {
-			return err
-		}
+	return insertBatches(w, rows, batch, nil, func(part []T, res sql.Result) error {
 		first, err := res.LastInsertId()
 		if err != nil {
 			return fmt.Errorf("read the first inserted id: %w", err)
@@ -140,32 +123,86 @@ func insertNumbered[T any](w *writer, rows []T, batch int, setID func(*T, int64)
 		for i := range part {
 			setID(&part[i], first+int64(i)*w.idStep)
 		}
-		w.wrote(len(part))
-	}
-	return nil
+		return nil
+	})
 }
 
-// exec runs the INSERT GORM builds for value (a pointer to a slice of
-// models), with conflict handling c (nil for a plain INSERT). The result is
-// nil when the transaction is not a database/sql one.
-func (w *writer) exec(value any, c *clause.OnConflict) (sql.Result, error) {
-	db, dry := w.tx, w.dry
-	if c != nil {
-		db, dry = db.Clauses(*c), dry.Clauses(*c)
+// built is one batch's INSERT, built by GORM, ready to run.
+type built struct {
+	query string
+	vars  []any
+	n     int // rows
+	err   error
+}
+
+// insertBatches runs the INSERT of each batch of rows (conflict handling c)
+// and calls done with the batch and its result. GORM builds each statement
+// by reflection over its thousand rows, which costs about as much as the
+// database's work on it: a goroutine builds the next batch's while this one
+// runs, so the two overlap on two cores.
+func insertBatches[T any](w *writer, rows []T, batch int, c *clause.OnConflict, done func([]T, sql.Result) error) error {
+	if w.raw == nil { // not a database/sql transaction: GORM runs it
+		db := w.tx
+		if c != nil {
+			db = db.Clauses(*c)
+		}
+		for part := range slices.Chunk(rows, batch) {
+			if err := db.Create(&part).Error; err != nil {
+				return err
+			}
+			w.wrote(len(part))
+		}
+		return nil
 	}
-	if w.raw == nil {
-		return nil, db.Create(value).Error
+	ahead := make(chan built, 1)
+	stop := make(chan struct{})
+	defer func() {
+		close(stop)
+		for range ahead { // let the builder finish
+		}
+	}()
+	go func() {
+		defer close(ahead)
+		for part := range slices.Chunk(rows, batch) {
+			// A fresh instance per statement: one made by Clauses once and
+			// reused would pile every batch into one Statement.
+			dry := w.dry
+			if c != nil {
+				dry = dry.Clauses(*c)
+			}
+			stmt := dry.Create(&part).Statement
+			b := built{query: stmt.SQL.String(), vars: stmt.Vars, n: len(part), err: stmt.Error}
+			select {
+			case ahead <- b:
+			case <-stop:
+				return
+			}
+			if b.err != nil {
+				return
+			}
+		}
+	}()
+	start := 0
+	for b := range ahead {
+		if b.err != nil {
+			return b.err
+		}
+		s, err := w.prepared(b.query)
+		if err != nil {
+			return err
+		}
+		res, err := s.ExecContext(w.tx.Statement.Context, b.vars...)
+		if err != nil {
+			return w.translate(err)
+		}
+		part := rows[start : start+b.n]
+		start += b.n
+		if err := done(part, res); err != nil {
+			return err
+		}
+		w.wrote(b.n)
 	}
-	stmt := dry.Create(value).Statement
-	if stmt.Error != nil {
-		return nil, stmt.Error
-	}
-	s, err := w.prepared(stmt.SQL.String())
-	if err != nil {
-		return nil, err
-	}
-	res, err := s.ExecContext(stmt.Context, stmt.Vars...)
-	return res, w.translate(err)
+	return nil
 }
 
 // prepared returns the transaction's statement for query, preparing it on

@@ -116,6 +116,7 @@ type (
 		Method    string   `json:"method,omitempty"`
 		MatchedOn []string `json:"matchedOn,omitempty"`
 		Reason    string   `json:"reason"`
+		Code      string   `json:"reasonCode,omitempty"`
 	}
 	layoutRef struct {
 		Name   string `json:"name"`
@@ -242,7 +243,7 @@ func (h *Handler) context(ctx context.Context, visitorID, integrationID int64, a
 		}
 	}
 	if !linked {
-		out.Match = match{Status: "not_linked", Reason: fmt.Sprintf("no contact has the %s id %s as an identity", v.Channel, clip(v.ExternalID, 64))}
+		out.Match = match{Status: "not_linked", Code: "no_identity", Reason: fmt.Sprintf("no contact has the %s id %s as an identity", v.Channel, clip(v.ExternalID, 64))}
 	} else {
 		out.Contact = &contactView{ID: strconv.FormatInt(cid, 10), Name: name}
 		out.Match = linkedMatch(method, v)
@@ -354,10 +355,10 @@ func (h *Handler) list(ctx context.Context, query string, args []any, scan func(
 
 func linkedMatch(method string, v visitorView) match {
 	if method == "identity" {
-		return match{Status: "linked", Method: "identity", MatchedOn: []string{v.Channel + " id"},
+		return match{Status: "linked", Method: "identity", MatchedOn: []string{v.Channel + " id"}, Code: "identity",
 			Reason: fmt.Sprintf("the %s id %s is an identity of this contact", v.Channel, clip(v.ExternalID, 64))}
 	}
-	return match{Status: "linked", Method: "existing_link", Reason: "this visitor was linked to this contact earlier"}
+	return match{Status: "linked", Method: "existing_link", Code: "existing_link", Reason: "this visitor was linked to this contact earlier"}
 }
 
 // maskPhone keeps the first 3 and last 4 characters of a phone number.
