@@ -18,7 +18,7 @@ import (
 type listPart struct {
 	table  string
 	cols   []string // the columns read, "id" first
-	where  string   // after "contact_id = ?", e.g. " AND status IN (?, ?)"
+	where  string   // after "contact_id = ?", e.g. " AND status IN ?"
 	args   []any    // for where
 	order  string   // the ORDER BY column, newest or largest first
 	byTime bool     // order is a date or time (else a number)
@@ -61,10 +61,8 @@ func listParts(panels []layout.Panel, extra map[string]string) []listPart {
 		part := listPart{table: p.Object.Table(), cols: listColumns(p), order: "id", limit: max(p.Limit, 1)}
 		for _, flt := range p.Filters {
 			f, _ := layout.Lookup(p.Object, flt.Field)
-			part.where += " AND " + f.Column + " IN (" + marks(len(flt.Values)) + ")"
-			for _, v := range flt.Values {
-				part.args = append(part.args, v)
-			}
+			part.where += " AND " + f.Column + " IN ?" // GORM expands the slice
+			part.args = append(part.args, flt.Values)
 		}
 		if p.Sort != "" {
 			f, _ := layout.Lookup(p.Object, p.Sort)
@@ -234,9 +232,4 @@ func pinnedOrderNo(extra map[string]string) string {
 		}
 	}
 	return ""
-}
-
-// marks is "?, ?, ..." with n marks.
-func marks(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
