@@ -158,7 +158,7 @@ func TestLinkUnlinkAndNotThisPerson(t *testing.T) {
 
 		// Not this person: unlinked, and the identity no longer links it.
 		status, m, b := post("/api/v1/sidebar/unlink", `{"notThisPerson":true}`)
-		if status != 200 || m.Status != api.NotLinked {
+		if status != 200 || m.Status != api.NotLinked || m.ReasonCode == nil || *m.ReasonCode != "not_this_person" {
 			t.Fatalf("not this person: %d %s", status, b)
 		}
 		_, again, _ := f.session(t, "acme", map[string]string{"visitorImId": "im-zhang"})
@@ -167,7 +167,7 @@ func TestLinkUnlinkAndNotThisPerson(t *testing.T) {
 		}
 		// A manual link beats everything and survives new sessions.
 		status, m, b = post("/api/v1/sidebar/link", `{"contactId":"`+itoa(other.ID)+`"}`)
-		if status != 200 || m.Status != api.Linked || m.Method == nil || *m.Method != api.Manual {
+		if status != 200 || m.Status != api.Linked || m.Method == nil || *m.Method != api.Manual || m.ReasonCode == nil || *m.ReasonCode != "manual" {
 			t.Fatalf("link: %d %s", status, b)
 		}
 		_, again, _ = f.session(t, "acme", map[string]string{"visitorImId": "im-zhang"})

@@ -57,7 +57,8 @@ func TestShareCRMIdentityVerification(t *testing.T) {
 		vector := "97F17E755BA61E5E60E506A04C015ECCDDC187181F52F3FBED272FCF7D454917F2DA736CBED718234C2667793AB0A5F2"
 		must(t, db.Model(&model.Contact{}).Where("id = ?", f.contact.ID).Update("name", "Zhang San").Error)
 		status, sess, e := f.session(t, "web", map[string]string{"customParams": vector})
-		if status != 201 || sess.Match.Status != api.Linked || sess.Contact.Name != "Zhang San" || sess.Match.MatchedOn == nil || (*sess.Match.MatchedOn)[0] != "phone" {
+		if status != 201 || sess.Match.Status != api.Linked || sess.Contact.Name != "Zhang San" || sess.Match.MatchedOn == nil || (*sess.Match.MatchedOn)[0] != "phone" ||
+			sess.Match.ReasonCode == nil || *sess.Match.ReasonCode != "fields" {
 			t.Fatalf("vector session = %d %+v %+v", status, sess, e)
 		}
 		status, again, _ := f.session(t, "web", map[string]string{"customParams": strings.ToLower(vector)})
@@ -71,7 +72,8 @@ func TestShareCRMIdentityVerification(t *testing.T) {
 		}
 
 		status, sess, _ = f.session(t, "web", map[string]string{"customParams": aes.Encrypt(`{"full_name":"王五","phone":"13800138000"}`)})
-		if status != 201 || sess.Match.Status != api.NotLinked || sess.Contact != nil || sess.Match.Candidates == nil || len(*sess.Match.Candidates) != 2 {
+		if status != 201 || sess.Match.Status != api.NotLinked || sess.Contact != nil || sess.Match.Candidates == nil || len(*sess.Match.Candidates) != 2 ||
+			sess.Match.ReasonCode == nil || *sess.Match.ReasonCode != "candidates" {
 			t.Fatalf("ambiguous session = %d %+v", status, sess.Match)
 		}
 		for _, c := range *sess.Match.Candidates {
