@@ -83,7 +83,7 @@ func openKeyring(cfg config.Config, log *slog.Logger) (*keyring.Keyring, error) 
 		return nil, fmt.Errorf("CRMLENS_MASTER_KEY_FILE: %w", err)
 	}
 	if created {
-		log.Warn("created a master key for sealing integration keys; back it up, or set CRMLENS_MASTER_KEY", "file", path)
+		log.Warn("created a master key for sealing integration and session signing keys; back it up, or set CRMLENS_MASTER_KEY", "file", path)
 	}
 	return keyring.New(k)
 }
