@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	mysqldriver "github.com/go-sql-driver/mysql"
@@ -99,6 +100,9 @@ func (im *Importer) Import(ctx context.Context, object string, r io.Reader, form
 	if err := im.addCustomColumns(ctx, spec); err != nil {
 		return Result{}, err
 	}
+	if _, err := Recover(ctx, im.db); err != nil {
+		return Result{}, err
+	}
 	h := spec.newHandler(im.now().Truncate(time.Millisecond))
 	errs := &collector{}
 	err = readRecords(ctx, r, format, spec, errs, func(rec *record) {
@@ -108,11 +112,13 @@ func (im *Importer) Import(ctx context.Context, object string, r io.Reader, form
 		return Result{}, fmt.Errorf("import %s: %w", spec.name, err)
 	}
 	var res Result
+	T0 := time.Now(); defer func(){ fmt.Fprintf(os.Stderr, "TRACE total %v\n", time.Since(T0)) }()
 	// One connection of its own, so that session settings of a bulk load
 	// (see bulkLoad) can be put back, or the connection dropped, before any
 	// other work gets it.
 	err = im.db.WithContext(ctx).Connection(func(conn *gorm.DB) error {
 		bulk := false
+		var br *branch
 		err := conn.Transaction(func(tx *gorm.DB) error {
 			w, err := newWriter(tx)
 			if err != nil {
@@ -122,16 +128,44 @@ func (im *Importer) Import(ctx context.Context, object string, r io.Reader, form
 			if bulk, err = bulkLoad(w, spec.tables); err != nil {
 				return err
 			}
+			fmt.Fprintf(os.Stderr, "TRACE begin %v\n", time.Since(T0))
+			defer func(){ fmt.Fprintf(os.Stderr, "TRACE written %v\n", time.Since(T0)) }()
 			if err := h.resolve(w, errs); err != nil {
 				return err
 			}
 			if err := errs.err(); err != nil {
 				return err
 			}
+			fmt.Fprintf(os.Stderr, "TRACE resolved %v\n", time.Since(T0))
+			if w.load && spec.name == "contacts" {
+				if br, err = im.openBranch(ctx); err != nil {
+					return err
+				}
+				w.branch = br
+			}
 			w.progress, w.total = im.progress, h.rowsToWrite()
-			res, err = h.write(w, im.batch)
-			return err
+			if res, err = h.write(w, im.batch); err != nil {
+				return err
+			}
+			if br != nil {
+				return br.prepare(ctx, tx, im.now())
+			}
+			return nil
 		})
+		if br != nil {
+			if err == nil {
+				err = br.commit(ctx)
+			} else {
+				br.rollback(ctx)
+			}
+			br.close(ctx)
+			if err != nil && br.prepared && !br.done {
+				// The decision is made; Recover carries it out.
+				if _, rerr := Recover(ctx, im.db); rerr != nil {
+					err = errors.Join(err, rerr)
+				}
+			}
+		}
 		if bulk {
 			if rerr := endBulkLoad(conn); rerr != nil && err == nil {
 				err = rerr
@@ -155,6 +189,16 @@ func (im *Importer) Import(ctx context.Context, object string, r io.Reader, form
 	}
 	res.Object = spec.name
 	return res, nil
+}
+
+// openBranch opens the identities' XA branch (see xa.go) on a second
+// connection, or returns nil when there is none to have.
+func (im *Importer) openBranch(ctx context.Context) (*branch, error) {
+	pool, err := im.db.DB()
+	if err != nil {
+		return nil, nil
+	}
+	return openBranch(ctx, pool, "contact_identities")
 }
 
 // refusedAtCommit reports MySQL's "error during COMMIT" (1180): how a bulk
@@ -188,6 +232,13 @@ func bulkLoad(w *writer, tables []string) (bool, error) {
 		return false, fmt.Errorf("start a bulk load: %w", err)
 	}
 	w.shareLocks = true
+	// The first SELECT above fixed the transaction's snapshot (REPEATABLE
+	// READ): lookups of existing rows in these tables would find none.
+	w.empty = make(map[string]bool, len(tables))
+	for _, t := range tables {
+		w.empty[t] = true
+	}
+	w.load = w.localInfile && w.idStep > 0
 	return true, nil
 }
 

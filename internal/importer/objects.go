@@ -109,6 +109,9 @@ const lookupChunk = 1000
 // idsByExternalID returns the ids of table's rows whose external_id is one
 // of exts, keyed by fold(external_id).
 func idsByExternalID(w *writer, table string, exts []string) (map[string]int64, error) {
+	if w.empty[table] {
+		return map[string]int64{}, nil
+	}
 	return lookupIDs(w, table, exts, "")
 }
 
@@ -350,6 +353,9 @@ func (h *contacts) resolve(w *writer, errs *collector) error {
 // checkIdentityOwners reports identities listed in the file that already
 // belong to a contact whose identities the file does not replace.
 func (h *contacts) checkIdentityOwners(w *writer, errs *collector, replaced map[int64]bool) error {
+	if w.empty["contact_identities"] {
+		return nil
+	}
 	byChannel := map[string][]string{}
 	for id := range h.identityLines {
 		byChannel[id.Channel] = append(byChannel[id.Channel], id.ExternalID)
@@ -422,6 +428,9 @@ func mapKeys[K comparable, V any](m map[K]V) []K {
 }
 
 func (h *contacts) write(w *writer, batch int) (Result, error) {
+	if w.branch != nil {
+		return h.writeBoth(w)
+	}
 	ids, err := h.writeContacts(w, batch)
 	if err != nil {
 		return Result{}, fmt.Errorf("write contacts: %w", err)
@@ -457,6 +466,42 @@ func (h *contacts) write(w *writer, batch int) (Result, error) {
 		return Result{}, fmt.Errorf("write contact identities: %w", err)
 	}
 	res.Identities = len(rows)
+	return res, nil
+}
+
+// writeBoth loads the contacts, all new, on the import's transaction and
+// their identities on its XA branch at the same time (see xa.go). The
+// identities name their contacts before these exist, so the contacts take
+// ids from the table's next AUTO_INCREMENT value on.
+func (h *contacts) writeBoth(w *writer) (Result, error) {
+	ctx := w.tx.Statement.Context
+	var next sql.NullInt64
+	err := w.raw.QueryRowContext(ctx, "SELECT AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'contacts'").Scan(&next)
+	if err != nil {
+		return Result{}, fmt.Errorf("write contacts: read the next id: %w", err)
+	}
+	base := max(next.Int64, 1)
+	var idents []model.ContactIdentity
+	for i := range h.rows {
+		h.rows[i].ID = base + int64(i)
+		for _, ident := range h.idents[i] {
+			idents = append(idents, model.ContactIdentity{ContactID: h.rows[i].ID, Channel: ident.Channel, ExternalID: ident.ExternalID, CreatedAt: h.now})
+		}
+	}
+	identErr := make(chan error, 1)
+	go func() {
+		_, err := loadDataOn(w, w.branch.conn, idents, false)
+		identErr <- err
+	}()
+	_, err = loadDataOn(w, w.raw, h.rows, true)
+	if ierr := <-identErr; ierr != nil {
+		return Result{}, fmt.Errorf("write contact identities: %w", ierr)
+	}
+	if err != nil {
+		return Result{}, fmt.Errorf("write contacts: %w", err)
+	}
+	res := result(len(h.rows), h.updated)
+	res.Identities = len(idents)
 	return res, nil
 }
 

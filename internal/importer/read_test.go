@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/valyala/fastjson"
 )
 
 // TestReadNDJSONAcrossBatches: lines parsed in parallel batches reach the
@@ -116,7 +118,12 @@ func TestJSONScalar(t *testing.T) {
 		{` "spaced" `, "spaced", false, true},
 	}
 	for _, tt := range tests {
-		v, isNull, ok := jsonScalar([]byte(tt.raw))
+		var p fastjson.Parser
+		raw, err := p.Parse(tt.raw)
+		if err != nil {
+			t.Fatalf("parse %q: %v", tt.raw, err)
+		}
+		v, isNull, ok := jsonScalar(raw)
 		if v != tt.want || isNull != tt.isNull || ok != tt.ok {
 			t.Errorf("jsonScalar(%q) = %q, %v, %v; want %q, %v, %v", tt.raw, v, isNull, ok, tt.want, tt.isNull, tt.ok)
 		}

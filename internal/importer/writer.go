@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -31,16 +32,30 @@ type writer struct {
 	// imports that write with foreign key checks off (see bulkLoad).
 	shareLocks bool
 	// bulkPath says the server has InnoDB's bulk load into empty tables
-	// (see bulkLoad).
-	bulkPath bool
-	// progress, if set, hears of every batch of rows written.
+	// (see bulkLoad), and localInfile that it takes LOAD DATA LOCAL.
+	bulkPath, localInfile bool
+	// empty holds the tables found empty at the transaction's start (see
+	// bulkLoad): its snapshot reads would find nothing in them.
+	empty map[string]bool
+	// branch, if set, is where a first import of contacts loads their
+	// identities, at the same time as the contacts (see xa.go).
+	branch *branch
+	// load writes new rows with LOAD DATA (see loadData) instead of
+	// INSERTs: on a bulk load, where every row is new.
+	load bool
+	// progress, if set, hears of every batch of rows written, from one
+	// goroutine at a time (mu).
 	progress func(written, total int)
+	mu       sync.Mutex
 	written  int
 	total    int
 }
 
-// wrote counts n more rows written and reports them.
+// wrote counts n more rows written and reports them. Two loads may run at
+// once (see xa.go).
 func (w *writer) wrote(n int) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	w.written += n
 	if w.progress != nil {
 		w.progress(w.written, w.total)
@@ -78,7 +93,7 @@ func newWriter(tx *gorm.DB) (*writer, error) {
 	if w.raw != nil && tx.Dialector.Name() == "mysql" {
 		var mode, step int64
 		var version string
-		if err := w.raw.QueryRowContext(tx.Statement.Context, "SELECT @@innodb_autoinc_lock_mode, @@auto_increment_increment, VERSION()").Scan(&mode, &step, &version); err != nil {
+		if err := w.raw.QueryRowContext(tx.Statement.Context, "SELECT @@innodb_autoinc_lock_mode, @@auto_increment_increment, VERSION(), @@local_infile").Scan(&mode, &step, &version, &w.localInfile); err != nil {
 			return nil, fmt.Errorf("read the server's settings: %w", err)
 		}
 		// Modes 0 ("traditional") and 1 ("consecutive") give the rows of
@@ -100,6 +115,10 @@ func (w *writer) close() {
 // create inserts rows (a slice of models) batch rows per statement, with
 // conflict handling c (nil for a plain INSERT).
 func create[T any](w *writer, rows []T, batch int, c *clause.OnConflict) error {
+	if w.load { // every row is new: there is no conflict to handle
+		_, err := loadData(w, rows)
+		return err
+	}
 	return insertBatches(w, rows, batch, c, func([]T, sql.Result) error { return nil })
 }
 
@@ -111,6 +130,13 @@ func create[T any](w *writer, rows []T, batch int, c *clause.OnConflict) error {
 func insertNumbered[T any](w *writer, rows []T, batch int, setID func(*T, int64)) error {
 	if w.idStep == 0 || w.raw == nil {
 		return errors.New("insertNumbered: this database does not give consecutive ids")
+	}
+	if w.load {
+		first, err := loadData(w, rows)
+		for i := range rows {
+			setID(&rows[i], first+int64(i)*w.idStep)
+		}
+		return err
 	}
 	return insertBatches(w, rows, batch, nil, func(part []T, res sql.Result) error {
 		first, err := res.LastInsertId()

@@ -156,3 +156,11 @@ func (e *eofReader) Read(p []byte) (int, error) {
 	}
 	return n, err
 }
+
+// line sums up the import in one line, as BENCH_ONLY=import prints it.
+func (r importResult) line() string {
+	return fmt.Sprintf("import: %d contacts in %v, %.0f contacts/s (read+check %v, first write at %v; CPU Go %.1f µs, mariadbd %.1f µs per contact)",
+		r.Files.NumContacts, r.ContactTime.Round(time.Millisecond), r.ContactsPerSecond(), r.ReadTime.Round(time.Millisecond),
+		r.WriteStart.Round(time.Millisecond), float64(r.GoCPU.Microseconds())/float64(r.Files.NumContacts),
+		float64(r.DBCPU.Microseconds())/float64(r.Files.NumContacts))
+}

@@ -34,6 +34,9 @@ type config struct {
 	Results        string        // BENCH_RESULTS: the report's path
 	CPUProfile     string        // BENCH_CPUPROFILE: prefix of CPU profiles of each target's first closed round
 	MaxInFlight    int           // BENCH_MAX_INFLIGHT: open-loop cap on outstanding requests
+	// ImportOnly (BENCH_ONLY=import) measures the import alone and prints
+	// it, writing no report: for work on the importer.
+	ImportOnly bool
 }
 
 func loadConfig() (config, error) {
@@ -85,6 +88,16 @@ func loadConfig() (config, error) {
 		c.Results = s
 	}
 	c.CPUProfile = os.Getenv("BENCH_CPUPROFILE")
+	switch s := os.Getenv("BENCH_ONLY"); s {
+	case "":
+	case "import":
+		c.ImportOnly = true
+		if c.ImportContacts == 0 {
+			return config{}, fmt.Errorf("BENCH_ONLY=import with BENCH_IMPORT_CONTACTS=0 measures nothing")
+		}
+	default:
+		return config{}, fmt.Errorf("BENCH_ONLY=%q: the only part that runs alone is import", s)
+	}
 	return c, nil
 }
 

@@ -37,6 +37,20 @@ func run(ctx context.Context, cfg config) (err error) {
 		srv.Stop()
 	}()
 	res.mariadbFlags = srv.Flags
+	if cfg.ImportOnly {
+		if cfg.CPUProfile != "" {
+			stopProfile, err := startProfile(cfg.CPUProfile + "-import.prof")
+			if err != nil {
+				return err
+			}
+			defer stopProfile()
+		}
+		imp, err := measureImport(ctx, srv, cfg.ImportContacts)
+		if err == nil {
+			fmt.Println(imp.line())
+		}
+		return err
+	}
 
 	url, err := srv.CreateSchema(ctx, "crmlens_bench")
 	if err != nil {
