@@ -20,6 +20,7 @@ import (
 	"github.com/crmlens/crmlens/internal/config"
 	"github.com/crmlens/crmlens/internal/database"
 	"github.com/crmlens/crmlens/internal/gctune"
+	"github.com/crmlens/crmlens/internal/importer"
 	"github.com/crmlens/crmlens/internal/layout"
 	"github.com/crmlens/crmlens/internal/metrics"
 	"github.com/crmlens/crmlens/internal/playground"
@@ -68,6 +69,17 @@ func newServe() *cobra.Command {
 					return errors.New("CRMLENS_MIGRATE_ON_START=false and the database has pending migrations: run `crmlens migrate` first")
 				}
 			}
+			// An import that stopped between the two commits of a first
+			// contacts import left its identities' branch prepared, holding
+			// locks (internal/importer, xa.go): finish it, without holding
+			// up the start (it waits for an import still deciding).
+			go func() {
+				if n, err := importer.Recover(ctx, e.db); err != nil && ctx.Err() == nil {
+					e.log.Warn("could not finish interrupted imports", "err", err)
+				} else if n > 0 {
+					e.log.Info("finished interrupted imports", "count", n)
+				}
+			}()
 			if demo {
 				sum, err := seed.Demo(ctx, e.db, seed.Options{Contacts: demoContacts, SealKey: e.keys.Seal})
 				if err != nil {

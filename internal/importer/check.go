@@ -129,16 +129,38 @@ func looksLikeEmail(s string) bool {
 	if strings.ContainsAny(s, " <>\t\r\n") {
 		return false
 	}
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Name != "" || a.Address != s {
-		return false
-	}
 	local, domain, ok := strings.Cut(s, "@")
 	if !ok || local == "" || strings.Contains(domain, "@") {
 		return false
 	}
 	dot := strings.LastIndexByte(domain, '.')
-	return dot > 0 && dot < len(domain)-1 && !strings.Contains(domain, "..")
+	if dot <= 0 || dot == len(domain)-1 || strings.Contains(domain, "..") {
+		return false
+	}
+	// Most addresses are plain: letters, digits and . _ % + - in a
+	// dot-atom. net/mail decides the rest (quoted local parts, other
+	// characters), at about ten times the cost.
+	if plainAtom(local) && plainAtom(domain) {
+		return true
+	}
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Name == "" && a.Address == s
+}
+
+// plainAtom says s is a dot-atom of letters, digits and . _ % + - (no dot
+// first, last or twice in a row): an addr-spec part net/mail accepts as
+// it is.
+func plainAtom(s string) bool {
+	if s == "" || s[0] == '.' || s[len(s)-1] == '.' || strings.Contains(s, "..") {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '%' || c == '+' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // timeAt parses a time column (RFC 3339 or YYYY-MM-DD, which means midnight

@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"net/mail"
 	"strings"
 	"testing"
 )
@@ -54,10 +55,41 @@ func TestLooksLikeEmail(t *testing.T) {
 		"13800000000":            false,
 		"a@example..com":         false,
 		"\"quoted\"@example.com": false,
+		".a@example.com":         false,
+		"a.@example.com":         false,
+		"a_b%c-d@ex-ample.com":   true,
+		"张伟@example.com":         true, // net/mail's path: UTF-8 in the local part
 	}
 	for in, want := range tests {
 		if got := looksLikeEmail(in); got != want {
 			t.Errorf("looksLikeEmail(%q) = %v, want %v", in, got, want)
 		}
+	}
+}
+
+// TestPlainEmailAgreesWithNetMail: every address the fast path accepts,
+// net/mail accepts as it is (checked on all strings of up to 5 characters
+// over the characters the fast path knows, with a fixed domain).
+func TestPlainEmailAgreesWithNetMail(t *testing.T) {
+	const alphabet = "a.Z9_%+-@"
+	var walk func(prefix string)
+	checked := 0
+	walk = func(prefix string) {
+		if s := prefix + "@x.example.com"; plainAtom(prefix) {
+			checked++
+			if a, err := mail.ParseAddress(s); err != nil || a.Address != s || a.Name != "" {
+				t.Errorf("plainAtom(%q) accepts a local part net/mail refuses: %v", prefix, err)
+			}
+		}
+		if len(prefix) == 5 {
+			return
+		}
+		for i := 0; i < len(alphabet); i++ {
+			walk(prefix + alphabet[i:i+1])
+		}
+	}
+	walk("")
+	if checked < 1000 {
+		t.Fatalf("only %d local parts checked", checked)
 	}
 }

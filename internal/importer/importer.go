@@ -16,7 +16,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	mysqldriver "github.com/go-sql-driver/mysql"
@@ -105,74 +104,43 @@ func (im *Importer) Import(ctx context.Context, object string, r io.Reader, form
 	}
 	h := spec.newHandler(im.now().Truncate(time.Millisecond))
 	errs := &collector{}
-	err = readRecords(ctx, r, format, spec, errs, func(rec *record) {
-		h.add(&checker{rec: rec, spec: spec, errs: errs, ok: !rec.bad})
-	})
-	if err != nil {
-		return Result{}, fmt.Errorf("import %s: %w", spec.name, err)
-	}
+	read := func(fn func(*record)) error { return readRecords(ctx, r, format, spec, errs, fn) }
+	check := func(rec *record) { h.add(&checker{rec: rec, spec: spec, errs: errs, ok: !rec.bad}) }
 	var res Result
-	T0 := time.Now(); defer func(){ fmt.Fprintf(os.Stderr, "TRACE total %v\n", time.Since(T0)) }()
-	// One connection of its own, so that session settings of a bulk load
-	// (see bulkLoad) can be put back, or the connection dropped, before any
-	// other work gets it.
-	err = im.db.WithContext(ctx).Connection(func(conn *gorm.DB) error {
-		bulk := false
-		var br *branch
-		err := conn.Transaction(func(tx *gorm.DB) error {
-			w, err := newWriter(tx)
-			if err != nil {
-				return err
+	streamed := false
+	if c, ok := h.(*contacts); ok && im.db.Dialector.Name() == "mysql" {
+		// A first import of contacts on MariaDB writes as it reads.
+		streamed, err = im.transact(ctx, spec, func(tx *gorm.DB, w *writer) (bool, error) {
+			if !w.bulk || !w.load {
+				return false, nil
 			}
-			defer w.close()
-			if bulk, err = bulkLoad(w, spec.tables); err != nil {
-				return err
+			br, err := im.openBranch(ctx)
+			if err != nil || br == nil {
+				return false, err
 			}
-			fmt.Fprintf(os.Stderr, "TRACE begin %v\n", time.Since(T0))
-			defer func(){ fmt.Fprintf(os.Stderr, "TRACE written %v\n", time.Since(T0)) }()
+			w.branch, w.progress = br, im.progress
+			res, err = c.stream(ctx, w, read, check, errs)
+			return true, err
+		})
+	}
+	if !streamed && err == nil {
+		// Read and check the whole file, then write it.
+		if err := read(check); err != nil {
+			return Result{}, fmt.Errorf("import %s: %w", spec.name, err)
+		}
+		_, err = im.transact(ctx, spec, func(tx *gorm.DB, w *writer) (bool, error) {
 			if err := h.resolve(w, errs); err != nil {
-				return err
+				return true, err
 			}
 			if err := errs.err(); err != nil {
-				return err
-			}
-			fmt.Fprintf(os.Stderr, "TRACE resolved %v\n", time.Since(T0))
-			if w.load && spec.name == "contacts" {
-				if br, err = im.openBranch(ctx); err != nil {
-					return err
-				}
-				w.branch = br
+				return true, err
 			}
 			w.progress, w.total = im.progress, h.rowsToWrite()
-			if res, err = h.write(w, im.batch); err != nil {
-				return err
-			}
-			if br != nil {
-				return br.prepare(ctx, tx, im.now())
-			}
-			return nil
+			var err error
+			res, err = h.write(w, im.batch)
+			return true, err
 		})
-		if br != nil {
-			if err == nil {
-				err = br.commit(ctx)
-			} else {
-				br.rollback(ctx)
-			}
-			br.close(ctx)
-			if err != nil && br.prepared && !br.done {
-				// The decision is made; Recover carries it out.
-				if _, rerr := Recover(ctx, im.db); rerr != nil {
-					err = errors.Join(err, rerr)
-				}
-			}
-		}
-		if bulk {
-			if rerr := endBulkLoad(conn); rerr != nil && err == nil {
-				err = rerr
-			}
-		}
-		return err
-	})
+	}
 	switch {
 	case err == nil:
 	case apperr.As(err) != nil:
@@ -189,6 +157,68 @@ func (im *Importer) Import(ctx context.Context, object string, r io.Reader, form
 	}
 	res.Object = spec.name
 	return res, nil
+}
+
+// errUnused rolls back a transaction its work did not use.
+var errUnused = errors.New("transaction not used")
+
+// transact runs fn in one transaction on a connection of its own, so that
+// the session settings of a bulk load (see bulkLoad, decided here before
+// fn) can be put back, or the connection dropped, before any other work
+// gets it. fn says whether it used the transaction: if not, it is rolled
+// back and transact returns false. An identities branch fn opened
+// (w.branch, see xa.go) is prepared before the commit and committed or
+// rolled back after it.
+func (im *Importer) transact(ctx context.Context, spec *objectSpec, fn func(*gorm.DB, *writer) (bool, error)) (bool, error) {
+	used := false
+	err := im.db.WithContext(ctx).Connection(func(conn *gorm.DB) error {
+		var w *writer
+		err := conn.Transaction(func(tx *gorm.DB) error {
+			var err error
+			if w, err = newWriter(tx); err != nil {
+				return err
+			}
+			defer w.close()
+			if w.bulk, err = bulkLoad(w, spec.tables); err != nil {
+				return err
+			}
+			if used, err = fn(tx, w); err != nil {
+				return err
+			}
+			if !used {
+				return errUnused
+			}
+			if w.branch != nil {
+				return w.branch.prepare(ctx, tx, im.now())
+			}
+			return nil
+		})
+		if errors.Is(err, errUnused) {
+			err = nil
+		}
+		if w != nil && w.branch != nil {
+			br := w.branch
+			if err == nil {
+				err = br.commit(ctx)
+			} else {
+				br.rollback(ctx)
+			}
+			br.close(ctx)
+			if err != nil && br.prepared && !br.done {
+				// The decision is made; Recover carries it out.
+				if _, rerr := Recover(ctx, im.db); rerr != nil {
+					err = errors.Join(err, rerr)
+				}
+			}
+		}
+		if w != nil && w.bulk {
+			if rerr := endBulkLoad(conn); rerr != nil && err == nil {
+				err = rerr
+			}
+		}
+		return err
+	})
+	return used, err
 }
 
 // openBranch opens the identities' XA branch (see xa.go) on a second

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"reflect"
 	"strconv"
 	"strings"
@@ -82,15 +81,45 @@ func columnsOf[T any](namer schema.Namer) (*loadColumns, error) {
 // gave the first: the rows get consecutive ids (w.idStep apart) in their
 // order, as a multi-row INSERT's do (see insertNumbered).
 func loadData[T any](w *writer, rows []T) (first int64, err error) {
-	return loadDataOn(w, w.raw, rows, false)
-}
-
-// loadDataOn is loadData on session on; withID writes the rows' own ids
-// instead of letting the table number them (first is then 0).
-func loadDataOn[T any](w *writer, on session, rows []T, withID bool) (first int64, err error) {
 	if len(rows) == 0 {
 		return 0, nil
 	}
+	n, err := loadRows(w, w.raw, sliceRows(rows), false)
+	if err != nil {
+		return 0, err
+	}
+	if n != len(rows) {
+		return 0, fmt.Errorf("load: %d rows sent of %d", n, len(rows))
+	}
+	// The driver's result carries no id for LOAD DATA; the session does.
+	if err := w.raw.QueryRowContext(w.tx.Statement.Context, "SELECT LAST_INSERT_ID()").Scan(&first); err != nil {
+		return 0, fmt.Errorf("load: read the first id: %w", err)
+	}
+	if first <= 0 {
+		return 0, errors.New("load: the database named no first id")
+	}
+	return first, nil
+}
+
+// rowSource calls yield for each row to load until it returns false; an
+// error it returns fails the load.
+type rowSource[T any] func(yield func(*T) bool) error
+
+func sliceRows[T any](rows []T) rowSource[T] {
+	return func(yield func(*T) bool) error {
+		for i := range rows {
+			if !yield(&rows[i]) {
+				return nil
+			}
+		}
+		return nil
+	}
+}
+
+// loadRows loads the rows of src with one LOAD DATA LOCAL INFILE statement
+// on session on, and returns how many it sent; withID writes the rows' own
+// ids instead of letting the table number them.
+func loadRows[T any](w *writer, on session, src rowSource[T], withID bool) (int, error) {
 	cols, err := columnsOf[T](w.tx.NamingStrategy)
 	if err != nil {
 		return 0, err
@@ -107,11 +136,15 @@ func loadDataOn[T any](w *writer, on session, rows []T, withID bool) (first int6
 	mysqldriver.RegisterReaderHandler(name, func() io.Reader { return pr })
 	defer mysqldriver.DeregisterReaderHandler(name)
 
-	sent := make(chan error, 1)
+	type outcome struct {
+		n   int
+		err error
+	}
+	sent := make(chan outcome, 1)
 	go func() {
-		err := writeTSV(ctx, pw, cols, rows, w.wrote)
+		n, err := writeTSV(ctx, pw, cols, src, w.wrote)
 		_ = pw.CloseWithError(err) // nil: the reader sees io.EOF
-		sent <- err
+		sent <- outcome{n, err}
 	}()
 	quoted := make([]string, len(cols.names))
 	for i, n := range cols.names {
@@ -119,33 +152,22 @@ func loadDataOn[T any](w *writer, on session, rows []T, withID bool) (first int6
 	}
 	query := "LOAD DATA LOCAL INFILE 'Reader::" + name + "' INTO TABLE `" + cols.table + "` CHARACTER SET utf8mb4" +
 		` FIELDS TERMINATED BY '\t' ESCAPED BY '\\' LINES TERMINATED BY '\n' (` + strings.Join(quoted, ", ") + ")"
-	T0 := time.Now()
 	res, err := on.ExecContext(ctx, query)
-	fmt.Fprintf(os.Stderr, "TRACE load %s %v\n", cols.table, time.Since(T0))
 	_ = pr.CloseWithError(errors.New("load data: the statement ended")) // stop the writer if the server stopped reading
-	if serr := <-sent; err == nil && serr != nil {
-		err = serr
+	out := <-sent
+	if out.err != nil {
+		return 0, fmt.Errorf("load %s: %w", cols.table, out.err)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("load %s: %w", cols.table, w.translate(err))
 	}
-	if n, err := res.RowsAffected(); err != nil || n != int64(len(rows)) {
-		return 0, fmt.Errorf("load %s: the database took %d rows of %d (%v)", cols.table, n, len(rows), err)
+	if got, err := res.RowsAffected(); err != nil || got != int64(out.n) {
+		return 0, fmt.Errorf("load %s: the database took %d rows of %d (%v)", cols.table, got, out.n, err)
 	}
 	if err := noWarnings(ctx, on, cols.table); err != nil {
 		return 0, err
 	}
-	if withID {
-		return 0, nil
-	}
-	// The driver's result carries no id for LOAD DATA; the session does.
-	if err := on.QueryRowContext(ctx, "SELECT LAST_INSERT_ID()").Scan(&first); err != nil {
-		return 0, fmt.Errorf("load %s: read the first id: %w", cols.table, err)
-	}
-	if first <= 0 {
-		return 0, fmt.Errorf("load %s: the database named no first id", cols.table)
-	}
-	return first, nil
+	return out.n, nil
 }
 
 // noWarnings fails if the statement before left warnings: a value the
@@ -181,34 +203,51 @@ const tsvChunk = 1000
 // writeTSV writes rows as LOAD DATA's text: tab between fields, newline
 // after each row, \N for NULL, and backslash escapes for the characters
 // that would end a field or a row. wrote hears of every tsvChunk rows.
-func writeTSV[T any](ctx context.Context, out io.Writer, cols *loadColumns, rows []T, wrote func(int)) error {
+func writeTSV[T any](ctx context.Context, out io.Writer, cols *loadColumns, src rowSource[T], wrote func(int)) (int, error) {
 	bw := bufio.NewWriterSize(out, 64<<10)
 	var buf []byte
 	var times timeText
-	for i := range rows {
-		rv := reflect.ValueOf(&rows[i]).Elem()
+	n, unreported := 0, 0
+	var err error
+	srcErr := src(func(row *T) bool {
+		rv := reflect.ValueOf(row).Elem()
 		buf = buf[:0]
 		for j, f := range cols.fields {
 			if j > 0 {
 				buf = append(buf, '\t')
 			}
-			var err error
 			if buf, err = appendField(buf, f.ReflectValueOf(ctx, rv), &times); err != nil {
-				return fmt.Errorf("column %s: %w", f.DBName, err)
+				err = fmt.Errorf("column %s: %w", f.DBName, err)
+				return false
 			}
 		}
 		buf = append(buf, '\n')
-		if _, err := bw.Write(buf); err != nil {
-			return err
+		if _, err = bw.Write(buf); err != nil {
+			return false
 		}
-		if (i+1)%tsvChunk == 0 || i == len(rows)-1 {
-			if err := bw.Flush(); err != nil {
-				return err
+		n++
+		if unreported++; unreported == tsvChunk {
+			if err = bw.Flush(); err != nil {
+				return false
 			}
-			wrote((i % tsvChunk) + 1)
+			wrote(unreported)
+			unreported = 0
 		}
+		return true
+	})
+	switch {
+	case err != nil:
+		return n, err
+	case srcErr != nil:
+		return n, srcErr
 	}
-	return nil
+	if err := bw.Flush(); err != nil {
+		return n, err
+	}
+	if unreported > 0 {
+		wrote(unreported)
+	}
+	return n, nil
 }
 
 // timeText formats times as DATETIME(3) text, in UTC as the connection's
@@ -225,6 +264,8 @@ func (tt *timeText) append(buf []byte, t time.Time) []byte {
 	}
 	return append(buf, tt.text...)
 }
+
+var timeType = reflect.TypeFor[time.Time]()
 
 // appendField appends one value in LOAD DATA's text form.
 func appendField(buf []byte, v reflect.Value, times *timeText) ([]byte, error) {
@@ -245,8 +286,8 @@ func appendField(buf []byte, v reflect.Value, times *timeText) ([]byte, error) {
 		}
 		return append(buf, '0'), nil
 	}
-	if t, ok := v.Interface().(time.Time); ok {
-		return times.append(buf, t), nil
+	if v.Type() == timeType && v.CanAddr() {
+		return times.append(buf, *v.Addr().Interface().(*time.Time)), nil // by pointer: no copy on the heap
 	}
 	return buf, fmt.Errorf("no LOAD DATA form for %s", v.Type())
 }

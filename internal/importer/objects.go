@@ -118,10 +118,19 @@ func idsByExternalID(w *writer, table string, exts []string) (map[string]int64, 
 // lookupIDs is idsByExternalID with a locking clause (e.g. " LOCK IN SHARE
 // MODE") after each query.
 func lookupIDs(w *writer, table string, exts []string, locking string) (map[string]int64, error) {
+	return lookupIDsWith(w.query, table, exts, locking)
+}
+
+// queryFunc runs a SELECT and calls scan for each row (writer.query,
+// branch.query).
+type queryFunc func(query string, args []any, scan func(*sql.Rows) error) error
+
+// lookupIDsWith is lookupIDs through query.
+func lookupIDsWith(query queryFunc, table string, exts []string, locking string) (map[string]int64, error) {
 	out := make(map[string]int64, len(exts))
 	for chunk := range slices.Chunk(exts, lookupChunk) {
-		query := "SELECT id, external_id FROM " + table + " WHERE external_id IN (" + placeholders(len(chunk)) + ")" + locking
-		err := w.query(query, anys(chunk), func(rows *sql.Rows) error {
+		q := "SELECT id, external_id FROM " + table + " WHERE external_id IN (" + placeholders(len(chunk)) + ")" + locking
+		err := query(q, anys(chunk), func(rows *sql.Rows) error {
 			var id int64
 			var ext string
 			if err := rows.Scan(&id, &ext); err != nil {
@@ -428,9 +437,6 @@ func mapKeys[K comparable, V any](m map[K]V) []K {
 }
 
 func (h *contacts) write(w *writer, batch int) (Result, error) {
-	if w.branch != nil {
-		return h.writeBoth(w)
-	}
 	ids, err := h.writeContacts(w, batch)
 	if err != nil {
 		return Result{}, fmt.Errorf("write contacts: %w", err)
@@ -466,42 +472,6 @@ func (h *contacts) write(w *writer, batch int) (Result, error) {
 		return Result{}, fmt.Errorf("write contact identities: %w", err)
 	}
 	res.Identities = len(rows)
-	return res, nil
-}
-
-// writeBoth loads the contacts, all new, on the import's transaction and
-// their identities on its XA branch at the same time (see xa.go). The
-// identities name their contacts before these exist, so the contacts take
-// ids from the table's next AUTO_INCREMENT value on.
-func (h *contacts) writeBoth(w *writer) (Result, error) {
-	ctx := w.tx.Statement.Context
-	var next sql.NullInt64
-	err := w.raw.QueryRowContext(ctx, "SELECT AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'contacts'").Scan(&next)
-	if err != nil {
-		return Result{}, fmt.Errorf("write contacts: read the next id: %w", err)
-	}
-	base := max(next.Int64, 1)
-	var idents []model.ContactIdentity
-	for i := range h.rows {
-		h.rows[i].ID = base + int64(i)
-		for _, ident := range h.idents[i] {
-			idents = append(idents, model.ContactIdentity{ContactID: h.rows[i].ID, Channel: ident.Channel, ExternalID: ident.ExternalID, CreatedAt: h.now})
-		}
-	}
-	identErr := make(chan error, 1)
-	go func() {
-		_, err := loadDataOn(w, w.branch.conn, idents, false)
-		identErr <- err
-	}()
-	_, err = loadDataOn(w, w.raw, h.rows, true)
-	if ierr := <-identErr; ierr != nil {
-		return Result{}, fmt.Errorf("write contact identities: %w", ierr)
-	}
-	if err != nil {
-		return Result{}, fmt.Errorf("write contacts: %w", err)
-	}
-	res := result(len(h.rows), h.updated)
-	res.Identities = len(idents)
 	return res, nil
 }
 

@@ -40,6 +40,8 @@ type writer struct {
 	// branch, if set, is where a first import of contacts loads their
 	// identities, at the same time as the contacts (see xa.go).
 	branch *branch
+	// bulk says bulkLoad turned the bulk load on for this transaction.
+	bulk bool
 	// load writes new rows with LOAD DATA (see loadData) instead of
 	// INSERTs: on a bulk load, where every row is new.
 	load bool
@@ -57,7 +59,18 @@ func (w *writer) wrote(n int) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.written += n
-	if w.progress != nil {
+	if w.progress != nil && w.total > 0 {
+		w.progress(w.written, w.total)
+	}
+}
+
+// startProgress sets the total of rows to write, once a streaming import
+// (see stream.go) knows it, and reports what was written until then.
+func (w *writer) startProgress(total int) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.total = total
+	if w.progress != nil && total > 0 {
 		w.progress(w.written, w.total)
 	}
 }

@@ -33,7 +33,8 @@ import (
 // `crmlens serve`'s start, commits it if its xid is in import_commits and
 // rolls it back if not. Until step 4 ends, the row of step 2 is locked by
 // the main transaction, so Recover waits for a live import's decision
-// rather than guess it.
+// rather than guess it; a branch whose connection is still open belongs
+// to a live import, and MariaDB lets only that connection finish it.
 
 // xidPrefix starts the xid of every branch an import opens.
 const xidPrefix = "crmlens-import-"
@@ -48,6 +49,33 @@ type branch struct {
 	xid      string
 	prepared bool
 	done     bool
+	stmts    map[string]*sql.Stmt
+	ctx      context.Context // the import's, for query
+}
+
+// query runs a SELECT on the branch through a statement prepared on its
+// first use (a queryFunc).
+func (b *branch) query(query string, args []any, scan func(*sql.Rows) error) error {
+	ctx := b.ctx
+	s, ok := b.stmts[query]
+	if !ok {
+		var err error
+		if s, err = b.conn.PrepareContext(ctx, query); err != nil {
+			return err
+		}
+		b.stmts[query] = s
+	}
+	rows, err := s.QueryContext(ctx, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // openBranch starts an XA branch on a new connection from pool, with the
@@ -67,7 +95,7 @@ func openBranch(ctx context.Context, pool *sql.DB, table string) (*branch, error
 	if err != nil {
 		return nil, fmt.Errorf("open a second connection for the identities: %w", err)
 	}
-	b := &branch{conn: conn, xid: xidPrefix + hex.EncodeToString(id)}
+	b := &branch{conn: conn, xid: xidPrefix + hex.EncodeToString(id), stmts: map[string]*sql.Stmt{}, ctx: ctx}
 	if _, err := conn.ExecContext(ctx, "SET SESSION unique_checks = 0, foreign_key_checks = 0"); err != nil {
 		b.close(ctx)
 		return nil, fmt.Errorf("prepare the identities' connection: %w", err)
@@ -139,6 +167,9 @@ func (b *branch) rollback(ctx context.Context) {
 // close gives the connection back with the session settings put back, or
 // drops it if it cannot.
 func (b *branch) close(ctx context.Context) {
+	for _, s := range b.stmts {
+		_ = s.Close()
+	}
 	if _, err := b.conn.ExecContext(ctx, "SET SESSION unique_checks = 1, foreign_key_checks = 1"); err != nil || !b.done && b.prepared {
 		_ = b.conn.Raw(func(any) error { return driver.ErrBadConn })
 	}
@@ -198,7 +229,12 @@ func Recover(ctx context.Context, db *gorm.DB) (int, error) {
 		if committed > 0 {
 			verb = "COMMIT"
 		}
-		if _, err := pool.ExecContext(ctx, "XA "+verb+" '"+xid+"'"); err != nil && !isXANotFound(err) {
+		if _, err := pool.ExecContext(ctx, "XA "+verb+" '"+xid+"'"); err != nil {
+			if isXANotFound(err) {
+				// Finished meanwhile, or still held by the live import's
+				// connection, which finishes it itself: its row stays.
+				continue
+			}
 			return done, fmt.Errorf("finish prepared import %s: %w", xid, err)
 		}
 		if _, err := pool.ExecContext(ctx, "DELETE FROM import_commits WHERE xid = ?", xid); err != nil {

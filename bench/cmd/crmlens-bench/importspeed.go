@@ -23,7 +23,11 @@ type importResult struct {
 	AccountTime time.Duration
 	ContactTime time.Duration
 	ReadTime    time.Duration // reading and checking the contacts file, within ContactTime
-	WriteStart  time.Duration // from the start until the first batch was written, within ContactTime
+	WriteStart  time.Duration // from the start until the first progress report, within ContactTime
+	// Rows (contacts and identities) already written at the first progress
+	// report, of RowsTotal: a first import streams rows into MariaDB while
+	// it reads, and reports progress once it knows the total.
+	RowsAtStart, RowsTotal int
 	Identities  int
 	// CPU used during the contacts import: this process (the importer, and
 	// the progress polling) and mariadbd; Others is the cores other
@@ -108,6 +112,7 @@ func measureImport(ctx context.Context, srv *mariadb.Server, n int) (importResul
 	report := func(written, total int) {
 		if writeBar == nil {
 			writeStart = time.Now()
+			res.RowsAtStart, res.RowsTotal = written, total
 			readBar.Finish()
 			writeBar = progress.New("import: write", int64(total), "rows")
 		}
@@ -159,8 +164,8 @@ func (e *eofReader) Read(p []byte) (int, error) {
 
 // line sums up the import in one line, as BENCH_ONLY=import prints it.
 func (r importResult) line() string {
-	return fmt.Sprintf("import: %d contacts in %v, %.0f contacts/s (read+check %v, first write at %v; CPU Go %.1f µs, mariadbd %.1f µs per contact)",
+	return fmt.Sprintf("import: %d contacts in %v, %.0f contacts/s (read+check %v, %d of %d rows written by then; CPU Go %.1f µs, mariadbd %.1f µs per contact)",
 		r.Files.NumContacts, r.ContactTime.Round(time.Millisecond), r.ContactsPerSecond(), r.ReadTime.Round(time.Millisecond),
-		r.WriteStart.Round(time.Millisecond), float64(r.GoCPU.Microseconds())/float64(r.Files.NumContacts),
+		r.RowsAtStart, r.RowsTotal, float64(r.GoCPU.Microseconds())/float64(r.Files.NumContacts),
 		float64(r.DBCPU.Microseconds())/float64(r.Files.NumContacts))
 }

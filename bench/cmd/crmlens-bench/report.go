@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -177,12 +178,13 @@ func (r *results) write(path string) error {
 		p("| contacts (+%d identities) | %d | %v | **%.0f** |", im.Identities, im.Files.NumContacts,
 			im.ContactTime.Round(time.Millisecond), im.ContactsPerSecond())
 		p("")
-		p("Within the contacts' time: reading and checking the file took %v; the first batch of rows was written %v after the start (the lookups of existing records and references came between); the remaining %v went to writing contacts and identities and committing. The schema is fresh, so this is a first import: it takes MariaDB's bulk-load path (see internal/importer), which builds the rows' indexes in bulk at the commit; importing into tables that already hold rows takes the ordinary path.",
-			im.ReadTime.Round(time.Millisecond), im.WriteStart.Round(time.Millisecond), (im.ContactTime - im.WriteStart).Round(time.Millisecond))
+		p("Within the contacts' time: reading and checking the file took %v. The schema is fresh, so this is a first import, which on MariaDB streams the contacts into a LOAD DATA while it reads and loads their identities on a second connection in an XA branch that commits with the import (see internal/importer, stream.go and xa.go): when the file was read, %d of the %d rows (contacts and identities) had been written; the remaining %v went to the rest of the rows, MariaDB building the indexes, and the two-phase commit. Importing into tables that already hold rows takes the ordinary path: the whole file is checked first, then written with multi-row INSERTs.",
+			im.ReadTime.Round(time.Millisecond), im.RowsAtStart, im.RowsTotal, (im.ContactTime - im.WriteStart).Round(time.Millisecond))
 		p("")
 		per := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(im.Files.NumContacts) }
-		p("CPU during the contacts import: this process %v (%.1f µs per contact: reading, checking, the driver), mariadbd %v (%.1f µs per contact with its identity); other processes %.2f cores. One import runs in one transaction on one connection, so MariaDB writes it on one core: at %.1f µs of mariadbd per contact, that core alone allows at most %.0f contacts/s.",
-			im.GoCPU.Round(time.Millisecond), per(im.GoCPU), im.DBCPU.Round(time.Millisecond), per(im.DBCPU), im.Others, per(im.DBCPU), 1e6/max(per(im.DBCPU), 0.001))
+		p("CPU during the contacts import: this process %v (%.1f µs per contact: reading, checking, the driver), mariadbd %v (%.1f µs per contact with its identity); other processes %.2f cores. The two add up to %.1f µs per contact: on this machine's %d cores, at most %.0f contacts/s if both were busy all the time.",
+			im.GoCPU.Round(time.Millisecond), per(im.GoCPU), im.DBCPU.Round(time.Millisecond), per(im.DBCPU), im.Others,
+			per(im.GoCPU)+per(im.DBCPU), runtime.NumCPU(), float64(runtime.NumCPU())*1e6/max(per(im.GoCPU)+per(im.DBCPU), 0.001))
 	}
 	p("")
 	p("## Targets")
