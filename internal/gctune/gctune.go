@@ -1,5 +1,6 @@
 // Package gctune sets the Go garbage collector's target for crmlens's
-// request-serving process.
+// request-serving process, and for `crmlens import`, which keeps a file's
+// records while it writes them.
 //
 // A sidebar server keeps a small live heap (a few MB: pooled connections,
 // caches) and allocates quickly while it answers, so with Go's default
@@ -16,8 +17,8 @@ import (
 	"strings"
 )
 
-// DefaultPercent is the GOGC crmlens serve runs with when the environment
-// sets none.
+// DefaultPercent is the GOGC crmlens serve and crmlens import run with
+// when the environment sets none.
 const DefaultPercent = 400
 
 // Apply sets the collector's target to DefaultPercent unless getenv("GOGC")

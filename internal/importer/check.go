@@ -36,12 +36,21 @@ type objectSpec struct {
 }
 
 func (s *objectSpec) column(name string) *column {
-	for i := range s.columns {
-		if s.columns[i].name == name {
-			return &s.columns[i]
-		}
+	if i := s.index(name); i >= 0 {
+		return &s.columns[i]
 	}
 	return nil
+}
+
+// index is the position of the column name in s.columns (and in a
+// record's vals), -1 if s has none.
+func (s *objectSpec) index(name string) int {
+	for i := range s.columns {
+		if s.columns[i].name == name {
+			return i
+		}
+	}
+	return -1
 }
 
 func (s *objectSpec) columnList() string {
@@ -69,11 +78,11 @@ func (c *checker) fail(col, format string, args ...any) {
 // text returns a column's value after checking presence, UTF-8 and length.
 // Messages never quote the value: it may be a phone or an email.
 func (c *checker) text(name string) string {
-	col := c.spec.column(name)
-	if col == nil {
+	i := c.spec.index(name)
+	if i < 0 {
 		panic(fmt.Sprintf("importer: %s has no column %s", c.spec.name, name))
 	}
-	v := c.rec.vals[name]
+	col, v := &c.spec.columns[i], c.rec.vals[i].v
 	if v == "" {
 		if col.required {
 			c.fail(name, "%s is required", name)
@@ -191,7 +200,7 @@ func (c *checker) timeAt(name string) time.Time {
 // record are dropped.
 func (c *checker) identities() []identity {
 	list := c.rec.identities
-	if raw, ok := c.rec.vals["identities"]; ok && list == nil {
+	if raw, ok := c.rec.get(c.spec, "identities"); ok && list == nil {
 		for part := range strings.SplitSeq(raw, ";") {
 			if part = strings.TrimSpace(part); part == "" {
 				continue
@@ -275,13 +284,15 @@ func (k externalIDs) claim(c *checker, ext string) {
 // the custom column holds, checking each value against its field's type;
 // nil when the file has no custom columns.
 func (c *checker) custom() *string {
-	vals := map[string]any{}
-	any := false
+	var vals map[string]any
+	has := false
 	for _, col := range c.spec.columns {
 		if col.customType == "" {
 			continue
 		}
-		any = true
+		if !has {
+			has, vals = true, map[string]any{}
+		}
 		v := c.text(col.name)
 		if v == "" {
 			continue
@@ -329,7 +340,7 @@ func (c *checker) custom() *string {
 			vals[col.name] = v
 		}
 	}
-	if !any {
+	if !has {
 		return nil
 	}
 	b, _ := json.Marshal(vals)

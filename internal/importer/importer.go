@@ -119,7 +119,7 @@ func (im *Importer) Import(ctx context.Context, object string, r io.Reader, form
 				return false, err
 			}
 			w.branch, w.progress = br, im.progress
-			res, err = c.stream(ctx, w, read, check, errs)
+			res, err = c.stream(ctx, w, spec, read, check, errs)
 			return true, err
 		})
 	}

@@ -84,7 +84,7 @@ func loadData[T any](w *writer, rows []T) (first int64, err error) {
 	if len(rows) == 0 {
 		return 0, nil
 	}
-	n, err := loadRows(w, w.raw, sliceRows(rows), false)
+	n, err := loadRows(w, w.raw, sliceRows(rows), false, sameInAll(w, rows))
 	if err != nil {
 		return 0, err
 	}
@@ -116,19 +116,74 @@ func sliceRows[T any](rows []T) rowSource[T] {
 	}
 }
 
+// fixed names the columns (by database name) that hold the same value in
+// every row of a load: a time.Time, or nil for NULL. They go once in the
+// statement's SET clause instead of on every row: MariaDB then reads one
+// datetime per load, not two per row, which is about a sixth of its work
+// on a contact. Every row is checked to hold the value.
+type fixed map[string]any
+
+// sameInAll finds the time and pointer columns that hold one value in all
+// rows (their created_at and updated_at, NULL custom fields).
+func sameInAll[T any](w *writer, rows []T) fixed {
+	cols, err := columnsOf[T](w.tx.NamingStrategy)
+	if err != nil || len(rows) == 0 {
+		return nil
+	}
+	ctx := w.tx.Statement.Context
+	out := fixed{}
+	for _, f := range cols.fields {
+		first := f.ReflectValueOf(ctx, reflect.ValueOf(&rows[0]).Elem())
+		var want any
+		switch {
+		case first.Type() == timeType:
+			want = first.Interface()
+		case first.Kind() == reflect.Pointer && first.IsNil():
+			want = nil
+		default:
+			continue
+		}
+		all := true
+		for i := 1; i < len(rows) && all; i++ {
+			all = holds(f.ReflectValueOf(ctx, reflect.ValueOf(&rows[i]).Elem()), want)
+		}
+		if all {
+			out[f.DBName] = want
+		}
+	}
+	return out
+}
+
 // loadRows loads the rows of src with one LOAD DATA LOCAL INFILE statement
 // on session on, and returns how many it sent; withID writes the rows' own
-// ids instead of letting the table number them.
-func loadRows[T any](w *writer, on session, src rowSource[T], withID bool) (int, error) {
-	cols, err := columnsOf[T](w.tx.NamingStrategy)
+// ids instead of letting the table number them; same lists the columns
+// every row holds the same value in.
+func loadRows[T any](w *writer, on session, src rowSource[T], withID bool, same fixed) (int, error) {
+	all, err := columnsOf[T](w.tx.NamingStrategy)
 	if err != nil {
 		return 0, err
 	}
+	cols := &loadColumns{table: all.table, id: all.id}
 	if withID {
-		cp := *cols
-		cp.names = append([]string{cols.id.DBName}, cols.names...)
-		cp.fields = append([]*schema.Field{cols.id}, cols.fields...)
-		cols = &cp
+		cols.names, cols.fields = []string{all.id.DBName}, []*schema.Field{all.id}
+	}
+	var checks []*schema.Field // the fixed columns, checked on every row
+	var set []string
+	for i, f := range all.fields {
+		v, ok := same[f.DBName]
+		if !ok {
+			cols.names, cols.fields = append(cols.names, all.names[i]), append(cols.fields, f)
+			continue
+		}
+		checks = append(checks, f)
+		switch v := v.(type) {
+		case nil:
+			set = append(set, "`"+f.DBName+"` = NULL")
+		case time.Time:
+			set = append(set, "`"+f.DBName+"` = '"+string(new(timeText).append(nil, v))+"'")
+		default:
+			return 0, fmt.Errorf("load %s: no fixed form for %T", all.table, v)
+		}
 	}
 	ctx := w.tx.Statement.Context
 	name := "crmlens-import-" + strconv.FormatUint(loadSeq.Add(1), 10)
@@ -142,7 +197,7 @@ func loadRows[T any](w *writer, on session, src rowSource[T], withID bool) (int,
 	}
 	sent := make(chan outcome, 1)
 	go func() {
-		n, err := writeTSV(ctx, pw, cols, src, w.wrote)
+		n, err := writeTSV(ctx, pw, cols, src, w.wrote, checks, same)
 		_ = pw.CloseWithError(err) // nil: the reader sees io.EOF
 		sent <- outcome{n, err}
 	}()
@@ -152,6 +207,9 @@ func loadRows[T any](w *writer, on session, src rowSource[T], withID bool) (int,
 	}
 	query := "LOAD DATA LOCAL INFILE 'Reader::" + name + "' INTO TABLE `" + cols.table + "` CHARACTER SET utf8mb4" +
 		` FIELDS TERMINATED BY '\t' ESCAPED BY '\\' LINES TERMINATED BY '\n' (` + strings.Join(quoted, ", ") + ")"
+	if len(set) > 0 {
+		query += " SET " + strings.Join(set, ", ")
+	}
 	res, err := on.ExecContext(ctx, query)
 	_ = pr.CloseWithError(errors.New("load data: the statement ended")) // stop the writer if the server stopped reading
 	out := <-sent
@@ -203,7 +261,7 @@ const tsvChunk = 1000
 // writeTSV writes rows as LOAD DATA's text: tab between fields, newline
 // after each row, \N for NULL, and backslash escapes for the characters
 // that would end a field or a row. wrote hears of every tsvChunk rows.
-func writeTSV[T any](ctx context.Context, out io.Writer, cols *loadColumns, src rowSource[T], wrote func(int)) (int, error) {
+func writeTSV[T any](ctx context.Context, out io.Writer, cols *loadColumns, src rowSource[T], wrote func(int), checks []*schema.Field, same fixed) (int, error) {
 	bw := bufio.NewWriterSize(out, 64<<10)
 	var buf []byte
 	var times timeText
@@ -211,6 +269,12 @@ func writeTSV[T any](ctx context.Context, out io.Writer, cols *loadColumns, src 
 	var err error
 	srcErr := src(func(row *T) bool {
 		rv := reflect.ValueOf(row).Elem()
+		for _, f := range checks {
+			if !holds(f.ReflectValueOf(ctx, rv), same[f.DBName]) {
+				err = fmt.Errorf("column %s: a row differs from the value the load sets for all", f.DBName)
+				return false
+			}
+		}
 		buf = buf[:0]
 		for j, f := range cols.fields {
 			if j > 0 {
@@ -266,6 +330,15 @@ func (tt *timeText) append(buf []byte, t time.Time) []byte {
 }
 
 var timeType = reflect.TypeFor[time.Time]()
+
+// holds says v is want: a time.Time equal to it, or a nil pointer for nil.
+func holds(v reflect.Value, want any) bool {
+	if want == nil {
+		return v.Kind() == reflect.Pointer && v.IsNil()
+	}
+	t, ok := want.(time.Time)
+	return ok && v.Type() == timeType && v.CanAddr() && v.Addr().Interface().(*time.Time).Equal(t)
+}
 
 // appendField appends one value in LOAD DATA's text form.
 func appendField(buf []byte, v reflect.Value, times *timeText) ([]byte, error) {

@@ -753,7 +753,7 @@ func (h *agents) add(c *checker) {
 		}
 	}
 	var groups []string
-	if _, present := c.rec.vals["groups"]; present {
+	if _, present := c.rec.get(c.spec, "groups"); present {
 		groups = []string{}
 		for _, g := range strings.Split(c.text("groups"), ";") {
 			if g = strings.TrimSpace(g); g == "" {

@@ -64,7 +64,9 @@ const maxLine = 1 << 20
 // with surrounding spaces trimmed.
 type record struct {
 	line int
-	vals map[string]string
+	// vals holds the columns' values by their position in the spec's
+	// columns (a slice, not a map: one allocation per record).
+	vals []field
 	// identities is the NDJSON list form of the identities column; the CSV
 	// (and NDJSON string) form is vals["identities"].
 	identities    []identity
@@ -72,6 +74,27 @@ type record struct {
 	// bad is set when the reader already reported a problem of this line;
 	// the object still checks the other columns but keeps nothing.
 	bad bool
+}
+
+// field is one column's value in a record; ok says the column was there.
+type field struct {
+	v  string
+	ok bool
+}
+
+func newRecord(line int, spec *objectSpec) *record {
+	return &record{line: line, vals: make([]field, len(spec.columns))}
+}
+
+// set gives column i the value v.
+func (r *record) set(i int, v string) { r.vals[i] = field{v: v, ok: true} }
+
+// get returns the value of the column name and whether the record has it.
+func (r *record) get(spec *objectSpec, name string) (string, bool) {
+	if i := spec.index(name); i >= 0 {
+		return r.vals[i].v, r.vals[i].ok
+	}
+	return "", false
 }
 
 // identity is one (channel, external id) of a contact.
@@ -309,15 +332,16 @@ func parseJSONLine(line int, b []byte, spec *objectSpec, errs *collector, p *fas
 		errs.add(line, "", "must be one JSON object ({\"column\": value, ...})")
 		return nil
 	}
-	rec := &record{line: line, vals: make(map[string]string, obj.Len())}
+	rec := newRecord(line, spec)
 	obj.Visit(func(k []byte, raw *fastjson.Value) {
-		col := spec.column(string(k))
-		if col == nil {
+		idx := spec.index(string(k))
+		if idx < 0 {
 			key := string(k)
 			errs.add(line, safeName(key), "unknown column %s for %s (columns: %s)", columnLabel(key, 0), spec.name, spec.columnList())
 			rec.bad = true
 			return
 		}
+		col := &spec.columns[idx]
 		key := col.name
 		if col.identities && raw.Type() == fastjson.TypeArray {
 			list, ok := parseJSONIdentities(line, raw, errs)
@@ -339,9 +363,10 @@ func parseJSONLine(line int, b []byte, spec *objectSpec, errs *collector, p *fas
 		case isNull:
 			// null is the same as leaving the column out
 		case col.identities:
-			rec.vals[key], rec.hasIdentities = strings.TrimSpace(v), true
+			rec.set(idx, strings.TrimSpace(v))
+			rec.hasIdentities = true
 		default:
-			rec.vals[key] = strings.TrimSpace(v)
+			rec.set(idx, strings.TrimSpace(v))
 		}
 	})
 	return rec
@@ -463,6 +488,10 @@ func readCSV(ctx context.Context, br *bufio.Reader, spec *objectSpec, errs *coll
 		// Rows read with a wrong header would only repeat the problem.
 		return nil
 	}
+	cols := make([]int, len(names)) // header position → spec column
+	for i, name := range names {
+		cols[i] = spec.index(name)
+	}
 	for n := 0; ; n++ {
 		if n%4096 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -486,9 +515,9 @@ func readCSV(ctx context.Context, br *bufio.Reader, spec *objectSpec, errs *coll
 			}
 			continue
 		}
-		rec := &record{line: line, vals: make(map[string]string, len(names))}
+		rec := newRecord(line, spec)
 		for i, v := range row {
-			rec.vals[names[i]] = strings.TrimSpace(v)
+			rec.set(cols[i], strings.TrimSpace(v))
 			if names[i] == "identities" {
 				rec.hasIdentities = true
 			}

@@ -56,8 +56,8 @@ func TestReadNDJSONAcrossBatches(t *testing.T) {
 			errs := &collector{}
 			var gotRecs []int
 			err := readRecords(context.Background(), strings.NewReader(b.String()), NDJSON, spec, errs, func(r *record) {
-				if r.vals["external_id"] != fmt.Sprint("A", r.line) {
-					t.Errorf("line %d carries %q", r.line, r.vals["external_id"])
+				if v, _ := r.get(spec, "external_id"); v != fmt.Sprint("A", r.line) {
+					t.Errorf("line %d carries %q", r.line, v)
 				}
 				gotRecs = append(gotRecs, r.line)
 			})

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -46,7 +47,7 @@ type pending struct {
 
 // stream reads the file (read calls its argument for each record, in file
 // order; check checks one into h) and loads it as described above.
-func (h *contacts) stream(ctx context.Context, w *writer, read func(func(*record)) error, check func(*record), errs *collector) (Result, error) {
+func (h *contacts) stream(ctx context.Context, w *writer, spec *objectSpec, read func(func(*record)) error, check func(*record), errs *collector) (Result, error) {
 	base, err := nextID(ctx, w.raw, "contacts")
 	if err != nil {
 		return Result{}, err
@@ -82,6 +83,12 @@ func (h *contacts) stream(ctx context.Context, w *writer, read func(func(*record
 		}
 	}()
 
+	// Every contact is written at h.now; custom is NULL unless the spec has
+	// custom columns.
+	same := fixed{"created_at": h.now, "updated_at": h.now}
+	if !slices.ContainsFunc(spec.columns, func(c column) bool { return c.customType != "" }) {
+		same["custom"] = nil
+	}
 	loadErr := make(chan error, 1)
 	go func() {
 		defer close(loadEnded)
@@ -97,7 +104,7 @@ func (h *contacts) stream(ctx context.Context, w *writer, read func(func(*record
 				return errStopped
 			}
 			return nil
-		}, true)
+		}, true, same)
 		loadErr <- err
 	}()
 
@@ -140,7 +147,7 @@ func (h *contacts) stream(ctx context.Context, w *writer, read func(func(*record
 		}
 		w.startProgress(sent + len(idents))
 		go func() {
-			_, err := loadRows(w, w.branch.conn, sliceRows(idents), false)
+			_, err := loadRows(w, w.branch.conn, sliceRows(idents), false, fixed{"created_at": h.now})
 			identErr <- err
 		}()
 	} else {
