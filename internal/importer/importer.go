@@ -2,11 +2,14 @@
 // identities, leads, tickets, orders) from NDJSON or CSV files into crmlens's
 // database.
 //
-// An import is all or nothing: the whole file is read and checked first,
-// every bad line is reported (see LineErrors), and only a file without any
-// is written, in one transaction, in batches, upserting on external_id so that
-// importing a file again updates the records instead of duplicating them.
-// docs/import.md describes the columns of each object.
+// An import is all or nothing: every bad line of the file is reported (see
+// LineErrors), and only a file without any is written, in one transaction,
+// in batches, upserting on external_id so that importing a file again
+// updates the records instead of duplicating them. The whole file is
+// checked before the first write, except on a first import of contacts
+// into MariaDB, which writes while it reads and rolls back on the first
+// problem (stream.go, xa.go). docs/import.md describes the columns of each
+// object.
 package importer
 
 import (

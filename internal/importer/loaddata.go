@@ -20,10 +20,13 @@ import (
 
 // LOAD DATA: how a bulk load (see bulkLoad) writes its rows. Rows sent as
 // tab-separated text to one LOAD DATA LOCAL INFILE statement per table
-// cost MariaDB about a third of the work of the same rows in multi-row
-// INSERTs (no statement to parse, no placeholders to bind), and cost this
-// process less than GORM building those INSERTs by reflection. The rows
-// stream to the server from a goroutine while it loads them.
+// spare MariaDB parsing statements and binding placeholders, and spare
+// this process GORM building multi-row INSERTs by reflection: in make
+// bench, mariadbd's CPU per contact (with its identity) fell from 38 µs to
+// 22 µs when this replaced the INSERTs (with the lookups an empty table
+// makes needless, dropped at the same time), the importer's from 29 µs to
+// 17 µs with fastjson. The rows stream to the server from a goroutine
+// while it loads them.
 //
 // LOAD DATA LOCAL turns errors of single rows into warnings (the server
 // cannot stop the client's stream), so loadData refuses a load that
@@ -43,8 +46,9 @@ type session interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// loadColumns are the columns of T that loadData writes: every column GORM
-// would insert, the id only when the caller numbers the rows itself.
+// loadColumns are the columns of T a load writes: every column GORM would
+// insert but the primary key, which loadRows adds when the caller numbers
+// the rows itself.
 type loadColumns struct {
 	table  string
 	names  []string
