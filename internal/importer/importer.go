@@ -102,7 +102,8 @@ func (im *Importer) Import(ctx context.Context, object string, r io.Reader, form
 	if err := im.addCustomColumns(ctx, spec); err != nil {
 		return Result{}, err
 	}
-	if _, err := Recover(ctx, im.db); err != nil {
+	_, canRecover, err := recoverBranches(ctx, im.db)
+	if err != nil {
 		return Result{}, err
 	}
 	h := spec.newHandler(im.now().Truncate(time.Millisecond))
@@ -111,7 +112,7 @@ func (im *Importer) Import(ctx context.Context, object string, r io.Reader, form
 	check := func(rec *record) { h.add(&checker{rec: rec, spec: spec, errs: errs, ok: !rec.bad}) }
 	var res Result
 	streamed := false
-	if c, ok := h.(*contacts); ok && im.db.Dialector.Name() == "mysql" {
+	if c, ok := h.(*contacts); ok && canRecover {
 		// A first import of contacts on MariaDB writes as it reads.
 		streamed, err = im.transact(ctx, spec, func(tx *gorm.DB, w *writer) (bool, error) {
 			if !w.bulk || !w.load {

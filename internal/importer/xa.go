@@ -188,20 +188,28 @@ func isXANotFound(err error) bool {
 // finished; on SQLite, or on a server that will not list XA transactions
 // to this user, there is nothing to do.
 func Recover(ctx context.Context, db *gorm.DB) (int, error) {
+	n, _, err := recoverBranches(ctx, db)
+	return n, err
+}
+
+// recoverBranches is Recover; listed says the server let it list prepared
+// transactions. An import opens an identities branch only then: a branch
+// nobody can list would keep its locks after a crash until a DBA found it.
+func recoverBranches(ctx context.Context, db *gorm.DB) (done int, listed bool, err error) {
 	if db.Dialector.Name() != "mysql" {
-		return 0, nil
+		return 0, false, nil
 	}
 	pool, err := db.DB()
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	rows, err := pool.QueryContext(ctx, "XA RECOVER")
 	if err != nil {
 		var me *mysqldriver.MySQLError
 		if errors.As(err, &me) && (me.Number == 1227 || me.Number == 1142) { // no privilege
-			return 0, nil
+			return 0, false, nil
 		}
-		return 0, fmt.Errorf("list prepared imports: %w", err)
+		return 0, false, fmt.Errorf("list prepared imports: %w", err)
 	}
 	var xids []string
 	for rows.Next() {
@@ -209,21 +217,20 @@ func Recover(ctx context.Context, db *gorm.DB) (int, error) {
 		var data []byte
 		if err := rows.Scan(&format, &gtridLen, &bqualLen, &data); err != nil {
 			_ = rows.Close()
-			return 0, fmt.Errorf("list prepared imports: %w", err)
+			return 0, true, fmt.Errorf("list prepared imports: %w", err)
 		}
 		if xid := string(data); bqualLen == 0 && strings.HasPrefix(xid, xidPrefix) && len(xid) == gtridLen && hexOnly(xid[len(xidPrefix):]) {
 			xids = append(xids, xid)
 		}
 	}
 	if err := rows.Close(); err != nil {
-		return 0, fmt.Errorf("list prepared imports: %w", err)
+		return 0, true, fmt.Errorf("list prepared imports: %w", err)
 	}
-	done := 0
 	for _, xid := range xids {
 		var committed int
 		// A locking read: it waits while a live import holds the row.
 		if err := pool.QueryRowContext(ctx, "SELECT COUNT(*) FROM import_commits WHERE xid = ? FOR UPDATE", xid).Scan(&committed); err != nil {
-			return done, fmt.Errorf("look up prepared import %s: %w", xid, err)
+			return done, true, fmt.Errorf("look up prepared import %s: %w", xid, err)
 		}
 		verb := "ROLLBACK"
 		if committed > 0 {
@@ -235,14 +242,14 @@ func Recover(ctx context.Context, db *gorm.DB) (int, error) {
 				// connection, which finishes it itself: its row stays.
 				continue
 			}
-			return done, fmt.Errorf("finish prepared import %s: %w", xid, err)
+			return done, true, fmt.Errorf("finish prepared import %s: %w", xid, err)
 		}
 		if _, err := pool.ExecContext(ctx, "DELETE FROM import_commits WHERE xid = ?", xid); err != nil {
-			return done, fmt.Errorf("forget prepared import %s: %w", xid, err)
+			return done, true, fmt.Errorf("forget prepared import %s: %w", xid, err)
 		}
 		done++
 	}
-	return done, nil
+	return done, true, nil
 }
 
 // hexOnly says s is lower-case hexadecimal, as the xids openBranch makes
