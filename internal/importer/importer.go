@@ -79,7 +79,9 @@ type Result struct {
 	// Updated counts records whose external_id was already there; their
 	// columns were overwritten, whether or not any value differed.
 	Updated int
-	// Identities counts the contact identities written (contacts only).
+	// Identities counts the contact identities the file lists (contacts
+	// only), all in place after the import: new ones written, ones a
+	// contact already had kept as they were.
 	Identities int
 }
 

@@ -623,3 +623,36 @@ func TestImportAgents(t *testing.T) {
 		}
 	})
 }
+
+// TestReimportKeepsUnchangedIdentities: re-importing a contact with its
+// identities keeps the rows of those it already had (id and created_at),
+// drops the ones no longer listed and adds the new ones.
+func TestReimportKeepsUnchangedIdentities(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB, _ database.Dialect) {
+		mustImport(t, db, "accounts", importer.CSV, accountsCSV)
+		mustImport(t, db, "contacts", importer.NDJSON, contactsNDJSON)
+		before := first[model.ContactIdentity](t, db, "channel = ? AND external_id = ?", "easemob", "visitor-1")
+		// A day earlier, so that a rewritten row would show.
+		if err := db.Model(&model.ContactIdentity{}).Where("id = ?", before.ID).
+			Update("created_at", before.CreatedAt.Add(-24*time.Hour)).Error; err != nil {
+			t.Fatal(err)
+		}
+		before = first[model.ContactIdentity](t, db, "id = ?", before.ID)
+
+		res := mustImport(t, db, "contacts", importer.NDJSON,
+			`{"external_id":"C1","name":"张伟","identities":[{"channel":"easemob","external_id":"visitor-1"},{"channel":"wechat","external_id":"oNew"}]}`+"\n")
+		if res.Updated != 1 || res.Identities != 2 {
+			t.Fatalf("re-import: %+v, want 1 updated and 2 identities", res)
+		}
+		if got := identitiesOf(t, db, "C1"); got != "easemob:visitor-1;wechat:oNew" {
+			t.Fatalf("identities of C1 = %q", got)
+		}
+		after := first[model.ContactIdentity](t, db, "channel = ? AND external_id = ?", "easemob", "visitor-1")
+		if after.ID != before.ID || !after.CreatedAt.Equal(before.CreatedAt) {
+			t.Errorf("the kept identity was rewritten: id %d → %d, created_at %v → %v", before.ID, after.ID, before.CreatedAt, after.CreatedAt)
+		}
+		if n := countOf[model.ContactIdentity](db.Where("external_id = ?", "oAbC123")); n != 0 {
+			t.Errorf("the identity no longer listed is still there (%d)", n)
+		}
+	})
+}

@@ -442,11 +442,16 @@ func (h *contacts) write(w *writer, batch int) (Result, error) {
 		return Result{}, fmt.Errorf("write contacts: %w", err)
 	}
 	res := result(len(h.rows), h.updated)
-	// Identities of the contacts whose records list them: delete the old
-	// identities of existing contacts and insert the listed.
-	tx := w.tx
+	// The contacts whose records list identities end with exactly those.
+	// An identity a contact already has keeps its row (and its created_at);
+	// the contact's others are deleted, then the new ones inserted (in that
+	// order, so that an identity can move between contacts of the file).
+	type owned struct {
+		contact int64
+		identity
+	}
+	listed := map[owned]bool{}
 	var replaced []int64
-	var rows []model.ContactIdentity
 	for i, c := range h.rows {
 		if !h.replace[i] {
 			continue
@@ -460,18 +465,48 @@ func (h *contacts) write(w *writer, batch int) (Result, error) {
 				"nothing was imported: line %d: external_id %q matches an existing contact spelled differently; use that contact's exact external_id", h.lines[i], c.ExternalID)
 		}
 		for _, ident := range h.idents[i] {
-			rows = append(rows, model.ContactIdentity{ContactID: id, Channel: ident.Channel, ExternalID: ident.ExternalID, CreatedAt: h.now})
+			listed[owned{id, ident}] = true
+			res.Identities++
 		}
 	}
+	kept := map[owned]bool{}
+	var gone []int64
 	for chunk := range slices.Chunk(replaced, lookupChunk) {
-		if err := tx.Where("contact_id IN ?", chunk).Delete(&model.ContactIdentity{}).Error; err != nil {
+		var have []model.ContactIdentity
+		if err := w.tx.Select("id", "contact_id", "channel", "external_id").Where("contact_id IN ?", chunk).Find(&have).Error; err != nil {
+			return Result{}, fmt.Errorf("read contact identities: %w", err)
+		}
+		for _, r := range have {
+			if k := (owned{r.ContactID, identity{r.Channel, r.ExternalID}}); listed[k] {
+				kept[k] = true
+			} else {
+				gone = append(gone, r.ID)
+			}
+		}
+	}
+	for chunk := range slices.Chunk(gone, lookupChunk) {
+		if err := w.tx.Where("id IN ?", chunk).Delete(&model.ContactIdentity{}).Error; err != nil {
 			return Result{}, fmt.Errorf("replace contact identities: %w", err)
+		}
+	}
+	var rows []model.ContactIdentity
+	for i, c := range h.rows {
+		if !h.replace[i] {
+			continue
+		}
+		id, ok := h.existing[fold(c.ExternalID)]
+		if !ok {
+			id = ids[c.ExternalID]
+		}
+		for _, ident := range h.idents[i] {
+			if !kept[owned{id, ident}] {
+				rows = append(rows, model.ContactIdentity{ContactID: id, Channel: ident.Channel, ExternalID: ident.ExternalID, CreatedAt: h.now})
+			}
 		}
 	}
 	if err := create(w, rows, batch, nil); err != nil {
 		return Result{}, fmt.Errorf("write contact identities: %w", err)
 	}
-	res.Identities = len(rows)
 	return res, nil
 }
 
