@@ -19,6 +19,7 @@ import (
 	"github.com/caarlos0/env/v11"
 
 	"github.com/crmlens/crmlens/internal/database"
+	"github.com/crmlens/crmlens/internal/tlsfiles"
 )
 
 // Config is crmlens's whole configuration.
@@ -246,24 +247,19 @@ func (c Config) TrustedProxyNets() ([]*net.IPNet, error) {
 }
 
 // LoadTLS reads the certificate and key named by CRMLENS_TLS_CERT and
-// CRMLENS_TLS_KEY; nil when TLS is off. Each error names the variable.
+// CRMLENS_TLS_KEY; nil when TLS is off. Each error names the variable. The
+// files are read again, at most every tlsfiles.Interval, so that a renewed
+// certificate is served without a restart.
 func (c Config) LoadTLS() (*tls.Config, error) {
 	if c.TLSCert == "" {
 		return nil, nil
 	}
-	certPEM, err := os.ReadFile(c.TLSCert)
+	pair, err := tlsfiles.Load(c.TLSCert, c.TLSKey)
 	if err != nil {
-		return nil, fmt.Errorf("CRMLENS_TLS_CERT: %w", err)
+		return nil, err
 	}
-	keyPEM, err := os.ReadFile(c.TLSKey)
-	if err != nil {
-		return nil, fmt.Errorf("CRMLENS_TLS_KEY: %w", err)
-	}
-	pair, err := tls.X509KeyPair(certPEM, keyPEM)
-	if err != nil {
-		return nil, fmt.Errorf("CRMLENS_TLS_CERT and CRMLENS_TLS_KEY: not a PEM certificate and its private key: %w", err)
-	}
-	return &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}, nil
+	// A renewed pair written over the files is served without a restart.
+	return &tls.Config{GetCertificate: pair.GetCertificate, MinVersion: tls.VersionTLS12}, nil
 }
 
 // Level is LogLevel as a slog.Level.

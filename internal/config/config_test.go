@@ -154,7 +154,7 @@ func TestLoadTLS(t *testing.T) {
 				}
 				return
 			}
-			if err != nil || tc == nil || len(tc.Certificates) != 1 || tc.MinVersion != tls.VersionTLS12 {
+			if err != nil || tc == nil || tc.GetCertificate == nil || tc.MinVersion != tls.VersionTLS12 {
 				t.Fatalf("LoadTLS = %+v, %v", tc, err)
 			}
 		})
