@@ -90,22 +90,10 @@ func TestStreamedImportWritesEveryRowRight(t *testing.T) {
 	}
 	// Both connections the import used went back to the pool with the
 	// checks on.
-	pool, _ := db.DB()
-	ctx := context.Background()
-	for range 2 {
-		conn, err := pool.Conn(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close()
-		var unique, fk int
-		if err := conn.QueryRowContext(ctx, "SELECT @@SESSION.unique_checks, @@SESSION.foreign_key_checks").Scan(&unique, &fk); err != nil {
-			t.Fatal(err)
-		}
-		if unique != 1 || fk != 1 {
-			t.Errorf("a pooled connection has unique_checks=%d foreign_key_checks=%d after the import", unique, fk)
-		}
+	if pool, _ := db.DB(); pool.Stats().Idle < 2 {
+		t.Errorf("%d idle connections after the import, want both of its own back", pool.Stats().Idle)
 	}
+	assertPoolChecksOn(t, db)
 	var left int64
 	if err := db.Table("import_commits").Count(&left).Error; err != nil || left != 0 {
 		t.Errorf("import_commits holds %d rows after the import (%v), want none", left, err)
@@ -331,4 +319,89 @@ func prepareBranch(t *testing.T, db *gorm.DB, xid string, contactID int64, ident
 		}
 	}
 	return conn
+}
+
+// cancelAfter is a reader that cancels an import's context once n bytes
+// have been read: Ctrl-C in the middle of `crmlens import`.
+type cancelAfter struct {
+	r      *strings.Reader
+	n      int
+	cancel context.CancelFunc
+}
+
+func (c *cancelAfter) Read(p []byte) (int, error) {
+	if c.n <= 0 {
+		c.cancel()
+	}
+	if len(p) > 4096 {
+		p = p[:4096]
+	}
+	k, err := c.r.Read(p)
+	c.n -= k
+	return k, err
+}
+
+// TestStreamedImportCancelledWritesNothing: an import cancelled while its
+// contacts stream into MariaDB leaves the tables as they were, no prepared
+// branch behind, and no connection with the bulk load's settings.
+func TestStreamedImportCancelledWritesNothing(t *testing.T) {
+	db := mariaDB(t)
+	mustImport(t, db, "accounts", importer.CSV, accountsCSV)
+	before := snapshot(t, db)
+	body := streamFile(20000, 0)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	_, err := importer.New(db).Import(ctx, "contacts", &cancelAfter{r: strings.NewReader(body), n: len(body) / 2, cancel: cancel}, importer.NDJSON)
+	if err == nil {
+		t.Fatal("a cancelled import returned no error")
+	}
+	if after := snapshot(t, db); after != before {
+		t.Errorf("tables changed:\n before %s\n after  %s", before, after)
+	}
+	var prepared int
+	rows, err := db.Raw("XA RECOVER").Rows()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		prepared++
+	}
+	rows.Close()
+	if prepared != 0 {
+		t.Errorf("%d prepared XA branches left behind", prepared)
+	}
+	// The next import into the still empty tables streams and succeeds.
+	if res := mustImport(t, db, "contacts", importer.NDJSON, streamFile(1200, 0)); res.Created != 1200 {
+		t.Errorf("import after the cancelled one: %+v", res)
+	}
+	assertPoolChecksOn(t, db)
+}
+
+// assertPoolChecksOn fails if any of the pool's idle connections has
+// unique or foreign key checks off.
+func assertPoolChecksOn(t *testing.T, db *gorm.DB) {
+	t.Helper()
+	pool, _ := db.DB()
+	ctx := context.Background()
+	idle := pool.Stats().Idle
+	var conns []*sql.Conn
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	for range max(idle, 1) {
+		conn, err := pool.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, conn)
+		var unique, fk int
+		if err := conn.QueryRowContext(ctx, "SELECT @@SESSION.unique_checks, @@SESSION.foreign_key_checks").Scan(&unique, &fk); err != nil {
+			t.Fatal(err)
+		}
+		if unique != 1 || fk != 1 {
+			t.Errorf("a pooled connection has unique_checks=%d foreign_key_checks=%d", unique, fk)
+		}
+	}
 }
