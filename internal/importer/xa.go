@@ -19,7 +19,9 @@ import (
 // identities, and MariaDB writes one statement on one core: loading them
 // one after the other leaves the second core idle while the import waits.
 // So the identities load on a second connection, at the same time, in an
-// XA transaction branch, and the two commit together:
+// XA transaction branch (which also looks up and locks the contacts'
+// accounts while the contacts stream, see stream.go), and the two commit
+// together:
 //
 //  1. both tables are loaded, the contacts with ids the import chose (the
 //     identities must name them before the contacts exist);
@@ -39,7 +41,8 @@ import (
 // xidPrefix starts the xid of every branch an import opens.
 const xidPrefix = "crmlens-import-"
 
-// errXANotFound is MySQL's XAER_NOTA: no such xid (already finished).
+// errXANotFound is MySQL's XAER_NOTA: no such xid here (already finished,
+// or held by the live connection that prepared it).
 const errXANotFound = 1397
 
 // branch is the identities' XA transaction branch on a connection of its
