@@ -48,7 +48,11 @@ func newServe() *cobra.Command {
 			}
 			// Everything that can be wrong with the configuration is found
 			// before anything starts.
-			tlsCfg, err := cfg.LoadTLS()
+			log, err := newLogger(cfg, cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			tlsCfg, err := cfg.LoadTLS(log)
 			if err != nil {
 				return err
 			}
@@ -169,6 +173,7 @@ func newApp(ctx context.Context, e *env) (*app, error) {
 		Integrations:   integrations,
 		Admins:         admin.New(e.db, 0),
 		Metrics:        m,
+		MetricsToken:   e.cfg.MetricsToken,
 		TrustedProxies: proxies,
 		RequestTimeout: e.cfg.RequestTimeout,
 	})

@@ -78,12 +78,16 @@ func startInstance(t *testing.T, vars map[string]string) *instance {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tlsCfg, err := cfg.LoadTLS()
+	logs := &syncBuffer{}
+	log, err := newLogger(cfg, logs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tlsCfg, err := cfg.LoadTLS(log)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	logs := &syncBuffer{}
 	e, err := openEnvWith(ctx, cfg, true, logs)
 	if err != nil {
 		cancel()

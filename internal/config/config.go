@@ -69,6 +69,11 @@ type Config struct {
 	// ReadHeaderTimeout cuts a client that has not sent its request
 	// headers in time (slowloris).
 	ReadHeaderTimeout time.Duration `env:"CRMLENS_READ_HEADER_TIMEOUT" envDefault:"10s"`
+	// MetricsToken, when set, is the bearer token /metrics requires
+	// (Prometheus's authorization.credentials); empty: /metrics is open,
+	// for a listener only the scraper can reach.
+	MetricsToken string `env:"CRMLENS_METRICS_TOKEN"`
+
 	// ShutdownTimeout is how long serve drains in-flight requests on
 	// SIGTERM before it closes the remaining connections.
 	ShutdownTimeout time.Duration `env:"CRMLENS_SHUTDOWN_TIMEOUT" envDefault:"20s"`
@@ -249,12 +254,13 @@ func (c Config) TrustedProxyNets() ([]*net.IPNet, error) {
 // LoadTLS reads the certificate and key named by CRMLENS_TLS_CERT and
 // CRMLENS_TLS_KEY; nil when TLS is off. Each error names the variable. The
 // files are read again, at most every tlsfiles.Interval, so that a renewed
-// certificate is served without a restart.
-func (c Config) LoadTLS() (*tls.Config, error) {
+// certificate is served without a restart; log hears of renewals and of
+// files that stopped loading (nil: nowhere).
+func (c Config) LoadTLS(log *slog.Logger) (*tls.Config, error) {
 	if c.TLSCert == "" {
 		return nil, nil
 	}
-	pair, err := tlsfiles.Load(c.TLSCert, c.TLSKey)
+	pair, err := tlsfiles.Load(c.TLSCert, c.TLSKey, log)
 	if err != nil {
 		return nil, err
 	}

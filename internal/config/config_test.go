@@ -147,7 +147,7 @@ func TestLoadTLS(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			tc, err := c.LoadTLS()
+			tc, err := c.LoadTLS(nil)
 			if tt.wantErr != "" {
 				if err == nil || !strings.HasPrefix(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want one starting with %s", err, tt.wantErr)

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"net"
 	"time"
@@ -48,6 +49,25 @@ func requestTimeout(d time.Duration) echo.MiddlewareFunc {
 		Skipper: func(c echo.Context) bool { return c.Path() == "/metrics" || c.Path() == "/healthz" },
 		// Pass the error on unchanged: handleError maps it with the rest.
 		ErrorHandler: func(err error, _ echo.Context) error { return err },
+	})
+}
+
+// metricsAuth requires "Authorization: Bearer token" on /metrics when
+// token is set (CRMLENS_METRICS_TOKEN); with it empty, /metrics is open.
+func metricsAuth(token string) echo.MiddlewareFunc {
+	if token == "" {
+		return func(next echo.HandlerFunc) echo.HandlerFunc { return next }
+	}
+	return middleware.KeyAuthWithConfig(middleware.KeyAuthConfig{
+		KeyLookup:  "header:" + echo.HeaderAuthorization,
+		AuthScheme: "Bearer",
+		Validator: func(key string, _ echo.Context) (bool, error) {
+			return subtle.ConstantTimeCompare([]byte(key), []byte(token)) == 1, nil
+		},
+		ErrorHandler: func(error, echo.Context) error {
+			return apperr.New(apperr.Unauthorized, "metrics_unauthorized",
+				"/metrics needs the header Authorization: Bearer with the token in CRMLENS_METRICS_TOKEN")
+		},
 	})
 }
 

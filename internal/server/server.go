@@ -51,6 +51,9 @@ type Deps struct {
 	// Metrics records request latency and is served at /metrics; nil: no
 	// /metrics route.
 	Metrics *metrics.Metrics
+	// MetricsToken, when set, is the bearer token /metrics requires
+	// (CRMLENS_METRICS_TOKEN).
+	MetricsToken string
 	// TrustedProxies are reverse proxies whose X-Forwarded-For names the
 	// client (CRMLENS_TRUSTED_PROXIES); empty: the peer address.
 	TrustedProxies []*net.IPNet
@@ -121,7 +124,7 @@ func New(d Deps) *echo.Echo {
 	e.GET("/assets/*", s.asset)
 	e.GET("/admin", s.adminPage)
 	if d.Metrics != nil {
-		e.GET("/metrics", echo.WrapHandler(d.Metrics.Handler()))
+		e.GET("/metrics", echo.WrapHandler(d.Metrics.Handler()), metricsAuth(d.MetricsToken))
 	}
 	s.routes = map[string]struct{}{}
 	for _, r := range e.Routes() {

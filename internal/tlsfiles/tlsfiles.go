@@ -9,13 +9,15 @@
 // are read again and, if they changed and form a valid pair, served from
 // then on. A pair that does not load (a renewal half-written, a key of
 // another certificate) leaves the previous one in service and is tried
-// again at the next check.
+// again at the next check. Both events are logged: a renewal once, a
+// failing check once per distinct reason (not at every handshake).
 package tlsfiles
 
 import (
 	"bytes"
 	"crypto/tls"
 	"fmt"
+	"log/slog"
 	"os"
 	"sync"
 	"time"
@@ -28,6 +30,7 @@ const Interval = 10 * time.Second
 type Pair struct {
 	certFile, keyFile string
 	now               func() time.Time
+	log               *slog.Logger
 
 	mu              sync.Mutex
 	cert            *tls.Certificate
@@ -37,13 +40,18 @@ type Pair struct {
 }
 
 // Load reads the pair, failing when the files are unreadable or do not
-// form a certificate and its private key.
-func Load(certFile, keyFile string) (*Pair, error) {
-	return load(certFile, keyFile, time.Now)
+// form a certificate and its private key. Later checks log to log (nil:
+// nowhere). The errors name the files' variables and say what is wrong,
+// never what the files hold.
+func Load(certFile, keyFile string, log *slog.Logger) (*Pair, error) {
+	return load(certFile, keyFile, time.Now, log)
 }
 
-func load(certFile, keyFile string, now func() time.Time) (*Pair, error) {
-	p := &Pair{certFile: certFile, keyFile: keyFile, now: now}
+func load(certFile, keyFile string, now func() time.Time, log *slog.Logger) (*Pair, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	p := &Pair{certFile: certFile, keyFile: keyFile, now: now, log: log}
 	certPEM, keyPEM, cert, err := p.read()
 	if err != nil {
 		return nil, err
@@ -78,9 +86,13 @@ func (p *Pair) GetCertificate(*tls.ClientHelloInfo) (*tls.Certificate, error) {
 		certPEM, keyPEM, cert, err := p.read()
 		switch {
 		case err != nil:
+			if p.lastErr == nil || p.lastErr.Error() != err.Error() {
+				p.log.Warn("TLS certificate files do not load; still serving the previous certificate", "err", err)
+			}
 			p.lastErr = err
 		case !bytes.Equal(certPEM, p.certPEM) || !bytes.Equal(keyPEM, p.keyPEM):
 			p.cert, p.certPEM, p.keyPEM, p.lastErr = cert, certPEM, keyPEM, nil
+			p.log.Info("TLS certificate renewed from the files", "expires", cert.Leaf.NotAfter.UTC().Format(time.RFC3339))
 		default:
 			p.lastErr = nil
 		}

@@ -2,6 +2,7 @@ package tlsfiles
 
 import (
 	"bytes"
+	"log/slog"
 	"os"
 	"strings"
 	"testing"
@@ -19,7 +20,8 @@ func TestPairPicksUpARenewal(t *testing.T) {
 	dir := t.TempDir()
 	certFile, keyFile := tlstest.WriteSelfSigned(t, dir)
 	c := &clock{t: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)}
-	p, err := load(certFile, keyFile, c.now)
+	var logs bytes.Buffer
+	p, err := load(certFile, keyFile, c.now, slog.New(slog.NewTextHandler(&logs, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,11 +58,32 @@ func TestPairPicksUpARenewal(t *testing.T) {
 	if err := p.Err(); err == nil || !strings.HasPrefix(err.Error(), "CRMLENS_TLS_CERT and CRMLENS_TLS_KEY") {
 		t.Fatalf("Err() = %v, want the reason the files did not load", err)
 	}
+	// Still broken at the next check: served as before, logged once.
+	c.t = c.t.Add(Interval)
+	if !bytes.Equal(serving(), second) {
+		t.Fatal("a broken renewal replaced the served certificate")
+	}
 	// Completed: served at the next check, and the error is gone.
 	tlstest.WriteSelfSigned(t, dir)
 	c.t = c.t.Add(Interval)
 	if third := serving(); bytes.Equal(third, second) || p.Err() != nil {
 		t.Fatalf("after the renewal completed: same certificate %v, Err %v", bytes.Equal(third, second), p.Err())
+	}
+
+	// The log tells an operator each renewal and the failure (once, not
+	// at every check), and holds nothing of the files.
+	out := logs.String()
+	if n := strings.Count(out, "TLS certificate renewed"); n != 2 {
+		t.Errorf("renewals logged %d times, want 2:\n%s", n, out)
+	}
+	if n := strings.Count(out, "do not load"); n != 1 {
+		t.Errorf("the broken pair logged %d times, want 1:\n%s", n, out)
+	}
+	if !strings.Contains(out, "CRMLENS_TLS_KEY") {
+		t.Errorf("the failure's log line does not name the files' variables:\n%s", out)
+	}
+	if strings.Contains(out, "BEGIN") || strings.Contains(out, "cut") {
+		t.Errorf("the log holds the files' contents:\n%s", out)
 	}
 }
 
@@ -77,7 +100,7 @@ func TestLoadRefusesBadFiles(t *testing.T) {
 		{garbage, keyFile, "CRMLENS_TLS_CERT and CRMLENS_TLS_KEY"},
 	}
 	for _, tt := range tests {
-		if _, err := Load(tt.cert, tt.key); err == nil || !strings.HasPrefix(err.Error(), tt.want) {
+		if _, err := Load(tt.cert, tt.key, nil); err == nil || !strings.HasPrefix(err.Error(), tt.want) {
 			t.Errorf("Load(%s, %s) = %v, want an error starting with %q", tt.cert, tt.key, err, tt.want)
 		}
 	}
