@@ -54,6 +54,12 @@ const en = {
   "method.identity": "Channel identity",
   "method.matching_fields": "Same details",
   "method.manual": "Linked by an agent",
+  "matched.phone": "phone",
+  "matched.email": "email",
+  "matched.name": "name",
+  "matched.full_name": "name",
+  "matched.identifier": "platform identifier",
+  "matched.channel_id": "{channel} id",
   "reason.identity": "the {channel} id {id} is an identity of this contact",
   "reason.manual": "an agent linked this visitor to this contact by hand",
   "reason.identifier": "the platform's identifier for this visitor is this contact's id",
@@ -200,6 +206,12 @@ const zh: Catalogue = {
   "method.identity": "渠道身份",
   "method.matching_fields": "资料一致",
   "method.manual": "坐席手动关联",
+  "matched.phone": "手机号",
+  "matched.email": "邮箱",
+  "matched.name": "姓名",
+  "matched.full_name": "姓名",
+  "matched.identifier": "平台访客标识",
+  "matched.channel_id": "{channel} 账号",
   "reason.identity": "{channel} 账号 {id} 是该联系人的渠道身份",
   "reason.manual": "坐席手动将此访客关联到了该联系人",
   "reason.identifier": "平台传来的访客标识就是该联系人的 ID",
@@ -293,6 +305,18 @@ export function t(lang: Lang, key: MessageKey): string {
 /** The message for key in lang with each {name} replaced by vars[name]. */
 export function tf(lang: Lang, key: MessageKey, vars: Record<string, string | number>): string {
   return t(lang, key).replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m));
+}
+
+/**
+ * A field the server says the visitor matched on ("phone", "easemob id")
+ * in words of lang ("手机号", "easemob 账号"); a field this sidebar has no
+ * words for (a custom matching field) as the server named it.
+ */
+export function matchedFieldWord(lang: Lang, field: string): string {
+  const channel = /^(\S+) id$/.exec(field);
+  if (channel) return tf(lang, "matched.channel_id", { channel: channel[1] ?? "" });
+  const key = `matched.${field}`;
+  return key in catalogues[lang] && field !== "channel_id" ? t(lang, key as MessageKey) : field;
 }
 
 /** A status or enum value in words of lang ("paid" → "已付款"); the value itself when there are none. */

@@ -15,7 +15,7 @@ describe("reasonText", () => {
     {
       name: "fields",
       match: { reasonCode: "fields", matchedOn: ["phone", "name"] },
-      zh: "访客已验证的 phone、name 与该联系人一致，且与其他联系人都不同",
+      zh: "访客已验证的 手机号、姓名 与该联系人一致，且与其他联系人都不同",
       en: "the visitor's verified phone and name equals this contact's, and no other contact's",
     },
     {
@@ -25,6 +25,12 @@ describe("reasonText", () => {
       en: "2 contacts match this visitor's details, so none was linked automatically; pick the right one",
     },
     { name: "not this person", match: { status: "not_linked", reasonCode: "not_this_person" }, zh: "坐席确认所关联的联系人不是此人；请搜索并关联正确的联系人", en: "an agent said the linked contact is not this person; search to link the right one" },
+    {
+      name: "fields the sidebar has no words for",
+      match: { reasonCode: "fields", matchedOn: ["member_no", "wechat id"] },
+      zh: "访客已验证的 member_no、wechat 账号 与该联系人一致，且与其他联系人都不同",
+      en: "the visitor's verified member_no and wechat id equals this contact's, and no other contact's",
+    },
     { name: "a code from a newer server", match: { reasonCode: "telepathy" }, zh: "server words", en: "server words" },
     { name: "no code (an older server)", match: {}, zh: "server words", en: "server words" },
   ];

@@ -1,5 +1,5 @@
 import type { SidebarContext } from "../api/types";
-import { catalogues, tf, type Lang, type MessageKey } from "../shared/i18n";
+import { catalogues, matchedFieldWord, tf, type Lang, type MessageKey } from "../shared/i18n";
 
 /**
  * Why the visitor matched (or did not), in the agent's language: the
@@ -15,7 +15,7 @@ export function reasonText(ctx: Pick<SidebarContext, "match" | "visitor">, lang:
   return tf(lang, key as MessageKey, {
     channel: ctx.visitor?.channel ?? "",
     id: ctx.visitor?.externalId ?? "",
-    fields: (m.matchedOn ?? []).join(lang === "zh" ? "、" : " and "),
+    fields: (m.matchedOn ?? []).map((f) => matchedFieldWord(lang, f)).join(lang === "zh" ? "、" : " and "),
     n: m.candidates?.length ?? 0,
   });
 }

@@ -94,7 +94,7 @@ describe("SidebarView", () => {
     expect(byTestId(en, "matched-on")?.textContent).toBe("Matched on: phone, name");
     expect(byTestId(en, "match-reason")?.textContent).toContain("Same phone and name");
     const zh = await mount(<SidebarView ctx={ctx} lang="zh" />);
-    expect(byTestId(zh, "matched-on")?.textContent).toBe("匹配字段： phone、name");
+    expect(byTestId(zh, "matched-on")?.textContent).toBe("匹配字段： 手机号、姓名");
     // no matchedOn, no line
     const none = await mount(<SidebarView ctx={linkedContext} lang="en" />);
     expect(byTestId(none, "matched-on")).toBeNull();

@@ -103,7 +103,7 @@ describe("the header card", () => {
     expect(byTestId(head, "contact-owner")?.textContent).toBe("负责人 王磊");
     expect(byTestId(head, "match-method")?.textContent).toBe("渠道身份");
     expect(byTestId(head, "match-reason")?.textContent).toContain("the easemob id v1 is an identity of this contact");
-    expect(byTestId(head, "matched-on")?.textContent).toBe("匹配字段： easemob id");
+    expect(byTestId(head, "matched-on")?.textContent).toBe("匹配字段： easemob 账号");
     // the visitor's id can be copied
     expect(byTestId(head, "visitor")?.querySelector('[data-testid="copy"]')?.getAttribute("aria-label")).toBe("复制访客 ID");
   });

@@ -5,7 +5,7 @@
 // (registry.ts, widgets/index.ts).
 import { useEffect, useErrorBoundary, useMemo, useState } from "preact/hooks";
 import type { Candidate, CrmRecord, Panel, SidebarContext, Visitor } from "../api/types";
-import { catalogues, errorText, t, tf, type Lang, type MessageKey } from "../shared/i18n";
+import { catalogues, errorText, matchedFieldWord, t, tf, type Lang, type MessageKey } from "../shared/i18n";
 import { LinkPicker, NotThisPerson, type Actions } from "./actions";
 import { Env, useEnv, type SidebarEnv } from "./env";
 import { clockTime } from "./format";
@@ -127,7 +127,7 @@ function MatchedOn({ fields, lang }: { fields: string[] | undefined; lang: Lang 
   if (!fields || fields.length === 0) return null;
   return (
     <span class="matched-on" data-testid="matched-on">
-      <span class="label">{t(lang, "matchedOn")}</span> {fields.join(lang === "zh" ? "、" : ", ")}
+      <span class="label">{t(lang, "matchedOn")}</span> {fields.map((f) => matchedFieldWord(lang, f)).join(lang === "zh" ? "、" : ", ")}
     </span>
   );
 }
