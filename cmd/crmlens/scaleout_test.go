@@ -210,6 +210,62 @@ func TestReadReplica(t *testing.T) {
 	if got.Visitor.ExternalId != "user-2" || got.Contact == nil || got.Contact.Name != "Li Si" {
 		t.Fatalf("context of a visitor only the primary has: %+v", got)
 	}
+
+	// The replica goes down: within a check or two the context is read
+	// from the primary (the contact's name there), every call answered,
+	// and the log says so once; when the replica is back, reads return to
+	// it.
+	replica.Halt()
+	contactName := func() (int, string) {
+		resp, body := in.do(t, "GET", "/api/v1/sidebar/context", "", bearer(token))
+		var c api.SidebarContext
+		if resp.StatusCode == 200 {
+			must(t, json.Unmarshal(body, &c))
+		}
+		if c.Contact == nil {
+			return resp.StatusCode, ""
+		}
+		return resp.StatusCode, c.Contact.Name
+	}
+	waitFor := func(want string) {
+		t.Helper()
+		deadline := time.Now().Add(5 * database.CheckInterval)
+		for {
+			if _, name := contactName(); name == want {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the context never showed %q", want)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	waitFor("Zhang San")
+	for i := range 20 {
+		if code, name := contactName(); code != 200 || name != "Zhang San" {
+			t.Fatalf("call %d with the replica down: %d %q, want 200 from the primary", i, code, name)
+		}
+	}
+	replicaUp := func(want string) {
+		t.Helper()
+		_, body := in.do(t, "GET", "/metrics", "", nil)
+		if line := `crmlens_db_replica_up{db_name="replica-1"} ` + want; !strings.Contains(string(body), line) {
+			t.Errorf("metrics lack %s", line)
+		}
+	}
+	replicaUp("0")
+	if err := replica.Resume(ctx); err != nil {
+		t.Fatal(err)
+	}
+	waitFor("Replica Zhang")
+	replicaUp("1")
+	logs := in.logs.String()
+	if n := strings.Count(logs, "read replica does not answer"); n != 1 {
+		t.Errorf("the outage was logged %d times, want once:\n%s", n, logs)
+	}
+	if !strings.Contains(logs, "read replica answers again") {
+		t.Errorf("the recovery was not logged:\n%s", logs)
+	}
 }
 
 func contextOf(t *testing.T, in *instance, token string) api.SidebarContext {

@@ -142,7 +142,8 @@ func newApp(ctx context.Context, e *env) (*app, error) {
 		return nil, err
 	}
 	for i, p := range reads.Pools {
-		if err := m.WatchDB(fmt.Sprintf("replica-%d", i+1), p); err != nil {
+		name := fmt.Sprintf("replica-%d", i+1)
+		if err := errors.Join(m.WatchDB(name, p), m.WatchReplica(name, func() bool { return reads.Up(i) })); err != nil {
 			_ = reads.Close()
 			return nil, fmt.Errorf("metrics: %w", err)
 		}

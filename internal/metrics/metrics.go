@@ -77,6 +77,25 @@ func (m *Metrics) WatchDB(name string, db *sql.DB) error {
 	return m.reg.Register(collectors.NewDBStatsCollector(db, name))
 }
 
+// WatchReplica exports crmlens_db_replica_up{db_name=name}: 1 while the
+// read replica answers its checks (up reports it), 0 while its reads go
+// elsewhere.
+func (m *Metrics) WatchReplica(name string, up func() bool) error {
+	if m == nil {
+		return nil
+	}
+	return m.reg.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name:        "crmlens_db_replica_up",
+		Help:        "1 while the read replica answers its checks, 0 while its reads go to the other replicas or the primary.",
+		ConstLabels: prometheus.Labels{"db_name": name},
+	}, func() float64 {
+		if up() {
+			return 1
+		}
+		return 0
+	}))
+}
+
 // ObserveRequest records one answered request. route is the route pattern
 // (never the path, which may hold a slug).
 func (m *Metrics) ObserveRequest(method, route string, status int, elapsed time.Duration) {
