@@ -125,6 +125,21 @@ describe("admin console e2e", { skip }, () => {
         (await preview.locator('[data-testid="panel-contact-1"] [data-field="email"]').count()) === 0,
       "the preview shows owner instead of email",
     );
+    // Drag owner (ticked last) onto the first field: the preview follows,
+    // then the ↓ button moves it back one place.
+    const fieldsOf = (root) =>
+      root.locator('[data-testid="panel-contact-1"] [data-field]').evaluateAll((els) => els.map((e) => e.getAttribute("data-field")));
+    const before = await fieldsOf(preview);
+    assert.equal(before.at(-1), "owner", `owner is ticked last: ${before}`);
+    await page.locator('[data-testid="field-0-owner"]').dragTo(page.locator(`[data-testid="field-0-${before[0]}"]`));
+    await eventually(
+      async () => JSON.stringify(await fieldsOf(preview)) === JSON.stringify(["owner", ...before.slice(0, -1)]),
+      `the preview shows owner first after the drag (was ${before})`,
+    );
+    await page.locator('[data-testid="field-0-owner"] button.icon').nth(1).click();
+    const order = ["owner", ...before.slice(0, -1)];
+    [order[0], order[1]] = [order[1], order[0]];
+    await eventually(async () => JSON.stringify(await fieldsOf(preview)) === JSON.stringify(order), `the preview shows ${order} after ↓`);
     if (process.env.CRMLENS_SCREENSHOTS === "1") {
       mkdirSync(join(repo, "docs"), { recursive: true });
       await page.evaluate(() => document.querySelector('[data-testid="panel-editor-0"]')?.scrollIntoView());
@@ -137,12 +152,9 @@ describe("admin console e2e", { skip }, () => {
       async () => {
         await sidebar.reload();
         await sidebar.locator('[data-testid="contact-name"]').waitFor();
-        return (
-          (await sidebar.locator('[data-testid="panel-contact-1"] [data-field="owner"]').count()) === 1 &&
-          (await sidebar.locator('[data-testid="panel-contact-1"] [data-field="email"]').count()) === 0
-        );
+        return JSON.stringify(await fieldsOf(sidebar)) === JSON.stringify(order);
       },
-      "the sidebar shows the saved layout",
+      `the sidebar shows the saved layout's fields in its order (${order})`,
     );
     await sidebar.close();
   });
