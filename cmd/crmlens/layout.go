@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"gopkg.in/yaml.v3"
+	"gorm.io/gorm"
 
 	"github.com/crmlens/crmlens/internal/audit"
 	"github.com/crmlens/crmlens/internal/layout"
@@ -15,7 +16,7 @@ func newLayout() *cobra.Command {
 	cmd := &cobra.Command{Use: "layout", Short: "Keep layouts in version control: apply and export"}
 	apply := &cobra.Command{
 		Use:   "apply FILE",
-		Short: "Create or update the layouts in FILE (YAML or JSON); all are checked before any is written",
+		Short: "Create or update the layouts in FILE (YAML or JSON): all of them, or none",
 		Long: "A layout that carries `version` is refused when the stored one has moved on (a stale update);\n" +
 			"one without `version` replaces the stored one. The file format is in docs/layouts.md.",
 		Args: cobra.ExactArgs(1),
@@ -34,26 +35,17 @@ func newLayout() *cobra.Command {
 				return err
 			}
 			defer e.close()
-			store := layout.NewStore(e.db, nil)
-			cat, err := store.Catalog(ctx)
+			// All are checked, then written in one transaction with their
+			// audit records: a file is applied whole or not at all.
+			stored, err := layout.NewStore(e.db, nil).PutAll(ctx, docs, false, func(tx *gorm.DB, d layout.Doc) error {
+				return audit.New(tx).Record(ctx, audit.Event{Action: audit.ActionLayoutChange, Actor: "cli",
+					Detail: map[string]string{"layout": d.Name, "version": fmt.Sprint(d.Version)}})
+			})
 			if err != nil {
 				return err
 			}
-			for _, d := range docs {
-				if err := d.Validate(cat); err != nil {
-					return err
-				}
-			}
-			for _, d := range docs {
-				stored, err := store.Put(ctx, d, d.Version != 0)
-				if err != nil {
-					return err
-				}
-				if err := audit.New(e.db).Record(ctx, audit.Event{Action: audit.ActionLayoutChange, Actor: "cli",
-					Detail: map[string]string{"layout": stored.Name, "version": fmt.Sprint(stored.Version)}}); err != nil {
-					return err
-				}
-				fmt.Fprintf(cmd.OutOrStdout(), "layout %q applied: version %d\n", stored.Name, stored.Version)
+			for _, d := range stored {
+				fmt.Fprintf(cmd.OutOrStdout(), "layout %q applied: version %d\n", d.Name, d.Version)
 			}
 			return nil
 		},

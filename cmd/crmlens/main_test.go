@@ -178,7 +178,9 @@ func TestFieldsLayoutsAndAuditCommands(t *testing.T) {
 	if err != nil || !strings.Contains(out, "version 1") {
 		t.Fatalf("layout apply: %v %s", err, out)
 	}
-	stale := write("stale.yaml", "name: vip\nversion: 7\nscope: {default: true}\npanels:\n  - object: contact\n    fields: [name]\n")
+	// A new layout before a stale one in the same file: neither is written.
+	stale := write("stale.yaml", "name: fresh\nscope: {groups: [g]}\npanels:\n  - object: contact\n    fields: [name]\n---\n"+
+		"name: vip\nversion: 7\nscope: {default: true}\npanels:\n  - object: contact\n    fields: [name]\n")
 	if _, err := run(t, "layout", "apply", stale); err == nil || !strings.Contains(err.Error(), "changed since") {
 		t.Errorf("stale apply: %v", err)
 	}
@@ -187,7 +189,7 @@ func TestFieldsLayoutsAndAuditCommands(t *testing.T) {
 		t.Errorf("bad apply: %v", err)
 	}
 	out, err = run(t, "layout", "export")
-	if err != nil || !strings.Contains(out, "vip_level") || !strings.Contains(out, "version: 1") || strings.Contains(out, "other") {
+	if err != nil || !strings.Contains(out, "vip_level") || !strings.Contains(out, "version: 1") || strings.Contains(out, "other") || strings.Contains(out, "fresh") {
 		t.Errorf("export: %v\n%s", err, out)
 	}
 	if _, err := run(t, "field", "retire", "--object", "contact", "--key", "vip_level"); err != nil {

@@ -75,67 +75,106 @@ func docOf(r model.Layout) (Doc, error) {
 // CodeStale is the error code of an update based on an old version.
 const CodeStale = "layout_stale"
 
-// Put validates d and stores it by name. Updating an existing layout with
-// requireVersion needs d.Version to be the stored version; a stale version
-// is refused and nothing is written. It returns the stored doc with its new
-// version.
-func (s *Store) Put(ctx context.Context, d Doc, requireVersion bool) (Doc, error) {
-	cat, err := s.loadCatalog(ctx)
+// Recorder writes the audit record of a stored layout on tx, the
+// transaction that stores it: a change that cannot be recorded is not made.
+type Recorder func(tx *gorm.DB, stored Doc) error
+
+// Put stores d: see PutAll.
+func (s *Store) Put(ctx context.Context, d Doc, requireVersion bool, record Recorder) (Doc, error) {
+	out, err := s.PutAll(ctx, []Doc{d}, requireVersion, record)
 	if err != nil {
 		return Doc{}, err
 	}
-	if err := d.Validate(cat); err != nil {
-		return Doc{}, err
+	return out[0], nil
+}
+
+// PutAll validates every doc, then stores them all in one transaction with
+// their audit records (record, when not nil): all are written or none. A
+// new name is created at version 1, an existing one replaced at its next
+// version. A doc that carries a version (always, with requireVersion) must
+// carry the stored one: a doc based on an older one (a stale update) fails
+// with CodeStale. A name twice in docs is refused.
+func (s *Store) PutAll(ctx context.Context, docs []Doc, requireVersion bool, record Recorder) ([]Doc, error) {
+	cat, err := s.loadCatalog(ctx)
+	if err != nil {
+		return nil, err
 	}
-	scope, _ := json.Marshal(d.Scope)
-	panels, _ := json.Marshal(d.Panels)
-	now := s.now()
-	var out Doc
+	seen := make(map[string]bool, len(docs))
+	for _, d := range docs {
+		if err := d.Validate(cat); err != nil {
+			return nil, err
+		}
+		if seen[d.Name] {
+			return nil, apperr.OnField(apperr.New(apperr.Invalid, "layout_duplicate",
+				"layout %q appears twice; give each layout one document, nothing was written", d.Name), "name")
+		}
+		seen[d.Name] = true
+	}
+	out := make([]Doc, 0, len(docs))
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var cur model.Layout
-		err := tx.Where("name = ?", d.Name).Take(&cur).Error
-		switch {
-		case errors.Is(err, gorm.ErrRecordNotFound):
-			if requireVersion && d.Version != 0 {
-				return apperr.New(apperr.Conflict, CodeStale, "layout %q was deleted since version %d; nothing was written", d.Name, d.Version)
+		for _, d := range docs {
+			stored, err := s.put(tx, d, requireVersion)
+			if err != nil {
+				return err
 			}
-			row := model.Layout{Name: d.Name, IsDefault: d.Scope.Default, Scope: string(scope), Panels: string(panels), Version: 1, CreatedAt: now, UpdatedAt: now}
-			if err := tx.Create(&row).Error; err != nil {
-				if errors.Is(err, gorm.ErrDuplicatedKey) {
-					return apperr.New(apperr.Conflict, CodeStale, "layout %q was created meanwhile; reload it, nothing was written", d.Name)
+			if record != nil {
+				if err := record(tx, stored); err != nil {
+					return fmt.Errorf("record the change of layout %q: %w", d.Name, err)
 				}
-				return fmt.Errorf("store layout: %w", err)
 			}
-			out = d
-			out.Version = 1
-			return nil
-		case err != nil:
-			return fmt.Errorf("find layout: %w", err)
+			out = append(out, stored)
 		}
-		if requireVersion && d.Version != cur.Version {
-			return apperr.New(apperr.Conflict, CodeStale,
-				"layout %q changed since you loaded it (you have version %d, it is at %d); reload it and apply your change again, nothing was written", d.Name, d.Version, cur.Version)
-		}
-		res := tx.Model(&model.Layout{}).Where("id = ? AND version = ?", cur.ID, cur.Version).Updates(map[string]any{
-			"is_default": d.Scope.Default, "scope": string(scope), "panels": string(panels), "version": cur.Version + 1, "updated_at": now,
-		})
-		if res.Error != nil {
-			return fmt.Errorf("update layout: %w", res.Error)
-		}
-		if res.RowsAffected != 1 {
-			return apperr.New(apperr.Conflict, CodeStale, "layout %q changed meanwhile; reload it, nothing was written", d.Name)
-		}
-		out = d
-		out.Version = cur.Version + 1
 		return nil
 	})
 	if err != nil {
-		return Doc{}, err
+		return nil, err
 	}
 	s.mu.Lock()
 	s.cached = nil
 	s.mu.Unlock()
 	return out, nil
+}
+
+// put stores one validated doc on tx.
+func (s *Store) put(tx *gorm.DB, d Doc, requireVersion bool) (Doc, error) {
+	requireVersion = requireVersion || d.Version != 0
+	scope, _ := json.Marshal(d.Scope)
+	panels, _ := json.Marshal(d.Panels)
+	now := s.now()
+	var cur model.Layout
+	err := tx.Where("name = ?", d.Name).Take(&cur).Error
+	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		if requireVersion && d.Version != 0 {
+			return Doc{}, apperr.New(apperr.Conflict, CodeStale, "layout %q was deleted since version %d; nothing was written", d.Name, d.Version)
+		}
+		row := model.Layout{Name: d.Name, IsDefault: d.Scope.Default, Scope: string(scope), Panels: string(panels), Version: 1, CreatedAt: now, UpdatedAt: now}
+		if err := tx.Create(&row).Error; err != nil {
+			if errors.Is(err, gorm.ErrDuplicatedKey) {
+				return Doc{}, apperr.New(apperr.Conflict, CodeStale, "layout %q was created meanwhile; reload it, nothing was written", d.Name)
+			}
+			return Doc{}, fmt.Errorf("store layout: %w", err)
+		}
+		d.Version = 1
+		return d, nil
+	case err != nil:
+		return Doc{}, fmt.Errorf("find layout: %w", err)
+	}
+	if requireVersion && d.Version != cur.Version {
+		return Doc{}, apperr.New(apperr.Conflict, CodeStale,
+			"layout %q changed since you loaded it (you have version %d, it is at %d); reload it and apply your change again, nothing was written", d.Name, d.Version, cur.Version)
+	}
+	res := tx.Model(&model.Layout{}).Where("id = ? AND version = ?", cur.ID, cur.Version).Updates(map[string]any{
+		"is_default": d.Scope.Default, "scope": string(scope), "panels": string(panels), "version": cur.Version + 1, "updated_at": now,
+	})
+	if res.Error != nil {
+		return Doc{}, fmt.Errorf("update layout: %w", res.Error)
+	}
+	if res.RowsAffected != 1 {
+		return Doc{}, apperr.New(apperr.Conflict, CodeStale, "layout %q changed meanwhile; reload it, nothing was written", d.Name)
+	}
+	d.Version = cur.Version + 1
+	return d, nil
 }
 
 // all returns the stored layouts, from a cache at most cacheTTL old.

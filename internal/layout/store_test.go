@@ -2,6 +2,7 @@ package layout_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -64,17 +65,17 @@ func TestPutVersions(t *testing.T) {
 		ctx := context.Background()
 		s := layout.NewStore(db, nil)
 		d := parse(t, "name: vip\nscope: {groups: [vip]}\npanels:\n  - {object: contact, fields: [name]}\n")
-		got, err := s.Put(ctx, d, true)
+		got, err := s.Put(ctx, d, true, nil)
 		if err != nil || got.Version != 1 {
 			t.Fatalf("create = %+v, %v", got, err)
 		}
 		d.Version = 1
 		d.Panels[0].Fields = []string{"name", "email"}
-		if got, err = s.Put(ctx, d, true); err != nil || got.Version != 2 {
+		if got, err = s.Put(ctx, d, true, nil); err != nil || got.Version != 2 {
 			t.Fatalf("update = %+v, %v", got, err)
 		}
 		d.Panels[0].Fields = []string{"name", "phone"} // still based on version 1
-		if _, err := s.Put(ctx, d, true); apperr.KindOf(err) != apperr.Conflict {
+		if _, err := s.Put(ctx, d, true, nil); apperr.KindOf(err) != apperr.Conflict {
 			t.Fatalf("stale update = %v, want a conflict", err)
 		}
 		docs, _ := s.List(ctx)
@@ -83,11 +84,79 @@ func TestPutVersions(t *testing.T) {
 		}
 		bad := parse(t, "name: vip\nscope: {groups: [vip]}\npanels:\n  - {object: contact, fields: [nope]}\n")
 		bad.Version = 2
-		if _, err := s.Put(ctx, bad, true); apperr.KindOf(err) != apperr.Invalid {
+		if _, err := s.Put(ctx, bad, true, nil); apperr.KindOf(err) != apperr.Invalid {
 			t.Fatalf("invalid update = %v", err)
 		}
 		if docs, _ := s.List(ctx); docs[0].Version != 2 {
 			t.Error("an invalid update changed the version")
+		}
+	})
+}
+
+// TestPutAllIsWholeOrNothing: a set of layouts (a `layout apply` file) is
+// stored with its audit records in one transaction; a stale doc, a name
+// given twice, an invalid doc or a record that cannot be written leaves
+// every layout as it was.
+func TestPutAllIsWholeOrNothing(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB, _ database.Dialect) {
+		ctx := context.Background()
+		s := layout.NewStore(db, nil)
+		doc := func(name, fields string) layout.Doc {
+			return parse(t, "name: "+name+"\nscope: {groups: ["+name+"]}\npanels:\n  - {object: contact, fields: ["+fields+"]}\n")
+		}
+		var recorded []string
+		record := func(tx *gorm.DB, d layout.Doc) error {
+			recorded = append(recorded, d.Name)
+			return tx.Create(&model.AuditEvent{Action: "layout_change", Actor: "test", CreatedAt: time.Now()}).Error
+		}
+		if _, err := s.PutAll(ctx, []layout.Doc{doc("vip", "name")}, false, record); err != nil {
+			t.Fatal(err)
+		}
+		stale := doc("vip", "name,email")
+		stale.Version = 7
+		failing := func(*gorm.DB, layout.Doc) error { return errors.New("audit table is full") }
+		tests := []struct {
+			name     string
+			docs     []layout.Doc
+			record   layout.Recorder
+			wantKind apperr.Kind
+			wantErr  string
+		}{
+			{"a stale doc after a new one", []layout.Doc{doc("gold", "name"), stale}, record, apperr.Conflict, "changed since you loaded it"},
+			{"a name twice", []layout.Doc{doc("gold", "name"), doc("gold", "email")}, record, apperr.Invalid, "appears twice"},
+			{"an invalid doc", []layout.Doc{doc("gold", "name"), doc("silver", "shoe_size")}, record, apperr.Invalid, "shoe_size"},
+			{"the audit record fails", []layout.Doc{doc("gold", "name"), doc("vip", "email")}, failing, apperr.Internal, "audit table is full"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				recorded = nil
+				if _, err := s.PutAll(ctx, tt.docs, false, tt.record); apperr.KindOf(err) != tt.wantKind || err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("PutAll = %v, want a %v error saying %q", err, tt.wantKind, tt.wantErr)
+				}
+				docs, err := s.List(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(docs) != 1 || docs[0].Name != "vip" || docs[0].Version != 1 || strings.Join(docs[0].Panels[0].Fields, ",") != "name" {
+					t.Errorf("after a refused set: %+v, want vip at version 1 alone", docs)
+				}
+				var events int64
+				db.Model(&model.AuditEvent{}).Count(&events)
+				if events != 1 {
+					t.Errorf("audit events = %d, want the first set's 1", events)
+				}
+			})
+		}
+		// The whole set lands together, each with its record.
+		recorded = nil
+		vip := doc("vip", "name,email")
+		vip.Version = 1
+		got, err := s.PutAll(ctx, []layout.Doc{doc("gold", "name"), vip}, false, record)
+		if err != nil || len(got) != 2 || got[0].Version != 1 || got[1].Version != 2 {
+			t.Fatalf("PutAll = %+v, %v", got, err)
+		}
+		if strings.Join(recorded, ",") != "gold,vip" {
+			t.Errorf("recorded %v, want gold,vip", recorded)
 		}
 	})
 }
@@ -119,7 +188,7 @@ func TestResolvePrecedence(t *testing.T) {
 			"name: amy\nscope: {agents: [AMY@example.com]}\npanels:\n  - {object: contact, fields: [name]}\n",
 			"name: kefu\nscope: {integrations: [acme]}\npanels:\n  - {object: contact, fields: [name]}\n",
 		} {
-			if _, err := s.Put(ctx, parse(t, y), true); err != nil {
+			if _, err := s.Put(ctx, parse(t, y), true, nil); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -1,11 +1,13 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
 
 	"github.com/crmlens/crmlens/api"
 	"github.com/crmlens/crmlens/internal/apperr"
@@ -39,15 +41,20 @@ func (s *Server) PutLayout(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	stored, err := s.layouts.Put(ctx, d, true)
+	stored, err := s.layouts.Put(ctx, d, true, layoutRecorder(ctx, "admin:"+claims.Email, requestID(c)))
 	if err != nil {
 		return err
 	}
-	if err := audit.New(s.db).Record(ctx, audit.Event{Action: audit.ActionLayoutChange, Actor: "admin:" + claims.Email, RequestID: requestID(c),
-		Detail: map[string]string{"layout": stored.Name, "version": strconv.FormatInt(stored.Version, 10)}}); err != nil {
-		return err
-	}
 	return c.JSON(http.StatusOK, stored)
+}
+
+// layoutRecorder audits a layout change by actor in the transaction that
+// makes it.
+func layoutRecorder(ctx context.Context, actor, requestID string) layout.Recorder {
+	return func(tx *gorm.DB, stored layout.Doc) error {
+		return audit.New(tx).Record(ctx, audit.Event{Action: audit.ActionLayoutChange, Actor: actor, RequestID: requestID,
+			Detail: map[string]string{"layout": stored.Name, "version": strconv.FormatInt(stored.Version, 10)}})
+	}
 }
 
 // ListAuditEvents answers the audit trail, filtered.

@@ -47,7 +47,7 @@ panels:
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := layouts.Put(ctx, docs[0], false); err != nil {
+		if _, err := layouts.Put(ctx, docs[0], false, nil); err != nil {
 			t.Fatal(err)
 		}
 		svc := sidebar.New(sidebar.Deps{DB: db, Tokens: f.tokens, Integrations: f.integrations, Layouts: layouts})
