@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -95,11 +96,20 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		return nil, fmt.Errorf("temp dir for MariaDB: %w", err)
 	}
 	data := filepath.Join(dir, "data")
+	// Each server keeps its temporary tables in a directory of its own: a
+	// mariadbd starting (or installing) removes the #sql temp files it
+	// finds in its tmpdir, so servers sharing /tmp break each other's
+	// queries and installs when tests start them side by side.
+	tmp := filepath.Join(dir, "tmp")
+	if err := os.Mkdir(tmp, 0o700); err != nil {
+		_ = os.RemoveAll(dir)
+		return nil, fmt.Errorf("temp dir for MariaDB: %w", err)
+	}
 	install := exec.CommandContext(ctx, installer, "--no-defaults", "--datadir="+data, "--user="+currentUser(),
-		"--auth-root-authentication-method=normal", "--skip-test-db")
+		"--auth-root-authentication-method=normal", "--skip-test-db", "--tmpdir="+tmp)
 	if out, err := install.CombinedOutput(); err != nil {
 		_ = os.RemoveAll(dir)
-		return nil, fmt.Errorf("mariadb-install-db: %w: %s", err, lastLines(out, 5))
+		return nil, fmt.Errorf("mariadb-install-db: %w: %s", err, errorLines(out, 5))
 	}
 	port, err := freePort()
 	if err != nil {
@@ -139,6 +149,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	logFile := filepath.Join(dir, "mariadbd.log")
 	args := append([]string{"--no-defaults",
 		"--datadir=" + data,
+		"--tmpdir=" + tmp,
 		"--socket=" + filepath.Join(dir, "mariadbd.sock"),
 		"--pid-file=" + filepath.Join(dir, "mariadbd.pid"),
 		"--log-error=" + logFile,
@@ -282,6 +293,21 @@ func currentUser() string {
 		return "root"
 	}
 	return strconv.Itoa(os.Geteuid())
+}
+
+// errorLines is the lines of out that report an error (the installer ends
+// with boilerplate that hides them), or its last n lines when none does.
+func errorLines(out []byte, n int) string {
+	var errs []string
+	for _, line := range strings.Split(string(out), "\n") {
+		if strings.Contains(line, "ERROR") {
+			errs = append(errs, line)
+		}
+	}
+	if len(errs) == 0 {
+		return lastLines(out, n)
+	}
+	return strings.Join(errs, "\n")
 }
 
 func lastLines(b []byte, n int) string {
