@@ -5,8 +5,11 @@ import (
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
+	"gorm.io/gorm"
 
+	"github.com/crmlens/crmlens/internal/audit"
 	"github.com/crmlens/crmlens/internal/layout"
+	"github.com/crmlens/crmlens/internal/model"
 )
 
 func newField() *cobra.Command {
@@ -22,7 +25,10 @@ func newField() *cobra.Command {
 		RunE: withEnv(func(cmd *cobra.Command, _ []string, e *env) error {
 			ctx := cmd.Context()
 			in.Object, in.Type = layout.Object(object), layout.FieldType(typ)
-			f, err := layout.NewStore(e.db, nil).PutField(ctx, in)
+			f, err := layout.NewStore(e.db, nil).PutField(ctx, in, func(tx *gorm.DB, f model.CustomField) error {
+				return cliRecord(ctx, tx, audit.Event{Action: audit.ActionFieldChange,
+					Detail: map[string]string{"object": f.Object, "field": f.FieldKey, "change": "put"}})
+			})
 			if err != nil {
 				return err
 			}
@@ -42,7 +48,11 @@ func newField() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: withEnv(func(cmd *cobra.Command, _ []string, e *env) error {
 			ctx := cmd.Context()
-			if err := layout.NewStore(e.db, nil).RetireField(ctx, layout.Object(retireObject), retireKey); err != nil {
+			err := layout.NewStore(e.db, nil).RetireField(ctx, layout.Object(retireObject), retireKey, func(tx *gorm.DB, f model.CustomField) error {
+				return cliRecord(ctx, tx, audit.Event{Action: audit.ActionFieldChange,
+					Detail: map[string]string{"object": f.Object, "field": f.FieldKey, "change": "retire"}})
+			})
+			if err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "custom field %s.%s retired\n", retireObject, retireKey)

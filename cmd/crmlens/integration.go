@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"gorm.io/gorm"
 
+	"github.com/crmlens/crmlens/internal/audit"
 	"github.com/crmlens/crmlens/internal/integration"
 	"github.com/crmlens/crmlens/internal/model"
 )
@@ -63,7 +65,10 @@ func newIntegrationCreate() *cobra.Command {
 			ctx := cmd.Context()
 			in.Options = of.options()
 			in.APIToken = of.chatwootToken
-			row, key, err := e.integrations().Create(ctx, in)
+			row, key, err := e.integrations().Create(ctx, in, func(tx *gorm.DB, row model.Integration) error {
+				return cliRecord(ctx, tx, audit.Event{Action: audit.ActionIntegrationCreate, IntegrationID: &row.ID,
+					Detail: map[string]string{"kind": row.Kind}})
+			})
 			if err != nil {
 				return err
 			}
@@ -153,7 +158,9 @@ func newIntegrationRotate() *cobra.Command {
 			if !cmd.Flags().Changed("grace") {
 				grace = -1 // the configured CRMLENS_KEY_GRACE
 			}
-			row, newKey, err := e.integrations().RotateKey(ctx, slug, key, grace)
+			row, newKey, err := e.integrations().RotateKey(ctx, slug, key, grace, func(tx *gorm.DB, row model.Integration) error {
+				return cliRecord(ctx, tx, audit.Event{Action: audit.ActionKeyRotate, IntegrationID: &row.ID})
+			})
 			if err != nil {
 				return err
 			}
@@ -204,7 +211,13 @@ func newIntegrationUpdate() *cobra.Command {
 			if cmd.Flags().Changed("chatwoot-token") {
 				u.APIToken = &of.chatwootToken
 			}
-			row, err := e.integrations().Apply(ctx, slug, u)
+			detail := map[string]string{}
+			if u.NewSlug != nil {
+				detail["slug"] = "changed"
+			}
+			row, err := e.integrations().Apply(ctx, slug, u, func(tx *gorm.DB, row model.Integration) error {
+				return cliRecord(ctx, tx, audit.Event{Action: audit.ActionIntegrationUpdate, IntegrationID: &row.ID, Detail: detail})
+			})
 			if err != nil {
 				return err
 			}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 
@@ -38,7 +39,7 @@ func newLayout() *cobra.Command {
 			// All are checked, then written in one transaction with their
 			// audit records: a file is applied whole or not at all.
 			stored, err := layout.NewStore(e.db, nil).PutAll(ctx, docs, false, func(tx *gorm.DB, d layout.Doc) error {
-				return audit.New(tx).Record(ctx, audit.Event{Action: audit.ActionLayoutChange, Actor: "cli",
+				return cliRecord(ctx, tx, audit.Event{Action: audit.ActionLayoutChange,
 					Detail: map[string]string{"layout": d.Name, "version": fmt.Sprint(d.Version)}})
 			})
 			if err != nil {
@@ -76,6 +77,13 @@ func newLayout() *cobra.Command {
 	}
 	cmd.AddCommand(apply, export)
 	return cmd
+}
+
+// cliRecord writes the audit record of a change the CLI makes, on tx: the
+// transaction of the change, so that both are written or neither.
+func cliRecord(ctx context.Context, tx *gorm.DB, ev audit.Event) error {
+	ev.Actor = "cli"
+	return audit.New(tx).Record(ctx, ev)
 }
 
 func newAudit() *cobra.Command {

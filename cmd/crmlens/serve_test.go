@@ -184,7 +184,7 @@ func (in *instance) try(method, path, body string, header map[string]string) (*h
 func seedSigned(t *testing.T, in *instance, slug, sub, name string) {
 	t.Helper()
 	ctx := context.Background()
-	if _, _, err := in.e.integrations().Create(ctx, integration.Input{Slug: slug, Kind: "signed", Name: "App " + slug, Key: signedSecret}); err != nil {
+	if _, _, err := in.e.integrations().Create(ctx, integration.Input{Slug: slug, Kind: "signed", Name: "App " + slug, Key: signedSecret}, nil); err != nil {
 		t.Fatal(err)
 	}
 	c := model.Contact{ExternalID: "C-" + sub, Name: name}

@@ -64,10 +64,16 @@ const (
 	CodeNotFound = "integration_not_found"
 )
 
-// Create validates in and stores the integration. Nothing is written when
-// any field is wrong. It returns the row and the key in clear (generated
-// when in.Key was empty and the kind needs one), to show the admin once.
-func (s *Service) Create(ctx context.Context, in Input) (model.Integration, string, error) {
+// Recorder writes the audit record of a change to an integration on tx,
+// the transaction that makes the change: a change that cannot be recorded
+// is not made. row is the integration as changed.
+type Recorder func(tx *gorm.DB, row model.Integration) error
+
+// Create validates in and stores the integration with its audit record
+// (record, when not nil). Nothing is written when any field is wrong. It
+// returns the row and the key in clear (generated when in.Key was empty and
+// the kind needs one), to show the admin once.
+func (s *Service) Create(ctx context.Context, in Input, record Recorder) (model.Integration, string, error) {
 	if err := validateKind(in.Kind); err != nil {
 		return model.Integration{}, "", err
 	}
@@ -105,11 +111,17 @@ func (s *Service) Create(ctx context.Context, in Input) (model.Integration, stri
 	if row.Name == "" {
 		row.Name = in.Kind
 	}
-	if err := s.db.WithContext(ctx).Create(&row).Error; err != nil {
-		if errors.Is(err, gorm.ErrDuplicatedKey) {
-			return model.Integration{}, "", apperr.New(apperr.Conflict, "slug_taken", "an integration with the slug %q already exists", slug)
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&row).Error; err != nil {
+			if errors.Is(err, gorm.ErrDuplicatedKey) {
+				return apperr.New(apperr.Conflict, "slug_taken", "an integration with the slug %q already exists", slug)
+			}
+			return fmt.Errorf("store integration: %w", err)
 		}
-		return model.Integration{}, "", fmt.Errorf("store integration: %w", err)
+		return recordOn(tx, record, row)
+	})
+	if err != nil {
+		return model.Integration{}, "", err
 	}
 	return row, key, nil
 }
@@ -182,10 +194,11 @@ func (s *Service) Masked(in model.Integration) string {
 	return keyring.Mask(key)
 }
 
-// RotateKey makes key (generated when empty) the current key of slug; the
-// old one stays valid for grace (the Service's default when negative). It
-// returns the new key in clear.
-func (s *Service) RotateKey(ctx context.Context, slug, key string, grace time.Duration) (model.Integration, string, error) {
+// RotateKey makes key (generated when empty) the current key of slug, with
+// its audit record (record, when not nil); the old one stays valid for
+// grace (the Service's default when negative). It returns the new key in
+// clear.
+func (s *Service) RotateKey(ctx context.Context, slug, key string, grace time.Duration, record Recorder) (model.Integration, string, error) {
 	if grace < 0 {
 		grace = s.grace
 	}
@@ -218,7 +231,10 @@ func (s *Service) RotateKey(ctx context.Context, slug, key string, grace time.Du
 		if res.RowsAffected != 1 {
 			return apperr.New(apperr.Conflict, "concurrent_change", "the integration changed meanwhile; retry")
 		}
-		return tx.Where("id = ?", in.ID).Take(&out).Error
+		if err := tx.Where("id = ?", in.ID).Take(&out).Error; err != nil {
+			return err
+		}
+		return recordOn(tx, record, out)
 	})
 	if err != nil {
 		return model.Integration{}, "", err
@@ -235,8 +251,9 @@ type Update struct {
 	APIToken *string
 }
 
-// Apply stores u for slug, validating everything before writing.
-func (s *Service) Apply(ctx context.Context, slug string, u Update) (model.Integration, error) {
+// Apply stores u for slug with its audit record (record, when not nil),
+// validating everything before writing.
+func (s *Service) Apply(ctx context.Context, slug string, u Update, record Recorder) (model.Integration, error) {
 	in, err := s.Get(ctx, slug)
 	if err != nil {
 		return in, err
@@ -276,17 +293,35 @@ func (s *Service) Apply(ctx context.Context, slug string, u Update) (model.Integ
 		}
 		changes["api_token"] = sealed
 	}
-	if err := s.db.WithContext(ctx).Model(&model.Integration{}).Where("id = ?", in.ID).Updates(changes).Error; err != nil {
-		if errors.Is(err, gorm.ErrDuplicatedKey) {
-			return in, apperr.New(apperr.Conflict, "slug_taken", "an integration with that slug already exists")
+	var out model.Integration
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Model(&model.Integration{}).Where("id = ?", in.ID).Updates(changes).Error; err != nil {
+			if errors.Is(err, gorm.ErrDuplicatedKey) {
+				return apperr.New(apperr.Conflict, "slug_taken", "an integration with that slug already exists")
+			}
+			return fmt.Errorf("update integration: %w", err)
 		}
-		return in, fmt.Errorf("update integration: %w", err)
+		if err := tx.Where("id = ?", in.ID).Take(&out).Error; err != nil {
+			return fmt.Errorf("read the updated integration: %w", err)
+		}
+		return recordOn(tx, record, out)
+	})
+	if err != nil {
+		return in, err
 	}
-	newSlug := slug
-	if u.NewSlug != nil {
-		newSlug = *u.NewSlug
+	return out, nil
+}
+
+// recordOn calls record (when not nil) on tx, naming the change in its
+// error.
+func recordOn(tx *gorm.DB, record Recorder, row model.Integration) error {
+	if record == nil {
+		return nil
 	}
-	return s.Get(ctx, newSlug)
+	if err := record(tx, row); err != nil {
+		return fmt.Errorf("record the change of integration %d: %w", row.ID, err)
+	}
+	return nil
 }
 
 // OriginsOf returns in's allowed frame origins.

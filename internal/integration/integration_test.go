@@ -48,7 +48,7 @@ func TestCreate(t *testing.T) {
 			t.Run(tt.name, func(t *testing.T) {
 				var before int64
 				db.Model(&model.Integration{}).Count(&before)
-				got, clear, err := svc.Create(ctx, tt.in)
+				got, clear, err := svc.Create(ctx, tt.in, nil)
 				if tt.wantCode != "" {
 					if e := apperr.As(err); e == nil || e.Code != tt.wantCode {
 						t.Fatalf("Create error = %v, want %s", err, tt.wantCode)
@@ -98,17 +98,17 @@ func TestRotateKeyKeepsThePreviousDuringGrace(t *testing.T) {
 		ctx := context.Background()
 		now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 		svc := newService(t, db, func() time.Time { return now })
-		in, _, err := svc.Create(ctx, integration.Input{Slug: "acme", Kind: "easemob", Key: "first-key-123"})
+		in, _, err := svc.Create(ctx, integration.Input{Slug: "acme", Kind: "easemob", Key: "first-key-123"}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if keys, _ := svc.Keys(in); len(keys) != 1 || keys[0] != "first-key-123" {
 			t.Fatalf("keys before rotation = %v", keys)
 		}
-		if _, _, err := svc.RotateKey(ctx, "acme", "short", -1); apperr.As(err) == nil || apperr.As(err).Code != "invalid_key" {
+		if _, _, err := svc.RotateKey(ctx, "acme", "short", -1, nil); apperr.As(err) == nil || apperr.As(err).Code != "invalid_key" {
 			t.Fatalf("rotate to a short key: %v", err)
 		}
-		in, _, err = svc.RotateKey(ctx, "acme", "second-key-456", 2*time.Hour)
+		in, _, err = svc.RotateKey(ctx, "acme", "second-key-456", 2*time.Hour, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -125,7 +125,7 @@ func TestRotateKeyKeepsThePreviousDuringGrace(t *testing.T) {
 		if m := svc.Masked(in); m != "••••••••••-456" {
 			t.Errorf("Masked = %q", m)
 		}
-		if _, _, err := svc.RotateKey(ctx, "nope", "", -1); apperr.KindOf(err) != apperr.NotFound {
+		if _, _, err := svc.RotateKey(ctx, "nope", "", -1, nil); apperr.KindOf(err) != apperr.NotFound {
 			t.Errorf("rotate unknown: %v", err)
 		}
 	})
@@ -165,19 +165,19 @@ func TestApplyUpdate(t *testing.T) {
 	db, _ := dbtest.Open(t, database.SQLite)
 	ctx := context.Background()
 	svc := newService(t, db, nil)
-	if _, _, err := svc.Create(ctx, integration.Input{Slug: "acme", Kind: "easemob"}); err != nil {
+	if _, _, err := svc.Create(ctx, integration.Input{Slug: "acme", Kind: "easemob"}, nil); err != nil {
 		t.Fatal(err)
 	}
 	newSlug := integration.NewSlug()
 	bad := []string{"not a url"}
-	if _, err := svc.Apply(ctx, "acme", integration.Update{NewSlug: &newSlug, Origins: &bad}); apperr.As(err) == nil {
+	if _, err := svc.Apply(ctx, "acme", integration.Update{NewSlug: &newSlug, Origins: &bad}, nil); apperr.As(err) == nil {
 		t.Fatalf("Apply with a bad origin: %v", err)
 	}
 	if _, err := svc.Get(ctx, "acme"); err != nil {
 		t.Fatalf("a refused update changed the slug: %v", err)
 	}
 	opts := integration.Options{EncryptedSystemParams: true}
-	in, err := svc.Apply(ctx, "acme", integration.Update{NewSlug: &newSlug, Options: &opts})
+	in, err := svc.Apply(ctx, "acme", integration.Update{NewSlug: &newSlug, Options: &opts}, nil)
 	if err != nil || in.Slug != newSlug {
 		t.Fatalf("Apply = %+v, %v", in, err)
 	}

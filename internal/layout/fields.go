@@ -59,7 +59,10 @@ func (s *Store) CustomFields(ctx context.Context) ([]model.CustomField, error) {
 // PutField adds a custom field, or relabels (and un-retires) an existing
 // one. A field's type cannot change once defined, nor can a built-in field
 // be redefined.
-func (s *Store) PutField(ctx context.Context, in FieldInput) (model.CustomField, error) {
+//
+// The field is stored with its audit record (record, when not nil), in one
+// transaction.
+func (s *Store) PutField(ctx context.Context, in FieldInput, record FieldRecorder) (model.CustomField, error) {
 	// bad names the input field at fault, for forms.
 	bad := func(field, format string, args ...any) error {
 		return apperr.OnField(apperr.New(apperr.Invalid, "invalid_field", format, args...), field)
@@ -88,7 +91,10 @@ func (s *Store) PutField(ctx context.Context, in FieldInput) (model.CustomField,
 		case errors.Is(err, gorm.ErrRecordNotFound):
 			out = model.CustomField{Object: string(in.Object), FieldKey: in.Key, LabelZH: in.Label.ZH, LabelEN: in.Label.EN,
 				Type: string(in.Type), CreatedAt: now, UpdatedAt: now}
-			return tx.Create(&out).Error
+			if err := tx.Create(&out).Error; err != nil {
+				return err
+			}
+			return recordField(tx, record, out)
 		case err != nil:
 			return err
 		}
@@ -97,7 +103,10 @@ func (s *Store) PutField(ctx context.Context, in FieldInput) (model.CustomField,
 		}
 		cur.LabelZH, cur.LabelEN, cur.Retired, cur.UpdatedAt = in.Label.ZH, in.Label.EN, false, now
 		out = cur
-		return tx.Save(&cur).Error
+		if err := tx.Save(&cur).Error; err != nil {
+			return err
+		}
+		return recordField(tx, record, out)
 	})
 	if err != nil {
 		if apperr.As(err) != nil {
@@ -109,18 +118,44 @@ func (s *Store) PutField(ctx context.Context, in FieldInput) (model.CustomField,
 	return out, nil
 }
 
-// RetireField hides a custom field from the catalog; its values stay in the
-// records and it can be defined again.
-func (s *Store) RetireField(ctx context.Context, object Object, key string) error {
-	res := s.db.WithContext(ctx).Model(&model.CustomField{}).Where("object = ? AND field_key = ?", object, key).
-		Updates(map[string]any{"retired": true, "updated_at": s.now()})
-	if res.Error != nil {
-		return fmt.Errorf("retire custom field: %w", res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return apperr.New(apperr.NotFound, "field_not_found", "%s has no custom field %q", object, key)
+// RetireField hides a custom field from the catalog, with its audit record
+// (record, when not nil); its values stay in the records and it can be
+// defined again.
+func (s *Store) RetireField(ctx context.Context, object Object, key string, record FieldRecorder) error {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&model.CustomField{}).Where("object = ? AND field_key = ?", object, key).
+			Updates(map[string]any{"retired": true, "updated_at": s.now()})
+		if res.Error != nil {
+			return fmt.Errorf("retire custom field: %w", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return apperr.New(apperr.NotFound, "field_not_found", "%s has no custom field %q", object, key)
+		}
+		var f model.CustomField
+		if err := tx.Where("object = ? AND field_key = ?", object, key).Take(&f).Error; err != nil {
+			return fmt.Errorf("read the retired field: %w", err)
+		}
+		return recordField(tx, record, f)
+	})
+	if err != nil {
+		return err
 	}
 	s.invalidate()
+	return nil
+}
+
+// FieldRecorder writes the audit record of a change to custom field f on
+// tx, the transaction that makes it: a change that cannot be recorded is
+// not made.
+type FieldRecorder func(tx *gorm.DB, f model.CustomField) error
+
+func recordField(tx *gorm.DB, record FieldRecorder, f model.CustomField) error {
+	if record == nil {
+		return nil
+	}
+	if err := record(tx, f); err != nil {
+		return fmt.Errorf("record the change of field %s.%s: %w", f.Object, f.FieldKey, err)
+	}
 	return nil
 }
 

@@ -217,7 +217,7 @@ func TestCustomFieldsInTheContext(t *testing.T) {
 		f := start(t, db)
 		store := layout.NewStore(db, nil)
 		if _, err := store.PutField(context.Background(), layout.FieldInput{Object: layout.Contact, Key: "vip_level", Type: layout.Enum,
-			Label: layout.Label{ZH: "会员等级", EN: "VIP level"}}); err != nil {
+			Label: layout.Label{ZH: "会员等级", EN: "VIP level"}}, nil); err != nil {
 			t.Fatal(err)
 		}
 		must(t, db.Model(&model.Contact{}).Where("id = ?", f.contact.ID).Update("custom", `{"vip_level":"gold"}`).Error)

@@ -36,7 +36,7 @@ func (f *fixture) session(t *testing.T, slug string, params map[string]string) (
 
 func (f *fixture) create(t *testing.T, in integration.Input) {
 	t.Helper()
-	if _, _, err := f.integrations.Create(context.Background(), in); err != nil {
+	if _, _, err := f.integrations.Create(context.Background(), in, nil); err != nil {
 		t.Fatalf("create integration %s: %v", in.Slug, err)
 	}
 }
@@ -196,7 +196,7 @@ func TestEasemobHardeningAndRotation(t *testing.T) {
 		t.Errorf("another tenant = %d %+v", status, e)
 	}
 
-	if _, _, err := f.integrations.RotateKey(ctx, "hard", "brand-new-key-2026", time.Hour); err != nil {
+	if _, _, err := f.integrations.RotateKey(ctx, "hard", "brand-new-key-2026", time.Hour, nil); err != nil {
 		t.Fatal(err)
 	}
 	if status, _, e := f.session(t, "hard", good); status != 201 {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
 
 	"github.com/crmlens/crmlens/api"
 	"github.com/crmlens/crmlens/internal/agents"
@@ -81,7 +82,7 @@ func (s *Server) ImportAgents(c echo.Context) error {
 	if err != nil {
 		return apperr.OnField(err, "content")
 	}
-	if err := s.audit(c, audit.Event{Action: audit.ActionAgentsImport, Actor: adminActor(claims),
+	if err := s.audit(c, s.db, audit.Event{Action: audit.ActionAgentsImport, Actor: adminActor(claims),
 		Detail: map[string]string{"records": strconv.Itoa(res.Records)}}); err != nil {
 		return err
 	}
@@ -102,12 +103,11 @@ func (s *Server) SetAgentGroups(c echo.Context, id string) error {
 	if err := decodeJSON(c.Request().Body, &req); err != nil {
 		return err
 	}
-	a, err := s.agents.SetGroups(c.Request().Context(), n, req.Groups)
+	a, err := s.agents.SetGroups(c.Request().Context(), n, req.Groups, func(tx *gorm.DB, a agents.Agent) error {
+		return s.audit(c, tx, audit.Event{Action: audit.ActionAgentGroups, Actor: adminActor(claims),
+			Detail: map[string]string{"agent": strconv.FormatInt(a.ID, 10), "groups": strings.Join(a.Groups, ";")}})
+	})
 	if err != nil {
-		return err
-	}
-	if err := s.audit(c, audit.Event{Action: audit.ActionAgentGroups, Actor: adminActor(claims),
-		Detail: map[string]string{"agent": strconv.FormatInt(a.ID, 10), "groups": strings.Join(a.Groups, ";")}}); err != nil {
 		return err
 	}
 	v, err := s.agentView(c, a)

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
 
 	"github.com/crmlens/crmlens/api"
 	"github.com/crmlens/crmlens/internal/audit"
@@ -61,12 +62,12 @@ func (s *Server) PutCustomField(c echo.Context, object, key string) error {
 		return err
 	}
 	cf, err := s.layouts.PutField(c.Request().Context(), layout.FieldInput{Object: layout.Object(object), Key: key,
-		Label: layout.Label{ZH: req.Label.Zh, EN: req.Label.En}, Type: layout.FieldType(req.Type)})
+		Label: layout.Label{ZH: req.Label.Zh, EN: req.Label.En}, Type: layout.FieldType(req.Type)},
+		func(tx *gorm.DB, cf model.CustomField) error {
+			return s.audit(c, tx, audit.Event{Action: audit.ActionFieldChange, Actor: adminActor(claims),
+				Detail: map[string]string{"object": cf.Object, "field": cf.FieldKey, "change": "put"}})
+		})
 	if err != nil {
-		return err
-	}
-	if err := s.audit(c, audit.Event{Action: audit.ActionFieldChange, Actor: adminActor(claims),
-		Detail: map[string]string{"object": cf.Object, "field": cf.FieldKey, "change": "put"}}); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, customFieldView(cf))
@@ -78,11 +79,11 @@ func (s *Server) RetireCustomField(c echo.Context, object, key string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.layouts.RetireField(c.Request().Context(), layout.Object(object), key); err != nil {
-		return err
-	}
-	if err := s.audit(c, audit.Event{Action: audit.ActionFieldChange, Actor: adminActor(claims),
-		Detail: map[string]string{"object": object, "field": key, "change": "retire"}}); err != nil {
+	err = s.layouts.RetireField(c.Request().Context(), layout.Object(object), key, func(tx *gorm.DB, cf model.CustomField) error {
+		return s.audit(c, tx, audit.Event{Action: audit.ActionFieldChange, Actor: adminActor(claims),
+			Detail: map[string]string{"object": cf.Object, "field": cf.FieldKey, "change": "retire"}})
+	})
+	if err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

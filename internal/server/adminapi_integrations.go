@@ -6,11 +6,13 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
 
 	"github.com/crmlens/crmlens/api"
 	"github.com/crmlens/crmlens/internal/apperr"
 	"github.com/crmlens/crmlens/internal/audit"
 	"github.com/crmlens/crmlens/internal/integration"
+	"github.com/crmlens/crmlens/internal/model"
 	"github.com/crmlens/crmlens/internal/sessiontoken"
 )
 
@@ -90,13 +92,12 @@ func (s *Server) CreateIntegration(c echo.Context) error {
 	if len(in.Name) > 128 {
 		return apperr.OnField(apperr.New(apperr.Invalid, "invalid_name", "the name must be at most 128 characters"), "name")
 	}
-	row, key, err := s.integrations.Create(c.Request().Context(), in)
+	row, key, err := s.integrations.Create(c.Request().Context(), in, func(tx *gorm.DB, row model.Integration) error {
+		return s.audit(c, tx, audit.Event{Action: audit.ActionIntegrationCreate, Actor: adminActor(claims), IntegrationID: &row.ID,
+			Detail: map[string]string{"kind": row.Kind}})
+	})
 	if err != nil {
 		return onIntegrationField(err, nil)
-	}
-	if err := s.audit(c, audit.Event{Action: audit.ActionIntegrationCreate, Actor: adminActor(claims), IntegrationID: &row.ID,
-		Detail: map[string]string{"kind": row.Kind}}); err != nil {
-		return err
 	}
 	out := api.CreatedIntegration{Integration: s.integrationView(c, row)}
 	if key != "" {
@@ -129,16 +130,15 @@ func (s *Server) UpdateIntegration(c echo.Context, slug string) error {
 		o := optionsOf(req.Options)
 		u.Options = &o
 	}
-	row, err := s.integrations.Apply(c.Request().Context(), slug, u)
-	if err != nil {
-		return onIntegrationField(err, map[string]string{"slug": "newSlug"})
-	}
 	detail := map[string]string{}
 	if u.NewSlug != nil {
 		detail["slug"] = "changed"
 	}
-	if err := s.audit(c, audit.Event{Action: audit.ActionIntegrationUpdate, Actor: adminActor(claims), IntegrationID: &row.ID, Detail: detail}); err != nil {
-		return err
+	row, err := s.integrations.Apply(c.Request().Context(), slug, u, func(tx *gorm.DB, row model.Integration) error {
+		return s.audit(c, tx, audit.Event{Action: audit.ActionIntegrationUpdate, Actor: adminActor(claims), IntegrationID: &row.ID, Detail: detail})
+	})
+	if err != nil {
+		return onIntegrationField(err, map[string]string{"slug": "newSlug"})
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.JSON(http.StatusOK, s.integrationView(c, row))
@@ -159,12 +159,11 @@ func (s *Server) RotateIntegrationKey(c echo.Context, slug string) error {
 		if err := s.admins.Confirm(ctx, claims.AdminID, req.Password); err != nil {
 			return apperr.OnField(err, "password")
 		}
-		row, key, err := s.integrations.RotateKey(ctx, slug, str(req.Key), grace)
+		row, key, err := s.integrations.RotateKey(ctx, slug, str(req.Key), grace, func(tx *gorm.DB, row model.Integration) error {
+			return s.audit(c, tx, audit.Event{Action: audit.ActionKeyRotate, Actor: adminActor(claims), IntegrationID: &row.ID})
+		})
 		if err != nil {
 			return onIntegrationField(err, nil)
-		}
-		if err := s.audit(c, audit.Event{Action: audit.ActionKeyRotate, Actor: adminActor(claims), IntegrationID: &row.ID}); err != nil {
-			return err
 		}
 		c.Response().Header().Set("Cache-Control", "no-store")
 		return c.JSON(http.StatusOK, api.CreatedIntegration{Integration: s.integrationView(c, row), Key: &key})

@@ -3,7 +3,9 @@ package server_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -558,6 +560,76 @@ func TestAuditExport(t *testing.T) {
 		resp, body = f.do(t, "GET", "/api/v1/admin/audit/export?contactId=abc", "", con.headers(false))
 		if resp.StatusCode != 400 {
 			t.Errorf("bad filter: %d %s", resp.StatusCode, body)
+		}
+	})
+}
+
+// TestAdminChangeWithoutItsAuditIsNotMade: every admin change is written
+// in one transaction with its audit record, so when the record cannot be
+// written (the audit table is away) the change is not made either: the
+// admin gets a 500 and finds everything as it was.
+func TestAdminChangeWithoutItsAuditIsNotMade(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB, _ database.Dialect) {
+		f := start(t, db)
+		con := f.signIn(t)
+		csv := "platform,platform_id,email,name,groups\neasemob,a-1,li@example.com,Li,vip-team\n"
+		b, _ := json.Marshal(map[string]string{"format": "csv", "content": csv})
+		if resp, body := f.do(t, "POST", "/api/v1/admin/agents/import", string(b), con.headers(true)); resp.StatusCode != 200 {
+			t.Fatalf("import: %d %s", resp.StatusCode, body)
+		}
+		if resp, body := f.do(t, "PUT", "/api/v1/admin/fields/contact/vip_level", `{"label":{"zh":"等级","en":"Level"},"type":"enum"}`, con.headers(true)); resp.StatusCode != 200 {
+			t.Fatalf("field: %d %s", resp.StatusCode, body)
+		}
+		if resp, body := f.do(t, "PUT", "/api/v1/admin/layouts", `{"name":"vip","scope":{"groups":["vip-team"]},"panels":[{"object":"contact","fields":["name"]}]}`, con.headers(true)); resp.StatusCode != 200 {
+			t.Fatalf("layout: %d %s", resp.StatusCode, body)
+		}
+		var agentID int64
+		must(t, db.Model(&model.Agent{}).Where("platform_id = ?", "a-1").Select("id").Scan(&agentID).Error)
+
+		// state is everything the changes below could touch.
+		state := func() string {
+			var ins []model.Integration
+			var layouts []model.Layout
+			var fields []model.CustomField
+			var members []model.AgentGroupMember
+			must(t, db.Order("id").Find(&ins).Error)
+			must(t, db.Order("id").Find(&layouts).Error)
+			must(t, db.Order("id").Find(&fields).Error)
+			must(t, db.Order("agent_id, group_id").Find(&members).Error)
+			var s strings.Builder
+			for _, in := range ins {
+				fmt.Fprintf(&s, "integration %s %s %s %s %s|", in.Slug, in.Name, in.Key, in.Origins, in.UpdatedAt.UTC())
+			}
+			for _, l := range layouts {
+				fmt.Fprintf(&s, "layout %s %d %s|", l.Name, l.Version, l.Panels)
+			}
+			for _, cf := range fields {
+				fmt.Fprintf(&s, "field %s.%s %s %v|", cf.Object, cf.FieldKey, cf.LabelEN, cf.Retired)
+			}
+			fmt.Fprintf(&s, "members %v", members)
+			return s.String()
+		}
+		before := state()
+		must(t, db.Exec("ALTER TABLE audit_events RENAME TO audit_events_away").Error)
+		defer func() { must(t, db.Exec("ALTER TABLE audit_events_away RENAME TO audit_events").Error) }()
+
+		tests := []struct{ name, method, path, body string }{
+			{"create an integration", "POST", "/api/v1/admin/integrations", `{"kind":"easemob","slug":"new-kefu"}`},
+			{"edit an integration", "PATCH", "/api/v1/admin/integrations/acme", `{"name":"Renamed","origins":["https://example.com"]}`},
+			{"rotate a key", "POST", "/api/v1/admin/integrations/acme/key/rotate", `{"password":"` + adminPassword + `"}`},
+			{"change a layout", "PUT", "/api/v1/admin/layouts", `{"name":"vip","version":1,"scope":{"groups":["vip-team"]},"panels":[{"object":"contact","fields":["name","email"]}]}`},
+			{"relabel a field", "PUT", "/api/v1/admin/fields/contact/vip_level", `{"label":{"zh":"会员","en":"Member"},"type":"enum"}`},
+			{"retire a field", "DELETE", "/api/v1/admin/fields/contact/vip_level", ""},
+			{"set an agent's groups", "PUT", "/api/v1/admin/agents/" + strconv.FormatInt(agentID, 10) + "/groups", `{"groups":["night"]}`},
+		}
+		for _, tc := range tests {
+			resp, body := f.do(t, tc.method, tc.path, tc.body, con.headers(true))
+			if resp.StatusCode != http.StatusInternalServerError || apiError(t, body).Error.Code == "" {
+				t.Errorf("%s with the audit table away: %d %s, want a 500 error", tc.name, resp.StatusCode, body)
+			}
+			if after := state(); after != before {
+				t.Errorf("%s was made without its audit record:\nbefore %s\nafter  %s", tc.name, before, after)
+			}
 		}
 	})
 }

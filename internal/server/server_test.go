@@ -101,7 +101,7 @@ func startWith(t *testing.T, db *gorm.DB, failures int) *fixture {
 	keys, err := keyring.New(bytes.Repeat([]byte{9}, 32))
 	must(t, err)
 	integrations := integration.New(db, keys, time.Hour, nil)
-	_, _, err = integrations.Create(ctx, integration.Input{Slug: "acme", Kind: "easemob", Name: "Acme", Key: testKey, Origins: []string{"https://kefu.easemob.com"}})
+	_, _, err = integrations.Create(ctx, integration.Input{Slug: "acme", Kind: "easemob", Name: "Acme", Key: testKey, Origins: []string{"https://kefu.easemob.com"}}, nil)
 	must(t, err)
 	acct := model.Account{ExternalID: "A-1", Name: "上海示例贸易有限公司", Industry: "Retail", Tier: "gold", Owner: "Li"}
 	must(t, db.Create(&acct).Error)

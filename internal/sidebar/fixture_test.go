@@ -29,7 +29,7 @@ func newFixture(tb testing.TB, db *gorm.DB) fixture {
 		tb.Fatal(err)
 	}
 	integrations := integration.New(db, keys, time.Hour, nil)
-	in, _, err := integrations.Create(ctx, integration.Input{Slug: "acme", Kind: "easemob"})
+	in, _, err := integrations.Create(ctx, integration.Input{Slug: "acme", Kind: "easemob"}, nil)
 	if err != nil {
 		tb.Fatal(err)
 	}
