@@ -34,6 +34,7 @@ type Importer struct {
 	now      func() time.Time
 	batch    int
 	progress func(written, total int)
+	record   func(tx *gorm.DB, res Result) error
 }
 
 // WithProgress returns a copy of im that calls fn as an import writes:
@@ -45,6 +46,28 @@ func (im *Importer) WithProgress(fn func(written, total int)) *Importer {
 	cp := *im
 	cp.progress = fn
 	return &cp
+}
+
+// WithRecord returns a copy of im that calls fn on the import's
+// transaction once its rows are written, before the commit: the audit
+// record of the import, written with it or not at all. An error from fn
+// rolls the import back.
+func (im *Importer) WithRecord(fn func(tx *gorm.DB, res Result) error) *Importer {
+	cp := *im
+	cp.record = fn
+	return &cp
+}
+
+// recordOn calls im's record function (if any) on tx with res.
+func (im *Importer) recordOn(tx *gorm.DB, spec *objectSpec, res Result) error {
+	if im.record == nil {
+		return nil
+	}
+	res.Object = spec.name
+	if err := im.record(tx, res); err != nil {
+		return fmt.Errorf("record the import: %w", err)
+	}
+	return nil
 }
 
 // New returns an Importer writing to db. Times it sets (created_at and
@@ -125,8 +148,10 @@ func (im *Importer) Import(ctx context.Context, object string, r io.Reader, form
 				return false, err
 			}
 			w.branch, w.progress = br, im.progress
-			res, err = c.stream(ctx, w, spec, read, check, errs)
-			return true, err
+			if res, err = c.stream(ctx, w, spec, read, check, errs); err != nil {
+				return true, err
+			}
+			return true, im.recordOn(tx, spec, res)
 		})
 	}
 	if !streamed && err == nil {
@@ -143,8 +168,10 @@ func (im *Importer) Import(ctx context.Context, object string, r io.Reader, form
 			}
 			w.progress, w.total = im.progress, h.rowsToWrite()
 			var err error
-			res, err = h.write(w, im.batch)
-			return true, err
+			if res, err = h.write(w, im.batch); err != nil {
+				return true, err
+			}
+			return true, im.recordOn(tx, spec, res)
 		})
 	}
 	switch {

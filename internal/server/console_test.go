@@ -592,6 +592,8 @@ func TestAdminChangeWithoutItsAuditIsNotMade(t *testing.T) {
 			var layouts []model.Layout
 			var fields []model.CustomField
 			var members []model.AgentGroupMember
+			var agentRows []model.Agent
+			must(t, db.Order("id").Find(&agentRows).Error)
 			must(t, db.Order("id").Find(&ins).Error)
 			must(t, db.Order("id").Find(&layouts).Error)
 			must(t, db.Order("id").Find(&fields).Error)
@@ -605,6 +607,9 @@ func TestAdminChangeWithoutItsAuditIsNotMade(t *testing.T) {
 			}
 			for _, cf := range fields {
 				fmt.Fprintf(&s, "field %s.%s %s %v|", cf.Object, cf.FieldKey, cf.LabelEN, cf.Retired)
+			}
+			for _, a := range agentRows {
+				fmt.Fprintf(&s, "agent %s %s|", a.PlatformID, a.Name)
 			}
 			fmt.Fprintf(&s, "members %v", members)
 			return s.String()
@@ -621,6 +626,7 @@ func TestAdminChangeWithoutItsAuditIsNotMade(t *testing.T) {
 			{"relabel a field", "PUT", "/api/v1/admin/fields/contact/vip_level", `{"label":{"zh":"会员","en":"Member"},"type":"enum"}`},
 			{"retire a field", "DELETE", "/api/v1/admin/fields/contact/vip_level", ""},
 			{"set an agent's groups", "PUT", "/api/v1/admin/agents/" + strconv.FormatInt(agentID, 10) + "/groups", `{"groups":["night"]}`},
+			{"import agents", "POST", "/api/v1/admin/agents/import", `{"format":"csv","content":"platform,platform_id,email,name,groups\neasemob,a-1,li@example.com,Li Renamed,night\neasemob,a-9,zhao@example.com,Zhao,\n"}`},
 		}
 		for _, tc := range tests {
 			resp, body := f.do(t, tc.method, tc.path, tc.body, con.headers(true))
