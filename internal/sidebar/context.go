@@ -149,8 +149,19 @@ func headColumns(withVisitor bool) string {
 	return strings.Join(cols, ", ")
 }
 
+// replicaFailed says whether err is a read replica's failure to answer, for
+// the read to be made again on the primary: a replica that went down since
+// its last check (database.Reads takes it out of rotation at the next one)
+// costs a retry, not the agent's answer.
+func (s *Service) replicaFailed(ctx context.Context, err error) bool {
+	return err != nil && s.reads != s.db && ctx.Err() == nil
+}
+
 func (s *Service) head(ctx context.Context, c sessiontoken.Claims) (head, error) {
 	rows, err := scanRows(database.FromReplica(s.reads.WithContext(ctx)).Raw(headSQL, c.VisitorID, c.IntegrationID))
+	if s.replicaFailed(ctx, err) {
+		rows, err = scanRows(s.db.WithContext(ctx).Raw(headSQL, c.VisitorID, c.IntegrationID))
+	}
 	if err != nil {
 		return head{}, fmt.Errorf("load visitor: %w", err)
 	}

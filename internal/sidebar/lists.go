@@ -148,6 +148,9 @@ func (s *Service) lists(ctx context.Context, parts []listPart, contactID int64) 
 	}
 	query, args := listsSQL(parts, contactID, s.db.Dialector.Name() == "mysql")
 	rows, err := database.FromReplica(s.reads.WithContext(ctx)).Raw(query, args...).Rows()
+	if s.replicaFailed(ctx, err) {
+		rows, err = s.db.WithContext(ctx).Raw(query, args...).Rows()
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read list panels: %w", err)
 	}
