@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	mysqldriver "github.com/go-sql-driver/mysql"
 	"gorm.io/driver/mysql"
 	"gorm.io/gorm"
 	"gorm.io/plugin/dbresolver"
@@ -45,6 +46,24 @@ const (
 	CheckInterval = 2 * time.Second
 	CheckTimeout  = time.Second
 )
+
+// ReplicaReadTimeout is the readTimeout a replica URL gets when it sets
+// none: a replica that hangs (neither answers nor refuses) fails a context
+// read after it, and the read is made again on the primary, instead of
+// holding it until the request times out. Context reads take milliseconds.
+const ReplicaReadTimeout = 2 * time.Second
+
+// withReadTimeout is dsn with readTimeout d unless it sets one.
+func withReadTimeout(dsn string, d time.Duration) (string, error) {
+	cfg, err := mysqldriver.ParseDSN(dsn)
+	if err != nil {
+		return "", errors.New("not a valid MySQL DSN")
+	}
+	if cfg.ReadTimeout == 0 {
+		cfg.ReadTimeout = d
+	}
+	return cfg.FormatDSN(), nil
+}
 
 // replicaPolicy is the dbresolver.Policy of a Reads: a random replica among
 // those up, else the primary (which is last in the pools it is given).
@@ -147,7 +166,11 @@ func openReads(ctx context.Context, primary *gorm.DB, urls []string, opts Option
 		if err != nil || t.Dialect != MySQL {
 			return fail(fmt.Errorf("CRMLENS_DATABASE_REPLICA_URLS: entry %d is not a mysql:// URL", i+1))
 		}
-		pool, err := openMySQL(t.DSN, opts.Logger)
+		dsn, err := withReadTimeout(t.DSN, ReplicaReadTimeout)
+		if err != nil {
+			return fail(fmt.Errorf("CRMLENS_DATABASE_REPLICA_URLS: entry %d: %s", i+1, err))
+		}
+		pool, err := openMySQL(dsn, opts.Logger)
 		if err != nil {
 			return fail(fmt.Errorf("CRMLENS_DATABASE_REPLICA_URLS: entry %d: %s", i+1, Redact(err)))
 		}
@@ -161,7 +184,7 @@ func openReads(ctx context.Context, primary *gorm.DB, urls []string, opts Option
 		if err != nil {
 			return fail(fmt.Errorf("CRMLENS_DATABASE_REPLICA_URLS: entry %d does not answer: %s", i+1, Redact(err)))
 		}
-		dialectors = append(dialectors, mysql.New(mysql.Config{Conn: pool, DSN: t.DSN, DisableWithReturning: true}))
+		dialectors = append(dialectors, mysql.New(mysql.Config{Conn: pool, DSN: dsn, DisableWithReturning: true}))
 	}
 	// A second GORM handle over the primary's pool: the resolver plugin is
 	// registered on it alone, so the primary handle keeps every read.

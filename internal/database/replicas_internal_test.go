@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	mysqldriver "github.com/go-sql-driver/mysql"
 	"gorm.io/gorm"
 )
 
@@ -63,5 +64,27 @@ func TestReplicaPolicy(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestWithReadTimeout(t *testing.T) {
+	tests := []struct{ name, dsn, want string }{
+		{"none set: the default", "ro@tcp(replica:3306)/crm?parseTime=true", "2s"},
+		{"the URL's own", "ro@tcp(replica:3306)/crm?readTimeout=10s", "10s"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := withReadTimeout(tt.dsn, ReplicaReadTimeout)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := mysqldriver.ParseDSN(out)
+			if err != nil || cfg.ReadTimeout.String() != tt.want || cfg.Addr != "replica:3306" || cfg.DBName != "crm" {
+				t.Errorf("withReadTimeout(%q) = %q (%v), want readTimeout %s and the rest kept", tt.dsn, out, err, tt.want)
+			}
+		})
+	}
+	if _, err := withReadTimeout("not a dsn at all(", ReplicaReadTimeout); err == nil {
+		t.Error("a bad DSN was accepted")
 	}
 }
