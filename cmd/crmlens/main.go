@@ -95,15 +95,16 @@ func openEnv(ctx context.Context, migrate bool) (*env, error) {
 	if err != nil {
 		return nil, err
 	}
-	return openEnvWith(ctx, cfg, migrate, os.Stderr)
-}
-
-// openEnvWith is openEnv over a loaded configuration, logging to logOut.
-func openEnvWith(ctx context.Context, cfg config.Config, migrate bool, logOut io.Writer) (*env, error) {
-	log, err := newLogger(cfg, logOut)
+	log, err := newLogger(cfg, os.Stderr)
 	if err != nil {
 		return nil, err
 	}
+	return openEnvWith(ctx, cfg, migrate, log)
+}
+
+// openEnvWith is openEnv over a loaded configuration and its logger
+// (newLogger).
+func openEnvWith(ctx context.Context, cfg config.Config, migrate bool, log *slog.Logger) (*env, error) {
 	keys, err := openKeyring(cfg, log)
 	if err != nil {
 		return nil, err

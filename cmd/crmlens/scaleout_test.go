@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -148,7 +149,7 @@ func TestReadReplica(t *testing.T) {
 		closed := "mysql://root@" + ln.Addr().String() + "/crm"
 		ln.Close()
 		e, err := openEnvWith(ctx, mustConfig(t, map[string]string{"CRMLENS_DATABASE_URL": url, "CRMLENS_MASTER_KEY": testMasterKey,
-			"CRMLENS_DATABASE_REPLICA_URLS": replicaURL + "," + closed}), true, &syncBuffer{})
+			"CRMLENS_DATABASE_REPLICA_URLS": replicaURL + "," + closed}), true, slog.New(slog.DiscardHandler))
 		if err != nil {
 			t.Fatal(err)
 		}

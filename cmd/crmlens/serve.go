@@ -56,7 +56,7 @@ func newServe() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			e, err := openEnvWith(ctx, cfg, cfg.MigrateOnStart, cmd.ErrOrStderr())
+			e, err := openEnvWith(ctx, cfg, cfg.MigrateOnStart, log)
 			if err != nil {
 				return err
 			}

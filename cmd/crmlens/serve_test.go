@@ -88,7 +88,7 @@ func startInstance(t *testing.T, vars map[string]string) *instance {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	e, err := openEnvWith(ctx, cfg, true, logs)
+	e, err := openEnvWith(ctx, cfg, true, log)
 	if err != nil {
 		cancel()
 		t.Fatal(err)

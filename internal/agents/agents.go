@@ -14,6 +14,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/crmlens/crmlens/internal/apperr"
+	"github.com/crmlens/crmlens/internal/audit"
 	"github.com/crmlens/crmlens/internal/model"
 )
 
@@ -106,13 +107,9 @@ func (s *Service) Groups(ctx context.Context) ([]Group, error) {
 // CodeNotFound is the error code of an unknown agent.
 const CodeNotFound = "agent_not_found"
 
-// Recorder writes the audit record of a change to agent a on tx, the
-// transaction that makes it: a change that cannot be recorded is not made.
-type Recorder func(tx *gorm.DB, a Agent) error
-
 // SetGroups makes agent id a member of exactly groups, creating groups as
 // needed, in one transaction with its audit record (record, when not nil).
-func (s *Service) SetGroups(ctx context.Context, id int64, groups []string, record Recorder) (Agent, error) {
+func (s *Service) SetGroups(ctx context.Context, id int64, groups []string, record audit.OnTx[Agent]) (Agent, error) {
 	clean := make([]string, 0, len(groups))
 	for _, g := range groups {
 		g = strings.TrimSpace(g)
@@ -154,10 +151,7 @@ func (s *Service) SetGroups(ctx context.Context, id int64, groups []string, reco
 				return fmt.Errorf("add agent to group: %w", err)
 			}
 		}
-		if record == nil {
-			return nil
-		}
-		if err := record(tx, Agent{Agent: a, Groups: slices.Sorted(slices.Values(clean))}); err != nil {
+		if err := record.Run(tx, Agent{Agent: a, Groups: slices.Sorted(slices.Values(clean))}); err != nil {
 			return fmt.Errorf("record the change of agent %d: %w", id, err)
 		}
 		return nil

@@ -25,6 +25,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/crmlens/crmlens/internal/apperr"
+	"github.com/crmlens/crmlens/internal/audit"
 	"github.com/crmlens/crmlens/internal/model"
 )
 
@@ -34,7 +35,7 @@ type Importer struct {
 	now      func() time.Time
 	batch    int
 	progress func(written, total int)
-	record   func(tx *gorm.DB, res Result) error
+	record   audit.OnTx[Result]
 }
 
 // WithProgress returns a copy of im that calls fn as an import writes:
@@ -52,19 +53,16 @@ func (im *Importer) WithProgress(fn func(written, total int)) *Importer {
 // transaction once its rows are written, before the commit: the audit
 // record of the import, written with it or not at all. An error from fn
 // rolls the import back.
-func (im *Importer) WithRecord(fn func(tx *gorm.DB, res Result) error) *Importer {
+func (im *Importer) WithRecord(fn audit.OnTx[Result]) *Importer {
 	cp := *im
 	cp.record = fn
 	return &cp
 }
 
-// recordOn calls im's record function (if any) on tx with res.
+// recordOn runs im's record function on tx with res.
 func (im *Importer) recordOn(tx *gorm.DB, spec *objectSpec, res Result) error {
-	if im.record == nil {
-		return nil
-	}
 	res.Object = spec.name
-	if err := im.record(tx, res); err != nil {
+	if err := im.record.Run(tx, res); err != nil {
 		return fmt.Errorf("record the import: %w", err)
 	}
 	return nil

@@ -20,6 +20,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/crmlens/crmlens/internal/apperr"
+	"github.com/crmlens/crmlens/internal/audit"
 	"github.com/crmlens/crmlens/internal/keyring"
 	"github.com/crmlens/crmlens/internal/model"
 	"github.com/crmlens/crmlens/internal/paramcrypt"
@@ -64,16 +65,11 @@ const (
 	CodeNotFound = "integration_not_found"
 )
 
-// Recorder writes the audit record of a change to an integration on tx,
-// the transaction that makes the change: a change that cannot be recorded
-// is not made. row is the integration as changed.
-type Recorder func(tx *gorm.DB, row model.Integration) error
-
 // Create validates in and stores the integration with its audit record
 // (record, when not nil). Nothing is written when any field is wrong. It
 // returns the row and the key in clear (generated when in.Key was empty and
 // the kind needs one), to show the admin once.
-func (s *Service) Create(ctx context.Context, in Input, record Recorder) (model.Integration, string, error) {
+func (s *Service) Create(ctx context.Context, in Input, record audit.OnTx[model.Integration]) (model.Integration, string, error) {
 	if err := validateKind(in.Kind); err != nil {
 		return model.Integration{}, "", err
 	}
@@ -198,7 +194,7 @@ func (s *Service) Masked(in model.Integration) string {
 // its audit record (record, when not nil); the old one stays valid for
 // grace (the Service's default when negative). It returns the new key in
 // clear.
-func (s *Service) RotateKey(ctx context.Context, slug, key string, grace time.Duration, record Recorder) (model.Integration, string, error) {
+func (s *Service) RotateKey(ctx context.Context, slug, key string, grace time.Duration, record audit.OnTx[model.Integration]) (model.Integration, string, error) {
 	if grace < 0 {
 		grace = s.grace
 	}
@@ -253,7 +249,7 @@ type Update struct {
 
 // Apply stores u for slug with its audit record (record, when not nil),
 // validating everything before writing.
-func (s *Service) Apply(ctx context.Context, slug string, u Update, record Recorder) (model.Integration, error) {
+func (s *Service) Apply(ctx context.Context, slug string, u Update, record audit.OnTx[model.Integration]) (model.Integration, error) {
 	in, err := s.Get(ctx, slug)
 	if err != nil {
 		return in, err
@@ -312,13 +308,9 @@ func (s *Service) Apply(ctx context.Context, slug string, u Update, record Recor
 	return out, nil
 }
 
-// recordOn calls record (when not nil) on tx, naming the change in its
-// error.
-func recordOn(tx *gorm.DB, record Recorder, row model.Integration) error {
-	if record == nil {
-		return nil
-	}
-	if err := record(tx, row); err != nil {
+// recordOn runs record on tx, naming the change in its error.
+func recordOn(tx *gorm.DB, record audit.OnTx[model.Integration], row model.Integration) error {
+	if err := record.Run(tx, row); err != nil {
 		return fmt.Errorf("record the change of integration %d: %w", row.ID, err)
 	}
 	return nil

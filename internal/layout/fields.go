@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/crmlens/crmlens/internal/apperr"
+	"github.com/crmlens/crmlens/internal/audit"
 	"github.com/crmlens/crmlens/internal/model"
 )
 
@@ -62,7 +63,7 @@ func (s *Store) CustomFields(ctx context.Context) ([]model.CustomField, error) {
 //
 // The field is stored with its audit record (record, when not nil), in one
 // transaction.
-func (s *Store) PutField(ctx context.Context, in FieldInput, record FieldRecorder) (model.CustomField, error) {
+func (s *Store) PutField(ctx context.Context, in FieldInput, record audit.OnTx[model.CustomField]) (model.CustomField, error) {
 	// bad names the input field at fault, for forms.
 	bad := func(field, format string, args ...any) error {
 		return apperr.OnField(apperr.New(apperr.Invalid, "invalid_field", format, args...), field)
@@ -121,7 +122,7 @@ func (s *Store) PutField(ctx context.Context, in FieldInput, record FieldRecorde
 // RetireField hides a custom field from the catalog, with its audit record
 // (record, when not nil); its values stay in the records and it can be
 // defined again.
-func (s *Store) RetireField(ctx context.Context, object Object, key string, record FieldRecorder) error {
+func (s *Store) RetireField(ctx context.Context, object Object, key string, record audit.OnTx[model.CustomField]) error {
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Model(&model.CustomField{}).Where("object = ? AND field_key = ?", object, key).
 			Updates(map[string]any{"retired": true, "updated_at": s.now()})
@@ -144,16 +145,9 @@ func (s *Store) RetireField(ctx context.Context, object Object, key string, reco
 	return nil
 }
 
-// FieldRecorder writes the audit record of a change to custom field f on
-// tx, the transaction that makes it: a change that cannot be recorded is
-// not made.
-type FieldRecorder func(tx *gorm.DB, f model.CustomField) error
-
-func recordField(tx *gorm.DB, record FieldRecorder, f model.CustomField) error {
-	if record == nil {
-		return nil
-	}
-	if err := record(tx, f); err != nil {
+// recordField runs record on tx, naming the field in its error.
+func recordField(tx *gorm.DB, record audit.OnTx[model.CustomField], f model.CustomField) error {
+	if err := record.Run(tx, f); err != nil {
 		return fmt.Errorf("record the change of field %s.%s: %w", f.Object, f.FieldKey, err)
 	}
 	return nil

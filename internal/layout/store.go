@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/crmlens/crmlens/internal/apperr"
+	"github.com/crmlens/crmlens/internal/audit"
 	"github.com/crmlens/crmlens/internal/model"
 )
 
@@ -75,12 +76,8 @@ func docOf(r model.Layout) (Doc, error) {
 // CodeStale is the error code of an update based on an old version.
 const CodeStale = "layout_stale"
 
-// Recorder writes the audit record of a stored layout on tx, the
-// transaction that stores it: a change that cannot be recorded is not made.
-type Recorder func(tx *gorm.DB, stored Doc) error
-
 // Put stores d: see PutAll.
-func (s *Store) Put(ctx context.Context, d Doc, requireVersion bool, record Recorder) (Doc, error) {
+func (s *Store) Put(ctx context.Context, d Doc, requireVersion bool, record audit.OnTx[Doc]) (Doc, error) {
 	out, err := s.PutAll(ctx, []Doc{d}, requireVersion, record)
 	if err != nil {
 		return Doc{}, err
@@ -94,7 +91,7 @@ func (s *Store) Put(ctx context.Context, d Doc, requireVersion bool, record Reco
 // version. A doc that carries a version (always, with requireVersion) must
 // carry the stored one: a doc based on an older one (a stale update) fails
 // with CodeStale. A name twice in docs is refused.
-func (s *Store) PutAll(ctx context.Context, docs []Doc, requireVersion bool, record Recorder) ([]Doc, error) {
+func (s *Store) PutAll(ctx context.Context, docs []Doc, requireVersion bool, record audit.OnTx[Doc]) ([]Doc, error) {
 	cat, err := s.loadCatalog(ctx)
 	if err != nil {
 		return nil, err
@@ -117,10 +114,8 @@ func (s *Store) PutAll(ctx context.Context, docs []Doc, requireVersion bool, rec
 			if err != nil {
 				return err
 			}
-			if record != nil {
-				if err := record(tx, stored); err != nil {
-					return fmt.Errorf("record the change of layout %q: %w", d.Name, err)
-				}
+			if err := record.Run(tx, stored); err != nil {
+				return fmt.Errorf("record the change of layout %q: %w", d.Name, err)
 			}
 			out = append(out, stored)
 		}

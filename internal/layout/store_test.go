@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/crmlens/crmlens/internal/apperr"
+	"github.com/crmlens/crmlens/internal/audit"
 	"github.com/crmlens/crmlens/internal/database"
 	"github.com/crmlens/crmlens/internal/dbtest"
 	"github.com/crmlens/crmlens/internal/layout"
@@ -118,7 +119,7 @@ func TestPutAllIsWholeOrNothing(t *testing.T) {
 		tests := []struct {
 			name     string
 			docs     []layout.Doc
-			record   layout.Recorder
+			record   audit.OnTx[layout.Doc]
 			wantKind apperr.Kind
 			wantErr  string
 		}{

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -41,20 +40,14 @@ func (s *Server) PutLayout(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	stored, err := s.layouts.Put(ctx, d, true, layoutRecorder(ctx, "admin:"+claims.Email, requestID(c)))
+	stored, err := s.layouts.Put(ctx, d, true, func(tx *gorm.DB, stored layout.Doc) error {
+		return s.audit(c, tx, audit.Event{Action: audit.ActionLayoutChange, Actor: adminActor(claims),
+			Detail: map[string]string{"layout": stored.Name, "version": strconv.FormatInt(stored.Version, 10)}})
+	})
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, stored)
-}
-
-// layoutRecorder audits a layout change by actor in the transaction that
-// makes it.
-func layoutRecorder(ctx context.Context, actor, requestID string) layout.Recorder {
-	return func(tx *gorm.DB, stored layout.Doc) error {
-		return audit.New(tx).Record(ctx, audit.Event{Action: audit.ActionLayoutChange, Actor: actor, RequestID: requestID,
-			Detail: map[string]string{"layout": stored.Name, "version": strconv.FormatInt(stored.Version, 10)}})
-	}
 }
 
 // ListAuditEvents answers the audit trail, filtered.

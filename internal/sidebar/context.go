@@ -159,19 +159,13 @@ func (s *Service) replicaFailed(ctx context.Context, err error) bool {
 
 func (s *Service) head(ctx context.Context, c sessiontoken.Claims) (head, error) {
 	rows, err := scanRows(database.FromReplica(s.reads.WithContext(ctx)).Raw(headSQL, c.VisitorID, c.IntegrationID))
-	if s.replicaFailed(ctx, err) {
+	// The primary answers when a replica failed, and for a visitor created
+	// a moment ago that has not reached the replica yet.
+	if s.replicaFailed(ctx, err) || err == nil && len(rows) == 0 && s.reads != s.db {
 		rows, err = scanRows(s.db.WithContext(ctx).Raw(headSQL, c.VisitorID, c.IntegrationID))
 	}
 	if err != nil {
 		return head{}, fmt.Errorf("load visitor: %w", err)
-	}
-	if len(rows) == 0 && s.reads != s.db {
-		// A visitor created a moment ago may not have reached the replica
-		// yet: the primary has it.
-		rows, err = scanRows(s.db.WithContext(ctx).Raw(headSQL, c.VisitorID, c.IntegrationID))
-		if err != nil {
-			return head{}, fmt.Errorf("load visitor: %w", err)
-		}
 	}
 	if len(rows) == 0 {
 		return head{}, apperr.New(apperr.NotFound, CodeVisitorGone, "this visitor no longer exists; reload the page")
