@@ -77,7 +77,7 @@ func newImport() *cobra.Command {
 			}
 			start := time.Now()
 			pr := progressbar.NewReader(f, bar)
-			res, err := importer.New(e.db).WithProgress(progress).Import(ctx, object, &pr, format)
+			res, err := importer.New(e.db).WithNormalizer(e.norm).WithProgress(progress).Import(ctx, object, &pr, format)
 			_ = bar.Finish()
 			if writeBar != nil {
 				_ = writeBar.Finish()

@@ -24,6 +24,7 @@ import (
 	"github.com/crmlens/crmlens/internal/database"
 	"github.com/crmlens/crmlens/internal/integration"
 	"github.com/crmlens/crmlens/internal/keyring"
+	"github.com/crmlens/crmlens/internal/matchkey"
 )
 
 // version is set at build time by -ldflags "-X main.version=...".
@@ -60,6 +61,8 @@ type env struct {
 	db      *gorm.DB
 	dialect database.Dialect
 	keys    *keyring.Keyring
+	// norm normalizes phones and e-mails (CRMLENS_DEFAULT_REGION).
+	norm matchkey.Normalizer
 }
 
 // integrations returns the integration service of e.
@@ -109,12 +112,16 @@ func openEnvWith(ctx context.Context, cfg config.Config, migrate bool, log *slog
 	if err != nil {
 		return nil, err
 	}
+	norm, err := cfg.Normalizer()
+	if err != nil {
+		return nil, err
+	}
 	db, dialect, err := database.Open(ctx, cfg.DatabaseURL, database.Options{Logger: log})
 	if err != nil {
 		return nil, err
 	}
 	if migrate {
-		n, err := database.Migrate(ctx, db, dialect)
+		n, err := database.Migrate(ctx, db, dialect, norm)
 		if err != nil {
 			_ = database.Close(db)
 			return nil, err
@@ -123,7 +130,7 @@ func openEnvWith(ctx context.Context, cfg config.Config, migrate bool, log *slog
 			log.Info("database migrated", "dialect", string(dialect), "applied", n)
 		}
 	}
-	return &env{cfg: cfg, log: log, db: db, dialect: dialect, keys: keys}, nil
+	return &env{cfg: cfg, log: log, db: db, dialect: dialect, keys: keys, norm: norm}, nil
 }
 
 func (e *env) close() { _ = database.Close(e.db) }

@@ -20,7 +20,7 @@ func newMigrate() *cobra.Command {
 				return err
 			}
 			defer e.close()
-			n, err := database.Migrate(ctx, e.db, e.dialect)
+			n, err := database.Migrate(ctx, e.db, e.dialect, e.norm)
 			if err != nil {
 				return err
 			}

@@ -29,7 +29,7 @@ func newSeed() *cobra.Command {
 				return err
 			}
 			defer e.close()
-			sum, err := seed.Demo(ctx, e.db, seed.Options{Contacts: contacts, SealKey: e.keys.Seal})
+			sum, err := seed.Demo(ctx, e.db, seed.Options{Contacts: contacts, SealKey: e.keys.Seal, Normalizer: e.norm})
 			if err != nil {
 				return err
 			}

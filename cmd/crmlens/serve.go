@@ -85,7 +85,7 @@ func newServe() *cobra.Command {
 				}
 			}()
 			if demo {
-				sum, err := seed.Demo(ctx, e.db, seed.Options{Contacts: demoContacts, SealKey: e.keys.Seal})
+				sum, err := seed.Demo(ctx, e.db, seed.Options{Contacts: demoContacts, SealKey: e.keys.Seal, Normalizer: e.norm})
 				if err != nil {
 					return fmt.Errorf("load demo data: %w", err)
 				}

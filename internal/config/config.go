@@ -19,6 +19,7 @@ import (
 	"github.com/caarlos0/env/v11"
 
 	"github.com/crmlens/crmlens/internal/database"
+	"github.com/crmlens/crmlens/internal/matchkey"
 	"github.com/crmlens/crmlens/internal/tlsfiles"
 )
 
@@ -77,6 +78,20 @@ type Config struct {
 	// ShutdownTimeout is how long serve drains in-flight requests on
 	// SIGTERM before it closes the remaining connections.
 	ShutdownTimeout time.Duration `env:"CRMLENS_SHUTDOWN_TIMEOUT" envDefault:"20s"`
+
+	// DefaultRegion is the country assumed for phone numbers written
+	// without a country code (13900139000 is +8613900139000 under CN), when
+	// contacts are imported and visitors matched (internal/matchkey).
+	DefaultRegion string `env:"CRMLENS_DEFAULT_REGION" envDefault:"CN"`
+}
+
+// Normalizer is the phone and e-mail normalizer of c's default region.
+func (c Config) Normalizer() (matchkey.Normalizer, error) {
+	n, err := matchkey.New(c.DefaultRegion)
+	if err != nil {
+		return matchkey.Normalizer{}, fmt.Errorf("CRMLENS_DEFAULT_REGION: %w", err)
+	}
+	return n, nil
 }
 
 // MasterKeyPath is where the master key file is, or "" when the key must come
@@ -160,6 +175,9 @@ func (c Config) Validate() error {
 		return fmt.Errorf("CRMLENS_ADDR=%q is not host:port (e.g. :8080 or 127.0.0.1:8080)", c.Addr)
 	}
 	if _, err := database.ParseURL(c.DatabaseURL); err != nil {
+		return err
+	}
+	if _, err := c.Normalizer(); err != nil {
 		return err
 	}
 	if c.PublicURL != "" {

@@ -21,6 +21,8 @@ import (
 	"github.com/pressly/goose/v3"
 	"gorm.io/driver/mysql"
 	"gorm.io/gorm"
+
+	"github.com/crmlens/crmlens/internal/matchkey"
 )
 
 // Dialect names the database engine behind a URL.
@@ -185,9 +187,12 @@ func Close(db *gorm.DB) error {
 	return sqlDB.Close()
 }
 
-// Migrate applies every pending migration of dialect and returns how many ran.
-func Migrate(ctx context.Context, db *gorm.DB, dialect Dialect) (int, error) {
-	p, err := provider(db, dialect)
+// Migrate applies every pending migration of dialect and returns how many
+// ran. norm is how phones and e-mails of existing contacts are normalized
+// where a migration adds a match column (matchkey.Normalizer{} is the
+// default region's).
+func Migrate(ctx context.Context, db *gorm.DB, dialect Dialect, norm matchkey.Normalizer) (int, error) {
+	p, err := provider(db, dialect, norm)
 	if err != nil {
 		return 0, err
 	}
@@ -200,14 +205,14 @@ func Migrate(ctx context.Context, db *gorm.DB, dialect Dialect) (int, error) {
 
 // Pending reports whether migrations remain to be applied.
 func Pending(ctx context.Context, db *gorm.DB, dialect Dialect) (bool, error) {
-	p, err := provider(db, dialect)
+	p, err := provider(db, dialect, matchkey.Normalizer{})
 	if err != nil {
 		return false, err
 	}
 	return p.HasPending(ctx)
 }
 
-func provider(db *gorm.DB, dialect Dialect) (*goose.Provider, error) {
+func provider(db *gorm.DB, dialect Dialect, norm matchkey.Normalizer) (*goose.Provider, error) {
 	sqlDB, err := db.DB()
 	if err != nil {
 		return nil, err
@@ -220,7 +225,7 @@ func provider(db *gorm.DB, dialect Dialect) (*goose.Provider, error) {
 	if dialect == MySQL {
 		gd = goose.DialectMySQL
 	}
-	p, err := goose.NewProvider(gd, sqlDB, files)
+	p, err := goose.NewProvider(gd, sqlDB, files, goose.WithGoMigrations(matchKeysMigration(dialect, norm)))
 	if err != nil {
 		return nil, fmt.Errorf("load %s migrations: %w", dialect, err)
 	}

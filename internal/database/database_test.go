@@ -11,6 +11,7 @@ import (
 
 	"github.com/crmlens/crmlens/internal/database"
 	"github.com/crmlens/crmlens/internal/dbtest"
+	"github.com/crmlens/crmlens/internal/matchkey"
 	"github.com/crmlens/crmlens/internal/model"
 )
 
@@ -116,7 +117,7 @@ func isPointer(f *schema.Field) bool {
 
 func TestMigrateIsIdempotent(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB, dialect database.Dialect) {
-		n, err := database.Migrate(context.Background(), db, dialect)
+		n, err := database.Migrate(context.Background(), db, dialect, matchkey.Normalizer{})
 		if err != nil {
 			t.Fatalf("second Migrate: %v", err)
 		}

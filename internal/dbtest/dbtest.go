@@ -23,6 +23,7 @@ import (
 
 	"github.com/crmlens/crmlens/internal/database"
 	"github.com/crmlens/crmlens/internal/mariadb"
+	"github.com/crmlens/crmlens/internal/matchkey"
 )
 
 // Dialects lists the engines every store test runs on.
@@ -59,7 +60,7 @@ func Open(t testing.TB, dialect database.Dialect) (*gorm.DB, string) {
 		t.Fatalf("open %s test database: %v", dialect, err)
 	}
 	t.Cleanup(func() { _ = database.Close(db) })
-	if _, err := database.Migrate(ctx, db, d); err != nil {
+	if _, err := database.Migrate(ctx, db, d, matchkey.Normalizer{}); err != nil {
 		t.Fatalf("migrate %s test database: %v", dialect, err)
 	}
 	return db, url

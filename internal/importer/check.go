@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/crmlens/crmlens/internal/matchkey"
 )
 
 // column describes one column of an object's import file.
@@ -32,7 +34,7 @@ type objectSpec struct {
 	// tables are the tables the import writes rows to (not those it only
 	// reads), for the bulk-load path; none for objects that never take it.
 	tables     []string
-	newHandler func(now time.Time) handler
+	newHandler func(now time.Time, norm matchkey.Normalizer) handler
 }
 
 func (s *objectSpec) column(name string) *column {

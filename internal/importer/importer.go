@@ -26,6 +26,7 @@ import (
 
 	"github.com/crmlens/crmlens/internal/apperr"
 	"github.com/crmlens/crmlens/internal/audit"
+	"github.com/crmlens/crmlens/internal/matchkey"
 	"github.com/crmlens/crmlens/internal/model"
 )
 
@@ -36,6 +37,15 @@ type Importer struct {
 	batch    int
 	progress func(written, total int)
 	record   audit.OnTx[Result]
+	norm     matchkey.Normalizer
+}
+
+// WithNormalizer returns a copy of im that normalizes contacts' phones and
+// e-mails with n (the default: matchkey's default region).
+func (im *Importer) WithNormalizer(n matchkey.Normalizer) *Importer {
+	cp := *im
+	cp.norm = n
+	return &cp
 }
 
 // WithProgress returns a copy of im that calls fn as an import writes:
@@ -129,7 +139,7 @@ func (im *Importer) Import(ctx context.Context, object string, r io.Reader, form
 	if err != nil {
 		return Result{}, err
 	}
-	h := spec.newHandler(im.now().Truncate(time.Millisecond))
+	h := spec.newHandler(im.now().Truncate(time.Millisecond), im.norm)
 	errs := &collector{}
 	read := func(fn func(*record)) error { return readRecords(ctx, r, format, spec, errs, fn) }
 	check := func(rec *record) { h.add(&checker{rec: rec, spec: spec, errs: errs, ok: !rec.bad}) }

@@ -53,8 +53,9 @@ func TestWriteTSV(t *testing.T) {
 	if err != nil || n != 2 || reported != 2 {
 		t.Fatalf("writeTSV = %d, %v (reported %d); want 2 rows", n, err, reported)
 	}
-	want := "C1\t7\t张伟\t\t\t\t\t\\N\t2026-11-23 08:30:00.123\t2026-11-23 08:30:00.123\n" +
-		"C2\t\\N\ttab\\there\t\t\t\t\t{\"vip\":\"yes\"}\t2026-11-23 08:30:00.123\t2026-11-23 08:30:01.123\n"
+	// external_id account_id name phone email phone_match email_match title owner custom created_at updated_at
+	want := "C1\t7\t张伟\t\t\t\t\t\t\t\\N\t2026-11-23 08:30:00.123\t2026-11-23 08:30:00.123\n" +
+		"C2\t\\N\ttab\\there\t\t\t\t\t\t\t{\"vip\":\"yes\"}\t2026-11-23 08:30:00.123\t2026-11-23 08:30:01.123\n"
 	if got := out.String(); got != want {
 		t.Errorf("columns %v, rows:\n%q\nwant\n%q", cols.names, got, want)
 	}

@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/crmlens/crmlens/internal/apperr"
+	"github.com/crmlens/crmlens/internal/matchkey"
 	"github.com/crmlens/crmlens/internal/model"
 	"github.com/crmlens/crmlens/internal/money"
 )
@@ -49,7 +50,7 @@ func lookupObject(name string) (*objectSpec, error) {
 			{name: "industry", max: 128},
 			{name: "tier", max: 32},
 			{name: "owner", max: 128},
-		}, newHandler: func(now time.Time) handler { return &accounts{now: now, ids: externalIDs{}} }}, nil
+		}, newHandler: func(now time.Time, _ matchkey.Normalizer) handler { return &accounts{now: now, ids: externalIDs{}} }}, nil
 	case "contacts", "contact":
 		return &objectSpec{name: "contacts", tables: []string{"contacts", "contact_identities"}, columns: []column{
 			id(true),
@@ -60,8 +61,8 @@ func lookupObject(name string) (*objectSpec, error) {
 			{name: "owner", max: 128},
 			{name: "account_external_id", max: 128},
 			{name: "identities", identities: true},
-		}, newHandler: func(now time.Time) handler {
-			return &contacts{now: now, ids: externalIDs{}, identityLines: map[identity]int{}}
+		}, newHandler: func(now time.Time, norm matchkey.Normalizer) handler {
+			return &contacts{now: now, norm: norm, ids: externalIDs{}, identityLines: map[identity]int{}}
 		}}, nil
 	case "leads", "lead":
 		return &objectSpec{name: "leads", tables: []string{"leads"}, columns: []column{
@@ -70,7 +71,7 @@ func lookupObject(name string) (*objectSpec, error) {
 			{name: "status", max: 32, required: true},
 			{name: "source", max: 64},
 			{name: "created_at"},
-		}, newHandler: func(now time.Time) handler { return &leads{now: now, ids: externalIDs{}} }}, nil
+		}, newHandler: func(now time.Time, _ matchkey.Normalizer) handler { return &leads{now: now, ids: externalIDs{}} }}, nil
 	case "tickets", "ticket":
 		return &objectSpec{name: "tickets", tables: []string{"tickets"}, columns: []column{
 			id(true), contactRef,
@@ -79,7 +80,7 @@ func lookupObject(name string) (*objectSpec, error) {
 			{name: "priority", max: 16},
 			{name: "created_at"},
 			{name: "updated_at"},
-		}, newHandler: func(now time.Time) handler { return &tickets{now: now, ids: externalIDs{}} }}, nil
+		}, newHandler: func(now time.Time, _ matchkey.Normalizer) handler { return &tickets{now: now, ids: externalIDs{}} }}, nil
 	case "orders", "order":
 		return &objectSpec{name: "orders", tables: []string{"orders"}, columns: []column{
 			id(true), contactRef,
@@ -88,7 +89,7 @@ func lookupObject(name string) (*objectSpec, error) {
 			{name: "currency", required: true},
 			{name: "status", max: 32, required: true},
 			{name: "created_at", required: true},
-		}, newHandler: func(now time.Time) handler { return &orders{now: now, ids: externalIDs{}} }}, nil
+		}, newHandler: func(now time.Time, _ matchkey.Normalizer) handler { return &orders{now: now, ids: externalIDs{}} }}, nil
 	case "agents", "agent":
 		return &objectSpec{name: "agents", columns: []column{
 			{name: "platform", max: 16, required: true},
@@ -96,7 +97,7 @@ func lookupObject(name string) (*objectSpec, error) {
 			{name: "email", max: 255},
 			{name: "name", max: 255},
 			{name: "groups", max: 2000},
-		}, newHandler: func(now time.Time) handler { return &agents{now: now, ids: externalIDs{}} }}, nil
+		}, newHandler: func(now time.Time, _ matchkey.Normalizer) handler { return &agents{now: now, ids: externalIDs{}} }}, nil
 	default:
 		return nil, apperr.New(apperr.Invalid, "import_object",
 			"cannot import %q: the objects are %s", name, strings.Join(Objects(), ", "))
@@ -280,6 +281,7 @@ func (h *contacts) rowsToWrite() int {
 
 type contacts struct {
 	now     time.Time
+	norm    matchkey.Normalizer
 	ids     externalIDs
 	rows    []model.Contact
 	lines   []int
@@ -309,6 +311,7 @@ func (h *contacts) add(c *checker) {
 		CreatedAt:  h.now,
 		UpdatedAt:  h.now,
 	}
+	ct.PhoneMatch, ct.EmailMatch = h.norm.Phone(ct.Phone), h.norm.Email(ct.Email)
 	account := c.text("account_external_id")
 	var idents []identity
 	if c.rec.hasIdentities {
@@ -513,7 +516,7 @@ func (h *contacts) write(w *writer, batch int) (Result, error) {
 // writeContacts upserts the contacts and returns the ids of the new ones
 // whose identities the file lists, by external_id.
 func (h *contacts) writeContacts(w *writer, batch int) (map[string]int64, error) {
-	updates := append(customUpdate(h.rows, func(c model.Contact) *string { return c.Custom }), "account_id", "name", "phone", "email", "title", "owner", "updated_at")
+	updates := append(customUpdate(h.rows, func(c model.Contact) *string { return c.Custom }), "account_id", "name", "phone", "email", "phone_match", "email_match", "title", "owner", "updated_at")
 	if w.idStep == 0 {
 		if err := upsert(w, h.rows, batch, updates...); err != nil {
 			return nil, err

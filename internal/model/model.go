@@ -32,6 +32,11 @@ type Contact struct {
 	Name       string `gorm:"size:255;not null"`
 	Phone      string `gorm:"size:64;not null"`
 	Email      string `gorm:"size:255;not null"`
+	// PhoneMatch and EmailMatch are Phone and Email as matching and search
+	// compare them (internal/matchkey: E.164, lower case); every write path
+	// sets them with the values.
+	PhoneMatch string `gorm:"size:64;not null"`
+	EmailMatch string `gorm:"size:255;not null"`
 	Title      string `gorm:"size:128;not null"`
 	Owner      string `gorm:"size:128;not null"`
 	// Custom holds the values of admin-defined fields as a JSON object.

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/crmlens/crmlens/internal/matchkey"
 	"github.com/crmlens/crmlens/internal/model"
 )
 
@@ -35,6 +36,7 @@ type generator struct {
 	orderNo  int
 	ticketNo int
 	leadNo   int
+	norm     matchkey.Normalizer
 }
 
 // chunk is the records of a run of contacts, written in one transaction.
@@ -140,6 +142,8 @@ func (g *generator) contact(i int, accountBase int64, c *chunk) {
 		Name:       name,
 		Phone:      phone,
 		Email:      email,
+		PhoneMatch: g.norm.Phone(phone),
+		EmailMatch: g.norm.Email(email),
 		Title:      title,
 		Owner:      pick(r, owners),
 		CreatedAt:  created,

@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/crmlens/crmlens/internal/apperr"
+	"github.com/crmlens/crmlens/internal/matchkey"
 	"github.com/crmlens/crmlens/internal/model"
 )
 
@@ -41,6 +42,9 @@ type Options struct {
 	// SealKey seals the demo integration's key for storage (keyring.Seal);
 	// nil stores it as is.
 	SealKey func(string) (string, error)
+	// Normalizer gives the contacts' match columns (the zero value is the
+	// default region's; the demo's phones are Chinese mobiles).
+	Normalizer matchkey.Normalizer
 }
 
 // Summary says what Demo wrote.
@@ -94,7 +98,7 @@ func Demo(ctx context.Context, db *gorm.DB, opts Options) (Summary, error) {
 	if err != nil {
 		return Summary{}, err
 	}
-	g := &generator{now: now, accounts: max(1, opts.Contacts/5), next: base}
+	g := &generator{now: now, accounts: max(1, opts.Contacts/5), next: base, norm: opts.Normalizer}
 	batch := batchSize(db)
 	var sum Summary
 

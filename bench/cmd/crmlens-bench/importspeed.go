@@ -13,6 +13,7 @@ import (
 	"github.com/crmlens/crmlens/bench/internal/importgen"
 	"github.com/crmlens/crmlens/bench/internal/progress"
 	"github.com/crmlens/crmlens/internal/database"
+	"github.com/crmlens/crmlens/internal/matchkey"
 	"github.com/crmlens/crmlens/internal/importer"
 	"github.com/crmlens/crmlens/internal/mariadb"
 )
@@ -81,7 +82,7 @@ func measureImport(ctx context.Context, srv *mariadb.Server, n int) (importResul
 		return res, err
 	}
 	defer func() { _ = database.Close(db) }()
-	if _, err := database.Migrate(ctx, db, dialect); err != nil {
+	if _, err := database.Migrate(ctx, db, dialect, matchkey.Normalizer{}); err != nil {
 		return res, err
 	}
 	im := importer.New(db)

@@ -17,6 +17,7 @@ import (
 	"github.com/crmlens/crmlens/bench/internal/load"
 	"github.com/crmlens/crmlens/bench/internal/progress"
 	"github.com/crmlens/crmlens/internal/database"
+	"github.com/crmlens/crmlens/internal/matchkey"
 	"github.com/crmlens/crmlens/internal/keyring"
 	"github.com/crmlens/crmlens/internal/mariadb"
 	"github.com/crmlens/crmlens/internal/seed"
@@ -69,7 +70,7 @@ func run(ctx context.Context, cfg config) (err error) {
 		return err
 	}
 	defer func() { _ = database.Close(db) }()
-	if _, err := database.Migrate(ctx, db, dialect); err != nil {
+	if _, err := database.Migrate(ctx, db, dialect, matchkey.Normalizer{}); err != nil {
 		return err
 	}
 	admin, err := sql.Open("mysql", srv.DSN("crmlens_bench"))
