@@ -47,6 +47,39 @@ func TestChatwootDecode(t *testing.T) {
 				Chatwoot: &adapter.ChatwootRef{ContactID: "12345678901234567890"},
 			},
 		},
+		{
+			// Chatwoot before Dec 2022 sends no currentAgent: the page posts no agent_* params.
+			name:   "no agent",
+			params: map[string]string{"conversation_id": "42", "account_id": "1", "contact_id": "1007", "contact_identifier": "cust-88"},
+			want: adapter.Claims{
+				Channel: "chatwoot", VisitorID: "1007",
+				Verified: map[string]string{"identifier": "cust-88"}, Extra: map[string]string{},
+				Chatwoot: &adapter.ChatwootRef{AccountID: "1", ConversationID: "42", ContactID: "1007"},
+			},
+		},
+		{
+			// contacts.name is nullable: the page leaves a null or empty name out, or may send it empty.
+			name:   "empty name and agent fields",
+			params: map[string]string{"contact_id": "1007", "contact_name": "", "agent_id": "", "agent_email": " ", "agent_name": ""},
+			want: adapter.Claims{
+				Channel: "chatwoot", VisitorID: "1007", Verified: map[string]string{}, Extra: map[string]string{},
+				Chatwoot: &adapter.ChatwootRef{ContactID: "1007"},
+			},
+		},
+		{
+			// The store had not loaded the contact ({}): the page read conversation.meta.sender, same params.
+			name: "contact from the conversation's sender, agent without email",
+			params: map[string]string{
+				"conversation_id": "42", "account_id": "1", "contact_id": "1007", "contact_name": "Li Si",
+				"contact_email": "li.si@example.cn", "agent_id": "3", "agent_name": "Amy",
+			},
+			want: adapter.Claims{
+				Channel: "chatwoot", VisitorID: "1007", DisplayName: "Li Si",
+				Agent:    adapter.Agent{ID: "3", Name: "Amy"},
+				Verified: map[string]string{"email": "li.si@example.cn", "name": "Li Si"}, Extra: map[string]string{},
+				Chatwoot: &adapter.ChatwootRef{AccountID: "1", ConversationID: "42", ContactID: "1007"},
+			},
+		},
 		{name: "no contact_id", params: map[string]string{"conversation_id": "42"}, wantCode: adapter.CodeMissingParam},
 		{name: "empty contact_id", params: map[string]string{"contact_id": " "}, wantCode: adapter.CodeMissingParam},
 		{name: "contact_id not numeric", params: map[string]string{"contact_id": "12a"}, wantCode: adapter.CodeInvalidParam},

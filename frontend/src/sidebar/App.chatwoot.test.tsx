@@ -1,14 +1,22 @@
-import { describe, expect, it } from "vitest";
+import { act } from "preact/test-utils";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { SessionResponse, SidebarContext } from "../api/types";
 import { byTestId, click, flush, mount } from "../test/dom";
 import { fakeClient, linkedContext, notLinkedContext, session } from "../test/fixtures";
-import { appContext, fakeFrame } from "../test/frame";
+import { appContext, CHATWOOT_ORIGIN, emailConversation, fakeFrame } from "../test/frame";
 import { App } from "./App";
 import { FETCH_INFO } from "./chatwoot";
 import { readPageParams } from "./params";
 
 const page = (search = "") => readPageParams({ pathname: "/sidebar/cw-secret", search });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Moves the fake clock on, as the agent's wait would, and lets the page react. */
+async function wait(ms: number) {
+  await act(async () => {
+    vi.advanceTimersByTime(ms);
+  });
+  await flush();
+}
 
 const emilyContext: SidebarContext = {
   ...linkedContext,
@@ -68,20 +76,30 @@ describe("App in a Chatwoot dashboard", () => {
     await frame.deliver({ event: "appContext", data: { ...appContext().data, contact: { id: "42" } } });
     await frame.deliver("hello");
     expect(calls).toEqual([]);
-    expect(byTestId(el, "state-loading")).not.toBeNull();
+    // no session, and the last refusal said: contact.id as a string
+    expect(byTestId(el, "contact-name")).toBeNull();
+    expect(byTestId(el, "rejected-message")?.textContent).toContain("contact.id");
   });
 
-  it("says so when no context comes, and asks again on retry", async () => {
+  afterEach(() => {
+    vi.useRealTimers();
+    delete document.documentElement.dataset.theme;
+  });
+
+  it("says what to check when no context comes, after the delay it is given, and asks again on retry", async () => {
+    // Fake timers that also move with the real clock, so the page's own zero-delay tasks still run.
+    vi.useFakeTimers({ shouldAdvanceTime: true });
     const frame = fakeFrame();
     const { client } = fakeClient({
       createSession: async () => session(linkedContext),
       getContext: async () => linkedContext,
     });
-    const el = await mount(<App page={page()} client={client} chatwoot={frame.host} chatwootWaitMs={20} navigatorLang="en" />);
-    await sleep(40);
-    await flush();
+    const el = await mount(<App page={page()} client={client} chatwoot={frame.host} chatwootWaitMs={60_000} navigatorLang="en" />);
+    await wait(55_000);
+    expect(byTestId(el, "state-loading")).not.toBeNull();
+    await wait(5_000);
     expect(byTestId(el, "waiting-message")?.textContent).toBe(
-      "Waiting for Chatwoot to send the conversation… Is this page configured as a Chatwoot dashboard app?",
+      "No conversation came from Chatwoot. Open this page from a conversation's tab, as a Chatwoot dashboard app (Settings > Integrations > Dashboard apps), and check that this integration's allowed origins include your Chatwoot's address.",
     );
     await click(byTestId(el, "retry"));
     expect(frame.posted).toEqual([
@@ -90,6 +108,101 @@ describe("App in a Chatwoot dashboard", () => {
     ]);
     expect(byTestId(el, "state-loading")).not.toBeNull();
     await frame.deliver(appContext());
+    expect(byTestId(el, "contact-name")?.textContent).toBe("张伟");
+  });
+
+  it("says what to check in Chinese too, by default after a few seconds", async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    const frame = fakeFrame();
+    const el = await mount(<App page={page()} client={fakeClient().client} chatwoot={frame.host} navigatorLang="zh-CN" />);
+    await wait(5_000);
+    expect(byTestId(el, "waiting-message")?.textContent).toContain("允许来源");
+  });
+
+  it("uses the load post that came before it subscribed (Chatwoot posts on the frame's load event), without an answer to fetch-info", async () => {
+    const frame = fakeFrame(undefined, { buffered: true });
+    // The load post: before the App exists. No answer to fetch-info ever comes
+    // (up to v3.14 it may go to another dashboard app's frame).
+    for (const l of [...frame.listeners]) {
+      l({ type: "message", data: JSON.stringify(emailConversation()), origin: CHATWOOT_ORIGIN, source: frame.parent } as unknown as Event);
+    }
+    const { client, calls } = fakeClient({
+      createSession: async () => session(linkedContext),
+      getContext: async () => linkedContext,
+    });
+    const el = await mount(<App page={page()} client={client} chatwoot={frame.host} />);
+    expect(byTestId(el, "contact-name")?.textContent).toBe("张伟");
+    expect(calls.filter((c) => c.method === "createSession")).toHaveLength(1);
+    expect((calls[0]?.args[0] as { params: Record<string, string> }).params.contact_id).toBe("42");
+    expect(frame.posted).toEqual([[FETCH_INFO, "*"]]); // still asked, as the fallback
+  });
+
+  it("says on screen, in the page's language, why a context was refused, and still takes a right one", async () => {
+    const frame = fakeFrame();
+    const { client, calls } = fakeClient({
+      createSession: async () => session(linkedContext),
+      getContext: async () => linkedContext,
+    });
+    const el = await mount(<App page={page("?lang=en")} client={client} chatwoot={frame.host} chatwootWaitMs={60_000} />);
+    const bad = appContext();
+    (bad.data.conversation as unknown as { id: string }).id = "7";
+    await frame.deliver(JSON.stringify(bad));
+    expect(byTestId(el, "rejected-message")?.textContent).toBe(
+      "A context from Chatwoot was not understood: conversation.id is not a positive whole number.",
+    );
+    expect(frame.warnings).toHaveLength(1);
+    expect(calls).toEqual([]);
+    await frame.deliver(JSON.stringify(appContext()), "https://other.example");
+    expect(byTestId(el, "rejected-message")?.textContent).toContain("https://other.example");
+    await frame.deliver(JSON.stringify(appContext()));
+    expect(byTestId(el, "contact-name")?.textContent).toBe("张伟");
+    // a refusal after that changes nothing on screen, and is said in the console
+    await frame.deliver(JSON.stringify(bad));
+    expect(byTestId(el, "contact-name")?.textContent).toBe("张伟");
+    expect(frame.warnings).toHaveLength(3);
+  });
+
+  it("says a refusal in Chinese", async () => {
+    const frame = fakeFrame();
+    const el = await mount(<App page={page("?lang=zh")} client={fakeClient().client} chatwoot={frame.host} chatwootWaitMs={60_000} />);
+    const bad = appContext();
+    (bad.data.contact as unknown as { email: number }).email = 1;
+    await frame.deliver(JSON.stringify(bad));
+    expect(byTestId(el, "rejected-message")?.textContent).toBe("未能理解来自 Chatwoot 的会话信息：contact.email 不是文本。");
+    await click(byTestId(el, "retry"));
+    expect(frame.posted).toHaveLength(2);
+    expect(byTestId(el, "state-loading")).not.toBeNull();
+  });
+
+  it("follows Chatwoot's theme (v4), over the URL's", async () => {
+    document.documentElement.dataset.theme = "light";
+    const frame = fakeFrame();
+    const { client } = fakeClient({
+      createSession: async () => session(linkedContext),
+      getContext: async () => linkedContext,
+    });
+    await mount(<App page={page("?theme=light")} client={client} chatwoot={frame.host} />);
+    await frame.deliver(JSON.stringify({ ...appContext(), data: { ...appContext().data, theme: "dark", customAttributes: {} } }));
+    expect(document.documentElement.dataset.theme).toBe("dark");
+  });
+
+  it("accepts a contact the store has not loaded ({}) and no currentAgent (older Chatwoot)", async () => {
+    const frame = fakeFrame();
+    const { client, calls } = fakeClient({
+      createSession: async () => session(linkedContext),
+      getContext: async () => linkedContext,
+    });
+    const el = await mount(<App page={page()} client={client} chatwoot={frame.host} />);
+    const m = appContext();
+    m.data.contact = {} as typeof m.data.contact;
+    delete (m.data as { currentAgent?: unknown }).currentAgent;
+    await frame.deliver(JSON.stringify(m));
+    expect((calls[0]?.args[0] as { params: unknown }).params).toEqual({
+      conversation_id: "7",
+      account_id: "1",
+      contact_id: "42",
+      contact_name: "Zhang Wei",
+    });
     expect(byTestId(el, "contact-name")?.textContent).toBe("张伟");
   });
 

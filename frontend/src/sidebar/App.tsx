@@ -4,8 +4,16 @@ import type { ComponentChildren } from "preact";
 import { useEffect, useErrorBoundary, useRef, useState } from "preact/hooks";
 import { ApiError, type Client } from "../api/client";
 import type { SidebarContext } from "../api/types";
-import { langFromTag, locale, pickLang, type Lang } from "../shared/i18n";
-import { sameParams, sameVisitor, type ChatwootHost, type ChatwootParams } from "./chatwoot";
+import { langFromTag, locale, pickLang, t, tf, type Lang } from "../shared/i18n";
+import {
+  MAX_CONTEXT_CHARS,
+  sameParams,
+  sameVisitor,
+  type ChatwootContext,
+  type ChatwootHost,
+  type ChatwootParams,
+  type Rejection,
+} from "./chatwoot";
 import { localProblem, pageMode, type PageParams } from "./params";
 import type { Actions } from "./actions";
 import { warmFormatters } from "./format";
@@ -32,6 +40,8 @@ type Ready = {
 type State =
   | { k: "loading" }
   | { k: "waiting" }
+  /** Chatwoot mode: the only contexts so far were refused; the last one's reason. */
+  | { k: "rejected"; why: Rejection }
   | { k: "error"; code: string; message: string; retry: boolean; stage: ErrorStage }
   | Ready;
 
@@ -49,7 +59,11 @@ export interface AppProps {
   navigatorLang?: string;
   /** Given when the page is framed: the Chatwoot dashboard that may be framing it. */
   chatwoot?: ChatwootHost;
-  /** How long to wait for Chatwoot's first context before saying so, in ms. */
+  /**
+   * How long to wait for Chatwoot's first context before saying what to
+   * check, in ms (UX only: Chatwoot posts on the frame's load event, so a
+   * real context comes within a moment or not at all).
+   */
   chatwootWaitMs?: number;
   /** Which panels the agent collapsed (main.tsx keeps them in localStorage). */
   panels?: PanelMemory;
@@ -82,7 +96,9 @@ export function App(props: AppProps) {
   // Chatwoot: listen for the context, then ask for it.
   useEffect(() => {
     if (mode !== "chatwoot" || problem || !chatwoot) return;
-    const unsubscribe = chatwoot.subscribe((next) => {
+    const onContext = ({ params: next, theme }: ChatwootContext) => {
+      // Chatwoot's own colours (v4 sends them) win over the URL's and the system's.
+      if (theme) document.documentElement.dataset.theme = theme;
       const prev = lastContext.current;
       if (prev && sameParams(prev, next)) return; // the same context sent again
       // Another conversation or contact replaces the view at once; new
@@ -91,7 +107,16 @@ export function App(props: AppProps) {
       lastContext.current = next;
       const pageLang = page.params.lang;
       setParams(pageLang === undefined ? { ...next } : { ...next, lang: pageLang });
-    });
+    };
+    const onRejected = (why: Rejection) => {
+      // Said on screen only while no context was taken: a refused message never replaces a contact shown.
+      if (lastContext.current) return;
+      setState((s) => (s.k === "loading" || s.k === "waiting" || s.k === "rejected" ? { k: "rejected", why } : s));
+    };
+    const unsubscribe = chatwoot.subscribe(onContext, onRejected);
+    // The load post (kept since the script started) came first if it came at
+    // all; asking is the fallback (up to Chatwoot v3.14 the answer may go to
+    // another dashboard app's frame).
     chatwoot.requestInfo();
     return unsubscribe;
   }, []);
@@ -248,6 +273,8 @@ export function App(props: AppProps) {
       return <Skeleton lang={lang} />;
     case "waiting":
       return <Waiting lang={lang} onRetry={askAgain} />;
+    case "rejected":
+      return <Rejected lang={lang} why={state.why} onRetry={askAgain} />;
     case "error":
       return (
         <ErrorState
@@ -271,6 +298,34 @@ export function App(props: AppProps) {
           />
         </Guard>
       );
+  }
+}
+
+/** Chatwoot mode: a context came and was refused; why, in words, with a way to ask again. */
+function Rejected({ lang, why, onRetry }: { lang: Lang; why: Rejection; onRetry: () => void }) {
+  return (
+    <main class="sidebar">
+      <section class="card waiting rejected" role="alert" data-testid="state-rejected">
+        <p data-testid="rejected-message">{tf(lang, "chatwoot.rejected", { why: rejectionText(lang, why) })}</p>
+        <button type="button" class="btn" data-testid="retry" onClick={onRetry}>
+          {t(lang, "retry")}
+        </button>
+      </section>
+    </main>
+  );
+}
+
+function rejectionText(lang: Lang, why: Rejection): string {
+  switch (why.kind) {
+    case "origin":
+      return tf(lang, "chatwoot.why.origin", { origin: why.origin || "?" });
+    case "too_large":
+      return tf(lang, "chatwoot.why.too_large", { mb: MAX_CONTEXT_CHARS / (1024 * 1024) });
+    case "field":
+      return tf(lang, `chatwoot.why.${why.expected}`, { field: why.field });
+    case "json":
+    case "other":
+      return t(lang, "chatwoot.why.json");
   }
 }
 

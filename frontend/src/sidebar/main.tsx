@@ -1,3 +1,5 @@
+// The first import: it listens for Chatwoot's load post before anything else runs.
+import { earlyMessages } from "./early";
 import { render } from "preact";
 import { createClient } from "../api/client";
 import "./sidebar.css";
@@ -15,7 +17,9 @@ const root = document.getElementById("app")!;
 // The skeleton in sidebar.html is replaced by the App's own in the same task: no blank frame between.
 root.textContent = "";
 // Framed: a Chatwoot dashboard may be the parent (App decides from the params).
-const chatwoot = window.parent !== window ? windowHost(window, allowedOrigins(document, location.origin)) : undefined;
+const chatwoot = earlyMessages
+  ? windowHost(window, allowedOrigins(document, location.origin), earlyMessages)
+  : undefined;
 render(
   <App
     page={page}
