@@ -271,9 +271,34 @@ func (e SimulationInput) Valid() bool {
 	}
 }
 
+// Defines values for SimulationParamDropped.
+const (
+	DroppedEmpty          SimulationParamDropped = "empty"
+	DroppedNotDecryptable SimulationParamDropped = "not_decryptable"
+	DroppedNotEncrypted   SimulationParamDropped = "not_encrypted"
+	DroppedUnknown        SimulationParamDropped = "unknown"
+)
+
+// Valid indicates whether the value is a known member of the SimulationParamDropped enum.
+func (e SimulationParamDropped) Valid() bool {
+	switch e {
+	case DroppedEmpty:
+		return true
+	case DroppedNotDecryptable:
+		return true
+	case DroppedNotEncrypted:
+		return true
+	case DroppedUnknown:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for SimulationParamHow.
 const (
 	SimulationParamHowDecrypted SimulationParamHow = "decrypted"
+	SimulationParamHowDropped   SimulationParamHow = "dropped"
 	SimulationParamHowFailed    SimulationParamHow = "failed"
 	SimulationParamHowPlain     SimulationParamHow = "plain"
 	SimulationParamHowVerified  SimulationParamHow = "verified"
@@ -284,11 +309,52 @@ func (e SimulationParamHow) Valid() bool {
 	switch e {
 	case SimulationParamHowDecrypted:
 		return true
+	case SimulationParamHowDropped:
+		return true
 	case SimulationParamHowFailed:
 		return true
 	case SimulationParamHowPlain:
 		return true
 	case SimulationParamHowVerified:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SimulationReadingChosen.
+const (
+	SimulationReadingChosenDecrypted SimulationReadingChosen = "decrypted"
+	SimulationReadingChosenPlain     SimulationReadingChosen = "plain"
+)
+
+// Valid indicates whether the value is a known member of the SimulationReadingChosen enum.
+func (e SimulationReadingChosen) Valid() bool {
+	switch e {
+	case SimulationReadingChosenDecrypted:
+		return true
+	case SimulationReadingChosenPlain:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SimulationReadingWhy.
+const (
+	ReadingKnownIdentity      SimulationReadingWhy = "known_identity"
+	ReadingKnownVisitor       SimulationReadingWhy = "known_visitor"
+	ReadingPreferredDecrypted SimulationReadingWhy = "preferred_decrypted"
+)
+
+// Valid indicates whether the value is a known member of the SimulationReadingWhy enum.
+func (e SimulationReadingWhy) Valid() bool {
+	switch e {
+	case ReadingKnownIdentity:
+		return true
+	case ReadingKnownVisitor:
+		return true
+	case ReadingPreferredDecrypted:
 		return true
 	default:
 		return false
@@ -600,14 +666,19 @@ type IntegrationInput struct {
 	// ApiToken chatwoot: an API access token to check contexts with.
 	ApiToken *string `json:"apiToken,omitempty"`
 
-	// Key Empty to generate one fit for the kind.
+	// Key Empty to generate one fit for the kind (unless noKey).
 	Key  *string         `json:"key,omitempty"`
 	Kind IntegrationKind `json:"kind"`
 	Name *string         `json:"name,omitempty"`
 
+	// NoKey easemob: store no key, Easemob's mode without an encryption key where every parameter travels in clear and anyone with the URL can open any visitor (protection low). An error with a key, or for sharecrm and signed.
+	NoKey *bool `json:"noKey,omitempty"`
+
 	// Options The kind's settings; fields of other kinds are refused.
 	Options *IntegrationOptions `json:"options,omitempty"`
-	Origins *[]string           `json:"origins,omitempty"`
+
+	// Origins Origins allowed to frame the sidebar. None: no platform can frame it, only crmlens's own pages. The API applies no default; the console offers the kind's usual one (easemob https://kefu.easemob.com, chatwoot https://app.chatwoot.com).
+	Origins *[]string `json:"origins,omitempty"`
 
 	// Slug Empty for an unguessable one (recommended).
 	Slug *string `json:"slug,omitempty"`
@@ -897,8 +968,24 @@ type SimulationInput string
 
 // SimulationParam defines model for SimulationParam.
 type SimulationParam struct {
+	// Dropped Why a session ignores this param (set when `how` is dropped): it
+	// is empty; a key is set but it is not encrypted (or plain where
+	// plain is not trusted); it does not decrypt with the key; or its
+	// value is not one crmlens knows (a language other than zh or en).
+	// A dropped param fills no claim.
+	Dropped *SimulationParamDropped `json:"dropped,omitempty"`
+
+	// How How a session takes the param: in clear, decrypted, verified (a
+	// token's or customParams' claims), failed (it would fail the
+	// session), or dropped (ignored: see `dropped`).
 	How  SimulationParamHow `json:"how"`
 	Name string             `json:"name"`
+
+	// Reading For a system param that reads two ways (Easemob's visitorImId or
+	// easemobId in clear text that also decrypts cleanly with the key, as
+	// when Easemob's option to encrypt them is on but crmlens does not
+	// require it): the reading a session takes and why.
+	Reading *SimulationReading `json:"reading,omitempty"`
 
 	// Received As the platform sent it (ciphertexts shortened).
 	Received string `json:"received"`
@@ -907,8 +994,41 @@ type SimulationParam struct {
 	Value string `json:"value"`
 }
 
-// SimulationParamHow defines model for SimulationParam.How.
+// SimulationParamDropped Why a session ignores this param (set when `how` is dropped): it
+// is empty; a key is set but it is not encrypted (or plain where
+// plain is not trusted); it does not decrypt with the key; or its
+// value is not one crmlens knows (a language other than zh or en).
+// A dropped param fills no claim.
+type SimulationParamDropped string
+
+// SimulationParamHow How a session takes the param: in clear, decrypted, verified (a
+// token's or customParams' claims), failed (it would fail the
+// session), or dropped (ignored: see `dropped`).
 type SimulationParamHow string
+
+// SimulationReading For a system param that reads two ways (Easemob's visitorImId or
+// easemobId in clear text that also decrypts cleanly with the key, as
+// when Easemob's option to encrypt them is on but crmlens does not
+// require it): the reading a session takes and why.
+type SimulationReading struct {
+	Chosen SimulationReadingChosen `json:"chosen"`
+
+	// Other The reading not taken.
+	Other string `json:"other"`
+
+	// Why known_identity: that reading is a contact's channel identity;
+	// known_visitor: it is a visitor crmlens already has; preferred_decrypted:
+	// neither reading is known, and the decrypted one is taken.
+	Why SimulationReadingWhy `json:"why"`
+}
+
+// SimulationReadingChosen defines model for SimulationReading.Chosen.
+type SimulationReadingChosen string
+
+// SimulationReadingWhy known_identity: that reading is a contact's channel identity;
+// known_visitor: it is a visitor crmlens already has; preferred_decrypted:
+// neither reading is known, and the decrypted one is taken.
+type SimulationReadingWhy string
 
 // SimulationRequest defines model for SimulationRequest.
 type SimulationRequest struct {
@@ -1700,158 +1820,173 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L37c9s29ij+r2D0/c5E2qHlJE2yW3s+c8frpq23aeKJ0vbeW2VsmDwSsaYAFQBtazP+3+/gHIAPCZRk",
-	"J1aybX5KTFJ4nPcLBx96qZrNlQRpTe/gQ8+kOcw4/vcomwl5NAVp3V9zreagrQB8BzMuCvcfu5hD76Bn",
-	"rBZy2rtNelOtyjl+IyzMTPQb/4BrzRfub5FFPyu4sSMAeYQLmCg947Z30Mu4hT0rZtBLYr9ZqBK///81",
-	"THoHvf9vv97gvt/d/iv86i1M3E8kn0F0fqXFVEj3KgOTajG3QsneQU/M5kpbNlGacQcew7hk3EGLZZAW",
-	"XEOWMAMgm5+kelaANGwGlinJODNgjFBy2Et6IMtZ7+B3P3Av6bkf995HtjcvuHWAiK43vDyJgfM26Wn4",
-	"oxQaMpwq6zVGa/028dj1kKngUOG2gnK9QnXxb0itWwRSzbGGDKQVvDBraGfGb16BnNq8d/D0+fPYbrkx",
-	"10pnKx+/SDZsL+ygGqFzqSNCw+oyU6Mn79QlRAhgBDJj3DCbA/vfe8ejt9/v4ZcsB56Bdvi91sKCYTOe",
-	"AbsWNsdvU6UuBbC+VJZJgAwyendU2lxp8R/uxmf/BK5BD4Yx8u7mO7iZCw3mLrxi47tDsLB//faO9XmZ",
-	"CZApEHUPDplxOxfWbT626CF7lwMzfAYMB2fCMAM2wCpV0qgCHhkPicgWl/BIS2zurqbOGkGbkHsiJ+pT",
-	"IxiuQC8IzUtY9ozdvcdPisYOwm8CbAOgnHz6wXH2qJzNuF6sQmoGswvQTVkupIUp6DXic2ldXpSEkdYv",
-	"JCI0ImqlIRGePP1HsknNLC3ID9i5kBOSxatUo6T1KrFNM47yJwKp28KNPWSpKsqZNCyI1qT635nIEoaY",
-	"SpgDTMJoNaxvYM41t5CxiwU7jMuAQBUfKr2RmisnrbN/GxVTG0s7979Pqq10wuCVMBEIkEJroWKdrm2Y",
-	"ERHVH8Hr2sFWiHUTnv1qk7UILzNhX15FLR2eWq8eVhDBU6t0/M0dpLDDAk/tSdwGysB6UcGzTLil8OK0",
-	"tcAusq+312FeIQ9rFN8dkzs4gula2pUwwiq9tbXhIRng1hweIVZtthNFcXqEq7vRY43sCD1KuInw9ik3",
-	"xumD8wuYKA3naNg5We8+Z3M+hUPGLwxItO3cC2e74ovNOs6vP7brYy4z4ahndde5iAmhn7m5hIzNcyWB",
-	"KU1ChnGZ4aJ4mqpS2oRZxSwUBUvD+IbxOdc2Km86yGc7uY+Y98Ifl7x2m3EEew7ZHsU12DZJh2ro+LIs",
-	"L9T0ewFFFllVaaxqGuIXShXAJYpoUVjQ/KKA+PtLWHR4PBdQbHZe3EfOP6GVbvj8DX712qEAN29p77Fl",
-	"GaVt96LpyfrJEFbv3IfLkPaLpb2HnfpBkwDMen2NxbTAuQZPbypwtBE1cWu6C/E0sB6REA+PIyPklJCw",
-	"ZJXm6lo6MeSYW0OqdMb6noKTwNwDprnNwYkn55WyQpgmW1f47EJPQIxfRBLAFwU8zd1pN34iydEx9RVo",
-	"w23cd8u5lBC3sDsWNddwJeA6btehNJ+BMXwKTE1QmGYwU86jqZYRFZ5GZHDB9S+6iI/s37Nf3r4iD8LZ",
-	"fzPDQKZ6MXeGIDfsJTcwUxfofaFTMovO5RXy6+3B2/xFUkGtBkZr/ZvQ0Cm8qy/uwIRN9G4hxBtTRJep",
-	"wRnVJ7XFEyHW9st1q2uOU0vzVeRewoIJydICuE6YQfZVzp3ue2MB40PsUkgKBKjS2Q8w2GwzNBcb3TDK",
-	"U5RhJ3JeRvByNzH2cbK/Jexjy32pNVnSS5Zd/HGqsph0RG3BZjzNhYQ9DTzDB+7rhMFwOmQNqJ1JZc8m",
-	"qpQZBuBu+GxeVI7t8idRL6zSKqt494Yto28Yt2zCy8ImiG/nFRhngTl6YBfgOIwBT3MmHKYqQ/I6BzIl",
-	"EQpMGCaVZfzCEwkN7ha/FUMhcgjMEZ3mRdvqbn7LuWXXuByt5BQtyWv3zCqWqcQT8By08ZHMCpCvVRPc",
-	"LPfRFFOUUzbu8XQG494hS3NIL/GFE4CpkhMxLTVkjm3c0+Axb+YIJIp6J6tUtmx1IyxixIig8lbAKvHR",
-	"d3c2J95Uw68VZWH0znV952ZaNUW1BpkuKku1jcTvlWYzJWHhCTJB0Drh5FUZPma5KjIhp/jkZPSGhVGR",
-	"g6IK59OYsTP0WeKcdMWLEhjXWlxhNBW9mz4y85Pn3/7tb3/72/MXf//HIGbgfKzQitqpfq2d6OkQZJM4",
-	"YlZkRUNU4B4p8m4Sh6yESbg+9fHshM25hMIMnwwJp1H8NNh6Q0gI17eOe/z+3nmQhsiTde5y0pPl7AKc",
-	"S49k5jx553zRPz7ugb9IED3OwHAOaiOWW7bsi3oHPwIvbL4KUGO5LUlHVBJHXW4UEv5nse1RvO8tmLKI",
-	"WTFkQMQjoGSKd4RHy3nW9culxYVhkmq2+tfRFa+zZi5h8fMavnLMj+YmLwp2UVomrCEr9xlLc655akEb",
-	"lossA9nF+yOwHe6tkNkdbKif3OdrE3HzynqMR8GsLiGJbVPI7BGmIKyQU8P6OdcZSCGnCbsCLSYiJfXk",
-	"9NqMW2c6TCspeZxze62UZUenJ00RU6PA8+fdsp1oXKvS/ASLl81o/3IKwrKsdGMwzrSyuM5DUop+ALIv",
-	"jfP8AF2FUlpRuE8QZduFH+daWUi3sXpP6y+3cGycPreKzbmx4CwB1dLnh5gATTXEQ07OStgstfArT21V",
-	"kKmxrho/SYMfKtJt7b0msg2s1mFO87noyCWlnooOGJeOkhBdxvgEmVXeBsJg/I01yJZDVDVVeuP5k6fd",
-	"2rc928vZ3C7cqFOQoLkFbyvaKmTpwLU0fiyh+tFcvDE90+DqLad443/RwXkb88nLnBjILAZCtGwlK+W0",
-	"dErReRIOkn0npWczkBlkgyUwvni2Sf8gSDcQ2E8e7EHFAjn/jrRzriHFdH0gKiT4qWxpiHq/jVHjznnD",
-	"Qt/eol3yftfas60JNmz8TU0PGyX5YfCt1IQpDHe5Dwzj2llUk9IA0vhKVAiBFpVZNZs6JqlEvxdjSzzK",
-	"p1xIE5ddVeRmtDAWZqcYz1mdz6P1gHlwMf/gJENlFJIrs5OsEQuySrG+LbUMIaFHhhEbMSXZRGhjO2zh",
-	"oNy+73Bb35YFGGa1IN9L6Qy02zg3RqXCyREe1uQNB+Yjj4fkvDq2NwEr1rmIs9JYsi+AwR8lL1rO6vb6",
-	"cvlvD7CfpLquy5OiwE0YMccBM6CvHAMXi5WSHSq6IXqJ+BAgufQZsA4Eoo9+M4fUYaifgUfWgIXfbhYT",
-	"Sa9pjXThKPA/TUkhcyKvFtwFlt5MFg2M9TNAt4JNyqI4o5QzmuCDFk42Z9DX8e8v83imqqkaNyq1rbWH",
-	"hOuRF9+bYPv5FY2GoI5HUZXzg7gCRGozZMKdw9dSQBg86bvvVJGhaDJWzQ27VvpSyOmgI86/grSfYPHW",
-	"W5SxSguewo+q1BEK/FFds0L5GEHLDDWWL4xz10VWU9vx259fvXw9Ovvp5f85++Ht0fHLoDHFzOm2vz99",
-	"nPRmQtJfj5OI9/TQNs79K8zWVpa9CgGQpXhmvI7gP/lmW/c/OfrQHbPJadNiWP22nosqH79T6erqtmY9",
-	"Cj1sbS/QlKfuR1EjLFWbwzQ0xgg/JWkZivYiMSN6yWwujHNm5RScl3TBDWTM+VABro6EyMF22gBuhHG2",
-	"BaPixpYHJaR98ayXbPLggwuCy6zgFEeZm+N7zGuuK+7YXksuhfwwmuQY0zteGEgzzpXEKMMjrzJISV8Q",
-	"B6lJ1MmltcYNSILVXWnBkd8myzGM3A09oqht0r0bgTepELF58R5pIcxp1qFvq/jnUqkJ6D1CDQ7P1BVo",
-	"LTIwUdwUYiasZ1oSo8+bMvVJTKbW8dbtAXSvNLavn1uqLmWO4RJGIUPWDk0fOpUHxrrHBddTCozqDkvb",
-	"ClvAlmDuSnevyW57KqNU6FsK03YWp5x0BNr8a3adKwOVPVapT7jGNJBZVlaPY47FjdX8TpVgS2rT/T7k",
-	"l7mTBSEaw65VWWTMqTTMLvsIOzoBr9UA64XCcudCSiGncWq8Q/E9yoAoz/eaNXHdiHkby4R0hhA1cBNT",
-	"GL/lC1IUNDfj83khwJDYxOrlqkp/qwJXP0/3skdB3XUVVS6xi3vOhPN0fTWXuYvJ7mgAbbF4oPZehzWW",
-	"Ygbt9TaMaDRXzcc6GK+EvNyO+dbzT7zwq4PCfnbecmS6qlwuRkggmYEr0LwIXG8opgxZwqRTsI7MhLyE",
-	"DOO4BjBcoSYT8MYI1ug5hG+d1l1T6eZ9fsjeyK5iZYqgaO8xOpsa/fawZhQCv48pWTPuvXef/j4Oji8T",
-	"2bj3/m7EOAObqyzuV9imtOSGYeb9oDLLzhzkWJ/ghydoJAOuCwF6LD2XDpJ6K33OfD1L/cynO/0sg2Qs",
-	"Q1jkzAOjv+SEPTKraQEEC3nPOIIsecH6XBLqPIaZsOxiwXIus0PGS6tm3Iq0Hkw6SqmVOxN2MBzLxlmg",
-	"1r4dkP0menUsxy8an7hFRA3+jYIvwLxCu5DOocwoRIJbSrn0EbD+SzkthMnjlek013G0PINyne496R4q",
-	"y6D6gbQQbhqrcGIHOp/+x+kfmbEsuJyWfNo4ZeFV6SNToZnLjIksYRXZh7rXsawZ96CiBvehg1qgmYkA",
-	"ndRIboI/aY7gePkM5zijoA2x91k9bimJBpKxlMqeOSif+RIJdlRt1rFapoDKOi6luvZAIYPAw4poYjU/",
-	"Uqc/PbnQjL2k52b0f7zfMh26Vms1bLrmiQMiGizmxrLDXtIrgCMxWpFeApbcowFhomS5vfG+MXv/HR3j",
-	"W5Y1XcUJIa3RJk9fTkmwr+srg59kDrGQMuDGW2wBGvStA4FzkmLbvV+pbpVW3goYb2kVsQjq/Q1lqoKo",
-	"i3cp10YDVtZzvdYYBYWahWN0xbuqV+zp9qEYjP6d3jt0szxhe7i1W1ByIvSsI3L2QMGk01aGdslszK5E",
-	"2lW3hRIUY9xOgGPaQGHGUXNhKN5YwBUUd9PhcDNX5q7+I87TklfqGutNMoFlIbmY5lHGMXVt8ao+qfO3",
-	"tJFKdSWkJ7BSzRnxVhQF8wvfbMrTYuu56z0nAeAxPHn+27YKmiIy6/w5WRYFleNTfcMG/64V88mEmRd8",
-	"QXGfQ8p8VEkCCN4OJm0irly0VpjWG9/5FfCi00qvqp82BurvLSXv4QFUMq0awcuzNVuE7CdYRIttNkdw",
-	"3UfrRv7VwXd17KvweAM1LM1GP4vN58/EdmJrqQ56leva5rFz8pLmkSdtnZ297+sw9j+4D263SYHNq0zp",
-	"PQMcbnF/lKAXFOQALGFqVp047x4z94mzQTWkIK5aAqGL/hsgqda5FrZmrqSBTod1i/L35sGK+x3vLnxa",
-	"YL3Sv3fbhFnwkdf9ghzp7rPmHmBLp8097STsyXM2E7K0YLY4e77mSMSmZf7qP9vm+HkYMkDAAzpKDrSP",
-	"Yyob+ITU8ODoumOKpzO585Hwj8HahwjXJFdGYlYWXSeD7gtyEeq+4pELfI1xCw08azoHnpjPSqxIQ/lU",
-	"FXae+Q2eCTlRZ0an1VG4sxUp81E9Tu6K/SCJt8J+DW+sRogm+SzM7zPgyML8AeiKkFltNKxvPTHR5lYP",
-	"4qrrpmE7Lzj2SqnqQHqhuAP/O+Gi6KjWWhO7JkUViQ4v6Tc8OCIs66dinoOmYiWTK21B+nq1uB0aC+TS",
-	"uSXGJxY0yyBVmZDTQwaYfcfTKcKyFDMHUmESET/axsKuguV+Y2EVCUJzPRrWGC5RDj1qnrFLGPcmAq0s",
-	"wRo/5EVPKydyokY6rU/7acbZKOcajt/+3Cq6WbJpnrz45h8xs+Ye9tQh426xjwxT1xRGpzwtcjET9s51",
-	"h20DhgC1HsrIeFuevHpXHVLC+JVtHGukxNIUbFKfZ3K8xogPogRZtzyI+LQ5mnCAJyUoQWNhXscsh9tF",
-	"y/CogGfFpGcuxXyO/7vmWoqWMm+OQhCpmjV5GdKGLbEAVmhCemk67IWl7kmd4TmY95I6SremPcIvGHLs",
-	"ZA2p7LtcmFMMQsYRSJFewxfeQaQodggO+9NnCHG/oW2LjX6tRXXnId2VVIqGZpA3dFOaaDXz8feQhHAv",
-	"Ic15Ry3mjQUtedGVna2DyCKjzg3cVvHkfl1j2ajGHGzfIyHmRddnbBtrix5WM5CWWtjFyOmyECiYCXmM",
-	"bYU6s82+wZLPiBw0gkDOxhaYN/nR2vkbWSwSNnKTQDKWIz6DkbDwPyOrRWpDqyoDmMY4fTN6x/b5XOxf",
-	"PdnH0fZDYpT9Vne6GksMuwhf+4kGe6Mj0iPDjkdvv/eV793tlSjoLbAqlzYblGPPd1E7wzXUiOBz4Rzz",
-	"24RAVJUbXqBn8H1wl/712zssz3EAdWSLb+tRcmvnjaMNHzXKLUp+aju1VGjsG8EJr7udkuFesYDeM6Cv",
-	"RNrU6RhyJsSJifNrw6FRPpbNo89J1efj6PSEXUAu0F8aMsf6LFNpOUPzwB/EVKVO6TC7Lm1+MJbu6cs0",
-	"V1Qsq1Ev6QnH48pz4bA/nIIcTtWgmmiilbQMsDTbbd+MZR+fgcz2jU6RZMgYG2ZDawaY8QxlexkytFvi",
-	"WI7lS2yo5bMj1ZlXzp7d3DAuzTXoOvlzobLFWJ5/GNMxznHvgH0Yo3Zy/x33hsPhuJewcTjQ1nh6e3vu",
-	"kyoUFA/46DWqynqPh0+Gj6l0FCSfi95B75vh4+E3aDLaHJmxzQ51/n5Kp6KcpKt66/ReCWOPQici7cMD",
-	"+PnTx4+X2kphCQJVAu//28trguFW3ZGwUAvpL1JJYBB1lPYfug0+e/zkk03vjxevTv1aWV+JjXRcF18P",
-	"W5Kud/D7hxYD//7+NlmSevFH7xuB4rDRfijsxi0bADmoCEjo0HErULIPiKICaNSAAE/zxJ96XqDk51OD",
-	"baVQAL13y48Rwr6o24cpEyEIOm7YIAnU3P9U2eLTUoNvY3bbVkZWl3D7gITYOkwZIQg6Vs4NKnYL0pPi",
-	"44cnxSN2wTNn3cChs2gwF99cCDYwDLZ/IYytzCH4QhjGLeGb3SwhzPrIn1ZLmK9da6hxYdhMGOPgiIaa",
-	"ktMH4WoiqXB6o+/5tmLkAemS49Gvbhmvv/vX6M1r7MOX4BEUpSts9zOVBv4czrw9tyVXfxDZ7X5dNOX9",
-	"zTZnj8A2Oxn6IAMGoxEUaNc4LVJbNWgZtrkzaeBvQ1rj/QOKD7+JHYuPZsvA22iYn7wV7tw/he12K9Og",
-	"KcixqIKE+a4lDBIJ5tdYn8p5yaTx1PpVlGwtStwin+1ikcyUaR7q7x5Agv3ML6GuamKcUTNUZ4LDDU9t",
-	"sfBVgaEZqG8D4JBG3YK3lFVlRjXh3ZZo1QKxSz6FMLUXUFXrxqhQ+uZpJJLRORCGQuLCLXKWqmugun7z",
-	"DpKyY6y6keXHj2WETKE1znZNfOOj4YH+e43WJu7jUhulDxi1miRhKTLDLqDA/IWgMt3ICqjh5ScADJ1U",
-	"aI5TVSY/efw4aR5g2HCCgRTeQ6meqs9oh+YhEO5SndDhFJSOvHD4h+wvpT4c1CsFIVu65F5yuiWU0Zhw",
-	"OGdWUz9mOoCCp04SD3sfqN5K8O7DTfD8ovL3Jb7+KoH/3BL4biLqZs/37m4xy/KYq7yJXk5C8bosMKe1",
-	"PM1nZMR8lVGf3oxbkhhuPu9u9pX0+gH7rkpoS5NBw0vBKxIIaCZEwqtOrZvkTLMfcqeN58+tHYdvt5Iy",
-	"f3TxH6rojyPyuyG73RI6gvRf5swq9vRxddbmz0pvAYPNQ3g8uLmOoA6r3qF/JL6dnzbYI9JsRU51zX0n",
-	"MX1f13k/EL5bTRc7jICUXv+ZBQuFCvxG2dx5h5gRTNhFKQq7J+hQC2WLWN93y0ZcMyHTotzaSySs73+g",
-	"8W/3P1zC4pbM8gKojUebDt7iXI3GsluFthpVtluEt5686FbM7XHpXMJWg8bKI1ZF17NITxyC7tdYzZca",
-	"q/Fs4DvhPgBLEgVU6dlwSF1YExoqGMsX4bSaPwRDB9Ho1NwFMJ5lzjibciFjjJnEo8inpf0zsdqnD0+v",
-	"dLjecYy6fU1AXGH5nq4hSr3rGHRQHdg81qGF2ipcQPFVpH3GTNZRli1JFFyNBmr4gamtUu6Rbh843U4S",
-	"BzGYcimV9W1ttlL0y+f1O428k+aHD5kcXupK2ME8zXV/jXd9qngXVdk024z5kq2qu/YlLLwGM90H7Do0",
-	"WbTUgS5fOGmVST6ERlhp0rqVRvh0NBW5ZCKCXf/VboMzTg0J5yH4Bm2XQmaJP7pFBwYVlYm3OqhhcTT1",
-	"v/OdBT09Yus5epH4/pNmcMjOyac4970ghR2y15ESi6+65y7m9Le7EThYZC4Ms/wS5MeLmWMlJaS20WPo",
-	"0BfxmZU+h/0qKra+Z/SgEkto0NTXqdxZDfpDiXRm2x+Macss6mV5snrub60F7htSf2mm8mqPzl2Xg60X",
-	"ie+WG19+DoN5VUhWly+QnKzlXH0pSxB0Tr4E6fdV6P23xBBW76cRdP5mt6JXwvUnEL8bJTI1wuRy6bwR",
-	"NQP2JB4o3tO6Q8vR6Qmhq7qYyLcRMJYv7it59y9hsa/x4Ht3iSwdjG92RsdAxH+tGI42EdmxJG62Megg",
-	"x0tY7E7uvvPF/F9C5rASUaEbi1tUUyp9dt/vyxCNH2kajnJ1vSqGmlflHTJuLk3ligQ9UqEFY6lkDBpK",
-	"xW5ZoNEpiZQNncvjkgjf/3kkUbP/967Dpls5ySsWoTf8narsulRxt0LLX71TyuW24+1y30tYDCq5gp3V",
-	"3a/wCr8J0xTD+8sKuz+DnfhAZcK8InXfrIz161NzpSzAGDYVVyAHS1dCKQmtXvyTFu3NQQuVDdlRU762",
-	"5erhnSRqo/93Z1z5lf/mAaVKo0V5B7/6hX4NJH/aQDL56c1qFEqO0knKu+U7X4XWLg+h8ppNp3eq8JYm",
-	"Xr6z1oGPWNgxfAW3XaqyZi84uvLqUqJSxfShE7k+SRXq1fBuEtJydGCeclIXUJXLohR3olKqcFHlV8Zr",
-	"WvHf7hS1lC3MGJbGUmMFf0cG6pBDpqFQ3JlYSfRQ5MeHg9Hqc0QR7tsIS7tYIOEd1n1YqHdAyrVetJYq",
-	"6MRouMbjLuppv3G5e9zC99WSOxBBS/cJ7FgaLXUk6yq0o9dJqExtd3PxXXuwD80u5VSm+cQGumkGan1A",
-	"Cg/bkUEjoajN7qqHSfbXPUPx31XWRQh7sCLLQM6ezOur7OpOL57UDUC47a5JfUlVcWv4lYOVsEN2dAez",
-	"udkpuCNpjiIbD8I2+hQ/aFiS2jNvJZAixZL082y3IsHZTE0Hts5jO9JWii4ra3nkjVbPg8/tewffbsUH",
-	"by95qV/1YLeGzDbS4eku7Bml2IzLhW8dxri1MJtb6gpFPjnPMg3GPGT+hNShQyTWYi+FJg89+pYRaxg2",
-	"yQ/3hvqwpl/sFvLCN1BaV579HT5HgeGbqva2YdsRESVeeHZ724rTiqkMkSpb95Y6pMibaTZ28t2i4u6e",
-	"jwt0NqtiKS8KH1RRkjlD9KD2JNszOCPQzS4N3esQ4I8X41S9XBoUaxV1oeKGnTc7TZ27qairGHUDagPz",
-	"B7DrIfmJex34eU7kRHXaZJ6kqguJPq/oCnihzrgPU339W66we3s9eQzDDUpyqPanmwHDE4jh9bVqS3UA",
-	"pye+BZWp25dV/cqibYdZk5ZLA4Y6aXmC7a/0WmNLrdYSNuc2b3dXG4wlNS2Svl871c48Miw1evIurKfV",
-	"O80ho7HpsfyNRJEGvJiEFzEh5NtteVnE+s+efusbflql8HKbxSDGIOTQrfDIA3QhQQKp97Dror7WFmMR",
-	"nECcf5mcKZEVSVylKxX3+QwBJx/2hOw2BNoqre2C1WVpHBsktpKOTKvSgvENxKzx3cdtrNPiGh24qs6p",
-	"zWor49je4zl2Fz3HZBHezHnAOF7e3GxmG9ZStQpUc2wsaMeyn1s7Nwf7+z++Gb2revGPXv3yw/+q7hn/",
-	"n+FwOC4fP376otHe0j0cVF1yx7LRJte3w6y6Y+WqyJwpeA43dpjOsmGsj+6QWiyfj2W/0dATrzW3OTio",
-	"zXxjT3beeHlO7nvdeXcsW/dd53DjO/gO2RESQqmBcefkLqjBbJ97WwyLBbmTZZ5V6HaAgYNtuK2gFrFJ",
-	"iNeR6U29V2MScBRw+DByb7Xf8c4jRVUT9a6SUQtzk7ByHq6uo3OnGBIO7X13KROpBbswvkM1tfzy7EMY",
-	"TlPAa/QdHZi2j4U//tqW6Wv69Tts4ExXB/FWZ3V/ss/k6hr7QpKcUZMqZoQnc5u36TmQxRpMUnDJQWtx",
-	"GHobh7j7RendQ2wxUAi5SaXMC76YalXKbL/ZDbaZk12yca+4wJtk6Fag61wU5NdmMGtDGy/BM6xvADK2",
-	"t+fe4+HiSLeBahHHrTU8ZCVJY6J1mV/cVQsyO6VenD7jluPtn4pnlbPUILnlFZIP01D1hs5/O0ER1LB7",
-	"QN7BrEkhNTm0ySTYABubR4yA6zTv7huxREzokBvLnrI055qn7juUIk7wHudCgoH6lVPLptSSz2DQ1XLq",
-	"j62PsPpOUdXfX2SLiicrLSp2pA/pnoOuqOjuVN27RrhgWaMkVRZH6TWxhHZH7pWKQqTY+tJdn1Nk/bmG",
-	"ibgZJHRba3WDMt5njdfJNkzSJg/56boZyN/mE+WfH8AuZdk+ez7PbzGJdfZ3+skBB5Nm2HHCayqQVi/+",
-	"RFRSX4lINx0A1CVQdYP6u1ID3s7bmcV5JeTlr9X9Dw+SVG5c+7BjD8FfF7SKylf1HdeYoUFb6C8TH7kH",
-	"IX8x+dX1HPQqiMwVdnECtcqiHjLur1YmIXsB3JJ/U12DrSREE6ZrWW278yKhX8ZDMFv7nsvPdHSD7ons",
-	"kvTuZVUevVueq07QObfbHya/oBoeasKcVelzL3a/cmnHyvxt1B6WjRBGW3lH6zg32ErOe3UDegQR0tSE",
-	"8WrS+hTGHRnUw9OsCWv6aCBeA2Jj13Xy2I1m6OOwU9BYYX8wlnvh/p8DVoUzk2Zw0Zl4CSs4hi7xHoQs",
-	"YaUB7f4lI3AsGbMgOb3Dj17jWTgp0ks6FedY2j1DI4lLv9BA0WxemhwyN07/u5ejPZD+xjeMTlbXXS2H",
-	"LzgeChi6TZica0j17KB1rxjrl/M56JQbwJHUhB29HO2/PP7n/ulPx6PnhK1/jd68dlP7Kk3qXW3Yh3Fv",
-	"UhbFmdvAuHcw7v3fnMspG3E57iXjHhrC+PzJ82+fPP3m2fMXf//HuHc7QHA4eOHC0pzba6XsAcVBqntq",
-	"woVt1f3887k3PZlD+M8UGcaxJgW3eOvcQcu1PRMO2HRnPP7fk7L7v/tZ/Wd9J3945o338Cfupf4TUeaG",
-	"QFTSPPg//zP6w31FsMfg24Fn/j5F/31E7sfR0+cv6maNSxe0QarBtgDWkR7zxvnDJsiWrvPdcXps+cLb",
-	"WIbMS1mF97btViWRuGkUKPsbCjG3oCEI/C/p1PGTb3alYpBgSAdjqqWSwiFmUHAdzic9fbqrGH4NHI81",
-	"yy8rVe1koywNBi8xr1NKU879NT++ZQnLuc5ACjlleAefz0UMvsRKpUOmwepFSLnnwN66v/eO8G+6DY1E",
-	"jpLUdIeeIR83Po02Dq4bpt8uxxurexqDnsUaJuQVjAfMQTJexR+rkpMt7YBSrveK6bLCh/WL2xcifime",
-	"Ma3qq2/8YEEeAnBHTIf95jR66y7MxJ9gaVxzCVegCS2QUWazvvOydmF5USx8U8fNjmwOvLD5f9aFDH/0",
-	"nzwgVdIU8UD1ckrilbgCCcYc+NOFKgWDVxaW8+Y2aWN+lxp4tli7ybf0xWfZI86NlP58V5WzGbf8wlnx",
-	"eFBYA09zp7mWYe1WJmpgV7/yhSmd8A7itm5m1FlqWblTeHtuZrC0Ul3LVf+rP1E6pJgOxnKTd1WlN2vn",
-	"h2fZnpJmQIVxzm0Yu737VBX+wKkF/6dVrMuNHLIjhABkaIqP5fkxT3PYcx6HVsUBk2oPzx+eJ+z8LUxA",
-	"a9B7p6oQ6QJfav/s3E3qfk4Y3xt5eVJ9i7dq7nGZghvPnGMrdmdArFj/Y+l7pHRUjXqT/5RPYXcNAtby",
-	"knPO9nM7K+54uUBAHjM5FMUXlfCPHuao19oOIBTKkZ6QSPJ0f2qHoEZNo68Ctkpd9A56+z0HY//1h4A2",
-	"z4e3yYf61gkap/GokYltPKUM/u372/8XAAD//w==",
+	"7L19c9u28ij8VTB6nplIZ2g5SZueU3l+c8fHSVs3aeKx0ubeW3VsmFyJOKYAFQBtqxl/9zvYBfgigZKc",
+	"xG5Om78SkxRedhf7jt33vVTNF0qCtKY3et8zaQ5zjv89zOZCHs5AWvfXQqsFaCsA38Gci8L9xy4X0Bv1",
+	"jNVCznq3SW+mVbnAb4SFuYl+4x9wrfnS/S2y6GcFN3YMIA9xAVOl59z2Rr2MW9izYg69JPabpSrx+/9f",
+	"w7Q36v1/+/UG9/3u9l/hV6cwdT+RfA7R+ZUWMyHdqwxMqsXCCiV7o56YL5S2bKo04w48hnHJuIMWyyAt",
+	"uIYsYQZANj9J9bwAadgcLFOScWbAGKHksJf0QJbz3uhXP3Av6bkf936LbG9RcOsAEV1veHkcA+dt0tPw",
+	"eyk0ZDhV1muM1vpt4rHrIVPBocJtBeV6heriP5BatwikmiMNGUgreGE20M6c37wCObN5b/T02bPYbrkx",
+	"10pnax9/k2zZXthBNULnUseEhvVlpkZP36pLiBDAGGTGuGE2B/a/947Gp9/t4ZcsB56Bdvi91sKCYXOe",
+	"AbsWNsdvU6UuBbC+VJZJgAwyendY2lxp8Qd347N/A9egB8MYeXefO7hZCA3mLmfFxneHYGE/vnvL+rzM",
+	"BMgUiLoHB8y4nQvrNh9b9JC9zYEZPgeGgzNhmAEbYJUqaVQBj4yHRGSLK3ikJTZ3V1NnjaBtyD2WU/Wp",
+	"EQxXoJeE5hUs+4PdvcdPisYOwm8CbAugHH/63p3scTmfc71ch9Qc5hegm7xcSAsz0BvY58q6PCsJI21e",
+	"SIRpRMRKgyM8efqvZJuYWVmQH7BzIcfEi9epRknrRWKbZhzlTwVSt4Ube8BSVZRzaVhgrUn1vzORJQwx",
+	"lTAHmITRaljfwIJrbiFjF0t2EOcBgSreV3IjNVeOW2f/MSomNlZ27n+fVFvphMErYSIQIIHWQsUmWdtQ",
+	"IyKiP4LXjYOtEes2PPvVJhsRXmbCvriKajo8tV48rCGCp1bp+Js7cGGHBZ7a47gOlIH1rIJnmXBL4cVJ",
+	"a4FdZF9vr0O9wjOskX13TO7gCKZraVfCCKv0ztqGh2SAW3N4hFi12U4UxekRru5GjzWyI/Qo4SZytk+4",
+	"MU4enF/AVGk4R8XO8Xr3OVvwGRwwfmFAom7nXjjdFV9sl3F+/bFdH3GZCUc967vORYwJ/cTNJWRskSsJ",
+	"TGliMozLDBfF01SV0ibMKmahKFgaxjeML7i2UX7TQT678X3EvGf+uOSN24wj2J+Q3VFcg20bd6iGji/L",
+	"8kLNvhNQZJFVlcaqpiJ+oVQBXCKLFoUFzS8KiL+/hGWHxXMBxXbjxX3k7BNa6ZbP3+BXrx0KcPOW9h5b",
+	"llHadi+anmyeDGH11n24Cmm/WNp72KkfNAnArNfXWEwLnBvw9KYCRxtRU7emuxBPA+sRDnH/ODJCzggJ",
+	"K1pprq6lY0PucGtIlc5Y31NwEg73gGluc3DsyVmlrBCmeawrfHahJyDGLyIJ4IsCnubu1Bs/EefomPoK",
+	"tOE2brvlXEqIa9gdi1pouBJwHdfrkJvPwRg+A6amyEwzmCtn0VTLiDJPIzK44PpnXcRH9u/Zz6evyIJw",
+	"+t/cMJCpXi6cIsgNe8ENzNUFWl9olMyjc3mB/Hp38DZ/kVRQq4HRWv82NHQy7+qLOxzCJnp3YOKNKaLL",
+	"1OCU6uNa44kQa/vlptU1x6m5+TpyL2HJhGRpAVwnzODxVc6c7ntlAf1D7FJIcgSo0ukPMNiuMzQXG90w",
+	"8lPkYcdyUUbwcjc29nG8v8XsY8t9oTVp0iuaXfxxqrIYd0RpweY8zYWEPQ08wwfu64TBcDZkDaidSWXP",
+	"pqqUGTrgbvh8UVSG7eonUSuskirrePeKLaNvGLdsysvCJohvZxUYp4E5emAX4E4YA57mTDhMVYrkdQ6k",
+	"SiIUmDBMKsv4hScSGtwtfqcDhcghMEdkmmdt67t5l3PLrnE5WskZapLX7plVLFOJJ+AFaOM9mRUgX6sm",
+	"uFnuvSmmKGds0uPpHCa9A5bmkF7iC8cAUyWnYlZqyNyxcU+Dxbz9RCBR1DtZp7JVrRthESNGBJXXAtaJ",
+	"j767szrxphp+IysLo3eu67mbaV0V1Rpkuqw01TYSv1OazZWEpSfIBEHrmJMXZfiY5arIhJzhk+PxGxZG",
+	"xRMUFTifRo2do80SP0lXvCiBca3FFXpT0brp42F+8uzbf/zjH/949s0//zWIKTgfy7Sieqpfayd6OhjZ",
+	"NI6YNV7RYBW4R/K8m8QhK2ESrk+8PzthCy6hMMMnQ8JpFD+NY73FJYTr23R6/P7eepAGz5N15nLSk+X8",
+	"ApxJj2TmLHlnfNE/3u+Bv0gQPU7BcAZqw5dbtvSLegc/AC9svg5QY7ktSUZUHEddbmUS/mex7ZG/7xRM",
+	"WcS0GFIg4h5QUsU73KPlIuv65criwjBJNVv96+iKN2kzl7D8acO5cocf1U1eFOyitExYQ1ru1yzNueap",
+	"BW1YLrIMZNfZH4PtMG+FzO6gQ710n28MxC0q7THuBbO6hCS2TSGzRxiCsELODOvnXGcghZwl7Aq0mIqU",
+	"xJOTa3Nuneowq7jkUc7ttVKWHZ4cN1lMjQJ/Pu8W7UTlWpXmJSxfNL39qyEIy7LSjcE408riOg9IKPoB",
+	"SL80zvIDNBVKaUXhPkGU7eZ+XGhlId1F6z2pv9zBsHHy3Cq24MaC0wRUS54fYAA01RB3OTktYTvXwq88",
+	"tVVOpsa6avwkjfNQkW5r7zWRbTlqHeo0X4iOWFLqqWjEuHSUhOgyxgfIrPI6EDrjb6zBYzlEUVOFN549",
+	"edotfduzvZgv7NKNOgMJmlvwuqKtXJZobfRLWbhFSPUSloOV6WLx1Y8+1FujNbiU9Q0B2b4jZqzSwKQi",
+	"WehN4keGzZUPvjnFmMtgObtTjVwuBw0+Woe2NVjQzGp+BYWprDNkAFwuHbCqQB6qpFwytQDHIZbMm8us",
+	"XxMOK9T1YMgOpVfTianSGknZZybnGlI9xzmMmEnI4vpKg83tCOQ3/hdtVtQG4Bt64Ti9uobM0cZUY4S2",
+	"dj8M2WslYeSgG04o7pw+FDZhShbLkMPwyDBnyS74DAxFfJGsF4tCgCMplgEqMQfNoC9T06kTKbZmy6Up",
+	"eYH02fdYZrm1CzPa37+EaTn0D4epmicsHKPqE75YDMND98mgZQttzS1Y5cqB5cSOE1o5kpVyVjoFyVmV",
+	"uGonsedzkBlkq2fom6+36SJ4nrYwm5f+zAV1y0PEsTlPVOS2QSAg83PUFdWkGqPGHTUNa21362bFE7LR",
+	"tmlNsGXjb+qjsFWqHwQ7W02ZQten+8Awrp12PS0Nnbc1DyECLSq/apbtqLVSA7xIW+HXfMaFNHE5Vnnx",
+	"xktjYX6Cvr0NPM6Di/kHxxnyjBBomx9nDb+gVYr1ballgxcSB2FKsqnQxnbYRUHR+a7DhXFaFmCY1YLs",
+	"cKUzxzEV48aoVDiZwitW6Pmd90IfkCPD8XwTsGJzbtm8NJZ0TWDwe8mL1mHdXXda/dsD7KVU13WqWhS4",
+	"iWe9I2ZAXwExtNX0LUrA6uLPFiSXPhragUD019wsIHUY6mfgkTVg4bfb2UTSa2qmXTgK55+mpPAJkVcL",
+	"7gLTsKbLBsb6njuzaVkUZ5R+gOZYm4Fuz6bYdH5/XsSjlk01aauCs7vqANdjz763wfZTydgPFzQagmo2",
+	"joqc78UVyeam+4w7478lgNCR1nffqSJD1mSsWhh2rfSlkLNBR8xnDWkvYXnqrYtY1g1P4QdV6ggF/qCu",
+	"WaG8v6hlkhjLl4Zd8UJkNbUdnf706sXr8dnLF//n7PvTw6MXQWKKuZNt/3z6OOnNhaS/HicRS/oj9N2d",
+	"FNwPzzbcmGX4KjjDVnzb8ZySP/Ltds8fOfpTOmaTs6bGsP5tPRdlwT5X6frqdj565IbaWV+gKU/cj6JK",
+	"WKq2u+xojDF+StwyJHBG/If0ktlcGKdCyhk4i/mCG8iYs6cDXB0JkbMFbYgbYZxuwSjRtWVNC2m/+bqX",
+	"bPPmBHMUl1nBKY4yN8d3GOPelOizu5Rccf+iZ9EdTG+Eo1PVMO5jyI+8yCAhfUEnSE2jDg9aa1yBJFjd",
+	"lRYc+W3THMPI3dAjitol9L8VeNMKEdsX75EWXN5mE/p28oWvpB2B3iPU4PBMXYHWIgMTxU0h5sL6Q0ts",
+	"9FmTpz6J8dTa9747gD4opcHnUq5kGjN34BJG7mPWDlMcOJEHxrrHBdczcpLrDk3bClvAjmDuSn3YkOng",
+	"qYzC4qfksu9MVDrucLr61+w6VwYqfawSn3CNIUGzKqwexwyLG6v5nbICV8Sm+33INeCOF1R2/7Uqi4w5",
+	"kYaZBj7agkbAazXA3LGw3IWQUshZnBrvcBEDeUD0zPea+ZHdiDmNRcU63ckauIkJjHf5kgQFzV15NJBt",
+	"YiZ7dWNjp2RnP0/3ssdB3HUl2K4cF/ecCWfp+sw+cxeV3dEA6mJxp/0HXdxZ8Rm019tQolFdNR9rYLwS",
+	"8nK3w7f5/MSTADso7CdnLUemq1InY4QEkhm4As2LcOoNxRcgS5h0AtaRmZCXkKGXzAC6K9BHRsoI5ms6",
+	"hO8c4t+Q9ehtfsjeyK7EdfKgaG8xOp0a7fawZmQCv04ocDfp/eY+/XUSDF8msknvt7sR4xxsrrK4XWGb",
+	"3JIbhlkYo0otO3OQY32CH96mkgy4LgToifSndJDUW+lz5nOb6mc+9O1nGSQTGdwiZx4Y/RUj7JFZDxEh",
+	"WMh6xhFkyQvW55JQ5zHMhGUXS5ZzmR0wXlo151ak9WDSUUot3Jmwg+FENu6FtfbtgOw30at9OX7R+MQt",
+	"Iqrwb2V8AeYV2oV0BmVGLhLcUsql94D1X8hZIUwev6VAcx1FU3Uo7u3ek+yhFB3KJUkL4aaxCid2oPOp",
+	"IDj9IzORBZezks8ajnovSh+ZCs1cZkxkCavIPuRAT2R9cEcVNbgPHdQCzUwF6KRGchP8SXMEd5bPcI4z",
+	"ctrQ8T6rxy0l0UAykVLZMwflM58uww6rzbqjlimgFJ9Lqa49UEgh8LAimliPldWhcE8uNGMv6bkZ/R+/",
+	"7Rga3yi1Gjpd8/YJEQ0m9mMKai/pFcCRGK1ILwGvX6ACYaJkubvyvjWT4zld6VzlNV2JKiGm1SZPn1pL",
+	"sK9zbYOdZA4wqTbgxmtsARr0rQOBM5Ji2/2wtO0qxWAnYJzSKmIe1A9XlCkjpk7kprgrDVhpz/VaYxQU",
+	"8leO0BTvymSyJ7u7YtD7d/LBrpvVCdvDbdyCklOh5x2es3tyJp20ovUramN2JdKuHD7koOjjdgwcwwYK",
+	"o8+aC0P+xgKuoLibDIebhTJ3tR9xnha/UteYe5QJTBHKxSyPHhxT55mvy5NmSNZNUImuhOQEZi06Jd6K",
+	"omB+4dtVeVpsPXe95yQAPIYnf/52zYgnj8wme06WRUFXMyjXZYt91/L5ZMIsCr4kv88BRT6qIAEEaweD",
+	"NhFTLpo3TuuN7/wKeNGppVeZcFsd9R/MJT/AAqh4WjWC52cbtgiZz1dYS7za7sF1H20a+RcH3/Wxr8Lj",
+	"LdSwMhv9LDafvx/dia2VnPj1U9dWj52RlzSvv2nr9Ox9n2Ww/959cLtLCGxRRUo/0MHhFvd72Ur6MK0M",
+	"JGfdY+Q+cTqohhTEVYshdNF/AyTVOjfC1iyUNNBpsO5wFaJ5yebDrvoXPiywWeh/cAmNebCRN/2CDOnu",
+	"ugMeYCuVBzztJOzJMzYXsrRgdqhDsOF6zLZl/uI/26UUQRgyQMADOkoOtI8jShv4hNRw7+i6Y4inM7jz",
+	"kfCPwdq7CDcEV8ZiXhZdt8Q+FOQi5ADGPRf4Gv0WGnjWNA48MZ+VmJ2I/KlK8j3zGzwTcqrOjE6ra5Fn",
+	"a1zmo+rd3BX7gRPvhP0a3piNEA3yWVh8yIBjC4t7oCtCZrXRsL7NxESbW6OoTKvFIpZz/S5f1iV/mJhJ",
+	"pcGQzwXnZX0D/srPea6uz52m6gcbjJiwEykMg/nCLg8ouzBUVqHc7XA7qM4O6ivtRJ1TgnPQMJH0h//O",
+	"6tJYyAYH7reV48Gnq9R+lUtYHqBP0JqJpKsYfgBnFYeKRpfS2cF9zirHjKovoP6Ro7NaDoYTeRi25Pc8",
+	"FUWB+YJpwcV8xeXl9updGNWu/N9+nf5ycCndAiIR7qR3s+eG27viGpVbN+5zWsELP7z/87WyLxqT1E+f",
+	"t6byz38OM94mvVxdxxlBjW3LL8HrHm7bo8aVwCpBKKSjO8zxiURZ8wj9sc3UnkcEKTNI2JSLwn0srA/Y",
+	"uAfk4KodoEpXEO8TzWH6E7Bz//h8xdGIRIKFGGpghIU5lRgnde89nf+W7Hy7Fx1LmdiuhtSH7NT/gDR7",
+	"1M8iQZEVtQ7vzgnL+qlY5KApR8/kSluQPk0zbn7F4hchOXhqQTtkKbeeAzqIdFqFZSnC352KC6CPdjEs",
+	"qxiR31hYBZHUZu5zWkNy/aYXZwaTDf0hQ9+iA71h9lqxa740rF9nDDZzC5WeyDrzsEqNdiCkYXhhVKBZ",
+	"g2+dKdlkF06ZnkiEzFpWolWBP1FgURimJDKwwEkCJ5rIkAgp7IAy3DzxrB0rupC4JDJeTfFUhvTMbvKO",
+	"+ucc9+p0WuMqkIfyy46rMdd5xEeBLKNyDI9qvLjxhKlzKBte7PD1wYQ4TlARRp7l10l9AYK8cEMuWc7N",
+	"AVtomILWkJ1VGx5NpASB7LkxNw6eVGVCqq+ZD1TRVlucor2dXtJrLZCukK9OviOL9tSNOZ3H9QTNx79U",
+	"0/inJ2G25/Vka64+ogfCT0DztoPWaRhHNcDD5n3+hHFvgtJuE8whR13Pr/9YTtVYp3VlAXd6xznXcHT6",
+	"U4vzr9jMT7756l8xs/kD7HWnT/x8+srn9GNWIeYBoZbIhL1zXnvbQCZAbYYyKnY73vJ+W12IxvhI4w6D",
+	"l4MzsEl9d9rpcl5WRo9qXV4p4jPN0UUAeCuTEgAsLOqY2HC3aAxeS6wkp7kUKDmT3jXXUrSMxeYoBJGq",
+	"MKTXUduwJVmDNwAgvTQd9uhKpcbO8A8sekkdBdpQiulnDGl1Hg2p7NtcmBMMcsURSJFE40QROosoShqC",
+	"j0FHdRD3G9o1mfWX2hToLAiyFqrX0AwihsqNU63mPr4bgtzuJaQ578j1v7GgJS+6sn/qIKXIqEoUtxWn",
+	"j0vkwe71mGJe2rqeR2Nt0YvxBtJSC7scOx0sOKLnQh5hCcPObCZfzNFL5FEjyPDju7funHDJfrB28UYW",
+	"y4SN3SSQTOSYz2EsLPzP2GqR2lAWE82ZJTt5M37L9vlC7F892cfR9kPiDXtXV9WcSNQ7hL9bgA6hRvXF",
+	"R4YdjU+/87fsuks5klQTeOuDNhs02J6XqWe4hhoRfCFeAhqe+KJKZ79Az9N3wR3347u3mP7pAOrIFt/W",
+	"o+TWLhrXKD9qlFvk/FTicuUii1cLRLA/ZuAUDRQsoPcM6CuRNpVnDGkS4gRd/vIFKvhENsus1MrC4ckx",
+	"u4BcoD9uyNzRZ5lKyznq4b7ogyp1SoVzdGnz0US6py/SXNFlDI1ySU85lkZZCIf94QzkcKYG1URTraSz",
+	"cLNHhrntm4ns4zOQ2b7RKZIMGRHDbGjNADNqQlp4hgfaLXEiJ/IFXgf00feqvgZnX9/cMC7NNehaq71Q",
+	"2XIiz99PqGTEpDdi7ycondx/J73hcDjpJWwSLs83nt7envugPQVdAz56jazl3uPhk+FjupoAki9Eb9T7",
+	"avh4+BW6JGyOh7F9HOr8sBndwHacrqrj13sljD0MVQ+1dz/j508fP14pYYkpbnTTZP8/nl8TDHeqxIiJ",
+	"wEh/kUw1Us4prWzoNvj14yefbHpfymR96tfK+ps+SMf15Z5hi9P1Rr++bx3gX3+7TVa4XvzRb41AZNho",
+	"P1wcojueAHJQEZDQobpnoGQfcCOTqs4xBJ7mSWXQOKrhM1SIiQGhPhsjhH1RlypVJkIQVNqgQRIouf+t",
+	"suWnpQZfMvW2LYysLuH2HgmxVbghQhBUwoYbFOzWmWxIio/vnxQP2QXPnHYDB06jwVyv5kLw6mzQ/Qth",
+	"bKUOwWdyYNwSvnqYJYRZH/mb8ei9wuuXtRgXhs2FMQ6OqKgpObuXU00kFW4H9v25rQ7ygGTJ0fgXt4zX",
+	"z38cv3mNXpIErzgqXWG7n6k0nM/h3OtzO57q9yK73a+Tcr292T7ZY7DNqsneiY3BTgQF6jVOitRaDWqG",
+	"7dOZNPC3JWz+2z2yD7+JB2YfzfLEt9EwMlkr3FAFgiypVYMmI8ekPWLmD81hkEgwf4P16boIqTSeWr+w",
+	"kp1ZiVvk1w+xSGbKNA/53ffAwX7il1BnzTLOqPC6U8Hhhqe2WPqs81B43JccckijzgQ78qoyoztH3Zpo",
+	"VW65iz+FMKhnUFWZ6ChT+uppxJPRORC6QuLMLXJXt2ug+n7AHThlx1h10eyPH8sImUJrnN0aBsRHw+JB",
+	"HzRam7iPSm2UHjEqa03MUmSGXUCB8XFB10AiK6Di2p8AMHQTrjlOdfPlyePHSfOC3JYbciTw7kv0VDXN",
+	"OyQPgfAhxQldfkTuyAuHf8j+VuLDQb0SELIlSz6IT7eYMioTDufMaur9QBcc8VZj4mHvHdU7Md59uAmW",
+	"X5T/vsDXXzjwX5sD341F3ez5PiGtw7I65vrZRCsnIX9dFg6ntTzN56TEfOFRn16NW+EYbj5vbvaV9PIB",
+	"a7xLaHOTQcNKwXZMBDQTPOFVVfhtfKbZe6FTx/P3oo/Ctztxmd+7zh+K6I8j8rshu91+IoL0nxfMKvb0",
+	"cXWX869KbwGDzUvePJi5jqAOqkp7vye+dLA2mA5mdiKn+k5XJzF9V98juid8two8dygBKb3+KzMWchX4",
+	"jbKFsw4xIpiwi1IUdk/QpUmKFrG+78yBuGZCpkW5s5VIWN9/T+Pf7r+/hOUtqeUFUJmoNh2c4lyNIvY7",
+	"ubYatzh2cG89+aZbMLfHpXtvOw0aS49YZ11fR2quEXS/+Go+V1+NPwa+6v49HEmigCo8G4qgCGtCwR5j",
+	"+TLchvaXLOmiM93KvgDGs8wpZzMuZOxgJnEv8klp/0pH7dO7p9e6aTywj7rdkigusHz9+OClfmgfdBAd",
+	"mAPq0EJley6g+MLS/sRI1mGWrXAUXI0GKiiFoa1S7pFsHzjZThwHMZhyKZX1ZdN2EvSr9WA6lbzj5of3",
+	"GRxeqXrbcXia6/7i7/pU/i7KsmmWsfQpW1Unj0tYeglmui9wd0iyaKoDNXo6bqVJ3odEWCsIv5NE+HQ0",
+	"FWloFcGu/+phnTNODAlnIfgCoJdCZom/GkwX0hXdx2hV6MTkaKqv6ivXenrE0qb0IvE3CczggJ2TTXHu",
+	"aw0LO2SvIykWX2TPXdTpbx+G4WCSeXWt4KPZzJGSElLbqGF34JP4zFod3X6ruH93f4pBxZZQoalbt91Z",
+	"DPpL71QTxF+8bPMsqpV8vH6vfKMG7ptffG6q8noN6IdOB9vMEt+uFlb+MxTmdSZZNXoiPlnzuboBXGB0",
+	"jr8E7veF6f23+BDWe+EJun/zsKxXwvUnYL9bOTIVWuZy5b4RFZv3JB4o3tO6Q8vhyTGhq2qC6MvUGMuX",
+	"H8p59y9hua+xsEp3iiwVXml23kBHxH8tG44WqXpgTtwsk9NBjpewfDi++9Yn838OkcOKRYVqX25RTa70",
+	"p9t+nwdr/EjVcJyr63U21GzLe8C4uTSVKRLkSIUW9KWSMmgoFLtjgkYnJ1I2dMaIcyJ8/9fhRM3+Eg/t",
+	"Nt3JSF7TCL3i70RlVwPnh2VavtxHKdfbuDXTfS9hOaj4CnbuwCv2Jdbg0uTD+9syu7+CnnhPacK8InVf",
+	"DJP161tzvk/gTFyBHKy0n1QSWr1epi3aW4AWKhuywyZ/bfPVgztx1EZ/iU6/8iv/zT1ylUYLjI7z6hf6",
+	"xZH8aR3JZKc3s1EoOEo3Ke8W73wVSofdh8hrNjV4UIG3MvFqf3wHPjrC7sBXcHtIUdasNUotFbFuiA8f",
+	"YsdMClKFfDXsfUVSji7MU0zqAqp0WeTijlVKFZpifzl4TS3+2wdFLUULM4apsVRYwfdgQhlywDQUimfY",
+	"VFRGnVcf6w5Grc8RRejnFJZ2sUTCO6jrsFDtgJRrvWwtVdCN0dAm6i7iad/nzXVr+D5b8gFY0Eq/mgfm",
+	"RisVL7sS7eh1EjJT29VcfHksrEPzkHwq03xqA900HbXeISVDA13kOLXaXdUwyf6+dyj+u9K6CGH3lmQZ",
+	"yNmTeavMV1VxBkndAIRuqk3qS6qMW8OvsF6XHbLDO6jNzUr0HUFzZNl4EbZRB/9e3ZJU/n8nhhRJlqSf",
+	"Zw/LEpzO1DRg6zi2I22lqBlmyyJvtBIY/Nm2d7Dt1mzw9pJX+iEMHlaR2YU7PH0IfUYpNudyGcpscmth",
+	"vrBUFYpscp5lGoy5z/gJiUOHSMzFXnFNHnj0rSLWMGzCEvpSe7emX+wO/MIXUNqUnv0cnyPD8EW7e7sc",
+	"2zERJTbUvL1t+WnFTAZPVaNn/AF53kyzsJOvFhU397xfoLNYFUt5UXinCvbu59motiTbMzgl0M0uDZVV",
+	"DfDHxmtVLZcGxVpFVai4YefNSlPnbiqqKkbVgNrA/B7sZkh+4loHfp5jOVWdOpknqarh3Z/LugJeqPL6",
+	"/WRfv8sVllSuJ49huEFJDtX+djOgewIxvDlXbSUP4OTYl6Aydfmyql5ZtKw9a9JyacBQJS1PsP21Wmts",
+	"pdRawhbc5u3qaoOJpKJF0vcDodyZR4alRk/fhvW0aqc5ZDQ2PZHviBVpwHqdvIgxIV9uy/Mi1v/66be+",
+	"sq5VCpunLQexA0IG3doZuYcqJEgg9R4eOqmvtcWYBycQ598mZkpkRRxX6UrE/XmKgOMPe0J2KwJtkdY2",
+	"weq0NI4FEltBR6ZVaX1BYwPW+O4WNlZpcYMMXBfnVGa1FXFs7/Ecq4ueUz1mYGo6YpxNy6JoFrMNa6lK",
+	"BaoFFha0E9nPrV2Y0f7+D2/Gb6teL+NXP3//v6pq0v8zHA4n5ePHT79plLd0DwdVldyJbJTJ9eUwq+pY",
+	"uSqwWPE53NhhOs+GsTq6Qyrhfz6R/UZBTyxtbXNwUJv7wp7svPHynMz3uvLuRDZL77IcbnwF33bFrjlf",
+	"sgsgtxa7zlUBE9k/fz/ByOqkN5r07I2d9JJJb25m+Df+Ae7h6P1wOLy9PXe7n6sLUQAbP39ZDe3EykSG",
+	"zboFevCfh98zHOCcGSkWC0DFqS4hmqnU0J68gLiGCzf+I8POPUrEfOg4/osb238PN9avZ3COGpKv+c+4",
+	"nmEdxyE7xANQamDcGfdLKqzb514Hpcrfjod7FkHFxweM+htUeh3RfxL8lGRyUM3ZGOcfB9q9H36/Xuf5",
+	"wT1kVXOSrlRZCwuTsHIRWsLSfVt0hYeyxg8pC6i1SehF4UudebZBGE5TwNLhjg5M27bEH38pR/Ul7Pwc",
+	"C1dTSz7eat3gbzSaXF1jPUziM2pa+crwRnKzSy02BYgU1iSnmoPW8iDUdA7xhovSm8VYWqEQcpsoXRR8",
+	"OdOqlNl+swpuMxa9ottfcYEd2qjb3nXuODzV1p+3oY3NZQ3rG4CM7e2593ipOlJloVrEUWsN95lB05ho",
+	"U8Qbd9WCzINSL06fccuxq7biWWUkNkhudYVkuzVUHEP33h2jCOqHe0BW0bxJITU5tMkk6D5bi2aMges0",
+	"766XsUJM6Igwlj1lac41T913yEUc4z3KhQQD9Ssnlk2J/RQGXaW2ft/56q6vkFX9/VmW5niyVprjgeQh",
+	"9Xfo8gY/nKh723CTrEqUpIpeKb3Bh9KuRL6WSYkUWzez97FU1l9omIqbQUJd0HGKORa3sgoL+zdr6zfP",
+	"kJ+u+wD5LnnR8/M92JXo4p8ex/RbTGIdDZx8csDBYCFW2vCSCqTVy78QldSthqnDA0Cd+lUX5r8rNWDX",
+	"+87o1SshL+t+MPcSTG+0u3hgC8G34VtH5SuksDqbB3Whv41f6AMI+bOJK28+Qa8Cy1w7Lo6hVtHjA8bZ",
+	"nMuSF8RkL4Bbsm9Kq+bcitQxnGigeONR2+2eTKgTch+Hrd0/+k+6skL9l7s4PTVC9GnhD3vmqpuDzuz2",
+	"l+gvKHeJik9nVdqAZ7tfTmnHyqiCTrOhpXdhtIV3NH91i67krFc3oEcQIU1NGa8mrW+f3PGAeniaDe5c",
+	"7wXF9ic21gabx1omoo3DTkDjzYLRRO6FvkcjVrlxk6ZT1al4CTb9TEjeu0elAe3+JSVwIhmzIDm9w49e",
+	"4x1AKdJLug3ojrR7hkoSl8uqbSFSNFuUJofMjdN//mK8Vzc4zeGmbvO16r7AFqmDoduEybmGVM9HrX5q",
+	"rF8uFqBTbgBHUlN2+GK8/+Lo3/snL4/GzwhbP47fvHZT++xUqtlt2PtJb1oWxZnbAPp1/2/O5YyNuUQH",
+	"LyrC+PzJs2+fPP3q62ff/PNfk97tAMHh4IULS3Nur5WyI/KDVP15QkfIUOmJLxZe9WQO4T+RixjHmhbc",
+	"YlvLUcu0PRMO2ClG4PD/npTd/93P6j9BWjEVoOtPvPIe/sS91H8iytwQiEqaB//nf0Z/uK8I9uh8G/nD",
+	"36eoh/fI/TB++uybukjlSmM6SDXYFsA6woJeOb/fwOBKm/wHDguuNpKPRQY9l1XYr+5hRRKxm0Zitm+B",
+	"ivEHDYHhf063rZ989VAiBgmGZDCGmCouHHwGBdfhXtbTpw/lw6+B47Fm+WUlqh1vlKVB5yXGdUppyoVv",
+	"b+RLtbCc6wykkDOGvQd9LGLwOWZoHTANVi9DqkEO7NT9vXeIf1MXOGI5SlKxIXqG57jxabRgcl0o/nbV",
+	"31j1pwxy9pEJZwX9AQuQjFf+xyrVZkc9oJSbrWJq0ni/dnG7EeTnYhnTqr7Yxvfm5CEAd/h02Dsn0Vs9",
+	"QBN/c6fR3hOuQBNaIKPIZt3rszZheVEsfTHL7YZsDryw+R+bXIY/+E/ukSppirijejUk8UpcgQRjRv5W",
+	"pUrBYKvGctHcJm3M7xK7O2/c5Cl98afsEedGSn/2UBnDGbf8wmnxeEFaA09zJ7lWYU1toitgV7/yCTmd",
+	"8A7sti7i1JliWplT2DU4M5hBoa7luv3VnyodQkyjRsv1DuuqCm/Wxg/Psj0lzYASUpzZMJG+x3sOc/yB",
+	"Ewv+T6tYlxk5ZIcIAchCzskRT3PYcxaHVsWISbWH9y7PE3Z+Sj229d6JKkS6xJe+77Y+d5O6nxPG98ae",
+	"n1TfYjfRPS5TcOOZcyxB7xSINe1/In1tmI5sWa/yn/AZPFxhhI1nyRln+7mdF3dsqhCQx0wORfFZBfyj",
+	"l1jqtbYdCIVypCckkjz1je1g1Chp9FXAVqmL3qi333Mw9l+/D2jz5/A2eV9326BxGo8akdjGU4rg3/52",
+	"+/8CAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -58,13 +59,22 @@ func newIntegrationCreate() *cobra.Command {
 	var in integration.Input
 	var of optionFlags
 	cmd := &cobra.Command{
-		Use:   "create --kind easemob|sharecrm|chatwoot|signed [--slug S] [--key K] [--origin URL ...]",
+		Use:   "create --kind easemob|sharecrm|chatwoot|signed [--slug S] [--key K | --no-key] [--origin URL ...]",
 		Short: "Create an integration and print the URL to paste into the platform",
 		Args:  cobra.NoArgs,
 		RunE: withEnv(func(cmd *cobra.Command, _ []string, e *env) error {
 			ctx := cmd.Context()
+			if err := checkKeyFlags(cmd, in); err != nil {
+				return err
+			}
 			in.Options = of.options()
 			in.APIToken = of.chatwootToken
+			usual := ""
+			if !cmd.Flags().Changed("origin") {
+				if usual = integration.UsualOrigin(in.Kind); usual != "" {
+					in.Origins = []string{usual}
+				}
+			}
 			row, key, err := e.integrations().Create(ctx, in, func(tx *gorm.DB, row model.Integration) error {
 				return cliRecord(ctx, tx, audit.Event{Action: audit.ActionIntegrationCreate, IntegrationID: &row.ID,
 					Detail: map[string]string{"kind": row.Kind}})
@@ -78,10 +88,20 @@ func newIntegrationCreate() *cobra.Command {
 			if in.Key == "" && key != "" {
 				fmt.Fprintf(out, "generated key (shown once; `crmlens integration list` shows it masked): %s\n", key)
 			}
+			if in.NoKey {
+				fmt.Fprintln(out, "no key: every parameter travels in clear, and anyone who has the URL can open any visitor")
+			}
+			if usual != "" {
+				fmt.Fprintf(out, "origin: %s, the usual one for %s (no --origin given; pass --origin for a self-hosted platform)\n", usual, row.Kind)
+			}
 			switch row.Kind {
 			case model.KindEasemob:
 				fmt.Fprintln(out, "paste the URL in Easemob Kefu: 管理员模式 > 设置 > 自定义信息接口 (Admin mode > Settings > Custom information API),")
-				fmt.Fprintln(out, "with the same encryption key. Treat the URL as a secret.")
+				if in.NoKey {
+					fmt.Fprintln(out, "leaving its encryption key empty. Treat the URL as a secret.")
+				} else {
+					fmt.Fprintln(out, "with the same encryption key. Treat the URL as a secret.")
+				}
 			case model.KindChatwoot:
 				fmt.Fprintln(out, "add it in Chatwoot: Settings > Integrations > Dashboard apps, as the app's URL.")
 			}
@@ -94,15 +114,32 @@ func newIntegrationCreate() *cobra.Command {
 	f.StringVar(&in.Kind, "kind", "", "easemob, sharecrm, chatwoot or signed")
 	f.StringVar(&in.Name, "name", "", "a name for admins")
 	f.StringVar(&in.Key, "key", "", "the platform's key (easemob: more than 8 characters; sharecrm: base64 AES key; signed: a secret of 32+ characters); generated when omitted")
-	f.StringSliceVar(&in.Origins, "origin", nil, "an origin allowed to frame the sidebar, e.g. https://kefu.easemob.com (repeatable)")
+	f.BoolVar(&in.NoKey, "no-key", false, "easemob: no encryption key, Easemob's mode where every parameter travels in clear (protection: low)")
+	f.StringSliceVar(&in.Origins, "origin", nil, "an origin allowed to frame the sidebar (repeatable); default the kind's usual one: easemob https://kefu.easemob.com, chatwoot https://app.chatwoot.com")
 	of.bind(cmd)
 	_ = cmd.MarkFlagRequired("kind")
 	return cmd
 }
 
+// checkKeyFlags refuses an empty --key (it used to mean "generate one",
+// which left a keyless Easemob tenant's clear params refused) and --key
+// with --no-key.
+func checkKeyFlags(cmd *cobra.Command, in integration.Input) error {
+	given := cmd.Flags().Changed("key")
+	switch {
+	case given && in.NoKey:
+		return errors.New("--no-key and --key contradict each other: give a key, or --no-key for none")
+	case given && strings.TrimSpace(in.Key) == "":
+		return errors.New("--key is empty: give the key set in the platform, leave --key out to generate one, or use --no-key (easemob) for no key, with every parameter in clear")
+	}
+	return nil
+}
+
 func printProtection(out io.Writer, e *env, row model.Integration) {
 	opts, _ := integration.ParseOptions(row.Options)
-	p := integration.ProtectionOf(row, opts, integration.OriginsOf(row))
+	origins := integration.OriginsOf(row)
+	p := integration.ProtectionOf(row, opts, origins)
+	fmt.Fprintf(out, "framing: %s\n", integration.Framing(origins))
 	fmt.Fprintf(out, "protection: %s — %s\n", p.Level, p.Summary)
 	for _, a := range p.Advice {
 		fmt.Fprintf(out, "  to do: %s\n", a)
@@ -132,7 +169,14 @@ func newIntegrationList() *cobra.Command {
 				if row.PreviousKeyExpiresAt != nil && time.Now().Before(*row.PreviousKeyExpiresAt) {
 					key += " (previous key valid until " + row.PreviousKeyExpiresAt.Format(time.RFC3339) + ")"
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", row.Slug, row.Kind, key, strings.Join(origins, " "), p.Level)
+				if key == "" {
+					key = "(none)"
+				}
+				framedBy := strings.Join(origins, " ")
+				if len(origins) == 0 {
+					framedBy = "(none: no platform can frame it)"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", row.Slug, row.Kind, key, framedBy, p.Level)
 			}
 			if err := tw.Flush(); err != nil {
 				return err

@@ -92,6 +92,20 @@ type Claims struct {
 	// Chatwoot carries what a Chatwoot dashboard app context names, for the
 	// server to check against Chatwoot's API when it can.
 	Chatwoot *ChatwootRef
+	// VisitorIDDecrypted says VisitorID was decrypted from a param the
+	// integration accepts in clear (Easemob's visitorImId when its option
+	// "同时加密系统自带参数" is on in Easemob but not required in crmlens).
+	VisitorIDDecrypted bool
+	// VisitorIDAlternatives are other readings of the same visitor param,
+	// best first: for Easemob, the value as received when it is plain text
+	// that also decrypts cleanly (VisitorID is then the decrypted reading).
+	// The caller takes the first reading (VisitorID, then these) that a
+	// known channel identity or visitor has, else VisitorID.
+	VisitorIDAlternatives []string
+	// Dropped lists the params the adapter ignored and why (a Drop* reason:
+	// empty, not encrypted although a key is set, not decryptable, a value
+	// it does not know). A dropped param never fills any other field.
+	Dropped []DroppedParam
 }
 
 // ChatwootRef names a Chatwoot conversation and contact.
@@ -257,4 +271,18 @@ func validFieldName(name string) bool {
 		}
 	}
 	return true
+}
+
+// normalizeLang returns "zh" or "en" for a language tag naming one of them
+// in any case ("zh", "ZH", "zh-CN", "zh_Hans", "EN", "en-US"), else ""
+// ("ja", "fr", "english"): the front end then uses the browser's language.
+func normalizeLang(v string) string {
+	v = strings.ToLower(strings.TrimSpace(v))
+	primary, _, _ := strings.Cut(strings.ReplaceAll(v, "_", "-"), "-")
+	switch primary {
+	case "zh", "en":
+		return primary
+	default:
+		return ""
+	}
 }

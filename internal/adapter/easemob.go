@@ -4,6 +4,7 @@ import (
 	"errors"
 	"sort"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/crmlens/crmlens/internal/apperr"
@@ -14,13 +15,46 @@ import (
 // (自定义信息接口) URL. With a key set, Easemob DES-encrypts every param
 // except the system params easemobId and visitorImId, and those too when the
 // platform's option to encrypt them is on.
+//
+// What the workbench really sends is more than its documentation lists, and
+// Decode is built for that:
+//
+//   - `to` comes with every conversation, not only WeChat ones. Source:
+//     Easemob's CRM-integration docs, "to=servicenumber(仅微信渠道有效,为微信公众号
+//     的原始ID;目前是IM服务号)" and their web-visitor example
+//     "?easemobId=107937&visitorImId=webim-visitor-8K2FTG9QTYWRT8EYVJ7F&to=webim-visitor-8K2FTG9QTYWRT8EYVJ7F";
+//     Source: easemob/kefu-agent-ios KFiFrameView.m, getParOther: sets
+//     "to = _conversation.serviceNumber" for every conversation (its comment
+//     shows "to=kefuchannelimid_248171"). A visitor is a WeChat one only when
+//     `to` is an official account's original id (gh_...) or originType says
+//     weixin/wechat; otherwise the channel stays easemob.
+//   - Params crmlens has no use for (ssid, originType, techChannelName,
+//     serviceNumber, desc...), empty ones (KFiFrameView.m sends "desc=" when
+//     the visitor has no description, and encrypts the empty string when a
+//     key is set) and `lang` in any case. Source: KFiFrameView.m, getParOther.
+//     Only the params that identify the visitor (visitorImId, and easemobId
+//     when they must be encrypted), the tenant when the integration pins it,
+//     and agentId/email when the integration requires a known agent can fail
+//     a request; any other param that is empty, not encrypted although a key
+//     is set, or does not decrypt is dropped (Dropped says which and why) and
+//     never used as an identity, agent or tenant claim.
+//   - Easemob's option "同时加密系统自带参数" encrypts easemobId and
+//     visitorImId too. Source: KFiFrameView.m, loadWebView: "if
+//     (_model.encryptAll && _model.encryptKey)" encrypts _kefuIm and
+//     _visitorInfo with the same DES key. An admin may turn it on in Easemob
+//     before telling crmlens (EncryptedSystemParams): a system param that
+//     decrypts cleanly is then read decrypted, and the value as received is
+//     kept as an alternative reading (Claims.VisitorIDAlternatives) for the
+//     caller to prefer when it is the one a known visitor or identity has.
+//   - Without a key Easemob sends every param in clear. Source: the seed
+//     document, "在没有设置加密密钥的情况下,所有参数采用明文传输".
 type Easemob struct {
 	ciphers []*paramcrypt.Cipher // current key first; none when the integration has no key
 	opts    EasemobOptions
 }
 
-// EasemobOptions are an Easemob integration's hardening settings. Both need a
-// key: without one every param arrives in clear and neither protects anything.
+// EasemobOptions are an Easemob integration's hardening settings. They need a
+// key: without one every param arrives in clear and none protects anything.
 type EasemobOptions struct {
 	// EncryptedSystemParams requires easemobId and visitorImId to arrive
 	// encrypted, as they do when Easemob's option "also encrypt easemobId and
@@ -30,16 +64,131 @@ type EasemobOptions struct {
 	// TenantID, when set, pins the Easemob tenant: the decrypted tenantId
 	// must equal it.
 	TenantID string
+	// RequireKnownAgent makes agentId and email params that fail a request
+	// when they arrive in clear or do not decrypt (the caller then checks the
+	// agent against the ones an admin imported). Without it they are dropped.
+	RequireKnownAgent bool
+}
+
+// Reasons a param is dropped (DroppedParam.Reason): the simulator words
+// each in the admin's language.
+const (
+	// DropEmpty: the param arrived empty (or encrypted empty).
+	DropEmpty = "empty"
+	// DropNotEncrypted: a key is set but the param is not a ciphertext (not
+	// hex or base64 of whole blocks), or is plain where plain is not trusted.
+	DropNotEncrypted = "not_encrypted"
+	// DropNotDecryptable: the param looks like a ciphertext but does not
+	// decrypt to text with any of the integration's keys. Bad padding and a
+	// plaintext that is not UTF-8 are this one reason alike.
+	DropNotDecryptable = "not_decryptable"
+	// DropUnknown: the param is one crmlens reads but its value is not one it
+	// knows (a language other than zh or en: the page then uses the
+	// browser's).
+	DropUnknown = "unknown"
+)
+
+// DroppedParam is a param an adapter ignored, and why (a Drop* reason).
+type DroppedParam struct {
+	Name   string
+	Reason string
+}
+
+// How a param was read (EasemobParam.How).
+const (
+	ReadPlain     = "plain"
+	ReadDecrypted = "decrypted"
+	ReadDropped   = "dropped"
+)
+
+// EasemobParam is how Read took one param.
+type EasemobParam struct {
+	Name string
+	// Value is the param in clear; empty when dropped.
+	Value string
+	// How is ReadPlain, ReadDecrypted or ReadDropped.
+	How string
+	// Reason is the Drop* reason when How is ReadDropped.
+	Reason string
+	// Alternative is the other reading of a system param that is plain text
+	// and also decrypts cleanly: the value as received (Value is then the
+	// decrypted one).
+	Alternative string
+}
+
+// EasemobRead is every param of one request as Decode takes it, sorted by
+// name.
+type EasemobRead struct {
+	Params []EasemobParam
+}
+
+// value returns the value of a param that was kept.
+func (r EasemobRead) value(name string) string {
+	if p := r.param(name); p != nil && p.How != ReadDropped {
+		return p.Value
+	}
+	return ""
+}
+
+func (r EasemobRead) param(name string) *EasemobParam {
+	i := sort.Search(len(r.Params), func(i int) bool { return r.Params[i].Name >= name })
+	if i < len(r.Params) && r.Params[i].Name == name {
+		return &r.Params[i]
+	}
+	return nil
+}
+
+// Dropped lists the params Read dropped, by name.
+func (r EasemobRead) Dropped() []DroppedParam {
+	var out []DroppedParam
+	for _, p := range r.Params {
+		if p.How == ReadDropped {
+			out = append(out, DroppedParam{Name: p.Name, Reason: p.Reason})
+		}
+	}
+	return out
 }
 
 // easemobSystemParams are never encrypted by Easemob's default settings.
 var easemobSystemParams = map[string]bool{"easemobId": true, "visitorImId": true}
 
+// easemobChannelHints say which channel the visitor writes from. They are
+// taken in clear although a key is set when the system params are not
+// required encrypted: visitorImId is then in clear too, so a plain `to`
+// grants no more than the URL already does. With EncryptedSystemParams they
+// must be encrypted (they choose the channel, part of the visitor's
+// identity).
+var easemobChannelHints = map[string]bool{"to": true, "originType": true}
+
 // EasemobPlainAllowed lists the params accepted in clear although a key is
 // set: harmless ones the workbench may add itself. Identity and agent params
 // never are.
 var EasemobPlainAllowed = map[string]func(string) bool{
-	"lang": func(v string) bool { return v == "zh" || v == "en" || v == "zh-CN" || v == "en-US" },
+	"lang": isLangTag,
+}
+
+// isLangTag reports whether v looks like a language tag ("zh", "EN",
+// "zh-CN", "en_US", "ja"): 2 to 35 ASCII letters, digits, '-' or '_',
+// starting with 2 or 3 letters.
+func isLangTag(v string) bool {
+	v = strings.TrimSpace(v)
+	if len(v) < 2 || len(v) > 35 {
+		return false
+	}
+	letters := 0
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
+			if letters == i {
+				letters++
+			}
+		case c >= '0' && c <= '9' || c == '-' || c == '_':
+		default:
+			return false
+		}
+	}
+	return letters >= 2 && (letters <= 3 || letters == len(v) && letters <= 8)
 }
 
 // easemobKnown are the params Decode maps to a Claims field; every other one
@@ -76,43 +225,33 @@ func NewEasemob(keys []string, opts EasemobOptions) (*Easemob, error) {
 	return e, nil
 }
 
+// required reports whether param name fails the request when it does not
+// open (rather than being dropped).
+func (e *Easemob) required(name string) bool {
+	switch name {
+	case "easemobId", "visitorImId":
+		return e.opts.EncryptedSystemParams
+	case "tenantId":
+		return e.opts.TenantID != ""
+	case "agentId", "email":
+		return e.opts.RequireKnownAgent
+	}
+	return false
+}
+
 // Decode turns Easemob's query params into Claims.
 func (e *Easemob) Decode(params map[string]string) (Claims, error) {
-	if err := checkSize(params); err != nil {
-		return Claims{}, err
-	}
-	plain := make(map[string]string, len(params))
-	var sealed []string // params to decrypt, sorted so errors name them deterministically
-	for name, v := range params {
-		switch {
-		case len(e.ciphers) == 0:
-			plain[name] = v
-		case easemobSystemParams[name]:
-			if e.opts.EncryptedSystemParams {
-				sealed = append(sealed, name)
-			} else {
-				plain[name] = v
-			}
-		case EasemobPlainAllowed[name] != nil && EasemobPlainAllowed[name](v):
-			plain[name] = v
-		default:
-			sealed = append(sealed, name)
-		}
-	}
-	sort.Strings(sealed)
-	opened, err := e.open(params, sealed)
+	r, err := e.Read(params)
 	if err != nil {
 		return Claims{}, err
 	}
-	for k, v := range opened {
-		plain[k] = v
-	}
-
-	if pin := e.opts.TenantID; pin != "" && strings.TrimSpace(plain["tenantId"]) != pin {
+	tenant := r.value("tenantId")
+	if pin := e.opts.TenantID; pin != "" && strings.TrimSpace(tenant) != pin {
 		return Claims{}, apperr.New(apperr.Forbidden, CodeTenantMismatch,
 			"the Easemob tenant of this request is not the one this integration is pinned to; check the integration's URL and tenant setting")
 	}
-	visitor := strings.TrimSpace(plain["visitorImId"])
+	vp := r.param("visitorImId")
+	visitor := strings.TrimSpace(r.value("visitorImId"))
 	if visitor == "" {
 		return Claims{}, apperr.New(apperr.Invalid, CodeMissingParam,
 			"the URL has no visitorImId; Easemob adds it when it opens the page beside a conversation, so open the page from the agent workbench")
@@ -123,67 +262,243 @@ func (e *Easemob) Decode(params map[string]string) (Claims, error) {
 	c := Claims{
 		Channel:   "easemob",
 		VisitorID: visitor,
-		TenantID:  plain["tenantId"],
+		TenantID:  tenant,
 		Agent: Agent{
-			ID:     plain["agentId"],
-			Email:  plain["email"],
-			Name:   plain["agentName"],
-			UserID: plain["userId"],
+			ID:     r.value("agentId"),
+			Email:  r.value("email"),
+			Name:   r.value("agentName"),
+			UserID: r.value("userId"),
 		},
-		Lang:  normalizeLang(plain["lang"]),
-		Extra: map[string]string{},
+		Lang:    normalizeLang(r.value("lang")),
+		Extra:   map[string]string{},
+		Dropped: r.Dropped(),
 	}
-	if to := strings.TrimSpace(plain["to"]); to != "" {
+	if vp.How == ReadDecrypted && !e.opts.EncryptedSystemParams {
+		c.VisitorIDDecrypted = true
+		if alt := strings.TrimSpace(vp.Alternative); alt != "" && alt != visitor && checkVisitorID(alt, "visitorImId") == nil {
+			c.VisitorIDAlternatives = []string{alt}
+		}
+	}
+	if to, origin := strings.TrimSpace(r.value("to")), strings.ToLower(strings.TrimSpace(r.value("originType"))); strings.HasPrefix(to, "gh_") || origin == "weixin" || origin == "wechat" {
 		// WeChat: visitorImId is an openid, scoped by the official account
 		// (its original id, gh_...). The caller stores channel "wechat".
+		// Source: Easemob's docs, "对于微信渠道客户,visitorImId是该客户在相应微信
+		// 公众号上的openid" and "to(微信公众号的原始ID)"; any other `to` is the IM
+		// service number (kefuchannelimid_..., or the visitor's own IM id for
+		// web visitors) and says nothing of the channel.
 		c.Channel = "wechat"
 		c.Scope = to
 	}
-	if n := NormalizeClaim("name", plain["trueName"]); n != "" {
+	if n := NormalizeClaim("name", r.value("trueName")); n != "" {
 		c.DisplayName = n
 	} else {
-		c.DisplayName = NormalizeClaim("name", plain["nickname"])
+		c.DisplayName = NormalizeClaim("name", r.value("nickname"))
 	}
-	for k, v := range plain {
-		if !easemobKnown[k] {
-			c.Extra[k] = v
+	for _, p := range r.Params {
+		if !easemobKnown[p.Name] && p.How != ReadDropped {
+			c.Extra[p.Name] = p.Value
 		}
 	}
 	return c, nil
 }
 
-// open decrypts the sealed params with the first key that opens all of them
-// (Easemob encrypts one request with one key). Structural faults need no key
-// and name the param; every failure after decryption gives one answer per
-// kind of param, whatever the padding or plaintext was.
-func (e *Easemob) open(params map[string]string, sealed []string) (map[string]string, error) {
-	if len(sealed) == 0 {
-		return nil, nil
+// Read takes each param as Decode does: in clear, decrypted, or dropped
+// with a reason. It fails only for the params that may fail a request
+// (visitorImId and easemobId when they must be encrypted, a pinned tenantId,
+// agentId and email when a known agent is required); every such failure
+// after decryption is the one errDecrypt (or errPlainSystemParam) answer.
+// The simulator calls it to show what a session would make of each param.
+func (e *Easemob) Read(params map[string]string) (EasemobRead, error) {
+	if err := checkSize(params); err != nil {
+		return EasemobRead{}, err
 	}
-	openedByAny := make(map[string]bool, len(sealed))
-	for _, c := range e.ciphers {
-		out := make(map[string]string, len(sealed))
-		for _, name := range sealed {
-			v, err := c.Decrypt(params[name])
-			switch {
-			case errors.Is(err, paramcrypt.ErrDecrypt):
-			case err != nil:
-				return nil, e.structural(name, err)
-			case utf8.ValidString(v):
-				out[name] = v
-				openedByAny[name] = true
+	names := make([]string, 0, len(params))
+	for k := range params {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	out := EasemobRead{Params: make([]EasemobParam, len(names))}
+	var sealed []int // indexes into out.Params to decrypt
+	var system []int // system params in clear that may also decrypt
+	for i, name := range names {
+		v := params[name]
+		p := &out.Params[i]
+		p.Name = name
+		switch {
+		case strings.TrimSpace(v) == "":
+			p.How, p.Reason = ReadDropped, DropEmpty
+		case len(e.ciphers) == 0:
+			p.How, p.Value = ReadPlain, v
+		case easemobSystemParams[name] && !e.opts.EncryptedSystemParams:
+			p.How, p.Value = ReadPlain, v
+			system = append(system, i)
+		default:
+			sealed = append(sealed, i)
+		}
+	}
+	chosen, err := e.open(params, &out, sealed)
+	if err != nil {
+		return EasemobRead{}, err
+	}
+	for _, i := range system {
+		e.trySystem(&out.Params[i], params[out.Params[i].Name], chosen)
+	}
+	for i := range out.Params {
+		p := &out.Params[i]
+		if p.How == ReadDropped {
+			p.Value = ""
+			continue
+		}
+		if strings.TrimSpace(p.Value) == "" {
+			p.How, p.Value, p.Reason = ReadDropped, "", DropEmpty
+			continue
+		}
+		if p.Name == "lang" && normalizeLang(p.Value) == "" {
+			p.How, p.Value, p.Reason = ReadDropped, "", DropUnknown
+		}
+	}
+	return out, nil
+}
+
+// open decrypts the sealed params with one key: the first that opens every
+// required param and, among those, the most optional ones (Easemob encrypts
+// one request with one key). Structural faults need no key: a required
+// param's names it, an optional one is dropped (or taken in clear where that
+// is allowed). Every failure after decryption gives one answer per kind of
+// param, whatever the padding or plaintext was. It returns the key used (-1
+// when none was needed).
+func (e *Easemob) open(params map[string]string, out *EasemobRead, sealed []int) (int, error) {
+	var tryable []int
+	for _, i := range sealed {
+		p := &out.Params[i]
+		v := params[p.Name]
+		raw, serr := paramcrypt.Decode(v)
+		if serr == nil && (len(raw) == 0 || len(raw)%8 != 0) {
+			serr = paramcrypt.ErrBlockSize
+		}
+		if serr == nil {
+			tryable = append(tryable, i)
+			continue
+		}
+		// Not a ciphertext.
+		switch {
+		case e.required(p.Name):
+			return -1, e.structural(p.Name, serr)
+		case e.plainOK(p.Name, v):
+			p.How, p.Value = ReadPlain, strings.TrimSpace(v)
+		default:
+			p.How, p.Reason = ReadDropped, DropNotEncrypted
+		}
+	}
+	if len(tryable) == 0 {
+		return -1, nil
+	}
+	best, bestScore := -1, -1
+	var bestOut map[int]string
+	openedByAny := map[int]bool{}
+	for k, c := range e.ciphers {
+		opened := make(map[int]string, len(tryable))
+		complete := true
+		for _, i := range tryable {
+			v, err := c.Decrypt(params[out.Params[i].Name])
+			if err == nil && utf8.ValidString(v) {
+				opened[i] = v
+				openedByAny[i] = true
+			} else if e.required(out.Params[i].Name) {
+				complete = false
 			}
 		}
-		if len(out) == len(sealed) {
-			return out, nil
+		if complete && len(opened) > bestScore {
+			best, bestScore, bestOut = k, len(opened), opened
 		}
 	}
-	for _, name := range sealed {
-		if easemobSystemParams[name] && !openedByAny[name] {
-			return nil, errPlainSystemParam(name)
+	if best < 0 {
+		for _, i := range tryable {
+			if name := out.Params[i].Name; easemobSystemParams[name] && !openedByAny[i] {
+				return -1, errPlainSystemParam(name)
+			}
+		}
+		return -1, errDecrypt()
+	}
+	for _, i := range tryable {
+		p := &out.Params[i]
+		if v, ok := bestOut[i]; ok {
+			p.How, p.Value = ReadDecrypted, v
+		} else if v := params[p.Name]; e.plainOK(p.Name, v) {
+			// Plain text that happens to read as base64 of whole blocks
+			// ("kefuchannelimid_248171" does): taken as sent, whether the
+			// padding or the plaintext was bad.
+			p.How, p.Value = ReadPlain, strings.TrimSpace(v)
+		} else {
+			// Bad padding and a plaintext that is not UTF-8 alike.
+			p.How, p.Reason = ReadDropped, DropNotDecryptable
 		}
 	}
-	return nil, errDecrypt()
+	return best, nil
+}
+
+// plainOK reports whether an optional param may be taken in clear although
+// a key is set: a language tag, or a channel hint while the system params
+// themselves may arrive in clear.
+func (e *Easemob) plainOK(name, v string) bool {
+	if f := EasemobPlainAllowed[name]; f != nil && f(v) {
+		return true
+	}
+	return easemobChannelHints[name] && !e.opts.EncryptedSystemParams
+}
+
+// trySystem reads a system param that arrived where plain text is accepted
+// (EncryptedSystemParams off) as a ciphertext too: if it decrypts cleanly
+// (hex of whole DES blocks, valid padding, printable UTF-8) under the key the
+// other params used, else under any key, the decrypted reading is taken and
+// the received one kept as the alternative. An IM id or openid as Easemob
+// issues them is never 16+ hex characters that decrypt to clean text by
+// chance, so the decrypted reading is the likely one.
+func (e *Easemob) trySystem(p *EasemobParam, v string, chosen int) {
+	t := strings.TrimSpace(v)
+	if len(t) < 16 || len(t)%16 != 0 || !hexOnly(t) {
+		return
+	}
+	order := make([]*paramcrypt.Cipher, 0, len(e.ciphers))
+	if chosen >= 0 {
+		order = append(order, e.ciphers[chosen])
+	}
+	for k, c := range e.ciphers {
+		if k != chosen {
+			order = append(order, c)
+		}
+	}
+	for _, c := range order {
+		d, err := c.Decrypt(t)
+		if err != nil || !cleanText(d) {
+			continue
+		}
+		p.How, p.Value, p.Alternative = ReadDecrypted, d, v
+		return
+	}
+}
+
+func hexOnly(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+// cleanText reports whether s is non-blank, valid UTF-8 and printable.
+func cleanText(s string) bool {
+	if strings.TrimSpace(s) == "" || !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if !unicode.IsPrint(r) {
+			return false
+		}
+	}
+	return true
 }
 
 func (e *Easemob) structural(name string, err error) error {
@@ -203,16 +518,4 @@ func (e *Easemob) structural(name string, err error) error {
 func errPlainSystemParam(name string) *apperr.Error {
 	return apperr.New(apperr.Unprocessable, CodePlainSystemParam,
 		"parameter %s is not encrypted with this integration's key, but this integration requires Easemob's option that encrypts easemobId and visitorImId too; turn that option on in Easemob, or turn the requirement off in crmlens", name)
-}
-
-func normalizeLang(v string) string {
-	v = strings.ToLower(strings.TrimSpace(v))
-	switch {
-	case strings.HasPrefix(v, "zh"):
-		return "zh"
-	case strings.HasPrefix(v, "en"):
-		return "en"
-	default:
-		return ""
-	}
 }

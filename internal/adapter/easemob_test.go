@@ -1,6 +1,7 @@
 package adapter_test
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 
@@ -29,6 +30,7 @@ func enc(t testing.TB, s string) string { return encWith(t, key, s) }
 func TestEasemobDecode(t *testing.T) {
 	rotation := []string{key, prevKey}
 	hardened := adapter.EasemobOptions{EncryptedSystemParams: true, TenantID: "88"}
+	knownAgent := adapter.EasemobOptions{RequireKnownAgent: true}
 	tests := []struct {
 		name     string
 		keys     []string
@@ -141,13 +143,13 @@ func TestEasemobDecode(t *testing.T) {
 		{name: "empty visitorImId", params: map[string]string{"visitorImId": " "}, wantCode: adapter.CodeMissingParam},
 		{name: "hardened: missing visitorImId", keys: []string{key}, opts: adapter.EasemobOptions{EncryptedSystemParams: true}, params: map[string]string{"agentName": enc(t, "Amy")}, wantCode: adapter.CodeMissingParam},
 		{name: "visitor id too long", params: map[string]string{"visitorImId": strings.Repeat("v", adapter.MaxVisitorID+1)}, wantCode: adapter.CodeTooLarge},
-		{name: "not hex", keys: []string{key}, params: map[string]string{"visitorImId": "v", "agentName": "Amy!"}, wantCode: adapter.CodeInvalidParam},
-		{name: "not whole blocks", keys: []string{key}, params: map[string]string{"visitorImId": "v", "agentName": "50a0f4e259"}, wantCode: adapter.CodeInvalidParam},
-		{name: "agent in clear refused", keys: []string{key}, params: map[string]string{"visitorImId": "v", "agentId": "12"}, wantCode: adapter.CodeInvalidParam},
-		{name: "lang not on the plain list", keys: []string{key}, params: map[string]string{"visitorImId": "v", "lang": "fr"}, wantCode: adapter.CodeInvalidParam},
-		{name: "wrong key", keys: []string{otherKey}, params: map[string]string{"visitorImId": "v", "agentName": enc(t, "Amy")}, wantCode: adapter.CodeDecryptFailed},
-		{name: "rotation: a third key fails", keys: rotation, params: map[string]string{"visitorImId": "v", "agentName": encWith(t, otherKey, "Amy")}, wantCode: adapter.CodeDecryptFailed},
-		{name: "rotation: one request, two keys", keys: rotation, params: map[string]string{"visitorImId": "v", "agentName": enc(t, "Amy"), "email": encWith(t, prevKey, "a@example.com")}, wantCode: adapter.CodeDecryptFailed},
+		{name: "known agent required: agentId not hex", keys: []string{key}, opts: knownAgent, params: map[string]string{"visitorImId": "v", "agentId": "Amy!"}, wantCode: adapter.CodeInvalidParam},
+		{name: "known agent required: email not whole blocks", keys: []string{key}, opts: knownAgent, params: map[string]string{"visitorImId": "v", "email": "50a0f4e259"}, wantCode: adapter.CodeInvalidParam},
+		{name: "known agent required: agent in clear refused", keys: []string{key}, opts: knownAgent, params: map[string]string{"visitorImId": "v", "agentId": "12"}, wantCode: adapter.CodeInvalidParam},
+		{name: "known agent required: wrong key", keys: []string{otherKey}, opts: knownAgent, params: map[string]string{"visitorImId": "v", "agentId": enc(t, "a-9")}, wantCode: adapter.CodeDecryptFailed},
+		{name: "known agent required: a third key fails", keys: rotation, opts: knownAgent, params: map[string]string{"visitorImId": "v", "email": encWith(t, otherKey, "a@example.com")}, wantCode: adapter.CodeDecryptFailed},
+		{name: "known agent required: one request, two keys", keys: rotation, opts: knownAgent, params: map[string]string{"visitorImId": "v", "agentId": enc(t, "a-9"), "email": encWith(t, prevKey, "a@example.com")}, wantCode: adapter.CodeDecryptFailed},
+		{name: "pinned tenant: wrong key", keys: []string{otherKey}, opts: adapter.EasemobOptions{TenantID: "88"}, params: map[string]string{"visitorImId": "v", "tenantId": enc(t, "88")}, wantCode: adapter.CodeDecryptFailed},
 		{name: "hardened: plain visitorImId", keys: []string{key}, opts: hardened, params: map[string]string{"visitorImId": "webim-visitor-XYZ", "tenantId": enc(t, "88")}, wantCode: adapter.CodePlainSystemParam},
 		{name: "hardened: plain hex-looking visitorImId", keys: []string{key}, opts: hardened, params: map[string]string{"visitorImId": "0123456789abcdef", "tenantId": enc(t, "88")}, wantCode: adapter.CodePlainSystemParam},
 		{name: "hardened: plain easemobId", keys: []string{key}, opts: hardened, params: map[string]string{"easemobId": "kefu-im", "visitorImId": enc(t, "v"), "tenantId": enc(t, "88")}, wantCode: adapter.CodePlainSystemParam},
@@ -191,23 +193,25 @@ func TestEasemobDecode(t *testing.T) {
 }
 
 // TestEasemobNoPaddingOracle checks that bad padding and a plaintext that is
-// not UTF-8 give byte-identical errors, whichever param carried them and
-// however many keys were tried; and likewise for the system params when they
-// must be encrypted.
+// not UTF-8 give byte-identical errors for the params that fail a request,
+// whichever param carried them and however many keys were tried; likewise
+// for the system params when they must be encrypted; and that an optional
+// param dropped for either reason leaves the same claims.
 func TestEasemobNoPaddingOracle(t *testing.T) {
 	badPadding := "50a0f4e259a3dbbf"
 	notUTF8 := enc(t, "\xff\xfe")
 	for _, keys := range [][]string{{key}, {key, prevKey}} {
-		a, err := adapter.NewEasemob(keys, adapter.EasemobOptions{})
+		a, err := adapter.NewEasemob(keys, adapter.EasemobOptions{RequireKnownAgent: true, TenantID: "88"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		var errs []error
 		for _, p := range []map[string]string{
-			{"visitorImId": "v", "agentName": badPadding},
-			{"visitorImId": "v", "email": notUTF8},
-			{"visitorImId": "v", "nickname": badPadding},
-			{"visitorImId": "v", "nickname": encWith(t, otherKey, "x")},
+			{"visitorImId": "v", "tenantId": enc(t, "88"), "agentId": badPadding},
+			{"visitorImId": "v", "tenantId": enc(t, "88"), "email": notUTF8},
+			{"visitorImId": "v", "tenantId": badPadding, "agentId": enc(t, "a")},
+			{"visitorImId": "v", "tenantId": notUTF8, "agentId": enc(t, "a")},
+			{"visitorImId": "v", "tenantId": enc(t, "88"), "agentId": encWith(t, otherKey, "x")},
 		} {
 			_, err := a.Decode(p)
 			errs = append(errs, err)
@@ -224,6 +228,354 @@ func TestEasemobNoPaddingOracle(t *testing.T) {
 			errs = append(errs, err)
 		}
 		sameAnswers(t, adapter.CodePlainSystemParam, errs...)
+
+		// Optional params: dropped as not_decryptable, the rest the same.
+		o, err := adapter.NewEasemob(keys, adapter.EasemobOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var first string
+		for i, v := range []string{badPadding, notUTF8, encWith(t, otherKey, "x")} {
+			for _, name := range []string{"agentName", "nickname", "agentId", "email", "tenantId", "lang", "orderNo"} {
+				c, err := o.Decode(map[string]string{"visitorImId": "v", name: v, "ssid": enc(t, "s-1")})
+				if err != nil {
+					t.Fatalf("%s=%s: %v", name, v, err)
+				}
+				sameDropped(t, c, map[string]string{name: adapter.DropNotDecryptable})
+				got := mustJSON(t, c)
+				if name == "agentName" {
+					if i == 0 {
+						first = got
+					} else if got != first {
+						t.Fatalf("dropping a param for bad padding and for a bad plaintext differ:\n%s\n%s", got, first)
+					}
+				}
+			}
+		}
+	}
+}
+
+// sameDropped fails unless c dropped exactly the params in want, each for
+// its reason.
+func sameDropped(t *testing.T, c adapter.Claims, want map[string]string) {
+	t.Helper()
+	got := map[string]string{}
+	for _, d := range c.Dropped {
+		got[d.Name] = d.Reason
+	}
+	sameMap(t, "Dropped", got, want)
+}
+
+// query reads a query string as the sidebar page posts it: first values.
+func query(t *testing.T, raw string) map[string]string {
+	t.Helper()
+	q, err := url.ParseQuery(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for k, v := range q {
+		out[k] = v[0]
+	}
+	return out
+}
+
+// encryptAll encrypts every param but the system ones, as the workbench does
+// with a key set (empty values too: Easemob encrypts the empty string).
+func encryptAll(t *testing.T, k string, p map[string]string) map[string]string {
+	out := map[string]string{}
+	for name, v := range p {
+		if name == "easemobId" || name == "visitorImId" {
+			out[name] = v
+		} else {
+			out[name] = encWith(t, k, v)
+		}
+	}
+	return out
+}
+
+// Params as the real workbench sends them.
+const (
+	// Easemob's CRM-integration docs, their example for a web visitor.
+	docWebVisitor = "easemobId=107937&visitorImId=webim-visitor-8K2FTG9QTYWRT8EYVJ7F&to=webim-visitor-8K2FTG9QTYWRT8EYVJ7F"
+	// easemob/kefu-agent-ios KFiFrameView.m, getParOther: the comments list
+	// one real request's values (an App visitor); desc is empty.
+	iosAppVisitor = "easemobId=kefuchannelimid_248171&visitorImId=im-visitor-7" +
+		"&to=kefuchannelimid_248171&nickname=w8du3q187nisgsx&ssid=07938730-2b4b-4f0d-b4ac-45077425898b" +
+		"&userId=baa85dce-ef23-4993-b836-6cc437acd320&email=houli%40163.com&tenantId=77556" +
+		"&agentId=fd13ccbd-a712-4e69-9de5-e5e25fec9555&agentName=Admin&originType=app" +
+		"&techChannelName=%E4%BE%AF%E5%8A%9B%E5%88%9B%E5%BB%BA%E7%9A%84%E5%85%B3%E8%81%94" +
+		"&serviceNumber=kefuchannelimid_248171&desc=&trueName=admin"
+)
+
+// TestEasemobAsThePlatformSends decodes param sets modelled on what Easemob
+// Kefu's workbench and agent SDKs really append.
+func TestEasemobAsThePlatformSends(t *testing.T) {
+	ios := query(t, iosAppVisitor)
+	iosAgent := adapter.Agent{ID: "fd13ccbd-a712-4e69-9de5-e5e25fec9555", Email: "houli@163.com", Name: "Admin", UserID: "baa85dce-ef23-4993-b836-6cc437acd320"}
+	iosExtra := map[string]string{"nickname": "w8du3q187nisgsx", "ssid": "07938730-2b4b-4f0d-b4ac-45077425898b", "originType": "app",
+		"techChannelName": "侯力创建的关联", "serviceNumber": "kefuchannelimid_248171", "trueName": "admin"}
+	with := func(base map[string]string, kv ...string) map[string]string {
+		out := map[string]string{}
+		for k, v := range base {
+			out[k] = v
+		}
+		for i := 0; i < len(kv); i += 2 {
+			out[kv[i]] = kv[i+1]
+		}
+		return out
+	}
+	sealedVisitor := enc(t, "webim-visitor-8K2FTG9QTYWRT8EYVJ7F")
+	tests := []struct {
+		name        string
+		keys        []string
+		opts        adapter.EasemobOptions
+		params      map[string]string
+		want        adapter.Claims
+		extra       map[string]string // nil: not checked
+		dropped     map[string]string
+		wantAlt     []string
+		wantDecrypt bool
+		wantCode    string
+	}{
+		{
+			name:   "docs' web visitor, no key: to is the visitor's IM id, not WeChat",
+			params: query(t, docWebVisitor),
+			want:   adapter.Claims{Channel: "easemob", VisitorID: "webim-visitor-8K2FTG9QTYWRT8EYVJ7F"},
+			extra:  map[string]string{},
+		},
+		{
+			name:   "docs' web visitor with a key: to in clear is accepted and is not WeChat",
+			keys:   []string{key},
+			params: query(t, docWebVisitor),
+			want:   adapter.Claims{Channel: "easemob", VisitorID: "webim-visitor-8K2FTG9QTYWRT8EYVJ7F"},
+			extra:  map[string]string{},
+		},
+		{
+			name:    "iOS agent SDK's App visitor, no key: every param in clear, desc empty",
+			params:  ios,
+			want:    adapter.Claims{Channel: "easemob", VisitorID: "im-visitor-7", TenantID: "77556", Agent: iosAgent, DisplayName: "admin"},
+			extra:   iosExtra,
+			dropped: map[string]string{"desc": adapter.DropEmpty},
+		},
+		{
+			name:    "iOS agent SDK's App visitor, encrypted (desc encrypted empty), to=kefuchannelimid_248171",
+			keys:    []string{key},
+			params:  encryptAll(t, key, ios),
+			want:    adapter.Claims{Channel: "easemob", VisitorID: "im-visitor-7", TenantID: "77556", Agent: iosAgent, DisplayName: "admin"},
+			extra:   iosExtra,
+			dropped: map[string]string{"desc": adapter.DropEmpty},
+		},
+		{
+			name:    "encrypted, lang=EN in clear",
+			keys:    []string{key},
+			params:  with(encryptAll(t, key, ios), "lang", "EN"),
+			want:    adapter.Claims{Channel: "easemob", VisitorID: "im-visitor-7", TenantID: "77556", Agent: iosAgent, DisplayName: "admin", Lang: "en"},
+			dropped: map[string]string{"desc": adapter.DropEmpty},
+		},
+		{
+			name:    "encrypted, lang=zh-CN encrypted",
+			keys:    []string{key},
+			params:  with(encryptAll(t, key, ios), "lang", enc(t, "zh-CN")),
+			want:    adapter.Claims{Channel: "easemob", VisitorID: "im-visitor-7", TenantID: "77556", Agent: iosAgent, DisplayName: "admin", Lang: "zh"},
+			dropped: map[string]string{"desc": adapter.DropEmpty},
+		},
+		{
+			name:    "lang=ja: no language, the page uses the browser's",
+			keys:    []string{key},
+			params:  map[string]string{"visitorImId": "v", "lang": "ja"},
+			want:    adapter.Claims{Channel: "easemob", VisitorID: "v"},
+			dropped: map[string]string{"lang": adapter.DropUnknown},
+		},
+		{
+			name:    "lang=ja encrypted",
+			keys:    []string{key},
+			params:  map[string]string{"visitorImId": "v", "lang": enc(t, "ja")},
+			want:    adapter.Claims{Channel: "easemob", VisitorID: "v"},
+			dropped: map[string]string{"lang": adapter.DropUnknown},
+		},
+		{
+			name:    "lang=fr in clear",
+			keys:    []string{key},
+			params:  map[string]string{"visitorImId": "v", "lang": "fr"},
+			want:    adapter.Claims{Channel: "easemob", VisitorID: "v"},
+			dropped: map[string]string{"lang": adapter.DropUnknown},
+		},
+		{
+			name:    "keyless: empty values dropped, lang in any case",
+			params:  query(t, "easemobId=107937&visitorImId=v&desc=&agentName=&nickname=&lang=ZH"),
+			want:    adapter.Claims{Channel: "easemob", VisitorID: "v", Lang: "zh"},
+			extra:   map[string]string{},
+			dropped: map[string]string{"desc": adapter.DropEmpty, "agentName": adapter.DropEmpty, "nickname": adapter.DropEmpty},
+		},
+		{
+			name:   "keyless: params crmlens does not know go to Extra",
+			params: query(t, "visitorImId=v&ssid=s-1&techChannelName=App&serviceNumber=kefuchannelimid_248171&to=kefuchannelimid_248171&originType=app"),
+			want:   adapter.Claims{Channel: "easemob", VisitorID: "v"},
+			extra:  map[string]string{"ssid": "s-1", "techChannelName": "App", "serviceNumber": "kefuchannelimid_248171", "originType": "app"},
+		},
+		{
+			name:   "keyless: the agent in clear is taken",
+			params: query(t, "visitorImId=v&agentId=12&email=a%40example.com&tenantId=77556"),
+			want:   adapter.Claims{Channel: "easemob", VisitorID: "v", TenantID: "77556", Agent: adapter.Agent{ID: "12", Email: "a@example.com"}},
+		},
+		{
+			name:   "WeChat: to is an official account's original id, in clear",
+			keys:   []string{key},
+			params: map[string]string{"visitorImId": "oAbC123", "to": "gh_4f2a9c1e7b3d", "nickname": enc(t, "微信用户")},
+			want:   adapter.Claims{Channel: "wechat", VisitorID: "oAbC123", Scope: "gh_4f2a9c1e7b3d", DisplayName: "微信用户"},
+		},
+		{
+			name:   "WeChat: originType=weixin (encrypted) with an encrypted gh_ to",
+			keys:   []string{key},
+			params: map[string]string{"visitorImId": "oAbC123", "to": enc(t, "gh_4f2a9c1e7b3d"), "originType": enc(t, "weixin")},
+			want:   adapter.Claims{Channel: "wechat", VisitorID: "oAbC123", Scope: "gh_4f2a9c1e7b3d"},
+			extra:  map[string]string{"originType": "weixin"},
+		},
+		{
+			name:   "WeChat: originType=WeChat in any case, no key",
+			params: map[string]string{"visitorImId": "oAbC123", "to": "kefuchannelimid_248171", "originType": "WeChat"},
+			want:   adapter.Claims{Channel: "wechat", VisitorID: "oAbC123", Scope: "kefuchannelimid_248171"},
+		},
+		{
+			name:   "App visitor: encrypted to=kefuchannelimid_248171 is not WeChat",
+			keys:   []string{key},
+			params: map[string]string{"visitorImId": "im-1", "to": enc(t, "kefuchannelimid_248171"), "originType": enc(t, "app")},
+			want:   adapter.Claims{Channel: "easemob", VisitorID: "im-1"},
+		},
+		{
+			name:    "system params required encrypted: a plain to is not trusted to choose the channel",
+			keys:    []string{key},
+			opts:    adapter.EasemobOptions{EncryptedSystemParams: true},
+			params:  map[string]string{"visitorImId": enc(t, "oAbC"), "to": "gh_4f2a9c1e7b3d", "originType": "weixin"},
+			want:    adapter.Claims{Channel: "easemob", VisitorID: "oAbC"},
+			dropped: map[string]string{"to": adapter.DropNotEncrypted, "originType": adapter.DropNotEncrypted},
+		},
+		{
+			name:    "with a key, plain agent and tenant params are dropped, never claimed",
+			keys:    []string{key},
+			params:  query(t, "visitorImId=v&agentId=12&email=a%40example.com&tenantId=77556&agentName=Amy!&userId=u-1&nickname=Bob"),
+			want:    adapter.Claims{Channel: "easemob", VisitorID: "v"},
+			extra:   map[string]string{},
+			dropped: map[string]string{"agentId": adapter.DropNotEncrypted, "email": adapter.DropNotEncrypted, "tenantId": adapter.DropNotEncrypted, "agentName": adapter.DropNotEncrypted, "userId": adapter.DropNotEncrypted, "nickname": adapter.DropNotEncrypted},
+		},
+		{
+			name:    "iOS agent SDK's agentId=f<ciphertext> (an odd length of hex) is dropped",
+			keys:    []string{key},
+			params:  map[string]string{"visitorImId": "v", "agentId": "f" + enc(t, "fd13ccbd"), "agentName": enc(t, "Admin")},
+			want:    adapter.Claims{Channel: "easemob", VisitorID: "v", Agent: adapter.Agent{Name: "Admin"}},
+			dropped: map[string]string{"agentId": adapter.DropNotEncrypted},
+		},
+		{
+			name:    "a param under another key is dropped as not decryptable",
+			keys:    []string{key},
+			params:  map[string]string{"visitorImId": "v", "agentName": encWith(t, otherKey, "Amy"), "ssid": enc(t, "s-1"), "techChannelName": "50a0f4e259"},
+			want:    adapter.Claims{Channel: "easemob", VisitorID: "v"},
+			extra:   map[string]string{"ssid": "s-1"},
+			dropped: map[string]string{"agentName": adapter.DropNotDecryptable, "techChannelName": adapter.DropNotEncrypted},
+		},
+		{
+			name:    "rotation: one request, two keys, the key opening more wins",
+			keys:    []string{key, prevKey},
+			params:  map[string]string{"visitorImId": "v", "agentName": enc(t, "Amy"), "email": encWith(t, prevKey, "a@example.com"), "nickname": encWith(t, prevKey, "Bob")},
+			want:    adapter.Claims{Channel: "easemob", VisitorID: "v", Agent: adapter.Agent{Email: "a@example.com"}, DisplayName: "Bob"},
+			dropped: map[string]string{"agentName": adapter.DropNotDecryptable},
+		},
+		{
+			name:        "option on in Easemob, off in crmlens: encrypted easemobId and visitorImId are decrypted",
+			keys:        []string{key},
+			params:      map[string]string{"easemobId": enc(t, "107937"), "visitorImId": sealedVisitor, "to": enc(t, "webim-visitor-8K2FTG9QTYWRT8EYVJ7F")},
+			want:        adapter.Claims{Channel: "easemob", VisitorID: "webim-visitor-8K2FTG9QTYWRT8EYVJ7F"},
+			wantAlt:     []string{sealedVisitor},
+			wantDecrypt: true,
+		},
+		{
+			name:        "option on in Easemob, off in crmlens: uppercase hex, previous key",
+			keys:        []string{key, prevKey},
+			params:      map[string]string{"visitorImId": strings.ToUpper(encWith(t, prevKey, "oAbC123")), "to": encWith(t, prevKey, "gh_4f2a9c1e7b3d")},
+			want:        adapter.Claims{Channel: "wechat", VisitorID: "oAbC123", Scope: "gh_4f2a9c1e7b3d"},
+			wantAlt:     []string{strings.ToUpper(encWith(t, prevKey, "oAbC123"))},
+			wantDecrypt: true,
+		},
+		{
+			name:   "a plain hex-looking visitorImId that does not decrypt stays as sent",
+			keys:   []string{key},
+			params: map[string]string{"visitorImId": "0123456789abcdef"},
+			want:   adapter.Claims{Channel: "easemob", VisitorID: "0123456789abcdef"},
+		},
+		{
+			name:   "a visitorImId that decrypts to control characters stays as sent",
+			keys:   []string{key},
+			params: map[string]string{"visitorImId": enc(t, "a\x01b")},
+			want:   adapter.Claims{Channel: "easemob", VisitorID: enc(t, "a\x01b")},
+		},
+		{
+			name:   "no key: a ciphertext-looking visitorImId is taken as sent",
+			params: map[string]string{"visitorImId": sealedVisitor},
+			want:   adapter.Claims{Channel: "easemob", VisitorID: sealedVisitor},
+		},
+		{
+			name:     "system params required encrypted: a plain one is still refused",
+			keys:     []string{key},
+			opts:     adapter.EasemobOptions{EncryptedSystemParams: true},
+			params:   query(t, docWebVisitor),
+			wantCode: adapter.CodePlainSystemParam,
+		},
+		{
+			name:     "empty visitorImId fails",
+			keys:     []string{key},
+			params:   query(t, "easemobId=107937&visitorImId=&desc="),
+			wantCode: adapter.CodeMissingParam,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, err := adapter.NewEasemob(tt.keys, tt.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := a.Decode(tt.params)
+			if tt.wantCode != "" {
+				var secrets []string
+				for _, v := range tt.params {
+					secrets = append(secrets, v)
+				}
+				wantCode(t, err, tt.wantCode, append(secrets, tt.keys...)...)
+				return
+			}
+			if err != nil {
+				t.Fatalf("Decode: %v", err)
+			}
+			if got.Channel != tt.want.Channel || got.VisitorID != tt.want.VisitorID || got.Scope != tt.want.Scope ||
+				got.TenantID != tt.want.TenantID || got.Lang != tt.want.Lang || got.Agent != tt.want.Agent ||
+				got.DisplayName != tt.want.DisplayName {
+				t.Errorf("Decode = %+v\nwant     %+v", got, tt.want)
+			}
+			if tt.extra != nil {
+				sameMap(t, "Extra", got.Extra, tt.extra)
+			}
+			sameDropped(t, got, tt.dropped)
+			if strings.Join(got.VisitorIDAlternatives, ",") != strings.Join(tt.wantAlt, ",") || got.VisitorIDDecrypted != tt.wantDecrypt {
+				t.Errorf("alternatives = %q (decrypted %v), want %q (%v)", got.VisitorIDAlternatives, got.VisitorIDDecrypted, tt.wantAlt, tt.wantDecrypt)
+			}
+		})
+	}
+}
+
+// TestEasemobKeyless: an integration without a key takes every param in
+// clear, even ciphertext-looking ones, and claims the agent and tenant.
+func TestEasemobKeyless(t *testing.T) {
+	a, err := adapter.NewEasemob(nil, adapter.EasemobOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed := enc(t, "Amy")
+	c, err := a.Decode(map[string]string{"easemobId": "107937", "visitorImId": "v", "agentId": "12", "agentName": sealed, "tenantId": "77556", "lang": "en-US", "orderNo": "SO-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Agent.ID != "12" || c.Agent.Name != sealed || c.TenantID != "77556" || c.Lang != "en" || c.Extra["orderNo"] != "SO-1" || len(c.Dropped) != 0 || len(c.VisitorIDAlternatives) != 0 {
+		t.Fatalf("keyless Decode = %+v", c)
 	}
 }
 
@@ -269,6 +621,8 @@ func FuzzEasemobDecode(f *testing.F) {
 	f.Add("v-1", "877523f86f18f55e", "en", "gh_1", false)
 	f.Add(enc(f, "v-1"), enc(f, "Amy"), "en", enc(f, "88"), true)
 	f.Add("", "zz", "en", "", false)
+	f.Add(enc(f, "webim-visitor-8K2FTG9QTYWRT8EYVJ7F"), "", "EN", "", false)
+	f.Add("0123456789abcdef", "50a0f4e259a3dbbf", "ja", "77556", false)
 	f.Fuzz(func(t *testing.T, visitor, agentName, lang, tenant string, strict bool) {
 		a := plain
 		if strict {
@@ -279,8 +633,20 @@ func FuzzEasemobDecode(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if !strict && c.VisitorID != strings.TrimSpace(visitor) {
-			t.Fatalf("VisitorID = %q, want the trimmed visitorImId %q", c.VisitorID, visitor)
+		if !strict {
+			// The visitorImId as sent, or its clean decryption with the
+			// value as sent kept as the alternative reading.
+			switch {
+			case !c.VisitorIDDecrypted && c.VisitorID != strings.TrimSpace(visitor):
+				t.Fatalf("VisitorID = %q, want the trimmed visitorImId %q", c.VisitorID, visitor)
+			case c.VisitorIDDecrypted && len(c.VisitorIDAlternatives) == 1 && c.VisitorIDAlternatives[0] != strings.TrimSpace(visitor):
+				t.Fatalf("alternative %q is not the visitorImId %q", c.VisitorIDAlternatives[0], visitor)
+			}
+		}
+		for _, d := range c.Dropped {
+			if d.Name == "agentName" && c.Agent.Name != "" || d.Name == "tenantId" && c.TenantID != "" || d.Name == "lang" && c.Lang != "" {
+				t.Fatalf("dropped %s (%s) still fills the claims: %+v", d.Name, d.Reason, c)
+			}
 		}
 		if strict && c.TenantID != "88" {
 			t.Fatalf("pinned adapter accepted tenant %q", c.TenantID)

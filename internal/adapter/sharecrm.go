@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -86,9 +87,17 @@ func (s *ShareCRM) VerificationFields() []string {
 }
 
 // Decode turns the params of a ShareCRM-verified page into Claims. Verified
-// holds every decoded field (trimmed, empty ones left out); VisitorID is
+// holds every decoded string, number (its JSON text exactly, 15800001111
+// and not 1.58e10) and boolean ("true", "false") field, trimmed, empty and
+// null ones left out: Java pages serialize with Jackson, which writes unset
+// fields as null. Arrays and objects go to Extra as compact JSON and are
+// never matched on. A leading UTF-8 byte order mark is skipped. VisitorID is
 // ShareCRMVisitorID of the verification fields. Params other than
 // customParams and lang are not verified and go to Extra.
+//
+// Only a plaintext that is not a JSON object (bad padding, not UTF-8, not
+// JSON, an array...) gets the one errDecrypt answer; an object that lacks a
+// verification field is named (missing_claim), never called a key error.
 func (s *ShareCRM) Decode(params map[string]string) (Claims, error) {
 	if err := checkSize(params); err != nil {
 		return Claims{}, err
@@ -101,7 +110,7 @@ func (s *ShareCRM) Decode(params map[string]string) (Claims, error) {
 	if err := checkAESHex(text); err != nil {
 		return Claims{}, err
 	}
-	var fields map[string]string
+	var fields *customFields
 	for _, c := range s.ciphers {
 		plain, err := c.Decrypt(text)
 		if err != nil {
@@ -119,17 +128,19 @@ func (s *ShareCRM) Decode(params map[string]string) (Claims, error) {
 	if fields == nil {
 		return Claims{}, errDecrypt()
 	}
-	if len(fields) > MaxVerifiedFields {
+	// From here on customParams decrypted to a JSON object: the key is
+	// right, and every answer names what is wrong with the object.
+	if n := len(fields.scalars) + len(fields.nested); n > MaxVerifiedFields {
 		return Claims{}, apperr.New(apperr.TooLarge, CodeTooLarge,
-			"customParams has %d fields, at most %d", len(fields), MaxVerifiedFields)
+			"customParams has %d fields, at most %d", n, MaxVerifiedFields)
 	}
-	verified := make(map[string]string, len(fields))
-	for _, name := range sortedKeys(fields) {
+	verified := make(map[string]string, len(fields.scalars))
+	for _, name := range sortedKeys(fields.scalars) {
 		if len(name) > MaxParamName {
 			return Claims{}, apperr.New(apperr.TooLarge, CodeTooLarge,
 				"customParams has a field name longer than %d characters", MaxParamName)
 		}
-		v := strings.TrimSpace(fields[name])
+		v := strings.TrimSpace(fields.scalars[name])
 		if utf8.RuneCountInString(v) > MaxVerifiedValue {
 			return Claims{}, apperr.New(apperr.TooLarge, CodeTooLarge,
 				"customParams field %s is longer than %d characters", name, MaxVerifiedValue)
@@ -138,7 +149,17 @@ func (s *ShareCRM) Decode(params map[string]string) (Claims, error) {
 			verified[name] = v
 		}
 	}
+	for _, name := range sortedKeys(fields.nested) {
+		if len(name) > MaxParamName {
+			return Claims{}, apperr.New(apperr.TooLarge, CodeTooLarge,
+				"customParams has a field name longer than %d characters", MaxParamName)
+		}
+	}
 	for _, f := range s.fields {
+		if _, ok := fields.nested[f]; ok {
+			return Claims{}, apperr.New(apperr.Invalid, CodeInvalidClaim,
+				"customParams field %s is an array or object; a verification field must be a string, number or boolean", f)
+		}
 		if NormalizeClaim(f, verified[f]) == "" {
 			return Claims{}, apperr.New(apperr.Invalid, CodeMissingClaim,
 				"customParams has no %s; this integration verifies visitors by %s, so the page must pass each of them",
@@ -155,6 +176,14 @@ func (s *ShareCRM) Decode(params map[string]string) (Claims, error) {
 	}
 	for k, v := range params {
 		if !shareCRMKnown[k] {
+			c.Extra[k] = v
+		}
+	}
+	// Arrays and objects inside customParams are kept for the session as
+	// compact JSON, never matched on; they come from the encrypted
+	// object, so they win over a URL param of the same name.
+	for k, v := range fields.nested {
+		if k != "" {
 			c.Extra[k] = v
 		}
 	}
@@ -203,13 +232,26 @@ func checkAESHex(text string) error {
 	return nil
 }
 
-// parseFields reads a decrypted customParams: UTF-8, one JSON object whose
-// values are strings or numbers (kept as their text). Anything else is not
-// ok, and the caller gives the one decryption answer.
-func parseFields(plain string) (map[string]string, bool) {
+// customFields is a decrypted customParams object: strings, numbers (their
+// JSON text exactly) and booleans ("true", "false") in scalars; arrays and
+// objects as compact JSON text in nested. Null fields are absent, as Jackson
+// writes every unset field of a Java object as null.
+type customFields struct {
+	scalars map[string]string
+	nested  map[string]string
+}
+
+// utf8BOM is what some Java and .NET writers put before the JSON text.
+const utf8BOM = "\ufeff"
+
+// parseFields reads a decrypted customParams: UTF-8 (a leading byte order
+// mark is skipped), one JSON object. Anything else is not ok, and the caller
+// gives the one decryption answer.
+func parseFields(plain string) (*customFields, bool) {
 	if !utf8.ValidString(plain) {
 		return nil, false
 	}
+	plain = strings.TrimPrefix(plain, utf8BOM)
 	dec := json.NewDecoder(strings.NewReader(plain))
 	dec.UseNumber()
 	var raw map[string]json.RawMessage
@@ -219,38 +261,67 @@ func parseFields(plain string) (map[string]string, bool) {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, false
 	}
-	out := make(map[string]string, len(raw))
+	out := &customFields{scalars: make(map[string]string, len(raw)), nested: map[string]string{}}
 	for k, v := range raw {
-		s, ok := scalarText(v)
-		if !ok {
+		text, kind := jsonValueText(v)
+		switch kind {
+		case jsonScalar:
+			out.scalars[k] = text
+		case jsonNested:
+			out.nested[k] = text
+		case jsonNull:
+		default:
 			return nil, false
 		}
-		out[k] = s
 	}
 	return out, true
 }
 
-// scalarText returns a JSON string's value or a JSON number's text.
-func scalarText(v json.RawMessage) (string, bool) {
+type jsonKind int
+
+const (
+	jsonInvalid jsonKind = iota
+	jsonNull
+	jsonScalar
+	jsonNested
+)
+
+// jsonValueText returns a JSON value as text: a string's value, a number's
+// text as written, "true" or "false"; an array or object compacted.
+func jsonValueText(v json.RawMessage) (string, jsonKind) {
 	v = bytes.TrimSpace(v)
 	if len(v) == 0 {
-		return "", false
+		return "", jsonInvalid
 	}
 	switch c := v[0]; {
 	case c == '"':
 		var s string
 		if json.Unmarshal(v, &s) != nil {
-			return "", false
+			return "", jsonInvalid
 		}
-		return s, true
+		return s, jsonScalar
 	case c == '-' || '0' <= c && c <= '9':
 		var n json.Number
 		if json.Unmarshal(v, &n) != nil {
-			return "", false
+			return "", jsonInvalid
 		}
-		return n.String(), true
+		return n.String(), jsonScalar
+	case c == 't' || c == 'f':
+		var b bool
+		if json.Unmarshal(v, &b) != nil {
+			return "", jsonInvalid
+		}
+		return strconv.FormatBool(b), jsonScalar
+	case c == 'n':
+		return "", jsonNull
+	case c == '[' || c == '{':
+		var buf bytes.Buffer
+		if json.Compact(&buf, v) != nil {
+			return "", jsonInvalid
+		}
+		return buf.String(), jsonNested
 	default:
-		return "", false
+		return "", jsonInvalid
 	}
 }
 

@@ -22,6 +22,19 @@ const (
 	liSiID     = "15361b2b2c31ab43af454fd770f0dcb5d1ec27098797a76e5733b106ee41fad7"
 )
 
+// zhang158ID is the visitor id of Zhang San with phone 15800001111.
+var zhang158ID = sha256Hex("full_name=Zhang San\nphone=15800001111")
+
+// nestedTooMany is a customParams object with the verification fields and
+// more nested fields than MaxVerifiedFields allows in all.
+func nestedTooMany(t testing.TB) string {
+	m := map[string]any{"full_name": "A", "phone": "1"}
+	for i := 0; len(m) <= adapter.MaxVerifiedFields; i++ {
+		m[fmt.Sprintf("n%d", i)] = []int{i}
+	}
+	return mustJSON(t, m)
+}
+
 func encAES(t testing.TB, k, s string) string {
 	t.Helper()
 	c, err := paramcrypt.NewAES(k)
@@ -66,6 +79,7 @@ func TestShareCRMDecode(t *testing.T) {
 		params   map[string]string
 		want     adapter.Claims
 		wantCode string
+		wantMsg  string // in the error message
 	}{
 		{
 			name:   "JDK vector",
@@ -105,6 +119,47 @@ func TestShareCRMDecode(t *testing.T) {
 			want:   adapter.Claims{VisitorID: sha256Hex("email=li.si@example.cn"), Verified: map[string]string{"email": "Li.Si@Example.CN"}, Extra: map[string]string{}},
 		},
 		{
+			name:   "Jackson: a null field is absent",
+			keys:   []string{aesKey},
+			params: map[string]string{"customParams": encAES(t, aesKey, `{"full_name":"Zhang San","phone":"15800001111","email":null}`)},
+			want:   adapter.Claims{VisitorID: zhang158ID, DisplayName: "Zhang San", Verified: map[string]string{"full_name": "Zhang San", "phone": "15800001111"}, Extra: map[string]string{}},
+		},
+		{
+			name:   "Jackson: numeric phone keeps its digits, numbers keep their text",
+			keys:   []string{aesKey},
+			params: map[string]string{"customParams": encAES(t, aesKey, `{"full_name":"Zhang San","phone":15800001111,"score":1.58e10,"big":12345678901234567890123,"neg":-0.50}`)},
+			want: adapter.Claims{VisitorID: zhang158ID, DisplayName: "Zhang San", Extra: map[string]string{},
+				Verified: map[string]string{"full_name": "Zhang San", "phone": "15800001111", "score": "1.58e10", "big": "12345678901234567890123", "neg": "-0.50"}},
+		},
+		{
+			name:   "Jackson: booleans are text",
+			keys:   []string{aesKey},
+			params: map[string]string{"customParams": encAES(t, aesKey, `{"full_name":"Zhang San","phone":"15800001111","vip":true,"blocked":false}`)},
+			want: adapter.Claims{VisitorID: zhang158ID, DisplayName: "Zhang San", Extra: map[string]string{},
+				Verified: map[string]string{"full_name": "Zhang San", "phone": "15800001111", "vip": "true", "blocked": "false"}},
+		},
+		{
+			name: "Jackson: arrays and objects are compact extras, not matched on",
+			keys: []string{aesKey},
+			params: map[string]string{"source": "mall", "tags": "from the URL", "customParams": encAES(t, aesKey,
+				`{"full_name":"Zhang San","phone":"15800001111","tags":[ "vip", 2, null ],"address":{ "city" : "上海", "zip":"200000" },"empty":{}}`)},
+			want: adapter.Claims{VisitorID: zhang158ID, DisplayName: "Zhang San",
+				Verified: map[string]string{"full_name": "Zhang San", "phone": "15800001111"},
+				Extra:    map[string]string{"source": "mall", "tags": `["vip",2,null]`, "address": `{"city":"上海","zip":"200000"}`, "empty": `{}`}},
+		},
+		{
+			name:   "UTF-8 byte order mark before the object",
+			keys:   []string{aesKey},
+			params: map[string]string{"customParams": encAES(t, aesKey, "\ufeff"+zhang)},
+			want:   adapter.Claims{VisitorID: zhangSanID, DisplayName: "Zhang San", Verified: zhangVerified, Extra: map[string]string{}},
+		},
+		{
+			name:   "byte order mark with the previous key",
+			keys:   rotation,
+			params: map[string]string{"customParams": encAES(t, aesPrevKey, "\ufeff"+`{"full_name":"Zhang San","phone":15912345678,"email":null}`)},
+			want:   adapter.Claims{VisitorID: zhangSanID, DisplayName: "Zhang San", Verified: zhangVerified, Extra: map[string]string{}},
+		},
+		{
 			name:   "rotation: previous key's JDK vector",
 			keys:   rotation,
 			params: map[string]string{"customParams": aesVector(t, v, aesPrevKey, zhang)},
@@ -130,10 +185,18 @@ func TestShareCRMDecode(t *testing.T) {
 		{name: "JSON array", keys: []string{aesKey}, params: map[string]string{"customParams": encAES(t, aesKey, `["Zhang San"]`)}, wantCode: adapter.CodeDecryptFailed},
 		{name: "JSON null", keys: []string{aesKey}, params: map[string]string{"customParams": encAES(t, aesKey, `null`)}, wantCode: adapter.CodeDecryptFailed},
 		{name: "trailing data", keys: []string{aesKey}, params: map[string]string{"customParams": encAES(t, aesKey, zhang+` {}`)}, wantCode: adapter.CodeDecryptFailed},
-		{name: "nested value", keys: []string{aesKey}, params: map[string]string{"customParams": encAES(t, aesKey, `{"full_name":{"a":"b"},"phone":"1"}`)}, wantCode: adapter.CodeDecryptFailed},
-		{name: "boolean value", keys: []string{aesKey}, params: map[string]string{"customParams": encAES(t, aesKey, `{"full_name":"A","phone":"1","vip":true}`)}, wantCode: adapter.CodeDecryptFailed},
-		{name: "null value", keys: []string{aesKey}, params: map[string]string{"customParams": encAES(t, aesKey, `{"full_name":"A","phone":null}`)}, wantCode: adapter.CodeDecryptFailed},
-		{name: "missing phone", keys: []string{aesKey}, params: map[string]string{"customParams": encAES(t, aesKey, `{"full_name":"Zhang San"}`)}, wantCode: adapter.CodeMissingClaim},
+		{name: "BOM then not JSON", keys: []string{aesKey}, params: map[string]string{"customParams": encAES(t, aesKey, "\ufeffnot json")}, wantCode: adapter.CodeDecryptFailed},
+		{name: "BOM then an array", keys: []string{aesKey}, params: map[string]string{"customParams": encAES(t, aesKey, "\ufeff[1]")}, wantCode: adapter.CodeDecryptFailed},
+		{name: "two BOMs", keys: []string{aesKey}, params: map[string]string{"customParams": encAES(t, aesKey, "\ufeff\ufeff"+zhang)}, wantCode: adapter.CodeDecryptFailed},
+		{name: "verification field is an object", keys: []string{aesKey}, params: map[string]string{"customParams": encAES(t, aesKey, `{"full_name":{"a":"b"},"phone":"1"}`)}, wantCode: adapter.CodeInvalidClaim, wantMsg: "full_name is an array or object"},
+		{name: "verification field is an array", keys: []string{aesKey}, params: map[string]string{"customParams": encAES(t, aesKey, `{"full_name":"A","phone":["15912345678"]}`)}, wantCode: adapter.CodeInvalidClaim, wantMsg: "phone is an array or object"},
+		{name: "null phone is a missing phone", keys: []string{aesKey}, params: map[string]string{"customParams": encAES(t, aesKey, `{"full_name":"A","phone":null}`)}, wantCode: adapter.CodeMissingClaim, wantMsg: "customParams has no phone"},
+		{name: "Jackson object with every field null", keys: []string{aesKey}, params: map[string]string{"customParams": encAES(t, aesKey, `{"full_name":null,"phone":null,"email":null}`)}, wantCode: adapter.CodeMissingClaim, wantMsg: "customParams has no full_name"},
+		{name: "empty object", keys: []string{aesKey}, params: map[string]string{"customParams": encAES(t, aesKey, `{}`)}, wantCode: adapter.CodeMissingClaim, wantMsg: "customParams has no full_name"},
+		{name: "boolean phone has no digits", keys: []string{aesKey}, params: map[string]string{"customParams": encAES(t, aesKey, `{"full_name":"A","phone":true}`)}, wantCode: adapter.CodeMissingClaim, wantMsg: "customParams has no phone"},
+		{name: "missing phone", keys: []string{aesKey}, params: map[string]string{"customParams": encAES(t, aesKey, `{"full_name":"Zhang San"}`)}, wantCode: adapter.CodeMissingClaim, wantMsg: "customParams has no phone"},
+		{name: "configured email is null", keys: []string{aesKey}, fields: []string{"email"}, params: map[string]string{"customParams": encAES(t, aesKey, `{"full_name":"Zhang San","phone":"15800001111","email":null}`)}, wantCode: adapter.CodeMissingClaim, wantMsg: "customParams has no email"},
+		{name: "nested fields count towards the limit", keys: []string{aesKey}, params: map[string]string{"customParams": encAES(t, aesKey, nestedTooMany(t))}, wantCode: adapter.CodeTooLarge},
 		{name: "blank full_name", keys: []string{aesKey}, params: map[string]string{"customParams": encAES(t, aesKey, `{"full_name":"  ","phone":"1"}`)}, wantCode: adapter.CodeMissingClaim},
 		{name: "phone without digits", keys: []string{aesKey}, params: map[string]string{"customParams": encAES(t, aesKey, `{"full_name":"A","phone":"+--"}`)}, wantCode: adapter.CodeMissingClaim},
 		{name: "configured field missing", keys: []string{aesKey}, fields: []string{"email"}, params: map[string]string{"customParams": zhangCT}, wantCode: adapter.CodeMissingClaim},
@@ -152,7 +215,10 @@ func TestShareCRMDecode(t *testing.T) {
 			got, err := a.Decode(tt.params)
 			if tt.wantCode != "" {
 				secrets := append([]string{"15912345678", "13800138000", "li.si@example.cn", tt.params["customParams"]}, tt.keys...)
-				wantCode(t, err, tt.wantCode, secrets...)
+				e := wantCode(t, err, tt.wantCode, secrets...)
+				if !strings.Contains(e.Message, tt.wantMsg) {
+					t.Errorf("message %q does not say %q", e.Message, tt.wantMsg)
+				}
 				return
 			}
 			if err != nil {
@@ -212,7 +278,9 @@ func TestShareCRMNoPaddingOracle(t *testing.T) {
 		"empty plaintext":  aesVector(t, v, aesKey, ""),
 		"not an object":    encAES(t, aesKey, `["full_name","phone"]`),
 		"a JSON string":    encAES(t, aesKey, `"Zhang San"`),
-		"a boolean value":  encAES(t, aesKey, `{"full_name":"A","phone":true}`),
+		"BOM, not JSON":    encAES(t, aesKey, "\ufeff{"),
+		"BOM, an array":    encAES(t, aesKey, "\ufeff[]"),
+		"not UTF-8 object": encAES(t, aesKey, "{\"full_name\":\"\xff\",\"phone\":\"1\"}"),
 		"another key":      aesVector(t, v, aesOtherKey, `{"full_name":"Zhang San","phone":"15912345678"}`),
 		"truncated object": encAES(t, aesKey, `{"full_name":"A","phone":"1"`),
 	}

@@ -181,6 +181,7 @@ func (h *contacts) stream(ctx context.Context, w *writer, spec *objectSpec, read
 // batches found (by fold(external_id), 0 for one not found): each is
 // looked up, and locked, once.
 func (h *contacts) resolveBatch(w *writer, p pending, base int64, known map[string]int64, errs *collector) error {
+	h.normalize(p.rows)
 	var ask []string
 	for _, a := range p.accounts {
 		if a == "" {

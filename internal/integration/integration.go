@@ -28,10 +28,14 @@ import (
 
 // Input is what an admin gives to create an integration.
 type Input struct {
-	Slug    string // empty: an unguessable one is generated
-	Kind    string
-	Name    string
-	Key     string // empty: generated for kinds that need one
+	Slug string // empty: an unguessable one is generated
+	Kind string
+	Name string
+	Key  string // empty: generated for kinds that need one (unless NoKey)
+	// NoKey stores no key: Easemob's mode without an encryption key, where
+	// every parameter travels in clear. Only for easemob (chatwoot has no
+	// key anyway); with Key set it is an error.
+	NoKey   bool
 	Origins []string
 	Options Options
 	// APIToken lets crmlens ask the platform's API (Chatwoot).
@@ -74,7 +78,11 @@ func (s *Service) Create(ctx context.Context, in Input, record audit.OnTx[model.
 		return model.Integration{}, "", err
 	}
 	key := in.Key
-	if key == "" && in.Kind != model.KindChatwoot {
+	if in.NoKey {
+		if err := validateNoKey(in); err != nil {
+			return model.Integration{}, "", err
+		}
+	} else if key == "" && in.Kind != model.KindChatwoot {
 		key = GenerateKey(in.Kind)
 	}
 	if err := ValidateKey(in.Kind, key); err != nil {
@@ -360,6 +368,44 @@ func ValidateKey(kind, key string) error {
 		}
 	}
 	return nil
+}
+
+// validateNoKey checks an Input that asks for no key.
+func validateNoKey(in Input) error {
+	switch {
+	case in.Key != "":
+		return apperr.New(apperr.Invalid, "invalid_key", "give a key or ask for none, not both")
+	case in.Kind == model.KindShareCRM || in.Kind == model.KindSigned:
+		return apperr.New(apperr.Invalid, "invalid_key", "a %s integration cannot work without a key; only Easemob has a mode without one", in.Kind)
+	case in.Options.EncryptedSystemParams:
+		return apperr.New(apperr.Invalid, "invalid_option", "requiring encrypted easemobId and visitorImId needs a key")
+	case in.Options.TenantID != "":
+		return apperr.New(apperr.Invalid, "invalid_option", "pinning the tenant needs a key: without one tenantId arrives in clear and proves nothing")
+	}
+	return nil
+}
+
+// UsualOrigin is the origin a kind's platform usually frames the sidebar
+// from: Easemob's agent workbench, Chatwoot Cloud. "" when none is known
+// (ShareCRM-style pages and signed links are framed by the customer's own
+// site). A self-hosted platform has its own.
+func UsualOrigin(kind string) string {
+	switch kind {
+	case model.KindEasemob:
+		return "https://kefu.easemob.com"
+	case model.KindChatwoot:
+		return "https://app.chatwoot.com"
+	}
+	return ""
+}
+
+// Framing says in words who may frame the sidebar of an integration with
+// origins: the sidebar page's frame-ancestors are 'self' and these.
+func Framing(origins []string) string {
+	if len(origins) == 0 {
+		return "no origin set: no platform can show this sidebar, only crmlens's own pages can frame it; add the platform's origin"
+	}
+	return "framed only by " + strings.Join(origins, ", ") + " (and crmlens's own pages)"
 }
 
 // GenerateKey returns a new random key fit for kind, from crypto/rand.

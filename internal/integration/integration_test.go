@@ -43,6 +43,12 @@ func TestCreate(t *testing.T) {
 			{name: "origin with path", in: integration.Input{Slug: "x-origin", Kind: "easemob", Origins: []string{"https://a.com/path"}}, wantCode: "invalid_origin"},
 			{name: "origin not a url", in: integration.Input{Slug: "x-origin2", Kind: "easemob", Origins: []string{"kefu.easemob.com"}}, wantCode: "invalid_origin"},
 			{name: "bad slug", in: integration.Input{Slug: "Has Spaces", Kind: "easemob"}, wantCode: "invalid_slug"},
+			{name: "easemob, no key", in: integration.Input{Slug: "acme-clear", Kind: "easemob", NoKey: true}},
+			{name: "no key and a key", in: integration.Input{Slug: "x-both", Kind: "easemob", NoKey: true, Key: "kefu2024secret"}, wantCode: "invalid_key"},
+			{name: "sharecrm cannot go without a key", in: integration.Input{Slug: "x-aes-none", Kind: "sharecrm", NoKey: true}, wantCode: "invalid_key"},
+			{name: "signed cannot go without a key", in: integration.Input{Slug: "x-jwt-none", Kind: "signed", NoKey: true}, wantCode: "invalid_key"},
+			{name: "no key with encrypted system params", in: integration.Input{Slug: "x-none-enc", Kind: "easemob", NoKey: true, Options: integration.Options{EncryptedSystemParams: true}}, wantCode: "invalid_option"},
+			{name: "no key with a tenant pin", in: integration.Input{Slug: "x-none-pin", Kind: "easemob", NoKey: true, Options: integration.Options{TenantID: "1"}}, wantCode: "invalid_option"},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -73,6 +79,13 @@ func TestCreate(t *testing.T) {
 					t.Errorf("Create returned key %q, want the admin's", clear)
 				}
 			})
+		}
+		var clearRow model.Integration
+		if err := db.Where("slug = ?", "acme-clear").Take(&clearRow).Error; err != nil {
+			t.Fatal(err)
+		}
+		if keys, err := svc.Keys(clearRow); clearRow.Key != "" || err != nil || len(keys) != 0 {
+			t.Errorf("a keyless integration stored key %q (keys %v, %v)", clearRow.Key, keys, err)
 		}
 		var row model.Integration
 		if err := db.Where("slug = ?", "acme-kefu").Take(&row).Error; err != nil {
@@ -141,6 +154,7 @@ func TestProtectionLevels(t *testing.T) {
 		says    string
 	}{
 		{"easemob without key", model.Integration{Kind: "easemob"}, integration.Options{}, nil, "low", "every parameter travels in clear"},
+		{"easemob without key: any visitor", model.Integration{Kind: "easemob"}, integration.Options{}, []string{"https://kefu.easemob.com"}, "low", "anyone who has this URL can open any visitor"},
 		{"easemob plain system params", model.Integration{Kind: "easemob", Key: "x"}, integration.Options{}, []string{"https://kefu.easemob.com"}, "low", "turn on encrypted system params"},
 		{"easemob hardened", model.Integration{Kind: "easemob", Key: "x"}, integration.Options{EncryptedSystemParams: true, TenantID: "1", RequireKnownAgent: true}, []string{"https://kefu.easemob.com"}, "medium", "replayed"},
 		{"sharecrm", model.Integration{Kind: "sharecrm", Key: "x"}, integration.Options{}, nil, "medium", "customParams"},
@@ -154,10 +168,27 @@ func TestProtectionLevels(t *testing.T) {
 			if p.Level != tt.level || !strings.Contains(p.Summary, tt.says) {
 				t.Errorf("protection = %+v, want %s saying %q", p, tt.level, tt.says)
 			}
-			if len(tt.origins) == 0 && !strings.Contains(strings.Join(p.Advice, ";"), "origin") {
-				t.Errorf("no advice to list origins: %v", p.Advice)
+			if len(tt.origins) == 0 && !strings.Contains(strings.Join(p.Advice, ";"), "no platform can frame the sidebar") {
+				t.Errorf("no word that no platform can frame it: %v", p.Advice)
+			}
+			if len(tt.origins) > 0 && strings.Contains(strings.Join(p.Advice, ";"), "origin") {
+				t.Errorf("advice about origins although %v are set: %v", tt.origins, p.Advice)
 			}
 		})
+	}
+}
+
+func TestUsualOriginAndFraming(t *testing.T) {
+	for kind, want := range map[string]string{"easemob": "https://kefu.easemob.com", "chatwoot": "https://app.chatwoot.com", "sharecrm": "", "signed": ""} {
+		if got := integration.UsualOrigin(kind); got != want {
+			t.Errorf("UsualOrigin(%s) = %q, want %q", kind, got, want)
+		}
+	}
+	if got := integration.Framing(nil); !strings.Contains(got, "no platform can show this sidebar") {
+		t.Errorf("Framing(none) = %q", got)
+	}
+	if got := integration.Framing([]string{"https://kefu.easemob.com"}); !strings.Contains(got, "framed only by https://kefu.easemob.com") {
+		t.Errorf("Framing(easemob) = %q", got)
 	}
 }
 

@@ -117,9 +117,9 @@ func ProtectionOf(in model.Integration, o Options, origins []string) Protection 
 		switch {
 		case in.Key == "":
 			p.Level = "low"
-			p.Summary = "anyone who has this URL can read any visitor whose IM id they know, and every parameter travels in clear: set an encryption key in Easemob and here"
-			p.Exposed = []string{"visitor id", "agent identity", "tenant id"}
-			p.Advice = []string{"set an encryption key (more than 8 characters)", "turn on encrypted system params"}
+			p.Summary = "no key: every parameter travels in clear in the URL (visitor, agent, tenant, nickname), and anyone who has this URL can open any visitor by putting another visitor id in it; set an encryption key in Easemob and here"
+			p.Exposed = []string{"every parameter, in clear", "any visitor, by visitor id", "agent identity", "tenant id"}
+			p.Advice = []string{"set an encryption key (more than 8 characters) in Easemob and here (crmlens integration rotate-key)", "then turn on encrypted system params"}
 		case !o.EncryptedSystemParams:
 			p.Level = "low"
 			p.Summary = "anyone who has this URL can read any visitor whose IM id they know: turn on encrypted system params"
@@ -160,7 +160,11 @@ func ProtectionOf(in model.Integration, o Options, origins []string) Protection 
 		p.Advice = []string{}
 	}
 	if len(origins) == 0 {
-		p.Advice = append(p.Advice, "list the platform's origin so no other site can frame the sidebar")
+		advice := "no origin is set, so no platform can frame the sidebar (only crmlens's own pages can): add the origin of the page that shows it"
+		if o := UsualOrigin(in.Kind); o != "" {
+			advice += ", e.g. " + o
+		}
+		p.Advice = append(p.Advice, advice)
 	}
 	if p.Exposed == nil {
 		p.Exposed = []string{}

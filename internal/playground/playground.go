@@ -29,6 +29,14 @@ const (
 	demoAgentID   = "agent-demo-1"
 	demoAgentName = "演示坐席 Demo Agent"
 	demoAgentMail = "agent@demo.crmlens.invalid"
+	// demoServiceNumber is the IM service number Easemob sends as `to` (and
+	// serviceNumber) for App and web visitors. Source: easemob/kefu-agent-ios
+	// KFiFrameView.m, getParOther: "to=kefuchannelimid_248171",
+	// "serviceNumber=kefuchannelimid_248171", "originType=app".
+	demoServiceNumber = "kefuchannelimid_10001"
+	// demoOfficialAccount is the original id of a WeChat official account:
+	// what `to` holds for WeChat visitors (gh_...).
+	demoOfficialAccount = "gh_crmlens_demo"
 )
 
 // Playground lists demo conversations.
@@ -94,8 +102,12 @@ func SidebarURL(slug string, cipher *paramcrypt.Cipher, cv seed.Conversation) st
 		"email":     demoAgentMail,
 		"nickname":  cv.VisitorName,
 	}
+	// Easemob sends `to` for every conversation: the official account's
+	// original id for WeChat visitors, else the IM service number (which
+	// says nothing of the channel; crmlens keeps such visitors on easemob).
+	secret["to"], secret["serviceNumber"], secret["originType"] = demoServiceNumber, demoServiceNumber, "app"
 	if cv.Channel == "wechat" {
-		secret["to"] = "gh_crmlens_demo"
+		secret["to"], secret["originType"] = demoOfficialAccount, "weixin"
 	}
 	for k, v := range secret {
 		if cipher != nil {

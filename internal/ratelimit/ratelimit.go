@@ -1,7 +1,11 @@
 // Package ratelimit slows down guessing: it counts failed attempts (bad
-// params, wrong passwords) per client address and blocks an address that
-// fails too often, until its allowance refills. Successful requests cost
-// nothing. The state is per instance and in memory: good enough to make
+// params, wrong passwords) per key and blocks a key that fails too often,
+// until its allowance refills. Successful requests cost nothing. The
+// caller picks the key and when to look: the console's sign-in is keyed by
+// client address and refused up front; sidebar sessions are keyed by
+// address and integration and looked up only when a request fails, so
+// that one office behind a NAT address is not locked out by a colleague's
+// broken link. The state is per instance and in memory: good enough to make
 // guessing slow; a shared store would make it exact across replicas.
 //
 // Written here rather than with echo's RateLimiter middleware because that

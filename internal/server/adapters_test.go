@@ -66,6 +66,19 @@ func TestShareCRMIdentityVerification(t *testing.T) {
 			t.Errorf("the same verified visitor got another visitor: %s vs %s", again.Visitor.Id, sess.Visitor.Id)
 		}
 
+		// Java pages serialize with Jackson: unset fields are null, numbers
+		// and booleans unquoted, lists and objects nested, sometimes after a
+		// byte order mark. None of it is a key error.
+		status, jackson, e := f.session(t, "web", map[string]string{"customParams": aes.Encrypt(`{"full_name":"Zhang San","phone":"15800001111","email":null}`)})
+		if status != 201 || jackson.Visitor.Id == "" || jackson.Visitor.Id == sess.Visitor.Id {
+			t.Fatalf("Jackson payload with a null email = %d %+v %+v", status, jackson, e)
+		}
+		status, jackson, e = f.session(t, "web", map[string]string{"customParams": aes.Encrypt("\ufeff" +
+			`{"full_name":"Zhang San","phone":15912345678,"email":null,"vip":true,"age":40,"tags":["a","b"],"address":{"city":"上海"}}`)})
+		if status != 201 || jackson.Visitor.Id != sess.Visitor.Id || jackson.Contact == nil || jackson.Contact.Name != "Zhang San" {
+			t.Fatalf("Jackson payload with a numeric phone = %d %+v %+v, want Zhang San's visitor %s", status, jackson, e, sess.Visitor.Id)
+		}
+
 		status, sess, _ = f.session(t, "web", map[string]string{"customParams": aes.Encrypt(`{"full_name":"李四","phone":"13800138000"}`)})
 		if status != 201 || sess.Match.Status != api.Linked || sess.Contact.Name != "李四" || strings.Join(*sess.Match.MatchedOn, "+") != "full_name+phone" {
 			t.Errorf("name + phone session = %d %+v", status, sess.Match)
@@ -89,6 +102,9 @@ func TestShareCRMIdentityVerification(t *testing.T) {
 			{"not hex", "zz-top", "invalid_param"},
 			{"bad padding", "97F17E755BA61E5E60E506A04C015ECD", "decrypt_failed"},
 			{"no phone", aes.Encrypt(`{"full_name":"Zhang San"}`), "missing_claim"},
+			{"null phone", aes.Encrypt(`{"full_name":"Zhang San","phone":null}`), "missing_claim"},
+			{"phone is a list", aes.Encrypt(`{"full_name":"Zhang San","phone":["15912345678"]}`), "invalid_claim"},
+			{"a JSON list", aes.Encrypt(`[{"full_name":"Zhang San","phone":"15912345678"}]`), "decrypt_failed"},
 			{"not json", aes.Encrypt(`hello`), "decrypt_failed"},
 		} {
 			params := map[string]string{}
@@ -244,15 +260,19 @@ func TestPushedOrderComesFirst(t *testing.T) {
 func TestRepeatedFailuresAreRateLimited(t *testing.T) {
 	db, _ := dbtest.Open(t, database.SQLite)
 	f := startWith(t, db, 3)
-	bad := map[string]string{"visitorImId": "v", "agentName": "zz"}
+	bad := map[string]string{"easemobId": "e-1"} // no visitorImId: missing_param
 	for i := 0; i < 3; i++ {
 		if status, _, _ := f.session(t, "acme", bad); status != 400 {
 			t.Fatalf("failure %d: status %d", i, status)
 		}
 	}
-	resp, body := f.do(t, "POST", "/api/v1/sidebar/sessions", sessionBody(t, "acme", map[string]string{"visitorImId": "im-zhang"}), nil)
+	resp, body := f.do(t, "POST", "/api/v1/sidebar/sessions", sessionBody(t, "acme", bad), nil)
 	if resp.StatusCode != 429 || resp.Header.Get("Retry-After") == "" || !strings.Contains(string(body), `"rate_limited"`) {
 		t.Fatalf("after 3 failures: %d %s", resp.StatusCode, body)
+	}
+	// A request that verifies is not refused for the others' failures.
+	if status, _, e := f.session(t, "acme", map[string]string{"visitorImId": "im-zhang"}); status != 201 {
+		t.Fatalf("valid request after 3 failures: %d %+v", status, e)
 	}
 }
 
@@ -312,6 +332,62 @@ func TestAdminRoutes(t *testing.T) {
 		}
 		if strings.Contains(f.logs.String(), testKey) || strings.Contains(f.logs.String(), "correct horse battery") {
 			t.Error("logs contain a key or a password")
+		}
+	})
+}
+
+// TestKeylessEasemobOverHTTP: Easemob's mode without a key is an explicit
+// choice (noKey); such an integration takes every param in clear.
+func TestKeylessEasemobOverHTTP(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB, _ database.Dialect) {
+		f := start(t, db)
+		if _, err := f.admins.Create(context.Background(), "ops@example.com", "correct horse battery"); err != nil {
+			t.Fatal(err)
+		}
+		resp, body := f.do(t, "POST", "/api/v1/admin/session", `{"email":"ops@example.com","password":"correct horse battery"}`, nil)
+		if resp.StatusCode != 201 {
+			t.Fatalf("sign in: %d %s", resp.StatusCode, body)
+		}
+		var as api.AdminSession
+		must(t, json.Unmarshal(body, &as))
+		auth := map[string]string{"Authorization": "Bearer " + as.Token}
+
+		for _, tt := range []struct{ name, body, code, field string }{
+			{"noKey with a key", `{"kind":"easemob","slug":"x-both","noKey":true,"key":"kefu2024secret"}`, "invalid_key", "key"},
+			{"noKey for sharecrm", `{"kind":"sharecrm","slug":"x-web","noKey":true}`, "invalid_key", "key"},
+			{"noKey with encrypted system params", `{"kind":"easemob","slug":"x-enc","noKey":true,"options":{"encryptedSystemParams":true}}`, "invalid_option", "options"},
+		} {
+			resp, body := f.do(t, "POST", "/api/v1/admin/integrations", tt.body, auth)
+			var e api.Error
+			if resp.StatusCode != 400 || json.Unmarshal(body, &e) != nil || e.Error.Code != tt.code || e.Error.Fields == nil || len(*e.Error.Fields) == 0 || (*e.Error.Fields)[0].Field != tt.field {
+				t.Errorf("%s: %d %s, want 400 %s on %s", tt.name, resp.StatusCode, body, tt.code, tt.field)
+			}
+		}
+
+		resp, body = f.do(t, "POST", "/api/v1/admin/integrations", `{"kind":"easemob","slug":"clear-kefu","noKey":true,"origins":["https://kefu.easemob.com"]}`, auth)
+		if resp.StatusCode != 201 {
+			t.Fatalf("create a keyless integration: %d %s", resp.StatusCode, body)
+		}
+		var created api.CreatedIntegration
+		must(t, json.Unmarshal(body, &created))
+		p := created.Integration.Protection
+		if created.Key != nil || created.Integration.KeySet || p.Level != api.Low ||
+			!strings.Contains(p.Summary, "every parameter travels in clear") || !strings.Contains(p.Summary, "anyone who has this URL can open any visitor") {
+			t.Fatalf("keyless integration = %s", body)
+		}
+		status, sess, e := f.session(t, "clear-kefu", map[string]string{
+			"visitorImId": "im-zhang", "easemobId": "e-1", "tenantId": "12345", "agentName": "Amy", "agentId": "a-1", "nickname": "张三", "lang": "zh",
+		})
+		if status != 201 || sess.Contact == nil || sess.Match.Status != api.Linked {
+			t.Fatalf("clear params on a keyless integration: %d %+v %+v", status, sess, e)
+		}
+
+		// Without origins the view says no platform can frame it.
+		resp, body = f.do(t, "POST", "/api/v1/admin/integrations", `{"kind":"easemob","slug":"unframed","noKey":true}`, auth)
+		must(t, json.Unmarshal(body, &created))
+		if resp.StatusCode != 201 || len(created.Integration.Origins) != 0 ||
+			!strings.Contains(strings.Join(created.Integration.Protection.Advice, ";"), "no platform can frame the sidebar") {
+			t.Errorf("integration without origins: %d %s", resp.StatusCode, body)
 		}
 	})
 }

@@ -74,7 +74,9 @@ func str(p *string) string {
 }
 
 // CreateIntegration connects a platform. The key (given or generated) is
-// answered once, in clear.
+// answered once, in clear; with noKey (Easemob's mode without a key) there
+// is none. Origins are stored as given: no default is applied here, the
+// console offers the kind's usual one (integration.UsualOrigin).
 func (s *Server) CreateIntegration(c echo.Context) error {
 	claims, err := s.adminClaims(c)
 	if err != nil {
@@ -85,7 +87,7 @@ func (s *Server) CreateIntegration(c echo.Context) error {
 		return err
 	}
 	in := integration.Input{Slug: strings.TrimSpace(str(req.Slug)), Kind: string(req.Kind), Name: strings.TrimSpace(str(req.Name)),
-		Key: str(req.Key), Options: optionsOf(req.Options), APIToken: str(req.ApiToken)}
+		Key: str(req.Key), NoKey: req.NoKey != nil && *req.NoKey, Options: optionsOf(req.Options), APIToken: str(req.ApiToken)}
 	if req.Origins != nil {
 		in.Origins = *req.Origins
 	}

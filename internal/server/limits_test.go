@@ -1,14 +1,28 @@
 package server_test
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"gorm.io/gorm"
+
+	"github.com/crmlens/crmlens/api"
 	"github.com/crmlens/crmlens/internal/database"
 	"github.com/crmlens/crmlens/internal/dbtest"
+	"github.com/crmlens/crmlens/internal/integration"
+	"github.com/crmlens/crmlens/internal/layout"
+	"github.com/crmlens/crmlens/internal/ratelimit"
 	"github.com/crmlens/crmlens/internal/server"
+	"github.com/crmlens/crmlens/internal/sessiontoken"
+	"github.com/crmlens/crmlens/internal/sidebar"
 )
 
 // TestBodyLimitOnEveryRoute sends a body one byte over the limit to every
@@ -65,4 +79,103 @@ func TestBodyLimitOnEveryRoute(t *testing.T) {
 		})
 	}
 	t.Logf("%d routes checked", checked)
+}
+
+// startLimited is start with a failure limiter of burst failures refilled
+// at perMinute a minute on the clock now, for tests that move time by hand.
+func startLimited(t *testing.T, db *gorm.DB, burst int, perMinute float64, now func() time.Time) *fixture {
+	t.Helper()
+	f := start(t, db)
+	ctx := context.Background()
+	tokens, err := sessiontoken.New(ctx, db, f.keys, nil)
+	must(t, err)
+	layouts := layout.NewStore(db, nil)
+	h := server.New(server.Deps{
+		DB: db, Tokens: tokens, Assets: assets, Layouts: layouts,
+		Sidebar:      sidebar.New(sidebar.Deps{DB: db, Tokens: tokens, Integrations: f.integrations, Layouts: layouts}),
+		Integrations: f.integrations, Admins: f.admins,
+		Failures: ratelimit.New(burst, perMinute, now),
+	})
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	f.url = srv.URL
+	return f
+}
+
+// TestOfficeBehindOneAddress: every agent of an office shares one NAT
+// address. Failures are limited per address and integration, and only
+// failing requests are refused: a colleague's broken link never locks out
+// a request whose params verify.
+func TestOfficeBehindOneAddress(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB, _ database.Dialect) {
+		now := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+		f := startLimited(t, db, 20, 10, func() time.Time { return now }) // 20 failures, one back every 6 s
+		f.create(t, integration.Input{Slug: "branch", Kind: "easemob", Key: testKey})
+		good := map[string]string{"visitorImId": "im-zhang", "agentName": f.cipher.Encrypt("Amy")}
+		bad := map[string]string{"easemobId": "e-1"} // no visitorImId: missing_param
+
+		failUntilBlocked := func(t *testing.T, slug string, wantStatus int) {
+			t.Helper()
+			for i := 0; i < 20; i++ {
+				if status, _, e := f.session(t, slug, bad); status != wantStatus {
+					t.Fatalf("%s failure %d: %d %+v, want %d", slug, i+1, status, e, wantStatus)
+				}
+			}
+			for i := 0; i < 5; i++ {
+				resp, body := f.do(t, "POST", "/api/v1/sidebar/sessions", sessionBody(t, slug, bad), nil)
+				var e api.Error
+				if resp.StatusCode != 429 || json.Unmarshal(body, &e) != nil || e.Error.Code != "rate_limited" || e.Error.Message == "" {
+					t.Fatalf("%s failure %d after the burst: %d %s, want 429 rate_limited", slug, 21+i, resp.StatusCode, body)
+				}
+				if secs, err := strconv.Atoi(resp.Header.Get("Retry-After")); err != nil || secs < 1 || secs > 7 {
+					t.Fatalf("Retry-After = %q, want 1 to 7 seconds", resp.Header.Get("Retry-After"))
+				}
+			}
+		}
+
+		failUntilBlocked(t, "acme", 400)
+		// The address is blocked on acme, yet a request that verifies opens
+		// its session, again and again.
+		for i := 0; i < 3; i++ {
+			if status, sess, e := f.session(t, "acme", good); status != 201 || sess.Contact == nil {
+				t.Fatalf("valid request %d after 25 failures: %d %+v", i+1, status, e)
+			}
+		}
+		// Failures on another integration are counted on their own.
+		failUntilBlocked(t, "branch", 400)
+		// Unknown slugs share one allowance per address, whatever the slug.
+		for i := 0; i < 20; i++ {
+			if status, _, e := f.session(t, fmt.Sprintf("guess-%d", i), bad); status != 404 {
+				t.Fatalf("unknown slug %d: %d %+v", i, status, e)
+			}
+		}
+		if status, _, e := f.session(t, "guess-x", bad); status != 429 || e.Error.Code != "rate_limited" {
+			t.Fatalf("unknown slug after 20: %d %+v", status, e)
+		}
+		if status, _, e := f.session(t, "ACME", bad); status != 429 {
+			t.Fatalf("acme in capitals is not a fresh allowance: %d %+v", status, e)
+		}
+		if status, _, e := f.session(t, "branch", good); status != 201 {
+			t.Fatalf("valid branch request while every allowance is used: %d %+v", status, e)
+		}
+		// Malformed bodies name no integration: the no-integration allowance.
+		if resp, body := f.do(t, "POST", "/api/v1/sidebar/sessions", "{", nil); resp.StatusCode != 429 {
+			t.Fatalf("malformed body from the blocked address: %d %s", resp.StatusCode, body)
+		}
+
+		// One failure comes back every 6 seconds.
+		now = now.Add(6 * time.Second)
+		if status, _, e := f.session(t, "acme", bad); status != 400 || e.Error.Code != "missing_param" {
+			t.Fatalf("failure after 6 s: %d %+v, want its own error", status, e)
+		}
+		if status, _, _ := f.session(t, "acme", bad); status != 429 {
+			t.Fatalf("second failure after 6 s: %d, want 429", status)
+		}
+
+		// The console's sign-in limiter is the address's own: sidebar
+		// failures do not count against it.
+		if resp, body := f.do(t, "POST", "/api/v1/admin/session", `{"email":"nobody@example.com","password":"wrong password here"}`, nil); resp.StatusCode == 429 {
+			t.Fatalf("console sign-in blocked by sidebar failures: %s", body)
+		}
+	})
 }

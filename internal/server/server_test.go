@@ -226,6 +226,14 @@ func TestPagesAndHeaders(t *testing.T) {
 func TestSessionErrors(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB, _ database.Dialect) {
 		f := start(t, db)
+		// The Easemob workbench sends params crmlens may not read (empty,
+		// unknown, under an old key): only those that identify the visitor
+		// or, as configured, the tenant and the agent fail a session. This
+		// integration pins the tenant, so a tenantId that does not open is
+		// refused the way every failing param is.
+		_, _, err := f.integrations.Create(context.Background(), integration.Input{Slug: "acme-pinned", Kind: "easemob", Name: "Acme pinned",
+			Key: testKey, Origins: []string{"https://kefu.easemob.com"}, Options: integration.Options{TenantID: "t-1"}}, nil)
+		must(t, err)
 		other, _ := paramcrypt.NewDES("some-other-key")
 		big := strings.Repeat("a", server.MaxBodyBytes+1)
 		tests := []struct {
@@ -236,10 +244,11 @@ func TestSessionErrors(t *testing.T) {
 		}{
 			{"unknown integration", sessionBody(t, "nope", map[string]string{"visitorImId": "im-zhang"}), 404, "integration_not_found"},
 			{"missing visitorImId", sessionBody(t, "acme", map[string]string{"easemobId": "x"}), 400, "missing_param"},
-			{"not hex", sessionBody(t, "acme", map[string]string{"visitorImId": "im-zhang", "agentName": "Amy!"}), 400, "invalid_param"},
-			{"partial block", sessionBody(t, "acme", map[string]string{"visitorImId": "im-zhang", "agentName": "0a1b2c"}), 400, "invalid_param"},
-			{"wrong key", sessionBody(t, "acme", map[string]string{"visitorImId": "im-zhang", "agentName": other.Encrypt("Amy")}), 400, "decrypt_failed"},
-			{"bad padding", sessionBody(t, "acme", map[string]string{"visitorImId": "im-zhang", "agentName": "50a0f4e259a3dbbf"}), 400, "decrypt_failed"},
+			{"not hex", sessionBody(t, "acme-pinned", map[string]string{"visitorImId": "im-zhang", "tenantId": "t-1!"}), 400, "invalid_param"},
+			{"partial block", sessionBody(t, "acme-pinned", map[string]string{"visitorImId": "im-zhang", "tenantId": "0a1b2c"}), 400, "invalid_param"},
+			{"wrong key", sessionBody(t, "acme-pinned", map[string]string{"visitorImId": "im-zhang", "tenantId": other.Encrypt("t-1")}), 400, "decrypt_failed"},
+			{"bad padding", sessionBody(t, "acme-pinned", map[string]string{"visitorImId": "im-zhang", "tenantId": "50a0f4e259a3dbbf"}), 400, "decrypt_failed"},
+			{"another tenant", sessionBody(t, "acme-pinned", map[string]string{"visitorImId": "im-zhang", "tenantId": f.cipher.Encrypt("t-2")}), 403, "tenant_mismatch"},
 			{"not json", "{", 400, "invalid_json"},
 			{"empty body", "", 400, "invalid_json"},
 			{"param not a string", `{"integration":"acme","params":{"visitorImId":5}}`, 400, "invalid_json"},
@@ -265,10 +274,40 @@ func TestSessionErrors(t *testing.T) {
 			t.Errorf("refused sessions wrote visitors: %d -> %d", visitors, got)
 		}
 		// No padding oracle: the two post-decryption failures answer alike.
-		_, a := f.do(t, "POST", "/api/v1/sidebar/sessions", sessionBody(t, "acme", map[string]string{"visitorImId": "v", "agentName": other.Encrypt("Amy")}), nil)
-		_, b := f.do(t, "POST", "/api/v1/sidebar/sessions", sessionBody(t, "acme", map[string]string{"visitorImId": "v", "nickname": "50a0f4e259a3dbbf"}), nil)
+		_, a := f.do(t, "POST", "/api/v1/sidebar/sessions", sessionBody(t, "acme-pinned", map[string]string{"visitorImId": "v", "tenantId": other.Encrypt("t-1")}), nil)
+		_, b := f.do(t, "POST", "/api/v1/sidebar/sessions", sessionBody(t, "acme-pinned", map[string]string{"visitorImId": "v", "tenantId": "50a0f4e259a3dbbf"}), nil)
 		if !bytes.Equal(a, b) {
 			t.Errorf("decrypt failures differ:\n%s\n%s", a, b)
+		}
+	})
+}
+
+// What the workbench sends beside the visitor's ids that crmlens cannot
+// read never fails a session: an optional param that is not hex, not whole
+// blocks, under another key or badly padded is dropped, and the session is
+// the one the same URL without it opens (and names no agent from it).
+func TestSessionDropsUnreadableOptionalParams(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB, _ database.Dialect) {
+		f := start(t, db)
+		other, _ := paramcrypt.NewDES("some-other-key")
+		for name, v := range map[string]string{
+			"not hex": "Amy!", "partial block": "0a1b2c", "wrong key": other.Encrypt("Amy"), "bad padding": "50a0f4e259a3dbbf", "empty": "",
+		} {
+			t.Run(name, func(t *testing.T) {
+				params := map[string]string{"visitorImId": "im-zhang", "agentName": v, "nickname": v, "ssid": v, "desc": ""}
+				resp, body := f.do(t, "POST", "/api/v1/sidebar/sessions", sessionBody(t, "acme", params), nil)
+				if resp.StatusCode != 201 {
+					t.Fatalf("status = %d, want 201; body %s", resp.StatusCode, body)
+				}
+				var sess api.SessionResponse
+				must(t, json.Unmarshal(body, &sess))
+				if sess.Match.Status != api.Linked || sess.Contact == nil || sess.Contact.Name != "张三" {
+					t.Fatalf("session = %s, want Zhang San linked by identity", body)
+				}
+				if strings.Contains(string(body), "Amy") {
+					t.Errorf("a dropped param reached the session: %s", body)
+				}
+			})
 		}
 	})
 }

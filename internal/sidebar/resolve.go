@@ -98,6 +98,67 @@ func (s *Service) resolve(ctx context.Context, in model.Integration, opts integr
 	return res, nil
 }
 
+// Why one reading of a visitor id that reads two ways was taken (the
+// simulator shows it; api.SimulationReadingWhy).
+const (
+	ReadingKnownIdentity      = "known_identity"
+	ReadingKnownVisitor       = "known_visitor"
+	ReadingPreferredDecrypted = "preferred_decrypted"
+)
+
+// pickVisitorID chooses among the readings of a visitor id that reads two
+// ways (an Easemob visitorImId that is plain text and also decrypts cleanly
+// under the key: adapter.Claims.VisitorIDAlternatives): the first reading,
+// in the adapter's order, that is a contact's channel identity; else the
+// first that is a visitor this integration already has (say one recorded
+// before the admin turned Easemob's "同时加密系统自带参数" on, and linked by
+// hand since); else the adapter's first choice, the decrypted one, since a
+// real Easemob visitorImId is never 16+ hex characters that decrypt to clean
+// text by chance. It only reads, and costs two statements only when there is
+// a choice. It returns the claims with VisitorID set to the reading taken
+// and no alternatives left, and why (a Reading* code; "" with no choice).
+func (s *Service) pickVisitorID(ctx context.Context, in model.Integration, c adapter.Claims) (adapter.Claims, string, error) {
+	if len(c.VisitorIDAlternatives) == 0 {
+		return c, "", nil
+	}
+	readings := append([]string{c.VisitorID}, c.VisitorIDAlternatives...)
+	c.VisitorIDAlternatives = nil
+	db := s.db.WithContext(ctx)
+	var idents []string
+	if err := db.Model(&model.ContactIdentity{}).Where("channel = ? AND external_id IN ?", c.Channel, readings).
+		Pluck("external_id", &idents).Error; err != nil {
+		return c, "", fmt.Errorf("find identity: %w", err)
+	}
+	if r, ok := firstIn(readings, idents); ok {
+		c.VisitorID = r
+		return c, ReadingKnownIdentity, nil
+	}
+	var visitors []string
+	if err := db.Model(&model.Visitor{}).Where("integration_id = ? AND channel = ? AND external_id IN ?", in.ID, c.Channel, readings).
+		Pluck("external_id", &visitors).Error; err != nil {
+		return c, "", fmt.Errorf("find visitor: %w", err)
+	}
+	if r, ok := firstIn(readings, visitors); ok {
+		c.VisitorID = r
+		return c, ReadingKnownVisitor, nil
+	}
+	return c, ReadingPreferredDecrypted, nil
+}
+
+// firstIn returns the first of readings found in known. Identities and
+// visitors are compared exactly: MySQL's collation may fold case, so what it
+// returned is matched again here.
+func firstIn(readings, known []string) (string, bool) {
+	for _, r := range readings {
+		for _, k := range known {
+			if k == r {
+				return r, true
+			}
+		}
+	}
+	return "", false
+}
+
 // match looks for the visitor's contact. It returns the link method and the
 // contact id when exactly one matched, or candidates when several did. It
 // only reads. trace, when not nil, is told each step in words (the

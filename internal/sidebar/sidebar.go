@@ -146,7 +146,7 @@ func (s *Service) decode(in model.Integration, opts integration.Options, params 
 	}
 	switch in.Kind {
 	case model.KindEasemob:
-		a, err := adapter.NewEasemob(keys, adapter.EasemobOptions{EncryptedSystemParams: opts.EncryptedSystemParams, TenantID: opts.TenantID})
+		a, err := s.easemob(keys, opts)
 		if err != nil {
 			return adapter.Claims{}, unusable(err)
 		}
@@ -171,6 +171,12 @@ func (s *Service) decode(in model.Integration, opts integration.Options, params 
 	}
 }
 
+// easemob builds the Easemob adapter for an integration's keys and options.
+func (s *Service) easemob(keys []string, opts integration.Options) (*adapter.Easemob, error) {
+	return adapter.NewEasemob(keys, adapter.EasemobOptions{EncryptedSystemParams: opts.EncryptedSystemParams,
+		TenantID: opts.TenantID, RequireKnownAgent: opts.RequireKnownAgent})
+}
+
 // CreateSession decodes params for the integration slug, runs its checks,
 // records the visitor, links it to a contact when one matches, and issues a
 // token. A request refused by decoding or a check writes nothing (a signed
@@ -190,6 +196,17 @@ func (s *Service) CreateSession(ctx context.Context, slug string, params map[str
 		if e := apperr.As(err); e != nil && (e.Code == adapter.CodeDecryptFailed || e.Code == adapter.CodeInvalidToken) {
 			s.metrics.DecryptFailed(in.ID, in.Name, in.Kind)
 		}
+		return Session{}, err
+	}
+	for _, d := range claims.Dropped {
+		// Not fatal, but operators watch decrypt failures: a param under
+		// another key is the sign of a key set differently in the platform.
+		if d.Reason == adapter.DropNotDecryptable {
+			s.metrics.DecryptFailed(in.ID, in.Name, in.Kind)
+			break
+		}
+	}
+	if claims, _, err = s.pickVisitorID(ctx, in, claims); err != nil {
 		return Session{}, err
 	}
 	if err := s.check(ctx, in, opts, claims); err != nil {

@@ -63,14 +63,14 @@ func ParseSimulationInput(input string) (SimulationInput, error) {
 			return SimulationInput{}, bad("a sidebar URL looks like https://HOST/sidebar/SLUG?...; this one's path is %q", truncate(u.Path, 80))
 		}
 		return out, nil
-	case strings.HasPrefix(in, "{"):
-		var doc any
-		if err := json.Unmarshal([]byte(in), &doc); err != nil {
-			return SimulationInput{}, bad("this looks like JSON but does not parse: %v", err)
+	case looksLikeMessage(in):
+		doc, err := parseMessage(in)
+		if err != nil {
+			return SimulationInput{}, bad("this looks like a message but does not parse: %v", err)
 		}
 		params, ok := findUpdateParams(doc)
 		if !ok {
-			return SimulationInput{}, bad("this JSON has no ext.cmd.updateVisitorInfoSrc.params object")
+			return SimulationInput{}, bad("this message has no ext.cmd.updateVisitorInfoSrc.params object")
 		}
 		return SimulationInput{Kind: api.UpdateVisitorInfoSrc, Params: params}, nil
 	case hexOnly.MatchString(in):
@@ -96,9 +96,143 @@ func firstValues(q url.Values) map[string]string {
 	return out
 }
 
+// sendExtCall matches the start of a JavaScript call such as
+// `easemobim.sendExt(` or `window.easemobim.sendExt (`.
+var sendExtCall = regexp.MustCompile(`^[A-Za-z_$][\w$.]*\s*\(`)
+
+// extSnippet matches the `"ext": {` snippet of Easemob's docs (a member of
+// an object, without the outer braces), quoted or not.
+var extSnippet = regexp.MustCompile(`^["']?ext["']?\s*:`)
+
+// looksLikeMessage reports whether in is an updateVisitorInfoSrc message in
+// one of the forms Easemob and its SDKs show it:
+//   - a whole message, `{"type":"txt","msg":"","ext":{...}}` (the web
+//     visitor SDK sends the command as an empty text message carrying ext.
+//     Source: easemob/kefu-webim, the CRM extend-message module:
+//     channel.sendText("", { ext: extendMessage })), or a mobile SDK
+//     message whose ext holds cmd (Source: easemob/kefu-android-demo,
+//     message.setAttribute("cmd", ...));
+//   - the `"ext": {...}` snippet printed in Easemob's CRM-integration docs
+//     (../shared/seeds/000_6eab34a2e26d2793.txt, 消息格式示例);
+//   - the web SDK call `easemobim.sendExt({ext:{cmd:{updateVisitorInfoSrc:
+//     {params:{...}}}}})` or its argument, a JavaScript object literal.
+func looksLikeMessage(in string) bool {
+	return strings.HasPrefix(in, "{") || extSnippet.MatchString(in) ||
+		sendExtCall.MatchString(in) && strings.Contains(in, "updateVisitorInfoSrc")
+}
+
+// parseMessage reads a message in any form looksLikeMessage accepts: JSON,
+// else a JavaScript object literal (bare or single-quoted keys, single-
+// quoted strings, trailing commas).
+func parseMessage(in string) (any, error) {
+	in = strings.TrimSpace(strings.TrimRight(strings.TrimSpace(in), ";"))
+	if loc := sendExtCall.FindStringIndex(in); loc != nil && !strings.HasPrefix(in, "{") {
+		if end := strings.LastIndex(in, ")"); end > loc[1] {
+			in = strings.TrimSpace(in[loc[1]:end])
+		}
+	}
+	if extSnippet.MatchString(in) {
+		in = "{" + strings.TrimRight(in, ", \t\r\n") + "}"
+	}
+	var doc any
+	err := json.Unmarshal([]byte(in), &doc)
+	if err == nil {
+		return doc, nil
+	}
+	if err2 := json.Unmarshal([]byte(jsToJSON(in)), &doc); err2 == nil {
+		return doc, nil
+	}
+	return nil, err
+}
+
+// jsToJSON rewrites a JavaScript object literal as JSON: bare and
+// single-quoted keys and single-quoted strings get double quotes, and
+// trailing commas go. JSON passes through unchanged.
+func jsToJSON(s string) string {
+	var b strings.Builder
+	isIdent := func(c byte) bool {
+		return c == '_' || c == '$' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+	}
+	nextNonSpace := func(i int) byte {
+		for ; i < len(s); i++ {
+			if c := s[i]; c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+				return c
+			}
+		}
+		return 0
+	}
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == '"':
+			j := i + 1
+			for j < len(s) && s[j] != '"' {
+				if s[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			j = min(j+1, len(s))
+			b.WriteString(s[i:j])
+			i = j
+		case c == '\'':
+			var str strings.Builder
+			j := i + 1
+			for ; j < len(s) && s[j] != '\''; j++ {
+				switch {
+				case s[j] == '\\' && j+1 < len(s) && s[j+1] == '\'':
+					str.WriteByte('\'')
+					j++
+				case s[j] == '\\' && j+1 < len(s):
+					str.WriteString(s[j : j+2])
+					j++
+				case s[j] == '"':
+					str.WriteString(`\"`)
+				default:
+					str.WriteByte(s[j])
+				}
+			}
+			b.WriteString(`"` + str.String() + `"`)
+			i = min(j+1, len(s))
+		case isIdent(c) && !(c >= '0' && c <= '9'):
+			j := i
+			for j < len(s) && isIdent(s[j]) {
+				j++
+			}
+			if nextNonSpace(j) == ':' {
+				b.WriteString(`"` + s[i:j] + `"`)
+			} else {
+				b.WriteString(s[i:j])
+			}
+			i = j
+		case c == ',' && (nextNonSpace(i+1) == '}' || nextNonSpace(i+1) == ']'):
+			i++
+		default:
+			b.WriteByte(c)
+			i++
+		}
+	}
+	return b.String()
+}
+
 // findUpdateParams finds updateVisitorInfoSrc.params anywhere in doc (the
-// message may be given whole or from "ext" down).
+// message may be given whole or from "ext" down; an ext serialized as a
+// JSON string is read too).
 func findUpdateParams(doc any) (map[string]string, bool) {
+	if str, ok := doc.(string); ok && strings.HasPrefix(strings.TrimSpace(str), "{") && strings.Contains(str, "updateVisitorInfoSrc") {
+		var inner any
+		if json.Unmarshal([]byte(str), &inner) == nil {
+			return findUpdateParams(inner)
+		}
+	}
+	if list, ok := doc.([]any); ok {
+		for _, x := range list {
+			if p, ok := findUpdateParams(x); ok {
+				return p, true
+			}
+		}
+		return nil, false
+	}
 	m, ok := doc.(map[string]any)
 	if !ok {
 		return nil, false
@@ -195,15 +329,28 @@ func (s *Service) Simulate(ctx context.Context, slug string, in SimulationInput,
 	s.showParams(sm, itg, opts, keys, in.Params)
 
 	if itg.Kind == model.KindEasemob && in.Kind == api.UpdateVisitorInfoSrc && in.Params["visitorImId"] == "" {
-		failed := 0
+		failed, dropped, undecryptable := 0, 0, 0
 		for _, p := range sm.out.Params {
-			if p.How == api.SimulationParamHowFailed {
+			switch {
+			case p.How == api.SimulationParamHowFailed:
 				failed++
+			case p.How == api.SimulationParamHowDropped:
+				dropped++
+				if p.Dropped != nil && *p.Dropped == api.DroppedNotDecryptable {
+					undecryptable++
+				}
 			}
 		}
-		if failed > 0 {
+		advice := ""
+		if undecryptable > 0 {
+			advice = ". " + decryptAdvice(itg.Kind)
+		}
+		switch {
+		case failed > 0:
 			sm.fail(api.SimulationStepStepDecode, apperr.New(apperr.Invalid, adapter.CodeDecryptFailed, "%d of %d params could not be decrypted with %s", failed, len(in.Params), keyWords), decryptAdvice(itg.Kind))
-		} else {
+		case dropped > 0:
+			sm.step(api.SimulationStepStepDecode, api.SimulationStepStatusWarning, "%d of %d params would be dropped (see each one's reason); the others open with %s%s", dropped, len(in.Params), keyWords, advice)
+		default:
 			sm.step(api.SimulationStepStepDecode, api.SimulationStepStatusOk, "every param opens with %s; Easemob appends them to the sidebar URL with easemobId and visitorImId, so paste a whole URL to see the matching", keyWords)
 		}
 		return sm.out, s.auditSimulation(ctx, &itg.ID, in, sm, actor, requestID)
@@ -222,11 +369,37 @@ func (s *Service) Simulate(ctx context.Context, slug string, in SimulationInput,
 		return sm.out, s.auditSimulation(ctx, &itg.ID, in, sm, actor, requestID)
 	}
 	s.showClaims(sm, claims)
+	claims, why, err := s.pickVisitorID(ctx, itg, claims)
+	if err != nil {
+		return api.Simulation{}, err
+	}
+	// One decode step: a warning when a session would ignore params or had
+	// to choose a reading of visitorImId.
+	var notes []string
+	if why != "" {
+		notes = append(notes, showReading(sm, claims.VisitorID, why))
+	}
+	if len(claims.Dropped) > 0 {
+		names := make([]string, 0, len(claims.Dropped))
+		advice := ""
+		for _, d := range claims.Dropped {
+			names = append(names, d.Name+" ("+d.Reason+")")
+			if d.Reason == adapter.DropNotDecryptable {
+				advice = ". " + decryptAdvice(itg.Kind)
+			}
+		}
+		notes = append(notes, fmt.Sprintf("a session ignores %d params: %s%s", len(names), truncate(strings.Join(names, ", "), 400), advice))
+	}
 	agentWords := "no agent named"
 	if l := claims.Agent.Label(); l != "" {
 		agentWords = "agent " + truncate(l, 64)
 	}
-	sm.step(api.SimulationStepStepDecode, api.SimulationStepStatusOk, "channel %s, visitor id %s, %s, language %q", claims.Channel, truncate(claims.VisitorID, 64), agentWords, claims.Lang)
+	decoded := fmt.Sprintf("channel %s, visitor id %s, %s, language %q", claims.Channel, truncate(claims.VisitorID, 64), agentWords, claims.Lang)
+	if len(notes) == 0 {
+		sm.step(api.SimulationStepStepDecode, api.SimulationStepStatusOk, "%s", decoded)
+	} else {
+		sm.step(api.SimulationStepStepDecode, api.SimulationStepStatusWarning, "%s; %s", decoded, strings.Join(notes, "; "))
+	}
 
 	// The simulator never consumes a signed token's single use.
 	checked := claims
@@ -342,11 +515,59 @@ func shorten(v string) string {
 	return v[:40] + "…(" + strconv.Itoa(len(v)) + " chars)"
 }
 
+// showReading says which reading of visitorImId a session takes, and why
+// (a Reading* code). The param's view holds the decrypted reading, the one
+// as received in Reading.Other (easemobParamView).
+func showReading(sm *simulation, taken, why string) string {
+	for i := range sm.out.Params {
+		p := &sm.out.Params[i]
+		if p.Name != "visitorImId" || p.Reading == nil || p.How != api.SimulationParamHowDecrypted {
+			continue
+		}
+		decrypted, received := p.Value, p.Reading.Other
+		p.Reading.Why = api.SimulationReadingWhy(why)
+		if taken != decrypted {
+			p.Reading.Chosen, p.Reading.Other = api.SimulationReadingChosenPlain, decrypted
+			p.How, p.Value = api.SimulationParamHowPlain, received
+		}
+		return fmt.Sprintf("visitorImId reads two ways (as sent, and decrypted with the key: Easemob's option that encrypts easemobId and visitorImId may be on while this integration does not require it); taking the %s reading (%s)",
+			p.Reading.Chosen, why)
+	}
+	return ""
+}
+
+// easemobParamView shows one param as the Easemob adapter reads it.
+func easemobParamView(p adapter.EasemobParam, received string) api.SimulationParam {
+	out := api.SimulationParam{Name: p.Name, Received: shorten(received), Value: p.Value, How: api.SimulationParamHowPlain}
+	switch p.How {
+	case adapter.ReadDecrypted:
+		out.How = api.SimulationParamHowDecrypted
+	case adapter.ReadDropped:
+		reason := api.SimulationParamDropped(p.Reason)
+		out.How, out.Value, out.Dropped = api.SimulationParamHowDropped, "", &reason
+	}
+	if p.Alternative != "" {
+		out.Reading = &api.SimulationReading{Chosen: api.SimulationReadingChosenDecrypted, Why: api.ReadingPreferredDecrypted, Other: p.Alternative}
+	}
+	return out
+}
+
 // showParams lists each received param with its value in clear where it
-// can be opened: for Easemob each param is tried with each key as Easemob
-// encrypts them; other kinds show params as received, then their verified
-// claims once decoded.
+// can be opened: for Easemob as the adapter reads them (in clear,
+// decrypted, or dropped and why); other kinds show params as received, then
+// their verified claims once decoded.
 func (s *Service) showParams(sm *simulation, itg model.Integration, opts integration.Options, keys []string, params map[string]string) {
+	if itg.Kind == model.KindEasemob {
+		if a, err := s.easemob(keys, opts); err == nil {
+			if r, err := a.Read(params); err == nil {
+				for _, p := range r.Params {
+					sm.out.Params = append(sm.out.Params, easemobParamView(p, params[p.Name]))
+				}
+				return
+			}
+		}
+	}
+	// The request fails: each param tried alone with each key.
 	names := make([]string, 0, len(params))
 	for k := range params {
 		names = append(names, k)

@@ -9,12 +9,30 @@ import { asFailure, CopyButton, ErrorBanner, FieldRow, fieldError, splitList, ty
 
 const kinds: IntegrationKind[] = ["easemob", "sharecrm", "chatwoot", "signed"];
 
+/**
+ * The origin a kind's platform usually frames the sidebar from (as the
+ * server's integration.UsualOrigin): Easemob's agent workbench, Chatwoot
+ * Cloud; none known for ShareCRM-style pages and signed links.
+ */
+export function usualOrigin(kind: IntegrationKind): string {
+  switch (kind) {
+    case "easemob":
+      return "https://kefu.easemob.com";
+    case "chatwoot":
+      return "https://app.chatwoot.com";
+    default:
+      return "";
+  }
+}
+
 /** The form's state: text inputs as the admin types them. */
 interface Draft {
   kind: IntegrationKind;
   name: string;
   slug: string;
   key: string;
+  /** Easemob's mode without an encryption key: every param in clear. */
+  noKey: boolean;
   origins: string;
   encryptedSystemParams: boolean;
   tenantId: string;
@@ -33,7 +51,8 @@ function draftOf(kind: IntegrationKind, it?: Integration): Draft {
     name: it?.name ?? "",
     slug: it?.slug ?? "",
     key: "",
-    origins: (it?.origins ?? (kind === "easemob" ? ["https://kefu.easemob.com"] : [])).join("\n"),
+    noKey: false,
+    origins: (it?.origins ?? [usualOrigin(kind)].filter(Boolean)).join("\n"),
     encryptedSystemParams: !!o.encryptedSystemParams,
     tenantId: o.tenantId ?? "",
     requireKnownAgent: !!o.requireKnownAgent,
@@ -63,7 +82,7 @@ export function optionsOf(d: Draft): IntegrationOptions {
   }
 }
 
-function originsOf(d: Draft): string[] {
+export function originsOf(d: Pick<Draft, "origins">): string[] {
   return d.origins
     .split("\n")
     .map((s) => s.trim())
@@ -92,7 +111,7 @@ function IntegrationForm(props: {
       />
     </FieldRow>
   );
-  const check = (k: "encryptedSystemParams" | "requireKnownAgent" | "regenerateSlug", label: MessageKey) => (
+  const check = (k: "encryptedSystemParams" | "requireKnownAgent" | "regenerateSlug" | "noKey", label: MessageKey) => (
     <label class="check">
       <input type="checkbox" name={k} checked={d[k]} onChange={(e) => set(k, e.currentTarget.checked)} /> {t(lang, label)}
     </label>
@@ -121,7 +140,7 @@ function IntegrationForm(props: {
               kind: d.kind,
               name: d.name.trim() || undefined,
               slug: d.slug.trim() || undefined,
-              key: d.key || undefined,
+              ...(d.kind === "easemob" && d.noKey ? { noKey: true } : { key: d.key || undefined }),
               origins: originsOf(d),
               options: optionsOf(d),
               ...(d.apiToken ? { apiToken: d.apiToken } : {}),
@@ -156,10 +175,26 @@ function IntegrationForm(props: {
       ) : (
         text("slug", "int.slug", { hint: t(lang, "int.slug.hint") })
       )}
-      {!editing && d.kind !== "chatwoot" && text("key", "int.key", { hint: t(lang, `int.key.hint.${d.kind}` as MessageKey) })}
+      {!editing && d.kind === "easemob" && check("noKey", "int.noKeyMode")}
+      {!editing && d.kind === "easemob" && d.noKey && (
+        <p class="banner warn" data-testid="no-key-warning">
+          {t(lang, "int.noKeyMode.warn")}
+        </p>
+      )}
+      {!editing && d.kind !== "chatwoot" && !(d.kind === "easemob" && d.noKey) && text("key", "int.key", { hint: t(lang, `int.key.hint.${d.kind}` as MessageKey) })}
       <FieldRow label={t(lang, "int.origins")} hint={t(lang, "int.origins.hint")} error={fieldError(failure, "origins")} id="origins">
         <textarea name="origins" rows={2} value={d.origins} onInput={(e) => set("origins", e.currentTarget.value)} />
       </FieldRow>
+      {!editing && usualOrigin(d.kind) !== "" && originsOf(d).join() === usualOrigin(d.kind) && (
+        <p class="hint" data-testid="origins-usual">
+          {t(lang, "int.origins.usual", { origin: usualOrigin(d.kind) })}
+        </p>
+      )}
+      {originsOf(d).length === 0 && (
+        <p class="banner warn" data-testid="origins-none">
+          {t(lang, "int.origins.none")}
+        </p>
+      )}
       <fieldset class={fieldError(failure, "options") ? "has-error" : ""}>
         <legend>{t(lang, "int.options")}</legend>
         {d.kind === "easemob" && (
@@ -303,7 +338,15 @@ function IntegrationCard(props: { client: AdminClient; lang: Lang; it: Integrati
       </p>
       <dl class="facts">
         <dt>{t(lang, "int.origins")}</dt>
-        <dd>{it.origins.length ? it.origins.join(", ") : "—"}</dd>
+        <dd data-testid="origins">
+          {it.origins.length ? (
+            it.origins.join(", ")
+          ) : (
+            <span class="field-error" data-testid="origins-none">
+              {t(lang, "int.origins.none")}
+            </span>
+          )}
+        </dd>
         <dt>{t(lang, "int.keyMasked")}</dt>
         <dd>
           <code data-testid="key-masked">{it.keySet ? it.keyMasked : t(lang, "int.noKey")}</code>

@@ -87,14 +87,30 @@ export function Simulator({ client, lang }: { client: AdminClient; lang: Lang })
                 </thead>
                 <tbody>
                   {result.params.map((p) => (
-                    <tr key={p.name} data-how={p.how}>
+                    <tr key={p.name} data-how={p.how} data-dropped={p.dropped} data-testid={`sim-param-${p.name}`}>
                       <td>
                         <code>{p.name}</code>
                       </td>
                       <td class="mono wrap">{p.received}</td>
-                      <td class="wrap">{p.value}</td>
+                      <td class="wrap">
+                        {p.value}
+                        {p.dropped && (
+                          <p class="muted" data-testid={`sim-dropped-${p.name}`}>
+                            {t(lang, `sim.dropped.${p.dropped}`)}
+                          </p>
+                        )}
+                        {p.reading && (
+                          <p class="muted" data-testid={`sim-reading-${p.name}`} data-chosen={p.reading.chosen} data-why={p.reading.why}>
+                            {t(lang, "sim.reading", {
+                              chosen: t(lang, `sim.reading.${p.reading.chosen}`),
+                              why: t(lang, `sim.why.${p.reading.why}`),
+                              other: p.reading.other,
+                            })}
+                          </p>
+                        )}
+                      </td>
                       <td>
-                        <span class={`pill how-${p.how}`}>{p.how}</span>
+                        <span class={`pill how-${p.how}`}>{t(lang, `sim.how.${p.how}`)}</span>
                       </td>
                     </tr>
                   ))}

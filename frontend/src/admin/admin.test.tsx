@@ -160,6 +160,11 @@ const integration: Integration = {
   options: {},
 };
 
+/** The body of the last POST among calls. */
+function lastPost(calls: Call[]): unknown {
+  return calls.filter((c) => c.method === "POST").at(-1)?.body;
+}
+
 describe("integrations screen", () => {
   it("shows where to paste the URL, and the API's field error beside the key", async () => {
     const { f, calls } = fakeFetch({
@@ -184,6 +189,65 @@ describe("integrations screen", () => {
     expect(byTestId(el, "error-key")?.textContent).toBe("an Easemob key must be longer than 8 characters");
     expect(byTestId(el, "error-banner")).toBeNull();
     expect(calls.at(-1)?.body).toMatchObject({ kind: "easemob", key: "short", origins: ["https://kefu.easemob.com"] });
+  });
+
+  it("pre-fills the kind's usual origin and says plainly when none is set", async () => {
+    const { f, calls } = fakeFetch({
+      "GET /api/v1/admin/integrations": () => [200, { integrations: [{ ...integration, slug: "web", kind: "sharecrm", origins: [] }] }],
+      "POST /api/v1/admin/integrations": (c) => [201, { integration: { ...integration, ...(c.body as object) } }],
+    });
+    const el = await mount(<Integrations client={createAdminClient(f)} lang="en" />);
+    // The card of an integration without origins says no platform can frame it.
+    expect(byTestId(byTestId(el, "integration-web")!, "origins-none")?.textContent).toBe(t("en", "int.origins.none"));
+    await click(byTestId(el, "integration-new"));
+    const origins = () => (el.querySelector('textarea[name="origins"]') as HTMLTextAreaElement).value;
+    expect(origins()).toBe("https://kefu.easemob.com");
+    expect(byTestId(el, "origins-usual")?.textContent).toContain("https://kefu.easemob.com");
+    expect(byTestId(el, "integration-form")!.querySelector('[data-testid="origins-none"]')).toBeNull();
+    const kind = el.querySelector('select[name="kind"]') as HTMLSelectElement;
+    const pick = async (k: string) =>
+      act(async () => {
+        kind.value = k;
+        kind.dispatchEvent(new Event("change", { bubbles: true }));
+      });
+    await pick("chatwoot");
+    expect(origins()).toBe("https://app.chatwoot.com");
+    await pick("sharecrm");
+    expect(origins()).toBe("");
+    expect(byTestId(el, "origins-usual")).toBeNull();
+    expect(byTestId(el, "integration-form")!.querySelector('[data-testid="origins-none"]')?.textContent).toContain("no platform can frame this sidebar");
+    await pick("easemob");
+    await type(el.querySelector('textarea[name="origins"]'), "");
+    expect(byTestId(el, "integration-form")!.querySelector('[data-testid="origins-none"]')).not.toBeNull();
+    await type(el.querySelector('textarea[name="origins"]'), "https://kefu.example.cn");
+    expect(byTestId(el, "integration-form")!.querySelector('[data-testid="origins-none"]')).toBeNull();
+    expect(byTestId(el, "origins-usual")).toBeNull();
+    await submit(byTestId(el, "integration-form"));
+    expect(lastPost(calls)).toMatchObject({ kind: "easemob", origins: ["https://kefu.example.cn"] });
+  });
+
+  it("creates a keyless Easemob integration only when asked, with its warning", async () => {
+    const { f, calls } = fakeFetch({
+      "GET /api/v1/admin/integrations": () => [200, { integrations: [] }],
+      "POST /api/v1/admin/integrations": () => [201, { integration: { ...integration, keySet: false, keyMasked: "" } }],
+    });
+    const el = await mount(<Integrations client={createAdminClient(f)} lang="zh" />);
+    await click(byTestId(el, "integration-new"));
+    expect(byTestId(el, "no-key-warning")).toBeNull();
+    await act(async () => {
+      (el.querySelector('input[name="noKey"]') as HTMLInputElement).click();
+    });
+    expect(byTestId(el, "no-key-warning")?.textContent).toBe(t("zh", "int.noKeyMode.warn"));
+    expect(el.querySelector('input[name="key"]')).toBeNull();
+    await submit(byTestId(el, "integration-form"));
+    const body = lastPost(calls) as Record<string, unknown>;
+    expect(body).toMatchObject({ kind: "easemob", noKey: true, origins: ["https://kefu.easemob.com"] });
+    expect(body).not.toHaveProperty("key");
+    expect(byTestId(el, "created-key")).toBeNull();
+    // Without the box an empty key still means "generate one".
+    await click(byTestId(el, "integration-new"));
+    await submit(byTestId(el, "integration-form"));
+    expect(lastPost(calls)).not.toHaveProperty("noKey");
   });
 });
 
@@ -278,5 +342,44 @@ describe("simulator", () => {
     expect(step?.dataset.status).toBe("failed");
     expect(step?.dataset.code).toBe("decrypt_failed");
     expect(byTestId(el, "sim-params")?.textContent).toContain("agentId");
+  });
+
+  it("words each ignored param's reason and the reading a system param took", async () => {
+    const { f } = fakeFetch({
+      "GET /api/v1/admin/integrations": () => [200, { integrations: [integration] }],
+      "POST /api/v1/admin/simulate": () => [
+        200,
+        {
+          input: "sidebar_url",
+          params: [
+            { name: "desc", received: "", value: "", how: "dropped", dropped: "empty" },
+            { name: "agentId", received: "12", value: "", how: "dropped", dropped: "not_encrypted" },
+            { name: "nickname", received: "cc20da07f4727ac9", value: "", how: "dropped", dropped: "not_decryptable" },
+            { name: "lang", received: "ja", value: "", how: "dropped", dropped: "unknown" },
+            {
+              name: "visitorImId",
+              received: "3b5a0c9d1e2f4a6b",
+              value: "im-ann",
+              how: "decrypted",
+              reading: { chosen: "decrypted", why: "known_identity", other: "3b5a0c9d1e2f4a6b" },
+            },
+          ],
+          steps: [{ step: "decode", status: "warning", detail: "a session ignores 4 params" }],
+        },
+      ],
+    });
+    const el = await mount(<Simulator client={createAdminClient(f)} lang="zh" />);
+    await type(byTestId(el, "sim-input"), "https://crm.example.com/sidebar/acme?visitorImId=3b5a0c9d1e2f4a6b&desc=");
+    await submit(byTestId(el, "simulator"));
+    expect(byTestId(el, "sim-dropped-desc")?.textContent).toBe("已忽略：值为空。");
+    expect(byTestId(el, "sim-dropped-agentId")?.textContent).toContain("未加密");
+    expect(byTestId(el, "sim-dropped-nickname")?.textContent).toContain("无法用该集成的密钥解密");
+    expect(byTestId(el, "sim-dropped-lang")?.textContent).toContain("浏览器的语言");
+    expect(byTestId(el, "sim-param-lang")?.textContent).toContain("已忽略");
+    const reading = byTestId(el, "sim-reading-visitorImId");
+    expect(reading?.dataset.why).toBe("known_identity");
+    expect(reading?.textContent).toContain("解密后");
+    expect(reading?.textContent).toContain("联系人的渠道身份");
+    expect(reading?.textContent).toContain("3b5a0c9d1e2f4a6b");
   });
 });

@@ -486,7 +486,10 @@ export interface paths {
          *     (https://HOST/sidebar/SLUG?easemobId=...&visitorImId=...), a query
          *     string, an Easemob message holding `ext.cmd.updateVisitorInfoSrc.params`
          *     (the visitorImId then comes from `visitorImId`), or a ShareCRM
-         *     customParams hex string. A failure at any step (a wrong key, a
+         *     customParams hex string. The message may be given whole
+         *     (`{"type":"txt","msg":"","ext":{...}}`, a mobile SDK message with
+         *     `ext.cmd`), as the `"ext": {...}` snippet of Easemob's docs, or as
+         *     the web SDK's `easemobim.sendExt({ext:{...}})` call or its argument. A failure at any step (a wrong key, a
          *     malformed param) is part of the answer, not an error status.
          */
         post: operations["simulate"];
@@ -827,8 +830,11 @@ export interface components {
             name?: string;
             /** @description Empty for an unguessable one (recommended). */
             slug?: string;
-            /** @description Empty to generate one fit for the kind. */
+            /** @description Empty to generate one fit for the kind (unless noKey). */
             key?: string;
+            /** @description easemob: store no key, Easemob's mode without an encryption key where every parameter travels in clear and anyone with the URL can open any visitor (protection low). An error with a key, or for sharecrm and signed. */
+            noKey?: boolean;
+            /** @description Origins allowed to frame the sidebar. None: no platform can frame it, only crmlens's own pages. The API applies no default; the console offers the kind's usual one (easemob https://kefu.easemob.com, chatwoot https://app.chatwoot.com). */
             origins?: string[];
             options?: components["schemas"]["IntegrationOptions"];
             /** @description chatwoot: an API access token to check contexts with. */
@@ -938,8 +944,42 @@ export interface components {
             received: string;
             /** @description In clear after decoding; empty when it could not be decoded. */
             value: string;
+            /**
+             * @description How a session takes the param: in clear, decrypted, verified (a
+             *     token's or customParams' claims), failed (it would fail the
+             *     session), or dropped (ignored: see `dropped`).
+             * @enum {string}
+             */
+            how: "plain" | "decrypted" | "verified" | "failed" | "dropped";
+            /**
+             * @description Why a session ignores this param (set when `how` is dropped): it
+             *     is empty; a key is set but it is not encrypted (or plain where
+             *     plain is not trusted); it does not decrypt with the key; or its
+             *     value is not one crmlens knows (a language other than zh or en).
+             *     A dropped param fills no claim.
+             * @enum {string}
+             */
+            dropped?: "empty" | "not_encrypted" | "not_decryptable" | "unknown";
+            reading?: components["schemas"]["SimulationReading"];
+        };
+        /**
+         * @description For a system param that reads two ways (Easemob's visitorImId or
+         *     easemobId in clear text that also decrypts cleanly with the key, as
+         *     when Easemob's option to encrypt them is on but crmlens does not
+         *     require it): the reading a session takes and why.
+         */
+        SimulationReading: {
             /** @enum {string} */
-            how: "plain" | "decrypted" | "verified" | "failed";
+            chosen: "plain" | "decrypted";
+            /**
+             * @description known_identity: that reading is a contact's channel identity;
+             *     known_visitor: it is a visitor crmlens already has; preferred_decrypted:
+             *     neither reading is known, and the decrypted one is taken.
+             * @enum {string}
+             */
+            why: "known_identity" | "known_visitor" | "preferred_decrypted";
+            /** @description The reading not taken. */
+            other: string;
         };
         SimulationStep: {
             /** @enum {string} */
