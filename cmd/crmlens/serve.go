@@ -169,7 +169,7 @@ func newApp(ctx context.Context, e *env) (*app, error) {
 	h := server.New(server.Deps{
 		DB: e.db, Tokens: tokens, Assets: assets, Logger: e.log, Layouts: layouts,
 		Sidebar: sidebar.New(sidebar.Deps{DB: e.db, Reads: reads.DB, Tokens: tokens, Integrations: integrations,
-			Layouts: layouts, Audit: auditLog, Metrics: m}),
+			Layouts: layouts, Audit: auditLog, Metrics: m, Normalizer: e.norm}),
 		Playground:     playground.New(e.db, integrations),
 		Integrations:   integrations,
 		Admins:         admin.New(e.db, 0),

@@ -32,8 +32,10 @@ type Options struct {
 }
 
 // MatchableFields are the visitor fields a matching rule may name, and the
-// contact column each is compared with.
-var MatchableFields = map[string]string{"phone": "phone", "email": "email", "full_name": "name", "name": "name"}
+// contact column each is compared with: phones and e-mails in their
+// normalized columns (internal/matchkey), so a rule compares the visitor's
+// claim, normalized the same way, with every contact however its CRM wrote it.
+var MatchableFields = map[string]string{"phone": "phone_match", "email": "email_match", "full_name": "name", "name": "name"}
 
 // ParseOptions reads stored options; "" is no options.
 func ParseOptions(raw string) (Options, error) {

@@ -1,6 +1,8 @@
 package matchkey_test
 
 import (
+	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/crmlens/crmlens/internal/matchkey"
@@ -31,9 +33,15 @@ func TestPhone(t *testing.T) {
 		{"landline with trunk zero in brackets", cn, "+86 (0)755 8888 1234", "+8675588881234"},
 		{"another country's number", cn, "+1 (415) 555-2671", "+14155552671"},
 		{"region decides a national number", us, "(415) 555-2671", "+14155552671"},
-		{"unparseable keeps digits", cn, "12345", "12345"},
-		{"unparseable keeps its plus", cn, "+999 12345", "+99912345"},
-		{"extension text dropped with letters", cn, "ext. 12", "12"},
+		{"short but parses", cn, "12345", "+8612345"},
+		{"unknown country code keeps its digits", cn, "+999 12345", "+99912345"},
+		{"too long keeps its digits", cn, "99999999999999999999", "99999999999999999999"},
+		{"too short keeps its digit", cn, "ext. 1", "1"},
+		{"country code without plus", cn, "86 139 0013 9000", "+8613900139000"},
+		{"carrier code before a mobile", cn, "17951 139 0013 9000", "+8613900139000"},
+		{"US national under US", us, "415-555-2671", "+14155552671"},
+		{"US with trunk 1 under US", us, "1 415 555 2671", "+14155552671"},
+		{"US IDD under US", us, "011 86 139 0013 9000", "+8613900139000"},
 		{"blank", cn, "  ", ""},
 		{"no digits", cn, "n/a", ""},
 		{"plus only", cn, "+", ""},
@@ -55,8 +63,8 @@ func TestPhoneSameNumberWrittenTwoWays(t *testing.T) {
 	if a == "" || a != b {
 		t.Fatalf("13700000000 -> %q, 137-0000-0000 -> %q; want one non-empty form", a, b)
 	}
-	if n.Phone("12345") == n.Phone("123456") {
-		t.Fatal("two different unparseable numbers normalize alike")
+	if n.Phone("+999 12345") == n.Phone("+999 123456") || n.Phone("12345") == n.Phone("123456") {
+		t.Fatal("two different numbers normalize alike")
 	}
 }
 
@@ -94,27 +102,86 @@ func TestPhoneSearch(t *testing.T) {
 	n := matchkey.Must("CN")
 	tests := []struct {
 		term string
-		want matchkey.PhoneQuery
-		ok   bool
+		want []string
 	}{
-		{"139-0013", matchkey.PhoneQuery{Digits: "1390013"}, true},
-		{"+86 139 0013", matchkey.PhoneQuery{Prefix: "+861390013"}, true},
-		{"0086 139 0013", matchkey.PhoneQuery{Prefix: "+861390013"}, true},
-		{"(0755) 8888", matchkey.PhoneQuery{Digits: "7558888"}, true},
-		{"13", matchkey.PhoneQuery{}, false},
-		{"li_lei", matchkey.PhoneQuery{}, false},
+		{"139-0013", []string{"+861390013", "1390013"}},
+		{"139 0013", []string{"+861390013", "1390013"}},
+		{"+86 139 0013", []string{"+861390013"}},
+		{"0086 139 0013", []string{"+861390013"}},
+		{"(0755) 8888", []string{"+867558888", "07558888"}},
+		{"13", nil},
+		{"li_lei", nil},
 	}
 	for _, tt := range tests {
-		got, ok := n.PhoneSearch(tt.term, 4)
-		if ok != tt.ok || got != tt.want {
-			t.Errorf("PhoneSearch(%q) = %+v, %v; want %+v, %v", tt.term, got, ok, tt.want, tt.ok)
+		got, ok := n.PhoneSearch(tt.term, 3)
+		if ok != (tt.want != nil) || strings.Join(got, ",") != strings.Join(tt.want, ",") {
+			t.Errorf("PhoneSearch(%q) = %q, %v; want %q", tt.term, got, ok, tt.want)
+		}
+	}
+	// Every prefix of a stored number's E.164 form is found, however typed.
+	stored := n.Phone("139 0013 9000")
+	for _, term := range []string{"139-0013", "+86 139 0013", "0086-1390013", "13900139000"} {
+		prefixes, _ := n.PhoneSearch(term, 3)
+		if !strings.HasPrefix(stored, prefixes[0]) {
+			t.Errorf("%q: %q does not start with %q", term, stored, prefixes[0])
 		}
 	}
 }
 
+// TestFastE164MatchesParse holds Phone's fast path to libphonenumber's own
+// Parse over numbers of every shape the fast path takes or refuses, in the
+// regions whose prefixes differ most (CN: trunk 0 and carrier codes, US:
+// trunk 1 and 011, HK: none), so that a number normalizes the same whichever
+// path it takes.
+func TestFastE164MatchesParse(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	shapes := []string{"", "+86", "0086", "86", "0", "+1", "1", "011", "+852", "00852", "17951", "+860", "00", "+"}
+	for _, region := range []string{"CN", "US", "HK", "GB", "DE"} {
+		n := matchkey.Must(region)
+		for range 4000 {
+			var b strings.Builder
+			b.WriteString(shapes[r.IntN(len(shapes))])
+			for range r.IntN(18) {
+				b.WriteByte(byte('0' + r.IntN(10)))
+			}
+			d := b.String()
+			if strings.Trim(d, "+") == "" {
+				continue
+			}
+			if got, want := n.Phone(d), matchkey.SlowPhone(d, region); got != want {
+				t.Fatalf("%s: Phone(%q) = %q, Parse gives %q", region, d, got, want)
+			}
+		}
+	}
+}
+
+func FuzzPhone(f *testing.F) {
+	for _, s := range []string{"13900139000", "+8613900139000", "008613900139000", "0755 8888 1234", "17951139", "+1 415 555 2671", "86123"} {
+		f.Add(s, "CN")
+		f.Add(s, "US")
+	}
+	f.Fuzz(func(t *testing.T, raw, region string) {
+		n, err := matchkey.New(region)
+		if err != nil {
+			return
+		}
+		d := matchkey.Digits(raw)
+		if strings.Trim(d, "+") == "" {
+			return
+		}
+		if got, want := n.Phone(raw), matchkey.SlowPhone(d, n.Region()); got != want {
+			t.Fatalf("%s: Phone(%q) = %q, Parse gives %q", n.Region(), raw, got, want)
+		}
+	})
+}
+
 func BenchmarkPhone(b *testing.B) {
 	n := matchkey.Must("CN")
-	for b.Loop() {
-		n.Phone("+86 139-0013-9000")
+	for _, raw := range []string{"+86 139-0013-9000", "(0755) 8888-1234"} {
+		b.Run(raw, func(b *testing.B) {
+			for b.Loop() {
+				n.Phone(raw)
+			}
+		})
 	}
 }

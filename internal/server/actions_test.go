@@ -96,7 +96,7 @@ func TestLayoutsDecideWhatLeavesTheServer(t *testing.T) {
 		if status, b := reveal(`{"object":"contact","recordId":"` + contact.Records[0].Id + `","field":"name"}`); status != 400 || !strings.Contains(b, "field_not_masked") {
 			t.Errorf("reveal of an unmasked field: %d %s", status, b)
 		}
-		other := model.Contact{ExternalID: "C-9", Name: "Someone", Email: "someone@example.com"}
+		other := withMatchKeys(model.Contact{ExternalID: "C-9", Name: "Someone", Email: "someone@example.com"})
 		must(t, db.Create(&other).Error)
 		if status, b := reveal(`{"object":"contact","recordId":"` + itoa(other.ID) + `","field":"email"}`); status != 404 || strings.Contains(b, "someone@") {
 			t.Errorf("reveal of another contact's record: %d %s", status, b)
@@ -132,7 +132,7 @@ func TestLayoutsDecideWhatLeavesTheServer(t *testing.T) {
 func TestLinkUnlinkAndNotThisPerson(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB, _ database.Dialect) {
 		f := start(t, db)
-		other := model.Contact{ExternalID: "C-2", Name: "张伟", Phone: "13912345678", Email: "zhang.wei@example.com"}
+		other := withMatchKeys(model.Contact{ExternalID: "C-2", Name: "张伟", Phone: "13912345678", Email: "zhang.wei@example.com"})
 		must(t, db.Create(&other).Error)
 		_, sess, _ := f.session(t, "acme", map[string]string{"visitorImId": "im-zhang"})
 		auth := f.bearer(sess.Token)
@@ -142,11 +142,22 @@ func TestLinkUnlinkAndNotThisPerson(t *testing.T) {
 			_ = json.Unmarshal(b, &m)
 			return resp.StatusCode, m, string(b)
 		}
-		// Search by name prefix, phone and email; hints are masked.
-		for q, want := range map[string]string{"张": "张", "139123": "张伟", "zhang.wei@": "张伟"} {
+		// Search by name prefix, phone however typed and email in any case;
+		// hints are masked.
+		searches := map[string]string{"张": "张", "139123": "张伟", "139-1234": "张伟", "+86 139 1234": "张伟",
+			"0086 1391234": "张伟", "zhang.wei@": "张伟", "Zhang.Wei@Example": "张伟"}
+		literal := []string{"zhang_wei@", "zhang%wei@", "%@example.com"}
+		for q, want := range searches {
 			resp, b := f.do(t, "GET", "/api/v1/sidebar/contacts?q="+urlQuery(q), "", auth)
 			if resp.StatusCode != 200 || !strings.Contains(string(b), want) || strings.Contains(string(b), "13912345678") {
 				t.Errorf("search %q: %d %s", q, resp.StatusCode, b)
+			}
+		}
+		// '_' and '%' are literal: neither is a wildcard on either engine.
+		for _, q := range literal {
+			resp, b := f.do(t, "GET", "/api/v1/sidebar/contacts?q="+urlQuery(q), "", auth)
+			if resp.StatusCode != 200 || strings.Contains(string(b), "张伟") {
+				t.Errorf("search %q: %d %s; want no contact", q, resp.StatusCode, b)
 			}
 		}
 		if resp, b := f.do(t, "GET", "/api/v1/sidebar/contacts?q=x", "", auth); resp.StatusCode != 400 {
@@ -179,8 +190,8 @@ func TestLinkUnlinkAndNotThisPerson(t *testing.T) {
 		}
 		var n int64
 		db.Model(&model.AuditEvent{}).Where("action IN ?", []string{"visitor.link", "visitor.unlink", "contact.search"}).Count(&n)
-		if n != 5 {
-			t.Errorf("audited actions = %d, want 5 (3 searches, 1 unlink, 1 link)", n)
+		if want := int64(len(searches) + len(literal) + 2); n != want {
+			t.Errorf("audited actions = %d, want %d (%d searches, 1 unlink, 1 link)", n, want, len(searches)+len(literal))
 		}
 
 		// The audit API filters.

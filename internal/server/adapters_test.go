@@ -48,8 +48,12 @@ func TestShareCRMIdentityVerification(t *testing.T) {
 		f.create(t, integration.Input{Slug: "web", Kind: "sharecrm", Key: key})
 		// Zhang San's phone is unique (the fixture's contact); two contacts
 		// share 13800138000, only one of them is 李四.
-		must(t, db.Create(&model.Contact{ExternalID: "C-2", Name: "李四", Phone: "13800138000"}).Error)
-		must(t, db.Create(&model.Contact{ExternalID: "C-3", Name: "李四的同事", Phone: "13800138000"}).Error)
+		for _, c := range []model.Contact{
+			withMatchKeys(model.Contact{ExternalID: "C-2", Name: "李四", Phone: "13800138000"}),
+			withMatchKeys(model.Contact{ExternalID: "C-3", Name: "李四的同事", Phone: "13800138000"}),
+		} {
+			must(t, db.Create(&c).Error)
+		}
 		aes, err := paramcrypt.NewAES(key)
 		must(t, err)
 

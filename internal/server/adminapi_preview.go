@@ -10,39 +10,27 @@ import (
 	"github.com/crmlens/crmlens/api"
 	"github.com/crmlens/crmlens/internal/apperr"
 	"github.com/crmlens/crmlens/internal/layout"
-	"github.com/crmlens/crmlens/internal/model"
 	"github.com/crmlens/crmlens/internal/sidebar"
 )
 
-// maxPreviewContacts bounds the contacts offered to preview with.
-const maxPreviewContacts = 20
-
-// ListPreviewContacts offers contacts to preview a layout with: those whose
-// name, phone or email starts with q, or the first ones without q. Only
-// names and masked hints leave the server.
+// ListPreviewContacts offers contacts to preview a layout with: those the
+// search finds for q as an agent's search would (name, phone however typed,
+// e-mail in any case), or the first ones without q. Only names and masked
+// hints leave the server.
 func (s *Server) ListPreviewContacts(c echo.Context, p api.ListPreviewContactsParams) error {
 	if _, err := s.adminClaims(c); err != nil {
 		return err
 	}
 	q := ""
 	if p.Q != nil {
-		q = strings.TrimSpace(*p.Q)
+		q = *p.Q
 	}
-	db := s.db.WithContext(c.Request().Context()).Model(&model.Contact{}).Select("id", "name", "phone", "email")
-	if q != "" {
-		like := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q) + "%"
-		db = db.Where("name LIKE ? OR phone LIKE ? OR email LIKE ?", like, like, strings.ToLower(like))
-	}
-	var found []model.Contact
-	if err := db.Order("id").Limit(maxPreviewContacts).Find(&found).Error; err != nil {
+	found, err := s.sidebar.PreviewContacts(c.Request().Context(), q)
+	if err != nil {
 		return err
 	}
-	out := api.CandidateList{Contacts: make([]api.Candidate, 0, len(found))}
-	for _, ct := range found {
-		out.Contacts = append(out.Contacts, sidebar.CandidateOf(ct))
-	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusOK, out)
+	return c.JSON(http.StatusOK, api.CandidateList{Contacts: found})
 }
 
 // PreviewLayout answers the context a contact's visitor would see with a

@@ -26,6 +26,7 @@ import (
 	"github.com/crmlens/crmlens/internal/integration"
 	"github.com/crmlens/crmlens/internal/keyring"
 	"github.com/crmlens/crmlens/internal/layout"
+	"github.com/crmlens/crmlens/internal/matchkey"
 	"github.com/crmlens/crmlens/internal/model"
 	"github.com/crmlens/crmlens/internal/paramcrypt"
 	"github.com/crmlens/crmlens/internal/playground"
@@ -105,7 +106,7 @@ func startWith(t *testing.T, db *gorm.DB, failures int) *fixture {
 	must(t, err)
 	acct := model.Account{ExternalID: "A-1", Name: "上海示例贸易有限公司", Industry: "Retail", Tier: "gold", Owner: "Li"}
 	must(t, db.Create(&acct).Error)
-	c := model.Contact{ExternalID: "C-1", AccountID: &acct.ID, Name: "张三", Phone: secretPhone, Email: secretEmail, Title: "采购经理", Owner: "Li"}
+	c := withMatchKeys(model.Contact{ExternalID: "C-1", AccountID: &acct.ID, Name: "张三", Phone: secretPhone, Email: secretEmail, Title: "采购经理", Owner: "Li"})
 	must(t, db.Create(&c).Error)
 	must(t, db.Create(&model.ContactIdentity{ContactID: c.ID, Channel: "easemob", ExternalID: "im-zhang"}).Error)
 	for i := 1; i <= 6; i++ {
@@ -132,6 +133,14 @@ func startWith(t *testing.T, db *gorm.DB, failures int) *fixture {
 	cipher, err := paramcrypt.NewDES(testKey)
 	must(t, err)
 	return &fixture{db: db, url: srv.URL, logs: logs, cipher: cipher, contact: c, keys: keys, integrations: integrations, admins: admins}
+}
+
+// withMatchKeys is c with its match columns set, as the importer and every
+// other write path sets them (internal/matchkey, default region).
+func withMatchKeys(c model.Contact) model.Contact {
+	n := matchkey.Normalizer{}
+	c.PhoneMatch, c.EmailMatch = n.Phone(c.Phone), n.Email(c.Email)
+	return c
 }
 
 func must(t *testing.T, err error) {

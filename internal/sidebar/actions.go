@@ -124,8 +124,9 @@ func (s *Service) Reveal(ctx context.Context, c sessiontoken.Claims, object, rec
 // MaxSearchResults bounds a contact search.
 const MaxSearchResults = 10
 
-// Search finds contacts by phone (digits, prefix), email (prefix) or name
-// (prefix), each through its index, and audits the search.
+// Search finds contacts by the start of a phone number however it is typed,
+// of an e-mail in any case, or of a name (internal/contactsearch), and audits
+// the search.
 func (s *Service) Search(ctx context.Context, c sessiontoken.Claims, q, requestID string) ([]api.Candidate, error) {
 	q = strings.TrimSpace(q)
 	runes := []rune(q)
@@ -133,30 +134,9 @@ func (s *Service) Search(ctx context.Context, c sessiontoken.Claims, q, requestI
 	if len(runes) == 0 || len(runes) == 1 && !unicode.Is(unicode.Han, runes[0]) || len(q) > 100 {
 		return nil, apperr.New(apperr.Invalid, CodeBadQuery, "type 2 to 100 characters (or one Chinese character): a name, a phone number or an email")
 	}
-	db := s.db.WithContext(ctx).Model(&model.Contact{}).Select("id", "name", "phone", "email")
-	// Each search is a prefix range on one indexed column, ordered by that
-	// column, so it reads at most MaxSearchResults index entries at any size.
-	like := escapeLike(q) + "%"
-	order := "name"
-	switch {
-	case strings.Contains(q, "@"):
-		db = db.Where("email LIKE ?", strings.ToLower(escapeLike(q))+"%")
-		order = "email"
-	case isPhoneLike(q):
-		digits := strings.Map(func(r rune) rune {
-			if unicode.IsDigit(r) || r == '+' {
-				return r
-			}
-			return -1
-		}, q)
-		db = db.Where("phone LIKE ?", escapeLike(digits)+"%")
-		order = "phone"
-	default:
-		db = db.Where("name LIKE ?", like)
-	}
-	var found []model.Contact
-	if err := db.Order(order).Limit(MaxSearchResults).Find(&found).Error; err != nil {
-		return nil, fmt.Errorf("search contacts: %w", err)
+	found, err := s.search.Find(ctx, q, MaxSearchResults)
+	if err != nil {
+		return nil, err
 	}
 	out := make([]api.Candidate, 0, len(found))
 	for _, ct := range found {
@@ -170,34 +150,12 @@ func (s *Service) Search(ctx context.Context, c sessiontoken.Claims, q, requestI
 	return out, nil
 }
 
-// CandidateOf is ct as offered to link or preview: its name and a masked phone
-// or email.
-func CandidateOf(ct model.Contact) api.Candidate { return candidate(ct) }
-
 func candidate(ct model.Contact) api.Candidate {
 	hint := Mask(layout.Phone, ct.Phone)
 	if hint == "" {
 		hint = Mask(layout.Email, ct.Email)
 	}
 	return api.Candidate{Id: strconv.FormatInt(ct.ID, 10), Name: ct.Name, Hint: hint}
-}
-
-func isPhoneLike(q string) bool {
-	digits := 0
-	for _, r := range q {
-		switch {
-		case unicode.IsDigit(r):
-			digits++
-		case r == '+' || r == '-' || r == ' ' || r == '(' || r == ')':
-		default:
-			return false
-		}
-	}
-	return digits >= 3
-}
-
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
 // Link links the session's visitor to contactID by hand; it beats any

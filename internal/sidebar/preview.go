@@ -73,3 +73,21 @@ func (s *Service) Preview(ctx context.Context, l layout.Layout, contactID int64,
 	}
 	return out, nil
 }
+
+// maxPreviewContacts bounds the contacts offered to preview a layout with.
+const maxPreviewContacts = 20
+
+// PreviewContacts offers an admin contacts to preview a layout with: those
+// q finds (internal/contactsearch), or the first ones when q is blank, each
+// as a name and a masked hint.
+func (s *Service) PreviewContacts(ctx context.Context, q string) ([]api.Candidate, error) {
+	found, err := s.search.Find(ctx, q, maxPreviewContacts)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]api.Candidate, 0, len(found))
+	for _, ct := range found {
+		out = append(out, candidate(ct))
+	}
+	return out, nil
+}

@@ -206,6 +206,13 @@ func (s *Service) match(ctx context.Context, visitorID int64, c adapter.Claims, 
 			if f == "name" && val == "" {
 				val = c.Verified["full_name"]
 			}
+			// Compared in the form the contacts' match columns hold.
+			switch f {
+			case "phone":
+				val = s.norm.Phone(val)
+			case "email":
+				val = s.norm.Email(val)
+			}
 			if val == "" {
 				usable = false
 				break
@@ -289,7 +296,7 @@ func linkedReason(v model.Visitor) api.Match {
 		fields := strings.Split(strings.TrimPrefix(v.LinkMethod, linkFields), "+")
 		m.Method = &method
 		m.MatchedOn = &fields
-		m.Reason = fmt.Sprintf("the visitor's verified %s equals this contact's, and no other contact's", strings.Join(fields, " and "))
+		m.Reason = fmt.Sprintf("the visitor's verified %s matched this contact's, and no other contact's, when the visitor was linked", strings.Join(fields, " and "))
 		m.ReasonCode = reasonCode(ReasonFields)
 	default:
 		method := api.ExistingLink

@@ -24,8 +24,10 @@ import (
 	"github.com/crmlens/crmlens/internal/apperr"
 	"github.com/crmlens/crmlens/internal/audit"
 	"github.com/crmlens/crmlens/internal/chatwoot"
+	"github.com/crmlens/crmlens/internal/contactsearch"
 	"github.com/crmlens/crmlens/internal/integration"
 	"github.com/crmlens/crmlens/internal/layout"
+	"github.com/crmlens/crmlens/internal/matchkey"
 	"github.com/crmlens/crmlens/internal/model"
 	"github.com/crmlens/crmlens/internal/replay"
 	"github.com/crmlens/crmlens/internal/sessiontoken"
@@ -50,6 +52,9 @@ type Deps struct {
 	Reads *gorm.DB
 	// Metrics counts decrypt failures and sessions; nil counts nothing.
 	Metrics Recorder
+	// Normalizer is how phones and e-mails are compared when visitors are
+	// matched and contacts searched (the zero value: the default region).
+	Normalizer matchkey.Normalizer
 }
 
 // Recorder receives the events operators watch (*metrics.Metrics is one).
@@ -77,6 +82,8 @@ type Service struct {
 	chatwoot     *chatwoot.Client
 	audit        audit.Recorder
 	layouts      *layout.Store
+	norm         matchkey.Normalizer
+	search       *contactsearch.Searcher
 	now          func() time.Time
 }
 
@@ -99,6 +106,7 @@ func New(d Deps) *Service {
 	}
 	return &Service{
 		db: d.DB, reads: d.Reads, metrics: d.Metrics, tokens: d.Tokens, integrations: d.Integrations,
+		norm: d.Normalizer, search: contactsearch.New(d.DB, d.Normalizer),
 		replay: replay.New(d.DB, d.Now), chatwoot: chatwoot.New(d.HTTPClient), audit: d.Audit, layouts: d.Layouts, now: d.Now,
 	}
 }

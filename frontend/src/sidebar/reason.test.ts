@@ -15,8 +15,8 @@ describe("reasonText", () => {
     {
       name: "fields",
       match: { reasonCode: "fields", matchedOn: ["phone", "name"] },
-      zh: "访客已验证的 手机号、姓名 与该联系人一致，且与其他联系人都不同",
-      en: "the visitor's verified phone and name equals this contact's, and no other contact's",
+      zh: "关联时，访客已验证的 手机号、姓名 与该联系人一致，且与其他联系人都不同",
+      en: "the visitor's verified phone and name matched this contact's, and no other contact's, when the visitor was linked",
     },
     {
       name: "candidates",
@@ -28,8 +28,8 @@ describe("reasonText", () => {
     {
       name: "fields the sidebar has no words for",
       match: { reasonCode: "fields", matchedOn: ["member_no", "wechat id"] },
-      zh: "访客已验证的 member_no、wechat 账号 与该联系人一致，且与其他联系人都不同",
-      en: "the visitor's verified member_no and wechat id equals this contact's, and no other contact's",
+      zh: "关联时，访客已验证的 member_no、wechat 账号 与该联系人一致，且与其他联系人都不同",
+      en: "the visitor's verified member_no and wechat id matched this contact's, and no other contact's, when the visitor was linked",
     },
     { name: "a code from a newer server", match: { reasonCode: "telepathy" }, zh: "server words", en: "server words" },
     { name: "no code (an older server)", match: {}, zh: "server words", en: "server words" },
