@@ -121,6 +121,24 @@ func (e IntegrationKind) Valid() bool {
 	}
 }
 
+// Defines values for IntegrationOptionsAgentActions.
+const (
+	All  IntegrationOptionsAgentActions = "all"
+	Read IntegrationOptionsAgentActions = "read"
+)
+
+// Valid indicates whether the value is a known member of the IntegrationOptionsAgentActions enum.
+func (e IntegrationOptionsAgentActions) Valid() bool {
+	switch e {
+	case All:
+		return true
+	case Read:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for Lang.
 const (
 	En Lang = "en"
@@ -694,6 +712,16 @@ type IntegrationList struct {
 
 // IntegrationOptions The kind's settings; fields of other kinds are refused.
 type IntegrationOptions struct {
+	// AgentActions What agents may do in sessions nothing vouches for (Easemob
+	// without a key and required known agents, Chatwoot without an API
+	// token): all lets them search contacts and link the visitor (such
+	// links are marked manual_unverified), read lets them only read the
+	// contact crmlens matched. Sessions an integration vouches for may
+	// always search and link. New integrations default to read;
+	// integrations stored without it behave as all. Options given
+	// without it keep the stored choice.
+	AgentActions *IntegrationOptionsAgentActions `json:"agentActions,omitempty"`
+
 	// ChatwootUrl chatwoot: the Chatwoot URL to check contexts against.
 	ChatwootUrl *string `json:"chatwootUrl,omitempty"`
 
@@ -712,6 +740,16 @@ type IntegrationOptions struct {
 	// VerificationFields sharecrm: the customParams fields that identify a visitor (default full_name, phone).
 	VerificationFields *[]string `json:"verificationFields,omitempty"`
 }
+
+// IntegrationOptionsAgentActions What agents may do in sessions nothing vouches for (Easemob
+// without a key and required known agents, Chatwoot without an API
+// token): all lets them search contacts and link the visitor (such
+// links are marked manual_unverified), read lets them only read the
+// contact crmlens matched. Sessions an integration vouches for may
+// always search and link. New integrations default to read;
+// integrations stored without it behave as all. Options given
+// without it keep the stored choice.
+type IntegrationOptionsAgentActions string
 
 // IntegrationUpdate defines model for IntegrationUpdate.
 type IntegrationUpdate struct {
@@ -835,7 +873,8 @@ type Match struct {
 
 	// ReasonCode The reason as a code, for a client to word it in the agent's
 	// language with the visitor's channel and id, matchedOn and the
-	// candidates: identity, manual, identifier, fields, existing_link,
+	// candidates: identity, manual, manual_unverified (linked by hand in
+	// a session nothing vouched for), identifier, fields, existing_link,
 	// candidates, no_match_verified, no_identity, unlinked,
 	// not_this_person. A client that does not know a code shows reason.
 	ReasonCode *string     `json:"reasonCode,omitempty"`
@@ -1226,13 +1265,13 @@ type ServerInterface interface {
 	// ListPlaygroundConversations Demo conversations with sidebar URLs built as Easemob builds them.
 	// (GET /api/v1/playground/conversations)
 	ListPlaygroundConversations(ctx echo.Context) error
-	// SearchContacts Search contacts by name (prefix), phone or email, to link the visitor.
+	// SearchContacts Search contacts by name (prefix), phone or email, to link the visitor; a phone or e-mail the session's layout masks or hides is found only by its whole value, and hints show only what the layout shows in clear. The contacts found become linkable by this session. Audited with their ids; limited per session and per agent.
 	// (GET /api/v1/sidebar/contacts)
 	SearchContacts(ctx echo.Context, params SearchContactsParams) error
 	// GetSidebarContext What the agent sees for the session's visitor.
 	// (GET /api/v1/sidebar/context)
 	GetSidebarContext(ctx echo.Context) error
-	// LinkVisitor Link the session's visitor to a contact; a manual link beats an automatic one. Audited.
+	// LinkVisitor Link the session's visitor to a contact offered as a candidate or returned by one of this session's searches; a manual link beats an automatic one. Audited; limited per session and per agent.
 	// (POST /api/v1/sidebar/link)
 	LinkVisitor(ctx echo.Context) error
 	// RevealField Show one masked field of a record in clear; audited.
@@ -1820,173 +1859,181 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L19c9u28ij8VTB6nplIZ2g5SZueU3l+c8fHSVs3aeKx0ubeW3VsmFyJOKYAFQBtqxl/9zvYBfgigZKc",
-	"xG5Om78SkxRedhf7jt33vVTNF0qCtKY3et8zaQ5zjv89zOZCHs5AWvfXQqsFaCsA38Gci8L9xy4X0Bv1",
-	"jNVCznq3SW+mVbnAb4SFuYl+4x9wrfnS/S2y6GcFN3YMIA9xAVOl59z2Rr2MW9izYg69JPabpSrx+/9f",
-	"w7Q36v1/+/UG9/3u9l/hV6cwdT+RfA7R+ZUWMyHdqwxMqsXCCiV7o56YL5S2bKo04w48hnHJuIMWyyAt",
-	"uIYsYQZANj9J9bwAadgcLFOScWbAGKHksJf0QJbz3uhXP3Av6bkf936LbG9RcOsAEV1veHkcA+dt0tPw",
-	"eyk0ZDhV1muM1vpt4rHrIVPBocJtBeV6heriP5BatwikmiMNGUgreGE20M6c37wCObN5b/T02bPYbrkx",
-	"10pnax9/k2zZXthBNULnUseEhvVlpkZP36pLiBDAGGTGuGE2B/a/947Gp9/t4ZcsB56Bdvi91sKCYXOe",
-	"AbsWNsdvU6UuBbC+VJZJgAwyendY2lxp8Qd347N/A9egB8MYeXefO7hZCA3mLmfFxneHYGE/vnvL+rzM",
-	"BMgUiLoHB8y4nQvrNh9b9JC9zYEZPgeGgzNhmAEbYJUqaVQBj4yHRGSLK3ikJTZ3V1NnjaBtyD2WU/Wp",
-	"EQxXoJeE5hUs+4PdvcdPisYOwm8CbAugHH/63p3scTmfc71ch9Qc5hegm7xcSAsz0BvY58q6PCsJI21e",
-	"SIRpRMRKgyM8efqvZJuYWVmQH7BzIcfEi9epRknrRWKbZhzlTwVSt4Ube8BSVZRzaVhgrUn1vzORJQwx",
-	"lTAHmITRaljfwIJrbiFjF0t2EOcBgSreV3IjNVeOW2f/MSomNlZ27n+fVFvphMErYSIQIIHWQsUmWdtQ",
-	"IyKiP4LXjYOtEes2PPvVJhsRXmbCvriKajo8tV48rCGCp1bp+Js7cGGHBZ7a47gOlIH1rIJnmXBL4cVJ",
-	"a4FdZF9vr0O9wjOskX13TO7gCKZraVfCCKv0ztqGh2SAW3N4hFi12U4UxekRru5GjzWyI/Qo4SZytk+4",
-	"MU4enF/AVGk4R8XO8Xr3OVvwGRwwfmFAom7nXjjdFV9sl3F+/bFdH3GZCUc967vORYwJ/cTNJWRskSsJ",
-	"TGliMozLDBfF01SV0ibMKmahKFgaxjeML7i2UX7TQT678X3EvGf+uOSN24wj2J+Q3VFcg20bd6iGji/L",
-	"8kLNvhNQZJFVlcaqpiJ+oVQBXCKLFoUFzS8KiL+/hGWHxXMBxXbjxX3k7BNa6ZbP3+BXrx0KcPOW9h5b",
-	"llHadi+anmyeDGH11n24Cmm/WNp72KkfNAnArNfXWEwLnBvw9KYCRxtRU7emuxBPA+sRDnH/ODJCzggJ",
-	"K1pprq6lY0PucGtIlc5Y31NwEg73gGluc3DsyVmlrBCmeawrfHahJyDGLyIJ4IsCnubu1Bs/EefomPoK",
-	"tOE2brvlXEqIa9gdi1pouBJwHdfrkJvPwRg+A6amyEwzmCtn0VTLiDJPIzK44PpnXcRH9u/Zz6evyIJw",
-	"+t/cMJCpXi6cIsgNe8ENzNUFWl9olMyjc3mB/Hp38DZ/kVRQq4HRWv82NHQy7+qLOxzCJnp3YOKNKaLL",
-	"1OCU6uNa44kQa/vlptU1x6m5+TpyL2HJhGRpAVwnzODxVc6c7ntlAf1D7FJIcgSo0ukPMNiuMzQXG90w",
-	"8lPkYcdyUUbwcjc29nG8v8XsY8t9oTVp0iuaXfxxqrIYd0RpweY8zYWEPQ08wwfu64TBcDZkDaidSWXP",
-	"pqqUGTrgbvh8UVSG7eonUSuskirrePeKLaNvGLdsysvCJohvZxUYp4E5emAX4E4YA57mTDhMVYrkdQ6k",
-	"SiIUmDBMKsv4hScSGtwtfqcDhcghMEdkmmdt67t5l3PLrnE5WskZapLX7plVLFOJJ+AFaOM9mRUgX6sm",
-	"uFnuvSmmKGds0uPpHCa9A5bmkF7iC8cAUyWnYlZqyNyxcU+Dxbz9RCBR1DtZp7JVrRthESNGBJXXAtaJ",
-	"j767szrxphp+IysLo3eu67mbaV0V1Rpkuqw01TYSv1OazZWEpSfIBEHrmJMXZfiY5arIhJzhk+PxGxZG",
-	"xRMUFTifRo2do80SP0lXvCiBca3FFXpT0brp42F+8uzbf/zjH/949s0//zWIKTgfy7Sieqpfayd6OhjZ",
-	"NI6YNV7RYBW4R/K8m8QhK2ESrk+8PzthCy6hMMMnQ8JpFD+NY73FJYTr23R6/P7eepAGz5N15nLSk+X8",
-	"ApxJj2TmLHlnfNE/3u+Bv0gQPU7BcAZqw5dbtvSLegc/AC9svg5QY7ktSUZUHEddbmUS/mex7ZG/7xRM",
-	"WcS0GFIg4h5QUsU73KPlIuv65criwjBJNVv96+iKN2kzl7D8acO5cocf1U1eFOyitExYQ1ru1yzNueap",
-	"BW1YLrIMZNfZH4PtMG+FzO6gQ710n28MxC0q7THuBbO6hCS2TSGzRxiCsELODOvnXGcghZwl7Aq0mIqU",
-	"xJOTa3Nuneowq7jkUc7ttVKWHZ4cN1lMjQJ/Pu8W7UTlWpXmJSxfNL39qyEIy7LSjcE408riOg9IKPoB",
-	"SL80zvIDNBVKaUXhPkGU7eZ+XGhlId1F6z2pv9zBsHHy3Cq24MaC0wRUS54fYAA01RB3OTktYTvXwq88",
-	"tVVOpsa6avwkjfNQkW5r7zWRbTlqHeo0X4iOWFLqqWjEuHSUhOgyxgfIrPI6EDrjb6zBYzlEUVOFN549",
-	"edotfduzvZgv7NKNOgMJmlvwuqKtXJZobfRLWbhFSPUSloOV6WLx1Y8+1FujNbiU9Q0B2b4jZqzSwKQi",
-	"WehN4keGzZUPvjnFmMtgObtTjVwuBw0+Woe2NVjQzGp+BYWprDNkAFwuHbCqQB6qpFwytQDHIZbMm8us",
-	"XxMOK9T1YMgOpVfTianSGknZZybnGlI9xzmMmEnI4vpKg83tCOQ3/hdtVtQG4Bt64Ti9uobM0cZUY4S2",
-	"dj8M2WslYeSgG04o7pw+FDZhShbLkMPwyDBnyS74DAxFfJGsF4tCgCMplgEqMQfNoC9T06kTKbZmy6Up",
-	"eYH02fdYZrm1CzPa37+EaTn0D4epmicsHKPqE75YDMND98mgZQttzS1Y5cqB5cSOE1o5kpVyVjoFyVmV",
-	"uGonsedzkBlkq2fom6+36SJ4nrYwm5f+zAV1y0PEsTlPVOS2QSAg83PUFdWkGqPGHTUNa21362bFE7LR",
-	"tmlNsGXjb+qjsFWqHwQ7W02ZQten+8Awrp12PS0Nnbc1DyECLSq/apbtqLVSA7xIW+HXfMaFNHE5Vnnx",
-	"xktjYX6Cvr0NPM6Di/kHxxnyjBBomx9nDb+gVYr1ballgxcSB2FKsqnQxnbYRUHR+a7DhXFaFmCY1YLs",
-	"cKUzxzEV48aoVDiZwitW6Pmd90IfkCPD8XwTsGJzbtm8NJZ0TWDwe8mL1mHdXXda/dsD7KVU13WqWhS4",
-	"iWe9I2ZAXwExtNX0LUrA6uLPFiSXPhragUD019wsIHUY6mfgkTVg4bfb2UTSa2qmXTgK55+mpPAJkVcL",
-	"7gLTsKbLBsb6njuzaVkUZ5R+gOZYm4Fuz6bYdH5/XsSjlk01aauCs7vqANdjz763wfZTydgPFzQagmo2",
-	"joqc78UVyeam+4w7478lgNCR1nffqSJD1mSsWhh2rfSlkLNBR8xnDWkvYXnqrYtY1g1P4QdV6ggF/qCu",
-	"WaG8v6hlkhjLl4Zd8UJkNbUdnf706sXr8dnLF//n7PvTw6MXQWKKuZNt/3z6OOnNhaS/HicRS/oj9N2d",
-	"FNwPzzbcmGX4KjjDVnzb8ZySP/Ltds8fOfpTOmaTs6bGsP5tPRdlwT5X6frqdj565IbaWV+gKU/cj6JK",
-	"WKq2u+xojDF+StwyJHBG/If0ktlcGKdCyhk4i/mCG8iYs6cDXB0JkbMFbYgbYZxuwSjRtWVNC2m/+bqX",
-	"bPPmBHMUl1nBKY4yN8d3GOPelOizu5Rccf+iZ9EdTG+Eo1PVMO5jyI+8yCAhfUEnSE2jDg9aa1yBJFjd",
-	"lRYc+W3THMPI3dAjitol9L8VeNMKEdsX75EWXN5mE/p28oWvpB2B3iPU4PBMXYHWIgMTxU0h5sL6Q0ts",
-	"9FmTpz6J8dTa9747gD4opcHnUq5kGjN34BJG7mPWDlMcOJEHxrrHBdczcpLrDk3bClvAjmDuSn3YkOng",
-	"qYzC4qfksu9MVDrucLr61+w6VwYqfawSn3CNIUGzKqwexwyLG6v5nbICV8Sm+33INeCOF1R2/7Uqi4w5",
-	"kYaZBj7agkbAazXA3LGw3IWQUshZnBrvcBEDeUD0zPea+ZHdiDmNRcU63ckauIkJjHf5kgQFzV15NJBt",
-	"YiZ7dWNjp2RnP0/3ssdB3HUl2K4cF/ecCWfp+sw+cxeV3dEA6mJxp/0HXdxZ8Rm019tQolFdNR9rYLwS",
-	"8nK3w7f5/MSTADso7CdnLUemq1InY4QEkhm4As2LcOoNxRcgS5h0AtaRmZCXkKGXzAC6K9BHRsoI5ms6",
-	"hO8c4t+Q9ehtfsjeyK7EdfKgaG8xOp0a7fawZmQCv04ocDfp/eY+/XUSDF8msknvt7sR4xxsrrK4XWGb",
-	"3JIbhlkYo0otO3OQY32CH96mkgy4LgToifSndJDUW+lz5nOb6mc+9O1nGSQTGdwiZx4Y/RUj7JFZDxEh",
-	"WMh6xhFkyQvW55JQ5zHMhGUXS5ZzmR0wXlo151ak9WDSUUot3Jmwg+FENu6FtfbtgOw30at9OX7R+MQt",
-	"Iqrwb2V8AeYV2oV0BmVGLhLcUsql94D1X8hZIUwev6VAcx1FU3Uo7u3ek+yhFB3KJUkL4aaxCid2oPOp",
-	"IDj9IzORBZezks8ajnovSh+ZCs1cZkxkCavIPuRAT2R9cEcVNbgPHdQCzUwF6KRGchP8SXMEd5bPcI4z",
-	"ctrQ8T6rxy0l0UAykVLZMwflM58uww6rzbqjlimgFJ9Lqa49UEgh8LAimliPldWhcE8uNGMv6bkZ/R+/",
-	"7Rga3yi1Gjpd8/YJEQ0m9mMKai/pFcCRGK1ILwGvX6ACYaJkubvyvjWT4zld6VzlNV2JKiGm1SZPn1pL",
-	"sK9zbYOdZA4wqTbgxmtsARr0rQOBM5Ji2/2wtO0qxWAnYJzSKmIe1A9XlCkjpk7kprgrDVhpz/VaYxQU",
-	"8leO0BTvymSyJ7u7YtD7d/LBrpvVCdvDbdyCklOh5x2es3tyJp20ovUramN2JdKuHD7koOjjdgwcwwYK",
-	"o8+aC0P+xgKuoLibDIebhTJ3tR9xnha/UteYe5QJTBHKxSyPHhxT55mvy5NmSNZNUImuhOQEZi06Jd6K",
-	"omB+4dtVeVpsPXe95yQAPIYnf/52zYgnj8wme06WRUFXMyjXZYt91/L5ZMIsCr4kv88BRT6qIAEEaweD",
-	"NhFTLpo3TuuN7/wKeNGppVeZcFsd9R/MJT/AAqh4WjWC52cbtgiZz1dYS7za7sF1H20a+RcH3/Wxr8Lj",
-	"LdSwMhv9LDafvx/dia2VnPj1U9dWj52RlzSvv2nr9Ox9n2Ww/959cLtLCGxRRUo/0MHhFvd72Ur6MK0M",
-	"JGfdY+Q+cTqohhTEVYshdNF/AyTVOjfC1iyUNNBpsO5wFaJ5yebDrvoXPiywWeh/cAmNebCRN/2CDOnu",
-	"ugMeYCuVBzztJOzJMzYXsrRgdqhDsOF6zLZl/uI/26UUQRgyQMADOkoOtI8jShv4hNRw7+i6Y4inM7jz",
-	"kfCPwdq7CDcEV8ZiXhZdt8Q+FOQi5ADGPRf4Gv0WGnjWNA48MZ+VmJ2I/KlK8j3zGzwTcqrOjE6ra5Fn",
-	"a1zmo+rd3BX7gRPvhP0a3piNEA3yWVh8yIBjC4t7oCtCZrXRsL7NxESbW6OoTKvFIpZz/S5f1iV/mJhJ",
-	"pcGQzwXnZX0D/srPea6uz52m6gcbjJiwEykMg/nCLg8ouzBUVqHc7XA7qM4O6ivtRJ1TgnPQMJH0h//O",
-	"6tJYyAYH7reV48Gnq9R+lUtYHqBP0JqJpKsYfgBnFYeKRpfS2cF9zirHjKovoP6Ro7NaDoYTeRi25Pc8",
-	"FUWB+YJpwcV8xeXl9updGNWu/N9+nf5ycCndAiIR7qR3s+eG27viGpVbN+5zWsELP7z/87WyLxqT1E+f",
-	"t6byz38OM94mvVxdxxlBjW3LL8HrHm7bo8aVwCpBKKSjO8zxiURZ8wj9sc3UnkcEKTNI2JSLwn0srA/Y",
-	"uAfk4KodoEpXEO8TzWH6E7Bz//h8xdGIRIKFGGpghIU5lRgnde89nf+W7Hy7Fx1LmdiuhtSH7NT/gDR7",
-	"1M8iQZEVtQ7vzgnL+qlY5KApR8/kSluQPk0zbn7F4hchOXhqQTtkKbeeAzqIdFqFZSnC352KC6CPdjEs",
-	"qxiR31hYBZHUZu5zWkNy/aYXZwaTDf0hQ9+iA71h9lqxa740rF9nDDZzC5WeyDrzsEqNdiCkYXhhVKBZ",
-	"g2+dKdlkF06ZnkiEzFpWolWBP1FgURimJDKwwEkCJ5rIkAgp7IAy3DzxrB0rupC4JDJeTfFUhvTMbvKO",
-	"+ucc9+p0WuMqkIfyy46rMdd5xEeBLKNyDI9qvLjxhKlzKBte7PD1wYQ4TlARRp7l10l9AYK8cEMuWc7N",
-	"AVtomILWkJ1VGx5NpASB7LkxNw6eVGVCqq+ZD1TRVlucor2dXtJrLZCukK9OviOL9tSNOZ3H9QTNx79U",
-	"0/inJ2G25/Vka64+ogfCT0DztoPWaRhHNcDD5n3+hHFvgtJuE8whR13Pr/9YTtVYp3VlAXd6xznXcHT6",
-	"U4vzr9jMT7756l8xs/kD7HWnT/x8+srn9GNWIeYBoZbIhL1zXnvbQCZAbYYyKnY73vJ+W12IxvhI4w6D",
-	"l4MzsEl9d9rpcl5WRo9qXV4p4jPN0UUAeCuTEgAsLOqY2HC3aAxeS6wkp7kUKDmT3jXXUrSMxeYoBJGq",
-	"MKTXUduwJVmDNwAgvTQd9uhKpcbO8A8sekkdBdpQiulnDGl1Hg2p7NtcmBMMcsURSJFE40QROosoShqC",
-	"j0FHdRD3G9o1mfWX2hToLAiyFqrX0AwihsqNU63mPr4bgtzuJaQ578j1v7GgJS+6sn/qIKXIqEoUtxWn",
-	"j0vkwe71mGJe2rqeR2Nt0YvxBtJSC7scOx0sOKLnQh5hCcPObCZfzNFL5FEjyPDju7funHDJfrB28UYW",
-	"y4SN3SSQTOSYz2EsLPzP2GqR2lAWE82ZJTt5M37L9vlC7F892cfR9kPiDXtXV9WcSNQ7hL9bgA6hRvXF",
-	"R4YdjU+/87fsuks5klQTeOuDNhs02J6XqWe4hhoRfCFeAhqe+KJKZ79Az9N3wR3347u3mP7pAOrIFt/W",
-	"o+TWLhrXKD9qlFvk/FTicuUii1cLRLA/ZuAUDRQsoPcM6CuRNpVnDGkS4gRd/vIFKvhENsus1MrC4ckx",
-	"u4BcoD9uyNzRZ5lKyznq4b7ogyp1SoVzdGnz0US6py/SXNFlDI1ySU85lkZZCIf94QzkcKYG1URTraSz",
-	"cLNHhrntm4ns4zOQ2b7RKZIMGRHDbGjNADNqQlp4hgfaLXEiJ/IFXgf00feqvgZnX9/cMC7NNehaq71Q",
-	"2XIiz99PqGTEpDdi7ycondx/J73hcDjpJWwSLs83nt7envugPQVdAz56jazl3uPhk+FjupoAki9Eb9T7",
-	"avh4+BW6JGyOh7F9HOr8sBndwHacrqrj13sljD0MVQ+1dz/j508fP14pYYkpbnTTZP8/nl8TDHeqxIiJ",
-	"wEh/kUw1Us4prWzoNvj14yefbHpfymR96tfK+ps+SMf15Z5hi9P1Rr++bx3gX3+7TVa4XvzRb41AZNho",
-	"P1wcojueAHJQEZDQobpnoGQfcCOTqs4xBJ7mSWXQOKrhM1SIiQGhPhsjhH1RlypVJkIQVNqgQRIouf+t",
-	"suWnpQZfMvW2LYysLuH2HgmxVbghQhBUwoYbFOzWmWxIio/vnxQP2QXPnHYDB06jwVyv5kLw6mzQ/Qth",
-	"bKUOwWdyYNwSvnqYJYRZH/mb8ei9wuuXtRgXhs2FMQ6OqKgpObuXU00kFW4H9v25rQ7ygGTJ0fgXt4zX",
-	"z38cv3mNXpIErzgqXWG7n6k0nM/h3OtzO57q9yK73a+Tcr292T7ZY7DNqsneiY3BTgQF6jVOitRaDWqG",
-	"7dOZNPC3JWz+2z2yD7+JB2YfzfLEt9EwMlkr3FAFgiypVYMmI8ekPWLmD81hkEgwf4P16boIqTSeWr+w",
-	"kp1ZiVvk1w+xSGbKNA/53ffAwX7il1BnzTLOqPC6U8Hhhqe2WPqs81B43JccckijzgQ78qoyoztH3Zpo",
-	"VW65iz+FMKhnUFWZ6ChT+uppxJPRORC6QuLMLXJXt2ug+n7AHThlx1h10eyPH8sImUJrnN0aBsRHw+JB",
-	"HzRam7iPSm2UHjEqa03MUmSGXUCB8XFB10AiK6Di2p8AMHQTrjlOdfPlyePHSfOC3JYbciTw7kv0VDXN",
-	"OyQPgfAhxQldfkTuyAuHf8j+VuLDQb0SELIlSz6IT7eYMioTDufMaur9QBcc8VZj4mHvHdU7Md59uAmW",
-	"X5T/vsDXXzjwX5sD341F3ez5PiGtw7I65vrZRCsnIX9dFg6ntTzN56TEfOFRn16NW+EYbj5vbvaV9PIB",
-	"a7xLaHOTQcNKwXZMBDQTPOFVVfhtfKbZe6FTx/P3oo/Ctztxmd+7zh+K6I8j8rshu91+IoL0nxfMKvb0",
-	"cXWX869KbwGDzUvePJi5jqAOqkp7vye+dLA2mA5mdiKn+k5XJzF9V98juid8two8dygBKb3+KzMWchX4",
-	"jbKFsw4xIpiwi1IUdk/QpUmKFrG+78yBuGZCpkW5s5VIWN9/T+Pf7r+/hOUtqeUFUJmoNh2c4lyNIvY7",
-	"ubYatzh2cG89+aZbMLfHpXtvOw0aS49YZ11fR2quEXS/+Go+V1+NPwa+6v49HEmigCo8G4qgCGtCwR5j",
-	"+TLchvaXLOmiM93KvgDGs8wpZzMuZOxgJnEv8klp/0pH7dO7p9e6aTywj7rdkigusHz9+OClfmgfdBAd",
-	"mAPq0EJley6g+MLS/sRI1mGWrXAUXI0GKiiFoa1S7pFsHzjZThwHMZhyKZX1ZdN2EvSr9WA6lbzj5of3",
-	"GRxeqXrbcXia6/7i7/pU/i7KsmmWsfQpW1Unj0tYeglmui9wd0iyaKoDNXo6bqVJ3odEWCsIv5NE+HQ0",
-	"FWloFcGu/+phnTNODAlnIfgCoJdCZom/GkwX0hXdx2hV6MTkaKqv6ivXenrE0qb0IvE3CczggJ2TTXHu",
-	"aw0LO2SvIykWX2TPXdTpbx+G4WCSeXWt4KPZzJGSElLbqGF34JP4zFod3X6ruH93f4pBxZZQoalbt91Z",
-	"DPpL71QTxF+8bPMsqpV8vH6vfKMG7ptffG6q8noN6IdOB9vMEt+uFlb+MxTmdSZZNXoiPlnzuboBXGB0",
-	"jr8E7veF6f23+BDWe+EJun/zsKxXwvUnYL9bOTIVWuZy5b4RFZv3JB4o3tO6Q8vhyTGhq2qC6MvUGMuX",
-	"H8p59y9hua+xsEp3iiwVXml23kBHxH8tG44WqXpgTtwsk9NBjpewfDi++9Yn838OkcOKRYVqX25RTa70",
-	"p9t+nwdr/EjVcJyr63U21GzLe8C4uTSVKRLkSIUW9KWSMmgoFLtjgkYnJ1I2dMaIcyJ8/9fhRM3+Eg/t",
-	"Nt3JSF7TCL3i70RlVwPnh2VavtxHKdfbuDXTfS9hOaj4CnbuwCv2Jdbg0uTD+9syu7+CnnhPacK8InVf",
-	"DJP161tzvk/gTFyBHKy0n1QSWr1epi3aW4AWKhuywyZ/bfPVgztx1EZ/iU6/8iv/zT1ylUYLjI7z6hf6",
-	"xZH8aR3JZKc3s1EoOEo3Ke8W73wVSofdh8hrNjV4UIG3MvFqf3wHPjrC7sBXcHtIUdasNUotFbFuiA8f",
-	"YsdMClKFfDXsfUVSji7MU0zqAqp0WeTijlVKFZpifzl4TS3+2wdFLUULM4apsVRYwfdgQhlywDQUimfY",
-	"VFRGnVcf6w5Grc8RRejnFJZ2sUTCO6jrsFDtgJRrvWwtVdCN0dAm6i7iad/nzXVr+D5b8gFY0Eq/mgfm",
-	"RisVL7sS7eh1EjJT29VcfHksrEPzkHwq03xqA900HbXeISVDA13kOLXaXdUwyf6+dyj+u9K6CGH3lmQZ",
-	"yNmTeavMV1VxBkndAIRuqk3qS6qMW8OvsF6XHbLDO6jNzUr0HUFzZNl4EbZRB/9e3ZJU/n8nhhRJlqSf",
-	"Zw/LEpzO1DRg6zi2I22lqBlmyyJvtBIY/Nm2d7Dt1mzw9pJX+iEMHlaR2YU7PH0IfUYpNudyGcpscmth",
-	"vrBUFYpscp5lGoy5z/gJiUOHSMzFXnFNHnj0rSLWMGzCEvpSe7emX+wO/MIXUNqUnv0cnyPD8EW7e7sc",
-	"2zERJTbUvL1t+WnFTAZPVaNn/AF53kyzsJOvFhU397xfoLNYFUt5UXinCvbu59motiTbMzgl0M0uDZVV",
-	"DfDHxmtVLZcGxVpFVai4YefNSlPnbiqqKkbVgNrA/B7sZkh+4loHfp5jOVWdOpknqarh3Z/LugJeqPL6",
-	"/WRfv8sVllSuJ49huEFJDtX+djOgewIxvDlXbSUP4OTYl6Aydfmyql5ZtKw9a9JyacBQJS1PsP21Wmts",
-	"pdRawhbc5u3qaoOJpKJF0vcDodyZR4alRk/fhvW0aqc5ZDQ2PZHviBVpwHqdvIgxIV9uy/Mi1v/66be+",
-	"sq5VCpunLQexA0IG3doZuYcqJEgg9R4eOqmvtcWYBycQ598mZkpkRRxX6UrE/XmKgOMPe0J2KwJtkdY2",
-	"weq0NI4FEltBR6ZVaX1BYwPW+O4WNlZpcYMMXBfnVGa1FXFs7/Ecq4ueUz1mYGo6YpxNy6JoFrMNa6lK",
-	"BaoFFha0E9nPrV2Y0f7+D2/Gb6teL+NXP3//v6pq0v8zHA4n5ePHT79plLd0DwdVldyJbJTJ9eUwq+pY",
-	"uSqwWPE53NhhOs+GsTq6Qyrhfz6R/UZBTyxtbXNwUJv7wp7svPHynMz3uvLuRDZL77IcbnwF33bFrjlf",
-	"sgsgtxa7zlUBE9k/fz/ByOqkN5r07I2d9JJJb25m+Df+Ae7h6P1wOLy9PXe7n6sLUQAbP39ZDe3EykSG",
-	"zboFevCfh98zHOCcGSkWC0DFqS4hmqnU0J68gLiGCzf+I8POPUrEfOg4/osb238PN9avZ3COGpKv+c+4",
-	"nmEdxyE7xANQamDcGfdLKqzb514Hpcrfjod7FkHFxweM+htUeh3RfxL8lGRyUM3ZGOcfB9q9H36/Xuf5",
-	"wT1kVXOSrlRZCwuTsHIRWsLSfVt0hYeyxg8pC6i1SehF4UudebZBGE5TwNLhjg5M27bEH38pR/Ul7Pwc",
-	"C1dTSz7eat3gbzSaXF1jPUziM2pa+crwRnKzSy02BYgU1iSnmoPW8iDUdA7xhovSm8VYWqEQcpsoXRR8",
-	"OdOqlNl+swpuMxa9ottfcYEd2qjb3nXuODzV1p+3oY3NZQ3rG4CM7e2593ipOlJloVrEUWsN95lB05ho",
-	"U8Qbd9WCzINSL06fccuxq7biWWUkNkhudYVkuzVUHEP33h2jCOqHe0BW0bxJITU5tMkk6D5bi2aMges0",
-	"766XsUJM6Igwlj1lac41T913yEUc4z3KhQQD9Ssnlk2J/RQGXaW2ft/56q6vkFX9/VmW5niyVprjgeQh",
-	"9Xfo8gY/nKh723CTrEqUpIpeKb3Bh9KuRL6WSYkUWzez97FU1l9omIqbQUJd0HGKORa3sgoL+zdr6zfP",
-	"kJ+u+wD5LnnR8/M92JXo4p8ex/RbTGIdDZx8csDBYCFW2vCSCqTVy78QldSthqnDA0Cd+lUX5r8rNWDX",
-	"+87o1SshL+t+MPcSTG+0u3hgC8G34VtH5SuksDqbB3Whv41f6AMI+bOJK28+Qa8Cy1w7Lo6hVtHjA8bZ",
-	"nMuSF8RkL4Bbsm9Kq+bcitQxnGigeONR2+2eTKgTch+Hrd0/+k+6skL9l7s4PTVC9GnhD3vmqpuDzuz2",
-	"l+gvKHeJik9nVdqAZ7tfTmnHyqiCTrOhpXdhtIV3NH91i67krFc3oEcQIU1NGa8mrW+f3PGAeniaDe5c",
-	"7wXF9ic21gabx1omoo3DTkDjzYLRRO6FvkcjVrlxk6ZT1al4CTb9TEjeu0elAe3+JSVwIhmzIDm9w49e",
-	"4x1AKdJLug3ojrR7hkoSl8uqbSFSNFuUJofMjdN//mK8Vzc4zeGmbvO16r7AFqmDoduEybmGVM9HrX5q",
-	"rF8uFqBTbgBHUlN2+GK8/+Lo3/snL4/GzwhbP47fvHZT++xUqtlt2PtJb1oWxZnbAPp1/2/O5YyNuUQH",
-	"LyrC+PzJs2+fPP3q62ff/PNfk97tAMHh4IULS3Nur5WyI/KDVP15QkfIUOmJLxZe9WQO4T+RixjHmhbc",
-	"YlvLUcu0PRMO2ClG4PD/npTd/93P6j9BWjEVoOtPvPIe/sS91H8iytwQiEqaB//nf0Z/uK8I9uh8G/nD",
-	"36eoh/fI/TB++uybukjlSmM6SDXYFsA6woJeOb/fwOBKm/wHDguuNpKPRQY9l1XYr+5hRRKxm0Zitm+B",
-	"ivEHDYHhf063rZ989VAiBgmGZDCGmCouHHwGBdfhXtbTpw/lw6+B47Fm+WUlqh1vlKVB5yXGdUppyoVv",
-	"b+RLtbCc6wykkDOGvQd9LGLwOWZoHTANVi9DqkEO7NT9vXeIf1MXOGI5SlKxIXqG57jxabRgcl0o/nbV",
-	"31j1pwxy9pEJZwX9AQuQjFf+xyrVZkc9oJSbrWJq0ni/dnG7EeTnYhnTqr7Yxvfm5CEAd/h02Dsn0Vs9",
-	"QBN/c6fR3hOuQBNaIKPIZt3rszZheVEsfTHL7YZsDryw+R+bXIY/+E/ukSppirijejUk8UpcgQRjRv5W",
-	"pUrBYKvGctHcJm3M7xK7O2/c5Cl98afsEedGSn/2UBnDGbf8wmnxeEFaA09zJ7lWYU1toitgV7/yCTmd",
-	"8A7sti7i1JliWplT2DU4M5hBoa7luv3VnyodQkyjRsv1DuuqCm/Wxg/Psj0lzYASUpzZMJG+x3sOc/yB",
-	"Ewv+T6tYlxk5ZIcIAchCzskRT3PYcxaHVsWISbWH9y7PE3Z+Sj229d6JKkS6xJe+77Y+d5O6nxPG98ae",
-	"n1TfYjfRPS5TcOOZcyxB7xSINe1/In1tmI5sWa/yn/AZPFxhhI1nyRln+7mdF3dsqhCQx0wORfFZBfyj",
-	"l1jqtbYdCIVypCckkjz1je1g1Chp9FXAVqmL3qi333Mw9l+/D2jz5/A2eV9326BxGo8akdjGU4rg3/52",
-	"+/8CAAD//w==",
+	"7L37chs38ij8Kih+X5XJrRFlO3F2l6pfndLKTqKNY6tEZ3POWaYkaKbJwWoIMABGEuPSu59CNzAXEkNS",
+	"tsV4E/9la2aIWzf6fnnfS9V8oSRIa3qj9z2T5jDn+N/jbC7k8QykdX8ttFqAtgLwHcy5KNx/7HIBvVHP",
+	"WC3krHef9GZalQv8RliYm+g3/gHXmi/d3yKLflZwY8cA8hgXMFV6zm1v1Mu4hQMr5tBLYr9ZqhK///81",
+	"THuj3v93WG/w0O/u8DV+dQ5T9xPJ5xCdX2kxE9K9ysCkWiysULI36on5QmnLpkoz7o7HMC4Zd6fFMkgL",
+	"riFLmAGQzU9SPS9AGjYHy5RknBkwRig57CU9kOW8N/q3H7iX9NyPe79EtrcouHUHEV1veHkaO877pKfh",
+	"11JoyHCqrNcYrfXbxEPXn0x1DhVsq1OuV6iu/gOpdYtArDnRkIG0ghdmA+7M+d1rkDOb90bPX7yI7ZYb",
+	"c6t0tvbxN8mW7YUdVCN0LnVMYFhfZmr09J26hggCjEFmjBtmc2D/++BkfP7tAX7JcuAZaAffWy0sGDbn",
+	"GbBbYXP8NlXqWgDrS2WZBMggo3fHpc2VFr9xNz77B3ANejCMoXf3vYO7hdBgHnJXbHx3eCzsnz+/Y31e",
+	"ZgJkCoTdgyNm3M6FdZuPLXrI3uXADJ8Dw8GZMMyADWeVKmlUAU+MP4nIFlfgSEts7q7GzhpA24B7Kqfq",
+	"UwMYbkAvCcwrUPYXu3uPnxSMHYjfPLAtB+Xo03fuZo/L+Zzr5fpJzWF+BbpJy4W0MAO9gXyurMuTkjDS",
+	"5oVEiEaErTQowrPnf0u2sZmVBfkBOxdySrR4HWuUtJ4ltnHGYf5UIHZbuLNHLFVFOZeGBdKaVP+7EFnC",
+	"EFIJcweTMFoN6xtYcM0tZOxqyY7iNCBgxfuKb6TmxlHr7D9GxdjGys7975NqK51n8FqYyAkQQ2uBYhOv",
+	"bYgREdYfgevGwdaQdRuc/WqTjQAvM2Ff3UQlHZ5azx7WAMFTq3T8zQOosIMCT+1pXAbKwHpSwbNMuKXw",
+	"4qy1wC60r7fXIV7hHdZIvjsmd+cIpmtpN8IIq/TO0oY/yXBuzeHxxKrNdoIojo9w8zB8rIEdwUcJd5G7",
+	"fcaNcfzg8gqmSsMlCnaO1rvP2YLP4IjxKwMSZTv3wsmu+GI7j/Prj+36hMtMOOxZ33UuYkToR26uIWOL",
+	"XElgShORYVxmuCiepqqUNmFWMQtFwdIwvmF8wbWN0psO9NmN7iPkPfHHJW/cZhzA/obsDuL62LZRh2ro",
+	"+LIsL9TsWwFFFllVaaxqCuJXShXAJZJoUVjQ/KqA+PtrWHZoPFdQbFde3EdOP6GVbvn8LX71xoEAN29p",
+	"77FlGaVt96LpyebJ8KzeuQ9XT9ovlvYeduoHTcJh1utrLKZ1nBvg9LY6jjagpm5ND0GeBtQjFOLxYWSE",
+	"nBEQVqTSXN1KR4bc5daQKp2xvsfgJFzuAdPc5uDIk9NKWSFM81pX8OwCTwCMX0QSji968DR3p9z4iShH",
+	"x9Q3oA23cd0t51JCXMLuWNRCw42A27hch9R8DsbwGTA1RWKawVw5jaZaRpR4GpHBFdc/6SI+sn/Pfjp/",
+	"TRqEk//mhoFM9XLhBEFu2CtuYK6uUPtCpWQencsz5De7H2/zF0l1avVhtNa/DQydxLv64gGXsAneHYh4",
+	"Y4roMjU4ofq0lngiyNp+uWl1zXFqar4O3GtYMiFZWgDXCTN4fZVTp/teWED7ELsWkgwBqnTyAwy2ywzN",
+	"xUY3jPQUadipXJQRuDyMjH0c7W8R+9hyX2lNkvSKZBd/nKosRh2RW7A5T3Mh4UADz/CB+zphMJwNWePU",
+	"LqSyF1NVygwNcHd8vigqxXb1k6gWVnGVdbh7wZbRN4xbNuVlYROEt9MKjJPAHD6wK3A3jAFPcyYcpCpB",
+	"8jYHEiXxFJgwTCrL+JVHEhrcLX6nC4XAoWOO8DRP2tZ383POLbvF5WglZyhJ3rpnVrFMJR6BF6CNt2RW",
+	"B/lGNY+b5d6aYopyxiY9ns5h0jtiaQ7pNb5wBDBVcipmpYbMXRv3NGjM228EIkW9k3UsW5W68SxiyIhH",
+	"5aWAdeSj7x4sTrytht9IysLonet66WZaF0W1BpkuK0m1DcRvlWZzJWHpETLBo3XEybMyfMxyVWRCzvDJ",
+	"6fgtC6PiDYoynE8jxs5RZ4nfpBtelMC41uIGramo3fTxMj978fe//OUvf3nxzV//NogJOB9LtKJyql9r",
+	"J3g6CNk0Dpg1WtEgFbhHsrybxAErYRJuz7w9O2ELLqEww2dDgmkUPo1rvcUkhOvbdHv8/t75Iw2WJ+vU",
+	"5aQny/kVOJUe0cxp8k75on+83QN/kSB4nIDhFNSGLbdsyRf1Dr4HXth8/UCN5bYkHlFRHHW9lUj4n8W2",
+	"R/a+czBlEZNiSICIW0BJFO8wj5aLrOuXK4sLwyTVbPWvoyveJM1cw/LHDffKXX4UN3lRsKvSMmENSblf",
+	"szTnmqcWtGG5yDKQXXd/DLZDvRUye4AM9YP7fKMjblFJj3ErmNUlJLFtCpk9QReEFXJmWD/nOgMp5Cxh",
+	"N6DFVKTEnhxfm3PrRIdZRSVPcm5vlbLs+Oy0SWJqEPj7+TBvJwrXqjQ/wPJV09q/6oKwLCvdGIwzrSyu",
+	"84iYoh+A5EvjND9AVaGUVhTuEwTZbubHhVYW0l2k3rP6yx0UG8fPrWILbiw4SUC1+PkROkBTDXGTk5MS",
+	"tlMt/MpjW2Vkaqyrhk/SuA8V6rb2XiPZlqvWIU7zhejwJaUei0aMS4dJCC5jvIPMKi8DoTH+zhq8lkNk",
+	"NZV748Wz593ctz3bq/nCLt2oM5CguQUvK9rKZInaRr+UhVuEVD/AcrAyXcy/+tGXequ3BpeyviEg3XfE",
+	"jFUamFTEC71K/MSwufLONycYcxk0Z3erkcrloMF761C3BguaWc1voDCVdoYEgMulO6zKkYciKZdMLcBR",
+	"iCXz6jLr14jDCnU7GLJj6cV0Iqq0RhL2mcm5hlTPcQ4jZhKyuLzSIHM7HvJb/4s2KWof4Ft64Si9uoXM",
+	"4cZUo4e2Nj8M2RslYeRON9xQ3Dl9KGzClCyWIYbhiWFOk13wGRjy+CJaLxaFAIdSLAMUYo6aTl+mplPH",
+	"UmxNlktT8gLxs++hzHJrF2Z0eHgN03LoHw5TNU9YuEbVJ3yxGIaH7pNBSxfaGluwSpUDyYldJ9RyJCvl",
+	"rHQCktMqcdWOY8/nIDPIVu/QN19vk0XwPm0hNj/4OxfELX8ijsx5pCKzDR4CEj+HXVFJqjFq3FDT0NZ2",
+	"125WLCEbdZvWBFs2/ra+Clu5+lHQs9WUKTR9ug8M49pJ19PS0H2LODGP045ZUO31gTtzvmSZU2aDYx8V",
+	"cRQUblSZ5mAQP/qeIk1kRYuQ/rhLH06BXUu04OLADfmiQb2Oz04nElnDYITCWQGWTH7MANdpzoLLAkcu",
+	"hCT1uSJNpkzziXTP6QTmXDudac5lyYuLUpLYA9kgYRp41hgfrzg+szlMpJ+nDlxy4hFkQzYOx8BlS8Vv",
+	"nsacLyeSF7d8acK6w3KH7A3cNn9oAr1wpMnNfzSRrddI+WsLmbDsCnJ+A4wjVRsyjy1sJm5A1gAQll0D",
+	"LIjQ0RhprkQKw4lsRF3xokDHA49fnHC9opJOzdzdJBVAvfCzwtn5jAtp4hJPZe8dL42F+RlagTdwQ49S",
+	"zD84zfB8g0t2fpo1LMhWKda3pZYNrkm8hinJpkIb26FBB5H42w5j13lZgGFWC7LYKJ053qoYN0alwkkf",
+	"vMJMzxk9Wh2RyctJBybcX+tu3bw0lrQSYPBryYsWWd9dyl792x/YD+4GVkGN0cNNPJMeMQP6BuherAb6",
+	"UaheFye3ILn0fvMOAKJl724BqYNQPwMPrAELv93OUJJeU4fpglHgFDQlOdoIvVrnLjBgb7psQKwf7uW0",
+	"LIoLClRBxb3NarfH3Wyi9D8t4v7tpkC9VRTeXciE27Fn9NvO9lNJYx8ukmgIQvw4Kpx8J25IimtSYc4k",
+	"3LZEFTS59t13qsiQNBmrFobdKn0t5GzQ4R1cA9oPsDz3emgsPoun8L0qdQQDv1e3rFDesthSXo11DOKG",
+	"FyKrse3k/MfXr96ML3549X8uvjs/PnkVZCsxdwT7r8+fJr25kPTX0yRic/kIzWgnVejD41I3xqO+DmbT",
+	"FS9IPProt3y7hvxbjnyuYzY5a8qW69/Wc1G89EuVrq9u56tHBsudJUua8sz9KCqup2q7cZfGGOOnRC1D",
+	"qG/E0kwvmc2FccqGnAEThl1xAxlT8qgW4qxiZJZDbfNOGCeFMgqJbtldhLTffN1Lttn9guECl1mdUxxk",
+	"bo5vMRpiU0jY7lxyxVGANmh3Mb25Bs3vhnEfbfDEswxi0ld0g9Q0ahqjtcZVDTqrh+KCQ79tOkYYufv0",
+	"CKN2CRLZenjTChDbF++BFpwjZhP4dvKarASogT4g0ODwTN2A1iIDE4VNIebC+ktLZPRFk6Y+i9HU2kuz",
+	"+wF9UPCLj7pdiUln7sIljBwNrO3QOnIsD4x1jwuuZ+RO0R2SthW2gB2PuStIZkNMjMcyCqA4J+dOZ0jb",
+	"aYd5Puhet7kytW5XsU+4ReexWWVWT2OKxZ3V/EHxoyts0/0+RKU4hau2EN2qssiYY2mkQPa9zyoD/UYN",
+	"MMowLHchpBRyFsfGB6TsIA2I3vleM5K2GzDnMf9pp+NBAzcxhvFzviRGQXNXti8km5jzUOX27BQW7+fp",
+	"XvY4sLuuUOyV6+KeM5GZKgbUPERkdziAsljcvfNBKV4r1qX2ehtCNIqr5mMVjNdCXu92+Tbfn3i4aAeG",
+	"/ei05ch0VZBtDJFAMgM3oHlRW3a8qSVh0jFYh2ZCXkOG9lQDaNZBayoJIxjZ6wC+czDIhvhYr/ND9lZ2",
+	"pTiQrU17jdHJ1Ki3hzUjEfj3hFy8k94v7tN/T4Liy0Q26f3yMGScg81VFtcrbJNacsMwXmdUiWUXaCDr",
+	"0/lh3p1kwHUhQE+kv6WDpN5KnzMfBVc/80ESfpZBMpHBLHLhD6O/ooQ9MevORDwW0p5xBFnygvW5twZ6",
+	"CKNta8lyLrMjxkur5tyKtB5MOkypmTsTdtC2ZbX27Q7Zb6JX23L8ovGJW0RU4N9K+MKZV2AX0imUGZlI",
+	"cEspl94C1n8lZ4UweTyfheY6iQZ1UYSEe0+8h4K5KOooLYSbxiqc2B2dDxrC6Z+YiSy4nJV81nDpeFb6",
+	"xFRg5jJjIktYhfYhWn4i64s7qrAh8ZbUZN2iWqGZhyATciKrPM8Vo3HmNlFh3lSATmpUaQIxaa7DUYQL",
+	"XOlFmBUf1asrJS0imUip7IWD1YUPz2LH1ZG5C5spoJCya6lu/dGSWOFPnDBr3Tdbh154pKMZe0nPzej/",
+	"+GXHUIyNvK8hGTaznQj1MJEEQ557Sa8AjihtRXoNmO6DYoiJIvfuKsDWyKGXlEK8SrG6AqOCD7WN5D6U",
+	"m86+ju0O2pY5wiDuABsv94XToG/dEThVK7bdD0sTqEJadjqMc1pFzA774eI2RWDViQPk56cBKxm8XmsM",
+	"g0K81Akq9F2Rc/Zsd4MO2hDPPtgAtDphe7iNW1ByKvS8w/72SCaps1Z0yIrwmd2ItCtmFOkwWsodG0Dn",
+	"g8JoB82FIatlATdQPEwSgLuFMg/VQnGeFr1StxjrlgkMScvFLI9eHFPnNaxzpWYIgJugYoAJcRuMknWq",
+	"gBVFwfzCtysEtNh67nrPSTjwGJz8/ds1A4PsOpu0QlkWBaUCUWzVFi2xZTnKhFkUfEnWoyPyn1SuBgg6",
+	"E7p+IgphNE+B1hvf+Q3wolPWryIvt5r7P5hKfoAeUdG0agRPzzZsETIfH7MW6LfdDuw+2jTyv9z5ro99",
+	"Ex5vwYaV2ehnsfm867gTWis5GOu3ri1kO1UxaaZbauuk9UMf1XL43n1wv4sjbVH5Wz/QTOIW92vZCjIy",
+	"rYg3xhcLjBRJnCSrIQVx0yIIXfjfOJJqnRvP1iyUNNCp9u6QetNM6vqw0hKFdy5sZvofXLJlHjTtTb8g",
+	"dby7zoU/sJVKFx53EvbsBZsLWVowO9S92JCOtW2Z//Kf7VL6IgwZTsAfdBQdaB8nFHzwCbHh0cH1QEdR",
+	"p4voI88/dtbe0LjBRTMW87Loykr80CMXIeY0bv/A12j90MCzpnLgkfmixGhYpE9VUPmF3+CFkFN1YXRa",
+	"peFerFGZj6qv9FDoB0q8E/Tr88aYhqir0MLiQwYcW1g8Al4RMKuNhvVtRiba3BpGZVotFrEY/5/zZV1i",
+	"iomZVBoMWW5wXtY34FPMLnN1e+kkVT/YYMSEnUhhGMwXdnnk49h8JR/KFQjZaHWMUV9px+qcEJyDhomk",
+	"P/x3VpfGQjY4cr+tDA8+6KW2zlzD8ggti9ZMJKX++AGcVhwC0a6l04P7nFXmHVUnPP+Wo8lbDoYTeRy2",
+	"5Pc8FUWB8alpwcV8xXDm9upNGNWu/N9+nT4ZvZQYxbd+O5Le3YEb7uCGaxRu3bgvaQWv/PD+zzfKvmpM",
+	"Uj992ZrKP/8pzHif9HJ1GycENbQtvwYve7htjxopqFWYUUh/cJDjPuDwCVp1mwFCT+ikzCBhUy4K97Gw",
+	"3u3jHpCZrDajKl2deJ9wDoOogF36x5cr5kpEEiz8UR9GWJgTiXFS997j+S/JztnkFNEntosh9SU79z8g",
+	"yR7ls4hrZUWsw1xNYVk/FYscNEX6mVxpC9KHBcfVr5gXJASjTy1oByzl1nNEF5Fuq7AsxfN3t+IK6KNd",
+	"FMvK0+Q3FlZBKLWZ+pzXJ7meWciZwZBFf8nQtuiO3jB7qxhGgPbruMNmhKLSE1nHL1ah+O4IaRheGBVw",
+	"1uBbp0o2yYUTpicST2YtttGqQJ/IPSkMUxIJWKAkgRJNZAinFHZAcXIeedauFSXALgmNV4sOKENyZjd6",
+	"R+1zjnp1mr5xFUhD+XVHKtZtHrFRIMmoDMOjGi5uPGHqSMyGLTx8fTQhihNEhJEn+XVoYDhBXrghlyzn",
+	"5ogtNExBa8guqg2PJlKCQPLcmBsHT6qyNNXXzLu7aKstStHeTi/ptRZIJQtWJ9+RRHvsxsjQ03qC5uN/",
+	"VdP4p2dhtpf1ZGumPsIHgk8A87aL1qkYRyXA42b9iIRxr4LSbhPMWUBZz6//VE7VWKd1JQt3e8c513By",
+	"/mOL8q/ozM+++epvMbX5A/R1J0/8dP7a55BgbCJGE6GUyIR9cB5FW0Gmg9p8yijY7VhV4F2VgI/+kUbO",
+	"jOeDM7BJnavvZDnPK6NXtS7nFbGZ5mgiAMwCpjACC4vaszbczRuDabAV5zTXAjln0rvlWoqWstgchU6k",
+	"KkTqZdT22RKvwYwTSK9Nhz66Uhm00/0Di15Se4E2lP76CV1anVdDKvsuF+YMnVxxAJI/0jhWhMYictMF",
+	"F2aQUd2J+w3tGhL7r1oV6CxAs+bw19DK2PCVQqdazb2XOLjK3UtIc96RMXBnQUtedMUQ1a5OkVFVMm4r",
+	"Sh/nyIPd63/FrLR1/ZjG2qKFGAykpRZ2OXYyWDBEz4U8wZKZnTFRvnio58ijhpPhnz+/c/eES/a9tYu3",
+	"slgmbOwmgWQix3wOY2Hhf8ZWi9SGMqyozizZ2dvxO3bIF+Lw5tkhjnYYwnfYz3UVV0orcYwQyRUahBrV",
+	"Pp8YdjI+/9ZndXaXDiWuJjB3hDYbJNie56kXuIYaEHwhfgBUPPFFFRR/hZanb4M57p8/v8MgUnegDm3x",
+	"bT1Kbu2ikbb7UaPcI+Wnkqor6TBeLBBB/5iBEzSQsYA+MKBvRNoUntGlSYATlGzoC6JwTECqyvrUwsLx",
+	"2Sm7glygPW7I3NVnmUrLOcrhvsiIKnVKhZp0afPRRLqnr9JcUUqHRr6kpxxL8SyEg/5wBnI4U4NqoqlW",
+	"0mm42RPD3PbNRPbxGcjs0OgUUYaUiGE2tGaAcTkhuDzDC+2WOJET+QrTT733varnwtnXd3eMS3MLupZq",
+	"r1S2nMjL9xMqUTLpjdj7CXIn999JbzgcTnoJm4RiDY2n9/eX3mlPTtcAj14j9rn3dPhs+JQSHEDyheiN",
+	"el8Nnw6/QpOEzfEytq9DHWU2o4x/R+mqupG918LY41BlU3vzM37+/OnTlZKpGChH+SqH//H0ms5wp8qf",
+	"GE6M+BeJdyPhnILThm6DXz999smm96Vz1qd+o6zPF0I8rlOEhi1K1xv9+33rAv/7l/tkherFH/3ScESG",
+	"jfZD+hHlFAPIQYVAQodqsgGTvcONVKo6UhF4mieVQuOwhs9QICYChPJsDBEORV0aV5kIQlApjQZKIOf+",
+	"h8qWnxYbfIne+zYzsrqE+0dExFahkAhCUMkkbpCxW6eyISo+fXxUPGZXHHMs4aiKNmouBFO1g+xfCGMr",
+	"cQg+kwvjlvDVfpYQZn3iKzGg9QqTOGs2LgybC2PcOaKgpuTsUW41oVTIMez7e1td5AHxkpPxv9wy3rz8",
+	"5/jtG7SSJJgoqXQF7X6m0nA/h3Mvz+14q9+L7P6wDu31+mb7Zo/BNqt0eyM2OjvxKFCucVyklmpQMmzf",
+	"zqQBvy1u818ekXz4TeyZfDTLYd9H3cikrfCQ95zUokGTkGPQHhHzfVMYRBKM32B9SjohkcZj6xdSsjMp",
+	"cYv8eh+LZKZM8xAl/ggU7Ed+DXXsLeOMCv07ERzueGqLpY9dD4XufYkrBzTqhLEjrSozylzqlkSr8t5d",
+	"9Cm4QT2BqsqSR4nSV88jlozOgdAUEidukYzfroHqLIMHUMqOseoi7R8/lhEyhdY4uzWoiI+Gxao+aLQ2",
+	"cp+U2ig9YlRGnYilyAy7ggL944KSSSIroGLun+BgKJ+uOU6VP/Ps6dOkmWa3Jc+OGN5jsZ6qhn4H56Ej",
+	"3Cc7oRRKpI68cPCH7E/FPtypVwxCtnjJB9HpFlFGYcLBnFlNvUYoTRJzIxN/9t5QvRPhPYS7oPlF6e8r",
+	"fP2FAv+xKfDDSNTdge9L07osq2Ou303UchKy12XhclrL03xOQswXGvXpxbgViuHm8+pmX0nPH7CngIQ2",
+	"NRk0tBRs/0WHZoIlvOpCsI3ONHt9dMp4Prv6JHy7E5X5tev+IYv+OCR/GLDb7U4iQP9pwaxiz59WGaF/",
+	"VHwLEGymivOg5jqEOqqqfv2a+FLV2mA4mNkJneqcrk5k+rbOI3okeLcKincIASm9/iMTFjIV+I2yhdMO",
+	"0SOYsKtSFPZAUOoleYtY33eCQVgzIdOi3FlLJKgfvqfx7w/fX8PynsTyAqjYVBsPznGuRtOEnUxbjSyO",
+	"Hcxbz77pZsztcSnvbadBY+ER66Tr60jlNjrdL7aaz9VW46+B7/LwCFeSMKByz4ZSKsKaUPbHWL4MOdU+",
+	"yZLSpSm3+woYzzInnM24kLGLmcStyGel/SNdtU9vnl7r3rJnG3W7BVacYfl+BcFKvW8bdGAdGAPqwELF",
+	"f66g+ELSfkdP1nGWrVAUXI0GKkuFrq1SHhBvHzjeThQHIZhyKZX1xdd2YvSrVWU6hbzT5oeP6RxeqbLc",
+	"cXma6/5i7/pU9i6KsmkWw/QhW1XnmFCQ2T3qTODu4GTRUAdqLHbaCpN8DI6w1oBgJ47w6XAq0kAtAl3/",
+	"1X6NM44NCach+DKi10JmiU8NpoR0RfkYrTqfGBxNVVp9/VuPj1gglV4kPpPADI7YJekUl75isbBD9iYS",
+	"YvGF9zxEnP77fggOBplXaQUfTWZOlJSQ2kYlvCMfxGfWqvH2W80kuvuhDCqyhAJN3SrwwWzQJ71TTRCf",
+	"eNmmWVRx+XQ9r3yjBO6brXxuovJ6Jel9h4NtJonvVssz/x4C8zqRrBqLEZ2s6VzdcDAQOkdfAvX7QvT+",
+	"W2wI670XBeXf7Jf0Srj9BOR3K0Wmcs3tfhRPDKOS9R7FA8Z7XHdgOT47JXBVTTd9mRpj+fJDKe/hNSwP",
+	"NRZW6Q6RpcIrzU4vaIj4ryXD0SJVe6bEzTI5Heh4Dcv90d13Ppj/c/AcViQqVPtyi2pSpd9d9/s8SONH",
+	"iobjXN2uk6FmG+gjxs21qVSRwEcqsKAtlYRBQ67YHQM0OimRsqG/RpwS4fs/DiVqdqnYt9l0JyV5TSL0",
+	"gr9jlV0Nw/dLtHy5j1Kutw1shvtew3JQ0RXs/4Ep9iXW4NJkw/vTErs/gpz4SGHCvEJ1XwyT9eusOd+X",
+	"Ejt5DVbanSoJrY4x0xbuLUALlQ3ZcZO+tunq0YMoaqNLRadd+bX/5hGpSqORRsd99Qv9Ykj+tIZk3zKu",
+	"EY1CzlHKpHyYv/N1KB32GCyv2RphrwxvZeKV8np4fHSF3YWvzm2frKxZa5RaeFILRnIfYodWclKFeDXs",
+	"oEVcjhLmySd1BVW4LFJxRyqlCk3Yv1y8phT/972ClryFGcPQWCqs4Ds5IQ85YhoKxTNsYiujxquPNQej",
+	"1OeQInSFCku7WiLiHdV1WKh2QMq1XraWKihjNDSbegh7OvRxc90Svo+W3AMJWul6s2dqtFLxsivQjl4n",
+	"ITK1Xc3Fl8fCOjT7pFOZ5lMb8KZpqPUGKRkaNiPFqcXuqoZJ9ufNofjvCusigD1akGVAZ4/mrTJfVcUZ",
+	"RHUDEHqyNrEvqSJuDb/Bel12yI4fIDY3K9F3OM2RZGMibKMO/qOaJan8/04EKRIsST/P9ksSnMzUVGBr",
+	"P7ZDbaWopWZLI2+0Ehj83rp30O3WdPD2klf6IQz2K8jsQh2e70OeUYrNuVyGMpvcWpgvLFWFIp2cZ5kG",
+	"Yx7Tf0Ls0AESY7FXTJNHHnyrgDUMm7CE7tberOkXuwO98AWUNoVnv8TnSDB80e7eLtd2TEiJbTnv71t2",
+	"WjGTwVJl69pSR2R5M83CTr5aVFzd83aBzmJVLOVF4Y0qSjIniI5qTbI9gxMC3ezSUFnVcP7Yvq2q5dLA",
+	"WKuoChU37LJZaerSTUVVxagaUPswvwO7+SQ/ca0DP8+pnKpOmcyjVNU27/clXQEuVHn9caKvf84VllSu",
+	"J49BuIFJDtQ+uxnQPIEQ3hyrthIHcHbqS1CZunxZVa8sWtaeNXG5NGCokpZH2P5arTW2UmotYQtu83Z1",
+	"tcFEUtEi6fuBUOzME8NSo6fvwnpatdMcMBqbnsifiRRpwHqdvIgRIV9uy9Mi1v/6+d99ZV2rFLZgWw5i",
+	"F4QUurU78ghVSBBB6j3sO6ivtcWYBScg55/GZ0poRRRX6YrF/X6CgKMPB0J2CwJtltZWweqwNI4FEltO",
+	"R6ZVaX1BYwPW+O4WNlZpcQMPXGfnVGa15XFs7/ESq4teUj1mYGo6YpxNy6JoFrMNa6lKBaoFFha0E9nP",
+	"rV2Y0eHh92/H76peL+PXP333v6pq0v8zHA4n5dOnz79plLd0DwdVldyJbJTJ9eUwq+pYuSqwWPEl3Nlh",
+	"Os+GsTq6QyrhfzmR/UZBTyxtbXNwpzb3hT3ZZePlJanvdeXdiWyW3mU53PkKvu2KXXO+ZFdAZi12m6sC",
+	"JrJ/+X6CntVJbzTp2Ts76SWT3tzM8G/8A9zD0fvhcHh/f+l2P1dXogA2fvlDNbRjKxMZNusW6I//Mvye",
+	"4QCXzEixWAAKTnUJ0UylhvbkGcQtXLnxnxh26UEi5kNH8V/d2f57uLN+PYNLlJB8zX/G9QzrOA7ZMV6A",
+	"UgPjTrlfUmHdPvcyKFX+djTckwgqPj5g1N+gkusI/5NgpySVg2rOxij/OODu49D79TrPe7eQVc1JukJl",
+	"LSxMwspFaCxL+bZoCg9ljffJC6i1SehF4UudebJBEE5TwNLhDg9MW7fEH38pR/XF7fwSC1dTSz7eat3g",
+	"MxpNrm6xHibRGTWtbGWYkdzsdYtNASKFNcmo5k5reRRqOgd/w1Xp1WIsrVAIuY2VLgq+nGlVyuywWQW3",
+	"6Yteke1vuMAObdRt7zZ3FJ5q68/bp43NZQ3rG4CMHRy495hUHamyUC3ipLWGx4ygaUy0yeONu2qdzF6x",
+	"F6fPuOXYm1vxrFISGyi3ukLS3RoijqG8d0cogvjhHpBWNG9iSI0ObTQJss/Wohlj4DrNu+tlrCATGiKM",
+	"Zc9ZmnPNU/cdUhFHeE9yIcFA/cqxZVNiP4VBV6mtX3dO3fUVsqq/P8vSHM/WSnPsiR9Sf4cua/D+WN27",
+	"hplklaMklfdK6YYNZY9m3Sa9K5xu4yurtltwU5QQ0ksNPGN9/OqCqlGZC/fswr0d7E/9O+PedlFXlQ86",
+	"G/U0ZxkXxZJhwTnW19zCBf4fe2tpsHoZTBw5sHP398Ex/k3V51GlS5WkJEd6hneo8Wm0UFNdoO5+jT+3",
+	"S8qvhcQi6amuS3CKs/5Cw1TcDRJqio+4MscqZVZhh4Zmk4Qjx7arzw7mvvdU45g8K55jdK3SLKf++A7G",
+	"pcwIyldL1DJQdaIaB2R1y4Wknk23gXv6BsZ+0KpKPVqHK6MY7YfGvwKn7OG6kQtf+Tb5VScB70FrVukW",
+	"1NkboYflUMKFcmtyf/tynTUf8CfdzQR8p8coD/gO7IqH/Hf3xXvoJrGuHFxSOyB0eONxeGiAtHr5WVO6",
+	"h12Qul02dSkBqMMXa/xuNibZBRvcaXZ7YF8LeV33NHqUgJBGy5Y9a7m+leQ6KF8jhtURaSjP/2lsm39C",
+	"lr0PdeBdMwqnblbZpP5YLQdZWt9/eSGVdatNc8ctyB4oSYYD7VW0L1LHR0gdr4MAsUZBnXhRBcUwNZ2C",
+	"9vUlHZhI+KeSJbbUEjLHyit7Uw1T3JOTbMA44WTOZckLAvIVcEu2n9KqObcidQNUIsCn5Pm7pRmGMkuP",
+	"Qefb7fd/p4w/al/fJWRQH9kgve2V3FeJ144s+BokVxT6SbX7syrqyt+4/z4GsScaSwXImiTWW4DbcuOT",
+	"L3Tzo7Q1UoIgICshsJoyXgGgTmRcDwrcSKz8KZkNnkHvUMNOWrYyd9TGqjWvICZto7mMnYHGJLXRRB6E",
+	"FnojVnkEk6Z/zimZCfaPTghW7lFpQLt/SQ2dSMYsSE7v8KM3mE4uRXpNieWOvLlnSLy5XFYdcPF2s0Vp",
+	"csjcOP2Xr8YHda/sHO7qjpGrlnDstj0Yuk2YnGtI9XzUas3J+uViATrlBnAkNWXHr8aHr07+cXj2w8n4",
+	"BUHrn+O3b9zUPtGB2j8Y9n7Sm5ZFceE2gC7C/5tzOWNjLtFXiDo2Pn/24u/Pnn/19Ytv/vq3Se9+gMfh",
+	"zgsXlubc3iplR7WqjK3eQnPhUDSQLxZeA2QO4D+StxHHmhbcYofkUctKeiHcYacYzIH/DwKTyPBn9Z8g",
+	"rZgK0PUn3nwQ/sS91H8iyNwQJDKKANTwM/rDfUVnj36ckSeEfXKge+fO9+PnL76p6x2v9DiFVINtHVhH",
+	"hInXkR83xsSP/iAG/ezTz07jR4NMPMdR2Pp0v+yZyE0jx8d300ZXtobA/D6nwh3PvtoXu0WEIXkEoxUq",
+	"KhzMzwXXIcX3+fP9a4keapZfVwzY0UZZGrTAYYhAKU258J3yfNUvlnOdgXQ6Jbax9W7twecY7LtXIWHV",
+	"W9rksxgGjHcFzXILkIxXrqwqanNHOaCUm41T1O/3cc1T7Z7Cn4uBilb1xUT1aLZWOuAO0yr72XH0Vjvp",
+	"xCeBNuw7cAOawAIZBcnUbaNrjZ8XxdLXRY4lz7TvRw68sPlvmyz33/tPHhEraYq4z3PVu/1a3IAEY0Y+",
+	"QV+lYNDbUi6a26SN+V1q4Nly4ybP6YvfZY84N2L6i32ZPDNu+ZWT4rHWRmUNXD1rtzJRH3b1Kx/b2Xne",
+	"gdzW9QA7sxUqdQob0GcG3WTqVq7rX/2p0iFaYTSR27SrKlKmVn54lh0oaQbkRnNqw8Tt3Uc9kB1M+dak",
+	"c3fButTIITvGE/BOtYm8POFpDgdO49CqGDGpDjCF/zJhl+cwBa1BH5ypQqRLfKn9s0s3qfs5Qfxg7OlJ",
+	"9S02pj7gMgU3nrnEbiZOgFiT/ifSlxnrSLzwIv8Zn8H+auxsvEtOOTvM7bx4YH+eADxmciiKzyp2LJoP",
+	"Wa+1bUAolEM9IRHlqQV5B6FGTqNvArRKXfRGvcOeO2P/9fsANn8P75P3deMmGqfxqBHU03hKwWD3v9z/",
+	"vwAAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

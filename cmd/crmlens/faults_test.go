@@ -16,6 +16,7 @@ import (
 	"github.com/crmlens/crmlens/internal/database"
 	"github.com/crmlens/crmlens/internal/dbtest"
 	"github.com/crmlens/crmlens/internal/mariadb"
+	"github.com/crmlens/crmlens/internal/model"
 )
 
 // outcome is one answered request of a load.
@@ -182,6 +183,13 @@ func TestDatabaseOutage(t *testing.T) {
 		t.Errorf("load: %d answered 200, %d answered 503; want both", ok, unavailable)
 	}
 	t.Logf("load: %d answered 200, %d answered 503", ok, unavailable)
+	// Every read answered 200 has its audit row, those answered just before
+	// the outage too (the two contextOf reads besides the load's).
+	var audited int64
+	must(t, in.e.db.Model(&model.AuditEvent{}).Where("action = ?", "context.read").Count(&audited).Error)
+	if audited < int64(ok+2) {
+		t.Errorf("%d reads answered, %d audited", ok+2, audited)
+	}
 	settled(t, in, baseline)
 	// The outage is in the logs, as JSON (the driver's own messages too),
 	// without the session token.

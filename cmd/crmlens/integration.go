@@ -31,6 +31,7 @@ type optionFlags struct {
 	matchingFields        []string
 	chatwootURL           string
 	chatwootToken         string
+	agentActions          string
 }
 
 func (o *optionFlags) bind(cmd *cobra.Command) {
@@ -42,12 +43,13 @@ func (o *optionFlags) bind(cmd *cobra.Command) {
 	f.StringArrayVar(&o.matchingFields, "matching-fields", nil, "fields that associate a visitor with a contact, tried in order, e.g. --matching-fields phone --matching-fields full_name+phone")
 	f.StringVar(&o.chatwootURL, "chatwoot-url", "", "chatwoot: the Chatwoot address, e.g. https://app.chatwoot.com, to check contexts against")
 	f.StringVar(&o.chatwootToken, "chatwoot-token", "", "chatwoot: an API access token crmlens uses to check contexts")
+	f.StringVar(&o.agentActions, "agent-actions", "", "what agents may do where nothing vouches for them (easemob without a key and --require-known-agent, chatwoot without an API token): read (only the matched contact; the default for new integrations) or all (also search contacts and link the visitor, which anyone with the URL then can)")
 }
 
 func (o *optionFlags) options() integration.Options {
 	opts := integration.Options{
 		EncryptedSystemParams: o.encryptedSystemParams, TenantID: o.tenantID, RequireKnownAgent: o.requireKnownAgent,
-		VerificationFields: o.verificationFields, ChatwootURL: o.chatwootURL,
+		VerificationFields: o.verificationFields, ChatwootURL: o.chatwootURL, AgentActions: o.agentActions,
 	}
 	for _, rule := range o.matchingFields {
 		opts.MatchingFields = append(opts.MatchingFields, strings.Split(rule, "+"))
@@ -230,7 +232,7 @@ func newIntegrationUpdate() *cobra.Command {
 	var of optionFlags
 	cmd := &cobra.Command{
 		Use:   "update --slug S [--new-slug N | --regenerate-slug] [--origin URL ...] [options]",
-		Short: "Change an integration's slug, origins or options (options given replace the stored ones)",
+		Short: "Change an integration's slug, origins or options (options given replace the stored ones; --agent-actions alone changes only it)",
 		Args:  cobra.NoArgs,
 		RunE: withEnv(func(cmd *cobra.Command, _ []string, e *env) error {
 			ctx := cmd.Context()
@@ -251,6 +253,19 @@ func newIntegrationUpdate() *cobra.Command {
 					u.Options = &opts
 					break
 				}
+			}
+			if u.Options == nil && cmd.Flags().Changed("agent-actions") {
+				// --agent-actions alone keeps the other options stored.
+				row, err := e.integrations().Get(ctx, slug)
+				if err != nil {
+					return err
+				}
+				opts, err := integration.ParseOptions(row.Options)
+				if err != nil {
+					return err
+				}
+				opts.AgentActions = of.agentActions
+				u.Options = &opts
 			}
 			if cmd.Flags().Changed("chatwoot-token") {
 				u.APIToken = &of.chatwootToken

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"gorm.io/gorm"
 
 	"github.com/crmlens/crmlens/frontend"
 	"github.com/crmlens/crmlens/internal/admin"
@@ -23,6 +24,7 @@ import (
 	"github.com/crmlens/crmlens/internal/importer"
 	"github.com/crmlens/crmlens/internal/layout"
 	"github.com/crmlens/crmlens/internal/metrics"
+	"github.com/crmlens/crmlens/internal/model"
 	"github.com/crmlens/crmlens/internal/playground"
 	"github.com/crmlens/crmlens/internal/seed"
 	"github.com/crmlens/crmlens/internal/server"
@@ -38,7 +40,9 @@ func newServe() *cobra.Command {
 		Short: "Serve the sidebar, the playground and the API",
 		Long: "Serve listens on CRMLENS_ADDR (HTTPS with CRMLENS_TLS_CERT and CRMLENS_TLS_KEY). It applies pending migrations first\n" +
 			"unless CRMLENS_MIGRATE_ON_START=false, in which case it refuses to start while migrations are pending.\n" +
-			"With --demo it loads the demo data on first start (an easemob integration \"" + seed.DemoSlug + "\" and demo contacts).",
+			"With --demo it loads the demo data on first start (an easemob integration \"" + seed.DemoSlug + "\" and demo contacts) and serves\n" +
+			"the playground, which hands out working sidebar URLs to anyone: --demo refuses a database holding contacts that are\n" +
+			"not demo data, and serve without --demo refuses a database holding the demo integration.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -77,8 +81,12 @@ func newServe() *cobra.Command {
 			// contacts import left its identities' branch prepared, holding
 			// locks (internal/importer, xa.go): finish it, without holding
 			// up the start (it waits for an import still deciding).
+			if err := checkDemo(ctx, e.db, demo); err != nil {
+				return err
+			}
+			migrated := e.db
 			go func() {
-				if n, err := importer.Recover(ctx, e.db); err != nil && ctx.Err() == nil {
+				if n, err := importer.Recover(ctx, migrated); err != nil && ctx.Err() == nil {
 					e.log.Warn("could not finish interrupted imports", "err", err)
 				} else if n > 0 {
 					e.log.Info("finished interrupted imports", "count", n)
@@ -117,6 +125,54 @@ func newServe() *cobra.Command {
 	return cmd
 }
 
+// demoContactPrefix starts the external id of every demo contact
+// (internal/seed, generate.go).
+const demoContactPrefix = "demo-contact-"
+
+// checkDemo keeps demo data and production apart. The playground hands out
+// working sidebar URLs of the demo integration to anyone who asks, so
+// --demo refuses a database holding contacts that are not demo data. And a
+// database holding the demo integration is refused without --demo: its
+// URLs were public, and disabling it quietly would leave an integration
+// the console shows but nothing serves; the operator decides (serve it as
+// the demo, or serve production from a database of its own).
+func checkDemo(ctx context.Context, db *gorm.DB, demo bool) error {
+	if demo {
+		var n int64
+		if err := db.WithContext(ctx).Model(&model.Contact{}).Where("external_id IS NULL OR external_id NOT LIKE ?", demoContactPrefix+"%").
+			Count(&n).Error; err != nil {
+			return fmt.Errorf("--demo: count contacts: %w", err)
+		}
+		if n > 0 {
+			return fmt.Errorf("--demo refuses this database: it holds %d contacts that are not demo data (external ids not starting with %q), "+
+				"and the demo's playground hands out working sidebar URLs to anyone; serve it without --demo, or give the demo a database of its own (CRMLENS_DATABASE_URL)",
+				n, demoContactPrefix)
+		}
+		return nil
+	}
+	var n int64
+	if err := db.WithContext(ctx).Model(&model.Integration{}).Where("slug = ?", seed.DemoSlug).Count(&n).Error; err != nil {
+		return fmt.Errorf("look for the demo integration: %w", err)
+	}
+	if n > 0 {
+		return fmt.Errorf("this database holds the demo integration %q (from `crmlens serve --demo` or `crmlens seed --demo`), whose sidebar URLs the playground "+
+			"handed out to anyone; serve it with --demo while it holds only demo data, or serve production from a database without demo data (CRMLENS_DATABASE_URL)",
+			seed.DemoSlug)
+	}
+	return nil
+}
+
+// statementBound is how long the database may run one statement of a
+// request (database.Options.StatementTimeout): within the request timeout,
+// so that a statement of a request answered 503 at its deadline cannot go
+// on and commit afterwards.
+func statementBound(requestTimeout time.Duration) time.Duration {
+	if requestTimeout <= 0 {
+		requestTimeout = server.DefaultRequestTimeout
+	}
+	return requestTimeout * 9 / 10
+}
+
 // app is what one serving crmlens holds: its handler and what it must
 // close after the last request.
 type app struct {
@@ -127,8 +183,15 @@ type app struct {
 }
 
 // newApp wires the services of e into the HTTP handler: one metrics
-// registry, the read replicas, the audit writer, every service.
+// registry, the read replicas, the audit writer, every service; without the
+// playground (newAppWith serves it for --demo).
 func newApp(ctx context.Context, e *env) (*app, error) {
+	return newAppWith(ctx, e, serveOptions{})
+}
+
+// newAppWith is newApp for serve's options: the playground only with
+// opts.demo, HSTS with opts.tls.
+func newAppWith(ctx context.Context, e *env, opts serveOptions) (*app, error) {
 	m := metrics.New(version)
 	sqlDB, err := e.db.DB()
 	if err != nil {
@@ -166,11 +229,16 @@ func newApp(ctx context.Context, e *env) (*app, error) {
 	integrations := e.integrations()
 	layouts := layout.NewStore(e.db, nil)
 	auditLog := audit.NewAsync(audit.New(e.db), e.log)
+	var demo *playground.Playground
+	if opts.demo {
+		demo = playground.New(e.db, integrations)
+	}
 	h := server.New(server.Deps{
 		DB: e.db, Tokens: tokens, Assets: assets, Logger: e.log, Layouts: layouts,
 		Sidebar: sidebar.New(sidebar.Deps{DB: e.db, Reads: reads.DB, Tokens: tokens, Integrations: integrations,
 			Layouts: layouts, Audit: auditLog, Metrics: m, Normalizer: e.norm}),
-		Playground:     playground.New(e.db, integrations),
+		Playground:     demo,
+		TLS:            opts.tls,
 		Integrations:   integrations,
 		Admins:         admin.New(e.db, 0),
 		Metrics:        m,
@@ -192,8 +260,9 @@ func newHTTPServer(h http.Handler, tlsCfg *tls.Config, log *slog.Logger, readHea
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		// headerLimit answers past server.MaxHeaderBytes, in the JSON shape.
+		MaxHeaderBytes: server.ServerMaxHeaderBytes,
+		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 }
 
@@ -201,6 +270,8 @@ func newHTTPServer(h http.Handler, tlsCfg *tls.Config, log *slog.Logger, readHea
 type serveOptions struct {
 	out  io.Writer
 	demo bool
+	// tls is set by serveOn: crmlens serves HTTPS itself.
+	tls bool
 	// firstAdmin and firstPassword are an admin created on this start,
 	// shown once.
 	firstAdmin, firstPassword string
@@ -210,13 +281,29 @@ type serveOptions struct {
 // drains in-flight requests for up to CRMLENS_SHUTDOWN_TIMEOUT and flushes
 // the audit log.
 func serveOn(ctx context.Context, e *env, ln net.Listener, tlsCfg *tls.Config, opts serveOptions) error {
-	a, err := newApp(ctx, e)
+	if e.dialect == database.MySQL {
+		// Requests run on a pool whose sessions bound every statement
+		// within the request timeout; the pool that migrated (statements
+		// that may take long) is closed when serving ends.
+		bounded, _, err := database.Open(ctx, e.cfg.DatabaseURL, database.Options{Logger: e.log, StatementTimeout: statementBound(e.cfg.RequestTimeout)})
+		if err != nil {
+			_ = ln.Close()
+			return err
+		}
+		migrated := e.db
+		e.db = bounded
+		defer func() { _ = database.Close(migrated) }()
+	}
+	opts.tls = tlsCfg != nil
+	a, err := newAppWith(ctx, e, opts)
 	if err != nil {
 		_ = ln.Close()
 		return err
 	}
 	defer func() { _ = a.reads.Close() }()
 	srv := newHTTPServer(a.handler, tlsCfg, e.log, e.cfg.ReadHeaderTimeout)
+	// net/http's own answers (malformed requests) in the JSON error shape.
+	ln = server.JSONErrors(ln)
 	base := e.cfg.BaseURL()
 	e.log.Info("crmlens is serving", "addr", ln.Addr().String(), "dialect", string(e.dialect), "tls", tlsCfg != nil,
 		"replicas", len(a.reads.Pools), "version", version)

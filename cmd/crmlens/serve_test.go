@@ -71,6 +71,15 @@ type instance struct {
 // logs unless set) and stops it when t ends.
 func startInstance(t *testing.T, vars map[string]string) *instance {
 	t.Helper()
+	return startInstanceWith(t, vars, serveOptions{})
+}
+
+// startInstanceWith is startInstance with serve's options (--demo).
+func startInstanceWith(t *testing.T, vars map[string]string, opts serveOptions) *instance {
+	t.Helper()
+	if opts.out == nil {
+		opts.out = io.Discard
+	}
 	if _, ok := vars["CRMLENS_LOG_FORMAT"]; !ok {
 		vars["CRMLENS_LOG_FORMAT"] = "json"
 	}
@@ -100,7 +109,7 @@ func startInstance(t *testing.T, vars map[string]string) *instance {
 	}
 	in := &instance{url: "http://" + ln.Addr().String(), e: e, logs: logs, cancel: cancel, done: make(chan error, 1),
 		client: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{}}}
-	go func() { in.done <- serveOn(ctx, e, ln, tlsCfg, serveOptions{out: io.Discard}) }()
+	go func() { in.done <- serveOn(ctx, e, ln, tlsCfg, opts) }()
 	t.Cleanup(func() {
 		in.stop(t)
 		e.close()
@@ -345,6 +354,20 @@ func TestNativeTLS(t *testing.T) {
 	if resp.StatusCode != 200 || resp.TLS == nil || resp.TLS.Version < tls.VersionTLS12 {
 		t.Fatalf("https /healthz: %d, tls %+v", resp.StatusCode, resp.TLS)
 	}
+	// Served over TLS by crmlens itself: browsers are told to keep to HTTPS.
+	if got := resp.Header.Get("Strict-Transport-Security"); !strings.HasPrefix(got, "max-age=31536000") {
+		t.Errorf("Strict-Transport-Security = %q, want max-age of a year", got)
+	}
+	// Plain HTTP on the TLS port gets the JSON error shape too.
+	raw, err := net.Dial("tcp", strings.TrimPrefix(in.url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = raw.Write([]byte("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n"))
+	_ = raw.SetReadDeadline(time.Now().Add(10 * time.Second))
+	plainAnswer, _ := io.ReadAll(raw)
+	raw.Close()
+	checkJSONAnswer(t, "plain HTTP on the TLS port", plainAnswer, http.StatusBadRequest)
 	// Plain HTTP on the TLS port is refused, not served.
 	plain, err := in.client.Get(in.url + "/healthz")
 	if err == nil {

@@ -150,6 +150,11 @@ const (
 	// CodeInvalidOption: a constructor was given contradictory or malformed
 	// options.
 	CodeInvalidOption = "invalid_option"
+	// CodeSplicedParam: an Easemob identity, agent or tenant param is made
+	// of DES/ECB blocks copied from other params of the same request (a
+	// cut-and-paste); decided on the ciphertexts alone, whatever they
+	// decrypt to.
+	CodeSplicedParam = "spliced_param"
 )
 
 // errDecrypt is the one answer for every failure found after decryption, so

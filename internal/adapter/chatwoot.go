@@ -12,7 +12,10 @@ import (
 // sidebar page, which flattens it into the params below. Chatwoot does not
 // sign this context: nothing here is verified beyond its shape. What protects
 // the integration is its secret URL and, when crmlens has a Chatwoot API
-// token, checking Claims.Chatwoot against Chatwoot's API.
+// token, checking Claims.Chatwoot against Chatwoot's API and matching with
+// what that API says of the contact (WithChatwootContact), never with the
+// context's contact fields. The context's agent is never vouched for:
+// Chatwoot's API cannot say who is looking at the dashboard app.
 type Chatwoot struct{}
 
 // Params the sidebar page posts for a Chatwoot context.
@@ -44,9 +47,10 @@ var chatwootKnown = map[string]bool{
 func NewChatwoot() *Chatwoot { return &Chatwoot{} }
 
 // Decode turns a flattened Chatwoot app context into Claims: the visitor is
-// the Chatwoot contact. Verified holds what the contact record says
+// the Chatwoot contact. Verified holds what the context says of the contact
 // (identifier, email, phone, name), normalized as NormalizeClaim does, but
-// only as far as Chatwoot and the secret URL can be trusted.
+// only as far as the secret URL can be trusted: with an API token the server
+// replaces them with Chatwoot's answer (WithChatwootContact).
 func (*Chatwoot) Decode(params map[string]string) (Claims, error) {
 	if err := checkSize(params); err != nil {
 		return Claims{}, err
@@ -107,4 +111,37 @@ func (*Chatwoot) Decode(params map[string]string) (Claims, error) {
 		}
 	}
 	return c, nil
+}
+
+// ChatwootContact is a contact as Chatwoot's API describes it (the
+// conversation answer's meta.sender).
+type ChatwootContact struct {
+	ID, Identifier, Email, Phone, Name string
+}
+
+// WithChatwootContact returns c with everything that identifies the visitor
+// taken from k, what Chatwoot's API answered for c's conversation: the
+// visitor id, the identifier, email, phone and name used for matching, and
+// the display name. The context's values for them are dropped, including
+// those Chatwoot's answer lacks. A value longer than MaxVerifiedValue is
+// left out rather than refused: it is Chatwoot's own data.
+func WithChatwootContact(c Claims, k ChatwootContact) Claims {
+	c.VisitorID = k.ID
+	c.VisitorIDAlternatives = nil
+	if c.Chatwoot != nil {
+		ref := *c.Chatwoot
+		ref.ContactID = k.ID
+		c.Chatwoot = &ref
+	}
+	c.Verified = map[string]string{}
+	for _, f := range []struct{ field, value string }{
+		{"identifier", k.Identifier}, {"email", k.Email}, {"phone", k.Phone}, {"name", k.Name},
+	} {
+		v := NormalizeClaim(f.field, f.value)
+		if v != "" && utf8.RuneCountInString(v) <= MaxVerifiedValue {
+			c.Verified[f.field] = v
+		}
+	}
+	c.DisplayName = c.Verified["name"]
+	return c
 }

@@ -48,6 +48,11 @@ import (
 //     caller to prefer when it is the one a known visitor or identity has.
 //   - Without a key Easemob sends every param in clear. Source: the seed
 //     document, "在没有设置加密密钥的情况下,所有参数采用明文传输".
+//   - Each param is DES/ECB on its own, so ciphertext blocks can be cut and
+//     pasted between params; with a key, an identity, agent or tenant param
+//     made of blocks of the request's other params fails the request
+//     (checkSplice), and params that share plaintext as Easemob sends them
+//     (to = visitorImId, a webim-visitor-... nickname) pass.
 type Easemob struct {
 	ciphers []*paramcrypt.Cipher // current key first; none when the integration has no key
 	opts    EasemobOptions
@@ -307,9 +312,15 @@ func (e *Easemob) Decode(params map[string]string) (Claims, error) {
 // (visitorImId and easemobId when they must be encrypted, a pinned tenantId,
 // agentId and email when a known agent is required); every such failure
 // after decryption is the one errDecrypt (or errPlainSystemParam) answer.
+// Whatever the options, with a key set it also fails (errSpliced, decided
+// before any decryption) when an identity, agent or tenant param is made of
+// cipher blocks of the request's other params (checkSplice).
 // The simulator calls it to show what a session would make of each param.
 func (e *Easemob) Read(params map[string]string) (EasemobRead, error) {
 	if err := checkSize(params); err != nil {
+		return EasemobRead{}, err
+	}
+	if err := e.checkSplice(params); err != nil {
 		return EasemobRead{}, err
 	}
 	names := make([]string, 0, len(params))
@@ -518,4 +529,195 @@ func (e *Easemob) structural(name string, err error) error {
 func errPlainSystemParam(name string) *apperr.Error {
 	return apperr.New(apperr.Unprocessable, CodePlainSystemParam,
 		"parameter %s is not encrypted with this integration's key, but this integration requires Easemob's option that encrypts easemobId and visitorImId too; turn that option on in Easemob, or turn the requirement off in crmlens", name)
+}
+
+// Block splicing (ECB cut-and-paste). Easemob encrypts every param on its
+// own with one DES key in ECB mode, so each 8-byte ciphertext block stands
+// for 8 bytes of plaintext wherever it is put, and visitors choose some
+// plaintexts themselves (nickname, trueName, desc, what an app pushes with
+// updateVisitorInfoSrc). The first block of one's own visitorImId followed
+// by the ciphertext of the nickname "victim2" decrypts to "webim-vivictim2";
+// a trueName ciphertext decrypts as an agentId. checkSplice refuses an
+// identity or agent param built so from blocks of the other params of the
+// same request, and lets through what the real platform sends:
+//
+//   - A block of guarded param P equal to a block of another param Q passes
+//     only at the same index, with every earlier block equal too, and with
+//     neither block the last of its ciphertext: P and Q then share a
+//     plaintext prefix ("webim-visitor-..." of a visitorImId and a default
+//     nickname), which moves nothing. The last block carries the padding: a
+//     block that ends one ciphertext and not the other (or ends both at
+//     different lengths) is a truncation or an extension.
+//   - The block that encrypts padding alone (the whole ciphertext of an
+//     empty value, and the last block of every plaintext whose length is a
+//     multiple of 8) is shared by every such param and carries no plaintext:
+//     it never counts.
+//   - A whole ciphertext equal to another param's passes among the system
+//     params Easemob itself repeats (visitorImId, easemobId, to,
+//     serviceNumber: its web example sends to=visitorImId, the iOS agent SDK
+//     serviceNumber=to=easemobId), for an agent's e-mail equal to the
+//     agentName (an agent may be named by their e-mail; neither is the
+//     visitor's choice), and for a nickname equal to visitorImId: Easemob
+//     gives a new web visitor its IM user name as nickname
+//     (easemob/kefu-webim src/js/app/index.js, createVisitor: userNickname =
+//     the created visitor's nicename; a Kefu visitor entity reads
+//     nicename=username=webim-visitor-...). That one cannot be told from a
+//     nickname ciphertext moved whole into visitorImId, but neither can a
+//     moved nickname whose own param was then removed: refusing it would only
+//     refuse every visitor who kept the default nickname. Any other whole
+//     equality (a trueName as agentId, a nickname as email or tenantId) is
+//     refused.
+//
+// The check reads ciphertext bytes only, before and whatever the decryption:
+// its answer says nothing about padding or plaintext (the padding-only block
+// is the encryption of the empty string under the integration's own keys, a
+// constant anyone sees in a request with an empty param). Blocks taken from
+// other requests cannot be seen here: ECB ciphertexts are replayable and
+// their blocks reusable across URLs, which only a signed link prevents.
+
+// easemobGuarded are the params that name the visitor, the agent or the
+// tenant: none may be spliced from other params' blocks.
+var easemobGuarded = []string{"visitorImId", "easemobId", "agentId", "email", "tenantId", "userId"}
+
+// easemobRepeated are the system params Easemob itself sends with equal
+// values: their whole ciphertexts may be equal.
+var easemobRepeated = map[string]bool{"visitorImId": true, "easemobId": true, "to": true, "serviceNumber": true}
+
+// wholeEqualOK reports whether guarded param p may have the very ciphertext
+// of param q.
+func wholeEqualOK(p, q string) bool {
+	switch {
+	case easemobRepeated[p] && easemobRepeated[q]:
+		return true
+	case p == "email" && q == "agentName":
+		return true
+	case p == "visitorImId" && q == "nickname":
+		return true
+	}
+	return false
+}
+
+// splicable returns the ciphertext bytes of a param value when it is a whole
+// number of DES blocks, else nil.
+func splicable(v string) []byte {
+	raw, err := paramcrypt.Decode(v)
+	if err != nil || len(raw) == 0 || len(raw)%8 != 0 {
+		return nil
+	}
+	return raw
+}
+
+// checkSplice refuses a request whose guarded param is made of blocks of its
+// other params (see above). Only params read as ciphertexts are guarded:
+// easemobId and visitorImId when they must be encrypted, the agent and
+// tenant params whenever a key is set.
+// easemobChosen are params whose values Easemob chooses, never a visitor:
+// the IM service number (`to`, `serviceNumber`: "kefuchannelimid_248171" in
+// KFiFrameView.m's example, or a WeChat account's gh_ id), easemobId and the
+// tenant id. Their blocks may reappear in the tenant and agent params: the
+// service number ends with the tenant id ("kefuchannelimid_" is two whole
+// blocks, so a tenantId of up to 7 digits encrypts to its last block).
+// Blocks taken from them only ever spell Easemob's own values.
+var easemobChosen = map[string]bool{"to": true, "serviceNumber": true, "easemobId": true, "tenantId": true}
+
+func (e *Easemob) checkSplice(params map[string]string) error {
+	if len(e.ciphers) == 0 {
+		return nil
+	}
+	pads := make([][]byte, 0, len(e.ciphers))
+	for _, c := range e.ciphers {
+		pads = append(pads, splicable(c.Encrypt("")))
+	}
+	isPad := func(b []byte) bool {
+		for _, p := range pads {
+			if string(p) == string(b) {
+				return true
+			}
+		}
+		return false
+	}
+	raws := make(map[string][]byte, len(params))
+	for name, v := range params {
+		if raw := splicable(v); raw != nil {
+			raws[name] = raw
+		}
+	}
+	others := make([]string, 0, len(raws))
+	for name := range raws {
+		others = append(others, name)
+	}
+	sort.Strings(others)
+	for _, p := range easemobGuarded {
+		pr := raws[p]
+		if pr == nil || easemobSystemParams[p] && !e.opts.EncryptedSystemParams {
+			continue
+		}
+		for _, q := range others {
+			// The visitor's own ids stay checked against them: a web
+			// visitor's `to` is its visitorImId, whose blocks it could
+			// rearrange.
+			if q == p || easemobChosen[q] && p != "visitorImId" {
+				continue
+			}
+			if !splicedFrom(pr, raws[q], isPad) {
+				continue
+			}
+			if string(pr) == string(raws[q]) && wholeEqualOK(p, q) {
+				continue
+			}
+			return errSpliced(p)
+		}
+	}
+	return nil
+}
+
+// splicedFrom reports whether ciphertext p shares a block with ciphertext q
+// other than at the same index inside a common prefix of blocks after which
+// p still has plaintext of its own (padding-only blocks never count). So a
+// whole ciphertext equal to q is spliced from it, and so is q cut after a
+// block and closed with the padding-only block (a truncation); q's blocks
+// at other indexes, and either one's padding-bearing last block, never
+// pass.
+func splicedFrom(p, q []byte, isPad func([]byte) bool) bool {
+	const bs = 8
+	n, m := len(p)/bs, len(q)/bs
+	block := func(b []byte, i int) string { return string(b[i*bs : (i+1)*bs]) }
+	// content: blocks before a trailing padding-only block.
+	content := func(b []byte, k int) int {
+		if k > 0 && isPad([]byte(block(b, k-1))) {
+			return k - 1
+		}
+		return k
+	}
+	np := content(p, n)
+	prefix := 0 // p and q agree on their first prefix blocks
+	for prefix < n && prefix < m && block(p, prefix) == block(q, prefix) {
+		prefix++
+	}
+	shared := prefix < np // p goes on with plaintext of its own
+	qBlocks := make(map[string][]int, m)
+	for j := 0; j < m; j++ {
+		qBlocks[block(q, j)] = append(qBlocks[block(q, j)], j)
+	}
+	for i := 0; i < n; i++ {
+		b := block(p, i)
+		js, ok := qBlocks[b]
+		if !ok || isPad([]byte(b)) {
+			continue
+		}
+		for _, j := range js {
+			if j != i || i >= prefix || !shared || j == m-1 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// errSpliced is the one answer for a guarded param made of other params'
+// blocks. It names the param, which the request shows anyway, and nothing
+// the decryption found.
+func errSpliced(name string) *apperr.Error {
+	return apperr.New(apperr.Forbidden, CodeSplicedParam,
+		"parameter %s is made of encrypted blocks copied from other parameters of this request (a cut-and-paste of Easemob's DES/ECB ciphertexts), so it does not name who Easemob named; open the page from the Easemob workbench", name)
 }

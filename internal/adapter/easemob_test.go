@@ -617,20 +617,39 @@ func FuzzEasemobDecode(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	f.Add("v-1", "50a0f4e259a3dbbe", "zh", "", false)
-	f.Add("v-1", "877523f86f18f55e", "en", "gh_1", false)
-	f.Add(enc(f, "v-1"), enc(f, "Amy"), "en", enc(f, "88"), true)
-	f.Add("", "zz", "en", "", false)
-	f.Add(enc(f, "webim-visitor-8K2FTG9QTYWRT8EYVJ7F"), "", "EN", "", false)
-	f.Add("0123456789abcdef", "50a0f4e259a3dbbf", "ja", "77556", false)
-	f.Fuzz(func(t *testing.T, visitor, agentName, lang, tenant string, strict bool) {
+	pads := map[string]bool{}
+	for _, k := range []string{key, prevKey} {
+		raw, _ := paramcrypt.Decode(encWith(f, k, ""))
+		pads[string(raw)] = true
+	}
+	own := enc(f, "webim-visitor-8K2FTG9QTYWRT8EYVJ7F")
+	f.Add("v-1", "50a0f4e259a3dbbe", "zh", "", "", false)
+	f.Add("v-1", "877523f86f18f55e", "en", "gh_1", "", false)
+	f.Add(enc(f, "v-1"), enc(f, "Amy"), "en", enc(f, "88"), enc(f, "v-1"), true)
+	f.Add("", "zz", "en", "", "", false)
+	f.Add(own, "", "EN", "", enc(f, "webim-visitor-"), false)
+	f.Add("0123456789abcdef", "50a0f4e259a3dbbf", "ja", "77556", "", false)
+	f.Add(own[:16]+enc(f, "victim2"), "", "", enc(f, "88"), enc(f, "victim2"), true)
+	f.Add(enc(f, "88"), enc(f, "88"), "", enc(f, "88"), "", true)
+	f.Fuzz(func(t *testing.T, visitor, agentName, lang, tenant, nickname string, strict bool) {
 		a := plain
 		if strict {
 			a = hardened
 		}
-		c, err := a.Decode(map[string]string{"visitorImId": visitor, "agentName": agentName, "lang": lang, "tenantId": tenant})
+		params := map[string]string{"visitorImId": visitor, "agentName": agentName, "lang": lang, "tenantId": tenant, "nickname": nickname}
+		c, err := a.Decode(params)
 		checkFuzzResult(t, c, err)
 		if err != nil {
+			if e := apperr.As(err); e.Code == adapter.CodeSplicedParam {
+				// Decided on ciphertexts alone, before any key opens a
+				// param: the same answer with the keys tried the other way
+				// round and without the tenant pin or the system params
+				// required (they only make other params fail).
+				other, _ := adapter.NewEasemob([]string{prevKey, key}, adapter.EasemobOptions{EncryptedSystemParams: strict})
+				if _, err2 := other.Decode(params); apperr.As(err2) == nil || apperr.As(err2).Code != adapter.CodeSplicedParam {
+					t.Fatalf("spliced_param depends on the keys tried: %v", err2)
+				}
+			}
 			return
 		}
 		if !strict {
@@ -651,5 +670,319 @@ func FuzzEasemobDecode(f *testing.F) {
 		if strict && c.TenantID != "88" {
 			t.Fatalf("pinned adapter accepted tenant %q", c.TenantID)
 		}
+		// An accepted request has no guarded param (visitorImId when it
+		// must be encrypted, tenantId) holding another param's block at
+		// another index, nor the very ciphertext of another param (but
+		// visitorImId's own default nickname).
+		guarded := map[string]bool{"tenantId": true, "visitorImId": strict}
+		for p := range guarded {
+			if !guarded[p] {
+				continue
+			}
+			pr, err := paramcrypt.Decode(params[p])
+			if err != nil || len(pr) == 0 || len(pr)%8 != 0 {
+				continue
+			}
+			for q, v := range params {
+				qr, err := paramcrypt.Decode(v)
+				if q == p || err != nil || len(qr) == 0 || len(qr)%8 != 0 {
+					continue
+				}
+				whole := string(pr) == string(qr) && !pads[string(pr)]
+				if whole && !(p == "visitorImId" && q == "nickname") {
+					t.Fatalf("accepted %s with the ciphertext of %s: %+v", p, q, params)
+				}
+				for i := 0; i+8 <= len(pr); i += 8 {
+					for j := 0; j+8 <= len(qr); j += 8 {
+						if i != j && string(pr[i:i+8]) == string(qr[j:j+8]) && !pads[string(pr[i:i+8])] {
+							t.Fatalf("accepted %s with block %d of %s at %d: %+v", p, j/8, q, i/8, params)
+						}
+					}
+				}
+			}
+		}
 	})
+}
+
+// blocks cuts a lowercase hex DES ciphertext into its 8-byte blocks (16 hex
+// characters each).
+func blocks(hexText string) []string {
+	var out []string
+	for i := 0; i+16 <= len(hexText); i += 16 {
+		out = append(out, hexText[i:i+16])
+	}
+	return out
+}
+
+// TestEasemobSplicing: an identity, agent or tenant param made of the
+// ciphertext blocks of the request's other params (ECB cut-and-paste) fails
+// with spliced_param, while what Easemob really sends, where params share
+// plaintext, passes. Every "refused" case passed before the check existed.
+func TestEasemobSplicing(t *testing.T) {
+	const webVisitor = "webim-visitor-8K2FTG9QTYWRT8EYVJ7F"
+	own := enc(t, webVisitor) // 34 bytes: 5 blocks, "webim-vi" "sitor-8K" "2FTG9QTY" "WRT8EYVJ" "7F"+padding
+	ob := blocks(own)
+	victim2 := enc(t, "victim2") // one block
+	empty := enc(t, "")          // the padding-only block
+	vipAgent := "fd13ccbd-a712-4e69-9de5-e5e25fec9555"
+	sealedSystem := adapter.EasemobOptions{EncryptedSystemParams: true}
+	hardened := adapter.EasemobOptions{EncryptedSystemParams: true, TenantID: "77556", RequireKnownAgent: true}
+	truncDonor := enc(t, "webim-visitor-VI-and-more")
+	iosSealed := func() map[string]string {
+		out := map[string]string{}
+		for k, v := range query(t, iosAppVisitor) {
+			out[k] = enc(t, v) // encryptAll, system params too (Easemob's 同时加密系统自带参数)
+		}
+		return out
+	}
+	with := func(base map[string]string, kv ...string) map[string]string {
+		for i := 0; i < len(kv); i += 2 {
+			base[kv[i]] = kv[i+1]
+		}
+		return base
+	}
+	tests := []struct {
+		name      string
+		keys      []string
+		opts      adapter.EasemobOptions
+		params    map[string]string
+		spliced   bool   // want CodeSplicedParam
+		visitor   string // else: the visitor id taken
+		display   string
+		agent     adapter.Agent
+		wantPlain string // a plaintext the spliced param decrypts to (shows the attack is real)
+	}{
+		// Refused.
+		{
+			name:      "own visitorImId's first block + nickname victim2's ciphertext",
+			opts:      sealedSystem,
+			params:    map[string]string{"visitorImId": ob[0] + victim2, "nickname": victim2, "to": own},
+			spliced:   true,
+			wantPlain: "webim-vivictim2",
+		},
+		{
+			name:      "the same splice in uppercase hex, nickname in lowercase",
+			opts:      sealedSystem,
+			params:    map[string]string{"visitorImId": strings.ToUpper(ob[0] + victim2), "nickname": victim2},
+			spliced:   true,
+			wantPlain: "webim-vivictim2",
+		},
+		{
+			name:      "trueName's ciphertext as agentId, known agent required",
+			opts:      adapter.EasemobOptions{RequireKnownAgent: true},
+			params:    map[string]string{"visitorImId": "v", "agentId": enc(t, vipAgent), "trueName": enc(t, vipAgent), "nickname": enc(t, "zs")},
+			spliced:   true,
+			wantPlain: vipAgent,
+		},
+		{
+			name:    "trueName's ciphertext as agentId, agent not required: refused all the same",
+			params:  map[string]string{"visitorImId": "v", "agentId": enc(t, vipAgent), "trueName": enc(t, vipAgent)},
+			spliced: true,
+		},
+		{
+			name:      "a block moved from to: the visitor id cut short",
+			opts:      sealedSystem,
+			params:    map[string]string{"visitorImId": ob[0] + ob[1] + ob[4], "to": own, "easemobId": enc(t, "107937")},
+			spliced:   true,
+			wantPlain: "webim-visitor-8K7F",
+		},
+		{
+			name:      "a nickname cut after two blocks and closed with desc's empty ciphertext",
+			opts:      sealedSystem,
+			params:    map[string]string{"visitorImId": blocks(truncDonor)[0] + blocks(truncDonor)[1] + empty, "nickname": truncDonor, "desc": empty},
+			spliced:   true,
+			wantPlain: "webim-visitor-VI",
+		},
+		{
+			name:    "a whole trueName as visitorImId (only a nickname may equal it)",
+			opts:    sealedSystem,
+			params:  map[string]string{"visitorImId": enc(t, "webim-visitor-VICTIM"), "trueName": enc(t, "webim-visitor-VICTIM")},
+			spliced: true,
+		},
+		{
+			name:    "a nickname as the pinned tenant",
+			opts:    adapter.EasemobOptions{TenantID: "77556"},
+			params:  map[string]string{"visitorImId": "v", "tenantId": enc(t, "77556"), "nickname": enc(t, "77556")},
+			spliced: true,
+		},
+		{
+			name:    "a pushed param as email",
+			opts:    adapter.EasemobOptions{RequireKnownAgent: true},
+			params:  map[string]string{"visitorImId": "v", "email": enc(t, "vip@example.com"), "orderNo": enc(t, "vip@example.com")},
+			spliced: true,
+		},
+		{
+			name:    "userId from a nickname's second block",
+			params:  map[string]string{"visitorImId": "v", "userId": blocks(enc(t, "xxxxxxxxu-123"))[1], "nickname": enc(t, "xxxxxxxxu-123")},
+			spliced: true,
+		},
+		{
+			name:    "the iOS set with trueName's ciphertext as agentId",
+			opts:    hardened,
+			params:  with(iosSealed(), "trueName", enc(t, vipAgent)),
+			spliced: true,
+		},
+
+		// Passed: what Easemob sends.
+		{
+			name: "the service number ends with the tenant id: tenantId is to's last block",
+			opts: hardened,
+			params: map[string]string{"visitorImId": own, "easemobId": enc(t, "kefuchannelimid_77556"), "to": enc(t, "kefuchannelimid_77556"),
+				"serviceNumber": enc(t, "kefuchannelimid_77556"), "tenantId": enc(t, "77556"), "agentId": enc(t, vipAgent)},
+			visitor: webVisitor,
+			agent:   adapter.Agent{ID: vipAgent},
+		},
+		{
+			name:    "docs' web visitor, system params encrypted: to equals visitorImId",
+			opts:    sealedSystem,
+			params:  map[string]string{"easemobId": enc(t, "107937"), "visitorImId": own, "to": own},
+			visitor: webVisitor,
+		},
+		{
+			name:    "iOS agent SDK, everything encrypted: easemobId = to = serviceNumber, desc empty",
+			opts:    hardened,
+			params:  iosSealed(),
+			visitor: "im-visitor-7",
+			display: "admin",
+			agent:   adapter.Agent{ID: vipAgent, Email: "houli@163.com", Name: "Admin", UserID: "baa85dce-ef23-4993-b836-6cc437acd320"},
+		},
+		{
+			name:    "nickname webim-visitor-: a common first block",
+			opts:    sealedSystem,
+			params:  map[string]string{"visitorImId": own, "to": own, "nickname": enc(t, "webim-visitor-")},
+			visitor: webVisitor,
+			display: "webim-visitor-",
+		},
+		{
+			name:    "nickname extends the visitor id: four common blocks",
+			opts:    sealedSystem,
+			params:  map[string]string{"visitorImId": own, "nickname": enc(t, webVisitor+"-手机")},
+			visitor: webVisitor,
+			display: webVisitor + "-手机",
+		},
+		{
+			name:    "nickname webim-vi: the common block, then padding alone",
+			opts:    sealedSystem,
+			params:  map[string]string{"visitorImId": own, "nickname": enc(t, "webim-vi")},
+			visitor: webVisitor,
+			display: "webim-vi",
+		},
+		{
+			name:    "Easemob's default nickname is the visitor id itself",
+			opts:    sealedSystem,
+			params:  map[string]string{"visitorImId": own, "to": own, "nickname": own},
+			visitor: webVisitor,
+			display: webVisitor,
+		},
+		{
+			name:    "lengths that are multiples of 8 end in the same padding block",
+			opts:    hardened,
+			params:  map[string]string{"visitorImId": enc(t, "oAbC1234oAbC1234"), "nickname": enc(t, "zhangsan"), "tenantId": enc(t, "77556"), "agentId": enc(t, "agent-01"), "trueName": enc(t, "Zhang San 12345!")},
+			visitor: "oAbC1234oAbC1234",
+			display: "Zhang San 12345!",
+			agent:   adapter.Agent{ID: "agent-01"},
+		},
+		{
+			name:    "empty params all encrypt to the padding block",
+			opts:    sealedSystem,
+			params:  map[string]string{"visitorImId": own, "email": empty, "userId": empty, "desc": empty, "agentName": empty},
+			visitor: webVisitor,
+		},
+		{
+			name:    "an agent named by their e-mail",
+			opts:    adapter.EasemobOptions{RequireKnownAgent: true},
+			params:  map[string]string{"visitorImId": "v", "email": enc(t, "amy@example.com"), "agentName": enc(t, "amy@example.com")},
+			visitor: "v",
+			agent:   adapter.Agent{Email: "amy@example.com", Name: "amy@example.com"},
+		},
+		{
+			name:    "system params in clear: not guarded (anyone may write another id anyway)",
+			params:  map[string]string{"visitorImId": ob[0] + victim2, "nickname": victim2},
+			visitor: "webim-vivictim2",
+			display: "victim2",
+		},
+		{
+			name:    "no key: every param taken as sent",
+			keys:    []string{},
+			params:  map[string]string{"visitorImId": "v", "agentId": enc(t, vipAgent), "trueName": enc(t, vipAgent)},
+			visitor: "v",
+			display: enc(t, vipAgent),
+			agent:   adapter.Agent{ID: enc(t, vipAgent)},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			keys := tt.keys
+			if keys == nil {
+				keys = []string{key, prevKey}
+			}
+			a, err := adapter.NewEasemob(keys, tt.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := a.Decode(tt.params)
+			if tt.spliced {
+				var secrets []string
+				for _, v := range tt.params {
+					secrets = append(secrets, v)
+				}
+				e := wantCode(t, err, adapter.CodeSplicedParam, append(secrets, keys...)...)
+				if e.Kind != apperr.Forbidden {
+					t.Errorf("kind = %v, want forbidden", e.Kind)
+				}
+				if tt.wantPlain != "" {
+					c, err := paramcrypt.NewDES(key)
+					if err != nil {
+						t.Fatal(err)
+					}
+					found := false
+					for _, v := range tt.params {
+						if d, err := c.Decrypt(v); err == nil && d == tt.wantPlain {
+							found = true
+						}
+					}
+					if !found {
+						t.Errorf("no param decrypts to %q: the case does not show the attack", tt.wantPlain)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Decode: %v", err)
+			}
+			if got.VisitorID != tt.visitor || got.DisplayName != tt.display || got.Agent != tt.agent {
+				t.Errorf("Decode = visitor %q, name %q, agent %+v; want %q, %q, %+v", got.VisitorID, got.DisplayName, got.Agent, tt.visitor, tt.display, tt.agent)
+			}
+		})
+	}
+}
+
+// TestEasemobSplicingNoOracle: the spliced_param answer is decided on the
+// ciphertexts alone. A spliced agentId whose plaintext has good padding,
+// bad padding or is not UTF-8 gives byte-identical answers, whether the
+// integration requires a known agent (agentId may fail the request) or not
+// (agentId would be dropped if it did not decrypt).
+func TestEasemobSplicingNoOracle(t *testing.T) {
+	n := enc(t, "victim2")                                     // one block, "victim2\x01"
+	m := blocks(enc(t, "victim2x"))[0]                         // "victim2x": bad padding as a last block
+	x := blocks(enc(t, "\xff\xfe\xfd\xfc\xfb\xfa\xf9\xf8"))[0] // not UTF-8
+	for _, opts := range []adapter.EasemobOptions{{}, {RequireKnownAgent: true}, {RequireKnownAgent: true, EncryptedSystemParams: true, TenantID: "88"}} {
+		a, err := adapter.NewEasemob([]string{key, prevKey}, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var errs []error
+		for _, p := range []map[string]string{
+			{"agentId": n + n, "nickname": n},                         // decrypts: "victim2\x01victim2"
+			{"agentId": m + m, "nickname": enc(t, "victim2x")},        // bad padding
+			{"agentId": x + n, "nickname": n},                         // not UTF-8
+			{"agentId": encWith(t, otherKey, "a") + n, "trueName": n}, // a block of another key
+		} {
+			p["visitorImId"] = enc(t, "v")
+			p["tenantId"] = enc(t, "88")
+			_, err := a.Decode(p)
+			errs = append(errs, err)
+		}
+		sameAnswers(t, adapter.CodeSplicedParam, errs...)
+	}
 }

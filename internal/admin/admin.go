@@ -183,3 +183,33 @@ func (s *Service) EnsureFirst(ctx context.Context) (email, password string, crea
 	}
 	return FirstEmail, password, true, nil
 }
+
+// revokedNamespace is the integration_id under which used_tokens records
+// revoked admin sessions (integration ids start at 1): the table every
+// instance shares for single-use ids, swept once a row's expiry is past.
+const revokedNamespace = 0
+
+// Revoke ends the admin session whose token id is jti, valid until
+// expires, on every instance: Revoked reports it from then on.
+func (s *Service) Revoke(ctx context.Context, jti string, expires time.Time) error {
+	if jti == "" {
+		return nil
+	}
+	row := model.UsedToken{IntegrationID: revokedNamespace, JTI: jti, ExpiresAt: expires.UTC()}
+	err := s.db.WithContext(ctx).Create(&row).Error
+	if err != nil && !errors.Is(err, gorm.ErrDuplicatedKey) {
+		return fmt.Errorf("revoke admin session: %w", err)
+	}
+	return nil
+}
+
+// Revoked reports whether the admin session with token id jti was
+// revoked (signed out).
+func (s *Service) Revoked(ctx context.Context, jti string) (bool, error) {
+	var n int64
+	if err := s.db.WithContext(ctx).Model(&model.UsedToken{}).Where("integration_id = ? AND jti = ?", revokedNamespace, jti).
+		Count(&n).Error; err != nil {
+		return false, fmt.Errorf("check admin session: %w", err)
+	}
+	return n > 0, nil
+}

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"gorm.io/gorm"
 
@@ -119,6 +120,10 @@ func (s *Service) SetGroups(ctx context.Context, id int64, groups []string, reco
 		if len(g) > 128 {
 			return Agent{}, apperr.OnField(apperr.New(apperr.Invalid, "invalid_group", "a group name is longer than 128 characters"), "groups")
 		}
+		if unsafeText(g) {
+			return Agent{}, apperr.OnField(apperr.New(apperr.Invalid, "invalid_group",
+				"a group name cannot hold control or bidirectional-override characters"), "groups")
+		}
 		if !slices.Contains(clean, g) {
 			clean = append(clean, g)
 		}
@@ -161,4 +166,16 @@ func (s *Service) SetGroups(ctx context.Context, id int64, groups []string, reco
 	}
 	slices.Sort(clean)
 	return Agent{Agent: a, Groups: clean}, nil
+}
+
+// unsafeText reports whether s holds a NUL or other control character, or
+// a bidirectional override or isolate (U+202A–U+202E, U+2066–U+2069),
+// which would make a name display as something else than it is.
+func unsafeText(s string) bool {
+	for _, r := range s {
+		if unicode.IsControl(r) || (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) {
+			return true
+		}
+	}
+	return false
 }

@@ -15,25 +15,38 @@ type Recorder interface {
 	Record(ctx context.Context, ev Event) error
 }
 
-// Async writes events in batches from a background goroutine, so the
-// request that reads customer data does not wait for its audit insert. It
-// never drops an event: when its queue is full, Record writes synchronously;
-// Close writes what is queued. Events of a crash in the last flush interval
-// (50 ms) are the price of not slowing every read.
+// Async writes events with group commit: Record hands its event to one
+// background writer and waits until the batch holding it is committed, so
+// an answered read always has its audit row (a read whose row cannot be
+// written fails instead of being answered unaudited). Concurrent reads
+// share one INSERT: under load a read waits for about one batch insert,
+// not one insert per read. A request that gives up waiting (its deadline)
+// gets an error; its event may still be written, which records a read
+// that was not answered, never the reverse.
 type Async struct {
-	log      *Log
-	logger   *slog.Logger
-	queue    chan model.AuditEvent
-	done     chan struct{}
-	once     sync.Once
-	interval time.Duration
+	log    *Log
+	logger *slog.Logger
+
+	mu      sync.Mutex
+	pending []pending
+	closed  bool
+
+	wake chan struct{}
+	done chan struct{}
+	once sync.Once
 }
 
-// Batch limits.
+// pending is one event waiting for its batch.
+type pending struct {
+	row  model.AuditEvent
+	done chan error
+}
+
+// Batch limits: at most asyncBatch rows per INSERT, each INSERT given at
+// most asyncWrite.
 const (
-	asyncQueue    = 10000
-	asyncBatch    = 500
-	asyncInterval = 50 * time.Millisecond
+	asyncBatch = 500
+	asyncWrite = 10 * time.Second
 )
 
 // NewAsync starts a batching writer over l; logger receives write failures.
@@ -41,74 +54,97 @@ func NewAsync(l *Log, logger *slog.Logger) *Async {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	a := &Async{log: l, logger: logger, queue: make(chan model.AuditEvent, asyncQueue), done: make(chan struct{}), interval: asyncInterval}
+	a := &Async{log: l, logger: logger, wake: make(chan struct{}, 1), done: make(chan struct{})}
 	go a.run()
 	return a
 }
 
-// Record queues ev, or writes it at once when the queue is full.
+// Record writes ev in the next batch and returns once it is committed, or
+// with the write's error, or when ctx ends (then the event may or may not
+// be written).
 func (a *Async) Record(ctx context.Context, ev Event) error {
 	row, err := rowOf(ev)
 	if err != nil {
 		return err
 	}
-	select {
-	case a.queue <- row:
-		return nil
-	default:
+	p := pending{row: row, done: make(chan error, 1)}
+	a.mu.Lock()
+	if a.closed {
+		a.mu.Unlock()
+		// After Close (a request still draining): write it directly.
 		return a.log.write(ctx, []model.AuditEvent{row})
 	}
+	a.pending = append(a.pending, p)
+	a.mu.Unlock()
+	select {
+	case a.wake <- struct{}{}:
+	default:
+	}
+	select {
+	case err := <-p.done:
+		return err
+	case <-ctx.Done():
+		return fmt.Errorf("audit: waiting for the audit write: %w", ctx.Err())
+	}
+}
+
+// take removes up to asyncBatch pending events; closed reports Close.
+func (a *Async) take() (batch []pending, closed bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	n := min(len(a.pending), asyncBatch)
+	batch = append([]pending(nil), a.pending[:n]...)
+	a.pending = append(a.pending[:0], a.pending[n:]...)
+	return batch, a.closed
 }
 
 func (a *Async) run() {
 	defer close(a.done)
-	batch := make([]model.AuditEvent, 0, asyncBatch)
-	tick := time.NewTicker(a.interval)
-	defer tick.Stop()
-	flush := func() {
-		if len(batch) == 0 {
-			return
-		}
-		var err error
-		for attempt := 0; attempt < 3; attempt++ {
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			err = a.log.write(ctx, batch)
-			cancel()
-			if err == nil {
-				break
-			}
-			time.Sleep(time.Duration(attempt+1) * 200 * time.Millisecond)
-		}
-		if err != nil {
-			a.logger.Error("audit events could not be written", "count", len(batch), "err", err.Error())
-		}
-		batch = batch[:0]
-	}
 	for {
-		select {
-		case row, ok := <-a.queue:
-			if !ok {
-				flush()
+		batch, closed := a.take()
+		if len(batch) == 0 {
+			if closed {
 				return
 			}
-			batch = append(batch, row)
-			if len(batch) == asyncBatch {
-				flush()
-			}
-		case <-tick.C:
-			flush()
+			<-a.wake
+			continue
+		}
+		rows := make([]model.AuditEvent, len(batch))
+		for i, p := range batch {
+			rows[i] = p.row
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), asyncWrite)
+		err := a.log.write(ctx, rows)
+		cancel()
+		if err != nil {
+			// Every read of the batch is refused: none is answered unaudited.
+			a.logger.Error("audit events could not be written; their requests fail", "count", len(batch), "err", err.Error())
+		}
+		for _, p := range batch {
+			p.done <- err
 		}
 	}
 }
 
-// Close stops accepting events and writes those queued, waiting at most
-// until ctx ends.
+// Close stops batching and writes those pending, waiting at most until
+// ctx ends; events recorded after Close are written directly.
 func (a *Async) Close(ctx context.Context) error {
-	a.once.Do(func() { close(a.queue) })
+	a.once.Do(func() {
+		a.mu.Lock()
+		a.closed = true
+		a.mu.Unlock()
+		select {
+		case a.wake <- struct{}{}:
+		default:
+		}
+	})
 	select {
 	case <-a.done:
 		return nil
 	case <-ctx.Done():
-		return fmt.Errorf("audit: %d events may not be written: %w", len(a.queue), ctx.Err())
+		a.mu.Lock()
+		n := len(a.pending)
+		a.mu.Unlock()
+		return fmt.Errorf("audit: %d events may not be written: %w", n, ctx.Err())
 	}
 }

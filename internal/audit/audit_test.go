@@ -2,6 +2,10 @@ package audit_test
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,11 +26,28 @@ func TestAsyncWritesEverything(t *testing.T) {
 		ctx := context.Background()
 		a := audit.NewAsync(audit.New(db), nil)
 		const n = 1234
+		var wg sync.WaitGroup
+		errs := make(chan error, n)
 		for i := 0; i < n; i++ {
-			id := int64(i)
-			if err := a.Record(ctx, audit.Event{Action: audit.ActionContextRead, Actor: "a-1", VisitorID: &id, RequestID: "r"}); err != nil {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				id := int64(i)
+				errs <- a.Record(ctx, audit.Event{Action: audit.ActionContextRead, Actor: "a-1", VisitorID: &id, RequestID: "r"})
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
 				t.Fatal(err)
 			}
+		}
+		// Record returned: every event is written before Close.
+		var written int64
+		db.Model(&model.AuditEvent{}).Count(&written)
+		if written != n {
+			t.Fatalf("%d events written when every Record had returned, want %d", written, n)
 		}
 		closeCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
@@ -79,4 +100,112 @@ func TestListFilters(t *testing.T) {
 	if len(rest) != 1 || rest[0].ID >= rows[1].ID {
 		t.Errorf("next page = %+v", rest)
 	}
+}
+
+// logWatch is a slog handler that signals each record whose message holds
+// a word.
+type logWatch struct {
+	word string
+	seen chan struct{}
+}
+
+func (w *logWatch) Enabled(context.Context, slog.Level) bool { return true }
+func (w *logWatch) Handle(_ context.Context, r slog.Record) error {
+	if strings.Contains(r.Message, w.word) {
+		select {
+		case w.seen <- struct{}{}:
+		default:
+		}
+	}
+	return nil
+}
+func (w *logWatch) WithAttrs([]slog.Attr) slog.Handler { return w }
+func (w *logWatch) WithGroup(string) slog.Handler      { return w }
+
+// TestAnsweredReadsAreAuditedThroughAnOutage: the audit table goes away
+// (as in a database outage) while reads are recorded and comes back; every
+// Record that returned nil (a read that was answered) has its row, on both
+// engines. The old writer answered at once, gave a failed batch three
+// tries and dropped it.
+func TestAnsweredReadsAreAuditedThroughAnOutage(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB, _ database.Dialect) {
+		ctx := context.Background()
+		watch := &logWatch{word: "could not be written", seen: make(chan struct{}, 1)}
+		a := audit.NewAsync(audit.New(db), slog.New(watch))
+		answered := map[string]bool{}
+		var mu sync.Mutex
+		record := func(id string) error {
+			ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			defer cancel()
+			err := a.Record(ctx, audit.Event{Action: audit.ActionContextRead, Actor: "agent", RequestID: id})
+			if err == nil {
+				mu.Lock()
+				answered[id] = true
+				mu.Unlock()
+			}
+			return err
+		}
+		burst := func(prefix string, n int) (failed int) {
+			var wg sync.WaitGroup
+			var fails sync.Map
+			for i := range n {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					if err := record(fmt.Sprintf("%s-%d", prefix, i)); err != nil {
+						fails.Store(i, true)
+					}
+				}()
+			}
+			wg.Wait()
+			fails.Range(func(any, any) bool { failed++; return true })
+			return failed
+		}
+		if failed := burst("before", 50); failed != 0 {
+			t.Fatalf("%d reads failed before the outage", failed)
+		}
+		// The outage: the table is not there.
+		if err := db.Exec("ALTER TABLE audit_events RENAME TO audit_events_away").Error; err != nil {
+			t.Fatal(err)
+		}
+		failed := burst("during", 50)
+		// The writer has met the outage (and, in the old code, dropped
+		// what it held).
+		select {
+		case <-watch.seen:
+		case <-time.After(30 * time.Second):
+			t.Fatal("the writer never reported the failed write")
+		}
+		if failed == 0 {
+			t.Error("every read recorded during the outage was answered though its audit row could not be written")
+		}
+		if err := db.Exec("ALTER TABLE audit_events_away RENAME TO audit_events").Error; err != nil {
+			t.Fatal(err)
+		}
+		if failed := burst("after", 50); failed != 0 {
+			t.Errorf("%d reads failed after the outage", failed)
+		}
+		closeCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		if err := a.Close(closeCtx); err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		if err := db.Model(&model.AuditEvent{}).Pluck("request_id", &ids).Error; err != nil {
+			t.Fatal(err)
+		}
+		stored := map[string]bool{}
+		for _, id := range ids {
+			stored[id] = true
+		}
+		missing := 0
+		for id := range answered {
+			if !stored[id] {
+				missing++
+			}
+		}
+		if missing > 0 {
+			t.Errorf("%d of %d answered reads have no audit row", missing, len(answered))
+		}
+	})
 }

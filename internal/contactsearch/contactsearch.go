@@ -1,6 +1,7 @@
 // Package contactsearch finds contacts by what a person types: part of a
 // name, the start of a phone number however it is written, or the start of
-// an e-mail address in any case. The agent's search in the sidebar and the
+// an e-mail address in any case; a phone or e-mail the searcher's layout
+// masks or hides only by its whole value (Options). The agent's search in the sidebar and the
 // admin's choice of a contact to preview a layout with both use it.
 //
 // Phones and e-mails are looked up in their normalized columns
@@ -59,15 +60,40 @@ func KindOf(term string) Kind {
 	}
 }
 
+// Options say which fields are found only by their whole value.
+type Options struct {
+	// ExactPhone and ExactEmail find a phone or an e-mail only when the term
+	// is the whole number or address, normalized (contacts.phone_match,
+	// email_match equal, not a prefix): for a field the searcher's layout
+	// masks or hides, so that searching is no oracle that recovers it digit
+	// by digit.
+	ExactPhone, ExactEmail bool
+}
+
 // Find returns up to limit contacts (id, name, phone, email) that term finds,
 // ordered by the column it searched. An empty term finds the first contacts
 // by id.
 func (s *Searcher) Find(ctx context.Context, term string, limit int) ([]model.Contact, error) {
+	return s.FindWith(ctx, term, limit, Options{})
+}
+
+// FindWith is Find with o: phones and e-mails found only whole where o says.
+func (s *Searcher) FindWith(ctx context.Context, term string, limit int, o Options) ([]model.Contact, error) {
 	term = strings.TrimSpace(term)
 	db := s.db.WithContext(ctx).Model(&model.Contact{}).Select("id", "name", "phone", "email")
 	order := "id"
 	switch kind := KindOf(term); {
 	case term == "":
+	case kind == ByEmail && o.ExactEmail:
+		db = db.Where("email_match = ?", s.norm.Email(term))
+		order = "email_match"
+	case kind == ByPhone && o.ExactPhone:
+		whole := s.norm.Phone(term)
+		if whole == "" {
+			return nil, nil
+		}
+		db = db.Where("phone_match = ?", whole)
+		order = "phone_match"
 	case kind == ByEmail:
 		db = db.Where("email_match LIKE ? ESCAPE '!'", escape(s.norm.Email(term))+"%")
 		order = "email_match"

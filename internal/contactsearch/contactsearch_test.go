@@ -103,3 +103,45 @@ func externalID(t *testing.T, db *gorm.DB, id int64) string {
 }
 
 func stringsReader(s string) *strings.Reader { return strings.NewReader(s) }
+
+// With a field found only whole, a prefix finds nothing and the whole value,
+// however written, finds it; names are still found by prefix.
+func TestFindWholeValues(t *testing.T) {
+	tests := []struct {
+		term string
+		want []string
+	}{
+		{"139-0013", nil},
+		{"1390013900", nil},
+		{"+86 139-0013-9000", []string{"C1"}},
+		{"13900139000", []string{"C1"}},
+		{"0086 139 0013 9000", []string{"C1"}},
+		{"（0755）8888-1234", []string{"C5"}},
+		{"123", nil},
+		{"12345", []string{"C6"}},
+		{"lily@", nil},
+		{"LILY@example.com", []string{"C2"}},
+		{"li", []string{"C1", "C2"}},
+	}
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB, _ database.Dialect) {
+		norm := matchkey.Must("CN")
+		if _, err := importer.New(db).WithNormalizer(norm).Import(context.Background(), "contacts", stringsReader(contactsCSV), importer.CSV); err != nil {
+			t.Fatal(err)
+		}
+		s := contactsearch.New(db, norm)
+		for _, tt := range tests {
+			found, err := s.FindWith(context.Background(), tt.term, 10, contactsearch.Options{ExactPhone: true, ExactEmail: true})
+			if err != nil {
+				t.Fatalf("FindWith(%q): %v", tt.term, err)
+			}
+			got := make([]string, 0, len(found))
+			for _, c := range found {
+				got = append(got, externalID(t, db, c.ID))
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, tt.want) && !(len(got) == 0 && len(tt.want) == 0) {
+				t.Errorf("FindWith(%q) = %v, want %v", tt.term, got, tt.want)
+			}
+		}
+	})
+}

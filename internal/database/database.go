@@ -6,6 +6,7 @@ package database
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -105,6 +107,53 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is GORM's clock for CreatedAt/UpdatedAt; nil means time.Now in UTC.
 	Now func() time.Time
+	// StatementTimeout, when set, bounds every statement of a MySQL or
+	// MariaDB session on the server side (SessionLimits): a request
+	// cancelled at its deadline closes its connection, but the server
+	// would go on running a statement waiting for a lock and commit it when
+	// the lock is released. serve sets it below CRMLENS_REQUEST_TIMEOUT;
+	// migrations and imports run without it.
+	StatementTimeout time.Duration
+}
+
+// SessionLimits are the session variables that bound a statement of at
+// most d on the server: on MariaDB max_statement_time (every statement,
+// seconds) and innodb_lock_wait_timeout (whole seconds, at least 1); on
+// MySQL, which has no bound for writes, max_execution_time (SELECTs, in ms)
+// and innodb_lock_wait_timeout. Values are what the driver puts in SET.
+func SessionLimits(mariaDB bool, d time.Duration) map[string]string {
+	if d <= 0 {
+		return nil
+	}
+	lockWait := int(d / time.Second)
+	if lockWait < 1 {
+		lockWait = 1
+	}
+	out := map[string]string{"innodb_lock_wait_timeout": strconv.Itoa(lockWait)}
+	if mariaDB {
+		out["max_statement_time"] = strconv.FormatFloat(d.Seconds(), 'f', 3, 64)
+	} else {
+		out["max_execution_time"] = strconv.FormatInt(d.Milliseconds(), 10)
+	}
+	return out
+}
+
+// withSessionLimits adds SessionLimits of the server behind pool to dsn.
+func withSessionLimits(ctx context.Context, pool *sql.DB, dsn string, d time.Duration) (string, error) {
+	var version string
+	if err := pool.QueryRowContext(ctx, "SELECT VERSION()").Scan(&version); err != nil {
+		return "", fmt.Errorf("read the server version: %w", err)
+	}
+	limits := SessionLimits(strings.Contains(strings.ToLower(version), "mariadb"), d)
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	q := url.Values{}
+	for k, v := range limits {
+		q.Set(k, v)
+	}
+	return dsn + sep + q.Encode(), nil
 }
 
 func gormConfig(opts Options) *gorm.Config {
@@ -147,6 +196,21 @@ func Open(ctx context.Context, raw string, opts Options) (*gorm.DB, Dialect, err
 		pool, err := openMySQL(t.DSN, opts.Logger)
 		if err != nil {
 			return nil, "", fmt.Errorf("CRMLENS_DATABASE_URL: %w", err)
+		}
+		if opts.StatementTimeout > 0 {
+			// Which variables exist depends on the server: ask it once,
+			// then open the pool whose every connection sets them.
+			pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			dsn, err := withSessionLimits(pingCtx, pool, t.DSN, opts.StatementTimeout)
+			cancel()
+			_ = pool.Close()
+			if err != nil {
+				return nil, "", fmt.Errorf("connect to %s database: %s", t.Dialect, Redact(err))
+			}
+			t.DSN = dsn
+			if pool, err = openMySQL(t.DSN, opts.Logger); err != nil {
+				return nil, "", fmt.Errorf("CRMLENS_DATABASE_URL: %w", err)
+			}
 		}
 		dialector = mysql.New(mysql.Config{Conn: pool, DSN: t.DSN, DisableWithReturning: true})
 	}

@@ -16,6 +16,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 
 	"gorm.io/gorm"
 
@@ -95,6 +96,11 @@ func (s *Service) Create(ctx context.Context, in Input, record audit.OnTx[model.
 	if err := in.Options.Validate(in.Kind); err != nil {
 		return model.Integration{}, "", err
 	}
+	if in.Options.AgentActions == "" {
+		// New integrations let agents nothing vouches for only read; the
+		// admin opens search and link for them explicitly.
+		in.Options.AgentActions = AgentActionsRead
+	}
 	slug := in.Slug
 	if slug == "" {
 		slug = NewSlug()
@@ -110,6 +116,10 @@ func (s *Service) Create(ctx context.Context, in Input, record audit.OnTx[model.
 		return model.Integration{}, "", err
 	}
 	originsJSON, _ := json.Marshal(origins)
+	if len(in.Name) > 128 || unsafeText(in.Name) {
+		return model.Integration{}, "", apperr.OnField(apperr.New(apperr.Invalid, "invalid_name",
+			"the name must be at most 128 characters, without control or bidirectional-override characters"), "name")
+	}
 	row := model.Integration{Slug: slug, Kind: in.Kind, Name: in.Name, Key: sealedKey, APIToken: sealedToken,
 		Origins: string(originsJSON), Options: in.Options.encode()}
 	if row.Name == "" {
@@ -265,8 +275,9 @@ func (s *Service) Apply(ctx context.Context, slug string, u Update, record audit
 	changes := map[string]any{"updated_at": s.now()}
 	if u.Name != nil {
 		name := strings.TrimSpace(*u.Name)
-		if name == "" || len(name) > 128 {
-			return in, apperr.New(apperr.Invalid, "invalid_name", "the name must be 1 to 128 characters")
+		if name == "" || len(name) > 128 || unsafeText(name) {
+			return in, apperr.OnField(apperr.New(apperr.Invalid, "invalid_name",
+				"the name must be 1 to 128 characters, without control or bidirectional-override characters"), "name")
 		}
 		changes["name"] = name
 	}
@@ -287,6 +298,12 @@ func (s *Service) Apply(ctx context.Context, slug string, u Update, record audit
 	if u.Options != nil {
 		if err := u.Options.Validate(in.Kind); err != nil {
 			return in, err
+		}
+		if u.Options.AgentActions == "" {
+			// Options given without it keep the stored choice.
+			if stored, err := ParseOptions(in.Options); err == nil {
+				u.Options.AgentActions = stored.AgentActions
+			}
 		}
 		changes["options"] = u.Options.encode()
 	}
@@ -456,4 +473,16 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
+}
+
+// unsafeText reports whether s holds a NUL or other control character, or
+// a bidirectional override or isolate (U+202A–U+202E, U+2066–U+2069),
+// which would make a name display as something else than it is.
+func unsafeText(s string) bool {
+	for _, r := range s {
+		if unicode.IsControl(r) || (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) {
+			return true
+		}
+	}
+	return false
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode"
 
 	"gopkg.in/yaml.v3"
 
@@ -114,6 +115,10 @@ func (d Doc) Validate(cat Catalog) error {
 	}
 	if strings.TrimSpace(d.Name) == "" || len(d.Name) > 128 {
 		return apperr.OnField(apperr.New(apperr.Invalid, "invalid_layout", "a layout needs a name of 1 to 128 characters"), "name")
+	}
+	if unsafeText(d.Name) {
+		return apperr.OnField(apperr.New(apperr.Invalid, "invalid_layout",
+			"a layout name cannot hold control or bidirectional-override characters"), "name")
 	}
 	if len(d.Panels) == 0 {
 		return bad("panels", "it has no panels; add at least one")
@@ -267,3 +272,15 @@ func DefaultDoc() Doc {
 
 // ObjectLabel names object o in both UI languages.
 func ObjectLabel(o Object) Label { return defaultTitles[o] }
+
+// unsafeText reports whether s holds a NUL or other control character, or
+// a bidirectional override or isolate (U+202A–U+202E, U+2066–U+2069),
+// which would make a name display as something else than it is.
+func unsafeText(s string) bool {
+	for _, r := range s {
+		if unicode.IsControl(r) || (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) {
+			return true
+		}
+	}
+	return false
+}

@@ -83,6 +83,9 @@ func (s *Store) PutField(ctx context.Context, in FieldInput, record audit.OnTx[m
 	if in.Label.ZH == "" || in.Label.EN == "" || len(in.Label.ZH) > 128 || len(in.Label.EN) > 128 {
 		return model.CustomField{}, bad("label", "a field needs a zh and an en label of at most 128 characters")
 	}
+	if unsafeText(in.Label.ZH) || unsafeText(in.Label.EN) {
+		return model.CustomField{}, bad("label", "a field label cannot hold control or bidirectional-override characters")
+	}
 	now := s.now()
 	var out model.CustomField
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {

@@ -197,8 +197,16 @@ func (s *Store) all(ctx context.Context) ([]stored, error) {
 
 // Who identifies the session a layout is resolved for.
 type Who struct {
-	Integration string   // slug
-	Agent       []string // the agent's id and email, as the platform gave them
+	Integration string // slug
+	// Platform is the kind of platform whose agents Agent names (easemob,
+	// chatwoot...): groups are those of that platform's agents only. Empty:
+	// the kind of Integration; with neither, groups are looked up across
+	// every platform (an admin previewing an agent, never a session).
+	Platform string
+	// Agent is the agent's id and email, as the platform gave them, and only
+	// when it vouches for who the agent is: empty, agent and group layouts
+	// do not apply.
+	Agent []string
 }
 
 // Resolve picks the layout for who by scope precedence: integration >
@@ -226,7 +234,7 @@ func (s *Store) Resolve(ctx context.Context, who Who) (Layout, string, error) {
 		needGroups = needGroups || len(st.doc.Scope.Groups) > 0
 	}
 	if needGroups {
-		groups, err := s.groupsOf(ctx, who.Agent)
+		groups, err := s.groupsOf(ctx, who)
 		if err != nil {
 			return Layout{}, "", err
 		}
@@ -246,10 +254,11 @@ func (s *Store) Resolve(ctx context.Context, who Who) (Layout, string, error) {
 	return Default(), "the built-in default layout applies: no layout is stored for this integration, agent, group or as default", nil
 }
 
-// groupsOf returns the names of the groups of the agents known by ids.
-func (s *Store) groupsOf(ctx context.Context, ids []string) ([]string, error) {
+// groupsOf returns the names of the groups of the agents who.Agent names
+// (by platform id or email) among the agents of who's platform.
+func (s *Store) groupsOf(ctx context.Context, who Who) ([]string, error) {
 	var keys []string
-	for _, id := range ids {
+	for _, id := range who.Agent {
 		if id != "" {
 			keys = append(keys, id)
 		}
@@ -258,11 +267,18 @@ func (s *Store) groupsOf(ctx context.Context, ids []string) ([]string, error) {
 		return nil, nil
 	}
 	var names []string
-	err := s.db.WithContext(ctx).Table("agent_groups g").
+	q := s.db.WithContext(ctx).Table("agent_groups g").
 		Joins("JOIN agent_group_members m ON m.group_id = g.id").
 		Joins("JOIN agents a ON a.id = m.agent_id").
-		Where("a.platform_id IN ? OR a.email IN ?", keys, keys).
-		Order("g.name").Distinct().Pluck("g.name", &names).Error
+		Where("a.platform_id IN ? OR a.email IN ?", keys, keys)
+	switch {
+	case who.Platform != "":
+		q = q.Where("a.platform = ?", who.Platform)
+	case who.Integration != "":
+		// An unknown slug has no kind: no agent is of its platform.
+		q = q.Where("a.platform IN (SELECT kind FROM integrations WHERE slug = ?)", who.Integration)
+	}
+	err := q.Order("g.name").Distinct().Pluck("g.name", &names).Error
 	if err != nil {
 		return nil, fmt.Errorf("groups of agent: %w", err)
 	}

@@ -200,7 +200,7 @@ func TestResolvePrecedence(t *testing.T) {
 		}{
 			{layout.Who{Integration: "acme", Agent: []string{"a-1"}}, "kefu", "integration acme"},
 			{layout.Who{Integration: "other", Agent: []string{"x", "amy@example.com"}}, "amy", "this agent"},
-			{layout.Who{Integration: "other", Agent: []string{"a-1"}}, "team", "agent group vip-team"},
+			{layout.Who{Integration: "other", Platform: "easemob", Agent: []string{"a-1"}}, "team", "agent group vip-team"},
 			{layout.Who{Integration: "other", Agent: []string{"stranger"}}, "base", "is the default"},
 		}
 		for _, tt := range tests {
@@ -208,6 +208,67 @@ func TestResolvePrecedence(t *testing.T) {
 			if err != nil || l.Name != tt.want || !strings.Contains(why, tt.why) {
 				t.Errorf("Resolve(%+v) = %s %q %v, want %s", tt.who, l.Name, why, err, tt.want)
 			}
+		}
+	})
+}
+
+// TestGroupsAreThoseOfThePlatformsAgents: a session's agent is looked up
+// among its integration's platform's agents only, so another platform's
+// agent with the same e-mail or id does not bring the group's layout (issue
+// 15: a Chatwoot message naming an Easemob VIP's e-mail got the VIP's
+// unmasked layout).
+func TestGroupsAreThoseOfThePlatformsAgents(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB, _ database.Dialect) {
+		ctx := context.Background()
+		now := time.Now()
+		s := layout.NewStore(db, nil)
+		for _, in := range []model.Integration{{Slug: "kefu", Kind: "easemob"}, {Slug: "cw", Kind: "chatwoot"}, {Slug: "app", Kind: "signed"}} {
+			in.Origins, in.Options, in.CreatedAt, in.UpdatedAt = "[]", "{}", now, now
+			if err := db.Create(&in).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		vip := model.Agent{Platform: "easemob", PlatformID: "a-vip", Email: "vip@example.com", Origin: model.AgentImported, CreatedAt: now, UpdatedAt: now}
+		// The same id on another platform is another agent, in no group.
+		other := model.Agent{Platform: "signed", PlatformID: "a-7", Email: "seven@example.com", Origin: model.AgentImported, CreatedAt: now, UpdatedAt: now}
+		g := model.AgentGroup{Name: "vip-team", CreatedAt: now}
+		for _, row := range []any{&vip, &other, &g} {
+			if err := db.Create(row).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := db.Create(&model.AgentGroupMember{AgentID: vip.ID, GroupID: g.ID}).Error; err != nil {
+			t.Fatal(err)
+		}
+		for _, y := range []string{
+			"name: base\nscope: {default: true}\npanels:\n  - {object: contact, fields: [name], masked: [name]}\n",
+			"name: unmasked\nscope: {groups: [vip-team]}\npanels:\n  - {object: contact, fields: [name]}\n",
+		} {
+			if _, err := s.Put(ctx, parse(t, y), true, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		tests := []struct {
+			name string
+			who  layout.Who
+			want string
+		}{
+			{"the Easemob VIP on Easemob", layout.Who{Integration: "kefu", Agent: []string{"a-vip", ""}}, "unmasked"},
+			{"the VIP's e-mail on Easemob", layout.Who{Integration: "kefu", Agent: []string{"", "vip@example.com"}}, "unmasked"},
+			{"the VIP's e-mail from a signed link", layout.Who{Integration: "app", Agent: []string{"a-7", "vip@example.com"}}, "base"},
+			{"the VIP's id from a signed link", layout.Who{Integration: "app", Agent: []string{"a-vip", ""}}, "base"},
+			{"the VIP's e-mail from Chatwoot", layout.Who{Integration: "cw", Agent: []string{"3", "vip@example.com"}}, "base"},
+			{"a platform given", layout.Who{Integration: "kefu", Platform: "signed", Agent: []string{"a-vip", "vip@example.com"}}, "base"},
+			{"an integration that does not exist", layout.Who{Integration: "gone", Agent: []string{"a-vip"}}, "base"},
+			{"an admin previewing the agent", layout.Who{Agent: []string{"a-vip", "vip@example.com"}}, "unmasked"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				l, why, err := s.Resolve(ctx, tt.who)
+				if err != nil || l.Name != tt.want {
+					t.Errorf("Resolve(%+v) = %s (%s) %v, want %s", tt.who, l.Name, why, err, tt.want)
+				}
+			})
 		}
 	})
 }

@@ -260,11 +260,42 @@ type CustomField struct {
 	UpdatedAt time.Time `gorm:"not null"`
 }
 
+// ReachableContact is a contact a sidebar session may link and read beyond
+// its visitor's linked one: SessionID is the session token's id (jti), How
+// ReachCandidate (offered when the session opened) or ReachSearch (returned
+// by one of its searches). Rows are deleted some time after ExpiresAt.
+type ReachableContact struct {
+	ID        int64     `gorm:"primaryKey"`
+	SessionID string    `gorm:"size:64;not null"`
+	VisitorID int64     `gorm:"not null"`
+	ContactID int64     `gorm:"not null"`
+	How       string    `gorm:"size:16;not null"`
+	ExpiresAt time.Time `gorm:"not null"`
+}
+
+// How a contact came within a session's reach.
+const (
+	ReachCandidate = "candidate"
+	ReachSearch    = "search"
+)
+
+// ActionCounter counts an agent action (search, link, reveal) in a scope: a
+// session ("session:<jti>") or an agent's day ("agent:<integration id>:<day>:
+// <agent>"), shared by every instance. Rows are deleted after ExpiresAt.
+type ActionCounter struct {
+	ID        int64     `gorm:"primaryKey"`
+	Scope     string    `gorm:"size:191;not null"`
+	Action    string    `gorm:"size:32;not null"`
+	N         int64     `gorm:"not null"`
+	ExpiresAt time.Time `gorm:"not null"`
+}
+
 // All lists every model, for schema checks.
 func All() []any {
 	return []any{
 		&Account{}, &Contact{}, &ContactIdentity{}, &Lead{}, &Ticket{}, &Order{},
 		&Visitor{}, &Agent{}, &Integration{}, &Layout{}, &AuditEvent{}, &SigningKey{},
 		&UsedToken{}, &Admin{}, &AgentGroup{}, &AgentGroupMember{}, &VisitorRejection{}, &CustomField{},
+		&ReachableContact{}, &ActionCounter{},
 	}
 }

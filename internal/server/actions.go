@@ -1,15 +1,28 @@
 package server
 
 import (
+	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/crmlens/crmlens/api"
+	"github.com/crmlens/crmlens/internal/sidebar"
 )
 
 func requestID(c echo.Context) string {
 	return c.Response().Header().Get(echo.HeaderXRequestID)
+}
+
+// limited sets Retry-After when err is an action past its limit (answered
+// 429 rate_limited), and returns err.
+func limited(c echo.Context, err error) error {
+	var le *sidebar.LimitError
+	if errors.As(err, &le) {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(le.RetryAfter.Seconds()+0.999)))
+	}
+	return err
 }
 
 // RevealField shows one masked field in clear.
@@ -24,7 +37,7 @@ func (s *Server) RevealField(c echo.Context) error {
 	}
 	v, err := s.sidebar.Reveal(c.Request().Context(), claims, string(req.Object), req.RecordId, req.Field, requestID(c))
 	if err != nil {
-		return err
+		return limited(c, err)
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.JSON(http.StatusOK, api.RevealedValue{Value: v})
@@ -38,7 +51,7 @@ func (s *Server) SearchContacts(c echo.Context, params api.SearchContactsParams)
 	}
 	found, err := s.sidebar.Search(c.Request().Context(), claims, params.Q, requestID(c))
 	if err != nil {
-		return err
+		return limited(c, err)
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.JSON(http.StatusOK, api.CandidateList{Contacts: found})
@@ -56,7 +69,7 @@ func (s *Server) LinkVisitor(c echo.Context) error {
 	}
 	m, err := s.sidebar.Link(c.Request().Context(), claims, req.ContactId, requestID(c))
 	if err != nil {
-		return err
+		return limited(c, err)
 	}
 	return c.JSON(http.StatusOK, m)
 }

@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"github.com/crmlens/crmlens/internal/database"
 	"github.com/crmlens/crmlens/internal/dbtest"
 	"github.com/crmlens/crmlens/internal/integration"
+	"github.com/crmlens/crmlens/internal/layout"
 	"github.com/crmlens/crmlens/internal/model"
 	"github.com/crmlens/crmlens/internal/paramcrypt"
 )
@@ -94,7 +96,7 @@ func TestShareCRMIdentityVerification(t *testing.T) {
 			t.Fatalf("ambiguous session = %d %+v", status, sess.Match)
 		}
 		for _, c := range *sess.Match.Candidates {
-			if strings.Contains(c.Hint, "13800138000") || !strings.Contains(c.Hint, "****") {
+			if strings.ContainsAny(c.Hint, "0123456789") || !strings.Contains(c.Hint, "****") {
 				t.Errorf("candidate hint %q is not masked", c.Hint)
 			}
 		}
@@ -159,19 +161,71 @@ func TestSignedLinksWorkOnce(t *testing.T) {
 	})
 }
 
+// chatwootAnswer is Chatwoot's answer to GET
+// /api/v1/accounts/{account}/conversations/{id}, as
+// app/views/api/v1/conversations/partials/_conversation.json.jbuilder
+// (chatwoot/chatwoot) renders it: the contact under meta.sender (the
+// models/_contact partial: id, name, email, phone_number, identifier, null
+// when unset), the assignee under meta.assignee (models/_agent), the
+// conversation's display id as id and its last message.
+func chatwootAnswer(id int, sender, assignee string) string {
+	return fmt.Sprintf(`{"meta":{"sender":%s,"channel":"Channel::WebWidget","assignee":%s,"hmac_verified":false},`+
+		`"id":%d,"messages":[{"id":900,"content":"hello","conversation_id":%[3]d,"message_type":0}],`+
+		`"account_id":1,"uuid":"5e0c7d1a-0000-4000-8000-000000000000","additional_attributes":{},"agent_last_seen_at":0,`+
+		`"assignee_last_seen_at":0,"can_reply":true,"contact_last_seen_at":0,"custom_attributes":{},"inbox_id":2,"labels":[],`+
+		`"muted":false,"snoozed_until":null,"status":"open","created_at":1763880000,"timestamp":1763884800,"unread_count":1,`+
+		`"priority":null,"waiting_since":0,"sla_policy_id":null}`, sender, assignee, id)
+}
+
+// chatwootContact is a meta.sender as models/_contact.json.jbuilder renders
+// it; "" fields are rendered null, as Chatwoot renders an unset column.
+func chatwootContact(id int, name, email, phone, identifier string) string {
+	str := func(v string) string {
+		if v == "" {
+			return "null"
+		}
+		b, _ := json.Marshal(v)
+		return string(b)
+	}
+	return fmt.Sprintf(`{"additional_attributes":{},"availability_status":"offline","email":%s,"id":%d,"name":%s,`+
+		`"phone_number":%s,"blocked":false,"identifier":%s,"thumbnail":"","custom_attributes":{},"last_activity_at":1763884800,"created_at":1763800000}`,
+		str(email), id, str(name), str(phone), str(identifier))
+}
+
+// chatwootAssignee is a meta.assignee (models/_agent.json.jbuilder).
+const chatwootAssignee = `{"id":3,"account_id":1,"availability_status":"online","auto_offline":true,"confirmed":true,` +
+	`"email":"vip@example.com","available_name":"Vip","name":"Vip","role":"agent","thumbnail":""}`
+
+// fakeChatwoot answers Chatwoot's conversation API for account 1, with
+// token, from conversations (display id to answer), as Chatwoot answers: 401
+// for another token, 404 for an unknown conversation.
+func fakeChatwoot(t *testing.T, token string, conversations map[string]string) *httptest.Server {
+	t.Helper()
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/v1/accounts/1/conversations/{id}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		if r.Header.Get("api_access_token") != token {
+			w.WriteHeader(http.StatusUnauthorized)
+			w.Write([]byte(`{"error":"You need to sign in or sign up before continuing."}`))
+			return
+		}
+		answer, ok := conversations[r.PathValue("id")]
+		if !ok {
+			w.WriteHeader(http.StatusNotFound)
+			w.Write([]byte(`{"error":"Resource could not be found"}`))
+			return
+		}
+		w.Write([]byte(answer))
+	})
+	cw := httptest.NewServer(mux)
+	t.Cleanup(cw.Close)
+	return cw
+}
+
 func TestChatwootContextIsChecked(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB, _ database.Dialect) {
 		f := start(t, db)
-		mux := http.NewServeMux()
-		mux.HandleFunc("GET /api/v1/accounts/1/conversations/10", func(w http.ResponseWriter, r *http.Request) {
-			if r.Header.Get("api_access_token") != "cw-token" {
-				http.Error(w, "unauthorized", 401)
-				return
-			}
-			w.Write([]byte(`{"id":10,"meta":{"sender":{"id":42}}}`))
-		})
-		cw := httptest.NewServer(mux)
-		t.Cleanup(cw.Close)
+		cw := fakeChatwoot(t, "cw-token", map[string]string{"10": chatwootAnswer(10, chatwootContact(42, "张三", secretEmail, "", ""), "null")})
 		f.create(t, integration.Input{Slug: "cw-test", Kind: "chatwoot", APIToken: "cw-token", Options: integration.Options{ChatwootURL: cw.URL}})
 		params := map[string]string{"account_id": "1", "conversation_id": "10", "contact_id": "42", "contact_email": secretEmail, "agent_id": "3", "agent_name": "Amy"}
 		status, sess, e := f.session(t, "cw-test", params)
@@ -181,6 +235,205 @@ func TestChatwootContextIsChecked(t *testing.T) {
 		params["contact_id"] = "43"
 		if status, _, e := f.session(t, "cw-test", params); status != 403 || e.Error.Code != "chatwoot_mismatch" {
 			t.Errorf("a contact not in the conversation = %d %+v", status, e)
+		}
+	})
+}
+
+// TestChatwootMatchesWithChatwootsContact: with an API token, the e-mail,
+// phone, identifier and name a session matches with are those Chatwoot's API
+// gives for the conversation's contact; the unsigned context's are ignored
+// (issue 15: real conversation 42 with its real contact 5, plus another
+// customer's contact_email, opened that other customer).
+func TestChatwootMatchesWithChatwootsContact(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB, _ database.Dialect) {
+		f := start(t, db)
+		five := withMatchKeys(model.Contact{ExternalID: "C-5", Name: "Wang Wu", Phone: "+8613700000005", Email: "wang5@example.com"})
+		must(t, db.Create(&five).Error)
+		cw := fakeChatwoot(t, "cw-token", map[string]string{
+			"42": chatwootAnswer(42, chatwootContact(5, "Wang Wu", "wang5@example.com", "+8613700000005", ""), chatwootAssignee),
+			"43": chatwootAnswer(43, chatwootContact(6, "visitor-6", "", "", ""), "null"),
+			"44": chatwootAnswer(44, chatwootContact(7, "Wang Wu", "", "", "C-5"), "null"),
+			"45": chatwootAnswer(45, chatwootContact(8, "Wang Wu", "wang5@example.com", "", ""), "null"),
+		})
+		f.create(t, integration.Input{Slug: "cw-api", Kind: "chatwoot", APIToken: "cw-token", Options: integration.Options{ChatwootURL: cw.URL}})
+		other := map[string]string{"contact_email": secretEmail, "contact_phone": secretPhone, "contact_identifier": f.contact.ExternalID, "contact_name": f.contact.Name}
+		// Each case is another Chatwoot contact (a visitor stays linked).
+		tests := []struct {
+			name          string
+			conv, contact string
+			claims        map[string]string
+			want          string // the contact linked, by external id; "" for none
+			on            string
+		}{
+			{"another customer's e-mail, phone and identifier", "42", "5", other, "C-5", "email"},
+			{"no contact fields (Chatwoot sent contact {})", "45", "8", nil, "C-5", "email"},
+			{"Chatwoot knows no e-mail for the contact", "43", "6", other, "", ""},
+			{"Chatwoot's identifier", "44", "7", other, "C-5", "identifier"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				params := map[string]string{"account_id": "1", "conversation_id": tt.conv, "contact_id": tt.contact}
+				for k, v := range tt.claims {
+					params[k] = v
+				}
+				status, sess, e := f.session(t, "cw-api", params)
+				if status != 201 {
+					t.Fatalf("session = %d %+v", status, e)
+				}
+				if tt.want == "" {
+					if sess.Match.Status == api.Linked {
+						t.Fatalf("linked to contact %s (%s), want no contact", sess.Contact.Id, sess.Match.Reason)
+					}
+					return
+				}
+				if sess.Match.Status != api.Linked || sess.Contact == nil || sess.Contact.Name != "Wang Wu" || strings.Join(*sess.Match.MatchedOn, ",") != tt.on {
+					t.Fatalf("session = %+v %+v, want linked to %s on %s", sess.Match, sess.Contact, tt.want, tt.on)
+				}
+				_, body := f.do(t, "GET", "/api/v1/sidebar/context", "", map[string]string{"Authorization": "Bearer " + sess.Token})
+				if strings.Contains(string(body), f.contact.Name) || strings.Contains(string(body), secretEmail) {
+					t.Errorf("the context shows the other customer: %s", body)
+				}
+			})
+		}
+	})
+}
+
+// TestUnvouchedAgentsChooseNoLayout: an agent named by a Chatwoot context
+// (with or without an API token: Chatwoot's API cannot say who is looking)
+// never selects an agent or group layout, and a group layout is chosen only
+// by agents of the session's own platform (issue 15: a Chatwoot message
+// naming an Easemob VIP's e-mail got the VIP's unmasked layout).
+func TestUnvouchedAgentsChooseNoLayout(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB, _ database.Dialect) {
+		f := start(t, db)
+		ctx := context.Background()
+		now := time.Now()
+		vip := model.Agent{Platform: "easemob", PlatformID: "a-vip", Email: "vip@example.com", Name: "Vip", Origin: model.AgentImported, CreatedAt: now, UpdatedAt: now}
+		must(t, db.Create(&vip).Error)
+		g := model.AgentGroup{Name: "vip-team", CreatedAt: now}
+		must(t, db.Create(&g).Error)
+		must(t, db.Create(&model.AgentGroupMember{AgentID: vip.ID, GroupID: g.ID}).Error)
+		docs, err := layout.ParseDocs([]byte(`name: base
+scope: {default: true}
+panels:
+  - {object: contact, fields: [name, phone, email], masked: [phone, email]}
+---
+name: vip-agent
+scope: {agents: [vip@example.com]}
+panels:
+  - {object: contact, fields: [name, phone, email]}
+---
+name: vip-group
+scope: {groups: [vip-team]}
+panels:
+  - {object: contact, fields: [name, phone, email]}
+`))
+		must(t, err)
+		_, err = layout.NewStore(db, nil).PutAll(ctx, docs, false, nil)
+		must(t, err)
+
+		cw := fakeChatwoot(t, "cw-token", map[string]string{"42": chatwootAnswer(42, chatwootContact(5, "张三", secretEmail, "", ""), chatwootAssignee)})
+		f.create(t, integration.Input{Slug: "cw-api", Kind: "chatwoot", APIToken: "cw-token", Options: integration.Options{ChatwootURL: cw.URL}})
+		f.create(t, integration.Input{Slug: "cw-open", Kind: "chatwoot"})
+		secret := strings.Repeat("s", 40)
+		f.create(t, integration.Input{Slug: "app", Kind: "signed", Key: secret})
+		jti := 0
+		signed := func(agent map[string]any) map[string]string {
+			jti++
+			tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"sub": "user-1", "jti": fmt.Sprint("j-", jti),
+				"exp": time.Now().Add(2 * time.Minute).Unix(), "email": secretEmail, "agent": agent}).SignedString([]byte(secret))
+			must(t, err)
+			return map[string]string{"token": tok}
+		}
+		chatwoot := func(agent ...string) map[string]string {
+			p := map[string]string{"account_id": "1", "conversation_id": "42", "contact_id": "5"}
+			for i := 0; i+1 < len(agent); i += 2 {
+				p[agent[i]] = agent[i+1]
+			}
+			return p
+		}
+		tests := []struct {
+			name, slug string
+			params     map[string]string
+			want       string
+		}{
+			{"Chatwoot naming the VIP's e-mail", "cw-api", chatwoot("agent_email", "vip@example.com", "agent_id", "3"), "base"},
+			{"Chatwoot naming the VIP's Easemob id", "cw-api", chatwoot("agent_id", "a-vip"), "base"},
+			{"Chatwoot without a token naming the VIP", "cw-open", chatwoot("agent_email", "vip@example.com", "agent_id", "a-vip"), "base"},
+			{"a signed link naming the VIP's Easemob id", "app", signed(map[string]any{"id": "a-vip", "name": "Vip"}), "base"},
+			{"the VIP on Easemob", "acme", map[string]string{"visitorImId": "im-zhang", "agentId": f.cipher.Encrypt("a-vip")}, "vip-group"},
+			{"a signed link naming the VIP's e-mail", "app", signed(map[string]any{"id": "s-1", "email": "vip@example.com"}), "vip-agent"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				status, sess, e := f.session(t, tt.slug, tt.params)
+				if status != 201 {
+					t.Fatalf("session = %d %+v", status, e)
+				}
+				if sess.Layout == nil || sess.Layout.Name != tt.want {
+					t.Errorf("session layout = %+v, want %s", sess.Layout, tt.want)
+				}
+				_, body := f.do(t, "GET", "/api/v1/sidebar/context", "", map[string]string{"Authorization": "Bearer " + sess.Token})
+				var sc api.SidebarContext
+				must(t, json.Unmarshal(body, &sc))
+				if sc.Layout.Name != tt.want {
+					t.Errorf("context layout = %+v, want %s", sc.Layout, tt.want)
+				}
+				if tt.want == "base" && strings.Contains(string(body), secretEmail) {
+					t.Errorf("the context shows the e-mail the default layout masks: %s", body)
+				}
+			})
+		}
+	})
+}
+
+// TestRequireKnownAgentIsPerPlatform: an integration that serves only
+// declared agents accepts only agents declared for its platform; another
+// platform's agent with the same e-mail is no agent of it.
+func TestRequireKnownAgentIsPerPlatform(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB, _ database.Dialect) {
+		f := start(t, db)
+		now := time.Now()
+		for _, a := range []model.Agent{
+			{Platform: "signed", PlatformID: "s-amy", Email: "amy@example.com", Name: "Amy"},
+			{Platform: "easemob", PlatformID: "a-bob", Email: "bob@example.com", Name: "Bob"},
+		} {
+			a.Origin, a.CreatedAt, a.UpdatedAt = model.AgentImported, now, now
+			must(t, db.Create(&a).Error)
+		}
+		f.create(t, integration.Input{Slug: "known", Kind: "easemob", Key: testKey, Options: integration.Options{RequireKnownAgent: true}})
+		secret := strings.Repeat("k", 40)
+		f.create(t, integration.Input{Slug: "app", Kind: "signed", Key: secret, Options: integration.Options{RequireKnownAgent: true}})
+		enc := f.cipher.Encrypt
+		jti := 0
+		signed := func(agent map[string]any) map[string]string {
+			jti++
+			tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"sub": "user-1", "jti": fmt.Sprint("k-", jti),
+				"exp": time.Now().Add(2 * time.Minute).Unix(), "agent": agent}).SignedString([]byte(secret))
+			must(t, err)
+			return map[string]string{"token": tok}
+		}
+		tests := []struct {
+			name, slug string
+			params     map[string]string
+			want       int
+		}{
+			{"Easemob: a signed-link agent's e-mail", "known", map[string]string{"visitorImId": "im-zhang", "agentId": enc("x-1"), "email": enc("amy@example.com")}, 403},
+			{"Easemob: a signed-link agent's e-mail alone", "known", map[string]string{"visitorImId": "im-zhang", "email": enc("amy@example.com")}, 403},
+			{"Easemob: a signed-link agent's id", "known", map[string]string{"visitorImId": "im-zhang", "agentId": enc("s-amy")}, 403},
+			{"Easemob: its own agent's e-mail", "known", map[string]string{"visitorImId": "im-zhang", "agentId": enc("x-1"), "email": enc("bob@example.com")}, 201},
+			{"Easemob: its own agent", "known", map[string]string{"visitorImId": "im-zhang", "agentId": enc("a-bob")}, 201},
+			{"signed: an Easemob agent's e-mail", "app", signed(map[string]any{"id": "x-2", "email": "bob@example.com"}), 403},
+			{"signed: an Easemob agent's e-mail alone", "app", signed(map[string]any{"email": "bob@example.com"}), 403},
+			{"signed: its own agent's e-mail", "app", signed(map[string]any{"email": "amy@example.com"}), 201},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				status, _, e := f.session(t, tt.slug, tt.params)
+				if status != tt.want || (tt.want == 403 && e.Error.Code != "unknown_agent") {
+					t.Errorf("session = %d %+v, want %d", status, e, tt.want)
+				}
+			})
 		}
 	})
 }

@@ -49,7 +49,7 @@ func (s *Server) ListAgents(c echo.Context) error {
 // agentView is a as the admin API shows it, with the layout that applies to
 // its sessions on any integration without a layout of its own.
 func (s *Server) agentView(c echo.Context, a agents.Agent) (api.AdminAgent, error) {
-	l, why, err := s.layouts.Resolve(c.Request().Context(), layout.Who{Agent: []string{a.PlatformID, a.Email}})
+	l, why, err := s.layouts.Resolve(c.Request().Context(), layout.Who{Platform: a.Platform, Agent: []string{a.PlatformID, a.Email}})
 	if err != nil {
 		return api.AdminAgent{}, err
 	}

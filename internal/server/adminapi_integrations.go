@@ -63,6 +63,9 @@ func optionsOf(o *api.IntegrationOptions) integration.Options {
 	if o.ChatwootUrl != nil {
 		out.ChatwootURL = strings.TrimSpace(*o.ChatwootUrl)
 	}
+	if o.AgentActions != nil {
+		out.AgentActions = string(*o.AgentActions)
+	}
 	return out
 }
 

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"crypto/subtle"
+	"mime"
 	"net/http"
 	"strings"
 	"time"
@@ -80,14 +81,32 @@ func (s *Server) adminClaims(c echo.Context) (sessiontoken.AdminClaims, error) {
 }
 
 // checkStamp refuses a token issued before the admin's password last
-// changed: changing the password ends every other session.
+// changed (changing the password ends every other session) and one signed
+// out (DeleteAdminSession revokes it server-side).
 func (s *Server) checkStamp(ctx context.Context, claims sessiontoken.AdminClaims) error {
+	revoked, err := s.admins.Revoked(ctx, claims.ID)
+	if err != nil {
+		return err
+	}
+	if revoked {
+		return apperr.New(apperr.Unauthorized, admin.CodeSessionEnded, "this admin session was signed out; sign in again")
+	}
 	stamp, err := s.admins.CurrentStamp(ctx, claims.AdminID)
 	if err != nil {
 		return err
 	}
 	if subtle.ConstantTimeCompare([]byte(stamp), []byte(claims.PasswordStamp)) != 1 {
 		return apperr.New(apperr.Unauthorized, admin.CodeSessionEnded, "this admin session ended because the password was changed; sign in again")
+	}
+	return nil
+}
+
+// requireJSON refuses a request body that is not declared application/json
+// with 415.
+func requireJSON(c echo.Context) error {
+	ct := c.Request().Header.Get(echo.HeaderContentType)
+	if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != echo.MIMEApplicationJSON {
+		return echo.NewHTTPError(http.StatusUnsupportedMediaType) // answered by handleError (echoCodes)
 	}
 	return nil
 }
@@ -112,6 +131,12 @@ func (s *Server) CreateAdminSession(c echo.Context) (err error) {
 		return err
 	}
 	defer func() { s.countFailure(c, err) }()
+	// JSON only: a form or text body is what a cross-site page can post
+	// without a preflight (login CSRF: signing the victim in as the
+	// attacker).
+	if err := requireJSON(c); err != nil {
+		return err
+	}
 	var req api.AdminCredentials
 	if err := decodeJSON(c.Request().Body, &req); err != nil {
 		return err
@@ -140,9 +165,24 @@ func (s *Server) GetAdminSession(c echo.Context) error {
 	return c.JSON(http.StatusOK, api.AdminSessionInfo{Email: claims.Email, ExpiresAt: claims.ExpiresAt.Time, CsrfToken: claims.CSRF})
 }
 
-// DeleteAdminSession signs the console out by clearing its cookie. It needs
-// no session: signing out is always allowed.
+// DeleteAdminSession signs out: the session's token (bearer, else the
+// console's cookie) is revoked server-side, so that a copy of it is refused
+// from now on, and the cookie is cleared. Signing out is always allowed: a
+// missing or invalid token only clears the cookie.
 func (s *Server) DeleteAdminSession(c echo.Context) error {
+	token := ""
+	if h := c.Request().Header.Get(echo.HeaderAuthorization); h != "" {
+		token, _ = strings.CutPrefix(h, "Bearer ")
+	} else if ck, err := c.Cookie(adminCookie); err == nil {
+		token = ck.Value
+	}
+	if token = strings.TrimSpace(token); token != "" {
+		if claims, err := s.tokens.ParseAdmin(c.Request().Context(), token); err == nil && claims.ExpiresAt != nil {
+			if err := s.admins.Revoke(c.Request().Context(), claims.ID, claims.ExpiresAt.Time); err != nil {
+				return err
+			}
+		}
+	}
 	c.SetCookie(&http.Cookie{Name: adminCookie, Value: "", Path: adminCookiePath, MaxAge: -1, Expires: time.Unix(0, 0),
 		HttpOnly: true, Secure: true, SameSite: http.SameSiteStrictMode})
 	return c.NoContent(http.StatusNoContent)

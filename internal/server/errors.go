@@ -1,8 +1,12 @@
 package server
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
+	"net"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -32,6 +36,97 @@ var echoCodes = map[int]struct{ code, message string }{
 	http.StatusRequestEntityTooLarge: {"body_too_large", "the request body is too large"},
 	http.StatusUnsupportedMediaType:  {"unsupported_media_type", "send the body as application/json"},
 	http.StatusBadRequest:            {"bad_request", "the request is malformed"},
+	// headerLimit's, and net/http's own (JSONErrors).
+	http.StatusRequestHeaderFieldsTooLarge: {"headers_too_large", "the request headers are too large"},
+	http.StatusNotImplemented:              {"not_implemented", "this transfer encoding is not supported"},
+	http.StatusHTTPVersionNotSupported:     {"http_version_not_supported", "this HTTP version is not supported"},
+}
+
+// MaxHeaderBytes bounds a request's headers (with its request line):
+// answered 431 in the JSON shape by headerLimit. The HTTP server is given
+// ServerMaxHeaderBytes, more, so that it is this limit that answers.
+const (
+	MaxHeaderBytes       = 64 << 10
+	ServerMaxHeaderBytes = 1 << 20
+)
+
+// headerLimit answers 431 to a request whose headers pass MaxHeaderBytes.
+func headerLimit(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		n := len(r.Method) + len(r.RequestURI) + len(r.Proto) + len(r.Host)
+		for k, vs := range r.Header {
+			for _, v := range vs {
+				n += len(k) + len(v) + 4
+			}
+		}
+		if n > MaxHeaderBytes {
+			return echo.NewHTTPError(http.StatusRequestHeaderFieldsTooLarge)
+		}
+		return next(c)
+	}
+}
+
+// JSONErrors wraps ln so that the answers net/http writes itself, before
+// any handler runs (400 for a malformed request, 431 for headers past the
+// server's limit, 501, 505, and the 400 to plain HTTP on the TLS port), go
+// out in crmlens's error shape {"error":{"code","message"}} like every
+// other. Wrap the TCP listener (under TLS): net/http writes those answers
+// to the connection whole, in one write, and with TLS a request's own
+// 400/431 is written inside the encrypted stream, where no wrapper sees it
+// (ServerMaxHeaderBytes and headerLimit keep 431 in the handler).
+func JSONErrors(ln net.Listener) net.Listener { return jsonErrorListener{ln} }
+
+type jsonErrorListener struct{ net.Listener }
+
+func (l jsonErrorListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return &jsonErrorConn{Conn: c}, nil
+}
+
+type jsonErrorConn struct{ net.Conn }
+
+// net/http's own answers: "HTTP/1.1 <status>" + plainHeaders + text, and
+// the TLS port's answer to plain HTTP.
+const (
+	plainHeaders = "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n"
+	plainOnTLS   = "HTTP/1.0 400 Bad Request\r\n\r\n"
+)
+
+func (c *jsonErrorConn) Write(p []byte) (int, error) {
+	if !bytes.HasPrefix(p, []byte("HTTP/1.")) {
+		return c.Conn.Write(p)
+	}
+	var status int
+	var detail string
+	if rest, ok := bytes.CutPrefix(p, []byte(plainOnTLS)); ok {
+		status, detail = http.StatusBadRequest, "this port speaks HTTPS: "+string(bytes.TrimSpace(rest))
+	} else if i := bytes.Index(p, []byte(plainHeaders)); i > len("HTTP/1.1 ") && bytes.IndexByte(p[:i], '\n') < 0 {
+		status, _ = strconv.Atoi(string(p[len("HTTP/1.1 "):min(i, len("HTTP/1.1 ")+3)]))
+		detail = string(p[i+len(plainHeaders):])
+	}
+	if status < 400 || status > 599 {
+		return c.Conn.Write(p)
+	}
+	known, ok := echoCodes[status]
+	if !ok {
+		known = echoCodes[http.StatusBadRequest]
+	}
+	var body api.Error
+	body.Error.Code, body.Error.Message = known.code, known.message
+	if detail != "" && status != http.StatusRequestHeaderFieldsTooLarge {
+		body.Error.Message = known.message + " (" + detail + ")"
+	}
+	b, _ := json.Marshal(body)
+	out := "HTTP/1.1 " + strconv.Itoa(status) + " " + http.StatusText(status) + "\r\nContent-Type: application/json\r\nContent-Length: " +
+		strconv.Itoa(len(b)) + "\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n" + string(b)
+	if _, err := c.Conn.Write([]byte(out)); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 // handleError answers every error as {"error":{"code","message"}}. Only

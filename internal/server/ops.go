@@ -7,6 +7,7 @@ import (
 	"net"
 	"time"
 
+	"github.com/go-sql-driver/mysql"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
@@ -81,6 +82,12 @@ func unavailable(err error) error {
 	if errors.As(err, &he) {
 		return err
 	}
+	var me *mysql.MySQLError
+	if errors.As(err, &me) && statementTimeouts[me.Number] {
+		// The server's own bound on the statement (database.SessionLimits),
+		// set within the request timeout: the request's deadline.
+		return apperr.Wrap(err, apperr.Unavailable, database.CodeTimeout, "the request took too long and was cancelled; retry shortly")
+	}
 	if ue := database.Unavailable(err); ue != nil {
 		return ue
 	}
@@ -89,6 +96,14 @@ func unavailable(err error) error {
 		return apperr.Wrap(err, apperr.Unavailable, database.CodeTimeout, "the request was cancelled")
 	}
 	return err
+}
+
+// statementTimeouts are the server's errors for a statement stopped by
+// database.SessionLimits.
+var statementTimeouts = map[uint16]bool{
+	1205: true, // ER_LOCK_WAIT_TIMEOUT (innodb_lock_wait_timeout)
+	1969: true, // ER_STATEMENT_TIMEOUT (MariaDB max_statement_time)
+	3024: true, // ER_QUERY_TIMEOUT (MySQL max_execution_time)
 }
 
 // observe records a request's latency under its route pattern. A path no

@@ -59,6 +59,9 @@ type Deps struct {
 	TrustedProxies []*net.IPNet
 	// RequestTimeout bounds each request (zero: DefaultRequestTimeout).
 	RequestTimeout time.Duration
+	// TLS is set when crmlens serves HTTPS itself (CRMLENS_TLS_CERT):
+	// answers carry Strict-Transport-Security.
+	TLS bool
 }
 
 // MaxBodyBytes bounds every request body.
@@ -111,11 +114,20 @@ func New(d Deps) *echo.Echo {
 	e.Use(middleware.RequestID())
 	e.Use(s.requestLog)
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: s.logPanic}))
+	e.Use(headerLimit)
 	e.Use(middleware.BodyLimit(maxBody))
 	e.Use(requestTimeout(d.RequestTimeout))
+	hsts := 0
+	if d.TLS {
+		// A year, this host only: crmlens does not speak for its
+		// subdomains. Echo sends it only on TLS requests.
+		hsts = 365 * 24 * 3600
+	}
 	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
-		ContentTypeNosniff: "nosniff",
-		ReferrerPolicy:     "no-referrer",
+		ContentTypeNosniff:    "nosniff",
+		ReferrerPolicy:        "no-referrer",
+		HSTSMaxAge:            hsts,
+		HSTSExcludeSubdomains: true,
 		// X-Frame-Options is left out on purpose: the sidebar must be framed;
 		// Content-Security-Policy frame-ancestors decides who may.
 	}))

@@ -37,8 +37,16 @@ type Claims struct {
 	IntegrationSlug string `json:"isl,omitempty"`
 	VisitorID       int64  `json:"vis"`
 	Agent           string `json:"agt,omitempty"`
+	// Platform is the integration's kind: the platform whose agents AgentID
+	// and AgentEmail name (agents are looked up among that platform's only).
+	Platform string `json:"plt,omitempty"`
 	// AgentID and AgentEmail are how the platform named the agent, for
-	// layout scopes.
+	// layout scopes (agent and group layouts). They are set only when the
+	// platform vouches for who the agent is (never for Chatwoot, whose
+	// context is unsigned and whose API cannot say who is looking); Agent
+	// still names the agent, as claimed, for audit lines. Parse drops them
+	// from a token without Platform: one issued before agents were scoped to
+	// their platform, which may name an agent nothing vouched for.
 	AgentID    string `json:"aid,omitempty"`
 	AgentEmail string `json:"aem,omitempty"`
 	Lang       string `json:"lng,omitempty"`
@@ -260,6 +268,11 @@ func (is *Issuer) parse(ctx context.Context, token string) (Claims, error) {
 		return Claims{}, apperr.Wrap(err, apperr.Unauthorized, CodeExpired, "the sidebar session has expired; reload the page")
 	case err != nil:
 		return Claims{}, apperr.Wrap(err, apperr.Unauthorized, CodeUnauthorized, "the sidebar session token is missing or invalid; reload the page")
+	}
+	if c.Platform == "" {
+		// Issued by an older version (at most TTL ago): its agent may be
+		// one no platform vouched for, so it chooses no layout.
+		c.AgentID, c.AgentEmail = "", ""
 	}
 	return c, nil
 }

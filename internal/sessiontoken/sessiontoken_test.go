@@ -220,3 +220,40 @@ func TestSigningKeysAreSealed(t *testing.T) {
 		t.Error("no sealer: no error")
 	}
 }
+
+// TestTokensBeforePlatformsNameNoAgent: a token issued before tokens carried
+// the agents' platform (no "plt") may name an agent nothing vouched for (a
+// Chatwoot context's), so its agent id and e-mail are dropped: such a token
+// chooses no agent or group layout for the rest of its life.
+func TestTokensBeforePlatformsNameNoAgent(t *testing.T) {
+	db, _ := dbtest.Open(t, database.SQLite)
+	ctx := context.Background()
+	is, err := sessiontoken.New(ctx, db, testKeys(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name              string
+		platform          string
+		wantID, wantEmail string
+	}{
+		{"a current token", "easemob", "a-vip", "vip@example.com"},
+		{"a token from before", "", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tok, _, err := is.Issue(sessiontoken.Claims{IntegrationID: 1, IntegrationSlug: "kefu", VisitorID: 7, Agent: "a-vip",
+				Platform: tt.platform, AgentID: "a-vip", AgentEmail: "vip@example.com"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := is.Parse(ctx, tok)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.AgentID != tt.wantID || got.AgentEmail != tt.wantEmail || got.Agent != "a-vip" || got.Platform != tt.platform {
+				t.Errorf("claims = %+v, want agent %q %q", got, tt.wantID, tt.wantEmail)
+			}
+		})
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/crmlens/crmlens/api"
 	"github.com/crmlens/crmlens/internal/apperr"
 	"github.com/crmlens/crmlens/internal/audit"
+	"github.com/crmlens/crmlens/internal/contactsearch"
 	"github.com/crmlens/crmlens/internal/layout"
 	"github.com/crmlens/crmlens/internal/model"
 	"github.com/crmlens/crmlens/internal/sessiontoken"
@@ -56,7 +57,7 @@ func (s *Service) visitorOf(ctx context.Context, c sessiontoken.Claims) (model.V
 // clear, and audits it. The field must be masked by the layout that applies
 // to this session, and the record must belong to the linked contact.
 func (s *Service) Reveal(ctx context.Context, c sessiontoken.Claims, object, recordID, field, requestID string) (*string, error) {
-	l, _, err := s.layouts.Resolve(ctx, layout.Who{Integration: c.IntegrationSlug, Agent: []string{c.AgentID, c.AgentEmail}})
+	l, err := s.layoutOf(ctx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -104,6 +105,9 @@ func (s *Service) Reveal(ctx context.Context, c sessiontoken.Claims, object, rec
 	if len(rows) == 0 {
 		return nil, notLinked
 	}
+	if err := s.spend(ctx, c, ActionReveal, s.limits.RevealsPerSession, s.limits.RevealsPerAgentDay); err != nil {
+		return nil, err
+	}
 	raw := rows[0][f.Column]
 	if f.Custom {
 		raw = customOf(rows[0])[f.Key]
@@ -113,7 +117,7 @@ func (s *Service) Reveal(ctx context.Context, c sessiontoken.Claims, object, rec
 		val := render(f, raw, rows[0])
 		out = &val
 	}
-	ev := audit.Event{Action: ActionReveal, Actor: c.Agent, IntegrationID: &c.IntegrationID, VisitorID: &v.ID, ContactID: v.ContactID,
+	ev := audit.Event{Action: ActionReveal, Actor: actor(c), IntegrationID: &c.IntegrationID, VisitorID: &v.ID, ContactID: v.ContactID,
 		RequestID: requestID, Detail: map[string]string{"object": object, "record": recordID, "field": field}, At: s.now()}
 	if err := s.audit.Record(ctx, ev); err != nil {
 		return nil, err
@@ -124,9 +128,12 @@ func (s *Service) Reveal(ctx context.Context, c sessiontoken.Claims, object, rec
 // MaxSearchResults bounds a contact search.
 const MaxSearchResults = 10
 
-// Search finds contacts by the start of a phone number however it is typed,
-// of an e-mail in any case, or of a name (internal/contactsearch), and audits
-// the search.
+// Search finds contacts by the start of a name, or of a phone number however
+// it is typed or an e-mail in any case (internal/contactsearch); a phone or
+// e-mail the session's layout masks or hides is found only by its whole
+// value, and hints show only what the layout shows in clear. The contacts
+// found come within the session's reach (it may link them), and the search
+// is counted against its limits and audited with their ids.
 func (s *Service) Search(ctx context.Context, c sessiontoken.Claims, q, requestID string) ([]api.Candidate, error) {
 	q = strings.TrimSpace(q)
 	runes := []rune(q)
@@ -134,22 +141,49 @@ func (s *Service) Search(ctx context.Context, c sessiontoken.Claims, q, requestI
 	if len(runes) == 0 || len(runes) == 1 && !unicode.Is(unicode.Han, runes[0]) || len(q) > 100 {
 		return nil, apperr.New(apperr.Invalid, CodeBadQuery, "type 2 to 100 characters (or one Chinese character): a name, a phone number or an email")
 	}
-	found, err := s.search.Find(ctx, q, MaxSearchResults)
+	if _, err := s.agentActions(ctx, c); err != nil {
+		return nil, err
+	}
+	if err := s.spend(ctx, c, ActionSearch, s.limits.SearchesPerSession, s.limits.SearchesPerAgentDay); err != nil {
+		return nil, err
+	}
+	l, err := s.layoutOf(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	pol := policyOf(l)
+	found, err := s.search.FindWith(ctx, q, MaxSearchResults, pol.search())
 	if err != nil {
 		return nil, err
 	}
 	out := make([]api.Candidate, 0, len(found))
+	ids := make([]int64, 0, len(found))
+	idWords := make([]string, 0, len(found))
 	for _, ct := range found {
-		out = append(out, candidate(ct))
+		out = append(out, pol.candidate(ct))
+		ids = append(ids, ct.ID)
+		idWords = append(idWords, strconv.FormatInt(ct.ID, 10))
 	}
-	ev := audit.Event{Action: ActionSearch, Actor: c.Agent, IntegrationID: &c.IntegrationID, VisitorID: &c.VisitorID, RequestID: requestID,
-		Detail: map[string]string{"results": strconv.Itoa(len(out))}, At: s.now()}
+	if err := s.reach(ctx, sessionKey(c), c.VisitorID, ids, model.ReachSearch, sessionExpiry(c, s.now()).Add(reachSlack)); err != nil {
+		return nil, err
+	}
+	ev := audit.Event{Action: ActionSearch, Actor: actor(c), IntegrationID: &c.IntegrationID, VisitorID: &c.VisitorID, RequestID: requestID,
+		Detail: map[string]string{"results": strconv.Itoa(len(out)), "contacts": strings.Join(idWords, ","), "by": string(contactsearch.KindOf(q))},
+		At:     s.now()}
 	if err := s.audit.Record(ctx, ev); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
+// layoutOf is the layout that applies to session c.
+func (s *Service) layoutOf(ctx context.Context, c sessiontoken.Claims) (layout.Layout, error) {
+	l, _, err := s.layouts.Resolve(ctx, layout.Who{Integration: c.IntegrationSlug, Platform: c.Platform, Agent: []string{c.AgentID, c.AgentEmail}})
+	return l, err
+}
+
+// candidate is ct with a hint from its phone or e-mail, masked: for the
+// admin's preview, who may see every contact (sessions use fieldPolicy).
 func candidate(ct model.Contact) api.Candidate {
 	hint := Mask(layout.Phone, ct.Phone)
 	if hint == "" {
@@ -160,14 +194,32 @@ func candidate(ct model.Contact) api.Candidate {
 
 // Link links the session's visitor to contactID by hand; it beats any
 // automatic match and clears an earlier "not this person" for that contact.
+// The contact must be within the session's reach (reach.go); a link made
+// where nothing vouches for the agent is marked unverified.
 func (s *Service) Link(ctx context.Context, c sessiontoken.Claims, contactID, requestID string) (api.Match, error) {
 	id, err := strconv.ParseInt(contactID, 10, 64)
 	if err != nil {
 		return api.Match{}, apperr.New(apperr.Invalid, "invalid_contact", "contactId must be a contact id from a search")
 	}
+	vouched, err := s.agentActions(ctx, c)
+	if err != nil {
+		return api.Match{}, err
+	}
 	v, err := s.visitorOf(ctx, c)
 	if err != nil {
 		return api.Match{}, err
+	}
+	if ok, err := s.reachable(ctx, c, v, id); err != nil {
+		return api.Match{}, err
+	} else if !ok {
+		return api.Match{}, notReachable()
+	}
+	if err := s.spend(ctx, c, ActionLink, s.limits.LinksPerSession, s.limits.LinksPerAgentDay); err != nil {
+		return api.Match{}, err
+	}
+	method := LinkManual
+	if !vouched {
+		method = LinkManualUnverified
 	}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var ct model.Contact
@@ -177,19 +229,19 @@ func (s *Service) Link(ctx context.Context, c sessiontoken.Claims, contactID, re
 			}
 			return err
 		}
-		if err := tx.Model(&model.Visitor{}).Where("id = ?", v.ID).Updates(map[string]any{"contact_id": id, "link_method": LinkManual}).Error; err != nil {
+		if err := tx.Model(&model.Visitor{}).Where("id = ?", v.ID).Updates(map[string]any{"contact_id": id, "link_method": method}).Error; err != nil {
 			return fmt.Errorf("link visitor: %w", err)
 		}
 		if err := tx.Where("visitor_id = ? AND contact_id = ?", v.ID, id).Delete(&model.VisitorRejection{}).Error; err != nil {
 			return fmt.Errorf("clear rejection: %w", err)
 		}
-		return audit.New(tx).Record(ctx, audit.Event{Action: ActionLink, Actor: c.Agent, IntegrationID: &c.IntegrationID,
-			VisitorID: &v.ID, ContactID: &id, RequestID: requestID, At: s.now()})
+		return audit.New(tx).Record(ctx, audit.Event{Action: ActionLink, Actor: actor(c), IntegrationID: &c.IntegrationID,
+			VisitorID: &v.ID, ContactID: &id, RequestID: requestID, Detail: map[string]string{"method": method}, At: s.now()})
 	})
 	if err != nil {
 		return api.Match{}, err
 	}
-	v.ContactID, v.LinkMethod = &id, LinkManual
+	v.ContactID, v.LinkMethod = &id, method
 	return linkedMatch(v), nil
 }
 
@@ -197,6 +249,9 @@ func (s *Service) Link(ctx context.Context, c sessiontoken.Claims, contactID, re
 // is recorded as not this visitor and never matched to it automatically
 // again; either way automatic matching does not relink it on its own.
 func (s *Service) Unlink(ctx context.Context, c sessiontoken.Claims, notThisPerson bool, requestID string) (api.Match, error) {
+	if _, err := s.agentActions(ctx, c); err != nil {
+		return api.Match{}, err
+	}
 	v, err := s.visitorOf(ctx, c)
 	if err != nil {
 		return api.Match{}, err
@@ -211,7 +266,7 @@ func (s *Service) Unlink(ctx context.Context, c sessiontoken.Claims, notThisPers
 				return fmt.Errorf("record not this person: %w", err)
 			}
 		}
-		return audit.New(tx).Record(ctx, audit.Event{Action: ActionUnlink, Actor: c.Agent, IntegrationID: &c.IntegrationID,
+		return audit.New(tx).Record(ctx, audit.Event{Action: ActionUnlink, Actor: actor(c), IntegrationID: &c.IntegrationID,
 			VisitorID: &v.ID, ContactID: v.ContactID, RequestID: requestID,
 			Detail: map[string]string{"notThisPerson": strconv.FormatBool(notThisPerson)}, At: s.now()})
 	})

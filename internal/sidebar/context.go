@@ -54,7 +54,7 @@ func (s *Service) Context(ctx context.Context, c sessiontoken.Claims, requestID 
 	} else {
 		out.Match = notLinkedMatch(v, nil)
 	}
-	ev := audit.Event{Action: audit.ActionContextRead, Actor: c.Agent, IntegrationID: &c.IntegrationID, VisitorID: &v.ID,
+	ev := audit.Event{Action: audit.ActionContextRead, Actor: actor(c), IntegrationID: &c.IntegrationID, VisitorID: &v.ID,
 		RequestID: requestID, At: s.now()}
 	if h.contact != nil {
 		ev.ContactID = &h.contactID

@@ -252,16 +252,19 @@ func (s *Service) match(ctx context.Context, visitorID int64, c adapter.Claims, 
 // Reason codes (api.Match.ReasonCode): the front end words each in the
 // agent's language; Reason carries the English.
 const (
-	ReasonIdentity        = "identity"
-	ReasonManual          = "manual"
-	ReasonIdentifier      = "identifier"
-	ReasonFields          = "fields"
-	ReasonExistingLink    = "existing_link"
-	ReasonCandidates      = "candidates"
-	ReasonNoMatchVerified = "no_match_verified"
-	ReasonNoIdentity      = "no_identity"
-	ReasonUnlinked        = "unlinked"
-	ReasonNotThisPerson   = "not_this_person"
+	ReasonIdentity = "identity"
+	ReasonManual   = "manual"
+	// ReasonManualUnverified: a manual link made where nothing vouched for
+	// the agent (LinkManualUnverified).
+	ReasonManualUnverified = "manual_unverified"
+	ReasonIdentifier       = "identifier"
+	ReasonFields           = "fields"
+	ReasonExistingLink     = "existing_link"
+	ReasonCandidates       = "candidates"
+	ReasonNoMatchVerified  = "no_match_verified"
+	ReasonNoIdentity       = "no_identity"
+	ReasonUnlinked         = "unlinked"
+	ReasonNotThisPerson    = "not_this_person"
 )
 
 func reasonCode(code string) *string { return &code }
@@ -286,6 +289,11 @@ func linkedReason(v model.Visitor) api.Match {
 		method := api.Manual
 		m.Method = &method
 		m.Reason, m.ReasonCode = "an agent linked this visitor to this contact by hand", reasonCode(ReasonManual)
+	case v.LinkMethod == LinkManualUnverified:
+		method := api.Manual
+		m.Method = &method
+		m.Reason = "someone linked this visitor to this contact by hand in a sidebar session nothing vouched for (anyone with the sidebar URL could have): check it is this person before relying on it"
+		m.ReasonCode = reasonCode(ReasonManualUnverified)
 	case v.LinkMethod == LinkIdentifier:
 		method := api.MatchingFields
 		m.Method = &method

@@ -55,6 +55,8 @@ type Deps struct {
 	// Normalizer is how phones and e-mails are compared when visitors are
 	// matched and contacts searched (the zero value: the default region).
 	Normalizer matchkey.Normalizer
+	// Limits bounds agents' searches, links and reveals; nil: DefaultLimits.
+	Limits *Limits
 }
 
 // Recorder receives the events operators watch (*metrics.Metrics is one).
@@ -83,6 +85,7 @@ type Service struct {
 	audit        audit.Recorder
 	layouts      *layout.Store
 	norm         matchkey.Normalizer
+	limits       Limits
 	search       *contactsearch.Searcher
 	now          func() time.Time
 }
@@ -106,9 +109,16 @@ func New(d Deps) *Service {
 	}
 	return &Service{
 		db: d.DB, reads: d.Reads, metrics: d.Metrics, tokens: d.Tokens, integrations: d.Integrations,
-		norm: d.Normalizer, search: contactsearch.New(d.DB, d.Normalizer),
+		norm: d.Normalizer, search: contactsearch.New(d.DB, d.Normalizer), limits: limitsOr(d.Limits),
 		replay: replay.New(d.DB, d.Now), chatwoot: chatwoot.New(d.HTTPClient), audit: d.Audit, layouts: d.Layouts, now: d.Now,
 	}
+}
+
+func limitsOr(l *Limits) Limits {
+	if l == nil {
+		return DefaultLimits()
+	}
+	return *l
 }
 
 // Error codes of this package.
@@ -217,7 +227,7 @@ func (s *Service) CreateSession(ctx context.Context, slug string, params map[str
 	if claims, _, err = s.pickVisitorID(ctx, in, claims); err != nil {
 		return Session{}, err
 	}
-	if err := s.check(ctx, in, opts, claims); err != nil {
+	if claims, err = s.verify(ctx, in, opts, claims); err != nil {
 		return Session{}, err
 	}
 	if err := s.recordAgent(ctx, in.Kind, claims.Agent); err != nil {
@@ -227,20 +237,24 @@ func (s *Service) CreateSession(ctx context.Context, slug string, params map[str
 	if err != nil {
 		return Session{}, err
 	}
+	vouched := vouchedAgent(in, claims)
 	token, exp, err := s.tokens.Issue(sessiontoken.Claims{
 		IntegrationID: in.ID, VisitorID: res.visitor.ID, Agent: claims.Agent.Label(), Lang: claims.Lang,
-		AgentID: claims.Agent.ID, AgentEmail: claims.Agent.Email, IntegrationSlug: in.Slug,
+		Platform: in.Kind, AgentID: vouched.ID, AgentEmail: vouched.Email, IntegrationSlug: in.Slug,
 		Extra: boundExtra(claims.Extra),
 	})
 	if err != nil {
 		return Session{}, err
 	}
-	l, why, err := s.layouts.Resolve(ctx, layout.Who{Integration: in.Slug, Agent: []string{claims.Agent.ID, claims.Agent.Email}})
+	l, why, err := s.layouts.Resolve(ctx, layoutWho(in, vouched))
 	if err != nil {
 		return Session{}, err
 	}
 	out := Session{Token: token, ExpiresAt: exp, Lang: claims.Lang, Visitor: visitorView(res.visitor), Match: res.match,
 		Layout: api.LayoutRef{Name: l.Name, Reason: why}}
+	if err := s.offerCandidates(ctx, token, res.visitor.ID, l, &out.Match); err != nil {
+		return Session{}, err
+	}
 	if res.contact != nil {
 		out.Contact = &api.ContactSummary{Id: strconv.FormatInt(res.contact.ID, 10), Name: res.contact.Name}
 	}
@@ -251,44 +265,83 @@ func (s *Service) CreateSession(ctx context.Context, slug string, params map[str
 // check runs the integration's verifications that need more than the
 // params: single use of signed tokens, Chatwoot's own word, a known agent.
 func (s *Service) check(ctx context.Context, in model.Integration, opts integration.Options, c adapter.Claims) error {
+	_, err := s.verify(ctx, in, opts, c)
+	return err
+}
+
+// verify is check, returning c as the checks leave it: for Chatwoot with an
+// API token, the visitor's identifier, email, phone and name (everything
+// used for matching) are the ones Chatwoot's API gives for the
+// conversation's contact, never the unsigned context's.
+func (s *Service) verify(ctx context.Context, in model.Integration, opts integration.Options, c adapter.Claims) (adapter.Claims, error) {
 	if c.TokenID != "" {
 		if err := s.replay.Use(ctx, in.ID, c.TokenID, c.TokenExpiry); err != nil {
-			return err
+			return c, err
 		}
 	}
 	if in.Kind == model.KindChatwoot && c.Chatwoot != nil && opts.ChatwootURL != "" && in.APIToken != "" {
 		token, err := s.integrations.APIToken(in)
 		if err != nil {
-			return err
+			return c, err
 		}
-		if err := s.chatwoot.Verify(ctx, opts.ChatwootURL, token, c.Chatwoot.AccountID, c.Chatwoot.ConversationID, c.Chatwoot.ContactID); err != nil {
-			return err
+		k, err := s.chatwoot.Verify(ctx, opts.ChatwootURL, token, c.Chatwoot.AccountID, c.Chatwoot.ConversationID, c.Chatwoot.ContactID)
+		if err != nil {
+			return c, err
 		}
+		c = adapter.WithChatwootContact(c, adapter.ChatwootContact{ID: strconv.FormatInt(k.ID, 10),
+			Identifier: k.Identifier, Email: k.Email, Phone: k.PhoneNumber, Name: k.Name})
 	}
 	if opts.RequireKnownAgent {
 		known := false
 		if c.Agent.ID != "" || c.Agent.Email != "" {
 			var n int64
-			q := s.db.WithContext(ctx).Model(&model.Agent{}).Where("origin = ?", model.AgentImported)
+			// Only agents of this integration's platform: an e-mail or id
+			// of another platform's agent is no agent of this one.
+			q := s.db.WithContext(ctx).Model(&model.Agent{}).Where("origin = ? AND platform = ?", model.AgentImported, in.Kind)
 			switch {
 			case c.Agent.ID != "" && c.Agent.Email != "":
-				q = q.Where("(platform = ? AND platform_id = ?) OR email = ?", in.Kind, c.Agent.ID, c.Agent.Email)
+				q = q.Where("platform_id = ? OR email = ?", c.Agent.ID, c.Agent.Email)
 			case c.Agent.ID != "":
-				q = q.Where("platform = ? AND platform_id = ?", in.Kind, c.Agent.ID)
+				q = q.Where("platform_id = ?", c.Agent.ID)
 			default:
 				q = q.Where("email = ?", c.Agent.Email)
 			}
 			if err := q.Count(&n).Error; err != nil {
-				return fmt.Errorf("find agent: %w", err)
+				return c, fmt.Errorf("find agent: %w", err)
 			}
 			known = n > 0
 		}
 		if !known {
-			return apperr.New(apperr.Forbidden, CodeUnknownAgent,
+			return c, apperr.New(apperr.Forbidden, CodeUnknownAgent,
 				"this integration only serves agents an admin has declared, and the platform named none crmlens knows")
 		}
 	}
-	return nil
+	return c, nil
+}
+
+// agentVouched says whether sessions of integrations of kind name the agent
+// in a way the platform vouches for, so that the agent may choose agent and
+// group layouts. Chatwoot never does: its context is unsigned, and its API
+// says which contact a conversation has but not who is looking at it (the
+// conversation's assignee is not the viewer: any agent of the inbox can open
+// it, and anyone with the URL can name the assignee).
+func agentVouched(kind string) bool {
+	return kind != model.KindChatwoot
+}
+
+// vouchedAgent is c's agent as far as layouts may use it: as named where
+// the platform vouches for it (agentVouched), else no agent.
+func vouchedAgent(in model.Integration, c adapter.Claims) adapter.Agent {
+	if !agentVouched(in.Kind) {
+		return adapter.Agent{}
+	}
+	return c.Agent
+}
+
+// layoutWho is whom the layout of a session of in is resolved for: the
+// integration, its platform's agents, and agent (vouchedAgent's).
+func layoutWho(in model.Integration, agent adapter.Agent) layout.Who {
+	return layout.Who{Integration: in.Slug, Platform: in.Kind, Agent: []string{agent.ID, agent.Email}}
 }
 
 // recordAgent notes an agent the platform named, the first time it is seen.

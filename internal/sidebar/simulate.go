@@ -18,7 +18,6 @@ import (
 	"github.com/crmlens/crmlens/internal/apperr"
 	"github.com/crmlens/crmlens/internal/audit"
 	"github.com/crmlens/crmlens/internal/integration"
-	"github.com/crmlens/crmlens/internal/layout"
 	"github.com/crmlens/crmlens/internal/model"
 	"github.com/crmlens/crmlens/internal/paramcrypt"
 )
@@ -404,7 +403,10 @@ func (s *Service) Simulate(ctx context.Context, slug string, in SimulationInput,
 	// The simulator never consumes a signed token's single use.
 	checked := claims
 	checked.TokenID = ""
-	if err := s.check(ctx, itg, opts, checked); err != nil {
+	// What a session would match with: Chatwoot's own answer where it is
+	// asked (verify), not the message's claims.
+	checked, err = s.verify(ctx, itg, opts, checked)
+	if err != nil {
 		if apperr.As(err) == nil {
 			return api.Simulation{}, err
 		}
@@ -441,10 +443,10 @@ func (s *Service) Simulate(ctx context.Context, slug string, in SimulationInput,
 		vv := visitorView(v)
 		sm.out.Visitor = &vv
 	}
-	if err := s.simulateContact(ctx, sm, v, claims, opts); err != nil {
+	if err := s.simulateContact(ctx, sm, v, checked, opts); err != nil {
 		return api.Simulation{}, err
 	}
-	l, why, err := s.layouts.Resolve(ctx, layout.Who{Integration: itg.Slug, Agent: []string{claims.Agent.ID, claims.Agent.Email}})
+	l, why, err := s.layouts.Resolve(ctx, layoutWho(itg, vouchedAgent(itg, checked)))
 	if err != nil {
 		return api.Simulation{}, err
 	}

@@ -42,6 +42,8 @@ interface Draft {
   chatwootUrl: string;
   apiToken: string;
   regenerateSlug: boolean;
+  /** What agents nothing vouches for may do: "read" only, or "all" (search and link). */
+  agentActions: "all" | "read";
 }
 
 function draftOf(kind: IntegrationKind, it?: Integration): Draft {
@@ -61,11 +63,17 @@ function draftOf(kind: IntegrationKind, it?: Integration): Draft {
     chatwootUrl: o.chatwootUrl ?? "",
     apiToken: "",
     regenerateSlug: false,
+    // New integrations start read-only; one stored before the option has "all".
+    agentActions: o.agentActions ?? (it ? "all" : "read"),
   };
 }
 
 /** The options the kind takes, from the draft. */
 export function optionsOf(d: Draft): IntegrationOptions {
+  return { ...kindOptionsOf(d), agentActions: d.agentActions };
+}
+
+function kindOptionsOf(d: Draft): IntegrationOptions {
   const rules = d.matchingFields
     .split("\n")
     .map((l) => l.split("+").map((f) => f.trim()).filter(Boolean))
@@ -217,6 +225,16 @@ function IntegrationForm(props: {
             {text("apiToken", "int.opt.apiToken", { type: "password", hint: editing ? t(lang, "int.opt.apiToken.keep") : undefined })}
           </>
         )}
+        <FieldRow label={t(lang, "int.opt.agentActions")} hint={t(lang, "int.opt.agentActions.hint")} id="agentActions">
+          <select
+            name="agentActions"
+            value={d.agentActions}
+            onChange={(e) => set("agentActions", e.currentTarget.value as Draft["agentActions"])}
+          >
+            <option value="read">{t(lang, "int.opt.agentActions.read")}</option>
+            <option value="all">{t(lang, "int.opt.agentActions.all")}</option>
+          </select>
+        </FieldRow>
         {fieldError(failure, "options") && (
           <p class="field-error" role="alert" data-testid="error-options">
             {fieldError(failure, "options")}

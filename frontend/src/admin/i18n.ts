@@ -90,6 +90,11 @@ const en = {
   "int.opt.chatwootUrl": "Chatwoot URL",
   "int.opt.apiToken": "Chatwoot API access token",
   "int.opt.apiToken.keep": "leave empty to keep the current one",
+  "int.opt.agentActions": "Where nothing verifies the agent, agents may",
+  "int.opt.agentActions.read": "only read the contact crmlens matched",
+  "int.opt.agentActions.all": "also search contacts and link the visitor",
+  "int.opt.agentActions.hint":
+    "Applies while nothing vouches for the agent (Easemob without a key and known agents, Chatwoot without an API token). Search and link there mean anyone with the URL can find contacts by name or by a whole phone or e-mail, link one and read it as the layout shows it, within the limits; such links are marked unverified to the next agent.",
   "int.created": "Connected. Copy the key now: it is shown only once.",
   "int.createdKey": "Key (shown once)",
   "int.reveal": "Reveal key",
@@ -299,6 +304,11 @@ const zh: Catalogue = {
   "int.opt.chatwootUrl": "Chatwoot 地址",
   "int.opt.apiToken": "Chatwoot API 访问令牌",
   "int.opt.apiToken.keep": "留空则保留当前令牌",
+  "int.opt.agentActions": "无法验证坐席身份时，坐席可以",
+  "int.opt.agentActions.read": "只查看 crmlens 匹配到的联系人",
+  "int.opt.agentActions.all": "还可搜索联系人并关联访客",
+  "int.opt.agentActions.hint":
+    "仅在无法验证坐席身份时生效（环信未设密钥且未要求已登记坐席、Chatwoot 未设 API 令牌）。此时开放搜索和关联，意味着任何持有该链接的人都能按姓名或完整手机号、邮箱查找联系人，关联后按布局查看其资料（受次数限制）；这类关联会向下一位坐席标明未经验证。",
   "int.created": "已接入。请立即复制密钥：它只显示这一次。",
   "int.createdKey": "密钥（只显示一次）",
   "int.reveal": "查看密钥",

@@ -221,7 +221,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Search contacts by name (prefix), phone or email, to link the visitor. */
+        /** Search contacts by name (prefix), phone or email, to link the visitor; a phone or e-mail the session's layout masks or hides is found only by its whole value, and hints show only what the layout shows in clear. The contacts found become linkable by this session. Audited with their ids; limited per session and per agent. */
         get: operations["searchContacts"];
         put?: never;
         post?: never;
@@ -240,7 +240,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Link the session's visitor to a contact; a manual link beats an automatic one. Audited. */
+        /** Link the session's visitor to a contact offered as a candidate or returned by one of this session's searches; a manual link beats an automatic one. Audited; limited per session and per agent. */
         post: operations["linkVisitor"];
         delete?: never;
         options?: never;
@@ -575,7 +575,8 @@ export interface components {
             /**
              * @description The reason as a code, for a client to word it in the agent's
              *     language with the visitor's channel and id, matchedOn and the
-             *     candidates: identity, manual, identifier, fields, existing_link,
+             *     candidates: identity, manual, manual_unverified (linked by hand in
+             *     a session nothing vouched for), identifier, fields, existing_link,
              *     candidates, no_match_verified, no_identity, unlinked,
              *     not_this_person. A client that does not know a code shows reason.
              */
@@ -824,6 +825,18 @@ export interface components {
             matchingFields?: string[][];
             /** @description chatwoot: the Chatwoot URL to check contexts against. */
             chatwootUrl?: string;
+            /**
+             * @description What agents may do in sessions nothing vouches for (Easemob
+             *     without a key and required known agents, Chatwoot without an API
+             *     token): all lets them search contacts and link the visitor (such
+             *     links are marked manual_unverified), read lets them only read the
+             *     contact crmlens matched. Sessions an integration vouches for may
+             *     always search and link. New integrations default to read;
+             *     integrations stored without it behave as all. Options given
+             *     without it keep the stored choice.
+             * @enum {string}
+             */
+            agentActions?: "all" | "read";
         };
         IntegrationInput: {
             kind: components["schemas"]["IntegrationKind"];
@@ -1528,6 +1541,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Past the session's or the agent's daily limit (rate_limited); retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     searchContacts: {
@@ -1563,6 +1586,25 @@ export interface operations {
             /** @description The session token is missing, invalid or expired. */
             401: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The integration lets agents nothing vouches for only read (agent_actions_read_only). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past the session's or the agent's daily limit (rate_limited); retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1611,9 +1653,28 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description No such contact. */
+            /** @description The integration lets agents nothing vouches for only read (agent_actions_read_only). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The contact is not one this session can link (contact_not_reachable), or no longer exists. */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past the session's or the agent's daily limit (rate_limited); retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -27,6 +27,7 @@ describe("catalogues", () => {
       "internal",
       "plain_system_param",
       "tenant_mismatch",
+      "spliced_param",
       "unknown_agent",
       "missing_claim",
       "invalid_token",

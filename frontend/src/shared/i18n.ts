@@ -70,6 +70,8 @@ const en = {
   "matched.channel_id": "{channel} id",
   "reason.identity": "the {channel} id {id} is an identity of this contact",
   "reason.manual": "an agent linked this visitor to this contact by hand",
+  "reason.manual_unverified":
+    "someone linked this visitor to this contact by hand, in a sidebar nothing vouched for (anyone with its URL could have): check it is this person before relying on it",
   "reason.identifier": "the platform's identifier for this visitor is this contact's id",
   "reason.fields": "the visitor's verified {fields} matched this contact's, and no other contact's, when the visitor was linked",
   "reason.existing_link": "this visitor was linked to this contact earlier",
@@ -131,6 +133,8 @@ const en = {
     "A parameter arrived unencrypted although this integration requires it encrypted. Check the platform's encryption settings.",
   "err.tenant_mismatch":
     "This link comes from another platform tenant than the one this integration is pinned to. Check the integration's tenant setting.",
+  "err.spliced_param":
+    "An identity or agent parameter in this link is pieced together from other parameters' encrypted blocks, so crmlens does not open it. Reopen the conversation from the platform.",
   "err.unknown_agent":
     "crmlens does not know this agent, and this integration only opens for known agents. Ask your admin to add you.",
   "err.chatwoot_mismatch":
@@ -143,6 +147,10 @@ const en = {
   "err.network": "Cannot reach the crmlens server. Check the connection, then try again.",
   "err.invalid_query": "Type at least 2 characters (or one Chinese character), at most 100: a name, a phone number or an email.",
   "err.contact_not_found": "This contact no longer exists. Search again.",
+  "err.contact_not_reachable": "This sidebar can link only contacts offered for this visitor or found by a search here. Search for the contact, then link it from the results.",
+  "err.agent_actions_read_only":
+    "This integration lets agents only read the matched contact: search and link are off because nothing verifies the agent. An admin can turn them on in the crmlens console.",
+  "err.action_limited": "This sidebar has reached its limit for this action. Reload the sidebar, or try again later.",
   "err.field_not_masked": "This value is not masked by the layout, so there is nothing to show. Reload the sidebar.",
   "err.record_not_linked": "This record no longer belongs to the linked contact. Reload the sidebar.",
   "err.visitor_not_found": "This visitor no longer exists in crmlens. Reload the sidebar.",
@@ -230,6 +238,7 @@ const zh: Catalogue = {
   "matched.channel_id": "{channel} 账号",
   "reason.identity": "{channel} 账号 {id} 是该联系人的渠道身份",
   "reason.manual": "坐席手动将此访客关联到了该联系人",
+  "reason.manual_unverified": "有人在未经验证的侧边栏中手动将此访客关联到了该联系人（任何持有该链接的人都可以这样做）：请先核实是否为本人",
   "reason.identifier": "平台传来的访客标识就是该联系人的 ID",
   "reason.fields": "关联时，访客已验证的 {fields} 与该联系人一致，且与其他联系人都不同",
   "reason.existing_link": "此访客此前已关联到该联系人",
@@ -283,6 +292,7 @@ const zh: Catalogue = {
   "err.missing_claim": "签名链接缺少 crmlens 需要的信息（访客、渠道或坐席）。需要由签发链接的应用补上。",
   "err.plain_system_param": "某个参数以明文传来，但此集成要求加密。请检查平台的加密设置。",
   "err.tenant_mismatch": "此链接来自的平台租户与该集成绑定的租户不一致。请检查集成的租户设置。",
+  "err.spliced_param": "此链接中的身份或坐席参数由其他参数的加密分组拼接而成，crmlens 不予打开。请从平台重新打开会话。",
   "err.unknown_agent": "crmlens 中没有该坐席，而此集成只对已登记的坐席开放。请联系管理员添加。",
   "err.chatwoot_mismatch": "Chatwoot 显示该联系人不在此会话中，因此 crmlens 不显示资料。请重新打开会话后重试。",
   "err.chatwoot_unreachable": "crmlens 无法连接 Chatwoot 核对此会话。请稍后重试；如果问题持续，请联系管理员。",
@@ -292,6 +302,9 @@ const zh: Catalogue = {
   "err.network": "无法连接 crmlens 服务器。请检查网络后重试。",
   "err.invalid_query": "请输入 2 到 100 个字符（或一个汉字）：姓名、手机号或邮箱。",
   "err.contact_not_found": "该联系人已不存在。请重新搜索。",
+  "err.contact_not_reachable": "此侧边栏只能关联为该访客推荐的联系人或在此搜索到的联系人。请先搜索该联系人，再从结果中关联。",
+  "err.agent_actions_read_only": "此集成只允许坐席查看已匹配的联系人：由于无法验证坐席身份，搜索和关联已关闭。管理员可在 crmlens 控制台中开启。",
+  "err.action_limited": "此侧边栏的该操作已达上限。请重新加载侧边栏，或稍后再试。",
   "err.field_not_masked": "布局未对此字段脱敏，没有可显示的内容。请重新加载侧边栏。",
   "err.record_not_linked": "该记录已不属于当前关联的联系人。请重新加载侧边栏。",
   "err.visitor_not_found": "crmlens 中已没有该访客。请重新加载侧边栏。",
@@ -357,6 +370,7 @@ const knownErrors = new Set([
   "missing_claim",
   "plain_system_param",
   "tenant_mismatch",
+  "spliced_param",
   "unknown_agent",
   "chatwoot_mismatch",
   "chatwoot_unreachable",
@@ -366,6 +380,8 @@ const knownErrors = new Set([
   "network",
   "invalid_query",
   "contact_not_found",
+  "contact_not_reachable",
+  "agent_actions_read_only",
   "field_not_masked",
   "record_not_linked",
   "visitor_not_found",

@@ -247,6 +247,26 @@ describe("linking a not-linked visitor", () => {
     expect(byTestId(el, "state-not-linked")).not.toBeNull();
   });
 
+  it("says a link past the session's limit, out of reach or refused by a read-only integration, in the agent's words", async () => {
+    const refusals: [ApiError, string][] = [
+      [new ApiError("rate_limited", "this sidebar session has reached its limit of 10 links", 429), "This sidebar has reached its limit for this action. Reload the sidebar, or try again later."],
+      [new ApiError("contact_not_reachable", "not reachable", 404), "This sidebar can link only contacts offered for this visitor or found by a search here. Search for the contact, then link it from the results."],
+      [new ApiError("agent_actions_read_only", "read only", 403), "This integration lets agents only read the matched contact: search and link are off because nothing verifies the agent. An admin can turn them on in the crmlens console."],
+    ];
+    for (const [refusal, words] of refusals) {
+      const { client } = fakeClient({
+        createSession: async () => session(withCandidates),
+        getContext: async () => withCandidates,
+        linkVisitor: async () => {
+          throw refusal;
+        },
+      });
+      const el = await mount(<App page={page} client={client} />);
+      await click(byTestId(el, "link-c7"));
+      expect(byTestId(el, "action-error")?.textContent).toBe(words);
+    }
+  });
+
   it("turns an expired session into the error state, whose retry opens a new one", async () => {
     const { client, calls } = fakeClient({
       createSession: async () => session(withCandidates),

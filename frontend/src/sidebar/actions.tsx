@@ -33,6 +33,8 @@ export function searchable(q: string): boolean {
 
 /** The agent's words for a failed action. */
 export function actionError(lang: Lang, e: unknown): string {
+  // An action past its limit, not failed sign-ins: its own words.
+  if (e instanceof ApiError && e.code === "rate_limited") return t(lang, "err.action_limited");
   if (e instanceof ApiError) return errorText(lang, e.code, "context") ?? (e.message || t(lang, "err.unknown"));
   return t(lang, "err.unknown");
 }

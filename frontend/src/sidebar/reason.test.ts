@@ -31,6 +31,12 @@ describe("reasonText", () => {
       zh: "关联时，访客已验证的 member_no、wechat 账号 与该联系人一致，且与其他联系人都不同",
       en: "the visitor's verified member_no and wechat id matched this contact's, and no other contact's, when the visitor was linked",
     },
+    {
+      name: "manual link nothing vouched for",
+      match: { reasonCode: "manual_unverified", method: "manual" },
+      zh: "有人在未经验证的侧边栏中手动将此访客关联到了该联系人（任何持有该链接的人都可以这样做）：请先核实是否为本人",
+      en: "someone linked this visitor to this contact by hand, in a sidebar nothing vouched for (anyone with its URL could have): check it is this person before relying on it",
+    },
     { name: "a code from a newer server", match: { reasonCode: "telepathy" }, zh: "server words", en: "server words" },
     { name: "no code (an older server)", match: {}, zh: "server words", en: "server words" },
   ];
