@@ -460,6 +460,15 @@ type AdminCredentials struct {
 	Password string `json:"password"`
 }
 
+// AdminPasswordReset defines model for AdminPasswordReset.
+type AdminPasswordReset struct {
+	// CurrentPassword Your own password, asked again.
+	CurrentPassword string `json:"currentPassword"`
+
+	// Password The admin's new password (10 to 72 characters).
+	Password string `json:"password"`
+}
+
 // AdminSession defines model for AdminSession.
 type AdminSession struct {
 	// CsrfToken Send as the X-CSRF-Token header on writes made with the cookie (not needed with Authorization Bearer).
@@ -477,6 +486,31 @@ type AdminSessionInfo struct {
 	CsrfToken string    `json:"csrfToken"`
 	Email     string    `json:"email"`
 	ExpiresAt time.Time `json:"expiresAt"`
+}
+
+// AdminUser defines model for AdminUser.
+type AdminUser struct {
+	CreatedAt time.Time `json:"createdAt"`
+	Email     string    `json:"email"`
+	Id        string    `json:"id"`
+
+	// You The signed-in admin.
+	You bool `json:"you"`
+}
+
+// AdminUserInput defines model for AdminUserInput.
+type AdminUserInput struct {
+	// CurrentPassword Your own password, asked again.
+	CurrentPassword string `json:"currentPassword"`
+	Email           string `json:"email"`
+
+	// Password The new admin's first password (10 to 72 characters).
+	Password string `json:"password"`
+}
+
+// AdminUserList defines model for AdminUserList.
+type AdminUserList struct {
+	Admins []AdminUser `json:"admins"`
 }
 
 // AgentGroupSummary defines model for AgentGroupSummary.
@@ -508,15 +542,28 @@ type AgentList struct {
 
 // AuditEvent defines model for AuditEvent.
 type AuditEvent struct {
-	Action        string            `json:"action"`
-	Actor         string            `json:"actor"`
-	At            time.Time         `json:"at"`
-	ContactId     *string           `json:"contactId,omitempty"`
+	Action string `json:"action"`
+	Actor  string `json:"actor"`
+
+	// ActorName The agent's name when actor is an agent crmlens knows.
+	ActorName *string   `json:"actorName,omitempty"`
+	At        time.Time `json:"at"`
+	ContactId *string   `json:"contactId,omitempty"`
+
+	// ContactName The contact's name, when it still exists.
+	ContactName   *string           `json:"contactName,omitempty"`
 	Detail        map[string]string `json:"detail"`
 	Id            string            `json:"id"`
 	IntegrationId *string           `json:"integrationId,omitempty"`
-	RequestId     string            `json:"requestId"`
-	VisitorId     *string           `json:"visitorId,omitempty"`
+
+	// IntegrationName The integration's name, when it still exists.
+	IntegrationName *string `json:"integrationName,omitempty"`
+	IntegrationSlug *string `json:"integrationSlug,omitempty"`
+	RequestId       string  `json:"requestId"`
+	VisitorId       *string `json:"visitorId,omitempty"`
+
+	// VisitorName The visitor as channel/external id.
+	VisitorName *string `json:"visitorName,omitempty"`
 }
 
 // AuditList defines model for AuditList.
@@ -529,6 +576,12 @@ type AuditList struct {
 
 // Candidate defines model for Candidate.
 type Candidate struct {
+	// Company The contact's account (company) name, when the layout shows it in clear.
+	Company *string `json:"company,omitempty"`
+
+	// Email The masked e-mail, when the layout shows e-mails in clear and the hint is the phone.
+	Email *string `json:"email,omitempty"`
+
 	// Hint Masked phone or email and the account, to tell candidates apart.
 	Hint string `json:"hint"`
 	Id   string `json:"id"`
@@ -538,6 +591,9 @@ type Candidate struct {
 // CandidateList defines model for CandidateList.
 type CandidateList struct {
 	Contacts []Candidate `json:"contacts"`
+
+	// More More contacts match than are listed; type more of the name, phone or e-mail.
+	More *bool `json:"more,omitempty"`
 }
 
 // CatalogField defines model for CatalogField.
@@ -560,6 +616,12 @@ type CatalogObject struct {
 
 	// Single Shown as one record (contact, account) rather than a list.
 	Single bool `json:"single"`
+}
+
+// CodedText A sentence as a code and its parameters, for a client to word in its language (see frontend/src/admin/codes.json).
+type CodedText struct {
+	Code   string             `json:"code"`
+	Params *map[string]string `json:"params,omitempty"`
 }
 
 // ContactSummary defines model for ContactSummary.
@@ -598,6 +660,14 @@ type CreatedIntegration struct {
 type CustomFieldInput struct {
 	Label Label     `json:"label"`
 	Type  FieldType `json:"type"`
+}
+
+// DeletedIntegration defines model for DeletedIntegration.
+type DeletedIntegration struct {
+	Slug string `json:"slug"`
+
+	// VisitorsDeleted The integration's visitors deleted with it, with their links to contacts and rejections; the contacts are kept.
+	VisitorsDeleted int64 `json:"visitorsDeleted"`
 }
 
 // Error defines model for Error.
@@ -660,6 +730,9 @@ type ImportResult struct {
 
 // Integration defines model for Integration.
 type Integration struct {
+	// DisabledAt Set while the integration is disabled; its sidebar refuses sessions (integration_disabled).
+	DisabledAt *time.Time `json:"disabledAt,omitempty"`
+
 	// KeyMasked The key with all but its last 4 characters hidden.
 	KeyMasked string          `json:"keyMasked"`
 	KeySet    bool            `json:"keySet"`
@@ -834,8 +907,15 @@ type LayoutPreviewRequest struct {
 type LayoutRef struct {
 	Name string `json:"name"`
 
-	// Reason Why this layout applies to this session.
+	// Reason Why this layout applies to this session (English).
 	Reason string `json:"reason"`
+
+	// ReasonCode The reason as a code (layout.integration, layout.agent,
+	// layout.group, layout.default, layout.builtin, layout.preview)
+	// for a client to word with reasonParams; a client that does not
+	// know it shows reason.
+	ReasonCode   *string            `json:"reasonCode,omitempty"`
+	ReasonParams *map[string]string `json:"reasonParams,omitempty"`
 }
 
 // LayoutScope defines model for LayoutScope.
@@ -876,9 +956,12 @@ type Match struct {
 	// candidates: identity, manual, manual_unverified (linked by hand in
 	// a session nothing vouched for), identifier, fields, existing_link,
 	// candidates, no_match_verified, no_identity, unlinked,
-	// not_this_person. A client that does not know a code shows reason.
-	ReasonCode *string     `json:"reasonCode,omitempty"`
-	Status     MatchStatus `json:"status"`
+	// not_this_person, rejected (an agent said the contact named by
+	// rejected is not this person). A client that does not know a
+	// code shows reason.
+	ReasonCode *string         `json:"reasonCode,omitempty"`
+	Rejected   *ContactSummary `json:"rejected,omitempty"`
+	Status     MatchStatus     `json:"status"`
 }
 
 // MatchMethod How the contact was found: existing_link (linked on an earlier
@@ -922,12 +1005,21 @@ type PasswordConfirmation struct {
 // Protection defines model for Protection.
 type Protection struct {
 	// Advice What the admin can turn on to raise the level.
-	Advice  []string        `json:"advice"`
-	Exposed []string        `json:"exposed"`
-	Level   ProtectionLevel `json:"level"`
+	Advice []string `json:"advice"`
+
+	// AdviceCodes advice, coded, one per entry.
+	AdviceCodes []CodedText `json:"adviceCodes"`
+	Exposed     []string    `json:"exposed"`
+
+	// ExposedCodes exposed, coded, one per entry.
+	ExposedCodes []CodedText     `json:"exposedCodes"`
+	Level        ProtectionLevel `json:"level"`
 
 	// Summary The protection level in words, with what is still exposed.
 	Summary string `json:"summary"`
+
+	// SummaryCodes summary as coded sentences, in order.
+	SummaryCodes []CodedText `json:"summaryCodes"`
 }
 
 // ProtectionLevel defines model for Protection.Level.
@@ -935,7 +1027,10 @@ type ProtectionLevel string
 
 // Record defines model for Record.
 type Record struct {
-	Id string `json:"id"`
+	// Currencies Money field key to the ISO currency code of its amount in this
+	// record, whether or not the panel shows the currency field.
+	Currencies *map[string]string `json:"currencies,omitempty"`
+	Id         string             `json:"id"`
 
 	// Values Field key to display value; only fields the layout names.
 	Values map[string]*string `json:"values"`
@@ -1084,7 +1179,14 @@ type SimulationStep struct {
 	Code *string `json:"code,omitempty"`
 
 	// Detail What happened at this step, in words.
-	Detail string               `json:"detail"`
+	Detail string `json:"detail"`
+
+	// DetailCode detail as a code, worded with params (sim.failed carries the error's code and English message).
+	DetailCode *string `json:"detailCode,omitempty"`
+
+	// Notes Further coded sentences of detail (advice, notes), in order.
+	Notes  *[]CodedText         `json:"notes,omitempty"`
+	Params *map[string]string   `json:"params,omitempty"`
 	Status SimulationStepStatus `json:"status"`
 	Step   SimulationStepStep   `json:"step"`
 }
@@ -1106,19 +1208,41 @@ type Visitor struct {
 	// Channel Where the visitor writes from, e.g. easemob or wechat.
 	Channel string `json:"channel"`
 
+	// DisplayName The name the platform gave for the visitor (Easemob's nickname),
+	// in the sidebar context only.
+	DisplayName *string `json:"displayName,omitempty"`
+
 	// ExternalId The visitor's id on that channel (Easemob's visitorImId).
 	ExternalId string `json:"externalId"`
 	Id         string `json:"id"`
+
+	// Verified What the platform vouched for about the visitor (ShareCRM's
+	// verified name and phone, a signed link's claims): name, phone
+	// and email, each masked as the layout masks the contact's field
+	// and absent where the layout does not show it. In the sidebar
+	// context only.
+	Verified *map[string]string `json:"verified,omitempty"`
 }
 
 // ListAuditEventsParams defines parameters for ListAuditEvents.
 type ListAuditEventsParams struct {
-	Action    *string    `form:"action,omitempty" json:"action,omitempty"`
+	Action *string `form:"action,omitempty" json:"action,omitempty"`
+
+	// Actor The actor as recorded (an agent's id or e-mail, admin:EMAIL), or an agent's name.
 	Actor     *string    `form:"actor,omitempty" json:"actor,omitempty"`
 	ContactId *string    `form:"contactId,omitempty" json:"contactId,omitempty"`
 	VisitorId *string    `form:"visitorId,omitempty" json:"visitorId,omitempty"`
 	Since     *time.Time `form:"since,omitempty" json:"since,omitempty"`
 	Until     *time.Time `form:"until,omitempty" json:"until,omitempty"`
+
+	// Integration An integration's slug.
+	Integration *string `form:"integration,omitempty" json:"integration,omitempty"`
+
+	// Contact Part of a contact's name: events about the contacts whose name contains it.
+	Contact *string `form:"contact,omitempty" json:"contact,omitempty"`
+
+	// Previews Include layout.preview events (the designer's previews), hidden by default unless action asks for them.
+	Previews *bool `form:"previews,omitempty" json:"previews,omitempty"`
 
 	// Before Cursor: events with ids below this.
 	Before *string `form:"before,omitempty" json:"before,omitempty"`
@@ -1133,6 +1257,12 @@ type ExportAuditEventsParams struct {
 	VisitorId *string    `form:"visitorId,omitempty" json:"visitorId,omitempty"`
 	Since     *time.Time `form:"since,omitempty" json:"since,omitempty"`
 	Until     *time.Time `form:"until,omitempty" json:"until,omitempty"`
+
+	// Integration An integration's slug.
+	Integration *string `form:"integration,omitempty" json:"integration,omitempty"`
+
+	// Contact Part of a contact's name.
+	Contact *string `form:"contact,omitempty" json:"contact,omitempty"`
 }
 
 // ListPreviewContactsParams defines parameters for ListPreviewContacts.
@@ -1145,6 +1275,12 @@ type SearchContactsParams struct {
 	// Q At least 2 characters, or one Chinese character (a surname).
 	Q string `form:"q" json:"q"`
 }
+
+// CreateAdminJSONRequestBody defines body for CreateAdmin for application/json ContentType.
+type CreateAdminJSONRequestBody = AdminUserInput
+
+// ResetAdminPasswordJSONRequestBody defines body for ResetAdminPassword for application/json ContentType.
+type ResetAdminPasswordJSONRequestBody = AdminPasswordReset
 
 // ImportAgentsJSONRequestBody defines body for ImportAgents for application/json ContentType.
 type ImportAgentsJSONRequestBody = AgentImport
@@ -1196,6 +1332,18 @@ type UnlinkVisitorJSONRequestBody = UnlinkRequest
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
+	// ListAdmins Every admin of the console, oldest first; "you" marks the signed-in one.
+	// (GET /api/v1/admin/admins)
+	ListAdmins(ctx echo.Context) error
+	// CreateAdmin Add an admin with a first password to give them; asks for your own password again (audited as admin.create).
+	// (POST /api/v1/admin/admins)
+	CreateAdmin(ctx echo.Context) error
+	// RemoveAdmin Remove another admin (their sessions end); never yourself nor the last admin (audited as admin.remove).
+	// (DELETE /api/v1/admin/admins/{id})
+	RemoveAdmin(ctx echo.Context, id string) error
+	// ResetAdminPassword Set another admin's password (every session of theirs ends); asks for your own password again (audited as admin.password_reset).
+	// (POST /api/v1/admin/admins/{id}/password)
+	ResetAdminPassword(ctx echo.Context, id string) error
 	// ListAgents Agents (imported and seen) with their groups and the layout that applies to each, and why.
 	// (GET /api/v1/admin/agents)
 	ListAgents(ctx echo.Context) error
@@ -1229,9 +1377,18 @@ type ServerInterface interface {
 	// CreateIntegration Connect a platform; answers the integration (with the URL to paste into the platform) and its key, shown once.
 	// (POST /api/v1/admin/integrations)
 	CreateIntegration(ctx echo.Context) error
+	// DeleteIntegration Delete an integration and its visitors (their links to contacts); contacts, layouts and the whole audit trail are kept, and the deletion is audited. Disable it instead to keep the visitors.
+	// (DELETE /api/v1/admin/integrations/{slug})
+	DeleteIntegration(ctx echo.Context, slug string) error
 	// UpdateIntegration Change an integration's name, slug, origins, options or API token; absent fields stay.
 	// (PATCH /api/v1/admin/integrations/{slug})
 	UpdateIntegration(ctx echo.Context, slug string) error
+	// DisableIntegration Disable an integration; its sidebar then refuses sessions with 403 integration_disabled. Nothing is deleted; audited.
+	// (POST /api/v1/admin/integrations/{slug}/disable)
+	DisableIntegration(ctx echo.Context, slug string) error
+	// EnableIntegration Enable a disabled integration again; audited.
+	// (POST /api/v1/admin/integrations/{slug}/enable)
+	EnableIntegration(ctx echo.Context, slug string) error
 	// RevealIntegrationKey Show an integration's key in clear; asks for the admin's password again and is audited.
 	// (POST /api/v1/admin/integrations/{slug}/key/reveal)
 	RevealIntegrationKey(ctx echo.Context, slug string) error
@@ -1247,6 +1404,9 @@ type ServerInterface interface {
 	// PreviewLayout The sidebar context a contact's visitor would see with a draft layout, without saving it. Audited.
 	// (POST /api/v1/admin/layouts/preview)
 	PreviewLayout(ctx echo.Context) error
+	// DeleteLayout Delete a layout; agents it applied to get the next one by precedence. Audited; the audit trail is kept.
+	// (DELETE /api/v1/admin/layouts/{name})
+	DeleteLayout(ctx echo.Context, name string) error
 	// ChangeAdminPassword Change the signed-in admin's password; wrong current passwords count against the address.
 	// (POST /api/v1/admin/password)
 	ChangeAdminPassword(ctx echo.Context) error
@@ -1297,6 +1457,56 @@ type ServerInterface interface {
 // ServerInterfaceWrapper converts echo contexts to parameters.
 type ServerInterfaceWrapper struct {
 	Handler ServerInterface
+}
+
+// ListAdmins converts echo context to params.
+func (w *ServerInterfaceWrapper) ListAdmins(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListAdmins(ctx)
+	return err
+}
+
+// CreateAdmin converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateAdmin(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateAdmin(ctx)
+	return err
+}
+
+// RemoveAdmin converts echo context to params.
+func (w *ServerInterfaceWrapper) RemoveAdmin(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RemoveAdmin(ctx, id)
+	return err
+}
+
+// ResetAdminPassword converts echo context to params.
+func (w *ServerInterfaceWrapper) ResetAdminPassword(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ResetAdminPassword(ctx, id)
+	return err
 }
 
 // ListAgents converts echo context to params.
@@ -1381,6 +1591,27 @@ func (w *ServerInterfaceWrapper) ListAuditEvents(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter until: %s", err))
 	}
 
+	// ------------- Optional query parameter "integration" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "integration", ctx.QueryParams(), &params.Integration, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter integration: %s", err))
+	}
+
+	// ------------- Optional query parameter "contact" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "contact", ctx.QueryParams(), &params.Contact, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter contact: %s", err))
+	}
+
+	// ------------- Optional query parameter "previews" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "previews", ctx.QueryParams(), &params.Previews, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter previews: %s", err))
+	}
+
 	// ------------- Optional query parameter "before" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "before", ctx.QueryParams(), &params.Before, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
@@ -1446,6 +1677,20 @@ func (w *ServerInterfaceWrapper) ExportAuditEvents(ctx echo.Context) error {
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "until", ctx.QueryParams(), &params.Until, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter until: %s", err))
+	}
+
+	// ------------- Optional query parameter "integration" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "integration", ctx.QueryParams(), &params.Integration, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter integration: %s", err))
+	}
+
+	// ------------- Optional query parameter "contact" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "contact", ctx.QueryParams(), &params.Contact, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter contact: %s", err))
 	}
 
 	// Invoke the callback with all the unmarshaled arguments
@@ -1546,6 +1791,22 @@ func (w *ServerInterfaceWrapper) CreateIntegration(ctx echo.Context) error {
 	return err
 }
 
+// DeleteIntegration converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteIntegration(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "slug" -------------
+	var slug string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "slug", ctx.Param("slug"), &slug, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter slug: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteIntegration(ctx, slug)
+	return err
+}
+
 // UpdateIntegration converts echo context to params.
 func (w *ServerInterfaceWrapper) UpdateIntegration(ctx echo.Context) error {
 	var err error
@@ -1559,6 +1820,38 @@ func (w *ServerInterfaceWrapper) UpdateIntegration(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.UpdateIntegration(ctx, slug)
+	return err
+}
+
+// DisableIntegration converts echo context to params.
+func (w *ServerInterfaceWrapper) DisableIntegration(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "slug" -------------
+	var slug string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "slug", ctx.Param("slug"), &slug, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter slug: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DisableIntegration(ctx, slug)
+	return err
+}
+
+// EnableIntegration converts echo context to params.
+func (w *ServerInterfaceWrapper) EnableIntegration(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "slug" -------------
+	var slug string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "slug", ctx.Param("slug"), &slug, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter slug: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.EnableIntegration(ctx, slug)
 	return err
 }
 
@@ -1618,6 +1911,22 @@ func (w *ServerInterfaceWrapper) PreviewLayout(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.PreviewLayout(ctx)
+	return err
+}
+
+// DeleteLayout converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteLayout(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "name" -------------
+	var name string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "name", ctx.Param("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter name: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteLayout(ctx, name)
 	return err
 }
 
@@ -1839,7 +2148,14 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/api/v1/admin/layouts", wrapper.ListLayouts, options.OperationMiddlewares["listLayouts"]...)
 	router.PUT(options.BaseURL+"/api/v1/admin/layouts", wrapper.PutLayout, options.OperationMiddlewares["putLayout"]...)
 	router.POST(options.BaseURL+"/api/v1/admin/password", wrapper.ChangeAdminPassword, options.OperationMiddlewares["changeAdminPassword"]...)
+	router.GET(options.BaseURL+"/api/v1/admin/admins", wrapper.ListAdmins, options.OperationMiddlewares["listAdmins"]...)
+	router.POST(options.BaseURL+"/api/v1/admin/admins", wrapper.CreateAdmin, options.OperationMiddlewares["createAdmin"]...)
+	router.DELETE(options.BaseURL+"/api/v1/admin/admins/:id", wrapper.RemoveAdmin, options.OperationMiddlewares["removeAdmin"]...)
+	router.POST(options.BaseURL+"/api/v1/admin/admins/:id/password", wrapper.ResetAdminPassword, options.OperationMiddlewares["resetAdminPassword"]...)
+	router.DELETE(options.BaseURL+"/api/v1/admin/integrations/:slug", wrapper.DeleteIntegration, options.OperationMiddlewares["deleteIntegration"]...)
 	router.PATCH(options.BaseURL+"/api/v1/admin/integrations/:slug", wrapper.UpdateIntegration, options.OperationMiddlewares["updateIntegration"]...)
+	router.POST(options.BaseURL+"/api/v1/admin/integrations/:slug/disable", wrapper.DisableIntegration, options.OperationMiddlewares["disableIntegration"]...)
+	router.POST(options.BaseURL+"/api/v1/admin/integrations/:slug/enable", wrapper.EnableIntegration, options.OperationMiddlewares["enableIntegration"]...)
 	router.POST(options.BaseURL+"/api/v1/admin/integrations/:slug/key/rotate", wrapper.RotateIntegrationKey, options.OperationMiddlewares["rotateIntegrationKey"]...)
 	router.GET(options.BaseURL+"/api/v1/admin/fields", wrapper.ListFields, options.OperationMiddlewares["listFields"]...)
 	router.DELETE(options.BaseURL+"/api/v1/admin/fields/:object/:key", wrapper.RetireCustomField, options.OperationMiddlewares["retireCustomField"]...)
@@ -1848,6 +2164,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/api/v1/admin/agents/import", wrapper.ImportAgents, options.OperationMiddlewares["importAgents"]...)
 	router.PUT(options.BaseURL+"/api/v1/admin/agents/:id/groups", wrapper.SetAgentGroups, options.OperationMiddlewares["setAgentGroups"]...)
 	router.GET(options.BaseURL+"/api/v1/admin/contacts", wrapper.ListPreviewContacts, options.OperationMiddlewares["listPreviewContacts"]...)
+	router.DELETE(options.BaseURL+"/api/v1/admin/layouts/:name", wrapper.DeleteLayout, options.OperationMiddlewares["deleteLayout"]...)
 	router.POST(options.BaseURL+"/api/v1/admin/layouts/preview", wrapper.PreviewLayout, options.OperationMiddlewares["previewLayout"]...)
 	router.POST(options.BaseURL+"/api/v1/admin/simulate", wrapper.Simulate, options.OperationMiddlewares["simulate"]...)
 	router.GET(options.BaseURL+"/api/v1/admin/audit/export", wrapper.ExportAuditEvents, options.OperationMiddlewares["exportAuditEvents"]...)
@@ -1859,181 +2176,211 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L37chs38ij8Kih+X5XJrRFlO3F2l6pfndLKTqKNY6tEZ3POWaYkaKbJwWoIMABGEuPSu59CNzAXEkNS",
-	"tsV4E/9la2aIWzf6fnnfS9V8oSRIa3qj9z2T5jDn+N/jbC7k8QykdX8ttFqAtgLwHcy5KNx/7HIBvVHP",
-	"WC3krHef9GZalQv8RliYm+g3/gHXmi/d3yKLflZwY8cA8hgXMFV6zm1v1Mu4hQMr5tBLYr9ZqhK///81",
-	"THuj3v93WG/w0O/u8DV+dQ5T9xPJ5xCdX2kxE9K9ysCkWiysULI36on5QmnLpkoz7o7HMC4Zd6fFMkgL",
-	"riFLmAGQzU9SPS9AGjYHy5RknBkwRig57CU9kOW8N/q3H7iX9NyPe79EtrcouHUHEV1veHkaO877pKfh",
-	"11JoyHCqrNcYrfXbxEPXn0x1DhVsq1OuV6iu/gOpdYtArDnRkIG0ghdmA+7M+d1rkDOb90bPX7yI7ZYb",
-	"c6t0tvbxN8mW7YUdVCN0LnVMYFhfZmr09J26hggCjEFmjBtmc2D/++BkfP7tAX7JcuAZaAffWy0sGDbn",
-	"GbBbYXP8NlXqWgDrS2WZBMggo3fHpc2VFr9xNz77B3ANejCMoXf3vYO7hdBgHnJXbHx3eCzsnz+/Y31e",
-	"ZgJkCoTdgyNm3M6FdZuPLXrI3uXADJ8Dw8GZMMyADWeVKmlUAU+MP4nIFlfgSEts7q7GzhpA24B7Kqfq",
-	"UwMYbkAvCcwrUPYXu3uPnxSMHYjfPLAtB+Xo03fuZo/L+Zzr5fpJzWF+BbpJy4W0MAO9gXyurMuTkjDS",
-	"5oVEiEaErTQowrPnf0u2sZmVBfkBOxdySrR4HWuUtJ4ltnHGYf5UIHZbuLNHLFVFOZeGBdKaVP+7EFnC",
-	"EFIJcweTMFoN6xtYcM0tZOxqyY7iNCBgxfuKb6TmxlHr7D9GxdjGys7975NqK51n8FqYyAkQQ2uBYhOv",
-	"bYgREdYfgevGwdaQdRuc/WqTjQAvM2Ff3UQlHZ5azx7WAMFTq3T8zQOosIMCT+1pXAbKwHpSwbNMuKXw",
-	"4qy1wC60r7fXIV7hHdZIvjsmd+cIpmtpN8IIq/TO0oY/yXBuzeHxxKrNdoIojo9w8zB8rIEdwUcJd5G7",
-	"fcaNcfzg8gqmSsMlCnaO1rvP2YLP4IjxKwMSZTv3wsmu+GI7j/Prj+36hMtMOOxZ33UuYkToR26uIWOL",
-	"XElgShORYVxmuCiepqqUNmFWMQtFwdIwvmF8wbWN0psO9NmN7iPkPfHHJW/cZhzA/obsDuL62LZRh2ro",
-	"+LIsL9TsWwFFFllVaaxqCuJXShXAJZJoUVjQ/KqA+PtrWHZoPFdQbFde3EdOP6GVbvn8LX71xoEAN29p",
-	"77FlGaVt96LpyebJ8KzeuQ9XT9ovlvYeduoHTcJh1utrLKZ1nBvg9LY6jjagpm5ND0GeBtQjFOLxYWSE",
-	"nBEQVqTSXN1KR4bc5daQKp2xvsfgJFzuAdPc5uDIk9NKWSFM81pX8OwCTwCMX0QSji968DR3p9z4iShH",
-	"x9Q3oA23cd0t51JCXMLuWNRCw42A27hch9R8DsbwGTA1RWKawVw5jaZaRpR4GpHBFdc/6SI+sn/Pfjp/",
-	"TRqEk//mhoFM9XLhBEFu2CtuYK6uUPtCpWQencsz5De7H2/zF0l1avVhtNa/DQydxLv64gGXsAneHYh4",
-	"Y4roMjU4ofq0lngiyNp+uWl1zXFqar4O3GtYMiFZWgDXCTN4fZVTp/teWED7ELsWkgwBqnTyAwy2ywzN",
-	"xUY3jPQUadipXJQRuDyMjH0c7W8R+9hyX2lNkvSKZBd/nKosRh2RW7A5T3Mh4UADz/CB+zphMJwNWePU",
-	"LqSyF1NVygwNcHd8vigqxXb1k6gWVnGVdbh7wZbRN4xbNuVlYROEt9MKjJPAHD6wK3A3jAFPcyYcpCpB",
-	"8jYHEiXxFJgwTCrL+JVHEhrcLX6nC4XAoWOO8DRP2tZ383POLbvF5WglZyhJ3rpnVrFMJR6BF6CNt2RW",
-	"B/lGNY+b5d6aYopyxiY9ns5h0jtiaQ7pNb5wBDBVcipmpYbMXRv3NGjM228EIkW9k3UsW5W68SxiyIhH",
-	"5aWAdeSj7x4sTrytht9IysLonet66WZaF0W1BpkuK0m1DcRvlWZzJWHpETLBo3XEybMyfMxyVWRCzvDJ",
-	"6fgtC6PiDYoynE8jxs5RZ4nfpBtelMC41uIGramo3fTxMj978fe//OUvf3nxzV//NogJOB9LtKJyql9r",
-	"J3g6CNk0Dpg1WtEgFbhHsrybxAErYRJuz7w9O2ELLqEww2dDgmkUPo1rvcUkhOvbdHv8/t75Iw2WJ+vU",
-	"5aQny/kVOJUe0cxp8k75on+83QN/kSB4nIDhFNSGLbdsyRf1Dr4HXth8/UCN5bYkHlFRHHW9lUj4n8W2",
-	"R/a+czBlEZNiSICIW0BJFO8wj5aLrOuXK4sLwyTVbPWvoyveJM1cw/LHDffKXX4UN3lRsKvSMmENSblf",
-	"szTnmqcWtGG5yDKQXXd/DLZDvRUye4AM9YP7fKMjblFJj3ErmNUlJLFtCpk9QReEFXJmWD/nOgMp5Cxh",
-	"N6DFVKTEnhxfm3PrRIdZRSVPcm5vlbLs+Oy0SWJqEPj7+TBvJwrXqjQ/wPJV09q/6oKwLCvdGIwzrSyu",
-	"84iYoh+A5EvjND9AVaGUVhTuEwTZbubHhVYW0l2k3rP6yx0UG8fPrWILbiw4SUC1+PkROkBTDXGTk5MS",
-	"tlMt/MpjW2Vkaqyrhk/SuA8V6rb2XiPZlqvWIU7zhejwJaUei0aMS4dJCC5jvIPMKi8DoTH+zhq8lkNk",
-	"NZV748Wz593ctz3bq/nCLt2oM5CguQUvK9rKZInaRr+UhVuEVD/AcrAyXcy/+tGXequ3BpeyviEg3XfE",
-	"jFUamFTEC71K/MSwufLONycYcxk0Z3erkcrloMF761C3BguaWc1voDCVdoYEgMulO6zKkYciKZdMLcBR",
-	"iCXz6jLr14jDCnU7GLJj6cV0Iqq0RhL2mcm5hlTPcQ4jZhKyuLzSIHM7HvJb/4s2KWof4Ft64Si9uoXM",
-	"4cZUo4e2Nj8M2RslYeRON9xQ3Dl9KGzClCyWIYbhiWFOk13wGRjy+CJaLxaFAIdSLAMUYo6aTl+mplPH",
-	"UmxNlktT8gLxs++hzHJrF2Z0eHgN03LoHw5TNU9YuEbVJ3yxGIaH7pNBSxfaGluwSpUDyYldJ9RyJCvl",
-	"rHQCktMqcdWOY8/nIDPIVu/QN19vk0XwPm0hNj/4OxfELX8ijsx5pCKzDR4CEj+HXVFJqjFq3FDT0NZ2",
-	"125WLCEbdZvWBFs2/ra+Clu5+lHQs9WUKTR9ug8M49pJ19PS0H2LODGP045ZUO31gTtzvmSZU2aDYx8V",
-	"cRQUblSZ5mAQP/qeIk1kRYuQ/rhLH06BXUu04OLADfmiQb2Oz04nElnDYITCWQGWTH7MANdpzoLLAkcu",
-	"hCT1uSJNpkzziXTP6QTmXDudac5lyYuLUpLYA9kgYRp41hgfrzg+szlMpJ+nDlxy4hFkQzYOx8BlS8Vv",
-	"nsacLyeSF7d8acK6w3KH7A3cNn9oAr1wpMnNfzSRrddI+WsLmbDsCnJ+A4wjVRsyjy1sJm5A1gAQll0D",
-	"LIjQ0RhprkQKw4lsRF3xokDHA49fnHC9opJOzdzdJBVAvfCzwtn5jAtp4hJPZe8dL42F+RlagTdwQ49S",
-	"zD84zfB8g0t2fpo1LMhWKda3pZYNrkm8hinJpkIb26FBB5H42w5j13lZgGFWC7LYKJ053qoYN0alwkkf",
-	"vMJMzxk9Wh2RyctJBybcX+tu3bw0lrQSYPBryYsWWd9dyl792x/YD+4GVkGN0cNNPJMeMQP6BuherAb6",
-	"UaheFye3ILn0fvMOAKJl724BqYNQPwMPrAELv93OUJJeU4fpglHgFDQlOdoIvVrnLjBgb7psQKwf7uW0",
-	"LIoLClRBxb3NarfH3Wyi9D8t4v7tpkC9VRTeXciE27Fn9NvO9lNJYx8ukmgIQvw4Kpx8J25IimtSYc4k",
-	"3LZEFTS59t13qsiQNBmrFobdKn0t5GzQ4R1cA9oPsDz3emgsPoun8L0qdQQDv1e3rFDesthSXo11DOKG",
-	"FyKrse3k/MfXr96ML3549X8uvjs/PnkVZCsxdwT7r8+fJr25kPTX0yRic/kIzWgnVejD41I3xqO+DmbT",
-	"FS9IPProt3y7hvxbjnyuYzY5a8qW69/Wc1G89EuVrq9u56tHBsudJUua8sz9KCqup2q7cZfGGOOnRC1D",
-	"qG/E0kwvmc2FccqGnAEThl1xAxlT8qgW4qxiZJZDbfNOGCeFMgqJbtldhLTffN1Lttn9guECl1mdUxxk",
-	"bo5vMRpiU0jY7lxyxVGANmh3Mb25Bs3vhnEfbfDEswxi0ld0g9Q0ahqjtcZVDTqrh+KCQ79tOkYYufv0",
-	"CKN2CRLZenjTChDbF++BFpwjZhP4dvKarASogT4g0ODwTN2A1iIDE4VNIebC+ktLZPRFk6Y+i9HU2kuz",
-	"+wF9UPCLj7pdiUln7sIljBwNrO3QOnIsD4x1jwuuZ+RO0R2SthW2gB2PuStIZkNMjMcyCqA4J+dOZ0jb",
-	"aYd5Puhet7kytW5XsU+4ReexWWVWT2OKxZ3V/EHxoyts0/0+RKU4hau2EN2qssiYY2mkQPa9zyoD/UYN",
-	"MMowLHchpBRyFsfGB6TsIA2I3vleM5K2GzDnMf9pp+NBAzcxhvFzviRGQXNXti8km5jzUOX27BQW7+fp",
-	"XvY4sLuuUOyV6+KeM5GZKgbUPERkdziAsljcvfNBKV4r1qX2ehtCNIqr5mMVjNdCXu92+Tbfn3i4aAeG",
-	"/ei05ch0VZBtDJFAMgM3oHlRW3a8qSVh0jFYh2ZCXkOG9lQDaNZBayoJIxjZ6wC+czDIhvhYr/ND9lZ2",
-	"pTiQrU17jdHJ1Ki3hzUjEfj3hFy8k94v7tN/T4Liy0Q26f3yMGScg81VFtcrbJNacsMwXmdUiWUXaCDr",
-	"0/lh3p1kwHUhQE+kv6WDpN5KnzMfBVc/80ESfpZBMpHBLHLhD6O/ooQ9MevORDwW0p5xBFnygvW5twZ6",
-	"CKNta8lyLrMjxkur5tyKtB5MOkypmTsTdtC2ZbX27Q7Zb6JX23L8ovGJW0RU4N9K+MKZV2AX0imUGZlI",
-	"cEspl94C1n8lZ4UweTyfheY6iQZ1UYSEe0+8h4K5KOooLYSbxiqc2B2dDxrC6Z+YiSy4nJV81nDpeFb6",
-	"xFRg5jJjIktYhfYhWn4i64s7qrAh8ZbUZN2iWqGZhyATciKrPM8Vo3HmNlFh3lSATmpUaQIxaa7DUYQL",
-	"XOlFmBUf1asrJS0imUip7IWD1YUPz2LH1ZG5C5spoJCya6lu/dGSWOFPnDBr3Tdbh154pKMZe0nPzej/",
-	"+GXHUIyNvK8hGTaznQj1MJEEQ557Sa8AjihtRXoNmO6DYoiJIvfuKsDWyKGXlEK8SrG6AqOCD7WN5D6U",
-	"m86+ju0O2pY5wiDuABsv94XToG/dEThVK7bdD0sTqEJadjqMc1pFzA774eI2RWDViQPk56cBKxm8XmsM",
-	"g0K81Akq9F2Rc/Zsd4MO2hDPPtgAtDphe7iNW1ByKvS8w/72SCaps1Z0yIrwmd2ItCtmFOkwWsodG0Dn",
-	"g8JoB82FIatlATdQPEwSgLuFMg/VQnGeFr1StxjrlgkMScvFLI9eHFPnNaxzpWYIgJugYoAJcRuMknWq",
-	"gBVFwfzCtysEtNh67nrPSTjwGJz8/ds1A4PsOpu0QlkWBaUCUWzVFi2xZTnKhFkUfEnWoyPyn1SuBgg6",
-	"E7p+IgphNE+B1hvf+Q3wolPWryIvt5r7P5hKfoAeUdG0agRPzzZsETIfH7MW6LfdDuw+2jTyv9z5ro99",
-	"Ex5vwYaV2ehnsfm867gTWis5GOu3ri1kO1UxaaZbauuk9UMf1XL43n1wv4sjbVH5Wz/QTOIW92vZCjIy",
-	"rYg3xhcLjBRJnCSrIQVx0yIIXfjfOJJqnRvP1iyUNNCp9u6QetNM6vqw0hKFdy5sZvofXLJlHjTtTb8g",
-	"dby7zoU/sJVKFx53EvbsBZsLWVowO9S92JCOtW2Z//Kf7VL6IgwZTsAfdBQdaB8nFHzwCbHh0cH1QEdR",
-	"p4voI88/dtbe0LjBRTMW87Loykr80CMXIeY0bv/A12j90MCzpnLgkfmixGhYpE9VUPmF3+CFkFN1YXRa",
-	"peFerFGZj6qv9FDoB0q8E/Tr88aYhqir0MLiQwYcW1g8Al4RMKuNhvVtRiba3BpGZVotFrEY/5/zZV1i",
-	"iomZVBoMWW5wXtY34FPMLnN1e+kkVT/YYMSEnUhhGMwXdnnk49h8JR/KFQjZaHWMUV9px+qcEJyDhomk",
-	"P/x3VpfGQjY4cr+tDA8+6KW2zlzD8ggti9ZMJKX++AGcVhwC0a6l04P7nFXmHVUnPP+Wo8lbDoYTeRy2",
-	"5Pc8FUWB8alpwcV8xXDm9upNGNWu/N9+nT4ZvZQYxbd+O5Le3YEb7uCGaxRu3bgvaQWv/PD+zzfKvmpM",
-	"Uj992ZrKP/8pzHif9HJ1GycENbQtvwYve7htjxopqFWYUUh/cJDjPuDwCVp1mwFCT+ikzCBhUy4K97Gw",
-	"3u3jHpCZrDajKl2deJ9wDoOogF36x5cr5kpEEiz8UR9GWJgTiXFS997j+S/JztnkFNEntosh9SU79z8g",
-	"yR7ls4hrZUWsw1xNYVk/FYscNEX6mVxpC9KHBcfVr5gXJASjTy1oByzl1nNEF5Fuq7AsxfN3t+IK6KNd",
-	"FMvK0+Q3FlZBKLWZ+pzXJ7meWciZwZBFf8nQtuiO3jB7qxhGgPbruMNmhKLSE1nHL1ah+O4IaRheGBVw",
-	"1uBbp0o2yYUTpicST2YtttGqQJ/IPSkMUxIJWKAkgRJNZAinFHZAcXIeedauFSXALgmNV4sOKENyZjd6",
-	"R+1zjnp1mr5xFUhD+XVHKtZtHrFRIMmoDMOjGi5uPGHqSMyGLTx8fTQhihNEhJEn+XVoYDhBXrghlyzn",
-	"5ogtNExBa8guqg2PJlKCQPLcmBsHT6qyNNXXzLu7aKstStHeTi/ptRZIJQtWJ9+RRHvsxsjQ03qC5uN/",
-	"VdP4p2dhtpf1ZGumPsIHgk8A87aL1qkYRyXA42b9iIRxr4LSbhPMWUBZz6//VE7VWKd1JQt3e8c513By",
-	"/mOL8q/ozM+++epvMbX5A/R1J0/8dP7a55BgbCJGE6GUyIR9cB5FW0Gmg9p8yijY7VhV4F2VgI/+kUbO",
-	"jOeDM7BJnavvZDnPK6NXtS7nFbGZ5mgiAMwCpjACC4vaszbczRuDabAV5zTXAjln0rvlWoqWstgchU6k",
-	"KkTqZdT22RKvwYwTSK9Nhz66Uhm00/0Di15Se4E2lP76CV1anVdDKvsuF+YMnVxxAJI/0jhWhMYictMF",
-	"F2aQUd2J+w3tGhL7r1oV6CxAs+bw19DK2PCVQqdazb2XOLjK3UtIc96RMXBnQUtedMUQ1a5OkVFVMm4r",
-	"Sh/nyIPd63/FrLR1/ZjG2qKFGAykpRZ2OXYyWDBEz4U8wZKZnTFRvnio58ijhpPhnz+/c/eES/a9tYu3",
-	"slgmbOwmgWQix3wOY2Hhf8ZWi9SGMqyozizZ2dvxO3bIF+Lw5tkhjnYYwnfYz3UVV0orcYwQyRUahBrV",
-	"Pp8YdjI+/9ZndXaXDiWuJjB3hDYbJNie56kXuIYaEHwhfgBUPPFFFRR/hZanb4M57p8/v8MgUnegDm3x",
-	"bT1Kbu2ikbb7UaPcI+Wnkqor6TBeLBBB/5iBEzSQsYA+MKBvRNoUntGlSYATlGzoC6JwTECqyvrUwsLx",
-	"2Sm7glygPW7I3NVnmUrLOcrhvsiIKnVKhZp0afPRRLqnr9JcUUqHRr6kpxxL8SyEg/5wBnI4U4NqoqlW",
-	"0mm42RPD3PbNRPbxGcjs0OgUUYaUiGE2tGaAcTkhuDzDC+2WOJET+QrTT733varnwtnXd3eMS3MLupZq",
-	"r1S2nMjL9xMqUTLpjdj7CXIn999JbzgcTnoJm4RiDY2n9/eX3mlPTtcAj14j9rn3dPhs+JQSHEDyheiN",
-	"el8Nnw6/QpOEzfEytq9DHWU2o4x/R+mqupG918LY41BlU3vzM37+/OnTlZKpGChH+SqH//H0ms5wp8qf",
-	"GE6M+BeJdyPhnILThm6DXz999smm96Vz1qd+o6zPF0I8rlOEhi1K1xv9+33rAv/7l/tkherFH/3ScESG",
-	"jfZD+hHlFAPIQYVAQodqsgGTvcONVKo6UhF4mieVQuOwhs9QICYChPJsDBEORV0aV5kIQlApjQZKIOf+",
-	"h8qWnxYbfIne+zYzsrqE+0dExFahkAhCUMkkbpCxW6eyISo+fXxUPGZXHHMs4aiKNmouBFO1g+xfCGMr",
-	"cQg+kwvjlvDVfpYQZn3iKzGg9QqTOGs2LgybC2PcOaKgpuTsUW41oVTIMez7e1td5AHxkpPxv9wy3rz8",
-	"5/jtG7SSJJgoqXQF7X6m0nA/h3Mvz+14q9+L7P6wDu31+mb7Zo/BNqt0eyM2OjvxKFCucVyklmpQMmzf",
-	"zqQBvy1u818ekXz4TeyZfDTLYd9H3cikrfCQ95zUokGTkGPQHhHzfVMYRBKM32B9SjohkcZj6xdSsjMp",
-	"cYv8eh+LZKZM8xAl/ggU7Ed+DXXsLeOMCv07ERzueGqLpY9dD4XufYkrBzTqhLEjrSozylzqlkSr8t5d",
-	"9Cm4QT2BqsqSR4nSV88jlozOgdAUEidukYzfroHqLIMHUMqOseoi7R8/lhEyhdY4uzWoiI+Gxao+aLQ2",
-	"cp+U2ig9YlRGnYilyAy7ggL944KSSSIroGLun+BgKJ+uOU6VP/Ps6dOkmWa3Jc+OGN5jsZ6qhn4H56Ej",
-	"3Cc7oRRKpI68cPCH7E/FPtypVwxCtnjJB9HpFlFGYcLBnFlNvUYoTRJzIxN/9t5QvRPhPYS7oPlF6e8r",
-	"fP2FAv+xKfDDSNTdge9L07osq2Ou303UchKy12XhclrL03xOQswXGvXpxbgViuHm8+pmX0nPH7CngIQ2",
-	"NRk0tBRs/0WHZoIlvOpCsI3ONHt9dMp4Prv6JHy7E5X5tev+IYv+OCR/GLDb7U4iQP9pwaxiz59WGaF/",
-	"VHwLEGymivOg5jqEOqqqfv2a+FLV2mA4mNkJneqcrk5k+rbOI3okeLcKincIASm9/iMTFjIV+I2yhdMO",
-	"0SOYsKtSFPZAUOoleYtY33eCQVgzIdOi3FlLJKgfvqfx7w/fX8PynsTyAqjYVBsPznGuRtOEnUxbjSyO",
-	"Hcxbz77pZsztcSnvbadBY+ER66Tr60jlNjrdL7aaz9VW46+B7/LwCFeSMKByz4ZSKsKaUPbHWL4MOdU+",
-	"yZLSpSm3+woYzzInnM24kLGLmcStyGel/SNdtU9vnl7r3rJnG3W7BVacYfl+BcFKvW8bdGAdGAPqwELF",
-	"f66g+ELSfkdP1nGWrVAUXI0GKkuFrq1SHhBvHzjeThQHIZhyKZX1xdd2YvSrVWU6hbzT5oeP6RxeqbLc",
-	"cXma6/5i7/pU9i6KsmkWw/QhW1XnmFCQ2T3qTODu4GTRUAdqLHbaCpN8DI6w1oBgJ47w6XAq0kAtAl3/",
-	"1X6NM44NCach+DKi10JmiU8NpoR0RfkYrTqfGBxNVVp9/VuPj1gglV4kPpPADI7YJekUl75isbBD9iYS",
-	"YvGF9zxEnP77fggOBplXaQUfTWZOlJSQ2kYlvCMfxGfWqvH2W80kuvuhDCqyhAJN3SrwwWzQJ71TTRCf",
-	"eNmmWVRx+XQ9r3yjBO6brXxuovJ6Jel9h4NtJonvVssz/x4C8zqRrBqLEZ2s6VzdcDAQOkdfAvX7QvT+",
-	"W2wI670XBeXf7Jf0Srj9BOR3K0Wmcs3tfhRPDKOS9R7FA8Z7XHdgOT47JXBVTTd9mRpj+fJDKe/hNSwP",
-	"NRZW6Q6RpcIrzU4vaIj4ryXD0SJVe6bEzTI5Heh4Dcv90d13Ppj/c/AcViQqVPtyi2pSpd9d9/s8SONH",
-	"iobjXN2uk6FmG+gjxs21qVSRwEcqsKAtlYRBQ67YHQM0OimRsqG/RpwS4fs/DiVqdqnYt9l0JyV5TSL0",
-	"gr9jlV0Nw/dLtHy5j1Kutw1shvtew3JQ0RXs/4Ep9iXW4NJkw/vTErs/gpz4SGHCvEJ1XwyT9eusOd+X",
-	"Ejt5DVbanSoJrY4x0xbuLUALlQ3ZcZO+tunq0YMoaqNLRadd+bX/5hGpSqORRsd99Qv9Ykj+tIZk3zKu",
-	"EY1CzlHKpHyYv/N1KB32GCyv2RphrwxvZeKV8np4fHSF3YWvzm2frKxZa5RaeFILRnIfYodWclKFeDXs",
-	"oEVcjhLmySd1BVW4LFJxRyqlCk3Yv1y8phT/972ClryFGcPQWCqs4Ds5IQ85YhoKxTNsYiujxquPNQej",
-	"1OeQInSFCku7WiLiHdV1WKh2QMq1XraWKihjNDSbegh7OvRxc90Svo+W3AMJWul6s2dqtFLxsivQjl4n",
-	"ITK1Xc3Fl8fCOjT7pFOZ5lMb8KZpqPUGKRkaNiPFqcXuqoZJ9ufNofjvCusigD1akGVAZ4/mrTJfVcUZ",
-	"RHUDEHqyNrEvqSJuDb/Bel12yI4fIDY3K9F3OM2RZGMibKMO/qOaJan8/04EKRIsST/P9ksSnMzUVGBr",
-	"P7ZDbaWopWZLI2+0Ehj83rp30O3WdPD2klf6IQz2K8jsQh2e70OeUYrNuVyGMpvcWpgvLFWFIp2cZ5kG",
-	"Yx7Tf0Ls0AESY7FXTJNHHnyrgDUMm7CE7tberOkXuwO98AWUNoVnv8TnSDB80e7eLtd2TEiJbTnv71t2",
-	"WjGTwVJl69pSR2R5M83CTr5aVFzd83aBzmJVLOVF4Y0qSjIniI5qTbI9gxMC3ezSUFnVcP7Yvq2q5dLA",
-	"WKuoChU37LJZaerSTUVVxagaUPswvwO7+SQ/ca0DP8+pnKpOmcyjVNU27/clXQEuVHn9caKvf84VllSu",
-	"J49BuIFJDtQ+uxnQPIEQ3hyrthIHcHbqS1CZunxZVa8sWtaeNXG5NGCokpZH2P5arTW2UmotYQtu83Z1",
-	"tcFEUtEi6fuBUOzME8NSo6fvwnpatdMcMBqbnsifiRRpwHqdvIgRIV9uy9Mi1v/6+d99ZV2rFLZgWw5i",
-	"F4QUurU78ghVSBBB6j3sO6ivtcWYBScg55/GZ0poRRRX6YrF/X6CgKMPB0J2CwJtltZWweqwNI4FEltO",
-	"R6ZVaX1BYwPW+O4WNlZpcQMPXGfnVGa15XFs7/ESq4teUj1mYGo6YpxNy6JoFrMNa6lKBaoFFha0E9nP",
-	"rV2Y0eHh92/H76peL+PXP333v6pq0v8zHA4n5dOnz79plLd0DwdVldyJbJTJ9eUwq+pYuSqwWPEl3Nlh",
-	"Os+GsTq6QyrhfzmR/UZBTyxtbXNwpzb3hT3ZZePlJanvdeXdiWyW3mU53PkKvu2KXXO+ZFdAZi12m6sC",
-	"JrJ/+X6CntVJbzTp2Ts76SWT3tzM8G/8A9zD0fvhcHh/f+l2P1dXogA2fvlDNbRjKxMZNusW6I//Mvye",
-	"4QCXzEixWAAKTnUJ0UylhvbkGcQtXLnxnxh26UEi5kNH8V/d2f57uLN+PYNLlJB8zX/G9QzrOA7ZMV6A",
-	"UgPjTrlfUmHdPvcyKFX+djTckwgqPj5g1N+gkusI/5NgpySVg2rOxij/OODu49D79TrPe7eQVc1JukJl",
-	"LSxMwspFaCxL+bZoCg9ljffJC6i1SehF4UudebJBEE5TwNLhDg9MW7fEH38pR/XF7fwSC1dTSz7eat3g",
-	"MxpNrm6xHibRGTWtbGWYkdzsdYtNASKFNcmo5k5reRRqOgd/w1Xp1WIsrVAIuY2VLgq+nGlVyuywWQW3",
-	"6Yteke1vuMAObdRt7zZ3FJ5q68/bp43NZQ3rG4CMHRy495hUHamyUC3ipLWGx4ygaUy0yeONu2qdzF6x",
-	"F6fPuOXYm1vxrFISGyi3ukLS3RoijqG8d0cogvjhHpBWNG9iSI0ObTQJss/Wohlj4DrNu+tlrCATGiKM",
-	"Zc9ZmnPNU/cdUhFHeE9yIcFA/cqxZVNiP4VBV6mtX3dO3fUVsqq/P8vSHM/WSnPsiR9Sf4cua/D+WN27",
-	"hplklaMklfdK6YYNZY9m3Sa9K5xu4yurtltwU5QQ0ksNPGN9/OqCqlGZC/fswr0d7E/9O+PedlFXlQ86",
-	"G/U0ZxkXxZJhwTnW19zCBf4fe2tpsHoZTBw5sHP398Ex/k3V51GlS5WkJEd6hneo8Wm0UFNdoO5+jT+3",
-	"S8qvhcQi6amuS3CKs/5Cw1TcDRJqio+4MscqZVZhh4Zmk4Qjx7arzw7mvvdU45g8K55jdK3SLKf++A7G",
-	"pcwIyldL1DJQdaIaB2R1y4Wknk23gXv6BsZ+0KpKPVqHK6MY7YfGvwKn7OG6kQtf+Tb5VScB70FrVukW",
-	"1NkboYflUMKFcmtyf/tynTUf8CfdzQR8p8coD/gO7IqH/Hf3xXvoJrGuHFxSOyB0eONxeGiAtHr5WVO6",
-	"h12Qul02dSkBqMMXa/xuNibZBRvcaXZ7YF8LeV33NHqUgJBGy5Y9a7m+leQ6KF8jhtURaSjP/2lsm39C",
-	"lr0PdeBdMwqnblbZpP5YLQdZWt9/eSGVdatNc8ctyB4oSYYD7VW0L1LHR0gdr4MAsUZBnXhRBcUwNZ2C",
-	"9vUlHZhI+KeSJbbUEjLHyit7Uw1T3JOTbMA44WTOZckLAvIVcEu2n9KqObcidQNUIsCn5Pm7pRmGMkuP",
-	"Qefb7fd/p4w/al/fJWRQH9kgve2V3FeJ144s+BokVxT6SbX7syrqyt+4/z4GsScaSwXImiTWW4DbcuOT",
-	"L3Tzo7Q1UoIgICshsJoyXgGgTmRcDwrcSKz8KZkNnkHvUMNOWrYyd9TGqjWvICZto7mMnYHGJLXRRB6E",
-	"FnojVnkEk6Z/zimZCfaPTghW7lFpQLt/SQ2dSMYsSE7v8KM3mE4uRXpNieWOvLlnSLy5XFYdcPF2s0Vp",
-	"csjcOP2Xr8YHda/sHO7qjpGrlnDstj0Yuk2YnGtI9XzUas3J+uViATrlBnAkNWXHr8aHr07+cXj2w8n4",
-	"BUHrn+O3b9zUPtGB2j8Y9n7Sm5ZFceE2gC7C/5tzOWNjLtFXiDo2Pn/24u/Pnn/19Ytv/vq3Se9+gMfh",
-	"zgsXlubc3iplR7WqjK3eQnPhUDSQLxZeA2QO4D+StxHHmhbcYofkUctKeiHcYacYzIH/DwKTyPBn9Z8g",
-	"rZgK0PUn3nwQ/sS91H8iyNwQJDKKANTwM/rDfUVnj36ckSeEfXKge+fO9+PnL76p6x2v9DiFVINtHVhH",
-	"hInXkR83xsSP/iAG/ezTz07jR4NMPMdR2Pp0v+yZyE0jx8d300ZXtobA/D6nwh3PvtoXu0WEIXkEoxUq",
-	"KhzMzwXXIcX3+fP9a4keapZfVwzY0UZZGrTAYYhAKU258J3yfNUvlnOdgXQ6Jbax9W7twecY7LtXIWHV",
-	"W9rksxgGjHcFzXILkIxXrqwqanNHOaCUm41T1O/3cc1T7Z7Cn4uBilb1xUT1aLZWOuAO0yr72XH0Vjvp",
-	"xCeBNuw7cAOawAIZBcnUbaNrjZ8XxdLXRY4lz7TvRw68sPlvmyz33/tPHhEraYq4z3PVu/1a3IAEY0Y+",
-	"QV+lYNDbUi6a26SN+V1q4Nly4ybP6YvfZY84N2L6i32ZPDNu+ZWT4rHWRmUNXD1rtzJRH3b1Kx/b2Xne",
-	"gdzW9QA7sxUqdQob0GcG3WTqVq7rX/2p0iFaYTSR27SrKlKmVn54lh0oaQbkRnNqw8Tt3Uc9kB1M+dak",
-	"c3fButTIITvGE/BOtYm8POFpDgdO49CqGDGpDjCF/zJhl+cwBa1BH5ypQqRLfKn9s0s3qfs5Qfxg7OlJ",
-	"9S02pj7gMgU3nrnEbiZOgFiT/ifSlxnrSLzwIv8Zn8H+auxsvEtOOTvM7bx4YH+eADxmciiKzyp2LJoP",
-	"Wa+1bUAolEM9IRHlqQV5B6FGTqNvArRKXfRGvcOeO2P/9fsANn8P75P3deMmGqfxqBHU03hKwWD3v9z/",
-	"vwAAAP//",
+	"7H37c9s40uC/gtJdVaQtWk4yj92166srb5LZ8SaTuOLMzn23mrJhsiXiMwVoAdC2NpX//QrdAEhKoCQn",
+	"tpOZyU+JRRKPRqPfj/eDXM0XSoK0ZnDwfmDyEuYc/3tUzIU8moG07q+FVgvQVgA+gzkXlfuPXS5gcDAw",
+	"Vgs5G3zIBjOt6gW+IyzMTfId/wPXmi/d36JIvlZxY08B5BEuYKr0nNvBwaDgFvasmMMgS32zVDW+/781",
+	"TAcHg/+132xw3+9u/xW+9Ram7hPJ55CcX2kxE9I9KsDkWiysUHJwMBDzhdKWTZVm3IHHMC4Zd9BiBeQV",
+	"11BkzADI9iu5nlcgDZuDZUoyzgwYI5QcD7IByHo+OPiXH3iQDdzHg18T21tU3DpAJNcbHh6nwPkhG2j4",
+	"dy00FDhVMWiN1vk286frIRPhEM82QrlZobr4H8itWwRizTMNBUgreGU24M6c37wCObPl4ODpd9+ldsuN",
+	"uVa6WHv5+2zL9sIO4gi9Sz3xb7wFAwlEz2utQdqT1kq6yPDfqtZMXUsWpsoYN5dQMD7jAk93y8q72+wO",
+	"/q4EQqxHhkm4jnOw4ZPHzCr256csL7nmuQVtRjtMtgKmOHO2ttFegJ0S3iZAZfT0nbqExI05BVkwbpgt",
+	"gf3fvWenb3/YwzdZCbwA7S7EtRYWDJvzAti1sCW+myt1KYANpbJMAhRQ0LOj2pZKi/9wNz77G3ANGre/",
+	"Btt+QgU3C6HB3Ia42PTuECzsH7+8Y0NeFwJk7k9tdMiM27mwbvOpRY+ZO2LD58BwcCYMM2ADrHIljarg",
+	"kfGQSGxx5URpie3dNde5OaBth3ssp+quDxiuQC/pmFdO2VPC/j3e6TH2UIo2wHYA1M8GdAJCGriF4jY4",
+	"1b+zHq64VHWaUBgxk1DsCc+LWnC8UKoCLtNMIGJHXDvNsXHrx3JRfyZq+XHsYx1cjp4G2joV2tg7p65r",
+	"TOgWVNYB+ZUwCRjjmrsC1iZRp8HWNcFrZbl+4OSSnAzzd8f9T+v5nOvl+rLmML8A3Zb3hLQwo3l7RKyV",
+	"BXhxI4y0eSEJwSIherYO7MnTv2TbRNGVBfkBexdyTPLa+jVQ0nqxeR3vpgIJuoUbe8hyVdVzaVgQv7L4",
+	"vzNRZAwxKGMOMBmj1bChgQXX7qqyiyU7TLO9QHveR9kyN1dOoiv+x6iUaLmyc/99FrfSC4MeJJ0FhWJ3",
+	"JCVVI6EeJM5142BryLoV82m12cYDrwthX1wltSGeWy8RrR0Ez63S/U9e+4uREPvcmpzY52SD6xIkww+c",
+	"gOC0Dfc06hSXUl2bJB7wW3Aid9Q8t8dptuOf9i/Yv+CXnNGahWXGiqpicCOMTa+xAOspOi8K4Ubk1UkH",
+	"vn23tjmdHl6JJEijwHW89Y3+rbVeuv32Wh+fVvUsuQqHjGD6QH8ljLBKb37av3r/ghPP8pJLCdU+3FjQ",
+	"kldMFNtFSpQSPIoHhG4vGbEsHmPv3UkTCri6HaFobmGCUEi4SRBdx2zd5s8vYKo0nKNWblECuHFMfwaH",
+	"jF8Yd6GUxAcVN/RgO3D8+lO7fsZlIdyNSzGI+YLL5baLxPNc1dKyoX9/1MY9WqjTw5kp1bVxyCgkyyvg",
+	"erMMvT7lnIQw2CN+kx6fnpo4CeOywLdKIa2jS+7/i1LJtAjv3lqf/SeaGT9jShPHiyN7AGROGrNQVSwP",
+	"MDWML7i26RuXvii7CSGI7V4SwSVvPNo0UvsT3B2tG1RJYPVc6cTN/knpiCpObba5U6Yca9DAKmEsFIfM",
+	"DcXc90xNCeURfxpo45HuoCnEHaWhYXmlZj8IqIqUTmCsahus4hzZYCoqC5pfVJB+fgnLHsvgBVTbjXzu",
+	"pQ9ZWOmW19/gW0hGcfOW9p5allHa9i+aftk8GcLqnXtxFdJ+sbT3sFM/aBaA2ayvtZgOODec05sIju5B",
+	"Td2aboOzrVNPoO39n5ERclYlrsZp6TRMbpjDcg05qnQeg7NAU0ZMc1uC9pcGr8wOFyEeTzgYv4gsgC8J",
+	"eFVA8S7JnI6YYzxkMjKMs1wVgORPWMOcnD8Hp31mZEpmeSUcn7KKoaIqJL5XcTmr+QycbgBsqlFmL/aN",
+	"zvdRqdt3o5qxE/1RXVilVkXa/o3Tm08RzNaoSNGDmXQ4vcrlHVH0nqmvQBtu0zZNEphuY59ZaLgScJ1m",
+	"tChZzMEYd1qeJhcwV46Sx2UkmZoRBVxw/bOu+qw/+Jz9/PYVWdbo9BjIXC8XTlvkhr3gBubqAq2SyK/n",
+	"yblWRModwNv+IotQa4DRWf+2Y+hlqvGNW1Cp9vFu0wO7UySXSUay40amTyBr9+Gm1bXHadjd+uFewjKK",
+	"XRmKY5IpRzOGXnAl6nApJBnIndCmJIx2EO5bK0huGBkOEvkem9/t6PynMccON0wt9zlUsO18TJ8W5pHY",
+	"+EF20QXDJ6ygb+jqCZtF67bQrBLy0jiaHcU1R+A1uEU7TDsMtn7/ULsDXyA3ipq7kPb7b5vTjLa1FQDh",
+	"3tZ3kgLVC61VwoQN6Z8Dk1jhtCh5sDnPSyFhTwMv8Af3dsZgPBu34XUmlT2bqlqi0gk3fL6o4mZWX0la",
+	"taKEsn4uXh9l9A7jlk15XVlinA6MeALu6rALcMSIAc9LJhxSR/0vKj4IBafTSGUZv/D3iQZ3i9+J9iAe",
+	"E5hTYj1xgfXd/FJyy65xOVrJGSLLtfvNKlaoIAksQBvvPY6AfK3a4Gald8g4pGCTAc/nMBkcsryE/BIf",
+	"OF6RKzkVs1oDShOownkL5HbigUjR7OTXbfyfcCuFjAgqL1GuIx+9d2vR9E0cfiPVD6P3ruu5mynt6siX",
+	"UevpHuIPSrO5krD0CJkhaB0d91wff2alqgohZ/jL8ekbFkbFG5TkzXejEpHC32Mv4lUNjGstrtAhiwr6",
+	"EC/zk+/++qc//elP333/57+MUsLyp9L3pM7j19p7PD2EbJo+mDVa0SIVuEeKdjCZO6yMSbg+ia6qBZdQ",
+	"mfGTMZ1p8nxa13qLiR3Xt+n2+P298yANlnzrFIlsIOv5BWg3gEOzQYbGXf+PN/HiFxkej5PFnNbfcvjV",
+	"HVGs2cGPwCtbJvim5bYmHhEpjrrcSiT8Z6ntkf/kLZi6sr3O1LRHidS6HndTvSj6vlxZXBgmuj8HzdfJ",
+	"FW8SLAphHPfz7t9VB7njLqICvOptKi0MCx8eojYXJHkN09qACe5xw4ZtRhm+GXXEhI0G/ktY/rTh3jvi",
+	"hFILryp2UVuvWhrLvm35QVkpigJkH206pSCahClHyOIW4vBL9/rG4KxFVATS2qnVNWSpbQpZPMIoCyvk",
+	"zLBhyXUBUshZxq5Ai6nI6WAc30W7miPQgYo/K7m9Vsqyo5PjNglsUMTTj9tFwKGepGrzEpYv2gEN60hU",
+	"1G4MxplWFtdJ0mMYgFQFNB0Dan21tKJyr8jdEWWhlYV8FwXmpHlzBx3VyRtWsQU3Fu+A6sgbhxgUl2tI",
+	"W3V7xPa0AIzYFu24rXU159O+DxF1O3tvkGwLKejRjPhC9ITL5B6LDhiXDpPwuIzxMUBOU0AZDZ2vN9bg",
+	"tVyJP/juydN+6aA724v5wi7dqDOQoLkFL8va6AlBxXFYy8otQqqXsBztFIvxiZd6q3cel7K+ISAzxgEz",
+	"VmlgUhGv9taNR4bNlY8vcoI7l8EI4m41UrkSNPiApGhjY1bzK1j1b3C5dMCKsUooMnPJ1AIchVhG79qw",
+	"QRxWqevRmB1Jr0YQUaU1kjLCTMk15HqOc1DgTlqeapG5HYH8xn/RJUVdAL6hB47Sq2soHG5MNQahNZak",
+	"MXutJBw46IYbijunF52Kq2S1DD7oR8aH9czAUFAbovViUQlwKMUKQCHrsB3XxtR06liKbchybWpeIX4O",
+	"/Smz0tqFOdjfv4RpPfY/jnM1z1i4RvEVvliMw4/ulVFHV9saMLRKlQPJSV0n1MIkq+WsdgKc03px1U6i",
+	"mM9BFp41tyb9/tttshLepy3E5qW/c0Ec9BBxZM4jFVngEAhI/Bx2JSW91qhpm1tL4Nhd+1oxam3UvToT",
+	"bNn4m+YqbOXqh8EOoKZMoZnfvUC2FZKrinVDOAZVHOU9s6Ba7oO553zJCqdsN8KZVBYFhStV5yUYxI+h",
+	"p0gTGWkR0h8y/xAUMHjDB3S05YsW9To6OZ5IZA2jAxTOKrBkvWUGuM7LrmGpEpLU+0iaTJ2XE0lmKAeB",
+	"OddOp5tzWfPqrJYk9kAxypgGXrTGxyuOv9kSJtLP0wSzO/EIijE7DWDgsiPctqEx58uJ5NU1X5qw7rDc",
+	"MXsN1+0PTaAXjjS5+Q8nsvMYKX9j7BSWXUDJr8iLUlVj5rGFzcQVyOYAhGWXAAsidDRGXiqRw3giW5H4",
+	"vKrQycbTFydcr6Sk0zB3N0k8UC/8rHB2jHs0aYknmu5Pl8bC/CS6Y3q4oUcp5n84LhC+IXpkfly0nAFW",
+	"KTa0tZYtrkm8hilJ8ZA9Gn4QiX/oMca9rSswzGpBFiWlC8dbFePGqFw46YNHzPSc0aPVIZnknHRgwv21",
+	"7tbNa2NJKwEG/6551SHru0vZq397gL10NzAmuiSBm3kmfcAM6Cuge7Ga/EHpG32c3ILk0of49BwgWh5v",
+	"FpC7ExoW4A9rxMK32xlKNmjrMH1nFDgFTUlOZUKvDtwFJnFMl60TG4Z7Oa2r6qwVTtBltdvjLDdR+p8X",
+	"6bCZtkC9VRTeXciE6xCYtQ22dyWNfbxIoiEI8adJ4eTv4mrdxMAx2LktqqBJeOjeU1WBpMlYtTDsWulL",
+	"IWejHk/42qG9hOVbr4em4nF5Dj+qWicw8Ed1zSrlLZ8d5dVYxyCueCWKBtuevf3p1YvXp2cvX/z32d/f",
+	"Hj17EWQrMXcE+89PH2eDuZD01+MsYRP6BM3o1kk8H5mEk5J/XgWz7oqXJh1t+p9yu4b8nxL5XM9sctaW",
+	"LdffbeaiHLrnKl9f3c5XjwyqO0uWNOWJ+ygprudqu/GZxjjFV4lahmymhCWcHjJbCoqdnAEThl1wAwVT",
+	"8rAR4qxiZDZEbfNGGCeF+vC5j/HjBcMFLjPCKX1kbo4fMPJnU6jG7lxyxZGBNnJ3Mb25Bt0DhnEfWfPI",
+	"swxi0hd0g9Q0aRqjtaZVDYLVbXHBod82HSOM3A89wqhdAqK2Am8aD2L74v2hBefNxkibnbw6K3GvoPfo",
+	"aHB4pq5Aa1GASZ5NJebC+ktLZPS7Nk19kqKpjRdpdwB9VKCXz7JYDZ1yFy5j5AhhXYfboWN5YKz7ueJ6",
+	"Ru4e3SNpW2Er2BHMfQFhG+K/PJZRLMxbcj71Ro0eFxvDgtl1qUyj20X2CdcUprvKrB6nFIsbq/mt4rpW",
+	"2Kb7PgQYYdhatBBdq7oqMJOKFMih96kVoF+rEQbyhuUuhJRCztLYeIs0bqQByTs/aCc19B/M25R/t9fx",
+	"oIGbFMP4pVwSo/BB08H2hWRTRDcOG76Qs0qYMp24Q6M/S0ZbkOvSPW/FCg49k2nJe1lgPKigZBPp/8Ts",
+	"lvjQi1bx74taVFY0H/tjGk1kMvQQVTdaDWkOh613nPJQKDT82Ym8lOoaUyUwjJy+IXW7Z/sndx146Nmp",
+	"P7p+TDgNEkRfNtMKBcIsHFGYGLlubqMFuWuFZ5D2mH1UJYUVg113vS29BDUA86k62yshL3ejZ5tJUjra",
+	"vOfS/sRtnnBPN6kBqbsJkhm4As2rlaB5KDImnczibq6Qlxg2X4IBtJShgZrkOxuSsnaO/9kc1U+Tv5F9",
+	"WYJkvtReCXdqCppCwpqRrv5rQl79yeBX9+q/JsGWwEQxGfx6O2Scgy1VkVbVbJsBccMwROsgSrpnaHMc",
+	"EvywvIVkwHUlQE+kJ3yjrNnKkIdUpOY3HxfjZxllExksTWceGEO7Fn+35p9FsJBBAkeQNa/YMGbM+RUK",
+	"yy6WrOSyOGS8tmrOrcibwaTDlEZeYsKOuubBzr4dkP0mBo15zC8af3GLSOpQW3lJgHk8diGR/LaTALn0",
+	"RsW75Sx9Iec2xIn5DEXHXnz4efSSeenkUcw4o5D2ImMR7UOOz0Q2F/cgYkPmjdPZupE6opk/QSbkRMZy",
+	"Kit2+MJtImLeVIDOGlRpH2LWXoejCGe40rMwK/7UrK6WtIhsIqWyZ+6szigiL/OBnW6h8YwMF0XnDjmG",
+	"5HYwkfFtH2yIx05DjcbsKMlS0WfA+ESiBLATW6VJdoiWbsfhO9G7CfrxuE8bH2QDt3H/x687BgFtZMEt",
+	"mb+dt0xLwsxDTNwYZIMKON4sK/JLwMRdFDBN8o7trtxtjVl7TgWDVglnX0he8I5375pPSKFTazJUgh5t",
+	"DjEVJZyql+gDNOhdBwKnRKe2+3HJTjGYaidgvKVVpCzsH69IUexfk/5EERw0YNSumrWmMChE6j1DU81O",
+	"5Sm22vVaAYC3N+2tTtgdbuMWlJwKPe+xrN6TsfGkE/ezWnbiSuR90co21ClCboRuJYVxLJoLQ/boCq6g",
+	"up1AQlM6jpUQ6ehhhqyqyPAiLUAzkFYvd5fQYmJWYnq4WShzW/OG/6hn0f7pfa4a4dyh1+oao0wLgcGg",
+	"pZiVScJhmuSrdeGgHdziJohyiE90wPh0p+T6bHjcZjqMi6bpAZB/irnqbpcxO85k0Zl4F3BaNRcg0BoY",
+	"NIcfsHCwsvKVk+4ia+pueZrZF0ceb9lHGWR+agxfbVPtWkS5E7KFNYzPMa9ckGnbCSE5Bjhfl4DBEkp7",
+	"WQQo5tlzI3IW+vEoF6Itb2wtx0Cm4037lHVVUWYthW9u2XfHOF0Is6j4kgzUh+Sijd7MmMuO3uWEzSmZ",
+	"1UbrTR/nFfCqV/eNwedbPYofza4/Qq+OzDWO4Bnrhi1C4UPwuhtMyzwJlr5p5H86+K6PfRV+3oINK7PR",
+	"Z6n5fHRK72mtZOxtS/oyVT3L2oUitHUXa98Hzu2/dy982MVX/xEZtuuL+3fdiWM0naBaxhcLDEbLHE3V",
+	"kIO46lDmPvxvgSSucyNszUJJA71moNurHh9RoK/y/svN0udHVwqdB8vTpi/IPNVfLdADbKVeoMedjD35",
+	"js2FrC2YHaoHbkje3bbMf/rXdikgGIYMEPCATqID7eMZxTfdITbc+3Hd0hfd64X+RPinYO19GRu8wKdi",
+	"Xld9OewfC3IRwtrT9kB8jNZADbxoa6kemc9qDLhH+hTzas78Bs+EnKozo/NY1eJsjcp8Ulnf255+oMQ7",
+	"nX4Db/RVJKMRLCw+ZsBTC4t7wCs6zLjRsL7NyESbW0900mqxSKUR/VIum8rGTMyk0mC8ScsNxYYGfJbt",
+	"eamuzzH5iQYbHTBhJ1IYBvOFXR76UFlfD5XSkYKNrAljHCrtWJ3TRkrQMJH0R7Cl6dpYKEaH7ttoPPNx",
+	"dY218hKWh2hpt2YiKfvRD+D0s06RNTbkTbUN1dQP+U+JLiA5Gk/kUdiS3/NUVBWGwOcVF/MVQ7Lbq7el",
+	"xV35v/06fW2XGt1oiVCcbHCz54bbu+IahVs37nNawQs/vP/ztbIvWpM0vz7vTOV//znM+CEblOo6TQia",
+	"07b8Erzs4bZ90CpYECMZQ4YVGkd9TPMj9HK0YxAfEaTMKGNTLir3srDes+x+ILNx41ZQOkJ8SDiHcZrA",
+	"zv3P5yvme0QSLFnWACMszInEOKl77vH812zn2iMUNCy2iyHNJXvrPyDJHuWzhKtxRazDdHVh2TAXixI0",
+	"BRObUmkL0mcepNWvlFcw5LtMLWh3WMqt55AuYix0lyP83a24AHoJdigeFz2vfmNhFYRSm6nP2waS68nV",
+	"nBmMivaXDO3jDvSG2WvFMMh82IQ2t4OglZ7IJkQ6Zvs4ENIwvDIq4KzBp06VbJMLJ0xPJEJmLXzaqkCf",
+	"KAJCGKYkErBASRrPeIjYFnZEobgeedauFdUAWBIar5aoUYbkzH70ThqKHfXqdQXhKpCG8suebM/rMmEs",
+	"QpIRHSUHzbm48YRpgr1bvqHw9iGFCsggIhx4kt9EHwcI8soNuWQlN4dsoWEKWkNxFjd8MJESBJLn1tw4",
+	"eBaLy8W3mXf/0lY7lKK7nUE26CyQCtysTr4jifbYjcHnx80E7Z//Gafxv56E2Z43k63ZnAkf6HzCMW+7",
+	"aL2KcVICPGpXG8oY9yoo7TbDtCiU9fz6j+VUneq8qXvkbu9pyTU8e/tTh/Kv6MxPvv/mL99uLqm5q77u",
+	"5Imf377yaWoY/owBi1Q4T9hbp2p1FWQC1GYoo2C3Y2GVd7EGCZrtWml5ng/OwLbqNDpZzvPKLSVWE8b7",
+	"Ek0EgIUQKFLJwqLxNG8YMO1MpmdtR7IbJ9TG8VFjQyPmY8/dc6618LIDbvqRaeqgeZ92QJ40Z5MqGfbx",
+	"Q62RBqyYkpmaMr/IYXAj4AijuzUy30UFtZQHFosuRCHFXAoUUrLBNddSdPTyltndI19sNeLVgS4aE1vH",
+	"/EHIL02P6r/S+6PX5QuLQdZ4fjfUh/0Zvem9VEgq+64U5gSd4huqJTPjuD7a5ShCIHjb2651v6FdExz+",
+	"2WhdvZXh1mKNNHTy73xri6lWcx+gEqJ03EPIS56OSvUG7f7KvjKk7EaxcMavIOYuxJydRkaRIr90X42y",
+	"ifRhHIGu+JQ0tJv3hBGEssF9IapN2IcoqJYut5HLp6Wx0W0quEYZ/eMNptFdGUHWChTxlZ46sAt86pHT",
+	"DYPygoB31AkjjRwHpPQwRDxHvUh/OWjXW51I94Gv6I6Jbr60Du/4J9yPph0rEgID6PumUJVHMv9Z1G6x",
+	"wpWwY3bcOV7K3Uye7yYPSFPJr3X2yTpPBvJaC7s8dXSx1angGTb16A1p9u1NvLR70PIk/+OXd44ac8l+",
+	"tHbxRlbLjJ26SSCbyFM+h1Nh4b9OrRa5DY1i0FSwZCdvTt+xfb4Q+1dPfAXM0G2J/dL0maGsUCdkoiiA",
+	"xtZWP5JHhj07ffuDL8rQ39yEgCkw9ZM2G7TDgZdXz3ANDcT5QrwE7+KeCxlz2i7QqvtDMHX/45d3mAPi",
+	"AOroFD5tRimtXbSqbnzSKB9QqqKmLyvZrF7kDvWdnQDHvdAGes+Adgy0pZhSLWo8OEG1Any9NYxXagos",
+	"NoL40ckxu4BSoK17zBytZ4XK6zk0daWNqnVOJTN1bcuDiXS/vshLRRmZGmU+PeVYFHEh3OmPZyDHMzWK",
+	"E2FlVAaYKe62byZy2K2WuhCesY+LsTUjjAENuWEFUnC3xImcyBdYPcJHZ8VycZx9e3PDuDTXoBuN8UIV",
+	"y4k8fz+hCmiTwQF7P0HJz/13MhiPx5NBxiahFlTr1w8fzv1lpciacB6DVurS4PH4yfgx5SeC5AsxOBh8",
+	"M348/gbNfbbEy9i9Dk0TkRkV7HEkNNbJH7wSxh7RK44okGsHX3/6+PFKhwuMc6d00/3/8QyaYLhzaxLM",
+	"CEIc7Gl/ZcZud98+fnJnc/uyfOtzvnY0lIi5oGjI2E+nTeYGB/9637m9//r1Q7ZC8v7164dfW3EVA0IZ",
+	"om5NtKujgBlTVRFTVA7ZZLBU9WSAifoe/2Nzn1Bfnc9M7NqCNrqFMomjpIqlR54A+cpnf1PF8u6Pkcrg",
+	"fOgyEqtr+LCGRE/ufvbUYR4VaKRC3Hl8/7hzxC64Z/FOtGv6CVFkBlGJtcejz4TcaDhdqrq1UGF8zcnO",
+	"ilei2MJ6v7n/9ToC0OLBwrC5MEbIGUrObqV+LX99gMMNaf6erKOnwh0l9f5IHLIH1NMHWNw7pdicy2Uw",
+	"mHNrYb6wpHTQYnlRaDDm08nYUVE0NQ98BYeVBlpWYd0NNIAeMpRopwHZ2t2/qPwFucF9iWqitVSNb5Qi",
+	"dB+yJC/bfy+KDyS+VEDFA7qE8C3M1VUkhE24BIIApTfHKxvZDeXfLh3LWse0JfDm1zWS922iVAYuqfgy",
+	"mNuXdqW/fQhwMFPnZQcEf30YEPiKIcbdCTbEv84MVNMR88o7hhZhRSl66P4eHcb0BnK7B/T5xBtNeMi4",
+	"JI8mrW1IxatjgSOQhZsfU2PcRXarZbK9Wv/d2mWmdd76Mu+3o5yDcLOlnSCLifre3JhQBZvWg9elcKcf",
+	"yFMT3miDlLVKQgzYTtfYh6Ik9yS1dZvf7iS5fZssS/nQMlZzhv7cuvepzYq/ilm/dZr8exOgTsF2ae0j",
+	"09IVqCxlcP+Snig00l8z+ihhKrxwpt0135EOx5TnfgNB6Jp4fwaC2GAyRQhC9a3Cd8b8rdoItsrbtNFh",
+	"KC9GNUMB5KjdZMJ3Bw2mLm8WpniGphIB8LzMYjTB7oiwL5pWp0kzA5XybqHEPXCsVsvVnVjV3SFip1B5",
+	"AiGoZQM36OqxIB+aHVZCQlc2DAvBUqzB8V6houodZGD+UHqHW0KY9ZGvtBylh63M7+5vNaFUqCE49Pc2",
+	"XuQRMZ5np/90y3j9/B+nb15jiFKGhRApQQdPe1ioPNzP8by4DXknMbupM+GDPbo3+xRsu+vyb1fgbW3i",
+	"gclHu71xjzqI/mse6po27YM6hByzvomYPzSFQSQhv2dHaPXY+pWU7ExKHlqOppIl90DBfuKX0BSCYJxR",
+	"43YnssINz2219IVUQuNy32LDHZoECAWyt9MqJ89ulkRjV+A++hRyEDyBit2Mk0Tpm6eJ2JZk1Enu+ypT",
+	"Pl275IOPgdCxpy7u5eDFT0fHryhkufWmW9U4+JDXl4rhN2nymagZ6paaGqgpqnMLWtwzVtOR+tPHMkJS",
+	"em0cZ5dcr77RsN3FR422Zu1fDyLsO6NuEFUSIMmAwvVO1ZRJyFeaqR8wajPdik+JRYyoHBwSZvxNSOPD",
+	"GTcgQd8qU1U615d5LPOqLmClUFhY45Bia5FGa6fZ0mMzynzrGHaxjNW9fcsJuo8dS9y8bwthvM4eYiGt",
+	"Ka8MpEK7VjfxrNZG6QhZigQpDLuACvObhOlbALURvwPMp5KLyW08efw4a1di3FKKMeFuuEPpJXZv7xFe",
+	"CIQPKZFQlU1ksLxyF/wP6ESJMobsiCOfbp5CzubOnFmNrMtX0kQfX+Zh7wONd+Ld+3ATjAdJFv4CHz8M",
+	"E//KYr+y2BSLvUuGeTtifLMni3WysDrmOhVCk0BG0W9FIEPW8ryck8T/lRrfvc6zQhvdfN42M1TSc0Js",
+	"Ji+hSzdHLZXeOGGNgGZi9G9oP7+NogbBb6NC5EsNPwvv7kRP/92L5I8ffyqS3+6wY+HMPqnj5wWzij19",
+	"HMXg3yu+hRNs103mwSbkEOowtsD5d+b7ymoKHDA7oVNTBq8XmX5oSq/d03l3uv/2iDs5Pf49Exayq/mN",
+	"Yl0wiq/PGNZm3hNUNJNir9lQg8XeA+6smSCdbEeTCp36/nsa/8P++0tYbgmecnO1msHvZAdu1RvawRb8",
+	"5Pt+EaQ7LpUK3GnQlFCwY2wWQverYfNLNWz6a+Bbst/DlSQMiMkOoa+AsCb0wDCWL0M1XF+XkgrdUlXe",
+	"C2C8KMA75nuCtlMul5Pa/p6u2t37clrQuUXQ+V0KKEij6Xh6GJZvLh5cOg/tsAmsA6sVuGOhThgXUH0l",
+	"aZ/R7YvB0x2KgqvRQD1a0A9cyz3i7SPH24ni4AnmXEplfYDjTox+tR9Ar5B33H7xPiMpVlqO9lye9rq/",
+	"WvbuyrJHCUjtznA+AdKEXNTQndT91Fvz9fbpR8cd6819cIS1btwPnIZE+yw6vW/XT9e/9bDGGceGhNMQ",
+	"fE+9SyGLzBexpNKpiioHdZreYRkPalnom0F6fMRugfQg8zVvzOiQnZNOce7bdwo7Zq8T8Uhfec9txOkH",
+	"SkbAciixAM4nk5lnSkrIbast1KFPiTVrrSmHnc7qVrEFNxZfUZ00/VEkSyjQmFJdS6Zkfns26MuzbtJ2",
+	"n+Pvx+slUDeK4Ngt/E7V0rsjELSjbeTJv3VI5byvsdAAMYiv9/YLVIPb96jkvs4iOVHuQXIl5Fht8B1u",
+	"pXdXmZA2RM3GrYoW2tFh/G9oMdZEK1+XqloxrGtgl7Cw7XJdFeCUwjAf4j5mzwX1s8WuNMZio3LVdPgO",
+	"q+qRWEKF0O7tp+7Dn+X236tc5LsqP3To9GaS8261VfHn0JfXZSTfqzmISY2YE2tURTnHkakg/HyVeX4P",
+	"tPMBJS8J13cgfW0VyKh1MV91uFN1Io/iAeM9rrtjOTo5puM6DHWHfD8FY/nyYwWv/YJodn8uiSfqvyf5",
+	"62OpoPcae5AVR18Fsa+CWJB5uteZzIShmJstQTIN09qAaVK4EZe+ffxN+7uzgFsN7xKGhC3A7ogkaX3s",
+	"ZQe5+a6/kF+vekfg+Xqz/7g3my4D45HedzFlxoX89Bt5Cct9jQ14+m8lNehpYfJLdAP+ZrWgZFe9B1aE",
+	"2u2UeujCJSwfTu155wvTfQlxe/Hqr5VI+FI8L79VktMtPFCq63UtANts+Cr4h91qKGvVCajEABp9zN1Q",
+	"ImW53SAfvMXnvx9K9BKWuKXPQIB2c1GtySfewOc01TamdG3wD0m0fFuYWk5F12XVzUy9hOUo0pWZ5jnW",
+	"+Fc1hn9r8qD/YYndV/mrN6OVR1QPtaCGTQVYn682E1cgvTUQw3JVTb2cjeVLDA8TRURNwr0FaKGKMTtq",
+	"09cuXb2dbOdt6BujOl75d+6RqtAUm2I5/EK/hnHcbRgHaY3tWHByxFBV4NtFG74KLebug+XR4M9V/tAM",
+	"b2XilaJlCD66wu7CR7g9JCtr96TFtinUAMcH7zmS60PEQraIY8jeXUHF9Ski7AJiWh5ScUcqpaLevV8v",
+	"XleK/+uDHm0oRogpeOSTJEQjHnLINFSKOxErS9bv+fRgDJT6HFJQT54mfeRiiYh32PTroTr4Odd62Vmq",
+	"oOJGF9xgusFt2NO+z1rpl/B9rtIDkCA/U+gz8sDUaKUzal+aCz3OQl5Yt+uPb6PWBGQ8EJ0qNJ/agDdt",
+	"P6n3BzWNSBzFacTu2ICl+OPmav+2kirowO4txWm12Uw7DTe2y0FUNwChuHQb+7KY72b4FTor7Jgd3V5s",
+	"3n/vcHaHKLBXTffdbSaH2OtwlwyM3RKHE4lJPkjr6x36Au+Qp5BRU6XM8nsMxvIzHoY6ciJUe6Qa7GC9",
+	"fHtDtaQvlk5dzaEAmUO8NyQEt6OvhMHgq50uVKpK80oMOMpAq3WT79XOjzN+dEFj+rx4WB7rlJC2RagJ",
+	"y3Z4rhSr1ioGS7g++RKqG7cLZ//mixz/DqoN7xgP1O0rs2rrP/THt3qwhuWqlpZMVsZ6P4Ff7A70wkcj",
+	"bOe8SDBO/ds71SEnpFR1kF8ax4eYyWD6bbXdOSRTtml3/fKtxNL2E29o6+1kxnJeVZ72K8mcZnfQmGa6",
+	"Mzha7WaXhvpZB/hTU5EQ9drCWKuoRRk37LzdhuzcTUU9BqlVVBeYf/cl63shecd1Lv08x3KqepUcj1Kh",
+	"KdtnJl3hXOBm4VO+7/7K/VIq7GXfTJ464RYmuaP2ETtUERxPeHPq1Upc68mx709mmt52sZndUW1LpcV/",
+	"yLb+N+wKR9WCwwpqA4barHmEHa414mMrffgy5iTibr+FETUupP0gscBUkEeG5UZP34X1dBrrucNobXoi",
+	"fyFSpAEbJfMqRYR8LzZPi9jw26d/9S3NrVIT6ejtKHVBWh2y2nfknlouPGv28FlaZYUtpkyiATn/MEEI",
+	"hFZrHbk+nyDg6MOekP2CQJeldfWxJsuKY/fMjhefaVVb30negFcVTJvkPDI78MB1dk79raG/Scs59ho+",
+	"p0b4wNT0gHE2rauq3UU8rCX2kVQL7DppJ3JYWrswB/v7P745fbfvv9k/ffXz3/9PbOP/X+PxeFI/fvz0",
+	"+1ZvWffjKLYnn8hWf3LfizZWRi9VhV3iz+HGjvN5MU41MB9TO+fziRy2kkvcTBRvmau5b/PLzlsPz329",
+	"19jyfCLbPc9ZCTe+dXq3WvucL9kFkJ2YMmQmcnj+foJmg8ngYDKwN3YyyCaDuZnh3/gHuB8P3o/H4w8f",
+	"zt3u5+pCVMBOn7+MQzu2MpFhs26BHvzn4XuGA5wzI8ViASg4Nf17C5Ub2pNnENdw4cZ/ZNi5PxIxHzuK",
+	"/+LGDt/DjfXrGZ2jhOQ+dQIR1zNs8jlmR3gBag2MO01/SR3Nh9zLoJjzxx0N9ySC2oiPHE4tfEW3hrVk",
+	"wfBPKgd1oE5R/tOAu/dD79cb7D+4yTksoDfz08LCZKzGelpN+Sj0LYV+8g/JC5BUMGytt7BLX+bekw06",
+	"4TyHhaV2zfOVpnv48ddS5F/jOJ5jG3vKYuWt1sQogiIDLNU19eBGOqOm0fiMBba81wI73juQpZqqkJXa",
+	"QWt5GDq8BwfehS/STCa1SshtrHRR8eVMq1oW++0Wye3gjhXZ/oqLCoOFlayW7Lp0FJ6yJOddaIfulAag",
+	"YHt77vlovbMZFg2Mi3jWWcN9hqS1JtoUQoK76kDmQbEXpy+45e4eOaU+KoktlFtdIeluLRHHUBk3RyiC",
+	"+OF+IK1o3saQBh26aBJkn601IE+B67zsL/+4gkxoiDCWPWV5yTXP3XtIRRzhfVYKCQaaR44tm1pLPqee",
+	"fn21JHfzg/jS1vHvL7LS5JO1SpMPxA8RrL3W4Idjde9aZpJVjpJFd7DSLRvKA5p12/SucrqN94YEenyl",
+	"6rwECrtDeqmBF2yIb51RGWlz5n47c08fsG3vCfe2Cw/bRyb2M/StIQouqiXDSvFsqLmFM/w/FKNDpsHq",
+	"ZTBxlMDeur/3jvDvEniBRhYDuZJUs4d+wzvUejVZd7ipLP9hjT97KtRw6JXmdo70NP0JfJQJGy40TMXN",
+	"KGOLEuU53yQ5c/erEvKynbB/6Nh2fA07aKyAybPiOYarK81KUYBxSDl1ZJNO+WKJWgYVF8CSfWR1KwWa",
+	"xJwM4Lknt23+7p6YGOgcjWK0Hxr/Apyyh+tGLnyx9CKNt2gG11q7Q5sozCHzp4fVPcOFcmtyf/tWLQ0f",
+	"8JDuZwJw019V/e9gV0JOPntwiz/dLLQgu4RG2OJ4aj6CBMHhTwOk1csvmtLd7oL8ErCN2uYYgCYeuMFv",
+	"D6qdscFBs98D+0rIS2/LuK8IKyEvP5OW+xOW8Ugc5SvEsCbEE+X5P4xt8w/Ish9CHXjXDmsz0TzRpv5Y",
+	"/BVZ2tC/eSaVdavNS8ctyB4oSYYD7VW0r1LHJ0gdr4IAsUZBnXgRo8yYmk5B+3YJ7phI+KcKnLbWEgrH",
+	"yqO9qTlT3JOTbMA44WTOZc0rOuQL4JZsP7VVc25Fjt3Dm+iau+P5u+XthqrB90HnaYbPROlDCu0/nSzX",
+	"K2S4h4309qDkPhYScmTBl9S8oFjqEJYVwhj9jfvtMYgHorFUT7tNYr0FuCs3PvpKNz9JWyMlCAKyEgJj",
+	"f5xwAE1m8HqU7UZiFcqObPAMeocaVnuz0dzRGKvWvIJYhAjNZewENGZ9HkzkHvNepwMWPYJZ2z/nlMyM",
+	"VRy9f9hGushYbUC7f0kNnUjGLEhOz/Cl11geSYr8kgolOfLmfkPizaVfaLjdbFGbEgo3zvD5i9M9kLle",
+	"oquihBt2Xfr4jlVLOMdE1bHbhCm5hlzPD1jHPzisFwvQOTeAI6kpO3pxuv/i2d/2T14+O/2OTusfp29e",
+	"u6l95hC1/jTs/WQwravqzG0AXYT/r+Ryxk65RF8h6tj4+5Pv/vrk6Tfffvf9n/8yGXwYITgcvHBhecnt",
+	"tVL2oFGVF3wGIR2hCDXw+WLhNUDmDvwn8jbiWNOKWwsSioOOlfRMOGDnGMyB/w8Ckyjws+ZPkFZMBejm",
+	"FW8+CH/iXpo/8cjcECQyinCo4TP6AwN0EfboxznwhHBIDnTv3Pnx9Ol33zfte1aaVkGuwXYA1hNh4nXk",
+	"+40x8aPfikE/ufvZafxkkInnOGrhsOFh2TORm1bSXIGOImRyjgR55vclFaJ78s1DsVtEGJJHMFohUuFg",
+	"fq64DjnzT58+vJboT83yS2gqWg1rWVM1LAwRqKWpFwulHdX1RaxZyXUB0umUeQn5pXdrj77EYN8HFRJW",
+	"vaVtPothwHhX0Cy3AMl4dGXFqM0d5YBabjZO/YzP79c8RXN8aQYqWtVXE9W92VoJwD2mVfaL4+hS2Xel",
+	"MCegjZKZz6pu2XfgCjQdC+XU4H2N0QJB4+dVtfRtflLZaN37UQKvbPmfTZb7H/0r94iVNEXa57nq3X4l",
+	"rkCCMQe+4oXKwaC3pV60t0kb87vUwIvlxk2+pTc+yx5xbsT07x7K5Flwyy+cFI/Fa6I1cBXWbmWiAXb8",
+	"ysd29sI7kNumvH1vtkJUp/higTExwhqmruW6/jWcKh2iFQ4mcpt2FSNlGuWHF8WekmZEbjSnNkzc3n3U",
+	"A9nBlLH+T6tYnxo5ZkcIAe9Um8jzZzwvYc9pHFpVB0yqPayJcZ6x87cwBa1B752oSuRLfKj9b+duUvc5",
+	"nfjeqacn8d2p2/4elzm48cw5Nud0AsSa9D+RvmxuT+KFF/lP+Ay+kLqWTjnbL+28umW72XB4zJRQVV9U",
+	"7FgywbhZa9eAUCmHekIiygs86R5CjZxGX4XTqnU1OBjsDxyM/dvvw7H5e/ghe990XKZxWj+1gnpav1Iw",
+	"2IdfP/z/AAAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 	"gorm.io/gorm"
@@ -71,12 +70,16 @@ func newField() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 2, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "OBJECT\tKEY\tTYPE\tZH\tEN\tRETIRED")
-			for _, f := range rows {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%v\n", f.Object, f.FieldKey, f.Type, f.LabelZH, f.LabelEN, f.Retired)
+			if len(rows) == 0 {
+				fmt.Fprintln(cmd.OutOrStdout(), "no custom field is defined: add one with `crmlens field add`")
+				return nil
 			}
-			return tw.Flush()
+			tw := newTable(cmd.OutOrStdout())
+			tw.row("OBJECT", "KEY", "TYPE", "ZH", "EN", "RETIRED")
+			for _, f := range rows {
+				tw.row(f.Object, f.FieldKey, f.Type, f.LabelZH, f.LabelEN, fmt.Sprint(f.Retired))
+			}
+			return tw.flush()
 		}),
 	}
 	cmd.AddCommand(put, retire, list)

@@ -4,21 +4,24 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 	"gorm.io/gorm"
 
 	"github.com/crmlens/crmlens/internal/audit"
+	"github.com/crmlens/crmlens/internal/database"
 	"github.com/crmlens/crmlens/internal/integration"
 	"github.com/crmlens/crmlens/internal/model"
+	"github.com/crmlens/crmlens/internal/sessiontoken"
 )
 
 func newIntegration() *cobra.Command {
 	cmd := &cobra.Command{Use: "integration", Short: "Manage platform integrations"}
-	cmd.AddCommand(newIntegrationCreate(), newIntegrationList(), newIntegrationRotate(), newIntegrationUpdate())
+	cmd.AddCommand(newIntegrationCreate(), newIntegrationList(), newIntegrationRotate(), newIntegrationUpdate(),
+		newIntegrationSetDisabled(true), newIntegrationSetDisabled(false), newIntegrationDelete())
 	return cmd
 }
 
@@ -61,7 +64,7 @@ func newIntegrationCreate() *cobra.Command {
 	var in integration.Input
 	var of optionFlags
 	cmd := &cobra.Command{
-		Use:   "create --kind easemob|sharecrm|chatwoot|signed [--slug S] [--key K | --no-key] [--origin URL ...]",
+		Use:   "create --kind easemob|sharecrm|chatwoot|signed [--name N] [--slug S] [--key K | --no-key] [--origin URL ...]",
 		Short: "Create an integration and print the URL to paste into the platform",
 		Args:  cobra.NoArgs,
 		RunE: withEnv(func(cmd *cobra.Command, _ []string, e *env) error {
@@ -85,7 +88,7 @@ func newIntegrationCreate() *cobra.Command {
 				return err
 			}
 			out := cmd.OutOrStdout()
-			fmt.Fprintf(out, "integration %q (%s) created\n", row.Slug, row.Kind)
+			fmt.Fprintf(out, "integration %q (%s, named %q) created\n", row.Slug, row.Kind, row.Name)
 			fmt.Fprintf(out, "sidebar URL: %s/sidebar/%s\n", e.cfg.BaseURL(), row.Slug)
 			if in.Key == "" && key != "" {
 				fmt.Fprintf(out, "generated key (shown once; `crmlens integration list` shows it masked): %s\n", key)
@@ -114,7 +117,7 @@ func newIntegrationCreate() *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&in.Slug, "slug", "", "the last part of the sidebar URL (default: 128 random bits)")
 	f.StringVar(&in.Kind, "kind", "", "easemob, sharecrm, chatwoot or signed")
-	f.StringVar(&in.Name, "name", "", "a name for admins")
+	f.StringVar(&in.Name, "name", "", "a name for admins, shown in `crmlens integration list` and the console, e.g. \"Easemob – Shanghai support\" (default: the kind)")
 	f.StringVar(&in.Key, "key", "", "the platform's key (easemob: more than 8 characters; sharecrm: base64 AES key; signed: a secret of 32+ characters); generated when omitted")
 	f.BoolVar(&in.NoKey, "no-key", false, "easemob: no encryption key, Easemob's mode where every parameter travels in clear (protection: low)")
 	f.StringSliceVar(&in.Origins, "origin", nil, "an origin allowed to frame the sidebar (repeatable); default the kind's usual one: easemob https://kefu.easemob.com, chatwoot https://app.chatwoot.com")
@@ -151,7 +154,7 @@ func printProtection(out io.Writer, e *env, row model.Integration) {
 func newIntegrationList() *cobra.Command {
 	return &cobra.Command{
 		Use:   "list",
-		Short: "List integrations with their masked keys and protection levels",
+		Short: "List integrations with their names, masked keys, states and protection levels",
 		Args:  cobra.NoArgs,
 		RunE: withEnv(func(cmd *cobra.Command, _ []string, e *env) error {
 			ctx := cmd.Context()
@@ -161,8 +164,20 @@ func newIntegrationList() *cobra.Command {
 				return err
 			}
 			out := cmd.OutOrStdout()
-			tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "SLUG\tKIND\tKEY\tORIGINS\tPROTECTION")
+			if len(rows) == 0 {
+				where := "this database"
+				if t, err := database.ParseURL(e.cfg.DatabaseURL); err == nil && t.Dialect == database.SQLite {
+					where = t.Path
+					if abs, err := filepath.Abs(t.Path); err == nil {
+						where = abs
+					}
+				}
+				fmt.Fprintf(out, "no integration in %s: create one with `crmlens integration create --kind easemob|sharecrm|chatwoot|signed --name NAME`,\n"+
+					"or, if you expected some, run crmlens from the repository that holds them or set CRMLENS_DATABASE_URL\n", where)
+				return nil
+			}
+			tw := newTable(out)
+			tw.row("SLUG", "NAME", "KIND", "STATE", "KEY", "ORIGINS", "PROTECTION")
 			for _, row := range rows {
 				opts, _ := integration.ParseOptions(row.Options)
 				origins := integration.OriginsOf(row)
@@ -178,18 +193,92 @@ func newIntegrationList() *cobra.Command {
 				if len(origins) == 0 {
 					framedBy = "(none: no platform can frame it)"
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", row.Slug, row.Kind, key, framedBy, p.Level)
+				tw.row(row.Slug, row.Name, row.Kind, stateOf(row), key, framedBy, string(p.Level))
 			}
-			if err := tw.Flush(); err != nil {
+			if err := tw.flush(); err != nil {
 				return err
 			}
 			for _, row := range rows {
 				fmt.Fprintf(out, "\n%s:\n", row.Slug)
+				if row.DisabledAt != nil {
+					fmt.Fprintf(out, "disabled since %s: the sidebar refuses its sessions (crmlens integration enable --slug %s)\n", row.DisabledAt.UTC().Format(time.RFC3339), row.Slug)
+				}
 				printProtection(out, e, row)
 			}
 			return nil
 		}),
 	}
+}
+
+// stateOf is "enabled" or "disabled".
+func stateOf(row model.Integration) string {
+	if row.DisabledAt != nil {
+		return "disabled"
+	}
+	return "enabled"
+}
+
+func newIntegrationSetDisabled(disabled bool) *cobra.Command {
+	var slug string
+	use, short, action := "enable", "Enable a disabled integration again", integration.ActionEnable
+	if disabled {
+		use, short, action = "disable", "Disable an integration: its sidebar refuses sessions (403 integration_disabled) until enabled; nothing is deleted", integration.ActionDisable
+	}
+	cmd := &cobra.Command{
+		Use:   use + " --slug S",
+		Short: short,
+		Args:  cobra.NoArgs,
+		RunE: withEnv(func(cmd *cobra.Command, _ []string, e *env) error {
+			ctx := cmd.Context()
+			row, changed, err := e.integrations().SetDisabled(ctx, slug, disabled, func(tx *gorm.DB, row model.Integration) error {
+				return cliRecord(ctx, tx, audit.Event{Action: action, IntegrationID: &row.ID})
+			})
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			switch {
+			case !changed:
+				fmt.Fprintf(out, "integration %q was already %s; nothing changed\n", row.Slug, stateOf(row))
+			case disabled:
+				fmt.Fprintf(out, "integration %q disabled: its sidebar refuses every new session (one already open ends within %d minutes); `crmlens integration enable --slug %s` undoes it\n",
+					row.Slug, int(sessiontoken.TTL.Minutes()), row.Slug)
+			default:
+				fmt.Fprintf(out, "integration %q enabled: its sidebar serves visitors again\n", row.Slug)
+			}
+			return nil
+		}),
+	}
+	cmd.Flags().StringVar(&slug, "slug", "", "the integration")
+	_ = cmd.MarkFlagRequired("slug")
+	return cmd
+}
+
+func newIntegrationDelete() *cobra.Command {
+	var slug string
+	cmd := &cobra.Command{
+		Use:   "delete --slug S",
+		Short: "Delete an integration and its visitors (their links to contacts); contacts, layouts and the audit trail are kept",
+		Long: "Deletes the integration, its visitors with their links to contacts and \"not this person\" rejections,\n" +
+			"and its used signed-link ids. Contacts, layouts, agents and every audit event are kept, and the deletion\n" +
+			"is audited with the slug, kind and name. To keep the visitors' links, disable it instead.",
+		Args: cobra.NoArgs,
+		RunE: withEnv(func(cmd *cobra.Command, _ []string, e *env) error {
+			ctx := cmd.Context()
+			d, err := e.integrations().Delete(ctx, slug, func(tx *gorm.DB, d integration.Deleted) error {
+				return cliRecord(ctx, tx, audit.Event{Action: integration.ActionDelete, IntegrationID: &d.Integration.ID,
+					Detail: integration.DeletedDetail(d)})
+			})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "integration %q deleted with %s; contacts and the audit trail are kept\n", d.Integration.Slug, count(int(d.Visitors), "visitors"))
+			return nil
+		}),
+	}
+	cmd.Flags().StringVar(&slug, "slug", "", "the integration")
+	_ = cmd.MarkFlagRequired("slug")
+	return cmd
 }
 
 func newIntegrationRotate() *cobra.Command {

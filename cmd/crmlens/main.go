@@ -6,11 +6,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -63,6 +66,35 @@ type env struct {
 	keys    *keyring.Keyring
 	// norm normalizes phones and e-mails (CRMLENS_DEFAULT_REGION).
 	norm matchkey.Normalizer
+	// created is the absolute path of the SQLite file when opening created
+	// it (a command run outside the repository, where ./data is empty).
+	created string
+}
+
+// createdNotice is what a command says when it had to create the database.
+func (e *env) createdNotice() string {
+	if e.created == "" {
+		return ""
+	}
+	return fmt.Sprintf("created a new SQLite database at %s; set CRMLENS_DATABASE_URL to use another", e.created)
+}
+
+// newSQLiteFile returns the absolute path of the SQLite file raw names when
+// it does not exist yet, and "" otherwise (MySQL, :memory:, an existing
+// file).
+func newSQLiteFile(raw string) string {
+	t, err := database.ParseURL(raw)
+	if err != nil || t.Dialect != database.SQLite || t.Path == "" || t.Path == ":memory:" {
+		return ""
+	}
+	if _, err := os.Stat(t.Path); !errors.Is(err, fs.ErrNotExist) {
+		return ""
+	}
+	abs, err := filepath.Abs(t.Path)
+	if err != nil {
+		return t.Path
+	}
+	return abs
 }
 
 // integrations returns the integration service of e.
@@ -92,8 +124,11 @@ func openKeyring(cfg config.Config, log *slog.Logger) (*keyring.Keyring, error) 
 }
 
 // openEnv loads the configuration, sets up logging and opens the database.
-// When migrate is true, pending migrations are applied.
-func openEnv(ctx context.Context, migrate bool) (*env, error) {
+// When migrate is true, pending migrations are applied. When it had to
+// create the SQLite file, it says so on cmd's standard error: a command run
+// outside the repository would otherwise work on an empty database.
+func openEnv(cmd *cobra.Command, migrate bool) (*env, error) {
+	ctx := cmd.Context()
 	cfg, err := config.Load()
 	if err != nil {
 		return nil, err
@@ -102,12 +137,20 @@ func openEnv(ctx context.Context, migrate bool) (*env, error) {
 	if err != nil {
 		return nil, err
 	}
-	return openEnvWith(ctx, cfg, migrate, log)
+	e, err := openEnvWith(ctx, cfg, migrate, log)
+	if err != nil {
+		return nil, err
+	}
+	if n := e.createdNotice(); n != "" {
+		fmt.Fprintln(cmd.ErrOrStderr(), n)
+	}
+	return e, nil
 }
 
 // openEnvWith is openEnv over a loaded configuration and its logger
 // (newLogger).
 func openEnvWith(ctx context.Context, cfg config.Config, migrate bool, log *slog.Logger) (*env, error) {
+	created := newSQLiteFile(cfg.DatabaseURL)
 	keys, err := openKeyring(cfg, log)
 	if err != nil {
 		return nil, err
@@ -130,7 +173,7 @@ func openEnvWith(ctx context.Context, cfg config.Config, migrate bool, log *slog
 			log.Info("database migrated", "dialect", string(dialect), "applied", n)
 		}
 	}
-	return &env{cfg: cfg, log: log, db: db, dialect: dialect, keys: keys, norm: norm}, nil
+	return &env{cfg: cfg, log: log, db: db, dialect: dialect, keys: keys, norm: norm, created: created}, nil
 }
 
 func (e *env) close() { _ = database.Close(e.db) }
@@ -151,9 +194,12 @@ func parseTimeFlag(name, v string) (time.Time, error) {
 	if v == "" {
 		return time.Time{}, nil
 	}
+	if t, err := time.Parse(time.DateOnly, v); err == nil {
+		return t, nil // midnight UTC
+	}
 	t, err := time.Parse(time.RFC3339, v)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("%s must be an RFC 3339 time such as 2026-11-01T00:00:00Z", name)
+		return time.Time{}, fmt.Errorf("%s must be a day such as 2026-11-01 (midnight UTC) or an RFC 3339 time such as 2026-11-01T08:00:00+08:00", name)
 	}
 	return t, nil
 }
@@ -162,7 +208,7 @@ func parseTimeFlag(name, v string) (time.Time, error) {
 // database, keys, logger) first and closes it after.
 func withEnv(fn func(cmd *cobra.Command, args []string, e *env) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
-		e, err := openEnv(cmd.Context(), true)
+		e, err := openEnv(cmd, true)
 		if err != nil {
 			return err
 		}

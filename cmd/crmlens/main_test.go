@@ -86,7 +86,7 @@ func TestImportAndSeedCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, err := run(t, "import", "--object", "accounts", accounts)
-	if err != nil || !strings.Contains(out, "imported accounts") {
+	if err != nil || !strings.Contains(out, "imported 2 accounts from") {
 		t.Fatalf("import: %v\n%s", err, out)
 	}
 	bad := filepath.Join(dir, "contacts.ndjson")

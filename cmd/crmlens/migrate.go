@@ -15,7 +15,7 @@ func newMigrate() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			e, err := openEnv(ctx, false)
+			e, err := openEnv(cmd, false)
 			if err != nil {
 				return err
 			}

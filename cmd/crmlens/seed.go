@@ -24,7 +24,7 @@ func newSeed() *cobra.Command {
 				return fmt.Errorf("--contacts must be at least 1, not %d", contacts)
 			}
 			ctx := cmd.Context()
-			e, err := openEnv(ctx, true)
+			e, err := openEnv(cmd, true)
 			if err != nil {
 				return err
 			}

@@ -65,6 +65,9 @@ func newServe() *cobra.Command {
 				return err
 			}
 			defer e.close()
+			if n := e.createdNotice(); n != "" {
+				e.log.Warn(n)
+			}
 			if percent, fromEnv := gctune.Apply(os.Getenv); !fromEnv {
 				e.log.Debug("garbage collector target set", "gogc", percent)
 			}

@@ -92,10 +92,31 @@ describe("crmlens e2e: agent actions", { skip }, () => {
     await page.getByTestId("state-not-linked").waitFor();
     await page.getByTestId("contact-search").waitFor();
     assert.equal(await page.getByTestId("contact-name").count(), 0);
+    // What happened is said, with the name: not "no contact has the id".
+    const reason = await page.getByTestId("match-reason").textContent();
+    assert.match(reason, new RegExp(`an agent said ${name} is not this person`));
+    assert.doesNotMatch(reason, /no contact has/);
 
-    // The unlink holds: a fresh page for the same visitor is not linked either.
+    // The unlink holds: a fresh page for the same visitor is not linked
+    // either, and says why.
     const again = await open(UNKNOWN);
     await again.page.getByTestId("state-not-linked").waitFor();
+    assert.match(await again.page.getByTestId("match-reason").textContent(), new RegExp(`${name} is not this person`));
+
+    // Linking that contact by hand undoes it.
+    const relink = again.page.getByTestId("relink");
+    assert.equal(await relink.textContent(), `Link ${name} again`);
+    await relink.click();
+    await eventually(
+      async () => (await again.page.getByTestId("contact-name").textContent({ timeout: 1_000 }))?.trim() === name,
+      `the header names ${name} after Link again`,
+    );
+
+    // A plain Unlink beside it: unlinked, nobody said to be the wrong person.
+    await again.page.getByTestId("unlink").click();
+    await again.page.getByTestId("state-not-linked").waitFor();
+    assert.match(await again.page.getByTestId("match-reason").textContent(), /an agent unlinked this visitor/);
+    assert.equal(await again.page.getByTestId("relink").count(), 0);
     assert.deepEqual([...errors, ...again.errors], []);
   });
 
@@ -119,6 +140,12 @@ describe("crmlens e2e: agent actions", { skip }, () => {
     assert.match(clear, /\d{6,}/, `a phone number: ${clear}`);
     assert.equal(await cell.locator("a[href^='tel:']").count(), 1, "the clear phone is a tel: link");
     assert.equal(await show.count(), 0, "the Show button is gone");
+
+    // Hide masks it again; Show is back.
+    await cell.locator('[data-testid^="hide-contact-"]').click();
+    await show.waitFor();
+    assert.equal((await cell.locator(".masked").textContent()).trim(), masked);
+    assert.ok(!(await cell.textContent()).includes(clear), "the clear phone is gone after Hide");
     assert.deepEqual(errors, []);
   });
 });

@@ -43,6 +43,14 @@ describe("admin console e2e", { skip }, () => {
     return conversations[i].sidebarUrl;
   }
 
+  /** Whether the element is on screen, wholly or at least its top 40 px, as a person looking at the page sees it. */
+  async function inViewport(locator) {
+    return locator.evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      return r.height > 0 && r.top >= 0 && r.top + Math.min(r.height, 40) <= innerHeight;
+    });
+  }
+
   async function go(screen) {
     await page.click(`[data-testid="nav-${screen}"]`);
     await page.waitForURL(`**/admin#${screen}`);
@@ -53,6 +61,10 @@ describe("admin console e2e", { skip }, () => {
     const csp = response.headers()["content-security-policy"] ?? "";
     assert.match(csp, /frame-ancestors 'none'/);
     assert.equal(response.headers()["x-frame-options"], "DENY");
+    // A first visit ended no session: nothing says so.
+    await page.locator('[data-testid="sign-in"]').waitFor();
+    assert.equal(await page.locator('[data-testid="sign-in-notice"]').count(), 0, "no 'session ended' for a first visitor");
+    assert.doesNotMatch(await page.locator('[data-testid="sign-in-hint"]').textContent(), /`/);
     await page.fill('input[name="email"]', "admin@localhost");
     await page.fill('input[name="password"]', "not the password");
     await page.click('[data-testid="sign-in-submit"]');
@@ -107,6 +119,36 @@ describe("admin console e2e", { skip }, () => {
     await sidebar.close();
   });
 
+  test("editing an integration lower in the list opens its form where the admin is looking", async () => {
+    // Two more integrations, named to sort last: the one edited is far down the page.
+    await page.evaluate(async () => {
+      const { csrfToken } = await (await fetch("/api/v1/admin/session")).json();
+      for (const name of ["Zz kefu one", "Zz kefu two"]) {
+        const r = await fetch("/api/v1/admin/integrations", {
+          method: "POST",
+          headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfToken },
+          body: JSON.stringify({ kind: "easemob", name, origins: ["https://kefu.easemob.com"] }),
+        });
+        if (!r.ok) throw new Error(`create ${name}: ${r.status}`);
+      }
+    });
+    await go("layouts");
+    await go("integrations");
+    const cards = page.locator('article.integration[data-testid^="integration-"]');
+    await eventually(async () => (await cards.count()) >= 4, "the demo, the created and the two new integrations");
+    const last = cards.last();
+    const slug = (await last.getAttribute("data-testid")).replace(/^integration-/, "");
+    await last.scrollIntoViewIfNeeded();
+    await last.locator('[data-testid="integration-edit"]').click();
+    const form = page.locator('[data-testid="integration-form"]');
+    await form.waitFor();
+    assert.ok(await inViewport(form), "the edit form is on screen");
+    assert.ok(await form.evaluate((f) => f.contains(document.activeElement)), "the cursor is in the form");
+    assert.equal(await page.locator(`[data-testid="integration-${slug}"]`).count(), 0, "the form stands in place of its card");
+    await form.locator('button.secondary:has-text("取消"), button.secondary:has-text("Cancel")').click();
+    await page.locator(`[data-testid="integration-${slug}"]`).waitFor();
+  });
+
   test("change a layout's fields: the preview and then the agents' sidebar follow", async () => {
     const sidebar = await context.newPage();
     await sidebar.goto(base + (await demoURL(0)));
@@ -145,8 +187,12 @@ describe("admin console e2e", { skip }, () => {
       await page.evaluate(() => document.querySelector('[data-testid="panel-editor-0"]')?.scrollIntoView());
       await page.screenshot({ path: join(repo, "docs", "admin.png") });
     }
+    await page.evaluate(() => scrollTo(0, 0));
     await page.click('[data-testid="layout-save"]');
-    assert.match(await page.locator('[data-testid="layout-saved"]').textContent(), /version 1|第 1 版/);
+    const saved = page.locator('[data-testid="layout-saved"]');
+    assert.match(await saved.textContent(), /version 1|第 1 版/);
+    assert.ok(await inViewport(saved), "'Saved as version 1' shows beside the Save button, on screen");
+    assert.equal(await saved.evaluate((el) => el.closest("[aria-live]") !== null), true, "announced");
 
     await eventually(
       async () => {
@@ -159,6 +205,28 @@ describe("admin console e2e", { skip }, () => {
     await sidebar.close();
   });
 
+  test("a conflicting save shows the conflict beside the Save button", async () => {
+    // Someone else saves the layout meanwhile (version 2).
+    await page.evaluate(async () => {
+      const { csrfToken } = await (await fetch("/api/v1/admin/session")).json();
+      const { layouts } = await (await fetch("/api/v1/admin/layouts")).json();
+      const theirs = { ...layouts[0], panels: layouts[0].panels.slice(0, -1) };
+      const r = await fetch("/api/v1/admin/layouts", {
+        method: "PUT",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfToken },
+        body: JSON.stringify(theirs),
+      });
+      if (!r.ok) throw new Error(`PUT ${r.status}`);
+    });
+    await page.evaluate(() => scrollTo(0, 0));
+    await page.click('[data-testid="layout-save"]');
+    const conflict = page.locator('[data-testid="layout-conflict"]');
+    await conflict.waitFor();
+    assert.ok(await inViewport(conflict), "the conflict box is on screen");
+    await page.click('[data-testid="conflict-reload"]');
+    await eventually(async () => (await conflict.count()) === 0, "the conflict box closes after loading theirs");
+  });
+
   test("a layout with no panels is refused beside the panels, and nothing is saved", async () => {
     for (let i = (await page.locator('[data-testid^="panel-remove-"]').count()) - 1; i >= 0; i--) {
       await page.click(`[data-testid="panel-remove-${i}"]`);
@@ -167,7 +235,8 @@ describe("admin console e2e", { skip }, () => {
     assert.match(await page.locator('[data-testid="error-panels"]').textContent(), /no panels/);
     const r = await page.evaluate(async () => (await fetch("/api/v1/admin/layouts")).json());
     assert.equal(r.layouts.length, 1);
-    assert.equal(r.layouts[0].version, 1, "still version 1");
+    assert.equal(r.layouts[0].version, 2, "still version 2");
+    assert.ok(await inViewport(page.locator('[data-testid="layout-not-saved"]')), "'not saved' shows beside the Save button");
   });
 
   test("reveal a key (asks for the password) and find the reveal in the audit trail", async () => {
@@ -225,10 +294,98 @@ describe("admin console e2e", { skip }, () => {
     assert.deepEqual(errors, [], "no script errors");
   });
 
-  test("sign out ends the session", async () => {
+  test("zh: simulator steps and the layout reason, protection, audit actions and field types are worded in Chinese", async () => {
+    const han = /[\u4e00-\u9fff]/;
+    const toZh = (await page.evaluate(() => document.documentElement.lang)) !== "zh-CN";
+    if (toZh) await page.click('[data-testid="lang-switch"]');
+    try {
+      const url = await demoURL(0);
+      await go("simulator");
+      await page.locator('[data-testid="sim-integration"] option[value="demo-easemob"]').waitFor({ state: "attached" });
+      await page.selectOption('[data-testid="sim-integration"]', "demo-easemob");
+      await page.fill('[data-testid="sim-input"]', base + url);
+      await page.click('[data-testid="sim-run"]');
+      await page.locator('[data-testid="sim-layout"]').waitFor();
+      const details = await page.locator('[data-testid="sim-step-detail"]').allTextContents();
+      assert.ok(details.length >= 5, `steps: ${details}`);
+      for (const d of details) {
+        assert.match(d, han, `a step in English: ${d}`);
+        assert.doesNotMatch(d, /\bsim\.[a-z]/, `a code left unworded: ${d}`);
+      }
+      assert.match(await page.locator('[data-testid="sim-layout"]').textContent(), /布局/);
+      assert.match(await page.locator('[data-testid="sim-match-reason"]').textContent(), han);
+
+      await go("integrations");
+      const summary = page.locator('[data-testid="protection-summary"]').first();
+      await summary.waitFor();
+      assert.match(await summary.textContent(), han);
+
+      await go("audit");
+      await page.locator('[data-testid="audit-events"]').waitFor();
+      assert.equal(await page.locator('[data-testid="audit-action"] option[value="key.reveal"]').textContent(), "查看密钥");
+      assert.equal(await page.locator('[data-testid="audit-events"] tr[data-action="layout.preview"]').count(), 0, "previews hidden by default");
+      const named = await page.locator('[data-testid="audit-integration-name"]').allTextContents();
+      assert.ok(named.some((n) => /\(#\d+\)$/.test(n) && !n.startsWith("#")), `integration names: ${named}`);
+
+      await go("fields");
+      const type = page.locator("td[data-type]").first();
+      await type.waitFor();
+      assert.match(await type.textContent(), han);
+    } finally {
+      if (toZh) await page.click('[data-testid="lang-switch"]');
+    }
+  });
+
+  test("admins: add one, set their password, remove them; never yourself", async () => {
+    await go("admins");
+    const me = page.locator('[data-testid="admin-admin@localhost"]');
+    await me.waitFor();
+    assert.equal(await me.locator('[data-testid="admin-remove"]').count(), 0, "no Remove on yourself");
+    const add = page.locator('[data-testid="admin-add"]');
+    await add.locator('input[name="email"]').fill("dev@example.com");
+    await add.locator('input[name="password"]').fill("a first password");
+    await add.locator('input[name="currentPassword"]').fill(password);
+    await page.click('[data-testid="admin-add-submit"]');
+    const dev = page.locator('[data-testid="admin-dev@example.com"]');
+    await dev.waitFor();
+    await dev.locator('[data-testid="admin-reset-open"]').click();
+    const reset = page.locator('[data-testid^="admin-reset-"]:is(form)');
+    await reset.locator('input[name="password"]').fill("another password");
+    await reset.locator('input[name="currentPassword"]').fill(password);
+    await reset.locator('[data-testid="admin-reset-submit"]').click();
+    await eventually(
+      async () => /已为 dev@example.com 设置新密码|dev@example.com's password was set/.test(await page.locator('[data-testid="admins-done"]').textContent()),
+      "the reset is confirmed",
+    );
+    // Signed in from outside the browser, so that the console keeps its own session.
+    const signIn = await fetch(`${base}/api/v1/admin/session`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ email: "dev@example.com", password: "another password" }),
+    });
+    assert.equal(signIn.status, 201, "the new password signs in");
+    await dev.locator('[data-testid="admin-remove"]').click();
+    await page.click('[data-testid="admin-remove-confirm"]');
+    await eventually(async () => (await dev.count()) === 0, "dev@example.com is gone from the list");
+  });
+
+  test("sign out says so and ends the session; a session ended elsewhere says so", async () => {
     await page.click('[data-testid="sign-out"]');
     await page.locator('[data-testid="sign-in"]').waitFor();
+    assert.match(await page.locator('[data-testid="sign-in-notice"]').textContent(), /你已退出登录|You signed out/);
     const r = await page.evaluate(async () => (await fetch("/api/v1/admin/integrations")).status);
     assert.equal(r, 401);
+
+    // Signed in again, the session then ends (signed out from elsewhere): the next screen says so.
+    await page.fill('input[name="email"]', "admin@localhost");
+    await page.fill('input[name="password"]', password);
+    await page.click('[data-testid="sign-in-submit"]');
+    await page.locator('[data-testid="signed-in-as"]').waitFor();
+    await page.evaluate(async () => {
+      await fetch("/api/v1/admin/session", { method: "DELETE" });
+    });
+    await page.click('[data-testid="nav-agents"]');
+    await page.locator('[data-testid="sign-in"]').waitFor();
+    assert.match(await page.locator('[data-testid="sign-in-notice"]').textContent(), /会话已结束|session ended/);
   });
 });

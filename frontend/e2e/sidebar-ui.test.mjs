@@ -106,6 +106,24 @@ describe("crmlens e2e: the sidebar for agents", { skip }, () => {
     }
   });
 
+  test("at 360 px a long e-mail keeps its copy button on its line", async () => {
+    const { page, errors } = await open(sidebar(showcase));
+    await page.getByTestId("contact-name").waitFor();
+    // The default layout shows the e-mail in clear; make it as long as real ones get.
+    const email = page.getByTestId("panel-contact").locator('[data-field="email"] .with-copy');
+    await email.waitFor();
+    await email.locator("a").evaluate((a) => {
+      a.textContent = "procurement.department.shanghai-office@very-long-company-domain.example.com";
+    });
+    const box = await email.locator("a").boundingBox();
+    const copy = await email.locator("button").boundingBox();
+    const cell = await page.getByTestId("panel-contact").locator('[data-field="email"] dd').boundingBox();
+    assert.ok(copy.x >= box.x + box.width - 1, `the copy button is right of the e-mail (${copy.x} < ${box.x + box.width})`);
+    assert.ok(copy.y < box.y + box.height && copy.y + copy.height > box.y, "the copy button is beside the e-mail, not under it");
+    assert.ok(copy.x + copy.width <= cell.x + cell.width + 0.5, "the copy button stays inside its cell");
+    assert.deepEqual(errors, []);
+  });
+
   test("the header card says who it is and why it matched, with not-this-person and copyable ids", async () => {
     const { page, errors } = await open(sidebar(showcase));
     const head = page.getByTestId("header");

@@ -8,10 +8,23 @@
 // /usr/bin/chromium), CRMLENS_SCREENSHOTS=1 to write docs/playground.png,
 // CI=true to fail instead of skipping when chromium or the binary is missing.
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { createHmac, randomUUID } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { tmpdir } from "node:os";
 import { after, before, describe, test } from "node:test";
-import { eventually, repo, skipUnlessReady, startDemo } from "./helpers.mjs";
+import {
+  eventually,
+  freePort,
+  launchBrowser,
+  repo,
+  runCli,
+  skipUnlessReady,
+  startDemo,
+  startServer,
+  stopProcess,
+  TIMEOUT,
+} from "./helpers.mjs";
 
 const skip = skipUnlessReady();
 
@@ -121,6 +134,9 @@ describe("crmlens e2e", { skip }, () => {
       await state.waitFor();
       assert.equal(await state.getAttribute("data-code"), "integration_not_found");
       assert.match(await state.textContent(), /does not belong to any integration/);
+      // No retry fixes a wrong URL: none is offered, the words say what to check.
+      assert.equal(await page.getByTestId("retry").count(), 0, "no Try again for an unknown slug");
+      assert.match(await state.textContent(), /Check the URL configured/);
     } else {
       // openapi.yaml: GET /sidebar/{slug} answers 404 with the JSON error
       assert.equal(response.status(), 404);
@@ -145,5 +161,82 @@ describe("crmlens e2e", { skip }, () => {
     await en.page.getByTestId("contact-name").waitFor();
     assert.match(await en.page.getByTestId("match-reason").textContent(), /Why it matched/);
     assert.deepEqual([...errors, ...en.errors], []);
+  });
+});
+
+/** An HS256 JWT of claims under secret (a signed link's token). */
+function signLink(secret, claims) {
+  const b64 = (v) => Buffer.from(JSON.stringify(v)).toString("base64url");
+  const body = `${b64({ alg: "HS256", typ: "JWT" })}.${b64(claims)}`;
+  return `${body}.${createHmac("sha256", secret).update(body).digest("base64url")}`;
+}
+
+describe("crmlens e2e: a signed link", { skip }, () => {
+  const secret = "e2e-signed-link-secret-of-32-characters-at-least";
+  let base;
+  let browser;
+  let server;
+  let tmp;
+
+  before(async () => {
+    tmp = mkdtempSync(join(tmpdir(), "crmlens-e2e-signed-"));
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    const env = { CRMLENS_ADDR: `127.0.0.1:${port}`, CRMLENS_DATABASE_URL: `sqlite://${join(tmp, "crmlens.db")}` };
+    await runCli(["integration", "create", "--kind", "signed", "--slug", "e2e-signed", "--key", secret], { cwd: tmp, env });
+    server = await startServer(["serve", "--demo"], { cwd: tmp, base, env });
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close().catch(() => {});
+    await stopProcess(server?.proc);
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  test("keeps working when its frame reloads, and stays single use for a new page", async () => {
+    const token = signLink(secret, {
+      sub: `e2e-visitor-${randomUUID()}`,
+      channel: "signed",
+      jti: randomUUID(),
+      exp: Math.floor(Date.now() / 1000) + 240,
+      name: "Reload Visitor",
+      lang: "en",
+    });
+    const url = `${base}/sidebar/e2e-signed?token=${token}`;
+    const context = await browser.newContext({ viewport: { width: 400, height: 800 } });
+    context.setDefaultTimeout(TIMEOUT);
+    try {
+      const page = await context.newPage();
+      const errors = [];
+      page.on("pageerror", (e) => errors.push(e));
+      await page.goto(url);
+      await page.getByTestId("state-not-linked").waitFor();
+      // The session token is kept for this page only, never the link's params.
+      const stored = await page.evaluate(() => JSON.stringify({ ...sessionStorage }));
+      assert.ok(!stored.includes(token), "the signed link is not stored");
+      assert.ok(!page.url().includes("Bearer"), "no session token in the URL");
+
+      // F5: the same URL again, in the same page.
+      const contextCalls = [];
+      page.on("request", (r) => r.url().includes("/api/v1/sidebar/") && contextCalls.push(new URL(r.url()).pathname));
+      await page.reload();
+      await page.getByTestId("state-not-linked").waitFor();
+      assert.equal(await page.getByTestId("state-error").count(), 0, "no 'already used' after a reload");
+      assert.deepEqual(contextCalls, ["/api/v1/sidebar/context"], "the reload reuses the page's session");
+      assert.match(await page.getByTestId("visitor-sent").textContent(), /Reload Visitor/, "what the link vouched for is shown");
+
+      // A new page (another tab) gets nothing of it: the link was used.
+      const other = await context.newPage();
+      await other.goto(url);
+      const state = other.getByTestId("state-error");
+      await state.waitFor();
+      assert.equal(await state.getAttribute("data-code"), "token_replayed");
+      assert.match(await state.textContent(), /Reopen the conversation/);
+      assert.equal(await other.getByTestId("retry").count(), 0, "no Try again for a used link");
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
   });
 });

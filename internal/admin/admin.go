@@ -17,6 +17,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/crmlens/crmlens/internal/apperr"
 	"github.com/crmlens/crmlens/internal/model"
@@ -48,23 +49,39 @@ func New(db *gorm.DB, cost int) *Service {
 // Create adds an admin, or refuses a bad email, a short password or a taken
 // email without writing anything.
 func (s *Service) Create(ctx context.Context, email, password string) (model.Admin, error) {
+	return s.CreateWith(ctx, email, password, nil)
+}
+
+// CreateWith is Create that runs fn (when not nil) with the new admin in
+// the same transaction, to audit it: both are written or neither. Errors
+// name their field (email, password) for forms.
+func (s *Service) CreateWith(ctx context.Context, email, password string, fn func(tx *gorm.DB, a model.Admin) error) (model.Admin, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || len(email) > 255 {
-		return model.Admin{}, apperr.New(apperr.Invalid, CodeInvalidAdmin, "the email is not a valid address")
+		return model.Admin{}, apperr.OnField(apperr.New(apperr.Invalid, CodeInvalidAdmin, "the email is not a valid address"), "email")
 	}
 	if len([]rune(password)) < MinPasswordLen || len(password) > 72 {
-		return model.Admin{}, apperr.New(apperr.Invalid, CodeInvalidAdmin, "the password must be %d to 72 characters", MinPasswordLen)
+		return model.Admin{}, apperr.OnField(apperr.New(apperr.Invalid, CodeInvalidAdmin, "the password must be %d to 72 characters", MinPasswordLen), "password")
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), s.cost)
 	if err != nil {
 		return model.Admin{}, fmt.Errorf("hash password: %w", err)
 	}
 	a := model.Admin{Email: email, PasswordHash: string(hash)}
-	if err := s.db.WithContext(ctx).Create(&a).Error; err != nil {
-		if errors.Is(err, gorm.ErrDuplicatedKey) {
-			return model.Admin{}, apperr.New(apperr.Conflict, "admin_exists", "an admin with this email already exists")
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&a).Error; err != nil {
+			if errors.Is(err, gorm.ErrDuplicatedKey) {
+				return apperr.OnField(apperr.New(apperr.Conflict, "admin_exists", "an admin with this email already exists"), "email")
+			}
+			return fmt.Errorf("store admin: %w", err)
 		}
-		return model.Admin{}, fmt.Errorf("store admin: %w", err)
+		if fn != nil {
+			return fn(tx, a)
+		}
+		return nil
+	})
+	if err != nil {
+		return model.Admin{}, err
 	}
 	return a, nil
 }
@@ -212,4 +229,97 @@ func (s *Service) Revoked(ctx context.Context, jti string) (bool, error) {
 		return false, fmt.Errorf("check admin session: %w", err)
 	}
 	return n > 0, nil
+}
+
+// Error codes of managing admins.
+const (
+	CodeAdminNotFound = "admin_not_found"
+	CodeAdminSelf     = "admin_self"
+	CodeLastAdmin     = "admin_last"
+)
+
+// Audit actions of managing admins (the acting admin is the actor, the
+// other admin's email is in the detail).
+const (
+	ActionCreate        = "admin.create"
+	ActionRemove        = "admin.remove"
+	ActionResetPassword = "admin.password_reset"
+)
+
+// List answers every admin, oldest first.
+func (s *Service) List(ctx context.Context) ([]model.Admin, error) {
+	var out []model.Admin
+	if err := s.db.WithContext(ctx).Order("id").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("list admins: %w", err)
+	}
+	return out, nil
+}
+
+func (s *Service) find(ctx context.Context, db *gorm.DB, id int64) (model.Admin, error) {
+	var a model.Admin
+	err := db.WithContext(ctx).Where("id = ?", id).Take(&a).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return model.Admin{}, apperr.New(apperr.NotFound, CodeAdminNotFound, "no admin has this id (another admin may have removed it)")
+	}
+	if err != nil {
+		return model.Admin{}, fmt.Errorf("find admin: %w", err)
+	}
+	return a, nil
+}
+
+// Remove deletes admin id on behalf of admin actor, with fn run in the
+// same transaction (to audit it) with the removed admin. Removing oneself
+// and removing the last admin are refused (Conflict), and nothing is
+// written.
+func (s *Service) Remove(ctx context.Context, actor, id int64, fn func(tx *gorm.DB, removed model.Admin) error) error {
+	if actor == id {
+		return apperr.New(apperr.Conflict, CodeAdminSelf, "you cannot remove yourself; another admin can remove you")
+	}
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// Lock every admin row (MariaDB; SQLite serializes writers), so two
+		// admins removing each other at once cannot leave none.
+		var ids []int64
+		if err := tx.Model(&model.Admin{}).Clauses(clause.Locking{Strength: "UPDATE"}).Order("id").Pluck("id", &ids).Error; err != nil {
+			return fmt.Errorf("lock admins: %w", err)
+		}
+		a, err := s.find(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if len(ids) <= 1 {
+			return apperr.New(apperr.Conflict, CodeLastAdmin, "%s is the last admin; add another admin before removing it", a.Email)
+		}
+		if err := tx.Delete(&model.Admin{}, id).Error; err != nil {
+			return fmt.Errorf("remove admin: %w", err)
+		}
+		return fn(tx, a)
+	})
+}
+
+// ResetPassword sets a new password for admin id on behalf of admin actor
+// (who changes their own password with ChangePassword, which asks for the
+// current one). It ends every session of admin id. fn runs in the same
+// transaction with the admin. Nothing is written on error.
+func (s *Service) ResetPassword(ctx context.Context, actor, id int64, password string, fn func(tx *gorm.DB, a model.Admin) error) error {
+	if actor == id {
+		return apperr.OnField(apperr.New(apperr.Invalid, CodeAdminSelf, "to change your own password, use Account: it asks for your current password"), "password")
+	}
+	if len([]rune(password)) < MinPasswordLen || len(password) > 72 {
+		return apperr.OnField(apperr.New(apperr.Invalid, CodeInvalidAdmin, "the password must be %d to 72 characters", MinPasswordLen), "password")
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), s.cost)
+	if err != nil {
+		return fmt.Errorf("hash password: %w", err)
+	}
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		a, err := s.find(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := tx.Model(&model.Admin{}).Where("id = ?", id).
+			Updates(map[string]any{"password_hash": string(hash), "updated_at": time.Now().UTC()}).Error; err != nil {
+			return fmt.Errorf("store password: %w", err)
+		}
+		return fn(tx, a)
+	})
 }

@@ -59,3 +59,39 @@ func TestCreateAndAuthenticate(t *testing.T) {
 		}
 	})
 }
+
+func TestRemoveNeverLeavesNoAdmin(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB, _ database.Dialect) {
+		ctx := context.Background()
+		svc := admin.New(db, bcrypt.MinCost)
+		a, err := svc.Create(ctx, "a@example.com", "correct horse battery")
+		if err != nil {
+			t.Fatal(err)
+		}
+		noop := func(*gorm.DB, model.Admin) error { return nil }
+		if err := svc.Remove(ctx, a.ID, a.ID, noop); apperr.As(err) == nil || apperr.As(err).Code != admin.CodeAdminSelf {
+			t.Errorf("remove yourself: %v", err)
+		}
+		// Another admin (as the CLI could be) removing the last one.
+		if err := svc.Remove(ctx, a.ID+100, a.ID, noop); apperr.As(err) == nil || apperr.As(err).Code != admin.CodeLastAdmin {
+			t.Errorf("remove the last admin: %v", err)
+		}
+		b, err := svc.Create(ctx, "b@example.com", "correct horse battery")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.Remove(ctx, a.ID, b.ID, func(*gorm.DB, model.Admin) error { return apperr.New(apperr.Internal, "x", "audit failed") }); err == nil {
+			t.Error("a failing audit did not undo the removal")
+		}
+		if l, _ := svc.List(ctx); len(l) != 2 {
+			t.Errorf("admins after an undone removal: %d", len(l))
+		}
+		var removed string
+		if err := svc.Remove(ctx, a.ID, b.ID, func(_ *gorm.DB, r model.Admin) error { removed = r.Email; return nil }); err != nil || removed != "b@example.com" {
+			t.Errorf("remove: %v %q", err, removed)
+		}
+		if _, err := svc.CurrentStamp(ctx, b.ID); apperr.KindOf(err) != apperr.Unauthorized {
+			t.Errorf("the removed admin's sessions go on: %v", err)
+		}
+	})
+}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -94,6 +95,12 @@ type Filter struct {
 	VisitorID int64
 	Since     time.Time
 	Until     time.Time
+	// IntegrationID selects one integration's events.
+	IntegrationID int64
+	// ContactName selects events about contacts whose name contains it.
+	ContactName string
+	// HidePreviews leaves out the designer's previews (ActionLayoutPreview).
+	HidePreviews bool
 	// Before is a cursor: only events with smaller ids.
 	Before int64
 	Limit  int
@@ -110,7 +117,18 @@ func (l *Log) List(ctx context.Context, f Filter) ([]model.AuditEvent, error) {
 		q = q.Where("action = ?", f.Action)
 	}
 	if f.Actor != "" {
-		q = q.Where("actor = ?", f.Actor)
+		// As recorded, or an agent's name: the ids and e-mails it is recorded as.
+		q = q.Where("actor = ? OR actor IN (SELECT platform_id FROM agents WHERE LOWER(name) = LOWER(?)) OR actor IN (SELECT email FROM agents WHERE email <> '' AND LOWER(name) = LOWER(?))",
+			f.Actor, f.Actor, f.Actor)
+	}
+	if f.IntegrationID != 0 {
+		q = q.Where("integration_id = ?", f.IntegrationID)
+	}
+	if f.ContactName != "" {
+		q = q.Where("contact_id IN (SELECT id FROM contacts WHERE LOWER(name) LIKE ? ESCAPE '!')", "%"+likeEscape(strings.ToLower(f.ContactName))+"%")
+	}
+	if f.HidePreviews && f.Action != ActionLayoutPreview {
+		q = q.Where("action <> ?", ActionLayoutPreview)
 	}
 	if f.ContactID != 0 {
 		q = q.Where("contact_id = ?", f.ContactID)
@@ -197,3 +215,115 @@ const (
 	ActionSimulate          = "simulate"
 	ActionPasswordChange    = "admin.password"
 )
+
+func likeEscape(s string) string {
+	return strings.NewReplacer("!", "!!", "%", "!%", "_", "!_").Replace(s)
+}
+
+// Named is an event with the names of what it refers to, as the console
+// shows it: the integration's name and slug, the agent's name (when the
+// actor is an agent crmlens knows), the visitor as channel/id and the
+// contact's name. A name is empty when
+// what it names is gone.
+type Named struct {
+	Exported
+	IntegrationName string `json:"integrationName,omitempty"`
+	IntegrationSlug string `json:"integrationSlug,omitempty"`
+	ActorName       string `json:"actorName,omitempty"`
+	VisitorName     string `json:"visitorName,omitempty"`
+	ContactName     string `json:"contactName,omitempty"`
+}
+
+// WithNames names what rows refer to, in one query per kind of thing.
+func (l *Log) WithNames(ctx context.Context, rows []model.AuditEvent) ([]Named, error) {
+	db := l.db.WithContext(ctx)
+	ids := func(get func(model.AuditEvent) *int64) []int64 {
+		seen := map[int64]bool{}
+		var out []int64
+		for _, r := range rows {
+			if p := get(r); p != nil && !seen[*p] {
+				seen[*p] = true
+				out = append(out, *p)
+			}
+		}
+		return out
+	}
+	integrations := map[int64]model.Integration{}
+	if list := ids(func(r model.AuditEvent) *int64 { return r.IntegrationID }); len(list) > 0 {
+		var found []model.Integration
+		if err := db.Select("id", "slug", "name", "kind").Where("id IN ?", list).Find(&found).Error; err != nil {
+			return nil, fmt.Errorf("audit names: integrations: %w", err)
+		}
+		for _, x := range found {
+			integrations[x.ID] = x
+		}
+	}
+	visitors := map[int64]model.Visitor{}
+	if list := ids(func(r model.AuditEvent) *int64 { return r.VisitorID }); len(list) > 0 {
+		var found []model.Visitor
+		if err := db.Select("id", "channel", "external_id").Where("id IN ?", list).Find(&found).Error; err != nil {
+			return nil, fmt.Errorf("audit names: visitors: %w", err)
+		}
+		for _, x := range found {
+			visitors[x.ID] = x
+		}
+	}
+	contacts := map[int64]string{}
+	if list := ids(func(r model.AuditEvent) *int64 { return r.ContactID }); len(list) > 0 {
+		var found []model.Contact
+		if err := db.Select("id", "name").Where("id IN ?", list).Find(&found).Error; err != nil {
+			return nil, fmt.Errorf("audit names: contacts: %w", err)
+		}
+		for _, x := range found {
+			contacts[x.ID] = x.Name
+		}
+	}
+	actors := map[string]bool{}
+	var keys []string
+	for _, r := range rows {
+		if r.Actor != "" && !strings.Contains(r.Actor, ":") && !actors[r.Actor] {
+			actors[r.Actor] = true
+			keys = append(keys, r.Actor)
+		}
+	}
+	agents := map[string][]model.Agent{}
+	if len(keys) > 0 {
+		var found []model.Agent
+		if err := db.Select("id", "platform", "platform_id", "email", "name").Where("platform_id IN ? OR email IN ?", keys, keys).Find(&found).Error; err != nil {
+			return nil, fmt.Errorf("audit names: agents: %w", err)
+		}
+		for _, a := range found {
+			agents[a.PlatformID] = append(agents[a.PlatformID], a)
+			if a.Email != "" && a.Email != a.PlatformID {
+				agents[a.Email] = append(agents[a.Email], a)
+			}
+		}
+	}
+	out := make([]Named, 0, len(rows))
+	for _, r := range rows {
+		n := Named{Exported: Record(r)}
+		var kind string
+		if r.IntegrationID != nil {
+			if x, ok := integrations[*r.IntegrationID]; ok {
+				n.IntegrationName, n.IntegrationSlug, kind = x.Name, x.Slug, x.Kind
+			}
+		}
+		// The agent of the event's platform when several platforms have one
+		// with this id.
+		for i, a := range agents[r.Actor] {
+			if i == 0 || a.Platform == kind {
+				n.ActorName = a.Name
+			}
+		}
+		if r.VisitorID != nil {
+			if v, ok := visitors[*r.VisitorID]; ok {
+				n.VisitorName = v.Channel + "/" + v.ExternalID
+			}
+		}
+		if r.ContactID != nil {
+			n.ContactName = contacts[*r.ContactID]
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -68,6 +69,15 @@ var Kinds = []string{model.KindEasemob, model.KindShareCRM, model.KindChatwoot, 
 // Error codes.
 const (
 	CodeNotFound = "integration_not_found"
+	// CodeDisabled refuses a sidebar session of a disabled integration.
+	CodeDisabled = "integration_disabled"
+)
+
+// Audit actions of the lifecycle of an integration.
+const (
+	ActionDisable = "integration.disable"
+	ActionEnable  = "integration.enable"
+	ActionDelete  = "integration.delete"
 )
 
 // Create validates in and stores the integration with its audit record
@@ -485,4 +495,113 @@ func unsafeText(s string) bool {
 		}
 	}
 	return false
+}
+
+// CheckEnabled returns a Forbidden error with CodeDisabled when in is
+// disabled: its sidebar serves no session until an admin enables it.
+func CheckEnabled(in model.Integration) error {
+	if in.DisabledAt == nil {
+		return nil
+	}
+	return apperr.New(apperr.Forbidden, CodeDisabled,
+		"integration %s was disabled by an admin on %s; the sidebar serves no visitor until it is enabled again (crmlens integration enable --slug %s)",
+		in.Slug, in.DisabledAt.UTC().Format(time.RFC3339), in.Slug)
+}
+
+// SetDisabled disables (disabled true) or enables the integration slug, with
+// its audit record (record, when not nil, run only when the state changes).
+// It returns the row and whether it changed: disabling a disabled
+// integration changes nothing.
+func (s *Service) SetDisabled(ctx context.Context, slug string, disabled bool, record audit.OnTx[model.Integration]) (model.Integration, bool, error) {
+	var out model.Integration
+	changed := false
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Where("slug = ?", slug).Take(&out).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return apperr.New(apperr.NotFound, CodeNotFound, "no integration has the slug %q", truncate(slug, 64))
+			}
+			return fmt.Errorf("find integration: %w", err)
+		}
+		if (out.DisabledAt != nil) == disabled {
+			return nil
+		}
+		var at *time.Time
+		if disabled {
+			now := s.now()
+			at = &now
+		}
+		res := tx.Model(&model.Integration{}).Where("id = ?", out.ID).Updates(map[string]any{"disabled_at": at, "updated_at": s.now()})
+		if res.Error != nil {
+			return fmt.Errorf("update integration: %w", res.Error)
+		}
+		var updated model.Integration // a fresh row: a NULL leaves a set field as it was
+		if err := tx.Where("id = ?", out.ID).Take(&updated).Error; err != nil {
+			return fmt.Errorf("read the updated integration: %w", err)
+		}
+		out, changed = updated, true
+		return recordOn(tx, record, out)
+	})
+	if err != nil {
+		return model.Integration{}, false, err
+	}
+	return out, changed, nil
+}
+
+// Deleted says what Delete removed.
+type Deleted struct {
+	Integration model.Integration
+	// Visitors is how many visitors of the integration were deleted, with
+	// their links to contacts and "not this person" rejections. Contacts
+	// are kept.
+	Visitors int64
+}
+
+// Delete removes the integration slug, its visitors (their links and
+// rejections: a platform's visitor ids mean nothing without it), its used
+// signed-token ids and its sessions' reach, in one transaction with its
+// audit record (record, when not nil). The audit trail is kept whole: its
+// events keep the integration's id, and the record of the deletion names
+// the slug, kind and name. Contacts, layouts and agents are kept. To keep
+// the visitors' links, disable the integration instead.
+func (s *Service) Delete(ctx context.Context, slug string, record audit.OnTx[Deleted]) (Deleted, error) {
+	var out Deleted
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		in := &out.Integration
+		if err := tx.Where("slug = ?", slug).Take(in).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return apperr.New(apperr.NotFound, CodeNotFound, "no integration has the slug %q", truncate(slug, 64))
+			}
+			return fmt.Errorf("find integration: %w", err)
+		}
+		if err := tx.Model(&model.Visitor{}).Where("integration_id = ?", in.ID).Count(&out.Visitors).Error; err != nil {
+			return fmt.Errorf("count visitors: %w", err)
+		}
+		visitors := "SELECT id FROM visitors WHERE integration_id = ?"
+		for _, q := range []string{
+			"DELETE FROM visitor_rejections WHERE visitor_id IN (" + visitors + ")",
+			"DELETE FROM reachable_contacts WHERE visitor_id IN (" + visitors + ")",
+			"DELETE FROM visitors WHERE integration_id = ?",
+			"DELETE FROM used_tokens WHERE integration_id = ?",
+			"DELETE FROM integrations WHERE id = ?",
+		} {
+			if err := tx.Exec(q, in.ID).Error; err != nil {
+				return fmt.Errorf("delete integration %s: %w", in.Slug, err)
+			}
+		}
+		if err := record.Run(tx, out); err != nil {
+			return fmt.Errorf("record the deletion of integration %d: %w", in.ID, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return Deleted{}, err
+	}
+	return out, nil
+}
+
+// DeletedDetail is the audit detail of a deletion: what the deleted
+// integration was, since its row is gone.
+func DeletedDetail(d Deleted) map[string]string {
+	return map[string]string{"slug": d.Integration.Slug, "kind": d.Integration.Kind, "name": d.Integration.Name,
+		"visitors": strconv.FormatInt(d.Visitors, 10)}
 }

@@ -148,81 +148,123 @@ func (o Options) encode() string {
 	return string(b)
 }
 
-// Protection is an integration's protection level in words.
+// Protection is an integration's protection level in words, and the same
+// words as codes (with parameters) for a client to word in its language:
+// SummaryCodes are Summary's sentences in order, ExposedCodes and
+// AdviceCodes are Exposed and Advice one for one.
 type Protection struct {
 	Level   string // low, medium, high
 	Summary string
 	Exposed []string
 	Advice  []string
+
+	SummaryCodes []Coded
+	ExposedCodes []Coded
+	AdviceCodes  []Coded
+}
+
+// Coded is a sentence as a code and its parameters.
+type Coded struct {
+	Code   string
+	Params map[string]string
+}
+
+// ProtectionCodes are every code ProtectionOf may emit (the console's
+// catalogue words each one: frontend/src/admin/codes.json).
+var ProtectionCodes = []string{
+	"prot.summary.easemob_nokey", "prot.summary.easemob_plain_ids", "prot.summary.easemob_des",
+	"prot.summary.sharecrm", "prot.summary.chatwoot_unchecked", "prot.summary.chatwoot_checked", "prot.summary.signed",
+	"prot.summary.actions_vouched", "prot.summary.actions_read", "prot.summary.actions_open",
+	"prot.vouched.signed", "prot.vouched.easemob", "prot.vouched.sharecrm",
+	"prot.exposed.all_params", "prot.exposed.any_visitor", "prot.exposed.agent_identity", "prot.exposed.tenant_id",
+	"prot.exposed.visitor_id_clear", "prot.exposed.replay_url", "prot.exposed.des_blocks", "prot.exposed.replay_custom_params",
+	"prot.exposed.any_contact", "prot.exposed.known_conversations", "prot.exposed.search",
+	"prot.advice.set_key", "prot.advice.encrypt_params_then", "prot.advice.encrypt_params", "prot.advice.rotate_url",
+	"prot.advice.use_signed", "prot.advice.pin_tenant", "prot.advice.known_agent", "prot.advice.rotate_custom_params",
+	"prot.advice.chatwoot_token", "prot.advice.read_only", "prot.advice.no_origin", "prot.advice.no_origin_eg",
+	"prot.how.easemob", "prot.how.chatwoot",
+}
+
+func (p *Protection) summary(code, text string, params map[string]string) {
+	p.Summary += text
+	p.SummaryCodes = append(p.SummaryCodes, Coded{Code: code, Params: params})
+}
+
+func (p *Protection) exposed(code, text string) {
+	p.Exposed = append(p.Exposed, text)
+	p.ExposedCodes = append(p.ExposedCodes, Coded{Code: code})
+}
+
+func (p *Protection) advice(code, text string, params map[string]string) {
+	p.Advice = append(p.Advice, text)
+	p.AdviceCodes = append(p.AdviceCodes, Coded{Code: code, Params: params})
 }
 
 // ProtectionOf describes what keeps outsiders out of in, following the trust
 // model: only cryptography and secrets count, never the browser.
 func ProtectionOf(in model.Integration, o Options, origins []string) Protection {
-	var p Protection
+	p := Protection{Exposed: []string{}, Advice: []string{}, SummaryCodes: []Coded{}, ExposedCodes: []Coded{}, AdviceCodes: []Coded{}}
 	switch in.Kind {
 	case model.KindEasemob:
 		switch {
 		case in.Key == "":
 			p.Level = "low"
-			p.Summary = "no key: every parameter travels in clear in the URL (visitor, agent, tenant, nickname), and anyone who has this URL can open any visitor by putting another visitor id in it; set an encryption key in Easemob and here"
-			p.Exposed = []string{"every parameter, in clear", "any visitor, by visitor id", "agent identity", "tenant id"}
-			p.Advice = []string{"set an encryption key (more than 8 characters) in Easemob and here (crmlens integration rotate-key)", "then turn on encrypted system params"}
+			p.summary("prot.summary.easemob_nokey", "no key: every parameter travels in clear in the URL (visitor, agent, tenant, nickname), and anyone who has this URL can open any visitor by putting another visitor id in it; set an encryption key in Easemob and here", nil)
+			p.exposed("prot.exposed.all_params", "every parameter, in clear")
+			p.exposed("prot.exposed.any_visitor", "any visitor, by visitor id")
+			p.exposed("prot.exposed.agent_identity", "agent identity")
+			p.exposed("prot.exposed.tenant_id", "tenant id")
+			p.advice("prot.advice.set_key", "set an encryption key (more than 8 characters) in Easemob and here (crmlens integration rotate-key)", nil)
+			p.advice("prot.advice.encrypt_params_then", "then turn on encrypted system params", nil)
 		case !o.EncryptedSystemParams:
 			p.Level = "low"
-			p.Summary = "anyone who has this URL can read any visitor whose IM id they know: turn on encrypted system params"
-			p.Exposed = []string{"visitor id (visitorImId is in clear and can be swapped)"}
-			p.Advice = []string{"turn on Easemob's option to encrypt easemobId and visitorImId, then require it here"}
+			p.summary("prot.summary.easemob_plain_ids", "anyone who has this URL can read any visitor whose IM id they know: turn on encrypted system params", nil)
+			p.exposed("prot.exposed.visitor_id_clear", "visitor id (visitorImId is in clear and can be swapped)")
+			p.advice("prot.advice.encrypt_params", "turn on Easemob's option to encrypt easemobId and visitorImId, then require it here", nil)
 		default:
 			p.Level = "medium"
-			p.Summary = "the visitor id is encrypted, but Easemob encrypts each parameter on its own with DES/ECB: a ciphertext is the same every time, so a leaked URL can be replayed for as long as the key is unchanged, and its 8-byte blocks can be reused: blocks of other URLs, or of a nickname, trueName or pushed parameter a visitor chose, can be put together into another visitor id or agent id. crmlens refuses a visitor, agent or tenant parameter made of blocks of the same URL's other parameters, but cannot see blocks taken from other URLs; only a signed link prevents both"
-			p.Exposed = []string{"replay of a leaked URL", "visitor and agent ids put together from blocks of other URLs' ciphertexts"}
-			p.Advice = []string{"rotate the key if a URL leaked"}
+			p.summary("prot.summary.easemob_des", "the visitor id is encrypted, but Easemob encrypts each parameter on its own with DES/ECB: a ciphertext is the same every time, so a leaked URL can be replayed for as long as the key is unchanged, and its 8-byte blocks can be reused: blocks of other URLs, or of a nickname, trueName or pushed parameter a visitor chose, can be put together into another visitor id or agent id. crmlens refuses a visitor, agent or tenant parameter made of blocks of the same URL's other parameters, but cannot see blocks taken from other URLs; only a signed link prevents both", nil)
+			p.exposed("prot.exposed.replay_url", "replay of a leaked URL")
+			p.exposed("prot.exposed.des_blocks", "visitor and agent ids put together from blocks of other URLs' ciphertexts")
+			p.advice("prot.advice.rotate_url", "rotate the key if a URL leaked", nil)
 		}
 		if in.Key != "" {
-			p.Advice = append(p.Advice, "where the page that opens crmlens can sign, use a signed link instead (kind signed): it expires, works once and cannot be cut and pasted")
+			p.advice("prot.advice.use_signed", "where the page that opens crmlens can sign, use a signed link instead (kind signed): it expires, works once and cannot be cut and pasted", nil)
 		}
 		if o.TenantID == "" {
-			p.Advice = append(p.Advice, "pin the expected tenantId")
+			p.advice("prot.advice.pin_tenant", "pin the expected tenantId", nil)
 		}
 		if !o.RequireKnownAgent {
-			p.Advice = append(p.Advice, "require an agent crmlens knows (import agents first)")
+			p.advice("prot.advice.known_agent", "require an agent crmlens knows (import agents first)", nil)
 		}
 	case model.KindShareCRM:
 		p.Level = "medium"
-		p.Summary = "visitors are identified by AES-encrypted customParams; a leaked customParams value can be replayed to open that one visitor"
-		p.Exposed = []string{"replay of a leaked customParams"}
-		p.Advice = []string{"rotate the key if customParams leaked"}
+		p.summary("prot.summary.sharecrm", "visitors are identified by AES-encrypted customParams; a leaked customParams value can be replayed to open that one visitor", nil)
+		p.exposed("prot.exposed.replay_custom_params", "replay of a leaked customParams")
+		p.advice("prot.advice.rotate_custom_params", "rotate the key if customParams leaked", nil)
 	case model.KindChatwoot:
 		if in.APIToken == "" || o.ChatwootURL == "" {
 			p.Level = "low"
-			p.Summary = "Chatwoot does not sign its context: anyone who has this URL can claim any Chatwoot contact id, e-mail, phone or identifier and read the contact it matches: give crmlens a Chatwoot API token so it checks each conversation and matches with what Chatwoot says of its contact. The agent the context names is never trusted: agent and group layouts do not apply, only integration and default ones"
-			p.Exposed = []string{"any contact, by contact id, e-mail, phone or identifier"}
-			p.Advice = []string{"set the Chatwoot URL and an API token"}
+			p.summary("prot.summary.chatwoot_unchecked", "Chatwoot does not sign its context: anyone who has this URL can claim any Chatwoot contact id, e-mail, phone or identifier and read the contact it matches: give crmlens a Chatwoot API token so it checks each conversation and matches with what Chatwoot says of its contact. The agent the context names is never trusted: agent and group layouts do not apply, only integration and default ones", nil)
+			p.exposed("prot.exposed.any_contact", "any contact, by contact id, e-mail, phone or identifier")
+			p.advice("prot.advice.chatwoot_token", "set the Chatwoot URL and an API token", nil)
 		} else {
 			p.Level = "medium"
-			p.Summary = "each context is checked against Chatwoot's API: the contact must be the conversation's, and the identifier, e-mail, phone and name matched with are Chatwoot's, never the context's; the URL remains a secret, and anyone holding it and a real conversation id can read that conversation's contact. Chatwoot's API cannot say which agent is looking, so the agent the context names is never trusted: agent and group layouts do not apply, only integration and default ones"
-			p.Exposed = []string{"contacts of conversations whose ids are known"}
+			p.summary("prot.summary.chatwoot_checked", "each context is checked against Chatwoot's API: the contact must be the conversation's, and the identifier, e-mail, phone and name matched with are Chatwoot's, never the context's; the URL remains a secret, and anyone holding it and a real conversation id can read that conversation's contact. Chatwoot's API cannot say which agent is looking, so the agent the context names is never trusted: agent and group layouts do not apply, only integration and default ones", nil)
+			p.exposed("prot.exposed.known_conversations", "contacts of conversations whose ids are known")
 		}
 	case model.KindSigned:
 		p.Level = "high"
-		p.Summary = "each link is a signed token that expires within 5 minutes and works once"
-		p.Exposed = []string{}
-		p.Advice = []string{}
+		p.summary("prot.summary.signed", "each link is a signed token that expires within 5 minutes and works once", nil)
 	}
 	agentActionsProtection(&p, in, o)
 	if len(origins) == 0 {
 		advice := "no origin is set, so no platform can frame the sidebar (only crmlens's own pages can): add the origin of the page that shows it"
 		if o := UsualOrigin(in.Kind); o != "" {
-			advice += ", e.g. " + o
+			p.advice("prot.advice.no_origin_eg", advice+", e.g. "+o, map[string]string{"origin": o})
+		} else {
+			p.advice("prot.advice.no_origin", advice, nil)
 		}
-		p.Advice = append(p.Advice, advice)
-	}
-	if p.Exposed == nil {
-		p.Exposed = []string{}
-	}
-	if p.Advice == nil {
-		p.Advice = []string{}
 	}
 	return p
 }
@@ -232,36 +274,38 @@ func ProtectionOf(in model.Integration, o Options, origins []string) Protection 
 func agentActionsProtection(p *Protection, in model.Integration, o Options) {
 	switch {
 	case AgentsVouched(in, o):
-		p.Summary += ". Agent actions: search, link and reveal, within the per-session and per-agent limits; " + vouchedBy(in.Kind)
+		code, text := vouchedBy(in.Kind)
+		p.summary("prot.summary.actions_vouched", ". Agent actions: search, link and reveal, within the per-session and per-agent limits; "+text, map[string]string{"byCode": code})
 	case o.AgentActions == AgentActionsRead:
-		p.Summary += ". Agent actions: read only. Nothing vouches for the agent, so sessions show the contact crmlens matched (and reveal its masked fields) but cannot search, link or unlink: the URL reaches no other contact through them"
+		p.summary("prot.summary.actions_read", ". Agent actions: read only. Nothing vouches for the agent, so sessions show the contact crmlens matched (and reveal its masked fields) but cannot search, link or unlink: the URL reaches no other contact through them", nil)
 	default:
-		p.Summary += ". Agent actions: search and link, though nothing vouches for the agent: anyone with the URL can search contacts (by name, or by a whole phone number or e-mail the layout masks) and link the visitor to one found, then read it as the layout shows it, within the per-session and per-agent limits; such links are marked unverified to the next agent"
-		p.Exposed = append(p.Exposed, "contacts found by search (search and link are open to agents nothing vouches for)")
-		p.Advice = append(p.Advice, "allow agents only to read (crmlens integration update --agent-actions read), or make the agent verifiable ("+howToVouch(in.Kind)+")")
+		p.summary("prot.summary.actions_open", ". Agent actions: search and link, though nothing vouches for the agent: anyone with the URL can search contacts (by name, or by a whole phone number or e-mail the layout masks) and link the visitor to one found, then read it as the layout shows it, within the per-session and per-agent limits; such links are marked unverified to the next agent", nil)
+		p.exposed("prot.exposed.search", "contacts found by search (search and link are open to agents nothing vouches for)")
+		code, text := howToVouch(in.Kind)
+		p.advice("prot.advice.read_only", "allow agents only to read (crmlens integration update --agent-actions read), or make the agent verifiable ("+text+")", map[string]string{"howCode": code})
 	}
 }
 
-func vouchedBy(kind string) string {
+func vouchedBy(kind string) (code, text string) {
 	switch kind {
 	case model.KindSigned:
-		return "each signed token names the agent"
+		return "prot.vouched.signed", "each signed token names the agent"
 	case model.KindEasemob:
-		return "the agent must be one an admin declared, named in encrypted params"
+		return "prot.vouched.easemob", "the agent must be one an admin declared, named in encrypted params"
 	case model.KindShareCRM:
-		return "the platform encrypts each customParams with the key"
+		return "prot.vouched.sharecrm", "the platform encrypts each customParams with the key"
 	case model.KindChatwoot:
-		return "each conversation is checked against Chatwoot's API"
+		return "prot.vouched.chatwoot", "each conversation is checked against Chatwoot's API"
 	}
-	return ""
+	return "", ""
 }
 
-func howToVouch(kind string) string {
+func howToVouch(kind string) (code, text string) {
 	switch kind {
 	case model.KindEasemob:
-		return "set a key and require known agents"
+		return "prot.how.easemob", "set a key and require known agents"
 	case model.KindChatwoot:
-		return "set the Chatwoot URL and an API token"
+		return "prot.how.chatwoot", "set the Chatwoot URL and an API token"
 	}
-	return "use the signed adapter"
+	return "prot.how.signed", "use the signed adapter"
 }

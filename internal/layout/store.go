@@ -86,12 +86,38 @@ func (s *Store) Put(ctx context.Context, d Doc, requireVersion bool, record audi
 }
 
 // PutAll validates every doc, then stores them all in one transaction with
-// their audit records (record, when not nil): all are written or none. A
-// new name is created at version 1, an existing one replaced at its next
-// version. A doc that carries a version (always, with requireVersion) must
-// carry the stored one: a doc based on an older one (a stale update) fails
-// with CodeStale. A name twice in docs is refused.
+// their audit records: see ApplyAll. It returns the docs as stored.
 func (s *Store) PutAll(ctx context.Context, docs []Doc, requireVersion bool, record audit.OnTx[Doc]) ([]Doc, error) {
+	applied, err := s.ApplyAll(ctx, docs, requireVersion, record)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Doc, len(applied))
+	for i, a := range applied {
+		out[i] = a.Doc
+	}
+	return out, nil
+}
+
+// Applied is one doc of ApplyAll, at its stored version.
+type Applied struct {
+	Doc
+	// Unchanged says the doc was identical to the stored layout: nothing
+	// was written and its version stays.
+	Unchanged bool
+}
+
+// ApplyAll validates every doc, then stores them all in one transaction
+// with their audit records (record, when not nil): all are written or none.
+// A new name is created at version 1, an existing one replaced at its next
+// version. Without requireVersion (a file: crmlens layout apply), a doc
+// identical to the stored layout (scope and panels) is unchanged: nothing is
+// written or recorded, whatever version it carries, so a committed file
+// applies again and again. A changed doc that carries
+// a version (always, with requireVersion) must carry the stored one: a doc
+// based on an older one (someone changed the layout since: a stale update)
+// fails with CodeStale. A name twice in docs is refused.
+func (s *Store) ApplyAll(ctx context.Context, docs []Doc, requireVersion bool, record audit.OnTx[Doc]) ([]Applied, error) {
 	cat, err := s.loadCatalog(ctx)
 	if err != nil {
 		return nil, err
@@ -107,17 +133,19 @@ func (s *Store) PutAll(ctx context.Context, docs []Doc, requireVersion bool, rec
 		}
 		seen[d.Name] = true
 	}
-	out := make([]Doc, 0, len(docs))
+	out := make([]Applied, 0, len(docs))
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		for _, d := range docs {
-			stored, err := s.put(tx, d, requireVersion)
+			a, err := s.put(tx, d, requireVersion)
 			if err != nil {
 				return err
 			}
-			if err := record.Run(tx, stored); err != nil {
-				return fmt.Errorf("record the change of layout %q: %w", d.Name, err)
+			if !a.Unchanged {
+				if err := record.Run(tx, a.Doc); err != nil {
+					return fmt.Errorf("record the change of layout %q: %w", d.Name, err)
+				}
 			}
-			out = append(out, stored)
+			out = append(out, a)
 		}
 		return nil
 	})
@@ -130,8 +158,98 @@ func (s *Store) PutAll(ctx context.Context, docs []Doc, requireVersion bool, rec
 	return out, nil
 }
 
+// ActionDelete is the audit action of a deleted layout.
+const ActionDelete = "layout.delete"
+
+// CodeNotFound is the error code of a layout name nothing is stored under.
+const CodeNotFound = "layout_not_found"
+
+// Delete removes the layout name with its audit record (record, when not
+// nil, given the layout as it was). Agents it applied to get the next
+// layout by precedence. The audit trail is kept.
+func (s *Store) Delete(ctx context.Context, name string, record audit.OnTx[Doc]) error {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var cur model.Layout
+		err := tx.Where("name = ?", name).Take(&cur).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return apperr.New(apperr.NotFound, CodeNotFound, "no layout is named %q; `crmlens layout export` lists them", name)
+		}
+		if err != nil {
+			return fmt.Errorf("find layout: %w", err)
+		}
+		d, err := docOf(cur)
+		if err != nil {
+			return err
+		}
+		if err := tx.Where("id = ?", cur.ID).Delete(&model.Layout{}).Error; err != nil {
+			return fmt.Errorf("delete layout: %w", err)
+		}
+		if err := record.Run(tx, d); err != nil {
+			return fmt.Errorf("record the deletion of layout %q: %w", name, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.cached = nil
+	s.mu.Unlock()
+	return nil
+}
+
+// sameContent says whether d has the scope and panels of the stored doc
+// cur, comparing their JSON with empty lists, maps and nulls left out
+// (an exported file omits what the stored JSON may hold as []).
+func sameContent(d, cur Doc) bool {
+	return canonical(d.Scope) == canonical(cur.Scope) && canonical(d.Panels) == canonical(cur.Panels)
+}
+
+func canonical(v any) string {
+	b, _ := json.Marshal(v)
+	var x any
+	if err := json.Unmarshal(b, &x); err != nil {
+		return string(b)
+	}
+	b, _ = json.Marshal(prune(x))
+	return string(b)
+}
+
+// prune drops nulls and empty lists and objects from a decoded JSON value.
+func prune(x any) any {
+	switch v := x.(type) {
+	case map[string]any:
+		for k, e := range v {
+			e = prune(e)
+			if e == nil {
+				delete(v, k)
+				continue
+			}
+			v[k] = e
+		}
+		if len(v) == 0 {
+			return nil
+		}
+		return v
+	case []any:
+		for i := range v {
+			v[i] = prune(v[i])
+		}
+		if len(v) == 0 {
+			return nil
+		}
+		return v
+	default:
+		return x
+	}
+}
+
 // put stores one validated doc on tx.
-func (s *Store) put(tx *gorm.DB, d Doc, requireVersion bool) (Doc, error) {
+func (s *Store) put(tx *gorm.DB, d Doc, requireVersion bool) (Applied, error) {
+	// A file (requireVersion false) identical to what is stored is a no-op
+	// whatever version it carries; the admin API (requireVersion) keeps
+	// refusing any save based on another version.
+	fromFile := !requireVersion
 	requireVersion = requireVersion || d.Version != 0
 	scope, _ := json.Marshal(d.Scope)
 	panels, _ := json.Marshal(d.Panels)
@@ -141,35 +259,39 @@ func (s *Store) put(tx *gorm.DB, d Doc, requireVersion bool) (Doc, error) {
 	switch {
 	case errors.Is(err, gorm.ErrRecordNotFound):
 		if requireVersion && d.Version != 0 {
-			return Doc{}, apperr.New(apperr.Conflict, CodeStale, "layout %q was deleted since version %d; nothing was written", d.Name, d.Version)
+			return Applied{}, apperr.New(apperr.Conflict, CodeStale, "layout %q was deleted since version %d; nothing was written", d.Name, d.Version)
 		}
 		row := model.Layout{Name: d.Name, IsDefault: d.Scope.Default, Scope: string(scope), Panels: string(panels), Version: 1, CreatedAt: now, UpdatedAt: now}
 		if err := tx.Create(&row).Error; err != nil {
 			if errors.Is(err, gorm.ErrDuplicatedKey) {
-				return Doc{}, apperr.New(apperr.Conflict, CodeStale, "layout %q was created meanwhile; reload it, nothing was written", d.Name)
+				return Applied{}, apperr.New(apperr.Conflict, CodeStale, "layout %q was created meanwhile; reload it, nothing was written", d.Name)
 			}
-			return Doc{}, fmt.Errorf("store layout: %w", err)
+			return Applied{}, fmt.Errorf("store layout: %w", err)
 		}
 		d.Version = 1
-		return d, nil
+		return Applied{Doc: d}, nil
 	case err != nil:
-		return Doc{}, fmt.Errorf("find layout: %w", err)
+		return Applied{}, fmt.Errorf("find layout: %w", err)
+	}
+	if stored, err := docOf(cur); err == nil && fromFile && sameContent(d, stored) {
+		return Applied{Doc: stored, Unchanged: true}, nil
 	}
 	if requireVersion && d.Version != cur.Version {
-		return Doc{}, apperr.New(apperr.Conflict, CodeStale,
-			"layout %q changed since you loaded it (you have version %d, it is at %d); reload it and apply your change again, nothing was written", d.Name, d.Version, cur.Version)
+		return Applied{}, apperr.New(apperr.Conflict, CodeStale,
+			"layout %q changed since you loaded it (you have version %d, it is at %d: someone else or an earlier apply changed it); nothing was written: "+
+				"reload it (CLI: crmlens layout export), redo your change on it and apply that", d.Name, d.Version, cur.Version)
 	}
 	res := tx.Model(&model.Layout{}).Where("id = ? AND version = ?", cur.ID, cur.Version).Updates(map[string]any{
 		"is_default": d.Scope.Default, "scope": string(scope), "panels": string(panels), "version": cur.Version + 1, "updated_at": now,
 	})
 	if res.Error != nil {
-		return Doc{}, fmt.Errorf("update layout: %w", res.Error)
+		return Applied{}, fmt.Errorf("update layout: %w", res.Error)
 	}
 	if res.RowsAffected != 1 {
-		return Doc{}, apperr.New(apperr.Conflict, CodeStale, "layout %q changed meanwhile; reload it, nothing was written", d.Name)
+		return Applied{}, apperr.New(apperr.Conflict, CodeStale, "layout %q changed meanwhile; reload it, nothing was written", d.Name)
 	}
 	d.Version = cur.Version + 1
-	return d, nil
+	return Applied{Doc: d}, nil
 }
 
 // all returns the stored layouts, from a cache at most cacheTTL old.
@@ -209,23 +331,59 @@ type Who struct {
 	Agent []string
 }
 
+// Reason says why a layout applies: in English (Text), and as a code with
+// parameters for a client to word in its language.
+type Reason struct {
+	Code   string
+	Params map[string]string
+	Text   string
+}
+
+// Reason codes (ReasonCodes lists them all; the console's and the sidebar's
+// catalogues word each one: frontend/src/admin/codes.json).
+const (
+	ReasonIntegration = "layout.integration"
+	ReasonAgent       = "layout.agent"
+	ReasonGroup       = "layout.group"
+	ReasonDefault     = "layout.default"
+	ReasonBuiltin     = "layout.builtin"
+	// ReasonPreview is the designer's preview of an unsaved layout.
+	ReasonPreview = "layout.preview"
+)
+
+// ReasonCodes are every layout reason code.
+var ReasonCodes = []string{ReasonIntegration, ReasonAgent, ReasonGroup, ReasonDefault, ReasonBuiltin, ReasonPreview}
+
+// PreviewReason is the reason of the designer's preview.
+func PreviewReason() Reason {
+	return Reason{Code: ReasonPreview, Text: "preview of the layout being edited; it is not saved"}
+}
+
 // Resolve picks the layout for who by scope precedence: integration >
 // agent > group > default, the built-in Default when none is stored. It
-// says why in words.
+// says why in words (ResolveReason says it as a code too).
 func (s *Store) Resolve(ctx context.Context, who Who) (Layout, string, error) {
+	l, r, err := s.ResolveReason(ctx, who)
+	return l, r.Text, err
+}
+
+// ResolveReason is Resolve with the reason as a code and its parameters.
+func (s *Store) ResolveReason(ctx context.Context, who Who) (Layout, Reason, error) {
 	list, err := s.all(ctx)
 	if err != nil {
-		return Layout{}, "", err
+		return Layout{}, Reason{}, err
 	}
 	for _, st := range list {
 		if who.Integration != "" && slices.Contains(st.doc.Scope.Integrations, who.Integration) {
-			return st.layout, fmt.Sprintf("layout %q is scoped to integration %s, which comes before agent, group and default layouts", st.doc.Name, who.Integration), nil
+			return st.layout, Reason{Code: ReasonIntegration, Params: map[string]string{"name": st.doc.Name, "integration": who.Integration},
+				Text: fmt.Sprintf("layout %q is scoped to integration %s, which comes before agent, group and default layouts", st.doc.Name, who.Integration)}, nil
 		}
 	}
 	for _, st := range list {
 		for _, a := range who.Agent {
 			if a != "" && containsFold(st.doc.Scope.Agents, a) {
-				return st.layout, fmt.Sprintf("layout %q is scoped to this agent (%s), and no layout is scoped to this integration", st.doc.Name, a), nil
+				return st.layout, Reason{Code: ReasonAgent, Params: map[string]string{"name": st.doc.Name, "agent": a},
+					Text: fmt.Sprintf("layout %q is scoped to this agent (%s), and no layout is scoped to this integration", st.doc.Name, a)}, nil
 			}
 		}
 	}
@@ -236,22 +394,25 @@ func (s *Store) Resolve(ctx context.Context, who Who) (Layout, string, error) {
 	if needGroups {
 		groups, err := s.groupsOf(ctx, who)
 		if err != nil {
-			return Layout{}, "", err
+			return Layout{}, Reason{}, err
 		}
 		for _, st := range list {
 			for _, g := range groups {
 				if slices.Contains(st.doc.Scope.Groups, g) {
-					return st.layout, fmt.Sprintf("layout %q is scoped to agent group %s, and no layout is scoped to this integration or agent", st.doc.Name, g), nil
+					return st.layout, Reason{Code: ReasonGroup, Params: map[string]string{"name": st.doc.Name, "group": g},
+						Text: fmt.Sprintf("layout %q is scoped to agent group %s, and no layout is scoped to this integration or agent", st.doc.Name, g)}, nil
 				}
 			}
 		}
 	}
 	for _, st := range list {
 		if st.doc.Scope.Default {
-			return st.layout, fmt.Sprintf("layout %q is the default, and no layout is scoped to this integration, agent or their groups", st.doc.Name), nil
+			return st.layout, Reason{Code: ReasonDefault, Params: map[string]string{"name": st.doc.Name},
+				Text: fmt.Sprintf("layout %q is the default, and no layout is scoped to this integration, agent or their groups", st.doc.Name)}, nil
 		}
 	}
-	return Default(), "the built-in default layout applies: no layout is stored for this integration, agent, group or as default", nil
+	return Default(), Reason{Code: ReasonBuiltin, Params: map[string]string{"name": Default().Name},
+		Text: "the built-in default layout applies: no layout is stored for this integration, agent, group or as default"}, nil
 }
 
 // groupsOf returns the names of the groups of the agents who.Agent names

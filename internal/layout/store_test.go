@@ -3,6 +3,7 @@ package layout_test
 import (
 	"context"
 	"errors"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -207,6 +208,24 @@ func TestResolvePrecedence(t *testing.T) {
 			l, why, err := s.Resolve(ctx, tt.who)
 			if err != nil || l.Name != tt.want || !strings.Contains(why, tt.why) {
 				t.Errorf("Resolve(%+v) = %s %q %v, want %s", tt.who, l.Name, why, err, tt.want)
+			}
+		}
+		// The same reasons as codes with their parameters, for the console
+		// and the sidebar to word.
+		codes := []struct {
+			who    layout.Who
+			code   string
+			params map[string]string
+		}{
+			{tests[0].who, layout.ReasonIntegration, map[string]string{"name": "kefu", "integration": "acme"}},
+			{tests[1].who, layout.ReasonAgent, map[string]string{"name": "amy", "agent": "amy@example.com"}},
+			{tests[2].who, layout.ReasonGroup, map[string]string{"name": "team", "group": "vip-team"}},
+			{tests[3].who, layout.ReasonDefault, map[string]string{"name": "base"}},
+		}
+		for _, tt := range codes {
+			_, r, err := s.ResolveReason(ctx, tt.who)
+			if err != nil || r.Code != tt.code || !maps.Equal(r.Params, tt.params) || r.Text == "" {
+				t.Errorf("ResolveReason(%+v) = %+v %v, want %s %v", tt.who, r, err, tt.code, tt.params)
 			}
 		}
 	})

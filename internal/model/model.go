@@ -164,11 +164,13 @@ type Integration struct {
 	Key                  string `gorm:"size:512;not null"`
 	PreviousKey          string `gorm:"size:512;not null"`
 	PreviousKeyExpiresAt *time.Time
-	APIToken             string    `gorm:"column:api_token;size:1024;not null"`
-	Origins              string    `gorm:"type:text;not null"`
-	Options              string    `gorm:"size:4000;not null"`
-	CreatedAt            time.Time `gorm:"not null"`
-	UpdatedAt            time.Time `gorm:"not null"`
+	// DisabledAt is when an admin disabled the integration; nil: enabled.
+	DisabledAt *time.Time
+	APIToken   string    `gorm:"column:api_token;size:1024;not null"`
+	Origins    string    `gorm:"type:text;not null"`
+	Options    string    `gorm:"size:4000;not null"`
+	CreatedAt  time.Time `gorm:"not null"`
+	UpdatedAt  time.Time `gorm:"not null"`
 }
 
 // Layout is what agents in a scope see: Panels and Scope are JSON documents;

@@ -49,12 +49,16 @@ func (s *Server) SearchContacts(c echo.Context, params api.SearchContactsParams)
 	if err != nil {
 		return err
 	}
-	found, err := s.sidebar.Search(c.Request().Context(), claims, params.Q, requestID(c))
+	found, more, err := s.sidebar.Search(c.Request().Context(), claims, params.Q, requestID(c))
 	if err != nil {
 		return limited(c, err)
 	}
+	out := api.CandidateList{Contacts: found}
+	if more {
+		out.More = &more
+	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusOK, api.CandidateList{Contacts: found})
+	return c.JSON(http.StatusOK, out)
 }
 
 // LinkVisitor links the session's visitor to a contact by hand.

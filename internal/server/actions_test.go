@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -175,7 +176,7 @@ func TestLinkUnlinkAndNotThisPerson(t *testing.T) {
 
 		// Not this person: unlinked, and the identity no longer links it.
 		status, m, b := post("/api/v1/sidebar/unlink", `{"notThisPerson":true}`)
-		if status != 200 || m.Status != api.NotLinked || m.ReasonCode == nil || *m.ReasonCode != "not_this_person" {
+		if status != 200 || m.Status != api.NotLinked || m.ReasonCode == nil || *m.ReasonCode != "rejected" {
 			t.Fatalf("not this person: %d %s", status, b)
 		}
 		_, again, _ := f.session(t, "acme", map[string]string{"visitorImId": "im-zhang"})
@@ -225,6 +226,146 @@ func TestLinkUnlinkAndNotThisPerson(t *testing.T) {
 		}
 	})
 }
+
+// "Not this person" says so, with the contact's name, in the answer, the
+// context and the next session (not "no contact has the id"); linking that
+// contact by hand undoes it; a plain unlink rejects no one.
+func TestNotThisPersonIsSaidAndUndone(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB, _ database.Dialect) {
+		f := start(t, db)
+		f.allowAgentActions(t, "acme")
+		params := map[string]string{"visitorImId": "im-zhang"}
+		_, sess, _ := f.session(t, "acme", params)
+		auth := f.bearer(sess.Token)
+		post := func(path, body string) (int, api.Match, string) {
+			resp, b := f.do(t, "POST", path, body, auth)
+			var m api.Match
+			_ = json.Unmarshal(b, &m)
+			return resp.StatusCode, m, string(b)
+		}
+		rejected := func(where string, m api.Match) {
+			t.Helper()
+			if m.Status != api.NotLinked || m.ReasonCode == nil || *m.ReasonCode != "rejected" || m.Rejected == nil ||
+				m.Rejected.Name != "张三" || m.Rejected.Id != itoa(f.contact.ID) || !strings.Contains(m.Reason, "张三 is not this person") {
+				t.Errorf("%s: match = %+v, want rejected 张三", where, m)
+			}
+		}
+		status, m, b := post("/api/v1/sidebar/unlink", `{"notThisPerson":true}`)
+		if status != 200 {
+			t.Fatalf("not this person: %d %s", status, b)
+		}
+		rejected("the unlink's answer", m)
+		ctx, _ := f.context(t, sess.Token)
+		rejected("the context", ctx.Match)
+		_, again, _ := f.session(t, "acme", params)
+		rejected("the next session", again.Match)
+		ctx, _ = f.context(t, again.Token)
+		rejected("the next session's context", ctx.Match)
+
+		// Linking the rejected contact by hand (no search needed: it was
+		// this visitor's) undoes it.
+		status, m, b = f.link(t, again.Token, itoa(f.contact.ID))
+		if status != 200 || m.Status != api.Linked {
+			t.Fatalf("link the rejected contact again: %d %s", status, b)
+		}
+		var n int64
+		must(t, db.Model(&model.VisitorRejection{}).Count(&n).Error)
+		if n != 0 {
+			t.Errorf("%d rejections left after linking the contact by hand", n)
+		}
+
+		// A plain unlink: not linked, nobody rejected, said as an unlink.
+		resp, body := f.do(t, "POST", "/api/v1/sidebar/unlink", `{}`, f.bearer(again.Token))
+		must(t, json.Unmarshal(body, &m))
+		if resp.StatusCode != 200 || m.ReasonCode == nil || *m.ReasonCode != "unlinked" || m.Rejected != nil {
+			t.Errorf("plain unlink: %d %s", resp.StatusCode, body)
+		}
+		must(t, db.Model(&model.VisitorRejection{}).Count(&n).Error)
+		if n != 0 {
+			t.Errorf("a plain unlink recorded %d rejections", n)
+		}
+		ctx, _ = f.context(t, again.Token)
+		if ctx.Match.ReasonCode == nil || *ctx.Match.ReasonCode != "unlinked" {
+			t.Errorf("context after a plain unlink: %+v", ctx.Match)
+		}
+	})
+}
+
+// A money amount keeps its record's currency when the panel does not show
+// the currency field; the visitor shows what the platform vouched for, as
+// the layout masks it; a search says when more contacts match than it lists.
+func TestCurrencyVisitorAndMoreResults(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB, _ database.Dialect) {
+		f := start(t, db)
+		f.allowAgentActions(t, "acme")
+		admin := f.bearer(f.adminToken(t))
+		doc := `{"name":"money","scope":{"default":true},"panels":[
+			{"object":"contact","fields":["name","phone","email"],"masked":["phone"]},
+			{"object":"account","fields":["name"]},
+			{"object":"orders","fields":["amount","placed_at"],"limit":2,"sort":"placed_at"}]}`
+		if resp, b := f.do(t, "PUT", "/api/v1/admin/layouts", doc, admin); resp.StatusCode != 200 {
+			t.Fatalf("put layout: %d %s", resp.StatusCode, b)
+		}
+		must(t, db.Model(&model.Order{}).Where("order_no = ?", "SO-1").Update("currency", "JPY").Error)
+		_, sess, _ := f.session(t, "acme", map[string]string{"visitorImId": "im-zhang"})
+		ctx, raw := f.context(t, sess.Token)
+		orders := ctx.Panels[2]
+		if len(orders.Records) != 2 || orders.Fields[0].CurrencyField != nil {
+			t.Fatalf("orders = %s", raw)
+		}
+		for i, want := range []string{"JPY", "CNY"} {
+			r := orders.Records[i]
+			if r.Currencies == nil || (*r.Currencies)["amount"] != want {
+				t.Errorf("record %d currencies = %v, want amount in %s (%s)", i, r.Currencies, want, raw)
+			}
+		}
+		if v := *orders.Records[0].Values["amount"]; v != "10050" {
+			t.Errorf("a JPY amount of 10050 minor units = %q, want 10050 (no minor unit)", v)
+		}
+		if strings.Contains(raw, `"currency"`) {
+			t.Errorf("the currency field left the server as a field: %s", raw)
+		}
+
+		// The visitor: the platform's name and verified details.
+		must(t, db.Model(&model.Visitor{}).Where("id = ?", sess.Visitor.Id).Updates(map[string]any{
+			"display_name": "小张", "claims": `{"name":"张三","phone":"13800001111","email":"zs@example.com","identifier":"x"}`}).Error)
+		ctx, raw = f.context(t, sess.Token)
+		v := ctx.Visitor
+		if v.DisplayName == nil || *v.DisplayName != "小张" || v.Verified == nil {
+			t.Fatalf("visitor = %s", raw)
+		}
+		if want := map[string]string{"name": "张三", "phone": "138****1111", "email": "zs@example.com"}; fmt.Sprint(*v.Verified) != fmt.Sprint(want) {
+			t.Errorf("verified = %v, want %v", *v.Verified, want)
+		}
+		if strings.Contains(raw, "13800001111") {
+			t.Errorf("the visitor's phone left in clear though the layout masks phones: %s", raw)
+		}
+
+		// Search: 12 contacts start with 李; 10 are listed, with more.
+		for i := 0; i < 12; i++ {
+			c := withMatchKeys(model.Contact{ExternalID: fmt.Sprintf("L-%d", i), Name: fmt.Sprintf("李%02d", i), Email: fmt.Sprintf("li%d@example.com", i), Phone: fmt.Sprintf("1390000%04d", i), AccountID: f.contact.AccountID})
+			must(t, db.Create(&c).Error)
+		}
+		resp, b := f.do(t, "GET", "/api/v1/sidebar/contacts?q="+urlQuery("李"), "", auth(f, sess.Token))
+		var list api.CandidateList
+		must(t, json.Unmarshal(b, &list))
+		if resp.StatusCode != 200 || len(list.Contacts) != sidebar.MaxSearchResults || list.More == nil || !*list.More {
+			t.Fatalf("search 李: %d %s", resp.StatusCode, b)
+		}
+		c0 := list.Contacts[0]
+		if c0.Hint != "l***@example.com" || c0.Email != nil || c0.Company == nil || *c0.Company != "上海示例贸易有限公司" {
+			t.Errorf("a result = %s", b)
+		}
+		resp, b = f.do(t, "GET", "/api/v1/sidebar/contacts?q="+urlQuery("李01"), "", auth(f, sess.Token))
+		list = api.CandidateList{}
+		must(t, json.Unmarshal(b, &list))
+		if resp.StatusCode != 200 || len(list.Contacts) != 1 || list.More != nil {
+			t.Errorf("search 李01: %d %s", resp.StatusCode, b)
+		}
+	})
+}
+
+func auth(f *fixture, token string) map[string]string { return f.bearer(token) }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 

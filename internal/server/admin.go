@@ -67,8 +67,8 @@ func (s *Server) integrationView(c echo.Context, in model.Integration) api.Integ
 	return api.Integration{
 		Slug: in.Slug, Kind: api.IntegrationKind(in.Kind), Name: in.Name,
 		SidebarUrl: baseURL(c) + "/sidebar/" + in.Slug, Origins: origins,
-		KeySet: in.Key != "", KeyMasked: s.integrations.Masked(in), PreviousKeyExpiresAt: in.PreviousKeyExpiresAt,
-		Protection: api.Protection{Level: api.ProtectionLevel(p.Level), Summary: p.Summary, Exposed: p.Exposed, Advice: p.Advice},
+		KeySet: in.Key != "", KeyMasked: s.integrations.Masked(in), PreviousKeyExpiresAt: in.PreviousKeyExpiresAt, DisabledAt: in.DisabledAt,
+		Protection: protectionView(p),
 		Options:    optsMap,
 	}
 }

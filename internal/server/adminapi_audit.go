@@ -1,24 +1,31 @@
 package server
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/crmlens/crmlens/api"
+	"github.com/crmlens/crmlens/internal/apperr"
 	"github.com/crmlens/crmlens/internal/audit"
+	"github.com/crmlens/crmlens/internal/model"
 )
 
-// auditFilter reads the audit filters shared by the list and the export.
-func auditFilter(action, actor, contactID, visitorID *string, since, until *time.Time) (audit.Filter, error) {
+// auditFilter reads the audit filters shared by the list and the export;
+// integration is a slug.
+func (s *Server) auditFilter(c echo.Context, action, actor, contactID, visitorID *string, since, until *time.Time, integrationSlug, contact *string) (audit.Filter, error) {
 	var f audit.Filter
 	var err error
 	if action != nil {
 		f.Action = *action
 	}
 	if actor != nil {
-		f.Actor = *actor
+		f.Actor = strings.TrimSpace(*actor)
 	}
 	if f.ContactID, err = optionalID("contactId", contactID); err != nil {
 		return f, err
@@ -32,7 +39,64 @@ func auditFilter(action, actor, contactID, visitorID *string, since, until *time
 	if until != nil {
 		f.Until = *until
 	}
+	if contact != nil {
+		f.ContactName = strings.TrimSpace(*contact)
+	}
+	if integrationSlug != nil && strings.TrimSpace(*integrationSlug) != "" {
+		var ids []int64
+		if err := s.db.WithContext(c.Request().Context()).Model(&model.Integration{}).Where("slug = ?", strings.TrimSpace(*integrationSlug)).Pluck("id", &ids).Error; err != nil {
+			return f, fmt.Errorf("audit filter: integration: %w", err)
+		}
+		if len(ids) == 0 {
+			return f, apperr.OnField(apperr.New(apperr.Invalid, "invalid_filter", "no integration has the slug %q", strings.TrimSpace(*integrationSlug)), "integration")
+		}
+		f.IntegrationID = ids[0]
+	}
 	return f, nil
+}
+
+// ListAuditEvents answers the audit trail, filtered, with the names of the
+// integrations, agents, visitors and contacts events refer to. The
+// designer's previews are left out unless asked for (previews, or action
+// layout.preview).
+func (s *Server) ListAuditEvents(c echo.Context, p api.ListAuditEventsParams) error {
+	if _, err := s.adminClaims(c); err != nil {
+		return err
+	}
+	f, err := s.auditFilter(c, p.Action, p.Actor, p.ContactId, p.VisitorId, p.Since, p.Until, p.Integration, p.Contact)
+	if err != nil {
+		return err
+	}
+	f.HidePreviews = p.Previews == nil || !*p.Previews
+	if f.Before, err = optionalID("before", p.Before); err != nil {
+		return err
+	}
+	if p.Limit != nil {
+		if *p.Limit < 1 || *p.Limit > 500 {
+			return apperr.New(apperr.Invalid, "invalid_filter", "limit must be 1 to 500")
+		}
+		f.Limit = *p.Limit
+	}
+	log := audit.New(s.db)
+	rows, err := log.List(c.Request().Context(), f)
+	if err != nil {
+		return err
+	}
+	events, err := log.WithNames(c.Request().Context(), rows)
+	if err != nil {
+		return err
+	}
+	out := map[string]any{"events": events}
+	limit := f.Limit
+	if limit == 0 {
+		limit = 100
+	}
+	if len(rows) == limit {
+		out["next"] = strconv.FormatInt(rows[len(rows)-1].ID, 10)
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	b, _ := json.Marshal(out)
+	return c.JSONBlob(http.StatusOK, b)
 }
 
 // ExportAuditEvents streams the filtered audit trail as NDJSON, as
@@ -41,7 +105,7 @@ func (s *Server) ExportAuditEvents(c echo.Context, p api.ExportAuditEventsParams
 	if _, err := s.adminClaims(c); err != nil {
 		return err
 	}
-	f, err := auditFilter(p.Action, p.Actor, p.ContactId, p.VisitorId, p.Since, p.Until)
+	f, err := s.auditFilter(c, p.Action, p.Actor, p.ContactId, p.VisitorId, p.Since, p.Until, p.Integration, p.Contact)
 	if err != nil {
 		return err
 	}

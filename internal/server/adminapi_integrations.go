@@ -174,3 +174,69 @@ func (s *Server) RotateIntegrationKey(c echo.Context, slug string) error {
 		return c.JSON(http.StatusOK, api.CreatedIntegration{Integration: s.integrationView(c, row), Key: &key})
 	})
 }
+
+// DisableIntegration disables an integration: its sidebar refuses sessions
+// (integration_disabled) until it is enabled; nothing is deleted.
+func (s *Server) DisableIntegration(c echo.Context, slug string) error {
+	return s.setIntegrationDisabled(c, slug, true)
+}
+
+// EnableIntegration enables a disabled integration again.
+func (s *Server) EnableIntegration(c echo.Context, slug string) error {
+	return s.setIntegrationDisabled(c, slug, false)
+}
+
+func (s *Server) setIntegrationDisabled(c echo.Context, slug string, disabled bool) error {
+	claims, err := s.adminClaims(c)
+	if err != nil {
+		return err
+	}
+	action := integration.ActionEnable
+	if disabled {
+		action = integration.ActionDisable
+	}
+	row, _, err := s.integrations.SetDisabled(c.Request().Context(), slug, disabled, func(tx *gorm.DB, row model.Integration) error {
+		return s.audit(c, tx, audit.Event{Action: action, Actor: adminActor(claims), IntegrationID: &row.ID})
+	})
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, s.integrationView(c, row))
+}
+
+// DeleteIntegration deletes an integration and its visitors; the audit
+// trail is kept and the deletion audited.
+func (s *Server) DeleteIntegration(c echo.Context, slug string) error {
+	claims, err := s.adminClaims(c)
+	if err != nil {
+		return err
+	}
+	d, err := s.integrations.Delete(c.Request().Context(), slug, func(tx *gorm.DB, d integration.Deleted) error {
+		return s.audit(c, tx, audit.Event{Action: integration.ActionDelete, Actor: adminActor(claims), IntegrationID: &d.Integration.ID,
+			Detail: integration.DeletedDetail(d)})
+	})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, api.DeletedIntegration{Slug: d.Integration.Slug, VisitorsDeleted: d.Visitors})
+}
+
+// protectionView is p as the API answers it: the English words, and the
+// same as codes for the console to word in its language.
+func protectionView(p integration.Protection) api.Protection {
+	coded := func(list []integration.Coded) []api.CodedText {
+		out := make([]api.CodedText, 0, len(list))
+		for _, c := range list {
+			ct := api.CodedText{Code: c.Code}
+			if len(c.Params) > 0 {
+				params := c.Params
+				ct.Params = &params
+			}
+			out = append(out, ct)
+		}
+		return out
+	}
+	return api.Protection{Level: api.ProtectionLevel(p.Level), Summary: p.Summary, Exposed: p.Exposed, Advice: p.Advice,
+		SummaryCodes: coded(p.SummaryCodes), ExposedCodes: coded(p.ExposedCodes), AdviceCodes: coded(p.AdviceCodes)}
+}

@@ -1,14 +1,12 @@
 package server
 
 import (
-	"encoding/json"
 	"net/http"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
 
-	"github.com/crmlens/crmlens/api"
 	"github.com/crmlens/crmlens/internal/apperr"
 	"github.com/crmlens/crmlens/internal/audit"
 	"github.com/crmlens/crmlens/internal/layout"
@@ -50,45 +48,6 @@ func (s *Server) PutLayout(c echo.Context) error {
 	return c.JSON(http.StatusOK, stored)
 }
 
-// ListAuditEvents answers the audit trail, filtered.
-func (s *Server) ListAuditEvents(c echo.Context, p api.ListAuditEventsParams) error {
-	if _, err := s.adminClaims(c); err != nil {
-		return err
-	}
-	f, err := auditFilter(p.Action, p.Actor, p.ContactId, p.VisitorId, p.Since, p.Until)
-	if err != nil {
-		return err
-	}
-	if f.Before, err = optionalID("before", p.Before); err != nil {
-		return err
-	}
-	if p.Limit != nil {
-		if *p.Limit < 1 || *p.Limit > 500 {
-			return apperr.New(apperr.Invalid, "invalid_filter", "limit must be 1 to 500")
-		}
-		f.Limit = *p.Limit
-	}
-	rows, err := audit.New(s.db).List(c.Request().Context(), f)
-	if err != nil {
-		return err
-	}
-	events := make([]audit.Exported, 0, len(rows))
-	for _, r := range rows {
-		events = append(events, audit.Record(r))
-	}
-	out := map[string]any{"events": events}
-	limit := f.Limit
-	if limit == 0 {
-		limit = 100
-	}
-	if len(rows) == limit {
-		out["next"] = strconv.FormatInt(rows[len(rows)-1].ID, 10)
-	}
-	c.Response().Header().Set("Cache-Control", "no-store")
-	b, _ := json.Marshal(out)
-	return c.JSONBlob(http.StatusOK, b)
-}
-
 func optionalID(name string, v *string) (int64, error) {
 	if v == nil || *v == "" {
 		return 0, nil
@@ -98,4 +57,21 @@ func optionalID(name string, v *string) (int64, error) {
 		return 0, apperr.New(apperr.Invalid, "invalid_filter", "%s must be a numeric id", name)
 	}
 	return id, nil
+}
+
+// DeleteLayout deletes a layout by name; the audit trail is kept and the
+// deletion audited.
+func (s *Server) DeleteLayout(c echo.Context, name string) error {
+	claims, err := s.adminClaims(c)
+	if err != nil {
+		return err
+	}
+	err = s.layouts.Delete(c.Request().Context(), name, func(tx *gorm.DB, d layout.Doc) error {
+		return s.audit(c, tx, audit.Event{Action: layout.ActionDelete, Actor: adminActor(claims),
+			Detail: map[string]string{"layout": d.Name, "version": strconv.FormatInt(d.Version, 10)}})
+	})
+	if err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
 }

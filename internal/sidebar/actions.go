@@ -98,7 +98,15 @@ func (s *Service) Reveal(ctx context.Context, c sessiontoken.Claims, object, rec
 	default:
 		q = q.Where("contact_id = ?", *v.ContactID)
 	}
-	rows, err := scanRows(q.Select(f.Column).Limit(1))
+	cols := []string{f.Column}
+	if f.Custom {
+		cols = []string{layout.CustomColumn}
+	}
+	// A money amount is rendered by its currency's exponent.
+	if cf, ok := layout.Lookup(obj, f.CurrencyField); ok && f.Type == layout.Money {
+		cols = append(cols, cf.Column)
+	}
+	rows, err := scanRows(q.Select(cols).Limit(1))
 	if err != nil {
 		return nil, fmt.Errorf("reveal: %w", err)
 	}
@@ -133,47 +141,55 @@ const MaxSearchResults = 10
 // e-mail the session's layout masks or hides is found only by its whole
 // value, and hints show only what the layout shows in clear. The contacts
 // found come within the session's reach (it may link them), and the search
-// is counted against its limits and audited with their ids.
-func (s *Service) Search(ctx context.Context, c sessiontoken.Claims, q, requestID string) ([]api.Candidate, error) {
+// is counted against its limits and audited with their ids. more says that
+// more contacts match than the MaxSearchResults returned.
+func (s *Service) Search(ctx context.Context, c sessiontoken.Claims, q, requestID string) (out []api.Candidate, more bool, err error) {
 	q = strings.TrimSpace(q)
 	runes := []rune(q)
 	// One Han character is a useful surname prefix; one Latin letter is not.
 	if len(runes) == 0 || len(runes) == 1 && !unicode.Is(unicode.Han, runes[0]) || len(q) > 100 {
-		return nil, apperr.New(apperr.Invalid, CodeBadQuery, "type 2 to 100 characters (or one Chinese character): a name, a phone number or an email")
+		return nil, false, apperr.New(apperr.Invalid, CodeBadQuery, "type 2 to 100 characters (or one Chinese character): a name, a phone number or an email")
 	}
 	if _, err := s.agentActions(ctx, c); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if err := s.spend(ctx, c, ActionSearch, s.limits.SearchesPerSession, s.limits.SearchesPerAgentDay); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	l, err := s.layoutOf(ctx, c)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	pol := policyOf(l)
-	found, err := s.search.FindWith(ctx, q, MaxSearchResults, pol.search())
+	found, err := s.search.FindWith(ctx, q, MaxSearchResults+1, pol.search())
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	out := make([]api.Candidate, 0, len(found))
+	if len(found) > MaxSearchResults {
+		found, more = found[:MaxSearchResults], true
+	}
+	companies, err := s.companies(ctx, pol, found)
+	if err != nil {
+		return nil, false, err
+	}
+	out = make([]api.Candidate, 0, len(found))
 	ids := make([]int64, 0, len(found))
 	idWords := make([]string, 0, len(found))
 	for _, ct := range found {
-		out = append(out, pol.candidate(ct))
+		out = append(out, pol.candidate(ct, companies[ct.ID]))
 		ids = append(ids, ct.ID)
 		idWords = append(idWords, strconv.FormatInt(ct.ID, 10))
 	}
 	if err := s.reach(ctx, sessionKey(c), c.VisitorID, ids, model.ReachSearch, sessionExpiry(c, s.now()).Add(reachSlack)); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	ev := audit.Event{Action: ActionSearch, Actor: actor(c), IntegrationID: &c.IntegrationID, VisitorID: &c.VisitorID, RequestID: requestID,
 		Detail: map[string]string{"results": strconv.Itoa(len(out)), "contacts": strings.Join(idWords, ","), "by": string(contactsearch.KindOf(q))},
 		At:     s.now()}
 	if err := s.audit.Record(ctx, ev); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return out, nil
+	return out, more, nil
 }
 
 // layoutOf is the layout that applies to session c.
@@ -247,7 +263,8 @@ func (s *Service) Link(ctx context.Context, c sessiontoken.Claims, contactID, re
 
 // Unlink removes the visitor's link by hand. With notThisPerson the contact
 // is recorded as not this visitor and never matched to it automatically
-// again; either way automatic matching does not relink it on its own.
+// again (linking it by hand undoes that); either way automatic matching
+// does not relink it on its own.
 func (s *Service) Unlink(ctx context.Context, c sessiontoken.Claims, notThisPerson bool, requestID string) (api.Match, error) {
 	if _, err := s.agentActions(ctx, c); err != nil {
 		return api.Match{}, err
@@ -273,5 +290,8 @@ func (s *Service) Unlink(ctx context.Context, c sessiontoken.Claims, notThisPers
 	if err != nil {
 		return api.Match{}, err
 	}
-	return unlinkedMatch(notThisPerson), nil
+	if notThisPerson && v.ContactID != nil {
+		return s.unlinkedMatchOf(ctx, v.ID)
+	}
+	return unlinkedMatch(false), nil
 }

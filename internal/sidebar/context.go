@@ -41,7 +41,7 @@ func (s *Service) Context(ctx context.Context, c sessiontoken.Claims, requestID 
 		return api.SidebarContext{}, err
 	}
 	out := api.SidebarContext{
-		Visitor: visitorView(v),
+		Visitor: contextVisitor(v, h.displayName, policyOf(l)),
 		Layout:  api.LayoutRef{Name: l.Name, Reason: why},
 		Panels:  []api.Panel{},
 	}
@@ -49,6 +49,10 @@ func (s *Service) Context(ctx context.Context, c sessiontoken.Claims, requestID 
 		out.Contact = &api.ContactSummary{Id: strconv.FormatInt(h.contactID, 10), Name: display(h.contact["name"])}
 		out.Match = linkedMatch(v)
 		if out.Panels, err = s.panels(ctx, l, h, c.Extra); err != nil {
+			return api.SidebarContext{}, err
+		}
+	} else if v.LinkMethod == LinkManual {
+		if out.Match, err = s.unlinkedMatchOf(ctx, v.ID); err != nil {
 			return api.SidebarContext{}, err
 		}
 	} else {
@@ -63,6 +67,25 @@ func (s *Service) Context(ctx context.Context, c sessiontoken.Claims, requestID 
 		return api.SidebarContext{}, err
 	}
 	return out, nil
+}
+
+// contextVisitor is v as the context shows it: with the name the platform
+// gave and what it vouched for (its claims), as the layout shows contacts'
+// fields (fieldPolicy.verifiedView), so that an agent can tell who writes
+// and search for them.
+func contextVisitor(v model.Visitor, displayName string, p fieldPolicy) api.Visitor {
+	out := visitorView(v)
+	if displayName != "" {
+		out.DisplayName = &displayName
+	}
+	var claims map[string]string
+	if v.Claims != "" && v.Claims != "{}" {
+		_ = json.Unmarshal([]byte(v.Claims), &claims) // malformed: nothing shown
+	}
+	if verified := p.verifiedView(claims); len(verified) > 0 {
+		out.Verified = &verified
+	}
+	return out
 }
 
 // panels reads one panel per entry of l for the contact of h: the contact
@@ -111,10 +134,11 @@ func (s *Service) panels(ctx context.Context, l layout.Layout, h head, extra map
 // head is the visitor with its contact and account rows (nil when absent),
 // keyed by column name as panels read them.
 type head struct {
-	visitor   model.Visitor
-	contactID int64
-	contact   map[string]any
-	account   map[string]any
+	visitor     model.Visitor
+	displayName string
+	contactID   int64
+	contact     map[string]any
+	account     map[string]any
 }
 
 // headSQL reads the visitor, its contact and the contact's account in one
@@ -130,7 +154,8 @@ func headColumns(withVisitor bool) string {
 	var cols []string
 	if withVisitor {
 		cols = append(cols, "v.id AS v_id", "v.channel AS v_channel", "v.external_id AS v_external_id",
-			"v.contact_id AS v_contact_id", "v.link_method AS v_link_method", "v.claims AS v_claims")
+			"v.contact_id AS v_contact_id", "v.link_method AS v_link_method", "v.claims AS v_claims",
+			"v.display_name AS v_display_name")
 	}
 	for _, o := range []struct {
 		obj   layout.Object
@@ -172,6 +197,7 @@ func (s *Service) head(ctx context.Context, c sessiontoken.Claims) (head, error)
 	}
 	r := rows[0]
 	var h head
+	h.displayName = display(r["v_display_name"])
 	h.visitor = model.Visitor{ID: asInt(r["v_id"]), Channel: display(r["v_channel"]), ExternalID: display(r["v_external_id"]),
 		LinkMethod: display(r["v_link_method"]), Claims: display(r["v_claims"]), IntegrationID: c.IntegrationID}
 	if r["v_contact_id"] != nil && r["c_id"] != nil {
@@ -245,7 +271,20 @@ func panelView(p layout.Panel, fields []layout.Field, rows []map[string]any) api
 	for _, row := range rows {
 		rec := api.Record{Id: display(row["id"]), Values: make(map[string]*string, len(fields))}
 		customValues := customOf(row)
+		var currencies map[string]string
 		for _, f := range fields {
+			// A money amount is in its record's currency whether or not the
+			// panel shows the currency field: the code goes with the amount.
+			if f.Type == layout.Money {
+				if cf, ok := layout.Lookup(p.Object, f.CurrencyField); ok {
+					if code := display(row[cf.Column]); code != "" {
+						if currencies == nil {
+							currencies = map[string]string{}
+						}
+						currencies[f.Key] = code
+					}
+				}
+			}
 			var val *string
 			raw, ok := row[f.Column]
 			if f.Custom {
@@ -259,6 +298,9 @@ func panelView(p layout.Panel, fields []layout.Field, rows []map[string]any) api
 				val = &s
 			}
 			rec.Values[f.Key] = val
+		}
+		if currencies != nil {
+			rec.Currencies = &currencies
 		}
 		out.Records = append(out.Records, rec)
 	}

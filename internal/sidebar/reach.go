@@ -196,7 +196,9 @@ func (s *Service) agentActions(ctx context.Context, c sessiontoken.Claims) (vouc
 }
 
 // reachable says whether contactID is within c's reach: the visitor's
-// linked contact, or one offered to or found by this session.
+// linked contact, one an agent said is not this visitor (it was linked to
+// it; linking it again undoes that), or one offered to or found by this
+// session.
 func (s *Service) reachable(ctx context.Context, c sessiontoken.Claims, v model.Visitor, contactID int64) (bool, error) {
 	if v.ContactID != nil && *v.ContactID == contactID {
 		return true, nil
@@ -207,6 +209,12 @@ func (s *Service) reachable(ctx context.Context, c sessiontoken.Claims, v model.
 		Count(&n).Error
 	if err != nil {
 		return false, fmt.Errorf("check reach: %w", err)
+	}
+	if n == 0 {
+		err = s.db.WithContext(ctx).Model(&model.VisitorRejection{}).Where("visitor_id = ? AND contact_id = ?", v.ID, contactID).Count(&n).Error
+		if err != nil {
+			return false, fmt.Errorf("check reach: %w", err)
+		}
 	}
 	return n > 0, nil
 }
@@ -262,10 +270,14 @@ func (s *Service) offerCandidates(ctx context.Context, token string, visitorID i
 		byID[strconv.FormatInt(ct.ID, 10)] = ct
 	}
 	pol := policyOf(l)
+	companies, err := s.companies(ctx, pol, found)
+	if err != nil {
+		return err
+	}
 	out := make([]api.Candidate, 0, len(cands))
 	for _, cd := range cands {
 		if ct, ok := byID[cd.Id]; ok {
-			out = append(out, pol.candidate(ct))
+			out = append(out, pol.candidate(ct, companies[ct.ID]))
 		}
 	}
 	m.Candidates = &out
@@ -286,11 +298,24 @@ func (s *Service) purgeReach(ctx context.Context) {
 // searchable only by its whole value.
 type fieldPolicy struct {
 	phoneClear, emailClear bool
+	// phoneMasked, emailMasked: the layout shows the contact's phone or
+	// e-mail masked (and nowhere in clear).
+	phoneMasked, emailMasked bool
+	// accountClear: the layout shows the account's name in clear (search
+	// results and candidates then name the contact's account).
+	accountClear bool
 }
 
 func policyOf(l layout.Layout) fieldPolicy {
 	var p fieldPolicy
 	for _, panel := range l.Panels {
+		if panel.Object == layout.Account {
+			for _, f := range panel.Fields {
+				if f == "name" && !panel.IsMasked(f) {
+					p.accountClear = true
+				}
+			}
+		}
 		if panel.Object != layout.Contact {
 			continue
 		}
@@ -300,9 +325,15 @@ func policyOf(l layout.Layout) fieldPolicy {
 				p.phoneClear = true
 			case f == "email" && !panel.IsMasked(f):
 				p.emailClear = true
+			case f == "phone":
+				p.phoneMasked = true
+			case f == "email":
+				p.emailMasked = true
 			}
 		}
 	}
+	p.phoneMasked = p.phoneMasked && !p.phoneClear
+	p.emailMasked = p.emailMasked && !p.emailClear
 	return p
 }
 
@@ -316,8 +347,9 @@ const hiddenHint = "********"
 
 // candidate is ct as a search result or candidate: its name and a hint from
 // a field the layout shows in clear (masked as usual), else hiddenHint
-// when it has a phone or e-mail, else none.
-func (p fieldPolicy) candidate(ct model.Contact) api.Candidate {
+// when it has a phone or e-mail, else none; the masked e-mail too when the
+// hint is the phone, and company (its account's name, "" for none).
+func (p fieldPolicy) candidate(ct model.Contact, company string) api.Candidate {
 	hint := ""
 	if p.phoneClear {
 		hint = Mask(layout.Phone, ct.Phone)
@@ -328,5 +360,67 @@ func (p fieldPolicy) candidate(ct model.Contact) api.Candidate {
 	if hint == "" && (ct.Phone != "" || ct.Email != "") {
 		hint = hiddenHint
 	}
-	return api.Candidate{Id: strconv.FormatInt(ct.ID, 10), Name: ct.Name, Hint: hint}
+	out := api.Candidate{Id: strconv.FormatInt(ct.ID, 10), Name: ct.Name, Hint: hint}
+	if p.emailClear && ct.Email != "" && hint != Mask(layout.Email, ct.Email) {
+		e := Mask(layout.Email, ct.Email)
+		out.Email = &e
+	}
+	if p.accountClear && company != "" {
+		out.Company = &company
+	}
+	return out
+}
+
+// companies are the account names of found, by contact id, when p shows
+// account names in clear (else none, and no statement).
+func (s *Service) companies(ctx context.Context, p fieldPolicy, found []model.Contact) (map[int64]string, error) {
+	if !p.accountClear || len(found) == 0 {
+		return nil, nil
+	}
+	ids := make([]int64, 0, len(found))
+	for _, ct := range found {
+		ids = append(ids, ct.ID)
+	}
+	var rows []struct {
+		ID   int64
+		Name string
+	}
+	if err := s.db.WithContext(ctx).Table("contacts c").Select("c.id, a.name").Joins("JOIN accounts a ON a.id = c.account_id").
+		Where("c.id IN ?", ids).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("load companies: %w", err)
+	}
+	out := make(map[int64]string, len(rows))
+	for _, r := range rows {
+		out[r.ID] = r.Name
+	}
+	return out, nil
+}
+
+// verifiedView is what the platform vouched for about a visitor (its
+// claims), as the layout shows the contact's fields: name in clear, phone
+// and e-mail in clear, masked or not at all.
+func (p fieldPolicy) verifiedView(claims map[string]string) map[string]string {
+	out := map[string]string{}
+	name := claims["name"]
+	if name == "" {
+		name = claims["full_name"]
+	}
+	if name != "" {
+		out["name"] = truncate(name, 255)
+	}
+	for _, f := range []struct {
+		key           string
+		t             layout.FieldType
+		clear, masked bool
+	}{{"phone", layout.Phone, p.phoneClear, p.phoneMasked}, {"email", layout.Email, p.emailClear, p.emailMasked}} {
+		v := truncate(claims[f.key], 255)
+		switch {
+		case v == "":
+		case f.clear:
+			out[f.key] = v
+		case f.masked:
+			out[f.key] = Mask(f.t, v)
+		}
+	}
+	return out
 }

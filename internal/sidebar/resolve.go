@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"gorm.io/gorm"
@@ -64,7 +65,9 @@ func (s *Service) resolve(ctx context.Context, in model.Integration, opts integr
 	}
 	var res resolution
 	if v.ContactID == nil && v.LinkMethod == LinkManual {
-		res.match = unlinkedMatch(false)
+		if res.match, err = s.unlinkedMatchOf(ctx, v.ID); err != nil {
+			return resolution{}, err
+		}
 	} else if v.ContactID == nil {
 		method, matchedOn, contactID, candidates, err := s.match(ctx, v.ID, c, opts, nil)
 		if err != nil {
@@ -265,6 +268,9 @@ const (
 	ReasonNoIdentity       = "no_identity"
 	ReasonUnlinked         = "unlinked"
 	ReasonNotThisPerson    = "not_this_person"
+	// ReasonRejected: an agent said the contact named by Match.Rejected is
+	// not this visitor; linking it by hand undoes that.
+	ReasonRejected = "rejected"
 )
 
 func reasonCode(code string) *string { return &code }
@@ -329,6 +335,34 @@ func notLinkedMatch(v model.Visitor, candidates []api.Candidate) api.Match {
 		m.ReasonCode = reasonCode(ReasonNoIdentity)
 	}
 	return m
+}
+
+// unlinkedMatchOf explains visitor visitorID, unlinked by hand: the contact
+// an agent last said is not this person, by name, when there is one (it
+// stays within the visitor's reach, so that linking it again undoes that);
+// else a plain unlink.
+func (s *Service) unlinkedMatchOf(ctx context.Context, visitorID int64) (api.Match, error) {
+	var rows []struct {
+		ContactID int64
+		Name      string
+	}
+	err := s.db.WithContext(ctx).Table("visitor_rejections r").Select("r.contact_id, c.name").
+		Joins("JOIN contacts c ON c.id = r.contact_id").Where("r.visitor_id = ?", visitorID).
+		Order("r.created_at DESC").Order("r.id DESC").Limit(1).Scan(&rows).Error
+	if err != nil {
+		return api.Match{}, fmt.Errorf("load rejection: %w", err)
+	}
+	if len(rows) == 0 {
+		return unlinkedMatch(false), nil
+	}
+	return rejectedMatch(rows[0].ContactID, rows[0].Name), nil
+}
+
+// rejectedMatch explains a visitor an agent said is not contact id (name).
+func rejectedMatch(id int64, name string) api.Match {
+	return api.Match{Status: api.NotLinked, ReasonCode: reasonCode(ReasonRejected),
+		Rejected: &api.ContactSummary{Id: strconv.FormatInt(id, 10), Name: name},
+		Reason:   fmt.Sprintf("an agent said %s is not this person; link %s again to undo that, or search to link the right contact", name, name)}
 }
 
 // unlinkedMatch explains a visitor an agent unlinked (or said is not the

@@ -204,6 +204,9 @@ func (s *Service) CreateSession(ctx context.Context, slug string, params map[str
 	if err != nil {
 		return Session{}, err
 	}
+	if err := integration.CheckEnabled(in); err != nil {
+		return Session{}, err
+	}
 	opts, err := integration.ParseOptions(in.Options)
 	if err != nil {
 		return Session{}, fmt.Errorf("integration %s options: %w", in.Slug, err)

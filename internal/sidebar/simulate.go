@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/crmlens/crmlens/internal/apperr"
 	"github.com/crmlens/crmlens/internal/audit"
 	"github.com/crmlens/crmlens/internal/integration"
+	"github.com/crmlens/crmlens/internal/layout"
 	"github.com/crmlens/crmlens/internal/model"
 	"github.com/crmlens/crmlens/internal/paramcrypt"
 )
@@ -267,19 +269,110 @@ func findUpdateParams(doc any) (map[string]string, bool) {
 // simulation collects the steps of a run.
 type simulation struct{ out api.Simulation }
 
-func (sm *simulation) step(step api.SimulationStepStep, status api.SimulationStepStatus, format string, args ...any) {
-	sm.out.Steps = append(sm.out.Steps, api.SimulationStep{Step: step, Status: status, Detail: fmt.Sprintf(format, args...)})
+// SimulationCodes are every detail and note code a simulation step may
+// carry, and the codes its params name (params whose name ends in Code, or
+// in Codes for a comma-separated list). The console words each one
+// (frontend/src/admin/codes.json); a test checks this list against the
+// codes this file uses.
+var SimulationCodes = []string{
+	"sim.input.slug_mismatch", "sim.input.read",
+	"sim.integration.ok", "sim.keys.none", "sim.keys.one", "sim.keys.two",
+	"sim.failed", "sim.advice.not_found", "sim.advice.decrypt.easemob", "sim.advice.decrypt.sharecrm", "sim.advice.decrypt.signed",
+	"sim.decode.update.failed", "sim.decode.update.dropped", "sim.decode.update.ok",
+	"sim.decode.ok", "sim.agent.none", "sim.agent.named", "sim.note.reading", "sim.note.dropped",
+	"sim.chosen.plain", "sim.chosen.decrypted", "sim.why.known_identity", "sim.why.known_visitor", "sim.why.preferred_decrypted",
+	"sim.checks.none", "sim.checks.passed", "sim.check.known_agent", "sim.check.chatwoot", "sim.check.single_use",
+	"sim.visitor.new", "sim.visitor.found",
+	"sim.match.linked", "sim.match.unlinked", "sim.match.would_link", "sim.match.not_linked",
+	"sim.trace.identity.found", "sim.trace.identity.none", "sim.trace.identifier.found", "sim.trace.identifier.none",
+	"sim.trace.rules.none", "sim.trace.rule.skipped", "sim.trace.rule.none", "sim.trace.rule.one", "sim.trace.rule.many", "sim.trace.other",
+	"sim.layout",
 }
 
-func (sm *simulation) fail(step api.SimulationStepStep, err error, advice string) {
+// step adds a step worded in English by format and args, and as code with
+// params; it returns the step so that notes can be added.
+func (sm *simulation) step(step api.SimulationStepStep, status api.SimulationStepStatus, code string, params map[string]string, format string, args ...any) *api.SimulationStep {
+	st := api.SimulationStep{Step: step, Status: status, Detail: fmt.Sprintf(format, args...), DetailCode: &code}
+	if len(params) > 0 {
+		st.Params = &params
+	}
+	sm.out.Steps = append(sm.out.Steps, st)
+	return &sm.out.Steps[len(sm.out.Steps)-1]
+}
+
+// note adds a coded sentence to st (its English is already in st.Detail).
+func note(st *api.SimulationStep, code string, params map[string]string) {
+	if code == "" {
+		return
+	}
+	c := api.CodedText{Code: code}
+	if len(params) > 0 {
+		c.Params = &params
+	}
+	if st.Notes == nil {
+		st.Notes = &[]api.CodedText{}
+	}
+	*st.Notes = append(*st.Notes, c)
+}
+
+// fail adds a failed step: the error's code and English message (the
+// console words the code where its catalogue knows it), then the advice.
+func (sm *simulation) fail(step api.SimulationStepStep, err error, adviceCode, advice string) {
 	code, msg := "internal", "an internal error; see the server log"
 	if e := apperr.As(err); e != nil {
 		code, msg = e.Code, e.Message
 	}
+	params := map[string]string{"error": code, "message": msg}
 	if advice != "" {
 		msg += ". " + advice
 	}
-	sm.out.Steps = append(sm.out.Steps, api.SimulationStep{Step: step, Status: api.SimulationStepStatusFailed, Detail: msg, Code: &code})
+	detailCode := "sim.failed"
+	st := api.SimulationStep{Step: step, Status: api.SimulationStepStatusFailed, Detail: msg, Code: &code, DetailCode: &detailCode, Params: &params}
+	note(&st, adviceCode, nil)
+	sm.out.Steps = append(sm.out.Steps, st)
+}
+
+// keysCode words how many keys decode a session's params.
+func keysCode(n int) string {
+	switch n {
+	case 1:
+		return "sim.keys.one"
+	case 2:
+		return "sim.keys.two"
+	}
+	return "sim.keys.none"
+}
+
+// traceLines read the English lines matching traces (resolve.go) as codes.
+var traceLines = []struct {
+	re     *regexp.Regexp
+	code   string
+	params []string
+}{
+	{regexp.MustCompile(`^channel identity: contact (\d+) has the (\S+) id (.*)$`), "sim.trace.identity.found", []string{"contact", "channel", "visitor"}},
+	{regexp.MustCompile(`^channel identity: no contact has the (\S+) id (.*?) as an identity`), "sim.trace.identity.none", []string{"channel", "visitor"}},
+	{regexp.MustCompile(`^identifier: contact (\d+) has the external id`), "sim.trace.identifier.found", []string{"contact"}},
+	{regexp.MustCompile(`^identifier: no contact has the external id`), "sim.trace.identifier.none", nil},
+	{regexp.MustCompile(`^matching fields: this integration has no matching rules`), "sim.trace.rules.none", nil},
+	{regexp.MustCompile(`^matching rule (.+?): skipped, the visitor has no verified`), "sim.trace.rule.skipped", []string{"rule"}},
+	{regexp.MustCompile(`^matching rule (.+?): no contact has the same`), "sim.trace.rule.none", []string{"rule"}},
+	{regexp.MustCompile(`^matching rule (.+?): exactly one contact \((\d+)\)`), "sim.trace.rule.one", []string{"rule", "contact"}},
+	{regexp.MustCompile(`^matching rule (.+?): (\d+) or more contacts`), "sim.trace.rule.many", []string{"rule", "count"}},
+}
+
+// traceCode reads a matching trace line as a code and params;
+// sim.trace.other (with the English line) when no pattern knows it.
+func traceCode(line string) (string, map[string]string) {
+	for _, tl := range traceLines {
+		if m := tl.re.FindStringSubmatch(line); m != nil {
+			params := map[string]string{}
+			for i, name := range tl.params {
+				params[name] = m[i+1]
+			}
+			return tl.code, params
+		}
+	}
+	return "sim.trace.other", map[string]string{"text": line}
 }
 
 // Simulate runs what a session would do with in for the integration slug
@@ -295,17 +388,19 @@ func (s *Service) Simulate(ctx context.Context, slug string, in SimulationInput,
 	}
 	switch {
 	case in.Slug != "" && in.Slug != slug:
-		sm.step(api.SimulationStepStepInput, api.SimulationStepStatusWarning, "the URL names integration %s, not the one selected; simulating %s", truncate(in.Slug, 64), truncate(in.Slug, 64))
+		sm.step(api.SimulationStepStepInput, api.SimulationStepStatusWarning, "sim.input.slug_mismatch", map[string]string{"slug": truncate(in.Slug, 64)},
+			"the URL names integration %s, not the one selected; simulating %s", truncate(in.Slug, 64), truncate(in.Slug, 64))
 		slug = in.Slug
 	default:
-		sm.step(api.SimulationStepStepInput, api.SimulationStepStatusOk, "read as %s with %d parameters", in.Kind, len(in.Params))
+		sm.step(api.SimulationStepStepInput, api.SimulationStepStatusOk, "sim.input.read", map[string]string{"kind": string(in.Kind), "count": strconv.Itoa(len(in.Params))},
+			"read as %s with %d parameters", in.Kind, len(in.Params))
 	}
 	itg, err := s.integrations.Get(ctx, slug)
 	if err != nil {
 		if apperr.KindOf(err) != apperr.NotFound {
 			return api.Simulation{}, err
 		}
-		sm.fail(api.SimulationStepStepIntegration, err, "The URL configured in the platform does not match any integration: copy it again from the integrations page")
+		sm.fail(api.SimulationStepStepIntegration, err, "sim.advice.not_found", "The URL configured in the platform does not match any integration: copy it again from the integrations page")
 		return sm.out, s.auditSimulation(ctx, nil, in, sm, actor, requestID)
 	}
 	opts, err := integration.ParseOptions(itg.Options)
@@ -324,7 +419,9 @@ func (s *Service) Simulate(ctx context.Context, slug string, in SimulationInput,
 	case 2:
 		keyWords = "its key and the previous key (still in its grace period)"
 	}
-	sm.step(api.SimulationStepStepIntegration, api.SimulationStepStatusOk, "integration %s (%s), decoding with %s", itg.Slug, itg.Kind, keyWords)
+	keys1 := keysCode(len(keys))
+	sm.step(api.SimulationStepStepIntegration, api.SimulationStepStatusOk, "sim.integration.ok", map[string]string{"slug": itg.Slug, "kind": itg.Kind, "keysCode": keys1},
+		"integration %s (%s), decoding with %s", itg.Slug, itg.Kind, keyWords)
 	s.showParams(sm, itg, opts, keys, in.Params)
 
 	if itg.Kind == model.KindEasemob && in.Kind == api.UpdateVisitorInfoSrc && in.Params["visitorImId"] == "" {
@@ -340,31 +437,43 @@ func (s *Service) Simulate(ctx context.Context, slug string, in SimulationInput,
 				}
 			}
 		}
-		advice := ""
+		advice, adviceCode := "", ""
 		if undecryptable > 0 {
-			advice = ". " + decryptAdvice(itg.Kind)
+			adviceCode, advice = decryptAdvice(itg.Kind)
+			advice = ". " + advice
+		}
+		counts := func(n int) map[string]string {
+			return map[string]string{"count": strconv.Itoa(n), "total": strconv.Itoa(len(in.Params)), "keysCode": keys1}
 		}
 		switch {
 		case failed > 0:
-			sm.fail(api.SimulationStepStepDecode, apperr.New(apperr.Invalid, adapter.CodeDecryptFailed, "%d of %d params could not be decrypted with %s", failed, len(in.Params), keyWords), decryptAdvice(itg.Kind))
+			code, words := decryptAdvice(itg.Kind)
+			st := sm.step(api.SimulationStepStepDecode, api.SimulationStepStatusFailed, "sim.decode.update.failed", counts(failed),
+				"%d of %d params could not be decrypted with %s. %s", failed, len(in.Params), keyWords, words)
+			errCode := adapter.CodeDecryptFailed
+			st.Code = &errCode
+			note(st, code, nil)
 		case dropped > 0:
-			sm.step(api.SimulationStepStepDecode, api.SimulationStepStatusWarning, "%d of %d params would be dropped (see each one's reason); the others open with %s%s", dropped, len(in.Params), keyWords, advice)
+			st := sm.step(api.SimulationStepStepDecode, api.SimulationStepStatusWarning, "sim.decode.update.dropped", counts(dropped),
+				"%d of %d params would be dropped (see each one's reason); the others open with %s%s", dropped, len(in.Params), keyWords, advice)
+			note(st, adviceCode, nil)
 		default:
-			sm.step(api.SimulationStepStepDecode, api.SimulationStepStatusOk, "every param opens with %s; Easemob appends them to the sidebar URL with easemobId and visitorImId, so paste a whole URL to see the matching", keyWords)
+			sm.step(api.SimulationStepStepDecode, api.SimulationStepStatusOk, "sim.decode.update.ok", map[string]string{"keysCode": keys1},
+				"every param opens with %s; Easemob appends them to the sidebar URL with easemobId and visitorImId, so paste a whole URL to see the matching", keyWords)
 		}
 		return sm.out, s.auditSimulation(ctx, &itg.ID, in, sm, actor, requestID)
 	}
 
 	claims, err := s.decode(itg, opts, in.Params)
 	if err != nil {
-		advice := ""
+		adviceCode, advice := "", ""
 		if apperr.As(err) != nil && apperr.As(err).Code == adapter.CodeDecryptFailed {
-			advice = decryptAdvice(itg.Kind)
+			adviceCode, advice = decryptAdvice(itg.Kind)
 		}
 		if apperr.As(err) == nil {
 			return api.Simulation{}, err
 		}
-		sm.fail(api.SimulationStepStepDecode, err, advice)
+		sm.fail(api.SimulationStepStepDecode, err, adviceCode, advice)
 		return sm.out, s.auditSimulation(ctx, &itg.ID, in, sm, actor, requestID)
 	}
 	s.showClaims(sm, claims)
@@ -375,29 +484,41 @@ func (s *Service) Simulate(ctx context.Context, slug string, in SimulationInput,
 	// One decode step: a warning when a session would ignore params or had
 	// to choose a reading of visitorImId.
 	var notes []string
+	var noteCodes []api.CodedText
 	if why != "" {
-		notes = append(notes, showReading(sm, claims.VisitorID, why))
+		words, chosen := showReading(sm, claims.VisitorID, why)
+		notes = append(notes, words)
+		noteCodes = append(noteCodes, api.CodedText{Code: "sim.note.reading", Params: &map[string]string{"chosenCode": "sim.chosen." + chosen, "whyCode": "sim.why." + why}})
 	}
 	if len(claims.Dropped) > 0 {
 		names := make([]string, 0, len(claims.Dropped))
-		advice := ""
+		advice, adviceCode := "", ""
 		for _, d := range claims.Dropped {
 			names = append(names, d.Name+" ("+d.Reason+")")
 			if d.Reason == adapter.DropNotDecryptable {
-				advice = ". " + decryptAdvice(itg.Kind)
+				adviceCode, advice = decryptAdvice(itg.Kind)
+				advice = ". " + advice
 			}
 		}
-		notes = append(notes, fmt.Sprintf("a session ignores %d params: %s%s", len(names), truncate(strings.Join(names, ", "), 400), advice))
+		list := truncate(strings.Join(names, ", "), 400)
+		notes = append(notes, fmt.Sprintf("a session ignores %d params: %s%s", len(names), list, advice))
+		noteCodes = append(noteCodes, api.CodedText{Code: "sim.note.dropped", Params: &map[string]string{"count": strconv.Itoa(len(names)), "names": list}})
+		if adviceCode != "" {
+			noteCodes = append(noteCodes, api.CodedText{Code: adviceCode})
+		}
 	}
-	agentWords := "no agent named"
+	agentWords, agentCode := "no agent named", "sim.agent.none"
 	if l := claims.Agent.Label(); l != "" {
-		agentWords = "agent " + truncate(l, 64)
+		agentWords, agentCode = "agent "+truncate(l, 64), "sim.agent.named"
 	}
+	decodedParams := map[string]string{"channel": claims.Channel, "visitor": truncate(claims.VisitorID, 64), "agentCode": agentCode,
+		"agent": truncate(claims.Agent.Label(), 64), "lang": claims.Lang}
 	decoded := fmt.Sprintf("channel %s, visitor id %s, %s, language %q", claims.Channel, truncate(claims.VisitorID, 64), agentWords, claims.Lang)
 	if len(notes) == 0 {
-		sm.step(api.SimulationStepStepDecode, api.SimulationStepStatusOk, "%s", decoded)
+		sm.step(api.SimulationStepStepDecode, api.SimulationStepStatusOk, "sim.decode.ok", decodedParams, "%s", decoded)
 	} else {
-		sm.step(api.SimulationStepStepDecode, api.SimulationStepStatusWarning, "%s; %s", decoded, strings.Join(notes, "; "))
+		st := sm.step(api.SimulationStepStepDecode, api.SimulationStepStatusWarning, "sim.decode.ok", decodedParams, "%s; %s", decoded, strings.Join(notes, "; "))
+		st.Notes = &noteCodes
 	}
 
 	// The simulator never consumes a signed token's single use.
@@ -410,23 +531,24 @@ func (s *Service) Simulate(ctx context.Context, slug string, in SimulationInput,
 		if apperr.As(err) == nil {
 			return api.Simulation{}, err
 		}
-		sm.fail(api.SimulationStepStepChecks, err, "")
+		sm.fail(api.SimulationStepStepChecks, err, "", "")
 		return sm.out, s.auditSimulation(ctx, &itg.ID, in, sm, actor, requestID)
 	}
-	checks := []string{}
+	checks, checkCodes := []string{}, []string{}
 	if opts.RequireKnownAgent {
-		checks = append(checks, "the agent is one an admin imported")
+		checks, checkCodes = append(checks, "the agent is one an admin imported"), append(checkCodes, "sim.check.known_agent")
 	}
 	if itg.Kind == model.KindChatwoot && opts.ChatwootURL != "" && itg.APIToken != "" {
-		checks = append(checks, "Chatwoot confirms the contact is in the conversation")
+		checks, checkCodes = append(checks, "Chatwoot confirms the contact is in the conversation"), append(checkCodes, "sim.check.chatwoot")
 	}
 	if claims.TokenID != "" {
-		checks = append(checks, "the token's single use is not consumed by the simulator")
+		checks, checkCodes = append(checks, "the token's single use is not consumed by the simulator"), append(checkCodes, "sim.check.single_use")
 	}
 	if len(checks) == 0 {
-		sm.step(api.SimulationStepStepChecks, api.SimulationStepStatusOk, "no further checks are configured for this integration")
+		sm.step(api.SimulationStepStepChecks, api.SimulationStepStatusOk, "sim.checks.none", nil, "no further checks are configured for this integration")
 	} else {
-		sm.step(api.SimulationStepStepChecks, api.SimulationStepStatusOk, "passed: %s", strings.Join(checks, "; "))
+		sm.step(api.SimulationStepStepChecks, api.SimulationStepStatusOk, "sim.checks.passed", map[string]string{"checksCodes": strings.Join(checkCodes, ",")},
+			"passed: %s", strings.Join(checks, "; "))
 	}
 
 	var v model.Visitor
@@ -434,11 +556,14 @@ func (s *Service) Simulate(ctx context.Context, slug string, in SimulationInput,
 	switch {
 	case errors.Is(err, gorm.ErrRecordNotFound):
 		v = model.Visitor{Channel: claims.Channel, ExternalID: claims.VisitorID}
-		sm.step(api.SimulationStepStepVisitor, api.SimulationStepStatusOk, "no visitor %s/%s yet: the first session creates it", claims.Channel, truncate(claims.VisitorID, 64))
+		sm.step(api.SimulationStepStepVisitor, api.SimulationStepStatusOk, "sim.visitor.new", map[string]string{"channel": claims.Channel, "visitor": truncate(claims.VisitorID, 64)},
+			"no visitor %s/%s yet: the first session creates it", claims.Channel, truncate(claims.VisitorID, 64))
 	case err != nil:
 		return api.Simulation{}, fmt.Errorf("find visitor: %w", err)
 	default:
-		sm.step(api.SimulationStepStepVisitor, api.SimulationStepStatusOk, "visitor %d (%s/%s), first seen %s, last seen %s", v.ID, v.Channel, truncate(v.ExternalID, 64),
+		sm.step(api.SimulationStepStepVisitor, api.SimulationStepStatusOk, "sim.visitor.found", map[string]string{"id": strconv.FormatInt(v.ID, 10), "channel": v.Channel,
+			"visitor": truncate(v.ExternalID, 64), "firstSeen": v.CreatedAt.UTC().Format(time.RFC3339), "lastSeen": v.LastSeenAt.UTC().Format(time.RFC3339)},
+			"visitor %d (%s/%s), first seen %s, last seen %s", v.ID, v.Channel, truncate(v.ExternalID, 64),
 			v.CreatedAt.UTC().Format("2006-01-02 15:04 MST"), v.LastSeenAt.UTC().Format("2006-01-02 15:04 MST"))
 		vv := visitorView(v)
 		sm.out.Visitor = &vv
@@ -446,12 +571,18 @@ func (s *Service) Simulate(ctx context.Context, slug string, in SimulationInput,
 	if err := s.simulateContact(ctx, sm, v, checked, opts); err != nil {
 		return api.Simulation{}, err
 	}
-	l, why, err := s.layouts.Resolve(ctx, layoutWho(itg, vouchedAgent(itg, checked)))
+	l, reason, err := s.layouts.ResolveReason(ctx, layoutWho(itg, vouchedAgent(itg, checked)))
 	if err != nil {
 		return api.Simulation{}, err
 	}
-	sm.out.Layout = &api.LayoutRef{Name: l.Name, Reason: why}
-	sm.step(api.SimulationStepStepLayout, api.SimulationStepStatusOk, "layout %q: %s", l.Name, why)
+	ref := LayoutRef(l.Name, reason)
+	sm.out.Layout = &ref
+	params := map[string]string{"reasonCode": reason.Code}
+	for k, v := range reason.Params {
+		params[k] = v
+	}
+	params["name"] = l.Name
+	sm.step(api.SimulationStepStepLayout, api.SimulationStepStatusOk, "sim.layout", params, "layout %q: %s", l.Name, reason.Text)
 	return sm.out, s.auditSimulation(ctx, &itg.ID, in, sm, actor, requestID)
 }
 
@@ -460,26 +591,40 @@ func (s *Service) simulateContact(ctx context.Context, sm *simulation, v model.V
 	db := s.db.WithContext(ctx)
 	var contactID int64
 	var m api.Match
+	who := map[string]string{"channel": v.Channel, "visitor": truncate(v.ExternalID, 64)}
+	with := func(extra map[string]string) map[string]string {
+		out := map[string]string{}
+		for k, x := range who {
+			out[k] = x
+		}
+		for k, x := range extra {
+			out[k] = x
+		}
+		return out
+	}
 	switch {
 	case v.ID != 0 && v.ContactID != nil:
 		contactID = *v.ContactID
 		m = linkedMatch(v)
-		sm.step(api.SimulationStepStepMatch, api.SimulationStepStatusOk, "already linked (%s): %s", v.LinkMethod, m.Reason)
+		sm.step(api.SimulationStepStepMatch, api.SimulationStepStatusOk, "sim.match.linked", with(map[string]string{"method": v.LinkMethod}), "already linked (%s): %s", v.LinkMethod, m.Reason)
 	case v.ID != 0 && v.LinkMethod == LinkManual:
 		m = unlinkedMatch(false)
-		sm.step(api.SimulationStepStepMatch, api.SimulationStepStatusWarning, "%s", m.Reason)
+		sm.step(api.SimulationStepStepMatch, api.SimulationStepStatusWarning, "sim.match.unlinked", with(nil), "%s", m.Reason)
 	default:
-		method, _, id, candidates, err := s.match(ctx, v.ID, c, opts, func(line string) { sm.step(api.SimulationStepStepMatch, api.SimulationStepStatusOk, "%s", line) })
+		method, _, id, candidates, err := s.match(ctx, v.ID, c, opts, func(line string) {
+			code, params := traceCode(line)
+			sm.step(api.SimulationStepStepMatch, api.SimulationStepStatusOk, code, params, "%s", line)
+		})
 		if err != nil {
 			return err
 		}
 		if id != 0 {
 			contactID = id
 			m = linkedMatch(model.Visitor{Channel: v.Channel, ExternalID: v.ExternalID, LinkMethod: method})
-			sm.step(api.SimulationStepStepMatch, api.SimulationStepStatusOk, "would link contact %d: %s", id, m.Reason)
+			sm.step(api.SimulationStepStepMatch, api.SimulationStepStatusOk, "sim.match.would_link", with(map[string]string{"contact": strconv.FormatInt(id, 10)}), "would link contact %d: %s", id, m.Reason)
 		} else {
 			m = notLinkedMatch(v, candidates)
-			sm.step(api.SimulationStepStepMatch, api.SimulationStepStatusWarning, "not linked: %s", m.Reason)
+			sm.step(api.SimulationStepStepMatch, api.SimulationStepStatusWarning, "sim.match.not_linked", with(nil), "not linked: %s", m.Reason)
 		}
 	}
 	sm.out.Match = &m
@@ -497,16 +642,16 @@ func (s *Service) simulateContact(ctx context.Context, sm *simulation, v model.V
 	return nil
 }
 
-func decryptAdvice(kind string) string {
+func decryptAdvice(kind string) (code, words string) {
 	switch kind {
 	case model.KindEasemob:
-		return "The encryption key set in Easemob (管理员模式 > 设置 > 自定义信息接口) is not this integration's key: reveal the key here and set the same one there, or rotate it and paste the new one"
+		return "sim.advice.decrypt.easemob", "The encryption key set in Easemob (管理员模式 > 设置 > 自定义信息接口) is not this integration's key: reveal the key here and set the same one there, or rotate it and paste the new one"
 	case model.KindShareCRM:
-		return "customParams was not encrypted with this integration's key: the website must use the key shown here (base64, AES/ECB/PKCS5Padding)"
+		return "sim.advice.decrypt.sharecrm", "customParams was not encrypted with this integration's key: the website must use the key shown here (base64, AES/ECB/PKCS5Padding)"
 	case model.KindSigned:
-		return "the token was not signed with this integration's secret"
+		return "sim.advice.decrypt.signed", "the token was not signed with this integration's secret"
 	}
-	return ""
+	return "", ""
 }
 
 // shorten keeps long received values readable.
@@ -518,9 +663,10 @@ func shorten(v string) string {
 }
 
 // showReading says which reading of visitorImId a session takes, and why
-// (a Reading* code). The param's view holds the decrypted reading, the one
-// as received in Reading.Other (easemobParamView).
-func showReading(sm *simulation, taken, why string) string {
+// (a Reading* code), in words and as the reading taken (plain or
+// decrypted). The param's view holds the decrypted reading, the one as
+// received in Reading.Other (easemobParamView).
+func showReading(sm *simulation, taken, why string) (string, string) {
 	for i := range sm.out.Params {
 		p := &sm.out.Params[i]
 		if p.Name != "visitorImId" || p.Reading == nil || p.How != api.SimulationParamHowDecrypted {
@@ -533,9 +679,9 @@ func showReading(sm *simulation, taken, why string) string {
 			p.How, p.Value = api.SimulationParamHowPlain, received
 		}
 		return fmt.Sprintf("visitorImId reads two ways (as sent, and decrypted with the key: Easemob's option that encrypts easemobId and visitorImId may be on while this integration does not require it); taking the %s reading (%s)",
-			p.Reading.Chosen, why)
+			p.Reading.Chosen, why), string(p.Reading.Chosen)
 	}
-	return ""
+	return "", string(api.SimulationReadingChosenDecrypted)
 }
 
 // easemobParamView shows one param as the Easemob adapter reads it.
@@ -646,4 +792,19 @@ func (s *Service) auditSimulation(ctx context.Context, integrationID *int64, in 
 		}
 	}
 	return s.audit.Record(ctx, ev)
+}
+
+// LayoutRef is the API's view of the layout name applies and why, in
+// English and as a code with its parameters.
+func LayoutRef(name string, why layout.Reason) api.LayoutRef {
+	ref := api.LayoutRef{Name: name, Reason: why.Text}
+	if why.Code != "" {
+		code := why.Code
+		ref.ReasonCode = &code
+		if len(why.Params) > 0 {
+			params := why.Params
+			ref.ReasonParams = &params
+		}
+	}
+	return ref
 }

@@ -60,7 +60,7 @@ export function Agents({ client, lang }: { client: AdminClient; lang: Lang }) {
           <strong>{t(lang, "agt.groupsSummary")}:</strong>{" "}
           {data.groups.map((g) => (
             <span class="tag" key={g.name}>
-              {g.name} · {t(lang, "agt.members", { n: g.members })}
+              {g.name} · {t(lang, g.members === 1 ? "agt.members.one" : "agt.members", { n: g.members })}
             </span>
           ))}
         </p>

@@ -1,6 +1,6 @@
 // The admin console: sign-in, then one screen per task, chosen by the URL's
 // hash (#integrations, #layouts, ...) so a reload stays where it was.
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { AdminApiError, AdminClient } from "./api";
 import { t, type Lang, type MessageKey } from "./i18n";
 import { Integrations } from "./Integrations";
@@ -10,13 +10,27 @@ import { Agents } from "./Agents";
 import { Simulator } from "./Simulator";
 import { Audit } from "./Audit";
 import { Account, SignIn } from "./SignIn";
+import { Admins } from "./Admins";
 
-export const screens = ["integrations", "layouts", "fields", "agents", "simulator", "audit", "account"] as const;
+export const screens = ["integrations", "layouts", "fields", "agents", "simulator", "audit", "admins", "account"] as const;
 export type Screen = (typeof screens)[number];
 
 export function screenOf(hash: string): Screen {
   const h = hash.replace(/^#/, "");
   return (screens as readonly string[]).includes(h) ? (h as Screen) : "integrations";
+}
+
+/** What the sign-in form says about the session before it. */
+export type Notice = "ended" | "signedOut" | null;
+
+/**
+ * The notice for the session check on load failing with e: "ended" only
+ * when the server says a session it knew ended (signed out elsewhere, the
+ * password changed, removed, expired); nothing for a first visit.
+ */
+export function noticeOnLoad(e: unknown): Notice {
+  const code = (e as { code?: unknown } | null)?.code;
+  return code === "session_ended" || code === "token_expired" ? "ended" : null;
 }
 
 export interface ConsoleProps {
@@ -29,18 +43,31 @@ export function Console({ client, initialLang, onLang }: ConsoleProps) {
   const [lang, setLang] = useState<Lang>(initialLang);
   const [email, setEmail] = useState<string | null>(null);
   const [checking, setChecking] = useState(true);
-  const [ended, setEnded] = useState(false);
+  const [notice, setNotice] = useState<Notice>(null);
   const [screen, setScreen] = useState<Screen>(screenOf(location.hash));
+  // Whether this page holds a session: a 401 then means it ended. A first
+  // visit (no cookie) is no ended session.
+  const hadSession = useRef(false);
 
   useEffect(() => {
     client.setOnUnauthorized((_e: AdminApiError) => {
+      if (!hadSession.current) return;
+      hadSession.current = false;
       setEmail(null);
-      setEnded(true);
+      setNotice("ended");
     });
     client
       .current()
-      .then((s) => setEmail(s.email))
-      .catch(() => setEmail(null))
+      .then((s) => {
+        hadSession.current = true;
+        setEmail(s.email);
+      })
+      .catch((e: unknown) => {
+        setEmail(null);
+        // A cookie the server no longer accepts (signed out elsewhere, the
+        // password changed, expired): that session did end.
+        setNotice(noticeOnLoad(e));
+      })
       .finally(() => setChecking(false));
     const onHash = () => setScreen(screenOf(location.hash));
     addEventListener("hashchange", onHash);
@@ -64,10 +91,11 @@ export function Console({ client, initialLang, onLang }: ConsoleProps) {
       <SignIn
         client={client}
         lang={lang}
-        notice={ended ? t(lang, "signIn.expired") : undefined}
+        notice={notice === "ended" ? t(lang, "signIn.expired") : notice === "signedOut" ? t(lang, "signIn.signedOut") : undefined}
         onLang={switchLang}
         onSignedIn={(e) => {
-          setEnded(false);
+          hadSession.current = true;
+          setNotice(null);
           setEmail(e);
         }}
       />
@@ -80,6 +108,7 @@ export function Console({ client, initialLang, onLang }: ConsoleProps) {
     ["agents", "nav.agents"],
     ["simulator", "nav.simulator"],
     ["audit", "nav.audit"],
+    ["admins", "nav.admins"],
     ["account", "nav.account"],
   ];
   return (
@@ -104,8 +133,9 @@ export function Console({ client, initialLang, onLang }: ConsoleProps) {
           class="secondary small"
           data-testid="sign-out"
           onClick={async () => {
+            hadSession.current = false;
             await client.signOut().catch(() => {});
-            setEnded(false);
+            setNotice("signedOut");
             setEmail(null);
           }}
         >
@@ -119,6 +149,7 @@ export function Console({ client, initialLang, onLang }: ConsoleProps) {
         {screen === "agents" && <Agents client={client} lang={lang} />}
         {screen === "simulator" && <Simulator client={client} lang={lang} />}
         {screen === "audit" && <Audit client={client} lang={lang} />}
+        {screen === "admins" && <Admins client={client} lang={lang} />}
         {screen === "account" && <Account client={client} lang={lang} />}
       </main>
     </div>

@@ -2,6 +2,7 @@
 // retire (and restore) custom fields.
 import { useEffect, useState } from "preact/hooks";
 import type { AdminClient } from "./api";
+import { fieldTypeName } from "./codes";
 import { t, type Lang } from "./i18n";
 import type { CatalogField, FieldCatalog, FieldType, ObjectName } from "./types";
 import { asFailure, ErrorBanner, FieldRow, fieldError, type Failure } from "./ui";
@@ -39,6 +40,7 @@ export function Fields({ client, lang }: { client: AdminClient; lang: Lang }) {
   const [cat, setCat] = useState<FieldCatalog | null>(null);
   const [failure, setFailure] = useState<Failure>(null);
   const [addFailure, setAddFailure] = useState<Failure>(null);
+  const [added, setAdded] = useState<string | null>(null);
   const [editing, setEditing] = useState<string | null>(null);
   const [form, setForm] = useState({ object: "contact" as ObjectName, key: "", zh: "", en: "", type: "text" as FieldType });
   const load = () =>
@@ -61,8 +63,11 @@ export function Fields({ client, lang }: { client: AdminClient; lang: Lang }) {
         onSubmit={async (e) => {
           e.preventDefault();
           setAddFailure(null);
+          setAdded(null);
           try {
-            await client.putField(form.object, form.key.trim(), { zh: form.zh.trim(), en: form.en.trim() }, form.type);
+            const f = await client.putField(form.object, form.key.trim(), { zh: form.zh.trim(), en: form.en.trim() }, form.type);
+            const obj = cat.objects.find((o) => o.object === f.object);
+            setAdded(t(lang, "fld.added", { label: f.label[lang], key: f.key, object: obj ? obj.label[lang] : f.object }));
             setForm({ ...form, key: "", zh: "", en: "" });
             void load();
           } catch (err) {
@@ -94,14 +99,23 @@ export function Fields({ client, lang }: { client: AdminClient; lang: Lang }) {
             <select value={form.type} onChange={(e) => setForm({ ...form, type: e.currentTarget.value as FieldType })}>
               {types.map((ty) => (
                 <option key={ty} value={ty}>
-                  {ty}
+                  {fieldTypeName(lang, ty)}
                 </option>
               ))}
             </select>
           </FieldRow>
         </div>
         <ErrorBanner failure={addFailure} lang={lang} shown={["object", "key", "label", "type"]} />
-        <button type="submit">{t(lang, "fld.add")}</button>
+        <div aria-live="polite">
+          {added && (
+            <p class="banner ok" data-testid="field-added">
+              {added}
+            </p>
+          )}
+        </div>
+        <button type="submit" data-testid="field-add-submit">
+          {t(lang, "fld.add")}
+        </button>
       </form>
       {cat.objects.map((o) => (
         <div class="box" key={o.object} data-testid={`catalog-${o.object}`}>
@@ -138,7 +152,7 @@ export function Fields({ client, lang }: { client: AdminClient; lang: Lang }) {
                         `${f.label.zh} / ${f.label.en}`
                       )}
                     </td>
-                    <td>{f.type}</td>
+                    <td data-type={f.type}>{fieldTypeName(lang, f.type)}</td>
                     <td class="btns">
                       <span class="tag">{t(lang, f.custom ? (f.retired ? "fld.retired" : "fld.custom") : "fld.builtin")}</span>
                       {f.custom && !f.retired && (

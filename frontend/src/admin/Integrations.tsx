@@ -1,8 +1,9 @@
 // Integrations: connect a platform, copy the URL and see where to paste it,
 // edit origins and options, reveal and rotate keys (both ask for the
 // password again; the server audits them).
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { AdminClient } from "./api";
+import { protectionText } from "./codes";
 import { t, type Lang, type MessageKey } from "./i18n";
 import type { CreatedIntegration, Integration, IntegrationKind, IntegrationOptions } from "./types";
 import { asFailure, CopyButton, ErrorBanner, FieldRow, fieldError, splitList, type Failure } from "./ui";
@@ -23,6 +24,28 @@ export function usualOrigin(kind: IntegrationKind): string {
     default:
       return "";
   }
+}
+
+/**
+ * The options a new integration of kind gets when the form leaves them
+ * empty (as the server's integration.Options.Defaults), shown in the form
+ * so that what is stored is what the admin saw.
+ */
+export function defaultOptions(kind: IntegrationKind): IntegrationOptions {
+  switch (kind) {
+    case "sharecrm":
+      return { verificationFields: ["full_name", "phone"], matchingFields: [["phone"], ["full_name", "phone"]] };
+    case "chatwoot":
+    case "signed":
+      return { matchingFields: [["email"], ["phone"]] };
+    default:
+      return {};
+  }
+}
+
+/** Integrations by name (then slug), as people look for them. */
+export function byName(list: Integration[]): Integration[] {
+  return [...list].sort((a, b) => a.name.localeCompare(b.name, undefined, { sensitivity: "base" }) || a.slug.localeCompare(b.slug));
 }
 
 /** The form's state: text inputs as the admin types them. */
@@ -47,7 +70,7 @@ interface Draft {
 }
 
 function draftOf(kind: IntegrationKind, it?: Integration): Draft {
-  const o = (it?.options ?? {}) as IntegrationOptions;
+  const o = (it?.options ?? defaultOptions(kind)) as IntegrationOptions;
   return {
     kind,
     name: it?.name ?? "",
@@ -125,8 +148,18 @@ function IntegrationForm(props: {
     </label>
   );
   const shown = ["kind", "name", "slug", "newSlug", "key", "origins", "options", "apiToken"];
+  // The form opens where the admin clicked (in place of the card, or at the
+  // top for a new one): bring it into view and put the cursor in it.
+  const self = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    const f = self.current;
+    if (!f) return;
+    f.scrollIntoView?.({ block: "start", behavior: "instant" as ScrollBehavior });
+    f.querySelector<HTMLElement>("input, select, textarea")?.focus({ preventScroll: true });
+  }, []);
   return (
     <form
+      ref={self}
       class="box form"
       data-testid="integration-form"
       onSubmit={async (e) => {
@@ -190,7 +223,7 @@ function IntegrationForm(props: {
         </p>
       )}
       {!editing && d.kind !== "chatwoot" && !(d.kind === "easemob" && d.noKey) && text("key", "int.key", { hint: t(lang, `int.key.hint.${d.kind}` as MessageKey) })}
-      <FieldRow label={t(lang, "int.origins")} hint={t(lang, "int.origins.hint")} error={fieldError(failure, "origins")} id="origins">
+      <FieldRow label={t(lang, "int.origins")} hint={t(lang, `int.origins.hint.${d.kind}` as MessageKey)} error={fieldError(failure, "origins")} id="origins">
         <textarea name="origins" rows={2} value={d.origins} onInput={(e) => set("origins", e.currentTarget.value)} />
       </FieldRow>
       {!editing && usualOrigin(d.kind) !== "" && originsOf(d).join() === usualOrigin(d.kind) && (
@@ -331,6 +364,7 @@ function IntegrationCard(props: { client: AdminClient; lang: Lang; it: Integrati
   const { client, lang, it } = props;
   const [keyMode, setKeyMode] = useState<"reveal" | "rotate" | null>(null);
   const p = it.protection;
+  const pw = protectionText(lang, p);
   return (
     <article class="box integration" data-testid={`integration-${it.slug}`} data-kind={it.kind}>
       <div class="row-between">
@@ -380,10 +414,10 @@ function IntegrationCard(props: { client: AdminClient; lang: Lang; it: Integrati
           <span class={`level level-${p.level}`} data-testid="protection-level">
             {t(lang, `int.level.${p.level}` as MessageKey)}
           </span>{" "}
-          {p.summary}
-          {p.advice.length > 0 && (
-            <ul class="advice">
-              {p.advice.map((a) => (
+          <span data-testid="protection-summary">{pw.summary}</span>
+          {pw.advice.length > 0 && (
+            <ul class="advice" data-testid="protection-advice">
+              {pw.advice.map((a) => (
                 <li key={a}>{a}</li>
               ))}
             </ul>
@@ -415,11 +449,16 @@ export function Integrations({ client, lang }: { client: AdminClient; lang: Lang
   const load = () =>
     client
       .listIntegrations()
-      .then(setList)
+      .then((l) => setList(byName(l)))
       .catch((e) => setFailure(asFailure(e)));
   useEffect(() => {
     void load();
   }, []);
+  const done = (c: CreatedIntegration | null) => {
+    setForm(null);
+    setCreated(c);
+    void load();
+  };
   return (
     <section>
       <div class="row-between">
@@ -434,19 +473,8 @@ export function Integrations({ client, lang }: { client: AdminClient; lang: Lang
         )}
       </div>
       <ErrorBanner failure={failure} lang={lang} />
-      {form && (
-        <IntegrationForm
-          key={form === "new" ? "new" : form.slug}
-          client={client}
-          lang={lang}
-          editing={form === "new" ? undefined : form}
-          onCancel={() => setForm(null)}
-          onDone={(c) => {
-            setForm(null);
-            setCreated(c);
-            void load();
-          }}
-        />
+      {form === "new" && (
+        <IntegrationForm key="new" client={client} lang={lang} onCancel={() => setForm(null)} onDone={(c) => done(c)} />
       )}
       {created && (
         <div class="banner ok created" data-testid="integration-created">
@@ -459,6 +487,11 @@ export function Integrations({ client, lang }: { client: AdminClient; lang: Lang
             <p>
               <span class="form-label">{t(lang, "int.createdKey")}</span> <code class="secret" data-testid="created-key">{created.key}</code>{" "}
               <CopyButton text={created.key} lang={lang} />
+            </p>
+          )}
+          {created.key && (
+            <p class="hint" data-testid="created-key-hint">
+              {t(lang, "int.createdKey.hint")}
             </p>
           )}
           <p>
@@ -474,16 +507,20 @@ export function Integrations({ client, lang }: { client: AdminClient; lang: Lang
       ) : list.length === 0 ? (
         <p class="none">{t(lang, "int.none")}</p>
       ) : (
-        list.map((it) => (
-          <IntegrationCard
-            key={it.slug}
-            client={client}
-            lang={lang}
-            it={it}
-            onEdit={() => setForm(it)}
-            onChanged={(u) => setList((l) => (l ?? []).map((x) => (x.slug === it.slug ? u : x)))}
-          />
-        ))
+        list.map((it) =>
+          form !== null && form !== "new" && form.slug === it.slug ? (
+            <IntegrationForm key={`edit-${it.slug}`} client={client} lang={lang} editing={form} onCancel={() => setForm(null)} onDone={(c) => done(c)} />
+          ) : (
+            <IntegrationCard
+              key={it.slug}
+              client={client}
+              lang={lang}
+              it={it}
+              onEdit={() => setForm(it)}
+              onChanged={(u) => setList((l) => (l ?? []).map((x) => (x.slug === it.slug ? u : x)))}
+            />
+          ),
+        )
       )}
     </section>
   );

@@ -62,6 +62,31 @@ export function toggleField(p: LayoutPanel, key: string, on: boolean): LayoutPan
   };
 }
 
+/**
+ * Panel p shown for another object (to): what still applies is kept (the
+ * fields to also has, in their order, with their labels and masks; the
+ * limit, sort and filters to can take), the rest is dropped. A title is
+ * kept only when the admin wrote one that is not the old object's name.
+ */
+export function changeObject(p: LayoutPanel, to: CatalogObject, from?: CatalogObject): LayoutPanel {
+  const has = new Map(to.fields.filter((f) => !f.retired).map((f) => [f.key, f] as const));
+  const fields = p.fields.filter((k) => has.has(k));
+  const out: LayoutPanel = { object: to.object, fields };
+  const labels = Object.fromEntries(Object.entries(p.labels ?? {}).filter(([k]) => has.has(k)));
+  if (Object.keys(labels).length) out.labels = labels;
+  const masked = (p.masked ?? []).filter((k) => fields.includes(k));
+  if (masked.length) out.masked = masked;
+  if (!to.single) {
+    if (p.limit !== undefined) out.limit = p.limit;
+    if (p.sort && has.get(p.sort)?.sortable) out.sort = p.sort;
+    const filter = Object.fromEntries(Object.entries(p.filter ?? {}).filter(([k]) => has.get(k)?.filterable));
+    if (Object.keys(filter).length) out.filter = filter;
+  }
+  const own = p.title && !(from && p.title.zh === from.label.zh && p.title.en === from.label.en);
+  if (own && p.title) out.title = p.title;
+  return out;
+}
+
 function PanelEditor(props: {
   lang: Lang;
   index: number;
@@ -116,7 +141,10 @@ function PanelEditor(props: {
         <FieldRow label={t(lang, "lay.object")}>
           <select
             value={p.object}
-            onChange={(e) => props.onChange({ object: e.currentTarget.value as ObjectName, fields: [] })}
+            onChange={(e) => {
+              const to = props.catalog.objects.find((o) => o.object === (e.currentTarget.value as ObjectName));
+              if (to) props.onChange(changeObject(p, to, obj));
+            }}
             data-testid={`panel-object-${i}`}
           >
             {props.catalog.objects.map((o) => (
@@ -461,45 +489,56 @@ export function LayoutDesigner({ client, lang }: { client: AdminClient; lang: La
           >
             {t(lang, "lay.addPanel")}
           </button>
-          <ErrorBanner failure={failure} lang={lang} shown={["name", "scope", "panels"]} />
-          {conflict !== null && (
-            <div class="banner warn" role="alert" data-testid="layout-conflict">
-              <p>{t(lang, "lay.conflict", { mine: conflict })}</p>
-              <div class="btns">
-                <button
-                  type="button"
-                  data-testid="conflict-overwrite"
-                  onClick={async () => {
-                    const th = await theirs();
-                    void save({ ...doc, version: th?.version });
-                  }}
-                >
-                  {t(lang, "lay.conflict.overwrite")}
-                </button>
-                <button
-                  type="button"
-                  class="secondary"
-                  data-testid="conflict-reload"
-                  onClick={async () => {
-                    const th = await theirs();
-                    if (th) setDoc(clone(th));
-                    setConflict(null);
-                  }}
-                >
-                  {t(lang, "lay.conflict.reload")}
-                </button>
-              </div>
+          <div class="save-bar sticky" data-testid="layout-save-bar">
+            {/* Feedback beside the Save button, which stays in view: the
+                result of a save is read where the click was. */}
+            <div class="save-feedback" aria-live="polite">
+              <ErrorBanner failure={failure} lang={lang} shown={["name", "scope", "panels"]} />
+              {failure && failure.fields.length > 0 && (
+                <p class="banner bad" data-testid="layout-not-saved">
+                  {t(lang, "lay.notSaved")}
+                </p>
+              )}
+              {conflict !== null && (
+                <div class="banner warn" role="alert" data-testid="layout-conflict">
+                  <p>{t(lang, "lay.conflict", { mine: conflict })}</p>
+                  <div class="btns">
+                    <button
+                      type="button"
+                      data-testid="conflict-overwrite"
+                      onClick={async () => {
+                        const th = await theirs();
+                        void save({ ...doc, version: th?.version });
+                      }}
+                    >
+                      {t(lang, "lay.conflict.overwrite")}
+                    </button>
+                    <button
+                      type="button"
+                      class="secondary"
+                      data-testid="conflict-reload"
+                      onClick={async () => {
+                        const th = await theirs();
+                        if (th) setDoc(clone(th));
+                        setConflict(null);
+                      }}
+                    >
+                      {t(lang, "lay.conflict.reload")}
+                    </button>
+                  </div>
+                </div>
+              )}
+              {saved !== null && (
+                <p class="banner ok" data-testid="layout-saved">
+                  {t(lang, "lay.saved", { version: saved })}
+                </p>
+              )}
             </div>
-          )}
-          {saved !== null && (
-            <p class="banner ok" data-testid="layout-saved">
-              {t(lang, "lay.saved", { version: saved })}
-            </p>
-          )}
-          <div class="btns sticky">
-            <button type="submit" disabled={busy} data-testid="layout-save">
-              {busy ? t(lang, "saving") : t(lang, "save")}
-            </button>
+            <div class="btns">
+              <button type="submit" disabled={busy} data-testid="layout-save">
+                {busy ? t(lang, "saving") : t(lang, "save")}
+              </button>
+            </div>
           </div>
         </form>
       </div>

@@ -40,7 +40,11 @@ export function SignIn(props: {
             {t(lang, "lang.switch")}
           </button>
         </div>
-        {props.notice && <p class="banner info">{props.notice}</p>}
+        {props.notice && (
+          <p class="banner info" role="status" data-testid="sign-in-notice">
+            {props.notice}
+          </p>
+        )}
         <FieldRow label={t(lang, "signIn.email")} error={fieldError(failure, "email")}>
           <input name="email" type="email" autoComplete="username" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
         </FieldRow>
@@ -58,9 +62,25 @@ export function SignIn(props: {
         <button type="submit" disabled={busy} data-testid="sign-in-submit">
           {t(lang, "signIn.submit")}
         </button>
-        <p class="hint">{t(lang, "signIn.hint")}</p>
+        <p class="hint" data-testid="sign-in-hint">
+          {withCode(t(lang, "signIn.hint"), "{command}", "crmlens admin create")}
+        </p>
       </form>
     </main>
+  );
+}
+
+/** text with placeholder shown as code (a command, a path). */
+export function withCode(text: string, placeholder: string, code: string) {
+  const [before, after] = text.split(placeholder);
+  return after === undefined ? (
+    text
+  ) : (
+    <>
+      {before}
+      <code>{code}</code>
+      {after}
+    </>
   );
 }
 

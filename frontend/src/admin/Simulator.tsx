@@ -2,9 +2,18 @@
 // each step of visitor and contact matching, and the layout that applies.
 import { useEffect, useState } from "preact/hooks";
 import type { AdminClient } from "./api";
-import { t, type Lang } from "./i18n";
+import { layoutReasonText } from "../shared/i18n";
+import { reasonText } from "../sidebar/reason";
+import { stepText } from "./codes";
+import { t, type Lang, type MessageKey } from "./i18n";
 import type { Integration, Simulation } from "./types";
 import { asFailure, ErrorBanner, FieldRow, fieldError, type Failure } from "./ui";
+
+/** The visitor a simulation names, from its steps when crmlens has none yet. */
+function simVisitor(result: Simulation): NonNullable<Simulation["visitor"]> {
+  const p = result.steps.find((s) => (s.step === "visitor" || s.step === "match") && s.params?.channel)?.params ?? {};
+  return { id: "", channel: p.channel ?? "", externalId: p.visitor ?? "" };
+}
 
 export function Simulator({ client, lang }: { client: AdminClient; lang: Lang }) {
   const [integrations, setIntegrations] = useState<Integration[]>([]);
@@ -67,8 +76,11 @@ export function Simulator({ client, lang }: { client: AdminClient; lang: Lang })
             <ol class="steps">
               {result.steps.map((s, i) => (
                 <li key={i} class={`step step-${s.status}`} data-testid={`sim-step-${s.step}`} data-status={s.status} data-code={s.code}>
-                  <span class="step-name">{s.step}</span> <span class={`pill status-${s.status}`}>{s.status}</span>
-                  <p>{s.detail}</p>
+                  <span class="step-name">{t(lang, `sim.step.${s.step}` as MessageKey)}</span>{" "}
+                  <span class={`pill status-${s.status}`}>{t(lang, `sim.status.${s.status}` as MessageKey)}</span>
+                  <p data-testid="sim-step-detail" data-detail-code={s.detailCode}>
+                    {stepText(lang, s, result)}
+                  </p>
                 </li>
               ))}
             </ol>
@@ -127,14 +139,16 @@ export function Simulator({ client, lang }: { client: AdminClient; lang: Lang })
                 {result.match && (
                   <>
                     <dt />
-                    <dd class="muted">{result.match.reason}</dd>
+                    <dd class="muted" data-testid="sim-match-reason">
+                      {reasonText({ match: result.match, visitor: result.visitor ?? simVisitor(result) }, lang)}
+                    </dd>
                   </>
                 )}
                 {result.layout && (
                   <>
                     <dt>{t(lang, "sim.layout")}</dt>
                     <dd data-testid="sim-layout">
-                      {result.layout.name} <span class="muted">— {result.layout.reason}</span>
+                      {result.layout.name} <span class="muted">— {layoutReasonText(lang, result.layout)}</span>
                     </dd>
                   </>
                 )}

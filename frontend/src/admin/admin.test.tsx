@@ -7,10 +7,13 @@ import { byTestId, click, flush, mount } from "../test/dom";
 import { AdminApiError, auditQueryString, createAdminClient, type Fetch } from "./api";
 import { catalogues, initialLang, t } from "./i18n";
 import { Integrations } from "./Integrations";
-import { LayoutDesigner, move, starterLayout, toggleField } from "./LayoutDesigner";
+import { changeObject, LayoutDesigner, move, starterLayout, toggleField } from "./LayoutDesigner";
 import { Simulator } from "./Simulator";
-import { screenOf } from "./Console";
-import type { FieldCatalog, Integration, LayoutDoc, SidebarContext } from "./types";
+import { Console, noticeOnLoad, screenOf } from "./Console";
+import { Admins } from "./Admins";
+import { Agents } from "./Agents";
+import { Fields } from "./Fields";
+import type { CatalogObject, FieldCatalog, Integration, LayoutDoc, SidebarContext } from "./types";
 import { act } from "preact/test-utils";
 
 interface Call {
@@ -156,7 +159,15 @@ const integration: Integration = {
   origins: ["https://kefu.easemob.com"],
   keySet: true,
   keyMasked: "••••cret",
-  protection: { level: "low", summary: "anyone who has this URL…", exposed: [], advice: ["turn on encrypted system params"] },
+  protection: {
+    level: "low",
+    summary: "anyone who has this URL…",
+    exposed: [],
+    advice: ["turn on encrypted system params"],
+    summaryCodes: [],
+    exposedCodes: [],
+    adviceCodes: [],
+  },
   options: {},
 };
 
@@ -381,5 +392,207 @@ describe("simulator", () => {
     expect(reading?.textContent).toContain("解密后");
     expect(reading?.textContent).toContain("联系人的渠道身份");
     expect(reading?.textContent).toContain("3b5a0c9d1e2f4a6b");
+  });
+});
+
+const field = (object: string, key: string, more: Partial<{ sortable: boolean; filterable: boolean; retired: boolean }> = {}) =>
+  ({ object, key, label: { zh: key, en: key }, type: "text", custom: false, retired: false, sortable: false, filterable: false, ...more }) as CatalogObject["fields"][number];
+
+describe("changing a panel's object", () => {
+  const orders = {
+    object: "orders",
+    label: { zh: "订单", en: "Orders" },
+    single: false,
+    fields: [field("orders", "order_no"), field("orders", "status", { filterable: true }), field("orders", "created_at", { sortable: true })],
+  } as CatalogObject;
+  const tickets = {
+    object: "tickets",
+    label: { zh: "工单", en: "Tickets" },
+    single: false,
+    fields: [
+      field("tickets", "subject"),
+      field("tickets", "status", { filterable: true }),
+      field("tickets", "created_at", { sortable: true }),
+      field("tickets", "priority"),
+    ],
+  } as CatalogObject;
+  const account = { object: "account", label: { zh: "客户", en: "Account" }, single: true, fields: [field("account", "name")] } as CatalogObject;
+
+  it("keeps the fields the new object also has, their labels and masks, the limit, sort and filters", () => {
+    const p = {
+      object: "orders" as const,
+      title: { zh: "订单", en: "Orders" },
+      fields: ["order_no", "created_at", "status"],
+      labels: { status: { zh: "状态", en: "State" }, order_no: { zh: "单号", en: "No." } },
+      masked: ["status", "order_no"],
+      limit: 7,
+      sort: "created_at",
+      filter: { status: ["open"] },
+    };
+    expect(changeObject(p, tickets, orders)).toEqual({
+      object: "tickets",
+      fields: ["created_at", "status"],
+      labels: { status: { zh: "状态", en: "State" } },
+      masked: ["status"],
+      limit: 7,
+      sort: "created_at",
+      filter: { status: ["open"] },
+    });
+    // A title the admin wrote is theirs; a single record takes no limit.
+    expect(changeObject({ ...p, title: { zh: "最近", en: "Latest" } }, tickets, orders).title).toEqual({ zh: "最近", en: "Latest" });
+    expect(changeObject(p, account, orders)).toEqual({ object: "account", fields: [] });
+  });
+
+  it("in the designer, switching orders to tickets keeps status and the limit", async () => {
+    const stored: LayoutDoc = { name: "vip", version: 1, scope: { default: true }, panels: [{ object: "orders", fields: ["order_no", "status"], limit: 3 }] };
+    const { f } = fakeFetch({
+      "GET /api/v1/admin/fields": () => [200, { objects: [orders, tickets] }],
+      "GET /api/v1/admin/layouts": () => [200, { layouts: [stored] }],
+      "GET /api/v1/admin/contacts": () => [200, { contacts: [] }],
+    });
+    const el = await mount(<LayoutDesigner client={createAdminClient(f)} lang="en" />);
+    const sel = byTestId(el, "panel-object-0") as HTMLSelectElement;
+    await act(async () => {
+      sel.value = "tickets";
+      sel.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+    expect((byTestId(el, "tick-0-status") as HTMLInputElement).checked).toBe(true);
+    expect((byTestId(el, "tick-0-subject") as HTMLInputElement).checked).toBe(false);
+    expect((byTestId(el, "panel-limit-0") as HTMLInputElement).value).toBe("3");
+  });
+});
+
+describe("session notices", () => {
+  it("says nothing to a first visitor, 'signed out' after signing out, 'ended' after a session 401", async () => {
+    expect(noticeOnLoad(new AdminApiError("unauthorized", "sign in", 401))).toBeNull();
+    expect(noticeOnLoad(new AdminApiError("session_ended", "signed out", 401))).toBe("ended");
+    let signedIn = false;
+    const { f } = fakeFetch({
+      "GET /api/v1/admin/session": () =>
+        signedIn ? [200, { email: "ops@example.com", expiresAt: session.expiresAt, csrfToken: "c" }] : [401, { error: { code: "unauthorized", message: "sign in" } }],
+      "POST /api/v1/admin/session": () => ((signedIn = true), [201, session]),
+      "DELETE /api/v1/admin/session": () => ((signedIn = false), [204, undefined]),
+      "GET /api/v1/admin/integrations": () =>
+        signedIn ? [200, { integrations: [] }] : [401, { error: { code: "session_ended", message: "this admin session was signed out" } }],
+    });
+    location.hash = "";
+    const el = await mount(<Console client={createAdminClient(f)} initialLang="en" />);
+    expect(byTestId(el, "sign-in")).not.toBeNull();
+    expect(byTestId(el, "sign-in-notice")).toBeNull();
+    expect(byTestId(el, "sign-in-hint")?.querySelector("code")?.textContent).toBe("crmlens admin create");
+    expect(byTestId(el, "sign-in-hint")?.textContent).not.toContain("`");
+    await type(el.querySelector('input[name="email"]'), "ops@example.com");
+    await type(el.querySelector('input[name="password"]'), "pw");
+    await submit(byTestId(el, "sign-in"));
+    expect(byTestId(el, "signed-in-as")?.textContent).toBe("ops@example.com");
+    await click(byTestId(el, "sign-out"));
+    expect(byTestId(el, "sign-in-notice")?.textContent).toBe(t("en", "signIn.signedOut"));
+    // Signed in again, then the session ends elsewhere: the next call's 401 says so.
+    await type(el.querySelector('input[name="email"]'), "ops@example.com");
+    await type(el.querySelector('input[name="password"]'), "pw");
+    await submit(byTestId(el, "sign-in"));
+    expect(byTestId(el, "sign-in-notice")).toBeNull();
+    signedIn = false;
+    await click(byTestId(el, "nav-layouts"));
+    await click(byTestId(el, "nav-integrations"));
+    expect(byTestId(el, "sign-in-notice")?.textContent).toBe(t("en", "signIn.expired"));
+  });
+});
+
+describe("console friction", () => {
+  it("sorts integrations by name and pre-fills ShareCRM's real defaults with its own origin hint", async () => {
+    const { f, calls } = fakeFetch({
+      "GET /api/v1/admin/integrations": () => [
+        200,
+        { integrations: [{ ...integration, slug: "z", name: "Zeta" }, { ...integration, slug: "a", name: "alpha" }, { ...integration, slug: "m", name: "Mid" }] },
+      ],
+      "POST /api/v1/admin/integrations": (c) => [201, { integration: { ...integration, ...(c.body as object) }, key: "k".repeat(24) }],
+    });
+    const el = await mount(<Integrations client={createAdminClient(f)} lang="en" />);
+    expect([...el.querySelectorAll("[data-testid^='integration-'][data-kind]")].map((x) => x.getAttribute("data-testid"))).toEqual([
+      "integration-a",
+      "integration-m",
+      "integration-z",
+    ]);
+    await click(byTestId(el, "integration-new"));
+    const kind = el.querySelector('select[name="kind"]') as HTMLSelectElement;
+    await act(async () => {
+      kind.value = "sharecrm";
+      kind.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+    expect((el.querySelector('input[name="verificationFields"]') as HTMLInputElement).value).toBe("full_name, phone");
+    expect((el.querySelector('textarea[name="matchingFields"]') as HTMLTextAreaElement).value).toBe("phone\nfull_name+phone");
+    expect(byTestId(el, "integration-form")?.textContent).toContain(t("en", "int.origins.hint.sharecrm"));
+    expect(byTestId(el, "integration-form")?.textContent).not.toContain("kefu.easemob.com");
+    await submit(byTestId(el, "integration-form"));
+    expect(lastPost(calls)).toMatchObject({ options: { verificationFields: ["full_name", "phone"], matchingFields: [["phone"], ["full_name", "phone"]] } });
+    // The key is shown now and can be revealed later: nothing says "shown once".
+    expect(byTestId(el, "integration-created")?.textContent).not.toMatch(/shown once/i);
+    expect(byTestId(el, "created-key-hint")?.textContent).toBe(t("en", "int.createdKey.hint"));
+  });
+
+  it("opens an integration's edit form in place of its card", async () => {
+    const { f } = fakeFetch({
+      "GET /api/v1/admin/integrations": () => [200, { integrations: [{ ...integration, slug: "a", name: "A" }, { ...integration, slug: "b", name: "B" }] }],
+    });
+    const el = await mount(<Integrations client={createAdminClient(f)} lang="en" />);
+    await click(byTestId(byTestId(el, "integration-b")!, "integration-edit"));
+    const form = byTestId(el, "integration-form")!;
+    expect(byTestId(el, "integration-b")).toBeNull();
+    expect(form.previousElementSibling?.getAttribute("data-testid")).toBe("integration-a");
+    expect(form.contains(document.activeElement)).toBe(true);
+  });
+
+  it("says '1 member' and confirms an added field", async () => {
+    const { f } = fakeFetch({
+      "GET /api/v1/admin/agents": () => [200, { agents: [], groups: [{ name: "vip", members: 1 }, { name: "all", members: 2 }] }],
+      "GET /api/v1/admin/fields": () => [200, catalog],
+      "PUT /api/v1/admin/fields/contact/vip_level": (c) => [200, { object: "contact", key: "vip_level", ...(c.body as object), custom: true, retired: false, sortable: false, filterable: false }],
+    });
+    const agents = await mount(<Agents client={createAdminClient(f)} lang="en" />);
+    expect(byTestId(agents, "groups-summary")?.textContent).toContain("vip · 1 member");
+    expect(byTestId(agents, "groups-summary")?.textContent).toContain("all · 2 members");
+    const el = await mount(<Fields client={createAdminClient(f)} lang="en" />);
+    await type(el.querySelector('input[name="key"]'), "vip_level");
+    await type(el.querySelector('input[name="zh"]'), "会员等级");
+    await type(el.querySelector('input[name="en"]'), "VIP level");
+    await submit(byTestId(el, "field-add"));
+    expect(byTestId(el, "field-added")?.textContent).toBe(t("en", "fld.added", { label: "VIP level", key: "vip_level", object: "Contact" }));
+  });
+});
+
+describe("admins screen", () => {
+  it("lists admins, adds one with your password asked again, and shows why one cannot be removed", async () => {
+    let admins = [
+      { id: "1", email: "ops@example.com", createdAt: "2026-11-01T00:00:00Z", you: true },
+      { id: "2", email: "dev@example.com", createdAt: "2026-11-02T00:00:00Z", you: false },
+    ];
+    const { f, calls } = fakeFetch({
+      "GET /api/v1/admin/admins": () => [200, { admins }],
+      "POST /api/v1/admin/admins": (c) => {
+        const b = c.body as { email: string; currentPassword: string };
+        if (b.currentPassword !== "mine")
+          return [401, { error: { code: "bad_credentials", message: "the password is wrong", fields: [{ field: "currentPassword", message: "the password is wrong" }] } }];
+        const a = { id: "3", email: b.email, createdAt: "2026-12-01T00:00:00Z", you: false };
+        admins = [...admins, a];
+        return [201, a];
+      },
+      "DELETE /api/v1/admin/admins/2": () => [409, { error: { code: "admin_last", message: "dev@example.com is the last admin" } }],
+    });
+    const el = await mount(<Admins client={createAdminClient(f)} lang="en" />);
+    expect(byTestId(byTestId(el, "admin-ops@example.com")!, "admin-remove")).toBeNull();
+    await type(el.querySelector('[data-testid="admin-add"] input[name="email"]'), "new@example.com");
+    await type(el.querySelector('[data-testid="admin-add"] input[name="password"]'), "a first password");
+    await type(el.querySelector('[data-testid="admin-add"] input[name="currentPassword"]'), "wrong");
+    await submit(byTestId(el, "admin-add"));
+    expect(byTestId(el, "error-admin-current")?.textContent).toBe("the password is wrong");
+    await type(el.querySelector('[data-testid="admin-add"] input[name="currentPassword"]'), "mine");
+    await submit(byTestId(el, "admin-add"));
+    expect(lastPost(calls)).toEqual({ email: "new@example.com", password: "a first password", currentPassword: "mine" });
+    expect(byTestId(el, "admins-done")?.textContent).toBe(t("en", "adm.added", { email: "new@example.com" }));
+    expect(byTestId(el, "admin-new@example.com")).not.toBeNull();
+    await click(byTestId(byTestId(el, "admin-dev@example.com")!, "admin-remove"));
+    await click(byTestId(el, "admin-remove-confirm"));
+    expect(byTestId(el, "error-banner")?.textContent).toContain("dev@example.com is the last admin");
   });
 });

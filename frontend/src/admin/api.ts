@@ -4,6 +4,8 @@
 import type {
   AdminSession,
   AdminSessionInfo,
+  AdminUser,
+  AdminUserList,
   AgentList,
   AdminAgent,
   AuditList,
@@ -125,6 +127,12 @@ export function createAdminClient(fetchImpl: Fetch = (i, init) => fetch(i, init)
     },
     changePassword: (currentPassword: string, newPassword: string) =>
       call<void>("POST", "/api/v1/admin/password", { currentPassword, newPassword }),
+    listAdmins: async () => (await call<AdminUserList>("GET", "/api/v1/admin/admins")).admins,
+    createAdmin: (email: string, password: string, currentPassword: string) =>
+      call<AdminUser>("POST", "/api/v1/admin/admins", { email, password, currentPassword }),
+    removeAdmin: (id: string) => call<void>("DELETE", `/api/v1/admin/admins/${enc(id)}`),
+    resetAdminPassword: (id: string, password: string, currentPassword: string) =>
+      call<void>("POST", `/api/v1/admin/admins/${enc(id)}/password`, { password, currentPassword }),
     listIntegrations: async () => (await call<{ integrations: Integration[] }>("GET", "/api/v1/admin/integrations")).integrations,
     createIntegration: (input: IntegrationInput) => call<CreatedIntegration>("POST", "/api/v1/admin/integrations", input),
     updateIntegration: (slug: string, u: IntegrationUpdate) =>

@@ -5,6 +5,8 @@ import type { components } from "../api/schema";
 type S = components["schemas"];
 export type AdminSession = S["AdminSession"];
 export type AdminSessionInfo = S["AdminSessionInfo"];
+export type AdminUser = S["AdminUser"];
+export type AdminUserList = S["AdminUserList"];
 export type Integration = S["Integration"];
 export type IntegrationKind = S["IntegrationKind"];
 export type IntegrationInput = S["IntegrationInput"];

@@ -317,6 +317,61 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/admins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every admin of the console, oldest first; "you" marks the signed-in one. */
+        get: operations["listAdmins"];
+        put?: never;
+        /** Add an admin with a first password to give them; asks for your own password again (audited as admin.create). */
+        post: operations["createAdmin"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/admins/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove another admin (their sessions end); never yourself nor the last admin (audited as admin.remove). */
+        delete: operations["removeAdmin"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/admins/{id}/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set another admin's password (every session of theirs ends); asks for your own password again (audited as admin.password_reset).
+         * @description Your own password is changed with POST /api/v1/admin/password, which asks for the current one.
+         */
+        post: operations["resetAdminPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/integrations/{slug}": {
         parameters: {
             query?: never;
@@ -327,11 +382,46 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        delete?: never;
+        /** Delete an integration and its visitors (their links to contacts); contacts, layouts and the whole audit trail are kept, and the deletion is audited. Disable it instead to keep the visitors. */
+        delete: operations["deleteIntegration"];
         options?: never;
         head?: never;
         /** Change an integration's name, slug, origins, options or API token; absent fields stay. */
         patch: operations["updateIntegration"];
+        trace?: never;
+    };
+    "/api/v1/admin/integrations/{slug}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Disable an integration; its sidebar then refuses sessions with 403 integration_disabled. Nothing is deleted; audited. */
+        post: operations["disableIntegration"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/integrations/{slug}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Enable a disabled integration again; audited. */
+        post: operations["enableIntegration"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/admin/integrations/{slug}/key/rotate": {
@@ -454,6 +544,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/layouts/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a layout; agents it applied to get the next one by precedence. Audited; the audit trail is kept. */
+        delete: operations["deleteLayout"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/layouts/preview": {
         parameters: {
             query?: never;
@@ -556,6 +663,21 @@ export interface components {
             channel: string;
             /** @description The visitor's id on that channel (Easemob's visitorImId). */
             externalId: string;
+            /**
+             * @description The name the platform gave for the visitor (Easemob's nickname),
+             *     in the sidebar context only.
+             */
+            displayName?: string;
+            /**
+             * @description What the platform vouched for about the visitor (ShareCRM's
+             *     verified name and phone, a signed link's claims): name, phone
+             *     and email, each masked as the layout masks the contact's field
+             *     and absent where the layout does not show it. In the sidebar
+             *     context only.
+             */
+            verified?: {
+                [key: string]: string;
+            };
         };
         Match: {
             /** @enum {string} */
@@ -578,9 +700,16 @@ export interface components {
              *     candidates: identity, manual, manual_unverified (linked by hand in
              *     a session nothing vouched for), identifier, fields, existing_link,
              *     candidates, no_match_verified, no_identity, unlinked,
-             *     not_this_person. A client that does not know a code shows reason.
+             *     not_this_person, rejected (an agent said the contact named by
+             *     rejected is not this person). A client that does not know a
+             *     code shows reason.
              */
             reasonCode?: string;
+            /**
+             * @description With reasonCode rejected: the contact an agent said is not this
+             *     visitor. Linking it by hand (POST /sidebar/link) undoes that.
+             */
+            rejected?: components["schemas"]["ContactSummary"];
             /** @description When several contacts matched, none is linked; these are offered to the agent. */
             candidates?: components["schemas"]["Candidate"][];
         };
@@ -589,6 +718,10 @@ export interface components {
             name: string;
             /** @description Masked phone or email and the account, to tell candidates apart. */
             hint: string;
+            /** @description The masked e-mail, when the layout shows e-mails in clear and the hint is the phone. */
+            email?: string;
+            /** @description The contact's account (company) name, when the layout shows it in clear. */
+            company?: string;
         };
         ContactSummary: {
             id: string;
@@ -596,8 +729,25 @@ export interface components {
         };
         LayoutRef: {
             name: string;
-            /** @description Why this layout applies to this session. */
+            /** @description Why this layout applies to this session (English). */
             reason: string;
+            /**
+             * @description The reason as a code (layout.integration, layout.agent,
+             *     layout.group, layout.default, layout.builtin, layout.preview)
+             *     for a client to word with reasonParams; a client that does not
+             *     know it shows reason.
+             */
+            reasonCode?: string;
+            reasonParams?: {
+                [key: string]: string;
+            };
+        };
+        /** @description A sentence as a code and its parameters, for a client to word in its language (see frontend/src/admin/codes.json). */
+        CodedText: {
+            code: string;
+            params?: {
+                [key: string]: string;
+            };
         };
         SessionResponse: {
             /** @description Session JWT (audience sidebar, 15 minutes); send it as Authorization Bearer. */
@@ -630,6 +780,13 @@ export interface components {
             /** @description Field key to display value; only fields the layout names. */
             values: {
                 [key: string]: string | null;
+            };
+            /**
+             * @description Money field key to the ISO currency code of its amount in this
+             *     record, whether or not the panel shows the currency field.
+             */
+            currencies?: {
+                [key: string]: string;
             };
         };
         /** @enum {string} */
@@ -692,6 +849,12 @@ export interface components {
             exposed: string[];
             /** @description What the admin can turn on to raise the level. */
             advice: string[];
+            /** @description summary as coded sentences, in order. */
+            summaryCodes: components["schemas"]["CodedText"][];
+            /** @description exposed, coded, one per entry. */
+            exposedCodes: components["schemas"]["CodedText"][];
+            /** @description advice, coded, one per entry. */
+            adviceCodes: components["schemas"]["CodedText"][];
         };
         Integration: {
             slug: string;
@@ -708,11 +871,24 @@ export interface components {
              * @description Set during a rotation; the previous key is accepted until then.
              */
             previousKeyExpiresAt?: string;
+            /**
+             * Format: date-time
+             * @description Set while the integration is disabled; its sidebar refuses sessions (integration_disabled).
+             */
+            disabledAt?: string;
             protection: components["schemas"]["Protection"];
             /** @description The kind's settings (hardening, verification and matching fields, Chatwoot API). */
             options: {
                 [key: string]: unknown;
             };
+        };
+        DeletedIntegration: {
+            slug: string;
+            /**
+             * Format: int64
+             * @description The integration's visitors deleted with it, with their links to contacts and rejections; the contacts are kept.
+             */
+            visitorsDeleted: number;
         };
         /** @enum {string} */
         IntegrationKind: "easemob" | "sharecrm" | "chatwoot" | "signed";
@@ -729,6 +905,8 @@ export interface components {
         };
         CandidateList: {
             contacts: components["schemas"]["Candidate"][];
+            /** @description More contacts match than are listed; type more of the name, phone or e-mail. */
+            more?: boolean;
         };
         LinkRequest: {
             contactId: string;
@@ -750,6 +928,15 @@ export interface components {
             detail: {
                 [key: string]: string;
             };
+            /** @description The integration's name, when it still exists. */
+            integrationName?: string;
+            integrationSlug?: string;
+            /** @description The agent's name when actor is an agent crmlens knows. */
+            actorName?: string;
+            /** @description The visitor as channel/external id. */
+            visitorName?: string;
+            /** @description The contact's name, when it still exists. */
+            contactName?: string;
         };
         AuditList: {
             events: components["schemas"]["AuditEvent"][];
@@ -806,6 +993,30 @@ export interface components {
             expiresAt: string;
             /** @description Send as the X-CSRF-Token header on every write made with the session cookie. */
             csrfToken: string;
+        };
+        AdminUser: {
+            id: string;
+            email: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description The signed-in admin. */
+            you: boolean;
+        };
+        AdminUserList: {
+            admins: components["schemas"]["AdminUser"][];
+        };
+        AdminUserInput: {
+            email: string;
+            /** @description The new admin's first password (10 to 72 characters). */
+            password: string;
+            /** @description Your own password, asked again. */
+            currentPassword: string;
+        };
+        AdminPasswordReset: {
+            /** @description The admin's new password (10 to 72 characters). */
+            password: string;
+            /** @description Your own password, asked again. */
+            currentPassword: string;
         };
         PasswordChange: {
             currentPassword: string;
@@ -1003,6 +1214,13 @@ export interface components {
             detail: string;
             /** @description The error code the sidebar would get, when the step failed. */
             code?: string;
+            /** @description detail as a code, worded with params (sim.failed carries the error's code and English message). */
+            detailCode?: string;
+            params?: {
+                [key: string]: string;
+            };
+            /** @description Further coded sentences of detail (advice, notes), in order. */
+            notes?: components["schemas"]["CodedText"][];
         };
         Simulation: {
             /**
@@ -1729,11 +1947,18 @@ export interface operations {
         parameters: {
             query?: {
                 action?: string;
+                /** @description The actor as recorded (an agent's id or e-mail, admin:EMAIL), or an agent's name. */
                 actor?: string;
                 contactId?: string;
                 visitorId?: string;
                 since?: string;
                 until?: string;
+                /** @description An integration's slug. */
+                integration?: string;
+                /** @description Part of a contact's name: events about the contacts whose name contains it. */
+                contact?: string;
+                /** @description Include layout.preview events (the designer's previews), hidden by default unless action asks for them. */
+                previews?: boolean;
                 /** @description Cursor: events with ids below this. */
                 before?: string;
                 limit?: number;
@@ -1938,6 +2163,278 @@ export interface operations {
             };
         };
     };
+    listAdmins: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The admins. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUserList"];
+                };
+            };
+            /** @description Not signed in as an admin. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createAdmin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdminUserInput"];
+            };
+        };
+        responses: {
+            /** @description Added. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUser"];
+                };
+            };
+            /** @description A bad email or password (field error email or password). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or your password is wrong (field error currentPassword). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The CSRF token is missing or wrong. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An admin with this email exists (field error email). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many failed attempts from this address. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    removeAdmin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in as an admin. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The CSRF token is missing or wrong. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such admin. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The admin is you (admin_self) or the last one (admin_last); nothing was removed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    resetAdminPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdminPasswordReset"];
+            };
+        };
+        responses: {
+            /** @description Set. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A bad password, or the admin is you (field error password). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or your password is wrong (field error currentPassword). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The CSRF token is missing or wrong. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such admin. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many failed attempts from this address. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteIntegration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted; what went with it. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedIntegration"];
+                };
+            };
+            /** @description Not signed in as an admin. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not an admin's token, or the CSRF token is missing or wrong. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No integration has this slug. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     updateIntegration: {
         parameters: {
             query?: never;
@@ -2000,6 +2497,104 @@ export interface operations {
             };
             /** @description The new slug is taken. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    disableIntegration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The integration as stored, with disabledAt. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Integration"];
+                };
+            };
+            /** @description Not signed in as an admin. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not an admin's token, or the CSRF token is missing or wrong. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No integration has this slug. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    enableIntegration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The integration as stored. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Integration"];
+                };
+            };
+            /** @description Not signed in as an admin. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not an admin's token, or the CSRF token is missing or wrong. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No integration has this slug. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2375,6 +2970,53 @@ export interface operations {
             };
         };
     };
+    deleteLayout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in as an admin. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not an admin's token, or the CSRF token is missing or wrong. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No layout has this name. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     previewLayout: {
         parameters: {
             query?: never;
@@ -2504,6 +3146,10 @@ export interface operations {
                 visitorId?: string;
                 since?: string;
                 until?: string;
+                /** @description An integration's slug. */
+                integration?: string;
+                /** @description Part of a contact's name. */
+                contact?: string;
             };
             header?: never;
             path?: never;

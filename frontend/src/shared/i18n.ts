@@ -27,6 +27,17 @@ const en = {
   "search.hint": "Type at least 2 characters (or one Chinese character), then pick the contact to link.",
   "search.searching": "Searching…",
   "search.none": "No contact matches.",
+  "search.more": "Showing the first {n} matches: type more of the name, phone or email to narrow them down.",
+  "visitor.sent": "What the platform sent",
+  "visitor.displayName": "Name on the platform",
+  "visitor.name": "Verified name",
+  "visitor.phone": "Verified phone",
+  "visitor.email": "Verified email",
+  relink: "Link {name} again",
+  unlink: "Unlink",
+  "unlink.title": "Unlink this contact (crmlens will not relink automatically, but does not mark it as the wrong person)",
+  hide: "Hide",
+  "hide.label": "Mask the value again",
   link: "Link",
   linking: "Linking…",
   "notThisPerson": "Not this person",
@@ -80,6 +91,14 @@ const en = {
   "reason.no_identity": "no contact has the {channel} id {id} as an identity",
   "reason.unlinked": "an agent unlinked this visitor; search to link a contact",
   "reason.not_this_person": "an agent said the linked contact is not this person; search to link the right one",
+  "layout.integration": "layout “{name}” is scoped to integration {integration}, which comes before agent, group and default layouts",
+  "layout.agent": "layout “{name}” is scoped to this agent ({agent}), and no layout is scoped to this integration",
+  "layout.group": "layout “{name}” is scoped to agent group {group}, and no layout is scoped to this integration or agent",
+  "layout.default": "layout “{name}” is the default, and no layout is scoped to this integration, agent or their groups",
+  "layout.builtin": "the built-in default layout applies: no layout is stored for this integration, agent, group or as default",
+  "layout.preview": "preview of the layout being edited; it is not saved",
+  "reason.rejected": "an agent said {name} is not this person: link {name} again to undo that, or search for the right contact",
+  "timeline.order": "Order",
   "fallback.field": "Shown as plain text: this sidebar does not know the field type “{type}”.",
   "fallback.panel": "This sidebar does not know how to show a “{kind}” panel, so its values are listed as text.",
   "fallback.widget": "This panel's widget failed, so its values are listed as text.",
@@ -118,8 +137,8 @@ const en = {
   "err.invalid_param":
     "A parameter in the URL is malformed (not hex, or cut short). Check the platform's encryption settings.",
   "err.decrypt_failed":
-    "The URL parameters could not be decrypted. The key set in the platform probably differs from the one in crmlens.",
-  "err.unauthorized": "The session is not valid. Try again to start a new one.",
+    "The URL parameters could not be decrypted. The key set in the platform probably differs from the one in crmlens: ask your admin to set the same key in both.",
+  "err.unauthorized": "The session is not valid. Try again to start a new one, or reload the sidebar.",
   "err.session_expired": "The session has expired. Try again to start a new one.",
   "err.token_expired": "This signed link has expired. Reopen the conversation to get a fresh one.",
   "err.token_replayed": "This signed link has already been used. Reopen the conversation to get a fresh one.",
@@ -196,6 +215,17 @@ const zh: Catalogue = {
   "search.hint": "输入至少 2 个字符（或一个汉字），然后选择要关联的联系人。",
   "search.searching": "正在搜索…",
   "search.none": "没有匹配的联系人。",
+  "search.more": "仅显示前 {n} 个结果：请输入更完整的姓名、手机号或邮箱以缩小范围。",
+  "visitor.sent": "平台提供的访客信息",
+  "visitor.displayName": "平台昵称",
+  "visitor.name": "已验证姓名",
+  "visitor.phone": "已验证手机",
+  "visitor.email": "已验证邮箱",
+  relink: "重新关联{name}",
+  unlink: "取消关联",
+  "unlink.title": "取消关联该联系人（crmlens 不会再自动关联，但不会标记为不是此人）",
+  hide: "隐藏",
+  "hide.label": "重新隐藏完整内容",
   link: "关联",
   linking: "正在关联…",
   "notThisPerson": "不是此人",
@@ -247,6 +277,14 @@ const zh: Catalogue = {
   "reason.no_identity": "没有联系人以 {channel} 账号 {id} 作为渠道身份",
   "reason.unlinked": "坐席已解除此访客的关联；请搜索并关联联系人",
   "reason.not_this_person": "坐席确认所关联的联系人不是此人；请搜索并关联正确的联系人",
+  "layout.integration": "布局“{name}”限定于集成 {integration}，优先于坐席、坐席组和默认布局",
+  "layout.agent": "布局“{name}”限定于该坐席（{agent}），且没有限定于此集成的布局",
+  "layout.group": "布局“{name}”限定于坐席组 {group}，且没有限定于此集成或该坐席的布局",
+  "layout.default": "布局“{name}”是默认布局，且没有限定于此集成、该坐席或其所在组的布局",
+  "layout.builtin": "使用内置默认布局：没有为此集成、坐席、坐席组保存布局，也没有保存默认布局",
+  "layout.preview": "正在编辑的布局的预览，尚未保存",
+  "reason.rejected": "坐席确认{name}不是此人：重新关联{name}即可撤销，或搜索并关联正确的联系人",
+  "timeline.order": "订单",
   "fallback.field": "按纯文本显示：此侧边栏不认识字段类型“{type}”。",
   "fallback.panel": "此侧边栏不知道如何显示“{kind}”类面板，以下按文本列出其内容。",
   "fallback.widget": "此面板的组件出错，以下按文本列出其内容。",
@@ -282,8 +320,8 @@ const zh: Catalogue = {
   "err.integration_not_found": "此侧边栏 URL 不属于任何集成。请检查客服平台中配置的 URL。",
   "err.missing_param": "URL 中缺少 crmlens 需要的参数。请检查平台设置。",
   "err.invalid_param": "URL 中的参数格式不正确（不是十六进制，或长度不完整）。请检查平台的加密设置。",
-  "err.decrypt_failed": "无法解密 URL 参数。平台中设置的密钥可能与 crmlens 中的不一致。",
-  "err.unauthorized": "会话无效。请重试以建立新会话。",
+  "err.decrypt_failed": "无法解密 URL 参数。平台中设置的密钥可能与 crmlens 中的不一致：请管理员在两边设置相同的密钥。",
+  "err.unauthorized": "会话无效。请重试以建立新会话，或重新加载侧边栏。",
   "err.session_expired": "会话已过期。请重试以建立新会话。",
   "err.token_expired": "签名链接已过期。请重新打开会话以获取新链接。",
   "err.token_replayed": "此签名链接已被使用过。请重新打开会话以获取新链接。",
@@ -387,6 +425,23 @@ const knownErrors = new Set([
   "visitor_not_found",
   "bad_response",
 ]);
+
+/** The layout reason codes the server sends (LayoutRef.reasonCode). */
+export const layoutReasonCodes = ["layout.integration", "layout.agent", "layout.group", "layout.default", "layout.builtin", "layout.preview"];
+
+/**
+ * Why a layout applies, in lang: the server's reasonCode worded with its
+ * reasonParams; the server's English words for a code this page does not
+ * know (a newer server).
+ */
+export function layoutReasonText(
+  lang: Lang,
+  ref: { reason: string; reasonCode?: string; reasonParams?: Record<string, string> } | undefined,
+): string {
+  if (!ref) return "";
+  if (!ref.reasonCode || !layoutReasonCodes.includes(ref.reasonCode)) return ref.reason;
+  return tf(lang, ref.reasonCode as MessageKey, ref.reasonParams ?? {});
+}
 
 /**
  * Localized words for an error code, or null when the code is not known.

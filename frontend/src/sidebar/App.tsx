@@ -19,6 +19,7 @@ import type { Actions } from "./actions";
 import { warmFormatters } from "./format";
 import { memoryOnly, type PanelMemory } from "./prefs";
 import type { Registry } from "./registry";
+import { keepNothing, type SessionKeeper } from "./resume";
 import { ErrorState, SidebarView, Skeleton, Waiting, type ErrorStage } from "./views";
 
 type Failure = { code: string; message: string };
@@ -69,10 +70,17 @@ export interface AppProps {
   panels?: PanelMemory;
   /** The widgets to draw with; the standard ones by default. */
   widgets?: Registry;
+  /**
+   * Where a URL-mode session is kept for a reload of this page (main.tsx:
+   * sessionStorage); nothing is kept by default.
+   */
+  sessions?: SessionKeeper;
 }
 
 export function App(props: AppProps) {
   const { page, client, navigatorLang, chatwoot, chatwootWaitMs = 5000, widgets } = props;
+  // Chatwoot sends its context anew on every load: only URL sessions are kept.
+  const kept: SessionKeeper = (!chatwoot || pageMode(page, true) === "url") && props.sessions ? props.sessions : keepNothing;
   const [panels] = useState(() => props.panels ?? memoryOnly());
   const mode = chatwoot ? pageMode(page, true) : "url";
   const problem = localProblem(page, mode);
@@ -144,15 +152,38 @@ export function App(props: AppProps) {
     const warm = setTimeout(() => warmFormatters(lang), 0);
     (async () => {
       try {
-        const session = await client.createSession({ integration: page.slug, params });
-        if (cancelled) return;
-        // An encrypted lang param is only readable by the server.
-        if ("lang" in params && !langFromTag(params.lang) && session.lang) setLang(session.lang);
-        stage = "context";
-        const ctx = await client.getContext(session.token);
-        if (cancelled) return;
+        // This page opened a session with these params before (a reload):
+        // it is used while it lasts, as a signed link's token opens one only once.
+        const prior = kept.get(page.slug, params);
+        let token = "";
+        let ctx: SidebarContext | null = null;
+        if (prior) {
+          stage = "context";
+          try {
+            ctx = await client.getContext(prior.token);
+            token = prior.token;
+            const l = langFromTag(prior.lang);
+            if ("lang" in params && !langFromTag(params.lang) && l) setLang(l);
+          } catch (e) {
+            if (!sessionGone(asApiError(e))) throw e;
+            kept.drop(page.slug, params);
+          }
+          if (cancelled) return;
+        }
+        if (!ctx) {
+          stage = "session";
+          const session = await client.createSession({ integration: page.slug, params });
+          if (cancelled) return;
+          kept.put(page.slug, params, { token: session.token, expiresAt: Date.parse(session.expiresAt), lang: session.lang });
+          // An encrypted lang param is only readable by the server.
+          if ("lang" in params && !langFromTag(params.lang) && session.lang) setLang(session.lang);
+          stage = "context";
+          token = session.token;
+          ctx = await client.getContext(token);
+          if (cancelled) return;
+        }
         mark(MARK_CONTEXT);
-        setState({ k: "ready", ctx, token: session.token, params, view, loadedAt: Date.now(), busy: false, failed: null });
+        setState({ k: "ready", ctx, token, params, view, loadedAt: Date.now(), busy: false, failed: null });
       } catch (e) {
         if (cancelled) return;
         const err = asApiError(e);
@@ -160,7 +191,7 @@ export function App(props: AppProps) {
         setState((s) =>
           keep && s.k === "ready" && s.view === view
             ? { ...s, busy: false, failed: { code: err.code, message: err.message } }
-            : { k: "error", code: err.code, message: err.message, retry: true, stage },
+            : { k: "error", code: err.code, message: err.message, retry: retryHelps(err, stage), stage },
         );
       }
     })();
@@ -206,7 +237,10 @@ export function App(props: AppProps) {
         ctx = await client.getContext(token);
       } catch (e) {
         if (!sessionGone(asApiError(e))) throw e;
-        token = (await client.createSession({ integration: page.slug, params: shown.params })).token;
+        kept.drop(page.slug, shown.params);
+        const session = await client.createSession({ integration: page.slug, params: shown.params });
+        kept.put(page.slug, shown.params, { token: session.token, expiresAt: Date.parse(session.expiresAt), lang: session.lang });
+        token = session.token;
         ctx = await client.getContext(token);
       }
       mark(MARK_CONTEXT);
@@ -228,9 +262,11 @@ export function App(props: AppProps) {
         const err = asApiError(e);
         // The session is gone: say so as loading would, with a retry that opens a new one.
         if (sessionGone(err)) {
-          setState((s) =>
-            current(s) ? { k: "error", code: err.code, message: err.message, retry: true, stage: "context" } : s,
-          );
+          setState((s) => {
+            if (s.k !== "ready" || s.token !== token) return s;
+            kept.drop(page.slug, s.params);
+            return { k: "error", code: err.code, message: err.message, retry: true, stage: "context" };
+          });
         }
         throw err;
       }
@@ -247,8 +283,8 @@ export function App(props: AppProps) {
         await call(client.linkVisitor(token, { contactId }));
         await reload();
       },
-      unlink: async () => {
-        await call(client.unlinkVisitor(token, { notThisPerson: true }));
+      unlink: async (notThisPerson) => {
+        await call(client.unlinkVisitor(token, { notThisPerson }));
         await reload();
       },
       reveal: async (req) => (await call(client.revealField(token, req))).value,
@@ -343,6 +379,21 @@ function Guard(props: { lang: Lang; ctx: SidebarContext; onRetry: () => void; ch
   }
   return <>{props.children}</>;
 }
+
+/**
+ * Whether trying again can fix err: the network, the server, a limit that
+ * passes, a platform that did not answer, or (loading the context) a
+ * session that ended, which a new one replaces. A wrong URL, key or agent,
+ * or a signed link already used, fails again however often it is tried:
+ * their words say what to do instead.
+ */
+export function retryHelps(err: ApiError, stage: ErrorStage): boolean {
+  if (retryable.has(err.code) || err.status >= 500 || err.status === 408 || err.status === 429) return true;
+  return stage === "context" && sessionGone(err);
+}
+
+// chatwoot_mismatch: a retry asks Chatwoot for a fresh context, which may name the right contact.
+const retryable = new Set(["network", "internal", "rate_limited", "chatwoot_unreachable", "chatwoot_mismatch", "bad_response", "unknown", "unavailable", "timeout"]);
 
 /** The session token is no longer accepted: a new session is needed. */
 function sessionGone(err: ApiError): boolean {

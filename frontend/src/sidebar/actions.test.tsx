@@ -369,7 +369,7 @@ describe("showing a masked value", () => {
       args: ["tok-123", { object: "leads", recordId: "L1", field: "phone" }],
     });
     const l1 = el.querySelector('[data-record="L1"] [data-field="phone"]')!;
-    expect(l1.textContent).toBe("Phone 13900000001");
+    expect(l1.textContent).toBe("Phone 13900000001 Hide");
     expect(l1.querySelector("a")?.getAttribute("href")).toBe("tel:13900000001");
     expect(l1.querySelector(".masked")).toBeNull();
     // the other record and the contact panel keep theirs masked
@@ -386,7 +386,28 @@ describe("showing a masked value", () => {
     });
     const el = await mount(<App page={page} client={client} />);
     await click(byTestId(el, "reveal-contact-c1-mobile"));
-    expect(byTestId(el, "panel-contact")?.querySelector('[data-field="mobile"] dd')?.textContent).toBe("—");
+    expect(byTestId(el, "panel-contact")?.querySelector('[data-field="mobile"] dd')?.textContent).toBe("— Hide");
+  });
+
+  it("hides a shown value again on Hide, and Show asks again", async () => {
+    const { client, calls } = fakeClient({
+      createSession: async () => session(twoMasked),
+      getContext: async () => twoMasked,
+      revealField: async () => ({ value: "13900000001" }),
+    });
+    const el = await mount(<App page={page} client={client} />);
+    await click(byTestId(el, "reveal-leads-L1-phone"));
+    const cell = () => el.querySelector('[data-record="L1"] [data-field="phone"]')!;
+    expect(cell().textContent).toContain("13900000001");
+    const hide = byTestId(el, "hide-leads-L1-phone");
+    expect(hide?.getAttribute("aria-label")).toBe("Mask the value again: Phone");
+    await click(hide);
+    expect(cell().textContent).not.toContain("13900000001");
+    expect(cell().querySelector(".masked")?.textContent).toBe("139****0001");
+    expect(document.activeElement).toBe(byTestId(el, "reveal-leads-L1-phone"));
+    await click(byTestId(el, "reveal-leads-L1-phone"));
+    expect(calls.filter((c) => c.method === "revealField")).toHaveLength(2);
+    expect(cell().textContent).toContain("13900000001");
   });
 
   it("says why a value could not be shown, next to it", async () => {

@@ -6,17 +6,24 @@ import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError } from "../api/client";
 import type { Candidate, RevealRequest } from "../api/types";
-import { errorText, t, type Lang } from "../shared/i18n";
+import { errorText, t, tf, type Lang } from "../shared/i18n";
 
 /** What the sidebar can do for the agent, bound to the session. */
 export interface Actions {
   search(q: string): Promise<Candidate[]>;
   /** Links the visitor to the contact; resolves once the view shows it. */
   link(contactId: string): Promise<void>;
-  /** Unlinks the visitor ("not this person"); resolves once the view shows it. */
-  unlink(): Promise<void>;
+  /**
+   * Unlinks the visitor; with notThisPerson the contact is never matched to
+   * it automatically again (linking it by hand undoes that). Resolves once
+   * the view shows it.
+   */
+  unlink(notThisPerson: boolean): Promise<void>;
   reveal(req: RevealRequest): Promise<string | null>;
 }
+
+/** The most contacts a search lists (the server's sidebar.MaxSearchResults). */
+export const SEARCH_LIMIT = 10;
 
 /** How long typing must pause before a search goes out, in ms. */
 export const SEARCH_DELAY_MS = 250;
@@ -52,7 +59,17 @@ function Result({ c, lang, busy, disabled, onLink }: { c: Candidate; lang: Lang;
     <li class="result" data-testid={`candidate-${c.id}`}>
       <span class="result-who">
         <span class="candidate-name">{c.name}</span>
+        {c.company && (
+          <span class="candidate-company muted" data-testid="candidate-company">
+            {c.company}
+          </span>
+        )}
         {c.hint && <span class="candidate-hint muted">{c.hint}</span>}
+        {c.email && (
+          <span class="candidate-email muted" data-testid="candidate-email">
+            {c.email}
+          </span>
+        )}
       </span>
       <button
         type="button"
@@ -80,9 +97,10 @@ type Search =
  * matching found (first), then a search. Arrow keys move between the box and
  * the Link buttons; Enter in the box searches at once.
  */
-export function LinkPicker(props: { candidates: Candidate[]; lang: Lang; actions: Actions; delayMs?: number }) {
+export function LinkPicker(props: { candidates: Candidate[]; lang: Lang; actions: Actions; delayMs?: number; initial?: string }) {
   const { candidates, lang, actions, delayMs = SEARCH_DELAY_MS } = props;
-  const [q, setQ] = useState("");
+  // Prefilled with what the platform sent (the visitor's name): searched at once.
+  const [q, setQ] = useState(() => props.initial?.trim() ?? "");
   const [search, setSearch] = useState<Search>({ k: "idle" });
   const [linking, setLinking] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -134,6 +152,9 @@ export function LinkPicker(props: { candidates: Candidate[]; lang: Lang; actions
 
   const known = new Set(candidates.map((c) => c.id));
   const found = search.k === "busy" || search.k === "done" ? search.list.filter((c) => !known.has(c.id)) : [];
+  // The server lists SEARCH_LIMIT at most, and says more: true when more match.
+  const more =
+    search.k === "done" && ((search.list as Candidate[] & { more?: boolean }).more ?? search.list.length >= SEARCH_LIMIT);
   const tooLong = q.trim() !== "" && !searchable(q) && [...q.trim()].length > 1;
   const row = (c: Candidate) => (
     <Result key={c.id} c={c} lang={lang} busy={linking === c.id} disabled={!!linking} onLink={() => link(c.id)} />
@@ -189,14 +210,28 @@ export function LinkPicker(props: { candidates: Candidate[]; lang: Lang; actions
           {found.map(row)}
         </ul>
       )}
+      {more && (
+        <p class="search-more muted" data-testid="search-more">
+          {tf(lang, "search.more", { n: search.list.length })}
+        </p>
+      )}
       {error && <InlineError text={error} />}
     </section>
   );
 }
 
-type Step = { k: "idle" } | { k: "confirm" } | { k: "busy" } | { k: "error"; text: string };
+/** Where the unlink is: idle, asking to confirm "not this person", or one of the two under way or failed. */
+type Step =
+  | { k: "idle" }
+  | { k: "confirm" }
+  | { k: "busy"; ntp: boolean }
+  | { k: "error"; ntp: boolean; text: string };
 
-/** "Not this person" with an inline confirm step; on confirm the visitor is unlinked. */
+/**
+ * Unlink (at once: nobody is marked as the wrong person) beside "Not this
+ * person" (with an inline confirm step: that contact is never matched to
+ * this visitor automatically again).
+ */
 export function NotThisPerson({ lang, actions }: { lang: Lang; actions: Actions }) {
   const [step, setStep] = useState<Step>({ k: "idle" });
   const cancelRef = useRef<HTMLButtonElement>(null);
@@ -207,20 +242,26 @@ export function NotThisPerson({ lang, actions }: { lang: Lang; actions: Actions 
     // Focus follows the step: Cancel when asked, the button again when cancelled.
     if (step.k === "confirm") cancelRef.current?.focus();
     else if (step.k === "idle" && wasOpen.current) openRef.current?.focus();
-    wasOpen.current = step.k !== "idle";
+    wasOpen.current = step.k === "confirm" || (step.k !== "idle" && step.ntp);
   }, [step.k]);
 
-  const confirm = () => {
-    setStep({ k: "busy" });
-    actions.unlink().catch((e: unknown) => setStep({ k: "error", text: actionError(lang, e) }));
+  const run = (ntp: boolean) => {
+    setStep({ k: "busy", ntp });
+    actions.unlink(ntp).catch((e: unknown) => setStep({ k: "error", ntp, text: actionError(lang, e) }));
   };
 
-  if (step.k === "idle") {
+  const confirming = step.k === "confirm" || (step.k !== "idle" && step.ntp);
+  if (!confirming) {
+    const busy = step.k === "busy";
     return (
       <div class="actions">
-        <button type="button" class="btn quiet" data-testid="not-this-person" ref={openRef} onClick={() => setStep({ k: "confirm" })}>
+        <button type="button" class="btn quiet" data-testid="unlink" title={t(lang, "unlink.title")} disabled={busy} aria-busy={busy} onClick={() => run(false)}>
+          {busy ? t(lang, "unlinking") : t(lang, "unlink")}
+        </button>
+        <button type="button" class="btn quiet" data-testid="not-this-person" ref={openRef} disabled={busy} onClick={() => setStep({ k: "confirm" })}>
           {t(lang, "notThisPerson")}
         </button>
+        {step.k === "error" && <InlineError text={step.text} />}
       </div>
     );
   }
@@ -235,7 +276,7 @@ export function NotThisPerson({ lang, actions }: { lang: Lang; actions: Actions 
     >
       <p id="crmlens-ntp">{t(lang, "notThisPerson.confirm")}</p>
       <div class="actions">
-        <button type="button" class="btn danger" data-testid="confirm-not-this-person" disabled={busy} aria-busy={busy} onClick={confirm}>
+        <button type="button" class="btn danger" data-testid="confirm-not-this-person" disabled={busy} aria-busy={busy} onClick={() => run(true)}>
           {busy ? t(lang, "unlinking") : t(lang, "notThisPerson.yes")}
         </button>
         <button type="button" class="btn quiet" data-testid="cancel-not-this-person" ref={cancelRef} disabled={busy} onClick={() => setStep({ k: "idle" })}>
@@ -264,7 +305,32 @@ export function MaskedValue(props: {
 }) {
   const { text, req, testId, label, lang, actions, clear } = props;
   const [shown, setShown] = useState<Shown>({ k: "masked" });
-  if (shown.k === "clear") return <span data-revealed="true">{clear(shown.value)}</span>;
+  const again = useRef<HTMLButtonElement>(null);
+  const hidden = useRef(false);
+  useEffect(() => {
+    // Focus stays on the value's button: Show again after Hide.
+    if (shown.k === "masked" && hidden.current) again.current?.focus();
+  }, [shown.k]);
+  if (shown.k === "clear") {
+    return (
+      <span class="revealed" data-revealed="true">
+        {clear(shown.value)}{" "}
+        <button
+          type="button"
+          class="reveal"
+          data-testid={`hide-${testId.replace(/^reveal-/, "")}`}
+          aria-label={`${t(lang, "hide.label")}: ${label}`}
+          title={t(lang, "hide.label")}
+          onClick={() => {
+            hidden.current = true;
+            setShown({ k: "masked" });
+          }}
+        >
+          {t(lang, "hide")}
+        </button>
+      </span>
+    );
+  }
   const busy = shown.k === "busy";
   const reveal = () => {
     setShown({ k: "busy" });
@@ -281,6 +347,7 @@ export function MaskedValue(props: {
       <button
         type="button"
         class="reveal"
+        ref={again}
         data-testid={testId}
         aria-label={`${t(lang, "reveal.label")}: ${label}`}
         title={t(lang, "reveal.label")}
@@ -297,5 +364,26 @@ export function MaskedValue(props: {
         </span>
       )}
     </span>
+  );
+}
+
+/**
+ * Undoes "Not this person": links the contact an agent said is not this
+ * visitor again (the server then forgets the rejection).
+ */
+export function Relink({ contact, lang, actions }: { contact: { id: string; name: string }; lang: Lang; actions: Actions }) {
+  const [step, setStep] = useState<{ k: "idle" } | { k: "busy" } | { k: "error"; text: string }>({ k: "idle" });
+  const busy = step.k === "busy";
+  const relink = () => {
+    setStep({ k: "busy" });
+    actions.link(contact.id).catch((e: unknown) => setStep({ k: "error", text: actionError(lang, e) }));
+  };
+  return (
+    <div class="actions">
+      <button type="button" class="btn" data-testid="relink" disabled={busy} aria-busy={busy} onClick={relink}>
+        {busy ? t(lang, "linking") : tf(lang, "relink", { name: contact.name })}
+      </button>
+      {step.k === "error" && <InlineError text={step.text} />}
+    </div>
   );
 }

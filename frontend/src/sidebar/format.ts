@@ -1,5 +1,5 @@
 // Turning a record's raw values (strings from the API) into display text.
-import type { FieldDef } from "../api/types";
+import type { CrmRecord, FieldDef } from "../api/types";
 import { locale, t, type Lang } from "../shared/i18n";
 
 export const EMPTY = "—";
@@ -52,6 +52,15 @@ export function warmFormatters(lang: Lang): void {
   relativeFormat(lang);
   dateTimeFormat(lang, { dateStyle: "medium", timeStyle: "short" });
   dateTimeFormat(lang, { timeStyle: "short" });
+}
+
+/**
+ * The currency of a money field's amount in a record: the record's own
+ * (the server sends it whether or not the panel shows the currency field),
+ * else the shown currency field's value.
+ */
+export function currencyOf(field: FieldDef, record: Pick<CrmRecord, "values" | "currencies">): string | null {
+  return record.currencies?.[field.key] || (field.currencyField ? (record.values?.[field.currencyField] ?? null) : null);
 }
 
 /** A money amount in its currency (an ISO code), in the UI language; raw when it is not a number. */

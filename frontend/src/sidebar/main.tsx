@@ -7,6 +7,7 @@ import { App } from "./App";
 import { allowedOrigins, windowHost } from "./chatwoot";
 import { readPageParams } from "./params";
 import { storedPanelMemory } from "./prefs";
+import { storedSessions } from "./resume";
 
 const page = readPageParams(location);
 // theme=light|dark in the URL wins over the system's prefers-color-scheme
@@ -27,6 +28,7 @@ render(
     navigatorLang={navigator.language}
     chatwoot={chatwoot}
     panels={storedPanelMemory(() => window.localStorage)}
+    sessions={storedSessions(() => window.sessionStorage)}
   />,
   root,
 );

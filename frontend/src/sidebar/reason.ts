@@ -17,5 +17,6 @@ export function reasonText(ctx: Pick<SidebarContext, "match" | "visitor">, lang:
     id: ctx.visitor?.externalId ?? "",
     fields: (m.matchedOn ?? []).map((f) => matchedFieldWord(lang, f)).join(lang === "zh" ? "、" : " and "),
     n: m.candidates?.length ?? 0,
+    name: m.rejected?.name ?? "",
   });
 }

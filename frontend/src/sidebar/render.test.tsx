@@ -144,7 +144,7 @@ describe("SidebarView", () => {
       ],
     };
     const el = await mount(<SidebarView ctx={ctx} lang="en" />);
-    expect(byTestId(el, "panel-leads")?.querySelector(".item-title")?.textContent).toBe("L1");
+    expect(byTestId(el, "panel-leads")?.querySelector(".item-title")?.textContent).toBe("Leads");
   });
 });
 
@@ -226,18 +226,37 @@ describe("App", () => {
     for (const param of ["visitorImId", "customParams", "token"]) expect(text).toContain(param);
   });
 
+  it("offers no retry where none helps, and says what to do instead", async () => {
+    for (const [code, status, words] of [
+      ["integration_not_found", 404, "Check the URL configured"],
+      ["decrypt_failed", 422, "ask your admin to set the same key"],
+      ["token_replayed", 409, "Reopen the conversation"],
+      ["unknown_agent", 403, "Ask your admin to add you"],
+    ] as const) {
+      const { client } = fakeClient({
+        createSession: async () => {
+          throw new ApiError(code, "refused", status);
+        },
+      });
+      const el = await mount(<App page={page("?visitorImId=x&lang=en", "nope")} client={client} />);
+      expect(byTestId(el, "state-error")?.dataset.code).toBe(code);
+      expect(byTestId(el, "error-message")?.textContent).toContain(words);
+      expect(byTestId(el, "retry"), code).toBeNull();
+    }
+  });
+
   it("shows a server error in the agent's words and retries from the start", async () => {
     let n = 0;
     const { client, calls } = fakeClient({
       createSession: async () => {
-        if (n++ === 0) throw new ApiError("integration_not_found", 'No integration has the slug "nope"', 404);
+        if (n++ === 0) throw new ApiError("internal", "internal error", 500);
         return session(notLinkedContext);
       },
       getContext: async () => notLinkedContext,
     });
     const el = await mount(<App page={page("?visitorImId=x&lang=en", "nope")} client={client} />);
-    expect(byTestId(el, "state-error")?.dataset.code).toBe("integration_not_found");
-    expect(byTestId(el, "error-message")?.textContent).toContain("does not belong to any integration");
+    expect(byTestId(el, "state-error")?.dataset.code).toBe("internal");
+    expect(byTestId(el, "error-message")?.textContent).toContain("Something went wrong on the crmlens server");
     await click(byTestId(el, "retry"));
     expect(calls.map((c) => c.method)).toEqual(["createSession", "createSession", "getContext"]);
     expect(byTestId(el, "state-not-linked")).not.toBeNull();

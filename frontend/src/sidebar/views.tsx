@@ -6,7 +6,7 @@
 import { useEffect, useErrorBoundary, useMemo, useState } from "preact/hooks";
 import type { Candidate, CrmRecord, Panel, SidebarContext, Visitor } from "../api/types";
 import { catalogues, errorText, matchedFieldWord, t, tf, type Lang, type MessageKey } from "../shared/i18n";
-import { LinkPicker, NotThisPerson, type Actions } from "./actions";
+import { LinkPicker, NotThisPerson, Relink, type Actions } from "./actions";
 import { Env, useEnv, type SidebarEnv } from "./env";
 import { clockTime } from "./format";
 import { reasonText } from "./reason";
@@ -55,7 +55,13 @@ export function SidebarView({ ctx, lang, actions, widgets = defaultWidgets, now,
         {refresh?.failed && <StaleBanner lang={lang} refresh={refresh} failed={refresh.failed} />}
         <HeaderCard ctx={ctx} lang={lang} actions={actions} refresh={refresh} />
         {!linked && actions && (
-          <LinkPicker candidates={ctx.match?.status === "not_linked" ? (ctx.match.candidates ?? []) : []} lang={lang} actions={actions} />
+          <LinkPicker
+            key={ctx.visitor?.id}
+            candidates={ctx.match?.status === "not_linked" ? (ctx.match.candidates ?? []) : []}
+            lang={lang}
+            actions={actions}
+            initial={searchSeed(ctx.visitor)}
+          />
         )}
         {shown.map((p, i) => (
           <PanelView key={`${p.key}|${i}`} panel={p} index={i} />
@@ -121,6 +127,40 @@ function VisitorLine({ visitor, lang }: { visitor: Visitor; lang: Lang }) {
       {visitor?.externalId && <CopyButton text={visitor.externalId} label={t(lang, "visitorId")} />}
     </p>
   );
+}
+
+/**
+ * What the platform sent about a not-linked visitor: the name it gave
+ * (Easemob's nickname) and what it verified (ShareCRM's name and phone),
+ * masked by the server as the layout says.
+ */
+function VisitorSent({ visitor, lang }: { visitor: Visitor; lang: Lang }) {
+  const v = visitor?.verified ?? {};
+  const rows: [MessageKey, string | undefined][] = [
+    ["visitor.displayName", visitor?.displayName && visitor.displayName !== v.name ? visitor.displayName : undefined],
+    ["visitor.name", v.name],
+    ["visitor.phone", v.phone],
+    ["visitor.email", v.email],
+  ];
+  const shown = rows.filter((r): r is [MessageKey, string] => !!r[1]);
+  if (shown.length === 0) return null;
+  return (
+    <dl class="visitor-sent" data-testid="visitor-sent" aria-label={t(lang, "visitor.sent")}>
+      {shown.map(([k, value]) => (
+        <div class="kv" key={k} data-field={k.slice("visitor.".length)}>
+          <dt>{t(lang, k)}</dt>
+          <dd>{value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+/** What the search starts with for a not-linked visitor: the name the platform sent, else a phone or e-mail in clear. */
+export function searchSeed(visitor: Visitor | undefined): string {
+  const v = visitor?.verified ?? {};
+  const clear = (s: string | undefined) => (s && !s.includes("*") ? s : "");
+  return (v.name || visitor?.displayName || clear(v.phone) || clear(v.email) || "").trim().slice(0, 100);
 }
 
 function MatchedOn({ fields, lang }: { fields: string[] | undefined; lang: Lang }) {
@@ -230,11 +270,15 @@ export function HeaderCard({ ctx, lang, actions, refresh }: { ctx: SidebarContex
         </div>
         <p>{t(lang, "notLinked.body")}</p>
         <VisitorLine visitor={ctx.visitor} lang={lang} />
+        <VisitorSent visitor={ctx.visitor} lang={lang} />
         {(!!match?.reason || !!match?.matchedOn?.length) && (
           <p class="reason muted" data-testid="match-reason">
             {reasonText(ctx, lang)}
             <MatchedOn fields={match.matchedOn} lang={lang} />
           </p>
+        )}
+        {actions && match?.status === "not_linked" && match.rejected && (
+          <Relink key={match.rejected.id} contact={match.rejected} lang={lang} actions={actions} />
         )}
         {!actions && candidates.length > 0 && <Candidates candidates={candidates} lang={lang} />}
       </header>

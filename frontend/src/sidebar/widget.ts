@@ -4,7 +4,7 @@
 export type { CrmRecord, FieldDef, FieldType, ObjectName, Panel } from "../api/types";
 export { statusWord, t, tf, type Lang, type MessageKey } from "../shared/i18n";
 export { useEnv, type SidebarEnv } from "./env";
-export { formatMoney, instantOf, relativeTime, toneOf, type Tone } from "./format";
+export { currencyOf, formatMoney, instantOf, relativeTime, toneOf, type Tone } from "./format";
 export type { FieldProps, FieldWidget, PanelProps, PanelWidget, Place, Registry } from "./registry";
 export { FieldValue, label } from "./widgets/fields";
 export { badgeField, Empty, shownFields } from "./widgets/panels";

@@ -8,6 +8,7 @@
 // whatever fields an admin puts in the orders panel.
 import {
   badgeField,
+  currencyOf,
   Empty,
   FieldValue,
   formatMoney,
@@ -26,7 +27,13 @@ export function OrderTimeline({ panel, lang }: PanelProps) {
   const status = badgeField(panel.fields);
   const amount = panel.fields.find((f) => f.type === "money");
   const when = panel.fields.find((f) => f.type === "datetime" || f.type === "date");
-  const [title, ...rest] = shownFields(panel.fields).filter((f) => f !== status && f !== amount && f !== when);
+  const others = shownFields(panel.fields).filter((f) => f !== status && f !== amount && f !== when);
+  // The title: the first text field (the order number, a product), else
+  // the first other field; with none, the placed date (shown absolute) with
+  // the amount beside it, never a bare row number.
+  const title = others.find((f) => f.type === "text") ?? others[0];
+  const rest = others.filter((f) => f !== title);
+  const dateTitle = !title && when ? when : undefined;
   const total = orderTotal(panel, amount, lang);
   return (
     <div class="timeline-wrap">
@@ -39,7 +46,15 @@ export function OrderTimeline({ panel, lang }: PanelProps) {
         {panel.records.map((r) => (
           <li class="tl-item" key={r.id} data-record={r.id} data-tone={toneOf(status ? r.values[status.key] : null)}>
             <div class="item-top">
-              <span class="item-title">{title ? <FieldValue panel={panel} record={r} field={title} place="list" /> : r.id}</span>
+              <span class="item-title">
+                {title ? (
+                  <FieldValue panel={panel} record={r} field={title} place="list" />
+                ) : dateTitle && r.values[dateTitle.key] ? (
+                  <FieldValue panel={panel} record={r} field={dateTitle} place="record" />
+                ) : (
+                  t(lang, "timeline.order")
+                )}
+              </span>
               {status && r.values[status.key] && (
                 <FieldValue panel={panel} record={r} field={{ ...status, type: "enum" }} place="list" />
               )}
@@ -50,7 +65,7 @@ export function OrderTimeline({ panel, lang }: PanelProps) {
                   <FieldValue panel={panel} record={r} field={amount} place="list" />
                 </span>
               )}
-              {when && (
+              {when && when !== dateTitle && (
                 <span data-field={when.key}>
                   <FieldValue panel={panel} record={r} field={when} place="list" />
                 </span>
@@ -81,7 +96,7 @@ export function orderTotal(panel: Panel, amount: FieldDef | undefined, lang: Lan
     const raw = r.values[amount.key]?.trim();
     if (!raw) continue;
     if (!/^-?\d+(\.\d+)?$/.test(raw)) return null;
-    const currency = (amount.currencyField ? r.values[amount.currencyField]?.trim().toUpperCase() : "") ?? "";
+    const currency = currencyOf(amount, r)?.trim().toUpperCase() ?? "";
     const digits = (raw.split(".")[1] ?? "").length;
     const s = sums.get(currency) ?? { units: 0, digits: 0 };
     const scale = Math.max(s.digits, digits);

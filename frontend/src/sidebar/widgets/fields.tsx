@@ -6,7 +6,7 @@ import type { CrmRecord, FieldDef, Panel } from "../../api/types";
 import { t, tf, type Lang } from "../../shared/i18n";
 import { MaskedValue } from "../actions";
 import { useEnv } from "../env";
-import { copyable, EMPTY, formatBool, formatDate, formatDateTime, formatMoney, formatNumber } from "../format";
+import { copyable, currencyOf, EMPTY, formatBool, formatDate, formatDateTime, formatMoney, formatNumber } from "../format";
 import type { FieldProps, Place } from "../registry";
 import { CopyButton, RelativeTime, StatusBadge } from "./parts";
 
@@ -18,9 +18,9 @@ export function NumberField({ value, lang }: FieldProps) {
   return <>{formatNumber(value, lang)}</>;
 }
 
-/** The amount in the record's own currency (the field's currencyField), never converted. */
+/** The amount in the record's own currency, never converted. */
 export function MoneyField({ field, value, record, lang }: FieldProps) {
-  const currency = field.currencyField ? record.values[field.currencyField] : null;
+  const currency = currencyOf(field, record);
   return <span class="money">{formatMoney(value, currency, lang)}</span>;
 }
 

@@ -45,13 +45,16 @@ export function RecordPanel({ panel, lang }: PanelProps) {
 export function ListPanel({ panel, lang }: PanelProps) {
   if (panel.records.length === 0) return <Empty lang={lang} />;
   const badge = badgeField(panel.fields);
-  const [title, ...meta] = shownFields(panel.fields).filter((f) => f !== badge);
+  const shown = shownFields(panel.fields).filter((f) => f !== badge);
+  // The first text field names the row (a subject, a title), else the first field.
+  const title = shown.find((f) => f.type === "text") ?? shown[0];
+  const meta = shown.filter((f) => f !== title);
   return (
     <ul class="items">
       {panel.records.map((r) => (
         <li class="item" key={r.id} data-record={r.id}>
           <div class="item-top">
-            <span class="item-title">{title ? <FieldValue panel={panel} record={r} field={title} place="list" /> : r.id}</span>
+            <span class="item-title">{title ? <FieldValue panel={panel} record={r} field={title} place="list" /> : label(panel.title, lang, panel.key)}</span>
             {badge && r.values[badge.key] && <FieldValue panel={panel} record={r} field={{ ...badge, type: "enum" }} place="list" />}
           </div>
           {meta.length > 0 && (

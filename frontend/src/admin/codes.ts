@@ -1,0 +1,388 @@
+// Words for the codes the server sends beside its English text (protection
+// levels, layout reasons, simulator steps, audit actions, field types), in
+// zh and en. codes.json lists every code the server can emit (a Go test
+// keeps it up to date); codes.test.ts checks each one is worded here in both
+// languages. A code this page does not know (a newer server) falls back to
+// the server's English words.
+import { reasonText } from "../sidebar/reason";
+import { errorText, layoutReasonText } from "../shared/i18n";
+import type { Lang } from "./i18n";
+import type { Integration, Simulation, SimulationStep } from "./types";
+
+type Words = Record<string, string>;
+
+const en: Words = {
+  // Protection: summaries (joined by ". "), what is exposed, advice.
+  "prot.summary.easemob_nokey":
+    "no key: every parameter travels in clear in the URL (visitor, agent, tenant, nickname), and anyone who has this URL can open any visitor by putting another visitor id in it; set an encryption key in Easemob and here",
+  "prot.summary.easemob_plain_ids": "anyone who has this URL can read any visitor whose IM id they know: turn on encrypted system params",
+  "prot.summary.easemob_des":
+    "the visitor id is encrypted, but Easemob encrypts each parameter on its own with DES/ECB: a ciphertext is the same every time, so a leaked URL can be replayed for as long as the key is unchanged, and its 8-byte blocks can be reused: blocks of other URLs, or of a nickname, trueName or pushed parameter a visitor chose, can be put together into another visitor id or agent id. crmlens refuses a visitor, agent or tenant parameter made of blocks of the same URL's other parameters, but cannot see blocks taken from other URLs; only a signed link prevents both",
+  "prot.summary.sharecrm": "visitors are identified by AES-encrypted customParams; a leaked customParams value can be replayed to open that one visitor",
+  "prot.summary.chatwoot_unchecked":
+    "Chatwoot does not sign its context: anyone who has this URL can claim any Chatwoot contact id, e-mail, phone or identifier and read the contact it matches: give crmlens a Chatwoot API token so it checks each conversation and matches with what Chatwoot says of its contact. The agent the context names is never trusted: agent and group layouts do not apply, only integration and default ones",
+  "prot.summary.chatwoot_checked":
+    "each context is checked against Chatwoot's API: the contact must be the conversation's, and the identifier, e-mail, phone and name matched with are Chatwoot's, never the context's; the URL remains a secret, and anyone holding it and a real conversation id can read that conversation's contact. Chatwoot's API cannot say which agent is looking, so the agent the context names is never trusted: agent and group layouts do not apply, only integration and default ones",
+  "prot.summary.signed": "each link is a signed token that expires within 5 minutes and works once",
+  "prot.summary.actions_vouched": "Agent actions: search, link and reveal, within the per-session and per-agent limits; {by}",
+  "prot.summary.actions_read":
+    "Agent actions: read only. Nothing vouches for the agent, so sessions show the contact crmlens matched (and reveal its masked fields) but cannot search, link or unlink: the URL reaches no other contact through them",
+  "prot.summary.actions_open":
+    "Agent actions: search and link, though nothing vouches for the agent: anyone with the URL can search contacts (by name, or by a whole phone number or e-mail the layout masks) and link the visitor to one found, then read it as the layout shows it, within the per-session and per-agent limits; such links are marked unverified to the next agent",
+  "prot.vouched.signed": "each signed token names the agent",
+  "prot.vouched.easemob": "the agent must be one an admin declared, named in encrypted params",
+  "prot.vouched.sharecrm": "the platform encrypts each customParams with the key",
+  "prot.exposed.all_params": "every parameter, in clear",
+  "prot.exposed.any_visitor": "any visitor, by visitor id",
+  "prot.exposed.agent_identity": "agent identity",
+  "prot.exposed.tenant_id": "tenant id",
+  "prot.exposed.visitor_id_clear": "visitor id (visitorImId is in clear and can be swapped)",
+  "prot.exposed.replay_url": "replay of a leaked URL",
+  "prot.exposed.des_blocks": "visitor and agent ids put together from blocks of other URLs' ciphertexts",
+  "prot.exposed.replay_custom_params": "replay of a leaked customParams",
+  "prot.exposed.any_contact": "any contact, by contact id, e-mail, phone or identifier",
+  "prot.exposed.known_conversations": "contacts of conversations whose ids are known",
+  "prot.exposed.search": "contacts found by search (search and link are open to agents nothing vouches for)",
+  "prot.advice.set_key": "set an encryption key (more than 8 characters) in Easemob and here (crmlens integration rotate-key)",
+  "prot.advice.encrypt_params_then": "then turn on encrypted system params",
+  "prot.advice.encrypt_params": "turn on Easemob's option to encrypt easemobId and visitorImId, then require it here",
+  "prot.advice.rotate_url": "rotate the key if a URL leaked",
+  "prot.advice.use_signed":
+    "where the page that opens crmlens can sign, use a signed link instead (kind signed): it expires, works once and cannot be cut and pasted",
+  "prot.advice.pin_tenant": "pin the expected tenantId",
+  "prot.advice.known_agent": "require an agent crmlens knows (import agents first)",
+  "prot.advice.rotate_custom_params": "rotate the key if customParams leaked",
+  "prot.advice.chatwoot_token": "set the Chatwoot URL and an API token",
+  "prot.advice.read_only": "allow agents only to read (crmlens integration update --agent-actions read), or make the agent verifiable ({how})",
+  "prot.advice.no_origin":
+    "no origin is set, so no platform can frame the sidebar (only crmlens's own pages can): add the origin of the page that shows it",
+  "prot.advice.no_origin_eg":
+    "no origin is set, so no platform can frame the sidebar (only crmlens's own pages can): add the origin of the page that shows it, e.g. {origin}",
+  "prot.how.easemob": "set a key and require known agents",
+  "prot.how.chatwoot": "set the Chatwoot URL and an API token",
+
+  // Simulator steps.
+  "sim.input.slug_mismatch": "the URL names integration {slug}, not the one selected; simulating {slug}",
+  "sim.input.read": "read as {kind} with {count} parameters",
+  "sim.integration.ok": "integration {slug} ({kind}), decoding with {keys}",
+  "sim.keys.none": "no key",
+  "sim.keys.one": "its key",
+  "sim.keys.two": "its key and the previous key (still in its grace period)",
+  "sim.failed": "{error}",
+  "sim.advice.not_found": "The URL configured in the platform does not match any integration: copy it again from the integrations page",
+  "sim.advice.decrypt.easemob":
+    "The encryption key set in Easemob (管理员模式 > 设置 > 自定义信息接口) is not this integration's key: reveal the key here and set the same one there, or rotate it and paste the new one",
+  "sim.advice.decrypt.sharecrm":
+    "customParams was not encrypted with this integration's key: the website must use the key shown here (base64, AES/ECB/PKCS5Padding)",
+  "sim.advice.decrypt.signed": "the token was not signed with this integration's secret",
+  "sim.decode.update.failed": "{count} of {total} params could not be decrypted with {keys}",
+  "sim.decode.update.dropped": "{count} of {total} params would be dropped (see each one's reason); the others open with {keys}",
+  "sim.decode.update.ok":
+    "every param opens with {keys}; Easemob appends them to the sidebar URL with easemobId and visitorImId, so paste a whole URL to see the matching",
+  "sim.decode.ok": "channel {channel}, visitor id {visitor}, {agent}, language “{lang}”",
+  "sim.agent.none": "no agent named",
+  "sim.agent.named": "agent {agent}",
+  "sim.note.reading":
+    "visitorImId reads two ways (as sent, and decrypted with the key: Easemob's option that encrypts easemobId and visitorImId may be on while this integration does not require it); taking the {chosen} reading: {why}",
+  "sim.note.dropped": "a session ignores {count} params: {names}",
+  "sim.chosen.plain": "as-sent",
+  "sim.chosen.decrypted": "decrypted",
+  "sim.why.known_identity": "it is a contact's channel identity",
+  "sim.why.known_visitor": "it is a visitor crmlens already has",
+  "sim.why.preferred_decrypted": "neither reading is known, and the decrypted one is taken",
+  "sim.checks.none": "no further checks are configured for this integration",
+  "sim.checks.passed": "passed: {checks}",
+  "sim.check.known_agent": "the agent is one an admin imported",
+  "sim.check.chatwoot": "Chatwoot confirms the contact is in the conversation",
+  "sim.check.single_use": "the token's single use is not consumed by the simulator",
+  "sim.visitor.new": "no visitor {channel}/{visitor} yet: the first session creates it",
+  "sim.visitor.found": "visitor {id} ({channel}/{visitor}), first seen {firstSeen}, last seen {lastSeen}",
+  "sim.match.linked": "already linked ({method}): {matchReason}",
+  "sim.match.unlinked": "{matchReason}",
+  "sim.match.would_link": "would link contact {contact}: {matchReason}",
+  "sim.match.not_linked": "not linked: {matchReason}",
+  "sim.trace.identity.found": "channel identity: contact {contact} has the {channel} id {visitor}",
+  "sim.trace.identity.none": "channel identity: no contact has the {channel} id {visitor} as an identity",
+  "sim.trace.identifier.found": "identifier: contact {contact} has the external id the platform gave",
+  "sim.trace.identifier.none": "identifier: no contact has the external id the platform gave",
+  "sim.trace.rules.none": "matching fields: this integration has no matching rules",
+  "sim.trace.rule.skipped": "matching rule {rule}: skipped, the visitor has no verified {rule}",
+  "sim.trace.rule.none": "matching rule {rule}: no contact has the same {rule}",
+  "sim.trace.rule.one": "matching rule {rule}: exactly one contact ({contact}) has the same {rule}",
+  "sim.trace.rule.many": "matching rule {rule}: {count} or more contacts have the same {rule}, so none is linked by this rule",
+  "sim.trace.other": "{text}",
+  "sim.layout": "layout “{name}”: {reason}",
+
+  // Audit actions.
+  "audit.admin.create": "admin added",
+  "audit.admin.password": "own password changed",
+  "audit.admin.password_reset": "admin password reset",
+  "audit.admin.remove": "admin removed",
+  "audit.agent.groups": "agent groups changed",
+  "audit.agents.import": "agents imported",
+  "audit.contact.search": "contact search",
+  "audit.context.read": "sidebar opened (contact read)",
+  "audit.field.change": "field catalog changed",
+  "audit.field.reveal": "masked field revealed",
+  "audit.integration.create": "integration created",
+  "audit.integration.delete": "integration deleted",
+  "audit.integration.disable": "integration disabled",
+  "audit.integration.enable": "integration enabled",
+  "audit.integration.update": "integration changed",
+  "audit.key.reveal": "key revealed",
+  "audit.key.rotate": "key rotated",
+  "audit.layout.change": "layout saved",
+  "audit.layout.delete": "layout deleted",
+  "audit.layout.preview": "layout previewed (designer)",
+  "audit.simulate": "simulation",
+  "audit.visitor.link": "visitor linked",
+  "audit.visitor.unlink": "visitor unlinked",
+
+  // Field types.
+  "type.bool": "yes/no",
+  "type.date": "date",
+  "type.datetime": "date and time",
+  "type.email": "e-mail",
+  "type.enum": "choice (enum)",
+  "type.money": "money",
+  "type.number": "number",
+  "type.phone": "phone",
+  "type.text": "text",
+  "type.url": "link (URL)",
+};
+
+const zh: Words = {
+  "prot.summary.easemob_nokey":
+    "未设置密钥：所有参数（访客、坐席、租户、昵称）都以明文出现在 URL 中，任何持有此 URL 的人换一个访客 ID 就能打开任意访客；请在环信和这里设置加密密钥",
+  "prot.summary.easemob_plain_ids": "任何持有此 URL 的人，只要知道访客的 IM ID 就能查看该访客：请开启系统参数加密",
+  "prot.summary.easemob_des":
+    "访客 ID 已加密，但环信用 DES/ECB 逐个加密参数：同一值的密文每次都相同，因此泄露的 URL 在密钥更换前可被重放；其 8 字节的密文块也可被重用：其他 URL 的密文块，或访客自己填写的昵称、trueName、推送参数的密文块，可被拼成另一个访客 ID 或坐席 ID。crmlens 会拒绝由同一 URL 中其他参数的密文块拼成的访客、坐席或租户参数，但无法识别取自其他 URL 的密文块；只有签名链接能同时防止这两种情况",
+  "prot.summary.sharecrm": "访客由 AES 加密的 customParams 识别；泄露的 customParams 可被重放，用来打开该访客",
+  "prot.summary.chatwoot_unchecked":
+    "Chatwoot 不对其上下文签名：任何持有此 URL 的人都可以冒称任意 Chatwoot 联系人 ID、邮箱、电话或标识，并查看与之匹配的联系人：请为 crmlens 配置 Chatwoot API 令牌，以便核对每个会话，并按 Chatwoot 所述的联系人信息进行匹配。上下文中的坐席从不被信任：坐席和坐席组布局不生效，只有集成布局和默认布局生效",
+  "prot.summary.chatwoot_checked":
+    "每个上下文都会通过 Chatwoot API 核对：联系人必须属于该会话，用于匹配的标识、邮箱、电话和姓名都取自 Chatwoot，而非上下文；URL 仍需保密，持有它和真实会话 ID 的人可以查看该会话的联系人。Chatwoot API 无法说明是哪位坐席在查看，因此上下文中的坐席从不被信任：坐席和坐席组布局不生效，只有集成布局和默认布局生效",
+  "prot.summary.signed": "每个链接都是签名令牌，5 分钟内过期，且只能使用一次",
+  "prot.summary.actions_vouched": "坐席操作：可搜索、关联和查看脱敏字段，受每个会话和每位坐席的次数限制；{by}",
+  "prot.summary.actions_read":
+    "坐席操作：只读。坐席身份无法验证，因此侧边栏只显示 crmlens 匹配到的联系人（可查看其脱敏字段），但不能搜索、关联或解除关联：通过此 URL 接触不到其他联系人",
+  "prot.summary.actions_open":
+    "坐席操作：可搜索和关联，但坐席身份无法验证：任何持有此 URL 的人都能搜索联系人（按姓名，或按布局中脱敏的完整手机号或邮箱）并把访客关联到搜到的联系人，然后按布局查看，受每个会话和每位坐席的次数限制；这类关联会向下一位坐席标记为未验证",
+  "prot.vouched.signed": "每个签名令牌都写明了坐席",
+  "prot.vouched.easemob": "坐席必须是管理员导入的坐席，并在加密参数中写明",
+  "prot.vouched.sharecrm": "平台用密钥加密每个 customParams",
+  "prot.exposed.all_params": "所有参数（明文）",
+  "prot.exposed.any_visitor": "任意访客（通过访客 ID）",
+  "prot.exposed.agent_identity": "坐席身份",
+  "prot.exposed.tenant_id": "租户 ID",
+  "prot.exposed.visitor_id_clear": "访客 ID（visitorImId 为明文，可被替换）",
+  "prot.exposed.replay_url": "重放泄露的 URL",
+  "prot.exposed.des_blocks": "用其他 URL 的密文块拼出的访客 ID 和坐席 ID",
+  "prot.exposed.replay_custom_params": "重放泄露的 customParams",
+  "prot.exposed.any_contact": "任意联系人（通过联系人 ID、邮箱、电话或标识）",
+  "prot.exposed.known_conversations": "已知会话 ID 的会话中的联系人",
+  "prot.exposed.search": "通过搜索找到的联系人（身份无法验证的坐席也可搜索和关联）",
+  "prot.advice.set_key": "在环信和这里设置加密密钥（8 个字符以上）（crmlens integration rotate-key）",
+  "prot.advice.encrypt_params_then": "然后开启系统参数加密",
+  "prot.advice.encrypt_params": "在环信中开启加密 easemobId 和 visitorImId 的选项，然后在这里要求加密",
+  "prot.advice.rotate_url": "如果 URL 泄露，请更换密钥",
+  "prot.advice.use_signed": "如果打开 crmlens 的页面能够签名，请改用签名链接（类型 signed）：它会过期、只能使用一次，且无法被拆分拼接",
+  "prot.advice.pin_tenant": "固定预期的 tenantId",
+  "prot.advice.known_agent": "只接受 crmlens 已知的坐席（请先导入坐席）",
+  "prot.advice.rotate_custom_params": "如果 customParams 泄露，请更换密钥",
+  "prot.advice.chatwoot_token": "设置 Chatwoot URL 和 API 令牌",
+  "prot.advice.read_only": "只允许坐席查看（crmlens integration update --agent-actions read），或让坐席身份可验证（{how}）",
+  "prot.advice.no_origin": "未设置来源，因此任何平台都无法嵌入侧边栏（只有 crmlens 自己的页面可以）：请添加显示侧边栏的页面的来源",
+  "prot.advice.no_origin_eg": "未设置来源，因此任何平台都无法嵌入侧边栏（只有 crmlens 自己的页面可以）：请添加显示侧边栏的页面的来源，例如 {origin}",
+  "prot.how.easemob": "设置密钥并只接受已知坐席",
+  "prot.how.chatwoot": "设置 Chatwoot URL 和 API 令牌",
+
+  "sim.input.slug_mismatch": "URL 指向集成 {slug}，而不是所选的集成；按 {slug} 模拟",
+  "sim.input.read": "按 {kind} 读取，共 {count} 个参数",
+  "sim.integration.ok": "集成 {slug}（{kind}），用{keys}解码",
+  "sim.keys.none": "无密钥",
+  "sim.keys.one": "其密钥",
+  "sim.keys.two": "其密钥和上一个密钥（仍在宽限期内）",
+  "sim.failed": "{error}",
+  "sim.advice.not_found": "平台中配置的 URL 不属于任何集成：请从集成页面重新复制",
+  "sim.advice.decrypt.easemob":
+    "环信中设置的加密密钥（管理员模式 > 设置 > 自定义信息接口）不是此集成的密钥：请在这里查看密钥并在环信中设置相同的密钥，或更换密钥后粘贴新密钥",
+  "sim.advice.decrypt.sharecrm": "customParams 不是用此集成的密钥加密的：网站必须使用这里显示的密钥（base64，AES/ECB/PKCS5Padding）",
+  "sim.advice.decrypt.signed": "该令牌不是用此集成的密钥签名的",
+  "sim.decode.update.failed": "{total} 个参数中有 {count} 个无法用{keys}解密",
+  "sim.decode.update.dropped": "{total} 个参数中有 {count} 个会被忽略（见各参数的原因）；其余参数可用{keys}打开",
+  "sim.decode.update.ok": "所有参数都能用{keys}打开；环信会把它们连同 easemobId 和 visitorImId 附加到侧边栏 URL，请粘贴完整的 URL 查看匹配过程",
+  "sim.decode.ok": "渠道 {channel}，访客 ID {visitor}，{agent}，语言“{lang}”",
+  "sim.agent.none": "未指明坐席",
+  "sim.agent.named": "坐席 {agent}",
+  "sim.note.reading":
+    "visitorImId 有两种读法（原样，以及用密钥解密后：环信加密 easemobId 和 visitorImId 的选项可能已开启，而此集成未要求加密）；采用{chosen}读法：{why}",
+  "sim.note.dropped": "会话会忽略 {count} 个参数：{names}",
+  "sim.chosen.plain": "原样",
+  "sim.chosen.decrypted": "解密后",
+  "sim.why.known_identity": "它是某联系人的渠道身份",
+  "sim.why.known_visitor": "它是 crmlens 已有的访客",
+  "sim.why.preferred_decrypted": "两种读法都未知，采用解密后的读法",
+  "sim.checks.none": "此集成未配置其他检查",
+  "sim.checks.passed": "已通过：{checks}",
+  "sim.check.known_agent": "坐席是管理员导入的坐席",
+  "sim.check.chatwoot": "Chatwoot 确认该联系人属于此会话",
+  "sim.check.single_use": "模拟器不会消耗令牌的一次性使用",
+  "sim.visitor.new": "尚无访客 {channel}/{visitor}：首次会话会创建它",
+  "sim.visitor.found": "访客 {id}（{channel}/{visitor}），首次出现 {firstSeen}，最近出现 {lastSeen}",
+  "sim.match.linked": "已关联（{method}）：{matchReason}",
+  "sim.match.unlinked": "{matchReason}",
+  "sim.match.would_link": "将关联联系人 {contact}：{matchReason}",
+  "sim.match.not_linked": "未关联：{matchReason}",
+  "sim.trace.identity.found": "渠道身份：联系人 {contact} 的 {channel} 账号为 {visitor}",
+  "sim.trace.identity.none": "渠道身份：没有联系人以 {channel} 账号 {visitor} 作为渠道身份",
+  "sim.trace.identifier.found": "标识：联系人 {contact} 的外部 ID 与平台传来的一致",
+  "sim.trace.identifier.none": "标识：没有联系人的外部 ID 与平台传来的一致",
+  "sim.trace.rules.none": "匹配字段：此集成没有匹配规则",
+  "sim.trace.rule.skipped": "匹配规则 {rule}：已跳过，访客没有已验证的 {rule}",
+  "sim.trace.rule.none": "匹配规则 {rule}：没有联系人的 {rule} 相同",
+  "sim.trace.rule.one": "匹配规则 {rule}：恰有一个联系人（{contact}）的 {rule} 相同",
+  "sim.trace.rule.many": "匹配规则 {rule}：有 {count} 个或更多联系人的 {rule} 相同，因此此规则不关联任何联系人",
+  "sim.trace.other": "{text}",
+  "sim.layout": "布局“{name}”：{reason}",
+
+  "audit.admin.create": "添加管理员",
+  "audit.admin.password": "修改自己的密码",
+  "audit.admin.password_reset": "重置管理员密码",
+  "audit.admin.remove": "移除管理员",
+  "audit.agent.groups": "修改坐席组",
+  "audit.agents.import": "导入坐席",
+  "audit.contact.search": "搜索联系人",
+  "audit.context.read": "打开侧边栏（读取联系人）",
+  "audit.field.change": "修改字段目录",
+  "audit.field.reveal": "查看脱敏字段",
+  "audit.integration.create": "创建集成",
+  "audit.integration.delete": "删除集成",
+  "audit.integration.disable": "停用集成",
+  "audit.integration.enable": "启用集成",
+  "audit.integration.update": "修改集成",
+  "audit.key.reveal": "查看密钥",
+  "audit.key.rotate": "更换密钥",
+  "audit.layout.change": "保存布局",
+  "audit.layout.delete": "删除布局",
+  "audit.layout.preview": "预览布局（设计器）",
+  "audit.simulate": "模拟",
+  "audit.visitor.link": "关联访客",
+  "audit.visitor.unlink": "解除访客关联",
+
+  "type.bool": "是/否",
+  "type.date": "日期",
+  "type.datetime": "日期时间",
+  "type.email": "邮箱",
+  "type.enum": "选项（枚举）",
+  "type.money": "金额",
+  "type.number": "数字",
+  "type.phone": "电话",
+  "type.text": "文本",
+  "type.url": "链接（URL）",
+};
+
+export const codeCatalogues: Record<Lang, Words> = { en, zh };
+
+/** Whether lang has words for code. */
+export function hasCode(lang: Lang, code: string): boolean {
+  return code in codeCatalogues[lang];
+}
+
+/**
+ * code worded in lang with params: a {name} placeholder takes params.name;
+ * a param whose name ends in Code is itself a code, worded (with the same
+ * params) into the placeholder without the suffix ({keys} for keysCode),
+ * and one ending in Codes a comma-separated list of codes. null when code
+ * is not known.
+ */
+export function codeText(lang: Lang, code: string, params: Record<string, string> = {}, depth = 0): string | null {
+  const s = codeCatalogues[lang][code];
+  if (s === undefined || depth > 3) return null;
+  const vars: Record<string, string> = { ...params };
+  for (const [k, v] of Object.entries(params)) {
+    if (k.endsWith("Codes")) {
+      vars[k.slice(0, -5)] = v
+        .split(",")
+        .filter(Boolean)
+        .map((c) => codeText(lang, c, params, depth + 1) ?? c)
+        .join(lang === "zh" ? "；" : "; ");
+    } else if (k.endsWith("Code")) {
+      // The nested code is worded with the other params ({agent} in
+      // sim.agent.named is the agent's label, not agentCode again).
+      const name = k.slice(0, -4);
+      const rest = { ...params };
+      delete rest[k];
+      if (v.startsWith("layout.")) vars[name] = layoutReasonText(lang, { reason: v, reasonCode: v, reasonParams: rest });
+      else vars[name] = v ? (codeText(lang, v, rest, depth + 1) ?? v) : "";
+    } else if (k === "firstSeen" || k === "lastSeen") {
+      const d = new Date(v);
+      if (!Number.isNaN(d.getTime())) vars[k] = d.toLocaleString(lang === "zh" ? "zh-CN" : "en");
+    }
+  }
+  return s.replace(/\{(\w+)\}/g, (m, name: string) => vars[name] ?? m);
+}
+
+type Coded = { code: string; params?: Record<string, string> };
+
+/** A coded sentence in lang, or fallback (the server's English) when its code is unknown. */
+function coded(lang: Lang, c: Coded | undefined, fallback: string): string {
+  return (c && codeText(lang, c.code, c.params ?? {})) ?? fallback;
+}
+
+/**
+ * An integration's protection in lang: the summary (its coded sentences
+ * joined), what is exposed and the advice. The server's English for any
+ * part with a code this page does not know.
+ */
+export function protectionText(lang: Lang, p: Integration["protection"]): { summary: string; exposed: string[]; advice: string[] } {
+  const parts = p.summaryCodes ?? [];
+  const known = parts.length > 0 && parts.every((c) => hasCode(lang, c.code));
+  const sep = lang === "zh" ? "。" : ". ";
+  return {
+    summary: known ? parts.map((c) => coded(lang, c, "")).join(sep) + (lang === "zh" ? "。" : "") : p.summary,
+    exposed: p.exposed.map((e, i) => coded(lang, p.exposedCodes?.[i], e)),
+    advice: p.advice.map((a, i) => coded(lang, p.adviceCodes?.[i], a)),
+  };
+}
+
+/** An audit action's name in lang; the action itself when unknown. */
+export function auditActionName(lang: Lang, action: string): string {
+  return codeText(lang, `audit.${action}`) ?? action;
+}
+
+/** A field type's name in lang; the type itself when unknown. */
+export function fieldTypeName(lang: Lang, type: string): string {
+  return codeText(lang, `type.${type}`) ?? type;
+}
+
+/**
+ * A simulator step's detail in lang: its code worded with its params and
+ * notes; the match's reason as the sidebar words it; a failed step's error
+ * in the console's words where the catalogue knows the code. The server's
+ * English when a code is unknown.
+ */
+export function stepText(lang: Lang, step: SimulationStep, result: Pick<Simulation, "match">): string {
+  const code = step.detailCode;
+  if (!code || !hasCode(lang, code)) return step.detail;
+  const params: Record<string, string> = { ...(step.params ?? {}) };
+  if (code === "sim.failed") {
+    params.error = errorText(lang, params.error ?? "") ?? params.message ?? step.detail;
+  }
+  if (code.startsWith("sim.match.") && result.match) {
+    params.matchReason = reasonText({ match: result.match, visitor: { channel: params.channel ?? "", externalId: params.visitor ?? "" } as never }, lang);
+  }
+  const notes = step.notes ?? [];
+  if (notes.some((n) => !hasCode(lang, n.code))) return step.detail;
+  const sentences = [codeText(lang, code, params) ?? step.detail, ...notes.map((n) => coded(lang, n, ""))];
+  return joinSentences(lang, sentences);
+}
+
+/** Sentences joined: after one that ends a sentence (。 or .) with a space. */
+function joinSentences(lang: Lang, sentences: string[]): string {
+  return sentences.reduce((out, s) => {
+    if (!out) return s;
+    if (/[。.!！?？]$/.test(out)) return out + (lang === "zh" ? "" : " ") + s;
+    return out + (lang === "zh" ? "；" : "; ") + s;
+  }, "");
+}
