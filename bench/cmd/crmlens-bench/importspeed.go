@@ -13,9 +13,9 @@ import (
 	"github.com/crmlens/crmlens/bench/internal/importgen"
 	"github.com/crmlens/crmlens/bench/internal/progress"
 	"github.com/crmlens/crmlens/internal/database"
-	"github.com/crmlens/crmlens/internal/matchkey"
 	"github.com/crmlens/crmlens/internal/importer"
 	"github.com/crmlens/crmlens/internal/mariadb"
+	"github.com/crmlens/crmlens/internal/matchkey"
 )
 
 // importResult is the import measurement.

@@ -17,9 +17,9 @@ import (
 	"github.com/crmlens/crmlens/bench/internal/load"
 	"github.com/crmlens/crmlens/bench/internal/progress"
 	"github.com/crmlens/crmlens/internal/database"
-	"github.com/crmlens/crmlens/internal/matchkey"
 	"github.com/crmlens/crmlens/internal/keyring"
 	"github.com/crmlens/crmlens/internal/mariadb"
+	"github.com/crmlens/crmlens/internal/matchkey"
 	"github.com/crmlens/crmlens/internal/seed"
 	"github.com/crmlens/crmlens/internal/sessiontoken"
 )
