@@ -149,6 +149,34 @@ describe("admin console e2e", { skip }, () => {
     await page.locator(`[data-testid="integration-${slug}"]`).waitFor();
   });
 
+  test("disable an integration: its card says so, its sidebar refuses, enabling it undoes both", async () => {
+    await go("integrations");
+    const card = page.locator('article.integration[data-testid^="integration-"]').last();
+    const slug = (await card.getAttribute("data-testid")).replace(/^integration-/, "");
+    assert.equal(await card.locator('[data-testid="integration-disabled"]').count(), 0);
+    await card.locator('[data-testid="integration-disable"]').click();
+    await card.locator('[data-testid="integration-disabled"]').waitFor();
+    assert.match(await card.locator('[data-testid="integration-disabled"]').textContent(), /已停用|Disabled/);
+    const refused = await page.evaluate(async (integration) => {
+      const r = await fetch("/api/v1/sidebar/sessions", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ integration, params: { visitorImId: "e2e-disabled" } }),
+      });
+      return `${r.status} ${(await r.json()).error?.code}`;
+    }, slug);
+    assert.equal(refused, "403 integration_disabled", "the disabled integration's sidebar refuses sessions");
+    // Delete asks first, naming what goes and what stays; cancel keeps the card.
+    await card.locator('[data-testid="integration-delete"]').click();
+    const words = await card.locator('[data-testid="integration-delete-words"]').textContent();
+    assert.match(words, /visitors|访客/);
+    assert.match(words, /audit|审计/);
+    await card.locator('[data-testid="integration-delete-cancel"]').click();
+    await card.locator('[data-testid="integration-enable"]').click();
+    await card.locator('[data-testid="integration-disable"]').waitFor();
+    assert.equal(await card.locator('[data-testid="integration-disabled"]').count(), 0, "the badge is gone once enabled");
+  });
+
   test("change a layout's fields: the preview and then the agents' sidebar follow", async () => {
     const sidebar = await context.newPage();
     await sidebar.goto(base + (await demoURL(0)));

@@ -14,6 +14,7 @@ import (
 	"github.com/crmlens/crmlens/internal/audit"
 	"github.com/crmlens/crmlens/internal/importer"
 	"github.com/crmlens/crmlens/internal/layout"
+	"github.com/crmlens/crmlens/internal/sidebar"
 )
 
 // ListAgents answers the agents with their groups and, for each, the layout
@@ -49,12 +50,12 @@ func (s *Server) ListAgents(c echo.Context) error {
 // agentView is a as the admin API shows it, with the layout that applies to
 // its sessions on any integration without a layout of its own.
 func (s *Server) agentView(c echo.Context, a agents.Agent) (api.AdminAgent, error) {
-	l, why, err := s.layouts.Resolve(c.Request().Context(), layout.Who{Platform: a.Platform, Agent: []string{a.PlatformID, a.Email}})
+	l, why, err := s.layouts.ResolveReason(c.Request().Context(), layout.Who{Platform: a.Platform, Agent: []string{a.PlatformID, a.Email}})
 	if err != nil {
 		return api.AdminAgent{}, err
 	}
 	return api.AdminAgent{Id: strconv.FormatInt(a.ID, 10), Platform: a.Platform, PlatformId: a.PlatformID, Email: a.Email, Name: a.Name,
-		Origin: api.AdminAgentOrigin(a.Origin), Groups: a.Groups, LastSeenAt: a.LastSeenAt, Layout: api.LayoutRef{Name: l.Name, Reason: why}}, nil
+		Origin: api.AdminAgentOrigin(a.Origin), Groups: a.Groups, LastSeenAt: a.LastSeenAt, Layout: sidebar.LayoutRef(l.Name, why)}, nil
 }
 
 // ImportAgents imports agents from CSV or NDJSON text, all or nothing.

@@ -18,16 +18,30 @@ func TestDisableEnableDeleteIntegrationAndLayout(t *testing.T) {
 		f := start(t, db)
 		con := f.signIn(t)
 		params := map[string]string{"visitorImId": "im-zhang"}
-		if status, _, e := f.session(t, "acme", params); status != 201 {
+		status, open, e := f.session(t, "acme", params)
+		if status != 201 {
 			t.Fatalf("session before: %d %+v", status, e)
 		}
+		f.context(t, open.Token)
 		resp, body := f.do(t, "POST", "/api/v1/admin/integrations/acme/disable", "", con.headers(true))
 		var in api.Integration
 		must(t, json.Unmarshal(body, &in))
 		if resp.StatusCode != 200 || in.DisabledAt == nil {
 			t.Fatalf("disable: %d %s", resp.StatusCode, body)
 		}
-		status, _, e := f.session(t, "acme", params)
+		// A session opened before keeps no access: its context and actions
+		// are refused as the new session is.
+		for _, r := range []struct{ method, path, body string }{
+			{"GET", "/api/v1/sidebar/context", ""},
+			{"POST", "/api/v1/sidebar/unlink", `{"notThisPerson":false}`},
+			{"GET", "/api/v1/sidebar/contacts?q=zhang", ""},
+		} {
+			resp, body := f.do(t, r.method, r.path, r.body, f.bearer(open.Token))
+			if resp.StatusCode != 403 || errCode(string(body)) != "integration_disabled" {
+				t.Errorf("%s %s of an open session after disable: %d %s", r.method, r.path, resp.StatusCode, body)
+			}
+		}
+		status, _, e = f.session(t, "acme", params)
 		if status != 403 || e.Error.Code != "integration_disabled" || !strings.Contains(e.Error.Message, "disabled") {
 			t.Fatalf("session of a disabled integration: %d %+v", status, e)
 		}
@@ -38,6 +52,7 @@ func TestDisableEnableDeleteIntegrationAndLayout(t *testing.T) {
 		if status, _, e := f.session(t, "acme", params); status != 201 {
 			t.Fatalf("session after enable: %d %+v", status, e)
 		}
+		f.context(t, open.Token)
 		if resp, _ := f.do(t, "DELETE", "/api/v1/admin/integrations/acme", "", con.headers(false)); resp.StatusCode != 403 {
 			t.Errorf("delete without CSRF: %d", resp.StatusCode)
 		}

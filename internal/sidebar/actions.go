@@ -42,15 +42,24 @@ const (
 
 // visitorOf loads the session's visitor.
 func (s *Service) visitorOf(ctx context.Context, c sessiontoken.Claims) (model.Visitor, error) {
-	var v model.Visitor
-	err := s.db.WithContext(ctx).Where("id = ? AND integration_id = ?", c.VisitorID, c.IntegrationID).Take(&v).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return v, apperr.New(apperr.NotFound, CodeVisitorGone, "this visitor no longer exists; reload the page")
+	var row struct {
+		model.Visitor       `gorm:"embedded"`
+		IntegrationDisabled bool
 	}
-	if err != nil {
-		return v, fmt.Errorf("load visitor: %w", err)
+	q := s.db.WithContext(ctx).Raw("SELECT v.*, i.disabled_at IS NOT NULL AS integration_disabled FROM visitors v"+
+		" JOIN integrations i ON i.id = v.integration_id WHERE v.id = ? AND v.integration_id = ?", c.VisitorID, c.IntegrationID).Scan(&row)
+	if q.Error != nil {
+		return model.Visitor{}, fmt.Errorf("load visitor: %w", q.Error)
 	}
-	return v, nil
+	if q.RowsAffected == 0 {
+		return model.Visitor{}, apperr.New(apperr.NotFound, CodeVisitorGone, "this visitor no longer exists; reload the page")
+	}
+	if row.IntegrationDisabled {
+		if err := s.disabled(ctx, c.IntegrationID); err != nil {
+			return model.Visitor{}, err
+		}
+	}
+	return row.Visitor, nil
 }
 
 // Reveal returns one masked field of a record of the visitor's contact in

@@ -16,6 +16,7 @@ import (
 	"github.com/crmlens/crmlens/internal/apperr"
 	"github.com/crmlens/crmlens/internal/audit"
 	"github.com/crmlens/crmlens/internal/database"
+	"github.com/crmlens/crmlens/internal/integration"
 	"github.com/crmlens/crmlens/internal/layout"
 	"github.com/crmlens/crmlens/internal/model"
 	"github.com/crmlens/crmlens/internal/money"
@@ -36,13 +37,13 @@ func (s *Service) Context(ctx context.Context, c sessiontoken.Claims, requestID 
 		return api.SidebarContext{}, err
 	}
 	v := h.visitor
-	l, why, err := s.layouts.Resolve(ctx, layout.Who{Integration: c.IntegrationSlug, Agent: []string{c.AgentID, c.AgentEmail}})
+	l, why, err := s.layouts.ResolveReason(ctx, layout.Who{Integration: c.IntegrationSlug, Agent: []string{c.AgentID, c.AgentEmail}})
 	if err != nil {
 		return api.SidebarContext{}, err
 	}
 	out := api.SidebarContext{
 		Visitor: contextVisitor(v, h.displayName, policyOf(l)),
-		Layout:  api.LayoutRef{Name: l.Name, Reason: why},
+		Layout:  LayoutRef(l.Name, why),
 		Panels:  []api.Panel{},
 	}
 	if h.contact != nil {
@@ -144,7 +145,8 @@ type head struct {
 // headSQL reads the visitor, its contact and the contact's account in one
 // statement. Contact and account columns are all those of the catalog, so
 // the statement is the same for every layout (and prepared once).
-var headSQL = "SELECT " + headColumns(true) + " FROM visitors v" +
+var headSQL = "SELECT " + headColumns(true) + ", i.disabled_at AS i_disabled_at FROM visitors v" +
+	" JOIN integrations i ON i.id = v.integration_id" +
 	" LEFT JOIN contacts c ON c.id = v.contact_id LEFT JOIN accounts a ON a.id = c.account_id" +
 	" WHERE v.id = ? AND v.integration_id = ?"
 
@@ -196,6 +198,11 @@ func (s *Service) head(ctx context.Context, c sessiontoken.Claims) (head, error)
 		return head{}, apperr.New(apperr.NotFound, CodeVisitorGone, "this visitor no longer exists; reload the page")
 	}
 	r := rows[0]
+	if r["i_disabled_at"] != nil {
+		if err := s.disabled(ctx, c.IntegrationID); err != nil {
+			return head{}, err
+		}
+	}
 	var h head
 	h.displayName = display(r["v_display_name"])
 	h.visitor = model.Visitor{ID: asInt(r["v_id"]), Channel: display(r["v_channel"]), ExternalID: display(r["v_external_id"]),
@@ -209,6 +216,18 @@ func (s *Service) head(ctx context.Context, c sessiontoken.Claims) (head, error)
 		}
 	}
 	return h, nil
+}
+
+// disabled is the integration_disabled error of a session whose integration
+// an admin disabled after it opened: such sessions stop working at once.
+// It runs only on that rare path, to word the error with the integration.
+func (s *Service) disabled(ctx context.Context, integrationID int64) error {
+	var in model.Integration
+	if err := s.db.WithContext(ctx).Take(&in, integrationID).Error; err != nil {
+		return fmt.Errorf("load integration: %w", err)
+	}
+	// nil when it was enabled again meanwhile (a replica was behind).
+	return integration.CheckEnabled(in)
 }
 
 // prefixed returns the columns of r named with prefix, without it.

@@ -52,7 +52,7 @@ func (s *Service) Preview(ctx context.Context, l layout.Layout, contactID int64,
 	out := api.SidebarContext{
 		Visitor: visitorView(v),
 		Contact: &api.ContactSummary{Id: strconv.FormatInt(contactID, 10), Name: display(h.contact["name"])},
-		Layout:  api.LayoutRef{Name: l.Name, Reason: "preview of the layout being edited; it is not saved"},
+		Layout:  LayoutRef(l.Name, layout.PreviewReason()),
 	}
 	if v.ID != 0 && v.ContactID != nil && *v.ContactID == contactID {
 		out.Match = linkedMatch(v)

@@ -184,6 +184,9 @@ func (s *Service) agentActions(ctx context.Context, c sessiontoken.Claims) (vouc
 		}
 		return false, fmt.Errorf("load integration: %w", err)
 	}
+	if err := integration.CheckEnabled(in); err != nil {
+		return false, err
+	}
 	opts, err := integration.ParseOptions(in.Options)
 	if err != nil {
 		return false, fmt.Errorf("integration %s options: %w", in.Slug, err)

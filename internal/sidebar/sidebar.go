@@ -249,12 +249,12 @@ func (s *Service) CreateSession(ctx context.Context, slug string, params map[str
 	if err != nil {
 		return Session{}, err
 	}
-	l, why, err := s.layouts.Resolve(ctx, layoutWho(in, vouched))
+	l, why, err := s.layouts.ResolveReason(ctx, layoutWho(in, vouched))
 	if err != nil {
 		return Session{}, err
 	}
 	out := Session{Token: token, ExpiresAt: exp, Lang: claims.Lang, Visitor: visitorView(res.visitor), Match: res.match,
-		Layout: api.LayoutRef{Name: l.Name, Reason: why}}
+		Layout: LayoutRef(l.Name, why)}
 	if err := s.offerCandidates(ctx, token, res.visitor.ID, l, &out.Match); err != nil {
 		return Session{}, err
 	}

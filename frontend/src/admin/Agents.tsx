@@ -2,6 +2,7 @@
 // layout that applies and why; import from CSV or NDJSON.
 import { useEffect, useState } from "preact/hooks";
 import type { AdminClient } from "./api";
+import { layoutReasonText } from "../shared/i18n";
 import { t, type Lang } from "./i18n";
 import type { AdminAgent, AgentList } from "./types";
 import { asFailure, ErrorBanner, FieldRow, fieldError, splitList, type Failure } from "./ui";
@@ -101,7 +102,7 @@ export function Agents({ client, lang }: { client: AdminClient; lang: Lang }) {
                   <td>
                     <strong data-testid="agent-layout">{a.layout.name}</strong>
                     <br />
-                    <span class="muted small">{a.layout.reason}</span>
+                    <span class="muted small">{layoutReasonText(lang, a.layout)}</span>
                   </td>
                 </tr>
               ))}

@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import type { AdminClient } from "./api";
 import { protectionText } from "./codes";
 import { t, type Lang, type MessageKey } from "./i18n";
-import type { CreatedIntegration, Integration, IntegrationKind, IntegrationOptions } from "./types";
+import type { CreatedIntegration, DeletedIntegration, Integration, IntegrationKind, IntegrationOptions } from "./types";
 import { asFailure, CopyButton, ErrorBanner, FieldRow, fieldError, splitList, type Failure } from "./ui";
 
 const kinds: IntegrationKind[] = ["easemob", "sharecrm", "chatwoot", "signed"];
@@ -360,9 +360,29 @@ function KeyPanel(props: { client: AdminClient; lang: Lang; it: Integration; mod
   );
 }
 
-function IntegrationCard(props: { client: AdminClient; lang: Lang; it: Integration; onEdit: () => void; onChanged: (i: Integration) => void }) {
+function IntegrationCard(props: {
+  client: AdminClient;
+  lang: Lang;
+  it: Integration;
+  onEdit: () => void;
+  onChanged: (i: Integration) => void;
+  onDeleted: (d: DeletedIntegration) => void;
+}) {
   const { client, lang, it } = props;
   const [keyMode, setKeyMode] = useState<"reveal" | "rotate" | null>(null);
+  const [deleting, setDeleting] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [failure, setFailure] = useState<Failure>(null);
+  const act = async (run: () => Promise<void>) => {
+    setBusy(true);
+    setFailure(null);
+    try {
+      await run();
+    } catch (e) {
+      setFailure(asFailure(e));
+    }
+    setBusy(false);
+  };
   const p = it.protection;
   const pw = protectionText(lang, p);
   return (
@@ -370,11 +390,70 @@ function IntegrationCard(props: { client: AdminClient; lang: Lang; it: Integrati
       <div class="row-between">
         <h2>
           {it.name} <span class="tag">{t(lang, `int.kind.${it.kind}` as MessageKey)}</span>
+          {it.disabledAt && (
+            <>
+              {" "}
+              <span class="tag bad" data-testid="integration-disabled">
+                {t(lang, "int.disabled")}
+              </span>
+            </>
+          )}
         </h2>
-        <button type="button" class="secondary small" onClick={props.onEdit} data-testid="integration-edit">
-          {t(lang, "edit")}
-        </button>
+        <div class="btns">
+          <button type="button" class="secondary small" onClick={props.onEdit} data-testid="integration-edit">
+            {t(lang, "edit")}
+          </button>
+          {it.disabledAt ? (
+            <button
+              type="button"
+              class="secondary small"
+              disabled={busy}
+              data-testid="integration-enable"
+              onClick={() => act(async () => props.onChanged(await client.enableIntegration(it.slug)))}
+            >
+              {t(lang, "int.enable")}
+            </button>
+          ) : (
+            <button
+              type="button"
+              class="secondary small"
+              disabled={busy}
+              data-testid="integration-disable"
+              onClick={() => act(async () => props.onChanged(await client.disableIntegration(it.slug)))}
+            >
+              {t(lang, "int.disable")}
+            </button>
+          )}
+          <button type="button" class="secondary small danger" disabled={busy} data-testid="integration-delete" onClick={() => setDeleting(true)}>
+            {t(lang, "int.delete")}
+          </button>
+        </div>
       </div>
+      {it.disabledAt && (
+        <p class="banner warn" data-testid="integration-disabled-note">
+          {t(lang, "int.disabled.since", { time: new Date(it.disabledAt).toLocaleString(lang === "zh" ? "zh-CN" : "en") })}
+        </p>
+      )}
+      {deleting && (
+        <div class="banner warn" role="alertdialog" data-testid="integration-delete-box">
+          <p data-testid="integration-delete-words">{t(lang, "int.delete.confirm", { name: it.name, slug: it.slug })}</p>
+          <div class="btns">
+            <button
+              type="button"
+              class="small danger"
+              disabled={busy}
+              data-testid="integration-delete-confirm"
+              onClick={() => act(async () => props.onDeleted(await client.deleteIntegration(it.slug)))}
+            >
+              {t(lang, "int.delete.yes", { name: it.name })}
+            </button>
+            <button type="button" class="secondary small" onClick={() => setDeleting(false)} data-testid="integration-delete-cancel">
+              {t(lang, "cancel")}
+            </button>
+          </div>
+        </div>
+      )}
+      <ErrorBanner failure={failure} lang={lang} />
       <div class="url-row">
         <span class="form-label">{t(lang, "int.url")}</span>
         <code class="url" data-testid="sidebar-url">
@@ -446,6 +525,7 @@ export function Integrations({ client, lang }: { client: AdminClient; lang: Lang
   const [failure, setFailure] = useState<Failure>(null);
   const [form, setForm] = useState<"new" | Integration | null>(null);
   const [created, setCreated] = useState<CreatedIntegration | null>(null);
+  const [deleted, setDeleted] = useState<string | null>(null);
   const load = () =>
     client
       .listIntegrations()
@@ -473,6 +553,11 @@ export function Integrations({ client, lang }: { client: AdminClient; lang: Lang
         )}
       </div>
       <ErrorBanner failure={failure} lang={lang} />
+      {deleted && (
+        <p class="banner ok" role="status" data-testid="integration-deleted">
+          {deleted}
+        </p>
+      )}
       {form === "new" && (
         <IntegrationForm key="new" client={client} lang={lang} onCancel={() => setForm(null)} onDone={(c) => done(c)} />
       )}
@@ -518,6 +603,10 @@ export function Integrations({ client, lang }: { client: AdminClient; lang: Lang
               it={it}
               onEdit={() => setForm(it)}
               onChanged={(u) => setList((l) => (l ?? []).map((x) => (x.slug === it.slug ? u : x)))}
+              onDeleted={(d) => {
+                setDeleted(t(lang, "int.deleted", { name: it.name, n: String(d.visitorsDeleted) }));
+                setList((l) => (l ?? []).filter((x) => x.slug !== it.slug));
+              }}
             />
           ),
         )

@@ -349,6 +349,8 @@ export function LayoutDesigner({ client, lang }: { client: AdminClient; lang: La
   const [saved, setSaved] = useState<number | null>(null);
   const [conflict, setConflict] = useState<number | null>(null);
   const [busy, setBusy] = useState(false);
+  const [deleting, setDeleting] = useState(false);
+  const [deleted, setDeleted] = useState<string | null>(null);
 
   useEffect(() => {
     Promise.all([client.listFields(), client.listLayouts()])
@@ -369,6 +371,7 @@ export function LayoutDesigner({ client, lang }: { client: AdminClient; lang: La
     setBusy(true);
     setFailure(null);
     setSaved(null);
+    setDeleted(null);
     try {
       const out = await client.putLayout(d);
       setDoc(clone(out));
@@ -381,6 +384,24 @@ export function LayoutDesigner({ client, lang }: { client: AdminClient; lang: La
       else setFailure(f);
     } finally {
       setBusy(false);
+    }
+  };
+  const remove = async () => {
+    setBusy(true);
+    setFailure(null);
+    setSaved(null);
+    try {
+      await client.deleteLayout(doc.name);
+      const rest = (stored ?? []).filter((l) => l.name !== doc.name);
+      setStored(rest);
+      setDoc(clone(rest.find((l) => l.scope.default) ?? rest[0] ?? starterLayout));
+      setDeleted(doc.name);
+      setConflict(null);
+    } catch (e) {
+      setFailure(asFailure(e));
+    } finally {
+      setBusy(false);
+      setDeleting(false);
     }
   };
   const theirs = async () => (await client.listLayouts()).find((l) => l.name === doc.name);
@@ -412,6 +433,8 @@ export function LayoutDesigner({ client, lang }: { client: AdminClient; lang: La
                 setFailure(null);
                 setConflict(null);
                 setSaved(null);
+                setDeleting(false);
+                setDeleted(null);
               }}
             >
               {stored.map((l) => (
@@ -533,11 +556,34 @@ export function LayoutDesigner({ client, lang }: { client: AdminClient; lang: La
                   {t(lang, "lay.saved", { version: saved })}
                 </p>
               )}
+              {deleted !== null && (
+                <p class="banner ok" role="status" data-testid="layout-deleted">
+                  {t(lang, "lay.deleted", { name: deleted })}
+                </p>
+              )}
+              {deleting && isStored && (
+                <div class="banner warn" role="alertdialog" data-testid="layout-delete-box">
+                  <p>{t(lang, "lay.delete.confirm", { name: doc.name })}</p>
+                  <div class="btns">
+                    <button type="button" class="small danger" disabled={busy} data-testid="layout-delete-confirm" onClick={() => void remove()}>
+                      {t(lang, "lay.delete.yes", { name: doc.name })}
+                    </button>
+                    <button type="button" class="secondary small" onClick={() => setDeleting(false)} data-testid="layout-delete-cancel">
+                      {t(lang, "cancel")}
+                    </button>
+                  </div>
+                </div>
+              )}
             </div>
             <div class="btns">
               <button type="submit" disabled={busy} data-testid="layout-save">
                 {busy ? t(lang, "saving") : t(lang, "save")}
               </button>
+              {isStored && (
+                <button type="button" class="secondary danger" disabled={busy} data-testid="layout-delete" onClick={() => setDeleting(true)}>
+                  {t(lang, "lay.delete")}
+                </button>
+              )}
             </div>
           </div>
         </form>

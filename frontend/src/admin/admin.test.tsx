@@ -11,6 +11,7 @@ import { changeObject, LayoutDesigner, move, starterLayout, toggleField } from "
 import { Simulator } from "./Simulator";
 import { Console, noticeOnLoad, screenOf } from "./Console";
 import { Admins } from "./Admins";
+import { ErrorBanner } from "./ui";
 import { Agents } from "./Agents";
 import { Fields } from "./Fields";
 import type { CatalogObject, FieldCatalog, Integration, LayoutDoc, SidebarContext } from "./types";
@@ -594,5 +595,15 @@ describe("admins screen", () => {
     await click(byTestId(byTestId(el, "admin-dev@example.com")!, "admin-remove"));
     await click(byTestId(el, "admin-remove-confirm"));
     expect(byTestId(el, "error-banner")?.textContent).toContain("dev@example.com is the last admin");
+  });
+});
+
+describe("error banner", () => {
+  it("words a code it knows in the console's language, else shows the server's message", async () => {
+    const el = await mount(<ErrorBanner failure={new AdminApiError("internal", "internal error", 500)} lang="zh" />);
+    expect(byTestId(el, "error-banner")?.textContent).toContain("crmlens 服务器出错");
+    expect(byTestId(el, "error-banner")?.textContent).not.toContain("internal error");
+    const other = await mount(<ErrorBanner failure={new AdminApiError("layout_stale", "layout vip changed meanwhile", 409)} lang="zh" />);
+    expect(byTestId(other, "error-banner")?.textContent).toContain("layout vip changed meanwhile");
   });
 });

@@ -12,6 +12,7 @@ import type {
   CatalogField,
   Candidate,
   CreatedIntegration,
+  DeletedIntegration,
   FieldCatalog,
   FieldError,
   ImportResult,
@@ -137,6 +138,10 @@ export function createAdminClient(fetchImpl: Fetch = (i, init) => fetch(i, init)
     createIntegration: (input: IntegrationInput) => call<CreatedIntegration>("POST", "/api/v1/admin/integrations", input),
     updateIntegration: (slug: string, u: IntegrationUpdate) =>
       call<Integration>("PATCH", `/api/v1/admin/integrations/${enc(slug)}`, u),
+    disableIntegration: (slug: string) => call<Integration>("POST", `/api/v1/admin/integrations/${enc(slug)}/disable`),
+    enableIntegration: (slug: string) => call<Integration>("POST", `/api/v1/admin/integrations/${enc(slug)}/enable`),
+    deleteIntegration: (slug: string) => call<DeletedIntegration>("DELETE", `/api/v1/admin/integrations/${enc(slug)}`),
+    deleteLayout: (name: string) => call<void>("DELETE", `/api/v1/admin/layouts/${enc(name)}`),
     revealKey: async (slug: string, password: string) =>
       (await call<{ key: string }>("POST", `/api/v1/admin/integrations/${enc(slug)}/key/reveal`, { password })).key,
     rotateKey: (slug: string, password: string, key: string, graceHours: number | undefined) =>

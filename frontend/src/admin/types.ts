@@ -8,6 +8,7 @@ export type AdminSessionInfo = S["AdminSessionInfo"];
 export type AdminUser = S["AdminUser"];
 export type AdminUserList = S["AdminUserList"];
 export type Integration = S["Integration"];
+export type DeletedIntegration = S["DeletedIntegration"];
 export type IntegrationKind = S["IntegrationKind"];
 export type IntegrationInput = S["IntegrationInput"];
 export type IntegrationUpdate = S["IntegrationUpdate"];

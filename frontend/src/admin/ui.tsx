@@ -3,6 +3,7 @@
 import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 import { AdminApiError } from "./api";
+import { errorText } from "../shared/i18n";
 import { t, type Lang } from "./i18n";
 
 /** The error of a failed call, as the screens keep it. */
@@ -41,13 +42,25 @@ export function FieldRow(props: {
 }
 
 /** A failure that names no field (or fields the form does not show). */
+/**
+ * The error codes whose shared (sidebar) words also fit the console; the
+ * others speak of the sidebar's URL, session or page and would mislead an
+ * admin, so the server's own message is shown for them.
+ */
+const consoleWorded = new Set(["internal", "network", "rate_limited", "bad_response", "integration_disabled"]);
+
+/** The words for failure in lang: errorText's when it knows the code, else the server's message. */
+export function failureText(lang: Lang, failure: AdminApiError): string {
+  return (consoleWorded.has(failure.code) && errorText(lang, failure.code)) || failure.message;
+}
+
 export function ErrorBanner({ failure, lang, shown = [] }: { failure: Failure; lang: Lang; shown?: string[] }) {
   if (!failure) return null;
   const covered = failure.fields.length > 0 && failure.fields.every((f) => shown.some((s) => f.field === s || f.field.startsWith(s + ".")));
   if (covered) return null;
   return (
     <div class="banner bad" role="alert" data-testid="error-banner" data-code={failure.code}>
-      <strong>{t(lang, "error.generic")}:</strong> {failure.message} <code>{failure.code}</code>
+      <strong>{t(lang, "error.generic")}:</strong> <span title={failure.message}>{failureText(lang, failure)}</span> <code>{failure.code}</code>
     </div>
   );
 }

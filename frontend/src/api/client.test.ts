@@ -33,6 +33,14 @@ describe("client", () => {
     expect(calls[0]!.url).toBe("/api/v1/sidebar/contacts?q=%E6%9E%97%20a%26b");
     expect(calls[0]!.init?.method).toBeUndefined();
     expect((calls[0]!.init?.headers as Record<string, string>).Authorization).toBe("Bearer tok");
+    expect((await client.searchContacts("tok", "林芳")).more).toBeUndefined();
+  });
+
+  it("passes the server's more flag through with the contacts", async () => {
+    const { client } = answer(200, { contacts: [{ id: "7", name: "林芳", hint: "" }], more: true });
+    const list = await client.searchContacts("tok", "林");
+    expect(list.map((c) => c.id)).toEqual(["7"]);
+    expect(list.more).toBe(true);
   });
 
   it.each([

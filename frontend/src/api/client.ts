@@ -29,12 +29,15 @@ export interface Client {
   createSession(req: SessionRequest): Promise<SessionResponse>;
   getContext(token: string): Promise<SidebarContext>;
   /** Contacts whose name, phone or email starts with q (2+ characters, or one Chinese character). */
-  searchContacts(token: string, q: string): Promise<Candidate[]>;
+  searchContacts(token: string, q: string): Promise<CandidateResults>;
   linkVisitor(token: string, req: LinkRequest): Promise<Match>;
   unlinkVisitor(token: string, req: UnlinkRequest): Promise<Match>;
   revealField(token: string, req: RevealRequest): Promise<RevealedValue>;
   listConversations(): Promise<ConversationList>;
 }
+
+/** Search results, with more: true when the server matched more than it listed. */
+export type CandidateResults = Candidate[] & { more?: boolean };
 
 type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
 
@@ -89,12 +92,14 @@ export function createClient(fetchImpl: Fetch = (i, init) => fetch(i, init), bas
       call<SidebarContext>("/api/v1/sidebar/context", {
         headers: bearer(token),
       }),
-    searchContacts: async (token, q) =>
-      (
-        await call<CandidateList>(`/api/v1/sidebar/contacts?q=${encodeURIComponent(q)}`, {
-          headers: bearer(token),
-        })
-      ).contacts ?? [],
+    searchContacts: async (token, q) => {
+      const res = await call<CandidateList>(`/api/v1/sidebar/contacts?q=${encodeURIComponent(q)}`, {
+        headers: bearer(token),
+      });
+      const list: CandidateResults = [...(res.contacts ?? [])];
+      if (res.more) list.more = true;
+      return list;
+    },
     linkVisitor: (token, req) => post<Match>("/api/v1/sidebar/link", token, req),
     unlinkVisitor: (token, req) => post<Match>("/api/v1/sidebar/unlink", token, req),
     revealField: (token, req) => post<RevealedValue>("/api/v1/sidebar/reveal", token, req),

@@ -17,6 +17,7 @@ describe("catalogues", () => {
   it("has words for every API error code in both languages", () => {
     const codes = [
       "integration_not_found",
+      "integration_disabled",
       "missing_param",
       "invalid_param",
       "decrypt_failed",

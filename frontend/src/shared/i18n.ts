@@ -133,6 +133,8 @@ const en = {
   "err.missing_slug": "The URL does not name an integration (it should look like /sidebar/<slug>?…).",
   "err.integration_not_found":
     "This sidebar URL does not belong to any integration. Check the URL configured in the customer-service platform.",
+  "err.integration_disabled":
+    "An admin disabled this integration, so the sidebar shows nothing for now. Ask your crmlens admin to enable it again in the console (Integrations).",
   "err.missing_param": "A parameter crmlens needs is missing from the URL. Check the platform's settings.",
   "err.invalid_param":
     "A parameter in the URL is malformed (not hex, or cut short). Check the platform's encryption settings.",
@@ -318,6 +320,7 @@ const zh: Catalogue = {
     "URL 中没有访客参数，crmlens 无法识别访客。平台在会话旁打开此页面时会带上这些参数：环信为 easemobId 和 visitorImId，ShareCRM 为 customParams，签名链接为 token。请从坐席工作台的会话中打开，或检查平台中配置的 URL。",
   "err.missing_slug": "URL 中没有集成标识（应为 /sidebar/<slug>?…）。",
   "err.integration_not_found": "此侧边栏 URL 不属于任何集成。请检查客服平台中配置的 URL。",
+  "err.integration_disabled": "管理员已停用此集成，侧边栏暂不显示任何内容。请联系 crmlens 管理员在控制台（集成）中重新启用。",
   "err.missing_param": "URL 中缺少 crmlens 需要的参数。请检查平台设置。",
   "err.invalid_param": "URL 中的参数格式不正确（不是十六进制，或长度不完整）。请检查平台的加密设置。",
   "err.decrypt_failed": "无法解密 URL 参数。平台中设置的密钥可能与 crmlens 中的不一致：请管理员在两边设置相同的密钥。",
@@ -397,6 +400,7 @@ const knownErrors = new Set([
   "missing_visitor",
   "missing_slug",
   "integration_not_found",
+  "integration_disabled",
   "missing_param",
   "invalid_param",
   "decrypt_failed",

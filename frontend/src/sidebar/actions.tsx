@@ -4,13 +4,13 @@
 // App binds them to the session).
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
-import { ApiError } from "../api/client";
+import { ApiError, type CandidateResults } from "../api/client";
 import type { Candidate, RevealRequest } from "../api/types";
 import { errorText, t, tf, type Lang } from "../shared/i18n";
 
 /** What the sidebar can do for the agent, bound to the session. */
 export interface Actions {
-  search(q: string): Promise<Candidate[]>;
+  search(q: string): Promise<CandidateResults>;
   /** Links the visitor to the contact; resolves once the view shows it. */
   link(contactId: string): Promise<void>;
   /**
@@ -153,8 +153,7 @@ export function LinkPicker(props: { candidates: Candidate[]; lang: Lang; actions
   const known = new Set(candidates.map((c) => c.id));
   const found = search.k === "busy" || search.k === "done" ? search.list.filter((c) => !known.has(c.id)) : [];
   // The server lists SEARCH_LIMIT at most, and says more: true when more match.
-  const more =
-    search.k === "done" && ((search.list as Candidate[] & { more?: boolean }).more ?? search.list.length >= SEARCH_LIMIT);
+  const more = search.k === "done" && (search.list as CandidateResults).more === true;
   const tooLong = q.trim() !== "" && !searchable(q) && [...q.trim()].length > 1;
   const row = (c: Candidate) => (
     <Result key={c.id} c={c} lang={lang} busy={linking === c.id} disabled={!!linking} onLink={() => link(c.id)} />

@@ -94,13 +94,14 @@ describe("an unlinked visitor", () => {
   };
 
   it("shows what the platform sent and searches for it at once", async () => {
-    const found: Candidate[] = Array.from({ length: SEARCH_LIMIT }, (_, i) => ({
+    const found: Candidate[] & { more?: boolean } = Array.from({ length: SEARCH_LIMIT }, (_, i) => ({
       id: `c${i}`,
       name: `Emily ${i}`,
       hint: "138****0000",
       email: `e***@example${i}.com`,
       company: `Acme ${i}`,
     }));
+    found.more = true;
     const { client, calls } = fakeClient({
       createSession: async () => session(sent),
       getContext: async () => sent,
@@ -118,6 +119,19 @@ describe("an unlinked visitor", () => {
     expect(row.querySelector('[data-testid="candidate-company"]')?.textContent).toBe("Acme 3");
     expect(row.querySelector('[data-testid="candidate-email"]')?.textContent).toBe("e***@example3.com");
     expect(byTestId(el, "search-more")?.textContent).toContain(`first ${SEARCH_LIMIT} matches`);
+  });
+
+  it("says nothing of more results when the server listed them all, even a full page", async () => {
+    const all = Array.from({ length: SEARCH_LIMIT }, (_, i) => ({ id: `c${i}`, name: `Emily ${i}`, hint: "" }));
+    const { client } = fakeClient({
+      createSession: async () => session(sent),
+      getContext: async () => sent,
+      searchContacts: async () => all,
+    });
+    const el = await mount(<App page={page} client={client} />);
+    await wait(300);
+    expect(byTestId(el, "candidate-c0")).not.toBeNull();
+    expect(byTestId(el, "search-more")).toBeNull();
   });
 
   it("says nothing of more results when fewer came", async () => {

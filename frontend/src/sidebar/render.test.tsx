@@ -229,6 +229,7 @@ describe("App", () => {
   it("offers no retry where none helps, and says what to do instead", async () => {
     for (const [code, status, words] of [
       ["integration_not_found", 404, "Check the URL configured"],
+      ["integration_disabled", 403, "Ask your crmlens admin to enable it"],
       ["decrypt_failed", 422, "ask your admin to set the same key"],
       ["token_replayed", 409, "Reopen the conversation"],
       ["unknown_agent", 403, "Ask your admin to add you"],

@@ -5,7 +5,7 @@
 // (registry.ts, widgets/index.ts).
 import { useEffect, useErrorBoundary, useMemo, useState } from "preact/hooks";
 import type { Candidate, CrmRecord, Panel, SidebarContext, Visitor } from "../api/types";
-import { catalogues, errorText, matchedFieldWord, t, tf, type Lang, type MessageKey } from "../shared/i18n";
+import { catalogues, errorText, layoutReasonText, matchedFieldWord, t, tf, type Lang, type MessageKey } from "../shared/i18n";
 import { LinkPicker, NotThisPerson, Relink, type Actions } from "./actions";
 import { Env, useEnv, type SidebarEnv } from "./env";
 import { clockTime } from "./format";
@@ -67,7 +67,7 @@ export function SidebarView({ ctx, lang, actions, widgets = defaultWidgets, now,
           <PanelView key={`${p.key}|${i}`} panel={p} index={i} />
         ))}
         <footer class="foot muted">
-          <span class="layout" title={ctx.layout?.reason}>
+          <span class="layout" title={layoutReasonText(lang, ctx.layout)}>
             {t(lang, "layout")}: {ctx.layout?.name}
           </span>
           {refresh && (

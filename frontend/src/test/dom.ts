@@ -1,11 +1,31 @@
 import { render, type ComponentChild } from "preact";
 import { act } from "preact/test-utils";
+import { afterAll } from "vitest";
+
+// mounted is the container of the last mount: the next mount (and the
+// test file's end) unmounts it, so no component of an earlier test keeps
+// timers or fetches that render after happy-dom's document is gone.
+let mounted: HTMLElement | null = null;
+
+/** Unmounts the last mounted tree, running its effects' cleanups. */
+export async function unmount(): Promise<void> {
+  if (!mounted) return;
+  const el = mounted;
+  mounted = null;
+  await act(async () => {
+    render(null, el);
+  });
+}
+
+afterAll(unmount);
 
 /** Renders into a fresh container and lets effects and pending promises run. */
 export async function mount(node: ComponentChild): Promise<HTMLElement> {
+  await unmount();
   document.body.innerHTML = "";
   const el = document.createElement("div");
   document.body.appendChild(el);
+  mounted = el;
   await act(async () => {
     render(node, el);
   });
