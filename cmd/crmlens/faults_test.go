@@ -15,7 +15,7 @@ import (
 
 	"github.com/crmlens/crmlens/internal/database"
 	"github.com/crmlens/crmlens/internal/dbtest"
-	"github.com/crmlens/crmlens/internal/mariadb"
+	"github.com/crmlens/crmlens/internal/dbtest/mariadbtest"
 	"github.com/crmlens/crmlens/internal/model"
 )
 
@@ -105,7 +105,7 @@ func quiet(t *testing.T, in *instance) (int, sql.DBStats) {
 // request timeout, nothing leaks, and the service resumes by itself.
 func TestDatabaseOutage(t *testing.T) {
 	ctx := context.Background()
-	srv := startMariaDB(t, mariadb.Options{TempPrefix: "crmlens-outage-"})
+	srv := startMariaDB(t, mariadbtest.Options{TempPrefix: "crmlens-outage-"})
 	url, err := srv.CreateSchema(ctx, "crm")
 	must(t, err)
 	const timeout = 2 * time.Second

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/crmlens/crmlens/internal/cryptovectors"
+	"github.com/crmlens/crmlens/internal/paramcrypt/paramcrypttest"
 )
 
 // run executes the CLI with args and returns its output and error.
@@ -24,8 +24,8 @@ func run(t *testing.T, args ...string) (string, error) {
 }
 
 func TestCryptoCommandMatchesJDKVectors(t *testing.T) {
-	vectors := cryptovectors.Load(t)
-	v := map[string][]cryptovectors.Vector{"des": vectors.DES, "aes": vectors.AES}
+	vectors := paramcrypttest.Load(t)
+	v := map[string][]paramcrypttest.Vector{"des": vectors.DES, "aes": vectors.AES}
 	n := 0
 	for scheme, list := range v {
 		for _, vec := range list {

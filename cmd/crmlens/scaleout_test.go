@@ -17,7 +17,7 @@ import (
 	"github.com/crmlens/crmlens/internal/config"
 	"github.com/crmlens/crmlens/internal/database"
 	"github.com/crmlens/crmlens/internal/dbtest"
-	"github.com/crmlens/crmlens/internal/mariadb"
+	"github.com/crmlens/crmlens/internal/dbtest/mariadbtest"
 	"github.com/crmlens/crmlens/internal/model"
 	"github.com/crmlens/crmlens/internal/replay"
 )
@@ -130,8 +130,8 @@ func TestReadReplica(t *testing.T) {
 		t.Skip("an external CRMLENS_TEST_MYSQL_URL server cannot be replicated here")
 	}
 	ctx := context.Background()
-	primary := startMariaDB(t, mariadb.Options{ServerID: 1, LogBin: true, TempPrefix: "crmlens-primary-"})
-	replica := startMariaDB(t, mariadb.Options{ServerID: 2, TempPrefix: "crmlens-replica-"})
+	primary := startMariaDB(t, mariadbtest.Options{ServerID: 1, LogBin: true, TempPrefix: "crmlens-primary-"})
+	replica := startMariaDB(t, mariadbtest.Options{ServerID: 2, TempPrefix: "crmlens-replica-"})
 	if err := replica.ReplicateFrom(ctx, primary); err != nil {
 		t.Fatal(err)
 	}
@@ -295,9 +295,9 @@ func contextRaw(t *testing.T, in *instance, token string) (api.SidebarContext, s
 
 // startMariaDB starts a dedicated throwaway server, failing under CI=true
 // and skipping otherwise when MariaDB is not installed.
-func startMariaDB(t *testing.T, opts mariadb.Options) *mariadb.Server {
+func startMariaDB(t *testing.T, opts mariadbtest.Options) *mariadbtest.Server {
 	t.Helper()
-	s, err := mariadb.Start(context.Background(), opts)
+	s, err := mariadbtest.Start(context.Background(), opts)
 	if err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("MariaDB is required under CI=true: %v", err)

@@ -9,12 +9,12 @@ import (
 
 	"github.com/crmlens/crmlens/internal/adapter"
 	"github.com/crmlens/crmlens/internal/apperr"
-	"github.com/crmlens/crmlens/internal/cryptovectors"
+	"github.com/crmlens/crmlens/internal/paramcrypt/paramcrypttest"
 )
 
-type vectors = cryptovectors.Vectors
+type vectors = paramcrypttest.Vectors
 
-func loadVectors(t testing.TB) vectors { return cryptovectors.Load(t) }
+func loadVectors(t testing.TB) vectors { return paramcrypttest.Load(t) }
 
 // wantCode fails unless err is an *apperr.Error with code, and checks that
 // its message shows none of the secrets (keys, ciphertexts, tokens, phones,

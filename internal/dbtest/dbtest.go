@@ -22,7 +22,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/crmlens/crmlens/internal/database"
-	"github.com/crmlens/crmlens/internal/mariadb"
+	"github.com/crmlens/crmlens/internal/dbtest/mariadbtest"
 	"github.com/crmlens/crmlens/internal/matchkey"
 )
 
@@ -102,7 +102,7 @@ func openAdmin(t testing.TB, base string) *gorm.DB {
 
 var (
 	serverOnce sync.Once
-	server     *mariadb.Server
+	server     *mariadbtest.Server
 	serverErr  error
 )
 

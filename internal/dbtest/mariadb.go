@@ -3,10 +3,10 @@ package dbtest
 import (
 	"context"
 
-	"github.com/crmlens/crmlens/internal/mariadb"
+	"github.com/crmlens/crmlens/internal/dbtest/mariadbtest"
 )
 
 // startMariaDB starts the test server: a small buffer pool, no durability.
-func startMariaDB() (*mariadb.Server, error) {
-	return mariadb.Start(context.Background(), mariadb.Options{})
+func startMariaDB() (*mariadbtest.Server, error) {
+	return mariadbtest.Start(context.Background(), mariadbtest.Options{})
 }

@@ -7,13 +7,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/crmlens/crmlens/internal/cryptovectors"
 	"github.com/crmlens/crmlens/internal/paramcrypt"
+	"github.com/crmlens/crmlens/internal/paramcrypt/paramcrypttest"
 )
 
-type vector = cryptovectors.Vector
+type vector = paramcrypttest.Vector
 
-func loadVectors(t testing.TB) cryptovectors.Vectors { return cryptovectors.Load(t) }
+func loadVectors(t testing.TB) paramcrypttest.Vectors { return paramcrypttest.Load(t) }
 
 func TestVectors(t *testing.T) {
 	v := loadVectors(t)

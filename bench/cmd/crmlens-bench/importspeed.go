@@ -13,8 +13,8 @@ import (
 	"github.com/crmlens/crmlens/bench/internal/importgen"
 	"github.com/crmlens/crmlens/bench/internal/progress"
 	"github.com/crmlens/crmlens/internal/database"
+	"github.com/crmlens/crmlens/internal/dbtest/mariadbtest"
 	"github.com/crmlens/crmlens/internal/importer"
-	"github.com/crmlens/crmlens/internal/mariadb"
 	"github.com/crmlens/crmlens/internal/matchkey"
 )
 
@@ -46,7 +46,7 @@ func (r importResult) ContactsPerSecond() float64 {
 
 // measureImport generates n contacts (and n/5 accounts) as NDJSON and
 // imports them with the importer `crmlens import` uses into a fresh schema.
-func measureImport(ctx context.Context, srv *mariadb.Server, n int) (importResult, error) {
+func measureImport(ctx context.Context, srv *mariadbtest.Server, n int) (importResult, error) {
 	var res importResult
 	dir, err := os.MkdirTemp("", "crmlens-bench-import-")
 	if err != nil {

@@ -17,8 +17,8 @@ import (
 	"github.com/crmlens/crmlens/bench/internal/load"
 	"github.com/crmlens/crmlens/bench/internal/progress"
 	"github.com/crmlens/crmlens/internal/database"
+	"github.com/crmlens/crmlens/internal/dbtest/mariadbtest"
 	"github.com/crmlens/crmlens/internal/keyring"
-	"github.com/crmlens/crmlens/internal/mariadb"
 	"github.com/crmlens/crmlens/internal/matchkey"
 	"github.com/crmlens/crmlens/internal/seed"
 	"github.com/crmlens/crmlens/internal/sessiontoken"
@@ -29,7 +29,7 @@ func run(ctx context.Context, cfg config) (err error) {
 	res.machine = describeMachine()
 
 	say("starting mariadbd (innodb_buffer_pool_size=%s)", cfg.BufferPool)
-	srv, err := mariadb.Start(ctx, mariadb.Options{BufferPool: cfg.BufferPool, Bulk: true, TempPrefix: "crmlens-bench-mariadb-"})
+	srv, err := mariadbtest.Start(ctx, mariadbtest.Options{BufferPool: cfg.BufferPool, Bulk: true, TempPrefix: "crmlens-bench-mariadb-"})
 	if err != nil {
 		return err
 	}

@@ -1,9 +1,9 @@
-// Package mariadb starts a throwaway MariaDB server, for tests
+// Package mariadbtest starts a throwaway MariaDB server, for tests
 // (internal/dbtest) and the benchmark (make bench): its own data directory
 // under a temporary directory, a free loopback port, no grant tables (anyone
 // on loopback is root), and durability traded for speed. Never for
 // production data.
-package mariadb
+package mariadbtest
 
 import (
 	"context"

@@ -1,8 +1,10 @@
-// Package cryptovectors loads the DES and AES test vectors made by the JDK's
-// own ciphers (../shared/testdata/crypto-vectors.json beside the repository,
-// or the file CRMLENS_CRYPTO_VECTORS names), for tests in every package that
-// encrypts or decrypts platform params.
-package cryptovectors
+// Package paramcrypttest loads the DES and AES test vectors made by the JDK's
+// own ciphers, for tests in every package that encrypts or decrypts platform
+// params. They are read from the repository's copy, testdata/crypto-vectors.json
+// (so a clone from anywhere passes), or the file CRMLENS_CRYPTO_VECTORS names;
+// TestCopyMatchesShared holds the copy equal to ../shared/testdata's original
+// when that exists beside the repository.
+package paramcrypttest
 
 import (
 	"encoding/json"
@@ -28,8 +30,7 @@ type Vectors struct {
 // Load reads the vectors, failing tb when they are missing or empty.
 func Load(tb testing.TB) Vectors {
 	tb.Helper()
-	_, file, _, _ := runtime.Caller(0)
-	path := filepath.Join(filepath.Dir(file), "..", "..", "..", "shared", "testdata", "crypto-vectors.json")
+	path := RepoCopy()
 	if p := os.Getenv("CRMLENS_CRYPTO_VECTORS"); p != "" {
 		path = p
 	}
@@ -45,4 +46,16 @@ func Load(tb testing.TB) Vectors {
 		tb.Fatalf("%s has %d DES and %d AES vectors; want some of each", path, len(v.DES), len(v.AES))
 	}
 	return v
+}
+
+// RepoCopy is the path of the repository's copy of the vectors.
+func RepoCopy() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..", "..", "testdata", "crypto-vectors.json")
+}
+
+// SharedOriginal is the path of the original beside the repository
+// (../shared/testdata/crypto-vectors.json), which may not exist.
+func SharedOriginal() string {
+	return filepath.Join(filepath.Dir(RepoCopy()), "..", "..", "shared", "testdata", "crypto-vectors.json")
 }
