@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"gorm.io/gorm"
@@ -16,10 +17,12 @@ func newField() *cobra.Command {
 	var in layout.FieldInput
 	var object, typ string
 	put := &cobra.Command{
-		Use:   "add --object O --key K --type T --label-zh Z --label-en E",
+		Use:   "add --object O --key K --type T --label-zh Z --label-en E [--values A,B,C]",
 		Short: "Define a custom field, or relabel an existing one",
 		Long: "Types: text, number, money, date, datetime, enum, bool, phone, email, url. Once defined, the field\n" +
-			"is a column import files may carry and a field layouts may show (not filter or sort by).",
+			"is a column import files may carry and a field layouts may show (not filter or sort by).\n" +
+			"An enum field takes its allowed values with --values (imports then refuse any other value);\n" +
+			"relabelling without --values keeps them.",
 		Args: cobra.NoArgs,
 		RunE: withEnv(func(cmd *cobra.Command, _ []string, e *env) error {
 			ctx := cmd.Context()
@@ -31,7 +34,11 @@ func newField() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "custom field %s.%s (%s) defined\n", f.Object, f.FieldKey, f.Type)
+			if len(f.Values) > 0 {
+				fmt.Fprintf(cmd.OutOrStdout(), "custom field %s.%s (%s: %s) defined\n", f.Object, f.FieldKey, f.Type, strings.Join(f.Values, ", "))
+			} else {
+				fmt.Fprintf(cmd.OutOrStdout(), "custom field %s.%s (%s) defined\n", f.Object, f.FieldKey, f.Type)
+			}
 			return nil
 		}),
 	}
@@ -40,6 +47,7 @@ func newField() *cobra.Command {
 	put.Flags().StringVar(&typ, "type", "text", "the field type")
 	put.Flags().StringVar(&in.Label.ZH, "label-zh", "", "the Chinese label")
 	put.Flags().StringVar(&in.Label.EN, "label-en", "", "the English label")
+	put.Flags().StringSliceVar(&in.Values, "values", nil, "an enum field's allowed values, comma-separated")
 	var retireObject, retireKey string
 	retire := &cobra.Command{
 		Use:   "retire --object O --key K",
@@ -75,9 +83,9 @@ func newField() *cobra.Command {
 				return nil
 			}
 			tw := newTable(cmd.OutOrStdout())
-			tw.row("OBJECT", "KEY", "TYPE", "ZH", "EN", "RETIRED")
+			tw.row("OBJECT", "KEY", "TYPE", "ZH", "EN", "RETIRED", "VALUES")
 			for _, f := range rows {
-				tw.row(f.Object, f.FieldKey, f.Type, f.LabelZH, f.LabelEN, fmt.Sprint(f.Retired))
+				tw.row(f.Object, f.FieldKey, f.Type, f.LabelZH, f.LabelEN, fmt.Sprint(f.Retired), strings.Join(f.Values, ","))
 			}
 			return tw.flush()
 		}),

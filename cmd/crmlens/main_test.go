@@ -163,8 +163,14 @@ func TestFieldsLayoutsAndAuditCommands(t *testing.T) {
 		}
 		return p
 	}
-	if out, err := run(t, "field", "add", "--object", "contact", "--key", "vip_level", "--type", "enum", "--label-zh", "会员等级", "--label-en", "VIP level"); err != nil {
+	if out, err := run(t, "field", "add", "--object", "contact", "--key", "vip_level", "--type", "enum", "--label-zh", "会员等级", "--label-en", "VIP level", "--values", "gold,silver"); err != nil || !strings.Contains(out, "enum: gold, silver") {
 		t.Fatalf("field add: %v %s", err, out)
+	}
+	if out, err := run(t, "field", "list"); err != nil || !strings.Contains(out, "gold,silver") {
+		t.Errorf("field list does not show the allowed values: %v %s", err, out)
+	}
+	if _, err := run(t, "import", "--object", "contacts", write("platinum.csv", "external_id,name,vip_level\nC-9,Bo,platinum\n")); err == nil || !strings.Contains(err.Error(), "gold, silver") {
+		t.Errorf("a value outside the allowed ones: %v", err)
 	}
 	if _, err := run(t, "field", "add", "--object", "contact", "--key", "phone", "--type", "text", "--label-zh", "x", "--label-en", "x"); err == nil {
 		t.Error("redefining a built-in field succeeded")

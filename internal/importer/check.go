@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/mail"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -24,6 +25,8 @@ type column struct {
 	// customType is set for an admin-defined field, stored in the record's
 	// custom JSON object.
 	customType string
+	// allowed are a custom enum field's allowed values (none: any value).
+	allowed []string
 }
 
 // objectSpec is one importable object: its columns and how to check and
@@ -335,6 +338,12 @@ func (c *checker) custom() *string {
 		case "url":
 			if u, err := url.Parse(v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 				c.fail(col.name, "%s must be an http(s) URL", col.name)
+				continue
+			}
+			vals[col.name] = v
+		case "enum":
+			if len(col.allowed) > 0 && !slices.Contains(col.allowed, v) {
+				c.fail(col.name, "%s must be one of its allowed values: %s", col.name, strings.Join(col.allowed, ", "))
 				continue
 			}
 			vals[col.name] = v

@@ -343,7 +343,7 @@ func (im *Importer) addCustomColumns(ctx context.Context, spec *objectSpec) erro
 	}
 	for _, f := range fields {
 		if spec.column(f.FieldKey) == nil {
-			spec.columns = append(spec.columns, column{name: f.FieldKey, max: 1000, customType: f.Type})
+			spec.columns = append(spec.columns, column{name: f.FieldKey, max: 1000, customType: f.Type, allowed: f.Values})
 		}
 	}
 	return nil

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 
@@ -28,7 +30,16 @@ type FieldInput struct {
 	Key    string
 	Label  Label
 	Type   FieldType
+	// Values are an enum field's allowed values (required for enum, refused
+	// for any other type); a relabel replaces them.
+	Values []string
 }
+
+// Limits on an enum field's allowed values.
+const (
+	MaxEnumValues   = 100
+	MaxEnumValueLen = 64
+)
 
 // loadCatalog reads the custom fields that are not retired.
 func (s *Store) loadCatalog(ctx context.Context) (Catalog, error) {
@@ -40,7 +51,7 @@ func (s *Store) loadCatalog(ctx context.Context) (Catalog, error) {
 	for _, r := range rows {
 		o := Object(r.Object)
 		cat.custom[o] = append(cat.custom[o], Field{Key: r.FieldKey, Column: CustomColumn, Custom: true,
-			Type: FieldType(r.Type), Label: Label{ZH: r.LabelZH, EN: r.LabelEN}})
+			Type: FieldType(r.Type), Label: Label{ZH: r.LabelZH, EN: r.LabelEN}, Values: r.Values})
 	}
 	return cat, nil
 }
@@ -86,15 +97,19 @@ func (s *Store) PutField(ctx context.Context, in FieldInput, record audit.OnTx[m
 	if unsafeText(in.Label.ZH) || unsafeText(in.Label.EN) {
 		return model.CustomField{}, bad("label", "a field label cannot hold control or bidirectional-override characters")
 	}
+	values, err := enumValues(in.Type, in.Values)
+	if err != nil {
+		return model.CustomField{}, bad("values", "%s", err.Error())
+	}
 	now := s.now()
 	var out model.CustomField
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var cur model.CustomField
 		err := tx.Where("object = ? AND field_key = ?", in.Object, in.Key).Take(&cur).Error
 		switch {
 		case errors.Is(err, gorm.ErrRecordNotFound):
 			out = model.CustomField{Object: string(in.Object), FieldKey: in.Key, LabelZH: in.Label.ZH, LabelEN: in.Label.EN,
-				Type: string(in.Type), CreatedAt: now, UpdatedAt: now}
+				Type: string(in.Type), Values: values, CreatedAt: now, UpdatedAt: now}
 			if err := tx.Create(&out).Error; err != nil {
 				return err
 			}
@@ -106,6 +121,9 @@ func (s *Store) PutField(ctx context.Context, in FieldInput, record audit.OnTx[m
 			return bad("type", "field %s.%s is a %s field; its type cannot change", in.Object, in.Key, cur.Type)
 		}
 		cur.LabelZH, cur.LabelEN, cur.Retired, cur.UpdatedAt = in.Label.ZH, in.Label.EN, false, now
+		if values != nil || cur.Type != string(Enum) {
+			cur.Values = values
+		}
 		out = cur
 		if err := tx.Save(&cur).Error; err != nil {
 			return err
@@ -119,6 +137,43 @@ func (s *Store) PutField(ctx context.Context, in FieldInput, record audit.OnTx[m
 		return model.CustomField{}, fmt.Errorf("store custom field: %w", err)
 	}
 	s.invalidate()
+	return out, nil
+}
+
+// enumValues checks an enum field's allowed values: 1 to MaxEnumValues
+// distinct values of 1 to MaxEnumValueLen characters, trimmed, without
+// control characters. Other types take none. A relabel of an enum field
+// that names no values keeps the stored ones (nil answer).
+func enumValues(t FieldType, in []string) ([]string, error) {
+	if t != Enum {
+		if len(in) > 0 {
+			return nil, fmt.Errorf("only enum fields have allowed values; %s fields take none", t)
+		}
+		return nil, nil
+	}
+	if len(in) == 0 {
+		return nil, nil
+	}
+	if len(in) > MaxEnumValues {
+		return nil, fmt.Errorf("an enum field has at most %d allowed values; %d were given", MaxEnumValues, len(in))
+	}
+	out := make([]string, 0, len(in))
+	seen := map[string]bool{}
+	for _, v := range in {
+		v = strings.TrimSpace(v)
+		switch {
+		case v == "":
+			return nil, fmt.Errorf("an allowed value cannot be empty")
+		case utf8.RuneCountInString(v) > MaxEnumValueLen:
+			return nil, fmt.Errorf("allowed value %.20q… is longer than %d characters", v, MaxEnumValueLen)
+		case unsafeText(v):
+			return nil, fmt.Errorf("an allowed value cannot hold control or bidirectional-override characters")
+		case seen[v]:
+			return nil, fmt.Errorf("allowed value %q is given twice", v)
+		}
+		seen[v] = true
+		out = append(out, v)
+	}
 	return out, nil
 }
 

@@ -47,6 +47,9 @@ type Field struct {
 	Label  Label
 	// CurrencyField names the field holding the currency of a Money field.
 	CurrencyField string
+	// Values are a custom enum field's allowed values, in the admin's order
+	// (empty for built-in enums, whose values are whatever the CRM holds).
+	Values []string
 }
 
 // Filter keeps the records whose Field is one of Values.

@@ -251,12 +251,15 @@ type VisitorRejection struct {
 // CustomField is a field an admin added to an object (contact, account,
 // leads, tickets, orders); records keep its values in their Custom JSON.
 type CustomField struct {
-	ID        int64     `gorm:"primaryKey"`
-	Object    string    `gorm:"size:16;not null"`
-	FieldKey  string    `gorm:"column:field_key;size:64;not null"`
-	LabelZH   string    `gorm:"column:label_zh;size:128;not null"`
-	LabelEN   string    `gorm:"column:label_en;size:128;not null"`
-	Type      string    `gorm:"size:16;not null"`
+	ID       int64  `gorm:"primaryKey"`
+	Object   string `gorm:"size:16;not null"`
+	FieldKey string `gorm:"column:field_key;size:64;not null"`
+	LabelZH  string `gorm:"column:label_zh;size:128;not null"`
+	LabelEN  string `gorm:"column:label_en;size:128;not null"`
+	Type     string `gorm:"size:16;not null"`
+	// Values are an enum field's allowed values, in the admin's order (nil
+	// for other types).
+	Values    []string  `gorm:"column:enum_values;serializer:json"`
 	Retired   bool      `gorm:"not null"`
 	CreatedAt time.Time `gorm:"not null"`
 	UpdatedAt time.Time `gorm:"not null"`

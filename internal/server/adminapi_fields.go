@@ -42,12 +42,16 @@ func (s *Server) ListFields(c echo.Context) error {
 }
 
 func catalogField(o layout.Object, f layout.Field, retired bool) api.CatalogField {
-	return api.CatalogField{Object: api.ObjectName(o), Key: f.Key, Label: api.Label{Zh: f.Label.ZH, En: f.Label.EN},
+	out := api.CatalogField{Object: api.ObjectName(o), Key: f.Key, Label: api.Label{Zh: f.Label.ZH, En: f.Label.EN},
 		Type: api.FieldType(f.Type), Custom: f.Custom, Retired: retired, Sortable: f.Sortable(), Filterable: f.Filterable()}
+	if len(f.Values) > 0 {
+		out.Values = &f.Values
+	}
+	return out
 }
 
 func customFieldView(cf model.CustomField) api.CatalogField {
-	f := layout.Field{Key: cf.FieldKey, Custom: true, Type: layout.FieldType(cf.Type), Label: layout.Label{ZH: cf.LabelZH, EN: cf.LabelEN}}
+	f := layout.Field{Key: cf.FieldKey, Custom: true, Type: layout.FieldType(cf.Type), Label: layout.Label{ZH: cf.LabelZH, EN: cf.LabelEN}, Values: cf.Values}
 	return catalogField(layout.Object(cf.Object), f, cf.Retired)
 }
 
@@ -61,8 +65,12 @@ func (s *Server) PutCustomField(c echo.Context, object, key string) error {
 	if err := decodeJSON(c.Request().Body, &req); err != nil {
 		return err
 	}
-	cf, err := s.layouts.PutField(c.Request().Context(), layout.FieldInput{Object: layout.Object(object), Key: key,
-		Label: layout.Label{ZH: req.Label.Zh, EN: req.Label.En}, Type: layout.FieldType(req.Type)},
+	in := layout.FieldInput{Object: layout.Object(object), Key: key,
+		Label: layout.Label{ZH: req.Label.Zh, EN: req.Label.En}, Type: layout.FieldType(req.Type)}
+	if req.Values != nil {
+		in.Values = *req.Values
+	}
+	cf, err := s.layouts.PutField(c.Request().Context(), in,
 		func(tx *gorm.DB, cf model.CustomField) error {
 			return s.audit(c, tx, audit.Event{Action: audit.ActionFieldChange, Actor: adminActor(claims),
 				Detail: map[string]string{"object": cf.Object, "field": cf.FieldKey, "change": "put"}})

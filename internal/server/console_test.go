@@ -543,6 +543,14 @@ func TestAgentsGroupsAndFields(t *testing.T) {
 		if fd := fieldOf(); fd == nil || fd.Label.En != "Level" || !fd.Custom || fd.Retired || fd.Filterable {
 			t.Errorf("catalog field: %+v", fd)
 		}
+		resp, body = f.do(t, "PUT", "/api/v1/admin/fields/contact/vip_level", `{"label":{"zh":"等级","en":"Level"},"type":"enum","values":["gold","silver","gold"]}`, con.headers(true))
+		if resp.StatusCode != 400 || !strings.Contains(string(body), `"field":"values"`) {
+			t.Errorf("duplicate allowed values: %d %s, want 400 on field values", resp.StatusCode, body)
+		}
+		resp, _ = f.do(t, "PUT", "/api/v1/admin/fields/contact/vip_level", `{"label":{"zh":"等级","en":"Level"},"type":"enum","values":["gold","silver"]}`, con.headers(true))
+		if fd := fieldOf(); resp.StatusCode != 200 || fd == nil || fd.Values == nil || strings.Join(*fd.Values, ",") != "gold,silver" {
+			t.Errorf("allowed values: %d %+v", resp.StatusCode, fd)
+		}
 		resp, _ = f.do(t, "DELETE", "/api/v1/admin/fields/contact/vip_level", "", con.headers(true))
 		if fd := fieldOf(); resp.StatusCode != 204 || fd == nil || !fd.Retired {
 			t.Errorf("retire: %d %+v", resp.StatusCode, fd)

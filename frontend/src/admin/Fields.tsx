@@ -9,6 +9,14 @@ import { asFailure, ErrorBanner, FieldRow, fieldError, type Failure } from "./ui
 
 const types: FieldType[] = ["text", "number", "money", "date", "datetime", "enum", "bool", "phone", "email", "url"];
 
+/** The allowed values typed in the add form: one per line or comma-separated, blanks dropped. */
+export function parseValues(text: string): string[] {
+  return text
+    .split(/[\n,，]/)
+    .map((v) => v.trim())
+    .filter((v) => v !== "");
+}
+
 function Relabel({ client, lang, f, onDone }: { client: AdminClient; lang: Lang; f: CatalogField; onDone: () => void }) {
   const [zh, setZh] = useState(f.label.zh);
   const [en, setEn] = useState(f.label.en);
@@ -42,7 +50,7 @@ export function Fields({ client, lang }: { client: AdminClient; lang: Lang }) {
   const [addFailure, setAddFailure] = useState<Failure>(null);
   const [added, setAdded] = useState<string | null>(null);
   const [editing, setEditing] = useState<string | null>(null);
-  const [form, setForm] = useState({ object: "contact" as ObjectName, key: "", zh: "", en: "", type: "text" as FieldType });
+  const [form, setForm] = useState({ object: "contact" as ObjectName, key: "", zh: "", en: "", type: "text" as FieldType, values: "" });
   const load = () =>
     client
       .listFields()
@@ -65,10 +73,17 @@ export function Fields({ client, lang }: { client: AdminClient; lang: Lang }) {
           setAddFailure(null);
           setAdded(null);
           try {
-            const f = await client.putField(form.object, form.key.trim(), { zh: form.zh.trim(), en: form.en.trim() }, form.type);
+            const values = form.type === "enum" ? parseValues(form.values) : [];
+            const f = await client.putField(
+              form.object,
+              form.key.trim(),
+              { zh: form.zh.trim(), en: form.en.trim() },
+              form.type,
+              values.length > 0 ? values : undefined,
+            );
             const obj = cat.objects.find((o) => o.object === f.object);
             setAdded(t(lang, "fld.added", { label: f.label[lang], key: f.key, object: obj ? obj.label[lang] : f.object }));
-            setForm({ ...form, key: "", zh: "", en: "" });
+            setForm({ ...form, key: "", zh: "", en: "", values: "" });
             void load();
           } catch (err) {
             setAddFailure(asFailure(err));
@@ -105,7 +120,12 @@ export function Fields({ client, lang }: { client: AdminClient; lang: Lang }) {
             </select>
           </FieldRow>
         </div>
-        <ErrorBanner failure={addFailure} lang={lang} shown={["object", "key", "label", "type"]} />
+        {form.type === "enum" && (
+          <FieldRow label={t(lang, "fld.values")} hint={t(lang, "fld.valuesHint")} error={fieldError(addFailure, "values")} id="values">
+            <textarea name="values" rows={3} value={form.values} onInput={(e) => setForm({ ...form, values: e.currentTarget.value })} />
+          </FieldRow>
+        )}
+        <ErrorBanner failure={addFailure} lang={lang} shown={["object", "key", "label", "type", "values"]} />
         <div aria-live="polite">
           {added && (
             <p class="banner ok" data-testid="field-added">
@@ -152,7 +172,15 @@ export function Fields({ client, lang }: { client: AdminClient; lang: Lang }) {
                         `${f.label.zh} / ${f.label.en}`
                       )}
                     </td>
-                    <td data-type={f.type}>{fieldTypeName(lang, f.type)}</td>
+                    <td data-type={f.type}>
+                      {fieldTypeName(lang, f.type)}
+                      {f.values && f.values.length > 0 && (
+                        <span class="muted" data-testid={`catalog-values-${id}`}>
+                          {" "}
+                          ({f.values.join(", ")})
+                        </span>
+                      )}
+                    </td>
                     <td class="btns">
                       <span class="tag">{t(lang, f.custom ? (f.retired ? "fld.retired" : "fld.custom") : "fld.builtin")}</span>
                       {f.custom && !f.retired && (

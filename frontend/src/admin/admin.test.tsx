@@ -14,7 +14,7 @@ import { Admins } from "./Admins";
 import { ErrorBanner } from "./ui";
 import { Agents } from "./Agents";
 import { Fields } from "./Fields";
-import type { CatalogObject, FieldCatalog, Integration, LayoutDoc, SidebarContext } from "./types";
+import type { CatalogField, CatalogObject, FieldCatalog, Integration, LayoutDoc, SidebarContext } from "./types";
 import { act } from "preact/test-utils";
 
 interface Call {
@@ -175,6 +175,10 @@ const integration: Integration = {
 /** The body of the last POST among calls. */
 function lastPost(calls: Call[]): unknown {
   return calls.filter((c) => c.method === "POST").at(-1)?.body;
+}
+
+function lastPut(calls: Call[]): unknown {
+  return calls.filter((c) => c.method === "PUT").at(-1)?.body;
 }
 
 describe("integrations screen", () => {
@@ -559,6 +563,32 @@ describe("console friction", () => {
     await type(el.querySelector('input[name="en"]'), "VIP level");
     await submit(byTestId(el, "field-add"));
     expect(byTestId(el, "field-added")?.textContent).toBe(t("en", "fld.added", { label: "VIP level", key: "vip_level", object: "Contact" }));
+  });
+
+  it("sends an enum field's allowed values, one per line or comma-separated, and lists them", async () => {
+    let stored: CatalogField | null = null;
+    const { f, calls } = fakeFetch({
+      "GET /api/v1/admin/fields": () => [200, stored ? { objects: [{ ...catalog.objects[0], fields: [...catalog.objects[0]!.fields, stored] }] } : catalog],
+      "PUT /api/v1/admin/fields/contact/vip_level": (c) => {
+        stored = { object: "contact", key: "vip_level", ...(c.body as object), custom: true, retired: false, sortable: false, filterable: false } as CatalogField;
+        return [200, stored];
+      },
+    });
+    const el = await mount(<Fields client={createAdminClient(f)} lang="zh" />);
+    expect(el.querySelector('textarea[name="values"]')).toBeNull();
+    const typeSelect = [...el.querySelectorAll("select")].find((s) => [...s.options].some((o) => o.value === "enum"))!;
+    await act(async () => {
+      typeSelect.value = "enum";
+      typeSelect.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+    expect(el.textContent).toContain(t("zh", "fld.valuesHint"));
+    await type(el.querySelector('input[name="key"]'), "vip_level");
+    await type(el.querySelector('input[name="zh"]'), "会员等级");
+    await type(el.querySelector('input[name="en"]'), "VIP level");
+    await type(el.querySelector('textarea[name="values"]'), "gold\n silver ，bronze\n\n");
+    await submit(byTestId(el, "field-add"));
+    expect(lastPut(calls)).toEqual({ label: { zh: "会员等级", en: "VIP level" }, type: "enum", values: ["gold", "silver", "bronze"] });
+    expect(byTestId(el, "catalog-values-contact.vip_level")?.textContent).toContain("gold, silver, bronze");
   });
 });
 

@@ -151,8 +151,8 @@ export function createAdminClient(fetchImpl: Fetch = (i, init) => fetch(i, init)
         ...(graceHours !== undefined ? { graceHours } : {}),
       }),
     listFields: () => call<FieldCatalog>("GET", "/api/v1/admin/fields"),
-    putField: (object: string, key: string, label: Label, type: FieldType) =>
-      call<CatalogField>("PUT", `/api/v1/admin/fields/${enc(object)}/${enc(key)}`, { label, type }),
+    putField: (object: string, key: string, label: Label, type: FieldType, values?: string[]) =>
+      call<CatalogField>("PUT", `/api/v1/admin/fields/${enc(object)}/${enc(key)}`, values ? { label, type, values } : { label, type }),
     retireField: (object: string, key: string) => call<void>("DELETE", `/api/v1/admin/fields/${enc(object)}/${enc(key)}`),
     listLayouts: async () => (await call<{ layouts: LayoutDoc[] }>("GET", "/api/v1/admin/layouts")).layouts,
     putLayout: (doc: LayoutDoc) => call<LayoutDoc>("PUT", "/api/v1/admin/layouts", doc),

@@ -1094,6 +1094,8 @@ export interface components {
             retired: boolean;
             sortable: boolean;
             filterable: boolean;
+            /** @description A custom enum field's allowed values, in the admin's order; absent when any value is allowed (built-in enums, enums defined without values). */
+            values?: string[];
         };
         CatalogObject: {
             object: components["schemas"]["ObjectName"];
@@ -1108,6 +1110,12 @@ export interface components {
         CustomFieldInput: {
             label: components["schemas"]["Label"];
             type: components["schemas"]["FieldType"];
+            /**
+             * @description Enum fields only: the allowed values, in the order forms and imports
+             *     show them; an import refuses a value outside them. Omitted on a
+             *     relabel, the stored values are kept; any other type takes none.
+             */
+            values?: string[];
         };
         AdminAgent: {
             id: string;
