@@ -30,33 +30,6 @@ func contactsSpec() *objectSpec {
 	}}
 }
 
-// normalize sets the match columns of rows (internal/matchkey) on every
-// core: a mobile number takes a quarter of a microsecond, but a landline or
-// another country's number goes through libphonenumber's Parse (about 10 µs,
-// as long as the rest of a contact's import). The streamed import calls it
-// from its resolver stage, beside the reading.
-func (h *contacts) normalize(rows []model.Contact) {
-	const perWorker = 512
-	workers := min(runtime.GOMAXPROCS(0), (len(rows)+perWorker-1)/perWorker)
-	if workers <= 1 {
-		h.normalizeRange(rows)
-		return
-	}
-	var wg sync.WaitGroup
-	step := (len(rows) + workers - 1) / workers
-	for start := 0; start < len(rows); start += step {
-		part := rows[start:min(start+step, len(rows))]
-		wg.Go(func() { h.normalizeRange(part) })
-	}
-	wg.Wait()
-}
-
-func (h *contacts) normalizeRange(rows []model.Contact) {
-	for i := range rows {
-		rows[i].PhoneMatch, rows[i].EmailMatch = h.norm.Phone(rows[i].Phone), h.norm.Email(rows[i].Email)
-	}
-}
-
 type contacts struct {
 	now     time.Time
 	norm    matchkey.Normalizer
@@ -85,6 +58,33 @@ func (h *contacts) rowsToWrite() int {
 		}
 	}
 	return n
+}
+
+// normalize sets the match columns of rows (internal/matchkey) on every
+// core: a mobile number takes a quarter of a microsecond, but a landline or
+// another country's number goes through libphonenumber's Parse (about 10 µs,
+// as long as the rest of a contact's import). The streamed import calls it
+// from its resolver stage, beside the reading.
+func (h *contacts) normalize(rows []model.Contact) {
+	const perWorker = 512
+	workers := min(runtime.GOMAXPROCS(0), (len(rows)+perWorker-1)/perWorker)
+	if workers <= 1 {
+		h.normalizeRange(rows)
+		return
+	}
+	var wg sync.WaitGroup
+	step := (len(rows) + workers - 1) / workers
+	for start := 0; start < len(rows); start += step {
+		part := rows[start:min(start+step, len(rows))]
+		wg.Go(func() { h.normalizeRange(part) })
+	}
+	wg.Wait()
+}
+
+func (h *contacts) normalizeRange(rows []model.Contact) {
+	for i := range rows {
+		rows[i].PhoneMatch, rows[i].EmailMatch = h.norm.Phone(rows[i].Phone), h.norm.Email(rows[i].Email)
+	}
 }
 
 func (h *contacts) add(c *checker) {
