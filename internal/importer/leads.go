@@ -16,20 +16,12 @@ func leadsSpec() *objectSpec {
 		{name: "status", max: 32, required: true},
 		{name: "source", max: 64},
 		{name: "created_at"},
-	}, newHandler: func(now time.Time, _ matchkey.Normalizer) handler { return &leads{now: now, ids: externalIDs{}} }}
+	}, newHandler: func(now time.Time, _ matchkey.Normalizer) handler { return &leads{owned: newOwned[model.Lead](now)} }}
 }
 
 type leads struct {
-	now        time.Time
-	ids        externalIDs
-	rows       []model.Lead
-	lines      []int
-	contact    []string
-	hasCreated []bool
-	updated    int
+	owned[model.Lead]
 }
-
-func (h *leads) rowsToWrite() int { return len(h.rows) }
 
 func (h *leads) add(c *checker) {
 	l := model.Lead{
@@ -41,39 +33,19 @@ func (h *leads) add(c *checker) {
 		CreatedAt:  c.timeAt("created_at"),
 		UpdatedAt:  h.now,
 	}
-	contact := c.text("contact_external_id")
-	h.ids.claim(c, l.ExternalID)
-	if !c.ok {
-		return
-	}
-	h.hasCreated = append(h.hasCreated, !l.CreatedAt.IsZero())
-	if l.CreatedAt.IsZero() {
+	dated := !l.CreatedAt.IsZero()
+	if !dated {
 		l.CreatedAt = h.now
 	}
-	h.rows = append(h.rows, l)
-	h.lines = append(h.lines, c.rec.line)
-	h.contact = append(h.contact, contact)
+	h.keep(c, l.ExternalID, l, dated)
 }
 
 func (h *leads) resolve(w *writer, errs *collector) error {
-	ids, err := refs(w, errs, "contacts", "contact", "contact_external_id", h.contact, h.lines)
-	if err != nil {
-		return err
-	}
-	for i := range h.rows {
-		h.rows[i].ContactID = ids[i]
-	}
-	h.updated, err = countExisting(w, "leads", extsOf(h.rows, func(l model.Lead) string { return l.ExternalID }))
-	return err
+	return h.resolveIn(w, errs, "leads", func(l *model.Lead, id *int64) { l.ContactID = id }, func(l model.Lead) string { return l.ExternalID })
 }
 
 func (h *leads) write(w *writer, batch int) (Result, error) {
-	// A lead without created_at keeps the one it has when it is updated.
-	dated, undated := partition(h.rows, h.hasCreated)
-	if err := upsert(w, dated, batch, append(customUpdate(dated, func(l model.Lead) *string { return l.Custom }), "contact_id", "title", "status", "source", "created_at", "updated_at")...); err != nil {
-		return Result{}, fmt.Errorf("write leads: %w", err)
-	}
-	if err := upsert(w, undated, batch, append(customUpdate(undated, func(l model.Lead) *string { return l.Custom }), "contact_id", "title", "status", "source", "updated_at")...); err != nil {
+	if err := h.upsertDated(w, batch, func(l model.Lead) *string { return l.Custom }, "contact_id", "title", "status", "source"); err != nil {
 		return Result{}, fmt.Errorf("write leads: %w", err)
 	}
 	return result(len(h.rows), h.updated), nil

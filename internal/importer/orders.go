@@ -20,19 +20,12 @@ func ordersSpec() *objectSpec {
 		{name: "currency", required: true},
 		{name: "status", max: 32, required: true},
 		{name: "created_at", required: true},
-	}, newHandler: func(now time.Time, _ matchkey.Normalizer) handler { return &orders{now: now, ids: externalIDs{}} }}
+	}, newHandler: func(now time.Time, _ matchkey.Normalizer) handler { return &orders{owned: newOwned[model.Order](now)} }}
 }
 
 type orders struct {
-	now     time.Time
-	ids     externalIDs
-	rows    []model.Order
-	lines   []int
-	contact []string
-	updated int
+	owned[model.Order]
 }
-
-func (h *orders) rowsToWrite() int { return len(h.rows) }
 
 func (h *orders) add(c *checker) {
 	o := model.Order{
@@ -61,26 +54,11 @@ func (h *orders) add(c *checker) {
 			c.fail("amount", "amount %v", err)
 		}
 	}
-	contact := c.text("contact_external_id")
-	h.ids.claim(c, o.ExternalID)
-	if !c.ok {
-		return
-	}
-	h.rows = append(h.rows, o)
-	h.lines = append(h.lines, c.rec.line)
-	h.contact = append(h.contact, contact)
+	h.keep(c, o.ExternalID, o, true)
 }
 
 func (h *orders) resolve(w *writer, errs *collector) error {
-	ids, err := refs(w, errs, "contacts", "contact", "contact_external_id", h.contact, h.lines)
-	if err != nil {
-		return err
-	}
-	for i := range h.rows {
-		h.rows[i].ContactID = ids[i]
-	}
-	h.updated, err = countExisting(w, "orders", extsOf(h.rows, func(o model.Order) string { return o.ExternalID }))
-	return err
+	return h.resolveIn(w, errs, "orders", func(o *model.Order, id *int64) { o.ContactID = id }, func(o model.Order) string { return o.ExternalID })
 }
 
 func (h *orders) write(w *writer, batch int) (Result, error) {

@@ -17,20 +17,14 @@ func ticketsSpec() *objectSpec {
 		{name: "priority", max: 16},
 		{name: "created_at"},
 		{name: "updated_at"},
-	}, newHandler: func(now time.Time, _ matchkey.Normalizer) handler { return &tickets{now: now, ids: externalIDs{}} }}
+	}, newHandler: func(now time.Time, _ matchkey.Normalizer) handler {
+		return &tickets{owned: newOwned[model.Ticket](now)}
+	}}
 }
 
 type tickets struct {
-	now        time.Time
-	ids        externalIDs
-	rows       []model.Ticket
-	lines      []int
-	contact    []string
-	hasCreated []bool
-	updated    int
+	owned[model.Ticket]
 }
-
-func (h *tickets) rowsToWrite() int { return len(h.rows) }
 
 func (h *tickets) add(c *checker) {
 	t := model.Ticket{
@@ -42,41 +36,22 @@ func (h *tickets) add(c *checker) {
 		CreatedAt:  c.timeAt("created_at"),
 		UpdatedAt:  c.timeAt("updated_at"),
 	}
-	contact := c.text("contact_external_id")
-	h.ids.claim(c, t.ExternalID)
-	if !c.ok {
-		return
-	}
-	h.hasCreated = append(h.hasCreated, !t.CreatedAt.IsZero())
-	if t.CreatedAt.IsZero() {
+	dated := !t.CreatedAt.IsZero()
+	if !dated {
 		t.CreatedAt = h.now
 	}
 	if t.UpdatedAt.IsZero() {
 		t.UpdatedAt = h.now
 	}
-	h.rows = append(h.rows, t)
-	h.lines = append(h.lines, c.rec.line)
-	h.contact = append(h.contact, contact)
+	h.keep(c, t.ExternalID, t, dated)
 }
 
 func (h *tickets) resolve(w *writer, errs *collector) error {
-	ids, err := refs(w, errs, "contacts", "contact", "contact_external_id", h.contact, h.lines)
-	if err != nil {
-		return err
-	}
-	for i := range h.rows {
-		h.rows[i].ContactID = ids[i]
-	}
-	h.updated, err = countExisting(w, "tickets", extsOf(h.rows, func(t model.Ticket) string { return t.ExternalID }))
-	return err
+	return h.resolveIn(w, errs, "tickets", func(t *model.Ticket, id *int64) { t.ContactID = id }, func(t model.Ticket) string { return t.ExternalID })
 }
 
 func (h *tickets) write(w *writer, batch int) (Result, error) {
-	dated, undated := partition(h.rows, h.hasCreated)
-	if err := upsert(w, dated, batch, append(customUpdate(dated, func(t model.Ticket) *string { return t.Custom }), "contact_id", "subject", "status", "priority", "created_at", "updated_at")...); err != nil {
-		return Result{}, fmt.Errorf("write tickets: %w", err)
-	}
-	if err := upsert(w, undated, batch, append(customUpdate(undated, func(t model.Ticket) *string { return t.Custom }), "contact_id", "subject", "status", "priority", "updated_at")...); err != nil {
+	if err := h.upsertDated(w, batch, func(t model.Ticket) *string { return t.Custom }, "contact_id", "subject", "status", "priority"); err != nil {
 		return Result{}, fmt.Errorf("write tickets: %w", err)
 	}
 	return result(len(h.rows), h.updated), nil
