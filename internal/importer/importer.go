@@ -7,10 +7,11 @@
 // in batches, upserting on external_id so that importing a file again
 // updates the records instead of duplicating them. The whole file is
 // checked before the first write, except on a first import of contacts
-// into MariaDB, which writes while it reads and rolls back on the first
-// problem (contacts_stream.go; the MariaDB side is in mysqlbulk, given with
-// WithBulk). docs/import.md describes the columns of each object, one file
-// here each (accounts.go, contacts.go, ...).
+// into MariaDB with its bulk path (internal/importer/mysqlbulk, given with
+// WithBulk, as `crmlens import` does), which writes while it reads and
+// rolls back on the first problem (contacts_stream.go). docs/import.md
+// describes the columns of each object, one file here each (accounts.go,
+// contacts.go, ...); objects.go holds what they share.
 package importer
 
 import (

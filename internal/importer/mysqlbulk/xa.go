@@ -21,8 +21,7 @@ import (
 // So the identities load on a second connection, at the same time, in an
 // XA transaction branch (which also looks up and locks the contacts'
 // accounts while the contacts stream, see internal/importer's
-// contacts_stream.go), and the two commit
-// together:
+// contacts_stream.go), and the two commit together:
 //
 //  1. both tables are loaded, the contacts with ids the import chose (the
 //     identities must name them before the contacts exist);
