@@ -580,3 +580,26 @@ func TestReimportKeepsUnchangedIdentities(t *testing.T) {
 		}
 	})
 }
+
+// TestFirstImportWithoutBulk: an Importer given no bulk path writes a first
+// import of contacts, identities and all, with INSERTs on every database.
+func TestFirstImportWithoutBulk(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB, _ database.Dialect) {
+		im := importer.New(db)
+		ctx := context.Background()
+		if _, err := im.Import(ctx, "accounts", strings.NewReader(importtest.AccountsCSV), importer.CSV); err != nil {
+			t.Fatal(err)
+		}
+		res, err := im.Import(ctx, "contacts", strings.NewReader(importtest.ContactsNDJSON), importer.NDJSON)
+		if err != nil || res.Created != 2 || res.Identities != 2 {
+			t.Fatalf("import = %+v, %v; want 2 contacts and 2 identities created", res, err)
+		}
+		if got := importtest.IdentitiesOf(t, db, "C1"); got != "easemob:visitor-1;wechat:oAbC123" {
+			t.Errorf("identities of C1 = %q", got)
+		}
+		c := importtest.First[model.Contact](t, db, "external_id = ?", "C2")
+		if c.AccountID == nil || importtest.First[model.Account](t, db, "id = ?", *c.AccountID).ExternalID != "A2" {
+			t.Errorf("C2's account = %v, want A2's", c.AccountID)
+		}
+	})
+}
