@@ -62,13 +62,17 @@ system-deps: ## install (as root on Debian) or name MariaDB and Chromium
 	@scripts/system-deps.sh
 
 .PHONY: test
-test: system-deps deps test-go test-fuzz test-frontend test-e2e ## run every test
+test: system-deps deps test-go test-deploy test-fuzz test-frontend test-e2e ## run every test
 	@echo "make test: all suites passed"
 
 .PHONY: test-go
 test-go: ## Go unit and integration tests (SQLite and MariaDB)
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 10m ./...
+
+.PHONY: test-deploy
+test-deploy: ## the deployment files' tests: a module of its own under deploy/ (k8s.io/api stays out of crmlens's)
+	cd deploy && $(GO) vet ./... && $(GO) test -count=1 ./...
 
 .PHONY: test-fuzz
 test-fuzz: ## a short run of every fuzz target (FUZZTIME=50000x each; longer: make fuzz FUZZTIME=10m)

@@ -28,38 +28,64 @@ type outcome struct {
 	err        error
 }
 
+// loadRun is a load started by load: the outcomes its clients have had.
+type loadRun struct {
+	mu  sync.Mutex
+	out []outcome
+	wg  sync.WaitGroup
+}
+
+// answered counts the requests answered with status so far.
+func (l *loadRun) answered(status int) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := 0
+	for _, o := range l.out {
+		if o.err == nil && o.status == status {
+			n++
+		}
+	}
+	return n
+}
+
+// results waits for the clients to stop and returns every outcome.
+func (l *loadRun) results() []outcome {
+	l.wg.Wait()
+	return l.out
+}
+
+// loadPace is how often one client of load sends a request at most: a
+// rate, not a wait for anything.
+const loadPace = 10 * time.Millisecond
+
 // load sends GET path with header from n clients until stop is closed.
-func load(in *instance, n int, path string, header map[string]string, stop <-chan struct{}) func() []outcome {
-	var mu sync.Mutex
-	var out []outcome
-	var wg sync.WaitGroup
+func load(in *instance, n int, path string, header map[string]string, stop <-chan struct{}) *loadRun {
+	l := &loadRun{}
 	for range n {
-		wg.Add(1)
+		l.wg.Add(1)
 		go func() {
-			defer wg.Done()
+			defer l.wg.Done()
+			pace := time.NewTicker(loadPace)
+			defer pace.Stop()
 			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
 				start := time.Now()
 				resp, body, err := in.try("GET", path, "", header)
 				o := outcome{elapsed: time.Since(start), err: err}
 				if err == nil {
 					o.status, o.code, o.retryAfter = resp.StatusCode, errorCode(body), resp.Header.Get("Retry-After")
 				}
-				mu.Lock()
-				out = append(out, o)
-				mu.Unlock()
-				time.Sleep(10 * time.Millisecond)
+				l.mu.Lock()
+				l.out = append(l.out, o)
+				l.mu.Unlock()
+				select {
+				case <-stop:
+					return
+				case <-pace.C:
+				}
 			}
 		}()
 	}
-	return func() []outcome {
-		wg.Wait()
-		return out
-	}
+	return l
 }
 
 // settled waits until the instance holds no database connection in use and
@@ -69,26 +95,24 @@ func settled(t *testing.T, in *instance, baseline int) {
 	t.Helper()
 	sqlDB, err := in.e.db.DB()
 	must(t, err)
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		in.client.CloseIdleConnections()
-		g, st := quiet(t, in)
-		if g <= baseline+3 && st.InUse == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<20)
-			n := runtime.Stack(buf, true)
-			t.Fatalf("not settled after 10 s: %d goroutines (baseline %d), %d connections in use, %d open\n%s",
-				g, baseline, st.InUse, sqlDB.Stats().OpenConnections, buf[:n])
-		}
-		time.Sleep(100 * time.Millisecond)
+	var g int
+	var st sql.DBStats
+	if !eventually(10*time.Second, func() bool {
+		g, st = quiet(t, in)
+		return g <= baseline+3 && st.InUse == 0
+	}) {
+		buf := make([]byte, 1<<20)
+		n := runtime.Stack(buf, true)
+		t.Fatalf("not settled after 10 s: %d goroutines (baseline %d), %d connections in use, %d open\n%s",
+			g, baseline, st.InUse, sqlDB.Stats().OpenConnections, buf[:n])
 	}
 }
 
 // quiet closes idle HTTP and database connections (whose count varies
 // with load, and each of which holds a goroutine) and returns the number
-// of goroutines and the pool's statistics.
+// of goroutines and the pool's statistics, once the goroutines of the
+// closed connections have ended: when the count no longer falls from one
+// look to the next (for at most a second).
 func quiet(t *testing.T, in *instance) (int, sql.DBStats) {
 	t.Helper()
 	sqlDB, err := in.e.db.DB()
@@ -96,8 +120,20 @@ func quiet(t *testing.T, in *instance) (int, sql.DBStats) {
 	in.client.CloseIdleConnections()
 	sqlDB.SetMaxIdleConns(0)
 	sqlDB.SetMaxIdleConns(25)
-	time.Sleep(50 * time.Millisecond)
-	return runtime.NumGoroutine(), sqlDB.Stats()
+	// Each look compares the count with the one a poll interval before.
+	g := runtime.NumGoroutine()
+	tick := time.NewTicker(pollEvery)
+	defer tick.Stop()
+	for deadline := time.Now().Add(time.Second); time.Now().Before(deadline); {
+		<-tick.C
+		now := runtime.NumGoroutine()
+		fell := now < g
+		g = now
+		if !fell && sqlDB.Stats().Idle == 0 {
+			break
+		}
+	}
+	return g, sqlDB.Stats()
 }
 
 // TestDatabaseOutage stops a real MariaDB under load and starts it again:
@@ -118,10 +154,12 @@ func TestDatabaseOutage(t *testing.T) {
 	baseline, _ := quiet(t, in)
 
 	stop := make(chan struct{})
-	results := load(in, 6, "/api/v1/sidebar/context", bearer(token), stop)
-	time.Sleep(300 * time.Millisecond)
+	run := load(in, 6, "/api/v1/sidebar/context", bearer(token), stop)
+	// The load is under way: every client has been answered.
+	if !eventually(10*time.Second, func() bool { return run.answered(http.StatusOK) >= 6 }) {
+		t.Fatal("the load got no answers before the outage")
+	}
 	srv.Halt()
-	down := time.Now()
 
 	for _, path := range []string{"/readyz", "/api/v1/sidebar/context"} {
 		start := time.Now()
@@ -138,30 +176,32 @@ func TestDatabaseOutage(t *testing.T) {
 	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
 		t.Errorf("session with the database down: %d %s", resp.StatusCode, body)
 	}
-	time.Sleep(time.Until(down.Add(time.Second)))
+	// The outage lasts until the load has met it too.
+	if !eventually(3*timeout+5*time.Second, func() bool { return run.answered(http.StatusServiceUnavailable) >= 6 }) {
+		t.Fatalf("the load met no outage: %d answers 503", run.answered(http.StatusServiceUnavailable))
+	}
 
 	must(t, srv.Resume(ctx))
-	up := time.Now()
-	for {
+	if !eventually(15*time.Second, func() bool {
 		resp, _, err := in.try("GET", "/readyz", "", nil)
-		if err == nil && resp.StatusCode == 200 {
-			break
-		}
-		if time.Since(up) > 15*time.Second {
-			t.Fatal("/readyz did not recover within 15 s of the database's return")
-		}
-		time.Sleep(100 * time.Millisecond)
+		return err == nil && resp.StatusCode == 200
+	}) {
+		t.Fatal("/readyz did not recover within 15 s of the database's return")
 	}
 	// The service resumes without a restart: reads and writes.
 	if got := contextOf(t, in, token); got.Contact == nil || got.Contact.Name != "Zhang San" {
 		t.Errorf("context after recovery: %+v", got)
 	}
 	in.openSession(t, "app", "user-1", "jti-after")
-	time.Sleep(200 * time.Millisecond)
+	// The load is answered again too.
+	again := run.answered(http.StatusOK) + 6
+	if !eventually(10*time.Second, func() bool { return run.answered(http.StatusOK) >= again }) {
+		t.Error("the load was not answered 200 after the recovery")
+	}
 	close(stop)
 
 	var ok, unavailable int
-	for _, o := range results() {
+	for _, o := range run.results() {
 		switch {
 		case o.err != nil:
 			t.Errorf("a request failed without an answer: %v", o.err)
@@ -286,25 +326,21 @@ func TestGracefulDrain(t *testing.T) {
 	}()
 	sqlDB, err := in.e.db.DB()
 	must(t, err)
-	for deadline := time.Now().Add(5 * time.Second); sqlDB.Stats().InUse == 0; {
-		if time.Now().After(deadline) {
-			t.Fatal("the request never reached the database")
-		}
-		time.Sleep(10 * time.Millisecond)
+	if !eventually(5*time.Second, func() bool { return sqlDB.Stats().InUse > 0 }) {
+		t.Fatal("the request never reached the database")
 	}
 	stopped := make(chan error, 1)
 	go func() { stopped <- in.stop(t) }()
 	addr := strings.TrimPrefix(in.url, "http://")
-	for deadline := time.Now().Add(5 * time.Second); ; {
+	if !eventually(5*time.Second, func() bool {
 		c, err := net.DialTimeout("tcp", addr, time.Second)
 		if err != nil {
-			break
+			return true
 		}
 		c.Close()
-		if time.Now().After(deadline) {
-			t.Fatal("the server still accepts connections 5 s after shutdown began")
-		}
-		time.Sleep(20 * time.Millisecond)
+		return false
+	}) {
+		t.Fatal("the server still accepts connections 5 s after shutdown began")
 	}
 	select {
 	case a := <-inflight:

@@ -182,18 +182,12 @@ func TestDeadlineWorkNeverCommitsAfterwards(t *testing.T) {
 		must(t, other.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'UPDATE `visitors`%'").Scan(&n))
 		return n
 	}
-	for deadline := time.Now().Add(10 * time.Second); waiting() > 0; {
-		if time.Now().After(deadline) {
-			t.Error("the request's UPDATE still waits for the lock 10 s after its 503")
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
+	if !eventually(10*time.Second, func() bool { return waiting() == 0 }) {
+		t.Error("the request's UPDATE still waits for the lock 10 s after its 503")
 	}
 	must(t, tx.Rollback())
 	// Whatever still ran has finished before the row is read.
-	for deadline := time.Now().Add(10 * time.Second); waiting() > 0 && time.Now().Before(deadline); {
-		time.Sleep(20 * time.Millisecond)
-	}
+	eventually(10*time.Second, func() bool { return waiting() == 0 })
 	var after model.Visitor
 	must(t, in.e.db.Where("id = ?", before.ID).Take(&after).Error)
 	if !after.LastSeenAt.Equal(before.LastSeenAt) {

@@ -14,6 +14,7 @@ import (
 	"github.com/crmlens/crmlens/internal/apperr"
 	"github.com/crmlens/crmlens/internal/gctune"
 	"github.com/crmlens/crmlens/internal/importer"
+	"github.com/crmlens/crmlens/internal/importer/mysqlbulk"
 )
 
 func newImport() *cobra.Command {
@@ -80,7 +81,7 @@ func newImport() *cobra.Command {
 			}
 			start := time.Now()
 			pr := progressbar.NewReader(f, bar)
-			res, err := importer.New(e.db).WithNormalizer(e.norm).WithProgress(progress).Import(ctx, object, &pr, format)
+			res, err := importer.New(e.db).WithBulk(mysqlbulk.New(e.db)).WithNormalizer(e.norm).WithProgress(progress).Import(ctx, object, &pr, format)
 			_ = bar.Finish()
 			if writeBar != nil {
 				_ = writeBar.Finish()

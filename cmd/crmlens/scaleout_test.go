@@ -65,21 +65,17 @@ func TestTwoInstancesOneDatabase(t *testing.T) {
 		if resp, body := a.do(t, "PUT", "/api/v1/admin/layouts", doc, bearer(a.adminToken(t))); resp.StatusCode != 200 {
 			t.Fatalf("put layout on A: %d %s", resp.StatusCode, body)
 		}
-		changed := time.Now()
-		for {
+		var got api.SidebarContext
+		if !eventually(5*time.Second, func() bool {
 			resp, body := b.do(t, "GET", "/api/v1/sidebar/context", "", bearer(token))
-			var got api.SidebarContext
+			got = api.SidebarContext{}
 			must(t, json.Unmarshal(body, &got))
-			if resp.StatusCode == 200 && got.Layout.Name == "scaled" {
-				if len(got.Panels) != 1 || got.Panels[0].Object != "contact" {
-					t.Errorf("B serves the new layout's name but panels %+v", got.Panels)
-				}
-				break
-			}
-			if time.Since(changed) > 5*time.Second {
-				t.Fatalf("B still served layout %q 5 s after the change", got.Layout.Name)
-			}
-			time.Sleep(50 * time.Millisecond)
+			return resp.StatusCode == 200 && got.Layout.Name == "scaled"
+		}) {
+			t.Fatalf("B still served layout %q 5 s after the change", got.Layout.Name)
+		}
+		if len(got.Panels) != 1 || got.Panels[0].Object != "contact" {
+			t.Errorf("B serves the new layout's name but panels %+v", got.Panels)
 		}
 	})
 
@@ -230,15 +226,8 @@ func TestReadReplica(t *testing.T) {
 	}
 	waitFor := func(want string) {
 		t.Helper()
-		deadline := time.Now().Add(5 * database.CheckInterval)
-		for {
-			if _, name := contactName(); name == want {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("the context never showed %q", want)
-			}
-			time.Sleep(100 * time.Millisecond)
+		if !eventually(5*database.CheckInterval, func() bool { _, name := contactName(); return name == want }) {
+			t.Fatalf("the context never showed %q", want)
 		}
 	}
 	for i := range 20 {
@@ -249,16 +238,11 @@ func TestReadReplica(t *testing.T) {
 	replicaUp := func(want string) {
 		t.Helper()
 		line := `crmlens_db_replica_up{db_name="replica-1"} ` + want
-		deadline := time.Now().Add(5 * database.CheckInterval)
-		for {
+		if !eventually(5*database.CheckInterval, func() bool {
 			_, body := in.do(t, "GET", "/metrics", "", nil)
-			if strings.Contains(string(body), line) {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("metrics lack %s", line)
-			}
-			time.Sleep(100 * time.Millisecond)
+			return strings.Contains(string(body), line)
+		}) {
+			t.Fatalf("metrics lack %s", line)
 		}
 	}
 	replicaUp("0")

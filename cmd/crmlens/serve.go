@@ -21,7 +21,7 @@ import (
 	"github.com/crmlens/crmlens/internal/config"
 	"github.com/crmlens/crmlens/internal/database"
 	"github.com/crmlens/crmlens/internal/gctune"
-	"github.com/crmlens/crmlens/internal/importer"
+	"github.com/crmlens/crmlens/internal/importer/mysqlbulk"
 	"github.com/crmlens/crmlens/internal/layout"
 	"github.com/crmlens/crmlens/internal/metrics"
 	"github.com/crmlens/crmlens/internal/model"
@@ -82,14 +82,14 @@ func newServe() *cobra.Command {
 			}
 			// An import that stopped between the two commits of a first
 			// contacts import left its identities' branch prepared, holding
-			// locks (internal/importer, xa.go): finish it, without holding
+			// locks (internal/importer/mysqlbulk, xa.go): finish it, without holding
 			// up the start (it waits for an import still deciding).
 			if err := checkDemo(ctx, e.db, demo); err != nil {
 				return err
 			}
 			migrated := e.db
 			go func() {
-				if n, err := importer.Recover(ctx, migrated); err != nil && ctx.Err() == nil {
+				if n, err := mysqlbulk.Recover(ctx, migrated); err != nil && ctx.Err() == nil {
 					e.log.Warn("could not finish interrupted imports", "err", err)
 				} else if n > 0 {
 					e.log.Info("finished interrupted imports", "count", n)

@@ -140,18 +140,16 @@ func (in *instance) stop(t *testing.T) error {
 
 func (in *instance) waitHealthy(t *testing.T) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
+	if !eventually(10*time.Second, func() bool {
 		resp, err := in.client.Get(in.url + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return
-			}
+		if err != nil {
+			return false
 		}
-		time.Sleep(20 * time.Millisecond)
+		resp.Body.Close()
+		return resp.StatusCode == 200
+	}) {
+		t.Fatal("the instance did not answer /healthz")
 	}
-	t.Fatal("the instance did not answer /healthz")
 }
 
 // do sends a request and returns the response (body read and closed).
@@ -339,14 +337,10 @@ func TestNativeTLS(t *testing.T) {
 	httpsURL := strings.Replace(in.url, "http://", "https://", 1)
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, ServerName: "localhost"}}}
 	var resp *http.Response
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	eventually(10*time.Second, func() bool {
 		resp, err = client.Get(httpsURL + "/healthz")
-		if err == nil || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return err == nil
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

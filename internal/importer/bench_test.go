@@ -9,6 +9,7 @@ import (
 
 	"github.com/crmlens/crmlens/internal/dbtest"
 	"github.com/crmlens/crmlens/internal/importer"
+	"github.com/crmlens/crmlens/internal/importer/importtest"
 )
 
 // BenchmarkImportContacts imports 20,000 contacts (each with an account and
@@ -30,7 +31,7 @@ func BenchmarkImportContacts(b *testing.B) {
 			for b.Loop() {
 				b.StopTimer()
 				db, _ := dbtest.Open(b, d)
-				im := importer.New(db)
+				im := importtest.New(db)
 				if _, err := im.Import(context.Background(), "accounts", bytes.NewReader(accounts.Bytes()), importer.NDJSON); err != nil {
 					b.Fatal(err)
 				}

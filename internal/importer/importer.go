@@ -7,21 +7,20 @@
 // in batches, upserting on external_id so that importing a file again
 // updates the records instead of duplicating them. The whole file is
 // checked before the first write, except on a first import of contacts
-// into MariaDB, which writes while it reads and rolls back on the first
-// problem (stream.go, xa.go). docs/import.md describes the columns of each
-// object.
+// into MariaDB with its bulk path (internal/importer/mysqlbulk, given with
+// WithBulk, as `crmlens import` does), which writes while it reads and
+// rolls back on the first problem (contacts_stream.go). docs/import.md
+// describes the columns of each object, one file here each (accounts.go,
+// contacts.go, ...); objects.go holds what they share.
 package importer
 
 import (
 	"context"
-	"database/sql"
-	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io"
 	"time"
 
-	mysqldriver "github.com/go-sql-driver/mysql"
 	"gorm.io/gorm"
 
 	"github.com/crmlens/crmlens/internal/apperr"
@@ -38,6 +37,7 @@ type Importer struct {
 	progress func(written, total int)
 	record   audit.OnTx[Result]
 	norm     matchkey.Normalizer
+	bulk     Bulk // nil: the portable path only
 }
 
 // WithNormalizer returns a copy of im that normalizes contacts' phones and
@@ -135,93 +135,135 @@ func (im *Importer) Import(ctx context.Context, object string, r io.Reader, form
 	if err := im.addCustomColumns(ctx, spec); err != nil {
 		return Result{}, err
 	}
-	_, canRecover, err := recoverBranches(ctx, im.db)
-	if err != nil {
-		return Result{}, err
+	canStream := false
+	if im.bulk != nil {
+		if _, canStream, err = im.bulk.Recover(ctx); err != nil {
+			return Result{}, err
+		}
 	}
-	h := spec.newHandler(im.now().Truncate(time.Millisecond), im.norm)
-	errs := &collector{}
-	read := func(fn func(*record)) error { return readRecords(ctx, r, format, spec, errs, fn) }
-	check := func(rec *record) { h.add(&checker{rec: rec, spec: spec, errs: errs, ok: !rec.bad}) }
+	run := &run{
+		spec: spec,
+		h:    spec.newHandler(im.now().Truncate(time.Millisecond), im.norm),
+		errs: &collector{},
+	}
+	run.read = func(fn func(*record)) error { return readRecords(ctx, r, format, spec, run.errs, fn) }
 	var res Result
 	streamed := false
-	if c, ok := h.(*contacts); ok && canRecover {
-		// A first import of contacts on MariaDB writes as it reads.
-		streamed, err = im.transact(ctx, spec, func(tx *gorm.DB, w *writer) (bool, error) {
-			if !w.bulk || !w.load {
-				return false, nil
-			}
-			br, err := im.openBranch(ctx)
-			if err != nil || br == nil {
-				return false, err
-			}
-			w.branch, w.progress = br, im.progress
-			if res, err = c.stream(ctx, w, spec, read, check, errs); err != nil {
-				return true, err
-			}
-			return true, im.recordOn(tx, spec, res)
-		})
+	if c, ok := run.h.(*contacts); ok && canStream {
+		streamed, res, err = im.streamContacts(ctx, run, c)
 	}
 	if !streamed && err == nil {
-		// Read and check the whole file, then write it.
-		if err := read(check); err != nil {
-			return Result{}, fmt.Errorf("import %s: %w", spec.name, err)
-		}
-		_, err = im.transact(ctx, spec, func(tx *gorm.DB, w *writer) (bool, error) {
-			if err := h.resolve(w, errs); err != nil {
-				return true, err
-			}
-			if err := errs.err(); err != nil {
-				return true, err
-			}
-			w.progress, w.total = im.progress, h.rowsToWrite()
-			var err error
-			if res, err = h.write(w, im.batch); err != nil {
-				return true, err
-			}
-			return true, im.recordOn(tx, spec, res)
-		})
+		res, err = im.readThenWrite(ctx, run)
 	}
-	switch {
-	case err == nil:
-	case apperr.As(err) != nil:
-		return Result{}, err
-	case errors.Is(err, gorm.ErrDuplicatedKey), refusedAtCommit(err):
-		return Result{}, apperr.Wrap(err, apperr.Conflict, "import_conflict",
-			"nothing was imported: two of the file's external ids or identities are the same to the database, which ignores case and accents "+
-				"(e.g. Cafe-1 and café-1), or a record with one of them was written during the import; make them distinct and import the file again")
-	case errors.Is(err, gorm.ErrForeignKeyViolated):
-		return Result{}, apperr.Wrap(err, apperr.Conflict, "import_conflict",
-			"nothing was imported: a referenced account or contact was deleted during the import; import the file again")
-	default:
-		return Result{}, fmt.Errorf("import %s: %w", spec.name, err)
+	if err != nil {
+		return Result{}, im.failure(spec, err)
 	}
 	res.Object = spec.name
 	return res, nil
+}
+
+// run is one import's file and what it found in it.
+type run struct {
+	spec *objectSpec
+	h    handler
+	errs *collector
+	// read calls its argument for each record of the file, in file order.
+	read func(func(*record)) error
+}
+
+// check checks rec into r's handler.
+func (r *run) check(rec *record) {
+	r.h.add(&checker{rec: rec, spec: r.spec, errs: r.errs, ok: !rec.bad})
+}
+
+// streamContacts runs a first import of contacts on MariaDB, which writes
+// as it reads (contacts_stream.go); streamed is false when the bulk path
+// does not apply, and nothing was read.
+func (im *Importer) streamContacts(ctx context.Context, r *run, c *contacts) (streamed bool, res Result, err error) {
+	streamed, err = im.transact(ctx, r.spec, func(tx *gorm.DB, w *writer) (bool, error) {
+		if w.bulk == nil || !w.load {
+			return false, nil
+		}
+		if ok, err := w.bulk.OpenSide("contact_identities"); err != nil || !ok {
+			return false, err
+		}
+		w.progress = im.progress
+		var err error
+		if res, err = c.stream(w, r.spec, r.read, r.check, r.errs); err != nil {
+			return true, err
+		}
+		return true, im.recordOn(tx, r.spec, res)
+	})
+	return streamed, res, err
+}
+
+// readThenWrite reads and checks the whole file, then writes it.
+func (im *Importer) readThenWrite(ctx context.Context, r *run) (res Result, err error) {
+	if err := r.read(r.check); err != nil {
+		return Result{}, fmt.Errorf("import %s: %w", r.spec.name, err)
+	}
+	_, err = im.transact(ctx, r.spec, func(tx *gorm.DB, w *writer) (bool, error) {
+		if err := r.h.resolve(w, r.errs); err != nil {
+			return true, err
+		}
+		if err := r.errs.err(); err != nil {
+			return true, err
+		}
+		w.progress, w.total = im.progress, r.h.rowsToWrite()
+		var err error
+		if res, err = r.h.write(w, im.batch); err != nil {
+			return true, err
+		}
+		return true, im.recordOn(tx, r.spec, res)
+	})
+	return res, err
+}
+
+// failure is the error Import returns for err: the client's mistakes as
+// *apperr.Error, the rest wrapped.
+func (im *Importer) failure(spec *objectSpec, err error) error {
+	switch {
+	case apperr.As(err) != nil:
+		return err
+	case errors.Is(err, gorm.ErrDuplicatedKey), im.bulk != nil && im.bulk.RefusedAtCommit(err):
+		return apperr.Wrap(err, apperr.Conflict, "import_conflict",
+			"nothing was imported: two of the file's external ids or identities are the same to the database, which ignores case and accents "+
+				"(e.g. Cafe-1 and café-1), or a record with one of them was written during the import; make them distinct and import the file again")
+	case errors.Is(err, gorm.ErrForeignKeyViolated):
+		return apperr.Wrap(err, apperr.Conflict, "import_conflict",
+			"nothing was imported: a referenced account or contact was deleted during the import; import the file again")
+	default:
+		return fmt.Errorf("import %s: %w", spec.name, err)
+	}
 }
 
 // errUnused rolls back a transaction its work did not use.
 var errUnused = errors.New("transaction not used")
 
 // transact runs fn in one transaction on a connection of its own, so that
-// the session settings of a bulk load (see bulkLoad, decided here before
-// fn) can be put back, or the connection dropped, before any other work
-// gets it. fn says whether it used the transaction: if not, it is rolled
-// back and transact returns false. An identities branch fn opened
-// (w.branch, see xa.go) is prepared before the commit and committed or
-// rolled back after it.
+// the session settings of a bulk load (see Bulk, begun here before fn) can
+// be put back, or the connection dropped, before any other work gets it.
+// fn says whether it used the transaction: if not, it is rolled back and
+// transact returns false. The bulk load's side connection, if fn opened
+// one, commits or rolls back with the transaction (BulkTx.BeforeCommit,
+// BulkTx.End).
 func (im *Importer) transact(ctx context.Context, spec *objectSpec, fn func(*gorm.DB, *writer) (bool, error)) (bool, error) {
 	used := false
 	err := im.db.WithContext(ctx).Connection(func(conn *gorm.DB) error {
-		var w *writer
+		var bt BulkTx
 		err := conn.Transaction(func(tx *gorm.DB) error {
-			var err error
-			if w, err = newWriter(tx); err != nil {
+			w, err := newWriter(tx)
+			if err != nil {
 				return err
 			}
 			defer w.close()
-			if w.bulk, err = bulkLoad(w, spec.tables); err != nil {
-				return err
+			if im.bulk != nil && w.raw != nil && len(spec.tables) > 0 {
+				if bt, err = im.bulk.Begin(tx, w.raw, spec.tables, w.wrote); err != nil {
+					return err
+				}
+				if bt != nil {
+					w.useBulk(bt, spec.tables)
+				}
 			}
 			if used, err = fn(tx, w); err != nil {
 				return err
@@ -229,102 +271,20 @@ func (im *Importer) transact(ctx context.Context, spec *objectSpec, fn func(*gor
 			if !used {
 				return errUnused
 			}
-			if w.branch != nil {
-				return w.branch.prepare(ctx, tx, im.now())
+			if bt != nil {
+				return bt.BeforeCommit(im.now())
 			}
 			return nil
 		})
 		if errors.Is(err, errUnused) {
 			err = nil
 		}
-		if w != nil && w.branch != nil {
-			br := w.branch
-			if err == nil {
-				err = br.commit(ctx)
-			} else {
-				br.rollback(ctx)
-			}
-			br.close(ctx)
-			if err != nil && br.prepared && !br.done {
-				// The decision is made; Recover carries it out.
-				if _, rerr := Recover(ctx, im.db); rerr != nil {
-					err = errors.Join(err, rerr)
-				}
-			}
-		}
-		if w != nil && w.bulk {
-			if rerr := endBulkLoad(conn); rerr != nil && err == nil {
-				err = rerr
-			}
+		if bt != nil {
+			err = bt.End(conn, err)
 		}
 		return err
 	})
 	return used, err
-}
-
-// openBranch opens the identities' XA branch (see xa.go) on a second
-// connection, or returns nil when there is none to have.
-func (im *Importer) openBranch(ctx context.Context) (*branch, error) {
-	pool, err := im.db.DB()
-	if err != nil {
-		return nil, nil
-	}
-	return openBranch(ctx, pool, "contact_identities")
-}
-
-// refusedAtCommit reports MySQL's "error during COMMIT" (1180): how a bulk
-// load (see bulkLoad) refuses a duplicate key, when it builds the indexes.
-func refusedAtCommit(err error) bool {
-	var me *mysqldriver.MySQLError
-	return errors.As(err, &me) && me.Number == 1180
-}
-
-// bulkLoad turns on InnoDB's bulk load (see hasBulkPath) for the
-// transaction when every table it will write to is empty, as on a first
-// import, and the server has that path; it says whether it did. Foreign key
-// checks are then off: reference lookups take shared locks instead
-// (writer.shareLocks) so that no referenced row goes away before the
-// commit. The caller puts the session back with endBulkLoad.
-func bulkLoad(w *writer, tables []string) (bool, error) {
-	if !w.bulkPath || len(tables) == 0 {
-		return false, nil
-	}
-	for _, t := range tables {
-		empty := true
-		err := w.query("SELECT 1 FROM "+t+" LIMIT 1", nil, func(*sql.Rows) error { empty = false; return nil })
-		if err != nil {
-			return false, fmt.Errorf("check whether %s is empty: %w", t, err)
-		}
-		if !empty {
-			return false, nil
-		}
-	}
-	if err := w.tx.Exec("SET SESSION unique_checks = 0, foreign_key_checks = 0").Error; err != nil {
-		return false, fmt.Errorf("start a bulk load: %w", err)
-	}
-	w.shareLocks = true
-	// The first SELECT above fixed the transaction's snapshot (REPEATABLE
-	// READ): lookups of existing rows in these tables would find none.
-	w.empty = make(map[string]bool, len(tables))
-	for _, t := range tables {
-		w.empty[t] = true
-	}
-	w.load = w.localInfile && w.idStep > 0
-	return true, nil
-}
-
-// endBulkLoad puts back the session settings bulkLoad changed on conn (a
-// gorm.DB on one *sql.Conn). If it cannot, it drops the connection rather
-// than let it serve other work with foreign key checks off.
-func endBulkLoad(conn *gorm.DB) error {
-	err := conn.Exec("SET SESSION unique_checks = 1, foreign_key_checks = 1").Error
-	if err == nil {
-		return nil
-	}
-	if c, ok := conn.Statement.ConnPool.(*sql.Conn); ok {
-		_ = c.Raw(func(any) error { return driver.ErrBadConn })
-	}
-	return fmt.Errorf("end the bulk load: %w", err)
 }
 
 // catalogObject names each importable object as the field catalog does.

@@ -14,35 +14,11 @@ import (
 	"github.com/crmlens/crmlens/internal/database"
 	"github.com/crmlens/crmlens/internal/dbtest"
 	"github.com/crmlens/crmlens/internal/importer"
+	"github.com/crmlens/crmlens/internal/importer/importtest"
 	"github.com/crmlens/crmlens/internal/model"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
-
-// mustImport imports body into db and fails the test on any error.
-func mustImport(t *testing.T, db *gorm.DB, object string, format importer.Format, body string) importer.Result {
-	t.Helper()
-	res, err := importer.New(db).Import(context.Background(), object, strings.NewReader(body), format)
-	if err != nil {
-		t.Fatalf("import %s (%s): %v", object, format, err)
-	}
-	return res
-}
-
-const accountsCSV = `external_id,name,industry,tier,owner
-A1,上海星辰科技有限公司,Software,enterprise,王磊
-A2,Northwind Trading,Retail,smb,Sarah Chen
-`
-
-const contactsNDJSON = `{"external_id":"C1","name":"张伟","phone":"13800138000","email":"wei.zhang@example.cn","title":"采购经理","owner":"王磊","account_external_id":"A1","identities":[{"channel":"easemob","external_id":"visitor-1"},{"channel":"wechat","external_id":"oAbC123"}]}
-{"external_id":"C2","name":"Emma Johnson","email":"emma@example.com","account_external_id":"A2"}
-`
-
-// contactsCSV is contactsNDJSON as CSV.
-const contactsCSV = `external_id,name,phone,email,title,owner,account_external_id,identities
-C1,张伟,13800138000,wei.zhang@example.cn,采购经理,王磊,A1,easemob:visitor-1;wechat:oAbC123
-C2,Emma Johnson,,emma@example.com,,,A2,
-`
 
 func TestImportEachObject(t *testing.T) {
 	tests := []struct {
@@ -55,10 +31,10 @@ func TestImportEachObject(t *testing.T) {
 	}{
 		{
 			// The setup imported this file already: every record is updated.
-			name: "accounts csv", object: "accounts", format: importer.CSV, body: accountsCSV,
+			name: "accounts csv", object: "accounts", format: importer.CSV, body: importtest.AccountsCSV,
 			want: importer.Result{Object: "accounts", Records: 2, Updated: 2},
 			check: func(t *testing.T, db *gorm.DB) {
-				a := first[model.Account](t, db, "external_id = ?", "A1")
+				a := importtest.First[model.Account](t, db, "external_id = ?", "A1")
 				if a.Name != "上海星辰科技有限公司" || a.Industry != "Software" || a.Tier != "enterprise" || a.Owner != "王磊" {
 					t.Errorf("account A1 = %+v", a)
 				}
@@ -69,21 +45,21 @@ func TestImportEachObject(t *testing.T) {
 			body: "{\"external_id\":\"A9\",\"name\":\"Acme\",\"tier\":null}\n\n",
 			want: importer.Result{Object: "accounts", Records: 1, Created: 1},
 			check: func(t *testing.T, db *gorm.DB) {
-				if a := first[model.Account](t, db, "external_id = ?", "A9"); a.Name != "Acme" || a.Tier != "" {
+				if a := importtest.First[model.Account](t, db, "external_id = ?", "A9"); a.Name != "Acme" || a.Tier != "" {
 					t.Errorf("account A9 = %+v", a)
 				}
 			},
 		},
 		{
-			name: "contacts ndjson", object: "contacts", format: importer.NDJSON, body: contactsNDJSON,
+			name: "contacts ndjson", object: "contacts", format: importer.NDJSON, body: importtest.ContactsNDJSON,
 			want: importer.Result{Object: "contacts", Records: 2, Updated: 2, Identities: 2},
 			check: func(t *testing.T, db *gorm.DB) {
-				c := first[model.Contact](t, db, "external_id = ?", "C1")
-				a := first[model.Account](t, db, "external_id = ?", "A1")
+				c := importtest.First[model.Contact](t, db, "external_id = ?", "C1")
+				a := importtest.First[model.Account](t, db, "external_id = ?", "A1")
 				if c.Name != "张伟" || c.Phone != "13800138000" || c.Email != "wei.zhang@example.cn" || c.Title != "采购经理" || c.AccountID == nil || *c.AccountID != a.ID {
 					t.Errorf("contact C1 = %+v (account A1 id %d)", c, a.ID)
 				}
-				if got := identitiesOf(t, db, "C1"); got != "easemob:visitor-1;wechat:oAbC123" {
+				if got := importtest.IdentitiesOf(t, db, "C1"); got != "easemob:visitor-1;wechat:oAbC123" {
 					t.Errorf("identities of C1 = %q", got)
 				}
 			},
@@ -95,10 +71,10 @@ func TestImportEachObject(t *testing.T) {
 				"C4,\"Johnson, Emma\",,,,,,\n",
 			want: importer.Result{Object: "contacts", Records: 2, Created: 2, Identities: 2},
 			check: func(t *testing.T, db *gorm.DB) {
-				if got := identitiesOf(t, db, "C3"); got != "easemob:v-3;wechat:oX:Y" {
+				if got := importtest.IdentitiesOf(t, db, "C3"); got != "easemob:v-3;wechat:oX:Y" {
 					t.Errorf("identities of C3 = %q", got)
 				}
-				if c := first[model.Contact](t, db, "external_id = ?", "C4"); c.Name != "Johnson, Emma" || c.AccountID != nil {
+				if c := importtest.First[model.Contact](t, db, "external_id = ?", "C4"); c.Name != "Johnson, Emma" || c.AccountID != nil {
 					t.Errorf("contact C4 = %+v", c)
 				}
 			},
@@ -110,12 +86,12 @@ func TestImportEachObject(t *testing.T) {
 `,
 			want: importer.Result{Object: "leads", Records: 2, Created: 2},
 			check: func(t *testing.T, db *gorm.DB) {
-				l := first[model.Lead](t, db, "external_id = ?", "L1")
-				c := first[model.Contact](t, db, "external_id = ?", "C1")
+				l := importtest.First[model.Lead](t, db, "external_id = ?", "L1")
+				c := importtest.First[model.Contact](t, db, "external_id = ?", "C1")
 				if l.Status != "open" || l.ContactID == nil || *l.ContactID != c.ID || !l.CreatedAt.Equal(time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC)) {
 					t.Errorf("lead L1 = %+v", l)
 				}
-				if l2 := first[model.Lead](t, db, "external_id = ?", "L2"); l2.ContactID != nil || l2.CreatedAt.IsZero() {
+				if l2 := importtest.First[model.Lead](t, db, "external_id = ?", "L2"); l2.ContactID != nil || l2.CreatedAt.IsZero() {
 					t.Errorf("lead L2 = %+v", l2)
 				}
 			},
@@ -125,7 +101,7 @@ func TestImportEachObject(t *testing.T) {
 			body: "external_id,contact_external_id,title,status,source,created_at\nL3,C2,Renewal,won,referral,2026-02-01T09:30:00+08:00\n",
 			want: importer.Result{Object: "leads", Records: 1, Created: 1},
 			check: func(t *testing.T, db *gorm.DB) {
-				if l := first[model.Lead](t, db, "external_id = ?", "L3"); !l.CreatedAt.Equal(time.Date(2026, 2, 1, 1, 30, 0, 0, time.UTC)) || l.Source != "referral" {
+				if l := importtest.First[model.Lead](t, db, "external_id = ?", "L3"); !l.CreatedAt.Equal(time.Date(2026, 2, 1, 1, 30, 0, 0, time.UTC)) || l.Source != "referral" {
 					t.Errorf("lead L3 = %+v", l)
 				}
 			},
@@ -137,11 +113,11 @@ func TestImportEachObject(t *testing.T) {
 `,
 			want: importer.Result{Object: "tickets", Records: 2, Created: 2},
 			check: func(t *testing.T, db *gorm.DB) {
-				tk := first[model.Ticket](t, db, "external_id = ?", "T1")
+				tk := importtest.First[model.Ticket](t, db, "external_id = ?", "T1")
 				if tk.Priority != "high" || !tk.UpdatedAt.Equal(time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)) {
 					t.Errorf("ticket T1 = %+v", tk)
 				}
-				if t2 := first[model.Ticket](t, db, "external_id = ?", "T2"); t2.Priority != "normal" {
+				if t2 := importtest.First[model.Ticket](t, db, "external_id = ?", "T2"); t2.Priority != "normal" {
 					t.Errorf("ticket T2 priority = %q, want the default normal", t2.Priority)
 				}
 			},
@@ -151,7 +127,7 @@ func TestImportEachObject(t *testing.T) {
 			body: "external_id,contact_external_id,subject,status,priority,created_at,updated_at\nT3,C1,Refund request,solved,low,2026-01-01,2026-01-03\n",
 			want: importer.Result{Object: "tickets", Records: 1, Created: 1},
 			check: func(t *testing.T, db *gorm.DB) {
-				if tk := first[model.Ticket](t, db, "external_id = ?", "T3"); tk.Status != "solved" || tk.Priority != "low" {
+				if tk := importtest.First[model.Ticket](t, db, "external_id = ?", "T3"); tk.Status != "solved" || tk.Priority != "low" {
 					t.Errorf("ticket T3 = %+v", tk)
 				}
 			},
@@ -168,12 +144,12 @@ func TestImportEachObject(t *testing.T) {
 					minor    int64
 					currency string
 				}{"O1": {19950, "CNY"}, "O2": {1500, "JPY"}, "O3": {1234, "KWD"}} {
-					o := first[model.Order](t, db, "external_id = ?", ext)
+					o := importtest.First[model.Order](t, db, "external_id = ?", ext)
 					if o.AmountMinor != want.minor || o.Currency != want.currency {
 						t.Errorf("order %s = %d %s, want %d %s", ext, o.AmountMinor, o.Currency, want.minor, want.currency)
 					}
 				}
-				if o := first[model.Order](t, db, "external_id = ?", "O1"); !o.PlacedAt.Equal(time.Date(2026, 2, 3, 4, 5, 6, 0, time.UTC)) || o.Status != "paid" {
+				if o := importtest.First[model.Order](t, db, "external_id = ?", "O1"); !o.PlacedAt.Equal(time.Date(2026, 2, 3, 4, 5, 6, 0, time.UTC)) || o.Status != "paid" {
 					t.Errorf("order O1 = %+v", o)
 				}
 			},
@@ -183,21 +159,21 @@ func TestImportEachObject(t *testing.T) {
 			body: "external_id,contact_external_id,order_no,amount,currency,status,created_at\nO4,C2,SO-4,199.5,CNY,refunded,2026-02-06\nO5,C2,SO-5,12,USD,pending,2026-02-07T10:00:00Z\n",
 			want: importer.Result{Object: "orders", Records: 2, Created: 2},
 			check: func(t *testing.T, db *gorm.DB) {
-				if o := first[model.Order](t, db, "external_id = ?", "O4"); o.AmountMinor != 19950 {
+				if o := importtest.First[model.Order](t, db, "external_id = ?", "O4"); o.AmountMinor != 19950 {
 					t.Errorf("order O4 amount = %d, want 19950", o.AmountMinor)
 				}
-				if o := first[model.Order](t, db, "external_id = ?", "O5"); o.AmountMinor != 1200 || o.Currency != "USD" {
+				if o := importtest.First[model.Order](t, db, "external_id = ?", "O5"); o.AmountMinor != 1200 || o.Currency != "USD" {
 					t.Errorf("order O5 = %d %s, want 1200 USD", o.AmountMinor, o.Currency)
 				}
 			},
 		},
 	}
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB, _ database.Dialect) {
-		mustImport(t, db, "accounts", importer.CSV, accountsCSV)
-		mustImport(t, db, "contacts", importer.NDJSON, contactsNDJSON)
+		importtest.MustImport(t, db, "accounts", importer.CSV, importtest.AccountsCSV)
+		importtest.MustImport(t, db, "contacts", importer.NDJSON, importtest.ContactsNDJSON)
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				got := mustImport(t, db, tt.object, tt.format, tt.body)
+				got := importtest.MustImport(t, db, tt.object, tt.format, tt.body)
 				if got != tt.want {
 					t.Errorf("result = %+v, want %+v", got, tt.want)
 				}
@@ -219,33 +195,33 @@ func TestReimportUpdates(t *testing.T) {
 	}{
 		{
 			name: "contacts ndjson", object: "contacts", format: importer.NDJSON,
-			before: contactsNDJSON,
+			before: importtest.ContactsNDJSON,
 			after:  `{"external_id":"C1","name":"张伟 (VIP)","phone":"13800138001","identities":[{"channel":"easemob","external_id":"visitor-1b"}]}` + "\n",
-			count:  countOf[model.Contact],
+			count:  importtest.CountOf[model.Contact],
 			check: func(t *testing.T, db *gorm.DB) {
-				c := first[model.Contact](t, db, "external_id = ?", "C1")
+				c := importtest.First[model.Contact](t, db, "external_id = ?", "C1")
 				if c.Name != "张伟 (VIP)" || c.Phone != "13800138001" || c.Email != "" || c.AccountID != nil {
 					t.Errorf("contact C1 after re-import = %+v", c)
 				}
-				if got := identitiesOf(t, db, "C1"); got != "easemob:visitor-1b" {
+				if got := importtest.IdentitiesOf(t, db, "C1"); got != "easemob:visitor-1b" {
 					t.Errorf("identities of C1 = %q, want them replaced", got)
 				}
 				// C2 was not in the second file and keeps everything.
-				if c2 := first[model.Contact](t, db, "external_id = ?", "C2"); c2.Email != "emma@example.com" {
+				if c2 := importtest.First[model.Contact](t, db, "external_id = ?", "C2"); c2.Email != "emma@example.com" {
 					t.Errorf("contact C2 = %+v", c2)
 				}
 			},
 		},
 		{
 			name: "contacts csv without identities column keeps identities", object: "contacts", format: importer.CSV,
-			before: contactsCSV,
+			before: importtest.ContactsCSV,
 			after:  "external_id,name\nC1,Zhang Wei\n",
-			count:  countOf[model.Contact],
+			count:  importtest.CountOf[model.Contact],
 			check: func(t *testing.T, db *gorm.DB) {
-				if c := first[model.Contact](t, db, "external_id = ?", "C1"); c.Name != "Zhang Wei" {
+				if c := importtest.First[model.Contact](t, db, "external_id = ?", "C1"); c.Name != "Zhang Wei" {
 					t.Errorf("name = %q", c.Name)
 				}
-				if got := identitiesOf(t, db, "C1"); got != "easemob:visitor-1;wechat:oAbC123" {
+				if got := importtest.IdentitiesOf(t, db, "C1"); got != "easemob:visitor-1;wechat:oAbC123" {
 					t.Errorf("identities of C1 = %q, want them kept", got)
 				}
 			},
@@ -254,9 +230,9 @@ func TestReimportUpdates(t *testing.T) {
 			name: "orders csv", object: "orders", format: importer.CSV,
 			before: "external_id,order_no,amount,currency,status,created_at\nO1,SO-1,10,CNY,pending,2026-01-01\n",
 			after:  "external_id,order_no,amount,currency,status,created_at\nO1,SO-1,12.5,CNY,paid,2026-01-01\n",
-			count:  countOf[model.Order],
+			count:  importtest.CountOf[model.Order],
 			check: func(t *testing.T, db *gorm.DB) {
-				if o := first[model.Order](t, db, "external_id = ?", "O1"); o.AmountMinor != 1250 || o.Status != "paid" {
+				if o := importtest.First[model.Order](t, db, "external_id = ?", "O1"); o.AmountMinor != 1250 || o.Status != "paid" {
 					t.Errorf("order O1 = %+v", o)
 				}
 			},
@@ -265,9 +241,9 @@ func TestReimportUpdates(t *testing.T) {
 			name: "leads keep created_at when the file has none", object: "leads", format: importer.NDJSON,
 			before: `{"external_id":"L1","title":"A","status":"open","created_at":"2025-05-05"}` + "\n",
 			after:  `{"external_id":"L1","title":"B","status":"won"}` + "\n",
-			count:  countOf[model.Lead],
+			count:  importtest.CountOf[model.Lead],
 			check: func(t *testing.T, db *gorm.DB) {
-				l := first[model.Lead](t, db, "external_id = ?", "L1")
+				l := importtest.First[model.Lead](t, db, "external_id = ?", "L1")
 				if l.Title != "B" || l.Status != "won" || !l.CreatedAt.Equal(time.Date(2025, 5, 5, 0, 0, 0, 0, time.UTC)) {
 					t.Errorf("lead L1 = %+v", l)
 				}
@@ -277,9 +253,9 @@ func TestReimportUpdates(t *testing.T) {
 			name: "tickets", object: "tickets", format: importer.CSV,
 			before: "external_id,subject,status\nT1,Broken,open\n",
 			after:  "external_id,subject,status,priority\nT1,Broken,closed,urgent\n",
-			count:  countOf[model.Ticket],
+			count:  importtest.CountOf[model.Ticket],
 			check: func(t *testing.T, db *gorm.DB) {
-				if tk := first[model.Ticket](t, db, "external_id = ?", "T1"); tk.Status != "closed" || tk.Priority != "urgent" {
+				if tk := importtest.First[model.Ticket](t, db, "external_id = ?", "T1"); tk.Status != "closed" || tk.Priority != "urgent" {
 					t.Errorf("ticket T1 = %+v", tk)
 				}
 			},
@@ -288,10 +264,10 @@ func TestReimportUpdates(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dbtest.Each(t, func(t *testing.T, db *gorm.DB, _ database.Dialect) {
-				mustImport(t, db, "accounts", importer.CSV, accountsCSV)
-				first := mustImport(t, db, tt.object, tt.format, tt.before)
+				importtest.MustImport(t, db, "accounts", importer.CSV, importtest.AccountsCSV)
+				first := importtest.MustImport(t, db, tt.object, tt.format, tt.before)
 				n := tt.count(db)
-				res := mustImport(t, db, tt.object, tt.format, tt.after)
+				res := importtest.MustImport(t, db, tt.object, tt.format, tt.after)
 				if res.Updated != res.Records || res.Created != 0 {
 					t.Errorf("re-import result = %+v, want every record counted as updated", res)
 				}
@@ -323,7 +299,7 @@ func TestBadFileWritesNothing(t *testing.T) {
 		{name: "header-less csv does not echo data", object: "contacts", format: importer.CSV,
 			body: "C9,张三,13912345678\n", wantLine: 1, wantMsg: "unknown column #3", secret: "13912345678"},
 		{name: "missing account", object: "contacts", format: importer.NDJSON,
-			body: contactsNDJSON + `{"external_id":"C3","name":"李娜","account_external_id":"NOPE"}` + "\n", wantLine: 3, wantCol: "account_external_id",
+			body: importtest.ContactsNDJSON + `{"external_id":"C3","name":"李娜","account_external_id":"NOPE"}` + "\n", wantLine: 3, wantCol: "account_external_id",
 			wantMsg: `account "NOPE" not found; import accounts first`},
 		{name: "missing contact", object: "orders", format: importer.CSV,
 			body: "external_id,contact_external_id,order_no,amount,currency,status,created_at\nO1,GHOST,SO-1,1,CNY,paid,2026-01-01\n", wantLine: 2, wantCol: "contact_external_id",
@@ -372,10 +348,10 @@ func TestBadFileWritesNothing(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dbtest.Each(t, func(t *testing.T, db *gorm.DB, _ database.Dialect) {
-				mustImport(t, db, "accounts", importer.CSV, accountsCSV)
-				mustImport(t, db, "contacts", importer.NDJSON, contactsNDJSON)
-				before := snapshot(t, db)
-				_, err := importer.New(db).Import(context.Background(), tt.object, strings.NewReader(tt.body), tt.format)
+				importtest.MustImport(t, db, "accounts", importer.CSV, importtest.AccountsCSV)
+				importtest.MustImport(t, db, "contacts", importer.NDJSON, importtest.ContactsNDJSON)
+				before := importtest.Snapshot(t, db)
+				_, err := importtest.New(db).Import(context.Background(), tt.object, strings.NewReader(tt.body), tt.format)
 				ae := apperr.As(err)
 				if ae == nil || ae.Kind != apperr.Invalid || ae.Code != importer.CodeInvalid {
 					t.Fatalf("Import error = %v, want an Invalid %s error", err, importer.CodeInvalid)
@@ -399,7 +375,7 @@ func TestBadFileWritesNothing(t *testing.T) {
 				if tt.secret != "" && strings.Contains(err.Error(), tt.secret) {
 					t.Errorf("error echoes a value: %v", err)
 				}
-				if after := snapshot(t, db); after != before {
+				if after := importtest.Snapshot(t, db); after != before {
 					t.Errorf("tables changed although the file was rejected:\n before %s\n after  %s", before, after)
 				}
 			})
@@ -445,15 +421,15 @@ func TestIdentities(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dbtest.Each(t, func(t *testing.T, db *gorm.DB, _ database.Dialect) {
-				mustImport(t, db, "accounts", importer.CSV, accountsCSV)
-				mustImport(t, db, "contacts", importer.NDJSON, contactsNDJSON)
-				before := snapshot(t, db)
-				_, err := importer.New(db).Import(context.Background(), "contacts", strings.NewReader(tt.body), tt.format)
+				importtest.MustImport(t, db, "accounts", importer.CSV, importtest.AccountsCSV)
+				importtest.MustImport(t, db, "contacts", importer.NDJSON, importtest.ContactsNDJSON)
+				before := importtest.Snapshot(t, db)
+				_, err := importtest.New(db).Import(context.Background(), "contacts", strings.NewReader(tt.body), tt.format)
 				if tt.wantErr != "" {
 					if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 						t.Fatalf("error = %v, want it to contain %q", err, tt.wantErr)
 					}
-					if after := snapshot(t, db); after != before {
+					if after := importtest.Snapshot(t, db); after != before {
 						t.Errorf("tables changed:\n before %s\n after  %s", before, after)
 					}
 					return
@@ -462,7 +438,7 @@ func TestIdentities(t *testing.T) {
 					t.Fatalf("import: %v", err)
 				}
 				for contact, want := range tt.want {
-					if got := identitiesOf(t, db, contact); got != want {
+					if got := importtest.IdentitiesOf(t, db, contact); got != want {
 						t.Errorf("identities of %s = %q, want %q", contact, got, want)
 					}
 				}
@@ -473,7 +449,7 @@ func TestIdentities(t *testing.T) {
 
 func TestImportRejectsUnknownObjectAndFormat(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB, _ database.Dialect) {
-		im := importer.New(db)
+		im := importtest.New(db)
 		_, err := im.Import(context.Background(), "invoices", strings.NewReader(""), importer.CSV)
 		if ae := apperr.As(err); ae == nil || ae.Kind != apperr.Invalid || !strings.Contains(ae.Message, "accounts, contacts, leads, tickets, orders") {
 			t.Errorf("unknown object: error = %v, want Invalid listing the objects", err)
@@ -498,7 +474,7 @@ func TestReportCapsMessage(t *testing.T) {
 		for i := range 60 {
 			fmt.Fprintf(&b, "A%d,\n", i)
 		}
-		_, err := importer.New(db).Import(context.Background(), "accounts", strings.NewReader(b.String()), importer.CSV)
+		_, err := importtest.New(db).Import(context.Background(), "accounts", strings.NewReader(b.String()), importer.CSV)
 		var le *importer.LineErrors
 		if !errors.As(err, &le) || len(le.Errors) != 60 || le.Lines() != 60 {
 			t.Fatalf("error = %v, want 60 line errors", err)
@@ -516,62 +492,10 @@ func TestReportCapsMessage(t *testing.T) {
 	})
 }
 
-// first loads the one T matching the condition.
-func first[T any](t *testing.T, db *gorm.DB, query string, args ...any) T {
-	t.Helper()
-	var v T
-	if err := db.Where(query, args...).First(&v).Error; err != nil {
-		t.Fatalf("load %T where %s %v: %v", v, query, args, err)
-	}
-	return v
-}
-
-func countOf[T any](db *gorm.DB) int64 {
-	var n int64
-	db.Model(new(T)).Count(&n)
-	return n
-}
-
-// identitiesOf lists a contact's identities as "channel:id;..." sorted.
-func identitiesOf(t *testing.T, db *gorm.DB, contactExt string) string {
-	t.Helper()
-	var ids []model.ContactIdentity
-	err := db.Joins("JOIN contacts ON contacts.id = contact_identities.contact_id").
-		Where("contacts.external_id = ?", contactExt).
-		Order("contact_identities.channel, contact_identities.external_id").Find(&ids).Error
-	if err != nil {
-		t.Fatalf("identities of %s: %v", contactExt, err)
-	}
-	parts := make([]string, len(ids))
-	for i, id := range ids {
-		parts[i] = id.Channel + ":" + id.ExternalID
-	}
-	return strings.Join(parts, ";")
-}
-
-// snapshot summarizes every CRM table (row counts and last update), to see
-// that a rejected import changed nothing.
-func snapshot(t *testing.T, db *gorm.DB) string {
-	t.Helper()
-	var b strings.Builder
-	for _, table := range []string{"accounts", "contacts", "contact_identities", "leads", "tickets", "orders"} {
-		var n int64
-		if err := db.Table(table).Count(&n).Error; err != nil {
-			t.Fatalf("count %s: %v", table, err)
-		}
-		var sum struct{ S int64 }
-		if err := db.Table(table).Select("COALESCE(SUM(id), 0) AS s").Scan(&sum).Error; err != nil {
-			t.Fatalf("sum %s: %v", table, err)
-		}
-		fmt.Fprintf(&b, "%s=%d/%d ", table, n, sum.S)
-	}
-	return b.String()
-}
-
 func TestImportAgents(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB, _ database.Dialect) {
 		ctx := context.Background()
-		im := importer.New(db)
+		im := importtest.New(db)
 		now := time.Now()
 		// An agent crmlens has only seen on a session becomes a declared one.
 		if err := db.Create(&model.Agent{Platform: "easemob", PlatformID: "a-1", Name: "seen", Origin: model.AgentSeen, CreatedAt: now, UpdatedAt: now}).Error; err != nil {
@@ -629,30 +553,53 @@ func TestImportAgents(t *testing.T) {
 // drops the ones no longer listed and adds the new ones.
 func TestReimportKeepsUnchangedIdentities(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB, _ database.Dialect) {
-		mustImport(t, db, "accounts", importer.CSV, accountsCSV)
-		mustImport(t, db, "contacts", importer.NDJSON, contactsNDJSON)
-		before := first[model.ContactIdentity](t, db, "channel = ? AND external_id = ?", "easemob", "visitor-1")
+		importtest.MustImport(t, db, "accounts", importer.CSV, importtest.AccountsCSV)
+		importtest.MustImport(t, db, "contacts", importer.NDJSON, importtest.ContactsNDJSON)
+		before := importtest.First[model.ContactIdentity](t, db, "channel = ? AND external_id = ?", "easemob", "visitor-1")
 		// A day earlier, so that a rewritten row would show.
 		if err := db.Model(&model.ContactIdentity{}).Where("id = ?", before.ID).
 			Update("created_at", before.CreatedAt.Add(-24*time.Hour)).Error; err != nil {
 			t.Fatal(err)
 		}
-		before = first[model.ContactIdentity](t, db, "id = ?", before.ID)
+		before = importtest.First[model.ContactIdentity](t, db, "id = ?", before.ID)
 
-		res := mustImport(t, db, "contacts", importer.NDJSON,
+		res := importtest.MustImport(t, db, "contacts", importer.NDJSON,
 			`{"external_id":"C1","name":"张伟","identities":[{"channel":"easemob","external_id":"visitor-1"},{"channel":"wechat","external_id":"oNew"}]}`+"\n")
 		if res.Updated != 1 || res.Identities != 2 {
 			t.Fatalf("re-import: %+v, want 1 updated and 2 identities", res)
 		}
-		if got := identitiesOf(t, db, "C1"); got != "easemob:visitor-1;wechat:oNew" {
+		if got := importtest.IdentitiesOf(t, db, "C1"); got != "easemob:visitor-1;wechat:oNew" {
 			t.Fatalf("identities of C1 = %q", got)
 		}
-		after := first[model.ContactIdentity](t, db, "channel = ? AND external_id = ?", "easemob", "visitor-1")
+		after := importtest.First[model.ContactIdentity](t, db, "channel = ? AND external_id = ?", "easemob", "visitor-1")
 		if after.ID != before.ID || !after.CreatedAt.Equal(before.CreatedAt) {
 			t.Errorf("the kept identity was rewritten: id %d → %d, created_at %v → %v", before.ID, after.ID, before.CreatedAt, after.CreatedAt)
 		}
-		if n := countOf[model.ContactIdentity](db.Where("external_id = ?", "oAbC123")); n != 0 {
+		if n := importtest.CountOf[model.ContactIdentity](db.Where("external_id = ?", "oAbC123")); n != 0 {
 			t.Errorf("the identity no longer listed is still there (%d)", n)
+		}
+	})
+}
+
+// TestFirstImportWithoutBulk: an Importer given no bulk path writes a first
+// import of contacts, identities and all, with INSERTs on every database.
+func TestFirstImportWithoutBulk(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB, _ database.Dialect) {
+		im := importer.New(db)
+		ctx := context.Background()
+		if _, err := im.Import(ctx, "accounts", strings.NewReader(importtest.AccountsCSV), importer.CSV); err != nil {
+			t.Fatal(err)
+		}
+		res, err := im.Import(ctx, "contacts", strings.NewReader(importtest.ContactsNDJSON), importer.NDJSON)
+		if err != nil || res.Created != 2 || res.Identities != 2 {
+			t.Fatalf("import = %+v, %v; want 2 contacts and 2 identities created", res, err)
+		}
+		if got := importtest.IdentitiesOf(t, db, "C1"); got != "easemob:visitor-1;wechat:oAbC123" {
+			t.Errorf("identities of C1 = %q", got)
+		}
+		c := importtest.First[model.Contact](t, db, "external_id = ?", "C2")
+		if c.AccountID == nil || importtest.First[model.Account](t, db, "id = ?", *c.AccountID).ExternalID != "A2" {
+			t.Errorf("C2's account = %v, want A2's", c.AccountID)
 		}
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/crmlens/crmlens/internal/database"
 	"github.com/crmlens/crmlens/internal/dbtest"
 	"github.com/crmlens/crmlens/internal/importer"
+	"github.com/crmlens/crmlens/internal/importer/importtest"
 	"github.com/crmlens/crmlens/internal/matchkey"
 	"github.com/crmlens/crmlens/internal/model"
 )
@@ -31,7 +32,7 @@ C6,Zero,008613900139000,
 C2,赵六,+86 (137) 0000-0001,ZHAO@example.com
 `
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB, _ database.Dialect) {
-		im := importer.New(db).WithNormalizer(matchkey.Must("CN"))
+		im := importtest.New(db).WithNormalizer(matchkey.Must("CN"))
 		for _, body := range []string{first, again} {
 			if _, err := im.Import(context.Background(), "contacts", strings.NewReader(body), importer.CSV); err != nil {
 				t.Fatal(err)

@@ -11,11 +11,12 @@ import (
 	"github.com/crmlens/crmlens/internal/database"
 	"github.com/crmlens/crmlens/internal/dbtest"
 	"github.com/crmlens/crmlens/internal/importer"
+	"github.com/crmlens/crmlens/internal/importer/importtest"
 )
 
 func TestImportReportsProgress(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB, _ database.Dialect) {
-		mustImport(t, db, "accounts", importer.CSV, accountsCSV)
+		importtest.MustImport(t, db, "accounts", importer.CSV, importtest.AccountsCSV)
 		var b strings.Builder
 		const n = 2500
 		for i := range n {
@@ -26,7 +27,7 @@ func TestImportReportsProgress(t *testing.T) {
 			fmt.Fprintf(&b, `{"external_id":"P%d","name":"n","account_external_id":"A1"%s}`+"\n", i, ids)
 		}
 		var calls, last, lastTotal int
-		im := importer.New(db).WithProgress(func(written, total int) {
+		im := importtest.New(db).WithProgress(func(written, total int) {
 			if written < last {
 				t.Errorf("progress went back from %d to %d", last, written)
 			}

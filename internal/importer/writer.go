@@ -29,21 +29,16 @@ type writer struct {
 	// when they are not or the database cannot say which it gave.
 	idStep int64
 	// shareLocks makes reference lookups lock the rows they find, for
-	// imports that write with foreign key checks off (see bulkLoad).
+	// imports that write with foreign key checks off (see useBulk).
 	shareLocks bool
-	// bulkPath says the server has InnoDB's bulk load into empty tables
-	// (see bulkLoad), and localInfile that it takes LOAD DATA LOCAL.
-	bulkPath, localInfile bool
 	// empty holds the tables found empty at the transaction's start (see
-	// bulkLoad): its snapshot reads would find nothing in them.
+	// useBulk): its snapshot reads would find nothing in them.
 	empty map[string]bool
-	// branch, if set, is where a first import of contacts loads their
-	// identities, at the same time as the contacts (see xa.go).
-	branch *branch
-	// bulk says bulkLoad turned the bulk load on for this transaction.
-	bulk bool
-	// load writes new rows with LOAD DATA (see loadData) instead of
-	// INSERTs: on a bulk load, where every row is new.
+	// bulk is the transaction's bulk load (see Bulk), nil on the portable
+	// path.
+	bulk BulkTx
+	// load writes new rows with bulk.Load instead of INSERTs: on a bulk
+	// load, where every row is new.
 	load bool
 	// progress, if set, hears of every batch of rows written, from one
 	// goroutine at a time (mu).
@@ -54,7 +49,7 @@ type writer struct {
 }
 
 // wrote counts n more rows written and reports them. Two loads may run at
-// once (see xa.go).
+// once (see contacts_stream.go).
 func (w *writer) wrote(n int) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -65,7 +60,7 @@ func (w *writer) wrote(n int) {
 }
 
 // startProgress sets the total of rows to write, once a streaming import
-// (see stream.go) knows it, and reports what was written until then.
+// (see contacts_stream.go) knows it, and reports what was written until then.
 func (w *writer) startProgress(total int) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -73,25 +68,6 @@ func (w *writer) startProgress(total int) {
 	if w.progress != nil && total > 0 {
 		w.progress(w.written, w.total)
 	}
-}
-
-// hasBulkPath says whether a server VERSION() is a MariaDB whose InnoDB
-// loads a transaction's rows into an empty table in bulk (sorting them and
-// building each index once, at commit) when unique_checks and
-// foreign_key_checks are off, and still refuses duplicate keys there:
-// 10.11.11 and later in 10.11, 11.4.5 and later in 11.4, 11.7.2 and later,
-// the releases that mariadb-import itself enables it for (MDEV-34703).
-// MySQL has no such path: unique_checks=0 only skips checks there.
-func hasBulkPath(version string) bool {
-	if !strings.Contains(version, "MariaDB") {
-		return false
-	}
-	var major, minor, patch int
-	if _, err := fmt.Sscanf(version, "%d.%d.%d", &major, &minor, &patch); err != nil {
-		return false
-	}
-	v := major*10000 + minor*100 + patch
-	return v >= 110702 || (v >= 110405 && v < 110500) || (v >= 101111 && v < 101200)
 }
 
 func newWriter(tx *gorm.DB) (*writer, error) {
@@ -105,8 +81,7 @@ func newWriter(tx *gorm.DB) (*writer, error) {
 	w.dry = tx.Session(&gorm.Session{DryRun: true, NewDB: true})
 	if w.raw != nil && tx.Dialector.Name() == "mysql" {
 		var mode, step int64
-		var version string
-		if err := w.raw.QueryRowContext(tx.Statement.Context, "SELECT @@innodb_autoinc_lock_mode, @@auto_increment_increment, VERSION(), @@local_infile").Scan(&mode, &step, &version, &w.localInfile); err != nil {
+		if err := w.raw.QueryRowContext(tx.Statement.Context, "SELECT @@innodb_autoinc_lock_mode, @@auto_increment_increment").Scan(&mode, &step); err != nil {
 			return nil, fmt.Errorf("read the server's settings: %w", err)
 		}
 		// Modes 0 ("traditional") and 1 ("consecutive") give the rows of
@@ -114,9 +89,21 @@ func newWriter(tx *gorm.DB) (*writer, error) {
 		if mode < 2 && step > 0 {
 			w.idStep = step
 		}
-		w.bulkPath = hasBulkPath(version)
 	}
 	return w, nil
+}
+
+// useBulk makes w write through bt, a bulk load into tables, all empty
+// (see Bulk.Begin). Foreign key checks are off: reference lookups take
+// shared locks instead (refs), so that no referenced row goes away before
+// the commit.
+func (w *writer) useBulk(bt BulkTx, tables []string) {
+	w.bulk, w.shareLocks = bt, true
+	w.empty = make(map[string]bool, len(tables))
+	for _, t := range tables {
+		w.empty[t] = true
+	}
+	w.load = bt.Loads() && w.idStep > 0
 }
 
 func (w *writer) close() {
@@ -129,7 +116,10 @@ func (w *writer) close() {
 // conflict handling c (nil for a plain INSERT).
 func create[T any](w *writer, rows []T, batch int, c *clause.OnConflict) error {
 	if w.load { // every row is new: there is no conflict to handle
-		_, err := loadData(w, rows)
+		if len(rows) == 0 {
+			return nil
+		}
+		_, err := w.bulk.Load(rows)
 		return err
 	}
 	return insertBatches(w, rows, batch, c, func([]T, sql.Result) error { return nil })
@@ -144,8 +134,8 @@ func insertNumbered[T any](w *writer, rows []T, batch int, setID func(*T, int64)
 	if w.idStep == 0 || w.raw == nil {
 		return errors.New("insertNumbered: this database does not give consecutive ids")
 	}
-	if w.load {
-		first, err := loadData(w, rows)
+	if w.load && len(rows) > 0 {
+		first, err := w.bulk.Load(rows)
 		for i := range rows {
 			setID(&rows[i], first+int64(i)*w.idStep)
 		}

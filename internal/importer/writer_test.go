@@ -81,28 +81,3 @@ func TestInsertNumbered(t *testing.T) {
 		seen[s.ID] = true
 	}
 }
-
-func TestHasBulkPath(t *testing.T) {
-	tests := []struct {
-		version string
-		want    bool
-	}{
-		{"10.11.19-MariaDB-0+deb12u1", true},
-		{"10.11.11-MariaDB", true},
-		{"10.11.10-MariaDB", false}, // MDEV-34703 not yet fixed
-		{"10.6.21-MariaDB", false},
-		{"11.4.5-MariaDB", true},
-		{"11.4.4-MariaDB", false},
-		{"11.5.2-MariaDB", false},
-		{"11.7.2-MariaDB", true},
-		{"12.0.1-MariaDB", true},
-		{"8.0.39", false}, // MySQL: unique_checks=0 only skips checks
-		{"8.4.2-MariaDB-lookalike", false},
-		{"garbage-MariaDB", false},
-	}
-	for _, tt := range tests {
-		if got := hasBulkPath(tt.version); got != tt.want {
-			t.Errorf("hasBulkPath(%q) = %v, want %v", tt.version, got, tt.want)
-		}
-	}
-}

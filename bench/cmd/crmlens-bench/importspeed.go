@@ -15,6 +15,7 @@ import (
 	"github.com/crmlens/crmlens/internal/database"
 	"github.com/crmlens/crmlens/internal/dbtest/mariadbtest"
 	"github.com/crmlens/crmlens/internal/importer"
+	"github.com/crmlens/crmlens/internal/importer/mysqlbulk"
 	"github.com/crmlens/crmlens/internal/matchkey"
 )
 
@@ -85,7 +86,7 @@ func measureImport(ctx context.Context, srv *mariadbtest.Server, n int) (importR
 	if _, err := database.Migrate(ctx, db, dialect, matchkey.Normalizer{}); err != nil {
 		return res, err
 	}
-	im := importer.New(db)
+	im := importer.New(db).WithBulk(mysqlbulk.New(db))
 
 	af, err := os.Open(files.Accounts)
 	if err != nil {

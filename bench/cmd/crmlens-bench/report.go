@@ -169,7 +169,7 @@ func (r *results) write(path string) error {
 		p("Skipped (BENCH_IMPORT_CONTACTS=0).")
 	} else {
 		im := r.imp
-		p("NDJSON made by bench/internal/importgen (%d contacts, four in five with an account, each with one Easemob identity: %.1f MiB; generated in %v), imported with `importer.New(db).Import` (what `crmlens import` runs) into a fresh schema on the same server, after InnoDB flushed the pages the earlier phases left dirty (%v).",
+		p("NDJSON made by bench/internal/importgen (%d contacts, four in five with an account, each with one Easemob identity: %.1f MiB; generated in %v), imported with `importer.New(db).WithBulk(mysqlbulk.New(db)).Import` (what `crmlens import` runs) into a fresh schema on the same server, after InnoDB flushed the pages the earlier phases left dirty (%v).",
 			im.Files.NumContacts, float64(im.Files.ContactBytes)/(1<<20), im.GenTime.Round(time.Millisecond), im.SettleTime.Round(time.Millisecond))
 		p("")
 		p("| file | records | time | records/s |")
@@ -178,7 +178,7 @@ func (r *results) write(path string) error {
 		p("| contacts (+%d identities) | %d | %v | **%.0f** |", im.Identities, im.Files.NumContacts,
 			im.ContactTime.Round(time.Millisecond), im.ContactsPerSecond())
 		p("")
-		p("Within the contacts' time: reading and checking the file took %v. The schema is fresh, so this is a first import, which on MariaDB streams the contacts into a LOAD DATA while it reads and loads their identities on a second connection in an XA branch that commits with the import (see internal/importer, stream.go and xa.go): when the file was read, %d of the %d rows (contacts and identities) had been written; the remaining %v went to the rest of the rows, MariaDB building the indexes, and the two-phase commit. Importing into tables that already hold rows takes the ordinary path: the whole file is checked first, then written with multi-row INSERTs.",
+		p("Within the contacts' time: reading and checking the file took %v. The schema is fresh, so this is a first import, which on MariaDB streams the contacts into a LOAD DATA while it reads and loads their identities on a second connection in an XA branch that commits with the import (see internal/importer/contacts_stream.go and internal/importer/mysqlbulk/xa.go): when the file was read, %d of the %d rows (contacts and identities) had been written; the remaining %v went to the rest of the rows, MariaDB building the indexes, and the two-phase commit. Importing into tables that already hold rows takes the ordinary path: the whole file is checked first, then written with multi-row INSERTs.",
 			im.ReadTime.Round(time.Millisecond), im.RowsAtStart, im.RowsTotal, (im.ContactTime - im.WriteStart).Round(time.Millisecond))
 		p("")
 		per := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(im.Files.NumContacts) }

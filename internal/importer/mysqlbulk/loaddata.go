@@ -1,4 +1,4 @@
-package importer
+package mysqlbulk
 
 import (
 	"bufio"
@@ -18,7 +18,7 @@ import (
 	"gorm.io/gorm/schema"
 )
 
-// LOAD DATA: how a bulk load (see bulkLoad) writes its rows. Rows sent as
+// LOAD DATA: how a bulk load (see Path.Begin) writes its rows. Rows sent as
 // tab-separated text to one LOAD DATA LOCAL INFILE statement per table
 // spare MariaDB parsing statements and binding placeholders, and spare
 // this process GORM building multi-row INSERTs by reflection: in make
@@ -46,9 +46,9 @@ type session interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// loadColumns are the columns of T a load writes: every column GORM would
-// insert but the primary key, which loadRows adds when the caller numbers
-// the rows itself.
+// loadColumns are the columns of a model a load writes: every column GORM
+// would insert but the primary key, which loadRows adds when the caller
+// numbers the rows itself.
 type loadColumns struct {
 	table  string
 	names  []string
@@ -59,12 +59,12 @@ type loadColumns struct {
 // loadSchemas caches loadColumns by model type.
 var loadSchemas sync.Map // reflect.Type → *loadColumns
 
-func columnsOf[T any](namer schema.Namer) (*loadColumns, error) {
-	typ := reflect.TypeFor[T]()
+// columnsOf returns the columns of the model typ (a struct type).
+func columnsOf(typ reflect.Type, namer schema.Namer) (*loadColumns, error) {
 	if c, ok := loadSchemas.Load(typ); ok {
 		return c.(*loadColumns), nil
 	}
-	s, err := schema.Parse(new(T), &sync.Map{}, namer)
+	s, err := schema.Parse(reflect.New(typ).Interface(), &sync.Map{}, namer)
 	if err != nil {
 		return nil, fmt.Errorf("read the columns of %s: %w", typ, err)
 	}
@@ -80,23 +80,26 @@ func columnsOf[T any](namer schema.Namer) (*loadColumns, error) {
 	return c, nil
 }
 
-// loadData writes rows, all new, into their table with one LOAD DATA LOCAL
-// INFILE statement on the import's transaction and returns the id MySQL
-// gave the first: the rows get consecutive ids (w.idStep apart) in their
-// order, as a multi-row INSERT's do (see insertNumbered).
-func loadData[T any](w *writer, rows []T) (first int64, err error) {
-	if len(rows) == 0 {
-		return 0, nil
+// loadData writes rows (a slice of models), all new, into their table with
+// one LOAD DATA LOCAL INFILE statement on the import's transaction and
+// returns the id MySQL gave the first: the rows get consecutive ids (the
+// server's auto_increment_increment apart) in their order, as a multi-row
+// INSERT's do.
+func (t *Tx) loadData(rows any) (first int64, err error) {
+	rv, err := sliceOf(rows)
+	if err != nil || rv.Len() == 0 {
+		return 0, err
 	}
-	n, err := loadRows(w, w.raw, sliceRows(rows), false, sameInAll(w, rows))
+	typ := rv.Type().Elem()
+	n, err := t.loadRows(t.raw, typ, sliceRows(rv), false, sameInAll(t.ctx, t.tx.NamingStrategy, rv))
 	if err != nil {
 		return 0, err
 	}
-	if n != len(rows) {
-		return 0, fmt.Errorf("load: %d rows sent of %d", n, len(rows))
+	if n != rv.Len() {
+		return 0, fmt.Errorf("load: %d rows sent of %d", n, rv.Len())
 	}
 	// The driver's result carries no id for LOAD DATA; the session does.
-	if err := w.raw.QueryRowContext(w.tx.Statement.Context, "SELECT LAST_INSERT_ID()").Scan(&first); err != nil {
+	if err := t.raw.QueryRowContext(t.ctx, "SELECT LAST_INSERT_ID()").Scan(&first); err != nil {
 		return 0, fmt.Errorf("load: read the first id: %w", err)
 	}
 	if first <= 0 {
@@ -105,18 +108,47 @@ func loadData[T any](w *writer, rows []T) (first int64, err error) {
 	return first, nil
 }
 
-// rowSource calls yield for each row to load until it returns false; an
-// error it returns fails the load.
-type rowSource[T any] func(yield func(*T) bool) error
+// sliceOf checks that rows is a slice of structs and returns it.
+func sliceOf(rows any) (reflect.Value, error) {
+	rv := reflect.ValueOf(rows)
+	if rv.Kind() != reflect.Slice || rv.Type().Elem().Kind() != reflect.Struct {
+		return reflect.Value{}, fmt.Errorf("load: rows are a %T, want a slice of models", rows)
+	}
+	return rv, nil
+}
 
-func sliceRows[T any](rows []T) rowSource[T] {
-	return func(yield func(*T) bool) error {
-		for i := range rows {
-			if !yield(&rows[i]) {
+// rowSource calls yield for each row to load (an addressable struct) until
+// it returns false; an error it returns fails the load.
+type rowSource func(yield func(reflect.Value) bool) error
+
+// sliceRows is the rows of rv, a slice of structs.
+func sliceRows(rv reflect.Value) rowSource {
+	return func(yield func(reflect.Value) bool) error {
+		for i := range rv.Len() {
+			if !yield(rv.Index(i)) {
 				return nil
 			}
 		}
 		return nil
+	}
+}
+
+// pointerRows is the rows of src, which yields pointers to models of typ.
+func pointerRows(typ reflect.Type, src func(yield func(any) bool) error) rowSource {
+	return func(yield func(reflect.Value) bool) error {
+		var wrong error
+		err := src(func(row any) bool {
+			rv := reflect.ValueOf(row)
+			if rv.Kind() != reflect.Pointer || rv.Type().Elem() != typ {
+				wrong = fmt.Errorf("load: a row is a %T, want a *%s", row, typ)
+				return false
+			}
+			return yield(rv.Elem())
+		})
+		if wrong != nil {
+			return wrong
+		}
+		return err
 	}
 }
 
@@ -125,19 +157,21 @@ func sliceRows[T any](rows []T) rowSource[T] {
 // statement's SET clause instead of on every row: MariaDB then reads one
 // datetime per load, not two per row, which is about a sixth of its work
 // on a contact. Every row is checked to hold the value.
-type fixed map[string]any
+type fixed = map[string]any
 
 // sameInAll finds the time and pointer columns that hold one value in all
 // rows (their created_at and updated_at, NULL custom fields).
-func sameInAll[T any](w *writer, rows []T) fixed {
-	cols, err := columnsOf[T](w.tx.NamingStrategy)
-	if err != nil || len(rows) == 0 {
+func sameInAll(ctx context.Context, namer schema.Namer, rows reflect.Value) fixed {
+	if rows.Len() == 0 {
 		return nil
 	}
-	ctx := w.tx.Statement.Context
+	cols, err := columnsOf(rows.Type().Elem(), namer)
+	if err != nil {
+		return nil
+	}
 	out := fixed{}
 	for _, f := range cols.fields {
-		first := f.ReflectValueOf(ctx, reflect.ValueOf(&rows[0]).Elem())
+		first := f.ReflectValueOf(ctx, rows.Index(0))
 		var want any
 		switch {
 		case first.Type() == timeType:
@@ -148,8 +182,8 @@ func sameInAll[T any](w *writer, rows []T) fixed {
 			continue
 		}
 		all := true
-		for i := 1; i < len(rows) && all; i++ {
-			all = holds(f.ReflectValueOf(ctx, reflect.ValueOf(&rows[i]).Elem()), want)
+		for i := 1; i < rows.Len() && all; i++ {
+			all = holds(f.ReflectValueOf(ctx, rows.Index(i)), want)
 		}
 		if all {
 			out[f.DBName] = want
@@ -158,12 +192,12 @@ func sameInAll[T any](w *writer, rows []T) fixed {
 	return out
 }
 
-// loadRows loads the rows of src with one LOAD DATA LOCAL INFILE statement
-// on session on, and returns how many it sent; withID writes the rows' own
-// ids instead of letting the table number them; same lists the columns
-// every row holds the same value in.
-func loadRows[T any](w *writer, on session, src rowSource[T], withID bool, same fixed) (int, error) {
-	all, err := columnsOf[T](w.tx.NamingStrategy)
+// loadRows loads the rows of src (models of typ) with one LOAD DATA LOCAL
+// INFILE statement on session on, and returns how many it sent; withID
+// writes the rows' own ids instead of letting the table number them; same
+// lists the columns every row holds the same value in.
+func (t *Tx) loadRows(on session, typ reflect.Type, src rowSource, withID bool, same fixed) (int, error) {
+	all, err := columnsOf(typ, t.tx.NamingStrategy)
 	if err != nil {
 		return 0, err
 	}
@@ -189,7 +223,7 @@ func loadRows[T any](w *writer, on session, src rowSource[T], withID bool, same 
 			return 0, fmt.Errorf("load %s: no fixed form for %T", all.table, v)
 		}
 	}
-	ctx := w.tx.Statement.Context
+	ctx := t.ctx
 	name := "crmlens-import-" + strconv.FormatUint(loadSeq.Add(1), 10)
 	pr, pw := io.Pipe()
 	mysqldriver.RegisterReaderHandler(name, func() io.Reader { return pr })
@@ -201,7 +235,7 @@ func loadRows[T any](w *writer, on session, src rowSource[T], withID bool, same 
 	}
 	sent := make(chan outcome, 1)
 	go func() {
-		n, err := writeTSV(ctx, pw, cols, src, w.wrote, checks, same)
+		n, err := writeTSV(ctx, pw, cols, src, t.wrote, checks, same)
 		_ = pw.CloseWithError(err) // nil: the reader sees io.EOF
 		sent <- outcome{n, err}
 	}()
@@ -221,7 +255,7 @@ func loadRows[T any](w *writer, on session, src rowSource[T], withID bool, same 
 		return 0, fmt.Errorf("load %s: %w", cols.table, out.err)
 	}
 	if err != nil {
-		return 0, fmt.Errorf("load %s: %w", cols.table, w.translate(err))
+		return 0, fmt.Errorf("load %s: %w", cols.table, t.translate(err))
 	}
 	if got, err := res.RowsAffected(); err != nil || got != int64(out.n) {
 		return 0, fmt.Errorf("load %s: the database took %d rows of %d (%v)", cols.table, got, out.n, err)
@@ -265,14 +299,13 @@ const tsvChunk = 1000
 // writeTSV writes rows as LOAD DATA's text: tab between fields, newline
 // after each row, \N for NULL, and backslash escapes for the characters
 // that would end a field or a row. wrote hears of every tsvChunk rows.
-func writeTSV[T any](ctx context.Context, out io.Writer, cols *loadColumns, src rowSource[T], wrote func(int), checks []*schema.Field, same fixed) (int, error) {
+func writeTSV(ctx context.Context, out io.Writer, cols *loadColumns, src rowSource, wrote func(int), checks []*schema.Field, same fixed) (int, error) {
 	bw := bufio.NewWriterSize(out, 64<<10)
 	var buf []byte
 	var times timeText
 	n, unreported := 0, 0
 	var err error
-	srcErr := src(func(row *T) bool {
-		rv := reflect.ValueOf(row).Elem()
+	srcErr := src(func(rv reflect.Value) bool {
 		for _, f := range checks {
 			if !holds(f.ReflectValueOf(ctx, rv), same[f.DBName]) {
 				err = fmt.Errorf("column %s: a row differs from the value the load sets for all", f.DBName)

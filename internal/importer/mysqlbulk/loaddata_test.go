@@ -1,8 +1,9 @@
-package importer
+package mysqlbulk
 
 import (
 	"bytes"
 	"context"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -43,13 +44,13 @@ func TestWriteTSV(t *testing.T) {
 		{ExternalID: "C1", Name: "张伟", AccountID: &account, CreatedAt: now, UpdatedAt: now},
 		{ExternalID: "C2", Name: "tab\there", Custom: &custom, CreatedAt: now, UpdatedAt: later},
 	}
-	cols, err := columnsOf[model.Contact](schema.NamingStrategy{})
+	cols, err := columnsOf(reflect.TypeFor[model.Contact](), schema.NamingStrategy{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
 	reported := 0
-	n, err := writeTSV(context.Background(), &out, cols, sliceRows(rows), func(k int) { reported += k }, nil, nil)
+	n, err := writeTSV(context.Background(), &out, cols, sliceRows(reflect.ValueOf(rows)), func(k int) { reported += k }, nil, nil)
 	if err != nil || n != 2 || reported != 2 {
 		t.Fatalf("writeTSV = %d, %v (reported %d); want 2 rows", n, err, reported)
 	}
@@ -65,7 +66,7 @@ func TestWriteTSV(t *testing.T) {
 // must hold that value in every row; a row that differs stops the load.
 func TestWriteTSVChecksFixedColumns(t *testing.T) {
 	now := time.Date(2026, 11, 23, 8, 30, 0, 0, time.UTC)
-	cols, err := columnsOf[model.Contact](schema.NamingStrategy{})
+	cols, err := columnsOf(reflect.TypeFor[model.Contact](), schema.NamingStrategy{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,22 +75,20 @@ func TestWriteTSVChecksFixedColumns(t *testing.T) {
 		t.Fatalf("column order changed: %v", cols.names)
 	}
 	rows := []model.Contact{{ExternalID: "C1", CreatedAt: now}, {ExternalID: "C2", CreatedAt: now.Add(time.Millisecond)}}
-	_, err = writeTSV(context.Background(), &bytes.Buffer{}, cols, sliceRows(rows), func(int) {}, []*schema.Field{created}, fixed{"created_at": now})
+	_, err = writeTSV(context.Background(), &bytes.Buffer{}, cols, sliceRows(reflect.ValueOf(rows)), func(int) {}, []*schema.Field{created}, fixed{"created_at": now})
 	if err == nil || !strings.Contains(err.Error(), "created_at") {
 		t.Fatalf("writeTSV = %v, want an error naming created_at", err)
 	}
 }
 
 func TestSameInAll(t *testing.T) {
-	db, _ := dbtest.Open(t, database.SQLite)
-	w := &writer{tx: db.WithContext(context.Background())}
 	now := time.Date(2026, 11, 23, 8, 30, 0, 0, time.UTC)
 	account := int64(7)
 	rows := []model.Contact{
 		{ExternalID: "C1", CreatedAt: now, UpdatedAt: now},
 		{ExternalID: "C2", AccountID: &account, CreatedAt: now, UpdatedAt: now.Add(time.Second)},
 	}
-	got := sameInAll(w, rows)
+	got := sameInAll(context.Background(), schema.NamingStrategy{}, reflect.ValueOf(rows))
 	if len(got) != 2 || got["custom"] != nil || !got["created_at"].(time.Time).Equal(now) {
 		t.Errorf("sameInAll = %v, want created_at and custom (NULL) only", got)
 	}
@@ -121,5 +120,30 @@ func TestNoWarningsNamesCodesOnly(t *testing.T) {
 	err = noWarnings(ctx, tx, "contacts")
 	if err == nil || !strings.Contains(err.Error(), "1292") || strings.Contains(err.Error(), "13912345678") {
 		t.Fatalf("noWarnings = %v, want the code 1292 and not the value", err)
+	}
+}
+
+func TestHasBulkPath(t *testing.T) {
+	tests := []struct {
+		version string
+		want    bool
+	}{
+		{"10.11.19-MariaDB-0+deb12u1", true},
+		{"10.11.11-MariaDB", true},
+		{"10.11.10-MariaDB", false}, // MDEV-34703 not yet fixed
+		{"10.6.21-MariaDB", false},
+		{"11.4.5-MariaDB", true},
+		{"11.4.4-MariaDB", false},
+		{"11.5.2-MariaDB", false},
+		{"11.7.2-MariaDB", true},
+		{"12.0.1-MariaDB", true},
+		{"8.0.39", false}, // MySQL: unique_checks=0 only skips checks
+		{"8.4.2-MariaDB-lookalike", false},
+		{"garbage-MariaDB", false},
+	}
+	for _, tt := range tests {
+		if got := hasBulkPath(tt.version); got != tt.want {
+			t.Errorf("hasBulkPath(%q) = %v, want %v", tt.version, got, tt.want)
+		}
 	}
 }

@@ -1,4 +1,4 @@
-package importer_test
+package mysqlbulk_test
 
 import (
 	"context"
@@ -17,12 +17,14 @@ import (
 	"github.com/crmlens/crmlens/internal/database"
 	"github.com/crmlens/crmlens/internal/dbtest"
 	"github.com/crmlens/crmlens/internal/importer"
+	"github.com/crmlens/crmlens/internal/importer/importtest"
+	"github.com/crmlens/crmlens/internal/importer/mysqlbulk"
 	"github.com/crmlens/crmlens/internal/model"
 )
 
 // A first import of contacts on MariaDB streams the contacts into a LOAD
 // DATA while it reads and loads their identities on a second connection
-// in an XA branch (stream.go, xa.go). These tests hold that path to the
+// in an XA branch (internal/importer/contacts_stream.go, xa.go). These tests hold that path to the
 // ordinary one's guarantees, with files of several batches (lookupChunk
 // is 1,000 contacts) so that rows are on their way to MariaDB when a
 // problem shows up.
@@ -48,15 +50,15 @@ func mariaDB(t *testing.T) *gorm.DB {
 	db, _ := dbtest.Open(t, database.MySQL)
 	// A branch a failed test left prepared would hold its locks and block
 	// dropping the schema: finish it first (cleanups run last first).
-	t.Cleanup(func() { _, _ = importer.Recover(context.Background(), db) })
+	t.Cleanup(func() { _, _ = mysqlbulk.Recover(context.Background(), db) })
 	return db
 }
 
 func TestStreamedImportWritesEveryRowRight(t *testing.T) {
 	db := mariaDB(t)
-	mustImport(t, db, "accounts", importer.CSV, accountsCSV)
+	importtest.MustImport(t, db, "accounts", importer.CSV, importtest.AccountsCSV)
 	const n = 3500
-	res := mustImport(t, db, "contacts", importer.NDJSON, streamFile(n, 0))
+	res := importtest.MustImport(t, db, "contacts", importer.NDJSON, streamFile(n, 0))
 	if res.Created != n || res.Identities != n {
 		t.Fatalf("import: %+v, want %d contacts and identities", res, n)
 	}
@@ -73,7 +75,7 @@ func TestStreamedImportWritesEveryRowRight(t *testing.T) {
 	if err != nil || wrong != 0 {
 		t.Fatalf("%d contacts on the wrong account (%v)", wrong, err)
 	}
-	if got := countOf[model.Contact](db.Where("account_id IS NOT NULL")); got != n {
+	if got := importtest.CountOf[model.Contact](db.Where("account_id IS NOT NULL")); got != n {
 		t.Errorf("%d contacts with an account, want %d", got, n)
 	}
 	// The table numbers the next contact after the imported ones.
@@ -116,9 +118,9 @@ func TestStreamedImportWithAProblemWritesNothing(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			db := mariaDB(t)
-			mustImport(t, db, "accounts", importer.CSV, accountsCSV)
-			before := snapshot(t, db)
-			_, err := importer.New(db).Import(context.Background(), "contacts", strings.NewReader(tt.body), importer.NDJSON)
+			importtest.MustImport(t, db, "accounts", importer.CSV, importtest.AccountsCSV)
+			before := importtest.Snapshot(t, db)
+			_, err := importtest.New(db).Import(context.Background(), "contacts", strings.NewReader(tt.body), importer.NDJSON)
 			var le *importer.LineErrors
 			if !errors.As(err, &le) {
 				t.Fatalf("error %v, want line errors", err)
@@ -130,11 +132,11 @@ func TestStreamedImportWithAProblemWritesNothing(t *testing.T) {
 			if !found {
 				t.Errorf("no problem on line %d with %q in %+v", tt.line, tt.message, le.Errors)
 			}
-			if after := snapshot(t, db); after != before {
+			if after := importtest.Snapshot(t, db); after != before {
 				t.Errorf("tables changed:\n before %s\n after  %s", before, after)
 			}
 			// The tables are still empty, so the next import streams too.
-			res := mustImport(t, db, "contacts", importer.NDJSON, streamFile(1500, 0))
+			res := importtest.MustImport(t, db, "contacts", importer.NDJSON, streamFile(1500, 0))
 			if res.Created != 1500 || res.Identities != 1500 {
 				t.Errorf("import after the failed one: %+v", res)
 			}
@@ -144,14 +146,14 @@ func TestStreamedImportWithAProblemWritesNothing(t *testing.T) {
 
 func TestStreamedImportRefusesDuplicatesTheDatabaseSees(t *testing.T) {
 	db := mariaDB(t)
-	mustImport(t, db, "accounts", importer.CSV, accountsCSV)
+	importtest.MustImport(t, db, "accounts", importer.CSV, importtest.AccountsCSV)
 	body := streamFile(2500, 0) + `{"external_id":"Cafe-1","name":"One"}` + "\n" + `{"external_id":"Café-1","name":"Two"}` + "\n"
-	before := snapshot(t, db)
-	_, err := importer.New(db).Import(context.Background(), "contacts", strings.NewReader(body), importer.NDJSON)
+	before := importtest.Snapshot(t, db)
+	_, err := importtest.New(db).Import(context.Background(), "contacts", strings.NewReader(body), importer.NDJSON)
 	if e := apperr.As(err); e == nil || e.Kind != apperr.Conflict || e.Code != "import_conflict" {
 		t.Fatalf("error %v, want import_conflict", err)
 	}
-	if after := snapshot(t, db); after != before {
+	if after := importtest.Snapshot(t, db); after != before {
 		t.Errorf("tables changed:\n before %s\n after  %s", before, after)
 	}
 }
@@ -166,13 +168,13 @@ func TestStreamedImportKeepsText(t *testing.T) {
 		q, _ := json.Marshal(name)
 		fmt.Fprintf(&b, `{"external_id":"T%d","name":%s,"title":%s,"identities":[{"channel":"wechat","external_id":%s}]}`+"\n", i, q, q, q)
 	}
-	mustImport(t, db, "contacts", importer.NDJSON, b.String())
+	importtest.MustImport(t, db, "contacts", importer.NDJSON, b.String())
 	for i, name := range names {
-		c := first[model.Contact](t, db, "external_id = ?", fmt.Sprintf("T%d", i))
+		c := importtest.First[model.Contact](t, db, "external_id = ?", fmt.Sprintf("T%d", i))
 		if c.Name != name || c.Title != name {
 			t.Errorf("contact T%d: name %q, title %q; want %q", i, c.Name, c.Title, name)
 		}
-		if got := identitiesOf(t, db, c.ExternalID); got != "wechat:"+name {
+		if got := importtest.IdentitiesOf(t, db, c.ExternalID); got != "wechat:"+name {
 			t.Errorf("contact T%d: identities %q, want %q", i, got, "wechat:"+name)
 		}
 	}
@@ -184,8 +186,8 @@ func TestStreamedImportKeepsText(t *testing.T) {
 // import_commits) and rolls it back when not.
 func TestRecoverFinishesPreparedImports(t *testing.T) {
 	db := mariaDB(t)
-	mustImport(t, db, "contacts", importer.NDJSON, `{"external_id":"R1","name":"x"}`+"\n")
-	contact := first[model.Contact](t, db, "external_id = ?", "R1")
+	importtest.MustImport(t, db, "contacts", importer.NDJSON, `{"external_id":"R1","name":"x"}`+"\n")
+	contact := importtest.First[model.Contact](t, db, "external_id = ?", "R1")
 	ctx := context.Background()
 	prepare := func(xid, ident string) {
 		t.Helper()
@@ -202,18 +204,18 @@ func TestRecoverFinishesPreparedImports(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	n, err := importer.Recover(ctx, db)
+	n, err := mysqlbulk.Recover(ctx, db)
 	if err != nil || n != 2 {
 		t.Fatalf("Recover = %d, %v; want 2 finished", n, err)
 	}
-	if got := identitiesOf(t, db, "R1"); got != "easemob:v-committed" {
+	if got := importtest.IdentitiesOf(t, db, "R1"); got != "easemob:v-committed" {
 		t.Errorf("identities of R1 = %q, want only the committed branch's", got)
 	}
 	var left int64
 	if err := db.Table("import_commits").Count(&left).Error; err != nil || left != 0 {
 		t.Errorf("import_commits holds %d rows (%v), want none", left, err)
 	}
-	if n, err := importer.Recover(ctx, db); err != nil || n != 0 {
+	if n, err := mysqlbulk.Recover(ctx, db); err != nil || n != 0 {
 		t.Errorf("second Recover = %d, %v; want nothing to do", n, err)
 	}
 }
@@ -223,8 +225,8 @@ func TestRecoverFinishesPreparedImports(t *testing.T) {
 // Here the branch's connection was lost after the branch was prepared.
 func TestRecoverWaitsForALiveImport(t *testing.T) {
 	db := mariaDB(t)
-	mustImport(t, db, "contacts", importer.NDJSON, `{"external_id":"R1","name":"x"}`+"\n")
-	contact := first[model.Contact](t, db, "external_id = ?", "R1")
+	importtest.MustImport(t, db, "contacts", importer.NDJSON, `{"external_id":"R1","name":"x"}`+"\n")
+	contact := importtest.First[model.Contact](t, db, "external_id = ?", "R1")
 	ctx := context.Background()
 	pool, _ := db.DB()
 	xid := "crmlens-import-00000000000000000000000000000003"
@@ -247,7 +249,7 @@ func TestRecoverWaitsForALiveImport(t *testing.T) {
 	}
 	done := make(chan outcome, 1)
 	go func() {
-		n, err := importer.Recover(ctx, db)
+		n, err := mysqlbulk.Recover(ctx, db)
 		done <- outcome{n, err}
 	}()
 	select {
@@ -262,7 +264,7 @@ func TestRecoverWaitsForALiveImport(t *testing.T) {
 	if o.err != nil || o.n != 1 {
 		t.Fatalf("Recover = %d, %v; want 1", o.n, o.err)
 	}
-	if got := identitiesOf(t, db, "R1"); got != "easemob:v-live" {
+	if got := importtest.IdentitiesOf(t, db, "R1"); got != "easemob:v-live" {
 		t.Errorf("identities of R1 = %q, want the live import's", got)
 	}
 }
@@ -272,8 +274,8 @@ func TestRecoverWaitsForALiveImport(t *testing.T) {
 // import_commits row.
 func TestRecoverLeavesALiveBranchAlone(t *testing.T) {
 	db := mariaDB(t)
-	mustImport(t, db, "contacts", importer.NDJSON, `{"external_id":"R1","name":"x"}`+"\n")
-	contact := first[model.Contact](t, db, "external_id = ?", "R1")
+	importtest.MustImport(t, db, "contacts", importer.NDJSON, `{"external_id":"R1","name":"x"}`+"\n")
+	contact := importtest.First[model.Contact](t, db, "external_id = ?", "R1")
 	ctx := context.Background()
 	xid := "crmlens-import-00000000000000000000000000000004"
 	branch := prepareBranch(t, db, xid, contact.ID, "v-owned")
@@ -284,7 +286,7 @@ func TestRecoverLeavesALiveBranchAlone(t *testing.T) {
 	if err := db.Exec("INSERT INTO import_commits (xid, created_at) VALUES (?, NOW())", xid).Error; err != nil {
 		t.Fatal(err)
 	}
-	if n, err := importer.Recover(ctx, db); err != nil || n != 0 {
+	if n, err := mysqlbulk.Recover(ctx, db); err != nil || n != 0 {
 		t.Fatalf("Recover = %d, %v; want 0 (the branch is its connection's)", n, err)
 	}
 	var rows int64
@@ -294,7 +296,7 @@ func TestRecoverLeavesALiveBranchAlone(t *testing.T) {
 	if _, err := branch.ExecContext(ctx, "XA COMMIT '"+xid+"'"); err != nil {
 		t.Fatalf("the owner could not commit its branch: %v", err)
 	}
-	if got := identitiesOf(t, db, "R1"); got != "easemob:v-owned" {
+	if got := importtest.IdentitiesOf(t, db, "R1"); got != "easemob:v-owned" {
 		t.Errorf("identities of R1 = %q, want the owner's", got)
 	}
 }
@@ -346,16 +348,16 @@ func (c *cancelAfter) Read(p []byte) (int, error) {
 // branch behind, and no connection with the bulk load's settings.
 func TestStreamedImportCancelledWritesNothing(t *testing.T) {
 	db := mariaDB(t)
-	mustImport(t, db, "accounts", importer.CSV, accountsCSV)
-	before := snapshot(t, db)
+	importtest.MustImport(t, db, "accounts", importer.CSV, importtest.AccountsCSV)
+	before := importtest.Snapshot(t, db)
 	body := streamFile(20000, 0)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	_, err := importer.New(db).Import(ctx, "contacts", &cancelAfter{r: strings.NewReader(body), n: len(body) / 2, cancel: cancel}, importer.NDJSON)
+	_, err := importtest.New(db).Import(ctx, "contacts", &cancelAfter{r: strings.NewReader(body), n: len(body) / 2, cancel: cancel}, importer.NDJSON)
 	if err == nil {
 		t.Fatal("a cancelled import returned no error")
 	}
-	if after := snapshot(t, db); after != before {
+	if after := importtest.Snapshot(t, db); after != before {
 		t.Errorf("tables changed:\n before %s\n after  %s", before, after)
 	}
 	var prepared int
@@ -371,7 +373,7 @@ func TestStreamedImportCancelledWritesNothing(t *testing.T) {
 		t.Errorf("%d prepared XA branches left behind", prepared)
 	}
 	// The next import into the still empty tables streams and succeeds.
-	if res := mustImport(t, db, "contacts", importer.NDJSON, streamFile(1200, 0)); res.Created != 1200 {
+	if res := importtest.MustImport(t, db, "contacts", importer.NDJSON, streamFile(1200, 0)); res.Created != 1200 {
 		t.Errorf("import after the cancelled one: %+v", res)
 	}
 	assertPoolChecksOn(t, db)

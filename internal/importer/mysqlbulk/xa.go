@@ -1,4 +1,4 @@
-package importer
+package mysqlbulk
 
 import (
 	"context"
@@ -20,8 +20,8 @@ import (
 // one after the other leaves the second core idle while the import waits.
 // So the identities load on a second connection, at the same time, in an
 // XA transaction branch (which also looks up and locks the contacts'
-// accounts while the contacts stream, see stream.go), and the two commit
-// together:
+// accounts while the contacts stream, see internal/importer's
+// contacts_stream.go), and the two commit together:
 //
 //  1. both tables are loaded, the contacts with ids the import chose (the
 //     identities must name them before the contacts exist);
@@ -57,7 +57,7 @@ type branch struct {
 }
 
 // query runs a SELECT on the branch through a statement prepared on its
-// first use (a queryFunc).
+// first use.
 func (b *branch) query(query string, args []any, scan func(*sql.Rows) error) error {
 	ctx := b.ctx
 	s, ok := b.stmts[query]
@@ -82,7 +82,7 @@ func (b *branch) query(query string, args []any, scan func(*sql.Rows) error) err
 }
 
 // openBranch starts an XA branch on a new connection from pool, with the
-// bulk load's session settings (see bulkLoad), and checks that table is
+// bulk load's session settings (see Path.Begin), and checks that table is
 // still empty in its snapshot. It returns nil, nil when the pool cannot
 // give a second connection or the server refuses XA: the import then
 // loads both tables on its own connection.

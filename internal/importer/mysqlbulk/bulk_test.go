@@ -1,4 +1,4 @@
-package importer_test
+package mysqlbulk_test
 
 import (
 	"context"
@@ -11,8 +11,11 @@ import (
 	"github.com/crmlens/crmlens/internal/database"
 	"github.com/crmlens/crmlens/internal/dbtest"
 	"github.com/crmlens/crmlens/internal/importer"
+	"github.com/crmlens/crmlens/internal/importer/importtest"
 	"github.com/crmlens/crmlens/internal/model"
 )
+
+func TestMain(m *testing.M) { dbtest.Main(m) }
 
 // The first import into empty tables takes MariaDB's bulk-load path
 // (unique and foreign key checks off for the transaction). These tests hold
@@ -31,13 +34,13 @@ func oneConnection(t *testing.T, db *gorm.DB) {
 func TestFirstImportRefusesDuplicatesTheDatabaseSees(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB, d database.Dialect) {
 		oneConnection(t, db)
-		mustImport(t, db, "accounts", importer.CSV, accountsCSV)
+		importtest.MustImport(t, db, "accounts", importer.CSV, importtest.AccountsCSV)
 		// Different strings that MySQL's collation compares equal: the file
 		// check (case folding) lets them through, the database must not.
 		body := `{"external_id":"Cafe-1","name":"One","identities":[{"channel":"easemob","external_id":"v-1"}]}
 {"external_id":"Café-1","name":"Two","identities":[{"channel":"easemob","external_id":"v-2"}]}
 `
-		res, err := importer.New(db).Import(context.Background(), "contacts", strings.NewReader(body), importer.NDJSON)
+		res, err := importtest.New(db).Import(context.Background(), "contacts", strings.NewReader(body), importer.NDJSON)
 		var n int64
 		if cerr := db.Model(&model.Contact{}).Count(&n).Error; cerr != nil {
 			t.Fatal(cerr)
@@ -67,8 +70,8 @@ func TestFirstImportRefusesDuplicatesTheDatabaseSees(t *testing.T) {
 func TestFirstImportLeavesTheSessionAsItFoundIt(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB, d database.Dialect) {
 		oneConnection(t, db)
-		mustImport(t, db, "accounts", importer.CSV, accountsCSV)
-		res := mustImport(t, db, "contacts", importer.NDJSON, contactsNDJSON)
+		importtest.MustImport(t, db, "accounts", importer.CSV, importtest.AccountsCSV)
+		res := importtest.MustImport(t, db, "contacts", importer.NDJSON, importtest.ContactsNDJSON)
 		if res.Created != 2 || res.Identities != 2 {
 			t.Fatalf("import: %+v, want 2 contacts and 2 identities created", res)
 		}
