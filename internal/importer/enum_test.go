@@ -11,6 +11,7 @@ import (
 	"github.com/crmlens/crmlens/internal/database"
 	"github.com/crmlens/crmlens/internal/dbtest"
 	"github.com/crmlens/crmlens/internal/importer"
+	"github.com/crmlens/crmlens/internal/importer/importtest"
 	"github.com/crmlens/crmlens/internal/layout"
 	"github.com/crmlens/crmlens/internal/model"
 )
@@ -28,8 +29,8 @@ func TestEnumAllowedValues(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		mustImport(t, db, "contacts", importer.CSV, "external_id,name,vip_level,segment\nC1,张伟,gold,whatever\n")
-		_, err := importer.New(db).Import(ctx, "contacts", strings.NewReader(
+		importtest.MustImport(t, db, "contacts", importer.CSV, "external_id,name,vip_level,segment\nC1,张伟,gold,whatever\n")
+		_, err := importtest.New(db).Import(ctx, "contacts", strings.NewReader(
 			"external_id,name,vip_level,segment\nC2,李娜,silver,a\nC3,王芳,Gold,b\n"), importer.CSV)
 		var le *importer.LineErrors
 		if !errors.As(err, &le) || len(le.Errors) != 1 {
