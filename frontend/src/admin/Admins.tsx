@@ -5,7 +5,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { AdminClient } from "./api";
 import { t, type Lang } from "./i18n";
-import type { AdminUser } from "./types";
+import type { AdminUser } from "../api/types";
 import { asFailure, ErrorBanner, FieldRow, fieldError, type Failure } from "./ui";
 
 function ResetPassword(props: { client: AdminClient; lang: Lang; a: AdminUser; onDone: (msg: string) => void; onCancel: () => void }) {

@@ -4,7 +4,7 @@ import { useEffect, useState } from "preact/hooks";
 import type { AdminClient } from "./api";
 import { layoutReasonText } from "../shared/i18n";
 import { t, type Lang } from "./i18n";
-import type { AdminAgent, AgentList } from "./types";
+import type { AdminAgent, AgentList } from "../api/types";
 import { asFailure, ErrorBanner, FieldRow, fieldError, splitList, type Failure } from "./ui";
 
 function GroupsCell({ client, lang, a, onSaved }: { client: AdminClient; lang: Lang; a: AdminAgent; onSaved: () => void }) {

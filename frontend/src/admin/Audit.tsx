@@ -7,7 +7,7 @@ import { auditQueryString, type AdminClient, type AuditQuery } from "./api";
 import codes from "./codes.json";
 import { auditActionName } from "./codes";
 import { t, type Lang } from "./i18n";
-import type { AuditEvent, Integration } from "./types";
+import type { AuditEvent, Integration } from "../api/types";
 import { asFailure, ErrorBanner, FieldRow, fieldError, type Failure } from "./ui";
 
 /** Every action the server may record (codes.json, kept by a Go test). */

@@ -1,7 +1,8 @@
 // The admin console: sign-in, then one screen per task, chosen by the URL's
 // hash (#integrations, #layouts, ...) so a reload stays where it was.
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { AdminApiError, AdminClient } from "./api";
+import type { ApiError } from "../api/client";
+import type { AdminClient } from "./api";
 import { t, type Lang, type MessageKey } from "./i18n";
 import { Integrations } from "./Integrations";
 import { LayoutDesigner } from "./LayoutDesigner";
@@ -50,7 +51,7 @@ export function Console({ client, initialLang, onLang }: ConsoleProps) {
   const hadSession = useRef(false);
 
   useEffect(() => {
-    client.setOnUnauthorized((_e: AdminApiError) => {
+    client.setOnUnauthorized((_e: ApiError) => {
       if (!hadSession.current) return;
       hadSession.current = false;
       setEmail(null);

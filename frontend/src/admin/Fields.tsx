@@ -4,7 +4,7 @@ import { useEffect, useState } from "preact/hooks";
 import type { AdminClient } from "./api";
 import { fieldTypeName } from "./codes";
 import { t, type Lang } from "./i18n";
-import type { CatalogField, FieldCatalog, FieldType, ObjectName } from "./types";
+import type { CatalogField, FieldCatalog, FieldType, ObjectName } from "../api/types";
 import { asFailure, ErrorBanner, FieldRow, fieldError, type Failure } from "./ui";
 
 const types: FieldType[] = ["text", "number", "money", "date", "datetime", "enum", "bool", "phone", "email", "url"];

@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import type { AdminClient } from "./api";
 import { protectionText } from "./codes";
 import { t, type Lang, type MessageKey } from "./i18n";
-import type { CreatedIntegration, DeletedIntegration, Integration, IntegrationKind, IntegrationOptions } from "./types";
+import type { CreatedIntegration, DeletedIntegration, Integration, IntegrationKind, IntegrationOptions } from "../api/types";
 import { asFailure, CopyButton, ErrorBanner, FieldRow, fieldError, splitList, type Failure } from "./ui";
 
 const kinds: IntegrationKind[] = ["easemob", "sharecrm", "chatwoot", "signed"];

@@ -8,7 +8,7 @@ import { SidebarView } from "../sidebar/views";
 import "../sidebar/sidebar.css";
 import type { AdminClient } from "./api";
 import { t, type Lang } from "./i18n";
-import type { Candidate, CatalogField, CatalogObject, FieldCatalog, Label, LayoutDoc, LayoutPanel, ObjectName, SidebarContext } from "./types";
+import type { Candidate, CatalogField, CatalogObject, FieldCatalog, Label, LayoutDoc, LayoutPanel, ObjectName, SidebarContext } from "../api/types";
 import { asFailure, ErrorBanner, FieldRow, fieldError, splitList, type Failure } from "./ui";
 
 /** The built-in default layout (internal/layout.Default), the starting point before any layout is stored. */

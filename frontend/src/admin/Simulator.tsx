@@ -6,7 +6,7 @@ import { layoutReasonText } from "../shared/i18n";
 import { reasonText } from "../sidebar/reason";
 import { stepText } from "./codes";
 import { t, type Lang, type MessageKey } from "./i18n";
-import type { Integration, Simulation } from "./types";
+import type { Integration, Simulation } from "../api/types";
 import { asFailure, ErrorBanner, FieldRow, fieldError, type Failure } from "./ui";
 
 /** The visitor a simulation names, from its steps when crmlens has none yet. */

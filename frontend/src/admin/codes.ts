@@ -7,7 +7,7 @@
 import { reasonText } from "../sidebar/reason";
 import { errorText, layoutReasonText } from "../shared/i18n";
 import type { Lang } from "./i18n";
-import type { Integration, Simulation, SimulationStep } from "./types";
+import type { Integration, Simulation, SimulationStep } from "../api/types";
 
 type Words = Record<string, string>;
 

@@ -1,6 +1,6 @@
 // The playground: a fake agent workbench around the real sidebar.
 import { useEffect, useState } from "preact/hooks";
-import { ApiError, type Client } from "../api/client";
+import { ApiError, type SidebarClient } from "../api/client";
 import type { Conversation } from "../api/types";
 import { errorText, locale, t, type Lang } from "../shared/i18n";
 import { withLang } from "./url";
@@ -12,7 +12,7 @@ type State =
   | { k: "ready"; conversations: Conversation[] };
 
 export interface PlaygroundProps {
-  client: Client;
+  client: SidebarClient;
   initialLang: Lang;
 }
 
