@@ -6,7 +6,8 @@ import { describe, expect, it } from "vitest";
 import { byTestId, click, flush, mount } from "../test/dom";
 import { ApiError, createApi, type Fetch } from "../api/client";
 import { auditQueryString, createAdminClient as adminClient } from "./api";
-import { catalogues, initialLang, t } from "./i18n";
+import { pickLang, t } from "../shared/i18n";
+import { adminCatalogues as catalogues } from "./messages";
 import { Integrations } from "./Integrations";
 import { changeObject, LayoutDesigner, move, starterLayout, toggleField } from "./LayoutDesigner";
 import { Simulator } from "./Simulator";
@@ -90,7 +91,7 @@ describe("catalogues", () => {
       ["zh", "en-GB", "zh"],
       ["fr", "fr-FR", "en"],
     ];
-    for (const [stored, nav, want] of cases) expect(initialLang(stored, nav), `${stored} ${nav}`).toBe(want);
+    for (const [stored, nav, want] of cases) expect(pickLang(stored, nav), `${stored} ${nav}`).toBe(want);
   });
 
   it("routes by hash", () => {

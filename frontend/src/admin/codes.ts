@@ -6,7 +6,7 @@
 // the server's English words.
 import { reasonText } from "../sidebar/reason";
 import { errorText, layoutReasonText } from "../shared/i18n";
-import type { Lang } from "./i18n";
+import type { Lang } from "../shared/i18n";
 import type { Integration, Simulation, SimulationStep } from "../api/types";
 
 type Words = Record<string, string>;

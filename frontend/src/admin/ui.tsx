@@ -3,8 +3,8 @@
 import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 import { ApiError } from "../api/client";
-import { errorText } from "../shared/i18n";
-import { t, type Lang } from "./i18n";
+import { errorText, t, type Lang } from "../shared/i18n";
+import "./messages";
 
 /** The error of a failed call, as the screens keep it. */
 export type Failure = ApiError | null;

@@ -4,7 +4,7 @@ import type { ComponentChildren } from "preact";
 import { useEffect, useErrorBoundary, useRef, useState } from "preact/hooks";
 import { asApiError, retryHelps, sessionGone, type SidebarClient } from "../api/client";
 import type { SidebarContext } from "../api/types";
-import { langFromTag, locale, pickLang, t, tf, type Lang } from "../shared/i18n";
+import { langFromTag, locale, pickLang, t, type Lang } from "../shared/i18n";
 import {
   MAX_CONTEXT_CHARS,
   sameParams,
@@ -340,9 +340,9 @@ export function App(props: AppProps) {
 /** Chatwoot mode: a context came and was refused; why, in words, with a way to ask again. */
 function Rejected({ lang, why, onRetry }: { lang: Lang; why: Rejection; onRetry: () => void }) {
   return (
-    <main class="sidebar">
+    <main class="sidebar" data-state="rejected">
       <section class="card waiting rejected" role="alert" data-testid="state-rejected">
-        <p data-testid="rejected-message">{tf(lang, "chatwoot.rejected", { why: rejectionText(lang, why) })}</p>
+        <p data-testid="rejected-message">{t(lang, "chatwoot.rejected", { why: rejectionText(lang, why) })}</p>
         <button type="button" class="btn" data-testid="retry" onClick={onRetry}>
           {t(lang, "retry")}
         </button>
@@ -354,11 +354,11 @@ function Rejected({ lang, why, onRetry }: { lang: Lang; why: Rejection; onRetry:
 function rejectionText(lang: Lang, why: Rejection): string {
   switch (why.kind) {
     case "origin":
-      return tf(lang, "chatwoot.why.origin", { origin: why.origin || "?" });
+      return t(lang, "chatwoot.why.origin", { origin: why.origin || "?" });
     case "too_large":
-      return tf(lang, "chatwoot.why.too_large", { mb: MAX_CONTEXT_CHARS / (1024 * 1024) });
+      return t(lang, "chatwoot.why.too_large", { mb: MAX_CONTEXT_CHARS / (1024 * 1024) });
     case "field":
-      return tf(lang, `chatwoot.why.${why.expected}`, { field: why.field });
+      return t(lang, `chatwoot.why.${why.expected}`, { field: why.field });
     case "json":
     case "other":
       return t(lang, "chatwoot.why.json");
