@@ -300,7 +300,7 @@ describe("admin console e2e", { skip }, () => {
     await page.selectOption('[data-testid="sim-integration"]', "demo-easemob");
     await page.fill('[data-testid="sim-input"]', base + url);
     await page.click('[data-testid="sim-run"]');
-    await page.locator('[data-testid="sim-layout"]').waitFor();
+    await page.locator('[data-testid="sim-result"][data-integration="demo-easemob"] [data-testid="sim-layout"]').waitFor();
     assert.notEqual(await page.locator('[data-testid="sim-contact"]').textContent(), "none");
     assert.ok((await page.locator('[data-testid="sim-params"] tr[data-how="decrypted"]').count()) >= 3, "decrypted params listed");
 
@@ -350,7 +350,8 @@ describe("admin console e2e", { skip }, () => {
       await page.selectOption('[data-testid="sim-integration"]', "demo-easemob");
       await page.fill('[data-testid="sim-input"]', base + url);
       await page.click('[data-testid="sim-run"]');
-      await page.locator('[data-testid="sim-layout"]').waitFor();
+      // This run's result (the previous test's, of another integration, may still be on screen).
+      await page.locator('[data-testid="sim-result"][data-integration="demo-easemob"] [data-testid="sim-layout"]').waitFor();
       const details = await page.locator('[data-testid="sim-step-detail"]').allTextContents();
       assert.ok(details.length >= 5, `steps: ${details}`);
       for (const d of details) {

@@ -363,6 +363,39 @@ describe("simulator", () => {
     expect(byTestId(el, "sim-params")?.textContent).toContain("agentId");
   });
 
+  it("drops the previous run's result at once and names each result's integration", async () => {
+    const other = { ...integration, slug: "other", name: "Other" };
+    const { f } = fakeFetch({
+      "GET /api/v1/admin/integrations": () => [200, { integrations: [integration, other] }],
+      "POST /api/v1/admin/simulate": (c) => [
+        200,
+        { input: "query", params: [], steps: [{ step: "input", status: "ok", detail: (c.body as { integration: string }).integration }] },
+      ],
+    });
+    // The second run's answer waits until the test lets it go.
+    let release: () => void = () => {};
+    let runs = 0;
+    const slow: Fetch = async (req) => {
+      if (new URL(req.url).pathname === "/api/v1/admin/simulate" && ++runs === 2) await new Promise<void>((r) => (release = r));
+      return f(req);
+    };
+    const el = await mount(<Simulator client={createAdminClient(slow)} lang="en" />);
+    await type(byTestId(el, "sim-input"), "visitorImId=x");
+    await submit(byTestId(el, "simulator"));
+    expect(byTestId(el, "sim-result")?.dataset.integration).toBe(integration.slug);
+    const select = byTestId(el, "sim-integration") as HTMLSelectElement;
+    await act(async () => {
+      select.value = "other";
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+    await submit(byTestId(el, "simulator"));
+    expect(byTestId(el, "sim-result"), "the first run's result is gone while the second runs").toBeNull();
+    await act(async () => release());
+    await flush();
+    expect(byTestId(el, "sim-result")?.dataset.integration).toBe("other");
+    expect(byTestId(el, "sim-step-input")?.textContent).toContain("other");
+  });
+
   it("words each ignored param's reason and the reading a system param took", async () => {
     const { f } = fakeFetch({
       "GET /api/v1/admin/integrations": () => [200, { integrations: [integration] }],

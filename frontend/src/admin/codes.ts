@@ -7,7 +7,7 @@
 import { reasonText } from "../sidebar/reason";
 import { errorText, layoutReasonText } from "../shared/i18n";
 import type { Lang } from "../shared/i18n";
-import type { Integration, Simulation, SimulationStep } from "../api/types";
+import type { CodedText, Integration, Simulation, SimulationStep } from "../api/types";
 
 type Words = Record<string, string>;
 
@@ -323,7 +323,7 @@ export function codeText(lang: Lang, code: string, params: Record<string, string
   return s.replace(/\{(\w+)\}/g, (m, name: string) => vars[name] ?? m);
 }
 
-type Coded = { code: string; params?: Record<string, string> };
+type Coded = CodedText;
 
 /** A coded sentence in lang, or fallback (the server's English) when its code is unknown. */
 function coded(lang: Lang, c: Coded | undefined, fallback: string): string {

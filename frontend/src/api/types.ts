@@ -51,3 +51,5 @@ export type SimulationStep = Schemas["SimulationStep"];
 export type AuditEvent = Schemas["AuditEvent"];
 export type AuditList = Schemas["AuditList"];
 export type FieldError = Schemas["FieldError"];
+export type LayoutRef = Schemas["LayoutRef"];
+export type CodedText = Schemas["CodedText"];

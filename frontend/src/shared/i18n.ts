@@ -4,7 +4,7 @@
 // its catalogue with addCatalogue (admin/messages.ts), so the sidebar never
 // ships the console's words. zh and en must have exactly the same keys (typed
 // below and checked by i18n.test.ts).
-import type { Lang } from "../api/types";
+import type { Lang, LayoutRef } from "../api/types";
 
 export type { Lang };
 
@@ -467,7 +467,7 @@ export const layoutReasonCodes = ["layout.integration", "layout.agent", "layout.
  */
 export function layoutReasonText(
   lang: Lang,
-  ref: { reason: string; reasonCode?: string; reasonParams?: Record<string, string> } | undefined,
+  ref: Pick<LayoutRef, "reason" | "reasonCode" | "reasonParams"> | undefined,
 ): string {
   if (!ref) return "";
   if (!ref.reasonCode || !layoutReasonCodes.includes(ref.reasonCode)) return ref.reason;
