@@ -2,11 +2,12 @@
 // levels, layout reasons, simulator steps, audit actions, field types), in
 // zh and en. codes.json lists every code the server can emit (a Go test
 // keeps it up to date); codes.test.ts checks each one is worded here in both
-// languages. A code this page does not know (a newer server) falls back to
+// languages. They are a catalogue of their own (the server's codes share
+// names with the console's keys, e.g. sim.layout), filled by i18n's fill as
+// every word is. A code this page does not know (a newer server) falls back to
 // the server's English words.
 import { reasonText } from "../sidebar/reason";
-import { errorText, layoutReasonText } from "../shared/i18n";
-import type { Lang } from "../shared/i18n";
+import { errorText, fill, layoutReasonText, type Lang } from "../shared/i18n";
 import type { CodedText, Integration, Simulation, SimulationStep } from "../api/types";
 
 type Words = Record<string, string>;
@@ -320,7 +321,7 @@ export function codeText(lang: Lang, code: string, params: Record<string, string
       if (!Number.isNaN(d.getTime())) vars[k] = d.toLocaleString(lang === "zh" ? "zh-CN" : "en");
     }
   }
-  return s.replace(/\{(\w+)\}/g, (m, name: string) => vars[name] ?? m);
+  return fill(s, vars);
 }
 
 type Coded = CodedText;

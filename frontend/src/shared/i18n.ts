@@ -401,7 +401,12 @@ export function addCatalogue(more: Record<Lang, Record<string, string>>): void {
 /** The message for key in lang, with each {name} replaced by vars[name] ("" for a key no catalogue has). */
 export function t(lang: Lang, key: MessageKey, vars?: Record<string, string | number>): string {
   const s = words[lang][key] ?? "";
-  return vars ? s.replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m)) : s;
+  return vars ? fill(s, vars) : s;
+}
+
+/** s with each {name} replaced by vars[name]; a {name} vars lacks stays as it is. */
+export function fill(s: string, vars: Record<string, string | number>): string {
+  return s.replace(/\{(\w+)\}/g, (m, name: string) => (Object.prototype.hasOwnProperty.call(vars, name) ? String(vars[name]) : m));
 }
 
 /**
