@@ -4,8 +4,9 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { AdminClient } from "./api";
 import { protectionText } from "./codes";
-import { t, type Lang, type MessageKey } from "./i18n";
-import type { CreatedIntegration, DeletedIntegration, Integration, IntegrationKind, IntegrationOptions } from "./types";
+import { t, type Lang, type MessageKey } from "../shared/i18n";
+import "./messages";
+import type { CreatedIntegration, DeletedIntegration, Integration, IntegrationKind, IntegrationOptions } from "../api/types";
 import { asFailure, CopyButton, ErrorBanner, FieldRow, fieldError, splitList, type Failure } from "./ui";
 
 const kinds: IntegrationKind[] = ["easemob", "sharecrm", "chatwoot", "signed"];
@@ -588,7 +589,7 @@ export function Integrations({ client, lang }: { client: AdminClient; lang: Lang
         </div>
       )}
       {list === null ? (
-        <p class="loading">{t(lang, "loading")}</p>
+        <p class="loading">{t(lang, "admin.loading")}</p>
       ) : list.length === 0 ? (
         <p class="none">{t(lang, "int.none")}</p>
       ) : (

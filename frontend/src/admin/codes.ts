@@ -2,12 +2,13 @@
 // levels, layout reasons, simulator steps, audit actions, field types), in
 // zh and en. codes.json lists every code the server can emit (a Go test
 // keeps it up to date); codes.test.ts checks each one is worded here in both
-// languages. A code this page does not know (a newer server) falls back to
+// languages. They are a catalogue of their own (the server's codes share
+// names with the console's keys, e.g. sim.layout), filled by i18n's fill as
+// every word is. A code this page does not know (a newer server) falls back to
 // the server's English words.
 import { reasonText } from "../sidebar/reason";
-import { errorText, layoutReasonText } from "../shared/i18n";
-import type { Lang } from "./i18n";
-import type { Integration, Simulation, SimulationStep } from "./types";
+import { errorText, fill, layoutReasonText, type Lang } from "../shared/i18n";
+import type { CodedText, Integration, Simulation, SimulationStep } from "../api/types";
 
 type Words = Record<string, string>;
 
@@ -320,10 +321,10 @@ export function codeText(lang: Lang, code: string, params: Record<string, string
       if (!Number.isNaN(d.getTime())) vars[k] = d.toLocaleString(lang === "zh" ? "zh-CN" : "en");
     }
   }
-  return s.replace(/\{(\w+)\}/g, (m, name: string) => vars[name] ?? m);
+  return fill(s, vars);
 }
 
-type Coded = { code: string; params?: Record<string, string> };
+type Coded = CodedText;
 
 /** A coded sentence in lang, or fallback (the server's English) when its code is unknown. */
 function coded(lang: Lang, c: Coded | undefined, fallback: string): string {

@@ -1,11 +1,12 @@
-// The admin console's two catalogues. zh and en must have exactly the same
-// keys (the type below makes zh name every en key; i18n.test.ts checks both
-// ways and that no message is empty).
-export type Lang = "zh" | "en";
+// The admin console's words, added to t()'s catalogues (../shared/i18n.ts)
+// when the console loads. zh and en must have exactly the same keys (the
+// type below makes zh name every en key; admin.test.ts checks both ways and
+// that no message is empty). Words the sidebar's catalogue already has
+// (Cancel, Copy, Copied) are its.
+import { addCatalogue, type Lang } from "../shared/i18n";
 
 const en = {
-  "app.title": "crmlens admin",
-  "lang.switch": "中文",
+  "admin.title": "crmlens admin",
   "nav.integrations": "Integrations",
   "nav.layouts": "Layouts",
   "nav.fields": "Field catalog",
@@ -15,14 +16,11 @@ const en = {
   "nav.account": "Account",
   "nav.admins": "Admins",
   signOut: "Sign out",
-  loading: "Loading…",
+  "admin.loading": "Loading…",
   save: "Save",
   saving: "Saving…",
-  cancel: "Cancel",
   close: "Close",
   edit: "Edit",
-  copy: "Copy",
-  copied: "Copied",
   remove: "Remove",
   moveUp: "Move up",
   moveDown: "Move down",
@@ -280,12 +278,15 @@ const en = {
   "aud.previews": "Show the layout designer's previews",
 };
 
-export type MessageKey = keyof typeof en;
-export type Catalogue = Record<MessageKey, string>;
+type AdminKey = keyof typeof en;
 
-const zh: Catalogue = {
-  "app.title": "crmlens 管理后台",
-  "lang.switch": "English",
+declare module "../shared/i18n" {
+  // The console's keys are t()'s keys too.
+  interface Messages extends Record<AdminKey, string> {}
+}
+
+const zh: Record<AdminKey, string> = {
+  "admin.title": "crmlens 管理后台",
   "nav.integrations": "集成",
   "nav.layouts": "布局",
   "nav.fields": "字段目录",
@@ -295,14 +296,11 @@ const zh: Catalogue = {
   "nav.account": "账号",
   "nav.admins": "管理员",
   signOut: "退出登录",
-  loading: "加载中…",
+  "admin.loading": "加载中…",
   save: "保存",
   saving: "保存中…",
-  cancel: "取消",
   close: "关闭",
   edit: "编辑",
-  copy: "复制",
-  copied: "已复制",
   remove: "删除",
   moveUp: "上移",
   moveDown: "下移",
@@ -550,17 +548,7 @@ const zh: Catalogue = {
   "aud.previews": "显示布局设计器的预览记录",
 };
 
-export const catalogues: Record<Lang, Catalogue> = { en, zh };
+/** The console's catalogues, as added to t()'s. */
+export const adminCatalogues: Record<Lang, Record<AdminKey, string>> = { en, zh };
 
-/** The message key in lang, with {name} placeholders filled from vars. */
-export function t(lang: Lang, key: MessageKey, vars?: Record<string, string | number>): string {
-  let s = catalogues[lang][key];
-  if (vars) for (const [k, v] of Object.entries(vars)) s = s.replaceAll(`{${k}}`, String(v));
-  return s;
-}
-
-/** zh for a Chinese browser, en otherwise; a stored choice wins. */
-export function initialLang(stored: string | null, navigatorLang: string | undefined): Lang {
-  if (stored === "zh" || stored === "en") return stored;
-  return (navigatorLang ?? "").toLowerCase().startsWith("zh") ? "zh" : "en";
-}
+addCatalogue(adminCatalogues);
