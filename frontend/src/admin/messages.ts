@@ -120,7 +120,7 @@ const en = {
   "int.opt.agentActions.all": "also search contacts and link the visitor",
   "int.opt.agentActions.hint":
     "Applies while nothing vouches for the agent (Easemob without a key and known agents, Chatwoot without an API token). Search and link there mean anyone with the URL can find contacts by name or by a whole phone or e-mail, link one and read it as the layout shows it, within the limits; such links are marked unverified to the next agent.",
-  "int.created": "Connected. Copy the key now: it is shown only once.",
+  "int.created": "Connected. Paste the URL below into the platform.",
   "int.createdKey": "Key",
   "int.createdKey.hint": "Set the same key in the platform now. You can see it again later with “Reveal key” on the card (asks for your password; audited).",
   "int.reveal": "Reveal key",
@@ -139,7 +139,7 @@ const en = {
   "int.rotate.key": "New key",
   "int.rotate.key.hint": "Leave empty to generate one fit for the platform.",
   "int.rotate.grace": "Grace period (hours) during which the previous key still works",
-  "int.rotated": "New key (shown once). Set it in the platform before the grace period ends.",
+  "int.rotated": "New key. Set it in the platform before the grace period ends.",
   "lay.title": "Layouts",
   "lay.intro":
     "A layout decides which objects and fields agents see. Scope precedence: integration > agent > group > default.",
@@ -394,7 +394,7 @@ const zh: Record<AdminKey, string> = {
   "int.opt.agentActions.all": "还可搜索联系人并关联访客",
   "int.opt.agentActions.hint":
     "仅在无法验证坐席身份时生效（环信未设密钥且未要求已登记坐席、Chatwoot 未设 API 令牌）。此时开放搜索和关联，意味着任何持有该链接的人都能按姓名或完整手机号、邮箱查找联系人，关联后按布局查看其资料（受次数限制）；这类关联会向下一位坐席标明未经验证。",
-  "int.created": "已接入。请立即复制密钥：它只显示这一次。",
+  "int.created": "已接入。请把下面的 URL 粘贴到平台中。",
   "int.createdKey": "密钥",
   "int.createdKey.hint": "请现在在平台中设置同样的密钥。之后可在卡片上用“查看密钥”再次查看（需再次输入密码，记入审计）。",
   "int.reveal": "查看密钥",
@@ -412,7 +412,7 @@ const zh: Record<AdminKey, string> = {
   "int.rotate.key": "新密钥",
   "int.rotate.key.hint": "留空则生成适合该平台的密钥。",
   "int.rotate.grace": "宽限期（小时），期间旧密钥仍然有效",
-  "int.rotated": "新密钥（只显示一次）。请在宽限期结束前在平台中设置。",
+  "int.rotated": "新密钥。请在宽限期结束前在平台中设置。",
   "lay.title": "布局",
   "lay.intro": "布局决定坐席看到哪些对象和字段。作用范围优先级：集成 > 坐席 > 分组 > 默认。",
   "lay.pick": "布局",

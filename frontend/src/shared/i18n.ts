@@ -130,7 +130,7 @@ const en = {
   "status.mid-market": "Mid-market",
   "status.smb": "Small business",
   "error.title": "Could not load customer data",
-  "error.details": "Details",
+  "error.details": "Details:",
   retry: "Try again",
   "err.missing_visitor":
     "The URL has no visitor parameters, so crmlens cannot tell who the visitor is. The platform adds them when it opens this page beside a conversation: Easemob adds easemobId and visitorImId, ShareCRM customParams, a signed link token. Open the page from a conversation in the agent workbench, or check the URL configured in the platform.",
@@ -327,7 +327,7 @@ const zh: Catalogue = {
   "status.mid-market": "中型客户",
   "status.smb": "小微企业",
   "error.title": "无法加载客户资料",
-  "error.details": "详情",
+  "error.details": "详情：",
   retry: "重试",
   "err.missing_visitor":
     "URL 中没有访客参数，crmlens 无法识别访客。平台在会话旁打开此页面时会带上这些参数：环信为 easemobId 和 visitorImId，ShareCRM 为 customParams，签名链接为 token。请从坐席工作台的会话中打开，或检查平台中配置的 URL。",

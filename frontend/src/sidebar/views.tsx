@@ -400,7 +400,7 @@ export function ErrorState(props: { lang: Lang; code: string; message: string; s
         <p data-testid="error-message">{words ?? (message || t(lang, "err.unknown"))}</p>
         {words && message && message !== words && (
           <p class="detail">
-            {t(lang, "error.details")}: {message} <code>{code}</code>
+            {t(lang, "error.details")} {message} <code>{code}</code>
           </p>
         )}
         {onRetry && (
