@@ -17,9 +17,6 @@ import (
 // ListIntegrations answers every integration with its masked key and
 // protection level.
 func (s *Server) ListIntegrations(c echo.Context) error {
-	if _, err := s.adminClaims(c); err != nil {
-		return err
-	}
 	rows, err := s.integrations.List(c.Request().Context())
 	if err != nil {
 		return err

@@ -60,9 +60,6 @@ func (s *Server) auditFilter(c echo.Context, action, actor, contactID, visitorID
 // designer's previews are left out unless asked for (previews, or action
 // layout.preview).
 func (s *Server) ListAuditEvents(c echo.Context, p api.ListAuditEventsParams) error {
-	if _, err := s.adminClaims(c); err != nil {
-		return err
-	}
 	f, err := s.auditFilter(c, p.Action, p.Actor, p.ContactId, p.VisitorId, p.Since, p.Until, p.Integration, p.Contact)
 	if err != nil {
 		return err
@@ -71,10 +68,7 @@ func (s *Server) ListAuditEvents(c echo.Context, p api.ListAuditEventsParams) er
 	if f.Before, err = optionalID("before", p.Before); err != nil {
 		return err
 	}
-	if p.Limit != nil {
-		if *p.Limit < 1 || *p.Limit > 500 {
-			return apperr.New(apperr.Invalid, "invalid_filter", "limit must be 1 to 500")
-		}
+	if p.Limit != nil { // 1 to 500 (openapi.yaml)
 		f.Limit = *p.Limit
 	}
 	log := audit.New(s.db)
@@ -102,9 +96,6 @@ func (s *Server) ListAuditEvents(c echo.Context, p api.ListAuditEventsParams) er
 // ExportAuditEvents streams the filtered audit trail as NDJSON, as
 // `crmlens audit export` writes it.
 func (s *Server) ExportAuditEvents(c echo.Context, p api.ExportAuditEventsParams) error {
-	if _, err := s.adminClaims(c); err != nil {
-		return err
-	}
 	f, err := s.auditFilter(c, p.Action, p.Actor, p.ContactId, p.VisitorId, p.Since, p.Until, p.Integration, p.Contact)
 	if err != nil {
 		return err
