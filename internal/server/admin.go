@@ -1,7 +1,6 @@
 package server
 
 import (
-	"encoding/json"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -55,9 +54,6 @@ func (s *Server) integrationView(c echo.Context, in model.Integration) api.Integ
 	opts, _ := integration.ParseOptions(in.Options)
 	origins := integration.OriginsOf(in)
 	p := integration.ProtectionOf(in, opts, origins)
-	optsMap := map[string]any{}
-	b, _ := json.Marshal(opts.Defaults(in.Kind))
-	_ = json.Unmarshal(b, &optsMap)
 	if origins == nil {
 		origins = []string{}
 	}
@@ -66,7 +62,7 @@ func (s *Server) integrationView(c echo.Context, in model.Integration) api.Integ
 		SidebarUrl: baseURL(c) + "/sidebar/" + in.Slug, Origins: origins,
 		KeySet: in.Key != "", KeyMasked: s.integrations.Masked(in), PreviousKeyExpiresAt: in.PreviousKeyExpiresAt, DisabledAt: in.DisabledAt,
 		Protection: protectionView(p),
-		Options:    optsMap,
+		Options:    optionsView(opts.Defaults(in.Kind)),
 	}
 }
 

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -80,17 +79,19 @@ func (s *Server) ListAuditEvents(c echo.Context, p api.ListAuditEventsParams) er
 	if err != nil {
 		return err
 	}
-	out := map[string]any{"events": events}
+	out := api.AuditList{Events: make([]api.AuditEvent, 0, len(events))}
+	for _, e := range events {
+		out.Events = append(out.Events, auditEventView(e))
+	}
 	limit := f.Limit
 	if limit == 0 {
 		limit = 100
 	}
 	if len(rows) == limit {
-		out["next"] = strconv.FormatInt(rows[len(rows)-1].ID, 10)
+		out.Next = ptr(strconv.FormatInt(rows[len(rows)-1].ID, 10))
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	b, _ := json.Marshal(out)
-	return c.JSONBlob(http.StatusOK, b)
+	return c.JSON(http.StatusOK, out)
 }
 
 // ExportAuditEvents streams the filtered audit trail as NDJSON, as

@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
 
+	"github.com/crmlens/crmlens/api"
 	"github.com/crmlens/crmlens/internal/apperr"
 	"github.com/crmlens/crmlens/internal/audit"
 	"github.com/crmlens/crmlens/internal/layout"
@@ -18,8 +19,10 @@ func (s *Server) ListLayouts(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	// layout.Doc and api.LayoutDoc share their JSON form.
-	out := map[string]any{"layouts": docs}
+	out := api.LayoutList{Layouts: make([]api.LayoutDoc, 0, len(docs))}
+	for _, d := range docs {
+		out.Layouts = append(out.Layouts, layoutDocView(d))
+	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.JSON(http.StatusOK, out)
 }
@@ -39,7 +42,7 @@ func (s *Server) PutLayout(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, stored)
+	return c.JSON(http.StatusOK, layoutDocView(stored))
 }
 
 func optionalID(name string, v *string) (int64, error) {

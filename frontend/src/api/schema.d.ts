@@ -877,10 +877,8 @@ export interface components {
              */
             disabledAt?: string;
             protection: components["schemas"]["Protection"];
-            /** @description The kind's settings (hardening, verification and matching fields, Chatwoot API). */
-            options: {
-                [key: string]: unknown;
-            };
+            /** @description The kind's settings (hardening, verification and matching fields, Chatwoot API), with the kind's defaults filled in. */
+            options: components["schemas"]["IntegrationOptions"];
         };
         DeletedIntegration: {
             slug: string;
