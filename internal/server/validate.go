@@ -78,7 +78,7 @@ func (s *Server) validate(operationID string, route *routers.Route) echo.Middlew
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			req := c.Request()
-					var body []byte
+			var body []byte
 			if hasBody && req.Body != nil && req.Body != http.NoBody {
 				b, err := io.ReadAll(req.Body)
 				if err != nil {
