@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -111,4 +112,37 @@ func TestSpecEnforced(t *testing.T) {
 			t.Errorf("sidebar token: %d %s", resp.StatusCode, body)
 		}
 	})
+}
+
+// Requests the spec refuses count as failures where the handler counts
+// them (sidebar sessions, sign-ins, password checks): a client cannot try
+// without limit by breaking the spec.
+func TestSpecViolationsAreRateLimited(t *testing.T) {
+	tests := []struct {
+		name, method, path, body string
+		console                  bool
+	}{
+		{"session without integration", "POST", "/api/v1/sidebar/sessions", `{"params":{}}`, false},
+		{"session with a number for a param", "POST", "/api/v1/sidebar/sessions", `{"integration":"acme","params":{"a":1}}`, false},
+		{"sign-in without a password", "POST", "/api/v1/admin/session", `{"email":"ops@example.com"}`, false},
+		{"password change with a too long password", "POST", "/api/v1/admin/password", `{"currentPassword":"` + strings.Repeat("p", 257) + `","newPassword":"a brand new password"}`, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			db, _ := dbtest.Open(t, database.SQLite)
+			f := startWith(t, db, 3)
+			h := map[string]string{}
+			if tc.console {
+				h = f.signIn(t).headers(true)
+			}
+			var statuses []int
+			for range 5 {
+				resp, _ := f.do(t, tc.method, tc.path, tc.body, h)
+				statuses = append(statuses, resp.StatusCode)
+			}
+			if want := []int{400, 400, 400, 429, 429}; !slices.Equal(statuses, want) {
+				t.Errorf("statuses %v, want %v", statuses, want)
+			}
+		})
+	}
 }
