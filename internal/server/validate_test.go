@@ -111,6 +111,10 @@ func TestSpecEnforced(t *testing.T) {
 		if resp, body := f.do(t, "GET", "/api/v1/sidebar/context", "", sidebar); resp.StatusCode != 200 {
 			t.Errorf("sidebar token: %d %s", resp.StatusCode, body)
 		}
+		charset := map[string]string{"Authorization": admin["Authorization"], "Content-Type": "application/json; charset=utf-8"}
+		if resp, body := f.do(t, "PATCH", "/api/v1/admin/integrations/acme", `{"name":"Acme"}`, charset); resp.StatusCode != 200 {
+			t.Errorf("JSON with a charset: %d %s", resp.StatusCode, body)
+		}
 	})
 }
 
