@@ -199,29 +199,32 @@ func writeFieldError(c echo.Context, status int, code, message string, fields []
 // violation of the spec is invalid_request (invalid_json for a body that
 // is not JSON or holds a value of the wrong type).
 var specCodes = map[string]string{
-	"createSidebarSession integration required": "missing_integration",
-	"createSidebarSession params required":      "missing_params",
-	"simulate integration required":             "missing_integration",
-	"createIntegration kind":                    "invalid_kind",
-	"createIntegration name":                    "invalid_name",
-	"createIntegration slug":                    "invalid_slug",
-	"createIntegration key":                     "invalid_key",
-	"createIntegration origins":                 "invalid_origin",
-	"createIntegration options":                 "invalid_option",
-	"updateIntegration name":                    "invalid_name",
-	"updateIntegration newSlug":                 "invalid_slug",
-	"updateIntegration origins":                 "invalid_origin",
-	"updateIntegration options":                 "invalid_option",
-	"rotateIntegrationKey graceHours":           "invalid_grace",
-	"rotateIntegrationKey key":                  "invalid_key",
-	"importAgents format":                       "import_format",
-	"setAgentGroups groups":                     "invalid_group",
-	"putCustomField *":                          "invalid_field",
-	"putLayout *":                               "invalid_layout",
-	"previewLayout layout":                      "invalid_layout",
-	"previewLayout contactId":                   "invalid_contact",
-	"listAuditEvents *":                         "invalid_filter",
-	"exportAuditEvents *":                       "invalid_filter",
+	"createSidebarSession integration required":  "missing_integration",
+	"createSidebarSession params required":       "missing_params",
+	"createSidebarSession integration minLength": "missing_integration",
+	"createSidebarSession integration nullable":  "missing_integration",
+	"createSidebarSession params nullable":       "missing_params",
+	"simulate integration required":              "missing_integration",
+	"createIntegration kind":                     "invalid_kind",
+	"createIntegration name":                     "invalid_name",
+	"createIntegration slug":                     "invalid_slug",
+	"createIntegration key":                      "invalid_key",
+	"createIntegration origins":                  "invalid_origin",
+	"createIntegration options":                  "invalid_option",
+	"updateIntegration name":                     "invalid_name",
+	"updateIntegration newSlug":                  "invalid_slug",
+	"updateIntegration origins":                  "invalid_origin",
+	"updateIntegration options":                  "invalid_option",
+	"rotateIntegrationKey graceHours":            "invalid_grace",
+	"rotateIntegrationKey key":                   "invalid_key",
+	"importAgents format":                        "import_format",
+	"setAgentGroups groups":                      "invalid_group",
+	"putCustomField *":                           "invalid_field",
+	"putLayout *":                                "invalid_layout",
+	"previewLayout layout":                       "invalid_layout",
+	"previewLayout contactId":                    "invalid_contact",
+	"listAuditEvents *":                          "invalid_filter",
+	"exportAuditEvents *":                        "invalid_filter",
 }
 
 // specCode is the code of a violation of rule by operationID's field (a
@@ -295,7 +298,9 @@ func specError(operationID string, err error) error {
 	case re.RequestBody != nil:
 		return apperr.New(apperr.Invalid, "invalid_json", "the request body is not valid JSON")
 	}
-	return apperr.New(apperr.Invalid, "invalid_request", "the request does not match the API (see /api/v1 in openapi.yaml)")
+	// Neither a parameter nor the body: openapi.yaml itself is at fault
+	// (a security scheme it does not declare).
+	return fmt.Errorf("validate request: %w", err)
 }
 
 // schemaRule says which rule of its schema field breaks, in words, without

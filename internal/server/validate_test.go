@@ -38,6 +38,8 @@ func TestSpecEnforced(t *testing.T) {
 			// A required field missing.
 			{"session without integration", "POST", "/api/v1/sidebar/sessions", `{"params":{}}`, nil, "", 400, "missing_integration", "integration", ""},
 			{"session without params", "POST", "/api/v1/sidebar/sessions", `{"integration":"acme"}`, nil, "", 400, "missing_params", "params", ""},
+			{"session with an empty integration", "POST", "/api/v1/sidebar/sessions", `{"integration":"","params":{}}`, nil, "", 400, "missing_integration", "integration", ""},
+			{"session with null params", "POST", "/api/v1/sidebar/sessions", `{"integration":"acme","params":null}`, nil, "", 400, "missing_params", "params", ""},
 			{"integration without kind", "POST", "/api/v1/admin/integrations", `{"name":"x"}`, admin, "", 400, "invalid_kind", "kind", ""},
 			{"link without contactId", "POST", "/api/v1/sidebar/link", `{}`, sidebar, "", 400, "invalid_request", "contactId", ""},
 			{"search without q", "GET", "/api/v1/sidebar/contacts", "", sidebar, "", 400, "invalid_request", "q", ""},
