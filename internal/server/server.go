@@ -62,6 +62,10 @@ type Deps struct {
 	// TLS is set when crmlens serves HTTPS itself (CRMLENS_TLS_CERT):
 	// answers carry Strict-Transport-Security.
 	TLS bool
+	// CheckResponse, when set (tests), is told of every success answer of
+	// an operation that does not match openapi.yaml (its status, or its
+	// body against the response schema).
+	CheckResponse func(operationID string, err error)
 }
 
 // MaxBodyBytes bounds every request body.
@@ -85,6 +89,7 @@ type Server struct {
 	failures     *ratelimit.Failures
 	agents       *agents.Service
 	metrics      *metrics.Metrics
+	checkResponse func(operationID string, err error)
 	// routes are the registered "METHOD pattern" pairs, for metric labels.
 	routes map[string]struct{}
 }
@@ -103,7 +108,8 @@ func New(d Deps) *echo.Echo {
 		d.Agents = agents.New(d.DB, nil)
 	}
 	s := &Server{agents: d.Agents, db: d.DB, sidebar: d.Sidebar, tokens: d.Tokens, assets: d.Assets, log: d.Logger, playground: d.Playground,
-		integrations: d.Integrations, admins: d.Admins, layouts: d.Layouts, failures: d.Failures, metrics: d.Metrics}
+		integrations: d.Integrations, admins: d.Admins, layouts: d.Layouts, failures: d.Failures, metrics: d.Metrics,
+		checkResponse: d.CheckResponse}
 	e := echo.New()
 	// Client addresses come from the connection, or from X-Forwarded-For
 	// as far as trusted proxies vouch for it (ops.go).

@@ -114,10 +114,51 @@ func (s *Server) validate(operationID string, route *routers.Route) echo.Middlew
 			if err != nil {
 				return s.onInvalid(c, operationID, specError(operationID, err))
 			}
-			return next(c)
+			if s.checkResponse == nil {
+				return next(c)
+			}
+			return s.checkAnswer(c, operationID, in, next)
 		}
 	}
 }
+
+// checkAnswer runs next and tells s.checkResponse when its answer (a
+// success: errors are written later, by handleError) breaks the spec.
+func (s *Server) checkAnswer(c echo.Context, operationID string, in *openapi3filter.RequestValidationInput, next echo.HandlerFunc) error {
+	w := &answerCopy{ResponseWriter: c.Response().Writer}
+	c.Response().Writer = w
+	err := next(c)
+	c.Response().Writer = w.ResponseWriter
+	if err != nil {
+		return err
+	}
+	// Bodies other than JSON (the sidebar page, the NDJSON export) are
+	// checked for their status and content type only.
+	ct := c.Response().Header().Get(echo.HeaderContentType)
+	out := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: in, Status: c.Response().Status, Header: c.Response().Header(),
+		Options: &openapi3filter.Options{IncludeResponseStatus: true, ExcludeResponseBody: !strings.HasPrefix(ct, echo.MIMEApplicationJSON)},
+	}
+	out.SetBodyBytes(w.body.Bytes())
+	if verr := openapi3filter.ValidateResponse(c.Request().Context(), out); verr != nil {
+		s.checkResponse(operationID, verr)
+	}
+	return nil
+}
+
+// answerCopy keeps a copy of what is written through it.
+type answerCopy struct {
+	http.ResponseWriter
+	body bytes.Buffer
+}
+
+func (w *answerCopy) Write(b []byte) (int, error) {
+	w.body.Write(b)
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController (Echo's Flush) reach the connection.
+func (w *answerCopy) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // operationID is openapi.yaml's operationId of the embedded spec's id.
 func operationID(id string) string {

@@ -49,7 +49,7 @@ func TestSpecEnforced(t *testing.T) {
 			{"layout name too long", "PUT", "/api/v1/admin/layouts", `{"name":"` + long(129) + `","scope":{"default":true},"panels":[]}`, admin, "", 400, "invalid_layout", "name", ""},
 			{"password too long", "POST", "/api/v1/admin/session", `{"email":"ops@example.com","password":"` + secret + `"}`, nil, "", 400, "invalid_request", "password", secret},
 			{"api token too long", "PATCH", "/api/v1/admin/integrations/acme", `{"apiToken":"` + secret + long(300) + `"}`, admin, "", 400, "invalid_request", "apiToken", secret},
-			{"slug in the path too long", "GET", "/sidebar/" + long(65), "", nil, "", 400, "invalid_request", "slug", ""},
+			{"slug in the path too long", "PATCH", "/api/v1/admin/integrations/" + long(65), `{}`, admin, "", 400, "invalid_request", "slug", ""},
 			{"nested field too long", "PATCH", "/api/v1/admin/integrations/acme", `{"options":{"tenantId":"` + long(65) + `"}}`, admin, "", 400, "invalid_option", "options.tenantId", ""},
 			// A value outside its enum.
 			{"import format", "POST", "/api/v1/admin/agents/import", `{"format":"xml","content":"x"}`, admin, "", 400, "import_format", "format", ""},
@@ -112,6 +112,11 @@ func TestSpecEnforced(t *testing.T) {
 		}
 		if resp, body := f.do(t, "GET", "/api/v1/sidebar/context", "", sidebar); resp.StatusCode != 200 {
 			t.Errorf("sidebar token: %d %s", resp.StatusCode, body)
+		}
+		// The sidebar page answers its 404 page (HTML, in the frame) for any
+		// slug no integration has, however long.
+		if resp, body := f.do(t, "GET", "/sidebar/"+long(65), "", nil); resp.StatusCode != 404 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+			t.Errorf("long slug page: %d %s", resp.StatusCode, body)
 		}
 		charset := map[string]string{"Authorization": admin["Authorization"], "Content-Type": "application/json; charset=utf-8"}
 		if resp, body := f.do(t, "PATCH", "/api/v1/admin/integrations/acme", `{"name":"Acme"}`, charset); resp.StatusCode != 200 {

@@ -1296,6 +1296,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Any length; a slug no integration has (none is longer than 64) answers the 404 page. */
                 slug: string;
             };
             cookie?: never;
@@ -1311,13 +1312,13 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description No integration has this slug. */
+            /** @description No integration has this slug; the page shell, which says so in the frame. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
         };
