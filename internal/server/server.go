@@ -82,13 +82,13 @@ type Server struct {
 	assets  fs.FS
 	log     *slog.Logger
 
-	playground   *playground.Playground
-	integrations *integration.Service
-	admins       *admin.Service
-	layouts      *layout.Store
-	failures     *ratelimit.Failures
-	agents       *agents.Service
-	metrics      *metrics.Metrics
+	playground    *playground.Playground
+	integrations  *integration.Service
+	admins        *admin.Service
+	layouts       *layout.Store
+	failures      *ratelimit.Failures
+	agents        *agents.Service
+	metrics       *metrics.Metrics
 	checkResponse func(operationID string, err error)
 	// routes are the registered "METHOD pattern" pairs, for metric labels.
 	routes map[string]struct{}
