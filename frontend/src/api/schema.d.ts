@@ -1354,6 +1354,24 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A signed link's token is invalid, expired, valid for too long or already used (invalid_token, token_expired, token_lifetime, token_replayed). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The integration refuses this session - disabled (integration_disabled), another tenant (tenant_mismatch), an agent an admin did not import (unknown_agent), params spliced from two links (spliced_param), a Chatwoot context Chatwoot does not confirm (chatwoot_mismatch). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description No integration has this slug. */
             404: {
                 headers: {
@@ -1413,6 +1431,15 @@ export interface operations {
             };
             /** @description The session token is missing, invalid or expired. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The session's integration was disabled since the session opened (integration_disabled). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1749,6 +1776,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The session's integration was disabled since the session opened (integration_disabled). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The record is not one of the linked contact's. */
             404: {
                 headers: {
@@ -1809,7 +1845,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The integration lets agents nothing vouches for only read (agent_actions_read_only). */
+            /** @description The integration lets agents nothing vouches for only read (agent_actions_read_only), or was disabled since the session opened (integration_disabled). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1870,7 +1906,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The integration lets agents nothing vouches for only read (agent_actions_read_only). */
+            /** @description The integration lets agents nothing vouches for only read (agent_actions_read_only), or was disabled since the session opened (integration_disabled). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1933,6 +1969,15 @@ export interface operations {
             };
             /** @description The session token is missing, invalid or expired. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The session's integration was disabled since the session opened (integration_disabled), or lets agents nothing vouches for only read (agent_actions_read_only). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
