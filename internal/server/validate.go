@@ -145,6 +145,12 @@ func (s *Server) checkAnswer(c echo.Context, operationID string, in *openapi3fil
 	}
 	out.SetBodyBytes(w.body.Bytes())
 	if verr := openapi3filter.ValidateResponse(c.Request().Context(), out); verr != nil {
+		// kin-openapi's SchemaError prints the value (a token, a key):
+		// only its path and reason are passed on.
+		var se *openapi3.SchemaError
+		if errors.As(verr, &se) {
+			verr = fmt.Errorf("%s: %s", strings.Join(se.JSONPointer(), "."), se.Reason)
+		}
 		s.checkResponse(operationID, fmt.Errorf("status %d: %w", c.Response().Status, verr))
 	}
 	return nil
