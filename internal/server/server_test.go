@@ -127,6 +127,8 @@ func startWith(t *testing.T, db *gorm.DB, failures int) *fixture {
 		Playground:   playground.New(db, integrations),
 		Integrations: integrations, Admins: admins,
 		Failures: ratelimit.New(failures, 1, nil),
+		// Every success answer of these tests matches openapi.yaml.
+		CheckResponse: func(op string, err error) { t.Errorf("%s answered what openapi.yaml does not say: %v", op, err) },
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)

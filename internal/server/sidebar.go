@@ -13,7 +13,6 @@ import (
 	"github.com/crmlens/crmlens/api"
 	"github.com/crmlens/crmlens/internal/apperr"
 	"github.com/crmlens/crmlens/internal/integration"
-	"github.com/crmlens/crmlens/internal/sessiontoken"
 )
 
 // CreateSidebarSession decodes the platform's params and opens a session.
@@ -36,12 +35,6 @@ func (s *Server) CreateSidebarSession(c echo.Context) (err error) {
 	if err := decodeJSON(c.Request().Body, &req); err != nil {
 		return err
 	}
-	if strings.TrimSpace(req.Integration) == "" {
-		return apperr.New(apperr.Invalid, "missing_integration", `the body needs "integration": the slug at the end of /sidebar/{slug}`)
-	}
-	if req.Params == nil {
-		return apperr.New(apperr.Invalid, "missing_params", `the body needs "params": the query parameters the platform appended`)
-	}
 	slug = req.Integration
 	sess, err := s.sidebar.CreateSession(c.Request().Context(), req.Integration, req.Params)
 	if err != nil {
@@ -60,26 +53,13 @@ func (s *Server) CreateSidebarSession(c echo.Context) (err error) {
 
 // GetSidebarContext answers the session's visitor, contact and panels.
 func (s *Server) GetSidebarContext(c echo.Context) error {
-	claims, err := s.sessionClaims(c)
-	if err != nil {
-		return err
-	}
+	claims := sidebarFrom(c)
 	out, err := s.sidebar.Context(c.Request().Context(), claims, c.Response().Header().Get(echo.HeaderXRequestID))
 	if err != nil {
 		return err
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.JSON(http.StatusOK, out)
-}
-
-func (s *Server) sessionClaims(c echo.Context) (sessiontoken.Claims, error) {
-	h := c.Request().Header.Get(echo.HeaderAuthorization)
-	token, ok := strings.CutPrefix(h, "Bearer ")
-	if !ok || strings.TrimSpace(token) == "" {
-		return sessiontoken.Claims{}, apperr.New(apperr.Unauthorized, sessiontoken.CodeUnauthorized,
-			"send the session token as Authorization: Bearer <token>; reload the page to get one")
-	}
-	return s.tokens.Parse(c.Request().Context(), strings.TrimSpace(token))
 }
 
 // decodeJSON reads one JSON value into dst, refusing unknown fields and

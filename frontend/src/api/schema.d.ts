@@ -877,10 +877,8 @@ export interface components {
              */
             disabledAt?: string;
             protection: components["schemas"]["Protection"];
-            /** @description The kind's settings (hardening, verification and matching fields, Chatwoot API). */
-            options: {
-                [key: string]: unknown;
-            };
+            /** @description The kind's settings (hardening, verification and matching fields, Chatwoot API), with the kind's defaults filled in. */
+            options: components["schemas"]["IntegrationOptions"];
         };
         DeletedIntegration: {
             slug: string;
@@ -1306,6 +1304,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Any length; a slug no integration has (none is longer than 64) answers the 404 page. */
                 slug: string;
             };
             cookie?: never;
@@ -1321,13 +1320,13 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description No integration has this slug. */
+            /** @description No integration has this slug; the page shell, which says so in the frame. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
         };
@@ -1356,6 +1355,24 @@ export interface operations {
             };
             /** @description The params cannot be decoded or are missing. */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A signed link's token is invalid, expired, valid for too long or already used (invalid_token, token_expired, token_lifetime, token_replayed). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The integration refuses this session - disabled (integration_disabled), another tenant (tenant_mismatch), an agent an admin did not import (unknown_agent), params spliced from two links (spliced_param), a Chatwoot context Chatwoot does not confirm (chatwoot_mismatch). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1422,6 +1439,15 @@ export interface operations {
             };
             /** @description The session token is missing, invalid or expired. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The session's integration was disabled since the session opened (integration_disabled). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1758,6 +1784,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The session's integration was disabled since the session opened (integration_disabled). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The record is not one of the linked contact's. */
             404: {
                 headers: {
@@ -1818,7 +1853,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The integration lets agents nothing vouches for only read (agent_actions_read_only). */
+            /** @description The integration lets agents nothing vouches for only read (agent_actions_read_only), or was disabled since the session opened (integration_disabled). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1879,7 +1914,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The integration lets agents nothing vouches for only read (agent_actions_read_only). */
+            /** @description The integration lets agents nothing vouches for only read (agent_actions_read_only), or was disabled since the session opened (integration_disabled). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1942,6 +1977,15 @@ export interface operations {
             };
             /** @description The session token is missing, invalid or expired. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The session's integration was disabled since the session opened (integration_disabled), or lets agents nothing vouches for only read (agent_actions_read_only). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
