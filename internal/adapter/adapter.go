@@ -14,7 +14,7 @@
 //
 // Every error Decode returns is an *apperr.Error with one of the Code
 // constants below; messages never contain keys, tokens, ciphertexts, phones
-// or emails. Every failure found after decryption is the one errDecrypt
+// or emails. Every failure found after decryption is the one ErrDecrypt
 // answer, so that no caller can be used as a padding oracle.
 package adapter
 
@@ -108,6 +108,37 @@ type Claims struct {
 	Dropped []DroppedParam
 }
 
+// Reasons a param is dropped (DroppedParam.Reason): the simulator words
+// each in the admin's language.
+const (
+	// DropEmpty: the param arrived empty (or encrypted empty).
+	DropEmpty = "empty"
+	// DropNotEncrypted: a key is set but the param is not a ciphertext (not
+	// hex or base64 of whole blocks), or is plain where plain is not trusted.
+	DropNotEncrypted = "not_encrypted"
+	// DropNotDecryptable: the param looks like a ciphertext but does not
+	// decrypt to text with any of the integration's keys. Bad padding and a
+	// plaintext that is not UTF-8 are this one reason alike.
+	DropNotDecryptable = "not_decryptable"
+	// DropUnknown: the param is one crmlens reads but its value is not one it
+	// knows (a language other than zh or en: the page then uses the
+	// browser's).
+	DropUnknown = "unknown"
+)
+
+// DroppedParam is a param an adapter ignored, and why (a Drop* reason).
+type DroppedParam struct {
+	Name   string
+	Reason string
+}
+
+// How a param was read (EasemobParam.How).
+const (
+	ReadPlain     = "plain"
+	ReadDecrypted = "decrypted"
+	ReadDropped   = "dropped"
+)
+
 // ChatwootRef names a Chatwoot conversation and contact.
 type ChatwootRef struct {
 	AccountID      string
@@ -157,15 +188,15 @@ const (
 	CodeSplicedParam = "spliced_param"
 )
 
-// errDecrypt is the one answer for every failure found after decryption, so
+// ErrDecrypt is the one answer for every failure found after decryption, so
 // that no caller can tell bad padding from a plaintext that does not parse.
-func errDecrypt() *apperr.Error {
+func ErrDecrypt() *apperr.Error {
 	return apperr.New(apperr.Invalid, CodeDecryptFailed,
 		"the parameters could not be decrypted with this integration's key; check that the key set in the platform matches crmlens")
 }
 
-// checkSize refuses oversized params before any work is done on them.
-func checkSize(params map[string]string) error {
+// CheckSize refuses oversized params before any work is done on them.
+func CheckSize(params map[string]string) error {
 	if len(params) > MaxParams {
 		return apperr.New(apperr.TooLarge, CodeTooLarge, "too many parameters (%d, at most %d)", len(params), MaxParams)
 	}
@@ -180,9 +211,9 @@ func checkSize(params map[string]string) error {
 	return nil
 }
 
-// nonEmptyKeys returns keys without the empty ones, each with its position in
+// NonEmptyKeys returns keys without the empty ones, each with its position in
 // keys for naming it in an error.
-func nonEmptyKeys(keys []string) (out []string, pos []int) {
+func NonEmptyKeys(keys []string) (out []string, pos []int) {
 	for i, k := range keys {
 		if k != "" {
 			out = append(out, k)
@@ -192,8 +223,8 @@ func nonEmptyKeys(keys []string) (out []string, pos []int) {
 	return out, pos
 }
 
-// keyName names keys[i] in messages without showing it.
-func keyName(i int) string {
+// KeyName names keys[i] in messages without showing it.
+func KeyName(i int) string {
 	switch i {
 	case 0:
 		return "the current key"
@@ -204,8 +235,8 @@ func keyName(i int) string {
 	}
 }
 
-// errKey is a constructor's answer for an unusable key.
-func errKey(err error, format string, args ...any) *apperr.Error {
+// ErrKey is a constructor's answer for an unusable key.
+func ErrKey(err error, format string, args ...any) *apperr.Error {
 	return apperr.Wrap(err, apperr.Invalid, CodeInvalidKey, format, args...)
 }
 
@@ -243,8 +274,8 @@ func normalizePhone(v string) string {
 	return ""
 }
 
-// isDigits reports whether s is 1 to max ASCII digits.
-func isDigits(s string, max int) bool {
+// IsDigits reports whether s is 1 to max ASCII digits.
+func IsDigits(s string, max int) bool {
 	if s == "" || len(s) > max {
 		return false
 	}
@@ -256,17 +287,17 @@ func isDigits(s string, max int) bool {
 	return true
 }
 
-// checkVisitorID refuses a visitor id longer than the visitors table holds.
-func checkVisitorID(id, param string) error {
+// CheckVisitorID refuses a visitor id longer than the visitors table holds.
+func CheckVisitorID(id, param string) error {
 	if utf8.RuneCountInString(id) > MaxVisitorID {
 		return apperr.New(apperr.TooLarge, CodeTooLarge, "%s is longer than %d characters", param, MaxVisitorID)
 	}
 	return nil
 }
 
-// validFieldName reports whether name can be a claim field: 1 to
+// ValidFieldName reports whether name can be a claim field: 1 to
 // MaxParamName printable characters without white space or '='.
-func validFieldName(name string) bool {
+func ValidFieldName(name string) bool {
 	if name == "" || len(name) > MaxParamName || !utf8.ValidString(name) {
 		return false
 	}
@@ -278,10 +309,10 @@ func validFieldName(name string) bool {
 	return true
 }
 
-// normalizeLang returns "zh" or "en" for a language tag naming one of them
+// NormalizeLang returns "zh" or "en" for a language tag naming one of them
 // in any case ("zh", "ZH", "zh-CN", "zh_Hans", "EN", "en-US"), else ""
 // ("ja", "fr", "english"): the front end then uses the browser's language.
-func normalizeLang(v string) string {
+func NormalizeLang(v string) string {
 	v = strings.ToLower(strings.TrimSpace(v))
 	primary, _, _ := strings.Cut(strings.ReplaceAll(v, "_", "-"), "-")
 	switch primary {

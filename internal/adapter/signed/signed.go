@@ -1,7 +1,8 @@
-package adapter
+package signed
 
 import (
 	"encoding/json"
+	"github.com/crmlens/crmlens/internal/adapter"
 	"math"
 	"strings"
 	"time"
@@ -16,13 +17,13 @@ import (
 // param token is a JWT, HS256 with the integration's secret, naming the
 // visitor, channel and agent. It is the strongest adapter: the token expires
 // within minutes and its jti may be used once (the caller enforces that with
-// Claims.TokenID and internal/replay).
+// adapter.Claims.TokenID and internal/replay).
 //
-// Claims read from the token:
+// adapter.Claims read from the token:
 //
 //	sub      the visitor's id (required)
 //	jti      a unique id for this token (required, at most 128 characters)
-//	exp      expiry (required, at most SignedMaxLifetime ahead)
+//	exp      expiry (required, at most MaxLifetime ahead)
 //	iat, nbf optional, not in the future
 //	channel  the visitor's channel (default "signed")
 //	name, email, phone  identity claims (Verified, normalized)
@@ -36,136 +37,136 @@ type Signed struct {
 
 // Limits of signed tokens.
 const (
-	// SignedMaxLifetime is how far ahead a token's exp may be.
-	SignedMaxLifetime = 5 * time.Minute
-	// SignedLeeway absorbs clock differences with the signing server.
-	SignedLeeway = 5 * time.Second
-	// MinSignedSecret is the shortest HS256 secret accepted, in bytes.
-	MinSignedSecret = 32
+	// MaxLifetime is how far ahead a token's exp may be.
+	MaxLifetime = 5 * time.Minute
+	// Leeway absorbs clock differences with the signing server.
+	Leeway = 5 * time.Second
+	// MinSecret is the shortest HS256 secret accepted, in bytes.
+	MinSecret = 32
 	// MaxTokenID bounds jti (used_tokens.jti holds 128 characters).
 	MaxTokenID = 128
 	// maxChannel bounds a channel name (visitors.channel holds 32).
 	maxChannel = 32
 )
 
-// DefaultSignedChannel is the channel of a token that names none.
-const DefaultSignedChannel = "signed"
+// DefaultChannel is the channel of a token that names none.
+const DefaultChannel = "signed"
 
-// NewSigned returns the signed adapter for an integration's secrets, current
-// first, each at least MinSignedSecret bytes; now is the clock (nil:
+// New returns the signed adapter for an integration's secrets, current
+// first, each at least MinSecret bytes; now is the clock (nil:
 // time.Now).
-func NewSigned(secrets []string, now func() time.Time) (*Signed, error) {
-	list, pos := nonEmptyKeys(secrets)
+func New(secrets []string, now func() time.Time) (*Signed, error) {
+	list, pos := adapter.NonEmptyKeys(secrets)
 	s := &Signed{now: now}
 	if s.now == nil {
 		s.now = time.Now
 	}
 	for i, k := range list {
-		if len(k) < MinSignedSecret {
-			return nil, apperr.New(apperr.Invalid, CodeInvalidKey,
-				"%s is shorter than %d bytes; use a random secret of at least %d bytes", keyName(pos[i]), MinSignedSecret, MinSignedSecret)
+		if len(k) < MinSecret {
+			return nil, apperr.New(apperr.Invalid, adapter.CodeInvalidKey,
+				"%s is shorter than %d bytes; use a random secret of at least %d bytes", adapter.KeyName(pos[i]), MinSecret, MinSecret)
 		}
 		s.keys.Keys = append(s.keys.Keys, []byte(k))
 	}
 	if len(s.keys.Keys) == 0 {
-		return nil, apperr.New(apperr.Invalid, CodeInvalidKey,
+		return nil, apperr.New(apperr.Invalid, adapter.CodeInvalidKey,
 			"this integration has no secret set; signed links need the secret the platform signs them with")
 	}
 	return s, nil
 }
 
-// Decode verifies the token param and turns its claims into Claims, with
+// Decode verifies the token param and turns its claims into adapter.Claims, with
 // TokenID and TokenExpiry set: the caller must refuse a TokenID seen before.
-func (s *Signed) Decode(params map[string]string) (Claims, error) {
-	if err := checkSize(params); err != nil {
-		return Claims{}, err
+func (s *Signed) Decode(params map[string]string) (adapter.Claims, error) {
+	if err := adapter.CheckSize(params); err != nil {
+		return adapter.Claims{}, err
 	}
 	token := strings.TrimSpace(params["token"])
 	if token == "" {
-		return Claims{}, apperr.New(apperr.Invalid, CodeMissingParam,
+		return adapter.Claims{}, apperr.New(apperr.Invalid, adapter.CodeMissingParam,
 			"the URL has no token; the platform must append a JWT signed with this integration's secret as token")
 	}
 	mc := jwt.MapClaims{}
 	parser := jwt.NewParser(
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 		jwt.WithJSONNumber(),
-		// Claims are checked below, after the signature, with our own errors.
+		// adapter.Claims are checked below, after the signature, with our own errors.
 		jwt.WithoutClaimsValidation(),
 	)
 	if _, err := parser.ParseWithClaims(token, mc, func(*jwt.Token) (any, error) { return s.keys, nil }); err != nil {
-		return Claims{}, apperr.Wrap(err, apperr.Unauthorized, CodeInvalidToken,
+		return adapter.Claims{}, apperr.Wrap(err, apperr.Unauthorized, adapter.CodeInvalidToken,
 			"the token is not a valid HS256 JWT signed with this integration's secret; check the secret the platform signs with")
 	}
 
 	now := s.now()
 	exp, ok, err := numericDate(mc, "exp")
 	if err != nil {
-		return Claims{}, err
+		return adapter.Claims{}, err
 	}
 	if !ok {
-		return Claims{}, apperr.New(apperr.Unauthorized, CodeTokenLifetime,
+		return adapter.Claims{}, apperr.New(apperr.Unauthorized, adapter.CodeTokenLifetime,
 			"the token has no exp; a signed link must expire at most 5 minutes ahead")
 	}
-	if !now.Before(exp.Add(SignedLeeway)) {
-		return Claims{}, apperr.New(apperr.Unauthorized, CodeTokenExpired,
+	if !now.Before(exp.Add(Leeway)) {
+		return adapter.Claims{}, apperr.New(apperr.Unauthorized, adapter.CodeTokenExpired,
 			"this signed link has expired; ask the platform for a new one")
 	}
-	if exp.After(now.Add(SignedMaxLifetime + SignedLeeway)) {
-		return Claims{}, apperr.New(apperr.Unauthorized, CodeTokenLifetime,
+	if exp.After(now.Add(MaxLifetime + Leeway)) {
+		return adapter.Claims{}, apperr.New(apperr.Unauthorized, adapter.CodeTokenLifetime,
 			"exp must be at most 5 minutes ahead; sign each link just before it is opened")
 	}
 	for _, name := range []string{"iat", "nbf"} {
 		t, ok, err := numericDate(mc, name)
 		if err != nil {
-			return Claims{}, err
+			return adapter.Claims{}, err
 		}
-		if ok && t.After(now.Add(SignedLeeway)) {
-			return Claims{}, apperr.New(apperr.Unauthorized, CodeTokenLifetime,
+		if ok && t.After(now.Add(Leeway)) {
+			return adapter.Claims{}, apperr.New(apperr.Unauthorized, adapter.CodeTokenLifetime,
 				"the token's %s is in the future; check the clock of the server that signs the links", name)
 		}
 	}
 
 	jti, err := stringClaim(mc, "jti")
 	if err != nil {
-		return Claims{}, err
+		return adapter.Claims{}, err
 	}
 	if jti == "" {
-		return Claims{}, apperr.New(apperr.Invalid, CodeMissingClaim,
+		return adapter.Claims{}, apperr.New(apperr.Invalid, adapter.CodeMissingClaim,
 			"the token has no jti; give each signed link a unique id so that it can be used once")
 	}
 	if utf8.RuneCountInString(jti) > MaxTokenID {
-		return Claims{}, apperr.New(apperr.Invalid, CodeInvalidClaim, "the token's jti is longer than %d characters", MaxTokenID)
+		return adapter.Claims{}, apperr.New(apperr.Invalid, adapter.CodeInvalidClaim, "the token's jti is longer than %d characters", MaxTokenID)
 	}
 	sub, err := stringClaim(mc, "sub")
 	if err != nil {
-		return Claims{}, err
+		return adapter.Claims{}, err
 	}
 	sub = strings.TrimSpace(sub)
 	if sub == "" {
-		return Claims{}, apperr.New(apperr.Invalid, CodeMissingClaim, "the token has no sub; sub names the visitor")
+		return adapter.Claims{}, apperr.New(apperr.Invalid, adapter.CodeMissingClaim, "the token has no sub; sub names the visitor")
 	}
-	if err := checkVisitorID(sub, "the token's sub"); err != nil {
-		return Claims{}, err
+	if err := adapter.CheckVisitorID(sub, "the token's sub"); err != nil {
+		return adapter.Claims{}, err
 	}
 	channel, err := stringClaim(mc, "channel")
 	if err != nil {
-		return Claims{}, err
+		return adapter.Claims{}, err
 	}
 	if channel == "" {
-		channel = DefaultSignedChannel
+		channel = DefaultChannel
 	} else if !validChannel(channel) {
-		return Claims{}, apperr.New(apperr.Invalid, CodeInvalidClaim,
+		return adapter.Claims{}, apperr.New(apperr.Invalid, adapter.CodeInvalidClaim,
 			"the token's channel must be 1 to %d lowercase letters, digits, '.', '_' or '-'", maxChannel)
 	}
 	lang, err := stringClaim(mc, "lang")
 	if err != nil {
-		return Claims{}, err
+		return adapter.Claims{}, err
 	}
 
-	c := Claims{
+	c := adapter.Claims{
 		Channel:     channel,
 		VisitorID:   sub,
-		Lang:        normalizeLang(lang),
+		Lang:        adapter.NormalizeLang(lang),
 		Verified:    map[string]string{},
 		Extra:       map[string]string{},
 		TokenID:     jti,
@@ -174,11 +175,11 @@ func (s *Signed) Decode(params map[string]string) (Claims, error) {
 	for _, field := range []string{"name", "email", "phone"} {
 		v, err := stringClaim(mc, field)
 		if err != nil {
-			return Claims{}, err
+			return adapter.Claims{}, err
 		}
-		v = NormalizeClaim(field, v)
-		if utf8.RuneCountInString(v) > MaxVerifiedValue {
-			return Claims{}, apperr.New(apperr.TooLarge, CodeTooLarge, "the token's %s is longer than %d characters", field, MaxVerifiedValue)
+		v = adapter.NormalizeClaim(field, v)
+		if utf8.RuneCountInString(v) > adapter.MaxVerifiedValue {
+			return adapter.Claims{}, apperr.New(apperr.TooLarge, adapter.CodeTooLarge, "the token's %s is longer than %d characters", field, adapter.MaxVerifiedValue)
 		}
 		if v != "" {
 			c.Verified[field] = v
@@ -189,7 +190,7 @@ func (s *Signed) Decode(params map[string]string) (Claims, error) {
 	if a, ok := mc["agent"]; ok && a != nil {
 		obj, ok := a.(map[string]any)
 		if !ok {
-			return Claims{}, apperr.New(apperr.Invalid, CodeInvalidClaim, `the token's agent must be an object {"id", "email", "name"}`)
+			return adapter.Claims{}, apperr.New(apperr.Invalid, adapter.CodeInvalidClaim, `the token's agent must be an object {"id", "email", "name"}`)
 		}
 		for _, f := range []struct {
 			name string
@@ -197,7 +198,7 @@ func (s *Signed) Decode(params map[string]string) (Claims, error) {
 		}{{"id", &c.Agent.ID}, {"email", &c.Agent.Email}, {"name", &c.Agent.Name}} {
 			v, ok := scalarClaim(obj[f.name])
 			if !ok {
-				return Claims{}, apperr.New(apperr.Invalid, CodeInvalidClaim, "the token's agent.%s must be a string", f.name)
+				return adapter.Claims{}, apperr.New(apperr.Invalid, adapter.CodeInvalidClaim, "the token's agent.%s must be a string", f.name)
 			}
 			*f.dst = strings.TrimSpace(v)
 		}
@@ -205,17 +206,17 @@ func (s *Signed) Decode(params map[string]string) (Claims, error) {
 	if p, ok := mc["params"]; ok && p != nil {
 		obj, ok := p.(map[string]any)
 		if !ok {
-			return Claims{}, apperr.New(apperr.Invalid, CodeInvalidClaim, "the token's params must be an object of strings")
+			return adapter.Claims{}, apperr.New(apperr.Invalid, adapter.CodeInvalidClaim, "the token's params must be an object of strings")
 		}
 		for k, v := range obj {
 			sv, ok := scalarClaim(v)
 			if !ok {
-				return Claims{}, apperr.New(apperr.Invalid, CodeInvalidClaim, "the token's params must be an object of strings")
+				return adapter.Claims{}, apperr.New(apperr.Invalid, adapter.CodeInvalidClaim, "the token's params must be an object of strings")
 			}
 			c.Extra[k] = sv
 		}
-		if err := checkSize(c.Extra); err != nil {
-			return Claims{}, err
+		if err := adapter.CheckSize(c.Extra); err != nil {
+			return adapter.Claims{}, err
 		}
 	}
 	return c, nil
@@ -241,7 +242,7 @@ func numericDate(mc jwt.MapClaims, name string) (time.Time, bool, error) {
 }
 
 func errNumericDate(name string) error {
-	return apperr.New(apperr.Invalid, CodeInvalidClaim, "the token's %s must be a number of seconds since 1970", name)
+	return apperr.New(apperr.Invalid, adapter.CodeInvalidClaim, "the token's %s must be a number of seconds since 1970", name)
 }
 
 // stringClaim reads an optional string claim: absent or null is "".
@@ -252,7 +253,7 @@ func stringClaim(mc jwt.MapClaims, name string) (string, error) {
 	}
 	s, ok := v.(string)
 	if !ok {
-		return "", apperr.New(apperr.Invalid, CodeInvalidClaim, "the token's %s must be a string", name)
+		return "", apperr.New(apperr.Invalid, adapter.CodeInvalidClaim, "the token's %s must be a string", name)
 	}
 	return s, nil
 }
