@@ -322,3 +322,11 @@ func NormalizeLang(v string) string {
 		return ""
 	}
 }
+
+// Truncate keeps s to n bytes for an error message, marking the cut.
+func Truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

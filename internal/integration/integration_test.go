@@ -15,6 +15,7 @@ import (
 	"github.com/crmlens/crmlens/internal/integration"
 	"github.com/crmlens/crmlens/internal/keyring"
 	"github.com/crmlens/crmlens/internal/model"
+	"github.com/crmlens/crmlens/internal/platforms"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
@@ -103,7 +104,7 @@ func newService(t *testing.T, db *gorm.DB, now func() time.Time) *integration.Se
 	if err != nil {
 		t.Fatal(err)
 	}
-	return integration.New(db, k, 24*time.Hour, now)
+	return integration.New(db, k, platforms.Default(), 24*time.Hour, now)
 }
 
 func TestRotateKeyKeepsThePreviousDuringGrace(t *testing.T) {
@@ -164,7 +165,7 @@ func TestProtectionLevels(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := integration.ProtectionOf(tt.in, tt.opts, tt.origins)
+			p := integration.ProtectionOf(opened(t, tt.in, tt.opts), tt.origins)
 			if p.Level != tt.level || !strings.Contains(p.Summary, tt.says) {
 				t.Errorf("protection = %+v, want %s saying %q", p, tt.level, tt.says)
 			}
@@ -180,7 +181,8 @@ func TestProtectionLevels(t *testing.T) {
 
 func TestUsualOriginAndFraming(t *testing.T) {
 	for kind, want := range map[string]string{"easemob": "https://kefu.easemob.com", "chatwoot": "https://app.chatwoot.com", "sharecrm": "", "signed": ""} {
-		if got := integration.UsualOrigin(kind); got != want {
+		p, _ := platforms.Default().Get(kind)
+		if got := p.Spec().UsualOrigin; got != want {
 			t.Errorf("UsualOrigin(%s) = %q, want %q", kind, got, want)
 		}
 	}
@@ -212,8 +214,18 @@ func TestApplyUpdate(t *testing.T) {
 	if err != nil || in.Slug != newSlug {
 		t.Fatalf("Apply = %+v, %v", in, err)
 	}
-	got, _ := integration.ParseOptions(in.Options)
-	if !got.EncryptedSystemParams {
+	stored, err := svc.Get(ctx, newSlug)
+	if got := stored.Options; err != nil || !got.EncryptedSystemParams {
 		t.Errorf("options = %+v", got)
 	}
+}
+
+// opened is row with options o as Service.Get returns it.
+func opened(t testing.TB, row model.Integration, o integration.Options) integration.Integration {
+	t.Helper()
+	p, ok := platforms.Default().Get(row.Kind)
+	if !ok {
+		t.Fatalf("no platform of kind %q", row.Kind)
+	}
+	return integration.Integration{Integration: row, Options: p.Defaults(o), Platform: p}
 }

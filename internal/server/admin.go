@@ -55,11 +55,11 @@ func (s *Server) RevealIntegrationKey(c echo.Context, slug string) error {
 // integrationView is in as the admin API shows it: masked key, the URL to
 // paste into the platform, the protection level in words.
 func (s *Server) integrationView(c echo.Context, in model.Integration) api.Integration {
-	opts, _ := integration.ParseOptions(in.Options)
+	opened, _ := s.integrations.Open(in) // options that do not parse show as none
 	origins := integration.OriginsOf(in)
-	p := integration.ProtectionOf(in, opts, origins)
+	p := integration.ProtectionOf(opened, origins)
 	optsMap := map[string]any{}
-	b, _ := json.Marshal(opts.Defaults(in.Kind))
+	b, _ := json.Marshal(opened.Options)
 	_ = json.Unmarshal(b, &optsMap)
 	if origins == nil {
 		origins = []string{}
