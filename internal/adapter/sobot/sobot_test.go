@@ -87,8 +87,8 @@ func claimsText(c adapter.Claims) string { return fmt.Sprintf("%+v", c) }
 func TestKeyed(t *testing.T) {
 	base := map[string]string{
 		"partnerId": "crm-1001", "email": agent, "timestamp": ts,
-		"sign":   md5hex(sysNum + key + ts + "crm-1001"),
-		"uid":    "u-77", "cid": "c-88", "groupId": "g1", "groupName": "售后",
+		"sign": md5hex(sysNum + key + ts + "crm-1001"),
+		"uid":  "u-77", "cid": "c-88", "groupId": "g1", "groupName": "售后",
 		"params": `{"level":"VIP","n":12,"ok":true,"z":null,"tags":["a", "b"]}`,
 	}
 	extra := map[string]string{"uid": "u-77", "cid": "c-88", "groupId": "g1", "groupName": "售后",
