@@ -122,6 +122,18 @@ type Options struct {
 	Now func() time.Time
 }
 
+// WithDefaults returns o with Window and Now at their defaults when unset.
+// KeyRequired has no default of its own: a key given always requires it.
+func (o Options) WithDefaults() Options {
+	if o.Window == 0 {
+		o.Window = DefaultWindow
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return o
+}
+
 // Sobot verifies one integration's iFrame docking URLs.
 type Sobot struct {
 	sysNum string
@@ -134,13 +146,8 @@ type Sobot struct {
 // first. keys may be empty only with KeyRequired false (keyless mode, which
 // authenticates nothing).
 func New(keys []string, opts Options) (*Sobot, error) {
+	opts = opts.WithDefaults()
 	s := &Sobot{sysNum: opts.SysNum, window: opts.Window, now: opts.Now}
-	if s.window == 0 {
-		s.window = DefaultWindow
-	}
-	if s.now == nil {
-		s.now = time.Now
-	}
 	if s.sysNum == "" {
 		return nil, apperr.New(apperr.Invalid, adapter.CodeInvalidOption,
 			"this integration has no Sobot sysNum; copy the company's sysNum (企业标识) from Sobot's console")

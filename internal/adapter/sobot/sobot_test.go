@@ -321,3 +321,17 @@ func TestNew(t *testing.T) {
 		})
 	}
 }
+
+func TestWithDefaults(t *testing.T) {
+	o := sobot.Options{SysNum: sysNum}.WithDefaults()
+	if o.Window != 5*time.Minute || o.Now == nil || o.KeyRequired || o.SysNum != sysNum {
+		t.Fatalf("defaults = %+v", o)
+	}
+	if o := (sobot.Options{Window: time.Minute}).WithDefaults(); o.Window != time.Minute {
+		t.Fatalf("window = %v", o.Window)
+	}
+	// A shorter window is applied: 1:01 old is expired under one minute.
+	s := newSobot(t, []string{key}, sobot.Options{Window: time.Minute, Now: at(61 * time.Second)})
+	_, err := s.Decode(map[string]string{"partnerId": "p", "timestamp": ts, "sign": md5hex(sysNum + key + ts + "p")})
+	wantCode(t, err, adapter.CodeTokenExpired)
+}

@@ -39,7 +39,7 @@
 //     because the doc states it, but it signs only the agent and the time:
 //     with it, no field is authenticated, so the fields go to Extra and none
 //     to Verified, and the identity param is a claim nobody vouched for.
-//     DecodeForm says which form verified.
+//     DecodeForm says which form verified; Options.QueryFormOnly refuses it.
 //
 // The decoded join is ambiguous where a value contains "&name=": Udesk's
 // "a=x&b=y" reads as two params or as one param a with value "x&b=y", and
@@ -114,6 +114,10 @@ type Options struct {
 	Window time.Duration
 	// Now is the clock; default time.Now.
 	Now func() time.Time
+	// QueryFormOnly refuses FormEmailOnly, the doc's prose form, which signs
+	// only agent_email and timestamp: with it set, the identity param and
+	// the matching fields are always authenticated.
+	QueryFormOnly bool
 }
 
 // WithDefaults returns o with every unset option at its default.
@@ -246,10 +250,6 @@ func (u *Udesk) DecodeForm(params map[string]string, order []string) (adapter.Cl
 	if err := adapter.CheckSize(params); err != nil {
 		return adapter.Claims{}, 0, err
 	}
-	pairs, err := orderedPairs(params, order)
-	if err != nil {
-		return adapter.Claims{}, 0, err
-	}
 	sign, ok := params[ParamSign]
 	if !ok || sign == "" {
 		return adapter.Claims{}, 0, apperr.New(apperr.Invalid, adapter.CodeMissingParam,
@@ -268,6 +268,10 @@ func (u *Udesk) DecodeForm(params map[string]string, order []string) (adapter.Cl
 	if !adapter.IsDigits(ts, maxTimestampDigits) {
 		return adapter.Claims{}, 0, apperr.New(apperr.Invalid, adapter.CodeInvalidParam,
 			"timestamp is not a whole number of seconds since 1970 (Unix time)")
+	}
+	pairs, err := orderedPairs(params, order)
+	if err != nil {
+		return adapter.Claims{}, 0, err
 	}
 	form := u.verify(want, pairs, params[ParamAgentEmail], ts)
 	if form == 0 {
@@ -349,7 +353,7 @@ func (u *Udesk) verify(want []byte, pairs []pair, email, ts string) Form {
 		{FormQueryEncoded, join(pairs, url.QueryEscape)},
 		{FormQueryEncoded, join(pairs, escapeRFC3986)},
 	}
-	if email != "" {
+	if email != "" && !u.opts.QueryFormOnly {
 		cands = append(cands, candidate{FormEmailOnly, email + "&" + ParamTimestamp + "=" + ts})
 	}
 	found := Form(0)

@@ -311,6 +311,7 @@ func TestRefusals(t *testing.T) {
 		words string
 	}{
 		{"no sign", "customer_token=c&agent_email=a@b.cn&timestamp=1496631984", nil, adapter.CodeMissingParam, "no sign"},
+		{"no sign, order names it", "customer_token=c&timestamp=1496631984", []string{"customer_token", "timestamp", "sign"}, adapter.CodeMissingParam, "no sign"},
 		{"empty sign", "customer_token=c&timestamp=1496631984&sign=", nil, adapter.CodeMissingParam, "no sign"},
 		{"no timestamp", "customer_token=c&agent_email=a@b.cn&sign=" + docSign, nil, adapter.CodeMissingParam, "no timestamp"},
 		{"timestamp not a number", signed("customer_token=c&timestamp=1496631984.5"), nil, adapter.CodeInvalidParam, "timestamp"},
@@ -418,5 +419,34 @@ func TestWithDefaults(t *testing.T) {
 	}
 	if fmt.Sprint(c.Verified) != "map[phone:13900000000]" || c.Extra["cellphone"] != "1" {
 		t.Fatalf("claims = %+v", c)
+	}
+}
+
+func TestQueryFormOnly(t *testing.T) {
+	const query = "customer_token=c-42&agent_email=demo@test.cn&timestamp=1496631984"
+	tests := []struct {
+		name   string
+		signed string
+		strict bool
+		ok     bool
+	}{
+		{"prose form accepted by default", "demo@test.cn&timestamp=1496631984", false, true},
+		{"prose form refused", "demo@test.cn&timestamp=1496631984", true, false},
+		{"query form still accepted", query, true, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			u := newUdesk(t, []string{docKey}, udesk.Options{QueryFormOnly: tt.strict, Now: at(0)})
+			params, order := parse(t, query)
+			params["sign"] = md5hex(tt.signed + "&" + docKey)
+			c, err := u.Decode(params, order)
+			if !tt.ok {
+				wantCode(t, err, adapter.CodeInvalidToken)
+				return
+			}
+			if err != nil || c.VisitorID != "c-42" {
+				t.Fatalf("%+v, %v", c, err)
+			}
+		})
 	}
 }
