@@ -42,10 +42,11 @@
 //     then uid on channel "sobot_uid" (Sobot's own user id, a namespace apart
 //     from the company's ids), which the sign does not cover.
 //   - Without the key (keyless mode, Options.KeyRequired false and no key),
-//     md5(sysNum+email) is computable by anyone who knows the sysNum, which
-//     Sobot's chat links show: nothing is authenticated, the visitor id is a
-//     bare claim (protection "low"), and no time window applies since the
-//     timestamp is not signed either.
+//     md5(sysNum+email) involves no secret: sysNum is the company's
+//     identifier (企业标识), not a key, and email is in the URL, so anyone
+//     who learns the sysNum can compute it. Nothing is authenticated, the
+//     visitor id is a bare claim (protection "low"), and no time window
+//     applies since the timestamp is not signed either.
 //
 // A keyed sign is replayable within its window: Sobot signs no nonce.
 package sobot
