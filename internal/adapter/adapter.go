@@ -19,7 +19,10 @@
 package adapter
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 	"unicode"
@@ -329,4 +332,25 @@ func Truncate(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
+}
+
+// VerifiedVisitorID is the stable visitor id of a verified person: the
+// lowercase hex SHA-256 of the canonical form of the verification fields
+// (sorted by name, one "name=value" line each, values as NormalizeClaim
+// returns them). The same person verified twice gets the same id; a changed
+// phone makes another visitor.
+func VerifiedVisitorID(verified map[string]string, fields []string) string {
+	names := append([]string(nil), fields...)
+	sort.Strings(names)
+	var b strings.Builder
+	for i, f := range names {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(f)
+		b.WriteByte('=')
+		b.WriteString(NormalizeClaim(f, verified[f]))
+	}
+	sum := sha256.Sum256([]byte(b.String()))
+	return hex.EncodeToString(sum[:])
 }

@@ -2,16 +2,15 @@ package sharecrm
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"github.com/crmlens/crmlens/internal/adapter"
 	"io"
 	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/crmlens/crmlens/internal/adapter"
 
 	"github.com/crmlens/crmlens/internal/apperr"
 	"github.com/crmlens/crmlens/internal/paramcrypt"
@@ -169,7 +168,7 @@ func (s *ShareCRM) Decode(params map[string]string) (adapter.Claims, error) {
 	}
 	c := adapter.Claims{
 		Channel:     "sharecrm",
-		VisitorID:   VisitorID(verified, s.fields),
+		VisitorID:   adapter.VerifiedVisitorID(verified, s.fields),
 		Verified:    verified,
 		DisplayName: adapter.NormalizeClaim("full_name", verified["full_name"]),
 		Lang:        adapter.NormalizeLang(params["lang"]),
@@ -189,27 +188,6 @@ func (s *ShareCRM) Decode(params map[string]string) (adapter.Claims, error) {
 		}
 	}
 	return c, nil
-}
-
-// VisitorID is the stable visitor id of a verified person: the
-// lowercase hex SHA-256 of the canonical form of the verification fields
-// (sorted by name, one "name=value" line each, values as adapter.NormalizeClaim
-// returns them). The same person verified twice gets the same id; a changed
-// phone makes another visitor.
-func VisitorID(verified map[string]string, fields []string) string {
-	names := append([]string(nil), fields...)
-	sort.Strings(names)
-	var b strings.Builder
-	for i, f := range names {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		b.WriteString(f)
-		b.WriteByte('=')
-		b.WriteString(adapter.NormalizeClaim(f, verified[f]))
-	}
-	sum := sha256.Sum256([]byte(b.String()))
-	return hex.EncodeToString(sum[:])
 }
 
 // checkAESHex refuses customParams that cannot be an AES ciphertext, naming

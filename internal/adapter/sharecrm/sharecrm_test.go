@@ -236,7 +236,7 @@ func TestShareCRMDecode(t *testing.T) {
 
 func TestShareCRMVisitorID(t *testing.T) {
 	fields := sharecrm.DefaultFields
-	base := sharecrm.VisitorID(map[string]string{"full_name": "Zhang San", "phone": "15912345678"}, fields)
+	base := adapter.VerifiedVisitorID(map[string]string{"full_name": "Zhang San", "phone": "15912345678"}, fields)
 	if base != zhangSanID {
 		t.Fatalf("ShareCRMVisitorID = %s, want %s", base, zhangSanID)
 	}
@@ -254,7 +254,7 @@ func TestShareCRMVisitorID(t *testing.T) {
 		{"a line break cannot forge a field", map[string]string{"full_name": "Zhang San\nphone=15912345678", "phone": ""}, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			got := sharecrm.VisitorID(tt.verified, fields)
+			got := adapter.VerifiedVisitorID(tt.verified, fields)
 			if (got == base) != tt.same {
 				t.Fatalf("ShareCRMVisitorID = %s, base %s, want same=%v", got, base, tt.same)
 			}
@@ -367,7 +367,7 @@ func FuzzShareCRMDecode(f *testing.F) {
 		if c.Verified["full_name"] == "" || c.Verified["phone"] == "" || len(c.Verified) > adapter.MaxVerifiedFields {
 			t.Fatalf("Decode accepted Verified %v", c.Verified)
 		}
-		if c.VisitorID != sharecrm.VisitorID(c.Verified, sharecrm.DefaultFields) {
+		if c.VisitorID != adapter.VerifiedVisitorID(c.Verified, sharecrm.DefaultFields) {
 			t.Fatal("VisitorID is not ShareCRMVisitorID of Verified")
 		}
 	})
