@@ -57,9 +57,16 @@ type Spec struct {
 	// NewKey makes a key fit for the platform from 32 random bytes; nil:
 	// unpadded URL-safe base64.
 	NewKey func(random []byte) string
+	// KeyFromPlatform: the platform makes the key and shows it to its admin
+	// (Udesk's 密钥, Sobot's 安全密钥); crmlens cannot generate one, so an
+	// integration created or rotated without a key is refused.
+	KeyFromPlatform bool
 	// Options are the JSON names of the options the platform owns; an
 	// integration of another kind refuses them.
 	Options []string
+	// Required are the options among Options that have no default and
+	// must be given (Sobot's sysNum).
+	Required []string
 	// Connect says where in the platform's admin to paste the sidebar URL
 	// (and the key), for the CLI to print after creating an integration;
 	// ConnectNoKey is the same for an integration without a key.

@@ -99,7 +99,9 @@ func (s *Service) Create(ctx context.Context, in Input, record audit.OnTx[model.
 			return model.Integration{}, "", err
 		}
 	} else if key == "" && p.Spec().Key != adapter.KeyNone {
-		key = GenerateKey(p)
+		if key, err = newKey(p); err != nil {
+			return model.Integration{}, "", err
+		}
 	}
 	if key != "" || p.Spec().Key == adapter.KeyRequired {
 		if err := p.ValidateKey(key); err != nil {
@@ -265,7 +267,9 @@ func (s *Service) RotateKey(ctx context.Context, slug, key string, grace time.Du
 			return err
 		}
 		if key == "" {
-			key = GenerateKey(p)
+			if key, err = newKey(p); err != nil {
+				return err
+			}
 		}
 		if err := p.ValidateKey(key); err != nil {
 			return err
@@ -418,6 +422,21 @@ func Framing(origins []string) string {
 		return "no origin set: no platform can show this sidebar, only crmlens's own pages can frame it; add the platform's origin"
 	}
 	return "framed only by " + strings.Join(origins, ", ") + " (and crmlens's own pages)"
+}
+
+// newKey generates a key for p, or says where to copy it from when the
+// platform makes its own (Spec.KeyFromPlatform).
+func newKey(p adapter.Platform) (string, error) {
+	sp := p.Spec()
+	if !sp.KeyFromPlatform {
+		return GenerateKey(p), nil
+	}
+	alt := ""
+	if sp.Key == adapter.KeyOptional {
+		alt = ", or ask for none (which authenticates nothing)"
+	}
+	return "", apperr.OnField(apperr.New(apperr.Invalid, "invalid_key", "%s makes its own key, which crmlens cannot generate: give %s%s",
+		sp.Title, sp.KeyHelp, alt), "key")
 }
 
 // GenerateKey returns a new random key fit for p (Spec.NewKey), from

@@ -14,6 +14,8 @@ import (
 	"github.com/crmlens/crmlens/internal/adapter/easemob"
 	"github.com/crmlens/crmlens/internal/adapter/sharecrm"
 	"github.com/crmlens/crmlens/internal/adapter/signed"
+	"github.com/crmlens/crmlens/internal/adapter/sobot"
+	"github.com/crmlens/crmlens/internal/adapter/udesk"
 )
 
 // Registry is a set of platforms by kind, in registration order.
@@ -30,6 +32,8 @@ func Default() *Registry {
 		sharecrm.Platform{},
 		chatwoot.Platform{},
 		signed.Platform{},
+		udesk.Platform{},
+		sobot.Platform{},
 	)
 }
 
