@@ -75,57 +75,94 @@ func New(secrets []string, now func() time.Time) (*Signed, error) {
 	return s, nil
 }
 
-// Decode verifies the token param and turns its claims into adapter.Claims, with
-// TokenID and TokenExpiry set: the caller must refuse a TokenID seen before.
+// Decode verifies the token param and turns its claims into adapter.Claims,
+// with TokenID and TokenExpiry set: the caller must refuse a TokenID seen
+// before. The steps: the signature (verify), the lifetime (lifetime), the
+// visitor and the token's id (identity), then what the token says of the
+// visitor, the agent and the page (identityClaims, agentClaim,
+// paramsClaim).
 func (s *Signed) Decode(params map[string]string) (adapter.Claims, error) {
 	if err := adapter.CheckSize(params); err != nil {
 		return adapter.Claims{}, err
 	}
-	token := strings.TrimSpace(params["token"])
+	mc, err := s.verify(params["token"])
+	if err != nil {
+		return adapter.Claims{}, err
+	}
+	exp, err := s.lifetime(mc)
+	if err != nil {
+		return adapter.Claims{}, err
+	}
+	c, err := identity(mc)
+	if err != nil {
+		return adapter.Claims{}, err
+	}
+	c.TokenExpiry = exp
+	for _, step := range []func(jwt.MapClaims, *adapter.Claims) error{identityClaims, agentClaim, paramsClaim} {
+		if err := step(mc, &c); err != nil {
+			return adapter.Claims{}, err
+		}
+	}
+	return c, nil
+}
+
+// verify checks that token is an HS256 JWT signed with one of the
+// integration's secrets and returns its claims, not yet checked: the one
+// invalid_token answer for every other token.
+func (s *Signed) verify(token string) (jwt.MapClaims, error) {
+	token = strings.TrimSpace(token)
 	if token == "" {
-		return adapter.Claims{}, apperr.New(apperr.Invalid, adapter.CodeMissingParam,
+		return nil, apperr.New(apperr.Invalid, adapter.CodeMissingParam,
 			"the URL has no token; the platform must append a JWT signed with this integration's secret as token")
 	}
 	mc := jwt.MapClaims{}
 	parser := jwt.NewParser(
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 		jwt.WithJSONNumber(),
-		// adapter.Claims are checked below, after the signature, with our own errors.
+		// Claims are checked after the signature, with our own errors.
 		jwt.WithoutClaimsValidation(),
 	)
 	if _, err := parser.ParseWithClaims(token, mc, func(*jwt.Token) (any, error) { return s.keys, nil }); err != nil {
-		return adapter.Claims{}, apperr.Wrap(err, apperr.Unauthorized, adapter.CodeInvalidToken,
+		return nil, apperr.Wrap(err, apperr.Unauthorized, adapter.CodeInvalidToken,
 			"the token is not a valid HS256 JWT signed with this integration's secret; check the secret the platform signs with")
 	}
+	return mc, nil
+}
 
+// lifetime checks exp (required, not passed, at most MaxLifetime ahead)
+// and iat and nbf (not in the future), each within Leeway, and returns exp.
+func (s *Signed) lifetime(mc jwt.MapClaims) (time.Time, error) {
 	now := s.now()
 	exp, ok, err := numericDate(mc, "exp")
-	if err != nil {
-		return adapter.Claims{}, err
-	}
-	if !ok {
-		return adapter.Claims{}, apperr.New(apperr.Unauthorized, adapter.CodeTokenLifetime,
+	switch {
+	case err != nil:
+		return exp, err
+	case !ok:
+		return exp, apperr.New(apperr.Unauthorized, adapter.CodeTokenLifetime,
 			"the token has no exp; a signed link must expire at most 5 minutes ahead")
-	}
-	if !now.Before(exp.Add(Leeway)) {
-		return adapter.Claims{}, apperr.New(apperr.Unauthorized, adapter.CodeTokenExpired,
+	case !now.Before(exp.Add(Leeway)):
+		return exp, apperr.New(apperr.Unauthorized, adapter.CodeTokenExpired,
 			"this signed link has expired; ask the platform for a new one")
-	}
-	if exp.After(now.Add(MaxLifetime + Leeway)) {
-		return adapter.Claims{}, apperr.New(apperr.Unauthorized, adapter.CodeTokenLifetime,
+	case exp.After(now.Add(MaxLifetime + Leeway)):
+		return exp, apperr.New(apperr.Unauthorized, adapter.CodeTokenLifetime,
 			"exp must be at most 5 minutes ahead; sign each link just before it is opened")
 	}
 	for _, name := range []string{"iat", "nbf"} {
 		t, ok, err := numericDate(mc, name)
 		if err != nil {
-			return adapter.Claims{}, err
+			return exp, err
 		}
 		if ok && t.After(now.Add(Leeway)) {
-			return adapter.Claims{}, apperr.New(apperr.Unauthorized, adapter.CodeTokenLifetime,
+			return exp, apperr.New(apperr.Unauthorized, adapter.CodeTokenLifetime,
 				"the token's %s is in the future; check the clock of the server that signs the links", name)
 		}
 	}
+	return exp, nil
+}
 
+// identity reads jti (the token's single-use id), sub (the visitor),
+// channel and lang.
+func identity(mc jwt.MapClaims) (adapter.Claims, error) {
 	jti, err := stringClaim(mc, "jti")
 	if err != nil {
 		return adapter.Claims{}, err
@@ -162,64 +199,70 @@ func (s *Signed) Decode(params map[string]string) (adapter.Claims, error) {
 	if err != nil {
 		return adapter.Claims{}, err
 	}
+	return adapter.Claims{Channel: channel, VisitorID: sub, Lang: adapter.NormalizeLang(lang),
+		Verified: map[string]string{}, Extra: map[string]string{}, TokenID: jti}, nil
+}
 
-	c := adapter.Claims{
-		Channel:     channel,
-		VisitorID:   sub,
-		Lang:        adapter.NormalizeLang(lang),
-		Verified:    map[string]string{},
-		Extra:       map[string]string{},
-		TokenID:     jti,
-		TokenExpiry: exp,
-	}
+// identityClaims reads name, email and phone into c.Verified, normalized.
+func identityClaims(mc jwt.MapClaims, c *adapter.Claims) error {
 	for _, field := range []string{"name", "email", "phone"} {
 		v, err := stringClaim(mc, field)
 		if err != nil {
-			return adapter.Claims{}, err
+			return err
 		}
 		v = adapter.NormalizeClaim(field, v)
 		if utf8.RuneCountInString(v) > adapter.MaxVerifiedValue {
-			return adapter.Claims{}, apperr.New(apperr.TooLarge, adapter.CodeTooLarge, "the token's %s is longer than %d characters", field, adapter.MaxVerifiedValue)
+			return apperr.New(apperr.TooLarge, adapter.CodeTooLarge, "the token's %s is longer than %d characters", field, adapter.MaxVerifiedValue)
 		}
 		if v != "" {
 			c.Verified[field] = v
 		}
 	}
 	c.DisplayName = c.Verified["name"]
+	return nil
+}
 
-	if a, ok := mc["agent"]; ok && a != nil {
-		obj, ok := a.(map[string]any)
-		if !ok {
-			return adapter.Claims{}, apperr.New(apperr.Invalid, adapter.CodeInvalidClaim, `the token's agent must be an object {"id", "email", "name"}`)
-		}
-		for _, f := range []struct {
-			name string
-			dst  *string
-		}{{"id", &c.Agent.ID}, {"email", &c.Agent.Email}, {"name", &c.Agent.Name}} {
-			v, ok := scalarClaim(obj[f.name])
-			if !ok {
-				return adapter.Claims{}, apperr.New(apperr.Invalid, adapter.CodeInvalidClaim, "the token's agent.%s must be a string", f.name)
-			}
-			*f.dst = strings.TrimSpace(v)
-		}
+// agentClaim reads the agent object {"id", "email", "name"} into c.Agent.
+func agentClaim(mc jwt.MapClaims, c *adapter.Claims) error {
+	a, ok := mc["agent"]
+	if !ok || a == nil {
+		return nil
 	}
-	if p, ok := mc["params"]; ok && p != nil {
-		obj, ok := p.(map[string]any)
-		if !ok {
-			return adapter.Claims{}, apperr.New(apperr.Invalid, adapter.CodeInvalidClaim, "the token's params must be an object of strings")
-		}
-		for k, v := range obj {
-			sv, ok := scalarClaim(v)
-			if !ok {
-				return adapter.Claims{}, apperr.New(apperr.Invalid, adapter.CodeInvalidClaim, "the token's params must be an object of strings")
-			}
-			c.Extra[k] = sv
-		}
-		if err := adapter.CheckSize(c.Extra); err != nil {
-			return adapter.Claims{}, err
-		}
+	obj, ok := a.(map[string]any)
+	if !ok {
+		return apperr.New(apperr.Invalid, adapter.CodeInvalidClaim, `the token's agent must be an object {"id", "email", "name"}`)
 	}
-	return c, nil
+	for _, f := range []struct {
+		name string
+		dst  *string
+	}{{"id", &c.Agent.ID}, {"email", &c.Agent.Email}, {"name", &c.Agent.Name}} {
+		v, ok := scalarClaim(obj[f.name])
+		if !ok {
+			return apperr.New(apperr.Invalid, adapter.CodeInvalidClaim, "the token's agent.%s must be a string", f.name)
+		}
+		*f.dst = strings.TrimSpace(v)
+	}
+	return nil
+}
+
+// paramsClaim reads the params object of strings into c.Extra.
+func paramsClaim(mc jwt.MapClaims, c *adapter.Claims) error {
+	p, ok := mc["params"]
+	if !ok || p == nil {
+		return nil
+	}
+	obj, ok := p.(map[string]any)
+	if !ok {
+		return apperr.New(apperr.Invalid, adapter.CodeInvalidClaim, "the token's params must be an object of strings")
+	}
+	for k, v := range obj {
+		sv, ok := scalarClaim(v)
+		if !ok {
+			return apperr.New(apperr.Invalid, adapter.CodeInvalidClaim, "the token's params must be an object of strings")
+		}
+		c.Extra[k] = sv
+	}
+	return adapter.CheckSize(c.Extra)
 }
 
 // numericDate reads a NumericDate claim: absent or null is not ok; anything
