@@ -1,8 +1,12 @@
 // Package adapter turns what a customer-service platform appends to the
 // sidebar URL into one normalized Claims: the channel and the visitor's id on
-// it, the agent, identity claims, the UI language and any extra params. One
-// file per platform: easemob.go (DES params), sharecrm.go (AES identity
-// verification), chatwoot.go (dashboard app context), signed.go (HS256 JWT).
+// it, the agent, identity claims, the UI language and any extra params. It
+// holds what every platform shares (Claims, the error codes, the limits,
+// the checks) and the Platform interface (platform.go); each platform is
+// one package: easemob (DES params), sharecrm (AES identity verification),
+// chatwoot (dashboard app context), signed (HS256 JWT), udesk (MD5-signed
+// assist-component URLs), sobot (MD5-signed iFrame URLs), registered in
+// internal/platforms.
 //
 // Adapters only decode and verify; they never touch the database, so a
 // request they refuse cannot have written anything. A signed token's single
