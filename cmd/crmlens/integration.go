@@ -92,7 +92,7 @@ func (o *optionFlags) bind(cmd *cobra.Command, reg *platforms.Registry) {
 	f.StringVar(&o.identityParam, "identity-param", "", h("identity-param", "the param naming the customer (default customer_token)"))
 	f.StringArrayVar(&o.fieldParams, "field-param", nil, h("field-param", "an identity claim read from a param, FIELD=PARAM, repeatable (default phone=cellphone and email=email)"))
 	f.StringVar(&o.sobotSysNum, "sobot-sysnum", "", h("sobot-sysnum", "the company's sysNum (Sobot: Settings > Company info), which each URL must name"))
-	f.StringVar(&o.agentActions, "agent-actions", "", "what agents may do where nothing vouches for them (easemob without a key and --require-known-agent, chatwoot without an API token): read (only the matched contact; the default for new integrations) or all (also search contacts and link the visitor, which anyone with the URL then can)")
+	f.StringVar(&o.agentActions, "agent-actions", "", "what agents may do where nothing vouches for them (easemob without a key and --require-known-agent, chatwoot, sobot): read (only the matched contact; the default for new integrations) or all (also search contacts and link the visitor, which anyone with the URL then can)")
 }
 
 func (o *optionFlags) options() (integration.Options, error) {
