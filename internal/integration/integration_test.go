@@ -50,6 +50,15 @@ func TestCreate(t *testing.T) {
 			{name: "signed cannot go without a key", in: integration.Input{Slug: "x-jwt-none", Kind: "signed", NoKey: true}, wantCode: "invalid_key"},
 			{name: "no key with encrypted system params", in: integration.Input{Slug: "x-none-enc", Kind: "easemob", NoKey: true, Options: integration.Options{EncryptedSystemParams: true}}, wantCode: "invalid_option"},
 			{name: "no key with a tenant pin", in: integration.Input{Slug: "x-none-pin", Kind: "easemob", NoKey: true, Options: integration.Options{TenantID: "1"}}, wantCode: "invalid_option"},
+			{name: "udesk", in: integration.Input{Slug: "acme-udesk", Kind: "udesk", Key: "957a542817ebcda1cccacd9a7c1fc711"}},
+			{name: "udesk makes its own key", in: integration.Input{Slug: "x-udesk-gen", Kind: "udesk"}, wantCode: "invalid_key"},
+			{name: "udesk cannot go without a key", in: integration.Input{Slug: "x-udesk-none", Kind: "udesk", NoKey: true}, wantCode: "invalid_key"},
+			{name: "udesk identity param that is udesk's own", in: integration.Input{Slug: "x-udesk-id", Kind: "udesk", Key: "k1", Options: integration.Options{IdentityParam: "sign"}}, wantCode: "invalid_option"},
+			{name: "sobot", in: integration.Input{Slug: "acme-sobot", Kind: "sobot", Key: "sobot-key", Options: integration.Options{SobotSysNum: "b2a9c1"}}},
+			{name: "sobot without a key", in: integration.Input{Slug: "acme-sobot-clear", Kind: "sobot", NoKey: true, Options: integration.Options{SobotSysNum: "b2a9c1"}}},
+			{name: "sobot makes its own key", in: integration.Input{Slug: "x-sobot-gen", Kind: "sobot", Options: integration.Options{SobotSysNum: "b2a9c1"}}, wantCode: "invalid_key"},
+			{name: "sobot without its sysNum", in: integration.Input{Slug: "x-sobot-num", Kind: "sobot", Key: "sobot-key"}, wantCode: "invalid_option"},
+			{name: "a sobot option on easemob", in: integration.Input{Slug: "x-em-sobot", Kind: "easemob", Options: integration.Options{SobotSysNum: "b2a9c1"}}, wantCode: "invalid_option"},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -162,6 +171,9 @@ func TestProtectionLevels(t *testing.T) {
 		{"chatwoot without token", model.Integration{Kind: "chatwoot"}, integration.Options{}, nil, "low", "Chatwoot API token"},
 		{"chatwoot with token", model.Integration{Kind: "chatwoot", APIToken: "x"}, integration.Options{ChatwootURL: "https://app.chatwoot.com"}, nil, "medium", "checked against Chatwoot's API"},
 		{"signed", model.Integration{Kind: "signed", Key: "x"}, integration.Options{}, []string{"https://a.example"}, "high", "works once"},
+		{"udesk", model.Integration{Kind: "udesk", Key: "x"}, integration.Options{}, nil, "medium", "replayable within its 5-minute window"},
+		{"sobot", model.Integration{Kind: "sobot", Key: "x"}, integration.Options{SobotSysNum: "n"}, nil, "medium", "only partnerId and timestamp are signed"},
+		{"sobot without a key", model.Integration{Kind: "sobot"}, integration.Options{SobotSysNum: "n"}, []string{"https://a.example"}, "low", "authenticates nothing"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
