@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/crmlens/crmlens/internal/adapter"
 	"github.com/crmlens/crmlens/internal/adapter/easemob"
@@ -227,6 +228,26 @@ func TestParamsNames(t *testing.T) {
 	} {
 		if got := (adapter.Params{Values: v, Order: tt.order}).Names(); !slices.Equal(got, tt.want) {
 			t.Errorf("%s: Names = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+// Each platform states its replay rule: single use needs a bounded window
+// (the used ids are kept until their expiry), and no window is longer than
+// an hour.
+func TestReplayRules(t *testing.T) {
+	want := map[string]adapter.Replay{
+		model.KindEasemob: {}, model.KindShareCRM: {}, model.KindChatwoot: {},
+		model.KindSigned: {SingleUse: true, Window: 5 * time.Minute},
+		model.KindUdesk:  {Window: 5 * time.Minute}, model.KindSobot: {Window: 5 * time.Minute},
+	}
+	for _, p := range platforms.Default().All() {
+		r := p.Spec().Replay
+		if r != want[p.Spec().Kind] {
+			t.Errorf("%s: replay %+v, want %+v", p.Spec().Kind, r, want[p.Spec().Kind])
+		}
+		if r.SingleUse && r.Window == 0 || r.Window > time.Hour {
+			t.Errorf("%s: replay %+v is unbounded", p.Spec().Kind, r)
 		}
 	}
 }

@@ -192,6 +192,11 @@ func (s *Service) CreateSession(ctx context.Context, slug string, params adapter
 		}
 		return Session{}, err
 	}
+	if in.Platform.Spec().Replay.SingleUse && claims.TokenID == "" {
+		// The platform's replay rule is single use (verify consumes each
+		// credential's id): a decoder that names none is a fault of crmlens.
+		return Session{}, fmt.Errorf("integration %s: the %s decoder named no token id to use once", in.Slug, in.Kind)
+	}
 	for _, d := range claims.Dropped {
 		// Not fatal, but operators watch decrypt failures: a param under
 		// another key is the sign of a key set differently in the platform.
