@@ -51,9 +51,9 @@ func (s *Server) RevealIntegrationKey(c echo.Context, slug string) error {
 // integrationView is in as the admin API shows it: masked key, the URL to
 // paste into the platform, the protection level in words.
 func (s *Server) integrationView(c echo.Context, in model.Integration) api.Integration {
-	opts, _ := integration.ParseOptions(in.Options)
+	opened, _ := s.integrations.Open(in) // options that do not parse show as none
 	origins := integration.OriginsOf(in)
-	p := integration.ProtectionOf(in, opts, origins)
+	p := integration.ProtectionOf(opened, origins)
 	if origins == nil {
 		origins = []string{}
 	}
@@ -62,7 +62,7 @@ func (s *Server) integrationView(c echo.Context, in model.Integration) api.Integ
 		SidebarUrl: baseURL(c) + "/sidebar/" + in.Slug, Origins: origins,
 		KeySet: in.Key != "", KeyMasked: s.integrations.Masked(in), PreviousKeyExpiresAt: in.PreviousKeyExpiresAt, DisabledAt: in.DisabledAt,
 		Protection: protectionView(p),
-		Options:    optionsView(opts.Defaults(in.Kind)),
+		Options:    optionsView(opened.Options),
 	}
 }
 

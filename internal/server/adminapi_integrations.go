@@ -66,6 +66,15 @@ func optionsOf(o *api.IntegrationOptions) integration.Options {
 	if o.AgentActions != nil {
 		out.AgentActions = string(*o.AgentActions)
 	}
+	if o.IdentityParam != nil {
+		out.IdentityParam = strings.TrimSpace(*o.IdentityParam)
+	}
+	if o.FieldParams != nil {
+		out.FieldParams = *o.FieldParams
+	}
+	if o.SobotSysNum != nil {
+		out.SobotSysNum = strings.TrimSpace(*o.SobotSysNum)
+	}
 	return out
 }
 

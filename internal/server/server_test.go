@@ -29,6 +29,7 @@ import (
 	"github.com/crmlens/crmlens/internal/matchkey"
 	"github.com/crmlens/crmlens/internal/model"
 	"github.com/crmlens/crmlens/internal/paramcrypt"
+	"github.com/crmlens/crmlens/internal/platforms"
 	"github.com/crmlens/crmlens/internal/playground"
 	"github.com/crmlens/crmlens/internal/ratelimit"
 	"github.com/crmlens/crmlens/internal/seed"
@@ -101,7 +102,7 @@ func startWith(t *testing.T, db *gorm.DB, failures int) *fixture {
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	keys, err := keyring.New(bytes.Repeat([]byte{9}, 32))
 	must(t, err)
-	integrations := integration.New(db, keys, time.Hour, nil)
+	integrations := integration.New(db, keys, platforms.Default(), time.Hour, nil)
 	_, _, err = integrations.Create(ctx, integration.Input{Slug: "acme", Kind: "easemob", Name: "Acme", Key: testKey, Origins: []string{"https://kefu.easemob.com"}}, nil)
 	must(t, err)
 	acct := model.Account{ExternalID: "A-1", Name: "上海示例贸易有限公司", Industry: "Retail", Tier: "gold", Owner: "Li"}

@@ -31,12 +31,17 @@ func (s *Server) CreateSidebarSession(c echo.Context) (err error) {
 			err = s.sessionFailure(c, slug, err)
 		}
 	}()
-	var req api.SessionRequest
+	var req sessionRequest // api.SessionRequest, with params in order
 	if err := decodeJSON(c.Request().Body, &req); err != nil {
 		return err
 	}
+	// The spec requires "params"; a JSON null passes the schema check but
+	// names no params at all.
+	if !req.Params.present {
+		return apperr.New(apperr.Invalid, "missing_params", `the body needs "params": the query parameters the platform appended`)
+	}
 	slug = req.Integration
-	sess, err := s.sidebar.CreateSession(c.Request().Context(), req.Integration, req.Params)
+	sess, err := s.sidebar.CreateSession(c.Request().Context(), req.Integration, req.Params.Params())
 	if err != nil {
 		return err
 	}
@@ -72,6 +77,8 @@ func decodeJSON(r io.Reader, dst any) error {
 		var mbe *http.MaxBytesError
 		var he *echo.HTTPError
 		switch {
+		case apperr.As(err) != nil:
+			return err // a field's own reader worded it (orderedParams)
 		case errors.As(err, &mbe):
 			return apperr.New(apperr.TooLarge, "body_too_large", "the request body is larger than %d bytes", mbe.Limit)
 		case errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge:

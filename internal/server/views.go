@@ -33,6 +33,15 @@ func optionsView(o integration.Options) api.IntegrationOptions {
 	if o.ChatwootURL != "" {
 		v.ChatwootUrl = ptr(o.ChatwootURL)
 	}
+	if o.IdentityParam != "" {
+		v.IdentityParam = ptr(o.IdentityParam)
+	}
+	if len(o.FieldParams) > 0 {
+		v.FieldParams = ptr(o.FieldParams)
+	}
+	if o.SobotSysNum != "" {
+		v.SobotSysNum = ptr(o.SobotSysNum)
+	}
 	if o.AgentActions != "" {
 		v.AgentActions = ptr(api.IntegrationOptionsAgentActions(o.AgentActions))
 	}

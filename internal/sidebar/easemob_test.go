@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/crmlens/crmlens/api"
+	"github.com/crmlens/crmlens/internal/adapter"
 	"github.com/crmlens/crmlens/internal/apperr"
 	"github.com/crmlens/crmlens/internal/database"
 	"github.com/crmlens/crmlens/internal/dbtest"
@@ -84,7 +85,7 @@ func TestEasemobAppVisitorWithTo(t *testing.T) {
 				"desc": e(""), "agentName": e("Admin"), "trueName": e("admin"), "lang": "EN"},
 			"to in clear": {"easemobId": "kefuchannelimid_248171", "visitorImId": "im-ann", "to": "kefuchannelimid_248171", "desc": "", "lang": "ja"},
 		} {
-			s, err := k.svc.CreateSession(ctx, "kefu", params)
+			s, err := k.svc.CreateSession(ctx, "kefu", adapter.ParamsOf(params))
 			if err != nil {
 				t.Fatalf("%s: %v", name, err)
 			}
@@ -93,7 +94,7 @@ func TestEasemobAppVisitorWithTo(t *testing.T) {
 			}
 		}
 		// A WeChat visitor (to = an official account's original id).
-		s, err := k.svc.CreateSession(ctx, "kefu", map[string]string{"visitorImId": "oBob123", "to": e("gh_4f2a9c1e7b3d")})
+		s, err := k.svc.CreateSession(ctx, "kefu", adapter.ParamsOf(map[string]string{"visitorImId": "oBob123", "to": e("gh_4f2a9c1e7b3d")}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -171,7 +172,7 @@ func TestEasemobBothReadings(t *testing.T) {
 				t.Errorf("%s: simulation %+v", tc.name, sim)
 			}
 
-			s, err := k.svc.CreateSession(ctx, "kefu", params)
+			s, err := k.svc.CreateSession(ctx, "kefu", adapter.ParamsOf(params))
 			if err != nil {
 				t.Fatalf("%s: %v", tc.name, err)
 			}
@@ -184,7 +185,7 @@ func TestEasemobBothReadings(t *testing.T) {
 		}
 		// Required encrypted: a plain visitorImId is still refused.
 		strict := newKefuSlug(t, db, k, "kefu-strict", kefuKey, integration.Options{EncryptedSystemParams: true})
-		_, err := k.svc.CreateSession(ctx, strict, map[string]string{"visitorImId": "webim-visitor-8K2FTG9QTYWRT8EYVJ7F"})
+		_, err := k.svc.CreateSession(ctx, strict, adapter.ParamsOf(map[string]string{"visitorImId": "webim-visitor-8K2FTG9QTYWRT8EYVJ7F"}))
 		if e := apperr.As(err); e == nil || e.Code != "plain_system_param" {
 			t.Errorf("plain visitorImId with the option required: %v", err)
 		}

@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/crmlens/crmlens/api"
+	"github.com/crmlens/crmlens/internal/adapter"
 	"github.com/crmlens/crmlens/internal/database"
 	"github.com/crmlens/crmlens/internal/dbtest"
 	"github.com/crmlens/crmlens/internal/importer"
@@ -91,7 +92,7 @@ func TestMatchingAfterNormalization(t *testing.T) {
 			if tt.email != "" {
 				params["contact_email"] = tt.email
 			}
-			s, err := svc.CreateSession(ctx, "cw-1", params)
+			s, err := svc.CreateSession(ctx, "cw-1", adapter.ParamsOf(params))
 			if err != nil {
 				t.Fatalf("%s: %v", tt.name, err)
 			}
@@ -109,14 +110,14 @@ func TestMatchingAfterNormalization(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, phone := range []string{"13700000000", "137 0000 0000", "+86 137-0000-0000"} {
-			s, err := svc.CreateSession(ctx, "web", map[string]string{"customParams": aes.Encrypt(`{"full_name":"钱七","phone":"` + phone + `"}`)})
+			s, err := svc.CreateSession(ctx, "web", adapter.ParamsOf(map[string]string{"customParams": aes.Encrypt(`{"full_name":"钱七","phone":"` + phone + `"}`)}))
 			if err != nil {
 				t.Fatal(err)
 			}
 			checkMatch(t, "钱七 "+phone, s, byID, "", []string{"W1", "W2"})
 		}
 		// The name singles one out: the stricter rule (full_name+phone) links.
-		s, err := svc.CreateSession(ctx, "web", map[string]string{"customParams": aes.Encrypt(`{"full_name":"赵六","phone":"+8613700000000"}`)})
+		s, err := svc.CreateSession(ctx, "web", adapter.ParamsOf(map[string]string{"customParams": aes.Encrypt(`{"full_name":"赵六","phone":"+8613700000000"}`)}))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -187,15 +187,15 @@ func (s *Service) agentActions(ctx context.Context, c sessiontoken.Claims) (vouc
 	if err := integration.CheckEnabled(in); err != nil {
 		return false, err
 	}
-	opts, err := integration.ParseOptions(in.Options)
+	opened, err := s.integrations.Open(in)
 	if err != nil {
-		return false, fmt.Errorf("integration %s options: %w", in.Slug, err)
+		return false, err
 	}
-	if !integration.AgentsMaySearch(in, opts) {
+	if !integration.AgentsMaySearch(opened) {
 		return false, apperr.New(apperr.Forbidden, CodeAgentActionsRead,
 			"this integration lets agents only read the contact crmlens matched: nothing vouches for the agent, so search and link are off; an admin can allow them (agent actions) in the crmlens console")
 	}
-	return integration.AgentsVouched(in, opts), nil
+	return integration.AgentsVouched(opened), nil
 }
 
 // reachable says whether contactID is within c's reach: the visitor's

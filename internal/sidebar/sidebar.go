@@ -21,6 +21,7 @@ import (
 
 	"github.com/crmlens/crmlens/api"
 	"github.com/crmlens/crmlens/internal/adapter"
+	chatwootadapter "github.com/crmlens/crmlens/internal/adapter/chatwoot"
 	"github.com/crmlens/crmlens/internal/apperr"
 	"github.com/crmlens/crmlens/internal/audit"
 	"github.com/crmlens/crmlens/internal/chatwoot"
@@ -144,80 +145,57 @@ type Session struct {
 }
 
 // Integration returns the integration with slug, or a NotFound error.
-func (s *Service) Integration(ctx context.Context, slug string) (model.Integration, error) {
+func (s *Service) Integration(ctx context.Context, slug string) (integration.Integration, error) {
 	return s.integrations.Get(ctx, slug)
 }
 
-// decode runs in's adapter over params.
-func (s *Service) decode(in model.Integration, opts integration.Options, params map[string]string) (adapter.Claims, error) {
-	keys, err := s.integrations.Keys(in)
+// decode runs in's platform's decoder over params.
+func (s *Service) decode(in integration.Integration, params adapter.Params) (adapter.Claims, error) {
+	keys, err := s.integrations.Keys(in.Integration)
 	if err != nil {
 		return adapter.Claims{}, err
 	}
-	unusable := func(err error) error {
+	if in.Platform == nil {
+		return adapter.Claims{}, apperr.New(apperr.Unprocessable, CodeAdapterUnavailable,
+			"integrations of kind %s are not supported by this version of crmlens", in.Kind)
+	}
+	d, err := in.Platform.New(keys, in.Options, s.now)
+	if err != nil {
 		why := "its key is unusable"
 		if e := apperr.As(err); e != nil {
 			why = e.Message
 		}
-		return apperr.Wrap(err, apperr.Unprocessable, CodeAdapterUnavailable,
+		return adapter.Claims{}, apperr.Wrap(err, apperr.Unprocessable, CodeAdapterUnavailable,
 			"integration %s is misconfigured (%s); an admin must fix it", in.Slug, why)
 	}
-	switch in.Kind {
-	case model.KindEasemob:
-		a, err := s.easemob(keys, opts)
-		if err != nil {
-			return adapter.Claims{}, unusable(err)
-		}
-		return a.Decode(params)
-	case model.KindShareCRM:
-		a, err := adapter.NewShareCRM(keys, adapter.ShareCRMOptions{VerificationFields: opts.VerificationFields})
-		if err != nil {
-			return adapter.Claims{}, unusable(err)
-		}
-		return a.Decode(params)
-	case model.KindChatwoot:
-		return adapter.NewChatwoot().Decode(params)
-	case model.KindSigned:
-		a, err := adapter.NewSigned(keys, s.now)
-		if err != nil {
-			return adapter.Claims{}, unusable(err)
-		}
-		return a.Decode(params)
-	default:
-		return adapter.Claims{}, apperr.New(apperr.Unprocessable, CodeAdapterUnavailable,
-			"integrations of kind %s are not supported by this version of crmlens", in.Kind)
-	}
-}
-
-// easemob builds the Easemob adapter for an integration's keys and options.
-func (s *Service) easemob(keys []string, opts integration.Options) (*adapter.Easemob, error) {
-	return adapter.NewEasemob(keys, adapter.EasemobOptions{EncryptedSystemParams: opts.EncryptedSystemParams,
-		TenantID: opts.TenantID, RequireKnownAgent: opts.RequireKnownAgent})
+	return d.Decode(params)
 }
 
 // CreateSession decodes params for the integration slug, runs its checks,
 // records the visitor, links it to a contact when one matches, and issues a
 // token. A request refused by decoding or a check writes nothing (a signed
-// token's id is recorded as used once its signature is verified).
-func (s *Service) CreateSession(ctx context.Context, slug string, params map[string]string) (Session, error) {
+// token's id is recorded as used once its signature is verified). params
+// carry their order in the URL (some platforms sign the query as written).
+func (s *Service) CreateSession(ctx context.Context, slug string, params adapter.Params) (Session, error) {
 	in, err := s.integrations.Get(ctx, slug)
 	if err != nil {
 		return Session{}, err
 	}
-	if err := integration.CheckEnabled(in); err != nil {
+	if err := integration.CheckEnabled(in.Integration); err != nil {
 		return Session{}, err
 	}
-	opts, err := integration.ParseOptions(in.Options)
-	if err != nil {
-		return Session{}, fmt.Errorf("integration %s options: %w", in.Slug, err)
-	}
-	opts = opts.Defaults(in.Kind)
-	claims, err := s.decode(in, opts, params)
+	opts := in.Options
+	claims, err := s.decode(in, params)
 	if err != nil {
 		if e := apperr.As(err); e != nil && (e.Code == adapter.CodeDecryptFailed || e.Code == adapter.CodeInvalidToken) {
 			s.metrics.DecryptFailed(in.ID, in.Name, in.Kind)
 		}
 		return Session{}, err
+	}
+	if in.Platform.Spec().Replay.SingleUse && claims.TokenID == "" {
+		// The platform's replay rule is single use (verify consumes each
+		// credential's id): a decoder that names none is a fault of crmlens.
+		return Session{}, fmt.Errorf("integration %s: the %s decoder named no token id to use once", in.Slug, in.Kind)
 	}
 	for _, d := range claims.Dropped {
 		// Not fatal, but operators watch decrypt failures: a param under
@@ -227,16 +205,16 @@ func (s *Service) CreateSession(ctx context.Context, slug string, params map[str
 			break
 		}
 	}
-	if claims, _, err = s.pickVisitorID(ctx, in, claims); err != nil {
+	if claims, _, err = s.pickVisitorID(ctx, in.Integration, claims); err != nil {
 		return Session{}, err
 	}
-	if claims, err = s.verify(ctx, in, opts, claims); err != nil {
+	if claims, err = s.verify(ctx, in, claims); err != nil {
 		return Session{}, err
 	}
 	if err := s.recordAgent(ctx, in.Kind, claims.Agent); err != nil {
 		return Session{}, err
 	}
-	res, err := s.resolve(ctx, in, opts, claims)
+	res, err := s.resolve(ctx, in.Integration, opts, claims)
 	if err != nil {
 		return Session{}, err
 	}
@@ -265,25 +243,21 @@ func (s *Service) CreateSession(ctx context.Context, slug string, params map[str
 	return out, nil
 }
 
-// check runs the integration's verifications that need more than the
-// params: single use of signed tokens, Chatwoot's own word, a known agent.
-func (s *Service) check(ctx context.Context, in model.Integration, opts integration.Options, c adapter.Claims) error {
-	_, err := s.verify(ctx, in, opts, c)
-	return err
-}
-
-// verify is check, returning c as the checks leave it: for Chatwoot with an
+// verify runs the integration's verifications that need more than the
+// params (single use of signed tokens, Chatwoot's own word, a known agent),
+// returning c as the checks leave it: for Chatwoot with an
 // API token, the visitor's identifier, email, phone and name (everything
 // used for matching) are the ones Chatwoot's API gives for the
 // conversation's contact, never the unsigned context's.
-func (s *Service) verify(ctx context.Context, in model.Integration, opts integration.Options, c adapter.Claims) (adapter.Claims, error) {
+func (s *Service) verify(ctx context.Context, in integration.Integration, c adapter.Claims) (adapter.Claims, error) {
+	opts := in.Options
 	if c.TokenID != "" {
 		if err := s.replay.Use(ctx, in.ID, c.TokenID, c.TokenExpiry); err != nil {
 			return c, err
 		}
 	}
 	if in.Kind == model.KindChatwoot && c.Chatwoot != nil && opts.ChatwootURL != "" && in.APIToken != "" {
-		token, err := s.integrations.APIToken(in)
+		token, err := s.integrations.APIToken(in.Integration)
 		if err != nil {
 			return c, err
 		}
@@ -291,7 +265,7 @@ func (s *Service) verify(ctx context.Context, in model.Integration, opts integra
 		if err != nil {
 			return c, err
 		}
-		c = adapter.WithChatwootContact(c, adapter.ChatwootContact{ID: strconv.FormatInt(k.ID, 10),
+		c = chatwootadapter.WithContact(c, chatwootadapter.Contact{ID: strconv.FormatInt(k.ID, 10),
 			Identifier: k.Identifier, Email: k.Email, Phone: k.PhoneNumber, Name: k.Name})
 	}
 	if opts.RequireKnownAgent {
@@ -322,20 +296,14 @@ func (s *Service) verify(ctx context.Context, in model.Integration, opts integra
 	return c, nil
 }
 
-// agentVouched says whether sessions of integrations of kind name the agent
-// in a way the platform vouches for, so that the agent may choose agent and
-// group layouts. Chatwoot never does: its context is unsigned, and its API
-// says which contact a conversation has but not who is looking at it (the
+// vouchedAgent is c's agent as far as layouts may use it: as named where
+// the platform vouches for it (Spec.LayoutsTrustAgent), else no agent.
+// Chatwoot never does: its context is unsigned, and its API says which
+// contact a conversation has but not who is looking at it (the
 // conversation's assignee is not the viewer: any agent of the inbox can open
 // it, and anyone with the URL can name the assignee).
-func agentVouched(kind string) bool {
-	return kind != model.KindChatwoot
-}
-
-// vouchedAgent is c's agent as far as layouts may use it: as named where
-// the platform vouches for it (agentVouched), else no agent.
-func vouchedAgent(in model.Integration, c adapter.Claims) adapter.Agent {
-	if !agentVouched(in.Kind) {
+func vouchedAgent(in integration.Integration, c adapter.Claims) adapter.Agent {
+	if in.Platform == nil || !in.Platform.Spec().LayoutsTrustAgent {
 		return adapter.Agent{}
 	}
 	return c.Agent
@@ -343,7 +311,7 @@ func vouchedAgent(in model.Integration, c adapter.Claims) adapter.Agent {
 
 // layoutWho is whom the layout of a session of in is resolved for: the
 // integration, its platform's agents, and agent (vouchedAgent's).
-func layoutWho(in model.Integration, agent adapter.Agent) layout.Who {
+func layoutWho(in integration.Integration, agent adapter.Agent) layout.Who {
 	return layout.Who{Integration: in.Slug, Platform: in.Kind, Agent: []string{agent.ID, agent.Email}}
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -21,7 +22,7 @@ import (
 	"github.com/crmlens/crmlens/internal/integration"
 	"github.com/crmlens/crmlens/internal/layout"
 	"github.com/crmlens/crmlens/internal/model"
-	"github.com/crmlens/crmlens/internal/paramcrypt"
+	"github.com/crmlens/crmlens/internal/platforms"
 )
 
 // ActionSimulate is how a simulation is audited: it may decrypt and show a
@@ -39,6 +40,13 @@ type SimulationInput struct {
 	// Slug is the integration a pasted URL names ("" when it names none).
 	Slug   string
 	Params map[string]string
+	// Order is Params' names in the order pasted (nil for a message).
+	Order []string
+}
+
+// params are the input's params with their order.
+func (in SimulationInput) params() adapter.Params {
+	return adapter.Params{Values: in.Params, Order: in.Order}
 }
 
 // ParseSimulationInput reads a sidebar URL, a query string, an Easemob
@@ -57,7 +65,8 @@ func ParseSimulationInput(input string) (SimulationInput, error) {
 		if err != nil {
 			return SimulationInput{}, bad("this is not a valid URL: %v", err)
 		}
-		out := SimulationInput{Kind: api.SidebarUrl, Params: firstValues(u.Query())}
+		params, order := firstValues(u.Query(), u.RawQuery)
+		out := SimulationInput{Kind: api.SidebarUrl, Params: params, Order: order}
 		if rest, ok := strings.CutPrefix(u.Path, "/sidebar/"); ok {
 			out.Slug = strings.Trim(rest, "/")
 		} else {
@@ -77,24 +86,39 @@ func ParseSimulationInput(input string) (SimulationInput, error) {
 	case hexOnly.MatchString(in):
 		return SimulationInput{Kind: api.CustomParams, Params: map[string]string{"customParams": in}}, nil
 	case strings.Contains(in, "="):
-		q, err := url.ParseQuery(strings.TrimPrefix(in, "?"))
+		raw := strings.TrimPrefix(in, "?")
+		q, err := url.ParseQuery(raw)
 		if err != nil {
 			return SimulationInput{}, bad("this query string does not parse: %v", err)
 		}
-		return SimulationInput{Kind: api.Query, Params: firstValues(q)}, nil
+		params, order := firstValues(q, raw)
+		return SimulationInput{Kind: api.Query, Params: params, Order: order}, nil
 	default:
 		return SimulationInput{}, bad("paste a sidebar URL (https://HOST/sidebar/SLUG?...), a query string, an updateVisitorInfoSrc message (JSON) or a customParams value (hex)")
 	}
 }
 
-func firstValues(q url.Values) map[string]string {
+// firstValues keeps each param's first value, and the order in which raw
+// (the query q was parsed from) names them first.
+func firstValues(q url.Values, raw string) (map[string]string, []string) {
 	out := make(map[string]string, len(q))
 	for k, v := range q {
 		if len(v) > 0 {
 			out[k] = v[0]
 		}
 	}
-	return out
+	order := make([]string, 0, len(out))
+	seen := make(map[string]bool, len(out))
+	for _, part := range strings.Split(raw, "&") {
+		name, _, _ := strings.Cut(part, "=")
+		name, err := url.QueryUnescape(name)
+		if _, ok := out[name]; err != nil || !ok || seen[name] {
+			continue
+		}
+		seen[name] = true
+		order = append(order, name)
+	}
+	return out, order
 }
 
 // sendExtCall matches the start of a JavaScript call such as
@@ -267,17 +291,20 @@ func findUpdateParams(doc any) (map[string]string, bool) {
 }
 
 // simulation collects the steps of a run.
-type simulation struct{ out api.Simulation }
+type simulation struct {
+	out api.Simulation
+	// sealed names the params opened only by decoding (adapter.ViewSealed).
+	sealed []string
+}
 
-// SimulationCodes are every detail and note code a simulation step may
-// carry, and the codes its params name (params whose name ends in Code, or
-// in Codes for a comma-separated list). The console words each one
-// (frontend/src/admin/codes.json); a test checks this list against the
-// codes this file uses.
+// SimulationCodes are every detail and note code this file gives a
+// simulation step, and the codes its params name (params whose name ends in
+// Code, or in Codes for a comma-separated list); a test checks this list
+// against the codes this file uses. AllSimulationCodes adds the platforms'.
 var SimulationCodes = []string{
 	"sim.input.slug_mismatch", "sim.input.read",
 	"sim.integration.ok", "sim.keys.none", "sim.keys.one", "sim.keys.two",
-	"sim.failed", "sim.advice.not_found", "sim.advice.decrypt.easemob", "sim.advice.decrypt.sharecrm", "sim.advice.decrypt.signed",
+	"sim.failed", "sim.advice.not_found",
 	"sim.decode.update.failed", "sim.decode.update.dropped", "sim.decode.update.ok",
 	"sim.decode.ok", "sim.agent.none", "sim.agent.named", "sim.note.reading", "sim.note.dropped",
 	"sim.chosen.plain", "sim.chosen.decrypted", "sim.why.known_identity", "sim.why.known_visitor", "sim.why.preferred_decrypted",
@@ -287,6 +314,13 @@ var SimulationCodes = []string{
 	"sim.trace.identity.found", "sim.trace.identity.none", "sim.trace.identifier.found", "sim.trace.identifier.none",
 	"sim.trace.rules.none", "sim.trace.rule.skipped", "sim.trace.rule.none", "sim.trace.rule.one", "sim.trace.rule.many", "sim.trace.other",
 	"sim.layout",
+}
+
+// AllSimulationCodes are every code a simulation may carry with the
+// platforms of reg: SimulationCodes and each platform's decrypt advice. The
+// console words each one (frontend/src/admin/codes.json).
+func AllSimulationCodes(reg *platforms.Registry) []string {
+	return append(slices.Clone(SimulationCodes), reg.DecryptAdviceCodes()...)
 }
 
 // step adds a step worded in English by format and args, and as code with
@@ -378,11 +412,51 @@ func traceCode(line string) (string, map[string]string) {
 // Simulate runs what a session would do with in for the integration slug
 // (a pasted URL's own slug wins), step by step, writing nothing but its
 // audit line: the decoded params, the checks, the visitor and contact
-// matching (every rule tried) and the layout that would apply. A failing
-// step ends the run and is part of the answer; only an internal fault is an
-// error.
+// matching (every rule tried, told by the matcher's trace hook) and the
+// layout that would apply. A failing step ends the run and is part of the
+// answer; only an internal fault is an error.
 func (s *Service) Simulate(ctx context.Context, slug string, in SimulationInput, actor, requestID string) (api.Simulation, error) {
 	sm := &simulation{out: api.Simulation{Input: in.Kind, Params: []api.SimulationParam{}, Steps: []api.SimulationStep{}}}
+	itg, keys, ok, err := s.simulateIntegration(ctx, sm, slug, in)
+	if err != nil || !ok {
+		if err == nil {
+			err = s.auditSimulation(ctx, nil, in, sm, actor, requestID)
+		}
+		return sm.out, err
+	}
+	done := func(err error) (api.Simulation, error) {
+		if err != nil {
+			return api.Simulation{}, err
+		}
+		return sm.out, s.auditSimulation(ctx, &itg.ID, in, sm, actor, requestID)
+	}
+	s.showParams(sm, itg, keys, in.params())
+	if itg.Kind == model.KindEasemob && in.Kind == api.UpdateVisitorInfoSrc && in.Params["visitorImId"] == "" {
+		simulateUpdateMessage(sm, itg, in, len(keys))
+		return done(nil)
+	}
+	claims, ok, err := s.simulateDecode(ctx, sm, itg, in)
+	if err != nil || !ok {
+		return done(err)
+	}
+	checked, ok, err := s.simulateChecks(ctx, sm, itg, claims)
+	if err != nil || !ok {
+		return done(err)
+	}
+	v, err := s.simulateVisitor(ctx, sm, itg, claims)
+	if err != nil {
+		return done(err)
+	}
+	if err := s.simulateContact(ctx, sm, v, checked, itg.Options); err != nil {
+		return done(err)
+	}
+	return done(s.simulateLayout(ctx, sm, itg, checked))
+}
+
+// simulateIntegration reads the input's slug and finds the integration and
+// its keys; ok false when the run ends there (an unknown integration, a
+// failed step in sm).
+func (s *Service) simulateIntegration(ctx context.Context, sm *simulation, slug string, in SimulationInput) (integration.Integration, []string, bool, error) {
 	if slug == "" {
 		slug = in.Slug
 	}
@@ -398,91 +472,98 @@ func (s *Service) Simulate(ctx context.Context, slug string, in SimulationInput,
 	itg, err := s.integrations.Get(ctx, slug)
 	if err != nil {
 		if apperr.KindOf(err) != apperr.NotFound {
-			return api.Simulation{}, err
+			return itg, nil, false, err
 		}
 		sm.fail(api.SimulationStepStepIntegration, err, "sim.advice.not_found", "The URL configured in the platform does not match any integration: copy it again from the integrations page")
-		return sm.out, s.auditSimulation(ctx, nil, in, sm, actor, requestID)
+		return itg, nil, false, nil
 	}
-	opts, err := integration.ParseOptions(itg.Options)
+	keys, err := s.integrations.Keys(itg.Integration)
 	if err != nil {
-		return api.Simulation{}, fmt.Errorf("integration %s options: %w", itg.Slug, err)
+		return itg, nil, false, err
 	}
-	opts = opts.Defaults(itg.Kind)
-	keys, err := s.integrations.Keys(itg)
-	if err != nil {
-		return api.Simulation{}, err
-	}
-	keyWords := "no key"
-	switch len(keys) {
-	case 1:
-		keyWords = "its key"
-	case 2:
-		keyWords = "its key and the previous key (still in its grace period)"
-	}
-	keys1 := keysCode(len(keys))
-	sm.step(api.SimulationStepStepIntegration, api.SimulationStepStatusOk, "sim.integration.ok", map[string]string{"slug": itg.Slug, "kind": itg.Kind, "keysCode": keys1},
-		"integration %s (%s), decoding with %s", itg.Slug, itg.Kind, keyWords)
-	s.showParams(sm, itg, opts, keys, in.Params)
+	sm.step(api.SimulationStepStepIntegration, api.SimulationStepStatusOk, "sim.integration.ok", map[string]string{"slug": itg.Slug, "kind": itg.Kind, "keysCode": keysCode(len(keys))},
+		"integration %s (%s), decoding with %s", itg.Slug, itg.Kind, keyWords(len(keys)))
+	return itg, keys, true, nil
+}
 
-	if itg.Kind == model.KindEasemob && in.Kind == api.UpdateVisitorInfoSrc && in.Params["visitorImId"] == "" {
-		failed, dropped, undecryptable := 0, 0, 0
-		for _, p := range sm.out.Params {
-			switch {
-			case p.How == api.SimulationParamHowFailed:
-				failed++
-			case p.How == api.SimulationParamHowDropped:
-				dropped++
-				if p.Dropped != nil && *p.Dropped == api.DroppedNotDecryptable {
-					undecryptable++
-				}
+// keyWords says in English with how many keys params are decoded.
+func keyWords(n int) string {
+	switch n {
+	case 1:
+		return "its key"
+	case 2:
+		return "its key and the previous key (still in its grace period)"
+	}
+	return "no key"
+}
+
+// simulateUpdateMessage ends the run of an Easemob updateVisitorInfoSrc
+// message without visitorImId: it says which of its params open, since
+// Easemob appends them to the sidebar URL with the system params a session
+// needs.
+func simulateUpdateMessage(sm *simulation, itg integration.Integration, in SimulationInput, nkeys int) {
+	failed, dropped, undecryptable := 0, 0, 0
+	for _, p := range sm.out.Params {
+		switch {
+		case p.How == api.SimulationParamHowFailed:
+			failed++
+		case p.How == api.SimulationParamHowDropped:
+			dropped++
+			if p.Dropped != nil && *p.Dropped == api.DroppedNotDecryptable {
+				undecryptable++
 			}
 		}
-		advice, adviceCode := "", ""
-		if undecryptable > 0 {
-			adviceCode, advice = decryptAdvice(itg.Kind)
-			advice = ". " + advice
-		}
-		counts := func(n int) map[string]string {
-			return map[string]string{"count": strconv.Itoa(n), "total": strconv.Itoa(len(in.Params)), "keysCode": keys1}
-		}
-		switch {
-		case failed > 0:
-			code, words := decryptAdvice(itg.Kind)
-			st := sm.step(api.SimulationStepStepDecode, api.SimulationStepStatusFailed, "sim.decode.update.failed", counts(failed),
-				"%d of %d params could not be decrypted with %s. %s", failed, len(in.Params), keyWords, words)
-			errCode := adapter.CodeDecryptFailed
-			st.Code = &errCode
-			note(st, code, nil)
-		case dropped > 0:
-			st := sm.step(api.SimulationStepStepDecode, api.SimulationStepStatusWarning, "sim.decode.update.dropped", counts(dropped),
-				"%d of %d params would be dropped (see each one's reason); the others open with %s%s", dropped, len(in.Params), keyWords, advice)
-			note(st, adviceCode, nil)
-		default:
-			sm.step(api.SimulationStepStepDecode, api.SimulationStepStatusOk, "sim.decode.update.ok", map[string]string{"keysCode": keys1},
-				"every param opens with %s; Easemob appends them to the sidebar URL with easemobId and visitorImId, so paste a whole URL to see the matching", keyWords)
-		}
-		return sm.out, s.auditSimulation(ctx, &itg.ID, in, sm, actor, requestID)
 	}
+	advice := decryptAdvice(itg)
+	counts := func(n int) map[string]string {
+		return map[string]string{"count": strconv.Itoa(n), "total": strconv.Itoa(len(in.Params)), "keysCode": keysCode(nkeys)}
+	}
+	switch {
+	case failed > 0:
+		st := sm.step(api.SimulationStepStepDecode, api.SimulationStepStatusFailed, "sim.decode.update.failed", counts(failed),
+			"%d of %d params could not be decrypted with %s. %s", failed, len(in.Params), keyWords(nkeys), advice.Text)
+		errCode := adapter.CodeDecryptFailed
+		st.Code = &errCode
+		note(st, advice.Code, nil)
+	case dropped > 0:
+		words := ""
+		if undecryptable > 0 && advice.Text != "" {
+			words = ". " + advice.Text
+		}
+		st := sm.step(api.SimulationStepStepDecode, api.SimulationStepStatusWarning, "sim.decode.update.dropped", counts(dropped),
+			"%d of %d params would be dropped (see each one's reason); the others open with %s%s", dropped, len(in.Params), keyWords(nkeys), words)
+		if undecryptable > 0 {
+			note(st, advice.Code, nil)
+		}
+	default:
+		sm.step(api.SimulationStepStepDecode, api.SimulationStepStatusOk, "sim.decode.update.ok", map[string]string{"keysCode": keysCode(nkeys)},
+			"every param opens with %s; Easemob appends them to the sidebar URL with easemobId and visitorImId, so paste a whole URL to see the matching", keyWords(nkeys))
+	}
+}
 
-	claims, err := s.decode(itg, opts, in.Params)
+// simulateDecode decodes the params as a session would, picks the reading
+// of the visitor id and says so in one decode step: a warning when a
+// session would ignore params or had to choose a reading. ok false when
+// decoding failed (a failed step in sm).
+func (s *Service) simulateDecode(ctx context.Context, sm *simulation, itg integration.Integration, in SimulationInput) (adapter.Claims, bool, error) {
+	claims, err := s.decode(itg, in.params())
 	if err != nil {
-		adviceCode, advice := "", ""
-		if apperr.As(err) != nil && apperr.As(err).Code == adapter.CodeDecryptFailed {
-			adviceCode, advice = decryptAdvice(itg.Kind)
+		e := apperr.As(err)
+		if e == nil {
+			return claims, false, err
 		}
-		if apperr.As(err) == nil {
-			return api.Simulation{}, err
+		var advice adapter.Sentence
+		if e.Code == adapter.CodeDecryptFailed || e.Code == adapter.CodeInvalidToken {
+			advice = decryptAdvice(itg)
 		}
-		sm.fail(api.SimulationStepStepDecode, err, adviceCode, advice)
-		return sm.out, s.auditSimulation(ctx, &itg.ID, in, sm, actor, requestID)
+		sm.fail(api.SimulationStepStepDecode, err, advice.Code, advice.Text)
+		return claims, false, nil
 	}
 	s.showClaims(sm, claims)
-	claims, why, err := s.pickVisitorID(ctx, itg, claims)
+	claims, why, err := s.pickVisitorID(ctx, itg.Integration, claims)
 	if err != nil {
-		return api.Simulation{}, err
+		return claims, false, err
 	}
-	// One decode step: a warning when a session would ignore params or had
-	// to choose a reading of visitorImId.
 	var notes []string
 	var noteCodes []api.CodedText
 	if why != "" {
@@ -491,21 +572,8 @@ func (s *Service) Simulate(ctx context.Context, slug string, in SimulationInput,
 		noteCodes = append(noteCodes, api.CodedText{Code: "sim.note.reading", Params: &map[string]string{"chosenCode": "sim.chosen." + chosen, "whyCode": "sim.why." + why}})
 	}
 	if len(claims.Dropped) > 0 {
-		names := make([]string, 0, len(claims.Dropped))
-		advice, adviceCode := "", ""
-		for _, d := range claims.Dropped {
-			names = append(names, d.Name+" ("+d.Reason+")")
-			if d.Reason == adapter.DropNotDecryptable {
-				adviceCode, advice = decryptAdvice(itg.Kind)
-				advice = ". " + advice
-			}
-		}
-		list := truncate(strings.Join(names, ", "), 400)
-		notes = append(notes, fmt.Sprintf("a session ignores %d params: %s%s", len(names), list, advice))
-		noteCodes = append(noteCodes, api.CodedText{Code: "sim.note.dropped", Params: &map[string]string{"count": strconv.Itoa(len(names)), "names": list}})
-		if adviceCode != "" {
-			noteCodes = append(noteCodes, api.CodedText{Code: adviceCode})
-		}
+		words, codes := droppedNotes(itg, claims.Dropped)
+		notes, noteCodes = append(notes, words), append(noteCodes, codes...)
 	}
 	agentWords, agentCode := "no agent named", "sim.agent.none"
 	if l := claims.Agent.Label(); l != "" {
@@ -520,20 +588,46 @@ func (s *Service) Simulate(ctx context.Context, slug string, in SimulationInput,
 		st := sm.step(api.SimulationStepStepDecode, api.SimulationStepStatusWarning, "sim.decode.ok", decodedParams, "%s; %s", decoded, strings.Join(notes, "; "))
 		st.Notes = &noteCodes
 	}
+	return claims, true, nil
+}
 
-	// The simulator never consumes a signed token's single use.
+// droppedNotes words the params a session would ignore, with the
+// platform's decrypt advice when one did not decrypt.
+func droppedNotes(itg integration.Integration, dropped []adapter.DroppedParam) (string, []api.CodedText) {
+	names := make([]string, 0, len(dropped))
+	var advice adapter.Sentence
+	for _, d := range dropped {
+		names = append(names, d.Name+" ("+d.Reason+")")
+		if d.Reason == adapter.DropNotDecryptable {
+			advice = decryptAdvice(itg)
+		}
+	}
+	list := truncate(strings.Join(names, ", "), 400)
+	words := fmt.Sprintf("a session ignores %d params: %s", len(names), list)
+	codes := []api.CodedText{{Code: "sim.note.dropped", Params: &map[string]string{"count": strconv.Itoa(len(names)), "names": list}}}
+	if advice.Code != "" {
+		words += ". " + advice.Text
+		codes = append(codes, api.CodedText{Code: advice.Code})
+	}
+	return words, codes
+}
+
+// simulateChecks runs the session's checks (verify) without consuming a
+// signed token's single use, and returns the claims a session would match
+// with: Chatwoot's own answer where it is asked, not the message's claims.
+// ok false when a check failed (a failed step in sm).
+func (s *Service) simulateChecks(ctx context.Context, sm *simulation, itg integration.Integration, claims adapter.Claims) (adapter.Claims, bool, error) {
 	checked := claims
 	checked.TokenID = ""
-	// What a session would match with: Chatwoot's own answer where it is
-	// asked (verify), not the message's claims.
-	checked, err = s.verify(ctx, itg, opts, checked)
+	checked, err := s.verify(ctx, itg, checked)
 	if err != nil {
 		if apperr.As(err) == nil {
-			return api.Simulation{}, err
+			return checked, false, err
 		}
 		sm.fail(api.SimulationStepStepChecks, err, "", "")
-		return sm.out, s.auditSimulation(ctx, &itg.ID, in, sm, actor, requestID)
+		return checked, false, nil
 	}
+	opts := itg.Options
 	checks, checkCodes := []string{}, []string{}
 	if opts.RequireKnownAgent {
 		checks, checkCodes = append(checks, "the agent is one an admin imported"), append(checkCodes, "sim.check.known_agent")
@@ -550,16 +644,21 @@ func (s *Service) Simulate(ctx context.Context, slug string, in SimulationInput,
 		sm.step(api.SimulationStepStepChecks, api.SimulationStepStatusOk, "sim.checks.passed", map[string]string{"checksCodes": strings.Join(checkCodes, ",")},
 			"passed: %s", strings.Join(checks, "; "))
 	}
+	return checked, true, nil
+}
 
+// simulateVisitor finds the visitor a session would open, or the one it
+// would create (ID 0).
+func (s *Service) simulateVisitor(ctx context.Context, sm *simulation, itg integration.Integration, claims adapter.Claims) (model.Visitor, error) {
 	var v model.Visitor
-	err = s.db.WithContext(ctx).Where("integration_id = ? AND channel = ? AND external_id = ?", itg.ID, claims.Channel, claims.VisitorID).Take(&v).Error
+	err := s.db.WithContext(ctx).Where("integration_id = ? AND channel = ? AND external_id = ?", itg.ID, claims.Channel, claims.VisitorID).Take(&v).Error
 	switch {
 	case errors.Is(err, gorm.ErrRecordNotFound):
 		v = model.Visitor{Channel: claims.Channel, ExternalID: claims.VisitorID}
 		sm.step(api.SimulationStepStepVisitor, api.SimulationStepStatusOk, "sim.visitor.new", map[string]string{"channel": claims.Channel, "visitor": truncate(claims.VisitorID, 64)},
 			"no visitor %s/%s yet: the first session creates it", claims.Channel, truncate(claims.VisitorID, 64))
 	case err != nil:
-		return api.Simulation{}, fmt.Errorf("find visitor: %w", err)
+		return v, fmt.Errorf("find visitor: %w", err)
 	default:
 		sm.step(api.SimulationStepStepVisitor, api.SimulationStepStatusOk, "sim.visitor.found", map[string]string{"id": strconv.FormatInt(v.ID, 10), "channel": v.Channel,
 			"visitor": truncate(v.ExternalID, 64), "firstSeen": v.CreatedAt.UTC().Format(time.RFC3339), "lastSeen": v.LastSeenAt.UTC().Format(time.RFC3339)},
@@ -568,12 +667,14 @@ func (s *Service) Simulate(ctx context.Context, slug string, in SimulationInput,
 		vv := visitorView(v)
 		sm.out.Visitor = &vv
 	}
-	if err := s.simulateContact(ctx, sm, v, checked, opts); err != nil {
-		return api.Simulation{}, err
-	}
+	return v, nil
+}
+
+// simulateLayout says which layout a session would show, and why.
+func (s *Service) simulateLayout(ctx context.Context, sm *simulation, itg integration.Integration, checked adapter.Claims) error {
 	l, reason, err := s.layouts.ResolveReason(ctx, layoutWho(itg, vouchedAgent(itg, checked)))
 	if err != nil {
-		return api.Simulation{}, err
+		return err
 	}
 	ref := LayoutRef(l.Name, reason)
 	sm.out.Layout = &ref
@@ -583,7 +684,7 @@ func (s *Service) Simulate(ctx context.Context, slug string, in SimulationInput,
 	}
 	params["name"] = l.Name
 	sm.step(api.SimulationStepStepLayout, api.SimulationStepStatusOk, "sim.layout", params, "layout %q: %s", l.Name, reason.Text)
-	return sm.out, s.auditSimulation(ctx, &itg.ID, in, sm, actor, requestID)
+	return nil
 }
 
 // simulateContact explains how v's contact is (or would be) found.
@@ -642,16 +743,13 @@ func (s *Service) simulateContact(ctx context.Context, sm *simulation, v model.V
 	return nil
 }
 
-func decryptAdvice(kind string) (code, words string) {
-	switch kind {
-	case model.KindEasemob:
-		return "sim.advice.decrypt.easemob", "The encryption key set in Easemob (管理员模式 > 设置 > 自定义信息接口) is not this integration's key: reveal the key here and set the same one there, or rotate it and paste the new one"
-	case model.KindShareCRM:
-		return "sim.advice.decrypt.sharecrm", "customParams was not encrypted with this integration's key: the website must use the key shown here (base64, AES/ECB/PKCS5Padding)"
-	case model.KindSigned:
-		return "sim.advice.decrypt.signed", "the token was not signed with this integration's secret"
+// decryptAdvice is itg's platform's advice when params do not decrypt or
+// verify under its key (Spec.DecryptAdvice).
+func decryptAdvice(itg integration.Integration) adapter.Sentence {
+	if itg.Platform == nil {
+		return adapter.Sentence{}
 	}
-	return "", ""
+	return itg.Platform.Spec().DecryptAdvice
 }
 
 // shorten keeps long received values readable.
@@ -684,15 +782,19 @@ func showReading(sm *simulation, taken, why string) (string, string) {
 	return "", string(api.SimulationReadingChosenDecrypted)
 }
 
-// easemobParamView shows one param as the Easemob adapter reads it.
-func easemobParamView(p adapter.EasemobParam, received string) api.SimulationParam {
-	out := api.SimulationParam{Name: p.Name, Received: shorten(received), Value: p.Value, How: api.SimulationParamHowPlain}
+// paramView shows one param as its platform reads it.
+func paramView(p adapter.ParamView) api.SimulationParam {
+	out := api.SimulationParam{Name: p.Name, Received: shorten(p.Received), Value: p.Value, How: api.SimulationParamHowPlain}
 	switch p.How {
 	case adapter.ReadDecrypted:
 		out.How = api.SimulationParamHowDecrypted
 	case adapter.ReadDropped:
 		reason := api.SimulationParamDropped(p.Reason)
 		out.How, out.Value, out.Dropped = api.SimulationParamHowDropped, "", &reason
+	case adapter.ViewFailed, adapter.ViewSealed:
+		// A sealed param (customParams, a signed token) is opened below,
+		// once decoded (showClaims).
+		out.How, out.Value = api.SimulationParamHowFailed, ""
 	}
 	if p.Alternative != "" {
 		out.Reading = &api.SimulationReading{Chosen: api.SimulationReadingChosenDecrypted, Why: api.ReadingPreferredDecrypted, Other: p.Alternative}
@@ -700,62 +802,29 @@ func easemobParamView(p adapter.EasemobParam, received string) api.SimulationPar
 	return out
 }
 
-// showParams lists each received param with its value in clear where it
-// can be opened: for Easemob as the adapter reads them (in clear,
-// decrypted, or dropped and why); other kinds show params as received, then
-// their verified claims once decoded.
-func (s *Service) showParams(sm *simulation, itg model.Integration, opts integration.Options, keys []string, params map[string]string) {
-	if itg.Kind == model.KindEasemob {
-		if a, err := s.easemob(keys, opts); err == nil {
-			if r, err := a.Read(params); err == nil {
-				for _, p := range r.Params {
-					sm.out.Params = append(sm.out.Params, easemobParamView(p, params[p.Name]))
-				}
-				return
-			}
+// showParams lists each received param as itg's platform reads it
+// (Platform.Views): in clear, decrypted, dropped and why, failed, or sealed
+// until decoded.
+func (s *Service) showParams(sm *simulation, itg integration.Integration, keys []string, params adapter.Params) {
+	if itg.Platform == nil {
+		for _, v := range adapter.PlainViews(params) {
+			sm.out.Params = append(sm.out.Params, paramView(v))
 		}
+		return
 	}
-	// The request fails: each param tried alone with each key.
-	names := make([]string, 0, len(params))
-	for k := range params {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	var ciphers []*paramcrypt.Cipher
-	if itg.Kind == model.KindEasemob {
-		for _, k := range keys {
-			if c, err := paramcrypt.NewDES(k); err == nil {
-				ciphers = append(ciphers, c)
-			}
+	for _, v := range itg.Platform.Views(keys, itg.Options, params) {
+		if v.How == adapter.ViewSealed {
+			sm.sealed = append(sm.sealed, v.Name)
 		}
-	}
-	for _, name := range names {
-		v := params[name]
-		p := api.SimulationParam{Name: name, Received: shorten(v), Value: v, How: api.SimulationParamHowPlain}
-		plain := len(ciphers) == 0 || itg.Kind != model.KindEasemob ||
-			(name == "easemobId" || name == "visitorImId") && !opts.EncryptedSystemParams ||
-			adapter.EasemobPlainAllowed[name] != nil && adapter.EasemobPlainAllowed[name](v)
-		if !plain {
-			p.How, p.Value = api.SimulationParamHowFailed, ""
-			for _, c := range ciphers {
-				if clear, err := c.Decrypt(v); err == nil {
-					p.How, p.Value = api.SimulationParamHowDecrypted, clear
-					break
-				}
-			}
-		}
-		if itg.Kind != model.KindEasemob && itg.Kind != model.KindChatwoot && (name == "customParams" || name == "token") {
-			p.Value, p.How = "", api.SimulationParamHowFailed // opened below, once decoded
-		}
-		sm.out.Params = append(sm.out.Params, p)
+		sm.out.Params = append(sm.out.Params, paramView(v))
 	}
 }
 
-// showClaims marks the sealed params of ShareCRM and signed links as opened
-// and lists the identity claims they carried.
+// showClaims marks the sealed params (ShareCRM's customParams, a signed
+// token) as opened and lists the identity claims they carried.
 func (s *Service) showClaims(sm *simulation, c adapter.Claims) {
 	for i, p := range sm.out.Params {
-		if (p.Name == "customParams" || p.Name == "token") && p.How == api.SimulationParamHowFailed {
+		if slices.Contains(sm.sealed, p.Name) && p.How == api.SimulationParamHowFailed {
 			sm.out.Params[i].How, sm.out.Params[i].Value = api.SimulationParamHowVerified, "(opened: see the fields below)"
 		}
 	}

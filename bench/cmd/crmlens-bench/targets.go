@@ -35,6 +35,7 @@ import (
 	"github.com/crmlens/crmlens/internal/layout"
 	"github.com/crmlens/crmlens/internal/metrics"
 	"github.com/crmlens/crmlens/internal/paramcrypt"
+	"github.com/crmlens/crmlens/internal/platforms"
 	"github.com/crmlens/crmlens/internal/playground"
 	"github.com/crmlens/crmlens/internal/seed"
 	"github.com/crmlens/crmlens/internal/server"
@@ -125,7 +126,7 @@ func startTargets(ctx context.Context, db *gorm.DB, dbURL string, keys *keyring.
 	if err != nil {
 		return nil, err
 	}
-	integrations := integration.New(db, keys, 24*time.Hour, nil)
+	integrations := integration.New(db, keys, platforms.Default(), 24*time.Hour, nil)
 	layouts := layout.NewStore(db, nil)
 	tg.audit = audit.NewAsync(audit.New(db), log)
 	// Metrics and the request timeout as serve sets them (no replicas: the

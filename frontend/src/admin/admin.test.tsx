@@ -189,6 +189,41 @@ function lastPut(calls: Call[]): unknown {
 }
 
 describe("integrations screen", () => {
+  it("creates Udesk and Sobot integrations with their own options", async () => {
+    const { f, calls } = fakeFetch({
+      "GET /api/v1/admin/integrations": () => [200, { integrations: [] }],
+      "POST /api/v1/admin/integrations": () => [400, { error: { code: "invalid_option", message: "stop here" } }],
+    });
+    const el = await mount(<Integrations client={createAdminClient(f)} lang="en" />);
+    await click(byTestId(el, "integration-new"));
+    const kind = () => el.querySelector('select[name="kind"]') as HTMLSelectElement;
+    await act(async () => {
+      kind().value = "udesk";
+      kind().dispatchEvent(new Event("change", { bubbles: true }));
+    });
+    expect((el.querySelector('input[name="identityParam"]') as HTMLInputElement).value).toBe("customer_token");
+    expect((el.querySelector('textarea[name="fieldParams"]') as HTMLTextAreaElement).value).toBe("phone=cellphone\nemail=email");
+    expect(el.querySelector('input[name="noKey"]')).toBeNull();
+    await type(el.querySelector('input[name="key"]'), "957a542817ebcda1cccacd9a7c1fc711");
+    await type(el.querySelector('textarea[name="fieldParams"]'), "phone = mobile\n\nemail=mail");
+    await submit(byTestId(el, "integration-form"));
+    expect(calls.at(-1)?.body).toMatchObject({
+      kind: "udesk",
+      key: "957a542817ebcda1cccacd9a7c1fc711",
+      options: { identityParam: "customer_token", fieldParams: { phone: "mobile", email: "mail" }, matchingFields: [["phone"], ["email"]] },
+    });
+    await act(async () => {
+      kind().value = "sobot";
+      kind().dispatchEvent(new Event("change", { bubbles: true }));
+    });
+    await type(el.querySelector('input[name="sobotSysNum"]'), " 8a7c0e ");
+    await click(el.querySelector('input[name="noKey"]'));
+    expect(byTestId(el, "no-key-warning")?.textContent).toContain("protection: low");
+    expect(el.querySelector('input[name="key"]')).toBeNull();
+    await submit(byTestId(el, "integration-form"));
+    expect(calls.at(-1)?.body).toMatchObject({ kind: "sobot", noKey: true, options: { sobotSysNum: "8a7c0e" } });
+  });
+
   it("shows where to paste the URL, and the API's field error beside the key", async () => {
     const { f, calls } = fakeFetch({
       "GET /api/v1/admin/integrations": () => [200, { integrations: [integration] }],

@@ -888,8 +888,11 @@ export interface components {
              */
             visitorsDeleted: number;
         };
-        /** @enum {string} */
-        IntegrationKind: "easemob" | "sharecrm" | "chatwoot" | "signed";
+        /**
+         * @description The platform (internal/platforms registers one per kind).
+         * @enum {string}
+         */
+        IntegrationKind: "easemob" | "sharecrm" | "chatwoot" | "signed" | "udesk" | "sobot";
         IntegrationList: {
             integrations: components["schemas"]["Integration"][];
         };
@@ -1034,6 +1037,14 @@ export interface components {
             matchingFields?: string[][];
             /** @description chatwoot: the Chatwoot URL to check contexts against. */
             chatwootUrl?: string;
+            /** @description udesk: the assist component's field naming the customer, read as the visitor id on channel udesk (default customer_token). */
+            identityParam?: string;
+            /** @description udesk: identity claims read from the signed fields, claim to field api_name (default {phone: cellphone, email: email}). */
+            fieldParams?: {
+                [key: string]: string;
+            };
+            /** @description sobot: the company's sysNum (企业标识), which every link is signed with (required). */
+            sobotSysNum?: string;
             /**
              * @description What agents may do in sessions nothing vouches for (Easemob
              *     without a key and required known agents, Chatwoot without an API
@@ -1052,9 +1063,9 @@ export interface components {
             name?: string;
             /** @description Empty for an unguessable one (recommended). */
             slug?: string;
-            /** @description Empty to generate one fit for the kind (unless noKey). */
+            /** @description Empty to generate one fit for the kind (unless noKey); udesk and sobot make their own key, so it must be given (Udesk's 系统设置 - 密钥, Sobot's 安全密钥). */
             key?: string;
-            /** @description easemob: store no key, Easemob's mode without an encryption key where every parameter travels in clear and anyone with the URL can open any visitor (protection low). An error with a key, or for sharecrm and signed. */
+            /** @description easemob, sobot: store no key, the platform's mode where nothing is encrypted or signed with a secret (Easemob's params in clear; Sobot's sign without the security key) and anyone with the URL can open any visitor (protection low). An error with a key, or for sharecrm, signed and udesk. */
             noKey?: boolean;
             /** @description Origins allowed to frame the sidebar. None: no platform can frame it, only crmlens's own pages. The API applies no default; the console offers the kind's usual one (easemob https://kefu.easemob.com, chatwoot https://app.chatwoot.com). */
             origins?: string[];
