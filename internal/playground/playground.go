@@ -11,7 +11,6 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/crmlens/crmlens/api"
 	"github.com/crmlens/crmlens/internal/apperr"
 	"github.com/crmlens/crmlens/internal/integration"
 	"github.com/crmlens/crmlens/internal/model"
@@ -39,6 +38,17 @@ const (
 	demoOfficialAccount = "gh_crmlens_demo"
 )
 
+// Conversation is one demo conversation: the visitor's IM id, name and
+// channel, a preview of its last message, and the sidebar URL Easemob
+// would open beside it.
+type Conversation struct {
+	ID          string
+	VisitorName string
+	Channel     string
+	Preview     string
+	SidebarURL  string
+}
+
 // Playground lists demo conversations.
 type Playground struct {
 	db           *gorm.DB
@@ -52,7 +62,7 @@ func New(db *gorm.DB, integrations *integration.Service) *Playground {
 
 // List returns the demo conversations with their sidebar URLs, or a
 // NotFound error when no demo data is loaded.
-func (p *Playground) List(ctx context.Context) ([]api.Conversation, error) {
+func (p *Playground) List(ctx context.Context) ([]Conversation, error) {
 	var in model.Integration
 	err := p.db.WithContext(ctx).Where("slug = ?", seed.DemoSlug).Take(&in).Error
 	if err == gorm.ErrRecordNotFound {
@@ -76,14 +86,14 @@ func (p *Playground) List(ctx context.Context) ([]api.Conversation, error) {
 			return nil, fmt.Errorf("demo integration key: %w", err)
 		}
 	}
-	out := make([]api.Conversation, 0, len(convs))
+	out := make([]Conversation, 0, len(convs))
 	for _, cv := range convs {
-		out = append(out, api.Conversation{
-			Id:          cv.VisitorImID,
+		out = append(out, Conversation{
+			ID:          cv.VisitorImID,
 			VisitorName: cv.VisitorName,
 			Channel:     cv.Channel,
 			Preview:     cv.Preview,
-			SidebarUrl:  SidebarURL(in.Slug, cipher, cv),
+			SidebarURL:  SidebarURL(in.Slug, cipher, cv),
 		})
 	}
 	return out, nil

@@ -14,7 +14,6 @@ import (
 	"github.com/crmlens/crmlens/internal/audit"
 	"github.com/crmlens/crmlens/internal/importer"
 	"github.com/crmlens/crmlens/internal/layout"
-	"github.com/crmlens/crmlens/internal/sidebar"
 )
 
 // ListAgents answers the agents with their groups and, for each, the layout
@@ -55,7 +54,7 @@ func (s *Server) agentView(c echo.Context, a agents.Agent) (api.AdminAgent, erro
 		return api.AdminAgent{}, err
 	}
 	return api.AdminAgent{Id: strconv.FormatInt(a.ID, 10), Platform: a.Platform, PlatformId: a.PlatformID, Email: a.Email, Name: a.Name,
-		Origin: api.AdminAgentOrigin(a.Origin), Groups: a.Groups, LastSeenAt: a.LastSeenAt, Layout: sidebar.LayoutRef(l.Name, why)}, nil
+		Origin: api.AdminAgentOrigin(a.Origin), Groups: a.Groups, LastSeenAt: a.LastSeenAt, Layout: layoutReasonOut(l.Name, why)}, nil
 }
 
 // ImportAgents imports agents from CSV or NDJSON text, all or nothing.

@@ -30,7 +30,7 @@ func (s *Server) ListPreviewContacts(c echo.Context, p api.ListPreviewContactsPa
 		return err
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusOK, api.CandidateList{Contacts: found})
+	return c.JSON(http.StatusOK, api.CandidateList{Contacts: candidatesOut(found)})
 }
 
 // PreviewLayout answers the context a contact's visitor would see with a
@@ -66,7 +66,7 @@ func (s *Server) PreviewLayout(c echo.Context) error {
 		return err
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusOK, out)
+	return c.JSON(http.StatusOK, contextOut(out))
 }
 
 // prefixFields puts prefix before each field err names (a nested request).
@@ -106,5 +106,5 @@ func (s *Server) Simulate(c echo.Context) error {
 		return err
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusOK, out)
+	return c.JSON(http.StatusOK, simulationOut(out))
 }

@@ -47,15 +47,8 @@ func (s *Server) CreateSidebarSession(c echo.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	out := api.SessionResponse{
-		Token: sess.Token, ExpiresAt: sess.ExpiresAt, Visitor: sess.Visitor, Contact: sess.Contact,
-		Match: sess.Match, Lang: api.Lang(sess.Lang), Layout: &sess.Layout,
-	}
-	if out.Lang == "" {
-		out.Lang = api.Zh
-	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusCreated, out)
+	return c.JSON(http.StatusCreated, sessionOut(sess))
 }
 
 // GetSidebarContext answers the session's visitor, contact and panels.
@@ -69,7 +62,7 @@ func (s *Server) GetSidebarContext(c echo.Context) error {
 		return err
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusOK, out)
+	return c.JSON(http.StatusOK, contextOut(out))
 }
 
 func (s *Server) sessionClaims(c echo.Context) (sessiontoken.Claims, error) {

@@ -19,7 +19,6 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/crmlens/crmlens/api"
 	"github.com/crmlens/crmlens/internal/adapter"
 	"github.com/crmlens/crmlens/internal/apperr"
 	"github.com/crmlens/crmlens/internal/audit"
@@ -135,12 +134,12 @@ const maxExtraBytes = 2048
 type Session struct {
 	Token     string
 	ExpiresAt time.Time
-	Visitor   api.Visitor
-	Contact   *api.ContactSummary
-	Match     api.Match
+	Visitor   Visitor
+	Contact   *ContactRef
+	Match     Match
 	Lang      string
 	// Layout is the layout that applies to this session, and why.
-	Layout api.LayoutRef
+	Layout LayoutRef
 }
 
 // Integration returns the integration with slug, or a NotFound error.
@@ -254,12 +253,12 @@ func (s *Service) CreateSession(ctx context.Context, slug string, params map[str
 		return Session{}, err
 	}
 	out := Session{Token: token, ExpiresAt: exp, Lang: claims.Lang, Visitor: visitorView(res.visitor), Match: res.match,
-		Layout: LayoutRef(l.Name, why)}
+		Layout: LayoutRef{Name: l.Name, Reason: why}}
 	if err := s.offerCandidates(ctx, token, res.visitor.ID, l, &out.Match); err != nil {
 		return Session{}, err
 	}
 	if res.contact != nil {
-		out.Contact = &api.ContactSummary{Id: strconv.FormatInt(res.contact.ID, 10), Name: res.contact.Name}
+		out.Contact = &ContactRef{ID: res.contact.ID, Name: res.contact.Name}
 	}
 	s.metrics.SessionCreated(in.Kind)
 	return out, nil
@@ -398,8 +397,8 @@ func boundExtra(extra map[string]string) map[string]string {
 	return out
 }
 
-func visitorView(v model.Visitor) api.Visitor {
-	return api.Visitor{Id: strconv.FormatInt(v.ID, 10), Channel: v.Channel, ExternalId: v.ExternalID}
+func visitorView(v model.Visitor) Visitor {
+	return Visitor{ID: v.ID, Channel: v.Channel, ExternalID: v.ExternalID}
 }
 
 func claimsJSON(m map[string]string) string {

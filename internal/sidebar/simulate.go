@@ -14,12 +14,10 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/crmlens/crmlens/api"
 	"github.com/crmlens/crmlens/internal/adapter"
 	"github.com/crmlens/crmlens/internal/apperr"
 	"github.com/crmlens/crmlens/internal/audit"
 	"github.com/crmlens/crmlens/internal/integration"
-	"github.com/crmlens/crmlens/internal/layout"
 	"github.com/crmlens/crmlens/internal/model"
 	"github.com/crmlens/crmlens/internal/paramcrypt"
 )
@@ -35,7 +33,7 @@ var hexOnly = regexp.MustCompile(`^[0-9a-fA-F]+$`)
 
 // SimulationInput is what an admin pasted, read.
 type SimulationInput struct {
-	Kind api.SimulationInput
+	Kind InputKind
 	// Slug is the integration a pasted URL names ("" when it names none).
 	Slug   string
 	Params map[string]string
@@ -57,7 +55,7 @@ func ParseSimulationInput(input string) (SimulationInput, error) {
 		if err != nil {
 			return SimulationInput{}, bad("this is not a valid URL: %v", err)
 		}
-		out := SimulationInput{Kind: api.SidebarUrl, Params: firstValues(u.Query())}
+		out := SimulationInput{Kind: InputSidebarURL, Params: firstValues(u.Query())}
 		if rest, ok := strings.CutPrefix(u.Path, "/sidebar/"); ok {
 			out.Slug = strings.Trim(rest, "/")
 		} else {
@@ -73,15 +71,15 @@ func ParseSimulationInput(input string) (SimulationInput, error) {
 		if !ok {
 			return SimulationInput{}, bad("this message has no ext.cmd.updateVisitorInfoSrc.params object")
 		}
-		return SimulationInput{Kind: api.UpdateVisitorInfoSrc, Params: params}, nil
+		return SimulationInput{Kind: InputUpdateVisitorInfoSrc, Params: params}, nil
 	case hexOnly.MatchString(in):
-		return SimulationInput{Kind: api.CustomParams, Params: map[string]string{"customParams": in}}, nil
+		return SimulationInput{Kind: InputCustomParams, Params: map[string]string{"customParams": in}}, nil
 	case strings.Contains(in, "="):
 		q, err := url.ParseQuery(strings.TrimPrefix(in, "?"))
 		if err != nil {
 			return SimulationInput{}, bad("this query string does not parse: %v", err)
 		}
-		return SimulationInput{Kind: api.Query, Params: firstValues(q)}, nil
+		return SimulationInput{Kind: InputQuery, Params: firstValues(q)}, nil
 	default:
 		return SimulationInput{}, bad("paste a sidebar URL (https://HOST/sidebar/SLUG?...), a query string, an updateVisitorInfoSrc message (JSON) or a customParams value (hex)")
 	}
@@ -267,7 +265,7 @@ func findUpdateParams(doc any) (map[string]string, bool) {
 }
 
 // simulation collects the steps of a run.
-type simulation struct{ out api.Simulation }
+type simulation struct{ out Simulation }
 
 // SimulationCodes are every detail and note code a simulation step may
 // carry, and the codes its params name (params whose name ends in Code, or
@@ -291,33 +289,30 @@ var SimulationCodes = []string{
 
 // step adds a step worded in English by format and args, and as code with
 // params; it returns the step so that notes can be added.
-func (sm *simulation) step(step api.SimulationStepStep, status api.SimulationStepStatus, code string, params map[string]string, format string, args ...any) *api.SimulationStep {
-	st := api.SimulationStep{Step: step, Status: status, Detail: fmt.Sprintf(format, args...), DetailCode: &code}
+func (sm *simulation) step(step StepName, status StepStatus, code string, params map[string]string, format string, args ...any) *SimStep {
+	st := SimStep{Step: step, Status: status, Detail: fmt.Sprintf(format, args...), DetailCode: code}
 	if len(params) > 0 {
-		st.Params = &params
+		st.Params = params
 	}
 	sm.out.Steps = append(sm.out.Steps, st)
 	return &sm.out.Steps[len(sm.out.Steps)-1]
 }
 
 // note adds a coded sentence to st (its English is already in st.Detail).
-func note(st *api.SimulationStep, code string, params map[string]string) {
+func note(st *SimStep, code string, params map[string]string) {
 	if code == "" {
 		return
 	}
-	c := api.CodedText{Code: code}
+	c := CodedText{Code: code}
 	if len(params) > 0 {
-		c.Params = &params
+		c.Params = params
 	}
-	if st.Notes == nil {
-		st.Notes = &[]api.CodedText{}
-	}
-	*st.Notes = append(*st.Notes, c)
+	st.Notes = append(st.Notes, c)
 }
 
 // fail adds a failed step: the error's code and English message (the
 // console words the code where its catalogue knows it), then the advice.
-func (sm *simulation) fail(step api.SimulationStepStep, err error, adviceCode, advice string) {
+func (sm *simulation) fail(step StepName, err error, adviceCode, advice string) {
 	code, msg := "internal", "an internal error; see the server log"
 	if e := apperr.As(err); e != nil {
 		code, msg = e.Code, e.Message
@@ -326,8 +321,7 @@ func (sm *simulation) fail(step api.SimulationStepStep, err error, adviceCode, a
 	if advice != "" {
 		msg += ". " + advice
 	}
-	detailCode := "sim.failed"
-	st := api.SimulationStep{Step: step, Status: api.SimulationStepStatusFailed, Detail: msg, Code: &code, DetailCode: &detailCode, Params: &params}
+	st := SimStep{Step: step, Status: StatusFailed, Detail: msg, Code: code, DetailCode: "sim.failed", Params: params}
 	note(&st, adviceCode, nil)
 	sm.out.Steps = append(sm.out.Steps, st)
 }
@@ -381,36 +375,36 @@ func traceCode(line string) (string, map[string]string) {
 // matching (every rule tried) and the layout that would apply. A failing
 // step ends the run and is part of the answer; only an internal fault is an
 // error.
-func (s *Service) Simulate(ctx context.Context, slug string, in SimulationInput, actor, requestID string) (api.Simulation, error) {
-	sm := &simulation{out: api.Simulation{Input: in.Kind, Params: []api.SimulationParam{}, Steps: []api.SimulationStep{}}}
+func (s *Service) Simulate(ctx context.Context, slug string, in SimulationInput, actor, requestID string) (Simulation, error) {
+	sm := &simulation{out: Simulation{Input: in.Kind, Params: []SimParam{}, Steps: []SimStep{}}}
 	if slug == "" {
 		slug = in.Slug
 	}
 	switch {
 	case in.Slug != "" && in.Slug != slug:
-		sm.step(api.SimulationStepStepInput, api.SimulationStepStatusWarning, "sim.input.slug_mismatch", map[string]string{"slug": truncate(in.Slug, 64)},
+		sm.step(StepInput, StatusWarning, "sim.input.slug_mismatch", map[string]string{"slug": truncate(in.Slug, 64)},
 			"the URL names integration %s, not the one selected; simulating %s", truncate(in.Slug, 64), truncate(in.Slug, 64))
 		slug = in.Slug
 	default:
-		sm.step(api.SimulationStepStepInput, api.SimulationStepStatusOk, "sim.input.read", map[string]string{"kind": string(in.Kind), "count": strconv.Itoa(len(in.Params))},
+		sm.step(StepInput, StatusOK, "sim.input.read", map[string]string{"kind": string(in.Kind), "count": strconv.Itoa(len(in.Params))},
 			"read as %s with %d parameters", in.Kind, len(in.Params))
 	}
 	itg, err := s.integrations.Get(ctx, slug)
 	if err != nil {
 		if apperr.KindOf(err) != apperr.NotFound {
-			return api.Simulation{}, err
+			return Simulation{}, err
 		}
-		sm.fail(api.SimulationStepStepIntegration, err, "sim.advice.not_found", "The URL configured in the platform does not match any integration: copy it again from the integrations page")
+		sm.fail(StepIntegration, err, "sim.advice.not_found", "The URL configured in the platform does not match any integration: copy it again from the integrations page")
 		return sm.out, s.auditSimulation(ctx, nil, in, sm, actor, requestID)
 	}
 	opts, err := integration.ParseOptions(itg.Options)
 	if err != nil {
-		return api.Simulation{}, fmt.Errorf("integration %s options: %w", itg.Slug, err)
+		return Simulation{}, fmt.Errorf("integration %s options: %w", itg.Slug, err)
 	}
 	opts = opts.Defaults(itg.Kind)
 	keys, err := s.integrations.Keys(itg)
 	if err != nil {
-		return api.Simulation{}, err
+		return Simulation{}, err
 	}
 	keyWords := "no key"
 	switch len(keys) {
@@ -420,19 +414,19 @@ func (s *Service) Simulate(ctx context.Context, slug string, in SimulationInput,
 		keyWords = "its key and the previous key (still in its grace period)"
 	}
 	keys1 := keysCode(len(keys))
-	sm.step(api.SimulationStepStepIntegration, api.SimulationStepStatusOk, "sim.integration.ok", map[string]string{"slug": itg.Slug, "kind": itg.Kind, "keysCode": keys1},
+	sm.step(StepIntegration, StatusOK, "sim.integration.ok", map[string]string{"slug": itg.Slug, "kind": itg.Kind, "keysCode": keys1},
 		"integration %s (%s), decoding with %s", itg.Slug, itg.Kind, keyWords)
 	s.showParams(sm, itg, opts, keys, in.Params)
 
-	if itg.Kind == model.KindEasemob && in.Kind == api.UpdateVisitorInfoSrc && in.Params["visitorImId"] == "" {
+	if itg.Kind == model.KindEasemob && in.Kind == InputUpdateVisitorInfoSrc && in.Params["visitorImId"] == "" {
 		failed, dropped, undecryptable := 0, 0, 0
 		for _, p := range sm.out.Params {
 			switch {
-			case p.How == api.SimulationParamHowFailed:
+			case p.How == HowFailed:
 				failed++
-			case p.How == api.SimulationParamHowDropped:
+			case p.How == HowDropped:
 				dropped++
-				if p.Dropped != nil && *p.Dropped == api.DroppedNotDecryptable {
+				if p.Dropped == adapter.DropNotDecryptable {
 					undecryptable++
 				}
 			}
@@ -448,17 +442,16 @@ func (s *Service) Simulate(ctx context.Context, slug string, in SimulationInput,
 		switch {
 		case failed > 0:
 			code, words := decryptAdvice(itg.Kind)
-			st := sm.step(api.SimulationStepStepDecode, api.SimulationStepStatusFailed, "sim.decode.update.failed", counts(failed),
+			st := sm.step(StepDecode, StatusFailed, "sim.decode.update.failed", counts(failed),
 				"%d of %d params could not be decrypted with %s. %s", failed, len(in.Params), keyWords, words)
-			errCode := adapter.CodeDecryptFailed
-			st.Code = &errCode
+			st.Code = adapter.CodeDecryptFailed
 			note(st, code, nil)
 		case dropped > 0:
-			st := sm.step(api.SimulationStepStepDecode, api.SimulationStepStatusWarning, "sim.decode.update.dropped", counts(dropped),
+			st := sm.step(StepDecode, StatusWarning, "sim.decode.update.dropped", counts(dropped),
 				"%d of %d params would be dropped (see each one's reason); the others open with %s%s", dropped, len(in.Params), keyWords, advice)
 			note(st, adviceCode, nil)
 		default:
-			sm.step(api.SimulationStepStepDecode, api.SimulationStepStatusOk, "sim.decode.update.ok", map[string]string{"keysCode": keys1},
+			sm.step(StepDecode, StatusOK, "sim.decode.update.ok", map[string]string{"keysCode": keys1},
 				"every param opens with %s; Easemob appends them to the sidebar URL with easemobId and visitorImId, so paste a whole URL to see the matching", keyWords)
 		}
 		return sm.out, s.auditSimulation(ctx, &itg.ID, in, sm, actor, requestID)
@@ -471,24 +464,24 @@ func (s *Service) Simulate(ctx context.Context, slug string, in SimulationInput,
 			adviceCode, advice = decryptAdvice(itg.Kind)
 		}
 		if apperr.As(err) == nil {
-			return api.Simulation{}, err
+			return Simulation{}, err
 		}
-		sm.fail(api.SimulationStepStepDecode, err, adviceCode, advice)
+		sm.fail(StepDecode, err, adviceCode, advice)
 		return sm.out, s.auditSimulation(ctx, &itg.ID, in, sm, actor, requestID)
 	}
 	s.showClaims(sm, claims)
 	claims, why, err := s.pickVisitorID(ctx, itg, claims)
 	if err != nil {
-		return api.Simulation{}, err
+		return Simulation{}, err
 	}
 	// One decode step: a warning when a session would ignore params or had
 	// to choose a reading of visitorImId.
 	var notes []string
-	var noteCodes []api.CodedText
+	var noteCodes []CodedText
 	if why != "" {
 		words, chosen := showReading(sm, claims.VisitorID, why)
 		notes = append(notes, words)
-		noteCodes = append(noteCodes, api.CodedText{Code: "sim.note.reading", Params: &map[string]string{"chosenCode": "sim.chosen." + chosen, "whyCode": "sim.why." + why}})
+		noteCodes = append(noteCodes, CodedText{Code: "sim.note.reading", Params: map[string]string{"chosenCode": "sim.chosen." + chosen, "whyCode": "sim.why." + why}})
 	}
 	if len(claims.Dropped) > 0 {
 		names := make([]string, 0, len(claims.Dropped))
@@ -502,9 +495,9 @@ func (s *Service) Simulate(ctx context.Context, slug string, in SimulationInput,
 		}
 		list := truncate(strings.Join(names, ", "), 400)
 		notes = append(notes, fmt.Sprintf("a session ignores %d params: %s%s", len(names), list, advice))
-		noteCodes = append(noteCodes, api.CodedText{Code: "sim.note.dropped", Params: &map[string]string{"count": strconv.Itoa(len(names)), "names": list}})
+		noteCodes = append(noteCodes, CodedText{Code: "sim.note.dropped", Params: map[string]string{"count": strconv.Itoa(len(names)), "names": list}})
 		if adviceCode != "" {
-			noteCodes = append(noteCodes, api.CodedText{Code: adviceCode})
+			noteCodes = append(noteCodes, CodedText{Code: adviceCode})
 		}
 	}
 	agentWords, agentCode := "no agent named", "sim.agent.none"
@@ -515,10 +508,10 @@ func (s *Service) Simulate(ctx context.Context, slug string, in SimulationInput,
 		"agent": truncate(claims.Agent.Label(), 64), "lang": claims.Lang}
 	decoded := fmt.Sprintf("channel %s, visitor id %s, %s, language %q", claims.Channel, truncate(claims.VisitorID, 64), agentWords, claims.Lang)
 	if len(notes) == 0 {
-		sm.step(api.SimulationStepStepDecode, api.SimulationStepStatusOk, "sim.decode.ok", decodedParams, "%s", decoded)
+		sm.step(StepDecode, StatusOK, "sim.decode.ok", decodedParams, "%s", decoded)
 	} else {
-		st := sm.step(api.SimulationStepStepDecode, api.SimulationStepStatusWarning, "sim.decode.ok", decodedParams, "%s; %s", decoded, strings.Join(notes, "; "))
-		st.Notes = &noteCodes
+		st := sm.step(StepDecode, StatusWarning, "sim.decode.ok", decodedParams, "%s; %s", decoded, strings.Join(notes, "; "))
+		st.Notes = noteCodes
 	}
 
 	// The simulator never consumes a signed token's single use.
@@ -529,9 +522,9 @@ func (s *Service) Simulate(ctx context.Context, slug string, in SimulationInput,
 	checked, err = s.verify(ctx, itg, opts, checked)
 	if err != nil {
 		if apperr.As(err) == nil {
-			return api.Simulation{}, err
+			return Simulation{}, err
 		}
-		sm.fail(api.SimulationStepStepChecks, err, "", "")
+		sm.fail(StepChecks, err, "", "")
 		return sm.out, s.auditSimulation(ctx, &itg.ID, in, sm, actor, requestID)
 	}
 	checks, checkCodes := []string{}, []string{}
@@ -545,9 +538,9 @@ func (s *Service) Simulate(ctx context.Context, slug string, in SimulationInput,
 		checks, checkCodes = append(checks, "the token's single use is not consumed by the simulator"), append(checkCodes, "sim.check.single_use")
 	}
 	if len(checks) == 0 {
-		sm.step(api.SimulationStepStepChecks, api.SimulationStepStatusOk, "sim.checks.none", nil, "no further checks are configured for this integration")
+		sm.step(StepChecks, StatusOK, "sim.checks.none", nil, "no further checks are configured for this integration")
 	} else {
-		sm.step(api.SimulationStepStepChecks, api.SimulationStepStatusOk, "sim.checks.passed", map[string]string{"checksCodes": strings.Join(checkCodes, ",")},
+		sm.step(StepChecks, StatusOK, "sim.checks.passed", map[string]string{"checksCodes": strings.Join(checkCodes, ",")},
 			"passed: %s", strings.Join(checks, "; "))
 	}
 
@@ -556,12 +549,12 @@ func (s *Service) Simulate(ctx context.Context, slug string, in SimulationInput,
 	switch {
 	case errors.Is(err, gorm.ErrRecordNotFound):
 		v = model.Visitor{Channel: claims.Channel, ExternalID: claims.VisitorID}
-		sm.step(api.SimulationStepStepVisitor, api.SimulationStepStatusOk, "sim.visitor.new", map[string]string{"channel": claims.Channel, "visitor": truncate(claims.VisitorID, 64)},
+		sm.step(StepVisitor, StatusOK, "sim.visitor.new", map[string]string{"channel": claims.Channel, "visitor": truncate(claims.VisitorID, 64)},
 			"no visitor %s/%s yet: the first session creates it", claims.Channel, truncate(claims.VisitorID, 64))
 	case err != nil:
-		return api.Simulation{}, fmt.Errorf("find visitor: %w", err)
+		return Simulation{}, fmt.Errorf("find visitor: %w", err)
 	default:
-		sm.step(api.SimulationStepStepVisitor, api.SimulationStepStatusOk, "sim.visitor.found", map[string]string{"id": strconv.FormatInt(v.ID, 10), "channel": v.Channel,
+		sm.step(StepVisitor, StatusOK, "sim.visitor.found", map[string]string{"id": strconv.FormatInt(v.ID, 10), "channel": v.Channel,
 			"visitor": truncate(v.ExternalID, 64), "firstSeen": v.CreatedAt.UTC().Format(time.RFC3339), "lastSeen": v.LastSeenAt.UTC().Format(time.RFC3339)},
 			"visitor %d (%s/%s), first seen %s, last seen %s", v.ID, v.Channel, truncate(v.ExternalID, 64),
 			v.CreatedAt.UTC().Format("2006-01-02 15:04 MST"), v.LastSeenAt.UTC().Format("2006-01-02 15:04 MST"))
@@ -569,20 +562,19 @@ func (s *Service) Simulate(ctx context.Context, slug string, in SimulationInput,
 		sm.out.Visitor = &vv
 	}
 	if err := s.simulateContact(ctx, sm, v, checked, opts); err != nil {
-		return api.Simulation{}, err
+		return Simulation{}, err
 	}
 	l, reason, err := s.layouts.ResolveReason(ctx, layoutWho(itg, vouchedAgent(itg, checked)))
 	if err != nil {
-		return api.Simulation{}, err
+		return Simulation{}, err
 	}
-	ref := LayoutRef(l.Name, reason)
-	sm.out.Layout = &ref
+	sm.out.Layout = &LayoutRef{Name: l.Name, Reason: reason}
 	params := map[string]string{"reasonCode": reason.Code}
 	for k, v := range reason.Params {
 		params[k] = v
 	}
 	params["name"] = l.Name
-	sm.step(api.SimulationStepStepLayout, api.SimulationStepStatusOk, "sim.layout", params, "layout %q: %s", l.Name, reason.Text)
+	sm.step(StepLayout, StatusOK, "sim.layout", params, "layout %q: %s", l.Name, reason.Text)
 	return sm.out, s.auditSimulation(ctx, &itg.ID, in, sm, actor, requestID)
 }
 
@@ -590,7 +582,7 @@ func (s *Service) Simulate(ctx context.Context, slug string, in SimulationInput,
 func (s *Service) simulateContact(ctx context.Context, sm *simulation, v model.Visitor, c adapter.Claims, opts integration.Options) error {
 	db := s.db.WithContext(ctx)
 	var contactID int64
-	var m api.Match
+	var m Match
 	who := map[string]string{"channel": v.Channel, "visitor": truncate(v.ExternalID, 64)}
 	with := func(extra map[string]string) map[string]string {
 		out := map[string]string{}
@@ -606,14 +598,14 @@ func (s *Service) simulateContact(ctx context.Context, sm *simulation, v model.V
 	case v.ID != 0 && v.ContactID != nil:
 		contactID = *v.ContactID
 		m = linkedMatch(v)
-		sm.step(api.SimulationStepStepMatch, api.SimulationStepStatusOk, "sim.match.linked", with(map[string]string{"method": v.LinkMethod}), "already linked (%s): %s", v.LinkMethod, m.Reason)
+		sm.step(StepMatch, StatusOK, "sim.match.linked", with(map[string]string{"method": v.LinkMethod}), "already linked (%s): %s", v.LinkMethod, m.Reason)
 	case v.ID != 0 && v.LinkMethod == LinkManual:
 		m = unlinkedMatch(false)
-		sm.step(api.SimulationStepStepMatch, api.SimulationStepStatusWarning, "sim.match.unlinked", with(nil), "%s", m.Reason)
+		sm.step(StepMatch, StatusWarning, "sim.match.unlinked", with(nil), "%s", m.Reason)
 	default:
 		method, _, id, candidates, err := s.match(ctx, v.ID, c, opts, func(line string) {
 			code, params := traceCode(line)
-			sm.step(api.SimulationStepStepMatch, api.SimulationStepStatusOk, code, params, "%s", line)
+			sm.step(StepMatch, StatusOK, code, params, "%s", line)
 		})
 		if err != nil {
 			return err
@@ -621,10 +613,10 @@ func (s *Service) simulateContact(ctx context.Context, sm *simulation, v model.V
 		if id != 0 {
 			contactID = id
 			m = linkedMatch(model.Visitor{Channel: v.Channel, ExternalID: v.ExternalID, LinkMethod: method})
-			sm.step(api.SimulationStepStepMatch, api.SimulationStepStatusOk, "sim.match.would_link", with(map[string]string{"contact": strconv.FormatInt(id, 10)}), "would link contact %d: %s", id, m.Reason)
+			sm.step(StepMatch, StatusOK, "sim.match.would_link", with(map[string]string{"contact": strconv.FormatInt(id, 10)}), "would link contact %d: %s", id, m.Reason)
 		} else {
 			m = notLinkedMatch(v, candidates)
-			sm.step(api.SimulationStepStepMatch, api.SimulationStepStatusWarning, "sim.match.not_linked", with(nil), "not linked: %s", m.Reason)
+			sm.step(StepMatch, StatusWarning, "sim.match.not_linked", with(nil), "not linked: %s", m.Reason)
 		}
 	}
 	sm.out.Match = &m
@@ -636,7 +628,7 @@ func (s *Service) simulateContact(ctx context.Context, sm *simulation, v model.V
 		case err != nil:
 			return fmt.Errorf("load contact: %w", err)
 		default:
-			sm.out.Contact = &api.ContactSummary{Id: strconv.FormatInt(ct.ID, 10), Name: ct.Name}
+			sm.out.Contact = &ContactRef{ID: ct.ID, Name: ct.Name}
 		}
 	}
 	return nil
@@ -669,33 +661,32 @@ func shorten(v string) string {
 func showReading(sm *simulation, taken, why string) (string, string) {
 	for i := range sm.out.Params {
 		p := &sm.out.Params[i]
-		if p.Name != "visitorImId" || p.Reading == nil || p.How != api.SimulationParamHowDecrypted {
+		if p.Name != "visitorImId" || p.Reading == nil || p.How != HowDecrypted {
 			continue
 		}
 		decrypted, received := p.Value, p.Reading.Other
-		p.Reading.Why = api.SimulationReadingWhy(why)
+		p.Reading.Why = why
 		if taken != decrypted {
-			p.Reading.Chosen, p.Reading.Other = api.SimulationReadingChosenPlain, decrypted
-			p.How, p.Value = api.SimulationParamHowPlain, received
+			p.Reading.Chosen, p.Reading.Other = ChosenPlain, decrypted
+			p.How, p.Value = HowPlain, received
 		}
 		return fmt.Sprintf("visitorImId reads two ways (as sent, and decrypted with the key: Easemob's option that encrypts easemobId and visitorImId may be on while this integration does not require it); taking the %s reading (%s)",
-			p.Reading.Chosen, why), string(p.Reading.Chosen)
+			p.Reading.Chosen, why), p.Reading.Chosen
 	}
-	return "", string(api.SimulationReadingChosenDecrypted)
+	return "", ChosenDecrypted
 }
 
 // easemobParamView shows one param as the Easemob adapter reads it.
-func easemobParamView(p adapter.EasemobParam, received string) api.SimulationParam {
-	out := api.SimulationParam{Name: p.Name, Received: shorten(received), Value: p.Value, How: api.SimulationParamHowPlain}
+func easemobParamView(p adapter.EasemobParam, received string) SimParam {
+	out := SimParam{Name: p.Name, Received: shorten(received), Value: p.Value, How: HowPlain}
 	switch p.How {
 	case adapter.ReadDecrypted:
-		out.How = api.SimulationParamHowDecrypted
+		out.How = HowDecrypted
 	case adapter.ReadDropped:
-		reason := api.SimulationParamDropped(p.Reason)
-		out.How, out.Value, out.Dropped = api.SimulationParamHowDropped, "", &reason
+		out.How, out.Value, out.Dropped = HowDropped, "", p.Reason
 	}
 	if p.Alternative != "" {
-		out.Reading = &api.SimulationReading{Chosen: api.SimulationReadingChosenDecrypted, Why: api.ReadingPreferredDecrypted, Other: p.Alternative}
+		out.Reading = &SimReading{Chosen: ChosenDecrypted, Why: ReadingPreferredDecrypted, Other: p.Alternative}
 	}
 	return out
 }
@@ -731,21 +722,21 @@ func (s *Service) showParams(sm *simulation, itg model.Integration, opts integra
 	}
 	for _, name := range names {
 		v := params[name]
-		p := api.SimulationParam{Name: name, Received: shorten(v), Value: v, How: api.SimulationParamHowPlain}
+		p := SimParam{Name: name, Received: shorten(v), Value: v, How: HowPlain}
 		plain := len(ciphers) == 0 || itg.Kind != model.KindEasemob ||
 			(name == "easemobId" || name == "visitorImId") && !opts.EncryptedSystemParams ||
 			adapter.EasemobPlainAllowed[name] != nil && adapter.EasemobPlainAllowed[name](v)
 		if !plain {
-			p.How, p.Value = api.SimulationParamHowFailed, ""
+			p.How, p.Value = HowFailed, ""
 			for _, c := range ciphers {
 				if clear, err := c.Decrypt(v); err == nil {
-					p.How, p.Value = api.SimulationParamHowDecrypted, clear
+					p.How, p.Value = HowDecrypted, clear
 					break
 				}
 			}
 		}
 		if itg.Kind != model.KindEasemob && itg.Kind != model.KindChatwoot && (name == "customParams" || name == "token") {
-			p.Value, p.How = "", api.SimulationParamHowFailed // opened below, once decoded
+			p.Value, p.How = "", HowFailed // opened below, once decoded
 		}
 		sm.out.Params = append(sm.out.Params, p)
 	}
@@ -755,8 +746,8 @@ func (s *Service) showParams(sm *simulation, itg model.Integration, opts integra
 // and lists the identity claims they carried.
 func (s *Service) showClaims(sm *simulation, c adapter.Claims) {
 	for i, p := range sm.out.Params {
-		if (p.Name == "customParams" || p.Name == "token") && p.How == api.SimulationParamHowFailed {
-			sm.out.Params[i].How, sm.out.Params[i].Value = api.SimulationParamHowVerified, "(opened: see the fields below)"
+		if (p.Name == "customParams" || p.Name == "token") && p.How == HowFailed {
+			sm.out.Params[i].How, sm.out.Params[i].Value = HowVerified, "(opened: see the fields below)"
 		}
 	}
 	names := make([]string, 0, len(c.Verified))
@@ -765,46 +756,29 @@ func (s *Service) showClaims(sm *simulation, c adapter.Claims) {
 	}
 	sort.Strings(names)
 	for _, k := range names {
-		if k == "identifier" && sm.out.Input == api.SidebarUrl {
+		if k == "identifier" && sm.out.Input == InputSidebarURL {
 			continue
 		}
-		sm.out.Params = append(sm.out.Params, api.SimulationParam{Name: "verified." + k, Received: "", Value: c.Verified[k], How: api.SimulationParamHowVerified})
+		sm.out.Params = append(sm.out.Params, SimParam{Name: "verified." + k, Received: "", Value: c.Verified[k], How: HowVerified})
 	}
 }
 
 func (s *Service) auditSimulation(ctx context.Context, integrationID *int64, in SimulationInput, sm *simulation, actor, requestID string) error {
 	result := "ok"
 	for _, st := range sm.out.Steps {
-		if st.Status == api.SimulationStepStatusFailed {
+		if st.Status == StatusFailed {
 			result = "failed at " + string(st.Step)
 		}
 	}
 	ev := audit.Event{Action: ActionSimulate, Actor: actor, IntegrationID: integrationID, RequestID: requestID, At: s.now(),
 		Detail: map[string]string{"input": string(in.Kind), "result": result}}
 	if sm.out.Visitor != nil {
-		if id, err := strconv.ParseInt(sm.out.Visitor.Id, 10, 64); err == nil {
-			ev.VisitorID = &id
-		}
+		id := sm.out.Visitor.ID
+		ev.VisitorID = &id
 	}
 	if sm.out.Contact != nil {
-		if id, err := strconv.ParseInt(sm.out.Contact.Id, 10, 64); err == nil {
-			ev.ContactID = &id
-		}
+		id := sm.out.Contact.ID
+		ev.ContactID = &id
 	}
 	return s.audit.Record(ctx, ev)
-}
-
-// LayoutRef is the API's view of the layout name applies and why, in
-// English and as a code with its parameters.
-func LayoutRef(name string, why layout.Reason) api.LayoutRef {
-	ref := api.LayoutRef{Name: name, Reason: why.Text}
-	if why.Code != "" {
-		code := why.Code
-		ref.ReasonCode = &code
-		if len(why.Params) > 0 {
-			params := why.Params
-			ref.ReasonParams = &params
-		}
-	}
-	return ref
 }
