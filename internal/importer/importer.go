@@ -24,6 +24,7 @@ import (
 	mysqldriver "github.com/go-sql-driver/mysql"
 	"gorm.io/gorm"
 
+	agentstore "github.com/crmlens/crmlens/internal/agents"
 	"github.com/crmlens/crmlens/internal/apperr"
 	"github.com/crmlens/crmlens/internal/audit"
 	"github.com/crmlens/crmlens/internal/matchkey"
@@ -38,6 +39,16 @@ type Importer struct {
 	progress func(written, total int)
 	record   audit.OnTx[Result]
 	norm     matchkey.Normalizer
+	agents   *agentstore.Service
+}
+
+// WithAgents returns a copy of im that declares imported agents through a
+// (internal/agents owns the agents table; New's default is one over its
+// database).
+func (im *Importer) WithAgents(a *agentstore.Service) *Importer {
+	cp := *im
+	cp.agents = a
+	return &cp
 }
 
 // WithNormalizer returns a copy of im that normalizes contacts' phones and
@@ -86,7 +97,7 @@ func New(db *gorm.DB) *Importer {
 	if db.NowFunc != nil {
 		now = func() time.Time { return db.NowFunc().UTC() }
 	}
-	return &Importer{db: db, now: now, batch: batchSize(db)}
+	return &Importer{db: db, now: now, batch: batchSize(db), agents: agentstore.New(db, now)}
 }
 
 // batchSize is how many rows one INSERT writes. The pure-Go SQLite driver
@@ -219,6 +230,7 @@ func (im *Importer) transact(ctx context.Context, spec *objectSpec, fn func(*gor
 			if w, err = newWriter(tx); err != nil {
 				return err
 			}
+			w.agents = im.agents
 			defer w.close()
 			if w.bulk, err = bulkLoad(w, spec.tables); err != nil {
 				return err

@@ -78,7 +78,7 @@ func (s *Server) ImportAgents(c echo.Context) error {
 	if strings.TrimSpace(req.Content) == "" {
 		return apperr.OnField(apperr.New(apperr.Invalid, "import_invalid", "paste the agents' file: a header line platform,platform_id,email,name,groups then one agent a line"), "content")
 	}
-	res, err := importer.New(s.db).WithRecord(func(tx *gorm.DB, res importer.Result) error {
+	res, err := s.importer.WithRecord(func(tx *gorm.DB, res importer.Result) error {
 		return s.audit(c, tx, audit.Event{Action: audit.ActionAgentsImport, Actor: adminActor(claims),
 			Detail: map[string]string{"records": strconv.Itoa(res.Records)}})
 	}).Import(c.Request().Context(), "agents", strings.NewReader(req.Content), format)

@@ -259,7 +259,7 @@ func (s *Service) Link(ctx context.Context, c sessiontoken.Claims, contactID, re
 		if err := tx.Where("visitor_id = ? AND contact_id = ?", v.ID, id).Delete(&model.VisitorRejection{}).Error; err != nil {
 			return fmt.Errorf("clear rejection: %w", err)
 		}
-		return audit.New(tx).Record(ctx, audit.Event{Action: ActionLink, Actor: actor(c), IntegrationID: &c.IntegrationID,
+		return audit.RecordOn(ctx, tx, audit.Event{Action: ActionLink, Actor: actor(c), IntegrationID: &c.IntegrationID,
 			VisitorID: &v.ID, ContactID: &id, RequestID: requestID, Detail: map[string]string{"method": method}, At: s.now()})
 	})
 	if err != nil {
@@ -291,7 +291,7 @@ func (s *Service) Unlink(ctx context.Context, c sessiontoken.Claims, notThisPers
 				return fmt.Errorf("record not this person: %w", err)
 			}
 		}
-		return audit.New(tx).Record(ctx, audit.Event{Action: ActionUnlink, Actor: actor(c), IntegrationID: &c.IntegrationID,
+		return audit.RecordOn(ctx, tx, audit.Event{Action: ActionUnlink, Actor: actor(c), IntegrationID: &c.IntegrationID,
 			VisitorID: &v.ID, ContactID: v.ContactID, RequestID: requestID,
 			Detail: map[string]string{"notThisPerson": strconv.FormatBool(notThisPerson)}, At: s.now()})
 	})

@@ -10,7 +10,6 @@ package sidebar
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"sort"
@@ -20,6 +19,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/crmlens/crmlens/internal/adapter"
+	"github.com/crmlens/crmlens/internal/agents"
 	"github.com/crmlens/crmlens/internal/apperr"
 	"github.com/crmlens/crmlens/internal/audit"
 	"github.com/crmlens/crmlens/internal/chatwoot"
@@ -37,7 +37,12 @@ type Deps struct {
 	DB           *gorm.DB
 	Tokens       *sessiontoken.Issuer
 	Integrations *integration.Service
-	Layouts      *layout.Store
+	// Layouts resolves the layout of a session; nil: a layout.Store over
+	// DB with Agents' groups.
+	Layouts *layout.Store
+	// Agents records the agents platforms name and says which an admin
+	// declared; nil: agents.New(DB, Now).
+	Agents *agents.Service
 	// Audit records reads and actions; nil writes synchronously to DB.
 	// serve passes an audit.Async so reads do not wait for their audit row.
 	Audit audit.Recorder
@@ -83,6 +88,7 @@ type Service struct {
 	chatwoot     *chatwoot.Client
 	audit        audit.Recorder
 	layouts      *layout.Store
+	agents       *agents.Service
 	norm         matchkey.Normalizer
 	limits       Limits
 	search       *contactsearch.Searcher
@@ -94,8 +100,11 @@ func New(d Deps) *Service {
 	if d.Now == nil {
 		d.Now = func() time.Time { return time.Now().UTC() }
 	}
+	if d.Agents == nil {
+		d.Agents = agents.New(d.DB, d.Now)
+	}
 	if d.Layouts == nil {
-		d.Layouts = layout.NewStore(d.DB, d.Now)
+		d.Layouts = layout.NewStore(d.DB, d.Now).WithAgentGroups(d.Agents)
 	}
 	if d.Audit == nil {
 		d.Audit = audit.New(d.DB)
@@ -109,7 +118,7 @@ func New(d Deps) *Service {
 	return &Service{
 		db: d.DB, reads: d.Reads, metrics: d.Metrics, tokens: d.Tokens, integrations: d.Integrations,
 		norm: d.Normalizer, search: contactsearch.New(d.DB, d.Normalizer), limits: limitsOr(d.Limits),
-		replay: replay.New(d.DB, d.Now), chatwoot: chatwoot.New(d.HTTPClient), audit: d.Audit, layouts: d.Layouts, now: d.Now,
+		replay: replay.New(d.DB, d.Now), chatwoot: chatwoot.New(d.HTTPClient), audit: d.Audit, layouts: d.Layouts, agents: d.Agents, now: d.Now,
 	}
 }
 
@@ -294,24 +303,10 @@ func (s *Service) verify(ctx context.Context, in model.Integration, opts integra
 			Identifier: k.Identifier, Email: k.Email, Phone: k.PhoneNumber, Name: k.Name})
 	}
 	if opts.RequireKnownAgent {
-		known := false
-		if c.Agent.ID != "" || c.Agent.Email != "" {
-			var n int64
-			// Only agents of this integration's platform: an e-mail or id
-			// of another platform's agent is no agent of this one.
-			q := s.db.WithContext(ctx).Model(&model.Agent{}).Where("origin = ? AND platform = ?", model.AgentImported, in.Kind)
-			switch {
-			case c.Agent.ID != "" && c.Agent.Email != "":
-				q = q.Where("platform_id = ? OR email = ?", c.Agent.ID, c.Agent.Email)
-			case c.Agent.ID != "":
-				q = q.Where("platform_id = ?", c.Agent.ID)
-			default:
-				q = q.Where("email = ?", c.Agent.Email)
-			}
-			if err := q.Count(&n).Error; err != nil {
-				return c, fmt.Errorf("find agent: %w", err)
-			}
-			known = n > 0
+		// Only agents of this integration's platform.
+		known, err := s.agents.IsDeclared(ctx, in.Kind, c.Agent.ID, c.Agent.Email)
+		if err != nil {
+			return c, err
 		}
 		if !known {
 			return c, apperr.New(apperr.Forbidden, CodeUnknownAgent,
@@ -348,29 +343,7 @@ func layoutWho(in model.Integration, agent adapter.Agent) layout.Who {
 
 // recordAgent notes an agent the platform named, the first time it is seen.
 func (s *Service) recordAgent(ctx context.Context, platform string, a adapter.Agent) error {
-	id := a.ID
-	if id == "" {
-		id = a.Email
-	}
-	if id == "" {
-		return nil
-	}
-	now := s.now()
-	db := s.db.WithContext(ctx)
-	res := db.Model(&model.Agent{}).Where("platform = ? AND platform_id = ?", platform, truncate(id, 191)).
-		Updates(map[string]any{"last_seen_at": now})
-	if res.Error != nil {
-		return fmt.Errorf("record agent: %w", res.Error)
-	}
-	if res.RowsAffected > 0 {
-		return nil
-	}
-	ag := model.Agent{Platform: platform, PlatformID: truncate(id, 191), Email: truncate(a.Email, 255), Name: truncate(a.Name, 255),
-		Origin: model.AgentSeen, CreatedAt: now, UpdatedAt: now, LastSeenAt: &now}
-	if err := db.Create(&ag).Error; err != nil && !errors.Is(err, gorm.ErrDuplicatedKey) {
-		return fmt.Errorf("record agent: %w", err)
-	}
-	return nil
+	return s.agents.RecordSeen(ctx, platform, a.ID, a.Email, a.Name)
 }
 
 // boundExtra keeps extra params within maxExtraBytes, dropping the
