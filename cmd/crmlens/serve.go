@@ -234,7 +234,7 @@ func newAppWith(ctx context.Context, e *env, opts serveOptions) (*app, error) {
 	// One service per table owner, shared by every consumer.
 	agentDir := agents.New(e.db, nil)
 	layouts := layout.NewStore(e.db, nil).WithAgentGroups(agentDir)
-	auditTrail := audit.New(e.db)
+	auditTrail := audit.New(e.db).WithAgents(agentDir)
 	auditLog := audit.NewAsync(auditTrail, e.log)
 	var demo *playground.Playground
 	if opts.demo {

@@ -168,3 +168,18 @@ func truncate(s string, n int) string {
 	}
 	return string(r[:n])
 }
+
+// ByKeys returns the agents (id, platform, platform id, e-mail and name)
+// of any platform whose platform id or e-mail is one of keys: how the
+// audit trail names the agents events name as their actor.
+func (s *Service) ByKeys(ctx context.Context, keys []string) ([]model.Agent, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	var found []model.Agent
+	if err := s.db.WithContext(ctx).Select("id", "platform", "platform_id", "email", "name").
+		Where("platform_id IN ? OR email IN ?", keys, keys).Find(&found).Error; err != nil {
+		return nil, fmt.Errorf("find agents: %w", err)
+	}
+	return found, nil
+}

@@ -137,5 +137,14 @@ func TestDeclare(t *testing.T) {
 		if groups, err := s.GroupsOf(ctx, "signed", "", []string{"a-2"}); err != nil || len(groups) != 0 {
 			t.Errorf("GroupsOf(another platform) = %v, %v; want none", groups, err)
 		}
+		for _, tt := range []struct {
+			keys []string
+			want int
+		}{{[]string{"a-2", "amy@example.com"}, 2}, {[]string{"nobody"}, 0}, {nil, 0}} {
+			found, err := s.ByKeys(ctx, tt.keys)
+			if err != nil || len(found) != tt.want {
+				t.Errorf("ByKeys(%v) = %d agents, %v; want %d", tt.keys, len(found), err, tt.want)
+			}
+		}
 	})
 }

@@ -13,7 +13,6 @@ import (
 
 	"github.com/crmlens/crmlens/internal/apperr"
 	"github.com/crmlens/crmlens/internal/integration"
-	"github.com/crmlens/crmlens/internal/model"
 	"github.com/crmlens/crmlens/internal/paramcrypt"
 	"github.com/crmlens/crmlens/internal/seed"
 )
@@ -63,9 +62,8 @@ func New(db *gorm.DB, integrations *integration.Service) *Playground {
 // List returns the demo conversations with their sidebar URLs, or a
 // NotFound error when no demo data is loaded.
 func (p *Playground) List(ctx context.Context) ([]Conversation, error) {
-	var in model.Integration
-	err := p.db.WithContext(ctx).Where("slug = ?", seed.DemoSlug).Take(&in).Error
-	if err == gorm.ErrRecordNotFound {
+	in, err := p.integrations.Get(ctx, seed.DemoSlug)
+	if apperr.KindOf(err) == apperr.NotFound {
 		return nil, apperr.New(apperr.NotFound, "demo_not_loaded",
 			"no demo data is loaded: start with `crmlens serve --demo` or run `crmlens seed --demo`")
 	}

@@ -54,7 +54,7 @@ type Deps struct {
 	// declaring them through Agents).
 	Importer *importer.Importer
 	// AuditLog lists and exports the audit trail and records admins'
-	// actions (nil: audit.New(DB)).
+	// actions (nil: audit.New(DB), naming agents through Agents).
 	AuditLog *audit.Log
 	// Metrics records request latency and is served at /metrics; nil: no
 	// /metrics route.
@@ -116,7 +116,7 @@ func New(d Deps) *echo.Echo {
 		d.Importer = importer.New(d.DB).WithAgents(d.Agents)
 	}
 	if d.AuditLog == nil {
-		d.AuditLog = audit.New(d.DB)
+		d.AuditLog = audit.New(d.DB).WithAgents(d.Agents)
 	}
 	s := &Server{agents: d.Agents, importer: d.Importer, auditLog: d.AuditLog, db: d.DB, sidebar: d.Sidebar, tokens: d.Tokens, assets: d.Assets, log: d.Logger, playground: d.Playground,
 		integrations: d.Integrations, admins: d.Admins, layouts: d.Layouts, failures: d.Failures, metrics: d.Metrics}
