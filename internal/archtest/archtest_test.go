@@ -4,6 +4,10 @@
 package archtest
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
 	"os/exec"
 	"slices"
 	"strings"
@@ -63,5 +67,60 @@ func TestOnlyServerDependsOnAPI(t *testing.T) {
 		case !uses && allowed:
 			t.Errorf("%s no longer depends on %s: this test's list of allowed packages is out of date", pkg, apiPkg)
 		}
+	}
+}
+
+// constructors build services: the server is given them (server.Deps),
+// assembled once by serve.
+var constructors = map[string]bool{
+	"admin.New": true, "agents.New": true, "audit.New": true, "audit.NewAsync": true, "contactsearch.New": true,
+	"importer.New": true, "integration.New": true, "layout.NewStore": true, "playground.New": true,
+	"sidebar.New": true, "sessiontoken.New": true,
+}
+
+// TestHandlersNeitherBuildServicesNorRunSQL: in internal/server, only
+// server.New builds services (its defaults for Deps left nil), and no
+// function but the readiness check touches the database handle.
+func TestHandlersNeitherBuildServicesNorRunSQL(t *testing.T) {
+	const dir = "../server"
+	fset := token.NewFileSet()
+	pkgs, err := parser.ParseDir(fset, dir, func(fi fs.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mayUseDB := map[string]bool{"New": true, "GetReadyz": true}
+	funcs := 0
+	for _, p := range pkgs {
+		for _, f := range p.Files {
+			for _, d := range f.Decls {
+				fn, ok := d.(*ast.FuncDecl)
+				if !ok || fn.Body == nil {
+					continue
+				}
+				funcs++
+				ast.Inspect(fn.Body, func(n ast.Node) bool {
+					sel, ok := n.(*ast.SelectorExpr)
+					if !ok {
+						return true
+					}
+					x, ok := sel.X.(*ast.Ident)
+					if !ok {
+						return true
+					}
+					at := fset.Position(sel.Pos())
+					switch {
+					case fn.Recv == nil && fn.Name.Name == "New":
+					case constructors[x.Name+"."+sel.Sel.Name]:
+						t.Errorf("%s: %s builds %s.%s: pass the service in through server.Deps", at, fn.Name.Name, x.Name, sel.Sel.Name)
+					case sel.Sel.Name == "db" && fn.Recv != nil && !mayUseDB[fn.Name.Name]:
+						t.Errorf("%s: %s uses the database handle: ask the domain service that owns the table", at, fn.Name.Name)
+					}
+					return true
+				})
+			}
+		}
+	}
+	if funcs < 50 {
+		t.Fatalf("parsed %d functions in %s: is it still the server package?", funcs, dir)
 	}
 }
