@@ -14,10 +14,10 @@ import (
 )
 
 func sessionOut(s sidebar.Session) api.SessionResponse {
-	layout := layoutRefOut(s.Layout)
+	ref := layoutRefOut(s.Layout)
 	out := api.SessionResponse{
 		Token: s.Token, ExpiresAt: s.ExpiresAt, Visitor: visitorOut(s.Visitor), Contact: contactRefOut(s.Contact),
-		Match: matchOut(s.Match), Lang: api.Lang(s.Lang), Layout: &layout,
+		Match: matchOut(s.Match), Lang: api.Lang(s.Lang), Layout: &ref,
 	}
 	if out.Lang == "" {
 		out.Lang = api.Zh
