@@ -47,7 +47,7 @@ func (s *Server) SearchContacts(c echo.Context, params api.SearchContactsParams)
 	if err != nil {
 		return limited(c, err)
 	}
-	out := api.CandidateList{Contacts: found}
+	out := api.CandidateList{Contacts: candidatesOut(found)}
 	if more {
 		out.More = &more
 	}
@@ -66,7 +66,7 @@ func (s *Server) LinkVisitor(c echo.Context) error {
 	if err != nil {
 		return limited(c, err)
 	}
-	return c.JSON(http.StatusOK, m)
+	return c.JSON(http.StatusOK, matchOut(m))
 }
 
 // UnlinkVisitor removes the link, optionally saying "not this person".
@@ -80,5 +80,5 @@ func (s *Server) UnlinkVisitor(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, m)
+	return c.JSON(http.StatusOK, matchOut(m))
 }

@@ -40,7 +40,7 @@ func (s *Server) RevealIntegrationKey(c echo.Context, slug string) error {
 		if err != nil {
 			return err
 		}
-		if err := s.audit(c, s.db, audit.Event{Action: audit.ActionKeyReveal, Actor: adminActor(claims), IntegrationID: &in.ID}); err != nil {
+		if err := s.audit(c, nil, audit.Event{Action: audit.ActionKeyReveal, Actor: adminActor(claims), IntegrationID: &in.ID}); err != nil {
 			return err
 		}
 		c.Response().Header().Set("Cache-Control", "no-store")

@@ -14,7 +14,6 @@ import (
 	"github.com/crmlens/crmlens/internal/audit"
 	"github.com/crmlens/crmlens/internal/importer"
 	"github.com/crmlens/crmlens/internal/layout"
-	"github.com/crmlens/crmlens/internal/sidebar"
 )
 
 // ListAgents answers the agents with their groups and, for each, the layout
@@ -52,7 +51,7 @@ func (s *Server) agentView(c echo.Context, a agents.Agent) (api.AdminAgent, erro
 		return api.AdminAgent{}, err
 	}
 	return api.AdminAgent{Id: strconv.FormatInt(a.ID, 10), Platform: a.Platform, PlatformId: a.PlatformID, Email: a.Email, Name: a.Name,
-		Origin: api.AdminAgentOrigin(a.Origin), Groups: a.Groups, LastSeenAt: a.LastSeenAt, Layout: sidebar.LayoutRef(l.Name, why)}, nil
+		Origin: api.AdminAgentOrigin(a.Origin), Groups: a.Groups, LastSeenAt: a.LastSeenAt, Layout: layoutReasonOut(l.Name, why)}, nil
 }
 
 // ImportAgents imports agents from CSV or NDJSON text, all or nothing.
@@ -69,7 +68,7 @@ func (s *Server) ImportAgents(c echo.Context) error {
 	if strings.TrimSpace(req.Content) == "" {
 		return apperr.OnField(apperr.New(apperr.Invalid, "import_invalid", "paste the agents' file: a header line platform,platform_id,email,name,groups then one agent a line"), "content")
 	}
-	res, err := importer.New(s.db).WithRecord(func(tx *gorm.DB, res importer.Result) error {
+	res, err := s.importer.WithRecord(func(tx *gorm.DB, res importer.Result) error {
 		return s.audit(c, tx, audit.Event{Action: audit.ActionAgentsImport, Actor: adminActor(claims),
 			Detail: map[string]string{"records": strconv.Itoa(res.Records)}})
 	}).Import(c.Request().Context(), "agents", strings.NewReader(req.Content), format)

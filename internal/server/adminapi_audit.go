@@ -12,7 +12,6 @@ import (
 	"github.com/crmlens/crmlens/api"
 	"github.com/crmlens/crmlens/internal/apperr"
 	"github.com/crmlens/crmlens/internal/audit"
-	"github.com/crmlens/crmlens/internal/model"
 )
 
 // auditFilter reads the audit filters shared by the list and the export;
@@ -42,14 +41,15 @@ func (s *Server) auditFilter(c echo.Context, action, actor, contactID, visitorID
 		f.ContactName = strings.TrimSpace(*contact)
 	}
 	if integrationSlug != nil && strings.TrimSpace(*integrationSlug) != "" {
-		var ids []int64
-		if err := s.db.WithContext(c.Request().Context()).Model(&model.Integration{}).Where("slug = ?", strings.TrimSpace(*integrationSlug)).Pluck("id", &ids).Error; err != nil {
-			return f, fmt.Errorf("audit filter: integration: %w", err)
+		slug := strings.TrimSpace(*integrationSlug)
+		in, err := s.integrations.Get(c.Request().Context(), slug)
+		if apperr.KindOf(err) == apperr.NotFound {
+			return f, apperr.OnField(apperr.New(apperr.Invalid, "invalid_filter", "no integration has the slug %q", slug), "integration")
 		}
-		if len(ids) == 0 {
-			return f, apperr.OnField(apperr.New(apperr.Invalid, "invalid_filter", "no integration has the slug %q", strings.TrimSpace(*integrationSlug)), "integration")
+		if err != nil {
+			return f, fmt.Errorf("audit filter: %w", err)
 		}
-		f.IntegrationID = ids[0]
+		f.IntegrationID = in.ID
 	}
 	return f, nil
 }
@@ -70,12 +70,11 @@ func (s *Server) ListAuditEvents(c echo.Context, p api.ListAuditEventsParams) er
 	if p.Limit != nil { // 1 to 500 (openapi.yaml)
 		f.Limit = *p.Limit
 	}
-	log := audit.New(s.db)
-	rows, err := log.List(c.Request().Context(), f)
+	rows, err := s.auditLog.List(c.Request().Context(), f)
 	if err != nil {
 		return err
 	}
-	events, err := log.WithNames(c.Request().Context(), rows)
+	events, err := s.auditLog.WithNames(c.Request().Context(), rows)
 	if err != nil {
 		return err
 	}
@@ -108,7 +107,7 @@ func (s *Server) ExportAuditEvents(c echo.Context, p api.ExportAuditEventsParams
 	c.Response().WriteHeader(http.StatusOK)
 	// Once streaming started an error can no longer change the status; it
 	// is logged and the export ends short.
-	if _, err := audit.New(s.db).Export(c.Request().Context(), f, c.Response()); err != nil {
+	if _, err := s.auditLog.Export(c.Request().Context(), f, c.Response()); err != nil {
 		s.log.ErrorContext(c.Request().Context(), "audit export", "request_id", requestID(c), "err", err.Error())
 	}
 	return nil

@@ -27,7 +27,7 @@ func (s *Server) ListPreviewContacts(c echo.Context, p api.ListPreviewContactsPa
 		return err
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusOK, api.CandidateList{Contacts: found})
+	return c.JSON(http.StatusOK, api.CandidateList{Contacts: candidatesOut(found)})
 }
 
 // PreviewLayout answers the context a contact's visitor would see with a
@@ -60,7 +60,7 @@ func (s *Server) PreviewLayout(c echo.Context) error {
 		return err
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusOK, out)
+	return c.JSON(http.StatusOK, contextOut(out))
 }
 
 // prefixFields puts prefix before each field err names (a nested request).
@@ -97,5 +97,5 @@ func (s *Server) Simulate(c echo.Context) error {
 		return err
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusOK, out)
+	return c.JSON(http.StatusOK, simulationOut(out))
 }

@@ -138,7 +138,7 @@ func (s *Server) ChangeAdminPassword(c echo.Context) error {
 		if err := s.admins.ChangePassword(ctx, claims.AdminID, req.CurrentPassword, req.NewPassword); err != nil {
 			return err
 		}
-		if err := s.audit(c, s.db, audit.Event{Action: audit.ActionPasswordChange, Actor: adminActor(claims)}); err != nil {
+		if err := s.audit(c, nil, audit.Event{Action: audit.ActionPasswordChange, Actor: adminActor(claims)}); err != nil {
 			return err
 		}
 		// Every session issued before now has ended; the console's own goes
@@ -188,10 +188,13 @@ func (s *Server) adminPage(c echo.Context) error {
 
 func adminActor(c sessiontoken.AdminClaims) string { return "admin:" + c.Email }
 
-// audit records ev with the request's id on db: s.db, or the transaction
-// of the change ev records (so that the change and its record are written
-// together or not at all).
-func (s *Server) audit(c echo.Context, db *gorm.DB, ev audit.Event) error {
+// audit records ev with the request's id on tx, the transaction of the
+// change ev records (so that the change and its record are written
+// together or not at all), or on its own when tx is nil.
+func (s *Server) audit(c echo.Context, tx *gorm.DB, ev audit.Event) error {
 	ev.RequestID = requestID(c)
-	return audit.New(db).Record(c.Request().Context(), ev)
+	if tx == nil {
+		return s.auditLog.Record(c.Request().Context(), ev)
+	}
+	return audit.RecordOn(c.Request().Context(), tx, ev)
 }

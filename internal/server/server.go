@@ -19,7 +19,9 @@ import (
 	"github.com/crmlens/crmlens/api"
 	"github.com/crmlens/crmlens/internal/admin"
 	"github.com/crmlens/crmlens/internal/agents"
+	"github.com/crmlens/crmlens/internal/audit"
 	"github.com/crmlens/crmlens/internal/database"
+	"github.com/crmlens/crmlens/internal/importer"
 	"github.com/crmlens/crmlens/internal/integration"
 	"github.com/crmlens/crmlens/internal/layout"
 	"github.com/crmlens/crmlens/internal/metrics"
@@ -48,6 +50,12 @@ type Deps struct {
 	Failures *ratelimit.Failures
 	// Agents lists agents and assigns groups (nil: agents.New(DB)).
 	Agents *agents.Service
+	// Importer imports the agents admins paste (nil: importer.New(DB)
+	// declaring them through Agents).
+	Importer *importer.Importer
+	// AuditLog lists and exports the audit trail and records admins'
+	// actions (nil: audit.New(DB), naming agents through Agents).
+	AuditLog *audit.Log
 	// Metrics records request latency and is served at /metrics; nil: no
 	// /metrics route.
 	Metrics *metrics.Metrics
@@ -88,6 +96,8 @@ type Server struct {
 	layouts       *layout.Store
 	failures      *ratelimit.Failures
 	agents        *agents.Service
+	importer      *importer.Importer
+	auditLog      *audit.Log
 	metrics       *metrics.Metrics
 	checkResponse func(operationID string, err error)
 	// routes are the registered "METHOD pattern" pairs, for metric labels.
@@ -107,7 +117,13 @@ func New(d Deps) *echo.Echo {
 	if d.Agents == nil {
 		d.Agents = agents.New(d.DB, nil)
 	}
-	s := &Server{agents: d.Agents, db: d.DB, sidebar: d.Sidebar, tokens: d.Tokens, assets: d.Assets, log: d.Logger, playground: d.Playground,
+	if d.Importer == nil && d.DB != nil {
+		d.Importer = importer.New(d.DB).WithAgents(d.Agents)
+	}
+	if d.AuditLog == nil {
+		d.AuditLog = audit.New(d.DB).WithAgents(d.Agents)
+	}
+	s := &Server{agents: d.Agents, importer: d.Importer, auditLog: d.AuditLog, db: d.DB, sidebar: d.Sidebar, tokens: d.Tokens, assets: d.Assets, log: d.Logger, playground: d.Playground,
 		integrations: d.Integrations, admins: d.Admins, layouts: d.Layouts, failures: d.Failures, metrics: d.Metrics,
 		checkResponse: d.CheckResponse}
 	e := echo.New()

@@ -20,6 +20,7 @@ import (
 
 	"github.com/crmlens/crmlens/api"
 	"github.com/crmlens/crmlens/internal/admin"
+	"github.com/crmlens/crmlens/internal/agents"
 	"github.com/crmlens/crmlens/internal/audit"
 	"github.com/crmlens/crmlens/internal/database"
 	"github.com/crmlens/crmlens/internal/dbtest"
@@ -121,10 +122,12 @@ func startWith(t *testing.T, db *gorm.DB, failures int) *fixture {
 	tokens, err := sessiontoken.New(ctx, db, keys, nil)
 	must(t, err)
 	admins := admin.New(db, bcrypt.MinCost)
-	layouts := layout.NewStore(db, nil)
+	// Wired as serve wires it: one agents service for every consumer.
+	agentDir := agents.New(db, nil)
+	layouts := layout.NewStore(db, nil).WithAgentGroups(agentDir)
 	h := server.New(server.Deps{
-		DB: db, Tokens: tokens, Assets: assets, Logger: log, Layouts: layouts,
-		Sidebar:      sidebar.New(sidebar.Deps{DB: db, Tokens: tokens, Integrations: integrations, Layouts: layouts}),
+		DB: db, Tokens: tokens, Assets: assets, Logger: log, Layouts: layouts, Agents: agentDir,
+		Sidebar:      sidebar.New(sidebar.Deps{DB: db, Tokens: tokens, Integrations: integrations, Layouts: layouts, Agents: agentDir}),
 		Playground:   playground.New(db, integrations),
 		Integrations: integrations, Admins: admins,
 		Failures: ratelimit.New(failures, 1, nil),

@@ -10,7 +10,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/crmlens/crmlens/api"
 	"github.com/crmlens/crmlens/internal/apperr"
 	"github.com/crmlens/crmlens/internal/integration"
 )
@@ -45,15 +44,8 @@ func (s *Server) CreateSidebarSession(c echo.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	out := api.SessionResponse{
-		Token: sess.Token, ExpiresAt: sess.ExpiresAt, Visitor: sess.Visitor, Contact: sess.Contact,
-		Match: sess.Match, Lang: api.Lang(sess.Lang), Layout: &sess.Layout,
-	}
-	if out.Lang == "" {
-		out.Lang = api.Zh
-	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusCreated, out)
+	return c.JSON(http.StatusCreated, sessionOut(sess))
 }
 
 // GetSidebarContext answers the session's visitor, contact and panels.
@@ -64,7 +56,7 @@ func (s *Server) GetSidebarContext(c echo.Context) error {
 		return err
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusOK, out)
+	return c.JSON(http.StatusOK, contextOut(out))
 }
 
 // decodeJSON reads one JSON value into dst, refusing unknown fields and

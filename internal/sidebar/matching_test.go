@@ -10,7 +10,6 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/crmlens/crmlens/api"
 	"github.com/crmlens/crmlens/internal/adapter"
 	"github.com/crmlens/crmlens/internal/database"
 	"github.com/crmlens/crmlens/internal/dbtest"
@@ -128,26 +127,22 @@ func TestMatchingAfterNormalization(t *testing.T) {
 func checkMatch(t *testing.T, name string, s sidebar.Session, byID map[int64]string, want string, cands []string) {
 	t.Helper()
 	if want != "" {
-		if s.Match.Status != api.Linked || s.Contact == nil {
-			t.Errorf("%s: %s (%s), want linked to %s", name, s.Match.Status, s.Match.Reason, want)
+		if !s.Match.Linked || s.Contact == nil {
+			t.Errorf("%s: not linked (%s), want linked to %s", name, s.Match.Reason, want)
 			return
 		}
-		id, _ := strconv.ParseInt(s.Contact.Id, 10, 64)
-		if byID[id] != want {
+		if id := s.Contact.ID; byID[id] != want {
 			t.Errorf("%s: linked to %s, want %s", name, byID[id], want)
 		}
 		return
 	}
-	if s.Match.Status == api.Linked {
-		t.Errorf("%s: linked to contact %s (%s); want no link", name, s.Contact.Id, s.Match.Reason)
+	if s.Match.Linked {
+		t.Errorf("%s: linked to contact %d (%s); want no link", name, s.Contact.ID, s.Match.Reason)
 		return
 	}
 	var got []string
-	if s.Match.Candidates != nil {
-		for _, c := range *s.Match.Candidates {
-			id, _ := strconv.ParseInt(c.Id, 10, 64)
-			got = append(got, byID[id])
-		}
+	for _, c := range s.Match.Candidates {
+		got = append(got, byID[c.ID])
 	}
 	slices.Sort(got)
 	if !slices.Equal(got, cands) {

@@ -12,7 +12,6 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/crmlens/crmlens/api"
 	"github.com/crmlens/crmlens/internal/database"
 	"github.com/crmlens/crmlens/internal/dbtest"
 	"github.com/crmlens/crmlens/internal/integration"
@@ -70,17 +69,17 @@ func TestSimulateRegisteredPlatforms(t *testing.T) {
 			name      string
 			input     string
 			params    []string // shown in this order
-			lastStep  api.SimulationStepStep
-			status    api.SimulationStepStatus
+			lastStep  sidebar.StepName
+			status    sidebar.StepStatus
 			contactID int64
 			advice    string
 		}{
 			{"udesk in the URL's order", udeskURL("udesk-1", udeskKey, pairs),
-				[]string{"customer_token", "cellphone", "agent_email", "timestamp", "sign", "verified.phone"}, api.SimulationStepStepLayout, api.SimulationStepStatusOk, zhang.ID, ""},
+				[]string{"customer_token", "cellphone", "agent_email", "timestamp", "sign", "verified.phone"}, sidebar.StepLayout, sidebar.StatusOK, zhang.ID, ""},
 			{"udesk in another order", swapped,
-				[]string{"cellphone", "customer_token", "agent_email", "timestamp", "sign"}, api.SimulationStepStepDecode, api.SimulationStepStatusFailed, 0, "sim.advice.decrypt.udesk"},
+				[]string{"cellphone", "customer_token", "agent_email", "timestamp", "sign"}, sidebar.StepDecode, sidebar.StatusFailed, 0, "sim.advice.decrypt.udesk"},
 			{"sobot", "https://crm.example.com/sidebar/sobot-1?" + sobotQuery.Encode(),
-				[]string{"email", "partnerId", "sign", "timestamp"}, api.SimulationStepStepLayout, api.SimulationStepStatusOk, 0, ""},
+				[]string{"email", "partnerId", "sign", "timestamp"}, sidebar.StepLayout, sidebar.StatusOK, 0, ""},
 		} {
 			t.Run(tt.name, func(t *testing.T) {
 				in, err := sidebar.ParseSimulationInput(tt.input)
@@ -94,9 +93,9 @@ func TestSimulateRegisteredPlatforms(t *testing.T) {
 				var names []string
 				for _, p := range sim.Params {
 					names = append(names, p.Name)
-					want := api.SimulationParamHowPlain
+					want := sidebar.HowPlain
 					if strings.HasPrefix(p.Name, "verified.") {
-						want = api.SimulationParamHowVerified
+						want = sidebar.HowVerified
 					}
 					if p.How != want {
 						t.Errorf("param %s shown as %s", p.Name, p.How)
@@ -109,10 +108,10 @@ func TestSimulateRegisteredPlatforms(t *testing.T) {
 				if last.Step != tt.lastStep || last.Status != tt.status {
 					t.Fatalf("last step %s %s (%s), want %s %s", last.Step, last.Status, last.Detail, tt.lastStep, tt.status)
 				}
-				if tt.advice != "" && (last.Notes == nil || len(*last.Notes) == 0 || (*last.Notes)[0].Code != tt.advice) {
+				if tt.advice != "" && (len(last.Notes) == 0 || last.Notes[0].Code != tt.advice) {
 					t.Errorf("failed step notes %v, want %s", last.Notes, tt.advice)
 				}
-				if tt.contactID != 0 && (sim.Contact == nil || sim.Contact.Id != strconv.FormatInt(tt.contactID, 10)) {
+				if tt.contactID != 0 && (sim.Contact == nil || sim.Contact.ID != tt.contactID) {
 					t.Errorf("contact = %+v, want %d", sim.Contact, tt.contactID)
 				}
 			})

@@ -10,7 +10,6 @@ package sidebar
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"sort"
@@ -19,9 +18,9 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/crmlens/crmlens/api"
 	"github.com/crmlens/crmlens/internal/adapter"
 	chatwootadapter "github.com/crmlens/crmlens/internal/adapter/chatwoot"
+	"github.com/crmlens/crmlens/internal/agents"
 	"github.com/crmlens/crmlens/internal/apperr"
 	"github.com/crmlens/crmlens/internal/audit"
 	"github.com/crmlens/crmlens/internal/chatwoot"
@@ -39,7 +38,12 @@ type Deps struct {
 	DB           *gorm.DB
 	Tokens       *sessiontoken.Issuer
 	Integrations *integration.Service
-	Layouts      *layout.Store
+	// Layouts resolves the layout of a session; nil: a layout.Store over
+	// DB with Agents' groups.
+	Layouts *layout.Store
+	// Agents records the agents platforms name and says which an admin
+	// declared; nil: agents.New(DB, Now).
+	Agents *agents.Service
 	// Audit records reads and actions; nil writes synchronously to DB.
 	// serve passes an audit.Async so reads do not wait for their audit row.
 	Audit audit.Recorder
@@ -85,6 +89,7 @@ type Service struct {
 	chatwoot     *chatwoot.Client
 	audit        audit.Recorder
 	layouts      *layout.Store
+	agents       *agents.Service
 	norm         matchkey.Normalizer
 	limits       Limits
 	search       *contactsearch.Searcher
@@ -96,8 +101,11 @@ func New(d Deps) *Service {
 	if d.Now == nil {
 		d.Now = func() time.Time { return time.Now().UTC() }
 	}
+	if d.Agents == nil {
+		d.Agents = agents.New(d.DB, d.Now)
+	}
 	if d.Layouts == nil {
-		d.Layouts = layout.NewStore(d.DB, d.Now)
+		d.Layouts = layout.NewStore(d.DB, d.Now).WithAgentGroups(d.Agents)
 	}
 	if d.Audit == nil {
 		d.Audit = audit.New(d.DB)
@@ -111,7 +119,7 @@ func New(d Deps) *Service {
 	return &Service{
 		db: d.DB, reads: d.Reads, metrics: d.Metrics, tokens: d.Tokens, integrations: d.Integrations,
 		norm: d.Normalizer, search: contactsearch.New(d.DB, d.Normalizer), limits: limitsOr(d.Limits),
-		replay: replay.New(d.DB, d.Now), chatwoot: chatwoot.New(d.HTTPClient), audit: d.Audit, layouts: d.Layouts, now: d.Now,
+		replay: replay.New(d.DB, d.Now), chatwoot: chatwoot.New(d.HTTPClient), audit: d.Audit, layouts: d.Layouts, agents: d.Agents, now: d.Now,
 	}
 }
 
@@ -136,12 +144,12 @@ const maxExtraBytes = 2048
 type Session struct {
 	Token     string
 	ExpiresAt time.Time
-	Visitor   api.Visitor
-	Contact   *api.ContactSummary
-	Match     api.Match
+	Visitor   Visitor
+	Contact   *ContactRef
+	Match     Match
 	Lang      string
 	// Layout is the layout that applies to this session, and why.
-	Layout api.LayoutRef
+	Layout LayoutRef
 }
 
 // Integration returns the integration with slug, or a NotFound error.
@@ -232,12 +240,12 @@ func (s *Service) CreateSession(ctx context.Context, slug string, params adapter
 		return Session{}, err
 	}
 	out := Session{Token: token, ExpiresAt: exp, Lang: claims.Lang, Visitor: visitorView(res.visitor), Match: res.match,
-		Layout: LayoutRef(l.Name, why)}
+		Layout: LayoutRef{Name: l.Name, Reason: why}}
 	if err := s.offerCandidates(ctx, token, res.visitor.ID, l, &out.Match); err != nil {
 		return Session{}, err
 	}
 	if res.contact != nil {
-		out.Contact = &api.ContactSummary{Id: strconv.FormatInt(res.contact.ID, 10), Name: res.contact.Name}
+		out.Contact = &ContactRef{ID: res.contact.ID, Name: res.contact.Name}
 	}
 	s.metrics.SessionCreated(in.Kind)
 	return out, nil
@@ -269,24 +277,10 @@ func (s *Service) verify(ctx context.Context, in integration.Integration, c adap
 			Identifier: k.Identifier, Email: k.Email, Phone: k.PhoneNumber, Name: k.Name})
 	}
 	if opts.RequireKnownAgent {
-		known := false
-		if c.Agent.ID != "" || c.Agent.Email != "" {
-			var n int64
-			// Only agents of this integration's platform: an e-mail or id
-			// of another platform's agent is no agent of this one.
-			q := s.db.WithContext(ctx).Model(&model.Agent{}).Where("origin = ? AND platform = ?", model.AgentImported, in.Kind)
-			switch {
-			case c.Agent.ID != "" && c.Agent.Email != "":
-				q = q.Where("platform_id = ? OR email = ?", c.Agent.ID, c.Agent.Email)
-			case c.Agent.ID != "":
-				q = q.Where("platform_id = ?", c.Agent.ID)
-			default:
-				q = q.Where("email = ?", c.Agent.Email)
-			}
-			if err := q.Count(&n).Error; err != nil {
-				return c, fmt.Errorf("find agent: %w", err)
-			}
-			known = n > 0
+		// Only agents of this integration's platform.
+		known, err := s.agents.IsDeclared(ctx, in.Kind, c.Agent.ID, c.Agent.Email)
+		if err != nil {
+			return c, err
 		}
 		if !known {
 			return c, apperr.New(apperr.Forbidden, CodeUnknownAgent,
@@ -317,29 +311,7 @@ func layoutWho(in integration.Integration, agent adapter.Agent) layout.Who {
 
 // recordAgent notes an agent the platform named, the first time it is seen.
 func (s *Service) recordAgent(ctx context.Context, platform string, a adapter.Agent) error {
-	id := a.ID
-	if id == "" {
-		id = a.Email
-	}
-	if id == "" {
-		return nil
-	}
-	now := s.now()
-	db := s.db.WithContext(ctx)
-	res := db.Model(&model.Agent{}).Where("platform = ? AND platform_id = ?", platform, truncate(id, 191)).
-		Updates(map[string]any{"last_seen_at": now})
-	if res.Error != nil {
-		return fmt.Errorf("record agent: %w", res.Error)
-	}
-	if res.RowsAffected > 0 {
-		return nil
-	}
-	ag := model.Agent{Platform: platform, PlatformID: truncate(id, 191), Email: truncate(a.Email, 255), Name: truncate(a.Name, 255),
-		Origin: model.AgentSeen, CreatedAt: now, UpdatedAt: now, LastSeenAt: &now}
-	if err := db.Create(&ag).Error; err != nil && !errors.Is(err, gorm.ErrDuplicatedKey) {
-		return fmt.Errorf("record agent: %w", err)
-	}
-	return nil
+	return s.agents.RecordSeen(ctx, platform, a.ID, a.Email, a.Name)
 }
 
 // boundExtra keeps extra params within maxExtraBytes, dropping the
@@ -366,8 +338,8 @@ func boundExtra(extra map[string]string) map[string]string {
 	return out
 }
 
-func visitorView(v model.Visitor) api.Visitor {
-	return api.Visitor{Id: strconv.FormatInt(v.ID, 10), Channel: v.Channel, ExternalId: v.ExternalID}
+func visitorView(v model.Visitor) Visitor {
+	return Visitor{ID: v.ID, Channel: v.Channel, ExternalID: v.ExternalID}
 }
 
 func claimsJSON(m map[string]string) string {

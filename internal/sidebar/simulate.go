@@ -15,12 +15,10 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/crmlens/crmlens/api"
 	"github.com/crmlens/crmlens/internal/adapter"
 	"github.com/crmlens/crmlens/internal/apperr"
 	"github.com/crmlens/crmlens/internal/audit"
 	"github.com/crmlens/crmlens/internal/integration"
-	"github.com/crmlens/crmlens/internal/layout"
 	"github.com/crmlens/crmlens/internal/model"
 	"github.com/crmlens/crmlens/internal/platforms"
 )
@@ -36,7 +34,7 @@ var hexOnly = regexp.MustCompile(`^[0-9a-fA-F]+$`)
 
 // SimulationInput is what an admin pasted, read.
 type SimulationInput struct {
-	Kind api.SimulationInput
+	Kind InputKind
 	// Slug is the integration a pasted URL names ("" when it names none).
 	Slug   string
 	Params map[string]string
@@ -66,7 +64,7 @@ func ParseSimulationInput(input string) (SimulationInput, error) {
 			return SimulationInput{}, bad("this is not a valid URL: %v", err)
 		}
 		params, order := firstValues(u.Query(), u.RawQuery)
-		out := SimulationInput{Kind: api.SidebarUrl, Params: params, Order: order}
+		out := SimulationInput{Kind: InputSidebarURL, Params: params, Order: order}
 		if rest, ok := strings.CutPrefix(u.Path, "/sidebar/"); ok {
 			out.Slug = strings.Trim(rest, "/")
 		} else {
@@ -82,9 +80,9 @@ func ParseSimulationInput(input string) (SimulationInput, error) {
 		if !ok {
 			return SimulationInput{}, bad("this message has no ext.cmd.updateVisitorInfoSrc.params object")
 		}
-		return SimulationInput{Kind: api.UpdateVisitorInfoSrc, Params: params}, nil
+		return SimulationInput{Kind: InputUpdateVisitorInfoSrc, Params: params}, nil
 	case hexOnly.MatchString(in):
-		return SimulationInput{Kind: api.CustomParams, Params: map[string]string{"customParams": in}}, nil
+		return SimulationInput{Kind: InputCustomParams, Params: map[string]string{"customParams": in}}, nil
 	case strings.Contains(in, "="):
 		raw := strings.TrimPrefix(in, "?")
 		q, err := url.ParseQuery(raw)
@@ -92,7 +90,7 @@ func ParseSimulationInput(input string) (SimulationInput, error) {
 			return SimulationInput{}, bad("this query string does not parse: %v", err)
 		}
 		params, order := firstValues(q, raw)
-		return SimulationInput{Kind: api.Query, Params: params, Order: order}, nil
+		return SimulationInput{Kind: InputQuery, Params: params, Order: order}, nil
 	default:
 		return SimulationInput{}, bad("paste a sidebar URL (https://HOST/sidebar/SLUG?...), a query string, an updateVisitorInfoSrc message (JSON) or a customParams value (hex)")
 	}
@@ -292,7 +290,7 @@ func findUpdateParams(doc any) (map[string]string, bool) {
 
 // simulation collects the steps of a run.
 type simulation struct {
-	out api.Simulation
+	out Simulation
 	// sealed names the params opened only by decoding (adapter.ViewSealed).
 	sealed []string
 }
@@ -325,33 +323,30 @@ func AllSimulationCodes(reg *platforms.Registry) []string {
 
 // step adds a step worded in English by format and args, and as code with
 // params; it returns the step so that notes can be added.
-func (sm *simulation) step(step api.SimulationStepStep, status api.SimulationStepStatus, code string, params map[string]string, format string, args ...any) *api.SimulationStep {
-	st := api.SimulationStep{Step: step, Status: status, Detail: fmt.Sprintf(format, args...), DetailCode: &code}
+func (sm *simulation) step(step StepName, status StepStatus, code string, params map[string]string, format string, args ...any) *SimStep {
+	st := SimStep{Step: step, Status: status, Detail: fmt.Sprintf(format, args...), DetailCode: code}
 	if len(params) > 0 {
-		st.Params = &params
+		st.Params = params
 	}
 	sm.out.Steps = append(sm.out.Steps, st)
 	return &sm.out.Steps[len(sm.out.Steps)-1]
 }
 
 // note adds a coded sentence to st (its English is already in st.Detail).
-func note(st *api.SimulationStep, code string, params map[string]string) {
+func note(st *SimStep, code string, params map[string]string) {
 	if code == "" {
 		return
 	}
-	c := api.CodedText{Code: code}
+	c := CodedText{Code: code}
 	if len(params) > 0 {
-		c.Params = &params
+		c.Params = params
 	}
-	if st.Notes == nil {
-		st.Notes = &[]api.CodedText{}
-	}
-	*st.Notes = append(*st.Notes, c)
+	st.Notes = append(st.Notes, c)
 }
 
 // fail adds a failed step: the error's code and English message (the
 // console words the code where its catalogue knows it), then the advice.
-func (sm *simulation) fail(step api.SimulationStepStep, err error, adviceCode, advice string) {
+func (sm *simulation) fail(step StepName, err error, adviceCode, advice string) {
 	code, msg := "internal", "an internal error; see the server log"
 	if e := apperr.As(err); e != nil {
 		code, msg = e.Code, e.Message
@@ -360,8 +355,7 @@ func (sm *simulation) fail(step api.SimulationStepStep, err error, adviceCode, a
 	if advice != "" {
 		msg += ". " + advice
 	}
-	detailCode := "sim.failed"
-	st := api.SimulationStep{Step: step, Status: api.SimulationStepStatusFailed, Detail: msg, Code: &code, DetailCode: &detailCode, Params: &params}
+	st := SimStep{Step: step, Status: StatusFailed, Detail: msg, Code: code, DetailCode: "sim.failed", Params: params}
 	note(&st, adviceCode, nil)
 	sm.out.Steps = append(sm.out.Steps, st)
 }
@@ -415,8 +409,8 @@ func traceCode(line string) (string, map[string]string) {
 // matching (every rule tried, told by the matcher's trace hook) and the
 // layout that would apply. A failing step ends the run and is part of the
 // answer; only an internal fault is an error.
-func (s *Service) Simulate(ctx context.Context, slug string, in SimulationInput, actor, requestID string) (api.Simulation, error) {
-	sm := &simulation{out: api.Simulation{Input: in.Kind, Params: []api.SimulationParam{}, Steps: []api.SimulationStep{}}}
+func (s *Service) Simulate(ctx context.Context, slug string, in SimulationInput, actor, requestID string) (Simulation, error) {
+	sm := &simulation{out: Simulation{Input: in.Kind, Params: []SimParam{}, Steps: []SimStep{}}}
 	itg, keys, ok, err := s.simulateIntegration(ctx, sm, slug, in)
 	if err != nil || !ok {
 		if err == nil {
@@ -424,14 +418,14 @@ func (s *Service) Simulate(ctx context.Context, slug string, in SimulationInput,
 		}
 		return sm.out, err
 	}
-	done := func(err error) (api.Simulation, error) {
+	done := func(err error) (Simulation, error) {
 		if err != nil {
-			return api.Simulation{}, err
+			return Simulation{}, err
 		}
 		return sm.out, s.auditSimulation(ctx, &itg.ID, in, sm, actor, requestID)
 	}
 	s.showParams(sm, itg, keys, in.params())
-	if itg.Kind == model.KindEasemob && in.Kind == api.UpdateVisitorInfoSrc && in.Params["visitorImId"] == "" {
+	if itg.Kind == model.KindEasemob && in.Kind == InputUpdateVisitorInfoSrc && in.Params["visitorImId"] == "" {
 		simulateUpdateMessage(sm, itg, in, len(keys))
 		return done(nil)
 	}
@@ -462,11 +456,11 @@ func (s *Service) simulateIntegration(ctx context.Context, sm *simulation, slug 
 	}
 	switch {
 	case in.Slug != "" && in.Slug != slug:
-		sm.step(api.SimulationStepStepInput, api.SimulationStepStatusWarning, "sim.input.slug_mismatch", map[string]string{"slug": truncate(in.Slug, 64)},
+		sm.step(StepInput, StatusWarning, "sim.input.slug_mismatch", map[string]string{"slug": truncate(in.Slug, 64)},
 			"the URL names integration %s, not the one selected; simulating %s", truncate(in.Slug, 64), truncate(in.Slug, 64))
 		slug = in.Slug
 	default:
-		sm.step(api.SimulationStepStepInput, api.SimulationStepStatusOk, "sim.input.read", map[string]string{"kind": string(in.Kind), "count": strconv.Itoa(len(in.Params))},
+		sm.step(StepInput, StatusOK, "sim.input.read", map[string]string{"kind": string(in.Kind), "count": strconv.Itoa(len(in.Params))},
 			"read as %s with %d parameters", in.Kind, len(in.Params))
 	}
 	itg, err := s.integrations.Get(ctx, slug)
@@ -474,14 +468,14 @@ func (s *Service) simulateIntegration(ctx context.Context, sm *simulation, slug 
 		if apperr.KindOf(err) != apperr.NotFound {
 			return itg, nil, false, err
 		}
-		sm.fail(api.SimulationStepStepIntegration, err, "sim.advice.not_found", "The URL configured in the platform does not match any integration: copy it again from the integrations page")
+		sm.fail(StepIntegration, err, "sim.advice.not_found", "The URL configured in the platform does not match any integration: copy it again from the integrations page")
 		return itg, nil, false, nil
 	}
 	keys, err := s.integrations.Keys(itg.Integration)
 	if err != nil {
 		return itg, nil, false, err
 	}
-	sm.step(api.SimulationStepStepIntegration, api.SimulationStepStatusOk, "sim.integration.ok", map[string]string{"slug": itg.Slug, "kind": itg.Kind, "keysCode": keysCode(len(keys))},
+	sm.step(StepIntegration, StatusOK, "sim.integration.ok", map[string]string{"slug": itg.Slug, "kind": itg.Kind, "keysCode": keysCode(len(keys))},
 		"integration %s (%s), decoding with %s", itg.Slug, itg.Kind, keyWords(len(keys)))
 	return itg, keys, true, nil
 }
@@ -505,11 +499,11 @@ func simulateUpdateMessage(sm *simulation, itg integration.Integration, in Simul
 	failed, dropped, undecryptable := 0, 0, 0
 	for _, p := range sm.out.Params {
 		switch {
-		case p.How == api.SimulationParamHowFailed:
+		case p.How == HowFailed:
 			failed++
-		case p.How == api.SimulationParamHowDropped:
+		case p.How == HowDropped:
 			dropped++
-			if p.Dropped != nil && *p.Dropped == api.DroppedNotDecryptable {
+			if p.Dropped == adapter.DropNotDecryptable {
 				undecryptable++
 			}
 		}
@@ -520,23 +514,22 @@ func simulateUpdateMessage(sm *simulation, itg integration.Integration, in Simul
 	}
 	switch {
 	case failed > 0:
-		st := sm.step(api.SimulationStepStepDecode, api.SimulationStepStatusFailed, "sim.decode.update.failed", counts(failed),
+		st := sm.step(StepDecode, StatusFailed, "sim.decode.update.failed", counts(failed),
 			"%d of %d params could not be decrypted with %s. %s", failed, len(in.Params), keyWords(nkeys), advice.Text)
-		errCode := adapter.CodeDecryptFailed
-		st.Code = &errCode
+		st.Code = adapter.CodeDecryptFailed
 		note(st, advice.Code, nil)
 	case dropped > 0:
 		words := ""
 		if undecryptable > 0 && advice.Text != "" {
 			words = ". " + advice.Text
 		}
-		st := sm.step(api.SimulationStepStepDecode, api.SimulationStepStatusWarning, "sim.decode.update.dropped", counts(dropped),
+		st := sm.step(StepDecode, StatusWarning, "sim.decode.update.dropped", counts(dropped),
 			"%d of %d params would be dropped (see each one's reason); the others open with %s%s", dropped, len(in.Params), keyWords(nkeys), words)
 		if undecryptable > 0 {
 			note(st, advice.Code, nil)
 		}
 	default:
-		sm.step(api.SimulationStepStepDecode, api.SimulationStepStatusOk, "sim.decode.update.ok", map[string]string{"keysCode": keysCode(nkeys)},
+		sm.step(StepDecode, StatusOK, "sim.decode.update.ok", map[string]string{"keysCode": keysCode(nkeys)},
 			"every param opens with %s; Easemob appends them to the sidebar URL with easemobId and visitorImId, so paste a whole URL to see the matching", keyWords(nkeys))
 	}
 }
@@ -556,7 +549,7 @@ func (s *Service) simulateDecode(ctx context.Context, sm *simulation, itg integr
 		if e.Code == adapter.CodeDecryptFailed || e.Code == adapter.CodeInvalidToken {
 			advice = decryptAdvice(itg)
 		}
-		sm.fail(api.SimulationStepStepDecode, err, advice.Code, advice.Text)
+		sm.fail(StepDecode, err, advice.Code, advice.Text)
 		return claims, false, nil
 	}
 	s.showClaims(sm, claims)
@@ -565,11 +558,11 @@ func (s *Service) simulateDecode(ctx context.Context, sm *simulation, itg integr
 		return claims, false, err
 	}
 	var notes []string
-	var noteCodes []api.CodedText
+	var noteCodes []CodedText
 	if why != "" {
 		words, chosen := showReading(sm, claims.VisitorID, why)
 		notes = append(notes, words)
-		noteCodes = append(noteCodes, api.CodedText{Code: "sim.note.reading", Params: &map[string]string{"chosenCode": "sim.chosen." + chosen, "whyCode": "sim.why." + why}})
+		noteCodes = append(noteCodes, CodedText{Code: "sim.note.reading", Params: map[string]string{"chosenCode": "sim.chosen." + chosen, "whyCode": "sim.why." + why}})
 	}
 	if len(claims.Dropped) > 0 {
 		words, codes := droppedNotes(itg, claims.Dropped)
@@ -583,17 +576,17 @@ func (s *Service) simulateDecode(ctx context.Context, sm *simulation, itg integr
 		"agent": truncate(claims.Agent.Label(), 64), "lang": claims.Lang}
 	decoded := fmt.Sprintf("channel %s, visitor id %s, %s, language %q", claims.Channel, truncate(claims.VisitorID, 64), agentWords, claims.Lang)
 	if len(notes) == 0 {
-		sm.step(api.SimulationStepStepDecode, api.SimulationStepStatusOk, "sim.decode.ok", decodedParams, "%s", decoded)
+		sm.step(StepDecode, StatusOK, "sim.decode.ok", decodedParams, "%s", decoded)
 	} else {
-		st := sm.step(api.SimulationStepStepDecode, api.SimulationStepStatusWarning, "sim.decode.ok", decodedParams, "%s; %s", decoded, strings.Join(notes, "; "))
-		st.Notes = &noteCodes
+		st := sm.step(StepDecode, StatusWarning, "sim.decode.ok", decodedParams, "%s; %s", decoded, strings.Join(notes, "; "))
+		st.Notes = noteCodes
 	}
 	return claims, true, nil
 }
 
 // droppedNotes words the params a session would ignore, with the
 // platform's decrypt advice when one did not decrypt.
-func droppedNotes(itg integration.Integration, dropped []adapter.DroppedParam) (string, []api.CodedText) {
+func droppedNotes(itg integration.Integration, dropped []adapter.DroppedParam) (string, []CodedText) {
 	names := make([]string, 0, len(dropped))
 	var advice adapter.Sentence
 	for _, d := range dropped {
@@ -604,10 +597,10 @@ func droppedNotes(itg integration.Integration, dropped []adapter.DroppedParam) (
 	}
 	list := truncate(strings.Join(names, ", "), 400)
 	words := fmt.Sprintf("a session ignores %d params: %s", len(names), list)
-	codes := []api.CodedText{{Code: "sim.note.dropped", Params: &map[string]string{"count": strconv.Itoa(len(names)), "names": list}}}
+	codes := []CodedText{{Code: "sim.note.dropped", Params: map[string]string{"count": strconv.Itoa(len(names)), "names": list}}}
 	if advice.Code != "" {
 		words += ". " + advice.Text
-		codes = append(codes, api.CodedText{Code: advice.Code})
+		codes = append(codes, CodedText{Code: advice.Code})
 	}
 	return words, codes
 }
@@ -624,7 +617,7 @@ func (s *Service) simulateChecks(ctx context.Context, sm *simulation, itg integr
 		if apperr.As(err) == nil {
 			return checked, false, err
 		}
-		sm.fail(api.SimulationStepStepChecks, err, "", "")
+		sm.fail(StepChecks, err, "", "")
 		return checked, false, nil
 	}
 	opts := itg.Options
@@ -639,9 +632,9 @@ func (s *Service) simulateChecks(ctx context.Context, sm *simulation, itg integr
 		checks, checkCodes = append(checks, "the token's single use is not consumed by the simulator"), append(checkCodes, "sim.check.single_use")
 	}
 	if len(checks) == 0 {
-		sm.step(api.SimulationStepStepChecks, api.SimulationStepStatusOk, "sim.checks.none", nil, "no further checks are configured for this integration")
+		sm.step(StepChecks, StatusOK, "sim.checks.none", nil, "no further checks are configured for this integration")
 	} else {
-		sm.step(api.SimulationStepStepChecks, api.SimulationStepStatusOk, "sim.checks.passed", map[string]string{"checksCodes": strings.Join(checkCodes, ",")},
+		sm.step(StepChecks, StatusOK, "sim.checks.passed", map[string]string{"checksCodes": strings.Join(checkCodes, ",")},
 			"passed: %s", strings.Join(checks, "; "))
 	}
 	return checked, true, nil
@@ -655,12 +648,12 @@ func (s *Service) simulateVisitor(ctx context.Context, sm *simulation, itg integ
 	switch {
 	case errors.Is(err, gorm.ErrRecordNotFound):
 		v = model.Visitor{Channel: claims.Channel, ExternalID: claims.VisitorID}
-		sm.step(api.SimulationStepStepVisitor, api.SimulationStepStatusOk, "sim.visitor.new", map[string]string{"channel": claims.Channel, "visitor": truncate(claims.VisitorID, 64)},
+		sm.step(StepVisitor, StatusOK, "sim.visitor.new", map[string]string{"channel": claims.Channel, "visitor": truncate(claims.VisitorID, 64)},
 			"no visitor %s/%s yet: the first session creates it", claims.Channel, truncate(claims.VisitorID, 64))
 	case err != nil:
 		return v, fmt.Errorf("find visitor: %w", err)
 	default:
-		sm.step(api.SimulationStepStepVisitor, api.SimulationStepStatusOk, "sim.visitor.found", map[string]string{"id": strconv.FormatInt(v.ID, 10), "channel": v.Channel,
+		sm.step(StepVisitor, StatusOK, "sim.visitor.found", map[string]string{"id": strconv.FormatInt(v.ID, 10), "channel": v.Channel,
 			"visitor": truncate(v.ExternalID, 64), "firstSeen": v.CreatedAt.UTC().Format(time.RFC3339), "lastSeen": v.LastSeenAt.UTC().Format(time.RFC3339)},
 			"visitor %d (%s/%s), first seen %s, last seen %s", v.ID, v.Channel, truncate(v.ExternalID, 64),
 			v.CreatedAt.UTC().Format("2006-01-02 15:04 MST"), v.LastSeenAt.UTC().Format("2006-01-02 15:04 MST"))
@@ -676,14 +669,13 @@ func (s *Service) simulateLayout(ctx context.Context, sm *simulation, itg integr
 	if err != nil {
 		return err
 	}
-	ref := LayoutRef(l.Name, reason)
-	sm.out.Layout = &ref
+	sm.out.Layout = &LayoutRef{Name: l.Name, Reason: reason}
 	params := map[string]string{"reasonCode": reason.Code}
 	for k, v := range reason.Params {
 		params[k] = v
 	}
 	params["name"] = l.Name
-	sm.step(api.SimulationStepStepLayout, api.SimulationStepStatusOk, "sim.layout", params, "layout %q: %s", l.Name, reason.Text)
+	sm.step(StepLayout, StatusOK, "sim.layout", params, "layout %q: %s", l.Name, reason.Text)
 	return nil
 }
 
@@ -691,7 +683,7 @@ func (s *Service) simulateLayout(ctx context.Context, sm *simulation, itg integr
 func (s *Service) simulateContact(ctx context.Context, sm *simulation, v model.Visitor, c adapter.Claims, opts integration.Options) error {
 	db := s.db.WithContext(ctx)
 	var contactID int64
-	var m api.Match
+	var m Match
 	who := map[string]string{"channel": v.Channel, "visitor": truncate(v.ExternalID, 64)}
 	with := func(extra map[string]string) map[string]string {
 		out := map[string]string{}
@@ -707,14 +699,14 @@ func (s *Service) simulateContact(ctx context.Context, sm *simulation, v model.V
 	case v.ID != 0 && v.ContactID != nil:
 		contactID = *v.ContactID
 		m = linkedMatch(v)
-		sm.step(api.SimulationStepStepMatch, api.SimulationStepStatusOk, "sim.match.linked", with(map[string]string{"method": v.LinkMethod}), "already linked (%s): %s", v.LinkMethod, m.Reason)
+		sm.step(StepMatch, StatusOK, "sim.match.linked", with(map[string]string{"method": v.LinkMethod}), "already linked (%s): %s", v.LinkMethod, m.Reason)
 	case v.ID != 0 && v.LinkMethod == LinkManual:
 		m = unlinkedMatch(false)
-		sm.step(api.SimulationStepStepMatch, api.SimulationStepStatusWarning, "sim.match.unlinked", with(nil), "%s", m.Reason)
+		sm.step(StepMatch, StatusWarning, "sim.match.unlinked", with(nil), "%s", m.Reason)
 	default:
 		method, _, id, candidates, err := s.match(ctx, v.ID, c, opts, func(line string) {
 			code, params := traceCode(line)
-			sm.step(api.SimulationStepStepMatch, api.SimulationStepStatusOk, code, params, "%s", line)
+			sm.step(StepMatch, StatusOK, code, params, "%s", line)
 		})
 		if err != nil {
 			return err
@@ -722,10 +714,10 @@ func (s *Service) simulateContact(ctx context.Context, sm *simulation, v model.V
 		if id != 0 {
 			contactID = id
 			m = linkedMatch(model.Visitor{Channel: v.Channel, ExternalID: v.ExternalID, LinkMethod: method})
-			sm.step(api.SimulationStepStepMatch, api.SimulationStepStatusOk, "sim.match.would_link", with(map[string]string{"contact": strconv.FormatInt(id, 10)}), "would link contact %d: %s", id, m.Reason)
+			sm.step(StepMatch, StatusOK, "sim.match.would_link", with(map[string]string{"contact": strconv.FormatInt(id, 10)}), "would link contact %d: %s", id, m.Reason)
 		} else {
 			m = notLinkedMatch(v, candidates)
-			sm.step(api.SimulationStepStepMatch, api.SimulationStepStatusWarning, "sim.match.not_linked", with(nil), "not linked: %s", m.Reason)
+			sm.step(StepMatch, StatusWarning, "sim.match.not_linked", with(nil), "not linked: %s", m.Reason)
 		}
 	}
 	sm.out.Match = &m
@@ -737,7 +729,7 @@ func (s *Service) simulateContact(ctx context.Context, sm *simulation, v model.V
 		case err != nil:
 			return fmt.Errorf("load contact: %w", err)
 		default:
-			sm.out.Contact = &api.ContactSummary{Id: strconv.FormatInt(ct.ID, 10), Name: ct.Name}
+			sm.out.Contact = &ContactRef{ID: ct.ID, Name: ct.Name}
 		}
 	}
 	return nil
@@ -767,37 +759,36 @@ func shorten(v string) string {
 func showReading(sm *simulation, taken, why string) (string, string) {
 	for i := range sm.out.Params {
 		p := &sm.out.Params[i]
-		if p.Name != "visitorImId" || p.Reading == nil || p.How != api.SimulationParamHowDecrypted {
+		if p.Name != "visitorImId" || p.Reading == nil || p.How != HowDecrypted {
 			continue
 		}
 		decrypted, received := p.Value, p.Reading.Other
-		p.Reading.Why = api.SimulationReadingWhy(why)
+		p.Reading.Why = why
 		if taken != decrypted {
-			p.Reading.Chosen, p.Reading.Other = api.SimulationReadingChosenPlain, decrypted
-			p.How, p.Value = api.SimulationParamHowPlain, received
+			p.Reading.Chosen, p.Reading.Other = ChosenPlain, decrypted
+			p.How, p.Value = HowPlain, received
 		}
 		return fmt.Sprintf("visitorImId reads two ways (as sent, and decrypted with the key: Easemob's option that encrypts easemobId and visitorImId may be on while this integration does not require it); taking the %s reading (%s)",
-			p.Reading.Chosen, why), string(p.Reading.Chosen)
+			p.Reading.Chosen, why), p.Reading.Chosen
 	}
-	return "", string(api.SimulationReadingChosenDecrypted)
+	return "", ChosenDecrypted
 }
 
 // paramView shows one param as its platform reads it.
-func paramView(p adapter.ParamView) api.SimulationParam {
-	out := api.SimulationParam{Name: p.Name, Received: shorten(p.Received), Value: p.Value, How: api.SimulationParamHowPlain}
+func paramView(p adapter.ParamView) SimParam {
+	out := SimParam{Name: p.Name, Received: shorten(p.Received), Value: p.Value, How: HowPlain}
 	switch p.How {
 	case adapter.ReadDecrypted:
-		out.How = api.SimulationParamHowDecrypted
+		out.How = HowDecrypted
 	case adapter.ReadDropped:
-		reason := api.SimulationParamDropped(p.Reason)
-		out.How, out.Value, out.Dropped = api.SimulationParamHowDropped, "", &reason
+		out.How, out.Value, out.Dropped = HowDropped, "", p.Reason
 	case adapter.ViewFailed, adapter.ViewSealed:
 		// A sealed param (customParams, a signed token) is opened below,
 		// once decoded (showClaims).
-		out.How, out.Value = api.SimulationParamHowFailed, ""
+		out.How, out.Value = HowFailed, ""
 	}
 	if p.Alternative != "" {
-		out.Reading = &api.SimulationReading{Chosen: api.SimulationReadingChosenDecrypted, Why: api.ReadingPreferredDecrypted, Other: p.Alternative}
+		out.Reading = &SimReading{Chosen: ChosenDecrypted, Why: ReadingPreferredDecrypted, Other: p.Alternative}
 	}
 	return out
 }
@@ -824,8 +815,8 @@ func (s *Service) showParams(sm *simulation, itg integration.Integration, keys [
 // token) as opened and lists the identity claims they carried.
 func (s *Service) showClaims(sm *simulation, c adapter.Claims) {
 	for i, p := range sm.out.Params {
-		if slices.Contains(sm.sealed, p.Name) && p.How == api.SimulationParamHowFailed {
-			sm.out.Params[i].How, sm.out.Params[i].Value = api.SimulationParamHowVerified, "(opened: see the fields below)"
+		if slices.Contains(sm.sealed, p.Name) && p.How == HowFailed {
+			sm.out.Params[i].How, sm.out.Params[i].Value = HowVerified, "(opened: see the fields below)"
 		}
 	}
 	names := make([]string, 0, len(c.Verified))
@@ -834,46 +825,29 @@ func (s *Service) showClaims(sm *simulation, c adapter.Claims) {
 	}
 	sort.Strings(names)
 	for _, k := range names {
-		if k == "identifier" && sm.out.Input == api.SidebarUrl {
+		if k == "identifier" && sm.out.Input == InputSidebarURL {
 			continue
 		}
-		sm.out.Params = append(sm.out.Params, api.SimulationParam{Name: "verified." + k, Received: "", Value: c.Verified[k], How: api.SimulationParamHowVerified})
+		sm.out.Params = append(sm.out.Params, SimParam{Name: "verified." + k, Received: "", Value: c.Verified[k], How: HowVerified})
 	}
 }
 
 func (s *Service) auditSimulation(ctx context.Context, integrationID *int64, in SimulationInput, sm *simulation, actor, requestID string) error {
 	result := "ok"
 	for _, st := range sm.out.Steps {
-		if st.Status == api.SimulationStepStatusFailed {
+		if st.Status == StatusFailed {
 			result = "failed at " + string(st.Step)
 		}
 	}
 	ev := audit.Event{Action: ActionSimulate, Actor: actor, IntegrationID: integrationID, RequestID: requestID, At: s.now(),
 		Detail: map[string]string{"input": string(in.Kind), "result": result}}
 	if sm.out.Visitor != nil {
-		if id, err := strconv.ParseInt(sm.out.Visitor.Id, 10, 64); err == nil {
-			ev.VisitorID = &id
-		}
+		id := sm.out.Visitor.ID
+		ev.VisitorID = &id
 	}
 	if sm.out.Contact != nil {
-		if id, err := strconv.ParseInt(sm.out.Contact.Id, 10, 64); err == nil {
-			ev.ContactID = &id
-		}
+		id := sm.out.Contact.ID
+		ev.ContactID = &id
 	}
 	return s.audit.Record(ctx, ev)
-}
-
-// LayoutRef is the API's view of the layout name applies and why, in
-// English and as a code with its parameters.
-func LayoutRef(name string, why layout.Reason) api.LayoutRef {
-	ref := api.LayoutRef{Name: name, Reason: why.Text}
-	if why.Code != "" {
-		code := why.Code
-		ref.ReasonCode = &code
-		if len(why.Params) > 0 {
-			params := why.Params
-			ref.ReasonParams = &params
-		}
-	}
-	return ref
 }
