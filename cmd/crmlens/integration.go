@@ -207,7 +207,7 @@ func newIntegrationCreate(reg *platforms.Registry) *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&in.Slug, "slug", "", "the last part of the sidebar URL (default: 128 random bits)")
 	f.StringVar(&in.Kind, "kind", "", "one of "+kindHelp(reg, ", "))
-	f.StringVar(&in.Name, "name", "", "a name for admins, shown in `crmlens integration list` and the console, e.g. \"Easemob – Shanghai support\" (default: the kind)")
+	f.StringVar(&in.Name, "name", "", "a name for admins, shown by crmlens integration list and in the console, e.g. \"Easemob – Shanghai support\" (default: the kind)")
 	key, noKey := keyHelp(reg)
 	f.StringVar(&in.Key, "key", "", key)
 	f.BoolVar(&in.NoKey, "no-key", false, noKey)
@@ -449,7 +449,9 @@ func newIntegrationRotate() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&slug, "slug", "", "the integration")
 	cmd.Flags().StringVar(&key, "key", "", "the new key (generated when omitted)")
-	cmd.Flags().DurationVar(&grace, "grace", 24*time.Hour, "how long the previous key stays valid (default CRMLENS_KEY_GRACE)")
+	// Default 0 hides pflag's "(default ...)": the real default is
+	// CRMLENS_KEY_GRACE, applied when --grace is not given.
+	cmd.Flags().DurationVar(&grace, "grace", 0, "how long the previous key stays valid, e.g. 2h (default CRMLENS_KEY_GRACE, itself 24h by default)")
 	_ = cmd.MarkFlagRequired("slug")
 	return cmd
 }

@@ -167,7 +167,7 @@ func newAudit() *cobra.Command {
 		},
 	}
 	export.Flags().StringVar(&f.Action, "action", "", "only this action, e.g. context.read, field.reveal, visitor.link")
-	export.Flags().StringVar(&f.Actor, "actor", "", "only this actor (agent id or email, admin:EMAIL)")
+	export.Flags().StringVar(&f.Actor, "actor", "", "only this actor: an agent's id or e-mail, admin:EMAIL, or cli (changes made with crmlens)")
 	export.Flags().Int64Var(&f.ContactID, "contact", 0, "only this contact id")
 	export.Flags().StringVar(&since, "since", "", "from this day (2026-12-01, midnight UTC) or time (RFC 3339)")
 	export.Flags().StringVar(&until, "until", "", "before this day (2026-12-03: up to its midnight UTC, excluded) or time (RFC 3339)")

@@ -47,7 +47,7 @@ func newRoot() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "crmlens",
 		Short:         "The CRM sidebar for customer-service platforms",
-		Long:          "crmlens shows a company's CRM data beside each conversation in Easemob Kefu, ShareCRM web channels,\nChatwoot and any platform that can sign a URL. Configuration: CRMLENS_* environment variables (README.md).",
+		Long:          "crmlens shows a company's CRM data beside each conversation in Easemob Kefu, ShareCRM web channels,\nChatwoot, Udesk, Sobot and any platform that can sign a URL. Configuration: CRMLENS_* environment variables (README.md).",
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}

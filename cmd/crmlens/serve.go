@@ -39,7 +39,7 @@ func newServe() *cobra.Command {
 	var demoContacts int
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Serve the sidebar, the playground and the API",
+		Short: "Serve the sidebar, the admin console and the API (and the playground with --demo)",
 		Long: "Serve listens on CRMLENS_ADDR (HTTPS with CRMLENS_TLS_CERT and CRMLENS_TLS_KEY). It applies pending migrations first\n" +
 			"unless CRMLENS_MIGRATE_ON_START=false, in which case it refuses to start while migrations are pending.\n" +
 			"With --demo it loads the demo data on first start (an easemob integration \"" + seed.DemoSlug + "\" and demo contacts) and serves\n" +

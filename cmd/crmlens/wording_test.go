@@ -6,6 +6,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // Bug: an unknown --slug got the sidebar's advice ("check the URL
@@ -149,5 +152,27 @@ func TestMakeHelpLinesDescribeTheirTarget(t *testing.T) {
 	}
 	if n == 0 {
 		t.Fatalf("make help listed nothing:\n%s", out)
+	}
+}
+
+// Bug: backticks in a flag's help become its value name in --help
+// ("--name crmlens integration list"); every flag's value name is a type.
+func TestFlagHelpHasNoBacktickValueNames(t *testing.T) {
+	var walk func(c *cobra.Command)
+	n := 0
+	walk = func(c *cobra.Command) {
+		c.Flags().VisitAll(func(f *pflag.Flag) {
+			n++
+			if name, _ := pflag.UnquoteUsage(f); strings.ContainsAny(name, " `") {
+				t.Errorf("%s --%s shows the value name %q", c.CommandPath(), f.Name, name)
+			}
+		})
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(newRoot())
+	if n < 20 {
+		t.Fatalf("only %d flags visited", n)
 	}
 }
