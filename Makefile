@@ -84,7 +84,7 @@ test-fuzz: ## a short run of every fuzz target (FUZZTIME=50000x each; longer: ma
 	done
 
 .PHONY: fuzz
-fuzz: test-fuzz ## alias: make fuzz FUZZTIME=10m for a long run
+fuzz: test-fuzz ## the same as test-fuzz; set FUZZTIME (per target, e.g. FUZZTIME=10m) for a long run
 
 .PHONY: test-frontend
 test-frontend: node_modules/.package-lock.json ## type check, unit tests, bundle size

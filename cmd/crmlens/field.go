@@ -42,7 +42,7 @@ func newField() *cobra.Command {
 			return nil
 		}),
 	}
-	put.Flags().StringVar(&object, "object", "", "contact, account, leads, tickets or orders")
+	put.Flags().StringVar(&object, "object", "", "the layout object the field belongs to: contact, account, leads, tickets or orders")
 	put.Flags().StringVar(&in.Key, "key", "", "the field key: a-z, 0-9 and _")
 	put.Flags().StringVar(&typ, "type", "text", "the field type")
 	put.Flags().StringVar(&in.Label.ZH, "label-zh", "", "the Chinese label")
@@ -66,7 +66,7 @@ func newField() *cobra.Command {
 			return nil
 		}),
 	}
-	retire.Flags().StringVar(&retireObject, "object", "", "the object")
+	retire.Flags().StringVar(&retireObject, "object", "", "the layout object the field belongs to: contact, account, leads, tickets or orders")
 	retire.Flags().StringVar(&retireKey, "key", "", "the field key")
 	list := &cobra.Command{
 		Use:   "list",

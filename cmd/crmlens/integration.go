@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/crmlens/crmlens/internal/adapter"
+	"github.com/crmlens/crmlens/internal/apperr"
 	"github.com/crmlens/crmlens/internal/audit"
 	"github.com/crmlens/crmlens/internal/database"
 	"github.com/crmlens/crmlens/internal/integration"
@@ -24,7 +25,7 @@ import (
 func newIntegration(reg *platforms.Registry) *cobra.Command {
 	cmd := &cobra.Command{Use: "integration", Short: "Manage platform integrations"}
 	cmd.AddCommand(newIntegrationCreate(reg), newIntegrationList(reg), newIntegrationRotate(), newIntegrationUpdate(reg),
-		newIntegrationSetDisabled(true), newIntegrationSetDisabled(false), newIntegrationDelete())
+		newIntegrationSetDisabled(true), newIntegrationSetDisabled(false), newIntegrationDelete(), newIntegrationRevealKey())
 	return cmd
 }
 
@@ -186,7 +187,7 @@ func newIntegrationCreate(reg *platforms.Registry) *cobra.Command {
 			fmt.Fprintf(out, "integration %q (%s, named %q) created\n", row.Slug, row.Kind, row.Name)
 			fmt.Fprintf(out, "sidebar URL: %s/sidebar/%s\n", e.cfg.BaseURL(), row.Slug)
 			if in.Key == "" && key != "" {
-				fmt.Fprintf(out, "generated key (shown once; `crmlens integration list` shows it masked): %s\n", key)
+				fmt.Fprintf(out, "generated key: %s\n  (%s)\n", key, keyAgain(row.Slug))
 			}
 			if in.NoKey {
 				fmt.Fprintln(out, "no key: nothing the platform sends is signed or encrypted, and anyone who has the URL can open any visitor")
@@ -206,7 +207,7 @@ func newIntegrationCreate(reg *platforms.Registry) *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&in.Slug, "slug", "", "the last part of the sidebar URL (default: 128 random bits)")
 	f.StringVar(&in.Kind, "kind", "", "one of "+kindHelp(reg, ", "))
-	f.StringVar(&in.Name, "name", "", "a name for admins, shown in `crmlens integration list` and the console, e.g. \"Easemob – Shanghai support\" (default: the kind)")
+	f.StringVar(&in.Name, "name", "", "a name for admins, shown by crmlens integration list and in the console, e.g. \"Easemob – Shanghai support\" (default: the kind)")
 	key, noKey := keyHelp(reg)
 	f.StringVar(&in.Key, "key", "", key)
 	f.BoolVar(&in.NoKey, "no-key", false, noKey)
@@ -255,15 +256,8 @@ func newIntegrationList(reg *platforms.Registry) *cobra.Command {
 			}
 			out := cmd.OutOrStdout()
 			if len(rows) == 0 {
-				where := "this database"
-				if t, err := database.ParseURL(e.cfg.DatabaseURL); err == nil && t.Dialect == database.SQLite {
-					where = t.Path
-					if abs, err := filepath.Abs(t.Path); err == nil {
-						where = abs
-					}
-				}
 				fmt.Fprintf(out, "no integration in %s: create one with `crmlens integration create --kind %s --name NAME`,\n"+
-					"or, if you expected some, run crmlens from the repository that holds them or set CRMLENS_DATABASE_URL\n", where, kindHelp(reg, "|"))
+					"or, if you expected some, run crmlens from the repository that holds them or set CRMLENS_DATABASE_URL\n", databaseWhere(e), kindHelp(reg, "|"))
 				return nil
 			}
 			tw := newTable(out)
@@ -300,6 +294,35 @@ func newIntegrationList(reg *platforms.Registry) *cobra.Command {
 	}
 }
 
+// databaseWhere names e's database for a sentence: the SQLite file's
+// absolute path, or "this database" (MySQL, whose URL holds a password).
+func databaseWhere(e *env) string {
+	t, err := database.ParseURL(e.cfg.DatabaseURL)
+	if err != nil || t.Dialect != database.SQLite {
+		return "this database"
+	}
+	if abs, err := filepath.Abs(t.Path); err == nil {
+		return abs
+	}
+	return t.Path
+}
+
+// slugError words err for a person at the CLI when slug names no
+// integration: the service's own advice is the sidebar's (check the URL
+// configured in the platform), while here the slug came from the command
+// line, and `crmlens integration list` shows the slugs there are.
+func slugError(e *env, slug string, err error) error {
+	if ae := apperr.As(err); ae == nil || ae.Code != integration.CodeNotFound {
+		return err
+	}
+	return integration.NotFound(slug, "`crmlens integration list` lists the integrations in "+databaseWhere(e))
+}
+
+// keyAgain says where a key printed now can be seen again.
+func keyAgain(slug string) string {
+	return fmt.Sprintf("`crmlens integration reveal-key --slug %s` or the console's Reveal key shows it again; `crmlens integration list` shows it masked", slug)
+}
+
 // stateOf is "enabled" or "disabled".
 func stateOf(row model.Integration) string {
 	if row.DisabledAt != nil {
@@ -324,7 +347,7 @@ func newIntegrationSetDisabled(disabled bool) *cobra.Command {
 				return cliRecord(ctx, tx, audit.Event{Action: action, IntegrationID: &row.ID})
 			})
 			if err != nil {
-				return err
+				return slugError(e, slug, err)
 			}
 			out := cmd.OutOrStdout()
 			switch {
@@ -360,9 +383,36 @@ func newIntegrationDelete() *cobra.Command {
 					Detail: integration.DeletedDetail(d)})
 			})
 			if err != nil {
-				return err
+				return slugError(e, slug, err)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "integration %q deleted with %s; contacts and the audit trail are kept\n", d.Integration.Slug, count(int(d.Visitors), "visitors"))
+			return nil
+		}),
+	}
+	cmd.Flags().StringVar(&slug, "slug", "", "the integration")
+	_ = cmd.MarkFlagRequired("slug")
+	return cmd
+}
+
+func newIntegrationRevealKey() *cobra.Command {
+	var slug string
+	cmd := &cobra.Command{
+		Use:   "reveal-key --slug S",
+		Short: "Print an integration's current key in clear, to set it in the platform again (audited as key.reveal)",
+		Args:  cobra.NoArgs,
+		RunE: withEnv(func(cmd *cobra.Command, _ []string, e *env) error {
+			ctx := cmd.Context()
+			row, key, err := e.integrations().Reveal(ctx, slug)
+			if err != nil {
+				return slugError(e, slug, err)
+			}
+			if key == "" {
+				return fmt.Errorf("integration %q has no key (%s); there is nothing to reveal", row.Slug, row.Kind)
+			}
+			if err := cliRecord(ctx, e.db, audit.Event{Action: audit.ActionKeyReveal, IntegrationID: &row.ID}); err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), key)
 			return nil
 		}),
 	}
@@ -387,11 +437,11 @@ func newIntegrationRotate() *cobra.Command {
 				return cliRecord(ctx, tx, audit.Event{Action: audit.ActionKeyRotate, IntegrationID: &row.ID})
 			})
 			if err != nil {
-				return err
+				return slugError(e, slug, err)
 			}
 			out := cmd.OutOrStdout()
 			if key == "" {
-				fmt.Fprintf(out, "generated key (shown once): %s\n", newKey)
+				fmt.Fprintf(out, "generated key: %s\n  (%s)\n", newKey, keyAgain(row.Slug))
 			}
 			fmt.Fprintf(out, "integration %q has a new key; the previous key is accepted until %s\n", row.Slug, row.PreviousKeyExpiresAt.Format(time.RFC3339))
 			return nil
@@ -399,7 +449,9 @@ func newIntegrationRotate() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&slug, "slug", "", "the integration")
 	cmd.Flags().StringVar(&key, "key", "", "the new key (generated when omitted)")
-	cmd.Flags().DurationVar(&grace, "grace", 24*time.Hour, "how long the previous key stays valid (default CRMLENS_KEY_GRACE)")
+	// Default 0 hides pflag's "(default ...)": the real default is
+	// CRMLENS_KEY_GRACE, applied when --grace is not given.
+	cmd.Flags().DurationVar(&grace, "grace", 0, "how long the previous key stays valid, e.g. 2h (default CRMLENS_KEY_GRACE, itself 24h by default)")
 	_ = cmd.MarkFlagRequired("slug")
 	return cmd
 }
@@ -441,7 +493,7 @@ func newIntegrationUpdate(reg *platforms.Registry) *cobra.Command {
 				// (as set: Get's defaults are not stored).
 				in, err := e.integrations().Get(ctx, slug)
 				if err != nil {
-					return err
+					return slugError(e, slug, err)
 				}
 				opts, err := adapter.ParseOptions(in.Integration.Options)
 				if err != nil {
@@ -461,7 +513,7 @@ func newIntegrationUpdate(reg *platforms.Registry) *cobra.Command {
 				return cliRecord(ctx, tx, audit.Event{Action: audit.ActionIntegrationUpdate, IntegrationID: &row.ID, Detail: detail})
 			})
 			if err != nil {
-				return err
+				return slugError(e, slug, err)
 			}
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "integration %q updated; sidebar URL: %s/sidebar/%s\n", row.Slug, e.cfg.BaseURL(), row.Slug)

@@ -55,9 +55,9 @@ func newLayout() *cobra.Command {
 			}
 			out := cmd.OutOrStdout()
 			changed := false
-			for _, a := range applied {
+			for i, a := range applied {
 				if a.Unchanged {
-					fmt.Fprintf(out, "layout %q unchanged: version %d is what the file says\n", a.Name, a.Version)
+					fmt.Fprintln(out, unchangedSentence(a.Doc, docs[i].Version))
 					continue
 				}
 				changed = true
@@ -114,6 +114,18 @@ func newLayout() *cobra.Command {
 	return cmd
 }
 
+// unchangedSentence says that stored, the layout a file describes as it
+// is, was left as it is; fileVersion is the version the file carries (0:
+// none), which may be older than the stored one when the file was not
+// exported again after an apply.
+func unchangedSentence(stored layout.Doc, fileVersion int64) string {
+	s := fmt.Sprintf("layout %q unchanged: the stored layout (version %d) is what the file describes", stored.Name, stored.Version)
+	if fileVersion != 0 && fileVersion != stored.Version {
+		s += fmt.Sprintf("; the file still carries version %d (export again to bring it up to date)", fileVersion)
+	}
+	return s
+}
+
 // cliRecord writes the audit record of a change the CLI makes, on tx: the
 // transaction of the change, so that both are written or neither.
 func cliRecord(ctx context.Context, tx *gorm.DB, ev audit.Event) error {
@@ -150,12 +162,12 @@ func newAudit() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "%d audit events exported\n", n)
+			fmt.Fprintf(cmd.ErrOrStderr(), "%s exported\n", count(n, "audit events"))
 			return nil
 		},
 	}
 	export.Flags().StringVar(&f.Action, "action", "", "only this action, e.g. context.read, field.reveal, visitor.link")
-	export.Flags().StringVar(&f.Actor, "actor", "", "only this actor (agent id or email, admin:EMAIL)")
+	export.Flags().StringVar(&f.Actor, "actor", "", "only this actor: an agent's id or e-mail, admin:EMAIL, or cli (changes made with crmlens)")
 	export.Flags().Int64Var(&f.ContactID, "contact", 0, "only this contact id")
 	export.Flags().StringVar(&since, "since", "", "from this day (2026-12-01, midnight UTC) or time (RFC 3339)")
 	export.Flags().StringVar(&until, "until", "", "before this day (2026-12-03: up to its midnight UTC, excluded) or time (RFC 3339)")

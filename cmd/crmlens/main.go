@@ -47,7 +47,7 @@ func newRoot() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "crmlens",
 		Short:         "The CRM sidebar for customer-service platforms",
-		Long:          "crmlens shows a company's CRM data beside each conversation in Easemob Kefu, ShareCRM web channels,\nChatwoot and any platform that can sign a URL. Configuration: CRMLENS_* environment variables (README.md).",
+		Long:          "crmlens shows a company's CRM data beside each conversation in Easemob Kefu, ShareCRM web channels,\nChatwoot, Udesk, Sobot and any platform that can sign a URL. Configuration: CRMLENS_* environment variables (README.md).",
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -75,11 +75,24 @@ type env struct {
 }
 
 // createdNotice is what a command says when it had to create the database.
-func (e *env) createdNotice() string {
+// urlSet says the database was named by CRMLENS_DATABASE_URL (or its
+// _FILE): then the person chose it, and suggesting the variable would be
+// advice they already followed.
+func (e *env) createdNotice(urlSet bool) string {
 	if e.created == "" {
 		return ""
 	}
+	if urlSet {
+		return fmt.Sprintf("created a new SQLite database at %s: the file CRMLENS_DATABASE_URL names did not exist", e.created)
+	}
 	return fmt.Sprintf("created a new SQLite database at %s; set CRMLENS_DATABASE_URL to use another", e.created)
+}
+
+// databaseURLSet says whether the environment names the database
+// (CRMLENS_DATABASE_URL or CRMLENS_DATABASE_URL_FILE) rather than leaving
+// the default ./data/crmlens.db.
+func databaseURLSet() bool {
+	return os.Getenv("CRMLENS_DATABASE_URL") != "" || os.Getenv("CRMLENS_DATABASE_URL_FILE") != ""
 }
 
 // newSQLiteFile returns the absolute path of the SQLite file raw names when
@@ -144,7 +157,7 @@ func openEnv(cmd *cobra.Command, migrate bool) (*env, error) {
 	if err != nil {
 		return nil, err
 	}
-	if n := e.createdNotice(); n != "" {
+	if n := e.createdNotice(databaseURLSet()); n != "" {
 		fmt.Fprintln(cmd.ErrOrStderr(), n)
 	}
 	return e, nil

@@ -24,7 +24,11 @@ func newMigrate() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s database migrated: %d migration(s) applied\n", e.dialect, n)
+			if n == 0 {
+				fmt.Fprintf(cmd.OutOrStdout(), "%s database already up to date: no migration to apply\n", e.dialect)
+				return nil
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s database migrated: %s applied\n", e.dialect, count(n, "migrations"))
 			return nil
 		},
 	}

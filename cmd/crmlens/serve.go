@@ -39,7 +39,7 @@ func newServe() *cobra.Command {
 	var demoContacts int
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Serve the sidebar, the playground and the API",
+		Short: "Serve the sidebar, the admin console and the API (and the playground with --demo)",
 		Long: "Serve listens on CRMLENS_ADDR (HTTPS with CRMLENS_TLS_CERT and CRMLENS_TLS_KEY). It applies pending migrations first\n" +
 			"unless CRMLENS_MIGRATE_ON_START=false, in which case it refuses to start while migrations are pending.\n" +
 			"With --demo it loads the demo data on first start (an easemob integration \"" + seed.DemoSlug + "\" and demo contacts) and serves\n" +
@@ -67,7 +67,7 @@ func newServe() *cobra.Command {
 				return err
 			}
 			defer e.close()
-			if n := e.createdNotice(); n != "" {
+			if n := e.createdNotice(databaseURLSet()); n != "" {
 				e.log.Warn(n)
 			}
 			if percent, fromEnv := gctune.Apply(os.Getenv); !fromEnv {
@@ -149,9 +149,13 @@ func checkDemo(ctx context.Context, db *gorm.DB, demo bool) error {
 			return fmt.Errorf("--demo: count contacts: %w", err)
 		}
 		if n > 0 {
-			return fmt.Errorf("--demo refuses this database: it holds %d contacts that are not demo data (external ids not starting with %q), "+
+			holds := count(int(n), "contacts") + " that are not demo data (external ids not starting with %q)"
+			if n == 1 {
+				holds = "1 contact that is not demo data (an external id not starting with %q)"
+			}
+			return fmt.Errorf("--demo refuses this database: it holds "+holds+", "+
 				"and the demo's playground hands out working sidebar URLs to anyone; serve it without --demo, or give the demo a database of its own (CRMLENS_DATABASE_URL)",
-				n, demoContactPrefix)
+				demoContactPrefix)
 		}
 		return nil
 	}

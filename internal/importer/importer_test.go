@@ -330,6 +330,8 @@ func TestBadFileWritesNothing(t *testing.T) {
 			body: "external_id,order_no,amount,currency,status\nO1,1,5,CNY,paid\n", wantLine: 1, wantCol: "created_at", wantMsg: `lacks the required column "created_at"`},
 		{name: "csv field count", object: "accounts", format: importer.CSV,
 			body: "external_id,name\nA1,x\nA2,y,z\n", wantLine: 3, wantMsg: "has 3 fields, the header row has 2"},
+		{name: "csv one field", object: "accounts", format: importer.CSV,
+			body: "external_id,name\nA1,x\nA2\n", wantLine: 3, wantMsg: "has 1 field, the header row has 2"},
 		{name: "not json", object: "accounts", format: importer.NDJSON,
 			body: "{\"external_id\":\"A1\",\"name\":\"x\"}\n{external_id: A2}\n", wantLine: 2, wantMsg: "not valid JSON"},
 		{name: "json type", object: "accounts", format: importer.NDJSON,

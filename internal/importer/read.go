@@ -509,7 +509,7 @@ func readCSV(ctx context.Context, br *bufio.Reader, spec *objectSpec, errs *coll
 				return fmt.Errorf("read CSV: %w", err)
 			}
 			if errors.Is(err, csv.ErrFieldCount) {
-				errs.add(pe.StartLine, "", "has %d fields, the header row has %d", len(row), len(names))
+				errs.add(pe.StartLine, "", "has %d %s, the header row has %d", len(row), plural(len(row), "field", "fields"), len(names))
 			} else {
 				errs.add(pe.StartLine, "", "not valid CSV: %v", pe.Err)
 			}

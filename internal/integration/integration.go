@@ -173,13 +173,25 @@ func (s *Service) row(ctx context.Context, slug string) (model.Integration, erro
 	var in model.Integration
 	err := s.db.WithContext(ctx).Where("slug = ?", slug).Take(&in).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return in, apperr.New(apperr.NotFound, CodeNotFound,
-			"no integration has the slug %q; check the URL configured in the platform", truncate(slug, 64))
+		return in, NotFound(slug, "check the URL configured in the platform")
 	}
 	if err != nil {
 		return in, fmt.Errorf("find integration: %w", err)
 	}
 	return in, nil
+}
+
+// NotFound is the error (CodeNotFound) of a slug no integration has.
+// advice, when not empty, follows it and says where the right slug is
+// found, which depends on who gave it: a sidebar URL's slug is checked in
+// the platform's configuration (row's advice), the CLI's with
+// `crmlens integration list` (cmd/crmlens).
+func NotFound(slug, advice string) error {
+	msg := fmt.Sprintf("no integration has the slug %q", truncate(slug, 64))
+	if advice != "" {
+		msg += "; " + advice
+	}
+	return apperr.New(apperr.NotFound, CodeNotFound, "%s", msg)
 }
 
 // platform returns the registered platform of kind, or an invalid_kind
@@ -258,7 +270,7 @@ func (s *Service) RotateKey(ctx context.Context, slug, key string, grace time.Du
 		var in model.Integration
 		if err := tx.Where("slug = ?", slug).Take(&in).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return apperr.New(apperr.NotFound, CodeNotFound, "no integration has the slug %q", truncate(slug, 64))
+				return NotFound(slug, "")
 			}
 			return err
 		}
@@ -517,7 +529,7 @@ func (s *Service) SetDisabled(ctx context.Context, slug string, disabled bool, r
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Where("slug = ?", slug).Take(&out).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return apperr.New(apperr.NotFound, CodeNotFound, "no integration has the slug %q", truncate(slug, 64))
+				return NotFound(slug, "")
 			}
 			return fmt.Errorf("find integration: %w", err)
 		}
@@ -568,7 +580,7 @@ func (s *Service) Delete(ctx context.Context, slug string, record audit.OnTx[Del
 		in := &out.Integration
 		if err := tx.Where("slug = ?", slug).Take(in).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return apperr.New(apperr.NotFound, CodeNotFound, "no integration has the slug %q", truncate(slug, 64))
+				return NotFound(slug, "")
 			}
 			return fmt.Errorf("find integration: %w", err)
 		}
