@@ -130,7 +130,7 @@ func TestIntegrationCreateUdeskAndSobot(t *testing.T) {
 	}{
 		{"udesk", []string{"--slug", "udesk-1", "--kind", "udesk", "--key", "udesk-secret-957a5428"},
 			[]string{"/sidebar/udesk-1", "系统 > 辅助组件 > 外部网页", "protection: medium", "replayable within its 5-minute window"}, false},
-		{"udesk without a key", []string{"--slug", "udesk-2", "--kind", "udesk"}, []string{"makes its own key", "系统设置 - 密钥"}, true},
+		{"udesk without a key", []string{"--slug", "udesk-2", "--kind", "udesk"}, []string{"makes its own key", "系统设置 > 密钥"}, true},
 		{"udesk with a sobot option", []string{"--slug", "udesk-3", "--kind", "udesk", "--key", "k", "--sobot-sysnum", "n"},
 			[]string{"sobotSysNum is not an option of udesk"}, true},
 		{"udesk with a bad field param", []string{"--slug", "udesk-4", "--kind", "udesk", "--key", "k", "--field-param", "phone"},

@@ -172,7 +172,7 @@ export interface paths {
         /** Every integration with its masked key and its protection level in words. */
         get: operations["listIntegrations"];
         put?: never;
-        /** Connect a platform; answers the integration (with the URL to paste into the platform) and its key, shown once. */
+        /** Connect a platform; answers the integration (with the URL to paste into the platform) and its key in clear (the console's Reveal key or `crmlens integration reveal-key` shows it again, with the password). */
         post: operations["createIntegration"];
         delete?: never;
         options?: never;
@@ -1084,7 +1084,7 @@ export interface components {
         };
         CreatedIntegration: {
             integration: components["schemas"]["Integration"];
-            /** @description The key in clear, shown once (absent for a kind without one). */
+            /** @description The key in clear (absent for a kind without one). */
             key?: string;
         };
         KeyRotation: {
@@ -2682,7 +2682,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The integration and its new key in clear, shown once. */
+            /** @description The integration and its new key in clear (reveal-key shows it again). */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -19,7 +19,7 @@ func (Platform) Spec() adapter.Spec {
 		Kind:            Kind,
 		Title:           "Udesk assist component (辅助组件)",
 		Key:             adapter.KeyRequired,
-		KeyHelp:         "the secret key Udesk signs assist-component links with (系统设置 - 密钥)",
+		KeyHelp:         "the secret key Udesk signs assist-component links with (系统设置 > 密钥)",
 		KeyFromPlatform: true,
 		Options:         []string{"identityParam", "fieldParams"},
 		// The page's URL is set in 系统 - 辅助组件 - 外部网页 (the package
@@ -33,7 +33,7 @@ func (Platform) Spec() adapter.Spec {
 		VouchedBy:         adapter.Sentence{Code: "prot.vouched.udesk", Text: "Udesk signs agent_email with the rest of the link"},
 		HowToVouch:        adapter.Sentence{Code: "prot.how.signed", Text: "use the signed adapter"},
 		DecryptAdvice: adapter.Sentence{Code: "sim.advice.decrypt.udesk",
-			Text: "the link's sign does not match this integration's key: copy the secret key from Udesk (系统设置 - 密钥) here, and check that the server's clock is right"},
+			Text: "the link's sign does not match this integration's key: copy the secret key from Udesk (系统设置 > 密钥) here, and check that the server's clock is right"},
 		ProtectionCodes: []string{"prot.summary.udesk", "prot.vouched.udesk", "prot.exposed.replay_window", "prot.advice.use_signed"},
 	}
 }
@@ -63,7 +63,7 @@ func (Platform) Validate(o adapter.Options, _ bool) error {
 // ValidateKey accepts Udesk's key as New does.
 func (Platform) ValidateKey(key string) error {
 	if key == "" {
-		return adapter.ErrInvalidKey("a Udesk integration needs the secret key of 系统设置 - 密钥")
+		return adapter.ErrInvalidKey("a Udesk integration needs the secret key of 系统设置 > 密钥")
 	}
 	_, err := New([]string{key}, Options{})
 	return err

@@ -178,7 +178,7 @@ type Udesk struct {
 type fieldParam struct{ field, param string }
 
 // New returns the Udesk decoder for an integration's secret keys (Udesk's
-// 系统设置 - 密钥), current first: the old key keeps working while Udesk
+// 系统设置 > 密钥), current first: the old key keeps working while Udesk
 // switches. No key is an error: an unsigned URL authenticates nothing.
 func New(keys []string, opts Options) (*Udesk, error) {
 	opts = opts.WithDefaults()
@@ -187,13 +187,13 @@ func New(keys []string, opts Options) (*Udesk, error) {
 	for i, k := range list {
 		if strings.IndexFunc(k, func(r rune) bool { return unicode.IsSpace(r) || !unicode.IsPrint(r) }) >= 0 {
 			return nil, apperr.New(apperr.Invalid, adapter.CodeInvalidKey,
-				"%s contains spaces or control characters; copy the secret key from Udesk (系统设置 - 密钥) exactly", adapter.KeyName(pos[i]))
+				"%s contains spaces or control characters; copy the secret key from Udesk (系统设置 > 密钥) exactly", adapter.KeyName(pos[i]))
 		}
 		u.keys = append(u.keys, []byte(k))
 	}
 	if len(u.keys) == 0 {
 		return nil, apperr.New(apperr.Invalid, adapter.CodeInvalidKey,
-			"this integration has no key set; copy the secret key Udesk signs assist-component links with (系统设置 - 密钥)")
+			"this integration has no key set; copy the secret key Udesk signs assist-component links with (系统设置 > 密钥)")
 	}
 	if opts.Window < 0 || opts.Window > maxWindow {
 		return nil, apperr.New(apperr.Invalid, adapter.CodeInvalidOption,
@@ -398,7 +398,7 @@ func escapeRFC3986(s string) string {
 // not say which part (key, value, order, form) is wrong.
 func errSignature() *apperr.Error {
 	return apperr.New(apperr.Unauthorized, adapter.CodeInvalidToken,
-		"the Udesk sign does not match this link; check that the secret key set in crmlens is Udesk's (系统设置 - 密钥) and open the page from Udesk again")
+		"the Udesk sign does not match this link; check that the secret key set in crmlens is Udesk's (系统设置 > 密钥) and open the page from Udesk again")
 }
 
 // checkTime refuses a timestamp outside the window, saying which side.
