@@ -8,11 +8,15 @@ import { allowedOrigins, windowHost } from "./chatwoot";
 import { readPageParams } from "./params";
 import { storedPanelMemory } from "./prefs";
 import { storedSessions } from "./resume";
+import { followConversationSwitch, looksLikeSobot } from "./sobot";
 
 const page = readPageParams(location);
 // theme=light|dark in the URL wins over the system's prefers-color-scheme
 // (the server already wrote it on <html> for the first paint; see static.go).
 if (page.theme) document.documentElement.dataset.theme = page.theme;
+
+// Sobot switches conversations by changing the frame's URL (sobot.ts).
+if (looksLikeSobot(new URLSearchParams(location.search))) followConversationSwitch(window, () => location.reload());
 
 const root = document.getElementById("app")!;
 // The skeleton in sidebar.html is replaced by the App's own in the same task: no blank frame between.
