@@ -174,7 +174,7 @@ func (s *Service) row(ctx context.Context, slug string) (model.Integration, erro
 	err := s.db.WithContext(ctx).Where("slug = ?", slug).Take(&in).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return in, apperr.New(apperr.NotFound, CodeNotFound,
-			"no integration has the slug %q; check the URL configured in the platform", truncate(slug, 64))
+			"no integration has the slug %q; check the URL configured in the platform", truncate(slug, 64)).With("slug", truncate(slug, 64))
 	}
 	if err != nil {
 		return in, fmt.Errorf("find integration: %w", err)
@@ -258,7 +258,7 @@ func (s *Service) RotateKey(ctx context.Context, slug, key string, grace time.Du
 		var in model.Integration
 		if err := tx.Where("slug = ?", slug).Take(&in).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return apperr.New(apperr.NotFound, CodeNotFound, "no integration has the slug %q", truncate(slug, 64))
+				return apperr.New(apperr.NotFound, CodeNotFound, "no integration has the slug %q", truncate(slug, 64)).With("slug", truncate(slug, 64))
 			}
 			return err
 		}
@@ -504,7 +504,7 @@ func CheckEnabled(in model.Integration) error {
 	}
 	return apperr.New(apperr.Forbidden, CodeDisabled,
 		"integration %s was disabled by an admin on %s; the sidebar serves no visitor until it is enabled again (crmlens integration enable --slug %s)",
-		in.Slug, in.DisabledAt.UTC().Format(time.RFC3339), in.Slug)
+		in.Slug, in.DisabledAt.UTC().Format(time.RFC3339), in.Slug).With("slug", in.Slug, "disabledAt", in.DisabledAt.UTC().Format(time.RFC3339))
 }
 
 // SetDisabled disables (disabled true) or enables the integration slug, with
@@ -517,7 +517,7 @@ func (s *Service) SetDisabled(ctx context.Context, slug string, disabled bool, r
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Where("slug = ?", slug).Take(&out).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return apperr.New(apperr.NotFound, CodeNotFound, "no integration has the slug %q", truncate(slug, 64))
+				return apperr.New(apperr.NotFound, CodeNotFound, "no integration has the slug %q", truncate(slug, 64)).With("slug", truncate(slug, 64))
 			}
 			return fmt.Errorf("find integration: %w", err)
 		}
@@ -568,7 +568,7 @@ func (s *Service) Delete(ctx context.Context, slug string, record audit.OnTx[Del
 		in := &out.Integration
 		if err := tx.Where("slug = ?", slug).Take(in).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return apperr.New(apperr.NotFound, CodeNotFound, "no integration has the slug %q", truncate(slug, 64))
+				return apperr.New(apperr.NotFound, CodeNotFound, "no integration has the slug %q", truncate(slug, 64)).With("slug", truncate(slug, 64))
 			}
 			return fmt.Errorf("find integration: %w", err)
 		}
