@@ -5,7 +5,7 @@ import type { AdminClient } from "./api";
 import { layoutReasonText, t, type Lang } from "../shared/i18n";
 import "./messages";
 import type { AdminAgent, AgentList } from "../api/types";
-import { asFailure, ErrorBanner, FieldRow, fieldError, splitList, type Failure } from "./ui";
+import { asFailure, ErrorBanner, failureText, FieldRow, fieldError, splitList, type Failure } from "./ui";
 
 function GroupsCell({ client, lang, a, onSaved }: { client: AdminClient; lang: Lang; a: AdminAgent; onSaved: () => void }) {
   const [text, setText] = useState(a.groups.join(", "));
@@ -31,7 +31,7 @@ function GroupsCell({ client, lang, a, onSaved }: { client: AdminClient; lang: L
           {t(lang, "save")}
         </button>
       )}
-      {failure && <span class="field-error">{fieldError(failure, "groups", lang) ?? failure.message}</span>}
+      {failure && <span class="field-error">{fieldError(failure, "groups", lang) ?? failureText(lang, failure)}</span>}
     </form>
   );
 }

@@ -99,6 +99,10 @@ describe("codes the server sends", () => {
     expect(zh).toContain("请从集成页面重新复制");
     expect(stepText("en", { ...step, params: { error: "brand_new", message: "no integration" } }, {})).toMatch(/^no integration; The URL/);
     expect(stepText("zh", { ...step, detailCode: "sim.brand_new" }, {})).toBe(step.detail);
+    // A code the sidebar's words do not cover is worded by the console's.
+    expect(stepText("zh", { ...step, code: "invalid_simulation_input", params: { error: "invalid_simulation_input", message: "cannot read" }, notes: [] }, {})).toBe(
+      "无法读取此输入：请粘贴侧边栏 URL、其查询参数或平台的参数",
+    );
   });
 
   it("names audit actions and field types", () => {

@@ -651,7 +651,8 @@ export function stepText(lang: Lang, step: SimulationStep, result: Pick<Simulati
   if (!code || !hasCode(lang, code)) return step.detail;
   const params: Record<string, string> = { ...(step.params ?? {}) };
   if (code === "sim.failed") {
-    params.error = errorText(lang, params.error ?? "") ?? params.message ?? step.detail;
+    const failed = params.error ?? "";
+    params.error = errorText(lang, failed) ?? (lang === "zh" ? errorWords(lang, failed, params) : null) ?? params.message ?? step.detail;
   }
   if (code.startsWith("sim.match.") && result.match) {
     params.matchReason = reasonText({ match: result.match, visitor: { channel: params.channel ?? "", externalId: params.visitor ?? "" } as never }, lang);
