@@ -117,10 +117,10 @@ func (s *Service) Authenticate(ctx context.Context, email, password string) (mod
 func (s *Service) Confirm(ctx context.Context, id int64, password string) error {
 	var a model.Admin
 	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&a).Error; err != nil {
-		return apperr.New(apperr.Unauthorized, CodeBadCredentials, "this admin no longer exists; sign in again")
+		return apperr.New(apperr.Unauthorized, CodeBadCredentials, "this admin no longer exists; sign in again").With("rule", "gone")
 	}
 	if bcrypt.CompareHashAndPassword([]byte(a.PasswordHash), []byte(password)) != nil {
-		return apperr.New(apperr.Unauthorized, CodeBadCredentials, "the password is wrong")
+		return apperr.New(apperr.Unauthorized, CodeBadCredentials, "the password is wrong").With("rule", "confirm")
 	}
 	return nil
 }

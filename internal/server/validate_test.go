@@ -182,6 +182,8 @@ func TestErrorParams(t *testing.T) {
 			{"a short password", "POST", "/api/v1/admin/admins", `{"email":"dev@example.com","password":"short","currentPassword":"` + adminPassword + `"}`, "invalid_admin",
 				map[string]string{"rule": "length", "min": "10", "max": "72"}},
 			{"no params to name", "POST", "/api/v1/admin/session", `{"email":"ops@example.com","password":"wrong password!"}`, "bad_credentials", nil},
+			{"a password confirmed again", "POST", "/api/v1/admin/integrations/acme/key/reveal", `{"password":"wrong password!"}`, "bad_credentials",
+				map[string]string{"rule": "confirm"}},
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {

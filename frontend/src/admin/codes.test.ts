@@ -115,6 +115,7 @@ describe("codes the server sends", () => {
   it("words errors from their code, rule, field and params", () => {
     const cases: [string, ...Parameters<typeof errorWords>, string | null][] = [
       ["code only", "zh", "bad_credentials", {}, undefined, "邮箱或密码错误"],
+      ["a password confirmed again", "zh", "bad_credentials", { rule: "confirm" }, "password", "密码错误"],
       ["a rule of the code", "zh", "invalid_admin", { rule: "length", min: "10", max: "72" }, "password", "密码须为 10 到 72 个字符"],
       ["a field of the code", "zh", "invalid_admin", {}, "email", "邮箱地址无效"],
       ["a spec rule with its limit", "zh", "invalid_name", { rule: "maxLength", max: "128", field: "name" }, "name", "name 最多 128 个字符"],
