@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,6 +26,10 @@ import (
 
 // MinPasswordLen is the shortest password accepted.
 const MinPasswordLen = 10
+
+// passwordLimits are the params of a password that is too short or too
+// long (bcrypt reads at most 72 bytes), for the console to word.
+var passwordLimits = []string{"rule", "length", "min", strconv.Itoa(MinPasswordLen), "max", "72"}
 
 // Error codes.
 const (
@@ -61,7 +66,7 @@ func (s *Service) CreateWith(ctx context.Context, email, password string, fn fun
 		return model.Admin{}, apperr.OnField(apperr.New(apperr.Invalid, CodeInvalidAdmin, "the email is not a valid address"), "email")
 	}
 	if len([]rune(password)) < MinPasswordLen || len(password) > 72 {
-		return model.Admin{}, apperr.OnField(apperr.New(apperr.Invalid, CodeInvalidAdmin, "the password must be %d to 72 characters", MinPasswordLen), "password")
+		return model.Admin{}, apperr.OnField(apperr.New(apperr.Invalid, CodeInvalidAdmin, "the password must be %d to 72 characters", MinPasswordLen).With(passwordLimits...), "password")
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), s.cost)
 	if err != nil {
@@ -112,10 +117,10 @@ func (s *Service) Authenticate(ctx context.Context, email, password string) (mod
 func (s *Service) Confirm(ctx context.Context, id int64, password string) error {
 	var a model.Admin
 	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&a).Error; err != nil {
-		return apperr.New(apperr.Unauthorized, CodeBadCredentials, "this admin no longer exists; sign in again")
+		return apperr.New(apperr.Unauthorized, CodeBadCredentials, "this admin no longer exists; sign in again").With("rule", "gone")
 	}
 	if bcrypt.CompareHashAndPassword([]byte(a.PasswordHash), []byte(password)) != nil {
-		return apperr.New(apperr.Unauthorized, CodeBadCredentials, "the password is wrong")
+		return apperr.New(apperr.Unauthorized, CodeBadCredentials, "the password is wrong").With("rule", "confirm")
 	}
 	return nil
 }
@@ -132,10 +137,10 @@ func (s *Service) ChangePassword(ctx context.Context, id int64, current, next st
 		return apperr.OnField(err, "currentPassword")
 	}
 	if len([]rune(next)) < MinPasswordLen || len(next) > 72 {
-		return apperr.OnField(apperr.New(apperr.Invalid, CodeInvalidAdmin, "the new password must be %d to 72 characters", MinPasswordLen), "newPassword")
+		return apperr.OnField(apperr.New(apperr.Invalid, CodeInvalidAdmin, "the new password must be %d to 72 characters", MinPasswordLen).With(passwordLimits...), "newPassword")
 	}
 	if next == current {
-		return apperr.OnField(apperr.New(apperr.Invalid, CodeInvalidAdmin, "the new password is the current one; choose another"), "newPassword")
+		return apperr.OnField(apperr.New(apperr.Invalid, CodeInvalidAdmin, "the new password is the current one; choose another").With("rule", "same"), "newPassword")
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(next), s.cost)
 	if err != nil {
@@ -305,7 +310,7 @@ func (s *Service) ResetPassword(ctx context.Context, actor, id int64, password s
 		return apperr.OnField(apperr.New(apperr.Invalid, CodeAdminSelf, "to change your own password, use Account: it asks for your current password"), "password")
 	}
 	if len([]rune(password)) < MinPasswordLen || len(password) > 72 {
-		return apperr.OnField(apperr.New(apperr.Invalid, CodeInvalidAdmin, "the password must be %d to 72 characters", MinPasswordLen), "password")
+		return apperr.OnField(apperr.New(apperr.Invalid, CodeInvalidAdmin, "the password must be %d to 72 characters", MinPasswordLen).With(passwordLimits...), "password")
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), s.cost)
 	if err != nil {

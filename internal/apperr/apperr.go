@@ -47,6 +47,10 @@ type Error struct {
 	// Fields names the request fields at fault, so a form can show the
 	// message beside its input; empty when the error is not about a field.
 	Fields []FieldError
+	// Params are the values Message names (a slug, a field's limit), for
+	// clients that word Code in another language; never a key, token,
+	// ciphertext, phone or email.
+	Params map[string]string
 }
 
 // FieldError is one request field at fault and what is wrong with it.
@@ -65,6 +69,20 @@ func OnField(err error, field string) error {
 	}
 	c := *e
 	c.Fields = append(append([]FieldError(nil), e.Fields...), FieldError{Field: field, Message: e.Message})
+	return &c
+}
+
+// With returns a copy of e with the params kv (name, value, name, value…)
+// added.
+func (e *Error) With(kv ...string) *Error {
+	c := *e
+	c.Params = make(map[string]string, len(e.Params)+len(kv)/2)
+	for k, v := range e.Params {
+		c.Params[k] = v
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		c.Params[kv[i]] = kv[i+1]
+	}
 	return &c
 }
 

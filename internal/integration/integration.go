@@ -191,7 +191,7 @@ func NotFound(slug, advice string) error {
 	if advice != "" {
 		msg += "; " + advice
 	}
-	return apperr.New(apperr.NotFound, CodeNotFound, "%s", msg)
+	return apperr.New(apperr.NotFound, CodeNotFound, "%s", msg).With("slug", truncate(slug, 64))
 }
 
 // platform returns the registered platform of kind, or an invalid_kind
@@ -516,7 +516,7 @@ func CheckEnabled(in model.Integration) error {
 	}
 	return apperr.New(apperr.Forbidden, CodeDisabled,
 		"integration %s was disabled by an admin on %s; the sidebar serves no visitor until it is enabled again (crmlens integration enable --slug %s)",
-		in.Slug, in.DisabledAt.UTC().Format(time.RFC3339), in.Slug)
+		in.Slug, in.DisabledAt.UTC().Format(time.RFC3339), in.Slug).With("slug", in.Slug, "disabledAt", in.DisabledAt.UTC().Format(time.RFC3339))
 }
 
 // SetDisabled disables (disabled true) or enables the integration slug, with

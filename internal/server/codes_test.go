@@ -17,6 +17,7 @@ import (
 	"github.com/crmlens/crmlens/internal/integration"
 	"github.com/crmlens/crmlens/internal/layout"
 	"github.com/crmlens/crmlens/internal/platforms"
+	"github.com/crmlens/crmlens/internal/server"
 	"github.com/crmlens/crmlens/internal/sidebar"
 )
 
@@ -31,6 +32,7 @@ type codeList struct {
 	Simulator    []string `json:"simulator"`
 	AuditActions []string `json:"auditActions"`
 	FieldTypes   []string `json:"fieldTypes"`
+	Errors       []string `json:"errors"`
 }
 
 // auditActions are the values of the Action* string constants of every
@@ -77,9 +79,97 @@ func auditActions(t *testing.T) []string {
 	return out
 }
 
+// errorCodes are the codes of every apperr.New and apperr.Wrap in internal/
+// and cmd/ (the second argument, or third of Wrap: a string literal or a
+// string constant of the package it names), with the codes the server
+// answers itself (server.ServerErrorCodes). A code given as a variable
+// fails the test unless its call is one of dynamic, whose codes
+// ServerErrorCodes lists.
+func errorCodes(t *testing.T) []string {
+	dynamic := map[string]bool{"errors.go specCode": true, "errors.go code": true}
+	consts := map[string]string{} // package name + "." + const name → value
+	type site struct {
+		pkg, pos string
+		code     ast.Expr
+	}
+	var sites []site
+	for _, root := range []string{"..", "../../cmd"} {
+		err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+				return err
+			}
+			fset := token.NewFileSet()
+			f, err := parser.ParseFile(fset, path, nil, 0)
+			if err != nil {
+				return err
+			}
+			pkg := f.Name.Name
+			ast.Inspect(f, func(n ast.Node) bool {
+				switch n := n.(type) {
+				case *ast.ValueSpec:
+					for i, name := range n.Names {
+						if i < len(n.Values) {
+							if lit, ok := n.Values[i].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+								consts[pkg+"."+name.Name], _ = strconv.Unquote(lit.Value)
+							}
+						}
+					}
+				case *ast.CallExpr:
+					sel, ok := n.Fun.(*ast.SelectorExpr)
+					if !ok {
+						return true
+					}
+					if x, isIdent := sel.X.(*ast.Ident); !isIdent || x.Name != "apperr" {
+						return true
+					}
+					arg := map[string]int{"New": 1, "Wrap": 2}[sel.Sel.Name]
+					if arg > 0 && len(n.Args) > arg {
+						sites = append(sites, site{pkg, filepath.Base(fset.Position(n.Pos()).Filename), n.Args[arg]})
+					}
+				}
+				return true
+			})
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	codes := server.ServerErrorCodes()
+	for _, s := range sites {
+		switch e := s.code.(type) {
+		case *ast.BasicLit:
+			v, _ := strconv.Unquote(e.Value)
+			codes = append(codes, v)
+			continue
+		case *ast.Ident:
+			if v, ok := consts[s.pkg+"."+e.Name]; ok {
+				codes = append(codes, v)
+				continue
+			}
+			if dynamic[s.pos+" "+e.Name] {
+				continue
+			}
+		case *ast.SelectorExpr:
+			if x, ok := e.X.(*ast.Ident); ok {
+				if v, ok := consts[x.Name+"."+e.Sel.Name]; ok {
+					codes = append(codes, v)
+					continue
+				}
+			}
+		case *ast.CallExpr:
+			if f, ok := e.Fun.(*ast.Ident); ok && dynamic[s.pos+" "+f.Name] {
+				continue
+			}
+		}
+		t.Errorf("%s: an apperr code this test cannot read (%T): give it as a literal or a constant, or list it in ServerErrorCodes", s.pos, s.code)
+	}
+	return codes
+}
+
 // codes.json lists exactly the codes the server can emit. Run
 // UPDATE_CODES=1 go test ./internal/server -run TestCodesFile to rewrite it,
-// then word each new code in frontend/src/admin/codes.ts.
+// then word each new code in frontend/src/admin/codes.ts (errors as "error." + code).
 func TestCodesFile(t *testing.T) {
 	sorted := func(l []string) []string {
 		l = slices.Clone(l)
@@ -96,6 +186,7 @@ func TestCodesFile(t *testing.T) {
 		Simulator:    sorted(sidebar.AllSimulationCodes(platforms.Default())),
 		AuditActions: sorted(auditActions(t)),
 		FieldTypes:   sorted(types),
+		Errors:       sorted(errorCodes(t)),
 	}
 	b, err := json.MarshalIndent(want, "", "  ")
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"strconv"
@@ -147,7 +148,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 			s.log.WarnContext(c.Request().Context(), "unavailable", "route", c.Path(), "code", e.Code,
 				"request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", database.Redact(e.Err))
 		}
-		_ = writeFieldError(c, statusOf[e.Kind], e.Code, e.Message, e.Fields)
+		_ = writeFieldError(c, statusOf[e.Kind], e, e.Fields)
 		return
 	}
 	var he *echo.HTTPError
@@ -170,14 +171,19 @@ func (s *Server) handleError(err error, c echo.Context) {
 }
 
 func writeError(c echo.Context, status int, code, message string) error {
-	return writeFieldError(c, status, code, message, nil)
+	return writeFieldError(c, status, &apperr.Error{Code: code, Message: message}, nil)
 }
 
-// writeFieldError is writeError naming the request fields at fault.
-func writeFieldError(c echo.Context, status int, code, message string, fields []apperr.FieldError) error {
+// writeFieldError is writeError naming the request fields at fault, with
+// the params e's message names (for a client that words the code itself).
+func writeFieldError(c echo.Context, status int, e *apperr.Error, fields []apperr.FieldError) error {
 	var body api.Error
-	body.Error.Code = code
-	body.Error.Message = message
+	body.Error.Code = e.Code
+	body.Error.Message = e.Message
+	if len(e.Params) > 0 {
+		params := maps.Clone(e.Params)
+		body.Error.Params = &params
+	}
 	if len(fields) > 0 {
 		list := make([]api.FieldError, 0, len(fields))
 		for _, f := range fields {
@@ -269,17 +275,22 @@ func specError(operationID string, err error) error {
 	case re.Parameter != nil:
 		name := re.Parameter.Name
 		var msg string
+		var params []string
 		switch {
 		case errors.As(re.Err, &se):
-			msg = schemaRule(name, se)
+			msg, params = schemaRule(name, se)
 		case errors.As(re.Err, &pe):
 			msg = fmt.Sprintf("%s must be %s", name, typeWords(re.Parameter.Schema))
+			params = []string{"rule", "type", "type", typeName(re.Parameter.Schema)}
 		case errors.Is(re.Err, openapi3filter.ErrInvalidRequired), errors.Is(re.Err, openapi3filter.ErrInvalidEmptyValue):
 			msg = fmt.Sprintf("the %s parameter is required", name)
+			params = []string{"rule", "required"}
 		default:
 			msg = fmt.Sprintf("the %s parameter is malformed", name)
+			params = []string{"rule", "malformed"}
 		}
-		return apperr.OnField(apperr.New(apperr.Invalid, specCode(operationID, name, "", "invalid_request"), "%s", msg), name)
+		e := apperr.New(apperr.Invalid, specCode(operationID, name, "", "invalid_request"), "%s", msg).With(append(params, "field", name)...)
+		return apperr.OnField(e, name)
 	case strings.HasPrefix(re.Reason, "header Content-Type has unexpected value"):
 		return echo.NewHTTPError(http.StatusUnsupportedMediaType) // answered by handleError (echoCodes)
 	case errors.Is(re.Err, openapi3filter.ErrInvalidRequired):
@@ -290,11 +301,11 @@ func specError(operationID string, err error) error {
 		if se.SchemaField == "type" {
 			code = "invalid_json" // what decoding the body answered before
 		}
-		msg := schemaRule(field, se)
+		msg, params := schemaRule(field, se)
 		if field == "" {
-			return apperr.New(apperr.Invalid, code, "%s", msg)
+			return apperr.New(apperr.Invalid, code, "%s", msg).With(params...)
 		}
-		return apperr.OnField(apperr.New(apperr.Invalid, code, "%s", msg), field)
+		return apperr.OnField(apperr.New(apperr.Invalid, code, "%s", msg).With(append(params, "field", field)...), field)
 	case re.RequestBody != nil:
 		return apperr.New(apperr.Invalid, "invalid_json", "the request body is not valid JSON")
 	}
@@ -304,8 +315,14 @@ func specError(operationID string, err error) error {
 }
 
 // schemaRule says which rule of its schema field breaks, in words, without
-// the value.
-func schemaRule(field string, se *openapi3.SchemaError) string {
+// the value, and as params (rule: the schema keyword, with the limit it
+// sets) for a client that words it in another language.
+func schemaRule(field string, se *openapi3.SchemaError) (string, []string) {
+	msg, params := schemaRuleWords(field, se)
+	return msg, append([]string{"rule", se.SchemaField}, params...)
+}
+
+func schemaRuleWords(field string, se *openapi3.SchemaError) (string, []string) {
 	s := se.Schema
 	name := field
 	if name == "" {
@@ -314,50 +331,62 @@ func schemaRule(field string, se *openapi3.SchemaError) string {
 	switch se.SchemaField {
 	case "required":
 		// The missing property is the last element of the path.
-		return fmt.Sprintf("%s is required", name)
+		return fmt.Sprintf("%s is required", name), nil
 	case "maxLength":
 		if s.MaxLength != nil {
-			return fmt.Sprintf("%s must be at most %d characters", name, *s.MaxLength)
+			return fmt.Sprintf("%s must be at most %d characters", name, *s.MaxLength), []string{"max", strconv.FormatUint(*s.MaxLength, 10)}
 		}
 	case "minLength":
 		if s.MinLength == 1 {
-			return fmt.Sprintf("%s must not be empty", name)
+			return fmt.Sprintf("%s must not be empty", name), []string{"min", "1"}
 		}
-		return fmt.Sprintf("%s must be at least %d characters", name, s.MinLength)
+		return fmt.Sprintf("%s must be at least %d characters", name, s.MinLength), []string{"min", strconv.FormatUint(s.MinLength, 10)}
 	case "maxItems":
 		if s.MaxItems != nil {
-			return fmt.Sprintf("%s must have at most %d items", name, *s.MaxItems)
+			return fmt.Sprintf("%s must have at most %d items", name, *s.MaxItems), []string{"max", strconv.FormatUint(*s.MaxItems, 10)}
 		}
 	case "minItems":
-		return fmt.Sprintf("%s must have at least %d items", name, s.MinItems)
+		return fmt.Sprintf("%s must have at least %d items", name, s.MinItems), []string{"min", strconv.FormatUint(s.MinItems, 10)}
 	case "enum":
 		vals := make([]string, 0, len(s.Enum))
 		for _, v := range s.Enum {
 			vals = append(vals, fmt.Sprint(v))
 		}
-		return fmt.Sprintf("%s must be one of %s", name, strings.Join(vals, ", "))
+		return fmt.Sprintf("%s must be one of %s", name, strings.Join(vals, ", ")), []string{"values", strings.Join(vals, ", ")}
 	case "type":
-		return fmt.Sprintf("%s must be %s", name, typeWords(&openapi3.SchemaRef{Value: s}))
+		return fmt.Sprintf("%s must be %s", name, typeWords(&openapi3.SchemaRef{Value: s})), []string{"type", typeName(&openapi3.SchemaRef{Value: s})}
 	case "minimum", "maximum":
 		switch {
 		case s.Min != nil && s.Max != nil:
-			return fmt.Sprintf("%s must be %v to %v", name, *s.Min, *s.Max)
+			return fmt.Sprintf("%s must be %v to %v", name, *s.Min, *s.Max), []string{"min", fmt.Sprint(*s.Min), "max", fmt.Sprint(*s.Max)}
 		case s.Min != nil:
-			return fmt.Sprintf("%s must be at least %v", name, *s.Min)
+			return fmt.Sprintf("%s must be at least %v", name, *s.Min), []string{"min", fmt.Sprint(*s.Min)}
 		case s.Max != nil:
-			return fmt.Sprintf("%s must be at most %v", name, *s.Max)
+			return fmt.Sprintf("%s must be at most %v", name, *s.Max), []string{"max", fmt.Sprint(*s.Max)}
 		}
 	case "format":
-		return fmt.Sprintf("%s must be %s", name, typeWords(&openapi3.SchemaRef{Value: s}))
+		return fmt.Sprintf("%s must be %s", name, typeWords(&openapi3.SchemaRef{Value: s})), []string{"type", typeName(&openapi3.SchemaRef{Value: s})}
 	case "nullable":
-		return fmt.Sprintf("%s must not be null", name)
+		return fmt.Sprintf("%s must not be null", name), nil
 	case "pattern":
-		return fmt.Sprintf("%s must match %s", name, s.Pattern)
+		return fmt.Sprintf("%s must match %s", name, s.Pattern), []string{"pattern", s.Pattern}
 	case "additionalProperties", "properties":
-		return fmt.Sprintf("%s: %s", name, se.Reason)
+		return fmt.Sprintf("%s: %s", name, se.Reason), nil
 	}
 	// kin-openapi's reasons never hold the value (openapi3.SchemaError).
-	return fmt.Sprintf("%s is invalid: %s", name, se.Reason)
+	return fmt.Sprintf("%s is invalid: %s", name, se.Reason), nil
+}
+
+// typeName is the type a value of schema must be, as a code: date-time,
+// string, integer, number, boolean, array, object ("" when none is set).
+func typeName(ref *openapi3.SchemaRef) string {
+	if ref == nil || ref.Value == nil || ref.Value.Type == nil {
+		return ""
+	}
+	if ref.Value.Type.Is("string") && ref.Value.Format == "date-time" {
+		return "date-time"
+	}
+	return strings.Join(ref.Value.Type.Slice(), ",")
 }
 
 // typeWords is what a value of schema must be, in words.

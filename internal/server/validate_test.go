@@ -157,3 +157,54 @@ func TestSpecViolationsAreRateLimited(t *testing.T) {
 		})
 	}
 }
+
+// TestErrorParams: an error whose message names a value (a limit, a
+// field, a slug) carries it in params, for the console to word the code
+// in zh (frontend/src/admin/codes.ts errorWords).
+func TestErrorParams(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB, _ database.Dialect) {
+		f := start(t, db)
+		con := f.signIn(t)
+		admin := f.bearer(con.token)
+		tests := []struct {
+			name, method, path, body string
+			code                     string
+			params                   map[string]string
+		}{
+			{"a string too long", "POST", "/api/v1/admin/integrations", `{"kind":"easemob","name":"` + strings.Repeat("x", 129) + `"}`, "invalid_name",
+				map[string]string{"rule": "maxLength", "max": "128", "field": "name"}},
+			{"a query parameter out of range", "GET", "/api/v1/admin/audit?limit=501", "", "invalid_filter",
+				map[string]string{"rule": "maximum", "min": "1", "max": "500", "field": "limit"}},
+			{"a required field", "POST", "/api/v1/admin/integrations", `{"name":"x"}`, "invalid_kind",
+				map[string]string{"rule": "required", "field": "kind"}},
+			{"an unknown slug", "PATCH", "/api/v1/admin/integrations/nope", `{"name":"x"}`, "integration_not_found",
+				map[string]string{"slug": "nope"}},
+			{"a short password", "POST", "/api/v1/admin/admins", `{"email":"dev@example.com","password":"short","currentPassword":"` + adminPassword + `"}`, "invalid_admin",
+				map[string]string{"rule": "length", "min": "10", "max": "72"}},
+			{"no params to name", "POST", "/api/v1/admin/session", `{"email":"ops@example.com","password":"wrong password!"}`, "bad_credentials", nil},
+			{"a password confirmed again", "POST", "/api/v1/admin/integrations/acme/key/reveal", `{"password":"wrong password!"}`, "bad_credentials",
+				map[string]string{"rule": "confirm"}},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				_, body := f.do(t, tc.method, tc.path, tc.body, admin)
+				e := apiError(t, body)
+				if e.Error.Code != tc.code {
+					t.Fatalf("code %s, want %s: %s", e.Error.Code, tc.code, body)
+				}
+				var got map[string]string
+				if e.Error.Params != nil {
+					got = *e.Error.Params
+				}
+				if len(got) != len(tc.params) {
+					t.Fatalf("params %v, want %v", got, tc.params)
+				}
+				for k, v := range tc.params {
+					if got[k] != v {
+						t.Errorf("params[%s] = %q, want %q (%v)", k, got[k], v, got)
+					}
+				}
+			})
+		}
+	})
+}

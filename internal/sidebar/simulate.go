@@ -301,6 +301,9 @@ type simulation struct {
 // against the codes this file uses. AllSimulationCodes adds the platforms'.
 var SimulationCodes = []string{
 	"sim.input.slug_mismatch", "sim.input.read",
+	"sim.kind.sidebar_url", "sim.kind.query", "sim.kind.update_visitor_info_src", "sim.kind.custom_params",
+	"sim.lang.named", "sim.lang.none",
+	"sim.method.identity", "sim.method.identifier", "sim.method.fields", "sim.method.manual", "sim.method.manual_unverified",
 	"sim.integration.ok", "sim.keys.none", "sim.keys.one", "sim.keys.two",
 	"sim.failed", "sim.advice.not_found",
 	"sim.decode.update.failed", "sim.decode.update.dropped", "sim.decode.update.ok",
@@ -460,7 +463,7 @@ func (s *Service) simulateIntegration(ctx context.Context, sm *simulation, slug 
 			"the URL names integration %s, not the one selected; simulating %s", truncate(in.Slug, 64), truncate(in.Slug, 64))
 		slug = in.Slug
 	default:
-		sm.step(StepInput, StatusOK, "sim.input.read", map[string]string{"kind": string(in.Kind), "count": strconv.Itoa(len(in.Params))},
+		sm.step(StepInput, StatusOK, "sim.input.read", map[string]string{"kind": string(in.Kind), "kindCode": "sim.kind." + string(in.Kind), "count": strconv.Itoa(len(in.Params))},
 			"read as %s with %d parameters", in.Kind, len(in.Params))
 	}
 	itg, err := s.integrations.Get(ctx, slug)
@@ -573,7 +576,10 @@ func (s *Service) simulateDecode(ctx context.Context, sm *simulation, itg integr
 		agentWords, agentCode = "agent "+truncate(l, 64), "sim.agent.named"
 	}
 	decodedParams := map[string]string{"channel": claims.Channel, "visitor": truncate(claims.VisitorID, 64), "agentCode": agentCode,
-		"agent": truncate(claims.Agent.Label(), 64), "lang": claims.Lang}
+		"agent": truncate(claims.Agent.Label(), 64), "lang": claims.Lang, "langCode": "sim.lang.named"}
+	if claims.Lang == "" {
+		decodedParams["langCode"] = "sim.lang.none"
+	}
 	decoded := fmt.Sprintf("channel %s, visitor id %s, %s, language %q", claims.Channel, truncate(claims.VisitorID, 64), agentWords, claims.Lang)
 	if len(notes) == 0 {
 		sm.step(StepDecode, StatusOK, "sim.decode.ok", decodedParams, "%s", decoded)
@@ -699,7 +705,7 @@ func (s *Service) simulateContact(ctx context.Context, sm *simulation, v model.V
 	case v.ID != 0 && v.ContactID != nil:
 		contactID = *v.ContactID
 		m = linkedMatch(v)
-		sm.step(StepMatch, StatusOK, "sim.match.linked", with(map[string]string{"method": v.LinkMethod}), "already linked (%s): %s", v.LinkMethod, m.Reason)
+		sm.step(StepMatch, StatusOK, "sim.match.linked", with(methodParams(v.LinkMethod)), "already linked (%s): %s", v.LinkMethod, m.Reason)
 	case v.ID != 0 && v.LinkMethod == LinkManual:
 		m = unlinkedMatch(false)
 		sm.step(StepMatch, StatusWarning, "sim.match.unlinked", with(nil), "%s", m.Reason)
@@ -744,7 +750,22 @@ func decryptAdvice(itg integration.Integration) adapter.Sentence {
 	return itg.Platform.Spec().DecryptAdvice
 }
 
-// shorten keeps long received values readable.
+// methodParams are the params of a stored link method: the method, and
+// methodCode when the console words it (a fields link with the fields it
+// matched on, joined by ", ").
+func methodParams(method string) map[string]string {
+	p := map[string]string{"method": method}
+	switch fields, ok := strings.CutPrefix(method, linkFields); {
+	case ok:
+		p["methodCode"], p["fields"] = "sim.method.fields", strings.ReplaceAll(fields, "+", ", ")
+	case method == LinkIdentity, method == LinkIdentifier, method == LinkManual, method == LinkManualUnverified:
+		p["methodCode"] = "sim.method." + method
+	}
+	return p
+}
+
+// shorten keeps long received values readable. The console words the
+// "…(N chars)" note in its language (frontend/src/admin/Simulator.tsx).
 func shorten(v string) string {
 	if len(v) <= 48 {
 		return v

@@ -32,10 +32,10 @@ function ResetPassword(props: { client: AdminClient; lang: Lang; a: AdminUser; o
       }}
     >
       <h3>{t(lang, "adm.resetTitle", { email: a.email })}</h3>
-      <FieldRow label={t(lang, "adm.newPassword")} hint={t(lang, "adm.resetHint")} error={fieldError(failure, "password")} id="reset-password">
+      <FieldRow label={t(lang, "adm.newPassword")} hint={t(lang, "adm.resetHint")} error={fieldError(failure, "password", lang)} id="reset-password">
         <input ref={first} type="password" name="password" autoComplete="new-password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
       </FieldRow>
-      <FieldRow label={t(lang, "adm.yourPassword")} error={fieldError(failure, "currentPassword")} id="reset-current">
+      <FieldRow label={t(lang, "adm.yourPassword")} error={fieldError(failure, "currentPassword", lang)} id="reset-current">
         <input type="password" name="currentPassword" autoComplete="current-password" value={current} onInput={(e) => setCurrent(e.currentTarget.value)} />
       </FieldRow>
       <ErrorBanner failure={failure} lang={lang} shown={["password", "currentPassword"]} />
@@ -193,10 +193,10 @@ export function Admins({ client, lang }: { client: AdminClient; lang: Lang }) {
         }}
       >
         <h2>{t(lang, "adm.add")}</h2>
-        <FieldRow label={t(lang, "adm.email")} error={fieldError(addFailure, "email")} id="admin-email">
+        <FieldRow label={t(lang, "adm.email")} error={fieldError(addFailure, "email", lang)} id="admin-email">
           <input name="email" type="email" autoComplete="off" value={form.email} onInput={(e) => setForm({ ...form, email: e.currentTarget.value })} />
         </FieldRow>
-        <FieldRow label={t(lang, "adm.firstPassword")} hint={t(lang, "adm.firstPassword.hint")} error={fieldError(addFailure, "password")} id="admin-password">
+        <FieldRow label={t(lang, "adm.firstPassword")} hint={t(lang, "adm.firstPassword.hint")} error={fieldError(addFailure, "password", lang)} id="admin-password">
           <input
             name="password"
             type="password"
@@ -205,7 +205,7 @@ export function Admins({ client, lang }: { client: AdminClient; lang: Lang }) {
             onInput={(e) => setForm({ ...form, password: e.currentTarget.value })}
           />
         </FieldRow>
-        <FieldRow label={t(lang, "adm.yourPassword")} error={fieldError(addFailure, "currentPassword")} id="admin-current">
+        <FieldRow label={t(lang, "adm.yourPassword")} error={fieldError(addFailure, "currentPassword", lang)} id="admin-current">
           <input
             name="currentPassword"
             type="password"

@@ -5,7 +5,7 @@ import type { AdminClient } from "./api";
 import { layoutReasonText, t, type Lang } from "../shared/i18n";
 import "./messages";
 import type { AdminAgent, AgentList } from "../api/types";
-import { asFailure, ErrorBanner, FieldRow, fieldError, splitList, type Failure } from "./ui";
+import { asFailure, ErrorBanner, failureText, FieldRow, fieldError, splitList, type Failure } from "./ui";
 
 function GroupsCell({ client, lang, a, onSaved }: { client: AdminClient; lang: Lang; a: AdminAgent; onSaved: () => void }) {
   const [text, setText] = useState(a.groups.join(", "));
@@ -31,7 +31,7 @@ function GroupsCell({ client, lang, a, onSaved }: { client: AdminClient; lang: L
           {t(lang, "save")}
         </button>
       )}
-      {failure && <span class="field-error">{fieldError(failure, "groups") ?? failure.message}</span>}
+      {failure && <span class="field-error">{fieldError(failure, "groups", lang) ?? failureText(lang, failure)}</span>}
     </form>
   );
 }
@@ -127,13 +127,13 @@ export function Agents({ client, lang }: { client: AdminClient; lang: Lang }) {
         }}
       >
         <h2>{t(lang, "agt.import")}</h2>
-        <FieldRow label={t(lang, "agt.import.format")} error={fieldError(importFailure, "format")}>
+        <FieldRow label={t(lang, "agt.import.format")} error={fieldError(importFailure, "format", lang)}>
           <select value={format} onChange={(e) => setFormat(e.currentTarget.value as "csv" | "ndjson")}>
             <option value="csv">CSV</option>
             <option value="ndjson">NDJSON</option>
           </select>
         </FieldRow>
-        <FieldRow label={t(lang, "agt.import.content")} hint={t(lang, "agt.import.hint")} error={fieldError(importFailure, "content")} id="content">
+        <FieldRow label={t(lang, "agt.import.content")} hint={t(lang, "agt.import.hint")} error={fieldError(importFailure, "content", lang)} id="content">
           <textarea rows={5} class="mono" value={content} onInput={(e) => setContent(e.currentTarget.value)} />
         </FieldRow>
         <ErrorBanner failure={importFailure} lang={lang} shown={["format", "content"]} />

@@ -5,8 +5,8 @@
 import { useEffect, useState } from "preact/hooks";
 import { auditQueryString, type AdminClient, type AuditQuery } from "./api";
 import codes from "./codes.json";
-import { auditActionName } from "./codes";
-import { t, type Lang } from "../shared/i18n";
+import { auditActionName, codeText } from "./codes";
+import { t, type Lang, type MessageKey } from "../shared/i18n";
 import "./messages";
 import type { AuditEvent, Integration } from "../api/types";
 import { asFailure, ErrorBanner, FieldRow, fieldError, type Failure } from "./ui";
@@ -56,7 +56,7 @@ export function Audit({ client, lang }: { client: AdminClient; lang: Lang }) {
   }, []);
   const { previews: _shown, ...exported } = query;
   const input = (k: keyof typeof form, label: Parameters<typeof t>[1], type = "text") => (
-    <FieldRow label={t(lang, label)} error={fieldError(failure, k)} id={k}>
+    <FieldRow label={t(lang, label)} error={fieldError(failure, k, lang)} id={k}>
       <input name={k} type={type} value={form[k]} onInput={(e) => setForm({ ...form, [k]: e.currentTarget.value })} />
     </FieldRow>
   );
@@ -94,7 +94,7 @@ export function Audit({ client, lang }: { client: AdminClient; lang: Lang }) {
               ))}
             </select>
           </FieldRow>
-          <FieldRow label={t(lang, "aud.integration")} error={fieldError(failure, "integration")} id="integration">
+          <FieldRow label={t(lang, "aud.integration")} error={fieldError(failure, "integration", lang)} id="integration">
             <select
               name="integration"
               value={form.integration}
@@ -161,10 +161,8 @@ export function Audit({ client, lang }: { client: AdminClient; lang: Lang }) {
                   </td>
                   <td data-testid="audit-visitor">{named(ev.visitorName, ev.visitorId)}</td>
                   <td data-testid="audit-contact">{named(ev.contactName, ev.contactId)}</td>
-                  <td class="muted small">
-                    {Object.entries(ev.detail)
-                      .map(([k, v]) => `${k}=${v}`)
-                      .join(" ")}
+                  <td class="muted small" data-testid="audit-detail" title={rawDetail(ev.detail)}>
+                    {detailText(lang, ev.detail)}
                   </td>
                 </tr>
               ))}
@@ -179,4 +177,80 @@ export function Audit({ client, lang }: { client: AdminClient; lang: Lang }) {
       )}
     </section>
   );
+}
+
+/** The detail keys the server records (internal/…: audit.Event Detail), each worded by aud.d.<key> with {v}. */
+export const detailKeys = [
+  "agent",
+  "by",
+  "change",
+  "contacts",
+  "email",
+  "field",
+  "groups",
+  "input",
+  "kind",
+  "layout",
+  "method",
+  "notThisPerson",
+  "object",
+  "record",
+  "records",
+  "result",
+  "results",
+  "slug",
+  "version",
+];
+
+/** detail as the server stored it, key=value, for the cell's tooltip. */
+function rawDetail(detail: Record<string, string>): string {
+  return Object.entries(detail)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(" ");
+}
+
+/** A worded value, or null when its key has no words for it. */
+function detailValue(lang: Lang, key: string, v: string): string | null {
+  switch (key) {
+    case "by":
+    case "change":
+      return has(lang, `aud.d.${key}.${v}`) ? t(lang, `aud.d.${key}.${v}` as MessageKey) : null;
+    case "slug":
+      return v === "changed" ? t(lang, "aud.d.slug.changed") : null;
+    case "notThisPerson":
+      // false is a plain unlink, which the action already says.
+      return v === "true" ? t(lang, "aud.d.notThisPerson.true") : v === "false" ? "" : null;
+    case "result": {
+      if (v === "ok") return t(lang, "aud.d.result.ok");
+      const step = /^failed at (\w+)$/.exec(v)?.[1];
+      return step ? t(lang, "aud.d.result.failed", { v: t(lang, `sim.step.${step}` as MessageKey) || step }) : null;
+    }
+    case "method": {
+      const code = v.startsWith("fields:") ? "sim.method.fields" : `sim.method.${v}`;
+      const words = codeText(lang, code, { fields: v.slice("fields:".length).split("+").join(", ") });
+      return words === null ? null : t(lang, "aud.d.method", { v: words });
+    }
+    case "input": {
+      const words = codeText(lang, `sim.kind.${v}`);
+      return words === null ? null : t(lang, "aud.d.input", { v: words });
+    }
+  }
+  return detailKeys.includes(key) ? t(lang, `aud.d.${key}` as MessageKey, { v }) : null;
+}
+
+function has(lang: Lang, key: string): boolean {
+  return t(lang, key as MessageKey) !== "";
+}
+
+/**
+ * An event's detail in lang: each known key and value worded (an unknown
+ * one as key=value), empty values left out (a search that found no contact
+ * records contacts="").
+ */
+export function detailText(lang: Lang, detail: Record<string, string>): string {
+  return Object.entries(detail)
+    .filter(([, v]) => v !== "")
+    .map(([k, v]) => detailValue(lang, k, v) ?? `${k}=${v}`)
+    .filter(Boolean)
+    .join(lang === "zh" ? "；" : "; ");
 }

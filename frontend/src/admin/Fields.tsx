@@ -93,7 +93,7 @@ export function Fields({ client, lang }: { client: AdminClient; lang: Lang }) {
       >
         <h2>{t(lang, "fld.add")}</h2>
         <div class="grid5">
-          <FieldRow label={t(lang, "lay.object")} error={fieldError(addFailure, "object")} id="object">
+          <FieldRow label={t(lang, "lay.object")} error={fieldError(addFailure, "object", lang)} id="object">
             <select value={form.object} onChange={(e) => setForm({ ...form, object: e.currentTarget.value as ObjectName })}>
               {cat.objects.map((o) => (
                 <option key={o.object} value={o.object}>
@@ -102,16 +102,16 @@ export function Fields({ client, lang }: { client: AdminClient; lang: Lang }) {
               ))}
             </select>
           </FieldRow>
-          <FieldRow label={t(lang, "fld.key")} error={fieldError(addFailure, "key")} id="key">
+          <FieldRow label={t(lang, "fld.key")} error={fieldError(addFailure, "key", lang)} id="key">
             <input name="key" value={form.key} onInput={(e) => setForm({ ...form, key: e.currentTarget.value })} placeholder="vip_level" />
           </FieldRow>
-          <FieldRow label={t(lang, "fld.labelZh")} error={fieldError(addFailure, "label")} id="label">
+          <FieldRow label={t(lang, "fld.labelZh")} error={fieldError(addFailure, "label", lang)} id="label">
             <input name="zh" value={form.zh} onInput={(e) => setForm({ ...form, zh: e.currentTarget.value })} />
           </FieldRow>
           <FieldRow label={t(lang, "fld.labelEn")}>
             <input name="en" value={form.en} onInput={(e) => setForm({ ...form, en: e.currentTarget.value })} />
           </FieldRow>
-          <FieldRow label={t(lang, "fld.type")} error={fieldError(addFailure, "type")} id="type">
+          <FieldRow label={t(lang, "fld.type")} error={fieldError(addFailure, "type", lang)} id="type">
             <select value={form.type} onChange={(e) => setForm({ ...form, type: e.currentTarget.value as FieldType })}>
               {types.map((ty) => (
                 <option key={ty} value={ty}>
@@ -122,7 +122,7 @@ export function Fields({ client, lang }: { client: AdminClient; lang: Lang }) {
           </FieldRow>
         </div>
         {form.type === "enum" && (
-          <FieldRow label={t(lang, "fld.values")} hint={t(lang, "fld.valuesHint")} error={fieldError(addFailure, "values")} id="values">
+          <FieldRow label={t(lang, "fld.values")} hint={t(lang, "fld.valuesHint")} error={fieldError(addFailure, "values", lang)} id="values">
             <textarea name="values" rows={3} value={form.values} onInput={(e) => setForm({ ...form, values: e.currentTarget.value })} />
           </FieldRow>
         )}

@@ -45,10 +45,10 @@ export function SignIn(props: {
             {props.notice}
           </p>
         )}
-        <FieldRow label={t(lang, "signIn.email")} error={fieldError(failure, "email")}>
+        <FieldRow label={t(lang, "signIn.email")} error={fieldError(failure, "email", lang)}>
           <input name="email" type="email" autoComplete="username" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
         </FieldRow>
-        <FieldRow label={t(lang, "signIn.password")} error={fieldError(failure, "password")} id="password">
+        <FieldRow label={t(lang, "signIn.password")} error={fieldError(failure, "password", lang)} id="password">
           <input
             name="password"
             type="password"
@@ -109,10 +109,10 @@ export function Account({ client, lang }: { client: AdminClient; lang: Lang }) {
           }
         }}
       >
-        <FieldRow label={t(lang, "account.current")} error={fieldError(failure, "currentPassword")} id="currentPassword">
+        <FieldRow label={t(lang, "account.current")} error={fieldError(failure, "currentPassword", lang)} id="currentPassword">
           <input type="password" name="currentPassword" autoComplete="current-password" value={current} onInput={(e) => setCurrent(e.currentTarget.value)} />
         </FieldRow>
-        <FieldRow label={t(lang, "account.new")} error={fieldError(failure, "newPassword")} id="newPassword">
+        <FieldRow label={t(lang, "account.new")} error={fieldError(failure, "newPassword", lang)} id="newPassword">
           <input type="password" name="newPassword" autoComplete="new-password" value={next} onInput={(e) => setNext(e.currentTarget.value)} />
         </FieldRow>
         <ErrorBanner failure={failure} lang={lang} shown={["currentPassword", "newPassword"]} />

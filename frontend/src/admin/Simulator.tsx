@@ -58,7 +58,7 @@ export function Simulator({ client, lang }: { client: AdminClient; lang: Lang })
           }
         }}
       >
-        <FieldRow label={t(lang, "sim.integration")} error={fieldError(failure, "integration")} id="integration">
+        <FieldRow label={t(lang, "sim.integration")} error={fieldError(failure, "integration", lang)} id="integration">
           <select name="integration" value={slug} onChange={(e) => setSlug(e.currentTarget.value)} data-testid="sim-integration">
             {integrations.map((i) => (
               <option key={i.slug} value={i.slug}>
@@ -67,7 +67,7 @@ export function Simulator({ client, lang }: { client: AdminClient; lang: Lang })
             ))}
           </select>
         </FieldRow>
-        <FieldRow label={t(lang, "sim.input")} error={fieldError(failure, "input")} id="input">
+        <FieldRow label={t(lang, "sim.input")} error={fieldError(failure, "input", lang)} id="input">
           <textarea name="input" rows={4} class="mono" value={input} onInput={(e) => setInput(e.currentTarget.value)} data-testid="sim-input" />
         </FieldRow>
         <ErrorBanner failure={failure} lang={lang} shown={["integration", "input"]} />
@@ -109,7 +109,7 @@ export function Simulator({ client, lang }: { client: AdminClient; lang: Lang })
                       <td>
                         <code>{p.name}</code>
                       </td>
-                      <td class="mono wrap">{p.received}</td>
+                      <td class="mono wrap">{receivedText(lang, p.received)}</td>
                       <td class="wrap">
                         {p.value}
                         {p.dropped && (
@@ -165,4 +165,15 @@ export function Simulator({ client, lang }: { client: AdminClient; lang: Lang })
       )}
     </section>
   );
+}
+
+/**
+ * A received value in lang: the server cuts a long one to its first 40
+ * bytes and "…(N chars)" (internal/sidebar/simulate.go shorten), a note
+ * worded here.
+ */
+export function receivedText(lang: Lang, received: string): string {
+  const cut = /…\((\d+) chars\)$/.exec(received);
+  if (!cut) return received;
+  return received.slice(0, cut.index) + t(lang, "sim.received.cut", { n: cut[1] ?? "" });
 }

@@ -708,7 +708,9 @@ describe("error banner", () => {
     const el = await mount(<ErrorBanner failure={new ApiError("internal", "internal error", 500)} lang="zh" />);
     expect(byTestId(el, "error-banner")?.textContent).toContain("crmlens 服务器出错");
     expect(byTestId(el, "error-banner")?.textContent).not.toContain("internal error");
-    const other = await mount(<ErrorBanner failure={new ApiError("layout_stale", "layout vip changed meanwhile", 409)} lang="zh" />);
-    expect(byTestId(other, "error-banner")?.textContent).toContain("layout vip changed meanwhile");
+    const coded = await mount(<ErrorBanner failure={new ApiError("layout_stale", "layout vip changed meanwhile", 409)} lang="zh" />);
+    expect(byTestId(coded, "error-banner")?.textContent).toContain("布局已被修改");
+    const unknown = await mount(<ErrorBanner failure={new ApiError("brand_new", "something new happened", 409)} lang="zh" />);
+    expect(byTestId(unknown, "error-banner")?.textContent).toContain("something new happened");
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { catalogues as shared } from "../shared/i18n";
 import codes from "./codes.json";
-import { auditActionName, codeCatalogues, codeText, fieldTypeName, protectionText, stepText } from "./codes";
+import { auditActionName, codeCatalogues, codeText, errorWords, fieldTypeName, protectionText, stepText } from "./codes";
 import type { Integration, SimulationStep } from "../api/types";
 
 // codes.json is every code the server can emit (internal/server
@@ -12,7 +12,14 @@ describe("codes the server sends", () => {
     ...codes.simulator,
     ...codes.auditActions.map((a) => `audit.${a}`),
     ...codes.fieldTypes.map((t) => `type.${t}`),
+    ...codes.errors.map((c) => `error.${c}`),
   ];
+  // Besides error.<code>: words for a rule of the spec (error.rule.<rule>),
+  // and for one code's rule, field or params-less case (error.<code>.<x>).
+  const errorVariant = (key: string): boolean => {
+    const [, code] = key.split(".");
+    return key.startsWith("error.") && (code === "rule" || codes.errors.includes(code ?? ""));
+  };
 
   it("every code has zh and en words, zh actually translated", () => {
     for (const key of keysOf()) {
@@ -31,7 +38,8 @@ describe("codes the server sends", () => {
 
   it("words no code the server does not send (stale words)", () => {
     const known = new Set(keysOf());
-    for (const key of Object.keys(codeCatalogues.en)) expect(known.has(key), key).toBe(true);
+    for (const key of Object.keys(codeCatalogues.en)) expect(known.has(key) || errorVariant(key), key).toBe(true);
+    for (const key of Object.keys(codeCatalogues.zh).filter(errorVariant)) expect(codeCatalogues.zh[key], key).toMatch(/[\u4e00-\u9fff]/);
     expect(Object.keys(codeCatalogues.zh).sort()).toEqual(Object.keys(codeCatalogues.en).sort());
   });
 
@@ -43,11 +51,19 @@ describe("codes the server sends", () => {
     expect(codeText("zh", "sim.layout", { name: "vip", reasonCode: "layout.default" })).toBe(
       "布局“vip”：布局“vip”是默认布局，且没有限定于此集成、该坐席或其所在组的布局",
     );
-    expect(codeText("zh", "sim.decode.ok", { channel: "easemob", visitor: "v-1", agentCode: "sim.agent.named", agent: "agent-7", lang: "zh" })).toBe(
-      "渠道 easemob，访客 ID v-1，坐席 agent-7，语言“zh”",
+    expect(
+      codeText("zh", "sim.decode.ok", { channel: "easemob", visitor: "v-1", agentCode: "sim.agent.named", agent: "agent-7", lang: "zh", langCode: "sim.lang.named" }),
+    ).toBe("渠道 easemob，访客 ID v-1，坐席 agent-7，语言“zh”");
+    expect(codeText("en", "sim.decode.ok", { channel: "easemob", visitor: "v-1", agentCode: "sim.agent.none", agent: "", lang: "", langCode: "sim.lang.none" })).toBe(
+      "channel easemob, visitor id v-1, no agent named, no language given",
     );
-    expect(codeText("en", "sim.decode.ok", { channel: "easemob", visitor: "v-1", agentCode: "sim.agent.none", agent: "", lang: "" })).toBe(
-      "channel easemob, visitor id v-1, no agent named, language “”",
+    expect(codeText("zh", "sim.decode.ok", { channel: "easemob", visitor: "v-1", agentCode: "sim.agent.none", agent: "", lang: "", langCode: "sim.lang.none" })).toBe(
+      "渠道 easemob，访客 ID v-1，未指明坐席，未指明语言",
+    );
+    expect(codeText("zh", "sim.input.read", { kind: "sidebar_url", kindCode: "sim.kind.sidebar_url", count: "3" })).toBe("按侧边栏 URL读取，共 3 个参数");
+    expect(codeText("zh", "sim.match.linked", { method: "identity", methodCode: "sim.method.identity", matchReason: "x" })).toBe("已关联（按渠道身份）：x");
+    expect(codeText("en", "sim.match.linked", { method: "fields:email+phone", methodCode: "sim.method.fields", fields: "email, phone", matchReason: "x" })).toBe(
+      "already linked (by the same email, phone): x",
     );
     expect(codeText("en", "no.such.code")).toBeNull();
   });
@@ -83,6 +99,10 @@ describe("codes the server sends", () => {
     expect(zh).toContain("请从集成页面重新复制");
     expect(stepText("en", { ...step, params: { error: "brand_new", message: "no integration" } }, {})).toMatch(/^no integration; The URL/);
     expect(stepText("zh", { ...step, detailCode: "sim.brand_new" }, {})).toBe(step.detail);
+    // A code the sidebar's words do not cover is worded by the console's.
+    expect(stepText("zh", { ...step, code: "invalid_simulation_input", params: { error: "invalid_simulation_input", message: "cannot read" }, notes: [] }, {})).toBe(
+      "无法读取此输入：请粘贴侧边栏 URL、其查询参数或平台的参数",
+    );
   });
 
   it("names audit actions and field types", () => {
@@ -90,5 +110,21 @@ describe("codes the server sends", () => {
     expect(auditActionName("zh", "brand.new")).toBe("brand.new");
     expect(fieldTypeName("zh", "money")).toBe("金额");
     expect(fieldTypeName("en", "datetime")).toBe("date and time");
+  });
+
+  it("words errors from their code, rule, field and params", () => {
+    const cases: [string, ...Parameters<typeof errorWords>, string | null][] = [
+      ["code only", "zh", "bad_credentials", {}, undefined, "邮箱或密码错误"],
+      ["a password confirmed again", "zh", "bad_credentials", { rule: "confirm" }, "password", "密码错误"],
+      ["a rule of the code", "zh", "invalid_admin", { rule: "length", min: "10", max: "72" }, "password", "密码须为 10 到 72 个字符"],
+      ["a field of the code", "zh", "invalid_admin", {}, "email", "邮箱地址无效"],
+      ["a spec rule with its limit", "zh", "invalid_name", { rule: "maxLength", max: "128", field: "name" }, "name", "name 最多 128 个字符"],
+      ["a spec rule without its limit falls to the code", "zh", "invalid_name", { rule: "maxLength", field: "name" }, "name", "名称须为 1 到 128 个字符，且不含控制字符"],
+      ["a param", "zh", "integration_not_found", { slug: "acme" }, undefined, "没有标识为“acme”的集成"],
+      ["no param: the generic words", "zh", "integration_not_found", {}, undefined, "此集成已不存在；请重新加载页面"],
+      ["en", "en", "integration_disabled", { slug: "acme" }, undefined, "Integration acme is disabled: enable it again to serve the sidebar"],
+      ["an unknown code", "zh", "brand_new", {}, undefined, null],
+    ];
+    for (const [name, lang, code, params, field, want] of cases) expect(errorWords(lang, code, params, field), name).toBe(want);
   });
 });

@@ -75,6 +75,10 @@ const en: Words = {
   // Simulator steps.
   "sim.input.slug_mismatch": "the URL names integration {slug}, not the one selected; simulating {slug}",
   "sim.input.read": "read as {kind} with {count} parameters",
+  "sim.kind.sidebar_url": "a sidebar URL",
+  "sim.kind.query": "a query string",
+  "sim.kind.update_visitor_info_src": "Easemob's updateVisitorInfoSrc parameters",
+  "sim.kind.custom_params": "ShareCRM's customParams",
   "sim.integration.ok": "integration {slug} ({kind}), decoding with {keys}",
   "sim.keys.none": "no key",
   "sim.keys.one": "its key",
@@ -94,7 +98,9 @@ const en: Words = {
   "sim.decode.update.dropped": "{count} of {total} params would be dropped (see each one's reason); the others open with {keys}",
   "sim.decode.update.ok":
     "every param opens with {keys}; Easemob appends them to the sidebar URL with easemobId and visitorImId, so paste a whole URL to see the matching",
-  "sim.decode.ok": "channel {channel}, visitor id {visitor}, {agent}, language “{lang}”",
+  "sim.decode.ok": "channel {channel}, visitor id {visitor}, {agent}, {lang}",
+  "sim.lang.named": "language “{lang}”",
+  "sim.lang.none": "no language given",
   "sim.agent.none": "no agent named",
   "sim.agent.named": "agent {agent}",
   "sim.note.reading":
@@ -113,6 +119,11 @@ const en: Words = {
   "sim.visitor.new": "no visitor {channel}/{visitor} yet: the first session creates it",
   "sim.visitor.found": "visitor {id} ({channel}/{visitor}), first seen {firstSeen}, last seen {lastSeen}",
   "sim.match.linked": "already linked ({method}): {matchReason}",
+  "sim.method.identity": "by channel identity",
+  "sim.method.identifier": "by identifier",
+  "sim.method.fields": "by the same {fields}",
+  "sim.method.manual": "by an agent",
+  "sim.method.manual_unverified": "by an agent, unverified",
   "sim.match.unlinked": "{matchReason}",
   "sim.match.would_link": "would link contact {contact}: {matchReason}",
   "sim.match.not_linked": "not linked: {matchReason}",
@@ -222,7 +233,11 @@ const zh: Words = {
   "prot.how.signed": "改用签名适配器",
 
   "sim.input.slug_mismatch": "URL 指向集成 {slug}，而不是所选的集成；按 {slug} 模拟",
-  "sim.input.read": "按 {kind} 读取，共 {count} 个参数",
+  "sim.input.read": "按{kind}读取，共 {count} 个参数",
+  "sim.kind.sidebar_url": "侧边栏 URL",
+  "sim.kind.query": "查询参数",
+  "sim.kind.update_visitor_info_src": "环信 updateVisitorInfoSrc 参数",
+  "sim.kind.custom_params": "纷享销客 customParams",
   "sim.integration.ok": "集成 {slug}（{kind}），用{keys}解码",
   "sim.keys.none": "无密钥",
   "sim.keys.one": "其密钥",
@@ -238,7 +253,9 @@ const zh: Words = {
   "sim.decode.update.failed": "{total} 个参数中有 {count} 个无法用{keys}解密",
   "sim.decode.update.dropped": "{total} 个参数中有 {count} 个会被忽略（见各参数的原因）；其余参数可用{keys}打开",
   "sim.decode.update.ok": "所有参数都能用{keys}打开；环信会把它们连同 easemobId 和 visitorImId 附加到侧边栏 URL，请粘贴完整的 URL 查看匹配过程",
-  "sim.decode.ok": "渠道 {channel}，访客 ID {visitor}，{agent}，语言“{lang}”",
+  "sim.decode.ok": "渠道 {channel}，访客 ID {visitor}，{agent}，{lang}",
+  "sim.lang.named": "语言“{lang}”",
+  "sim.lang.none": "未指明语言",
   "sim.agent.none": "未指明坐席",
   "sim.agent.named": "坐席 {agent}",
   "sim.note.reading":
@@ -257,6 +274,11 @@ const zh: Words = {
   "sim.visitor.new": "尚无访客 {channel}/{visitor}：首次会话会创建它",
   "sim.visitor.found": "访客 {id}（{channel}/{visitor}），首次出现 {firstSeen}，最近出现 {lastSeen}",
   "sim.match.linked": "已关联（{method}）：{matchReason}",
+  "sim.method.identity": "按渠道身份",
+  "sim.method.identifier": "按标识",
+  "sim.method.fields": "按相同的 {fields}",
+  "sim.method.manual": "由坐席关联",
+  "sim.method.manual_unverified": "由坐席关联，未验证",
   "sim.match.unlinked": "{matchReason}",
   "sim.match.would_link": "将关联联系人 {contact}：{matchReason}",
   "sim.match.not_linked": "未关联：{matchReason}",
@@ -308,7 +330,226 @@ const zh: Words = {
   "type.url": "链接（URL）",
 };
 
-export const codeCatalogues: Record<Lang, Words> = { en, zh };
+// Errors: "error." + an apperr code (codes.json errors), worded for the
+// console. A field error or an error with params tries, first, the words
+// for its rule ("error.<code>.<rule>", then "error.rule.<rule>"), then for
+// its field ("error.<code>.<field>"), then the code's; "error.<code>.generic"
+// is the code's words when the server sent none of the params they name.
+// The spec's rules (internal/server/errors.go schemaRule) name {field} and
+// their limit ({min}, {max}, {values}, {type}, {pattern}).
+const errorsEn: Words = {
+  "error.rule.required": "{field} is required",
+  "error.rule.maxLength": "{field} must be at most {max} characters",
+  "error.rule.minLength": "{field} must be at least {min} characters",
+  "error.rule.maxItems": "{field} must have at most {max} items",
+  "error.rule.minItems": "{field} must have at least {min} items",
+  "error.rule.enum": "{field} must be one of {values}",
+  "error.rule.type": "{field} must be of type {type}",
+  "error.rule.format": "{field} must be of type {type}",
+  "error.rule.minimum": "{field} must be at least {min}",
+  "error.rule.maximum": "{field} must be at most {max}",
+  "error.rule.nullable": "{field} must not be null",
+  "error.rule.pattern": "{field} does not have the expected form",
+  "error.rule.malformed": "the {field} parameter is malformed",
+  "error.adapter_unavailable": "This integration cannot work as it is configured; an admin must fix it",
+  "error.admin_exists": "An admin with this e-mail already exists",
+  "error.admin_last": "This is the last admin: add another admin before removing it",
+  "error.admin_not_found": "No such admin (another admin may have removed it); reload the list",
+  "error.admin_self": "You cannot do this to your own account here: use Account, or ask another admin",
+  "error.agent_actions_read_only": "This integration lets agents only read: search and link are off",
+  "error.agent_not_found": "No such agent; reload the list",
+  "error.bad_credentials": "Wrong e-mail or password",
+  "error.bad_credentials.confirm": "The password is wrong",
+  "error.bad_credentials.gone": "This admin no longer exists; sign in again",
+  "error.bad_request": "The request is malformed",
+  "error.body_too_large": "The request is too large",
+  "error.chatwoot_incomplete": "The Chatwoot context lacks the account or conversation id, or they are not numbers",
+  "error.chatwoot_mismatch": "Chatwoot says the contact is not in this conversation",
+  "error.chatwoot_unreachable": "crmlens could not reach Chatwoot; retry shortly",
+  "error.concurrent_change": "It changed meanwhile; reload, then try again",
+  "error.contact_not_found": "No such contact",
+  "error.contact_not_reachable": "This contact cannot be linked from here: link one found by a search",
+  "error.csrf_mismatch": "The console's security token does not match this session: reload the console and try again",
+  "error.csrf_missing": "The console's security token is missing: reload the console and try again",
+  "error.database_unavailable": "The database is not reachable; retry shortly",
+  "error.decrypt_failed": "The parameters could not be decrypted with this integration's key: the key set in the platform must match crmlens's",
+  "error.demo_not_loaded": "No demo data is loaded: run crmlens seed --demo",
+  "error.duplicate_param": "A parameter is given twice; send each once",
+  "error.field_not_found": "No such custom field",
+  "error.field_not_masked": "This value is not masked, so there is nothing to reveal",
+  "error.forbidden": "This is not an admin's session; sign in as an admin",
+  "error.headers_too_large": "The request headers are too large",
+  "error.http_version_not_supported": "This HTTP version is not supported",
+  "error.import_conflict": "Nothing was imported: the data changed during the import; import the file again",
+  "error.import_format": "Unknown file format: use CSV or NDJSON (.csv, .ndjson, .jsonl)",
+  "error.import_invalid": "Nothing was imported: the file has an invalid line",
+  "error.import_object": "This object cannot be imported",
+  "error.integration_disabled": "Integration {slug} is disabled: enable it again to serve the sidebar",
+  "error.integration_disabled.generic": "This integration is disabled: enable it again to serve the sidebar",
+  "error.integration_not_found": "No integration has the slug “{slug}”",
+  "error.integration_not_found.generic": "This integration no longer exists; reload the page",
+  "error.internal": "Something went wrong on the server; the request id in the X-Request-Id header helps an admin find it in the logs",
+  "error.invalid_admin": "This admin's e-mail or password cannot be used",
+  "error.invalid_admin.email": "The e-mail is not a valid address",
+  "error.invalid_admin.length": "The password must be {min} to {max} characters",
+  "error.invalid_admin.same": "The new password is the current one; choose another",
+  "error.invalid_claim": "A claim of the signed link has the wrong type or form",
+  "error.invalid_contact": "Pick a contact from a search",
+  "error.invalid_field": "This custom field is invalid",
+  "error.invalid_filter": "A filter is invalid",
+  "error.invalid_grace": "The grace period is invalid",
+  "error.invalid_group": "A group name is too long or holds control characters",
+  "error.invalid_json": "The request is not valid JSON, or a value has the wrong type",
+  "error.invalid_key": "The key cannot be used: copy it from the platform exactly",
+  "error.invalid_kind": "Unknown platform kind",
+  "error.invalid_layout": "The layout is invalid",
+  "error.invalid_name": "The name must be 1 to 128 characters, without control characters",
+  "error.invalid_option": "An option of this integration is invalid",
+  "error.invalid_origin": "An origin must be a scheme and a host, like https://kefu.easemob.com (no path)",
+  "error.invalid_param": "A URL parameter is malformed: check the platform's encryption settings",
+  "error.invalid_query": "Type 2 to 100 characters: a name, a phone number or an e-mail",
+  "error.invalid_record": "Pick a record from the context",
+  "error.invalid_request": "The request is invalid",
+  "error.invalid_simulation_input": "This input cannot be read: paste a sidebar URL, its query, or the platform's parameters",
+  "error.invalid_slug": "The slug must be 3 to 64 characters of a-z, 0-9 and '-', starting with a letter or digit",
+  "error.invalid_token": "The signed link's signature does not match this integration's key",
+  "error.layout_duplicate": "A layout appears twice; nothing was written",
+  "error.layout_not_found": "No such layout",
+  "error.layout_stale": "The layout changed meanwhile; reload it (nothing was written)",
+  "error.method_not_allowed": "This address does not accept that method",
+  "error.metrics_unauthorized": "/metrics needs the token in CRMLENS_METRICS_TOKEN",
+  "error.missing_claim": "The signed link lacks a claim crmlens needs",
+  "error.missing_integration": "Pick an integration",
+  "error.missing_param": "A parameter crmlens needs is missing from the URL",
+  "error.missing_params": "The platform's parameters are missing",
+  "error.not_found": "There is nothing at this address",
+  "error.not_implemented": "This transfer encoding is not supported",
+  "error.params_too_large": "A parameter, or their number, passes crmlens's limit",
+  "error.plain_system_param": "A parameter came in clear, but this integration requires it encrypted",
+  "error.rate_limited": "Too many failed attempts; wait a minute, then try again",
+  "error.record_not_linked": "This record no longer belongs to the linked contact",
+  "error.seed_contacts": "The number of demo contacts must be positive",
+  "error.session_ended": "This admin session ended; sign in again",
+  "error.slug_taken": "An integration with this slug already exists",
+  "error.spliced_param": "A parameter is made of blocks of the link's other parameters; crmlens refuses it",
+  "error.tenant_mismatch": "The tenant of this request is not the one this integration is pinned to",
+  "error.timeout": "The request took too long and was cancelled; retry shortly",
+  "error.token_expired": "The session or signed link has expired",
+  "error.token_lifetime": "The signed link's time is wrong: it is in the future or lasts more than 5 minutes; check the clocks",
+  "error.token_replayed": "This signed link was already used",
+  "error.unauthorized": "Sign in as an admin",
+  "error.unknown_agent": "This integration serves only agents an admin declared, and this one is not",
+  "error.unsupported_media_type": "Send the body as application/json",
+  "error.visitor_not_found": "No such visitor",
+};
+
+const errorsZh: Words = {
+  "error.rule.required": "{field} 为必填项",
+  "error.rule.maxLength": "{field} 最多 {max} 个字符",
+  "error.rule.minLength": "{field} 至少 {min} 个字符",
+  "error.rule.maxItems": "{field} 最多 {max} 项",
+  "error.rule.minItems": "{field} 至少 {min} 项",
+  "error.rule.enum": "{field} 必须是以下之一：{values}",
+  "error.rule.type": "{field} 的类型必须是 {type}",
+  "error.rule.format": "{field} 的类型必须是 {type}",
+  "error.rule.minimum": "{field} 不能小于 {min}",
+  "error.rule.maximum": "{field} 不能大于 {max}",
+  "error.rule.nullable": "{field} 不能为 null",
+  "error.rule.pattern": "{field} 的格式不正确",
+  "error.rule.malformed": "参数 {field} 格式不正确",
+  "error.adapter_unavailable": "此集成的配置无法工作，需要管理员修正",
+  "error.admin_exists": "已有使用此邮箱的管理员",
+  "error.admin_last": "这是最后一位管理员：请先添加另一位管理员再移除",
+  "error.admin_not_found": "没有这位管理员（可能已被其他管理员移除）；请刷新列表",
+  "error.admin_self": "不能在这里对自己的账号执行此操作：请使用“账号”页面，或请其他管理员操作",
+  "error.agent_actions_read_only": "此集成只允许坐席查看：搜索和关联已关闭",
+  "error.agent_not_found": "没有这位坐席；请刷新列表",
+  "error.bad_credentials": "邮箱或密码错误",
+  "error.bad_credentials.confirm": "密码错误",
+  "error.bad_credentials.gone": "此管理员已不存在；请重新登录",
+  "error.bad_request": "请求格式不正确",
+  "error.body_too_large": "请求内容过大",
+  "error.chatwoot_incomplete": "Chatwoot 上下文缺少账户或会话 ID，或它们不是数字",
+  "error.chatwoot_mismatch": "Chatwoot 显示该联系人不在此会话中",
+  "error.chatwoot_unreachable": "crmlens 无法连接 Chatwoot；请稍后重试",
+  "error.concurrent_change": "内容已被修改；请刷新后重试",
+  "error.contact_not_found": "没有这个联系人",
+  "error.contact_not_reachable": "无法从这里关联此联系人：请关联搜索到的联系人",
+  "error.csrf_mismatch": "控制台的安全令牌与本次会话不符：请重新加载控制台后重试",
+  "error.csrf_missing": "缺少控制台的安全令牌：请重新加载控制台后重试",
+  "error.database_unavailable": "无法连接数据库；请稍后重试",
+  "error.decrypt_failed": "无法用此集成的密钥解密参数：平台中设置的密钥必须与 crmlens 中的一致",
+  "error.demo_not_loaded": "未加载演示数据：请运行 crmlens seed --demo",
+  "error.duplicate_param": "有参数重复出现；每个参数只能传一次",
+  "error.field_not_found": "没有这个自定义字段",
+  "error.field_not_masked": "此值未脱敏，没有可查看的内容",
+  "error.forbidden": "这不是管理员的会话；请以管理员身份登录",
+  "error.headers_too_large": "请求头过大",
+  "error.http_version_not_supported": "不支持此 HTTP 版本",
+  "error.import_conflict": "未导入任何内容：导入期间数据发生了变化；请重新导入文件",
+  "error.import_format": "无法识别文件格式：请使用 CSV 或 NDJSON（.csv、.ndjson、.jsonl）",
+  "error.import_invalid": "未导入任何内容：文件中有无效的行",
+  "error.import_object": "无法导入此对象",
+  "error.integration_disabled": "集成 {slug} 已停用：重新启用后侧边栏才会显示内容",
+  "error.integration_disabled.generic": "此集成已停用：重新启用后侧边栏才会显示内容",
+  "error.integration_not_found": "没有标识为“{slug}”的集成",
+  "error.integration_not_found.generic": "此集成已不存在；请重新加载页面",
+  "error.internal": "服务器出错；X-Request-Id 响应头中的请求 ID 可帮助管理员在日志中找到它",
+  "error.invalid_admin": "此管理员的邮箱或密码无法使用",
+  "error.invalid_admin.email": "邮箱地址无效",
+  "error.invalid_admin.length": "密码须为 {min} 到 {max} 个字符",
+  "error.invalid_admin.same": "新密码与当前密码相同；请换一个",
+  "error.invalid_claim": "签名链接中的某项声明类型或格式不正确",
+  "error.invalid_contact": "请从搜索结果中选择联系人",
+  "error.invalid_field": "此自定义字段无效",
+  "error.invalid_filter": "筛选条件无效",
+  "error.invalid_grace": "宽限期无效",
+  "error.invalid_group": "坐席组名称过长或含有控制字符",
+  "error.invalid_json": "请求不是有效的 JSON，或某个值的类型不对",
+  "error.invalid_key": "此密钥无法使用：请从平台原样复制",
+  "error.invalid_kind": "未知的平台类型",
+  "error.invalid_layout": "布局无效",
+  "error.invalid_name": "名称须为 1 到 128 个字符，且不含控制字符",
+  "error.invalid_option": "此集成的某个选项无效",
+  "error.invalid_origin": "来源必须只含协议和主机，例如 https://kefu.easemob.com（不含路径）",
+  "error.invalid_param": "URL 中的某个参数格式不正确：请检查平台的加密设置",
+  "error.invalid_query": "请输入 2 到 100 个字符：姓名、手机号或邮箱",
+  "error.invalid_record": "请从上下文中选择记录",
+  "error.invalid_request": "请求无效",
+  "error.invalid_simulation_input": "无法读取此输入：请粘贴侧边栏 URL、其查询参数或平台的参数",
+  "error.invalid_slug": "标识须为 3 到 64 个字符，只含 a-z、0-9 和“-”，并以字母或数字开头",
+  "error.invalid_token": "签名链接的签名与此集成的密钥不符",
+  "error.layout_duplicate": "有布局重复出现；未写入任何内容",
+  "error.layout_not_found": "没有这个布局",
+  "error.layout_stale": "布局已被修改；请重新加载（未写入任何内容）",
+  "error.method_not_allowed": "此地址不接受该请求方法",
+  "error.metrics_unauthorized": "/metrics 需要 CRMLENS_METRICS_TOKEN 中的令牌",
+  "error.missing_claim": "签名链接缺少 crmlens 需要的声明",
+  "error.missing_integration": "请选择一个集成",
+  "error.missing_param": "URL 中缺少 crmlens 需要的参数",
+  "error.missing_params": "缺少平台的参数",
+  "error.not_found": "此地址没有内容",
+  "error.not_implemented": "不支持此传输编码",
+  "error.params_too_large": "某个参数或参数数量超过了 crmlens 的上限",
+  "error.plain_system_param": "某个参数以明文传来，但此集成要求加密",
+  "error.rate_limited": "失败次数过多；请等一分钟后重试",
+  "error.record_not_linked": "该记录已不属于当前关联的联系人",
+  "error.seed_contacts": "演示联系人的数量必须为正数",
+  "error.session_ended": "此管理员会话已结束；请重新登录",
+  "error.slug_taken": "已有使用此标识的集成",
+  "error.spliced_param": "某个参数由链接中其他参数的密文块拼成；crmlens 拒绝打开",
+  "error.tenant_mismatch": "此请求的租户与集成绑定的租户不一致",
+  "error.timeout": "请求耗时过长，已取消；请稍后重试",
+  "error.token_expired": "会话或签名链接已过期",
+  "error.token_lifetime": "签名链接的时间不对：在未来，或有效期超过 5 分钟；请检查时钟",
+  "error.token_replayed": "此签名链接已被使用过",
+  "error.unauthorized": "请以管理员身份登录",
+  "error.unknown_agent": "此集成只为管理员登记的坐席服务，而此坐席未登记",
+  "error.unsupported_media_type": "请以 application/json 发送请求内容",
+  "error.visitor_not_found": "没有这个访客",
+};
+
+export const codeCatalogues: Record<Lang, Words> = { en: { ...en, ...errorsEn }, zh: { ...zh, ...errorsZh } };
 
 /** Whether lang has words for code. */
 export function hasCode(lang: Lang, code: string): boolean {
@@ -347,6 +588,27 @@ export function codeText(lang: Lang, code: string, params: Record<string, string
     }
   }
   return fill(s, vars);
+}
+
+/**
+ * An error's words in lang (see errorsEn for the keys tried, in order):
+ * the first whose placeholders params (and field) all fill. null when none
+ * does, and the caller shows the server's English message.
+ */
+export function errorWords(lang: Lang, code: string, params: Record<string, string> = {}, field?: string): string | null {
+  const vars: Record<string, string> = { ...params };
+  if (field !== undefined) vars.field = field;
+  const keys: string[] = [];
+  if (params.rule) keys.push(`error.${code}.${params.rule}`, `error.rule.${params.rule}`);
+  if (field) keys.push(`error.${code}.${field}`);
+  keys.push(`error.${code}`, `error.${code}.generic`);
+  for (const key of keys) {
+    const s = codeCatalogues[lang][key];
+    if (s === undefined) continue;
+    const words = fill(s, vars);
+    if (!/\{\w+\}/.test(words)) return words;
+  }
+  return null;
 }
 
 type Coded = CodedText;
@@ -393,7 +655,8 @@ export function stepText(lang: Lang, step: SimulationStep, result: Pick<Simulati
   if (!code || !hasCode(lang, code)) return step.detail;
   const params: Record<string, string> = { ...(step.params ?? {}) };
   if (code === "sim.failed") {
-    params.error = errorText(lang, params.error ?? "") ?? params.message ?? step.detail;
+    const failed = params.error ?? "";
+    params.error = errorText(lang, failed) ?? (lang === "zh" ? errorWords(lang, failed, params) : null) ?? params.message ?? step.detail;
   }
   if (code.startsWith("sim.match.") && result.match) {
     params.matchReason = reasonText({ match: result.match, visitor: { channel: params.channel ?? "", externalId: params.visitor ?? "" } as never }, lang);

@@ -80,7 +80,7 @@ describe("coded server text on the console's screens", () => {
           input: "query",
           params: [],
           steps: [
-            { step: "input", status: "ok", detail: "read as query with 2 parameters", detailCode: "sim.input.read", params: { kind: "query", count: "2" } },
+            { step: "input", status: "ok", detail: "read as query with 2 parameters", detailCode: "sim.input.read", params: { kind: "query", kindCode: "sim.kind.query", count: "2" } },
             {
               step: "match",
               status: "ok",
@@ -113,7 +113,7 @@ describe("coded server text on the console's screens", () => {
     await submit(byTestId(el, "simulator"));
     const steps = [...el.querySelectorAll('[data-testid="sim-step-detail"]')].map((p) => p.textContent);
     expect(steps).toEqual([
-      "按 query 读取，共 2 个参数",
+      "按查询参数读取，共 2 个参数",
       "渠道身份：没有联系人以 easemob 账号 im-x 作为渠道身份",
       "未关联：没有联系人以 easemob 账号 im-x 作为渠道身份",
       "布局“default”：使用内置默认布局：没有为此集成、坐席、坐席组保存布局，也没有保存默认布局",

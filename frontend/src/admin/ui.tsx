@@ -3,7 +3,8 @@
 import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 import { ApiError } from "../api/client";
-import { errorText, t, type Lang } from "../shared/i18n";
+import { errorText, langFromTag, t, type Lang } from "../shared/i18n";
+import { errorWords } from "./codes";
 import "./messages";
 
 /** The error of a failed call, as the screens keep it. */
@@ -13,9 +14,24 @@ export function asFailure(e: unknown): ApiError {
   return e instanceof ApiError ? e : new ApiError("internal", e instanceof Error ? e.message : String(e));
 }
 
-/** The message the API gave for field (or a field under it), if any. */
-export function fieldError(f: Failure, field: string): string | undefined {
-  return f?.fieldMessage(field);
+/**
+ * The console's language when a caller does not pass one: the page's, which
+ * Console sets on <html lang> (zh-CN or en).
+ */
+function pageLang(): Lang {
+  return langFromTag(typeof document === "undefined" ? null : document.documentElement.lang) ?? "en";
+}
+
+/**
+ * The error for field (or a field under it) in lang, if the API named it:
+ * in zh worded from the error's code, params and field (errorWords), in en
+ * (or for a code the catalogue cannot word) the server's English message.
+ */
+export function fieldError(f: Failure, field: string, lang: Lang = pageLang()): string | undefined {
+  const fe = f?.fields.find((x) => x.field === field || x.field.startsWith(field + "."));
+  if (!f || !fe) return undefined;
+  if (lang === "en" && fe.message) return fe.message;
+  return errorWords(lang, f.code, f.params, fe.field) ?? fe.message;
 }
 
 export function FieldRow(props: {
@@ -41,7 +57,6 @@ export function FieldRow(props: {
   );
 }
 
-/** A failure that names no field (or fields the form does not show). */
 /**
  * The error codes whose shared (sidebar) words also fit the console; the
  * others speak of the sidebar's URL, session or page and would mislead an
@@ -49,9 +64,18 @@ export function FieldRow(props: {
  */
 const consoleWorded = new Set(["internal", "network", "rate_limited", "bad_response", "integration_disabled"]);
 
-/** The words for failure in lang: errorText's when it knows the code, else the server's message. */
+/**
+ * The words for failure in lang: errorText's for the codes whose sidebar
+ * words fit the console; else, in en, the server's message (the most
+ * precise English); in zh the code worded from the catalogue (codes.ts,
+ * errorWords) with its params; the server's message for a code the
+ * catalogue does not know (a newer server).
+ */
 export function failureText(lang: Lang, failure: ApiError): string {
-  return (consoleWorded.has(failure.code) && errorText(lang, failure.code)) || failure.message;
+  const shared = consoleWorded.has(failure.code) && errorText(lang, failure.code);
+  if (shared) return shared;
+  if (lang === "en" && failure.message) return failure.message;
+  return errorWords(lang, failure.code, failure.params, failure.params.field) ?? failure.message;
 }
 
 export function ErrorBanner({ failure, lang, shown = [] }: { failure: Failure; lang: Lang; shown?: string[] }) {

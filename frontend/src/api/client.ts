@@ -3,7 +3,7 @@
 // (schema.d.ts), so every path, parameter, body and answer is typed by the
 // spec. What all callers share lives here: the base URL, no caching,
 // credentials and the console's CSRF header, the sidebar's bearer token, and
-// one ApiError for every failure (the server's {"error":{code,message,fields}},
+// one ApiError for every failure (the server's {"error":{code,message,fields,params}},
 // a network failure, an answer that is not JSON), with the Try-again policy.
 import createFetchClient, { type Client, type Middleware } from "openapi-fetch";
 import type { components, paths } from "./schema";
@@ -31,6 +31,8 @@ export class ApiError extends Error {
     readonly status = 0,
     /** The request fields at fault, when the server named them. */
     readonly fields: FieldError[] = [],
+    /** The values the message names (slug, field, rule, min, max…), for wording code in the page's language. */
+    readonly params: Record<string, string> = {},
   ) {
     super(message);
     this.name = "ApiError";
@@ -142,11 +144,15 @@ async function errorOf(res: Response): Promise<ApiError> {
   } catch {
     body = null;
   }
-  const err = (body as { error?: { code?: unknown; message?: unknown; fields?: unknown } } | null)?.error;
+  const err = (body as { error?: { code?: unknown; message?: unknown; fields?: unknown; params?: unknown } } | null)?.error;
   const code = typeof err?.code === "string" && err.code ? err.code : `http_${res.status}`;
   const message = typeof err?.message === "string" && err.message ? err.message : `HTTP ${res.status} ${res.statusText}`.trim();
   const fields = Array.isArray(err?.fields) ? (err.fields as FieldError[]) : [];
-  return new ApiError(code, message, res.status, fields);
+  const params: Record<string, string> = {};
+  if (err?.params && typeof err.params === "object") {
+    for (const [k, v] of Object.entries(err.params)) if (typeof v === "string") params[k] = v;
+  }
+  return new ApiError(code, message, res.status, fields, params);
 }
 
 /**

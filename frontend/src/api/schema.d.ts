@@ -641,6 +641,10 @@ export interface components {
                 message: string;
                 /** @description The request fields at fault, for forms to show beside each input; absent when the error is not about one field. */
                 fields?: components["schemas"]["FieldError"][];
+                /** @description The values the message names (e.g. slug, field, rule, min, max), so that a client can word the code in its own language; absent when the message names none. Never a key, token, phone or e-mail. */
+                params?: {
+                    [key: string]: string;
+                };
             };
         };
         Health: {

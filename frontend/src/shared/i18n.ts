@@ -131,6 +131,10 @@ const en = {
   "status.smb": "Small business",
   "error.title": "Could not load customer data",
   "error.details": "Details:",
+  // The details line's words for an error code with the params the server
+  // sends (errorDetailText); the server's English for the other codes.
+  "detail.integration_not_found": "no integration has the slug “{slug}”",
+  "detail.integration_disabled": "an admin disabled integration {slug} on {disabledAt}",
   retry: "Try again",
   "err.missing_visitor":
     "The URL has no visitor parameters, so crmlens cannot tell who the visitor is. The platform adds them when it opens this page beside a conversation: Easemob adds easemobId and visitorImId, ShareCRM customParams, a signed link token. Open the page from a conversation in the agent workbench, or check the URL configured in the platform.",
@@ -328,6 +332,8 @@ const zh: Catalogue = {
   "status.smb": "小微企业",
   "error.title": "无法加载客户资料",
   "error.details": "详情：",
+  "detail.integration_not_found": "没有标识为“{slug}”的集成",
+  "detail.integration_disabled": "管理员于 {disabledAt} 停用了集成 {slug}",
   retry: "重试",
   "err.missing_visitor":
     "URL 中没有访客参数，crmlens 无法识别访客。平台在会话旁打开此页面时会带上这些参数：环信为 easemobId 和 visitorImId，ShareCRM 为 customParams，签名链接为 token。请从坐席工作台的会话中打开，或检查平台中配置的 URL。",
@@ -487,6 +493,20 @@ export function layoutReasonText(
 export function errorText(lang: Lang, code: string, stage?: "page" | "session" | "context"): string | null {
   if (code === "token_expired" && stage === "context") return t(lang, "err.session_expired");
   return knownErrors.has(code) ? t(lang, `err.${code}` as MessageKey) : null;
+}
+
+/** The codes the details line words itself (detail.<code>). */
+const detailCodes = new Set(["integration_not_found", "integration_disabled"]);
+
+/**
+ * The details of an error in lang: detail.<code> filled with the server's
+ * params, or null when the code has no such words or a param they name is
+ * missing (the caller shows the server's English message).
+ */
+export function errorDetailText(lang: Lang, code: string, params: Record<string, string> = {}): string | null {
+  if (!detailCodes.has(code)) return null;
+  const words = t(lang, `detail.${code}` as MessageKey, params);
+  return /\{\w+\}/.test(words) ? null : words;
 }
 
 /** zh for any Chinese tag (zh, zh-CN, zh-Hant-TW…), en for everything else. */

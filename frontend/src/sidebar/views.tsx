@@ -5,7 +5,7 @@
 // (registry.ts, widgets/index.ts).
 import { useEffect, useErrorBoundary, useMemo, useState } from "preact/hooks";
 import type { Candidate, CrmRecord, Panel, SidebarContext, Visitor } from "../api/types";
-import { catalogues, errorText, layoutReasonText, matchedFieldWord, t, type Catalogue, type Lang, type MessageKey } from "../shared/i18n";
+import { catalogues, errorDetailText, errorText, layoutReasonText, matchedFieldWord, t, type Catalogue, type Lang, type MessageKey } from "../shared/i18n";
 import { LinkPicker, NotThisPerson, Relink, type Actions } from "./actions";
 import { Env, useEnv, type SidebarEnv } from "./env";
 import { clockTime } from "./format";
@@ -390,17 +390,26 @@ function PanelBody({ panel, lang }: { panel: Panel; lang: Lang }) {
 /** Where the flow failed: before asking the server, opening the session, or loading the context. */
 export type ErrorStage = "page" | "session" | "context";
 
-export function ErrorState(props: { lang: Lang; code: string; message: string; stage?: ErrorStage; onRetry?: () => void }) {
+export function ErrorState(props: {
+  lang: Lang;
+  code: string;
+  message: string;
+  /** The error's params (ApiError.params), for the details line's words. */
+  params?: Record<string, string>;
+  stage?: ErrorStage;
+  onRetry?: () => void;
+}) {
   const { lang, code, message, stage, onRetry } = props;
   const words = errorText(lang, code, stage);
+  const detail = (message && errorDetailText(lang, code, props.params)) || message;
   return (
     <main class="sidebar" data-state="error">
       <section class="card error" role="alert" data-testid="state-error" data-code={code}>
         <h1>{t(lang, "error.title")}</h1>
         <p data-testid="error-message">{words ?? (message || t(lang, "err.unknown"))}</p>
         {words && message && message !== words && (
-          <p class="detail">
-            {t(lang, "error.details")} {message} <code>{code}</code>
+          <p class="detail" data-testid="error-detail">
+            {t(lang, "error.details")} {detail} <code>{code}</code>
           </p>
         )}
         {onRetry && (
