@@ -566,7 +566,13 @@ export function Integrations({ client, lang }: { client: AdminClient; lang: Lang
   const [failure, setFailure] = useState<Failure>(null);
   const [form, setForm] = useState<"new" | Integration | null>(null);
   const [created, setCreated] = useState<CreatedIntegration | null>(null);
-  const [deleted, setDeleted] = useState<string | null>(null);
+  // The "Deleted …" message stands where the deleted card was (at: its
+  // place in the list), in view: feedback where the admin is looking.
+  const [deleted, setDeleted] = useState<{ text: string; at: number } | null>(null);
+  const deletedRef = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    deletedRef.current?.scrollIntoView?.({ block: "nearest", behavior: "instant" as ScrollBehavior });
+  }, [deleted]);
   const load = () =>
     client
       .listIntegrations()
@@ -575,6 +581,11 @@ export function Integrations({ client, lang }: { client: AdminClient; lang: Lang
   useEffect(() => {
     void load();
   }, []);
+  const deletedNote = deleted && (
+    <p key="deleted" ref={deletedRef} class="banner ok" role="status" data-testid="integration-deleted">
+      {deleted.text}
+    </p>
+  );
   const done = (c: CreatedIntegration | null) => {
     setForm(null);
     setCreated(c);
@@ -594,11 +605,6 @@ export function Integrations({ client, lang }: { client: AdminClient; lang: Lang
         )}
       </div>
       <ErrorBanner failure={failure} lang={lang} />
-      {deleted && (
-        <p class="banner ok" role="status" data-testid="integration-deleted">
-          {deleted}
-        </p>
-      )}
       {form === "new" && (
         <IntegrationForm key="new" client={client} lang={lang} onCancel={() => setForm(null)} onDone={(c) => done(c)} />
       )}
@@ -630,10 +636,9 @@ export function Integrations({ client, lang }: { client: AdminClient; lang: Lang
       )}
       {list === null ? (
         <p class="loading">{t(lang, "admin.loading")}</p>
-      ) : list.length === 0 ? (
-        <p class="none">{t(lang, "int.none")}</p>
       ) : (
-        list.map((it) =>
+        list.map((it, i) => [
+          deleted && i === deleted.at ? deletedNote : null,
           form !== null && form !== "new" && form.slug === it.slug ? (
             <IntegrationForm key={`edit-${it.slug}`} client={client} lang={lang} editing={form} onCancel={() => setForm(null)} onDone={(c) => done(c)} />
           ) : (
@@ -645,13 +650,15 @@ export function Integrations({ client, lang }: { client: AdminClient; lang: Lang
               onEdit={() => setForm(it)}
               onChanged={(u) => setList((l) => (l ?? []).map((x) => (x.slug === it.slug ? u : x)))}
               onDeleted={(d) => {
-                setDeleted(t(lang, "int.deleted", { name: it.name, n: String(d.visitorsDeleted) }));
+                setDeleted({ text: t(lang, "int.deleted", { name: it.name, n: String(d.visitorsDeleted) }), at: i });
                 setList((l) => (l ?? []).filter((x) => x.slug !== it.slug));
               }}
             />
           ),
-        )
+        ])
       )}
+      {list !== null && deleted && deleted.at >= list.length && deletedNote}
+      {list !== null && list.length === 0 && <p class="none">{t(lang, "int.none")}</p>}
     </section>
   );
 }

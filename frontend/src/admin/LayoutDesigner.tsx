@@ -66,10 +66,15 @@ export function toggleField(p: LayoutPanel, key: string, on: boolean): LayoutPan
 /**
  * Panel p shown for another object (to): what still applies is kept (the
  * fields to also has, in their order, with their labels and masks; the
- * limit, sort and filters to can take), the rest is dropped. A title is
- * kept only when the admin wrote one that is not the old object's name.
+ * limit, and the sort when to can sort on it), the rest is dropped. The
+ * title goes back to to's own name (an "Open tickets" title says nothing of
+ * leads). A filter stays only on a field to has and can filter on, with the
+ * values that field lists as allowed: values picked for the old object's
+ * field (tickets' "open, pending") are not known to mean anything for
+ * another object's, and a built-in enum lists none (openapi.yaml,
+ * CatalogField.values).
  */
-export function changeObject(p: LayoutPanel, to: CatalogObject, from?: CatalogObject): LayoutPanel {
+export function changeObject(p: LayoutPanel, to: CatalogObject): LayoutPanel {
   const has = new Map(to.fields.filter((f) => !f.retired).map((f) => [f.key, f] as const));
   const fields = p.fields.filter((k) => has.has(k));
   const out: LayoutPanel = { object: to.object, fields };
@@ -80,11 +85,16 @@ export function changeObject(p: LayoutPanel, to: CatalogObject, from?: CatalogOb
   if (!to.single) {
     if (p.limit !== undefined) out.limit = p.limit;
     if (p.sort && has.get(p.sort)?.sortable) out.sort = p.sort;
-    const filter = Object.fromEntries(Object.entries(p.filter ?? {}).filter(([k]) => has.get(k)?.filterable));
+    const filter: Record<string, string[]> = {};
+    for (const [k, values] of Object.entries(p.filter ?? {})) {
+      const f = has.get(k);
+      if (!f?.filterable) continue;
+      const allowed = new Set(f.values ?? []);
+      const kept = values.filter((v) => allowed.has(v));
+      if (kept.length) filter[k] = kept;
+    }
     if (Object.keys(filter).length) out.filter = filter;
   }
-  const own = p.title && !(from && p.title.zh === from.label.zh && p.title.en === from.label.en);
-  if (own && p.title) out.title = p.title;
   return out;
 }
 
@@ -144,7 +154,7 @@ function PanelEditor(props: {
             value={p.object}
             onChange={(e) => {
               const to = props.catalog.objects.find((o) => o.object === (e.currentTarget.value as ObjectName));
-              if (to) props.onChange(changeObject(p, to, obj));
+              if (to) props.onChange(changeObject(p, to));
             }}
             data-testid={`panel-object-${i}`}
           >

@@ -189,6 +189,40 @@ function lastPut(calls: Call[]): unknown {
 }
 
 describe("integrations screen", () => {
+  it("says 'Deleted …' where the deleted card was, and brings it into view", async () => {
+    const names = ["Alpha", "Bravo", "Charlie"];
+    for (const [gone, before, after] of [
+      ["bravo", "integration-alpha", "integration-charlie"],
+      ["alpha", null, "integration-bravo"],
+      ["charlie", "integration-bravo", null],
+    ] as const) {
+      const list = names.map((n) => ({ ...integration, name: n, slug: n.toLowerCase(), sidebarUrl: `https://crm.example.com/sidebar/${n.toLowerCase()}` }));
+      const { f } = fakeFetch({
+        "GET /api/v1/admin/integrations": () => [200, { integrations: list }],
+        [`DELETE /api/v1/admin/integrations/${gone}`]: () => [200, { slug: gone, visitorsDeleted: 2 }],
+      });
+      const scrolled: Element[] = [];
+      const original = Element.prototype.scrollIntoView;
+      Element.prototype.scrollIntoView = function (this: Element) {
+        scrolled.push(this);
+      };
+      try {
+        const el = await mount(<Integrations client={createAdminClient(f)} lang="en" />);
+        const card = byTestId(el, `integration-${gone}`)!;
+        await click(card.querySelector('[data-testid="integration-delete"]'));
+        await click(card.querySelector('[data-testid="integration-delete-confirm"]'));
+        const note = byTestId(el, "integration-deleted")!;
+        expect(note, gone).not.toBeNull();
+        expect(byTestId(el, `integration-${gone}`), gone).toBeNull();
+        expect(note.previousElementSibling?.getAttribute("data-testid") ?? null, gone).toBe(before);
+        if (after) expect(note.nextElementSibling?.getAttribute("data-testid"), gone).toBe(after);
+        expect(scrolled, gone).toContain(note);
+      } finally {
+        Element.prototype.scrollIntoView = original;
+      }
+    }
+  });
+
   it("creates Udesk and Sobot integrations with their own options", async () => {
     const { f, calls } = fakeFetch({
       "GET /api/v1/admin/integrations": () => [200, { integrations: [] }],
@@ -491,7 +525,7 @@ describe("changing a panel's object", () => {
     single: false,
     fields: [
       field("tickets", "subject"),
-      field("tickets", "status", { filterable: true }),
+      { ...field("tickets", "status", { filterable: true }), type: "enum", values: ["open", "solved"] },
       field("tickets", "created_at", { sortable: true }),
       field("tickets", "priority"),
     ],
@@ -509,7 +543,7 @@ describe("changing a panel's object", () => {
       sort: "created_at",
       filter: { status: ["open"] },
     };
-    expect(changeObject(p, tickets, orders)).toEqual({
+    expect(changeObject(p, tickets)).toEqual({
       object: "tickets",
       fields: ["created_at", "status"],
       labels: { status: { zh: "状态", en: "State" } },
@@ -518,9 +552,41 @@ describe("changing a panel's object", () => {
       sort: "created_at",
       filter: { status: ["open"] },
     });
-    // A title the admin wrote is theirs; a single record takes no limit.
-    expect(changeObject({ ...p, title: { zh: "最近", en: "Latest" } }, tickets, orders).title).toEqual({ zh: "最近", en: "Latest" });
-    expect(changeObject(p, account, orders)).toEqual({ object: "account", fields: [] });
+    // A single record takes no limit, sort or filter.
+    expect(changeObject(p, account)).toEqual({ object: "account", fields: [] });
+  });
+
+  it("resets the title to the new object's and keeps only filters the new object can take, with its allowed values", () => {
+    const leads = {
+      object: "leads",
+      label: { zh: "线索", en: "Leads" },
+      single: false,
+      fields: [
+        { ...field("leads", "status", { filterable: true }), type: "enum" },
+        { ...field("leads", "stage", { filterable: true }), type: "enum", values: ["new", "won"] },
+        field("leads", "source"),
+        field("leads", "owner", { filterable: true, retired: true }),
+      ],
+    } as CatalogObject;
+    const open = {
+      object: "tickets" as const,
+      title: { zh: "未结工单", en: "Open tickets" },
+      fields: ["status"],
+      filter: { status: ["open", "pending"] },
+    };
+    const cases: { name: string; filter: Record<string, string[]>; want: Record<string, string[]> | undefined }[] = [
+      { name: "a built-in enum lists no values: tickets' values mean nothing for leads", filter: { status: ["open", "pending"] }, want: undefined },
+      { name: "values the new field allows are kept, the others dropped", filter: { stage: ["won", "open"] }, want: { stage: ["won"] } },
+      { name: "no allowed value left: no filter", filter: { stage: ["open"] }, want: undefined },
+      { name: "a field the new object cannot filter on", filter: { source: ["web"] }, want: undefined },
+      { name: "a field the new object lacks or retired", filter: { priority: ["high"], owner: ["me"] }, want: undefined },
+    ];
+    for (const c of cases) {
+      const out = changeObject({ ...open, filter: c.filter }, leads);
+      expect(out.filter, c.name).toEqual(c.want);
+      expect(out.title, c.name).toBeUndefined(); // the placeholder shows "Leads" / "线索"
+    }
+    expect(changeObject({ ...open, title: { zh: "最近", en: "Latest" } }, tickets).title).toBeUndefined();
   });
 
   it("in the designer, switching orders to tickets keeps status and the limit", async () => {

@@ -30,6 +30,37 @@ describe("client", () => {
     expect(calls[0]!.headers["content-type"]).toBe("application/json");
   });
 
+  it("posts a URL's query member by member: its order, a repeated name twice, integer-like names in place", async () => {
+    const cases: { name: string; query: [string, string][]; body: string }[] = [
+      {
+        name: "udesk order kept",
+        query: [["b", "2"], ["a", "1"], ["agent_email", "1@test.cn"], ["timestamp", "1"], ["sign", "s"]],
+        body: '{"integration":"demo","params":{"b":"2","a":"1","agent_email":"1@test.cn","timestamp":"1","sign":"s"}}',
+      },
+      {
+        name: "integer-like names stay where the URL put them",
+        query: [["z", "1"], ["10", "x"], ["2", "y"]],
+        body: '{"integration":"demo","params":{"z":"1","10":"x","2":"y"}}',
+      },
+      {
+        name: "a repeated name is posted twice, for the server to refuse",
+        query: [["visitorImId", "a"], ["visitorImId", "b"]],
+        body: '{"integration":"demo","params":{"visitorImId":"a","visitorImId":"b"}}',
+      },
+      {
+        name: "quotes and non-ASCII escaped as JSON",
+        query: [["theme", "dark"], ["n\"", "张\n"]],
+        body: '{"integration":"demo","params":{"theme":"dark","n\\"":"张\\n"}}',
+      },
+    ];
+    for (const c of cases) {
+      const { client, calls } = answer(201, { token: "t" });
+      await client.createSession({ integration: "demo", params: { ignored: "yes" } }, c.query);
+      expect(calls[0]!.body, c.name).toBe(c.body);
+      expect(calls[0]!.headers["content-type"], c.name).toBe("application/json");
+    }
+  });
+
   it("sends the token as a bearer", async () => {
     const { client, calls } = answer(200, { panels: [] });
     await client.getContext("abc");

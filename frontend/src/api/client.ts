@@ -179,7 +179,12 @@ export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
 /** The sidebar's and the playground's calls. */
 export interface SidebarClient {
-  createSession(req: SessionRequest): Promise<SessionResponse>;
+  /**
+   * Opens a session. With query (the URL's params as the URL carries them),
+   * req.params is ignored and the body's params are written from query:
+   * every member, in order, a repeated name repeated (see sessionBody).
+   */
+  createSession(req: SessionRequest, query?: ReadonlyArray<readonly [string, string]>): Promise<SessionResponse>;
   getContext(token: string): Promise<SidebarContext>;
   /** Contacts whose name, phone or email starts with q (2+ characters, or one Chinese character). */
   searchContacts(token: string, q: string): Promise<CandidateResults>;
@@ -189,13 +194,31 @@ export interface SidebarClient {
   listConversations(): Promise<ConversationList>;
 }
 
+/**
+ * The JSON body of POST /api/v1/sidebar/sessions for a URL's query, written
+ * by hand: JSON.stringify of an object could not say a name twice (the
+ * server answers 400 duplicate_param, rather than the page dropping one)
+ * and would put integer-like names ("2", "10") first, while the server
+ * verifies a Udesk sign over the members' order.
+ */
+export function sessionBody(integration: string, query: ReadonlyArray<readonly [string, string]>): string {
+  const members = query.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`);
+  return `{"integration":${JSON.stringify(integration)},"params":{${members.join(",")}}}`;
+}
+
 /** Search results, with more: true when the server matched more than it listed. */
 export type CandidateResults = Candidate[] & { more?: boolean };
 
 export function sidebarClient(api: Api = createApi()): SidebarClient {
   const { raw } = api;
   return {
-    createSession: (req) => data(raw.POST("/api/v1/sidebar/sessions", { body: req })),
+    createSession: (req, query) =>
+      data(
+        raw.POST("/api/v1/sidebar/sessions", {
+          body: req,
+          ...(query ? { bodySerializer: () => sessionBody(req.integration, query) } : {}),
+        }),
+      ),
     getContext: (token) => data(raw.GET("/api/v1/sidebar/context", { headers: bearer(token) })),
     searchContacts: async (token, q) => {
       const res = await data(raw.GET("/api/v1/sidebar/contacts", { params: { query: { q } }, headers: bearer(token) }));

@@ -93,10 +93,24 @@ describe("refresh", () => {
     const el = await mount(<App page={page("?visitorImId=v&easemobId=e")} client={client} />);
     await click(byTestId(el, "refresh"));
     expect(calls.map((c) => [c.method, ...c.args])).toEqual([
-      ["createSession", { integration: "demo-easemob", params: { visitorImId: "v", easemobId: "e" } }],
+      [
+        "createSession",
+        { integration: "demo-easemob", params: { visitorImId: "v", easemobId: "e" } },
+        [
+          ["visitorImId", "v"],
+          ["easemobId", "e"],
+        ],
+      ],
       ["getContext", "tok-1"],
       ["getContext", "tok-1"],
-      ["createSession", { integration: "demo-easemob", params: { visitorImId: "v", easemobId: "e" } }],
+      [
+        "createSession",
+        { integration: "demo-easemob", params: { visitorImId: "v", easemobId: "e" } },
+        [
+          ["visitorImId", "v"],
+          ["easemobId", "e"],
+        ],
+      ],
       ["getContext", "tok-2"],
     ]);
     expect(byTestId(el, "contact-name")?.textContent).toBe("fresh");

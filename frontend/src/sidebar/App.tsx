@@ -14,7 +14,7 @@ import {
   type ChatwootParams,
   type Rejection,
 } from "./chatwoot";
-import { localProblem, pageMode, type PageParams } from "./params";
+import { localProblem, pageMode, platformSaysLang, type PageParams } from "./params";
 import type { Actions } from "./actions";
 import { warmFormatters } from "./format";
 import { memoryOnly, type PanelMemory } from "./prefs";
@@ -101,6 +101,27 @@ export function App(props: AppProps) {
     document.documentElement.lang = locale(lang);
   }, [lang]);
 
+  /**
+   * The session's language (a signed link's lang claim, an Easemob lang
+   * param only the server could decrypt) applies when the URL gives no
+   * readable lang; the browser's language only when neither says.
+   */
+  const applySessionLang = (sessionLang: string | null | undefined) => {
+    const l = langFromTag(sessionLang);
+    if (l && !langFromTag(page.params.lang) && platformSaysLang(page.params)) setLang(l);
+  };
+
+  /**
+   * Opens a session with params. The URL's own params go as the URL carries
+   * them (page.query: in order, a repeated name repeated, for the server to
+   * verify or refuse); Chatwoot's context, which no platform signed, as an
+   * object.
+   */
+  const openSession = (p: Record<string, string>) =>
+    p === page.params
+      ? client.createSession({ integration: page.slug, params: p }, page.query)
+      : client.createSession({ integration: page.slug, params: p });
+
   // Chatwoot: listen for the context, then ask for it.
   useEffect(() => {
     if (mode !== "chatwoot" || problem || !chatwoot) return;
@@ -162,8 +183,7 @@ export function App(props: AppProps) {
           try {
             ctx = await client.getContext(prior.token);
             token = prior.token;
-            const l = langFromTag(prior.lang);
-            if ("lang" in params && !langFromTag(params.lang) && l) setLang(l);
+            applySessionLang(prior.lang);
           } catch (e) {
             if (!sessionGone(asApiError(e))) throw e;
             kept.drop(page.slug, params);
@@ -172,11 +192,10 @@ export function App(props: AppProps) {
         }
         if (!ctx) {
           stage = "session";
-          const session = await client.createSession({ integration: page.slug, params });
+          const session = await openSession(params);
           if (cancelled) return;
           kept.put(page.slug, params, { token: session.token, expiresAt: Date.parse(session.expiresAt), lang: session.lang });
-          // An encrypted lang param is only readable by the server.
-          if ("lang" in params && !langFromTag(params.lang) && session.lang) setLang(session.lang);
+          applySessionLang(session.lang);
           stage = "context";
           token = session.token;
           ctx = await client.getContext(token);
@@ -238,7 +257,7 @@ export function App(props: AppProps) {
       } catch (e) {
         if (!sessionGone(asApiError(e))) throw e;
         kept.drop(page.slug, shown.params);
-        const session = await client.createSession({ integration: page.slug, params: shown.params });
+        const session = await openSession(shown.params);
         kept.put(page.slug, shown.params, { token: session.token, expiresAt: Date.parse(session.expiresAt), lang: session.lang });
         token = session.token;
         ctx = await client.getContext(token);

@@ -4,7 +4,7 @@ import { ApiError } from "../api/client";
 import type { Candidate, SidebarContext } from "../api/types";
 import { byTestId, click, flush, mount } from "../test/dom";
 import { fakeClient, linkedContext, notLinkedContext, session } from "../test/fixtures";
-import { SEARCH_DELAY_MS, searchable } from "./actions";
+import { LinkPicker, SEARCH_DELAY_MS, searchable, type Actions } from "./actions";
 import { App } from "./App";
 import { readPageParams } from "./params";
 
@@ -106,6 +106,28 @@ describe("linking a not-linked visitor", () => {
     expect(row.querySelector(".candidate-name")?.textContent).toBe("Emily Clark");
     expect(row.querySelector(".candidate-hint")?.textContent).toBe("138****0000");
     expect(byTestId(el, "link-c3")?.textContent).toBe("Link");
+  });
+
+  it("says it is searching while a prefilled or typed query waits for its answer, never that it is too short", async () => {
+    for (const lang of ["en", "zh"] as const) {
+      let answer: (list: Candidate[]) => void = () => {};
+      const actions: Actions = {
+        search: () => new Promise<Candidate[]>((r) => (answer = r)),
+        link: async () => {},
+        unlink: async () => {},
+        reveal: async () => "",
+      };
+      const el = await mount(<LinkPicker candidates={[]} lang={lang} actions={actions} delayMs={50} initial="Walker Wu" />);
+      const status = () => byTestId(el, "search-status")?.textContent;
+      const searching = lang === "en" ? /Searching/ : /搜索中|正在搜索/;
+      expect(status(), lang).toMatch(searching); // before the delay
+      await wait(80);
+      expect(status(), lang).toMatch(searching); // the request is out
+      await act(async () => answer([]));
+      await flush();
+      expect(status(), lang).not.toMatch(searching);
+      expect(status(), lang).not.toMatch(/at least 2|至少/);
+    }
   });
 
   it("searches for one Chinese character, and at once on Enter", async () => {

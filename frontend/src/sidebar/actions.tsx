@@ -155,6 +155,9 @@ export function LinkPicker(props: { candidates: Candidate[]; lang: Lang; actions
   // The server lists SEARCH_LIMIT at most, and says more: true when more match.
   const more = search.k === "done" && (search.list as CandidateResults).more === true;
   const tooLong = q.trim() !== "" && !searchable(q) && [...q.trim()].length > 1;
+  // A searchable query waits its delay (or, prefilled, its first answer):
+  // it is searching, not too short.
+  const pending = search.k === "idle" && searchable(q.trim());
   const row = (c: Candidate) => (
     <Result key={c.id} c={c} lang={lang} busy={linking === c.id} disabled={!!linking} onLink={() => link(c.id)} />
   );
@@ -193,7 +196,7 @@ export function LinkPicker(props: { candidates: Candidate[]; lang: Lang; actions
         }}
       />
       <p class="search-status muted" id="crmlens-search-status" role="status" data-testid="search-status">
-        {search.k === "busy"
+        {search.k === "busy" || pending
           ? t(lang, "search.searching")
           : search.k === "done" && search.list.length === 0
             ? t(lang, "search.none")

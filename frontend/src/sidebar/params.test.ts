@@ -16,7 +16,7 @@ describe("readPageParams", () => {
     });
   });
 
-  it("keeps unknown params, decodes percent escapes and keeps the first of a repeated key", () => {
+  it("keeps unknown params and decodes percent escapes; a repeated name stays in the query, twice", () => {
     const p = readPageParams({
       pathname: "/sidebar/a%20b/",
       search: "?visitorImId=o%2Bx&nickname=%E5%BC%A0&visitorImId=second&__proto__=x",
@@ -26,6 +26,27 @@ describe("readPageParams", () => {
     expect(p.params.nickname).toBe("张");
     expect(Object.keys(p.params)).toEqual(["visitorImId", "nickname", "__proto__"]);
     expect(JSON.parse(JSON.stringify(p.params)).__proto__).toBe("x");
+    expect(p.query).toEqual([
+      ["visitorImId", "o+x"],
+      ["nickname", "张"],
+      ["visitorImId", "second"],
+      ["__proto__", "x"],
+    ]);
+  });
+
+  it("keeps the URL's order in the query, integer-like names included", () => {
+    const cases: { search: string; names: string[] }[] = [
+      { search: "?b=2&a=1&agent_email=1%40test.cn&timestamp=1&sign=s", names: ["b", "a", "agent_email", "timestamp", "sign"] },
+      { search: "?z=1&10=x&2=y", names: ["z", "10", "2"] },
+      { search: "?theme=dark&visitorImId=v", names: ["theme", "visitorImId"] },
+      { search: "", names: [] },
+    ];
+    for (const c of cases) {
+      const p = readPageParams({ pathname: "/sidebar/demo", search: c.search });
+      expect(p.query.map(([k]) => k), c.search).toEqual(c.names);
+    }
+    // The object view is a JS object: integer-like names come first there.
+    expect(Object.keys(readPageParams({ pathname: "/sidebar/demo", search: "?z=1&10=x&2=y" }).params)).toEqual(["2", "10", "z"]);
   });
 
   it("has no slug outside /sidebar/{slug}", () => {
@@ -73,12 +94,20 @@ describe("pageMode", () => {
 describe("the theme param", () => {
   const at = (search: string) => readPageParams({ pathname: "/sidebar/demo", search });
 
-  it("is the page's own: read, and never sent to the server", () => {
-    expect(at("?visitorImId=x&theme=dark")).toEqual({ slug: "demo", params: { visitorImId: "x" }, theme: "dark" });
+  it("is read for the page, and still sent to the server with the rest", () => {
+    expect(at("?visitorImId=x&theme=dark")).toEqual({
+      slug: "demo",
+      params: { visitorImId: "x", theme: "dark" },
+      query: [
+        ["visitorImId", "x"],
+        ["theme", "dark"],
+      ],
+      theme: "dark",
+    });
     expect(at("?visitorImId=x&theme=Light").theme).toBe("light");
     const auto = at("?visitorImId=x&theme=auto");
     expect(auto.theme).toBeNull();
-    expect("theme" in auto.params).toBe(false);
+    expect(auto.params.theme).toBe("auto");
   });
 
   it("passes any other value on: it is the platform's (an encrypted param, say)", () => {

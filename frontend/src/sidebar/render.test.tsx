@@ -204,7 +204,14 @@ describe("App", () => {
     expect(calls).toEqual([
       {
         method: "createSession",
-        args: [{ integration: "demo-easemob", params: { easemobId: "1", visitorImId: "demo-visitor-0001", lang: "en" } }],
+        args: [
+          { integration: "demo-easemob", params: { easemobId: "1", visitorImId: "demo-visitor-0001", lang: "en" } },
+          [
+            ["easemobId", "1"],
+            ["visitorImId", "demo-visitor-0001"],
+            ["lang", "en"],
+          ],
+        ],
       },
       { method: "getContext", args: ["tok-123"] },
     ]);
