@@ -43,7 +43,7 @@ type State =
   | { k: "waiting" }
   /** Chatwoot mode: the only contexts so far were refused; the last one's reason. */
   | { k: "rejected"; why: Rejection }
-  | { k: "error"; code: string; message: string; retry: boolean; stage: ErrorStage }
+  | { k: "error"; code: string; message: string; params?: Record<string, string>; retry: boolean; stage: ErrorStage }
   | Ready;
 
 /** Performance marks of a load (read by the e2e performance test). */
@@ -210,7 +210,7 @@ export function App(props: AppProps) {
         setState((s) =>
           keep && s.k === "ready" && s.view === view
             ? { ...s, busy: false, failed: { code: err.code, message: err.message } }
-            : { k: "error", code: err.code, message: err.message, retry: retryHelps(err, stage), stage },
+            : { k: "error", code: err.code, message: err.message, params: err.params, retry: retryHelps(err, stage), stage },
         );
       }
     })();
@@ -284,7 +284,7 @@ export function App(props: AppProps) {
           setState((s) => {
             if (s.k !== "ready" || s.token !== token) return s;
             kept.drop(page.slug, s.params);
-            return { k: "error", code: err.code, message: err.message, retry: true, stage: "context" };
+            return { k: "error", code: err.code, message: err.message, params: err.params, retry: true, stage: "context" };
           });
         }
         throw err;
@@ -336,6 +336,7 @@ export function App(props: AppProps) {
           lang={lang}
           code={state.code}
           message={state.message}
+          {...(state.params ? { params: state.params } : {})}
           stage={state.stage}
           onRetry={state.retry ? retry : undefined}
         />

@@ -255,6 +255,19 @@ describe("App", () => {
     }
   });
 
+  it("words the details line from the error's params in the page's language", async () => {
+    const { client } = fakeClient({
+      createSession: async () => {
+        throw new ApiError("integration_not_found", 'no integration has the slug "nope"; check the URL', 404, [], { slug: "nope" });
+      },
+    });
+    const el = await mount(<App page={page("?visitorImId=x&lang=zh", "nope")} client={client} />);
+    const detail = byTestId(el, "error-detail")?.textContent ?? "";
+    expect(detail).toContain("nope");
+    expect(detail).toMatch(/[\u4e00-\u9fff]/);
+    expect(detail).not.toContain("no integration has the slug");
+  });
+
   it("shows a server error in the agent's words and retries from the start", async () => {
     let n = 0;
     const { client, calls } = fakeClient({
