@@ -223,7 +223,14 @@ describe("crmlens e2e: a signed link", { skip }, () => {
       await page.reload();
       await page.getByTestId("state-not-linked").waitFor();
       assert.equal(await page.getByTestId("state-error").count(), 0, "no 'already used' after a reload");
-      assert.deepEqual(contextCalls, ["/api/v1/sidebar/context"], "the reload reuses the page's session");
+      // The reload reads the context with the kept session and opens no new
+      // one; the unlinked page's prefilled search (/contacts) may or may not
+      // have been sent by now, so only the calls before it are compared.
+      assert.deepEqual(
+        contextCalls.filter((p) => p !== "/api/v1/sidebar/contacts"),
+        ["/api/v1/sidebar/context"],
+        "the reload reuses the page's session",
+      );
       assert.match(await page.getByTestId("visitor-sent").textContent(), /Reload Visitor/, "what the link vouched for is shown");
 
       // A new page (another tab) gets nothing of it: the link was used.
