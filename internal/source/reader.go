@@ -1,0 +1,323 @@
+package source
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/nyaruka/phonenumbers"
+
+	"github.com/crmlens/crmlens/internal/layout"
+	"github.com/crmlens/crmlens/internal/matchkey"
+	"github.com/crmlens/crmlens/internal/money"
+)
+
+// By is how a Query finds records.
+type By int
+
+const (
+	// ByKey finds the record whose key column is Value.
+	ByKey By = iota
+	// ByContact finds the records (of a list object) whose contact column
+	// is Value: the contact's key, or an imported contact's external_id.
+	ByContact
+	// ByIdentity finds the contact whose identity column of Channel is
+	// Value (a channel's visitor id).
+	ByIdentity
+	// ByPhone finds contacts by a phone as typed. A source's phones are
+	// stored raw, as the company wrote them, so this compares the column
+	// with the common forms of the number (PhoneForms), not a normalized
+	// key: a number stored in another form is not found.
+	ByPhone
+	// ByEmail finds contacts whose e-mail column equals Value, trimmed
+	// (MySQL's default collations compare case-insensitively).
+	ByEmail
+)
+
+// Query is one read of a mapped object.
+type Query struct {
+	Object layout.Object
+	// Fields are the fields the layout's panel shows (its Defs): only their
+	// columns are selected, with a money field's currency and the key.
+	Fields  []layout.Field
+	By      By
+	Value   string
+	Channel string // ByIdentity
+	// Limit bounds the records read (at most MaxLimit); 0 means 1 for
+	// contacts and MaxLimit for lists.
+	Limit int
+	// Sort is a field key, largest or newest first; "" sorts by key.
+	Sort string
+	// Filters keep records whose field is among the values.
+	Filters []layout.Filter
+}
+
+// Record is one record read from a source.
+type Record struct {
+	// Key is the record's external_id (its key column).
+	Key string
+	// Row is the record in the sidebar's shape for imported ones: values by
+	// catalog column ("id" the key, "amount_minor" in minor units, custom
+	// fields in a JSON object under "custom"), each a string or nil, so
+	// that panelView renders it like an imported row.
+	Row map[string]any
+}
+
+// Read runs q in a read-only transaction within the source's timeout. A
+// source that is down or slow returns an error that errors.Is
+// ErrUnavailable; an object the source does not map, or a lookup it cannot
+// serve (an identity channel it has no column for, a contact search on a
+// field it does not map), returns no record and no error.
+func (s *Source) Read(ctx context.Context, q Query) ([]Record, error) {
+	tables, err := s.schema(ctx)
+	if err != nil {
+		return nil, err
+	}
+	t, ok := tables[q.Object]
+	if !ok {
+		return nil, nil
+	}
+	st, ok := t.statement(q, s.norm)
+	if !ok {
+		return nil, nil
+	}
+	var out []Record
+	err = s.readOnly(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, st.sql, st.args...)
+		if err != nil {
+			return fmt.Errorf("read %s: %w", q.Object, err)
+		}
+		defer rows.Close()
+		vals := make([]sql.NullString, len(st.cols))
+		dest := make([]any, len(vals))
+		for i := range vals {
+			dest[i] = &vals[i]
+		}
+		for rows.Next() {
+			if err := rows.Scan(dest...); err != nil {
+				return fmt.Errorf("read %s: %w", q.Object, err)
+			}
+			out = append(out, st.record(q, vals))
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// statement is a SELECT built for a query: cols[i] is the field key (or
+// "" for the key) of the i-th selected column.
+type statement struct {
+	sql      string
+	args     []any
+	cols     []string
+	defaults map[string]string
+	object   layout.Object
+}
+
+// Statement is the SQL and arguments q runs, for tests and the docs.
+func (s *Source) Statement(ctx context.Context, q Query) (string, []any, error) {
+	tables, err := s.schema(ctx)
+	if err != nil {
+		return "", nil, err
+	}
+	t, ok := tables[q.Object]
+	if !ok {
+		return "", nil, nil
+	}
+	st, _ := t.statement(q, s.norm)
+	return st.sql, st.args, nil
+}
+
+func (t *table) statement(q Query, norm matchkey.Normalizer) (statement, bool) {
+	st := statement{cols: []string{""}, defaults: map[string]string{}, object: q.Object}
+	sel := []string{t.quoted(t.spec.Key)}
+	want := func(key string) {
+		if slices.Contains(st.cols, key) {
+			return
+		}
+		if c, ok := t.spec.Fields[key]; ok {
+			st.cols = append(st.cols, key)
+			sel = append(sel, t.quoted(c))
+		} else if v, ok := t.spec.Defaults[key]; ok {
+			st.defaults[key] = v
+		}
+	}
+	for _, f := range q.Fields {
+		want(f.Key)
+		// A money value is formatted by its currency's exponent, so the
+		// currency is read even when the panel does not show it.
+		if f.CurrencyField != "" {
+			want(f.CurrencyField)
+		}
+	}
+	var where []string
+	switch q.By {
+	case ByKey:
+		where = append(where, t.quoted(t.spec.Key)+" = ?")
+		st.args = append(st.args, q.Value)
+	case ByContact:
+		if t.spec.Contact == "" {
+			return st, false
+		}
+		where = append(where, t.quoted(t.spec.Contact)+" = ?")
+		st.args = append(st.args, q.Value)
+	case ByIdentity:
+		c, ok := t.spec.Identities[q.Channel]
+		if !ok {
+			return st, false
+		}
+		where = append(where, t.quoted(c)+" = ?")
+		st.args = append(st.args, q.Value)
+	case ByPhone, ByEmail:
+		field := "phone"
+		forms := PhoneForms(q.Value, norm)
+		if q.By == ByEmail {
+			field = "email"
+			forms = []string{strings.TrimSpace(q.Value)}
+		}
+		c, ok := t.spec.Fields[field]
+		if !ok || len(forms) == 0 || forms[0] == "" {
+			return st, false
+		}
+		where = append(where, t.quoted(c)+" IN ("+placeholders(len(forms))+")")
+		for _, f := range forms {
+			st.args = append(st.args, f)
+		}
+	}
+	for _, flt := range q.Filters {
+		c, ok := t.spec.Fields[flt.Field]
+		if !ok {
+			// A default either passes the filter for every record or for none.
+			if v, ok := t.spec.Defaults[flt.Field]; ok && slices.Contains(flt.Values, v) {
+				continue
+			}
+			return st, false
+		}
+		if len(flt.Values) == 0 {
+			return st, false
+		}
+		where = append(where, t.quoted(c)+" IN ("+placeholders(len(flt.Values))+")")
+		for _, v := range flt.Values {
+			st.args = append(st.args, v)
+		}
+	}
+	order := t.quoted(t.spec.Key)
+	if c, ok := t.spec.Fields[q.Sort]; ok {
+		order = t.quoted(c) + " DESC, " + order
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = MaxLimit
+		if q.Object.Single() {
+			limit = 1
+		}
+	}
+	limit = min(limit, MaxLimit)
+	st.sql = fmt.Sprintf("SELECT %s FROM %s WHERE %s ORDER BY %s DESC LIMIT %d",
+		strings.Join(sel, ", "), quote(t.name), strings.Join(where, " AND "), order, limit)
+	return st, true
+}
+
+func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
+
+// record turns scanned values into a Record in the sidebar's row shape.
+func (st statement) record(q Query, vals []sql.NullString) Record {
+	byKey := map[string]*string{}
+	for i, key := range st.cols {
+		if i > 0 && vals[i].Valid {
+			v := vals[i].String
+			byKey[key] = &v
+		}
+	}
+	for k, v := range st.defaults {
+		byKey[k] = &v
+	}
+	rec := Record{Key: vals[0].String, Row: map[string]any{"id": vals[0].String}}
+	custom := map[string]any{}
+	for _, f := range q.Fields {
+		v := byKey[f.Key]
+		if f.Custom {
+			if v != nil {
+				custom[f.Key] = *v
+			}
+			continue
+		}
+		if v == nil {
+			rec.Row[f.Column] = nil
+			continue
+		}
+		val := *v
+		if f.Type == layout.Money {
+			// A source keeps amounts in major units (199.50); crmlens's
+			// rows hold minor units (amount_minor).
+			cur := ""
+			if c := byKey[f.CurrencyField]; c != nil {
+				cur = *c
+			}
+			minor, err := money.Parse(val, cur)
+			if err != nil {
+				rec.Row[f.Column] = nil
+				continue
+			}
+			val = fmt.Sprint(minor)
+		}
+		rec.Row[f.Column] = val
+		if f.CurrencyField != "" {
+			if cf, ok := layout.Lookup(q.Object, f.CurrencyField); ok {
+				if c := byKey[f.CurrencyField]; c != nil {
+					rec.Row[cf.Column] = *c
+				}
+			}
+		}
+	}
+	if len(custom) > 0 {
+		b, _ := json.Marshal(custom)
+		rec.Row[layout.CustomColumn] = string(b)
+	}
+	return rec
+}
+
+// PhoneForms are the forms of a typed phone number a live source's raw
+// phone column is compared with: as typed (trimmed), its digits, its E.164
+// form with and without "+", and the national number alone and after
+// "+CC " (for a Chinese mobile also spaced 3-4-4, with and without "+86 ",
+// and dashed 3-4-4: the forms people write it in). A
+// number stored any other way is not found: map a normalized column, or
+// import contacts, to match every form (docs/sources.md).
+func PhoneForms(raw string, norm matchkey.Normalizer) []string {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return nil
+	}
+	forms := []string{raw}
+	add := func(f string) {
+		if f != "" && !slices.Contains(forms, f) {
+			forms = append(forms, f)
+		}
+	}
+	add(matchkey.Digits(raw))
+	e164 := norm.Phone(raw)
+	if strings.HasPrefix(e164, "+") {
+		add(e164)
+		add(strings.TrimPrefix(e164, "+"))
+		if n, err := phonenumbers.Parse(e164, ""); err == nil {
+			national := phonenumbers.GetNationalSignificantNumber(n)
+			add(national)
+			cc := fmt.Sprintf("+%d ", n.GetCountryCode())
+			add(cc + national)
+			if n.GetCountryCode() == 86 && len(national) == 11 {
+				spaced := national[:3] + " " + national[3:7] + " " + national[7:]
+				add(spaced)
+				add(cc + spaced)
+				add(national[:3] + "-" + national[3:7] + "-" + national[7:])
+			}
+		}
+	}
+	return forms
+}
