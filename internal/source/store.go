@@ -243,3 +243,9 @@ func (s *Set) Close() {
 		delete(s.sources, n)
 	}
 }
+
+// Audit actions of source changes.
+const (
+	ActionApply  = "source.apply"
+	ActionDelete = "source.delete"
+)
