@@ -72,40 +72,88 @@ type Record struct {
 // serve (an identity channel it has no column for, a contact search on a
 // field it does not map), returns no record and no error.
 func (s *Source) Read(ctx context.Context, q Query) ([]Record, error) {
+	out, err := s.ReadAll(ctx, []Query{q})
+	if err != nil {
+		return nil, err
+	}
+	return out[0], nil
+}
+
+// ReadAll runs qs in one read-only transaction (one BEGIN and COMMIT for
+// all the panels of a context this source serves) and returns their records
+// in order; errors are Read's.
+func (s *Source) ReadAll(ctx context.Context, qs []Query) ([][]Record, error) {
 	tables, err := s.schema(ctx)
 	if err != nil {
 		return nil, err
 	}
-	t, ok := tables[q.Object]
-	if !ok {
-		return nil, nil
-	}
-	st, ok := t.statement(q, s.norm)
-	if !ok {
-		return nil, nil
-	}
-	var out []Record
-	err = s.readOnly(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, st.sql, st.args...)
-		if err != nil {
-			return fmt.Errorf("read %s: %w", q.Object, err)
-		}
-		defer rows.Close()
-		vals := make([]sql.NullString, len(st.cols))
-		dest := make([]any, len(vals))
-		for i := range vals {
-			dest[i] = &vals[i]
-		}
-		for rows.Next() {
-			if err := rows.Scan(dest...); err != nil {
-				return fmt.Errorf("read %s: %w", q.Object, err)
+	out := make([][]Record, len(qs))
+	sts := make([]*statement, len(qs))
+	for i, q := range qs {
+		if t, ok := tables[q.Object]; ok {
+			if st, ok := t.statement(q, s.norm); ok {
+				sts[i] = &st
 			}
-			out = append(out, st.record(q, vals))
 		}
-		return rows.Err()
+	}
+	stmts := make([]*sql.Stmt, len(qs))
+	prepare := func(ctx context.Context) error {
+		for i, st := range sts {
+			if st != nil {
+				var err error
+				if stmts[i], err = s.prepared(ctx, st.sql); err != nil {
+					return fmt.Errorf("prepare the read of %s: %w", qs[i].Object, err)
+				}
+			}
+		}
+		return nil
+	}
+	err = s.readOnlyAfter(ctx, prepare, func(ctx context.Context, tx *sql.Tx) error {
+		for i, st := range sts {
+			if st == nil {
+				continue
+			}
+			recs, err := s.query(ctx, tx, qs[i], *st, stmts[i])
+			if err != nil {
+				return err
+			}
+			out[i] = recs
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
+	}
+	return out, nil
+}
+
+// query runs st in tx, through stmt when it was prepared.
+func (s *Source) query(ctx context.Context, tx *sql.Tx, q Query, st statement, stmt *sql.Stmt) ([]Record, error) {
+	var rows *sql.Rows
+	var err error
+	if stmt != nil {
+		rows, err = tx.StmtContext(ctx, stmt).QueryContext(ctx, st.args...)
+	} else {
+		rows, err = tx.QueryContext(ctx, st.sql, st.args...)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", q.Object, err)
+	}
+	defer rows.Close()
+	vals := make([]sql.NullString, len(st.cols))
+	dest := make([]any, len(vals))
+	for i := range vals {
+		dest[i] = &vals[i]
+	}
+	var out []Record
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("read %s: %w", q.Object, err)
+		}
+		out = append(out, st.record(q, vals))
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read %s: %w", q.Object, err)
 	}
 	return out, nil
 }
@@ -320,4 +368,32 @@ func PhoneForms(raw string, norm matchkey.Normalizer) []string {
 		}
 	}
 	return forms
+}
+
+// maxPrepared bounds the statements a source keeps prepared: one per
+// distinct panel shape (fields, lookup, filters, limit), few per layout.
+const maxPrepared = 256
+
+// prepared returns the pool's prepared statement of text, preparing it
+// once: database/sql then prepares it once per connection and reuses it,
+// saving a prepare and a close per read. Past maxPrepared distinct texts it
+// returns nil, and the caller runs the text unprepared.
+func (s *Source) prepared(ctx context.Context, text string) (*sql.Stmt, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st, ok := s.stmts[text]; ok {
+		return st, nil
+	}
+	if len(s.stmts) >= maxPrepared {
+		return nil, nil
+	}
+	st, err := s.db.PrepareContext(ctx, text)
+	if err != nil {
+		return nil, err
+	}
+	if s.stmts == nil {
+		s.stmts = map[string]*sql.Stmt{}
+	}
+	s.stmts[text] = st
+	return st, nil
 }

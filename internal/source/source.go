@@ -108,6 +108,7 @@ type Source struct {
 
 	mu     sync.Mutex
 	tables map[layout.Object]*table // nil until loaded
+	stmts  map[string]*sql.Stmt     // by SQL text (prepared)
 }
 
 // table is a mapped object's table with its columns, by lower-case name.
@@ -266,10 +267,22 @@ func quote(ident string) string { return "`" + strings.ReplaceAll(ident, "`", "`
 // timeout under ctx's deadline, recording its latency; a failure is an
 // *UnavailableError unless fn's own error is an *apperr.Error.
 func (s *Source) readOnly(ctx context.Context, fn func(context.Context, *sql.Tx) error) error {
+	return s.readOnlyAfter(ctx, nil, fn)
+}
+
+// readOnlyAfter is readOnly running pre first, under the same deadline and
+// outside the transaction (to prepare statements on the pool: inside, a
+// prepare on the pool would wait for a second connection while holding one).
+func (s *Source) readOnlyAfter(ctx context.Context, pre func(context.Context) error, fn func(context.Context, *sql.Tx) error) error {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	start := time.Now()
 	err := func() error {
+		if pre != nil {
+			if err := pre(ctx); err != nil {
+				return err
+			}
+		}
 		tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 		if err != nil {
 			return err

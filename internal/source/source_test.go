@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/crmlens/crmlens/internal/apperr"
-	"github.com/crmlens/crmlens/internal/dbtest"
 	"github.com/crmlens/crmlens/internal/dbtest/mariadbtest"
 	"github.com/crmlens/crmlens/internal/layout"
 	"github.com/crmlens/crmlens/internal/matchkey"
@@ -479,4 +478,36 @@ func TestSourceDown(t *testing.T) {
 	}
 }
 
-var _ = dbtest.Dialects
+// TestReadAllOnAOneConnectionPool reads several panels in one transaction,
+// from goroutines sharing a pool of one connection: statements are
+// prepared outside the transaction, so no read waits for a second
+// connection while holding the only one.
+func TestReadAllOnAOneConnectionPool(t *testing.T) {
+	s := openShop(t, shopSpec, Options{MaxOpen: 1})
+	ctx := context.Background()
+	qs := []Query{
+		{Object: layout.Contact, Fields: fields(layout.Contact, "name"), Value: "M1"},
+		{Object: layout.Tickets, Fields: fields(layout.Tickets, "subject"), By: ByContact, Value: "M1"},
+		{Object: layout.Orders, Fields: fields(layout.Orders, "order_no"), By: ByContact, Value: "M1", Sort: "placed_at"},
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out, err := s.ReadAll(ctx, qs)
+			if err == nil && (len(out) != 3 || len(out[0]) != 1 || out[1] != nil || len(out[2]) != 2 || out[2][0].Key != "T2") {
+				err = fmt.Errorf("records %v", out)
+			}
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
