@@ -35,6 +35,13 @@ const (
 	// ByEmail finds contacts whose e-mail column equals Value, trimmed
 	// (MySQL's default collations compare case-insensitively).
 	ByEmail
+	// ByName finds contacts whose name column starts with Value ('%' and
+	// '_' matched literally): a prefix, which an index on the column serves,
+	// where an imported contact's search also matches inside the name.
+	ByName
+	// ByField finds records whose column of field Field equals Value, e.g.
+	// the order an extra param pins (order_no).
+	ByField
 )
 
 // Query is one read of a mapped object.
@@ -46,6 +53,7 @@ type Query struct {
 	By      By
 	Value   string
 	Channel string // ByIdentity
+	Field   string // ByField
 	// Limit bounds the records read (at most MaxLimit); 0 means 1 for
 	// contacts and MaxLimit for lists.
 	Limit int
@@ -222,6 +230,22 @@ func (t *table) statement(q Query, norm matchkey.Normalizer) (statement, bool) {
 		}
 		where = append(where, t.quoted(c)+" = ?")
 		st.args = append(st.args, q.Value)
+	case ByName, ByField:
+		field := q.Field
+		if q.By == ByName {
+			field = "name"
+		}
+		c, ok := t.spec.Fields[field]
+		if !ok || q.Value == "" {
+			return st, false
+		}
+		if q.By == ByName {
+			where = append(where, t.quoted(c)+" LIKE ? ESCAPE '!'")
+			st.args = append(st.args, likeEscaper.Replace(strings.TrimSpace(q.Value))+"%")
+		} else {
+			where = append(where, t.quoted(c)+" = ?")
+			st.args = append(st.args, q.Value)
+		}
 	case ByPhone, ByEmail:
 		field := "phone"
 		forms := PhoneForms(q.Value, norm)
@@ -271,6 +295,9 @@ func (t *table) statement(q Query, norm matchkey.Normalizer) (statement, bool) {
 		strings.Join(sel, ", "), quote(t.name), strings.Join(where, " AND "), order, limit)
 	return st, true
 }
+
+// likeEscaper escapes a LIKE pattern for ESCAPE '!'.
+var likeEscaper = strings.NewReplacer("!", "!!", "%", "!%", "_", "!_")
 
 func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
 

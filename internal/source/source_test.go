@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"sync"
@@ -17,6 +18,7 @@ import (
 	"github.com/crmlens/crmlens/internal/dbtest/mariadbtest"
 	"github.com/crmlens/crmlens/internal/layout"
 	"github.com/crmlens/crmlens/internal/matchkey"
+	"github.com/crmlens/crmlens/internal/metrics"
 )
 
 // server is this package's own MariaDB: the outage test halts it, so it is
@@ -285,6 +287,11 @@ func TestRead(t *testing.T) {
 			[]map[string]any{{"id": "M2", "name": "Li Lei"}}},
 		{"email in another case", Query{Object: layout.Contact, Fields: fields(layout.Contact, "name"), By: ByEmail, Value: " lilei@example.com "},
 			[]map[string]any{{"id": "M2", "name": "Li Lei"}}},
+		{"name prefix", Query{Object: layout.Contact, Fields: fields(layout.Contact, "name"), By: ByName, Value: "Li "},
+			[]map[string]any{{"id": "M2", "name": "Li Lei"}}},
+		{"name with a literal %", Query{Object: layout.Contact, Fields: fields(layout.Contact, "name"), By: ByName, Value: "%"}, nil},
+		{"the order pinned by order_no", Query{Object: layout.Orders, Fields: fields(layout.Orders, "status"), By: ByField, Field: "order_no", Value: "T3"},
+			[]map[string]any{{"id": "T3", "status": "paid"}}},
 		{"orders by contact, newest first, currency by default", Query{Object: layout.Orders, Fields: orders, By: ByContact, Value: "M1", Sort: "placed_at", Limit: 5},
 			[]map[string]any{
 				{"id": "T2", "order_no": "T2", "amount_minor": "2000", "currency": "CNY", "status": "refunded", "placed_at": "2026-12-02T11:00:00Z"},
@@ -509,5 +516,39 @@ func TestReadAllOnAOneConnectionPool(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// TestMetrics reads a source that answers and one that is down (nothing
+// listens on its port) and finds both on /metrics' registry.
+func TestMetrics(t *testing.T) {
+	m := metrics.New("test")
+	up := openShop(t, shopSpec, Options{Observer: m})
+	if _, err := up.Read(context.Background(), Query{Object: layout.Contact, Fields: fields(layout.Contact, "name"), Value: "M1"}); err != nil {
+		t.Fatal(err)
+	}
+	spec, _ := Parse([]byte(strings.Replace(shopSpec, "name: shop", "name: erp", 1)))
+	down, err := Open(spec, "mysql://reader@127.0.0.1:1/erp?timeout=1s", Options{Observer: m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer down.Close()
+	if _, err := down.Read(context.Background(), Query{Object: layout.Contact, Value: "M1"}); !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("a source nobody listens for: %v", err)
+	}
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	body := rec.Body.String()
+	for _, want := range []string{
+		`crmlens_source_query_duration_seconds_count{outcome="ok",source="shop"}`,
+		`crmlens_source_query_duration_seconds_count{outcome="error",source="erp"} 1`,
+		`crmlens_source_errors_total{outcome="error",source="erp"} 1`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if strings.Contains(body, `crmlens_source_errors_total{outcome="error",source="shop"}`) {
+		t.Error("an error counted for the source that answered")
 	}
 }
