@@ -291,8 +291,8 @@ func (t *table) statement(q Query, norm matchkey.Normalizer) (statement, bool) {
 		}
 	}
 	limit = min(limit, MaxLimit)
-	st.sql = fmt.Sprintf("SELECT %s FROM %s WHERE %s ORDER BY %s DESC LIMIT %d",
-		strings.Join(sel, ", "), quote(t.name), strings.Join(where, " AND "), order, limit)
+	st.sql = t.boundSelect(fmt.Sprintf("%s FROM %s WHERE %s ORDER BY %s DESC LIMIT %d",
+		strings.Join(sel, ", "), quote(t.name), strings.Join(where, " AND "), order, limit))
 	return st, true
 }
 

@@ -117,6 +117,31 @@ type table struct {
 	name string // as information_schema stores it
 	kind string // BASE TABLE or VIEW
 	cols map[string]column
+	// bound is the prefix of a SELECT that bounds it on the server
+	// (serverBound).
+	bound string
+}
+
+// serverBound is what bounds a SELECT on the server as well as in the
+// client: a request that gives up closes its connection, but the server
+// would go on running a statement waiting for a lock. On MariaDB it is
+// "SET STATEMENT max_statement_time=S FOR " before the SELECT (MariaDB
+// knowledge base, "SET STATEMENT", "max_statement_time"); on MySQL the
+// optimizer hint MAX_EXECUTION_TIME(ms) right after SELECT (MySQL reference
+// manual, "Optimizer Hints"), which readers put in with boundSelect.
+func serverBound(version string, d time.Duration) string {
+	if strings.Contains(strings.ToLower(version), "mariadb") {
+		return fmt.Sprintf("SET STATEMENT max_statement_time=%.3f FOR ", d.Seconds())
+	}
+	return fmt.Sprintf("/*+ MAX_EXECUTION_TIME(%d) */", d.Milliseconds())
+}
+
+// boundSelect is "SELECT rest" bounded on the server by t.bound.
+func (t *table) boundSelect(rest string) string {
+	if strings.HasPrefix(t.bound, "/*+") {
+		return "SELECT " + t.bound + " " + rest
+	}
+	return t.bound + "SELECT " + rest
 }
 
 type column struct {
@@ -184,7 +209,13 @@ func (s *Source) schema(ctx context.Context) (map[layout.Object]*table, error) {
 		return s.tables, nil
 	}
 	tables := map[layout.Object]*table{}
+	var bound string
 	err := s.readOnly(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		var version string
+		if err := tx.QueryRowContext(ctx, "SELECT VERSION()").Scan(&version); err != nil {
+			return fmt.Errorf("read the server version: %w", err)
+		}
+		bound = serverBound(version, s.timeout)
 		for o, m := range s.spec.Mapping() {
 			t, err := loadTable(ctx, tx, m.Table)
 			if err != nil {
@@ -205,6 +236,9 @@ func (s *Source) schema(ctx context.Context) (map[layout.Object]*table, error) {
 	})
 	if err != nil {
 		return nil, err
+	}
+	for _, t := range tables {
+		t.bound = bound
 	}
 	s.tables = tables
 	return tables, nil

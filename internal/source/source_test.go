@@ -264,6 +264,20 @@ func TestCheck(t *testing.T) {
 			t.Errorf("warning for the indexed lookup %q:\n%s", indexed, joined)
 		}
 	}
+	// The indexes docs/sources.md has the DBA add silence both warnings.
+	admin, err := sql.Open("mysql", dsnOf(t, s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	for _, stmt := range []string{"CREATE INDEX ix_trade_member ON t_trade (member_id, created)", "CREATE INDEX ix_mail ON t_member (mail)"} {
+		if _, err := admin.Exec(stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if rep, err = s.Check(context.Background()); err != nil || len(rep.Warnings) != 0 {
+		t.Fatalf("after adding the indexes: %v %v", rep.Warnings, err)
+	}
 }
 
 func TestRead(t *testing.T) {
@@ -333,6 +347,9 @@ func TestReadSelectsOnlyAskedFields(t *testing.T) {
 		t.Fatalf("a layout without title: %v", err)
 	}
 	text, _, _ := s.Statement(ctx, q)
+	if !strings.HasPrefix(text, "SET STATEMENT max_statement_time=2.000 FOR SELECT `member_id`, `nick` FROM `v_member` WHERE `member_id` = ?") {
+		t.Errorf("statement %q: want the read bounded on the server by the source's timeout", text)
+	}
 	for _, col := range []string{"mobile", "mail", "boom", "im_uid"} {
 		if strings.Contains(text, col) {
 			t.Errorf("statement %q selects %s, which the layout does not name", text, col)
@@ -550,5 +567,18 @@ func TestMetrics(t *testing.T) {
 	}
 	if strings.Contains(body, `crmlens_source_errors_total{outcome="error",source="shop"}`) {
 		t.Error("an error counted for the source that answered")
+	}
+}
+
+func TestServerBound(t *testing.T) {
+	tests := []struct{ version, want string }{
+		{"10.11.6-MariaDB-0+deb12u1", "SET STATEMENT max_statement_time=1.500 FOR SELECT `a` FROM `t`"},
+		{"8.0.36", "SELECT /*+ MAX_EXECUTION_TIME(1500) */ `a` FROM `t`"},
+	}
+	for _, tc := range tests {
+		tb := &table{bound: serverBound(tc.version, 1500*time.Millisecond)}
+		if got := tb.boundSelect("`a` FROM `t`"); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.version, got, tc.want)
+		}
 	}
 }
