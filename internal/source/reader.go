@@ -317,6 +317,10 @@ func (st statement) record(q Query, vals []sql.NullString) Record {
 	custom := map[string]any{}
 	for _, f := range q.Fields {
 		v := byKey[f.Key]
+		if v == nil && f.Key == "external_id" && !f.Custom {
+			// A record's external_id is its key unless a column is mapped.
+			v = &rec.Key
+		}
 		if f.Custom {
 			if v != nil {
 				custom[f.Key] = *v
@@ -407,16 +411,23 @@ const maxPrepared = 256
 // returns nil, and the caller runs the text unprepared.
 func (s *Source) prepared(ctx context.Context, text string) (*sql.Stmt, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if st, ok := s.stmts[text]; ok {
+	st, ok := s.stmts[text]
+	full := len(s.stmts) >= maxPrepared
+	s.mu.Unlock()
+	if ok || full {
 		return st, nil
 	}
-	if len(s.stmts) >= maxPrepared {
-		return nil, nil
-	}
+	// Prepared without the lock held, for the caller's deadline alone to
+	// bound it; a statement two callers prepared at once is kept once.
 	st, err := s.db.PrepareContext(ctx, text)
 	if err != nil {
 		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if prev, ok := s.stmts[text]; ok {
+		_ = st.Close()
+		return prev, nil
 	}
 	if s.stmts == nil {
 		s.stmts = map[string]*sql.Stmt{}

@@ -203,10 +203,14 @@ func (s *Source) Load(ctx context.Context) error {
 }
 
 func (s *Source) schema(ctx context.Context) (map[layout.Object]*table, error) {
+	// The lock is not held while loading: a caller whose deadline is
+	// shorter than another's load must not wait for it. Concurrent first
+	// reads may each load; the last one's tables are kept.
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.tables != nil {
-		return s.tables, nil
+	loaded := s.tables
+	s.mu.Unlock()
+	if loaded != nil {
+		return loaded, nil
 	}
 	tables := map[layout.Object]*table{}
 	var bound string
@@ -240,7 +244,9 @@ func (s *Source) schema(ctx context.Context) (map[layout.Object]*table, error) {
 	for _, t := range tables {
 		t.bound = bound
 	}
+	s.mu.Lock()
 	s.tables = tables
+	s.mu.Unlock()
 	return tables, nil
 }
 

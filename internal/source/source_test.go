@@ -292,6 +292,8 @@ func TestRead(t *testing.T) {
 	}{
 		{"contact by key", Query{Object: layout.Contact, Fields: contact, By: ByKey, Value: "M1"},
 			[]map[string]any{{"id": "M1", "name": "张三", "phone": "13800001111", "email": "zs@example.com"}}},
+		{"external_id is the key", Query{Object: layout.Contact, Fields: fields(layout.Contact, "external_id", "owner"), By: ByKey, Value: "M2"},
+			[]map[string]any{{"id": "M2", "external_id": "M2", "owner": nil}}},
 		{"contact by identity", Query{Object: layout.Contact, Fields: fields(layout.Contact, "name"), By: ByIdentity, Channel: "easemob", Value: "im-ll"},
 			[]map[string]any{{"id": "M2", "name": "Li Lei"}}},
 		{"identity of an unmapped channel", Query{Object: layout.Contact, Fields: contact, By: ByIdentity, Channel: "chatwoot", Value: "im-ll"}, nil},
@@ -579,6 +581,25 @@ func TestServerBound(t *testing.T) {
 		tb := &table{bound: serverBound(tc.version, 1500*time.Millisecond)}
 		if got := tb.boundSelect("`a` FROM `t`"); got != tc.want {
 			t.Errorf("%s: %q, want %q", tc.version, got, tc.want)
+		}
+	}
+}
+
+func TestPhoneForms(t *testing.T) {
+	cn := matchkey.Must("CN")
+	tests := []struct {
+		typed string
+		want  []string
+	}{
+		{"13800001111", []string{"13800001111", "+8613800001111", "8613800001111", "+86 13800001111", "138 0000 1111", "+86 138 0000 1111", "138-0000-1111"}},
+		{" +86 138-0000-1111 ", []string{"+86 138-0000-1111", "+8613800001111", "8613800001111", "13800001111", "+86 13800001111", "138 0000 1111", "+86 138 0000 1111", "138-0000-1111"}},
+		{"+1 415 555 0100", []string{"+1 415 555 0100", "+14155550100", "14155550100", "4155550100", "+1 4155550100"}},
+		{"ext", []string{"ext"}},
+		{"  ", nil},
+	}
+	for _, tc := range tests {
+		if got := PhoneForms(tc.typed, cn); fmt.Sprint(got) != fmt.Sprint(tc.want) {
+			t.Errorf("%q: %q, want %q", tc.typed, got, tc.want)
 		}
 	}
 }
