@@ -435,3 +435,17 @@ func (s *Source) prepared(ctx context.Context, text string) (*sql.Stmt, error) {
 	s.stmts[text] = st
 	return st, nil
 }
+
+// ListQuery is the read of list panel p (leads, tickets, orders) for the
+// contact whose key is contactKey: the panel's fields, filters, sort and
+// limit, as the sidebar applies them to imported records.
+func ListQuery(p layout.Panel, contactKey string) Query {
+	return Query{Object: p.Object, Fields: p.Defs, By: ByContact, Value: contactKey,
+		Limit: max(p.Limit, 1), Sort: p.Sort, Filters: p.Filters}
+}
+
+// ContactQuery is the read of contact panel p for the contact found by
+// (by, value): ByKey with the contact's key, or ByIdentity with channel.
+func ContactQuery(p layout.Panel, by By, channel, value string) Query {
+	return Query{Object: layout.Contact, Fields: p.Defs, By: by, Channel: channel, Value: value, Limit: 1}
+}

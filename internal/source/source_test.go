@@ -603,3 +603,36 @@ func TestPhoneForms(t *testing.T) {
 		}
 	}
 }
+
+// TestDefaultLayoutPanels reads the built-in layout's contact and orders
+// panels through ListQuery and ContactQuery, in one transaction: the
+// phone is read (the sidebar masks it), title, which the source does not
+// map, is empty, and tickets, which it does not map, are nil.
+func TestDefaultLayoutPanels(t *testing.T) {
+	s := openShop(t, strings.Replace(shopSpec, ", title: boom", "", 1), Options{})
+	var qs []Query
+	for _, p := range layout.Default().Panels {
+		switch p.Object {
+		case layout.Contact:
+			qs = append(qs, ContactQuery(p, ByIdentity, "easemob", "im-zs"))
+		case layout.Orders, layout.Tickets, layout.Leads:
+			qs = append(qs, ListQuery(p, "M1"))
+		}
+	}
+	out, err := s.ReadAll(context.Background(), qs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for i, recs := range out {
+		for _, r := range recs {
+			got = append(got, fmt.Sprintf("%s:%s", qs[i].Object, r.Key))
+		}
+	}
+	if want := "[contact:M1 orders:T2 orders:T1]"; fmt.Sprint(got) != want {
+		t.Fatalf("got %v, want %s", got, want)
+	}
+	if out[0][0].Row["phone"] != "13800001111" || out[0][0].Row["title"] != nil {
+		t.Fatalf("contact row %v", out[0][0].Row)
+	}
+}
