@@ -64,6 +64,14 @@ func TestSourceCommands(t *testing.T) {
 	if _, err := run(t, "source", "apply", missing); err == nil || !strings.Contains(err.Error(), `table "t_trade" has no column "buyer_id"`) {
 		t.Fatalf("a missing column: %v", err)
 	}
+	t.Setenv("SHOP_DATABASE_URL", "mysql://reader@127.0.0.1:1/shop?timeout=1s")
+	if _, err := run(t, "source", "apply", good); err == nil || !strings.Contains(err.Error(), `source "shop" unavailable`) {
+		t.Fatalf("apply while the database is down: %v", err)
+	}
+	if out, err := run(t, "source", "apply", "--no-check", good); err != nil || !strings.Contains(out, "not checked (--no-check)") {
+		t.Fatalf("apply --no-check: %v %s", err, out)
+	}
+	t.Setenv("SHOP_DATABASE_URL", shopURL)
 	out, err := run(t, "source", "check", "shop")
 	if err != nil {
 		t.Fatalf("check: %v %s", err, out)
@@ -105,7 +113,7 @@ func TestSourceCommands(t *testing.T) {
 	if out, err := run(t, "source", "check", "crm"); err != nil || !strings.Contains(out, "t_member.im_uid") {
 		t.Fatalf("check through the sealed url: %v %s", err, out)
 	}
-	if out, err := run(t, "audit", "export", "--action", "source.apply"); err != nil || strings.Count(out, `"source.apply"`) != 3 {
+	if out, err := run(t, "audit", "export", "--action", "source.apply"); err != nil || strings.Count(out, `"source.apply"`) != 4 {
 		t.Errorf("audit of applies: %v %s", err, out)
 	}
 }

@@ -157,6 +157,9 @@ func Open(spec Spec, rawURL string, opts Options) (*Source, error) {
 	if err != nil {
 		return nil, apperr.New(apperr.Invalid, CodeInvalidSpec, "source %q: %s", spec.Name, err)
 	}
+	// The URL is kept only inside the pool's DSN: a Spec handed out or
+	// logged never carries it.
+	spec.URL = ""
 	db, err := sql.Open("mysql", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open source %q: %s", spec.Name, database.Redact(err))
