@@ -236,7 +236,7 @@ func (t *table) statement(q Query, norm matchkey.Normalizer) (statement, bool) {
 			field = "name"
 		}
 		c, ok := t.spec.Fields[field]
-		if !ok || q.Value == "" {
+		if !ok || strings.TrimSpace(q.Value) == "" {
 			return st, false
 		}
 		if q.By == ByName {
@@ -261,6 +261,8 @@ func (t *table) statement(q Query, norm matchkey.Normalizer) (statement, bool) {
 		for _, f := range forms {
 			st.args = append(st.args, f)
 		}
+	default:
+		return st, false
 	}
 	for _, flt := range q.Filters {
 		c, ok := t.spec.Fields[flt.Field]

@@ -305,6 +305,7 @@ func TestRead(t *testing.T) {
 			[]map[string]any{{"id": "M2", "name": "Li Lei"}}},
 		{"name prefix", Query{Object: layout.Contact, Fields: fields(layout.Contact, "name"), By: ByName, Value: "Li "},
 			[]map[string]any{{"id": "M2", "name": "Li Lei"}}},
+		{"a blank name", Query{Object: layout.Contact, Fields: fields(layout.Contact, "name"), By: ByName, Value: "  "}, nil},
 		{"name with a literal %", Query{Object: layout.Contact, Fields: fields(layout.Contact, "name"), By: ByName, Value: "%"}, nil},
 		{"the order pinned by order_no", Query{Object: layout.Orders, Fields: fields(layout.Orders, "status"), By: ByField, Field: "order_no", Value: "T3"},
 			[]map[string]any{{"id": "T3", "status": "paid"}}},
