@@ -51,6 +51,9 @@ func newSource() *cobra.Command {
 			if err := spec.Validate(cat); err != nil {
 				return err
 			}
+			if err := spec.Served(); err != nil {
+				return err
+			}
 			store := source.NewStore(e.db, e.keys)
 			out := cmd.OutOrStdout()
 			checked := false

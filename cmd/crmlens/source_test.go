@@ -41,11 +41,6 @@ func TestSourceCommands(t *testing.T) {
 		return p
 	}
 	const objects = `objects:
-  contacts:
-    table: t_member
-    key: member_id
-    fields: {name: nick, phone: mobile}
-    identities: {easemob: im_uid}
   orders:
     table: t_trade
     key: tid
@@ -54,6 +49,11 @@ func TestSourceCommands(t *testing.T) {
     defaults: {currency: CNY}
 `
 	good := write("shop.yaml", "name: shop\nurl_env: SHOP_DATABASE_URL\n"+objects)
+	// Live contacts are not read yet: a file mapping them is refused.
+	contacts := write("contacts.yaml", "name: shop\nurl_env: SHOP_DATABASE_URL\nobjects:\n  contacts: {table: t_member, key: member_id, fields: {name: nick}}\n"+strings.TrimPrefix(objects, "objects:\n"))
+	if _, err := run(t, "source", "apply", contacts); err == nil || !strings.Contains(err.Error(), "does not read live yet") {
+		t.Fatalf("a contacts mapping: %v", err)
+	}
 	if out, err := run(t, "source", "apply", good); err != nil || !strings.Contains(out, `source "shop" created`) || !strings.Contains(out, "checked") {
 		t.Fatalf("apply: %v %s", err, out)
 	}
@@ -76,7 +76,7 @@ func TestSourceCommands(t *testing.T) {
 	if err != nil {
 		t.Fatalf("check: %v %s", err, out)
 	}
-	for _, want := range []string{"t_trade.payment", "decimal(12,2)", "identity easemob", "warning: orders: the lookup by contact (t_trade.member_id) reads all of table t_trade"} {
+	for _, want := range []string{"t_trade.payment", "decimal(12,2)", "warning: orders: the lookup by contact (t_trade.member_id) reads all of table t_trade"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("check output lacks %q:\n%s", want, out)
 		}
@@ -110,7 +110,7 @@ func TestSourceCommands(t *testing.T) {
 	if strings.Contains(row.Spec, "pw-not-stored") || strings.Contains(row.URLSealed, "pw-not-stored") || row.URLSealed == "" {
 		t.Fatalf("the inline url is not sealed: spec %q, sealed %q", row.Spec, row.URLSealed)
 	}
-	if out, err := run(t, "source", "check", "crm"); err != nil || !strings.Contains(out, "t_member.im_uid") {
+	if out, err := run(t, "source", "check", "crm"); err != nil || !strings.Contains(out, "t_trade.payment") {
 		t.Fatalf("check through the sealed url: %v %s", err, out)
 	}
 	if out, err := run(t, "audit", "export", "--action", "source.apply"); err != nil || strings.Count(out, `"source.apply"`) != 4 {

@@ -77,6 +77,19 @@ objects:
     defaults: {currency: CNY}
 `
 
+// shopOrdersSpec maps orders only, as Store.Apply accepts (Spec.Served).
+const shopOrdersSpec = `
+name: shop
+url_env: SHOP_DATABASE_URL
+objects:
+  orders:
+    table: t_trade
+    key: tid
+    contact: member_id
+    fields: {order_no: tid, amount: payment, status: trade_status, placed_at: created}
+    defaults: {currency: CNY}
+`
+
 // newShop creates a fresh shop database and returns its source URL.
 func newShop(t testing.TB) string {
 	t.Helper()

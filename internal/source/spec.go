@@ -35,6 +35,9 @@ const (
 	CodeMissingColumn = "source_missing_column"
 	CodeObjectTaken   = "source_object_taken"
 	CodeNotFound      = "source_not_found"
+	// CodeNotServed refuses a mapping of contacts: the sidebar reads only
+	// list objects (leads, tickets, orders) live so far.
+	CodeNotServed = "source_object_not_served"
 )
 
 // Spec is one source as applied: a name, how to reach the database, and
@@ -223,6 +226,19 @@ func (m ObjectSpec) validate(source, name string, o layout.Object, cat layout.Ca
 		if err := ident("identity "+ch, m.Identities[ch]); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// Served refuses a spec mapping contacts, which the sidebar does not read
+// live yet: matching, search, reveal and links work on imported (or synced)
+// contacts only, so such a mapping would be stored and silently unused.
+// (Accounts are refused by Validate.)
+func (s Spec) Served() error {
+	if _, ok := s.Mapping()[layout.Contact]; ok {
+		return apperr.New(apperr.Invalid, CodeNotServed,
+			"source %q maps contacts, which crmlens does not read live yet (only leads, tickets and orders are): import or sync contacts (crmlens import, POST /api/v1/sync/contacts) and remove contacts from the file",
+			s.Name)
 	}
 	return nil
 }

@@ -34,9 +34,13 @@ type Stored struct {
 
 // Apply validates spec against cat and creates or replaces the source of
 // its name, calling record on the same transaction (the audit record). An
-// object another source maps is refused: each object has one home.
+// object another source maps is refused: each object has one home; so is
+// an object the sidebar does not read live yet (Spec.Served).
 func (s *Store) Apply(ctx context.Context, spec Spec, cat layout.Catalog, record func(tx *gorm.DB) error) (created bool, err error) {
 	if err := spec.Validate(cat); err != nil {
+		return false, err
+	}
+	if err := spec.Served(); err != nil {
 		return false, err
 	}
 	sealed := ""

@@ -37,8 +37,9 @@ func TestStore(t *testing.T) {
 			created bool
 			code    string
 		}{
-			{"create", parse(shopSpec), true, ""},
-			{"replace", parse(shopSpec), false, ""},
+			{"live contacts", parse(shopSpec), false, CodeNotServed},
+			{"create", parse(shopOrdersSpec), true, ""},
+			{"replace", parse(shopOrdersSpec), false, ""},
 			{"an inline url", inline, true, ""},
 			{"an object another source maps", parse("name: erp\nurl_env: ERP_URL\nobjects:\n  orders: {table: o, key: id, contact: c}\n"), false, CodeObjectTaken},
 			{"an unknown field", parse("name: erp\nurl_env: ERP_URL\nobjects:\n  leads: {table: l, key: id, contact: c, fields: {budget: b}}\n"), false, CodeUnknownField},
