@@ -150,6 +150,8 @@ const en: Words = {
   "audit.layout.delete": "layout deleted",
   "audit.layout.preview": "layout previewed (designer)",
   "audit.simulate": "simulation",
+  "audit.source.apply": "live source applied",
+  "audit.source.delete": "live source deleted",
   "audit.visitor.link": "visitor linked",
   "audit.visitor.unlink": "visitor unlinked",
 
@@ -293,6 +295,8 @@ const zh: Words = {
   "audit.layout.delete": "删除布局",
   "audit.layout.preview": "预览布局（设计器）",
   "audit.simulate": "模拟",
+  "audit.source.apply": "应用实时数据源",
+  "audit.source.delete": "删除实时数据源",
   "audit.visitor.link": "关联访客",
   "audit.visitor.unlink": "解除访客关联",
 
