@@ -29,7 +29,10 @@ import (
 // The round trips are fixed whatever the records and the layout: one for the
 // visitor, its contact and the contact's account together, one for every
 // list panel (tickets, orders, leads) and a pinned order together (see
-// listsSQL), and the audit write, which an async audit log batches.
+// listsSQL), and the audit write, which an async audit log batches. The
+// list panels a live source maps (Deps.Sources) are read from that source
+// instead, one read-only transaction per source (readLive); a source that
+// cannot be read marks its panels Unavailable and fails nothing else.
 func (s *Service) Context(ctx context.Context, c sessiontoken.Claims, requestID string) (ContextView, error) {
 	h, err := s.head(ctx, c)
 	if err != nil {

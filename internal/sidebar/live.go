@@ -88,6 +88,16 @@ func (s *Service) readLive(ctx context.Context, panels []layout.Panel, contactKe
 			Limit: 1, Filters: []layout.Filter{{Field: "order_no", Values: []string{orderNo}}}}, -1)
 	}
 	for _, b := range batches {
+		if strings.TrimSpace(contactKey) == "" {
+			// A contact without an external_id has no records in the
+			// company's database: a blank key would match its blank rows.
+			for _, i := range b.panels {
+				if i >= 0 {
+					out.panels[i] = livePanel{source: b.src.Name()}
+				}
+			}
+			continue
+		}
 		recs, err := b.src.ReadAll(ctx, b.queries)
 		for k, i := range b.panels {
 			if err != nil {

@@ -25,7 +25,7 @@ import (
 var shopSchema = []string{
 	"CREATE TABLE t_trade (tid VARCHAR(32) PRIMARY KEY, member_id VARCHAR(32), payment DECIMAL(12,2), trade_status VARCHAR(16), created DATETIME, KEY ix_member (member_id))",
 	"CREATE VIEW v_trade AS SELECT t.tid, t.member_id, t.payment, t.trade_status, t.created, (SELECT 1 UNION SELECT 2) AS boom FROM t_trade t",
-	"INSERT INTO t_trade VALUES ('TID-0001', 'M1', 199.50, 'paid', '2026-12-01 10:00:00'), ('TID-0002', 'M1', 20.00, 'refunded', '2026-12-02 11:00:00'), ('TID-0003', 'M2', 5.00, 'paid', '2026-12-02 12:00:00')",
+	"INSERT INTO t_trade VALUES ('TID-0001', 'M1', 199.50, 'paid', '2026-12-01 10:00:00'), ('TID-0002', 'M1', 20.00, 'refunded', '2026-12-02 11:00:00'), ('TID-0003', 'M2', 5.00, 'paid', '2026-12-02 12:00:00'), ('TID-0009', '', 9.00, 'paid', '2026-12-02 12:00:00')",
 }
 
 // shopOrders maps orders onto the view; external_id onto boom, so that a
@@ -173,6 +173,24 @@ func TestContextMixesImportedContactsAndLiveOrders(t *testing.T) {
 					t.Errorf("%s: order %d currency %v, want CNY (the mapping's default)", tt.name, i, r.Currencies)
 				}
 			}
+		}
+
+		// A contact without an external_id reads no live orders, not the
+		// company's orders of no member.
+		blank := model.Contact{ExternalID: "", Name: "No key", CreatedAt: now, UpdatedAt: now}
+		if err := db.Create(&blank).Error; err != nil {
+			t.Fatal(err)
+		}
+		vb := model.Visitor{IntegrationID: f.integrationID, Channel: "easemob", ExternalID: "v-blank", ContactID: &blank.ID, LinkMethod: "identity", CreatedAt: now, LastSeenAt: now}
+		if err := db.Create(&vb).Error; err != nil {
+			t.Fatal(err)
+		}
+		nokey, err := svc.Context(ctx, sessiontoken.Claims{IntegrationID: f.integrationID, IntegrationSlug: "acme", VisitorID: vb.ID}, "r-blank")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p := nokey.Panels[1]; p.Unavailable || len(p.Records) != 0 {
+			t.Fatalf("orders of a contact without an external_id: %+v", p)
 		}
 
 		// A draft naming external_id (mapped onto boom) must select it, and
