@@ -17,6 +17,7 @@ import (
 	"github.com/crmlens/crmlens/internal/layout"
 	"github.com/crmlens/crmlens/internal/model"
 	"github.com/crmlens/crmlens/internal/sidebar"
+	"github.com/crmlens/crmlens/internal/source"
 )
 
 func newLayout() *cobra.Command {
@@ -183,6 +184,7 @@ var knownActions = []string{
 	sidebar.ActionReveal, sidebar.ActionSearch, sidebar.ActionLink, sidebar.ActionUnlink,
 	integration.ActionDisable, integration.ActionEnable, integration.ActionDelete, layout.ActionDelete,
 	admin.ActionCreate, admin.ActionRemove, admin.ActionResetPassword,
+	source.ActionApply, source.ActionDelete,
 }
 
 // checkAction refuses an --action crmlens never records (a typo would

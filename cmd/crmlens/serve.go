@@ -32,6 +32,7 @@ import (
 	"github.com/crmlens/crmlens/internal/server"
 	"github.com/crmlens/crmlens/internal/sessiontoken"
 	"github.com/crmlens/crmlens/internal/sidebar"
+	"github.com/crmlens/crmlens/internal/source"
 )
 
 func newServe() *cobra.Command {
@@ -189,6 +190,9 @@ type app struct {
 	metrics *metrics.Metrics
 	audit   *audit.Async
 	reads   *database.Reads
+	// sources are the live sources the sidebar reads; Close them on
+	// shutdown.
+	sources *source.Set
 }
 
 // newApp wires the services of e into the HTTP handler: one metrics
@@ -241,6 +245,18 @@ func newAppWith(ctx context.Context, e *env, opts serveOptions) (*app, error) {
 	layouts := layout.NewStore(e.db, nil).WithAgentGroups(agentDir)
 	auditTrail := audit.New(e.db).WithAgents(agentDir)
 	auditLog := audit.NewAsync(auditTrail, e.log)
+	// Live sources: one that cannot be opened (its url_env unset) is left
+	// out and logged by its error, which names the source, never its URL;
+	// one that is down opens anyway and its panels say so. /readyz does not
+	// look at them.
+	sources, skipped, err := source.OpenAll(ctx, source.NewStore(e.db, e.keys), os.Getenv, source.Options{Norm: e.norm, Observer: m})
+	if err != nil {
+		_ = reads.Close()
+		return nil, fmt.Errorf("open live sources: %w", err)
+	}
+	for _, err := range skipped {
+		e.log.Warn("live source left out", "err", err.Error())
+	}
 	var demo *playground.Playground
 	if opts.demo {
 		demo = playground.New(e.db, integrations)
@@ -248,7 +264,7 @@ func newAppWith(ctx context.Context, e *env, opts serveOptions) (*app, error) {
 	h := server.New(server.Deps{
 		DB: e.db, Tokens: tokens, Assets: assets, Logger: e.log, Layouts: layouts,
 		Sidebar: sidebar.New(sidebar.Deps{DB: e.db, Reads: reads.DB, Tokens: tokens, Integrations: integrations,
-			Layouts: layouts, Agents: agentDir, Audit: auditLog, Metrics: m, Normalizer: e.norm}),
+			Layouts: layouts, Agents: agentDir, Audit: auditLog, Metrics: m, Normalizer: e.norm, Sources: sources}),
 		Agents:         agentDir,
 		Importer:       importer.New(e.db).WithNormalizer(e.norm).WithAgents(agentDir),
 		AuditLog:       auditTrail,
@@ -261,7 +277,7 @@ func newAppWith(ctx context.Context, e *env, opts serveOptions) (*app, error) {
 		TrustedProxies: proxies,
 		RequestTimeout: e.cfg.RequestTimeout,
 	})
-	return &app{handler: h, metrics: m, audit: auditLog, reads: reads}, nil
+	return &app{handler: h, metrics: m, audit: auditLog, reads: reads, sources: sources}, nil
 }
 
 // newHTTPServer bounds every phase of a connection: a client that sends its
@@ -316,6 +332,7 @@ func serveOn(ctx context.Context, e *env, ln net.Listener, tlsCfg *tls.Config, o
 		return err
 	}
 	defer func() { _ = a.reads.Close() }()
+	defer a.sources.Close()
 	srv := newHTTPServer(a.handler, tlsCfg, e.log, e.cfg.ReadHeaderTimeout)
 	// net/http's own answers (malformed requests) in the JSON error shape.
 	ln = server.JSONErrors(ln)

@@ -24,6 +24,9 @@ type Metrics struct {
 	requests *prometheus.HistogramVec
 	decrypt  *prometheus.CounterVec
 	sessions *prometheus.CounterVec
+	// sourceLatency and sourceErrors are per live source (internal/source).
+	sourceLatency *prometheus.HistogramVec
+	sourceErrors  *prometheus.CounterVec
 }
 
 // New returns Metrics with the Go runtime, process and build collectors,
@@ -45,6 +48,15 @@ func New(version string) *Metrics {
 			Name: "crmlens_sidebar_sessions_total",
 			Help: "Sidebar sessions opened, by adapter (integration kind).",
 		}, []string{"adapter"}),
+		sourceLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "crmlens_source_query_duration_seconds",
+			Help:    "Time of one read-only query of a live source, by source name and outcome (ok, error, timeout).",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2, 5},
+		}, []string{"source", "outcome"}),
+		sourceErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "crmlens_source_errors_total",
+			Help: "Live source queries that failed or ran out of time, by source name and outcome (error, timeout).",
+		}, []string{"source", "outcome"}),
 	}
 	build := prometheus.NewGauge(prometheus.GaugeOpts{
 		Name:        "crmlens_build_info",
@@ -52,7 +64,7 @@ func New(version string) *Metrics {
 		ConstLabels: prometheus.Labels{"version": version},
 	})
 	build.Set(1)
-	reg.MustRegister(m.requests, m.decrypt, m.sessions, build,
+	reg.MustRegister(m.requests, m.decrypt, m.sessions, m.sourceLatency, m.sourceErrors, build,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
@@ -120,4 +132,16 @@ func (m *Metrics) SessionCreated(adapter string) {
 		return
 	}
 	m.sessions.WithLabelValues(adapter).Inc()
+}
+
+// ObserveSource records one query of live source (internal/source) that
+// took elapsed and ended with outcome: "ok", "error" or "timeout".
+func (m *Metrics) ObserveSource(source string, elapsed time.Duration, outcome string) {
+	if m == nil {
+		return
+	}
+	m.sourceLatency.WithLabelValues(source, outcome).Observe(elapsed.Seconds())
+	if outcome != "ok" {
+		m.sourceErrors.WithLabelValues(source, outcome).Inc()
+	}
 }

@@ -268,6 +268,19 @@ type CustomField struct {
 	UpdatedAt time.Time `gorm:"not null"`
 }
 
+// Source is a live source (internal/source): a company database crmlens
+// objects are mapped onto and read at view time. Spec is the applied YAML
+// without its url; URLSealed is an inline url sealed with the keyring, ""
+// when the spec names url_env.
+type Source struct {
+	ID        int64     `gorm:"primaryKey"`
+	Name      string    `gorm:"size:64;not null;uniqueIndex:uq_sources_name"`
+	Spec      string    `gorm:"type:text;not null"`
+	URLSealed string    `gorm:"column:url_sealed;type:text;not null"`
+	CreatedAt time.Time `gorm:"not null"`
+	UpdatedAt time.Time `gorm:"not null"`
+}
+
 // ReachableContact is a contact a sidebar session may link and read beyond
 // its visitor's linked one: SessionID is the session token's id (jti), How
 // ReachCandidate (offered when the session opened) or ReachSearch (returned
@@ -304,6 +317,6 @@ func All() []any {
 		&Account{}, &Contact{}, &ContactIdentity{}, &Lead{}, &Ticket{}, &Order{},
 		&Visitor{}, &Agent{}, &Integration{}, &Layout{}, &AuditEvent{}, &SigningKey{},
 		&UsedToken{}, &Admin{}, &AgentGroup{}, &AgentGroupMember{}, &VisitorRejection{}, &CustomField{},
-		&ReachableContact{}, &ActionCounter{},
+		&ReachableContact{}, &ActionCounter{}, &Source{},
 	}
 }

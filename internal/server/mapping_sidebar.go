@@ -129,6 +129,10 @@ func panelOut(p sidebar.Panel) api.Panel {
 		Key: p.Key, Object: api.ObjectName(p.Object), Title: labelOut(p.Title), Kind: api.PanelKind(p.Kind),
 		Fields: make([]api.FieldDef, 0, len(p.Fields)), Records: make([]api.Record, 0, len(p.Records)),
 	}
+	if p.Unavailable {
+		unavailable := true
+		out.Unavailable = &unavailable
+	}
 	for _, f := range p.Fields {
 		def := api.FieldDef{Key: f.Key, Label: labelOut(f.Label), Type: api.FieldType(f.Type), Masked: f.Masked}
 		if f.CurrencyField != "" {

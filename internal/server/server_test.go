@@ -28,6 +28,7 @@ import (
 	"github.com/crmlens/crmlens/internal/keyring"
 	"github.com/crmlens/crmlens/internal/layout"
 	"github.com/crmlens/crmlens/internal/matchkey"
+	"github.com/crmlens/crmlens/internal/metrics"
 	"github.com/crmlens/crmlens/internal/model"
 	"github.com/crmlens/crmlens/internal/paramcrypt"
 	"github.com/crmlens/crmlens/internal/platforms"
@@ -37,6 +38,7 @@ import (
 	"github.com/crmlens/crmlens/internal/server"
 	"github.com/crmlens/crmlens/internal/sessiontoken"
 	"github.com/crmlens/crmlens/internal/sidebar"
+	"github.com/crmlens/crmlens/internal/source"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
@@ -97,6 +99,22 @@ func start(t *testing.T, db *gorm.DB) *fixture {
 // startWith is start with a failure allowance of failures per address.
 func startWith(t *testing.T, db *gorm.DB, failures int) *fixture {
 	t.Helper()
+	return startOpts(t, db, fixtureOptions{failures: failures})
+}
+
+// fixtureOptions tune startOpts.
+type fixtureOptions struct {
+	failures int
+	// sources are the live sources the sidebar reads; nil: none.
+	sources *source.Set
+	// metrics serves /metrics; nil: no /metrics.
+	metrics *metrics.Metrics
+}
+
+// startOpts is start with opts.
+func startOpts(t *testing.T, db *gorm.DB, opts fixtureOptions) *fixture {
+	t.Helper()
+	failures := opts.failures
 	ctx := context.Background()
 	now := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
 	logs := &syncBuffer{}
@@ -127,7 +145,9 @@ func startWith(t *testing.T, db *gorm.DB, failures int) *fixture {
 	layouts := layout.NewStore(db, nil).WithAgentGroups(agentDir)
 	h := server.New(server.Deps{
 		DB: db, Tokens: tokens, Assets: assets, Logger: log, Layouts: layouts, Agents: agentDir,
-		Sidebar:      sidebar.New(sidebar.Deps{DB: db, Tokens: tokens, Integrations: integrations, Layouts: layouts, Agents: agentDir}),
+		Sidebar: sidebar.New(sidebar.Deps{DB: db, Tokens: tokens, Integrations: integrations, Layouts: layouts, Agents: agentDir,
+			Sources: opts.sources, Metrics: metricsRecorder(opts.metrics)}),
+		Metrics:      opts.metrics,
 		Playground:   playground.New(db, integrations),
 		Integrations: integrations, Admins: admins,
 		Failures: ratelimit.New(failures, 1, nil),
@@ -139,6 +159,14 @@ func startWith(t *testing.T, db *gorm.DB, failures int) *fixture {
 	cipher, err := paramcrypt.NewDES(testKey)
 	must(t, err)
 	return &fixture{db: db, url: srv.URL, logs: logs, cipher: cipher, contact: c, keys: keys, integrations: integrations, admins: admins}
+}
+
+// metricsRecorder is m as the sidebar's Recorder, nil when m is.
+func metricsRecorder(m *metrics.Metrics) sidebar.Recorder {
+	if m == nil {
+		return nil
+	}
+	return m
 }
 
 // withMatchKeys is c with its match columns set, as the importer and every

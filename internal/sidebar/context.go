@@ -29,7 +29,10 @@ import (
 // The round trips are fixed whatever the records and the layout: one for the
 // visitor, its contact and the contact's account together, one for every
 // list panel (tickets, orders, leads) and a pinned order together (see
-// listsSQL), and the audit write, which an async audit log batches.
+// listsSQL), and the audit write, which an async audit log batches. The
+// list panels a live source maps (Deps.Sources) are read from that source
+// instead, one read-only transaction per source (readLive); a source that
+// cannot be read marks its panels Unavailable and fails nothing else.
 func (s *Service) Context(ctx context.Context, c sessiontoken.Claims, requestID string) (ContextView, error) {
 	h, err := s.head(ctx, c)
 	if err != nil {
@@ -59,7 +62,7 @@ func (s *Service) Context(ctx context.Context, c sessiontoken.Claims, requestID 
 		out.Match = notLinkedMatch(v, nil)
 	}
 	ev := audit.Event{Action: audit.ActionContextRead, Actor: actor(c), IntegrationID: &c.IntegrationID, VisitorID: &v.ID,
-		RequestID: requestID, At: s.now()}
+		RequestID: requestID, At: s.now(), Detail: sourcesDetail(out.Panels)}
 	if h.contact != nil {
 		ev.ContactID = &h.contactID
 	}
@@ -87,13 +90,15 @@ func contextVisitor(v model.Visitor, displayName string, p fieldPolicy) Visitor 
 }
 
 // panels reads one panel per entry of l for the contact of h: the contact
-// and account from h, every list panel (and an order pinned by extra) in
-// one statement.
+// and account from h, every imported list panel (and an order pinned by
+// extra) in one statement, and the list panels a live source maps from that
+// source (readLive), one transaction per source.
 func (s *Service) panels(ctx context.Context, l layout.Layout, h head, extra map[string]string) ([]Panel, error) {
 	out := make([]Panel, 0, len(l.Panels))
+	live := s.readLive(ctx, l.Panels, display(h.contact["external_id"]), extra)
 	var lists []layout.Panel
-	for _, p := range l.Panels {
-		if !p.Object.Single() {
+	for i, p := range l.Panels {
+		if _, isLive := live.panels[i]; !p.Object.Single() && !isLive {
 			lists = append(lists, p)
 		}
 	}
@@ -106,8 +111,18 @@ func (s *Service) panels(ctx context.Context, l layout.Layout, h head, extra map
 	if n := len(parts); n > 0 && parts[n-1].pinned && len(records[n-1]) > 0 {
 		pinned = records[n-1][0]
 	}
-	next := 0 // the next list panel's part
-	for _, p := range l.Panels {
+	next := 0 // the next imported list panel's part
+	for i, p := range l.Panels {
+		if lp, ok := live.panels[i]; ok {
+			rows := lp.rows
+			if p.Object == layout.Orders && live.pinned != nil && !lp.unavailable {
+				rows = pinFirst(rows, live.pinned, max(p.Limit, 1))
+			}
+			pv := panelView(p, p.Defs, rows)
+			pv.Source, pv.Unavailable = lp.source, lp.unavailable
+			out = append(out, pv)
+			continue
+		}
 		switch p.Object {
 		case layout.Contact:
 			out = append(out, panelView(p, p.Defs, []map[string]any{h.contact}))

@@ -62,6 +62,9 @@ func (s *Service) Preview(ctx context.Context, l layout.Layout, contactID int64,
 	}
 	ev := audit.Event{Action: ActionPreview, Actor: actor, ContactID: &contactID, RequestID: requestID, At: s.now(),
 		Detail: map[string]string{"layout": truncate(l.Name, 128)}}
+	for k, v := range sourcesDetail(out.Panels) {
+		ev.Detail[k] = v
+	}
 	if v.ID != 0 {
 		ev.VisitorID = &v.ID
 	}

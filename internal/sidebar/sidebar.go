@@ -31,6 +31,7 @@ import (
 	"github.com/crmlens/crmlens/internal/model"
 	"github.com/crmlens/crmlens/internal/replay"
 	"github.com/crmlens/crmlens/internal/sessiontoken"
+	"github.com/crmlens/crmlens/internal/source"
 )
 
 // Deps are what a Service needs.
@@ -62,6 +63,10 @@ type Deps struct {
 	Normalizer matchkey.Normalizer
 	// Limits bounds agents' searches, links and reveals; nil: DefaultLimits.
 	Limits *Limits
+	// Sources are the live sources (internal/source) whose list objects
+	// (leads, tickets, orders) the context reads from the company's own
+	// database instead of crmlens's tables; nil: every object is imported.
+	Sources *source.Set
 }
 
 // Recorder receives the events operators watch (*metrics.Metrics is one).
@@ -93,6 +98,7 @@ type Service struct {
 	norm         matchkey.Normalizer
 	limits       Limits
 	search       *contactsearch.Searcher
+	sources      *source.Set
 	now          func() time.Time
 }
 
@@ -120,6 +126,7 @@ func New(d Deps) *Service {
 		db: d.DB, reads: d.Reads, metrics: d.Metrics, tokens: d.Tokens, integrations: d.Integrations,
 		norm: d.Normalizer, search: contactsearch.New(d.DB, d.Normalizer), limits: limitsOr(d.Limits),
 		replay: replay.New(d.DB, d.Now), chatwoot: chatwoot.New(d.HTTPClient), audit: d.Audit, layouts: d.Layouts, agents: d.Agents, now: d.Now,
+		sources: d.Sources,
 	}
 }
 

@@ -109,6 +109,12 @@ type Panel struct {
 	Kind    PanelKind
 	Fields  []FieldDef
 	Records []Record
+	// Source is the live source the panel's records were read from
+	// (internal/source), "" for imported records.
+	Source string
+	// Unavailable says the panel's source could not be read (down, slow or
+	// refusing the query): the panel has no records, the others show.
+	Unavailable bool
 }
 
 // ContextView is what the agent of a session sees (Service.Context), or

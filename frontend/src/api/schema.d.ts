@@ -806,6 +806,8 @@ export interface components {
             title: components["schemas"]["Label"];
             fields: components["schemas"]["FieldDef"][];
             records: components["schemas"]["Record"][];
+            /** @description Present and true when the panel's records come from a live source (the company's own database, docs/sources.md) that could not be read just now (down, slow or refusing the query): records is empty, the other panels show, and the next context read tries again. */
+            unavailable?: boolean;
         };
         SidebarContext: {
             visitor: components["schemas"]["Visitor"];

@@ -255,3 +255,36 @@ describe("panels of a not-linked visitor", () => {
     expect(byTestId(el, "panel-account")).not.toBeNull();
   });
 });
+
+describe("a panel whose live source is unavailable", () => {
+  const orders: Panel = {
+    key: "orders",
+    object: "orders",
+    kind: "list",
+    title: { zh: "订单", en: "Orders" },
+    fields: [text("order_no", "Order")],
+    records: [],
+    unavailable: true,
+  };
+  const ctx: SidebarContext = { ...richContext, panels: [...richContext.panels, orders] };
+  it.each([
+    ["en", "Source unavailable"],
+    ["zh", "数据源暂不可用"],
+  ] as const)("says so in %s while the other panels show, and ↻ still reads again", async (lang, words) => {
+    const run = vi.fn();
+    const el = await mount(<SidebarView ctx={ctx} lang={lang} refresh={{ loadedAt: Date.now(), busy: false, run }} />);
+    const panel = byTestId(el, "panel-orders")!;
+    expect(byTestId(panel, "panel-unavailable")?.textContent).toContain(words);
+    expect(panel.textContent).not.toContain(lang === "en" ? "Nothing here yet." : "暂无数据。");
+    expect(panel.querySelector(".count")).toBeNull();
+    expect(byTestId(byTestId(el, "panel-contact")!, "panel-unavailable")).toBeNull();
+    expect(byTestId(el, "contact-name")?.textContent).toBe("张伟");
+    await click(byTestId(el, "refresh"));
+    expect(run).toHaveBeenCalledTimes(1);
+  });
+  it("is drawn by its widget when available", async () => {
+    const el = await mount(<SidebarView ctx={{ ...ctx, panels: [{ ...orders, unavailable: false }] }} lang="en" />);
+    expect(byTestId(el, "panel-unavailable")).toBeNull();
+    expect(byTestId(el, "panel-orders")?.querySelector(".count")?.textContent).toBe("0");
+  });
+});

@@ -359,7 +359,7 @@ export function PanelView({ panel, index }: { panel: Panel; index: number }) {
         <button type="button" class="toggle" aria-expanded={open} aria-controls={`${id}-body`} data-testid="collapse-toggle" onClick={toggle}>
           <span class="chev" aria-hidden="true" />
           <span class="panel-title">{label(panel.title, lang, panel.key)}</span>
-          {panel.kind === "list" && <span class="count">{count}</span>}
+          {panel.kind === "list" && !panel.unavailable && <span class="count">{count}</span>}
         </button>
       </h2>
       <div class="panel-body" id={`${id}-body`} hidden={!open}>
@@ -380,6 +380,16 @@ function PanelBody({ panel, lang }: { panel: Panel; lang: Lang }) {
   useEffect(() => {
     if (error) reset();
   }, [panel]);
+  // A live source (the company's own database) that could not be read: no
+  // records to draw, and "nothing here" would be untrue. The header's ↻
+  // reads the context again.
+  if (panel.unavailable) {
+    return (
+      <p class="muted unavailable" data-testid="panel-unavailable" role="status">
+        {t(lang, "panel.unavailable")}
+      </p>
+    );
+  }
   if (error || !Array.isArray(panel.fields) || !Array.isArray(panel.records)) {
     return <PlainPanel panel={panel} lang={lang} reason="failed" />;
   }
