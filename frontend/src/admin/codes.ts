@@ -135,6 +135,10 @@ const en: Words = {
   "audit.layout.delete": "layout deleted",
   "audit.layout.preview": "layout previewed (designer)",
   "audit.simulate": "simulation",
+  "audit.sync.delete": "record deleted (sync API)",
+  "audit.sync.upsert": "records written (sync API)",
+  "audit.token.create": "service token created",
+  "audit.token.revoke": "service token revoked",
   "audit.visitor.link": "visitor linked",
   "audit.visitor.unlink": "visitor unlinked",
 
@@ -267,6 +271,10 @@ const zh: Words = {
   "audit.layout.delete": "删除布局",
   "audit.layout.preview": "预览布局（设计器）",
   "audit.simulate": "模拟",
+  "audit.sync.delete": "删除记录（同步接口）",
+  "audit.sync.upsert": "写入记录（同步接口）",
+  "audit.token.create": "创建服务令牌",
+  "audit.token.revoke": "吊销服务令牌",
   "audit.visitor.link": "关联访客",
   "audit.visitor.unlink": "解除访客关联",
 
