@@ -46,7 +46,8 @@ const (
 	CodeSyncInvalid = "sync_invalid"
 	// CodeSyncTooLarge: more than MaxSyncBytes or MaxSyncRecords (413).
 	CodeSyncTooLarge = "sync_too_large"
-	// CodeSyncFormat: a body that is neither NDJSON nor a JSON array (415).
+	// CodeSyncFormat: a Content-Type that is neither NDJSON nor JSON
+	// (Invalid, 400).
 	CodeSyncFormat = "sync_format"
 	// CodeSyncObject: an object the sync API does not know (404).
 	CodeSyncObject = "sync_object"
@@ -163,7 +164,8 @@ func (im *Importer) Sync(ctx context.Context, object string, r io.Reader, format
 		return SyncResult{}, syncInvalid(errs, format)
 	}
 	for attempt := 1; ; attempt++ {
-		res, err := im.syncOnce(ctx, spec, recs, now, who)
+		res, err := im.syncOnce(ctx, spec, recs, now, who, h)
+		h = nil // resolve and write changed it: a retry checks afresh
 		if err == nil {
 			return res, nil
 		}
@@ -178,8 +180,10 @@ func (im *Importer) Sync(ctx context.Context, object string, r io.Reader, format
 	}
 }
 
-// syncOnce runs one attempt of a sync request's transaction.
-func (im *Importer) syncOnce(ctx context.Context, spec *objectSpec, recs []*record, now time.Time, who audit.Event) (SyncResult, error) {
+// syncOnce runs one attempt of a sync request's transaction. checked, if
+// not nil, is a handler that has checked every record of recs and not yet
+// resolved them: it is used when no record is stale, saving a second check.
+func (im *Importer) syncOnce(ctx context.Context, spec *objectSpec, recs []*record, now time.Time, who audit.Event, checked handler) (SyncResult, error) {
 	var res SyncResult
 	err := im.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		w, err := newWriter(tx)
@@ -191,10 +195,12 @@ func (im *Importer) syncOnce(ctx context.Context, spec *objectSpec, recs []*reco
 		if err != nil {
 			return err
 		}
-		h := spec.newHandler(now, im.norm)
-		errs := &collector{}
-		for _, rec := range fresh {
-			h.add(&checker{rec: rec, spec: spec, errs: errs, ok: !rec.bad})
+		h, errs := checked, &collector{}
+		if h == nil || len(fresh) < len(recs) {
+			h = spec.newHandler(now, im.norm)
+			for _, rec := range fresh {
+				h.add(&checker{rec: rec, spec: spec, errs: errs, ok: !rec.bad})
+			}
 		}
 		if err := h.resolve(w, errs); err != nil {
 			return err
