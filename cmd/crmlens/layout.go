@@ -171,6 +171,7 @@ var knownActions = []string{
 	sidebar.ActionReveal, sidebar.ActionSearch, sidebar.ActionLink, sidebar.ActionUnlink,
 	integration.ActionDisable, integration.ActionEnable, integration.ActionDelete, layout.ActionDelete,
 	admin.ActionCreate, admin.ActionRemove, admin.ActionResetPassword,
+	audit.ActionTokenCreate, audit.ActionTokenRevoke, audit.ActionSyncUpsert, audit.ActionSyncDelete,
 }
 
 // checkAction refuses an --action crmlens never records (a typo would

@@ -69,6 +69,10 @@ func TestTokenCommands(t *testing.T) {
 	if err != nil || !regexp.MustCompile(`(?m)^crm-nightly\s+sync\s+\d{4}-\S+\s+\d{4}-\S+\s+\d{4}-\S+$`).MatchString(out) {
 		t.Errorf("token list after revoke: %v\n%s", err, out)
 	}
+	out, err = run(t, "audit", "export", "--actor", "token:crm-nightly", "--action", "token.revoke")
+	if err != nil || !strings.Contains(out, `"action":"token.revoke"`) || strings.Contains(out, `"action":"token.create"`) {
+		t.Errorf("audit export --action token.revoke: %v\n%s", err, out)
+	}
 	out, err = run(t, "audit", "export", "--actor", "token:crm-nightly")
 	if err != nil || !strings.Contains(out, `"action":"token.create"`) || !strings.Contains(out, `"action":"token.revoke"`) {
 		t.Errorf("audit of the token: %v\n%s", err, out)
