@@ -320,5 +320,43 @@ func TestSyncConcurrent(t *testing.T) {
 				t.Fatalf("round %d: %d contacts and %d identities; want %d of each", round, c, i, n)
 			}
 		}
+		// A newer and an older version of every contact at once: whichever
+		// commits first, the newer one is what stays.
+		version := func(name, at string) string {
+			var b strings.Builder
+			for i := range n {
+				fmt.Fprintf(&b, `{"external_id":"P%d","name":"%s","updated_at":"%s"}`+"\n", i, name, at)
+			}
+			return b.String()
+		}
+		bodies := []string{version("newer", "2026-12-02T00:00:00Z"), version("older", "2026-12-01T00:00:00Z")}
+		for round := range 3 {
+			if err := db.Exec("UPDATE contacts SET name = 'first', updated_at = ?", time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)).Error; err != nil {
+				t.Fatal(err)
+			}
+			var wg sync.WaitGroup
+			results := make([]importer.SyncResult, 2)
+			errs := make([]error, 2)
+			start := make(chan struct{})
+			for g := range 2 {
+				wg.Go(func() {
+					<-start
+					results[g], errs[g] = importer.New(db).Sync(context.Background(), "contacts", strings.NewReader(bodies[g]), importer.NDJSON, syncer)
+				})
+			}
+			close(start)
+			wg.Wait()
+			if errs[0] != nil || errs[1] != nil {
+				t.Fatalf("round %d: %v, %v", round, errs[0], errs[1])
+			}
+			newer, older := results[0], results[1]
+			if newer.Updated != n || older.Updated+older.Skipped != n {
+				t.Errorf("round %d: newer %+v, older %+v; want the newer to update all and the older to update or skip each", round, newer, older)
+			}
+			var names []string
+			if err := db.Model(&model.Contact{}).Distinct().Pluck("name", &names).Error; err != nil || len(names) != 1 || names[0] != "newer" {
+				t.Fatalf("round %d: names %v, %v; want only newer", round, names, err)
+			}
+		}
 	})
 }
