@@ -73,6 +73,8 @@ func TestSyncSteps(t *testing.T) {
 		{name: "lead of C1", object: "leads", format: importer.NDJSON,
 			body: `{"external_id":"L1","contact_external_id":"C1","title":"Renewal","status":"open","updated_at":"` + t1 + `"}`,
 			want: importer.SyncResult{Object: "leads", Records: 1, Created: 1}, wantName: "v3", wantIdent: "easemob:v-1"},
+		{name: "an empty array writes nothing", object: "orders", format: importer.JSONArray, body: " [ ]\n",
+			want: importer.SyncResult{Object: "orders"}, wantName: "v3", wantIdent: "easemob:v-1"},
 		{name: "agents have no updated_at to compare", object: "agents", format: importer.NDJSON,
 			body: `{"platform":"easemob","platform_id":"a-1","name":"Li"}`,
 			want: importer.SyncResult{Object: "agents", Records: 1, Created: 1}, wantName: "v3", wantIdent: "easemob:v-1"},
