@@ -15,8 +15,9 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 FUZZTIME ?= 50000x
 # Every fuzz target: package and name.
 FUZZ_TARGETS := internal/paramcrypt:FuzzDESDecrypt internal/paramcrypt:FuzzAESRoundTrip \
-	internal/adapter:FuzzEasemobDecode internal/adapter:FuzzShareCRMDecode \
-	internal/adapter:FuzzChatwootDecode internal/adapter:FuzzSignedDecode internal/adapter:FuzzParams \
+	internal/adapter/easemob:FuzzEasemobDecode internal/adapter/sharecrm:FuzzShareCRMDecode \
+	internal/adapter/chatwoot:FuzzChatwootDecode internal/adapter/signed:FuzzSignedDecode internal/adapter:FuzzParams \
+	internal/adapter/udesk:FuzzUdeskDecode internal/adapter/sobot:FuzzSobotDecode \
 	internal/matchkey:FuzzPhone internal/sidebar:FuzzParseSimulationInput
 
 FRONTEND_SRC := $(shell find frontend/src frontend/scripts frontend/*.html -type f 2>/dev/null) vite.config.ts tsconfig.json package.json

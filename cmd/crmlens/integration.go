@@ -5,22 +5,25 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 	"gorm.io/gorm"
 
+	"github.com/crmlens/crmlens/internal/adapter"
 	"github.com/crmlens/crmlens/internal/audit"
 	"github.com/crmlens/crmlens/internal/database"
 	"github.com/crmlens/crmlens/internal/integration"
 	"github.com/crmlens/crmlens/internal/model"
+	"github.com/crmlens/crmlens/internal/platforms"
 	"github.com/crmlens/crmlens/internal/sessiontoken"
 )
 
-func newIntegration() *cobra.Command {
+func newIntegration(reg *platforms.Registry) *cobra.Command {
 	cmd := &cobra.Command{Use: "integration", Short: "Manage platform integrations"}
-	cmd.AddCommand(newIntegrationCreate(), newIntegrationList(), newIntegrationRotate(), newIntegrationUpdate(),
+	cmd.AddCommand(newIntegrationCreate(reg), newIntegrationList(reg), newIntegrationRotate(), newIntegrationUpdate(reg),
 		newIntegrationSetDisabled(true), newIntegrationSetDisabled(false), newIntegrationDelete())
 	return cmd
 }
@@ -35,36 +38,123 @@ type optionFlags struct {
 	chatwootURL           string
 	chatwootToken         string
 	agentActions          string
+	identityParam         string
+	fieldParams           []string
+	sobotSysNum           string
 }
 
-func (o *optionFlags) bind(cmd *cobra.Command) {
+// optionFlag names each option flag's option (adapter.Options' JSON name):
+// its help says which kinds own it, as the registry does.
+var optionFlag = []struct{ flag, option string }{
+	{"require-encrypted-system-params", "encryptedSystemParams"},
+	{"tenant-id", "tenantId"},
+	{"require-known-agent", "requireKnownAgent"},
+	{"verification-fields", "verificationFields"},
+	{"matching-fields", ""},
+	{"chatwoot-url", "chatwootUrl"},
+	{"identity-param", "identityParam"},
+	{"field-param", "fieldParams"},
+	{"sobot-sysnum", "sobotSysNum"},
+}
+
+// owners prefixes help with the kinds of reg that own option ("" for
+// every kind).
+func owners(reg *platforms.Registry, option, help string) string {
+	if option == "" {
+		return help
+	}
+	var kinds []string
+	for _, p := range reg.All() {
+		if slices.Contains(p.Spec().Options, option) {
+			kinds = append(kinds, p.Spec().Kind)
+		}
+	}
+	return strings.Join(kinds, ", ") + ": " + help
+}
+
+func (o *optionFlags) bind(cmd *cobra.Command, reg *platforms.Registry) {
 	f := cmd.Flags()
-	f.BoolVar(&o.encryptedSystemParams, "require-encrypted-system-params", false, "easemob: refuse easemobId/visitorImId in clear (turn on Easemob's option to encrypt them)")
-	f.StringVar(&o.tenantID, "tenant-id", "", "easemob: the expected tenantId, compared after decryption")
-	f.BoolVar(&o.requireKnownAgent, "require-known-agent", false, "serve only agents an admin declared (crmlens import --object agents)")
-	f.StringSliceVar(&o.verificationFields, "verification-fields", nil, "sharecrm: fields that identify a visitor (default full_name,phone)")
+	h := func(flag, help string) string {
+		for _, of := range optionFlag {
+			if of.flag == flag {
+				return owners(reg, of.option, help)
+			}
+		}
+		return help
+	}
+	f.BoolVar(&o.encryptedSystemParams, "require-encrypted-system-params", false, h("require-encrypted-system-params", "refuse easemobId/visitorImId in clear (turn on Easemob's option to encrypt them)"))
+	f.StringVar(&o.tenantID, "tenant-id", "", h("tenant-id", "the expected tenantId, compared after decryption"))
+	f.BoolVar(&o.requireKnownAgent, "require-known-agent", false, h("require-known-agent", "serve only agents an admin declared (crmlens import --object agents)"))
+	f.StringSliceVar(&o.verificationFields, "verification-fields", nil, h("verification-fields", "fields that identify a visitor (default full_name,phone)"))
 	f.StringArrayVar(&o.matchingFields, "matching-fields", nil, "fields that associate a visitor with a contact, tried in order, e.g. --matching-fields phone --matching-fields full_name+phone")
-	f.StringVar(&o.chatwootURL, "chatwoot-url", "", "chatwoot: the Chatwoot address, e.g. https://app.chatwoot.com, to check contexts against")
+	f.StringVar(&o.chatwootURL, "chatwoot-url", "", h("chatwoot-url", "the Chatwoot address, e.g. https://app.chatwoot.com, to check contexts against"))
 	f.StringVar(&o.chatwootToken, "chatwoot-token", "", "chatwoot: an API access token crmlens uses to check contexts")
-	f.StringVar(&o.agentActions, "agent-actions", "", "what agents may do where nothing vouches for them (easemob without a key and --require-known-agent, chatwoot without an API token): read (only the matched contact; the default for new integrations) or all (also search contacts and link the visitor, which anyone with the URL then can)")
+	f.StringVar(&o.identityParam, "identity-param", "", h("identity-param", "the param naming the customer (default customer_token)"))
+	f.StringArrayVar(&o.fieldParams, "field-param", nil, h("field-param", "an identity claim read from a param, FIELD=PARAM, repeatable (default phone=cellphone and email=email)"))
+	f.StringVar(&o.sobotSysNum, "sobot-sysnum", "", h("sobot-sysnum", "the company's sysNum (Sobot: Settings > Company info), which each URL must name"))
+	f.StringVar(&o.agentActions, "agent-actions", "", "what agents may do where nothing vouches for them (easemob without a key and --require-known-agent, chatwoot, sobot): read (only the matched contact; the default for new integrations) or all (also search contacts and link the visitor, which anyone with the URL then can)")
 }
 
-func (o *optionFlags) options() integration.Options {
+func (o *optionFlags) options() (integration.Options, error) {
 	opts := integration.Options{
 		EncryptedSystemParams: o.encryptedSystemParams, TenantID: o.tenantID, RequireKnownAgent: o.requireKnownAgent,
 		VerificationFields: o.verificationFields, ChatwootURL: o.chatwootURL, AgentActions: o.agentActions,
+		IdentityParam: o.identityParam, SobotSysNum: o.sobotSysNum,
 	}
 	for _, rule := range o.matchingFields {
 		opts.MatchingFields = append(opts.MatchingFields, strings.Split(rule, "+"))
 	}
-	return opts
+	for _, fp := range o.fieldParams {
+		field, param, ok := strings.Cut(fp, "=")
+		if !ok || strings.TrimSpace(field) == "" || strings.TrimSpace(param) == "" {
+			return opts, fmt.Errorf("--field-param %q is not FIELD=PARAM, e.g. --field-param phone=cellphone", fp)
+		}
+		if opts.FieldParams == nil {
+			opts.FieldParams = map[string]string{}
+		}
+		opts.FieldParams[strings.TrimSpace(field)] = strings.TrimSpace(param)
+	}
+	return opts, nil
 }
 
-func newIntegrationCreate() *cobra.Command {
+// kindHelp words reg's kinds for --kind and usage lines.
+func kindHelp(reg *platforms.Registry, sep string) string {
+	return strings.Join(reg.Kinds(), sep)
+}
+
+// keyHelp says what each kind's key is, and which kinds may have none.
+func keyHelp(reg *platforms.Registry) (key, noKey string) {
+	var keys, optional []string
+	for _, p := range reg.All() {
+		sp := p.Spec()
+		if sp.Key == adapter.KeyNone {
+			continue
+		}
+		keys = append(keys, sp.Kind+": "+sp.KeyHelp)
+		if sp.Key == adapter.KeyOptional {
+			optional = append(optional, sp.Kind)
+		}
+	}
+	return "the platform's key (" + strings.Join(keys, "; ") + "); generated when omitted",
+		strings.Join(optional, ", ") + ": no key, the platform's mode where nothing is signed or encrypted (protection: low)"
+}
+
+// originHelp names each kind's usual origin.
+func originHelp(reg *platforms.Registry) string {
+	var usual []string
+	for _, p := range reg.All() {
+		if o := p.Spec().UsualOrigin; o != "" {
+			usual = append(usual, p.Spec().Kind+" "+o)
+		}
+	}
+	return "an origin allowed to frame the sidebar (repeatable); default the kind's usual one: " + strings.Join(usual, ", ")
+}
+
+func newIntegrationCreate(reg *platforms.Registry) *cobra.Command {
 	var in integration.Input
 	var of optionFlags
 	cmd := &cobra.Command{
-		Use:   "create --kind easemob|sharecrm|chatwoot|signed [--name N] [--slug S] [--key K | --no-key] [--origin URL ...]",
+		Use:   "create --kind " + kindHelp(reg, "|") + " [--name N] [--slug S] [--key K | --no-key] [--origin URL ...]",
 		Short: "Create an integration and print the URL to paste into the platform",
 		Args:  cobra.NoArgs,
 		RunE: withEnv(func(cmd *cobra.Command, _ []string, e *env) error {
@@ -72,11 +162,16 @@ func newIntegrationCreate() *cobra.Command {
 			if err := checkKeyFlags(cmd, in); err != nil {
 				return err
 			}
-			in.Options = of.options()
+			opts, err := of.options()
+			if err != nil {
+				return err
+			}
+			in.Options = opts
 			in.APIToken = of.chatwootToken
 			usual := ""
-			if !cmd.Flags().Changed("origin") {
-				if usual = integration.UsualOrigin(in.Kind); usual != "" {
+			p, known := reg.Get(in.Kind)
+			if known && !cmd.Flags().Changed("origin") {
+				if usual = p.Spec().UsualOrigin; usual != "" {
 					in.Origins = []string{usual}
 				}
 			}
@@ -94,21 +189,15 @@ func newIntegrationCreate() *cobra.Command {
 				fmt.Fprintf(out, "generated key (shown once; `crmlens integration list` shows it masked): %s\n", key)
 			}
 			if in.NoKey {
-				fmt.Fprintln(out, "no key: every parameter travels in clear, and anyone who has the URL can open any visitor")
+				fmt.Fprintln(out, "no key: nothing the platform sends is signed or encrypted, and anyone who has the URL can open any visitor")
 			}
 			if usual != "" {
 				fmt.Fprintf(out, "origin: %s, the usual one for %s (no --origin given; pass --origin for a self-hosted platform)\n", usual, row.Kind)
 			}
-			switch row.Kind {
-			case model.KindEasemob:
-				fmt.Fprintln(out, "paste the URL in Easemob Kefu: 管理员模式 > 设置 > 自定义信息接口 (Admin mode > Settings > Custom information API),")
-				if in.NoKey {
-					fmt.Fprintln(out, "leaving its encryption key empty. Treat the URL as a secret.")
-				} else {
-					fmt.Fprintln(out, "with the same encryption key. Treat the URL as a secret.")
-				}
-			case model.KindChatwoot:
-				fmt.Fprintln(out, "add it in Chatwoot: Settings > Integrations > Dashboard apps, as the app's URL.")
+			if connect := p.Spec().Connect; in.NoKey && p.Spec().ConnectNoKey != "" {
+				fmt.Fprintln(out, p.Spec().ConnectNoKey)
+			} else if connect != "" {
+				fmt.Fprintln(out, connect)
 			}
 			printProtection(out, e, row)
 			return nil
@@ -116,12 +205,13 @@ func newIntegrationCreate() *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringVar(&in.Slug, "slug", "", "the last part of the sidebar URL (default: 128 random bits)")
-	f.StringVar(&in.Kind, "kind", "", "easemob, sharecrm, chatwoot or signed")
+	f.StringVar(&in.Kind, "kind", "", "one of "+kindHelp(reg, ", "))
 	f.StringVar(&in.Name, "name", "", "a name for admins, shown in `crmlens integration list` and the console, e.g. \"Easemob – Shanghai support\" (default: the kind)")
-	f.StringVar(&in.Key, "key", "", "the platform's key (easemob: more than 8 characters; sharecrm: base64 AES key; signed: a secret of 32+ characters); generated when omitted")
-	f.BoolVar(&in.NoKey, "no-key", false, "easemob: no encryption key, Easemob's mode where every parameter travels in clear (protection: low)")
-	f.StringSliceVar(&in.Origins, "origin", nil, "an origin allowed to frame the sidebar (repeatable); default the kind's usual one: easemob https://kefu.easemob.com, chatwoot https://app.chatwoot.com")
-	of.bind(cmd)
+	key, noKey := keyHelp(reg)
+	f.StringVar(&in.Key, "key", "", key)
+	f.BoolVar(&in.NoKey, "no-key", false, noKey)
+	f.StringSliceVar(&in.Origins, "origin", nil, originHelp(reg))
+	of.bind(cmd, reg)
 	_ = cmd.MarkFlagRequired("kind")
 	return cmd
 }
@@ -141,9 +231,9 @@ func checkKeyFlags(cmd *cobra.Command, in integration.Input) error {
 }
 
 func printProtection(out io.Writer, e *env, row model.Integration) {
-	opts, _ := integration.ParseOptions(row.Options)
+	opened, _ := e.integrations().Open(row) // options that do not parse show as none
 	origins := integration.OriginsOf(row)
-	p := integration.ProtectionOf(row, opts, origins)
+	p := integration.ProtectionOf(opened, origins)
 	fmt.Fprintf(out, "framing: %s\n", integration.Framing(origins))
 	fmt.Fprintf(out, "protection: %s — %s\n", p.Level, p.Summary)
 	for _, a := range p.Advice {
@@ -151,7 +241,7 @@ func printProtection(out io.Writer, e *env, row model.Integration) {
 	}
 }
 
-func newIntegrationList() *cobra.Command {
+func newIntegrationList(reg *platforms.Registry) *cobra.Command {
 	return &cobra.Command{
 		Use:   "list",
 		Short: "List integrations with their names, masked keys, states and protection levels",
@@ -172,16 +262,16 @@ func newIntegrationList() *cobra.Command {
 						where = abs
 					}
 				}
-				fmt.Fprintf(out, "no integration in %s: create one with `crmlens integration create --kind easemob|sharecrm|chatwoot|signed --name NAME`,\n"+
-					"or, if you expected some, run crmlens from the repository that holds them or set CRMLENS_DATABASE_URL\n", where)
+				fmt.Fprintf(out, "no integration in %s: create one with `crmlens integration create --kind %s --name NAME`,\n"+
+					"or, if you expected some, run crmlens from the repository that holds them or set CRMLENS_DATABASE_URL\n", where, kindHelp(reg, "|"))
 				return nil
 			}
 			tw := newTable(out)
 			tw.row("SLUG", "NAME", "KIND", "STATE", "KEY", "ORIGINS", "PROTECTION")
 			for _, row := range rows {
-				opts, _ := integration.ParseOptions(row.Options)
+				opened, _ := svc.Open(row)
 				origins := integration.OriginsOf(row)
-				p := integration.ProtectionOf(row, opts, origins)
+				p := integration.ProtectionOf(opened, origins)
 				key := svc.Masked(row)
 				if row.PreviousKeyExpiresAt != nil && time.Now().Before(*row.PreviousKeyExpiresAt) {
 					key += " (previous key valid until " + row.PreviousKeyExpiresAt.Format(time.RFC3339) + ")"
@@ -314,7 +404,7 @@ func newIntegrationRotate() *cobra.Command {
 	return cmd
 }
 
-func newIntegrationUpdate() *cobra.Command {
+func newIntegrationUpdate(reg *platforms.Registry) *cobra.Command {
 	var slug, newSlug string
 	var origins []string
 	var regenerateSlug bool
@@ -336,20 +426,24 @@ func newIntegrationUpdate() *cobra.Command {
 			if cmd.Flags().Changed("origin") {
 				u.Origins = &origins
 			}
-			for _, name := range []string{"require-encrypted-system-params", "tenant-id", "require-known-agent", "verification-fields", "matching-fields", "chatwoot-url"} {
-				if cmd.Flags().Changed(name) {
-					opts := of.options()
+			for _, o := range optionFlag {
+				if cmd.Flags().Changed(o.flag) {
+					opts, err := of.options()
+					if err != nil {
+						return err
+					}
 					u.Options = &opts
 					break
 				}
 			}
 			if u.Options == nil && cmd.Flags().Changed("agent-actions") {
-				// --agent-actions alone keeps the other options stored.
-				row, err := e.integrations().Get(ctx, slug)
+				// --agent-actions alone keeps the other options stored
+				// (as set: Get's defaults are not stored).
+				in, err := e.integrations().Get(ctx, slug)
 				if err != nil {
 					return err
 				}
-				opts, err := integration.ParseOptions(row.Options)
+				opts, err := adapter.ParseOptions(in.Integration.Options)
 				if err != nil {
 					return err
 				}
@@ -379,7 +473,7 @@ func newIntegrationUpdate() *cobra.Command {
 	cmd.Flags().StringVar(&newSlug, "new-slug", "", "a new slug (the old URL stops working)")
 	cmd.Flags().BoolVar(&regenerateSlug, "regenerate-slug", false, "a new unguessable slug (the old URL stops working)")
 	cmd.Flags().StringSliceVar(&origins, "origin", nil, "the origins allowed to frame the sidebar (replace the stored ones)")
-	of.bind(cmd)
+	of.bind(cmd, reg)
 	_ = cmd.MarkFlagRequired("slug")
 	return cmd
 }

@@ -115,3 +115,52 @@ func lineWith(out, prefix string) string {
 	}
 	return ""
 }
+
+// Udesk and Sobot come from the registry like every platform: their kinds,
+// flags, keys (which they make themselves), where to paste the URL and
+// their protection.
+func TestIntegrationCreateUdeskAndSobot(t *testing.T) {
+	t.Setenv("CRMLENS_DATABASE_URL", "sqlite://"+filepath.Join(t.TempDir(), "c.db"))
+	t.Setenv("CRMLENS_PUBLIC_URL", "https://crm.example.com")
+	for _, tt := range []struct {
+		name string
+		args []string
+		want []string
+		fail bool
+	}{
+		{"udesk", []string{"--slug", "udesk-1", "--kind", "udesk", "--key", "udesk-secret-957a5428"},
+			[]string{"/sidebar/udesk-1", "系统 > 辅助组件 > 外部网页", "protection: medium", "replayable within its 5-minute window"}, false},
+		{"udesk without a key", []string{"--slug", "udesk-2", "--kind", "udesk"}, []string{"makes its own key", "系统设置 - 密钥"}, true},
+		{"udesk with a sobot option", []string{"--slug", "udesk-3", "--kind", "udesk", "--key", "k", "--sobot-sysnum", "n"},
+			[]string{"sobotSysNum is not an option of udesk"}, true},
+		{"udesk with a bad field param", []string{"--slug", "udesk-4", "--kind", "udesk", "--key", "k", "--field-param", "phone"},
+			[]string{"is not FIELD=PARAM"}, true},
+		{"sobot", []string{"--slug", "sobot-1", "--kind", "sobot", "--key", "sobot-key-1", "--sobot-sysnum", "b2a9c1"},
+			[]string{"/sidebar/sobot-1", "iFrame 接入", "protection: medium", "only partnerId and timestamp are signed"}, false},
+		{"sobot without a key", []string{"--slug", "sobot-2", "--kind", "sobot", "--no-key", "--sobot-sysnum", "b2a9c1"},
+			[]string{"protection: low", "authenticates nothing"}, false},
+		{"sobot without its sysNum", []string{"--slug", "sobot-3", "--kind", "sobot", "--key", "sobot-key-1"}, []string{"sysNum"}, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := run(t, append([]string{"integration", "create"}, tt.args...)...)
+			got := out
+			if err != nil {
+				got += err.Error()
+			}
+			if (err != nil) != tt.fail {
+				t.Fatalf("err = %v, want failure %v\n%s", err, tt.fail, out)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("output lacks %q:\n%s", w, got)
+				}
+			}
+		})
+	}
+	out, _ := run(t, "integration", "create", "--help")
+	for _, w := range []string{"--kind easemob|sharecrm|chatwoot|signed|udesk|sobot", "udesk: the param naming the customer", "sobot: the company's sysNum", "easemob, sobot: no key"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("help lacks %q:\n%s", w, out)
+		}
+	}
+}

@@ -28,6 +28,7 @@ import (
 	"github.com/crmlens/crmlens/internal/integration"
 	"github.com/crmlens/crmlens/internal/keyring"
 	"github.com/crmlens/crmlens/internal/matchkey"
+	"github.com/crmlens/crmlens/internal/platforms"
 )
 
 // version is set at build time by -ldflags "-X main.version=...".
@@ -50,7 +51,7 @@ func newRoot() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newServe(), newMigrate(), newSeed(), newImport(), newIntegration(), newCrypto(), newAdmin(), newLayout(), newAudit(), newField(), newToken(),
+	root.AddCommand(newServe(), newMigrate(), newSeed(), newImport(), newIntegration(platforms.Default()), newCrypto(), newAdmin(), newLayout(), newAudit(), newField(), newToken(),
 		&cobra.Command{Use: "version", Short: "Print the version, commit and Go version", Args: cobra.NoArgs, Run: func(cmd *cobra.Command, _ []string) {
 			fmt.Fprintln(cmd.OutOrStdout(), versionLine())
 		}})
@@ -66,6 +67,8 @@ type env struct {
 	keys    *keyring.Keyring
 	// norm normalizes phones and e-mails (CRMLENS_DEFAULT_REGION).
 	norm matchkey.Normalizer
+	// platforms are the platforms integrations may connect.
+	platforms *platforms.Registry
 	// created is the absolute path of the SQLite file when opening created
 	// it (a command run outside the repository, where ./data is empty).
 	created string
@@ -99,7 +102,7 @@ func newSQLiteFile(raw string) string {
 
 // integrations returns the integration service of e.
 func (e *env) integrations() *integration.Service {
-	return integration.New(e.db, e.keys, e.cfg.KeyGrace, nil)
+	return integration.New(e.db, e.keys, e.platforms, e.cfg.KeyGrace, nil)
 }
 
 // openKeyring loads the master key from CRMLENS_MASTER_KEY or its file,
@@ -173,7 +176,7 @@ func openEnvWith(ctx context.Context, cfg config.Config, migrate bool, log *slog
 			log.Info("database migrated", "dialect", string(dialect), "applied", n)
 		}
 	}
-	return &env{cfg: cfg, log: log, db: db, dialect: dialect, keys: keys, norm: norm, created: created}, nil
+	return &env{cfg: cfg, log: log, db: db, dialect: dialect, keys: keys, norm: norm, platforms: platforms.Default(), created: created}, nil
 }
 
 func (e *env) close() { _ = database.Close(e.db) }

@@ -17,10 +17,12 @@ import (
 
 	"github.com/crmlens/crmlens/frontend"
 	"github.com/crmlens/crmlens/internal/admin"
+	"github.com/crmlens/crmlens/internal/agents"
 	"github.com/crmlens/crmlens/internal/audit"
 	"github.com/crmlens/crmlens/internal/config"
 	"github.com/crmlens/crmlens/internal/database"
 	"github.com/crmlens/crmlens/internal/gctune"
+	"github.com/crmlens/crmlens/internal/importer"
 	"github.com/crmlens/crmlens/internal/importer/mysqlbulk"
 	"github.com/crmlens/crmlens/internal/layout"
 	"github.com/crmlens/crmlens/internal/metrics"
@@ -230,8 +232,11 @@ func newAppWith(ctx context.Context, e *env, opts serveOptions) (*app, error) {
 		return nil, err
 	}
 	integrations := e.integrations()
-	layouts := layout.NewStore(e.db, nil)
-	auditLog := audit.NewAsync(audit.New(e.db), e.log)
+	// One service per table owner, shared by every consumer.
+	agentDir := agents.New(e.db, nil)
+	layouts := layout.NewStore(e.db, nil).WithAgentGroups(agentDir)
+	auditTrail := audit.New(e.db).WithAgents(agentDir)
+	auditLog := audit.NewAsync(auditTrail, e.log)
 	var demo *playground.Playground
 	if opts.demo {
 		demo = playground.New(e.db, integrations)
@@ -239,7 +244,10 @@ func newAppWith(ctx context.Context, e *env, opts serveOptions) (*app, error) {
 	h := server.New(server.Deps{
 		DB: e.db, Tokens: tokens, Assets: assets, Logger: e.log, Layouts: layouts,
 		Sidebar: sidebar.New(sidebar.Deps{DB: e.db, Reads: reads.DB, Tokens: tokens, Integrations: integrations,
-			Layouts: layouts, Audit: auditLog, Metrics: m, Normalizer: e.norm}),
+			Layouts: layouts, Agents: agentDir, Audit: auditLog, Metrics: m, Normalizer: e.norm}),
+		Agents:         agentDir,
+		Importer:       importer.New(e.db).WithNormalizer(e.norm).WithAgents(agentDir),
+		AuditLog:       auditTrail,
 		Playground:     demo,
 		TLS:            opts.tls,
 		Integrations:   integrations,

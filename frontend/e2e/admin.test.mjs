@@ -6,6 +6,7 @@
 //
 // CRMLENS_SCREENSHOTS=1 writes docs/admin.png (the layout designer).
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -299,17 +300,33 @@ describe("admin console e2e", { skip }, () => {
     await page.selectOption('[data-testid="sim-integration"]', "demo-easemob");
     await page.fill('[data-testid="sim-input"]', base + url);
     await page.click('[data-testid="sim-run"]');
-    await page.locator('[data-testid="sim-layout"]').waitFor();
+    await page.locator('[data-testid="sim-result"][data-integration="demo-easemob"] [data-testid="sim-layout"]').waitFor();
     assert.notEqual(await page.locator('[data-testid="sim-contact"]').textContent(), "none");
     assert.ok((await page.locator('[data-testid="sim-params"] tr[data-how="decrypted"]').count()) >= 3, "decrypted params listed");
 
-    // The same query on the integration with another key.
-    const other = await page.locator('[data-testid="sim-integration"] option:not([value="demo-easemob"])').first().getAttribute("value");
+    // The same query on an integration made here with a key of its own
+    // (random, so not the demo's): its decode fails by construction.
+    const other = await page.evaluate(async (key) => {
+      const { csrfToken } = await (await fetch("/api/v1/admin/session")).json();
+      const r = await fetch("/api/v1/admin/integrations", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfToken },
+        body: JSON.stringify({ kind: "easemob", name: "Zz other key", key, origins: ["https://kefu.easemob.com"] }),
+      });
+      if (!r.ok) throw new Error(`create the other-key integration: ${r.status} ${await r.text()}`);
+      return (await r.json()).integration.slug;
+    }, `other-key-${randomBytes(12).toString("hex")}`);
+    // The simulator lists the integrations when it opens: open it again.
+    await go("audit");
+    await go("simulator");
+    await page.locator(`[data-testid="sim-integration"] option[value="${other}"]`).waitFor({ state: "attached" });
     await page.selectOption('[data-testid="sim-integration"]', other);
     await page.fill('[data-testid="sim-input"]', url.split("?")[1]);
     await page.click('[data-testid="sim-run"]');
-    const step = page.locator('[data-testid="sim-step-decode"]');
-    await step.waitFor();
+    // The result of this run, not the demo run's still on screen.
+    const result = page.locator(`[data-testid="sim-result"][data-integration="${other}"]`);
+    await result.waitFor();
+    const step = result.locator('[data-testid="sim-step-decode"]');
     // The visitor's ids are in clear; every encrypted param is dropped (a
     // session would open without them), and the step says which key to set.
     assert.equal(await step.getAttribute("data-status"), "warning");
@@ -325,7 +342,7 @@ describe("admin console e2e", { skip }, () => {
   test("zh: simulator steps and the layout reason, protection, audit actions and field types are worded in Chinese", async () => {
     const han = /[\u4e00-\u9fff]/;
     const toZh = (await page.evaluate(() => document.documentElement.lang)) !== "zh-CN";
-    if (toZh) await page.click('[data-testid="lang-switch"]');
+    if (toZh) await page.click('[data-testid="lang-zh"]');
     try {
       const url = await demoURL(0);
       await go("simulator");
@@ -333,7 +350,8 @@ describe("admin console e2e", { skip }, () => {
       await page.selectOption('[data-testid="sim-integration"]', "demo-easemob");
       await page.fill('[data-testid="sim-input"]', base + url);
       await page.click('[data-testid="sim-run"]');
-      await page.locator('[data-testid="sim-layout"]').waitFor();
+      // This run's result (the previous test's, of another integration, may still be on screen).
+      await page.locator('[data-testid="sim-result"][data-integration="demo-easemob"] [data-testid="sim-layout"]').waitFor();
       const details = await page.locator('[data-testid="sim-step-detail"]').allTextContents();
       assert.ok(details.length >= 5, `steps: ${details}`);
       for (const d of details) {
@@ -360,7 +378,7 @@ describe("admin console e2e", { skip }, () => {
       await type.waitFor();
       assert.match(await type.textContent(), han);
     } finally {
-      if (toZh) await page.click('[data-testid="lang-switch"]');
+      if (toZh) await page.click('[data-testid="lang-en"]');
     }
   });
 

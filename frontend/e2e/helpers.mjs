@@ -51,7 +51,15 @@ export function freePort() {
   });
 }
 
-export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** Waits ms (for retry loops only: tests wait for events, never for time). */
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Resolves in frame (a playwright Frame or Page) after its next paint and
+ * the tasks queued before it: Preact runs effects (useEffect) then, so what
+ * a message or click handled before this call led to is on the page.
+ */
+export const afterNextPaint = (frame) => frame.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))));
 
 /** Polls fn until it returns a truthy value; fails with message after the timeout. */
 export async function eventually(fn, message, timeout = TIMEOUT) {
@@ -235,29 +243,36 @@ export async function heapStrings(page) {
 }
 
 /**
- * An init script (page.addInitScript(recordFrames)): records, before each
- * paint (requestAnimationFrame), what the sidebar's #app shows — "blank",
- * "skeleton", "name:<contact>" or "other" — keeping only the changes, in
- * window.__frames of each frame.
+ * An init script (page.addInitScript(recordFrames)): records each state the
+ * sidebar's #app goes through — "blank" (no element in it), "skeleton"
+ * (data-state="loading", the page's and the App's), "name:<contact>" (a
+ * linked contact's header), else the data-state the App set ("not-linked",
+ * "error:<code>", "waiting", "rejected") — keeping only the changes, in
+ * window.__frames of each frame. A MutationObserver sees every state the DOM
+ * is left in at the end of a task, so every state a paint can show: nothing
+ * depends on when the browser gets to paint (a busy machine skips frames).
  */
 export function recordFrames() {
   if (window.__frames) return;
   window.__frames = [];
   const sample = () => {
     const app = document.querySelector("div#app");
-    if (app) {
-      const name = document.querySelector('[data-testid="contact-name"]')?.textContent;
-      const state =
-        !app.firstElementChild || app.getBoundingClientRect().height < 20
-          ? "blank"
-          : app.querySelector(".sk-card")
-            ? "skeleton"
-            : name
-              ? `name:${name}`
-              : "other";
-      if (window.__frames[window.__frames.length - 1] !== state) window.__frames.push(state);
-    }
-    requestAnimationFrame(sample);
+    if (!app) return;
+    const main = app.firstElementChild;
+    const phase = main?.getAttribute("data-state");
+    const name = app.querySelector('[data-testid="contact-name"]')?.textContent;
+    const code = app.querySelector('[data-testid="state-error"]')?.getAttribute("data-code");
+    const state = !main
+      ? "blank"
+      : phase === "loading"
+        ? "skeleton"
+        : phase === "linked" && name
+          ? `name:${name}`
+          : phase === "error"
+            ? `error:${code}`
+            : (phase ?? "other");
+    if (window.__frames[window.__frames.length - 1] !== state) window.__frames.push(state);
   };
-  requestAnimationFrame(sample);
+  // From the document's start: the parser inserting #app is observed too.
+  new MutationObserver(sample).observe(document, { childList: true, subtree: true, attributes: true, characterData: true });
 }

@@ -1,8 +1,12 @@
 // Package adapter turns what a customer-service platform appends to the
 // sidebar URL into one normalized Claims: the channel and the visitor's id on
-// it, the agent, identity claims, the UI language and any extra params. One
-// file per platform: easemob.go (DES params), sharecrm.go (AES identity
-// verification), chatwoot.go (dashboard app context), signed.go (HS256 JWT).
+// it, the agent, identity claims, the UI language and any extra params. It
+// holds what every platform shares (Claims, the error codes, the limits,
+// the checks) and the Platform interface (platform.go); each platform is
+// one package: easemob (DES params), sharecrm (AES identity verification),
+// chatwoot (dashboard app context), signed (HS256 JWT), udesk (MD5-signed
+// assist-component URLs), sobot (MD5-signed iFrame URLs), registered in
+// internal/platforms.
 //
 // Adapters only decode and verify; they never touch the database, so a
 // request they refuse cannot have written anything. A signed token's single
@@ -14,12 +18,15 @@
 //
 // Every error Decode returns is an *apperr.Error with one of the Code
 // constants below; messages never contain keys, tokens, ciphertexts, phones
-// or emails. Every failure found after decryption is the one errDecrypt
+// or emails. Every failure found after decryption is the one ErrDecrypt
 // answer, so that no caller can be used as a padding oracle.
 package adapter
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 	"unicode"
@@ -108,6 +115,37 @@ type Claims struct {
 	Dropped []DroppedParam
 }
 
+// Reasons a param is dropped (DroppedParam.Reason): the simulator words
+// each in the admin's language.
+const (
+	// DropEmpty: the param arrived empty (or encrypted empty).
+	DropEmpty = "empty"
+	// DropNotEncrypted: a key is set but the param is not a ciphertext (not
+	// hex or base64 of whole blocks), or is plain where plain is not trusted.
+	DropNotEncrypted = "not_encrypted"
+	// DropNotDecryptable: the param looks like a ciphertext but does not
+	// decrypt to text with any of the integration's keys. Bad padding and a
+	// plaintext that is not UTF-8 are this one reason alike.
+	DropNotDecryptable = "not_decryptable"
+	// DropUnknown: the param is one crmlens reads but its value is not one it
+	// knows (a language other than zh or en: the page then uses the
+	// browser's).
+	DropUnknown = "unknown"
+)
+
+// DroppedParam is a param an adapter ignored, and why (a Drop* reason).
+type DroppedParam struct {
+	Name   string
+	Reason string
+}
+
+// How a param was read (EasemobParam.How).
+const (
+	ReadPlain     = "plain"
+	ReadDecrypted = "decrypted"
+	ReadDropped   = "dropped"
+)
+
 // ChatwootRef names a Chatwoot conversation and contact.
 type ChatwootRef struct {
 	AccountID      string
@@ -157,15 +195,15 @@ const (
 	CodeSplicedParam = "spliced_param"
 )
 
-// errDecrypt is the one answer for every failure found after decryption, so
+// ErrDecrypt is the one answer for every failure found after decryption, so
 // that no caller can tell bad padding from a plaintext that does not parse.
-func errDecrypt() *apperr.Error {
+func ErrDecrypt() *apperr.Error {
 	return apperr.New(apperr.Invalid, CodeDecryptFailed,
 		"the parameters could not be decrypted with this integration's key; check that the key set in the platform matches crmlens")
 }
 
-// checkSize refuses oversized params before any work is done on them.
-func checkSize(params map[string]string) error {
+// CheckSize refuses oversized params before any work is done on them.
+func CheckSize(params map[string]string) error {
 	if len(params) > MaxParams {
 		return apperr.New(apperr.TooLarge, CodeTooLarge, "too many parameters (%d, at most %d)", len(params), MaxParams)
 	}
@@ -180,9 +218,9 @@ func checkSize(params map[string]string) error {
 	return nil
 }
 
-// nonEmptyKeys returns keys without the empty ones, each with its position in
+// NonEmptyKeys returns keys without the empty ones, each with its position in
 // keys for naming it in an error.
-func nonEmptyKeys(keys []string) (out []string, pos []int) {
+func NonEmptyKeys(keys []string) (out []string, pos []int) {
 	for i, k := range keys {
 		if k != "" {
 			out = append(out, k)
@@ -192,8 +230,8 @@ func nonEmptyKeys(keys []string) (out []string, pos []int) {
 	return out, pos
 }
 
-// keyName names keys[i] in messages without showing it.
-func keyName(i int) string {
+// KeyName names keys[i] in messages without showing it.
+func KeyName(i int) string {
 	switch i {
 	case 0:
 		return "the current key"
@@ -204,8 +242,8 @@ func keyName(i int) string {
 	}
 }
 
-// errKey is a constructor's answer for an unusable key.
-func errKey(err error, format string, args ...any) *apperr.Error {
+// ErrKey is a constructor's answer for an unusable key.
+func ErrKey(err error, format string, args ...any) *apperr.Error {
 	return apperr.Wrap(err, apperr.Invalid, CodeInvalidKey, format, args...)
 }
 
@@ -243,8 +281,8 @@ func normalizePhone(v string) string {
 	return ""
 }
 
-// isDigits reports whether s is 1 to max ASCII digits.
-func isDigits(s string, max int) bool {
+// IsDigits reports whether s is 1 to max ASCII digits.
+func IsDigits(s string, max int) bool {
 	if s == "" || len(s) > max {
 		return false
 	}
@@ -256,17 +294,17 @@ func isDigits(s string, max int) bool {
 	return true
 }
 
-// checkVisitorID refuses a visitor id longer than the visitors table holds.
-func checkVisitorID(id, param string) error {
+// CheckVisitorID refuses a visitor id longer than the visitors table holds.
+func CheckVisitorID(id, param string) error {
 	if utf8.RuneCountInString(id) > MaxVisitorID {
 		return apperr.New(apperr.TooLarge, CodeTooLarge, "%s is longer than %d characters", param, MaxVisitorID)
 	}
 	return nil
 }
 
-// validFieldName reports whether name can be a claim field: 1 to
+// ValidFieldName reports whether name can be a claim field: 1 to
 // MaxParamName printable characters without white space or '='.
-func validFieldName(name string) bool {
+func ValidFieldName(name string) bool {
 	if name == "" || len(name) > MaxParamName || !utf8.ValidString(name) {
 		return false
 	}
@@ -278,10 +316,10 @@ func validFieldName(name string) bool {
 	return true
 }
 
-// normalizeLang returns "zh" or "en" for a language tag naming one of them
+// NormalizeLang returns "zh" or "en" for a language tag naming one of them
 // in any case ("zh", "ZH", "zh-CN", "zh_Hans", "EN", "en-US"), else ""
 // ("ja", "fr", "english"): the front end then uses the browser's language.
-func normalizeLang(v string) string {
+func NormalizeLang(v string) string {
 	v = strings.ToLower(strings.TrimSpace(v))
 	primary, _, _ := strings.Cut(strings.ReplaceAll(v, "_", "-"), "-")
 	switch primary {
@@ -290,4 +328,33 @@ func normalizeLang(v string) string {
 	default:
 		return ""
 	}
+}
+
+// Truncate keeps s to n bytes for an error message, marking the cut.
+func Truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// VerifiedVisitorID is the stable visitor id of a verified person: the
+// lowercase hex SHA-256 of the canonical form of the verification fields
+// (sorted by name, one "name=value" line each, values as NormalizeClaim
+// returns them). The same person verified twice gets the same id; a changed
+// phone makes another visitor.
+func VerifiedVisitorID(verified map[string]string, fields []string) string {
+	names := append([]string(nil), fields...)
+	sort.Strings(names)
+	var b strings.Builder
+	for i, f := range names {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(f)
+		b.WriteByte('=')
+		b.WriteString(NormalizeClaim(f, verified[f]))
+	}
+	sum := sha256.Sum256([]byte(b.String()))
+	return hex.EncodeToString(sum[:])
 }

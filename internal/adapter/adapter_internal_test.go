@@ -28,7 +28,7 @@ func TestNormalizeClaim(t *testing.T) {
 	}
 }
 
-// FuzzParams checks the shared size limits: checkSize accepts exactly the
+// FuzzParams checks the shared size limits: CheckSize accepts exactly the
 // params within MaxParams, MaxParamName and MaxParamValue, and refuses the
 // rest with a params_too_large client error that does not show the value.
 func FuzzParams(f *testing.F) {
@@ -45,16 +45,16 @@ func FuzzParams(f *testing.F) {
 		}
 		params[name] = value
 		want := len(params) <= MaxParams && len(name) <= MaxParamName && len(value) <= MaxParamValue
-		err := checkSize(params)
+		err := CheckSize(params)
 		if want != (err == nil) {
-			t.Fatalf("checkSize(%d params, name %d, value %d) = %v, want ok=%v", len(params), len(name), len(value), err, want)
+			t.Fatalf("CheckSize(%d params, name %d, value %d) = %v, want ok=%v", len(params), len(name), len(value), err, want)
 		}
 		if err == nil {
 			return
 		}
 		e := apperr.As(err)
 		if e == nil || e.Kind != apperr.TooLarge || e.Code != CodeTooLarge {
-			t.Fatalf("checkSize error = %v, want a %s client error", err, CodeTooLarge)
+			t.Fatalf("CheckSize error = %v, want a %s client error", err, CodeTooLarge)
 		}
 		if len(value) >= 8 && strings.Contains(e.Message, value) {
 			t.Fatalf("message shows the value: %q", e.Message)

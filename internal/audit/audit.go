@@ -40,10 +40,27 @@ type Event struct {
 // Log writes events to a database.
 type Log struct {
 	db *gorm.DB
+	// agents names the agents events name as their actor (WithAgents).
+	agents AgentNames
 }
 
 // New returns a Log over db.
 func New(db *gorm.DB) *Log { return &Log{db: db} }
+
+// AgentNames finds agents by what events name them with: internal/agents
+// owns the agents table (*agents.Service is one).
+type AgentNames interface {
+	// ByKeys returns the agents (id, platform, platform id, e-mail and
+	// name) whose platform id or e-mail is one of keys.
+	ByKeys(ctx context.Context, keys []string) ([]model.Agent, error)
+}
+
+// WithAgents makes WithNames name agents with a; without, events name no
+// agent. Call it once, before l is used.
+func (l *Log) WithAgents(a AgentNames) *Log {
+	l.agents = a
+	return l
+}
 
 // Record writes ev.
 func (l *Log) Record(ctx context.Context, ev Event) error {
@@ -297,10 +314,10 @@ func (l *Log) WithNames(ctx context.Context, rows []model.AuditEvent) ([]Named, 
 		}
 	}
 	agents := map[string][]model.Agent{}
-	if len(keys) > 0 {
-		var found []model.Agent
-		if err := db.Select("id", "platform", "platform_id", "email", "name").Where("platform_id IN ? OR email IN ?", keys, keys).Find(&found).Error; err != nil {
-			return nil, fmt.Errorf("audit names: agents: %w", err)
+	if len(keys) > 0 && l.agents != nil {
+		found, err := l.agents.ByKeys(ctx, keys)
+		if err != nil {
+			return nil, fmt.Errorf("audit names: %w", err)
 		}
 		for _, a := range found {
 			agents[a.PlatformID] = append(agents[a.PlatformID], a)

@@ -1,6 +1,10 @@
 package audit
 
-import "gorm.io/gorm"
+import (
+	"context"
+
+	"gorm.io/gorm"
+)
 
 // OnTx writes the audit record of a change on tx, the transaction that
 // makes the change, given the value as changed: services that change
@@ -15,4 +19,10 @@ func (h OnTx[T]) Run(tx *gorm.DB, changed T) error {
 		return nil
 	}
 	return h(tx, changed)
+}
+
+// RecordOn writes ev on tx, the transaction of the change it records, so
+// that both are written or neither is.
+func RecordOn(ctx context.Context, tx *gorm.DB, ev Event) error {
+	return New(tx).Record(ctx, ev)
 }

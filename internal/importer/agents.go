@@ -1,13 +1,10 @@
 package importer
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
-	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
-
+	agentstore "github.com/crmlens/crmlens/internal/agents"
 	"github.com/crmlens/crmlens/internal/matchkey"
 	"github.com/crmlens/crmlens/internal/model"
 )
@@ -31,22 +28,18 @@ func agentsSpec() *objectSpec {
 type agents struct {
 	now     time.Time
 	ids     externalIDs
-	rows    []model.Agent
-	groups  [][]string // per row: the groups named, nil when the column is absent
+	rows    []agentstore.Declared // Groups nil when the column is absent
 	updated int
 }
 
 func (h *agents) rowsToWrite() int { return len(h.rows) }
 
 func (h *agents) add(c *checker) {
-	a := model.Agent{
+	a := agentstore.Declared{
 		Platform:   c.oneOf("platform", "", model.KindEasemob, model.KindShareCRM, model.KindChatwoot, model.KindSigned),
 		PlatformID: c.text("platform_id"),
 		Email:      strings.ToLower(c.email("email")),
 		Name:       c.text("name"),
-		Origin:     model.AgentImported,
-		CreatedAt:  h.now,
-		UpdatedAt:  h.now,
 	}
 	if a.Platform != "" && a.PlatformID != "" {
 		if prev, ok := h.ids[a.Platform+"\x00"+a.PlatformID]; ok {
@@ -69,8 +62,8 @@ func (h *agents) add(c *checker) {
 		}
 	}
 	if c.ok {
+		a.Groups = groups
 		h.rows = append(h.rows, a)
-		h.groups = append(h.groups, groups)
 	}
 }
 
@@ -82,58 +75,20 @@ func (h *agents) resolve(w *writer, _ *collector) error {
 	for platform, ids := range byPlatform {
 		for start := 0; start < len(ids); start += lookupChunk {
 			chunk := ids[start:min(start+lookupChunk, len(ids))]
-			var n int64
-			if err := w.tx.Model(&model.Agent{}).Where("platform = ? AND platform_id IN ?", platform, chunk).Count(&n).Error; err != nil {
-				return fmt.Errorf("look up agents: %w", err)
+			n, err := w.agents.CountExisting(w.tx, platform, chunk)
+			if err != nil {
+				return err
 			}
-			h.updated += int(n)
+			h.updated += n
 		}
 	}
 	return nil
 }
 
 func (h *agents) write(w *writer, batch int) (Result, error) {
-	err := create(w, h.rows, batch, &clause.OnConflict{
-		Columns:   []clause.Column{{Name: "platform"}, {Name: "platform_id"}},
-		DoUpdates: clause.AssignmentColumns([]string{"email", "name", "origin", "updated_at"}),
-	})
-	if err != nil {
-		return Result{}, fmt.Errorf("write agents: %w", err)
-	}
-	if err := h.writeGroups(w.tx); err != nil {
+	// internal/agents owns the agents table.
+	if err := w.agents.Declare(w.tx, h.rows, h.now, batch); err != nil {
 		return Result{}, err
 	}
 	return result(len(h.rows), h.updated), nil
-}
-
-// writeGroups makes each agent that had a groups column a member of exactly
-// the groups listed, creating groups as needed.
-func (h *agents) writeGroups(tx *gorm.DB) error {
-	for i, a := range h.rows {
-		groups := h.groups[i]
-		if groups == nil {
-			continue
-		}
-		var agent model.Agent
-		if err := tx.Select("id").Where("platform = ? AND platform_id = ?", a.Platform, a.PlatformID).Take(&agent).Error; err != nil {
-			return fmt.Errorf("find imported agent: %w", err)
-		}
-		if err := tx.Where("agent_id = ?", agent.ID).Delete(&model.AgentGroupMember{}).Error; err != nil {
-			return fmt.Errorf("clear agent groups: %w", err)
-		}
-		for _, name := range groups {
-			g := model.AgentGroup{Name: name, CreatedAt: h.now}
-			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&g).Error; err != nil {
-				return fmt.Errorf("create agent group: %w", err)
-			}
-			if err := tx.Where("name = ?", name).Take(&g).Error; err != nil {
-				return fmt.Errorf("find agent group: %w", err)
-			}
-			m := model.AgentGroupMember{AgentID: agent.ID, GroupID: g.ID}
-			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&m).Error; err != nil {
-				return fmt.Errorf("add agent to group: %w", err)
-			}
-		}
-	}
-	return nil
 }

@@ -28,6 +28,7 @@ import (
 
 	"gorm.io/gorm"
 
+	agentstore "github.com/crmlens/crmlens/internal/agents"
 	"github.com/crmlens/crmlens/internal/apperr"
 	"github.com/crmlens/crmlens/internal/audit"
 	"github.com/crmlens/crmlens/internal/matchkey"
@@ -43,6 +44,16 @@ type Importer struct {
 	record   audit.OnTx[Result]
 	norm     matchkey.Normalizer
 	bulk     Bulk // nil: the portable path only
+	agents   *agentstore.Service
+}
+
+// WithAgents returns a copy of im that declares imported agents through a
+// (internal/agents owns the agents table; New's default is one over its
+// database).
+func (im *Importer) WithAgents(a *agentstore.Service) *Importer {
+	cp := *im
+	cp.agents = a
+	return &cp
 }
 
 // WithNormalizer returns a copy of im that normalizes contacts' phones and
@@ -91,7 +102,7 @@ func New(db *gorm.DB) *Importer {
 	if db.NowFunc != nil {
 		now = func() time.Time { return db.NowFunc().UTC() }
 	}
-	return &Importer{db: db, now: now, batch: batchSize(db)}
+	return &Importer{db: db, now: now, batch: batchSize(db), agents: agentstore.New(db, now)}
 }
 
 // batchSize is how many rows one INSERT writes. The pure-Go SQLite driver
@@ -261,6 +272,7 @@ func (im *Importer) transact(ctx context.Context, spec *objectSpec, fn func(*gor
 			if err != nil {
 				return err
 			}
+			w.agents = im.agents
 			defer w.close()
 			if im.bulk != nil && w.raw != nil && len(spec.tables) > 0 {
 				if bt, err = im.bulk.Begin(tx, w.raw, spec.tables, w.wrote); err != nil {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	agentstore "github.com/crmlens/crmlens/internal/agents"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
@@ -20,10 +21,12 @@ import (
 // writer prepares each distinct statement (a full chunk, the last partial
 // one) once.
 type writer struct {
-	tx    *gorm.DB
-	raw   *sql.Tx // nil when tx is not backed by a *sql.Tx: use tx itself
-	dry   *gorm.DB
-	stmts map[string]*sql.Stmt
+	tx *gorm.DB
+	// agents writes the agents table, which internal/agents owns.
+	agents *agentstore.Service
+	raw    *sql.Tx // nil when tx is not backed by a *sql.Tx: use tx itself
+	dry    *gorm.DB
+	stmts  map[string]*sql.Stmt
 	// idStep is the distance between the ids MySQL gives the rows of one
 	// multi-row INSERT when they are consecutive (see insertNumbered), 0
 	// when they are not or the database cannot say which it gave.

@@ -21,11 +21,12 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/crmlens/crmlens/internal/adapter"
 	"github.com/crmlens/crmlens/internal/apperr"
 	"github.com/crmlens/crmlens/internal/audit"
 	"github.com/crmlens/crmlens/internal/keyring"
 	"github.com/crmlens/crmlens/internal/model"
-	"github.com/crmlens/crmlens/internal/paramcrypt"
+	"github.com/crmlens/crmlens/internal/platforms"
 )
 
 // Input is what an admin gives to create an integration.
@@ -34,9 +35,10 @@ type Input struct {
 	Kind string
 	Name string
 	Key  string // empty: generated for kinds that need one (unless NoKey)
-	// NoKey stores no key: Easemob's mode without an encryption key, where
-	// every parameter travels in clear. Only for easemob (chatwoot has no
-	// key anyway); with Key set it is an error.
+	// NoKey stores no key: a platform's mode without one (Easemob's, where
+	// every parameter travels in clear). Only for platforms whose key is
+	// optional (adapter.KeyOptional; chatwoot has no key anyway); with Key
+	// set it is an error.
 	NoKey   bool
 	Origins []string
 	Options Options
@@ -46,25 +48,27 @@ type Input struct {
 
 // Service manages integrations in a database.
 type Service struct {
-	db    *gorm.DB
-	keys  *keyring.Keyring
-	grace time.Duration
-	now   func() time.Time
+	db        *gorm.DB
+	keys      *keyring.Keyring
+	platforms *platforms.Registry
+	grace     time.Duration
+	now       func() time.Time
 }
 
-// New returns a Service over db sealing secrets with keys. grace is how long
-// a rotated-out key stays valid; now is the clock (nil: time.Now).
-func New(db *gorm.DB, keys *keyring.Keyring, grace time.Duration, now func() time.Time) *Service {
+// New returns a Service over db sealing secrets with keys, for the
+// platforms of reg. grace is how long a rotated-out key stays valid; now is
+// the clock (nil: time.Now).
+func New(db *gorm.DB, keys *keyring.Keyring, reg *platforms.Registry, grace time.Duration, now func() time.Time) *Service {
 	if now == nil {
 		now = func() time.Time { return time.Now().UTC() }
 	}
-	return &Service{db: db, keys: keys, grace: grace, now: now}
+	return &Service{db: db, keys: keys, platforms: reg, grace: grace, now: now}
 }
 
-var slugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{2,63}$`)
+// Platforms is the registry the Service knows platforms from.
+func (s *Service) Platforms() *platforms.Registry { return s.platforms }
 
-// Kinds lists the integration kinds crmlens knows.
-var Kinds = []string{model.KindEasemob, model.KindShareCRM, model.KindChatwoot, model.KindSigned}
+var slugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{2,63}$`)
 
 // Error codes.
 const (
@@ -85,25 +89,30 @@ const (
 // returns the row and the key in clear (generated when in.Key was empty and
 // the kind needs one), to show the admin once.
 func (s *Service) Create(ctx context.Context, in Input, record audit.OnTx[model.Integration]) (model.Integration, string, error) {
-	if err := validateKind(in.Kind); err != nil {
+	p, err := s.platform(in.Kind)
+	if err != nil {
 		return model.Integration{}, "", err
 	}
 	key := in.Key
 	if in.NoKey {
-		if err := validateNoKey(in); err != nil {
+		if err := s.validateNoKey(p, in); err != nil {
 			return model.Integration{}, "", err
 		}
-	} else if key == "" && in.Kind != model.KindChatwoot {
-		key = GenerateKey(in.Kind)
+	} else if key == "" && p.Spec().Key != adapter.KeyNone {
+		if key, err = newKey(p); err != nil {
+			return model.Integration{}, "", err
+		}
 	}
-	if err := ValidateKey(in.Kind, key); err != nil {
-		return model.Integration{}, "", err
+	if key != "" || p.Spec().Key == adapter.KeyRequired {
+		if err := p.ValidateKey(key); err != nil {
+			return model.Integration{}, "", err
+		}
 	}
 	origins, err := NormalizeOrigins(in.Origins)
 	if err != nil {
 		return model.Integration{}, "", err
 	}
-	if err := in.Options.Validate(in.Kind); err != nil {
+	if err := validateOptions(p, in.Options, key != ""); err != nil {
 		return model.Integration{}, "", err
 	}
 	if in.Options.AgentActions == "" {
@@ -131,7 +140,7 @@ func (s *Service) Create(ctx context.Context, in Input, record audit.OnTx[model.
 			"the name must be at most 128 characters, without control or bidirectional-override characters"), "name")
 	}
 	row := model.Integration{Slug: slug, Kind: in.Kind, Name: in.Name, Key: sealedKey, APIToken: sealedToken,
-		Origins: string(originsJSON), Options: in.Options.encode()}
+		Origins: string(originsJSON), Options: in.Options.Encode()}
 	if row.Name == "" {
 		row.Name = in.Kind
 	}
@@ -150,8 +159,17 @@ func (s *Service) Create(ctx context.Context, in Input, record audit.OnTx[model.
 	return row, key, nil
 }
 
-// Get returns the integration with slug, or a NotFound error.
-func (s *Service) Get(ctx context.Context, slug string) (model.Integration, error) {
+// Get returns the integration with slug, its options parsed and its
+// platform found (Open), or a NotFound error.
+func (s *Service) Get(ctx context.Context, slug string) (Integration, error) {
+	row, err := s.row(ctx, slug)
+	if err != nil {
+		return Integration{}, err
+	}
+	return s.Open(row)
+}
+
+func (s *Service) row(ctx context.Context, slug string) (model.Integration, error) {
 	var in model.Integration
 	err := s.db.WithContext(ctx).Where("slug = ?", slug).Take(&in).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -162,6 +180,15 @@ func (s *Service) Get(ctx context.Context, slug string) (model.Integration, erro
 		return in, fmt.Errorf("find integration: %w", err)
 	}
 	return in, nil
+}
+
+// platform returns the registered platform of kind, or an invalid_kind
+// error naming the kinds there are.
+func (s *Service) platform(kind string) (adapter.Platform, error) {
+	if p, ok := s.platforms.Get(kind); ok {
+		return p, nil
+	}
+	return nil, apperr.New(apperr.Invalid, "invalid_kind", "kind %q is not one of %s", truncate(kind, 32), strings.Join(s.platforms.Kinds(), ", "))
 }
 
 // List returns every integration, ordered by slug.
@@ -201,7 +228,7 @@ func (s *Service) APIToken(in model.Integration) (string, error) {
 
 // Reveal returns the current key of slug in clear. The caller audits it.
 func (s *Service) Reveal(ctx context.Context, slug string) (model.Integration, string, error) {
-	in, err := s.Get(ctx, slug)
+	in, err := s.row(ctx, slug)
 	if err != nil {
 		return in, "", err
 	}
@@ -235,10 +262,16 @@ func (s *Service) RotateKey(ctx context.Context, slug, key string, grace time.Du
 			}
 			return err
 		}
-		if key == "" {
-			key = GenerateKey(in.Kind)
+		p, err := s.platform(in.Kind)
+		if err != nil {
+			return err
 		}
-		if err := ValidateKey(in.Kind, key); err != nil {
+		if key == "" {
+			if key, err = newKey(p); err != nil {
+				return err
+			}
+		}
+		if err := p.ValidateKey(key); err != nil {
 			return err
 		}
 		sealed, err := s.keys.Seal(key)
@@ -278,10 +311,11 @@ type Update struct {
 // Apply stores u for slug with its audit record (record, when not nil),
 // validating everything before writing.
 func (s *Service) Apply(ctx context.Context, slug string, u Update, record audit.OnTx[model.Integration]) (model.Integration, error) {
-	in, err := s.Get(ctx, slug)
+	opened, err := s.Get(ctx, slug)
 	if err != nil {
-		return in, err
+		return opened.Integration, err
 	}
+	in := opened.Integration
 	changes := map[string]any{"updated_at": s.now()}
 	if u.Name != nil {
 		name := strings.TrimSpace(*u.Name)
@@ -306,16 +340,18 @@ func (s *Service) Apply(ctx context.Context, slug string, u Update, record audit
 		changes["origins"] = string(b)
 	}
 	if u.Options != nil {
-		if err := u.Options.Validate(in.Kind); err != nil {
+		p, err := s.platform(in.Kind)
+		if err != nil {
+			return in, err
+		}
+		if err := validateOptions(p, *u.Options, in.Key != ""); err != nil {
 			return in, err
 		}
 		if u.Options.AgentActions == "" {
 			// Options given without it keep the stored choice.
-			if stored, err := ParseOptions(in.Options); err == nil {
-				u.Options.AgentActions = stored.AgentActions
-			}
+			u.Options.AgentActions = opened.Options.AgentActions
 		}
-		changes["options"] = u.Options.encode()
+		changes["options"] = u.Options.Encode()
 	}
 	if u.APIToken != nil {
 		sealed, err := s.keys.Seal(*u.APIToken)
@@ -366,64 +402,17 @@ func validateSlug(slug string) error {
 	return nil
 }
 
-func validateKind(kind string) error {
-	for _, k := range Kinds {
-		if k == kind {
-			return nil
-		}
-	}
-	return apperr.New(apperr.Invalid, "invalid_kind", "kind %q is not one of %s", truncate(kind, 32), strings.Join(Kinds, ", "))
-}
-
-// ValidateKey checks key against what kind's platform accepts.
-func ValidateKey(kind, key string) error {
-	switch kind {
-	case model.KindEasemob:
-		if key == "" {
-			return nil // Easemob without a key sends params in clear
-		}
-		if _, err := paramcrypt.NewDES(key); err != nil {
-			return apperr.New(apperr.Invalid, "invalid_key", "an Easemob key must be longer than 8 characters (Easemob requires it, and DES uses its first 8 bytes)")
-		}
-	case model.KindShareCRM:
-		if _, err := paramcrypt.NewAES(key); err != nil {
-			return apperr.New(apperr.Invalid, "invalid_key", "a ShareCRM key must be base64 of 16, 24 or 32 bytes, as ShareCRM's \"Generate Key\" gives")
-		}
-	case model.KindSigned:
-		if len(key) < 32 {
-			return apperr.New(apperr.Invalid, "invalid_key", "a signing secret must be at least 32 characters")
-		}
-	}
-	return nil
-}
-
 // validateNoKey checks an Input that asks for no key.
-func validateNoKey(in Input) error {
+// (the platform's Validate says which options need a key).
+func (s *Service) validateNoKey(p adapter.Platform, in Input) error {
 	switch {
 	case in.Key != "":
 		return apperr.New(apperr.Invalid, "invalid_key", "give a key or ask for none, not both")
-	case in.Kind == model.KindShareCRM || in.Kind == model.KindSigned:
-		return apperr.New(apperr.Invalid, "invalid_key", "a %s integration cannot work without a key; only Easemob has a mode without one", in.Kind)
-	case in.Options.EncryptedSystemParams:
-		return apperr.New(apperr.Invalid, "invalid_option", "requiring encrypted easemobId and visitorImId needs a key")
-	case in.Options.TenantID != "":
-		return apperr.New(apperr.Invalid, "invalid_option", "pinning the tenant needs a key: without one tenantId arrives in clear and proves nothing")
+	case p.Spec().Key == adapter.KeyRequired:
+		return apperr.New(apperr.Invalid, "invalid_key", "a %s integration cannot work without a key; only %s have a mode without one",
+			in.Kind, strings.Join(s.keyOptional(), ", "))
 	}
 	return nil
-}
-
-// UsualOrigin is the origin a kind's platform usually frames the sidebar
-// from: Easemob's agent workbench, Chatwoot Cloud. "" when none is known
-// (ShareCRM-style pages and signed links are framed by the customer's own
-// site). A self-hosted platform has its own.
-func UsualOrigin(kind string) string {
-	switch kind {
-	case model.KindEasemob:
-		return "https://kefu.easemob.com"
-	case model.KindChatwoot:
-		return "https://app.chatwoot.com"
-	}
-	return ""
 }
 
 // Framing says in words who may frame the sidebar of an integration with
@@ -435,22 +424,32 @@ func Framing(origins []string) string {
 	return "framed only by " + strings.Join(origins, ", ") + " (and crmlens's own pages)"
 }
 
-// GenerateKey returns a new random key fit for kind, from crypto/rand.
-func GenerateKey(kind string) string {
+// newKey generates a key for p, or says where to copy it from when the
+// platform makes its own (Spec.KeyFromPlatform).
+func newKey(p adapter.Platform) (string, error) {
+	sp := p.Spec()
+	if !sp.KeyFromPlatform {
+		return GenerateKey(p), nil
+	}
+	alt := ""
+	if sp.Key == adapter.KeyOptional {
+		alt = ", or ask for none (which authenticates nothing)"
+	}
+	return "", apperr.OnField(apperr.New(apperr.Invalid, "invalid_key", "%s makes its own key, which crmlens cannot generate: give %s%s",
+		sp.Title, sp.KeyHelp, alt), "key")
+}
+
+// GenerateKey returns a new random key fit for p (Spec.NewKey), from
+// crypto/rand.
+func GenerateKey(p adapter.Platform) string {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
 		panic(fmt.Sprintf("crypto/rand: %v", err))
 	}
-	switch kind {
-	case model.KindShareCRM:
-		return base64.StdEncoding.EncodeToString(b)
-	case model.KindEasemob:
-		// Easemob's settings page takes printable keys; DES uses the first 8
-		// bytes, so 24 characters of base32 are plenty.
-		return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))[:24]
-	default:
-		return base64.RawURLEncoding.EncodeToString(b)
+	if f := p.Spec().NewKey; f != nil {
+		return f(b)
 	}
+	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 // NormalizeOrigins checks that each origin is scheme://host[:port] and
@@ -604,4 +603,15 @@ func (s *Service) Delete(ctx context.Context, slug string, record audit.OnTx[Del
 func DeletedDetail(d Deleted) map[string]string {
 	return map[string]string{"slug": d.Integration.Slug, "kind": d.Integration.Kind, "name": d.Integration.Name,
 		"visitors": strconv.FormatInt(d.Visitors, 10)}
+}
+
+// keyOptional names the platforms with a mode without a key.
+func (s *Service) keyOptional() []string {
+	var out []string
+	for _, p := range s.platforms.All() {
+		if p.Spec().Key == adapter.KeyOptional {
+			out = append(out, p.Spec().Title)
+		}
+	}
+	return out
 }

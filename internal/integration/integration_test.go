@@ -15,6 +15,7 @@ import (
 	"github.com/crmlens/crmlens/internal/integration"
 	"github.com/crmlens/crmlens/internal/keyring"
 	"github.com/crmlens/crmlens/internal/model"
+	"github.com/crmlens/crmlens/internal/platforms"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
@@ -49,6 +50,15 @@ func TestCreate(t *testing.T) {
 			{name: "signed cannot go without a key", in: integration.Input{Slug: "x-jwt-none", Kind: "signed", NoKey: true}, wantCode: "invalid_key"},
 			{name: "no key with encrypted system params", in: integration.Input{Slug: "x-none-enc", Kind: "easemob", NoKey: true, Options: integration.Options{EncryptedSystemParams: true}}, wantCode: "invalid_option"},
 			{name: "no key with a tenant pin", in: integration.Input{Slug: "x-none-pin", Kind: "easemob", NoKey: true, Options: integration.Options{TenantID: "1"}}, wantCode: "invalid_option"},
+			{name: "udesk", in: integration.Input{Slug: "acme-udesk", Kind: "udesk", Key: "957a542817ebcda1cccacd9a7c1fc711"}},
+			{name: "udesk makes its own key", in: integration.Input{Slug: "x-udesk-gen", Kind: "udesk"}, wantCode: "invalid_key"},
+			{name: "udesk cannot go without a key", in: integration.Input{Slug: "x-udesk-none", Kind: "udesk", NoKey: true}, wantCode: "invalid_key"},
+			{name: "udesk identity param that is udesk's own", in: integration.Input{Slug: "x-udesk-id", Kind: "udesk", Key: "k1", Options: integration.Options{IdentityParam: "sign"}}, wantCode: "invalid_option"},
+			{name: "sobot", in: integration.Input{Slug: "acme-sobot", Kind: "sobot", Key: "sobot-key", Options: integration.Options{SobotSysNum: "b2a9c1"}}},
+			{name: "sobot without a key", in: integration.Input{Slug: "acme-sobot-clear", Kind: "sobot", NoKey: true, Options: integration.Options{SobotSysNum: "b2a9c1"}}},
+			{name: "sobot makes its own key", in: integration.Input{Slug: "x-sobot-gen", Kind: "sobot", Options: integration.Options{SobotSysNum: "b2a9c1"}}, wantCode: "invalid_key"},
+			{name: "sobot without its sysNum", in: integration.Input{Slug: "x-sobot-num", Kind: "sobot", Key: "sobot-key"}, wantCode: "invalid_option"},
+			{name: "a sobot option on easemob", in: integration.Input{Slug: "x-em-sobot", Kind: "easemob", Options: integration.Options{SobotSysNum: "b2a9c1"}}, wantCode: "invalid_option"},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -103,7 +113,7 @@ func newService(t *testing.T, db *gorm.DB, now func() time.Time) *integration.Se
 	if err != nil {
 		t.Fatal(err)
 	}
-	return integration.New(db, k, 24*time.Hour, now)
+	return integration.New(db, k, platforms.Default(), 24*time.Hour, now)
 }
 
 func TestRotateKeyKeepsThePreviousDuringGrace(t *testing.T) {
@@ -161,10 +171,13 @@ func TestProtectionLevels(t *testing.T) {
 		{"chatwoot without token", model.Integration{Kind: "chatwoot"}, integration.Options{}, nil, "low", "Chatwoot API token"},
 		{"chatwoot with token", model.Integration{Kind: "chatwoot", APIToken: "x"}, integration.Options{ChatwootURL: "https://app.chatwoot.com"}, nil, "medium", "checked against Chatwoot's API"},
 		{"signed", model.Integration{Kind: "signed", Key: "x"}, integration.Options{}, []string{"https://a.example"}, "high", "works once"},
+		{"udesk", model.Integration{Kind: "udesk", Key: "x"}, integration.Options{}, nil, "medium", "replayable within its 5-minute window"},
+		{"sobot", model.Integration{Kind: "sobot", Key: "x"}, integration.Options{SobotSysNum: "n"}, nil, "medium", "only partnerId and timestamp are signed"},
+		{"sobot without a key", model.Integration{Kind: "sobot"}, integration.Options{SobotSysNum: "n"}, []string{"https://a.example"}, "low", "authenticates nothing"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := integration.ProtectionOf(tt.in, tt.opts, tt.origins)
+			p := integration.ProtectionOf(opened(t, tt.in, tt.opts), tt.origins)
 			if p.Level != tt.level || !strings.Contains(p.Summary, tt.says) {
 				t.Errorf("protection = %+v, want %s saying %q", p, tt.level, tt.says)
 			}
@@ -180,7 +193,8 @@ func TestProtectionLevels(t *testing.T) {
 
 func TestUsualOriginAndFraming(t *testing.T) {
 	for kind, want := range map[string]string{"easemob": "https://kefu.easemob.com", "chatwoot": "https://app.chatwoot.com", "sharecrm": "", "signed": ""} {
-		if got := integration.UsualOrigin(kind); got != want {
+		p, _ := platforms.Default().Get(kind)
+		if got := p.Spec().UsualOrigin; got != want {
 			t.Errorf("UsualOrigin(%s) = %q, want %q", kind, got, want)
 		}
 	}
@@ -212,8 +226,18 @@ func TestApplyUpdate(t *testing.T) {
 	if err != nil || in.Slug != newSlug {
 		t.Fatalf("Apply = %+v, %v", in, err)
 	}
-	got, _ := integration.ParseOptions(in.Options)
-	if !got.EncryptedSystemParams {
+	stored, err := svc.Get(ctx, newSlug)
+	if got := stored.Options; err != nil || !got.EncryptedSystemParams {
 		t.Errorf("options = %+v", got)
 	}
+}
+
+// opened is row with options o as Service.Get returns it.
+func opened(t testing.TB, row model.Integration, o integration.Options) integration.Integration {
+	t.Helper()
+	p, ok := platforms.Default().Get(row.Kind)
+	if !ok {
+		t.Fatalf("no platform of kind %q", row.Kind)
+	}
+	return integration.Integration{Integration: row, Options: p.Defaults(o), Platform: p}
 }

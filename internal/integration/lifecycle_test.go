@@ -35,7 +35,7 @@ func TestDisableEnable(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		e := apperr.As(integration.CheckEnabled(got))
+		e := apperr.As(integration.CheckEnabled(got.Integration))
 		if e == nil || e.Kind != apperr.Forbidden || e.Code != integration.CodeDisabled {
 			t.Fatalf("CheckEnabled of a disabled integration = %v", e)
 		}

@@ -6,13 +6,15 @@ import (
 
 	"github.com/crmlens/crmlens/internal/integration"
 	"github.com/crmlens/crmlens/internal/model"
+	"github.com/crmlens/crmlens/internal/platforms"
 )
 
 // Every sentence of a protection has its code, and every code is one the
-// console's catalogue words (integration.ProtectionCodes, codes.json).
+// console's catalogue words (codes, codes.json).
 func TestProtectionCodesMatchTexts(t *testing.T) {
 	seen := map[string]bool{}
-	for _, kind := range []string{model.KindEasemob, model.KindShareCRM, model.KindChatwoot, model.KindSigned} {
+	codes := integration.ProtectionCodes(platforms.Default())
+	for _, kind := range platforms.Default().Kinds() {
 		for _, key := range []string{"", "k"} {
 			for _, token := range []string{"", "t"} {
 				for _, enc := range []bool{false, true} {
@@ -24,7 +26,7 @@ func TestProtectionCodesMatchTexts(t *testing.T) {
 								if token != "" {
 									o.ChatwootURL = "https://app.chatwoot.com"
 								}
-								p := integration.ProtectionOf(in, o, origins)
+								p := integration.ProtectionOf(opened(t, in, o), origins)
 								if len(p.ExposedCodes) != len(p.Exposed) || len(p.AdviceCodes) != len(p.Advice) || len(p.SummaryCodes) == 0 {
 									t.Fatalf("%s: codes do not follow texts: %+v", kind, p)
 								}
@@ -46,11 +48,11 @@ func TestProtectionCodesMatchTexts(t *testing.T) {
 		}
 	}
 	for c := range seen {
-		if !slices.Contains(integration.ProtectionCodes, c) {
+		if !slices.Contains(codes, c) {
 			t.Errorf("code %q is emitted but not in ProtectionCodes", c)
 		}
 	}
-	for _, c := range integration.ProtectionCodes {
+	for _, c := range codes {
 		if !seen[c] {
 			t.Errorf("code %q is in ProtectionCodes but never emitted", c)
 		}

@@ -25,6 +25,8 @@ const cacheTTL = time.Second
 type Store struct {
 	db  *gorm.DB
 	now func() time.Time
+	// groups finds agents' groups, for group scopes (WithAgentGroups).
+	groups AgentGroups
 
 	mu        sync.Mutex
 	cached    []stored
@@ -43,6 +45,23 @@ func NewStore(db *gorm.DB, now func() time.Time) *Store {
 		now = func() time.Time { return time.Now().UTC() }
 	}
 	return &Store{db: db, now: now}
+}
+
+// AgentGroups finds the groups agents are in: internal/agents owns agents
+// and their groups (*agents.Service is one).
+type AgentGroups interface {
+	// GroupsOf returns the names of the groups of the agents keys name (by
+	// platform id or e-mail) among the agents of platform, or when it is ""
+	// of the platform of the integration integrationSlug.
+	GroupsOf(ctx context.Context, platform, integrationSlug string, keys []string) ([]string, error)
+}
+
+// WithAgentGroups makes s resolve group scopes with g's groups; a store
+// without resolves none (the CLI's, which only reads and writes layouts).
+// Call it once, before s is used.
+func (s *Store) WithAgentGroups(g AgentGroups) *Store {
+	s.groups = g
+	return s
 }
 
 // List returns every stored layout, by name.
@@ -416,7 +435,8 @@ func (s *Store) ResolveReason(ctx context.Context, who Who) (Layout, Reason, err
 }
 
 // groupsOf returns the names of the groups of the agents who.Agent names
-// (by platform id or email) among the agents of who's platform.
+// (by platform id or email) among the agents of who's platform: none when
+// the store was given no AgentGroups.
 func (s *Store) groupsOf(ctx context.Context, who Who) ([]string, error) {
 	var keys []string
 	for _, id := range who.Agent {
@@ -424,26 +444,10 @@ func (s *Store) groupsOf(ctx context.Context, who Who) ([]string, error) {
 			keys = append(keys, id)
 		}
 	}
-	if len(keys) == 0 {
+	if len(keys) == 0 || s.groups == nil {
 		return nil, nil
 	}
-	var names []string
-	q := s.db.WithContext(ctx).Table("agent_groups g").
-		Joins("JOIN agent_group_members m ON m.group_id = g.id").
-		Joins("JOIN agents a ON a.id = m.agent_id").
-		Where("a.platform_id IN ? OR a.email IN ?", keys, keys)
-	switch {
-	case who.Platform != "":
-		q = q.Where("a.platform = ?", who.Platform)
-	case who.Integration != "":
-		// An unknown slug has no kind: no agent is of its platform.
-		q = q.Where("a.platform IN (SELECT kind FROM integrations WHERE slug = ?)", who.Integration)
-	}
-	err := q.Order("g.name").Distinct().Pluck("g.name", &names).Error
-	if err != nil {
-		return nil, fmt.Errorf("groups of agent: %w", err)
-	}
-	return names, nil
+	return s.groups.GroupsOf(ctx, who.Platform, who.Integration, keys)
 }
 
 func containsFold(list []string, v string) bool {

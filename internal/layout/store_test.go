@@ -10,6 +10,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/crmlens/crmlens/internal/agents"
 	"github.com/crmlens/crmlens/internal/apperr"
 	"github.com/crmlens/crmlens/internal/audit"
 	"github.com/crmlens/crmlens/internal/database"
@@ -168,7 +169,7 @@ func TestResolvePrecedence(t *testing.T) {
 		ctx := context.Background()
 		now := time.Now()
 		clock := now
-		s := layout.NewStore(db, func() time.Time { return clock })
+		s := layout.NewStore(db, func() time.Time { return clock }).WithAgentGroups(agents.New(db, nil))
 		l, why, err := s.Resolve(ctx, layout.Who{Integration: "acme", Agent: []string{"a-1"}})
 		if err != nil || l.Name != "default" || !strings.Contains(why, "built-in") {
 			t.Fatalf("nothing stored: %s %q %v", l.Name, why, err)
@@ -240,7 +241,7 @@ func TestGroupsAreThoseOfThePlatformsAgents(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB, _ database.Dialect) {
 		ctx := context.Background()
 		now := time.Now()
-		s := layout.NewStore(db, nil)
+		s := layout.NewStore(db, nil).WithAgentGroups(agents.New(db, nil))
 		for _, in := range []model.Integration{{Slug: "kefu", Kind: "easemob"}, {Slug: "cw", Kind: "chatwoot"}, {Slug: "app", Kind: "signed"}} {
 			in.Origins, in.Options, in.CreatedAt, in.UpdatedAt = "[]", "{}", now, now
 			if err := db.Create(&in).Error; err != nil {

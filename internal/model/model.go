@@ -141,12 +141,15 @@ const (
 	AgentSeen     = "seen"
 )
 
-// Integration kinds.
+// Integration kinds: one per platform registered in internal/platforms
+// (each platform package's Kind; a test holds them equal).
 const (
 	KindEasemob  = "easemob"
 	KindShareCRM = "sharecrm"
 	KindChatwoot = "chatwoot"
 	KindSigned   = "signed"
+	KindUdesk    = "udesk"
+	KindSobot    = "sobot"
 )
 
 // Integration connects one platform (or one tenant of it) to crmlens.

@@ -11,10 +11,8 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/crmlens/crmlens/api"
 	"github.com/crmlens/crmlens/internal/apperr"
 	"github.com/crmlens/crmlens/internal/integration"
-	"github.com/crmlens/crmlens/internal/model"
 	"github.com/crmlens/crmlens/internal/paramcrypt"
 	"github.com/crmlens/crmlens/internal/seed"
 )
@@ -39,6 +37,17 @@ const (
 	demoOfficialAccount = "gh_crmlens_demo"
 )
 
+// Conversation is one demo conversation: the visitor's IM id, name and
+// channel, a preview of its last message, and the sidebar URL Easemob
+// would open beside it.
+type Conversation struct {
+	ID          string
+	VisitorName string
+	Channel     string
+	Preview     string
+	SidebarURL  string
+}
+
 // Playground lists demo conversations.
 type Playground struct {
 	db           *gorm.DB
@@ -52,10 +61,9 @@ func New(db *gorm.DB, integrations *integration.Service) *Playground {
 
 // List returns the demo conversations with their sidebar URLs, or a
 // NotFound error when no demo data is loaded.
-func (p *Playground) List(ctx context.Context) ([]api.Conversation, error) {
-	var in model.Integration
-	err := p.db.WithContext(ctx).Where("slug = ?", seed.DemoSlug).Take(&in).Error
-	if err == gorm.ErrRecordNotFound {
+func (p *Playground) List(ctx context.Context) ([]Conversation, error) {
+	in, err := p.integrations.Get(ctx, seed.DemoSlug)
+	if apperr.KindOf(err) == apperr.NotFound {
 		return nil, apperr.New(apperr.NotFound, "demo_not_loaded",
 			"no demo data is loaded: start with `crmlens serve --demo` or run `crmlens seed --demo`")
 	}
@@ -66,7 +74,7 @@ func (p *Playground) List(ctx context.Context) ([]api.Conversation, error) {
 	if err != nil {
 		return nil, err
 	}
-	keys, err := p.integrations.Keys(in)
+	keys, err := p.integrations.Keys(in.Integration)
 	if err != nil {
 		return nil, err
 	}
@@ -76,14 +84,14 @@ func (p *Playground) List(ctx context.Context) ([]api.Conversation, error) {
 			return nil, fmt.Errorf("demo integration key: %w", err)
 		}
 	}
-	out := make([]api.Conversation, 0, len(convs))
+	out := make([]Conversation, 0, len(convs))
 	for _, cv := range convs {
-		out = append(out, api.Conversation{
-			Id:          cv.VisitorImID,
+		out = append(out, Conversation{
+			ID:          cv.VisitorImID,
 			VisitorName: cv.VisitorName,
 			Channel:     cv.Channel,
 			Preview:     cv.Preview,
-			SidebarUrl:  SidebarURL(in.Slug, cipher, cv),
+			SidebarURL:  SidebarURL(in.Slug, cipher, cv),
 		})
 	}
 	return out, nil

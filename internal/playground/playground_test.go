@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/crmlens/crmlens/internal/adapter"
+	"github.com/crmlens/crmlens/internal/adapter/easemob"
 	"github.com/crmlens/crmlens/internal/paramcrypt"
 	"github.com/crmlens/crmlens/internal/playground"
 	"github.com/crmlens/crmlens/internal/seed"
@@ -20,7 +20,7 @@ func TestSidebarURLDecodes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := adapter.NewEasemob([]string{key}, adapter.EasemobOptions{TenantID: "10001"})
+	a, err := easemob.New([]string{key}, easemob.Options{TenantID: "10001"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,10 +27,7 @@ func limited(c echo.Context, err error) error {
 
 // RevealField shows one masked field in clear.
 func (s *Server) RevealField(c echo.Context) error {
-	claims, err := s.sessionClaims(c)
-	if err != nil {
-		return err
-	}
+	claims := sidebarFrom(c)
 	var req api.RevealRequest
 	if err := decodeJSON(c.Request().Body, &req); err != nil {
 		return err
@@ -45,15 +42,12 @@ func (s *Server) RevealField(c echo.Context) error {
 
 // SearchContacts finds contacts to link the visitor to.
 func (s *Server) SearchContacts(c echo.Context, params api.SearchContactsParams) error {
-	claims, err := s.sessionClaims(c)
-	if err != nil {
-		return err
-	}
+	claims := sidebarFrom(c)
 	found, more, err := s.sidebar.Search(c.Request().Context(), claims, params.Q, requestID(c))
 	if err != nil {
 		return limited(c, err)
 	}
-	out := api.CandidateList{Contacts: found}
+	out := api.CandidateList{Contacts: candidatesOut(found)}
 	if more {
 		out.More = &more
 	}
@@ -63,10 +57,7 @@ func (s *Server) SearchContacts(c echo.Context, params api.SearchContactsParams)
 
 // LinkVisitor links the session's visitor to a contact by hand.
 func (s *Server) LinkVisitor(c echo.Context) error {
-	claims, err := s.sessionClaims(c)
-	if err != nil {
-		return err
-	}
+	claims := sidebarFrom(c)
 	var req api.LinkRequest
 	if err := decodeJSON(c.Request().Body, &req); err != nil {
 		return err
@@ -75,15 +66,12 @@ func (s *Server) LinkVisitor(c echo.Context) error {
 	if err != nil {
 		return limited(c, err)
 	}
-	return c.JSON(http.StatusOK, m)
+	return c.JSON(http.StatusOK, matchOut(m))
 }
 
 // UnlinkVisitor removes the link, optionally saying "not this person".
 func (s *Server) UnlinkVisitor(c echo.Context) error {
-	claims, err := s.sessionClaims(c)
-	if err != nil {
-		return err
-	}
+	claims := sidebarFrom(c)
 	var req api.UnlinkRequest
 	if err := decodeJSON(c.Request().Body, &req); err != nil {
 		return err
@@ -92,5 +80,5 @@ func (s *Server) UnlinkVisitor(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, m)
+	return c.JSON(http.StatusOK, matchOut(m))
 }

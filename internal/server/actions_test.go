@@ -674,11 +674,10 @@ func TestUnvouchedAgentsOnlyRead(t *testing.T) {
 		f := start(t, db) // acme: Easemob with a key, agents not required known
 		in, err := f.integrations.Get(context.Background(), "acme")
 		must(t, err)
-		opts, _ := integration.ParseOptions(in.Options)
-		if opts.AgentActions != integration.AgentActionsRead || integration.AgentsMaySearch(in, opts) {
+		if opts := in.Options; opts.AgentActions != integration.AgentActionsRead || integration.AgentsMaySearch(in) {
 			t.Fatalf("a new unvouched integration's options = %+v", opts)
 		}
-		if p := integration.ProtectionOf(in, opts, integration.OriginsOf(in)); !strings.Contains(p.Summary, "read only") {
+		if p := integration.ProtectionOf(in, integration.OriginsOf(in.Integration)); !strings.Contains(p.Summary, "read only") {
 			t.Errorf("protection does not say agents only read: %s", p.Summary)
 		}
 		_, sess, _ := f.session(t, "acme", map[string]string{"visitorImId": "im-zhang"})

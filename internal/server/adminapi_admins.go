@@ -17,10 +17,7 @@ import (
 
 // ListAdmins answers every admin, oldest first, marking the signed-in one.
 func (s *Server) ListAdmins(c echo.Context) error {
-	claims, err := s.adminClaims(c)
-	if err != nil {
-		return err
-	}
+	claims := adminFrom(c)
 	list, err := s.admins.List(c.Request().Context())
 	if err != nil {
 		return err
@@ -72,10 +69,7 @@ func adminID(id string) (int64, error) {
 // RemoveAdmin removes another admin; their sessions end with them (a
 // session's admin must exist). Removing oneself or the last admin is a 409.
 func (s *Server) RemoveAdmin(c echo.Context, id string) error {
-	claims, err := s.adminClaims(c)
-	if err != nil {
-		return err
-	}
+	claims := adminFrom(c)
 	n, err := adminID(id)
 	if err != nil {
 		return err

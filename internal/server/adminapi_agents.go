@@ -14,15 +14,11 @@ import (
 	"github.com/crmlens/crmlens/internal/audit"
 	"github.com/crmlens/crmlens/internal/importer"
 	"github.com/crmlens/crmlens/internal/layout"
-	"github.com/crmlens/crmlens/internal/sidebar"
 )
 
 // ListAgents answers the agents with their groups and, for each, the layout
 // that applies and why (the same resolution a session makes).
 func (s *Server) ListAgents(c echo.Context) error {
-	if _, err := s.adminClaims(c); err != nil {
-		return err
-	}
 	ctx := c.Request().Context()
 	list, err := s.agents.List(ctx)
 	if err != nil {
@@ -55,31 +51,24 @@ func (s *Server) agentView(c echo.Context, a agents.Agent) (api.AdminAgent, erro
 		return api.AdminAgent{}, err
 	}
 	return api.AdminAgent{Id: strconv.FormatInt(a.ID, 10), Platform: a.Platform, PlatformId: a.PlatformID, Email: a.Email, Name: a.Name,
-		Origin: api.AdminAgentOrigin(a.Origin), Groups: a.Groups, LastSeenAt: a.LastSeenAt, Layout: sidebar.LayoutRef(l.Name, why)}, nil
+		Origin: api.AdminAgentOrigin(a.Origin), Groups: a.Groups, LastSeenAt: a.LastSeenAt, Layout: layoutReasonOut(l.Name, why)}, nil
 }
 
 // ImportAgents imports agents from CSV or NDJSON text, all or nothing.
 func (s *Server) ImportAgents(c echo.Context) error {
-	claims, err := s.adminClaims(c)
-	if err != nil {
-		return err
-	}
+	claims := adminFrom(c)
 	var req api.AgentImport
 	if err := decodeJSON(c.Request().Body, &req); err != nil {
 		return err
 	}
-	format := importer.NDJSON
-	switch req.Format {
-	case api.Csv:
+	format := importer.NDJSON // the spec allows only csv and ndjson
+	if req.Format == api.Csv {
 		format = importer.CSV
-	case api.Ndjson:
-	default:
-		return apperr.OnField(apperr.New(apperr.Invalid, "import_format", "format must be csv or ndjson"), "format")
 	}
 	if strings.TrimSpace(req.Content) == "" {
 		return apperr.OnField(apperr.New(apperr.Invalid, "import_invalid", "paste the agents' file: a header line platform,platform_id,email,name,groups then one agent a line"), "content")
 	}
-	res, err := importer.New(s.db).WithRecord(func(tx *gorm.DB, res importer.Result) error {
+	res, err := s.importer.WithRecord(func(tx *gorm.DB, res importer.Result) error {
 		return s.audit(c, tx, audit.Event{Action: audit.ActionAgentsImport, Actor: adminActor(claims),
 			Detail: map[string]string{"records": strconv.Itoa(res.Records)}})
 	}).Import(c.Request().Context(), "agents", strings.NewReader(req.Content), format)
@@ -91,10 +80,7 @@ func (s *Server) ImportAgents(c echo.Context) error {
 
 // SetAgentGroups makes an agent a member of exactly the groups given.
 func (s *Server) SetAgentGroups(c echo.Context, id string) error {
-	claims, err := s.adminClaims(c)
-	if err != nil {
-		return err
-	}
+	claims := adminFrom(c)
 	n, err := strconv.ParseInt(id, 10, 64)
 	if err != nil || n < 1 {
 		return apperr.New(apperr.NotFound, agents.CodeNotFound, "no agent has the id %q", truncateRunes(id, 20))

@@ -14,6 +14,7 @@ import (
 	"github.com/crmlens/crmlens/internal/integration"
 	"github.com/crmlens/crmlens/internal/layout"
 	"github.com/crmlens/crmlens/internal/model"
+	"github.com/crmlens/crmlens/internal/platforms"
 	"github.com/crmlens/crmlens/internal/sidebar"
 )
 
@@ -69,10 +70,10 @@ func TestSimulationStepsAreCoded(t *testing.T) {
 					t.Errorf("%q: step %s has no code the console words: %+v", in, st.Step, st)
 					continue
 				}
-				checkCoded(t, string(st.Step), *st.DetailCode, st.Params, sidebar.SimulationCodes)
+				checkCoded(t, string(st.Step), *st.DetailCode, st.Params, sidebar.AllSimulationCodes(platforms.Default()))
 				if st.Notes != nil {
 					for _, n := range *st.Notes {
-						checkCoded(t, string(st.Step)+" note", n.Code, n.Params, sidebar.SimulationCodes)
+						checkCoded(t, string(st.Step)+" note", n.Code, n.Params, sidebar.AllSimulationCodes(platforms.Default()))
 					}
 				}
 			}
@@ -92,7 +93,7 @@ func TestSimulationStepsAreCoded(t *testing.T) {
 			}
 			for _, l := range [][]api.CodedText{p.SummaryCodes, p.ExposedCodes, p.AdviceCodes} {
 				for _, c := range l {
-					checkCoded(t, it.Slug, c.Code, c.Params, integration.ProtectionCodes)
+					checkCoded(t, it.Slug, c.Code, c.Params, integration.ProtectionCodes(platforms.Default()))
 				}
 			}
 		}

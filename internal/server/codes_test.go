@@ -16,6 +16,7 @@ import (
 
 	"github.com/crmlens/crmlens/internal/integration"
 	"github.com/crmlens/crmlens/internal/layout"
+	"github.com/crmlens/crmlens/internal/platforms"
 	"github.com/crmlens/crmlens/internal/sidebar"
 )
 
@@ -90,9 +91,9 @@ func TestCodesFile(t *testing.T) {
 		types = append(types, string(ft))
 	}
 	want := codeList{
-		Protection:   sorted(integration.ProtectionCodes),
+		Protection:   sorted(integration.ProtectionCodes(platforms.Default())),
 		Layout:       sorted(layout.ReasonCodes),
-		Simulator:    sorted(sidebar.SimulationCodes),
+		Simulator:    sorted(sidebar.AllSimulationCodes(platforms.Default())),
 		AuditActions: sorted(auditActions(t)),
 		FieldTypes:   sorted(types),
 	}

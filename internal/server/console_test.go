@@ -311,7 +311,7 @@ func TestIntegrationEditRotateReveal(t *testing.T) {
 		resp, body := f.do(t, "PATCH", "/api/v1/admin/integrations/acme", `{"name":"Acme Kefu","origins":["https://kefu.easemob.com","https://example.com/"],"options":{"encryptedSystemParams":false,"tenantId":"123"}}`, con.headers(true))
 		var in api.Integration
 		must(t, json.Unmarshal(body, &in))
-		if resp.StatusCode != 200 || in.Name != "Acme Kefu" || len(in.Origins) != 2 || in.Origins[1] != "https://example.com" || in.Options["tenantId"] != "123" {
+		if resp.StatusCode != 200 || in.Name != "Acme Kefu" || len(in.Origins) != 2 || in.Origins[1] != "https://example.com" || in.Options.TenantId == nil || *in.Options.TenantId != "123" {
 			t.Fatalf("update: %d %s", resp.StatusCode, body)
 		}
 		resp, body = f.do(t, "POST", "/api/v1/admin/integrations/acme/key/rotate", `{"password":"`+adminPassword+`","graceHours":2}`, con.headers(true))

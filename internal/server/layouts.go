@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
 
+	"github.com/crmlens/crmlens/api"
 	"github.com/crmlens/crmlens/internal/apperr"
 	"github.com/crmlens/crmlens/internal/audit"
 	"github.com/crmlens/crmlens/internal/layout"
@@ -14,25 +15,21 @@ import (
 
 // ListLayouts answers every stored layout.
 func (s *Server) ListLayouts(c echo.Context) error {
-	if _, err := s.adminClaims(c); err != nil {
-		return err
-	}
 	docs, err := s.layouts.List(c.Request().Context())
 	if err != nil {
 		return err
 	}
-	// layout.Doc and api.LayoutDoc share their JSON form.
-	out := map[string]any{"layouts": docs}
+	out := api.LayoutList{Layouts: make([]api.LayoutDoc, 0, len(docs))}
+	for _, d := range docs {
+		out.Layouts = append(out.Layouts, layoutDocView(d))
+	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.JSON(http.StatusOK, out)
 }
 
 // PutLayout stores a layout; an update must carry the version it is based on.
 func (s *Server) PutLayout(c echo.Context) error {
-	claims, err := s.adminClaims(c)
-	if err != nil {
-		return err
-	}
+	claims := adminFrom(c)
 	var d layout.Doc
 	if err := decodeJSON(c.Request().Body, &d); err != nil {
 		return err
@@ -45,7 +42,7 @@ func (s *Server) PutLayout(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, stored)
+	return c.JSON(http.StatusOK, layoutDocView(stored))
 }
 
 func optionalID(name string, v *string) (int64, error) {
@@ -62,11 +59,8 @@ func optionalID(name string, v *string) (int64, error) {
 // DeleteLayout deletes a layout by name; the audit trail is kept and the
 // deletion audited.
 func (s *Server) DeleteLayout(c echo.Context, name string) error {
-	claims, err := s.adminClaims(c)
-	if err != nil {
-		return err
-	}
-	err = s.layouts.Delete(c.Request().Context(), name, func(tx *gorm.DB, d layout.Doc) error {
+	claims := adminFrom(c)
+	err := s.layouts.Delete(c.Request().Context(), name, func(tx *gorm.DB, d layout.Doc) error {
 		return s.audit(c, tx, audit.Event{Action: layout.ActionDelete, Actor: adminActor(claims),
 			Detail: map[string]string{"layout": d.Name, "version": strconv.FormatInt(d.Version, 10)}})
 	})

@@ -15,6 +15,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/crmlens/crmlens/api"
+	"github.com/crmlens/crmlens/internal/agents"
 	"github.com/crmlens/crmlens/internal/database"
 	"github.com/crmlens/crmlens/internal/dbtest"
 	"github.com/crmlens/crmlens/internal/integration"
@@ -89,10 +90,11 @@ func startLimited(t *testing.T, db *gorm.DB, burst int, perMinute float64, now f
 	ctx := context.Background()
 	tokens, err := sessiontoken.New(ctx, db, f.keys, nil)
 	must(t, err)
-	layouts := layout.NewStore(db, nil)
+	agentDir := agents.New(db, nil)
+	layouts := layout.NewStore(db, nil).WithAgentGroups(agentDir)
 	h := server.New(server.Deps{
-		DB: db, Tokens: tokens, Assets: assets, Layouts: layouts,
-		Sidebar:      sidebar.New(sidebar.Deps{DB: db, Tokens: tokens, Integrations: f.integrations, Layouts: layouts}),
+		DB: db, Tokens: tokens, Assets: assets, Layouts: layouts, Agents: agentDir,
+		Sidebar:      sidebar.New(sidebar.Deps{DB: db, Tokens: tokens, Integrations: f.integrations, Layouts: layouts, Agents: agentDir}),
 		Integrations: f.integrations, Admins: f.admins,
 		Failures: ratelimit.New(burst, perMinute, now),
 	})

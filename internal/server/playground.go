@@ -5,7 +5,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/crmlens/crmlens/api"
 	"github.com/crmlens/crmlens/internal/apperr"
 )
 
@@ -21,5 +20,5 @@ func (s *Server) ListPlaygroundConversations(c echo.Context) error {
 		return err
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusOK, api.ConversationList{Conversations: convs})
+	return c.JSON(http.StatusOK, conversationsOut(convs))
 }

@@ -19,7 +19,9 @@ import (
 	"github.com/crmlens/crmlens/api"
 	"github.com/crmlens/crmlens/internal/admin"
 	"github.com/crmlens/crmlens/internal/agents"
+	"github.com/crmlens/crmlens/internal/audit"
 	"github.com/crmlens/crmlens/internal/database"
+	"github.com/crmlens/crmlens/internal/importer"
 	"github.com/crmlens/crmlens/internal/integration"
 	"github.com/crmlens/crmlens/internal/layout"
 	"github.com/crmlens/crmlens/internal/metrics"
@@ -48,6 +50,12 @@ type Deps struct {
 	Failures *ratelimit.Failures
 	// Agents lists agents and assigns groups (nil: agents.New(DB)).
 	Agents *agents.Service
+	// Importer imports the agents admins paste (nil: importer.New(DB)
+	// declaring them through Agents).
+	Importer *importer.Importer
+	// AuditLog lists and exports the audit trail and records admins'
+	// actions (nil: audit.New(DB), naming agents through Agents).
+	AuditLog *audit.Log
 	// Metrics records request latency and is served at /metrics; nil: no
 	// /metrics route.
 	Metrics *metrics.Metrics
@@ -62,6 +70,10 @@ type Deps struct {
 	// TLS is set when crmlens serves HTTPS itself (CRMLENS_TLS_CERT):
 	// answers carry Strict-Transport-Security.
 	TLS bool
+	// CheckResponse, when set (tests), is told of every success answer of
+	// an operation that does not match openapi.yaml (its status, or its
+	// body against the response schema).
+	CheckResponse func(operationID string, err error)
 }
 
 // MaxBodyBytes bounds every request body.
@@ -78,13 +90,16 @@ type Server struct {
 	assets  fs.FS
 	log     *slog.Logger
 
-	playground   *playground.Playground
-	integrations *integration.Service
-	admins       *admin.Service
-	layouts      *layout.Store
-	failures     *ratelimit.Failures
-	agents       *agents.Service
-	metrics      *metrics.Metrics
+	playground    *playground.Playground
+	integrations  *integration.Service
+	admins        *admin.Service
+	layouts       *layout.Store
+	failures      *ratelimit.Failures
+	agents        *agents.Service
+	importer      *importer.Importer
+	auditLog      *audit.Log
+	metrics       *metrics.Metrics
+	checkResponse func(operationID string, err error)
 	// routes are the registered "METHOD pattern" pairs, for metric labels.
 	routes map[string]struct{}
 }
@@ -102,8 +117,15 @@ func New(d Deps) *echo.Echo {
 	if d.Agents == nil {
 		d.Agents = agents.New(d.DB, nil)
 	}
-	s := &Server{agents: d.Agents, db: d.DB, sidebar: d.Sidebar, tokens: d.Tokens, assets: d.Assets, log: d.Logger, playground: d.Playground,
-		integrations: d.Integrations, admins: d.Admins, layouts: d.Layouts, failures: d.Failures, metrics: d.Metrics}
+	if d.Importer == nil && d.DB != nil {
+		d.Importer = importer.New(d.DB).WithAgents(d.Agents)
+	}
+	if d.AuditLog == nil {
+		d.AuditLog = audit.New(d.DB).WithAgents(d.Agents)
+	}
+	s := &Server{agents: d.Agents, importer: d.Importer, auditLog: d.AuditLog, db: d.DB, sidebar: d.Sidebar, tokens: d.Tokens, assets: d.Assets, log: d.Logger, playground: d.Playground,
+		integrations: d.Integrations, admins: d.Admins, layouts: d.Layouts, failures: d.Failures, metrics: d.Metrics,
+		checkResponse: d.CheckResponse}
 	e := echo.New()
 	// Client addresses come from the connection, or from X-Forwarded-For
 	// as far as trusted proxies vouch for it (ops.go).
@@ -131,7 +153,14 @@ func New(d Deps) *echo.Echo {
 		// X-Frame-Options is left out on purpose: the sidebar must be framed;
 		// Content-Security-Policy frame-ancestors decides who may.
 	}))
-	api.RegisterHandlers(e, s)
+	// Every operation of openapi.yaml is validated against it before its
+	// handler runs (validate.go); the other routes below are not in the
+	// spec (specExempt).
+	mws, err := s.operationMiddlewares(mustSpec())
+	if err != nil {
+		panic(err)
+	}
+	api.RegisterHandlersWithOptions(e, s, api.RegisterHandlersOptions{OperationMiddlewares: mws})
 	e.GET("/", s.playgroundPage)
 	e.GET("/assets/*", s.asset)
 	e.GET("/admin", s.adminPage)
@@ -143,6 +172,16 @@ func New(d Deps) *echo.Echo {
 		s.routes[r.Method+" "+r.Path] = struct{}{}
 	}
 	return e
+}
+
+// specExempt are the routes served outside openapi.yaml: the front end's
+// pages and files, and Prometheus's /metrics. Every other route, /api/
+// first of all, is an operation of the spec (TestRoutesInSpec).
+var specExempt = map[string]bool{
+	"GET /":         true,
+	"GET /assets/*": true,
+	"GET /admin":    true,
+	"GET /metrics":  true,
 }
 
 // requestLog writes one line per request: the route pattern, never the path

@@ -20,6 +20,7 @@ import (
 
 	"github.com/crmlens/crmlens/api"
 	"github.com/crmlens/crmlens/internal/admin"
+	"github.com/crmlens/crmlens/internal/agents"
 	"github.com/crmlens/crmlens/internal/audit"
 	"github.com/crmlens/crmlens/internal/database"
 	"github.com/crmlens/crmlens/internal/dbtest"
@@ -29,6 +30,7 @@ import (
 	"github.com/crmlens/crmlens/internal/matchkey"
 	"github.com/crmlens/crmlens/internal/model"
 	"github.com/crmlens/crmlens/internal/paramcrypt"
+	"github.com/crmlens/crmlens/internal/platforms"
 	"github.com/crmlens/crmlens/internal/playground"
 	"github.com/crmlens/crmlens/internal/ratelimit"
 	"github.com/crmlens/crmlens/internal/seed"
@@ -101,7 +103,7 @@ func startWith(t *testing.T, db *gorm.DB, failures int) *fixture {
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	keys, err := keyring.New(bytes.Repeat([]byte{9}, 32))
 	must(t, err)
-	integrations := integration.New(db, keys, time.Hour, nil)
+	integrations := integration.New(db, keys, platforms.Default(), time.Hour, nil)
 	_, _, err = integrations.Create(ctx, integration.Input{Slug: "acme", Kind: "easemob", Name: "Acme", Key: testKey, Origins: []string{"https://kefu.easemob.com"}}, nil)
 	must(t, err)
 	acct := model.Account{ExternalID: "A-1", Name: "上海示例贸易有限公司", Industry: "Retail", Tier: "gold", Owner: "Li"}
@@ -120,13 +122,17 @@ func startWith(t *testing.T, db *gorm.DB, failures int) *fixture {
 	tokens, err := sessiontoken.New(ctx, db, keys, nil)
 	must(t, err)
 	admins := admin.New(db, bcrypt.MinCost)
-	layouts := layout.NewStore(db, nil)
+	// Wired as serve wires it: one agents service for every consumer.
+	agentDir := agents.New(db, nil)
+	layouts := layout.NewStore(db, nil).WithAgentGroups(agentDir)
 	h := server.New(server.Deps{
-		DB: db, Tokens: tokens, Assets: assets, Logger: log, Layouts: layouts,
-		Sidebar:      sidebar.New(sidebar.Deps{DB: db, Tokens: tokens, Integrations: integrations, Layouts: layouts}),
+		DB: db, Tokens: tokens, Assets: assets, Logger: log, Layouts: layouts, Agents: agentDir,
+		Sidebar:      sidebar.New(sidebar.Deps{DB: db, Tokens: tokens, Integrations: integrations, Layouts: layouts, Agents: agentDir}),
 		Playground:   playground.New(db, integrations),
 		Integrations: integrations, Admins: admins,
 		Failures: ratelimit.New(failures, 1, nil),
+		// Every success answer of these tests matches openapi.yaml.
+		CheckResponse: func(op string, err error) { t.Errorf("%s answered what openapi.yaml does not say: %v", op, err) },
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)

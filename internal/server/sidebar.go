@@ -10,10 +10,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/crmlens/crmlens/api"
 	"github.com/crmlens/crmlens/internal/apperr"
 	"github.com/crmlens/crmlens/internal/integration"
-	"github.com/crmlens/crmlens/internal/sessiontoken"
 )
 
 // CreateSidebarSession decodes the platform's params and opens a session.
@@ -32,54 +30,33 @@ func (s *Server) CreateSidebarSession(c echo.Context) (err error) {
 			err = s.sessionFailure(c, slug, err)
 		}
 	}()
-	var req api.SessionRequest
+	var req sessionRequest // api.SessionRequest, with params in order
 	if err := decodeJSON(c.Request().Body, &req); err != nil {
 		return err
 	}
-	if strings.TrimSpace(req.Integration) == "" {
-		return apperr.New(apperr.Invalid, "missing_integration", `the body needs "integration": the slug at the end of /sidebar/{slug}`)
-	}
-	if req.Params == nil {
+	// The spec requires "params"; a JSON null passes the schema check but
+	// names no params at all.
+	if !req.Params.present {
 		return apperr.New(apperr.Invalid, "missing_params", `the body needs "params": the query parameters the platform appended`)
 	}
 	slug = req.Integration
-	sess, err := s.sidebar.CreateSession(c.Request().Context(), req.Integration, req.Params)
+	sess, err := s.sidebar.CreateSession(c.Request().Context(), req.Integration, req.Params.Params())
 	if err != nil {
 		return err
 	}
-	out := api.SessionResponse{
-		Token: sess.Token, ExpiresAt: sess.ExpiresAt, Visitor: sess.Visitor, Contact: sess.Contact,
-		Match: sess.Match, Lang: api.Lang(sess.Lang), Layout: &sess.Layout,
-	}
-	if out.Lang == "" {
-		out.Lang = api.Zh
-	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusCreated, out)
+	return c.JSON(http.StatusCreated, sessionOut(sess))
 }
 
 // GetSidebarContext answers the session's visitor, contact and panels.
 func (s *Server) GetSidebarContext(c echo.Context) error {
-	claims, err := s.sessionClaims(c)
-	if err != nil {
-		return err
-	}
+	claims := sidebarFrom(c)
 	out, err := s.sidebar.Context(c.Request().Context(), claims, c.Response().Header().Get(echo.HeaderXRequestID))
 	if err != nil {
 		return err
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusOK, out)
-}
-
-func (s *Server) sessionClaims(c echo.Context) (sessiontoken.Claims, error) {
-	h := c.Request().Header.Get(echo.HeaderAuthorization)
-	token, ok := strings.CutPrefix(h, "Bearer ")
-	if !ok || strings.TrimSpace(token) == "" {
-		return sessiontoken.Claims{}, apperr.New(apperr.Unauthorized, sessiontoken.CodeUnauthorized,
-			"send the session token as Authorization: Bearer <token>; reload the page to get one")
-	}
-	return s.tokens.Parse(c.Request().Context(), strings.TrimSpace(token))
+	return c.JSON(http.StatusOK, contextOut(out))
 }
 
 // decodeJSON reads one JSON value into dst, refusing unknown fields and
@@ -92,6 +69,8 @@ func decodeJSON(r io.Reader, dst any) error {
 		var mbe *http.MaxBytesError
 		var he *echo.HTTPError
 		switch {
+		case apperr.As(err) != nil:
+			return err // a field's own reader worded it (orderedParams)
 		case errors.As(err, &mbe):
 			return apperr.New(apperr.TooLarge, "body_too_large", "the request body is larger than %d bytes", mbe.Limit)
 		case errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge:

@@ -40,7 +40,7 @@ func (s *Server) GetSidebarPage(c echo.Context, slug string) error {
 	case err != nil:
 		return err
 	default:
-		origins = integration.OriginsOf(in)
+		origins = integration.OriginsOf(in.Integration)
 		ancestors = frameAncestors(origins)
 	}
 	h := c.Response().Header()

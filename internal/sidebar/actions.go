@@ -11,7 +11,6 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
-	"github.com/crmlens/crmlens/api"
 	"github.com/crmlens/crmlens/internal/apperr"
 	"github.com/crmlens/crmlens/internal/audit"
 	"github.com/crmlens/crmlens/internal/contactsearch"
@@ -152,7 +151,7 @@ const MaxSearchResults = 10
 // found come within the session's reach (it may link them), and the search
 // is counted against its limits and audited with their ids. more says that
 // more contacts match than the MaxSearchResults returned.
-func (s *Service) Search(ctx context.Context, c sessiontoken.Claims, q, requestID string) (out []api.Candidate, more bool, err error) {
+func (s *Service) Search(ctx context.Context, c sessiontoken.Claims, q, requestID string) (out []Candidate, more bool, err error) {
 	q = strings.TrimSpace(q)
 	runes := []rune(q)
 	// One Han character is a useful surname prefix; one Latin letter is not.
@@ -181,7 +180,7 @@ func (s *Service) Search(ctx context.Context, c sessiontoken.Claims, q, requestI
 	if err != nil {
 		return nil, false, err
 	}
-	out = make([]api.Candidate, 0, len(found))
+	out = make([]Candidate, 0, len(found))
 	ids := make([]int64, 0, len(found))
 	idWords := make([]string, 0, len(found))
 	for _, ct := range found {
@@ -209,38 +208,38 @@ func (s *Service) layoutOf(ctx context.Context, c sessiontoken.Claims) (layout.L
 
 // candidate is ct with a hint from its phone or e-mail, masked: for the
 // admin's preview, who may see every contact (sessions use fieldPolicy).
-func candidate(ct model.Contact) api.Candidate {
+func candidate(ct model.Contact) Candidate {
 	hint := Mask(layout.Phone, ct.Phone)
 	if hint == "" {
 		hint = Mask(layout.Email, ct.Email)
 	}
-	return api.Candidate{Id: strconv.FormatInt(ct.ID, 10), Name: ct.Name, Hint: hint}
+	return Candidate{ID: ct.ID, Name: ct.Name, Hint: hint}
 }
 
 // Link links the session's visitor to contactID by hand; it beats any
 // automatic match and clears an earlier "not this person" for that contact.
 // The contact must be within the session's reach (reach.go); a link made
 // where nothing vouches for the agent is marked unverified.
-func (s *Service) Link(ctx context.Context, c sessiontoken.Claims, contactID, requestID string) (api.Match, error) {
+func (s *Service) Link(ctx context.Context, c sessiontoken.Claims, contactID, requestID string) (Match, error) {
 	id, err := strconv.ParseInt(contactID, 10, 64)
 	if err != nil {
-		return api.Match{}, apperr.New(apperr.Invalid, "invalid_contact", "contactId must be a contact id from a search")
+		return Match{}, apperr.New(apperr.Invalid, "invalid_contact", "contactId must be a contact id from a search")
 	}
 	vouched, err := s.agentActions(ctx, c)
 	if err != nil {
-		return api.Match{}, err
+		return Match{}, err
 	}
 	v, err := s.visitorOf(ctx, c)
 	if err != nil {
-		return api.Match{}, err
+		return Match{}, err
 	}
 	if ok, err := s.reachable(ctx, c, v, id); err != nil {
-		return api.Match{}, err
+		return Match{}, err
 	} else if !ok {
-		return api.Match{}, notReachable()
+		return Match{}, notReachable()
 	}
 	if err := s.spend(ctx, c, ActionLink, s.limits.LinksPerSession, s.limits.LinksPerAgentDay); err != nil {
-		return api.Match{}, err
+		return Match{}, err
 	}
 	method := LinkManual
 	if !vouched {
@@ -260,11 +259,11 @@ func (s *Service) Link(ctx context.Context, c sessiontoken.Claims, contactID, re
 		if err := tx.Where("visitor_id = ? AND contact_id = ?", v.ID, id).Delete(&model.VisitorRejection{}).Error; err != nil {
 			return fmt.Errorf("clear rejection: %w", err)
 		}
-		return audit.New(tx).Record(ctx, audit.Event{Action: ActionLink, Actor: actor(c), IntegrationID: &c.IntegrationID,
+		return audit.RecordOn(ctx, tx, audit.Event{Action: ActionLink, Actor: actor(c), IntegrationID: &c.IntegrationID,
 			VisitorID: &v.ID, ContactID: &id, RequestID: requestID, Detail: map[string]string{"method": method}, At: s.now()})
 	})
 	if err != nil {
-		return api.Match{}, err
+		return Match{}, err
 	}
 	v.ContactID, v.LinkMethod = &id, method
 	return linkedMatch(v), nil
@@ -274,13 +273,13 @@ func (s *Service) Link(ctx context.Context, c sessiontoken.Claims, contactID, re
 // is recorded as not this visitor and never matched to it automatically
 // again (linking it by hand undoes that); either way automatic matching
 // does not relink it on its own.
-func (s *Service) Unlink(ctx context.Context, c sessiontoken.Claims, notThisPerson bool, requestID string) (api.Match, error) {
+func (s *Service) Unlink(ctx context.Context, c sessiontoken.Claims, notThisPerson bool, requestID string) (Match, error) {
 	if _, err := s.agentActions(ctx, c); err != nil {
-		return api.Match{}, err
+		return Match{}, err
 	}
 	v, err := s.visitorOf(ctx, c)
 	if err != nil {
-		return api.Match{}, err
+		return Match{}, err
 	}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Model(&model.Visitor{}).Where("id = ?", v.ID).Updates(map[string]any{"contact_id": nil, "link_method": LinkManual}).Error; err != nil {
@@ -292,12 +291,12 @@ func (s *Service) Unlink(ctx context.Context, c sessiontoken.Claims, notThisPers
 				return fmt.Errorf("record not this person: %w", err)
 			}
 		}
-		return audit.New(tx).Record(ctx, audit.Event{Action: ActionUnlink, Actor: actor(c), IntegrationID: &c.IntegrationID,
+		return audit.RecordOn(ctx, tx, audit.Event{Action: ActionUnlink, Actor: actor(c), IntegrationID: &c.IntegrationID,
 			VisitorID: &v.ID, ContactID: v.ContactID, RequestID: requestID,
 			Detail: map[string]string{"notThisPerson": strconv.FormatBool(notThisPerson)}, At: s.now()})
 	})
 	if err != nil {
-		return api.Match{}, err
+		return Match{}, err
 	}
 	if notThisPerson && v.ContactID != nil {
 		return s.unlinkedMatchOf(ctx, v.ID)

@@ -12,7 +12,6 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/crmlens/crmlens/api"
 	"github.com/crmlens/crmlens/internal/apperr"
 	"github.com/crmlens/crmlens/internal/audit"
 	"github.com/crmlens/crmlens/internal/database"
@@ -31,30 +30,30 @@ import (
 // visitor, its contact and the contact's account together, one for every
 // list panel (tickets, orders, leads) and a pinned order together (see
 // listsSQL), and the audit write, which an async audit log batches.
-func (s *Service) Context(ctx context.Context, c sessiontoken.Claims, requestID string) (api.SidebarContext, error) {
+func (s *Service) Context(ctx context.Context, c sessiontoken.Claims, requestID string) (ContextView, error) {
 	h, err := s.head(ctx, c)
 	if err != nil {
-		return api.SidebarContext{}, err
+		return ContextView{}, err
 	}
 	v := h.visitor
 	l, why, err := s.layouts.ResolveReason(ctx, layout.Who{Integration: c.IntegrationSlug, Agent: []string{c.AgentID, c.AgentEmail}})
 	if err != nil {
-		return api.SidebarContext{}, err
+		return ContextView{}, err
 	}
-	out := api.SidebarContext{
+	out := ContextView{
 		Visitor: contextVisitor(v, h.displayName, policyOf(l)),
-		Layout:  LayoutRef(l.Name, why),
-		Panels:  []api.Panel{},
+		Layout:  LayoutRef{Name: l.Name, Reason: why},
+		Panels:  []Panel{},
 	}
 	if h.contact != nil {
-		out.Contact = &api.ContactSummary{Id: strconv.FormatInt(h.contactID, 10), Name: display(h.contact["name"])}
+		out.Contact = &ContactRef{ID: h.contactID, Name: display(h.contact["name"])}
 		out.Match = linkedMatch(v)
 		if out.Panels, err = s.panels(ctx, l, h, c.Extra); err != nil {
-			return api.SidebarContext{}, err
+			return ContextView{}, err
 		}
 	} else if v.LinkMethod == LinkManual {
 		if out.Match, err = s.unlinkedMatchOf(ctx, v.ID); err != nil {
-			return api.SidebarContext{}, err
+			return ContextView{}, err
 		}
 	} else {
 		out.Match = notLinkedMatch(v, nil)
@@ -65,7 +64,7 @@ func (s *Service) Context(ctx context.Context, c sessiontoken.Claims, requestID 
 		ev.ContactID = &h.contactID
 	}
 	if err := s.audit.Record(ctx, ev); err != nil {
-		return api.SidebarContext{}, err
+		return ContextView{}, err
 	}
 	return out, nil
 }
@@ -74,17 +73,15 @@ func (s *Service) Context(ctx context.Context, c sessiontoken.Claims, requestID 
 // gave and what it vouched for (its claims), as the layout shows contacts'
 // fields (fieldPolicy.verifiedView), so that an agent can tell who writes
 // and search for them.
-func contextVisitor(v model.Visitor, displayName string, p fieldPolicy) api.Visitor {
+func contextVisitor(v model.Visitor, displayName string, p fieldPolicy) Visitor {
 	out := visitorView(v)
-	if displayName != "" {
-		out.DisplayName = &displayName
-	}
+	out.DisplayName = displayName
 	var claims map[string]string
 	if v.Claims != "" && v.Claims != "{}" {
 		_ = json.Unmarshal([]byte(v.Claims), &claims) // malformed: nothing shown
 	}
 	if verified := p.verifiedView(claims); len(verified) > 0 {
-		out.Verified = &verified
+		out.Verified = verified
 	}
 	return out
 }
@@ -92,8 +89,8 @@ func contextVisitor(v model.Visitor, displayName string, p fieldPolicy) api.Visi
 // panels reads one panel per entry of l for the contact of h: the contact
 // and account from h, every list panel (and an order pinned by extra) in
 // one statement.
-func (s *Service) panels(ctx context.Context, l layout.Layout, h head, extra map[string]string) ([]api.Panel, error) {
-	out := make([]api.Panel, 0, len(l.Panels))
+func (s *Service) panels(ctx context.Context, l layout.Layout, h head, extra map[string]string) ([]Panel, error) {
+	out := make([]Panel, 0, len(l.Panels))
 	var lists []layout.Panel
 	for _, p := range l.Panels {
 		if !p.Object.Single() {
@@ -265,30 +262,29 @@ func pinFirst(rows []map[string]any, pinned map[string]any, limit int) []map[str
 	return out
 }
 
-func panelView(p layout.Panel, fields []layout.Field, rows []map[string]any) api.Panel {
-	out := api.Panel{
-		Key: p.Key, Object: api.ObjectName(p.Object), Title: api.Label{Zh: p.Title.ZH, En: p.Title.EN},
-		Kind: api.PanelKindList, Fields: make([]api.FieldDef, 0, len(fields)), Records: make([]api.Record, 0, len(rows)),
+func panelView(p layout.Panel, fields []layout.Field, rows []map[string]any) Panel {
+	out := Panel{
+		Key: p.Key, Object: p.Object, Title: p.Title,
+		Kind: PanelList, Fields: make([]FieldDef, 0, len(fields)), Records: make([]Record, 0, len(rows)),
 	}
 	if p.Object.Single() {
-		out.Kind = api.PanelKindRecord
+		out.Kind = PanelRecord
 	}
 	for _, f := range fields {
 		label := f.Label
 		if l, ok := p.Labels[f.Key]; ok {
 			label = l
 		}
-		def := api.FieldDef{Key: f.Key, Label: api.Label{Zh: label.ZH, En: label.EN}, Type: api.FieldType(f.Type), Masked: p.IsMasked(f.Key)}
+		def := FieldDef{Key: f.Key, Label: label, Type: f.Type, Masked: p.IsMasked(f.Key)}
 		// The currency is named only when the panel shows it: a field the
 		// layout does not name never leaves the server.
 		if f.CurrencyField != "" && slices.Contains(p.Fields, f.CurrencyField) {
-			cf := f.CurrencyField
-			def.CurrencyField = &cf
+			def.CurrencyField = f.CurrencyField
 		}
 		out.Fields = append(out.Fields, def)
 	}
 	for _, row := range rows {
-		rec := api.Record{Id: display(row["id"]), Values: make(map[string]*string, len(fields))}
+		rec := Record{ID: display(row["id"]), Values: make(map[string]*string, len(fields))}
 		customValues := customOf(row)
 		var currencies map[string]string
 		for _, f := range fields {
@@ -318,9 +314,7 @@ func panelView(p layout.Panel, fields []layout.Field, rows []map[string]any) api
 			}
 			rec.Values[f.Key] = val
 		}
-		if currencies != nil {
-			rec.Currencies = &currencies
-		}
+		rec.Currencies = currencies
 		out.Records = append(out.Records, rec)
 	}
 	return out

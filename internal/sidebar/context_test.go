@@ -10,7 +10,6 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/crmlens/crmlens/api"
 	"github.com/crmlens/crmlens/internal/database"
 	"github.com/crmlens/crmlens/internal/dbtest"
 	"github.com/crmlens/crmlens/internal/model"
@@ -48,7 +47,7 @@ func TestContextQueriesDoNotGrowWithRecords(t *testing.T) {
 		f := newFixture(t, db)
 		svc := sidebar.New(sidebar.Deps{DB: db, Tokens: f.tokens, Integrations: f.integrations})
 		now := time.Now().UTC()
-		var last api.SidebarContext
+		var last sidebar.ContextView
 		statements := func(records int, extra map[string]string) int64 {
 			acct := model.Account{ExternalID: fmt.Sprintf("A-%d", records), Name: "Acme", CreatedAt: now, UpdatedAt: now}
 			if err := db.Create(&acct).Error; err != nil {
@@ -101,8 +100,8 @@ func TestContextQueriesDoNotGrowWithRecords(t *testing.T) {
 				t.Errorf("panel %s: %d records, want %d", p.Key, len(p.Records), limit)
 			}
 			for i := 1; i < len(p.Records); i++ {
-				prev, _ := strconv.Atoi(p.Records[i-1].Id)
-				cur, _ := strconv.Atoi(p.Records[i].Id)
+				prev, _ := strconv.Atoi(p.Records[i-1].ID)
+				cur, _ := strconv.Atoi(p.Records[i].ID)
 				if prev <= cur {
 					t.Errorf("panel %s: record %d (id %d) after id %d, want newest first", p.Key, i, cur, prev)
 				}

@@ -9,7 +9,7 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/crmlens/crmlens/api"
+	"github.com/crmlens/crmlens/internal/adapter"
 	"github.com/crmlens/crmlens/internal/apperr"
 	"github.com/crmlens/crmlens/internal/database"
 	"github.com/crmlens/crmlens/internal/dbtest"
@@ -84,20 +84,20 @@ func TestEasemobAppVisitorWithTo(t *testing.T) {
 				"desc": e(""), "agentName": e("Admin"), "trueName": e("admin"), "lang": "EN"},
 			"to in clear": {"easemobId": "kefuchannelimid_248171", "visitorImId": "im-ann", "to": "kefuchannelimid_248171", "desc": "", "lang": "ja"},
 		} {
-			s, err := k.svc.CreateSession(ctx, "kefu", params)
+			s, err := k.svc.CreateSession(ctx, "kefu", adapter.ParamsOf(params))
 			if err != nil {
 				t.Fatalf("%s: %v", name, err)
 			}
-			if s.Visitor.Channel != "easemob" || s.Visitor.ExternalId != "im-ann" || s.Match.Status != api.Linked || s.Contact == nil || s.Contact.Name != ann.Name {
+			if s.Visitor.Channel != "easemob" || s.Visitor.ExternalID != "im-ann" || !s.Match.Linked || s.Contact == nil || s.Contact.Name != ann.Name {
 				t.Errorf("%s: session = %+v, want im-ann on easemob linked to Ann", name, s)
 			}
 		}
 		// A WeChat visitor (to = an official account's original id).
-		s, err := k.svc.CreateSession(ctx, "kefu", map[string]string{"visitorImId": "oBob123", "to": e("gh_4f2a9c1e7b3d")})
+		s, err := k.svc.CreateSession(ctx, "kefu", adapter.ParamsOf(map[string]string{"visitorImId": "oBob123", "to": e("gh_4f2a9c1e7b3d")}))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if s.Visitor.Channel != "wechat" || s.Match.Status != api.Linked {
+		if s.Visitor.Channel != "wechat" || !s.Match.Linked {
 			t.Errorf("WeChat visitor: %+v", s)
 		}
 		got := visitors(t, db, k.id)
@@ -163,28 +163,28 @@ func TestEasemobBothReadings(t *testing.T) {
 				if p.Reading == nil || string(p.Reading.Why) != tc.want.why || p.Value != tc.want.external {
 					t.Errorf("%s: simulated visitorImId = %+v (reading %+v), want %s because %s", tc.name, p, p.Reading, tc.want.external, tc.want.why)
 				}
-				if wantChosen := map[bool]api.SimulationReadingChosen{true: api.SimulationReadingChosenDecrypted, false: api.SimulationReadingChosenPlain}[tc.want.external == tc.plain]; p.Reading != nil && p.Reading.Chosen != wantChosen {
+				if wantChosen := map[bool]string{true: sidebar.ChosenDecrypted, false: sidebar.ChosenPlain}[tc.want.external == tc.plain]; p.Reading != nil && p.Reading.Chosen != wantChosen {
 					t.Errorf("%s: chosen %s, want %s", tc.name, p.Reading.Chosen, wantChosen)
 				}
 			}
-			if !seen || sim.Visitor != nil && sim.Visitor.ExternalId != tc.want.external {
+			if !seen || sim.Visitor != nil && sim.Visitor.ExternalID != tc.want.external {
 				t.Errorf("%s: simulation %+v", tc.name, sim)
 			}
 
-			s, err := k.svc.CreateSession(ctx, "kefu", params)
+			s, err := k.svc.CreateSession(ctx, "kefu", adapter.ParamsOf(params))
 			if err != nil {
 				t.Fatalf("%s: %v", tc.name, err)
 			}
-			if s.Visitor.ExternalId != tc.want.external || s.Visitor.Channel != "easemob" {
-				t.Errorf("%s: visitor %s, want %s", tc.name, s.Visitor.ExternalId, tc.want.external)
+			if s.Visitor.ExternalID != tc.want.external || s.Visitor.Channel != "easemob" {
+				t.Errorf("%s: visitor %s, want %s", tc.name, s.Visitor.ExternalID, tc.want.external)
 			}
-			if tc.want.why == "known_identity" && s.Match.Status != api.Linked {
+			if tc.want.why == "known_identity" && !s.Match.Linked {
 				t.Errorf("%s: not linked: %+v", tc.name, s.Match)
 			}
 		}
 		// Required encrypted: a plain visitorImId is still refused.
 		strict := newKefuSlug(t, db, k, "kefu-strict", kefuKey, integration.Options{EncryptedSystemParams: true})
-		_, err := k.svc.CreateSession(ctx, strict, map[string]string{"visitorImId": "webim-visitor-8K2FTG9QTYWRT8EYVJ7F"})
+		_, err := k.svc.CreateSession(ctx, strict, adapter.ParamsOf(map[string]string{"visitorImId": "webim-visitor-8K2FTG9QTYWRT8EYVJ7F"}))
 		if e := apperr.As(err); e == nil || e.Code != "plain_system_param" {
 			t.Errorf("plain visitorImId with the option required: %v", err)
 		}
@@ -223,20 +223,20 @@ func TestSimulateDroppedParams(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := map[string]api.SimulationParamDropped{"desc": api.DroppedEmpty, "agentId": api.DroppedNotEncrypted, "nickname": api.DroppedNotDecryptable, "lang": api.DroppedUnknown}
+		want := map[string]string{"desc": adapter.DropEmpty, "agentId": adapter.DropNotEncrypted, "nickname": adapter.DropNotDecryptable, "lang": adapter.DropUnknown}
 		for _, p := range sim.Params {
 			w, drop := want[p.Name]
 			switch {
-			case drop && (p.How != api.SimulationParamHowDropped || p.Dropped == nil || *p.Dropped != w || p.Value != ""):
+			case drop && (p.How != sidebar.HowDropped || p.Dropped != w || p.Value != ""):
 				t.Errorf("param %s = %+v, want dropped %s", p.Name, p, w)
-			case !drop && p.How == api.SimulationParamHowDropped:
+			case !drop && p.How == sidebar.HowDropped:
 				t.Errorf("param %s dropped: %+v", p.Name, p)
-			case p.Name == "ssid" && (p.How != api.SimulationParamHowDecrypted || p.Value != "s-1"):
+			case p.Name == "ssid" && (p.How != sidebar.HowDecrypted || p.Value != "s-1"):
 				t.Errorf("ssid = %+v", p)
 			}
 		}
 		last := sim.Steps[len(sim.Steps)-1]
-		if last.Step != api.SimulationStepStepLayout || last.Status != api.SimulationStepStatusOk {
+		if last.Step != sidebar.StepLayout || last.Status != sidebar.StatusOK {
 			t.Errorf("last step = %+v, want the layout", last)
 		}
 		if sim.Visitor != nil || sim.Match == nil {
@@ -307,7 +307,7 @@ func TestParseUpdateVisitorInfoSrc(t *testing.T) {
 			t.Errorf("%s: %v", tc.name, err)
 			continue
 		}
-		if in.Kind != api.UpdateVisitorInfoSrc || len(in.Params) != len(tc.want) {
+		if in.Kind != sidebar.InputUpdateVisitorInfoSrc || len(in.Params) != len(tc.want) {
 			t.Errorf("%s: %+v, want %v", tc.name, in, tc.want)
 			continue
 		}
@@ -343,7 +343,7 @@ func TestSimulateSeedMessage(t *testing.T) {
 		for _, p := range sim.Params {
 			got[p.Name] = p.Value
 		}
-		if got["name"] != "Jack" || got["age"] != "40" || got["sex"] != "man" || sim.Steps[len(sim.Steps)-1].Status != api.SimulationStepStatusOk {
+		if got["name"] != "Jack" || got["age"] != "40" || got["sex"] != "man" || sim.Steps[len(sim.Steps)-1].Status != sidebar.StatusOK {
 			t.Errorf("seed message under its key: %+v", sim)
 		}
 		sim, err = k.svc.Simulate(ctx, "kefu", in, "admin:test", "r")
@@ -351,11 +351,11 @@ func TestSimulateSeedMessage(t *testing.T) {
 			t.Fatal(err)
 		}
 		last := sim.Steps[len(sim.Steps)-1]
-		if last.Status != api.SimulationStepStatusWarning || !strings.Contains(last.Detail, "dropped") {
+		if last.Status != sidebar.StatusWarning || !strings.Contains(last.Detail, "dropped") {
 			t.Errorf("seed message under another key: last step %+v", last)
 		}
 		for _, p := range sim.Params {
-			if p.How != api.SimulationParamHowDropped || p.Dropped == nil || *p.Dropped != api.DroppedNotDecryptable {
+			if p.How != sidebar.HowDropped || p.Dropped != adapter.DropNotDecryptable {
 				t.Errorf("param %+v, want dropped not_decryptable", p)
 			}
 		}

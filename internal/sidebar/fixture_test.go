@@ -10,6 +10,7 @@ import (
 
 	"github.com/crmlens/crmlens/internal/integration"
 	"github.com/crmlens/crmlens/internal/keyring"
+	"github.com/crmlens/crmlens/internal/platforms"
 	"github.com/crmlens/crmlens/internal/sessiontoken"
 )
 
@@ -28,7 +29,7 @@ func newFixture(tb testing.TB, db *gorm.DB) fixture {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	integrations := integration.New(db, keys, time.Hour, nil)
+	integrations := integration.New(db, keys, platforms.Default(), time.Hour, nil)
 	in, _, err := integrations.Create(ctx, integration.Input{Slug: "acme", Kind: "easemob"}, nil)
 	if err != nil {
 		tb.Fatal(err)

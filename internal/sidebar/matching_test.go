@@ -10,7 +10,7 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/crmlens/crmlens/api"
+	"github.com/crmlens/crmlens/internal/adapter"
 	"github.com/crmlens/crmlens/internal/database"
 	"github.com/crmlens/crmlens/internal/dbtest"
 	"github.com/crmlens/crmlens/internal/importer"
@@ -91,7 +91,7 @@ func TestMatchingAfterNormalization(t *testing.T) {
 			if tt.email != "" {
 				params["contact_email"] = tt.email
 			}
-			s, err := svc.CreateSession(ctx, "cw-1", params)
+			s, err := svc.CreateSession(ctx, "cw-1", adapter.ParamsOf(params))
 			if err != nil {
 				t.Fatalf("%s: %v", tt.name, err)
 			}
@@ -109,14 +109,14 @@ func TestMatchingAfterNormalization(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, phone := range []string{"13700000000", "137 0000 0000", "+86 137-0000-0000"} {
-			s, err := svc.CreateSession(ctx, "web", map[string]string{"customParams": aes.Encrypt(`{"full_name":"钱七","phone":"` + phone + `"}`)})
+			s, err := svc.CreateSession(ctx, "web", adapter.ParamsOf(map[string]string{"customParams": aes.Encrypt(`{"full_name":"钱七","phone":"` + phone + `"}`)}))
 			if err != nil {
 				t.Fatal(err)
 			}
 			checkMatch(t, "钱七 "+phone, s, byID, "", []string{"W1", "W2"})
 		}
 		// The name singles one out: the stricter rule (full_name+phone) links.
-		s, err := svc.CreateSession(ctx, "web", map[string]string{"customParams": aes.Encrypt(`{"full_name":"赵六","phone":"+8613700000000"}`)})
+		s, err := svc.CreateSession(ctx, "web", adapter.ParamsOf(map[string]string{"customParams": aes.Encrypt(`{"full_name":"赵六","phone":"+8613700000000"}`)}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -127,26 +127,22 @@ func TestMatchingAfterNormalization(t *testing.T) {
 func checkMatch(t *testing.T, name string, s sidebar.Session, byID map[int64]string, want string, cands []string) {
 	t.Helper()
 	if want != "" {
-		if s.Match.Status != api.Linked || s.Contact == nil {
-			t.Errorf("%s: %s (%s), want linked to %s", name, s.Match.Status, s.Match.Reason, want)
+		if !s.Match.Linked || s.Contact == nil {
+			t.Errorf("%s: not linked (%s), want linked to %s", name, s.Match.Reason, want)
 			return
 		}
-		id, _ := strconv.ParseInt(s.Contact.Id, 10, 64)
-		if byID[id] != want {
+		if id := s.Contact.ID; byID[id] != want {
 			t.Errorf("%s: linked to %s, want %s", name, byID[id], want)
 		}
 		return
 	}
-	if s.Match.Status == api.Linked {
-		t.Errorf("%s: linked to contact %s (%s); want no link", name, s.Contact.Id, s.Match.Reason)
+	if s.Match.Linked {
+		t.Errorf("%s: linked to contact %d (%s); want no link", name, s.Contact.ID, s.Match.Reason)
 		return
 	}
 	var got []string
-	if s.Match.Candidates != nil {
-		for _, c := range *s.Match.Candidates {
-			id, _ := strconv.ParseInt(c.Id, 10, 64)
-			got = append(got, byID[id])
-		}
+	for _, c := range s.Match.Candidates {
+		got = append(got, byID[c.ID])
 	}
 	slices.Sort(got)
 	if !slices.Equal(got, cands) {

@@ -4,11 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 
 	"gorm.io/gorm"
 
-	"github.com/crmlens/crmlens/api"
 	"github.com/crmlens/crmlens/internal/apperr"
 	"github.com/crmlens/crmlens/internal/audit"
 	"github.com/crmlens/crmlens/internal/layout"
@@ -28,13 +26,13 @@ var previewHeadSQL = "SELECT " + headColumns(false) + " FROM contacts c LEFT JOI
 // layout l (a draft, not stored), through the same projection and masking
 // as Context. The visitor shown is the contact's most recently seen one, if
 // any. The read is audited for actor.
-func (s *Service) Preview(ctx context.Context, l layout.Layout, contactID int64, extra map[string]string, actor, requestID string) (api.SidebarContext, error) {
+func (s *Service) Preview(ctx context.Context, l layout.Layout, contactID int64, extra map[string]string, actor, requestID string) (ContextView, error) {
 	rows, err := scanRows(s.db.WithContext(ctx).Raw(previewHeadSQL, contactID))
 	if err != nil {
-		return api.SidebarContext{}, fmt.Errorf("load contact: %w", err)
+		return ContextView{}, fmt.Errorf("load contact: %w", err)
 	}
 	if len(rows) == 0 {
-		return api.SidebarContext{}, apperr.OnField(apperr.New(apperr.NotFound, CodeContactGone, "no contact has the id %d; pick another", contactID), "contactId")
+		return ContextView{}, apperr.OnField(apperr.New(apperr.NotFound, CodeContactGone, "no contact has the id %d; pick another", contactID), "contactId")
 	}
 	r := rows[0]
 	h := head{contactID: contactID, contact: prefixed(r, "c_")}
@@ -47,21 +45,20 @@ func (s *Service) Preview(ctx context.Context, l layout.Layout, contactID int64,
 	case errors.Is(err, gorm.ErrRecordNotFound):
 		v = model.Visitor{Channel: "preview", ExternalID: "—"}
 	case err != nil:
-		return api.SidebarContext{}, fmt.Errorf("load visitor: %w", err)
+		return ContextView{}, fmt.Errorf("load visitor: %w", err)
 	}
-	out := api.SidebarContext{
+	out := ContextView{
 		Visitor: visitorView(v),
-		Contact: &api.ContactSummary{Id: strconv.FormatInt(contactID, 10), Name: display(h.contact["name"])},
-		Layout:  LayoutRef(l.Name, layout.PreviewReason()),
+		Contact: &ContactRef{ID: contactID, Name: display(h.contact["name"])},
+		Layout:  LayoutRef{Name: l.Name, Reason: layout.PreviewReason()},
 	}
 	if v.ID != 0 && v.ContactID != nil && *v.ContactID == contactID {
 		out.Match = linkedMatch(v)
 	} else {
-		method := api.Manual
-		out.Match = api.Match{Status: api.Linked, Method: &method, Reason: "preview: the contact chosen in the admin console"}
+		out.Match = Match{Linked: true, Method: MethodManual, Reason: "preview: the contact chosen in the admin console"}
 	}
 	if out.Panels, err = s.panels(ctx, l, h, extra); err != nil {
-		return api.SidebarContext{}, err
+		return ContextView{}, err
 	}
 	ev := audit.Event{Action: ActionPreview, Actor: actor, ContactID: &contactID, RequestID: requestID, At: s.now(),
 		Detail: map[string]string{"layout": truncate(l.Name, 128)}}
@@ -69,7 +66,7 @@ func (s *Service) Preview(ctx context.Context, l layout.Layout, contactID int64,
 		ev.VisitorID = &v.ID
 	}
 	if err := s.audit.Record(ctx, ev); err != nil {
-		return api.SidebarContext{}, err
+		return ContextView{}, err
 	}
 	return out, nil
 }
@@ -80,12 +77,12 @@ const maxPreviewContacts = 20
 // PreviewContacts offers an admin contacts to preview a layout with: those
 // q finds (internal/contactsearch), or the first ones when q is blank, each
 // as a name and a masked hint.
-func (s *Service) PreviewContacts(ctx context.Context, q string) ([]api.Candidate, error) {
+func (s *Service) PreviewContacts(ctx context.Context, q string) ([]Candidate, error) {
 	found, err := s.search.Find(ctx, q, maxPreviewContacts)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]api.Candidate, 0, len(found))
+	out := make([]Candidate, 0, len(found))
 	for _, ct := range found {
 		out = append(out, candidate(ct))
 	}

@@ -17,7 +17,6 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
-	"github.com/crmlens/crmlens/api"
 	"github.com/crmlens/crmlens/internal/apperr"
 	"github.com/crmlens/crmlens/internal/contactsearch"
 	"github.com/crmlens/crmlens/internal/integration"
@@ -187,15 +186,15 @@ func (s *Service) agentActions(ctx context.Context, c sessiontoken.Claims) (vouc
 	if err := integration.CheckEnabled(in); err != nil {
 		return false, err
 	}
-	opts, err := integration.ParseOptions(in.Options)
+	opened, err := s.integrations.Open(in)
 	if err != nil {
-		return false, fmt.Errorf("integration %s options: %w", in.Slug, err)
+		return false, err
 	}
-	if !integration.AgentsMaySearch(in, opts) {
+	if !integration.AgentsMaySearch(opened) {
 		return false, apperr.New(apperr.Forbidden, CodeAgentActionsRead,
 			"this integration lets agents only read the contact crmlens matched: nothing vouches for the agent, so search and link are off; an admin can allow them (agent actions) in the crmlens console")
 	}
-	return integration.AgentsVouched(in, opts), nil
+	return integration.AgentsVouched(opened), nil
 }
 
 // reachable says whether contactID is within c's reach: the visitor's
@@ -246,44 +245,42 @@ func (s *Service) reach(ctx context.Context, session string, visitorID int64, id
 // come within the session's reach, and their hints show only what the
 // session's layout l shows in clear. Now and then it also deletes expired
 // reach rows and counters.
-func (s *Service) offerCandidates(ctx context.Context, token string, visitorID int64, l layout.Layout, m *api.Match) error {
+func (s *Service) offerCandidates(ctx context.Context, token string, visitorID int64, l layout.Layout, m *Match) error {
 	if rand.IntN(50) == 0 {
 		s.purgeReach(ctx)
 	}
-	if m.Candidates == nil || len(*m.Candidates) == 0 {
+	if len(m.Candidates) == 0 {
 		return nil
 	}
 	c, err := s.tokens.Parse(ctx, token)
 	if err != nil {
 		return err
 	}
-	cands := *m.Candidates
+	cands := m.Candidates
 	ids := make([]int64, 0, len(cands))
 	for _, cd := range cands {
-		if id, err := strconv.ParseInt(cd.Id, 10, 64); err == nil {
-			ids = append(ids, id)
-		}
+		ids = append(ids, cd.ID)
 	}
 	var found []model.Contact
 	if err := s.db.WithContext(ctx).Select("id", "name", "phone", "email").Where("id IN ?", ids).Find(&found).Error; err != nil {
 		return fmt.Errorf("load candidates: %w", err)
 	}
-	byID := make(map[string]model.Contact, len(found))
+	byID := make(map[int64]model.Contact, len(found))
 	for _, ct := range found {
-		byID[strconv.FormatInt(ct.ID, 10)] = ct
+		byID[ct.ID] = ct
 	}
 	pol := policyOf(l)
 	companies, err := s.companies(ctx, pol, found)
 	if err != nil {
 		return err
 	}
-	out := make([]api.Candidate, 0, len(cands))
+	out := make([]Candidate, 0, len(cands))
 	for _, cd := range cands {
-		if ct, ok := byID[cd.Id]; ok {
+		if ct, ok := byID[cd.ID]; ok {
 			out = append(out, pol.candidate(ct, companies[ct.ID]))
 		}
 	}
-	m.Candidates = &out
+	m.Candidates = out
 	return s.reach(ctx, sessionKey(c), visitorID, ids, model.ReachCandidate, sessionExpiry(c, s.now()).Add(reachSlack))
 }
 
@@ -352,7 +349,7 @@ const hiddenHint = "********"
 // a field the layout shows in clear (masked as usual), else hiddenHint
 // when it has a phone or e-mail, else none; the masked e-mail too when the
 // hint is the phone, and company (its account's name, "" for none).
-func (p fieldPolicy) candidate(ct model.Contact, company string) api.Candidate {
+func (p fieldPolicy) candidate(ct model.Contact, company string) Candidate {
 	hint := ""
 	if p.phoneClear {
 		hint = Mask(layout.Phone, ct.Phone)
@@ -363,13 +360,12 @@ func (p fieldPolicy) candidate(ct model.Contact, company string) api.Candidate {
 	if hint == "" && (ct.Phone != "" || ct.Email != "") {
 		hint = hiddenHint
 	}
-	out := api.Candidate{Id: strconv.FormatInt(ct.ID, 10), Name: ct.Name, Hint: hint}
+	out := Candidate{ID: ct.ID, Name: ct.Name, Hint: hint}
 	if p.emailClear && ct.Email != "" && hint != Mask(layout.Email, ct.Email) {
-		e := Mask(layout.Email, ct.Email)
-		out.Email = &e
+		out.Email = Mask(layout.Email, ct.Email)
 	}
-	if p.accountClear && company != "" {
-		out.Company = &company
+	if p.accountClear {
+		out.Company = company
 	}
 	return out
 }

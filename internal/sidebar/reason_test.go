@@ -3,7 +3,6 @@ package sidebar
 import (
 	"testing"
 
-	"github.com/crmlens/crmlens/api"
 	"github.com/crmlens/crmlens/internal/model"
 )
 
@@ -13,27 +12,27 @@ func TestReasonCodes(t *testing.T) {
 	easemob := model.Visitor{Channel: "easemob", ExternalID: "v-1", Claims: "{}"}
 	tests := []struct {
 		name   string
-		match  api.Match
+		match  Match
 		code   string
-		status api.MatchStatus
+		linked bool
 	}{
-		{"identity", linkedMatch(model.Visitor{Channel: "easemob", ExternalID: "v-1", LinkMethod: LinkIdentity}), ReasonIdentity, api.Linked},
-		{"manual", linkedMatch(model.Visitor{LinkMethod: LinkManual}), ReasonManual, api.Linked},
-		{"identifier", linkedMatch(model.Visitor{LinkMethod: LinkIdentifier}), ReasonIdentifier, api.Linked},
-		{"fields", linkedMatch(model.Visitor{LinkMethod: linkFields + "phone+name"}), ReasonFields, api.Linked},
-		{"earlier", linkedMatch(model.Visitor{LinkMethod: "something older"}), ReasonExistingLink, api.Linked},
-		{"candidates", notLinkedMatch(easemob, []api.Candidate{{Id: "1"}, {Id: "2"}}), ReasonCandidates, api.NotLinked},
-		{"verified details", notLinkedMatch(model.Visitor{Channel: "sharecrm", Claims: `{"phone":"x"}`}, nil), ReasonNoMatchVerified, api.NotLinked},
-		{"no identity", notLinkedMatch(easemob, nil), ReasonNoIdentity, api.NotLinked},
-		{"unlinked", unlinkedMatch(false), ReasonUnlinked, api.NotLinked},
-		{"not this person", unlinkedMatch(true), ReasonNotThisPerson, api.NotLinked},
+		{"identity", linkedMatch(model.Visitor{Channel: "easemob", ExternalID: "v-1", LinkMethod: LinkIdentity}), ReasonIdentity, true},
+		{"manual", linkedMatch(model.Visitor{LinkMethod: LinkManual}), ReasonManual, true},
+		{"identifier", linkedMatch(model.Visitor{LinkMethod: LinkIdentifier}), ReasonIdentifier, true},
+		{"fields", linkedMatch(model.Visitor{LinkMethod: linkFields + "phone+name"}), ReasonFields, true},
+		{"earlier", linkedMatch(model.Visitor{LinkMethod: "something older"}), ReasonExistingLink, true},
+		{"candidates", notLinkedMatch(easemob, []Candidate{{ID: 1}, {ID: 2}}), ReasonCandidates, false},
+		{"verified details", notLinkedMatch(model.Visitor{Channel: "sharecrm", Claims: `{"phone":"x"}`}, nil), ReasonNoMatchVerified, false},
+		{"no identity", notLinkedMatch(easemob, nil), ReasonNoIdentity, false},
+		{"unlinked", unlinkedMatch(false), ReasonUnlinked, false},
+		{"not this person", unlinkedMatch(true), ReasonNotThisPerson, false},
 	}
 	for _, tt := range tests {
-		if tt.match.ReasonCode == nil || *tt.match.ReasonCode != tt.code || tt.match.Status != tt.status || tt.match.Reason == "" {
-			t.Errorf("%s: %+v, want code %q, status %s and words", tt.name, tt.match, tt.code, tt.status)
+		if tt.match.ReasonCode != tt.code || tt.match.Linked != tt.linked || tt.match.Reason == "" {
+			t.Errorf("%s: %+v, want code %q, linked %v and words", tt.name, tt.match, tt.code, tt.linked)
 		}
 	}
-	if m := notLinkedMatch(easemob, []api.Candidate{{Id: "1"}, {Id: "2"}}); m.Candidates == nil || len(*m.Candidates) != 2 {
+	if m := notLinkedMatch(easemob, []Candidate{{ID: 1}, {ID: 2}}); len(m.Candidates) != 2 {
 		t.Errorf("candidates not offered: %+v", m)
 	}
 }

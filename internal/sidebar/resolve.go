@@ -4,13 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
-	"github.com/crmlens/crmlens/api"
 	"github.com/crmlens/crmlens/internal/adapter"
 	"github.com/crmlens/crmlens/internal/integration"
 	"github.com/crmlens/crmlens/internal/model"
@@ -30,7 +28,7 @@ const maxCandidates = 5
 type resolution struct {
 	visitor model.Visitor
 	contact *model.Contact
-	match   api.Match
+	match   Match
 }
 
 // resolve finds or creates the visitor and links it to a contact: an
@@ -102,7 +100,7 @@ func (s *Service) resolve(ctx context.Context, in model.Integration, opts integr
 }
 
 // Why one reading of a visitor id that reads two ways was taken (the
-// simulator shows it; api.SimulationReadingWhy).
+// simulator shows it: SimReading.Why).
 const (
 	ReadingKnownIdentity      = "known_identity"
 	ReadingKnownVisitor       = "known_visitor"
@@ -166,7 +164,7 @@ func firstIn(readings, known []string) (string, bool) {
 // contact id when exactly one matched, or candidates when several did. It
 // only reads. trace, when not nil, is told each step in words (the
 // simulator shows them).
-func (s *Service) match(ctx context.Context, visitorID int64, c adapter.Claims, opts integration.Options, trace func(string)) (string, []string, int64, []api.Candidate, error) {
+func (s *Service) match(ctx context.Context, visitorID int64, c adapter.Claims, opts integration.Options, trace func(string)) (string, []string, int64, []Candidate, error) {
 	if trace == nil {
 		trace = func(string) {}
 	}
@@ -242,7 +240,7 @@ func (s *Service) match(ctx context.Context, visitorID int64, c adapter.Claims, 
 			candidates = found // a later, stricter rule may still single one out
 		}
 	}
-	out := make([]api.Candidate, 0, len(candidates))
+	out := make([]Candidate, 0, len(candidates))
 	for i, ct := range candidates {
 		if i == maxCandidates {
 			break
@@ -252,7 +250,7 @@ func (s *Service) match(ctx context.Context, visitorID int64, c adapter.Claims, 
 	return "", nil, 0, out, nil
 }
 
-// Reason codes (api.Match.ReasonCode): the front end words each in the
+// Reason codes (Match.ReasonCode): the front end words each in the
 // agent's language; Reason carries the English.
 const (
 	ReasonIdentity = "identity"
@@ -273,66 +271,58 @@ const (
 	ReasonRejected = "rejected"
 )
 
-func reasonCode(code string) *string { return &code }
-
 // linkedMatch explains a linked visitor from its stored link method.
-func linkedMatch(v model.Visitor) api.Match {
+func linkedMatch(v model.Visitor) Match {
 	m := linkedReason(v)
-	m.Status = api.Linked
+	m.Linked = true
 	return m
 }
 
-func linkedReason(v model.Visitor) api.Match {
-	var m api.Match
+func linkedReason(v model.Visitor) Match {
+	var m Match
 	id := truncate(v.ExternalID, 64)
 	switch {
 	case v.LinkMethod == LinkIdentity:
-		method := api.Identity
-		m.Method = &method
-		m.MatchedOn = &[]string{v.Channel + " id"}
-		m.Reason, m.ReasonCode = fmt.Sprintf("the %s id %s is an identity of this contact", v.Channel, id), reasonCode(ReasonIdentity)
+		m.Method = MethodIdentity
+		m.MatchedOn = []string{v.Channel + " id"}
+		m.Reason, m.ReasonCode = fmt.Sprintf("the %s id %s is an identity of this contact", v.Channel, id), ReasonIdentity
 	case v.LinkMethod == LinkManual:
-		method := api.Manual
-		m.Method = &method
-		m.Reason, m.ReasonCode = "an agent linked this visitor to this contact by hand", reasonCode(ReasonManual)
+		m.Method = MethodManual
+		m.Reason, m.ReasonCode = "an agent linked this visitor to this contact by hand", ReasonManual
 	case v.LinkMethod == LinkManualUnverified:
-		method := api.Manual
-		m.Method = &method
+		m.Method = MethodManual
 		m.Reason = "someone linked this visitor to this contact by hand in a sidebar session nothing vouched for (anyone with the sidebar URL could have): check it is this person before relying on it"
-		m.ReasonCode = reasonCode(ReasonManualUnverified)
+		m.ReasonCode = ReasonManualUnverified
 	case v.LinkMethod == LinkIdentifier:
-		method := api.MatchingFields
-		m.Method = &method
-		m.MatchedOn = &[]string{"identifier"}
-		m.Reason, m.ReasonCode = "the platform's identifier for this visitor is this contact's id", reasonCode(ReasonIdentifier)
+		m.Method = MethodMatchingFields
+		m.MatchedOn = []string{"identifier"}
+		m.Reason, m.ReasonCode = "the platform's identifier for this visitor is this contact's id", ReasonIdentifier
 	case strings.HasPrefix(v.LinkMethod, linkFields):
-		method := api.MatchingFields
 		fields := strings.Split(strings.TrimPrefix(v.LinkMethod, linkFields), "+")
-		m.Method = &method
-		m.MatchedOn = &fields
+		m.Method = MethodMatchingFields
+		m.MatchedOn = fields
 		m.Reason = fmt.Sprintf("the visitor's verified %s matched this contact's, and no other contact's, when the visitor was linked", strings.Join(fields, " and "))
-		m.ReasonCode = reasonCode(ReasonFields)
+		m.ReasonCode = ReasonFields
 	default:
-		method := api.ExistingLink
-		m.Method = &method
-		m.Reason, m.ReasonCode = "this visitor was linked to this contact earlier", reasonCode(ReasonExistingLink)
+		m.Method = MethodExistingLink
+		m.Reason, m.ReasonCode = "this visitor was linked to this contact earlier", ReasonExistingLink
 	}
 	return m
 }
 
 // notLinkedMatch explains why automatic matching linked no contact, with
 // the candidates when several matched.
-func notLinkedMatch(v model.Visitor, candidates []api.Candidate) api.Match {
-	m := api.Match{Status: api.NotLinked}
+func notLinkedMatch(v model.Visitor, candidates []Candidate) Match {
+	var m Match
 	switch {
 	case len(candidates) > 0:
 		m.Reason = fmt.Sprintf("%d contacts match this visitor's details, so none was linked automatically; pick the right one", len(candidates))
-		m.ReasonCode, m.Candidates = reasonCode(ReasonCandidates), &candidates
+		m.ReasonCode, m.Candidates = ReasonCandidates, candidates
 	case v.Channel == "sharecrm" || v.Claims != "{}" && v.Claims != "":
-		m.Reason, m.ReasonCode = "no contact matches this visitor's verified details", reasonCode(ReasonNoMatchVerified)
+		m.Reason, m.ReasonCode = "no contact matches this visitor's verified details", ReasonNoMatchVerified
 	default:
 		m.Reason = fmt.Sprintf("no contact has the %s id %s as an identity", v.Channel, truncate(v.ExternalID, 64))
-		m.ReasonCode = reasonCode(ReasonNoIdentity)
+		m.ReasonCode = ReasonNoIdentity
 	}
 	return m
 }
@@ -341,7 +331,7 @@ func notLinkedMatch(v model.Visitor, candidates []api.Candidate) api.Match {
 // an agent last said is not this person, by name, when there is one (it
 // stays within the visitor's reach, so that linking it again undoes that);
 // else a plain unlink.
-func (s *Service) unlinkedMatchOf(ctx context.Context, visitorID int64) (api.Match, error) {
+func (s *Service) unlinkedMatchOf(ctx context.Context, visitorID int64) (Match, error) {
 	var rows []struct {
 		ContactID int64
 		Name      string
@@ -350,7 +340,7 @@ func (s *Service) unlinkedMatchOf(ctx context.Context, visitorID int64) (api.Mat
 		Joins("JOIN contacts c ON c.id = r.contact_id").Where("r.visitor_id = ?", visitorID).
 		Order("r.created_at DESC").Order("r.id DESC").Limit(1).Scan(&rows).Error
 	if err != nil {
-		return api.Match{}, fmt.Errorf("load rejection: %w", err)
+		return Match{}, fmt.Errorf("load rejection: %w", err)
 	}
 	if len(rows) == 0 {
 		return unlinkedMatch(false), nil
@@ -359,19 +349,17 @@ func (s *Service) unlinkedMatchOf(ctx context.Context, visitorID int64) (api.Mat
 }
 
 // rejectedMatch explains a visitor an agent said is not contact id (name).
-func rejectedMatch(id int64, name string) api.Match {
-	return api.Match{Status: api.NotLinked, ReasonCode: reasonCode(ReasonRejected),
-		Rejected: &api.ContactSummary{Id: strconv.FormatInt(id, 10), Name: name},
-		Reason:   fmt.Sprintf("an agent said %s is not this person; link %s again to undo that, or search to link the right contact", name, name)}
+func rejectedMatch(id int64, name string) Match {
+	return Match{ReasonCode: ReasonRejected, Rejected: &ContactRef{ID: id, Name: name},
+		Reason: fmt.Sprintf("an agent said %s is not this person; link %s again to undo that, or search to link the right contact", name, name)}
 }
 
 // unlinkedMatch explains a visitor an agent unlinked (or said is not the
 // linked contact): automatic matching leaves it alone.
-func unlinkedMatch(notThisPerson bool) api.Match {
+func unlinkedMatch(notThisPerson bool) Match {
 	if notThisPerson {
-		return api.Match{Status: api.NotLinked, ReasonCode: reasonCode(ReasonNotThisPerson),
+		return Match{ReasonCode: ReasonNotThisPerson,
 			Reason: "an agent said the linked contact is not this person; search to link the right one"}
 	}
-	return api.Match{Status: api.NotLinked, ReasonCode: reasonCode(ReasonUnlinked),
-		Reason: "an agent unlinked this visitor; search to link a contact"}
+	return Match{ReasonCode: ReasonUnlinked, Reason: "an agent unlinked this visitor; search to link a contact"}
 }

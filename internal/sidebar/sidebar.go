@@ -10,7 +10,6 @@ package sidebar
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"sort"
@@ -19,8 +18,9 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/crmlens/crmlens/api"
 	"github.com/crmlens/crmlens/internal/adapter"
+	chatwootadapter "github.com/crmlens/crmlens/internal/adapter/chatwoot"
+	"github.com/crmlens/crmlens/internal/agents"
 	"github.com/crmlens/crmlens/internal/apperr"
 	"github.com/crmlens/crmlens/internal/audit"
 	"github.com/crmlens/crmlens/internal/chatwoot"
@@ -38,7 +38,12 @@ type Deps struct {
 	DB           *gorm.DB
 	Tokens       *sessiontoken.Issuer
 	Integrations *integration.Service
-	Layouts      *layout.Store
+	// Layouts resolves the layout of a session; nil: a layout.Store over
+	// DB with Agents' groups.
+	Layouts *layout.Store
+	// Agents records the agents platforms name and says which an admin
+	// declared; nil: agents.New(DB, Now).
+	Agents *agents.Service
 	// Audit records reads and actions; nil writes synchronously to DB.
 	// serve passes an audit.Async so reads do not wait for their audit row.
 	Audit audit.Recorder
@@ -84,6 +89,7 @@ type Service struct {
 	chatwoot     *chatwoot.Client
 	audit        audit.Recorder
 	layouts      *layout.Store
+	agents       *agents.Service
 	norm         matchkey.Normalizer
 	limits       Limits
 	search       *contactsearch.Searcher
@@ -95,8 +101,11 @@ func New(d Deps) *Service {
 	if d.Now == nil {
 		d.Now = func() time.Time { return time.Now().UTC() }
 	}
+	if d.Agents == nil {
+		d.Agents = agents.New(d.DB, d.Now)
+	}
 	if d.Layouts == nil {
-		d.Layouts = layout.NewStore(d.DB, d.Now)
+		d.Layouts = layout.NewStore(d.DB, d.Now).WithAgentGroups(d.Agents)
 	}
 	if d.Audit == nil {
 		d.Audit = audit.New(d.DB)
@@ -110,7 +119,7 @@ func New(d Deps) *Service {
 	return &Service{
 		db: d.DB, reads: d.Reads, metrics: d.Metrics, tokens: d.Tokens, integrations: d.Integrations,
 		norm: d.Normalizer, search: contactsearch.New(d.DB, d.Normalizer), limits: limitsOr(d.Limits),
-		replay: replay.New(d.DB, d.Now), chatwoot: chatwoot.New(d.HTTPClient), audit: d.Audit, layouts: d.Layouts, now: d.Now,
+		replay: replay.New(d.DB, d.Now), chatwoot: chatwoot.New(d.HTTPClient), audit: d.Audit, layouts: d.Layouts, agents: d.Agents, now: d.Now,
 	}
 }
 
@@ -135,89 +144,66 @@ const maxExtraBytes = 2048
 type Session struct {
 	Token     string
 	ExpiresAt time.Time
-	Visitor   api.Visitor
-	Contact   *api.ContactSummary
-	Match     api.Match
+	Visitor   Visitor
+	Contact   *ContactRef
+	Match     Match
 	Lang      string
 	// Layout is the layout that applies to this session, and why.
-	Layout api.LayoutRef
+	Layout LayoutRef
 }
 
 // Integration returns the integration with slug, or a NotFound error.
-func (s *Service) Integration(ctx context.Context, slug string) (model.Integration, error) {
+func (s *Service) Integration(ctx context.Context, slug string) (integration.Integration, error) {
 	return s.integrations.Get(ctx, slug)
 }
 
-// decode runs in's adapter over params.
-func (s *Service) decode(in model.Integration, opts integration.Options, params map[string]string) (adapter.Claims, error) {
-	keys, err := s.integrations.Keys(in)
+// decode runs in's platform's decoder over params.
+func (s *Service) decode(in integration.Integration, params adapter.Params) (adapter.Claims, error) {
+	keys, err := s.integrations.Keys(in.Integration)
 	if err != nil {
 		return adapter.Claims{}, err
 	}
-	unusable := func(err error) error {
+	if in.Platform == nil {
+		return adapter.Claims{}, apperr.New(apperr.Unprocessable, CodeAdapterUnavailable,
+			"integrations of kind %s are not supported by this version of crmlens", in.Kind)
+	}
+	d, err := in.Platform.New(keys, in.Options, s.now)
+	if err != nil {
 		why := "its key is unusable"
 		if e := apperr.As(err); e != nil {
 			why = e.Message
 		}
-		return apperr.Wrap(err, apperr.Unprocessable, CodeAdapterUnavailable,
+		return adapter.Claims{}, apperr.Wrap(err, apperr.Unprocessable, CodeAdapterUnavailable,
 			"integration %s is misconfigured (%s); an admin must fix it", in.Slug, why)
 	}
-	switch in.Kind {
-	case model.KindEasemob:
-		a, err := s.easemob(keys, opts)
-		if err != nil {
-			return adapter.Claims{}, unusable(err)
-		}
-		return a.Decode(params)
-	case model.KindShareCRM:
-		a, err := adapter.NewShareCRM(keys, adapter.ShareCRMOptions{VerificationFields: opts.VerificationFields})
-		if err != nil {
-			return adapter.Claims{}, unusable(err)
-		}
-		return a.Decode(params)
-	case model.KindChatwoot:
-		return adapter.NewChatwoot().Decode(params)
-	case model.KindSigned:
-		a, err := adapter.NewSigned(keys, s.now)
-		if err != nil {
-			return adapter.Claims{}, unusable(err)
-		}
-		return a.Decode(params)
-	default:
-		return adapter.Claims{}, apperr.New(apperr.Unprocessable, CodeAdapterUnavailable,
-			"integrations of kind %s are not supported by this version of crmlens", in.Kind)
-	}
-}
-
-// easemob builds the Easemob adapter for an integration's keys and options.
-func (s *Service) easemob(keys []string, opts integration.Options) (*adapter.Easemob, error) {
-	return adapter.NewEasemob(keys, adapter.EasemobOptions{EncryptedSystemParams: opts.EncryptedSystemParams,
-		TenantID: opts.TenantID, RequireKnownAgent: opts.RequireKnownAgent})
+	return d.Decode(params)
 }
 
 // CreateSession decodes params for the integration slug, runs its checks,
 // records the visitor, links it to a contact when one matches, and issues a
 // token. A request refused by decoding or a check writes nothing (a signed
-// token's id is recorded as used once its signature is verified).
-func (s *Service) CreateSession(ctx context.Context, slug string, params map[string]string) (Session, error) {
+// token's id is recorded as used once its signature is verified). params
+// carry their order in the URL (some platforms sign the query as written).
+func (s *Service) CreateSession(ctx context.Context, slug string, params adapter.Params) (Session, error) {
 	in, err := s.integrations.Get(ctx, slug)
 	if err != nil {
 		return Session{}, err
 	}
-	if err := integration.CheckEnabled(in); err != nil {
+	if err := integration.CheckEnabled(in.Integration); err != nil {
 		return Session{}, err
 	}
-	opts, err := integration.ParseOptions(in.Options)
-	if err != nil {
-		return Session{}, fmt.Errorf("integration %s options: %w", in.Slug, err)
-	}
-	opts = opts.Defaults(in.Kind)
-	claims, err := s.decode(in, opts, params)
+	opts := in.Options
+	claims, err := s.decode(in, params)
 	if err != nil {
 		if e := apperr.As(err); e != nil && (e.Code == adapter.CodeDecryptFailed || e.Code == adapter.CodeInvalidToken) {
 			s.metrics.DecryptFailed(in.ID, in.Name, in.Kind)
 		}
 		return Session{}, err
+	}
+	if in.Platform.Spec().Replay.SingleUse && claims.TokenID == "" {
+		// The platform's replay rule is single use (verify consumes each
+		// credential's id): a decoder that names none is a fault of crmlens.
+		return Session{}, fmt.Errorf("integration %s: the %s decoder named no token id to use once", in.Slug, in.Kind)
 	}
 	for _, d := range claims.Dropped {
 		// Not fatal, but operators watch decrypt failures: a param under
@@ -227,16 +213,16 @@ func (s *Service) CreateSession(ctx context.Context, slug string, params map[str
 			break
 		}
 	}
-	if claims, _, err = s.pickVisitorID(ctx, in, claims); err != nil {
+	if claims, _, err = s.pickVisitorID(ctx, in.Integration, claims); err != nil {
 		return Session{}, err
 	}
-	if claims, err = s.verify(ctx, in, opts, claims); err != nil {
+	if claims, err = s.verify(ctx, in, claims); err != nil {
 		return Session{}, err
 	}
 	if err := s.recordAgent(ctx, in.Kind, claims.Agent); err != nil {
 		return Session{}, err
 	}
-	res, err := s.resolve(ctx, in, opts, claims)
+	res, err := s.resolve(ctx, in.Integration, opts, claims)
 	if err != nil {
 		return Session{}, err
 	}
@@ -254,36 +240,32 @@ func (s *Service) CreateSession(ctx context.Context, slug string, params map[str
 		return Session{}, err
 	}
 	out := Session{Token: token, ExpiresAt: exp, Lang: claims.Lang, Visitor: visitorView(res.visitor), Match: res.match,
-		Layout: LayoutRef(l.Name, why)}
+		Layout: LayoutRef{Name: l.Name, Reason: why}}
 	if err := s.offerCandidates(ctx, token, res.visitor.ID, l, &out.Match); err != nil {
 		return Session{}, err
 	}
 	if res.contact != nil {
-		out.Contact = &api.ContactSummary{Id: strconv.FormatInt(res.contact.ID, 10), Name: res.contact.Name}
+		out.Contact = &ContactRef{ID: res.contact.ID, Name: res.contact.Name}
 	}
 	s.metrics.SessionCreated(in.Kind)
 	return out, nil
 }
 
-// check runs the integration's verifications that need more than the
-// params: single use of signed tokens, Chatwoot's own word, a known agent.
-func (s *Service) check(ctx context.Context, in model.Integration, opts integration.Options, c adapter.Claims) error {
-	_, err := s.verify(ctx, in, opts, c)
-	return err
-}
-
-// verify is check, returning c as the checks leave it: for Chatwoot with an
+// verify runs the integration's verifications that need more than the
+// params (single use of signed tokens, Chatwoot's own word, a known agent),
+// returning c as the checks leave it: for Chatwoot with an
 // API token, the visitor's identifier, email, phone and name (everything
 // used for matching) are the ones Chatwoot's API gives for the
 // conversation's contact, never the unsigned context's.
-func (s *Service) verify(ctx context.Context, in model.Integration, opts integration.Options, c adapter.Claims) (adapter.Claims, error) {
+func (s *Service) verify(ctx context.Context, in integration.Integration, c adapter.Claims) (adapter.Claims, error) {
+	opts := in.Options
 	if c.TokenID != "" {
 		if err := s.replay.Use(ctx, in.ID, c.TokenID, c.TokenExpiry); err != nil {
 			return c, err
 		}
 	}
 	if in.Kind == model.KindChatwoot && c.Chatwoot != nil && opts.ChatwootURL != "" && in.APIToken != "" {
-		token, err := s.integrations.APIToken(in)
+		token, err := s.integrations.APIToken(in.Integration)
 		if err != nil {
 			return c, err
 		}
@@ -291,28 +273,14 @@ func (s *Service) verify(ctx context.Context, in model.Integration, opts integra
 		if err != nil {
 			return c, err
 		}
-		c = adapter.WithChatwootContact(c, adapter.ChatwootContact{ID: strconv.FormatInt(k.ID, 10),
+		c = chatwootadapter.WithContact(c, chatwootadapter.Contact{ID: strconv.FormatInt(k.ID, 10),
 			Identifier: k.Identifier, Email: k.Email, Phone: k.PhoneNumber, Name: k.Name})
 	}
 	if opts.RequireKnownAgent {
-		known := false
-		if c.Agent.ID != "" || c.Agent.Email != "" {
-			var n int64
-			// Only agents of this integration's platform: an e-mail or id
-			// of another platform's agent is no agent of this one.
-			q := s.db.WithContext(ctx).Model(&model.Agent{}).Where("origin = ? AND platform = ?", model.AgentImported, in.Kind)
-			switch {
-			case c.Agent.ID != "" && c.Agent.Email != "":
-				q = q.Where("platform_id = ? OR email = ?", c.Agent.ID, c.Agent.Email)
-			case c.Agent.ID != "":
-				q = q.Where("platform_id = ?", c.Agent.ID)
-			default:
-				q = q.Where("email = ?", c.Agent.Email)
-			}
-			if err := q.Count(&n).Error; err != nil {
-				return c, fmt.Errorf("find agent: %w", err)
-			}
-			known = n > 0
+		// Only agents of this integration's platform.
+		known, err := s.agents.IsDeclared(ctx, in.Kind, c.Agent.ID, c.Agent.Email)
+		if err != nil {
+			return c, err
 		}
 		if !known {
 			return c, apperr.New(apperr.Forbidden, CodeUnknownAgent,
@@ -322,20 +290,14 @@ func (s *Service) verify(ctx context.Context, in model.Integration, opts integra
 	return c, nil
 }
 
-// agentVouched says whether sessions of integrations of kind name the agent
-// in a way the platform vouches for, so that the agent may choose agent and
-// group layouts. Chatwoot never does: its context is unsigned, and its API
-// says which contact a conversation has but not who is looking at it (the
+// vouchedAgent is c's agent as far as layouts may use it: as named where
+// the platform vouches for it (Spec.LayoutsTrustAgent), else no agent.
+// Chatwoot never does: its context is unsigned, and its API says which
+// contact a conversation has but not who is looking at it (the
 // conversation's assignee is not the viewer: any agent of the inbox can open
 // it, and anyone with the URL can name the assignee).
-func agentVouched(kind string) bool {
-	return kind != model.KindChatwoot
-}
-
-// vouchedAgent is c's agent as far as layouts may use it: as named where
-// the platform vouches for it (agentVouched), else no agent.
-func vouchedAgent(in model.Integration, c adapter.Claims) adapter.Agent {
-	if !agentVouched(in.Kind) {
+func vouchedAgent(in integration.Integration, c adapter.Claims) adapter.Agent {
+	if in.Platform == nil || !in.Platform.Spec().LayoutsTrustAgent {
 		return adapter.Agent{}
 	}
 	return c.Agent
@@ -343,35 +305,13 @@ func vouchedAgent(in model.Integration, c adapter.Claims) adapter.Agent {
 
 // layoutWho is whom the layout of a session of in is resolved for: the
 // integration, its platform's agents, and agent (vouchedAgent's).
-func layoutWho(in model.Integration, agent adapter.Agent) layout.Who {
+func layoutWho(in integration.Integration, agent adapter.Agent) layout.Who {
 	return layout.Who{Integration: in.Slug, Platform: in.Kind, Agent: []string{agent.ID, agent.Email}}
 }
 
 // recordAgent notes an agent the platform named, the first time it is seen.
 func (s *Service) recordAgent(ctx context.Context, platform string, a adapter.Agent) error {
-	id := a.ID
-	if id == "" {
-		id = a.Email
-	}
-	if id == "" {
-		return nil
-	}
-	now := s.now()
-	db := s.db.WithContext(ctx)
-	res := db.Model(&model.Agent{}).Where("platform = ? AND platform_id = ?", platform, truncate(id, 191)).
-		Updates(map[string]any{"last_seen_at": now})
-	if res.Error != nil {
-		return fmt.Errorf("record agent: %w", res.Error)
-	}
-	if res.RowsAffected > 0 {
-		return nil
-	}
-	ag := model.Agent{Platform: platform, PlatformID: truncate(id, 191), Email: truncate(a.Email, 255), Name: truncate(a.Name, 255),
-		Origin: model.AgentSeen, CreatedAt: now, UpdatedAt: now, LastSeenAt: &now}
-	if err := db.Create(&ag).Error; err != nil && !errors.Is(err, gorm.ErrDuplicatedKey) {
-		return fmt.Errorf("record agent: %w", err)
-	}
-	return nil
+	return s.agents.RecordSeen(ctx, platform, a.ID, a.Email, a.Name)
 }
 
 // boundExtra keeps extra params within maxExtraBytes, dropping the
@@ -398,8 +338,8 @@ func boundExtra(extra map[string]string) map[string]string {
 	return out
 }
 
-func visitorView(v model.Visitor) api.Visitor {
-	return api.Visitor{Id: strconv.FormatInt(v.ID, 10), Channel: v.Channel, ExternalId: v.ExternalID}
+func visitorView(v model.Visitor) Visitor {
+	return Visitor{ID: v.ID, Channel: v.Channel, ExternalID: v.ExternalID}
 }
 
 func claimsJSON(m map[string]string) string {

@@ -9,8 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-
-	"github.com/crmlens/crmlens/api"
 )
 
 // SimulationCodes lists exactly the codes simulate.go uses: the literals,
@@ -30,11 +28,11 @@ func TestSimulationCodesAreListed(t *testing.T) {
 		}
 		return true
 	})
-	for _, c := range []api.SimulationReadingChosen{api.SimulationReadingChosenPlain, api.SimulationReadingChosenDecrypted} {
-		used["sim.chosen."+string(c)] = true
+	for _, c := range []string{ChosenPlain, ChosenDecrypted} {
+		used["sim.chosen."+c] = true
 	}
-	for _, w := range []api.SimulationReadingWhy{api.ReadingKnownIdentity, api.ReadingKnownVisitor, api.ReadingPreferredDecrypted} {
-		used["sim.why."+string(w)] = true
+	for _, w := range []string{ReadingKnownIdentity, ReadingKnownVisitor, ReadingPreferredDecrypted} {
+		used["sim.why."+w] = true
 	}
 	for c := range used {
 		if !slices.Contains(SimulationCodes, c) {

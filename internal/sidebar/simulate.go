@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -14,14 +15,12 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/crmlens/crmlens/api"
 	"github.com/crmlens/crmlens/internal/adapter"
 	"github.com/crmlens/crmlens/internal/apperr"
 	"github.com/crmlens/crmlens/internal/audit"
 	"github.com/crmlens/crmlens/internal/integration"
-	"github.com/crmlens/crmlens/internal/layout"
 	"github.com/crmlens/crmlens/internal/model"
-	"github.com/crmlens/crmlens/internal/paramcrypt"
+	"github.com/crmlens/crmlens/internal/platforms"
 )
 
 // ActionSimulate is how a simulation is audited: it may decrypt and show a
@@ -35,10 +34,17 @@ var hexOnly = regexp.MustCompile(`^[0-9a-fA-F]+$`)
 
 // SimulationInput is what an admin pasted, read.
 type SimulationInput struct {
-	Kind api.SimulationInput
+	Kind InputKind
 	// Slug is the integration a pasted URL names ("" when it names none).
 	Slug   string
 	Params map[string]string
+	// Order is Params' names in the order pasted (nil for a message).
+	Order []string
+}
+
+// params are the input's params with their order.
+func (in SimulationInput) params() adapter.Params {
+	return adapter.Params{Values: in.Params, Order: in.Order}
 }
 
 // ParseSimulationInput reads a sidebar URL, a query string, an Easemob
@@ -57,7 +63,8 @@ func ParseSimulationInput(input string) (SimulationInput, error) {
 		if err != nil {
 			return SimulationInput{}, bad("this is not a valid URL: %v", err)
 		}
-		out := SimulationInput{Kind: api.SidebarUrl, Params: firstValues(u.Query())}
+		params, order := firstValues(u.Query(), u.RawQuery)
+		out := SimulationInput{Kind: InputSidebarURL, Params: params, Order: order}
 		if rest, ok := strings.CutPrefix(u.Path, "/sidebar/"); ok {
 			out.Slug = strings.Trim(rest, "/")
 		} else {
@@ -73,28 +80,43 @@ func ParseSimulationInput(input string) (SimulationInput, error) {
 		if !ok {
 			return SimulationInput{}, bad("this message has no ext.cmd.updateVisitorInfoSrc.params object")
 		}
-		return SimulationInput{Kind: api.UpdateVisitorInfoSrc, Params: params}, nil
+		return SimulationInput{Kind: InputUpdateVisitorInfoSrc, Params: params}, nil
 	case hexOnly.MatchString(in):
-		return SimulationInput{Kind: api.CustomParams, Params: map[string]string{"customParams": in}}, nil
+		return SimulationInput{Kind: InputCustomParams, Params: map[string]string{"customParams": in}}, nil
 	case strings.Contains(in, "="):
-		q, err := url.ParseQuery(strings.TrimPrefix(in, "?"))
+		raw := strings.TrimPrefix(in, "?")
+		q, err := url.ParseQuery(raw)
 		if err != nil {
 			return SimulationInput{}, bad("this query string does not parse: %v", err)
 		}
-		return SimulationInput{Kind: api.Query, Params: firstValues(q)}, nil
+		params, order := firstValues(q, raw)
+		return SimulationInput{Kind: InputQuery, Params: params, Order: order}, nil
 	default:
 		return SimulationInput{}, bad("paste a sidebar URL (https://HOST/sidebar/SLUG?...), a query string, an updateVisitorInfoSrc message (JSON) or a customParams value (hex)")
 	}
 }
 
-func firstValues(q url.Values) map[string]string {
+// firstValues keeps each param's first value, and the order in which raw
+// (the query q was parsed from) names them first.
+func firstValues(q url.Values, raw string) (map[string]string, []string) {
 	out := make(map[string]string, len(q))
 	for k, v := range q {
 		if len(v) > 0 {
 			out[k] = v[0]
 		}
 	}
-	return out
+	order := make([]string, 0, len(out))
+	seen := make(map[string]bool, len(out))
+	for _, part := range strings.Split(raw, "&") {
+		name, _, _ := strings.Cut(part, "=")
+		name, err := url.QueryUnescape(name)
+		if _, ok := out[name]; err != nil || !ok || seen[name] {
+			continue
+		}
+		seen[name] = true
+		order = append(order, name)
+	}
+	return out, order
 }
 
 // sendExtCall matches the start of a JavaScript call such as
@@ -267,17 +289,20 @@ func findUpdateParams(doc any) (map[string]string, bool) {
 }
 
 // simulation collects the steps of a run.
-type simulation struct{ out api.Simulation }
+type simulation struct {
+	out Simulation
+	// sealed names the params opened only by decoding (adapter.ViewSealed).
+	sealed []string
+}
 
-// SimulationCodes are every detail and note code a simulation step may
-// carry, and the codes its params name (params whose name ends in Code, or
-// in Codes for a comma-separated list). The console words each one
-// (frontend/src/admin/codes.json); a test checks this list against the
-// codes this file uses.
+// SimulationCodes are every detail and note code this file gives a
+// simulation step, and the codes its params name (params whose name ends in
+// Code, or in Codes for a comma-separated list); a test checks this list
+// against the codes this file uses. AllSimulationCodes adds the platforms'.
 var SimulationCodes = []string{
 	"sim.input.slug_mismatch", "sim.input.read",
 	"sim.integration.ok", "sim.keys.none", "sim.keys.one", "sim.keys.two",
-	"sim.failed", "sim.advice.not_found", "sim.advice.decrypt.easemob", "sim.advice.decrypt.sharecrm", "sim.advice.decrypt.signed",
+	"sim.failed", "sim.advice.not_found",
 	"sim.decode.update.failed", "sim.decode.update.dropped", "sim.decode.update.ok",
 	"sim.decode.ok", "sim.agent.none", "sim.agent.named", "sim.note.reading", "sim.note.dropped",
 	"sim.chosen.plain", "sim.chosen.decrypted", "sim.why.known_identity", "sim.why.known_visitor", "sim.why.preferred_decrypted",
@@ -289,35 +314,39 @@ var SimulationCodes = []string{
 	"sim.layout",
 }
 
+// AllSimulationCodes are every code a simulation may carry with the
+// platforms of reg: SimulationCodes and each platform's decrypt advice. The
+// console words each one (frontend/src/admin/codes.json).
+func AllSimulationCodes(reg *platforms.Registry) []string {
+	return append(slices.Clone(SimulationCodes), reg.DecryptAdviceCodes()...)
+}
+
 // step adds a step worded in English by format and args, and as code with
 // params; it returns the step so that notes can be added.
-func (sm *simulation) step(step api.SimulationStepStep, status api.SimulationStepStatus, code string, params map[string]string, format string, args ...any) *api.SimulationStep {
-	st := api.SimulationStep{Step: step, Status: status, Detail: fmt.Sprintf(format, args...), DetailCode: &code}
+func (sm *simulation) step(step StepName, status StepStatus, code string, params map[string]string, format string, args ...any) *SimStep {
+	st := SimStep{Step: step, Status: status, Detail: fmt.Sprintf(format, args...), DetailCode: code}
 	if len(params) > 0 {
-		st.Params = &params
+		st.Params = params
 	}
 	sm.out.Steps = append(sm.out.Steps, st)
 	return &sm.out.Steps[len(sm.out.Steps)-1]
 }
 
 // note adds a coded sentence to st (its English is already in st.Detail).
-func note(st *api.SimulationStep, code string, params map[string]string) {
+func note(st *SimStep, code string, params map[string]string) {
 	if code == "" {
 		return
 	}
-	c := api.CodedText{Code: code}
+	c := CodedText{Code: code}
 	if len(params) > 0 {
-		c.Params = &params
+		c.Params = params
 	}
-	if st.Notes == nil {
-		st.Notes = &[]api.CodedText{}
-	}
-	*st.Notes = append(*st.Notes, c)
+	st.Notes = append(st.Notes, c)
 }
 
 // fail adds a failed step: the error's code and English message (the
 // console words the code where its catalogue knows it), then the advice.
-func (sm *simulation) fail(step api.SimulationStepStep, err error, adviceCode, advice string) {
+func (sm *simulation) fail(step StepName, err error, adviceCode, advice string) {
 	code, msg := "internal", "an internal error; see the server log"
 	if e := apperr.As(err); e != nil {
 		code, msg = e.Code, e.Message
@@ -326,8 +355,7 @@ func (sm *simulation) fail(step api.SimulationStepStep, err error, adviceCode, a
 	if advice != "" {
 		msg += ". " + advice
 	}
-	detailCode := "sim.failed"
-	st := api.SimulationStep{Step: step, Status: api.SimulationStepStatusFailed, Detail: msg, Code: &code, DetailCode: &detailCode, Params: &params}
+	st := SimStep{Step: step, Status: StatusFailed, Detail: msg, Code: code, DetailCode: "sim.failed", Params: params}
 	note(&st, adviceCode, nil)
 	sm.out.Steps = append(sm.out.Steps, st)
 }
@@ -378,134 +406,167 @@ func traceCode(line string) (string, map[string]string) {
 // Simulate runs what a session would do with in for the integration slug
 // (a pasted URL's own slug wins), step by step, writing nothing but its
 // audit line: the decoded params, the checks, the visitor and contact
-// matching (every rule tried) and the layout that would apply. A failing
-// step ends the run and is part of the answer; only an internal fault is an
-// error.
-func (s *Service) Simulate(ctx context.Context, slug string, in SimulationInput, actor, requestID string) (api.Simulation, error) {
-	sm := &simulation{out: api.Simulation{Input: in.Kind, Params: []api.SimulationParam{}, Steps: []api.SimulationStep{}}}
+// matching (every rule tried, told by the matcher's trace hook) and the
+// layout that would apply. A failing step ends the run and is part of the
+// answer; only an internal fault is an error.
+func (s *Service) Simulate(ctx context.Context, slug string, in SimulationInput, actor, requestID string) (Simulation, error) {
+	sm := &simulation{out: Simulation{Input: in.Kind, Params: []SimParam{}, Steps: []SimStep{}}}
+	itg, keys, ok, err := s.simulateIntegration(ctx, sm, slug, in)
+	if err != nil || !ok {
+		if err == nil {
+			err = s.auditSimulation(ctx, nil, in, sm, actor, requestID)
+		}
+		return sm.out, err
+	}
+	done := func(err error) (Simulation, error) {
+		if err != nil {
+			return Simulation{}, err
+		}
+		return sm.out, s.auditSimulation(ctx, &itg.ID, in, sm, actor, requestID)
+	}
+	s.showParams(sm, itg, keys, in.params())
+	if itg.Kind == model.KindEasemob && in.Kind == InputUpdateVisitorInfoSrc && in.Params["visitorImId"] == "" {
+		simulateUpdateMessage(sm, itg, in, len(keys))
+		return done(nil)
+	}
+	claims, ok, err := s.simulateDecode(ctx, sm, itg, in)
+	if err != nil || !ok {
+		return done(err)
+	}
+	checked, ok, err := s.simulateChecks(ctx, sm, itg, claims)
+	if err != nil || !ok {
+		return done(err)
+	}
+	v, err := s.simulateVisitor(ctx, sm, itg, claims)
+	if err != nil {
+		return done(err)
+	}
+	if err := s.simulateContact(ctx, sm, v, checked, itg.Options); err != nil {
+		return done(err)
+	}
+	return done(s.simulateLayout(ctx, sm, itg, checked))
+}
+
+// simulateIntegration reads the input's slug and finds the integration and
+// its keys; ok false when the run ends there (an unknown integration, a
+// failed step in sm).
+func (s *Service) simulateIntegration(ctx context.Context, sm *simulation, slug string, in SimulationInput) (integration.Integration, []string, bool, error) {
 	if slug == "" {
 		slug = in.Slug
 	}
 	switch {
 	case in.Slug != "" && in.Slug != slug:
-		sm.step(api.SimulationStepStepInput, api.SimulationStepStatusWarning, "sim.input.slug_mismatch", map[string]string{"slug": truncate(in.Slug, 64)},
+		sm.step(StepInput, StatusWarning, "sim.input.slug_mismatch", map[string]string{"slug": truncate(in.Slug, 64)},
 			"the URL names integration %s, not the one selected; simulating %s", truncate(in.Slug, 64), truncate(in.Slug, 64))
 		slug = in.Slug
 	default:
-		sm.step(api.SimulationStepStepInput, api.SimulationStepStatusOk, "sim.input.read", map[string]string{"kind": string(in.Kind), "count": strconv.Itoa(len(in.Params))},
+		sm.step(StepInput, StatusOK, "sim.input.read", map[string]string{"kind": string(in.Kind), "count": strconv.Itoa(len(in.Params))},
 			"read as %s with %d parameters", in.Kind, len(in.Params))
 	}
 	itg, err := s.integrations.Get(ctx, slug)
 	if err != nil {
 		if apperr.KindOf(err) != apperr.NotFound {
-			return api.Simulation{}, err
+			return itg, nil, false, err
 		}
-		sm.fail(api.SimulationStepStepIntegration, err, "sim.advice.not_found", "The URL configured in the platform does not match any integration: copy it again from the integrations page")
-		return sm.out, s.auditSimulation(ctx, nil, in, sm, actor, requestID)
+		sm.fail(StepIntegration, err, "sim.advice.not_found", "The URL configured in the platform does not match any integration: copy it again from the integrations page")
+		return itg, nil, false, nil
 	}
-	opts, err := integration.ParseOptions(itg.Options)
+	keys, err := s.integrations.Keys(itg.Integration)
 	if err != nil {
-		return api.Simulation{}, fmt.Errorf("integration %s options: %w", itg.Slug, err)
+		return itg, nil, false, err
 	}
-	opts = opts.Defaults(itg.Kind)
-	keys, err := s.integrations.Keys(itg)
-	if err != nil {
-		return api.Simulation{}, err
-	}
-	keyWords := "no key"
-	switch len(keys) {
-	case 1:
-		keyWords = "its key"
-	case 2:
-		keyWords = "its key and the previous key (still in its grace period)"
-	}
-	keys1 := keysCode(len(keys))
-	sm.step(api.SimulationStepStepIntegration, api.SimulationStepStatusOk, "sim.integration.ok", map[string]string{"slug": itg.Slug, "kind": itg.Kind, "keysCode": keys1},
-		"integration %s (%s), decoding with %s", itg.Slug, itg.Kind, keyWords)
-	s.showParams(sm, itg, opts, keys, in.Params)
+	sm.step(StepIntegration, StatusOK, "sim.integration.ok", map[string]string{"slug": itg.Slug, "kind": itg.Kind, "keysCode": keysCode(len(keys))},
+		"integration %s (%s), decoding with %s", itg.Slug, itg.Kind, keyWords(len(keys)))
+	return itg, keys, true, nil
+}
 
-	if itg.Kind == model.KindEasemob && in.Kind == api.UpdateVisitorInfoSrc && in.Params["visitorImId"] == "" {
-		failed, dropped, undecryptable := 0, 0, 0
-		for _, p := range sm.out.Params {
-			switch {
-			case p.How == api.SimulationParamHowFailed:
-				failed++
-			case p.How == api.SimulationParamHowDropped:
-				dropped++
-				if p.Dropped != nil && *p.Dropped == api.DroppedNotDecryptable {
-					undecryptable++
-				}
+// keyWords says in English with how many keys params are decoded.
+func keyWords(n int) string {
+	switch n {
+	case 1:
+		return "its key"
+	case 2:
+		return "its key and the previous key (still in its grace period)"
+	}
+	return "no key"
+}
+
+// simulateUpdateMessage ends the run of an Easemob updateVisitorInfoSrc
+// message without visitorImId: it says which of its params open, since
+// Easemob appends them to the sidebar URL with the system params a session
+// needs.
+func simulateUpdateMessage(sm *simulation, itg integration.Integration, in SimulationInput, nkeys int) {
+	failed, dropped, undecryptable := 0, 0, 0
+	for _, p := range sm.out.Params {
+		switch {
+		case p.How == HowFailed:
+			failed++
+		case p.How == HowDropped:
+			dropped++
+			if p.Dropped == adapter.DropNotDecryptable {
+				undecryptable++
 			}
 		}
-		advice, adviceCode := "", ""
-		if undecryptable > 0 {
-			adviceCode, advice = decryptAdvice(itg.Kind)
-			advice = ". " + advice
-		}
-		counts := func(n int) map[string]string {
-			return map[string]string{"count": strconv.Itoa(n), "total": strconv.Itoa(len(in.Params)), "keysCode": keys1}
-		}
-		switch {
-		case failed > 0:
-			code, words := decryptAdvice(itg.Kind)
-			st := sm.step(api.SimulationStepStepDecode, api.SimulationStepStatusFailed, "sim.decode.update.failed", counts(failed),
-				"%d of %d params could not be decrypted with %s. %s", failed, len(in.Params), keyWords, words)
-			errCode := adapter.CodeDecryptFailed
-			st.Code = &errCode
-			note(st, code, nil)
-		case dropped > 0:
-			st := sm.step(api.SimulationStepStepDecode, api.SimulationStepStatusWarning, "sim.decode.update.dropped", counts(dropped),
-				"%d of %d params would be dropped (see each one's reason); the others open with %s%s", dropped, len(in.Params), keyWords, advice)
-			note(st, adviceCode, nil)
-		default:
-			sm.step(api.SimulationStepStepDecode, api.SimulationStepStatusOk, "sim.decode.update.ok", map[string]string{"keysCode": keys1},
-				"every param opens with %s; Easemob appends them to the sidebar URL with easemobId and visitorImId, so paste a whole URL to see the matching", keyWords)
-		}
-		return sm.out, s.auditSimulation(ctx, &itg.ID, in, sm, actor, requestID)
 	}
+	advice := decryptAdvice(itg)
+	counts := func(n int) map[string]string {
+		return map[string]string{"count": strconv.Itoa(n), "total": strconv.Itoa(len(in.Params)), "keysCode": keysCode(nkeys)}
+	}
+	switch {
+	case failed > 0:
+		st := sm.step(StepDecode, StatusFailed, "sim.decode.update.failed", counts(failed),
+			"%d of %d params could not be decrypted with %s. %s", failed, len(in.Params), keyWords(nkeys), advice.Text)
+		st.Code = adapter.CodeDecryptFailed
+		note(st, advice.Code, nil)
+	case dropped > 0:
+		words := ""
+		if undecryptable > 0 && advice.Text != "" {
+			words = ". " + advice.Text
+		}
+		st := sm.step(StepDecode, StatusWarning, "sim.decode.update.dropped", counts(dropped),
+			"%d of %d params would be dropped (see each one's reason); the others open with %s%s", dropped, len(in.Params), keyWords(nkeys), words)
+		if undecryptable > 0 {
+			note(st, advice.Code, nil)
+		}
+	default:
+		sm.step(StepDecode, StatusOK, "sim.decode.update.ok", map[string]string{"keysCode": keysCode(nkeys)},
+			"every param opens with %s; Easemob appends them to the sidebar URL with easemobId and visitorImId, so paste a whole URL to see the matching", keyWords(nkeys))
+	}
+}
 
-	claims, err := s.decode(itg, opts, in.Params)
+// simulateDecode decodes the params as a session would, picks the reading
+// of the visitor id and says so in one decode step: a warning when a
+// session would ignore params or had to choose a reading. ok false when
+// decoding failed (a failed step in sm).
+func (s *Service) simulateDecode(ctx context.Context, sm *simulation, itg integration.Integration, in SimulationInput) (adapter.Claims, bool, error) {
+	claims, err := s.decode(itg, in.params())
 	if err != nil {
-		adviceCode, advice := "", ""
-		if apperr.As(err) != nil && apperr.As(err).Code == adapter.CodeDecryptFailed {
-			adviceCode, advice = decryptAdvice(itg.Kind)
+		e := apperr.As(err)
+		if e == nil {
+			return claims, false, err
 		}
-		if apperr.As(err) == nil {
-			return api.Simulation{}, err
+		var advice adapter.Sentence
+		if e.Code == adapter.CodeDecryptFailed || e.Code == adapter.CodeInvalidToken {
+			advice = decryptAdvice(itg)
 		}
-		sm.fail(api.SimulationStepStepDecode, err, adviceCode, advice)
-		return sm.out, s.auditSimulation(ctx, &itg.ID, in, sm, actor, requestID)
+		sm.fail(StepDecode, err, advice.Code, advice.Text)
+		return claims, false, nil
 	}
 	s.showClaims(sm, claims)
-	claims, why, err := s.pickVisitorID(ctx, itg, claims)
+	claims, why, err := s.pickVisitorID(ctx, itg.Integration, claims)
 	if err != nil {
-		return api.Simulation{}, err
+		return claims, false, err
 	}
-	// One decode step: a warning when a session would ignore params or had
-	// to choose a reading of visitorImId.
 	var notes []string
-	var noteCodes []api.CodedText
+	var noteCodes []CodedText
 	if why != "" {
 		words, chosen := showReading(sm, claims.VisitorID, why)
 		notes = append(notes, words)
-		noteCodes = append(noteCodes, api.CodedText{Code: "sim.note.reading", Params: &map[string]string{"chosenCode": "sim.chosen." + chosen, "whyCode": "sim.why." + why}})
+		noteCodes = append(noteCodes, CodedText{Code: "sim.note.reading", Params: map[string]string{"chosenCode": "sim.chosen." + chosen, "whyCode": "sim.why." + why}})
 	}
 	if len(claims.Dropped) > 0 {
-		names := make([]string, 0, len(claims.Dropped))
-		advice, adviceCode := "", ""
-		for _, d := range claims.Dropped {
-			names = append(names, d.Name+" ("+d.Reason+")")
-			if d.Reason == adapter.DropNotDecryptable {
-				adviceCode, advice = decryptAdvice(itg.Kind)
-				advice = ". " + advice
-			}
-		}
-		list := truncate(strings.Join(names, ", "), 400)
-		notes = append(notes, fmt.Sprintf("a session ignores %d params: %s%s", len(names), list, advice))
-		noteCodes = append(noteCodes, api.CodedText{Code: "sim.note.dropped", Params: &map[string]string{"count": strconv.Itoa(len(names)), "names": list}})
-		if adviceCode != "" {
-			noteCodes = append(noteCodes, api.CodedText{Code: adviceCode})
-		}
+		words, codes := droppedNotes(itg, claims.Dropped)
+		notes, noteCodes = append(notes, words), append(noteCodes, codes...)
 	}
 	agentWords, agentCode := "no agent named", "sim.agent.none"
 	if l := claims.Agent.Label(); l != "" {
@@ -515,25 +576,51 @@ func (s *Service) Simulate(ctx context.Context, slug string, in SimulationInput,
 		"agent": truncate(claims.Agent.Label(), 64), "lang": claims.Lang}
 	decoded := fmt.Sprintf("channel %s, visitor id %s, %s, language %q", claims.Channel, truncate(claims.VisitorID, 64), agentWords, claims.Lang)
 	if len(notes) == 0 {
-		sm.step(api.SimulationStepStepDecode, api.SimulationStepStatusOk, "sim.decode.ok", decodedParams, "%s", decoded)
+		sm.step(StepDecode, StatusOK, "sim.decode.ok", decodedParams, "%s", decoded)
 	} else {
-		st := sm.step(api.SimulationStepStepDecode, api.SimulationStepStatusWarning, "sim.decode.ok", decodedParams, "%s; %s", decoded, strings.Join(notes, "; "))
-		st.Notes = &noteCodes
+		st := sm.step(StepDecode, StatusWarning, "sim.decode.ok", decodedParams, "%s; %s", decoded, strings.Join(notes, "; "))
+		st.Notes = noteCodes
 	}
+	return claims, true, nil
+}
 
-	// The simulator never consumes a signed token's single use.
+// droppedNotes words the params a session would ignore, with the
+// platform's decrypt advice when one did not decrypt.
+func droppedNotes(itg integration.Integration, dropped []adapter.DroppedParam) (string, []CodedText) {
+	names := make([]string, 0, len(dropped))
+	var advice adapter.Sentence
+	for _, d := range dropped {
+		names = append(names, d.Name+" ("+d.Reason+")")
+		if d.Reason == adapter.DropNotDecryptable {
+			advice = decryptAdvice(itg)
+		}
+	}
+	list := truncate(strings.Join(names, ", "), 400)
+	words := fmt.Sprintf("a session ignores %d params: %s", len(names), list)
+	codes := []CodedText{{Code: "sim.note.dropped", Params: map[string]string{"count": strconv.Itoa(len(names)), "names": list}}}
+	if advice.Code != "" {
+		words += ". " + advice.Text
+		codes = append(codes, CodedText{Code: advice.Code})
+	}
+	return words, codes
+}
+
+// simulateChecks runs the session's checks (verify) without consuming a
+// signed token's single use, and returns the claims a session would match
+// with: Chatwoot's own answer where it is asked, not the message's claims.
+// ok false when a check failed (a failed step in sm).
+func (s *Service) simulateChecks(ctx context.Context, sm *simulation, itg integration.Integration, claims adapter.Claims) (adapter.Claims, bool, error) {
 	checked := claims
 	checked.TokenID = ""
-	// What a session would match with: Chatwoot's own answer where it is
-	// asked (verify), not the message's claims.
-	checked, err = s.verify(ctx, itg, opts, checked)
+	checked, err := s.verify(ctx, itg, checked)
 	if err != nil {
 		if apperr.As(err) == nil {
-			return api.Simulation{}, err
+			return checked, false, err
 		}
-		sm.fail(api.SimulationStepStepChecks, err, "", "")
-		return sm.out, s.auditSimulation(ctx, &itg.ID, in, sm, actor, requestID)
+		sm.fail(StepChecks, err, "", "")
+		return checked, false, nil
 	}
+	opts := itg.Options
 	checks, checkCodes := []string{}, []string{}
 	if opts.RequireKnownAgent {
 		checks, checkCodes = append(checks, "the agent is one an admin imported"), append(checkCodes, "sim.check.known_agent")
@@ -545,52 +632,58 @@ func (s *Service) Simulate(ctx context.Context, slug string, in SimulationInput,
 		checks, checkCodes = append(checks, "the token's single use is not consumed by the simulator"), append(checkCodes, "sim.check.single_use")
 	}
 	if len(checks) == 0 {
-		sm.step(api.SimulationStepStepChecks, api.SimulationStepStatusOk, "sim.checks.none", nil, "no further checks are configured for this integration")
+		sm.step(StepChecks, StatusOK, "sim.checks.none", nil, "no further checks are configured for this integration")
 	} else {
-		sm.step(api.SimulationStepStepChecks, api.SimulationStepStatusOk, "sim.checks.passed", map[string]string{"checksCodes": strings.Join(checkCodes, ",")},
+		sm.step(StepChecks, StatusOK, "sim.checks.passed", map[string]string{"checksCodes": strings.Join(checkCodes, ",")},
 			"passed: %s", strings.Join(checks, "; "))
 	}
+	return checked, true, nil
+}
 
+// simulateVisitor finds the visitor a session would open, or the one it
+// would create (ID 0).
+func (s *Service) simulateVisitor(ctx context.Context, sm *simulation, itg integration.Integration, claims adapter.Claims) (model.Visitor, error) {
 	var v model.Visitor
-	err = s.db.WithContext(ctx).Where("integration_id = ? AND channel = ? AND external_id = ?", itg.ID, claims.Channel, claims.VisitorID).Take(&v).Error
+	err := s.db.WithContext(ctx).Where("integration_id = ? AND channel = ? AND external_id = ?", itg.ID, claims.Channel, claims.VisitorID).Take(&v).Error
 	switch {
 	case errors.Is(err, gorm.ErrRecordNotFound):
 		v = model.Visitor{Channel: claims.Channel, ExternalID: claims.VisitorID}
-		sm.step(api.SimulationStepStepVisitor, api.SimulationStepStatusOk, "sim.visitor.new", map[string]string{"channel": claims.Channel, "visitor": truncate(claims.VisitorID, 64)},
+		sm.step(StepVisitor, StatusOK, "sim.visitor.new", map[string]string{"channel": claims.Channel, "visitor": truncate(claims.VisitorID, 64)},
 			"no visitor %s/%s yet: the first session creates it", claims.Channel, truncate(claims.VisitorID, 64))
 	case err != nil:
-		return api.Simulation{}, fmt.Errorf("find visitor: %w", err)
+		return v, fmt.Errorf("find visitor: %w", err)
 	default:
-		sm.step(api.SimulationStepStepVisitor, api.SimulationStepStatusOk, "sim.visitor.found", map[string]string{"id": strconv.FormatInt(v.ID, 10), "channel": v.Channel,
+		sm.step(StepVisitor, StatusOK, "sim.visitor.found", map[string]string{"id": strconv.FormatInt(v.ID, 10), "channel": v.Channel,
 			"visitor": truncate(v.ExternalID, 64), "firstSeen": v.CreatedAt.UTC().Format(time.RFC3339), "lastSeen": v.LastSeenAt.UTC().Format(time.RFC3339)},
 			"visitor %d (%s/%s), first seen %s, last seen %s", v.ID, v.Channel, truncate(v.ExternalID, 64),
 			v.CreatedAt.UTC().Format("2006-01-02 15:04 MST"), v.LastSeenAt.UTC().Format("2006-01-02 15:04 MST"))
 		vv := visitorView(v)
 		sm.out.Visitor = &vv
 	}
-	if err := s.simulateContact(ctx, sm, v, checked, opts); err != nil {
-		return api.Simulation{}, err
-	}
+	return v, nil
+}
+
+// simulateLayout says which layout a session would show, and why.
+func (s *Service) simulateLayout(ctx context.Context, sm *simulation, itg integration.Integration, checked adapter.Claims) error {
 	l, reason, err := s.layouts.ResolveReason(ctx, layoutWho(itg, vouchedAgent(itg, checked)))
 	if err != nil {
-		return api.Simulation{}, err
+		return err
 	}
-	ref := LayoutRef(l.Name, reason)
-	sm.out.Layout = &ref
+	sm.out.Layout = &LayoutRef{Name: l.Name, Reason: reason}
 	params := map[string]string{"reasonCode": reason.Code}
 	for k, v := range reason.Params {
 		params[k] = v
 	}
 	params["name"] = l.Name
-	sm.step(api.SimulationStepStepLayout, api.SimulationStepStatusOk, "sim.layout", params, "layout %q: %s", l.Name, reason.Text)
-	return sm.out, s.auditSimulation(ctx, &itg.ID, in, sm, actor, requestID)
+	sm.step(StepLayout, StatusOK, "sim.layout", params, "layout %q: %s", l.Name, reason.Text)
+	return nil
 }
 
 // simulateContact explains how v's contact is (or would be) found.
 func (s *Service) simulateContact(ctx context.Context, sm *simulation, v model.Visitor, c adapter.Claims, opts integration.Options) error {
 	db := s.db.WithContext(ctx)
 	var contactID int64
-	var m api.Match
+	var m Match
 	who := map[string]string{"channel": v.Channel, "visitor": truncate(v.ExternalID, 64)}
 	with := func(extra map[string]string) map[string]string {
 		out := map[string]string{}
@@ -606,14 +699,14 @@ func (s *Service) simulateContact(ctx context.Context, sm *simulation, v model.V
 	case v.ID != 0 && v.ContactID != nil:
 		contactID = *v.ContactID
 		m = linkedMatch(v)
-		sm.step(api.SimulationStepStepMatch, api.SimulationStepStatusOk, "sim.match.linked", with(map[string]string{"method": v.LinkMethod}), "already linked (%s): %s", v.LinkMethod, m.Reason)
+		sm.step(StepMatch, StatusOK, "sim.match.linked", with(map[string]string{"method": v.LinkMethod}), "already linked (%s): %s", v.LinkMethod, m.Reason)
 	case v.ID != 0 && v.LinkMethod == LinkManual:
 		m = unlinkedMatch(false)
-		sm.step(api.SimulationStepStepMatch, api.SimulationStepStatusWarning, "sim.match.unlinked", with(nil), "%s", m.Reason)
+		sm.step(StepMatch, StatusWarning, "sim.match.unlinked", with(nil), "%s", m.Reason)
 	default:
 		method, _, id, candidates, err := s.match(ctx, v.ID, c, opts, func(line string) {
 			code, params := traceCode(line)
-			sm.step(api.SimulationStepStepMatch, api.SimulationStepStatusOk, code, params, "%s", line)
+			sm.step(StepMatch, StatusOK, code, params, "%s", line)
 		})
 		if err != nil {
 			return err
@@ -621,10 +714,10 @@ func (s *Service) simulateContact(ctx context.Context, sm *simulation, v model.V
 		if id != 0 {
 			contactID = id
 			m = linkedMatch(model.Visitor{Channel: v.Channel, ExternalID: v.ExternalID, LinkMethod: method})
-			sm.step(api.SimulationStepStepMatch, api.SimulationStepStatusOk, "sim.match.would_link", with(map[string]string{"contact": strconv.FormatInt(id, 10)}), "would link contact %d: %s", id, m.Reason)
+			sm.step(StepMatch, StatusOK, "sim.match.would_link", with(map[string]string{"contact": strconv.FormatInt(id, 10)}), "would link contact %d: %s", id, m.Reason)
 		} else {
 			m = notLinkedMatch(v, candidates)
-			sm.step(api.SimulationStepStepMatch, api.SimulationStepStatusWarning, "sim.match.not_linked", with(nil), "not linked: %s", m.Reason)
+			sm.step(StepMatch, StatusWarning, "sim.match.not_linked", with(nil), "not linked: %s", m.Reason)
 		}
 	}
 	sm.out.Match = &m
@@ -636,22 +729,19 @@ func (s *Service) simulateContact(ctx context.Context, sm *simulation, v model.V
 		case err != nil:
 			return fmt.Errorf("load contact: %w", err)
 		default:
-			sm.out.Contact = &api.ContactSummary{Id: strconv.FormatInt(ct.ID, 10), Name: ct.Name}
+			sm.out.Contact = &ContactRef{ID: ct.ID, Name: ct.Name}
 		}
 	}
 	return nil
 }
 
-func decryptAdvice(kind string) (code, words string) {
-	switch kind {
-	case model.KindEasemob:
-		return "sim.advice.decrypt.easemob", "The encryption key set in Easemob (管理员模式 > 设置 > 自定义信息接口) is not this integration's key: reveal the key here and set the same one there, or rotate it and paste the new one"
-	case model.KindShareCRM:
-		return "sim.advice.decrypt.sharecrm", "customParams was not encrypted with this integration's key: the website must use the key shown here (base64, AES/ECB/PKCS5Padding)"
-	case model.KindSigned:
-		return "sim.advice.decrypt.signed", "the token was not signed with this integration's secret"
+// decryptAdvice is itg's platform's advice when params do not decrypt or
+// verify under its key (Spec.DecryptAdvice).
+func decryptAdvice(itg integration.Integration) adapter.Sentence {
+	if itg.Platform == nil {
+		return adapter.Sentence{}
 	}
-	return "", ""
+	return itg.Platform.Spec().DecryptAdvice
 }
 
 // shorten keeps long received values readable.
@@ -669,94 +759,64 @@ func shorten(v string) string {
 func showReading(sm *simulation, taken, why string) (string, string) {
 	for i := range sm.out.Params {
 		p := &sm.out.Params[i]
-		if p.Name != "visitorImId" || p.Reading == nil || p.How != api.SimulationParamHowDecrypted {
+		if p.Name != "visitorImId" || p.Reading == nil || p.How != HowDecrypted {
 			continue
 		}
 		decrypted, received := p.Value, p.Reading.Other
-		p.Reading.Why = api.SimulationReadingWhy(why)
+		p.Reading.Why = why
 		if taken != decrypted {
-			p.Reading.Chosen, p.Reading.Other = api.SimulationReadingChosenPlain, decrypted
-			p.How, p.Value = api.SimulationParamHowPlain, received
+			p.Reading.Chosen, p.Reading.Other = ChosenPlain, decrypted
+			p.How, p.Value = HowPlain, received
 		}
 		return fmt.Sprintf("visitorImId reads two ways (as sent, and decrypted with the key: Easemob's option that encrypts easemobId and visitorImId may be on while this integration does not require it); taking the %s reading (%s)",
-			p.Reading.Chosen, why), string(p.Reading.Chosen)
+			p.Reading.Chosen, why), p.Reading.Chosen
 	}
-	return "", string(api.SimulationReadingChosenDecrypted)
+	return "", ChosenDecrypted
 }
 
-// easemobParamView shows one param as the Easemob adapter reads it.
-func easemobParamView(p adapter.EasemobParam, received string) api.SimulationParam {
-	out := api.SimulationParam{Name: p.Name, Received: shorten(received), Value: p.Value, How: api.SimulationParamHowPlain}
+// paramView shows one param as its platform reads it.
+func paramView(p adapter.ParamView) SimParam {
+	out := SimParam{Name: p.Name, Received: shorten(p.Received), Value: p.Value, How: HowPlain}
 	switch p.How {
 	case adapter.ReadDecrypted:
-		out.How = api.SimulationParamHowDecrypted
+		out.How = HowDecrypted
 	case adapter.ReadDropped:
-		reason := api.SimulationParamDropped(p.Reason)
-		out.How, out.Value, out.Dropped = api.SimulationParamHowDropped, "", &reason
+		out.How, out.Value, out.Dropped = HowDropped, "", p.Reason
+	case adapter.ViewFailed, adapter.ViewSealed:
+		// A sealed param (customParams, a signed token) is opened below,
+		// once decoded (showClaims).
+		out.How, out.Value = HowFailed, ""
 	}
 	if p.Alternative != "" {
-		out.Reading = &api.SimulationReading{Chosen: api.SimulationReadingChosenDecrypted, Why: api.ReadingPreferredDecrypted, Other: p.Alternative}
+		out.Reading = &SimReading{Chosen: ChosenDecrypted, Why: ReadingPreferredDecrypted, Other: p.Alternative}
 	}
 	return out
 }
 
-// showParams lists each received param with its value in clear where it
-// can be opened: for Easemob as the adapter reads them (in clear,
-// decrypted, or dropped and why); other kinds show params as received, then
-// their verified claims once decoded.
-func (s *Service) showParams(sm *simulation, itg model.Integration, opts integration.Options, keys []string, params map[string]string) {
-	if itg.Kind == model.KindEasemob {
-		if a, err := s.easemob(keys, opts); err == nil {
-			if r, err := a.Read(params); err == nil {
-				for _, p := range r.Params {
-					sm.out.Params = append(sm.out.Params, easemobParamView(p, params[p.Name]))
-				}
-				return
-			}
+// showParams lists each received param as itg's platform reads it
+// (Platform.Views): in clear, decrypted, dropped and why, failed, or sealed
+// until decoded.
+func (s *Service) showParams(sm *simulation, itg integration.Integration, keys []string, params adapter.Params) {
+	if itg.Platform == nil {
+		for _, v := range adapter.PlainViews(params) {
+			sm.out.Params = append(sm.out.Params, paramView(v))
 		}
+		return
 	}
-	// The request fails: each param tried alone with each key.
-	names := make([]string, 0, len(params))
-	for k := range params {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	var ciphers []*paramcrypt.Cipher
-	if itg.Kind == model.KindEasemob {
-		for _, k := range keys {
-			if c, err := paramcrypt.NewDES(k); err == nil {
-				ciphers = append(ciphers, c)
-			}
+	for _, v := range itg.Platform.Views(keys, itg.Options, params) {
+		if v.How == adapter.ViewSealed {
+			sm.sealed = append(sm.sealed, v.Name)
 		}
-	}
-	for _, name := range names {
-		v := params[name]
-		p := api.SimulationParam{Name: name, Received: shorten(v), Value: v, How: api.SimulationParamHowPlain}
-		plain := len(ciphers) == 0 || itg.Kind != model.KindEasemob ||
-			(name == "easemobId" || name == "visitorImId") && !opts.EncryptedSystemParams ||
-			adapter.EasemobPlainAllowed[name] != nil && adapter.EasemobPlainAllowed[name](v)
-		if !plain {
-			p.How, p.Value = api.SimulationParamHowFailed, ""
-			for _, c := range ciphers {
-				if clear, err := c.Decrypt(v); err == nil {
-					p.How, p.Value = api.SimulationParamHowDecrypted, clear
-					break
-				}
-			}
-		}
-		if itg.Kind != model.KindEasemob && itg.Kind != model.KindChatwoot && (name == "customParams" || name == "token") {
-			p.Value, p.How = "", api.SimulationParamHowFailed // opened below, once decoded
-		}
-		sm.out.Params = append(sm.out.Params, p)
+		sm.out.Params = append(sm.out.Params, paramView(v))
 	}
 }
 
-// showClaims marks the sealed params of ShareCRM and signed links as opened
-// and lists the identity claims they carried.
+// showClaims marks the sealed params (ShareCRM's customParams, a signed
+// token) as opened and lists the identity claims they carried.
 func (s *Service) showClaims(sm *simulation, c adapter.Claims) {
 	for i, p := range sm.out.Params {
-		if (p.Name == "customParams" || p.Name == "token") && p.How == api.SimulationParamHowFailed {
-			sm.out.Params[i].How, sm.out.Params[i].Value = api.SimulationParamHowVerified, "(opened: see the fields below)"
+		if slices.Contains(sm.sealed, p.Name) && p.How == HowFailed {
+			sm.out.Params[i].How, sm.out.Params[i].Value = HowVerified, "(opened: see the fields below)"
 		}
 	}
 	names := make([]string, 0, len(c.Verified))
@@ -765,46 +825,29 @@ func (s *Service) showClaims(sm *simulation, c adapter.Claims) {
 	}
 	sort.Strings(names)
 	for _, k := range names {
-		if k == "identifier" && sm.out.Input == api.SidebarUrl {
+		if k == "identifier" && sm.out.Input == InputSidebarURL {
 			continue
 		}
-		sm.out.Params = append(sm.out.Params, api.SimulationParam{Name: "verified." + k, Received: "", Value: c.Verified[k], How: api.SimulationParamHowVerified})
+		sm.out.Params = append(sm.out.Params, SimParam{Name: "verified." + k, Received: "", Value: c.Verified[k], How: HowVerified})
 	}
 }
 
 func (s *Service) auditSimulation(ctx context.Context, integrationID *int64, in SimulationInput, sm *simulation, actor, requestID string) error {
 	result := "ok"
 	for _, st := range sm.out.Steps {
-		if st.Status == api.SimulationStepStatusFailed {
+		if st.Status == StatusFailed {
 			result = "failed at " + string(st.Step)
 		}
 	}
 	ev := audit.Event{Action: ActionSimulate, Actor: actor, IntegrationID: integrationID, RequestID: requestID, At: s.now(),
 		Detail: map[string]string{"input": string(in.Kind), "result": result}}
 	if sm.out.Visitor != nil {
-		if id, err := strconv.ParseInt(sm.out.Visitor.Id, 10, 64); err == nil {
-			ev.VisitorID = &id
-		}
+		id := sm.out.Visitor.ID
+		ev.VisitorID = &id
 	}
 	if sm.out.Contact != nil {
-		if id, err := strconv.ParseInt(sm.out.Contact.Id, 10, 64); err == nil {
-			ev.ContactID = &id
-		}
+		id := sm.out.Contact.ID
+		ev.ContactID = &id
 	}
 	return s.audit.Record(ctx, ev)
-}
-
-// LayoutRef is the API's view of the layout name applies and why, in
-// English and as a code with its parameters.
-func LayoutRef(name string, why layout.Reason) api.LayoutRef {
-	ref := api.LayoutRef{Name: name, Reason: why.Text}
-	if why.Code != "" {
-		code := why.Code
-		ref.ReasonCode = &code
-		if len(why.Params) > 0 {
-			params := why.Params
-			ref.ReasonParams = &params
-		}
-	}
-	return ref
 }

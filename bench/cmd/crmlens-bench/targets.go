@@ -28,6 +28,7 @@ import (
 	"github.com/crmlens/crmlens/bench/internal/progress"
 	"github.com/crmlens/crmlens/frontend"
 	"github.com/crmlens/crmlens/internal/admin"
+	"github.com/crmlens/crmlens/internal/agents"
 	"github.com/crmlens/crmlens/internal/audit"
 	"github.com/crmlens/crmlens/internal/database"
 	"github.com/crmlens/crmlens/internal/integration"
@@ -35,6 +36,7 @@ import (
 	"github.com/crmlens/crmlens/internal/layout"
 	"github.com/crmlens/crmlens/internal/metrics"
 	"github.com/crmlens/crmlens/internal/paramcrypt"
+	"github.com/crmlens/crmlens/internal/platforms"
 	"github.com/crmlens/crmlens/internal/playground"
 	"github.com/crmlens/crmlens/internal/seed"
 	"github.com/crmlens/crmlens/internal/server"
@@ -125,8 +127,8 @@ func startTargets(ctx context.Context, db *gorm.DB, dbURL string, keys *keyring.
 	if err != nil {
 		return nil, err
 	}
-	integrations := integration.New(db, keys, 24*time.Hour, nil)
-	layouts := layout.NewStore(db, nil)
+	integrations := integration.New(db, keys, platforms.Default(), 24*time.Hour, nil)
+	layouts := layout.NewStore(db, nil).WithAgentGroups(agents.New(db, nil))
 	tg.audit = audit.NewAsync(audit.New(db), log)
 	// Metrics and the request timeout as serve sets them (no replicas: the
 	// context reads go to the one server).

@@ -4,8 +4,9 @@
 // remove you or the last admin, and audits every change.
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { AdminClient } from "./api";
-import { t, type Lang } from "./i18n";
-import type { AdminUser } from "./types";
+import { t, type Lang } from "../shared/i18n";
+import "./messages";
+import type { AdminUser } from "../api/types";
 import { asFailure, ErrorBanner, FieldRow, fieldError, type Failure } from "./ui";
 
 function ResetPassword(props: { client: AdminClient; lang: Lang; a: AdminUser; onDone: (msg: string) => void; onCancel: () => void }) {
@@ -79,7 +80,7 @@ export function Admins({ client, lang }: { client: AdminClient; lang: Lang }) {
         )}
       </div>
       {list === null ? (
-        <p class="loading">{t(lang, "loading")}</p>
+        <p class="loading">{t(lang, "admin.loading")}</p>
       ) : (
         <div class="box">
           <table data-testid="admins">

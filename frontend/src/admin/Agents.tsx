@@ -2,9 +2,9 @@
 // layout that applies and why; import from CSV or NDJSON.
 import { useEffect, useState } from "preact/hooks";
 import type { AdminClient } from "./api";
-import { layoutReasonText } from "../shared/i18n";
-import { t, type Lang } from "./i18n";
-import type { AdminAgent, AgentList } from "./types";
+import { layoutReasonText, t, type Lang } from "../shared/i18n";
+import "./messages";
+import type { AdminAgent, AgentList } from "../api/types";
 import { asFailure, ErrorBanner, FieldRow, fieldError, splitList, type Failure } from "./ui";
 
 function GroupsCell({ client, lang, a, onSaved }: { client: AdminClient; lang: Lang; a: AdminAgent; onSaved: () => void }) {
@@ -67,7 +67,7 @@ export function Agents({ client, lang }: { client: AdminClient; lang: Lang }) {
         </p>
       )}
       {!data ? (
-        <p class="loading">{t(lang, "loading")}</p>
+        <p class="loading">{t(lang, "admin.loading")}</p>
       ) : data.agents.length === 0 ? (
         <p class="none">{t(lang, "agt.none")}</p>
       ) : (

@@ -6,8 +6,9 @@ import { useEffect, useState } from "preact/hooks";
 import { auditQueryString, type AdminClient, type AuditQuery } from "./api";
 import codes from "./codes.json";
 import { auditActionName } from "./codes";
-import { t, type Lang } from "./i18n";
-import type { AuditEvent, Integration } from "./types";
+import { t, type Lang } from "../shared/i18n";
+import "./messages";
+import type { AuditEvent, Integration } from "../api/types";
 import { asFailure, ErrorBanner, FieldRow, fieldError, type Failure } from "./ui";
 
 /** Every action the server may record (codes.json, kept by a Go test). */
@@ -130,7 +131,7 @@ export function Audit({ client, lang }: { client: AdminClient; lang: Lang }) {
         </div>
       </form>
       {events === null ? (
-        <p class="loading">{t(lang, "loading")}</p>
+        <p class="loading">{t(lang, "admin.loading")}</p>
       ) : events.length === 0 ? (
         <p class="none">{t(lang, "aud.none")}</p>
       ) : (

@@ -1,8 +1,10 @@
 // The admin console: sign-in, then one screen per task, chosen by the URL's
 // hash (#integrations, #layouts, ...) so a reload stays where it was.
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { AdminApiError, AdminClient } from "./api";
-import { t, type Lang, type MessageKey } from "./i18n";
+import type { ApiError } from "../api/client";
+import type { AdminClient } from "./api";
+import { t, type Lang, type MessageKey } from "../shared/i18n";
+import "./messages";
 import { Integrations } from "./Integrations";
 import { LayoutDesigner } from "./LayoutDesigner";
 import { Fields } from "./Fields";
@@ -11,6 +13,7 @@ import { Simulator } from "./Simulator";
 import { Audit } from "./Audit";
 import { Account, SignIn } from "./SignIn";
 import { Admins } from "./Admins";
+import { LanguagePicker } from "../shared/LanguagePicker";
 
 export const screens = ["integrations", "layouts", "fields", "agents", "simulator", "audit", "admins", "account"] as const;
 export type Screen = (typeof screens)[number];
@@ -50,7 +53,7 @@ export function Console({ client, initialLang, onLang }: ConsoleProps) {
   const hadSession = useRef(false);
 
   useEffect(() => {
-    client.setOnUnauthorized((_e: AdminApiError) => {
+    client.setOnUnauthorized((_e: ApiError) => {
       if (!hadSession.current) return;
       hadSession.current = false;
       setEmail(null);
@@ -76,16 +79,15 @@ export function Console({ client, initialLang, onLang }: ConsoleProps) {
 
   useEffect(() => {
     document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
-    document.title = t(lang, "app.title");
+    document.title = t(lang, "admin.title");
   }, [lang]);
 
-  const switchLang = () => {
-    const next = lang === "zh" ? "en" : "zh";
+  const switchLang = (next: Lang) => {
     setLang(next);
     onLang?.(next);
   };
 
-  if (checking) return <p class="loading">{t(lang, "loading")}</p>;
+  if (checking) return <p class="loading">{t(lang, "admin.loading")}</p>;
   if (!email) {
     return (
       <SignIn
@@ -114,7 +116,7 @@ export function Console({ client, initialLang, onLang }: ConsoleProps) {
   return (
     <div class="console">
       <header class="topbar">
-        <span class="brand">{t(lang, "app.title")}</span>
+        <span class="brand">{t(lang, "admin.title")}</span>
         <nav>
           {nav.map(([s, k]) => (
             <a key={s} href={`#${s}`} aria-current={s === screen ? "page" : undefined} data-testid={`nav-${s}`}>
@@ -125,9 +127,7 @@ export function Console({ client, initialLang, onLang }: ConsoleProps) {
         <span class="who" data-testid="signed-in-as">
           {email}
         </span>
-        <button type="button" class="secondary small" onClick={switchLang} data-testid="lang-switch">
-          {t(lang, "lang.switch")}
-        </button>
+        <LanguagePicker lang={lang} onChange={switchLang} />
         <button
           type="button"
           class="secondary small"

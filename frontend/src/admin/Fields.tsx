@@ -3,8 +3,9 @@
 import { useEffect, useState } from "preact/hooks";
 import type { AdminClient } from "./api";
 import { fieldTypeName } from "./codes";
-import { t, type Lang } from "./i18n";
-import type { CatalogField, FieldCatalog, FieldType, ObjectName } from "./types";
+import { t, type Lang } from "../shared/i18n";
+import "./messages";
+import type { CatalogField, FieldCatalog, FieldType, ObjectName } from "../api/types";
 import { asFailure, ErrorBanner, FieldRow, fieldError, type Failure } from "./ui";
 
 const types: FieldType[] = ["text", "number", "money", "date", "datetime", "enum", "bool", "phone", "email", "url"];
@@ -59,7 +60,7 @@ export function Fields({ client, lang }: { client: AdminClient; lang: Lang }) {
   useEffect(() => {
     void load();
   }, []);
-  if (!cat) return <p class="loading">{failure ? failure.message : t(lang, "loading")}</p>;
+  if (!cat) return <p class="loading">{failure ? failure.message : t(lang, "admin.loading")}</p>;
   return (
     <section>
       <h1>{t(lang, "fld.title")}</h1>

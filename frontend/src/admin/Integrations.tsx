@@ -4,11 +4,12 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { AdminClient } from "./api";
 import { protectionText } from "./codes";
-import { t, type Lang, type MessageKey } from "./i18n";
-import type { CreatedIntegration, DeletedIntegration, Integration, IntegrationKind, IntegrationOptions } from "./types";
+import { t, type Lang, type MessageKey } from "../shared/i18n";
+import "./messages";
+import type { CreatedIntegration, DeletedIntegration, Integration, IntegrationKind, IntegrationOptions } from "../api/types";
 import { asFailure, CopyButton, ErrorBanner, FieldRow, fieldError, splitList, type Failure } from "./ui";
 
-const kinds: IntegrationKind[] = ["easemob", "sharecrm", "chatwoot", "signed"];
+const kinds: IntegrationKind[] = ["easemob", "sharecrm", "chatwoot", "signed", "udesk", "sobot"];
 
 /**
  * The origin a kind's platform usually frames the sidebar from (as the
@@ -38,6 +39,8 @@ export function defaultOptions(kind: IntegrationKind): IntegrationOptions {
     case "chatwoot":
     case "signed":
       return { matchingFields: [["email"], ["phone"]] };
+    case "udesk":
+      return { identityParam: "customer_token", fieldParams: { phone: "cellphone", email: "email" }, matchingFields: [["phone"], ["email"]] };
     default:
       return {};
   }
@@ -63,6 +66,11 @@ interface Draft {
   verificationFields: string;
   matchingFields: string;
   chatwootUrl: string;
+  /** Udesk: the field naming the customer, and claim=api_name lines. */
+  identityParam: string;
+  fieldParams: string;
+  /** Sobot: the company's sysNum. */
+  sobotSysNum: string;
   apiToken: string;
   regenerateSlug: boolean;
   /** What agents nothing vouches for may do: "read" only, or "all" (search and link). */
@@ -84,6 +92,11 @@ function draftOf(kind: IntegrationKind, it?: Integration): Draft {
     verificationFields: (o.verificationFields ?? []).join(", "),
     matchingFields: (o.matchingFields ?? []).map((r) => r.join("+")).join("\n"),
     chatwootUrl: o.chatwootUrl ?? "",
+    identityParam: o.identityParam ?? "",
+    fieldParams: Object.entries(o.fieldParams ?? {})
+      .map(([claim, param]) => `${claim}=${param}`)
+      .join("\n"),
+    sobotSysNum: o.sobotSysNum ?? "",
     apiToken: "",
     regenerateSlug: false,
     // New integrations start read-only; one stored before the option has "all".
@@ -110,8 +123,27 @@ function kindOptionsOf(d: Draft): IntegrationOptions {
       return { chatwootUrl: d.chatwootUrl.trim(), matchingFields: rules };
     case "signed":
       return { requireKnownAgent: d.requireKnownAgent, matchingFields: rules };
+    case "udesk":
+      return { identityParam: d.identityParam.trim(), fieldParams: pairsOf(d.fieldParams), matchingFields: rules };
+    case "sobot":
+      return { sobotSysNum: d.sobotSysNum.trim(), matchingFields: rules };
   }
 }
+
+/** claim=param lines as an object; blank lines dropped, a line without "=" kept whole (the server names it). */
+export function pairsOf(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split("\n")) {
+    const l = line.trim();
+    if (!l) continue;
+    const i = l.indexOf("=");
+    out[(i < 0 ? l : l.slice(0, i)).trim()] = i < 0 ? "" : l.slice(i + 1).trim();
+  }
+  return out;
+}
+
+/** Kinds that have a mode without a key: Easemob without encryption, Sobot with its security key off. */
+const keyless = (k: IntegrationKind) => k === "easemob" || k === "sobot";
 
 export function originsOf(d: Pick<Draft, "origins">): string[] {
   return d.origins
@@ -181,7 +213,7 @@ function IntegrationForm(props: {
               kind: d.kind,
               name: d.name.trim() || undefined,
               slug: d.slug.trim() || undefined,
-              ...(d.kind === "easemob" && d.noKey ? { noKey: true } : { key: d.key || undefined }),
+              ...(keyless(d.kind) && d.noKey ? { noKey: true } : { key: d.key || undefined }),
               origins: originsOf(d),
               options: optionsOf(d),
               ...(d.apiToken ? { apiToken: d.apiToken } : {}),
@@ -216,13 +248,13 @@ function IntegrationForm(props: {
       ) : (
         text("slug", "int.slug", { hint: t(lang, "int.slug.hint") })
       )}
-      {!editing && d.kind === "easemob" && check("noKey", "int.noKeyMode")}
-      {!editing && d.kind === "easemob" && d.noKey && (
+      {!editing && keyless(d.kind) && check("noKey", d.kind === "sobot" ? "int.noKeyMode.sobot" : "int.noKeyMode")}
+      {!editing && keyless(d.kind) && d.noKey && (
         <p class="banner warn" data-testid="no-key-warning">
-          {t(lang, "int.noKeyMode.warn")}
+          {t(lang, d.kind === "sobot" ? "int.noKeyMode.sobot.warn" : "int.noKeyMode.warn")}
         </p>
       )}
-      {!editing && d.kind !== "chatwoot" && !(d.kind === "easemob" && d.noKey) && text("key", "int.key", { hint: t(lang, `int.key.hint.${d.kind}` as MessageKey) })}
+      {!editing && d.kind !== "chatwoot" && !(keyless(d.kind) && d.noKey) && text("key", "int.key", { hint: t(lang, `int.key.hint.${d.kind}` as MessageKey) })}
       <FieldRow label={t(lang, "int.origins")} hint={t(lang, `int.origins.hint.${d.kind}` as MessageKey)} error={fieldError(failure, "origins")} id="origins">
         <textarea name="origins" rows={2} value={d.origins} onInput={(e) => set("origins", e.currentTarget.value)} />
       </FieldRow>
@@ -252,6 +284,15 @@ function IntegrationForm(props: {
           </FieldRow>
         )}
         {d.kind === "signed" && check("requireKnownAgent", "int.opt.requireKnownAgent")}
+        {d.kind === "udesk" && (
+          <>
+            {text("identityParam", "int.opt.identityParam", { field: "options.identityParam" })}
+            <FieldRow label={t(lang, "int.opt.fieldParams")} error={fieldError(failure, "options.fieldParams")} id="options.fieldParams">
+              <textarea name="fieldParams" rows={2} value={d.fieldParams} onInput={(e) => set("fieldParams", e.currentTarget.value)} />
+            </FieldRow>
+          </>
+        )}
+        {d.kind === "sobot" && text("sobotSysNum", "int.opt.sobotSysNum", { field: "options.sobotSysNum" })}
         {d.kind === "chatwoot" && (
           <>
             {text("chatwootUrl", "int.opt.chatwootUrl", { field: "options.chatwootUrl" })}
@@ -588,7 +629,7 @@ export function Integrations({ client, lang }: { client: AdminClient; lang: Lang
         </div>
       )}
       {list === null ? (
-        <p class="loading">{t(lang, "loading")}</p>
+        <p class="loading">{t(lang, "admin.loading")}</p>
       ) : list.length === 0 ? (
         <p class="none">{t(lang, "int.none")}</p>
       ) : (

@@ -7,8 +7,9 @@ import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { SidebarView } from "../sidebar/views";
 import "../sidebar/sidebar.css";
 import type { AdminClient } from "./api";
-import { t, type Lang } from "./i18n";
-import type { Candidate, CatalogField, CatalogObject, FieldCatalog, Label, LayoutDoc, LayoutPanel, ObjectName, SidebarContext } from "./types";
+import { t, type Lang } from "../shared/i18n";
+import "./messages";
+import type { Candidate, CatalogField, CatalogObject, FieldCatalog, Label, LayoutDoc, LayoutPanel, ObjectName, SidebarContext } from "../api/types";
 import { asFailure, ErrorBanner, FieldRow, fieldError, splitList, type Failure } from "./ui";
 
 /** The built-in default layout (internal/layout.Default), the starting point before any layout is stored. */
@@ -364,7 +365,7 @@ export function LayoutDesigner({ client, lang }: { client: AdminClient; lang: La
   }, []);
 
   const isStored = useMemo(() => !!stored?.some((l) => l.name === doc.name && doc.version), [stored, doc]);
-  if (!catalog || !stored) return <p class="loading">{failure ? failure.message : t(lang, "loading")}</p>;
+  if (!catalog || !stored) return <p class="loading">{failure ? failure.message : t(lang, "admin.loading")}</p>;
 
   const setPanel = (i: number, p: LayoutPanel) => setDoc({ ...doc, panels: doc.panels.map((x, j) => (j === i ? p : x)) });
   const save = async (d: LayoutDoc) => {

@@ -1,6 +1,8 @@
 import { useState } from "preact/hooks";
 import type { AdminClient } from "./api";
-import { t, type Lang } from "./i18n";
+import { t, type Lang } from "../shared/i18n";
+import "./messages";
+import { LanguagePicker } from "../shared/LanguagePicker";
 import { asFailure, ErrorBanner, FieldRow, fieldError, type Failure } from "./ui";
 
 export function SignIn(props: {
@@ -8,7 +10,7 @@ export function SignIn(props: {
   lang: Lang;
   notice?: string | undefined;
   onSignedIn: (email: string) => void;
-  onLang: () => void;
+  onLang: (next: Lang) => void;
 }) {
   const { client, lang } = props;
   const [email, setEmail] = useState("");
@@ -36,9 +38,7 @@ export function SignIn(props: {
       >
         <div class="row-between">
           <h1>{t(lang, "signIn.title")}</h1>
-          <button type="button" class="secondary small" onClick={props.onLang}>
-            {t(lang, "lang.switch")}
-          </button>
+          <LanguagePicker lang={lang} onChange={props.onLang} />
         </div>
         {props.notice && (
           <p class="banner info" role="status" data-testid="sign-in-notice">

@@ -2,11 +2,11 @@
 // each step of visitor and contact matching, and the layout that applies.
 import { useEffect, useState } from "preact/hooks";
 import type { AdminClient } from "./api";
-import { layoutReasonText } from "../shared/i18n";
+import { layoutReasonText, t, type Lang, type MessageKey } from "../shared/i18n";
+import "./messages";
 import { reasonText } from "../sidebar/reason";
 import { stepText } from "./codes";
-import { t, type Lang, type MessageKey } from "./i18n";
-import type { Integration, Simulation } from "./types";
+import type { Integration, Simulation } from "../api/types";
 import { asFailure, ErrorBanner, FieldRow, fieldError, type Failure } from "./ui";
 
 /** The visitor a simulation names, from its steps when crmlens has none yet. */
@@ -20,6 +20,9 @@ export function Simulator({ client, lang }: { client: AdminClient; lang: Lang })
   const [slug, setSlug] = useState("");
   const [input, setInput] = useState("");
   const [result, setResult] = useState<Simulation | null>(null);
+  // Which integration the result shown is of (data-integration: a test, or a
+  // person comparing two runs, tells one run's result from the next).
+  const [ran, setRan] = useState("");
   const [failure, setFailure] = useState<Failure>(null);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
@@ -42,8 +45,11 @@ export function Simulator({ client, lang }: { client: AdminClient; lang: Lang })
           e.preventDefault();
           setBusy(true);
           setFailure(null);
+          // The previous run's result goes: it is not this input's.
+          setResult(null);
           try {
             setResult(await client.simulate(slug, input));
+            setRan(slug);
           } catch (err) {
             setResult(null);
             setFailure(asFailure(err));
@@ -70,7 +76,7 @@ export function Simulator({ client, lang }: { client: AdminClient; lang: Lang })
         </button>
       </form>
       {result && (
-        <div class="sim-result" data-testid="sim-result">
+        <div class="sim-result" data-testid="sim-result" data-integration={ran}>
           <div class="box">
             <h2>{t(lang, "sim.steps")}</h2>
             <ol class="steps">

@@ -4,8 +4,10 @@
 // server).
 import { describe, expect, it } from "vitest";
 import { byTestId, click, flush, mount } from "../test/dom";
-import { AdminApiError, auditQueryString, createAdminClient, type Fetch } from "./api";
-import { catalogues, initialLang, t } from "./i18n";
+import { ApiError, createApi, type Fetch } from "../api/client";
+import { auditQueryString, createAdminClient as adminClient } from "./api";
+import { pickLang, t } from "../shared/i18n";
+import { adminCatalogues as catalogues } from "./messages";
 import { Integrations } from "./Integrations";
 import { changeObject, LayoutDesigner, move, starterLayout, toggleField } from "./LayoutDesigner";
 import { Simulator } from "./Simulator";
@@ -14,7 +16,7 @@ import { Admins } from "./Admins";
 import { ErrorBanner } from "./ui";
 import { Agents } from "./Agents";
 import { Fields } from "./Fields";
-import type { CatalogField, CatalogObject, FieldCatalog, Integration, LayoutDoc, SidebarContext } from "./types";
+import type { CatalogField, CatalogObject, FieldCatalog, Integration, LayoutDoc, SidebarContext } from "../api/types";
 import { act } from "preact/test-utils";
 
 interface Call {
@@ -24,17 +26,22 @@ interface Call {
   body: unknown;
 }
 
+/** The console's client over the one API client, answering from f. */
+const createAdminClient = (f: Fetch) => adminClient(createApi({ fetch: f }));
+
 /** A fake fetch: routes "METHOD /path" to [status, body]; records every call. */
 function fakeFetch(routes: Record<string, (c: Call) => [number, unknown]>) {
   const calls: Call[] = [];
-  const f: Fetch = async (input, init) => {
-    const method = init?.method ?? "GET";
-    const path = input.split("?")[0]!;
+  const f: Fetch = async (req) => {
+    const method = req.method;
+    const url = new URL(req.url);
+    const path = url.pathname;
+    const text = await req.text();
     const call: Call = {
       method,
-      path: input,
-      headers: (init?.headers ?? {}) as Record<string, string>,
-      body: init?.body ? JSON.parse(init.body as string) : undefined,
+      path: path + url.search,
+      headers: Object.fromEntries([...req.headers].map(([k, v]) => [k.toLowerCase(), v])),
+      body: text ? JSON.parse(text) : undefined,
     };
     calls.push(call);
     const route = routes[`${method} ${path}`];
@@ -84,7 +91,7 @@ describe("catalogues", () => {
       ["zh", "en-GB", "zh"],
       ["fr", "fr-FR", "en"],
     ];
-    for (const [stored, nav, want] of cases) expect(initialLang(stored, nav), `${stored} ${nav}`).toBe(want);
+    for (const [stored, nav, want] of cases) expect(pickLang(stored, nav), `${stored} ${nav}`).toBe(want);
   });
 
   it("routes by hash", () => {
@@ -105,7 +112,7 @@ describe("admin client", () => {
     await c.signIn("ops@example.com", "pw");
     await c.listIntegrations();
     await c.putLayout(starterLayout);
-    expect(calls.map((x) => [x.method, x.headers["X-CSRF-Token"]])).toEqual([
+    expect(calls.map((x) => [x.method, x.headers["x-csrf-token"]])).toEqual([
       ["POST", undefined],
       ["GET", undefined],
       ["PUT", "csrf-123"],
@@ -125,9 +132,9 @@ describe("admin client", () => {
     const c = createAdminClient(f);
     c.setOnUnauthorized(() => ended++);
     const e = await c.createIntegration({ kind: "easemob", key: "x" }).catch((x: unknown) => x);
-    expect(e).toBeInstanceOf(AdminApiError);
-    expect((e as AdminApiError).fieldMessage("key")).toBe("too short");
-    expect((e as AdminApiError).status).toBe(400);
+    expect(e).toBeInstanceOf(ApiError);
+    expect((e as ApiError).fieldMessage("key")).toBe("too short");
+    expect((e as ApiError).status).toBe(400);
     await c.revealKey("acme", "nope").catch(() => {});
     expect(ended).toBe(0);
     await c.listIntegrations().catch(() => {});
@@ -182,6 +189,41 @@ function lastPut(calls: Call[]): unknown {
 }
 
 describe("integrations screen", () => {
+  it("creates Udesk and Sobot integrations with their own options", async () => {
+    const { f, calls } = fakeFetch({
+      "GET /api/v1/admin/integrations": () => [200, { integrations: [] }],
+      "POST /api/v1/admin/integrations": () => [400, { error: { code: "invalid_option", message: "stop here" } }],
+    });
+    const el = await mount(<Integrations client={createAdminClient(f)} lang="en" />);
+    await click(byTestId(el, "integration-new"));
+    const kind = () => el.querySelector('select[name="kind"]') as HTMLSelectElement;
+    await act(async () => {
+      kind().value = "udesk";
+      kind().dispatchEvent(new Event("change", { bubbles: true }));
+    });
+    expect((el.querySelector('input[name="identityParam"]') as HTMLInputElement).value).toBe("customer_token");
+    expect((el.querySelector('textarea[name="fieldParams"]') as HTMLTextAreaElement).value).toBe("phone=cellphone\nemail=email");
+    expect(el.querySelector('input[name="noKey"]')).toBeNull();
+    await type(el.querySelector('input[name="key"]'), "957a542817ebcda1cccacd9a7c1fc711");
+    await type(el.querySelector('textarea[name="fieldParams"]'), "phone = mobile\n\nemail=mail");
+    await submit(byTestId(el, "integration-form"));
+    expect(calls.at(-1)?.body).toMatchObject({
+      kind: "udesk",
+      key: "957a542817ebcda1cccacd9a7c1fc711",
+      options: { identityParam: "customer_token", fieldParams: { phone: "mobile", email: "mail" }, matchingFields: [["phone"], ["email"]] },
+    });
+    await act(async () => {
+      kind().value = "sobot";
+      kind().dispatchEvent(new Event("change", { bubbles: true }));
+    });
+    await type(el.querySelector('input[name="sobotSysNum"]'), " 8a7c0e ");
+    await click(el.querySelector('input[name="noKey"]'));
+    expect(byTestId(el, "no-key-warning")?.textContent).toContain("protection: low");
+    expect(el.querySelector('input[name="key"]')).toBeNull();
+    await submit(byTestId(el, "integration-form"));
+    expect(calls.at(-1)?.body).toMatchObject({ kind: "sobot", noKey: true, options: { sobotSysNum: "8a7c0e" } });
+  });
+
   it("shows where to paste the URL, and the API's field error beside the key", async () => {
     const { f, calls } = fakeFetch({
       "GET /api/v1/admin/integrations": () => [200, { integrations: [integration] }],
@@ -360,6 +402,39 @@ describe("simulator", () => {
     expect(byTestId(el, "sim-params")?.textContent).toContain("agentId");
   });
 
+  it("drops the previous run's result at once and names each result's integration", async () => {
+    const other = { ...integration, slug: "other", name: "Other" };
+    const { f } = fakeFetch({
+      "GET /api/v1/admin/integrations": () => [200, { integrations: [integration, other] }],
+      "POST /api/v1/admin/simulate": (c) => [
+        200,
+        { input: "query", params: [], steps: [{ step: "input", status: "ok", detail: (c.body as { integration: string }).integration }] },
+      ],
+    });
+    // The second run's answer waits until the test lets it go.
+    let release: () => void = () => {};
+    let runs = 0;
+    const slow: Fetch = async (req) => {
+      if (new URL(req.url).pathname === "/api/v1/admin/simulate" && ++runs === 2) await new Promise<void>((r) => (release = r));
+      return f(req);
+    };
+    const el = await mount(<Simulator client={createAdminClient(slow)} lang="en" />);
+    await type(byTestId(el, "sim-input"), "visitorImId=x");
+    await submit(byTestId(el, "simulator"));
+    expect(byTestId(el, "sim-result")?.dataset.integration).toBe(integration.slug);
+    const select = byTestId(el, "sim-integration") as HTMLSelectElement;
+    await act(async () => {
+      select.value = "other";
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+    await submit(byTestId(el, "simulator"));
+    expect(byTestId(el, "sim-result"), "the first run's result is gone while the second runs").toBeNull();
+    await act(async () => release());
+    await flush();
+    expect(byTestId(el, "sim-result")?.dataset.integration).toBe("other");
+    expect(byTestId(el, "sim-step-input")?.textContent).toContain("other");
+  });
+
   it("words each ignored param's reason and the reading a system param took", async () => {
     const { f } = fakeFetch({
       "GET /api/v1/admin/integrations": () => [200, { integrations: [integration] }],
@@ -469,8 +544,8 @@ describe("changing a panel's object", () => {
 
 describe("session notices", () => {
   it("says nothing to a first visitor, 'signed out' after signing out, 'ended' after a session 401", async () => {
-    expect(noticeOnLoad(new AdminApiError("unauthorized", "sign in", 401))).toBeNull();
-    expect(noticeOnLoad(new AdminApiError("session_ended", "signed out", 401))).toBe("ended");
+    expect(noticeOnLoad(new ApiError("unauthorized", "sign in", 401))).toBeNull();
+    expect(noticeOnLoad(new ApiError("session_ended", "signed out", 401))).toBe("ended");
     let signedIn = false;
     const { f } = fakeFetch({
       "GET /api/v1/admin/session": () =>
@@ -532,7 +607,7 @@ describe("console friction", () => {
     await submit(byTestId(el, "integration-form"));
     expect(lastPost(calls)).toMatchObject({ options: { verificationFields: ["full_name", "phone"], matchingFields: [["phone"], ["full_name", "phone"]] } });
     // The key is shown now and can be revealed later: nothing says "shown once".
-    expect(byTestId(el, "integration-created")?.textContent).not.toMatch(/shown once/i);
+    expect(byTestId(el, "integration-created")?.textContent).not.toMatch(/shown (only )?once/i);
     expect(byTestId(el, "created-key-hint")?.textContent).toBe(t("en", "int.createdKey.hint"));
   });
 
@@ -630,10 +705,10 @@ describe("admins screen", () => {
 
 describe("error banner", () => {
   it("words a code it knows in the console's language, else shows the server's message", async () => {
-    const el = await mount(<ErrorBanner failure={new AdminApiError("internal", "internal error", 500)} lang="zh" />);
+    const el = await mount(<ErrorBanner failure={new ApiError("internal", "internal error", 500)} lang="zh" />);
     expect(byTestId(el, "error-banner")?.textContent).toContain("crmlens 服务器出错");
     expect(byTestId(el, "error-banner")?.textContent).not.toContain("internal error");
-    const other = await mount(<ErrorBanner failure={new AdminApiError("layout_stale", "layout vip changed meanwhile", 409)} lang="zh" />);
+    const other = await mount(<ErrorBanner failure={new ApiError("layout_stale", "layout vip changed meanwhile", 409)} lang="zh" />);
     expect(byTestId(other, "error-banner")?.textContent).toContain("layout vip changed meanwhile");
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { catalogues as shared } from "../shared/i18n";
 import codes from "./codes.json";
 import { auditActionName, codeCatalogues, codeText, fieldTypeName, protectionText, stepText } from "./codes";
-import type { Integration, SimulationStep } from "./types";
+import type { Integration, SimulationStep } from "../api/types";
 
 // codes.json is every code the server can emit (internal/server
 // codes_test.go fails when a code is added without updating it).

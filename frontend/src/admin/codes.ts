@@ -2,12 +2,13 @@
 // levels, layout reasons, simulator steps, audit actions, field types), in
 // zh and en. codes.json lists every code the server can emit (a Go test
 // keeps it up to date); codes.test.ts checks each one is worded here in both
-// languages. A code this page does not know (a newer server) falls back to
+// languages. They are a catalogue of their own (the server's codes share
+// names with the console's keys, e.g. sim.layout), filled by i18n's fill as
+// every word is. A code this page does not know (a newer server) falls back to
 // the server's English words.
 import { reasonText } from "../sidebar/reason";
-import { errorText, layoutReasonText } from "../shared/i18n";
-import type { Lang } from "./i18n";
-import type { Integration, Simulation, SimulationStep } from "./types";
+import { errorText, fill, layoutReasonText, type Lang } from "../shared/i18n";
+import type { CodedText, Integration, Simulation, SimulationStep } from "../api/types";
 
 type Words = Record<string, string>;
 
@@ -60,6 +61,16 @@ const en: Words = {
     "no origin is set, so no platform can frame the sidebar (only crmlens's own pages can): add the origin of the page that shows it, e.g. {origin}",
   "prot.how.easemob": "set a key and require known agents",
   "prot.how.chatwoot": "set the Chatwoot URL and an API token",
+  "prot.summary.udesk":
+    "each link is signed by Udesk with the key over its whole query (the agent, the customer and every field), but a signature is replayable within its 5-minute window: a leaked URL opens that customer's sidebar again until it is five minutes old",
+  "prot.summary.sobot":
+    "each link is signed by Sobot with the security key, but only partnerId and timestamp are signed: the agent's e-mail and the custom params are not, so whoever holds a URL can name another agent, and a signature is replayable within its 5-minute window",
+  "prot.summary.sobot_nokey":
+    "no security key: Sobot's sign md5(sysNum+email) involves no secret, so it authenticates nothing: anyone who has this URL, or knows the company's sysNum, can open any visitor by partnerId and name any agent; turn on Sobot's security key (安全密钥) and set it here",
+  "prot.vouched.udesk": "Udesk signs agent_email with the rest of the link",
+  "prot.exposed.replay_window": "replay of a leaked URL within its 5-minute window",
+  "prot.advice.sobot_key": "turn on Sobot's security key (安全密钥) and set it here (crmlens integration rotate-key --key KEY)",
+  "prot.how.signed": "use the signed adapter",
 
   // Simulator steps.
   "sim.input.slug_mismatch": "the URL names integration {slug}, not the one selected; simulating {slug}",
@@ -75,6 +86,10 @@ const en: Words = {
   "sim.advice.decrypt.sharecrm":
     "customParams was not encrypted with this integration's key: the website must use the key shown here (base64, AES/ECB/PKCS5Padding)",
   "sim.advice.decrypt.signed": "the token was not signed with this integration's secret",
+  "sim.advice.decrypt.udesk":
+    "the link's sign does not match this integration's key: copy the secret key from Udesk (系统设置 - 密钥) here, and check that the server's clock is right",
+  "sim.advice.decrypt.sobot":
+    "the link's sign does not match this integration's sysNum and security key: copy both from Sobot, and check that the server's clock is right",
   "sim.decode.update.failed": "{count} of {total} params could not be decrypted with {keys}",
   "sim.decode.update.dropped": "{count} of {total} params would be dropped (see each one's reason); the others open with {keys}",
   "sim.decode.update.ok":
@@ -200,6 +215,15 @@ const zh: Words = {
   "prot.advice.no_origin_eg": "未设置来源，因此任何平台都无法嵌入侧边栏（只有 crmlens 自己的页面可以）：请添加显示侧边栏的页面的来源，例如 {origin}",
   "prot.how.easemob": "设置密钥并只接受已知坐席",
   "prot.how.chatwoot": "设置 Chatwoot URL 和 API 令牌",
+  "prot.summary.udesk": "每个链接都由 Udesk 用密钥对整个查询串签名（坐席、客户和每个字段），但签名在 5 分钟有效期内可被重放：泄露的 URL 在五分钟内仍能再次打开该客户的侧边栏",
+  "prot.summary.sobot":
+    "每个链接都由智齿用安全密钥签名，但只签了 partnerId 和时间戳：坐席邮箱和自定义资料字段未签名，持有 URL 的人可以冒充其他坐席，且签名在 5 分钟有效期内可被重放",
+  "prot.summary.sobot_nokey":
+    "未设置安全密钥：智齿的 sign md5(sysNum+email) 不含任何密钥，因此什么都无法验证：任何持有此 URL 或知道企业 sysNum 的人都能通过 partnerId 打开任意访客并冒充任意坐席；请在智齿开启安全密钥并在这里设置",
+  "prot.vouched.udesk": "Udesk 把 agent_email 和链接的其余部分一起签名",
+  "prot.exposed.replay_window": "在 5 分钟有效期内重放泄露的 URL",
+  "prot.advice.sobot_key": "在智齿开启安全密钥并在这里设置（crmlens integration rotate-key --key KEY）",
+  "prot.how.signed": "改用签名适配器",
 
   "sim.input.slug_mismatch": "URL 指向集成 {slug}，而不是所选的集成；按 {slug} 模拟",
   "sim.input.read": "按 {kind} 读取，共 {count} 个参数",
@@ -213,6 +237,8 @@ const zh: Words = {
     "环信中设置的加密密钥（管理员模式 > 设置 > 自定义信息接口）不是此集成的密钥：请在这里查看密钥并在环信中设置相同的密钥，或更换密钥后粘贴新密钥",
   "sim.advice.decrypt.sharecrm": "customParams 不是用此集成的密钥加密的：网站必须使用这里显示的密钥（base64，AES/ECB/PKCS5Padding）",
   "sim.advice.decrypt.signed": "该令牌不是用此集成的密钥签名的",
+  "sim.advice.decrypt.udesk": "链接的 sign 与此集成的密钥不符：请把 Udesk 的密钥（系统设置 - 密钥）复制到这里，并检查服务器时钟是否准确",
+  "sim.advice.decrypt.sobot": "链接的 sign 与此集成的 sysNum 和安全密钥不符：请从智齿复制两者，并检查服务器时钟是否准确",
   "sim.decode.update.failed": "{total} 个参数中有 {count} 个无法用{keys}解密",
   "sim.decode.update.dropped": "{total} 个参数中有 {count} 个会被忽略（见各参数的原因）；其余参数可用{keys}打开",
   "sim.decode.update.ok": "所有参数都能用{keys}打开；环信会把它们连同 easemobId 和 visitorImId 附加到侧边栏 URL，请粘贴完整的 URL 查看匹配过程",
@@ -328,10 +354,10 @@ export function codeText(lang: Lang, code: string, params: Record<string, string
       if (!Number.isNaN(d.getTime())) vars[k] = d.toLocaleString(lang === "zh" ? "zh-CN" : "en");
     }
   }
-  return s.replace(/\{(\w+)\}/g, (m, name: string) => vars[name] ?? m);
+  return fill(s, vars);
 }
 
-type Coded = { code: string; params?: Record<string, string> };
+type Coded = CodedText;
 
 /** A coded sentence in lang, or fallback (the server's English) when its code is unknown. */
 function coded(lang: Lang, c: Coded | undefined, fallback: string): string {

@@ -4,17 +4,22 @@
 import { describe, expect, it } from "vitest";
 import { act } from "preact/test-utils";
 import { byTestId, flush, mount } from "../test/dom";
-import { createAdminClient, type Fetch } from "./api";
+import { createApi, type Fetch } from "../api/client";
+import { createAdminClient as adminClient } from "./api";
 import { Audit } from "./Audit";
 import { Fields } from "./Fields";
 import { Integrations } from "./Integrations";
 import { Simulator } from "./Simulator";
-import type { FieldCatalog, Integration } from "./types";
+import type { FieldCatalog, Integration } from "../api/types";
+
+const createAdminClient = (f: Fetch) => adminClient(createApi({ fetch: f }));
 
 function fakeFetch(routes: Record<string, (path: string) => [number, unknown]>) {
   const paths: string[] = [];
-  const f: Fetch = async (input, init) => {
-    const method = init?.method ?? "GET";
+  const f: Fetch = async (req) => {
+    const method = req.method;
+    const u = new URL(req.url);
+    const input = u.pathname + u.search;
     paths.push(`${method} ${input}`);
     const route = routes[`${method} ${input.split("?")[0]}`];
     const [status, body] = route ? route(input) : [404, { error: { code: "not_found", message: "no route" } }];

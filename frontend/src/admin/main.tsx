@@ -1,7 +1,8 @@
 import { render } from "preact";
 import { createAdminClient } from "./api";
 import { Console } from "./Console";
-import { initialLang } from "./i18n";
+import { pickLang } from "../shared/i18n";
+import "./messages";
 import "./admin.css";
 
 const root = document.getElementById("app")!;
@@ -16,7 +17,7 @@ const stored = (() => {
 render(
   <Console
     client={createAdminClient()}
-    initialLang={initialLang(stored, navigator.language)}
+    initialLang={pickLang(stored, navigator.language)}
     onLang={(l) => {
       try {
         localStorage.setItem("crmlens-admin-lang", l);

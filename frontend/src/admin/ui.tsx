@@ -2,15 +2,15 @@
 // that show the API's field-level errors, an error banner, a copy button.
 import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
-import { AdminApiError } from "./api";
-import { errorText } from "../shared/i18n";
-import { t, type Lang } from "./i18n";
+import { ApiError } from "../api/client";
+import { errorText, t, type Lang } from "../shared/i18n";
+import "./messages";
 
 /** The error of a failed call, as the screens keep it. */
-export type Failure = AdminApiError | null;
+export type Failure = ApiError | null;
 
-export function asFailure(e: unknown): AdminApiError {
-  return e instanceof AdminApiError ? e : new AdminApiError("internal", e instanceof Error ? e.message : String(e));
+export function asFailure(e: unknown): ApiError {
+  return e instanceof ApiError ? e : new ApiError("internal", e instanceof Error ? e.message : String(e));
 }
 
 /** The message the API gave for field (or a field under it), if any. */
@@ -50,7 +50,7 @@ export function FieldRow(props: {
 const consoleWorded = new Set(["internal", "network", "rate_limited", "bad_response", "integration_disabled"]);
 
 /** The words for failure in lang: errorText's when it knows the code, else the server's message. */
-export function failureText(lang: Lang, failure: AdminApiError): string {
+export function failureText(lang: Lang, failure: ApiError): string {
   return (consoleWorded.has(failure.code) && errorText(lang, failure.code)) || failure.message;
 }
 

@@ -877,10 +877,8 @@ export interface components {
              */
             disabledAt?: string;
             protection: components["schemas"]["Protection"];
-            /** @description The kind's settings (hardening, verification and matching fields, Chatwoot API). */
-            options: {
-                [key: string]: unknown;
-            };
+            /** @description The kind's settings (hardening, verification and matching fields, Chatwoot API), with the kind's defaults filled in. */
+            options: components["schemas"]["IntegrationOptions"];
         };
         DeletedIntegration: {
             slug: string;
@@ -890,8 +888,11 @@ export interface components {
              */
             visitorsDeleted: number;
         };
-        /** @enum {string} */
-        IntegrationKind: "easemob" | "sharecrm" | "chatwoot" | "signed";
+        /**
+         * @description The platform (internal/platforms registers one per kind).
+         * @enum {string}
+         */
+        IntegrationKind: "easemob" | "sharecrm" | "chatwoot" | "signed" | "udesk" | "sobot";
         IntegrationList: {
             integrations: components["schemas"]["Integration"][];
         };
@@ -1036,6 +1037,14 @@ export interface components {
             matchingFields?: string[][];
             /** @description chatwoot: the Chatwoot URL to check contexts against. */
             chatwootUrl?: string;
+            /** @description udesk: the assist component's field naming the customer, read as the visitor id on channel udesk (default customer_token). */
+            identityParam?: string;
+            /** @description udesk: identity claims read from the signed fields, claim to field api_name (default {phone: cellphone, email: email}). */
+            fieldParams?: {
+                [key: string]: string;
+            };
+            /** @description sobot: the company's sysNum (企业标识), which every link is signed with (required). */
+            sobotSysNum?: string;
             /**
              * @description What agents may do in sessions nothing vouches for (Easemob
              *     without a key and required known agents, Chatwoot without an API
@@ -1054,9 +1063,9 @@ export interface components {
             name?: string;
             /** @description Empty for an unguessable one (recommended). */
             slug?: string;
-            /** @description Empty to generate one fit for the kind (unless noKey). */
+            /** @description Empty to generate one fit for the kind (unless noKey); udesk and sobot make their own key, so it must be given (Udesk's 系统设置 - 密钥, Sobot's 安全密钥). */
             key?: string;
-            /** @description easemob: store no key, Easemob's mode without an encryption key where every parameter travels in clear and anyone with the URL can open any visitor (protection low). An error with a key, or for sharecrm and signed. */
+            /** @description easemob, sobot: store no key, the platform's mode where nothing is encrypted or signed with a secret (Easemob's params in clear; Sobot's sign without the security key) and anyone with the URL can open any visitor (protection low). An error with a key, or for sharecrm, signed and udesk. */
             noKey?: boolean;
             /** @description Origins allowed to frame the sidebar. None: no platform can frame it, only crmlens's own pages. The API applies no default; the console offers the kind's usual one (easemob https://kefu.easemob.com, chatwoot https://app.chatwoot.com). */
             origins?: string[];
@@ -1306,6 +1315,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Any length; a slug no integration has (none is longer than 64) answers the 404 page. */
                 slug: string;
             };
             cookie?: never;
@@ -1321,13 +1331,13 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description No integration has this slug. */
+            /** @description No integration has this slug; the page shell, which says so in the frame. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
         };
@@ -1356,6 +1366,24 @@ export interface operations {
             };
             /** @description The params cannot be decoded or are missing. */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A signed link's token is invalid, expired, valid for too long or already used (invalid_token, token_expired, token_lifetime, token_replayed). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The integration refuses this session - disabled (integration_disabled), another tenant (tenant_mismatch), an agent an admin did not import (unknown_agent), params spliced from two links (spliced_param), a Chatwoot context Chatwoot does not confirm (chatwoot_mismatch). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1422,6 +1450,15 @@ export interface operations {
             };
             /** @description The session token is missing, invalid or expired. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The session's integration was disabled since the session opened (integration_disabled). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1758,6 +1795,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The session's integration was disabled since the session opened (integration_disabled). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The record is not one of the linked contact's. */
             404: {
                 headers: {
@@ -1818,7 +1864,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The integration lets agents nothing vouches for only read (agent_actions_read_only). */
+            /** @description The integration lets agents nothing vouches for only read (agent_actions_read_only), or was disabled since the session opened (integration_disabled). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1879,7 +1925,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The integration lets agents nothing vouches for only read (agent_actions_read_only). */
+            /** @description The integration lets agents nothing vouches for only read (agent_actions_read_only), or was disabled since the session opened (integration_disabled). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1942,6 +1988,15 @@ export interface operations {
             };
             /** @description The session token is missing, invalid or expired. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The session's integration was disabled since the session opened (integration_disabled), or lets agents nothing vouches for only read (agent_actions_read_only). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

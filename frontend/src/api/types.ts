@@ -1,5 +1,7 @@
-// Names for the generated OpenAPI types (schema.d.ts is generated from
-// ../../openapi.yaml by `npm run generate`; never edit it by hand).
+// Names for the generated OpenAPI types, for the sidebar, the playground and
+// the console alike: every API type is one of components["schemas"]
+// (schema.d.ts is generated from ../../openapi.yaml by `npm run generate`;
+// never edit it by hand).
 import type { components } from "./schema";
 
 type Schemas = components["schemas"];
@@ -23,3 +25,31 @@ export type UnlinkRequest = Schemas["UnlinkRequest"];
 export type RevealRequest = Schemas["RevealRequest"];
 export type RevealedValue = Schemas["RevealedValue"];
 export type ObjectName = Schemas["ObjectName"];
+export type AdminSession = Schemas["AdminSession"];
+export type AdminSessionInfo = Schemas["AdminSessionInfo"];
+export type AdminUser = Schemas["AdminUser"];
+export type AdminUserList = Schemas["AdminUserList"];
+export type Integration = Schemas["Integration"];
+export type DeletedIntegration = Schemas["DeletedIntegration"];
+export type IntegrationKind = Schemas["IntegrationKind"];
+export type IntegrationInput = Schemas["IntegrationInput"];
+export type IntegrationUpdate = Schemas["IntegrationUpdate"];
+export type IntegrationOptions = Schemas["IntegrationOptions"];
+export type CreatedIntegration = Schemas["CreatedIntegration"];
+export type FieldCatalog = Schemas["FieldCatalog"];
+export type CatalogObject = Schemas["CatalogObject"];
+export type CatalogField = Schemas["CatalogField"];
+export type Label = Schemas["Label"];
+export type LayoutDoc = Schemas["LayoutDoc"];
+export type LayoutPanel = Schemas["LayoutPanel"];
+export type LayoutScope = Schemas["LayoutScope"];
+export type AdminAgent = Schemas["AdminAgent"];
+export type AgentList = Schemas["AgentList"];
+export type ImportResult = Schemas["ImportResult"];
+export type Simulation = Schemas["Simulation"];
+export type SimulationStep = Schemas["SimulationStep"];
+export type AuditEvent = Schemas["AuditEvent"];
+export type AuditList = Schemas["AuditList"];
+export type FieldError = Schemas["FieldError"];
+export type LayoutRef = Schemas["LayoutRef"];
+export type CodedText = Schemas["CodedText"];

@@ -1,8 +1,9 @@
 // The playground: a fake agent workbench around the real sidebar.
 import { useEffect, useState } from "preact/hooks";
-import { ApiError, type Client } from "../api/client";
+import { ApiError, type SidebarClient } from "../api/client";
 import type { Conversation } from "../api/types";
 import { errorText, locale, t, type Lang } from "../shared/i18n";
+import { LanguagePicker } from "../shared/LanguagePicker";
 import { withLang } from "./url";
 
 type State =
@@ -12,7 +13,7 @@ type State =
   | { k: "ready"; conversations: Conversation[] };
 
 export interface PlaygroundProps {
-  client: Client;
+  client: SidebarClient;
   initialLang: Lang;
 }
 
@@ -75,19 +76,7 @@ export function Playground({ client, initialLang }: PlaygroundProps) {
           <h1>{t(lang, "pg.title")}</h1>
           <p class="muted">{t(lang, "pg.subtitle")}</p>
         </div>
-        <div class="lang" role="group" aria-label={t(lang, "pg.language")}>
-          {(["zh", "en"] as const).map((l) => (
-            <button
-              type="button"
-              key={l}
-              data-testid={`lang-${l}`}
-              aria-pressed={lang === l}
-              onClick={() => setLang(l)}
-            >
-              {l === "zh" ? "中文" : "English"}
-            </button>
-          ))}
-        </div>
+        <LanguagePicker lang={lang} onChange={setLang} />
       </header>
 
       <nav class="pg-list" aria-label={t(lang, "pg.conversations")}>

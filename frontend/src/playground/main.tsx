@@ -1,5 +1,5 @@
 import { render } from "preact";
-import { createClient } from "../api/client";
+import { sidebarClient } from "../api/client";
 import { pickLang } from "../shared/i18n";
 import "./playground.css";
 import { Playground } from "./Playground";
@@ -7,4 +7,4 @@ import { Playground } from "./Playground";
 const lang = pickLang(new URLSearchParams(location.search).get("lang"), navigator.language);
 const root = document.getElementById("app")!;
 root.textContent = "";
-render(<Playground client={createClient()} initialLang={lang} />, root);
+render(<Playground client={sidebarClient()} initialLang={lang} />, root);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { catalogues, errorText, langFromTag, pickLang, statusWord, tf } from "./i18n";
+import { addCatalogue, catalogues, errorText, langFromTag, pickLang, statusWord, t, type MessageKey } from "./i18n";
 
 describe("catalogues", () => {
   it("zh and en have the same keys", () => {
@@ -84,9 +84,9 @@ describe("language", () => {
 
 describe("words with values", () => {
   it("fills {names} and leaves unknown ones", () => {
-    expect(tf("en", "copy.label", { label: "Phone" })).toBe("Copy Phone");
-    expect(tf("zh", "copy.label", { label: "手机" })).toBe("复制手机");
-    expect(tf("en", "updated", {})).toBe("Updated at {time}");
+    expect(t("en", "copy.label", { label: "Phone" })).toBe("Copy Phone");
+    expect(t("zh", "copy.label", { label: "手机" })).toBe("复制手机");
+    expect(t("en", "updated", {})).toBe("Updated at {time}");
   });
 
   it("says known statuses in both languages, and others as they are", () => {
@@ -101,5 +101,28 @@ describe("words with values", () => {
     for (const [k, v] of Object.entries(catalogues.en)) {
       expect(names(catalogues.zh[k as keyof typeof catalogues.zh]), k).toEqual(names(v));
     }
+  });
+});
+
+describe("added catalogues", () => {
+  it("t() says an added catalogue's words, with the same placeholders", () => {
+    addCatalogue({ en: { "test.added": "Hello {who}" }, zh: { "test.added": "你好，{who}" } });
+    expect(t("en", "test.added" as MessageKey, { who: "Li" })).toBe("Hello Li");
+    expect(t("zh", "test.added" as MessageKey, { who: "李" })).toBe("你好，李");
+  });
+
+  it.each([
+    ["a key of this file with other words", { en: { retry: "Again" }, zh: { retry: "重试" } }],
+    ["a key added before with other words", { en: { "test.added": "Hi" }, zh: { "test.added": "你好，{who}" } }],
+  ])("refuses %s", (_name, more) => {
+    expect(() => addCatalogue(more)).toThrow(/already a key/);
+  });
+
+  it("accepts the same words again (a module loaded twice)", () => {
+    expect(() => addCatalogue({ en: { cancel: catalogues.en.cancel }, zh: { cancel: catalogues.zh.cancel } })).not.toThrow();
+  });
+
+  it("says nothing for a key no catalogue has", () => {
+    expect(t("en", "test.never" as MessageKey)).toBe("");
   });
 });

@@ -1,6 +1,10 @@
-// The two UI catalogues. zh and en must have exactly the same keys (typed
+// The one catalogue mechanism of every page (sidebar, playground, console):
+// t(lang, key, vars?) looks key up in the catalogues of lang. This file holds
+// the sidebar's and the playground's words; a page with words of its own adds
+// its catalogue with addCatalogue (admin/messages.ts), so the sidebar never
+// ships the console's words. zh and en must have exactly the same keys (typed
 // below and checked by i18n.test.ts).
-import type { Lang } from "../api/types";
+import type { Lang, LayoutRef } from "../api/types";
 
 export type { Lang };
 
@@ -126,7 +130,7 @@ const en = {
   "status.mid-market": "Mid-market",
   "status.smb": "Small business",
   "error.title": "Could not load customer data",
-  "error.details": "Details",
+  "error.details": "Details:",
   retry: "Try again",
   "err.missing_visitor":
     "The URL has no visitor parameters, so crmlens cannot tell who the visitor is. The platform adds them when it opens this page beside a conversation: Easemob adds easemobId and visitorImId, ShareCRM customParams, a signed link token. Open the page from a conversation in the agent workbench, or check the URL configured in the platform.",
@@ -189,11 +193,20 @@ const en = {
   "pg.reply": "Type a reply…",
   "pg.send": "Send",
   "pg.sidebar": "crmlens sidebar",
-  "pg.language": "Language",
+  language: "Language",
 } as const;
 
-export type MessageKey = keyof typeof en;
-export type Catalogue = Record<MessageKey, string>;
+/** This file's keys. */
+type OwnKey = keyof typeof en;
+export type Catalogue = Record<OwnKey, string>;
+
+/**
+ * Every key t() knows: this file's, and those of each catalogue added with
+ * addCatalogue, whose module declares them here (declaration merging, as
+ * admin/messages.ts does).
+ */
+export interface Messages extends Record<OwnKey, string> {}
+export type MessageKey = keyof Messages & string;
 
 const zh: Catalogue = {
   "app.title": "crmlens",
@@ -314,7 +327,7 @@ const zh: Catalogue = {
   "status.mid-market": "中型客户",
   "status.smb": "小微企业",
   "error.title": "无法加载客户资料",
-  "error.details": "详情",
+  "error.details": "详情：",
   retry: "重试",
   "err.missing_visitor":
     "URL 中没有访客参数，crmlens 无法识别访客。平台在会话旁打开此页面时会带上这些参数：环信为 easemobId 和 visitorImId，ShareCRM 为 customParams，签名链接为 token。请从坐席工作台的会话中打开，或检查平台中配置的 URL。",
@@ -362,19 +375,38 @@ const zh: Catalogue = {
   "pg.reply": "输入回复…",
   "pg.send": "发送",
   "pg.sidebar": "crmlens 侧边栏",
-  "pg.language": "语言",
+  language: "语言",
 };
 
+/** This file's catalogues (the sidebar's and the playground's words). */
 export const catalogues: Record<Lang, Catalogue> = { en, zh };
 
-/** The message for key in lang. */
-export function t(lang: Lang, key: MessageKey): string {
-  return catalogues[lang][key];
+/** What t() looks words up in: this file's catalogues and every one added. */
+const words: Record<Lang, Record<string, string>> = { en: { ...en }, zh: { ...zh } };
+
+/**
+ * Adds a page's catalogue to t()'s. A key already known with other words is
+ * refused: two pages would otherwise say different things under one key.
+ */
+export function addCatalogue(more: Record<Lang, Record<string, string>>): void {
+  for (const lang of ["en", "zh"] as const) {
+    for (const [k, v] of Object.entries(more[lang])) {
+      const had = words[lang][k];
+      if (had !== undefined && had !== v) throw new Error(`i18n: "${k}" (${lang}) is already a key with other words`);
+    }
+  }
+  for (const lang of ["en", "zh"] as const) Object.assign(words[lang], more[lang]);
 }
 
-/** The message for key in lang with each {name} replaced by vars[name]. */
-export function tf(lang: Lang, key: MessageKey, vars: Record<string, string | number>): string {
-  return t(lang, key).replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m));
+/** The message for key in lang, with each {name} replaced by vars[name] ("" for a key no catalogue has). */
+export function t(lang: Lang, key: MessageKey, vars?: Record<string, string | number>): string {
+  const s = words[lang][key] ?? "";
+  return vars ? fill(s, vars) : s;
+}
+
+/** s with each {name} replaced by vars[name]; a {name} vars lacks stays as it is. */
+export function fill(s: string, vars: Record<string, string | number>): string {
+  return s.replace(/\{(\w+)\}/g, (m, name: string) => (Object.prototype.hasOwnProperty.call(vars, name) ? String(vars[name]) : m));
 }
 
 /**
@@ -384,7 +416,7 @@ export function tf(lang: Lang, key: MessageKey, vars: Record<string, string | nu
  */
 export function matchedFieldWord(lang: Lang, field: string): string {
   const channel = /^(\S+) id$/.exec(field);
-  if (channel) return tf(lang, "matched.channel_id", { channel: channel[1] ?? "" });
+  if (channel) return t(lang, "matched.channel_id", { channel: channel[1] ?? "" });
   const key = `matched.${field}`;
   return key in catalogues[lang] && field !== "channel_id" ? t(lang, key as MessageKey) : field;
 }
@@ -392,7 +424,7 @@ export function matchedFieldWord(lang: Lang, field: string): string {
 /** A status or enum value in words of lang ("paid" → "已付款"); the value itself when there are none. */
 export function statusWord(lang: Lang, value: string): string {
   const key = `status.${value.trim().toLowerCase()}`;
-  return key in catalogues[lang] ? catalogues[lang][key as MessageKey] : value;
+  return key in catalogues[lang] ? catalogues[lang][key as keyof Catalogue] : value;
 }
 
 /** Error codes with their own localized words. */
@@ -440,11 +472,11 @@ export const layoutReasonCodes = ["layout.integration", "layout.agent", "layout.
  */
 export function layoutReasonText(
   lang: Lang,
-  ref: { reason: string; reasonCode?: string; reasonParams?: Record<string, string> } | undefined,
+  ref: Pick<LayoutRef, "reason" | "reasonCode" | "reasonParams"> | undefined,
 ): string {
   if (!ref) return "";
   if (!ref.reasonCode || !layoutReasonCodes.includes(ref.reasonCode)) return ref.reason;
-  return tf(lang, ref.reasonCode as MessageKey, ref.reasonParams ?? {});
+  return t(lang, ref.reasonCode as MessageKey, ref.reasonParams ?? {});
 }
 
 /**

@@ -2,9 +2,9 @@
 // dashboard's message), open a session, load the context, render.
 import type { ComponentChildren } from "preact";
 import { useEffect, useErrorBoundary, useRef, useState } from "preact/hooks";
-import { ApiError, type Client } from "../api/client";
+import { asApiError, retryHelps, sessionGone, type SidebarClient } from "../api/client";
 import type { SidebarContext } from "../api/types";
-import { langFromTag, locale, pickLang, t, tf, type Lang } from "../shared/i18n";
+import { langFromTag, locale, pickLang, t, type Lang } from "../shared/i18n";
 import {
   MAX_CONTEXT_CHARS,
   sameParams,
@@ -56,7 +56,7 @@ const TICK_MS = 60_000;
 
 export interface AppProps {
   page: PageParams;
-  client: Client;
+  client: SidebarClient;
   navigatorLang?: string;
   /** Given when the page is framed: the Chatwoot dashboard that may be framing it. */
   chatwoot?: ChatwootHost;
@@ -340,9 +340,9 @@ export function App(props: AppProps) {
 /** Chatwoot mode: a context came and was refused; why, in words, with a way to ask again. */
 function Rejected({ lang, why, onRetry }: { lang: Lang; why: Rejection; onRetry: () => void }) {
   return (
-    <main class="sidebar">
+    <main class="sidebar" data-state="rejected">
       <section class="card waiting rejected" role="alert" data-testid="state-rejected">
-        <p data-testid="rejected-message">{tf(lang, "chatwoot.rejected", { why: rejectionText(lang, why) })}</p>
+        <p data-testid="rejected-message">{t(lang, "chatwoot.rejected", { why: rejectionText(lang, why) })}</p>
         <button type="button" class="btn" data-testid="retry" onClick={onRetry}>
           {t(lang, "retry")}
         </button>
@@ -354,11 +354,11 @@ function Rejected({ lang, why, onRetry }: { lang: Lang; why: Rejection; onRetry:
 function rejectionText(lang: Lang, why: Rejection): string {
   switch (why.kind) {
     case "origin":
-      return tf(lang, "chatwoot.why.origin", { origin: why.origin || "?" });
+      return t(lang, "chatwoot.why.origin", { origin: why.origin || "?" });
     case "too_large":
-      return tf(lang, "chatwoot.why.too_large", { mb: MAX_CONTEXT_CHARS / (1024 * 1024) });
+      return t(lang, "chatwoot.why.too_large", { mb: MAX_CONTEXT_CHARS / (1024 * 1024) });
     case "field":
-      return tf(lang, `chatwoot.why.${why.expected}`, { field: why.field });
+      return t(lang, `chatwoot.why.${why.expected}`, { field: why.field });
     case "json":
     case "other":
       return t(lang, "chatwoot.why.json");
@@ -378,30 +378,6 @@ function Guard(props: { lang: Lang; ctx: SidebarContext; onRetry: () => void; ch
     return <ErrorState lang={props.lang} code="bad_response" message="" stage="context" onRetry={props.onRetry} />;
   }
   return <>{props.children}</>;
-}
-
-/**
- * Whether trying again can fix err: the network, the server, a limit that
- * passes, a platform that did not answer, or (loading the context) a
- * session that ended, which a new one replaces. A wrong URL, key or agent,
- * or a signed link already used, fails again however often it is tried:
- * their words say what to do instead.
- */
-export function retryHelps(err: ApiError, stage: ErrorStage): boolean {
-  if (retryable.has(err.code) || err.status >= 500 || err.status === 408 || err.status === 429) return true;
-  return stage === "context" && sessionGone(err);
-}
-
-// chatwoot_mismatch: a retry asks Chatwoot for a fresh context, which may name the right contact.
-const retryable = new Set(["network", "internal", "rate_limited", "chatwoot_unreachable", "chatwoot_mismatch", "bad_response", "unknown", "unavailable", "timeout"]);
-
-/** The session token is no longer accepted: a new session is needed. */
-function sessionGone(err: ApiError): boolean {
-  return err.code === "unauthorized" || err.code === "token_expired";
-}
-
-function asApiError(e: unknown): ApiError {
-  return e instanceof ApiError ? e : new ApiError("unknown", e instanceof Error ? e.message : String(e));
 }
 
 function mark(name: string) {

@@ -6,7 +6,7 @@ import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, type CandidateResults } from "../api/client";
 import type { Candidate, RevealRequest } from "../api/types";
-import { errorText, t, tf, type Lang } from "../shared/i18n";
+import { errorText, t, type Lang } from "../shared/i18n";
 
 /** What the sidebar can do for the agent, bound to the session. */
 export interface Actions {
@@ -211,7 +211,7 @@ export function LinkPicker(props: { candidates: Candidate[]; lang: Lang; actions
       )}
       {more && (
         <p class="search-more muted" data-testid="search-more">
-          {tf(lang, "search.more", { n: search.list.length })}
+          {t(lang, "search.more", { n: search.list.length })}
         </p>
       )}
       {error && <InlineError text={error} />}
@@ -380,7 +380,7 @@ export function Relink({ contact, lang, actions }: { contact: { id: string; name
   return (
     <div class="actions">
       <button type="button" class="btn" data-testid="relink" disabled={busy} aria-busy={busy} onClick={relink}>
-        {busy ? t(lang, "linking") : tf(lang, "relink", { name: contact.name })}
+        {busy ? t(lang, "linking") : t(lang, "relink", { name: contact.name })}
       </button>
       {step.k === "error" && <InlineError text={step.text} />}
     </div>

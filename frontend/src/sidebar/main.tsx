@@ -1,7 +1,7 @@
 // The first import: it listens for Chatwoot's load post before anything else runs.
 import { earlyMessages } from "./early";
 import { render } from "preact";
-import { createClient } from "../api/client";
+import { sidebarClient } from "../api/client";
 import "./sidebar.css";
 import { App } from "./App";
 import { allowedOrigins, windowHost } from "./chatwoot";
@@ -24,7 +24,7 @@ const chatwoot = earlyMessages
 render(
   <App
     page={page}
-    client={createClient()}
+    client={sidebarClient()}
     navigatorLang={navigator.language}
     chatwoot={chatwoot}
     panels={storedPanelMemory(() => window.localStorage)}

@@ -1,5 +1,5 @@
 import type { SidebarContext } from "../api/types";
-import { catalogues, matchedFieldWord, tf, type Lang, type MessageKey } from "../shared/i18n";
+import { catalogues, matchedFieldWord, type Lang, type MessageKey, t } from "../shared/i18n";
 
 /**
  * Why the visitor matched (or did not), in the agent's language: the
@@ -12,7 +12,7 @@ export function reasonText(ctx: Pick<SidebarContext, "match" | "visitor">, lang:
   if (!m) return "";
   const key = `reason.${m.reasonCode ?? ""}`;
   if (!m.reasonCode || !(key in catalogues[lang])) return m.reason;
-  return tf(lang, key as MessageKey, {
+  return t(lang, key as MessageKey, {
     channel: ctx.visitor?.channel ?? "",
     id: ctx.visitor?.externalId ?? "",
     fields: (m.matchedOn ?? []).map((f) => matchedFieldWord(lang, f)).join(lang === "zh" ? "、" : " and "),

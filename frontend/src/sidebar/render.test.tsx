@@ -175,9 +175,11 @@ describe("ErrorState", () => {
   ])("words %s for the agent, with the server's message as detail", async (code, en, zh) => {
     const el = await mount(<ErrorState lang="en" code={code} message="server says so" stage="session" />);
     expect(byTestId(el, "error-message")?.textContent).toContain(en);
-    expect(el.querySelector(".detail")?.textContent).toContain("server says so");
+    expect(el.querySelector(".detail")?.textContent).toBe(`Details: server says so ${code}`);
     const zhEl = await mount(<ErrorState lang="zh" code={code} message="server says so" stage="session" />);
     expect(byTestId(zhEl, "error-message")?.textContent).toContain(zh);
+    // A full-width colon after the zh label, as the other zh labels have.
+    expect(zhEl.querySelector(".detail")?.textContent).toBe(`详情： server says so ${code}`);
   });
 
   it("calls an expired token crmlens's session when the context failed to load", async () => {

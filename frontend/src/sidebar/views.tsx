@@ -5,7 +5,7 @@
 // (registry.ts, widgets/index.ts).
 import { useEffect, useErrorBoundary, useMemo, useState } from "preact/hooks";
 import type { Candidate, CrmRecord, Panel, SidebarContext, Visitor } from "../api/types";
-import { catalogues, errorText, layoutReasonText, matchedFieldWord, t, tf, type Lang, type MessageKey } from "../shared/i18n";
+import { catalogues, errorText, layoutReasonText, matchedFieldWord, t, type Catalogue, type Lang, type MessageKey } from "../shared/i18n";
 import { LinkPicker, NotThisPerson, Relink, type Actions } from "./actions";
 import { Env, useEnv, type SidebarEnv } from "./env";
 import { clockTime } from "./format";
@@ -51,7 +51,7 @@ export function SidebarView({ ctx, lang, actions, widgets = defaultWidgets, now,
   const shown = linked ? all : all.filter((p) => Array.isArray(p.records) && p.records.length > 0);
   return (
     <Env.Provider value={env}>
-      <main class="sidebar" data-testid="sidebar">
+      <main class="sidebar" data-testid="sidebar" data-state={linked ? "linked" : "not-linked"}>
         {refresh?.failed && <StaleBanner lang={lang} refresh={refresh} failed={refresh.failed} />}
         <HeaderCard ctx={ctx} lang={lang} actions={actions} refresh={refresh} />
         {!linked && actions && (
@@ -72,7 +72,7 @@ export function SidebarView({ ctx, lang, actions, widgets = defaultWidgets, now,
           </span>
           {refresh && (
             <span class="updated" data-testid="updated">
-              {tf(lang, "updated", { time: clockTime(refresh.loadedAt, lang) })}
+              {t(lang, "updated", { time: clockTime(refresh.loadedAt, lang) })}
             </span>
           )}
         </footer>
@@ -86,7 +86,7 @@ function StaleBanner({ lang, refresh, failed }: { lang: Lang; refresh: RefreshSt
   return (
     <section class="card stale-hint" role="status" data-testid="stale" data-code={failed.code}>
       <p class="stale-title">{t(lang, "stale.title")}</p>
-      <p>{tf(lang, "stale.body", { time: clockTime(refresh.loadedAt, lang) })}</p>
+      <p>{t(lang, "stale.body", { time: clockTime(refresh.loadedAt, lang) })}</p>
       <p class="stale-why">{words}</p>
       <button type="button" class="btn" data-testid="stale-retry" disabled={refresh.busy} aria-busy={refresh.busy} onClick={refresh.run}>
         {refresh.busy ? t(lang, "refreshing") : t(lang, "retry")}
@@ -287,7 +287,7 @@ export function HeaderCard({ ctx, lang, actions, refresh }: { ctx: SidebarContex
   const facts = headerFacts(ctx, lang);
   const org = [facts.title, facts.company].filter(Boolean).join(" · ");
   // A method a newer server may add has no words here: then only the reason is shown.
-  const method = match.method ? (catalogues[lang][`method.${match.method}` as MessageKey] as string | undefined) : undefined;
+  const method = match.method ? (catalogues[lang][`method.${match.method}` as keyof Catalogue] as string | undefined) : undefined;
   return (
     <header class="card head" data-testid="header">
       <div class="head-top">
@@ -394,13 +394,13 @@ export function ErrorState(props: { lang: Lang; code: string; message: string; s
   const { lang, code, message, stage, onRetry } = props;
   const words = errorText(lang, code, stage);
   return (
-    <main class="sidebar">
+    <main class="sidebar" data-state="error">
       <section class="card error" role="alert" data-testid="state-error" data-code={code}>
         <h1>{t(lang, "error.title")}</h1>
         <p data-testid="error-message">{words ?? (message || t(lang, "err.unknown"))}</p>
         {words && message && message !== words && (
           <p class="detail">
-            {t(lang, "error.details")}: {message} <code>{code}</code>
+            {t(lang, "error.details")} {message} <code>{code}</code>
           </p>
         )}
         {onRetry && (
@@ -416,7 +416,7 @@ export function ErrorState(props: { lang: Lang; code: string; message: string; s
 /** Chatwoot mode when no context came: most likely the page is not set up as a dashboard app. */
 export function Waiting({ lang, onRetry }: { lang: Lang; onRetry: () => void }) {
   return (
-    <main class="sidebar">
+    <main class="sidebar" data-state="waiting">
       <section class="card waiting" role="status" data-testid="state-waiting">
         <p data-testid="waiting-message">{t(lang, "chatwoot.waiting")}</p>
         <button type="button" class="btn" data-testid="retry" onClick={onRetry}>
@@ -430,7 +430,7 @@ export function Waiting({ lang, onRetry }: { lang: Lang; onRetry: () => void }) 
 /** The loading state; sidebar.html has the same markup, so the page is never blank before the script runs. */
 export function Skeleton({ lang }: { lang: Lang }) {
   return (
-    <main class="sidebar" aria-busy="true" data-testid="state-loading">
+    <main class="sidebar" aria-busy="true" data-testid="state-loading" data-state="loading">
       <h1 class="sr-only">{t(lang, "loading")}</h1>
       <div class="card sk-card">
         <div class="sk-head">

@@ -1,6 +1,6 @@
 // Fixtures typed against the generated OpenAPI types: if the API changes
 // shape, these stop compiling.
-import type { Client } from "../api/client";
+import type { SidebarClient as Client } from "../api/client";
 import type { ConversationList, FieldDef, SessionResponse, SidebarContext } from "../api/types";
 
 export const contactFields: FieldDef[] = [

@@ -3,7 +3,7 @@
 // clear through the widget registered for its type, with a copy button for
 // phones, emails and ids.
 import type { CrmRecord, FieldDef, Panel } from "../../api/types";
-import { t, tf, type Lang } from "../../shared/i18n";
+import { t, type Lang } from "../../shared/i18n";
 import { MaskedValue } from "../actions";
 import { useEnv } from "../env";
 import { copyable, currencyOf, EMPTY, formatBool, formatDate, formatDateTime, formatMoney, formatNumber } from "../format";
@@ -65,7 +65,7 @@ export function UrlField({ value }: FieldProps) {
 /** A type this build has no widget for: the text as it came, saying so on hover. */
 export function UnknownField({ field, value, lang }: FieldProps) {
   return (
-    <span class="unknown-type" data-unknown-type={field.type} title={tf(lang, "fallback.field", { type: String(field.type) })}>
+    <span class="unknown-type" data-unknown-type={field.type} title={t(lang, "fallback.field", { type: String(field.type) })}>
       {value}
     </span>
   );

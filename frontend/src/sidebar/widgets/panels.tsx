@@ -2,7 +2,7 @@
 // records as rows with a title, a status badge and details, and the plain-text
 // fallback for a panel nothing else can show.
 import type { FieldDef } from "../../api/types";
-import { t, tf } from "../../shared/i18n";
+import { t } from "../../shared/i18n";
 import type { PanelProps } from "../registry";
 import { FieldValue, label } from "./fields";
 
@@ -83,7 +83,7 @@ export function PlainPanel({ panel, lang, reason }: PanelProps & { reason: "kind
   return (
     <div class="plain" data-testid="plain-fallback" data-reason={reason}>
       <p class="fallback-note">
-        {reason === "kind" ? tf(lang, "fallback.panel", { kind: String(panel.kind) }) : t(lang, "fallback.widget")}
+        {reason === "kind" ? t(lang, "fallback.panel", { kind: String(panel.kind) }) : t(lang, "fallback.widget")}
       </p>
       {records.length === 0 ? (
         <Empty lang={lang} />

@@ -1,7 +1,7 @@
 // Small pieces the built-in widgets are made of, for custom widgets too:
 // a copy button, a relative date, a status badge.
 import { useEffect, useRef, useState } from "preact/hooks";
-import { statusWord, t, tf } from "../../shared/i18n";
+import { statusWord, t } from "../../shared/i18n";
 import { copyText } from "../clipboard";
 import { useEnv } from "../env";
 import { formatDate, formatDateTime, instantOf, relativeTime, toneOf } from "../format";
@@ -26,7 +26,7 @@ export function CopyButton({ text, label }: { text: string; label: string }) {
     clearTimeout(timer.current);
     timer.current = setTimeout(() => setState("idle"), ok ? COPIED_MS : COPIED_MS * 3);
   };
-  const name = tf(lang, "copy.label", { label });
+  const name = t(lang, "copy.label", { label });
   return (
     <span class="copy-wrap">
       <button type="button" class="copy" aria-label={name} title={t(lang, "copy")} data-testid="copy" onClick={copy}>

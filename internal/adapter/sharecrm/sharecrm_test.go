@@ -1,4 +1,4 @@
-package adapter_test
+package sharecrm_test
 
 import (
 	"encoding/base64"
@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/crmlens/crmlens/internal/adapter"
+	"github.com/crmlens/crmlens/internal/adapter/sharecrm"
 	"github.com/crmlens/crmlens/internal/paramcrypt"
 )
 
@@ -208,7 +209,7 @@ func TestShareCRMDecode(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a, err := adapter.NewShareCRM(tt.keys, adapter.ShareCRMOptions{VerificationFields: tt.fields})
+			a, err := sharecrm.New(tt.keys, sharecrm.Options{VerificationFields: tt.fields})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -234,8 +235,8 @@ func TestShareCRMDecode(t *testing.T) {
 }
 
 func TestShareCRMVisitorID(t *testing.T) {
-	fields := adapter.DefaultShareCRMFields
-	base := adapter.ShareCRMVisitorID(map[string]string{"full_name": "Zhang San", "phone": "15912345678"}, fields)
+	fields := sharecrm.DefaultFields
+	base := adapter.VerifiedVisitorID(map[string]string{"full_name": "Zhang San", "phone": "15912345678"}, fields)
 	if base != zhangSanID {
 		t.Fatalf("ShareCRMVisitorID = %s, want %s", base, zhangSanID)
 	}
@@ -253,7 +254,7 @@ func TestShareCRMVisitorID(t *testing.T) {
 		{"a line break cannot forge a field", map[string]string{"full_name": "Zhang San\nphone=15912345678", "phone": ""}, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			got := adapter.ShareCRMVisitorID(tt.verified, fields)
+			got := adapter.VerifiedVisitorID(tt.verified, fields)
 			if (got == base) != tt.same {
 				t.Fatalf("ShareCRMVisitorID = %s, base %s, want same=%v", got, base, tt.same)
 			}
@@ -285,7 +286,7 @@ func TestShareCRMNoPaddingOracle(t *testing.T) {
 		"truncated object": encAES(t, aesKey, `{"full_name":"A","phone":"1"`),
 	}
 	for _, keys := range [][]string{{aesKey}, {aesKey, aesPrevKey}, {aesPrevKey, aesKey}} {
-		a, err := adapter.NewShareCRM(keys, adapter.ShareCRMOptions{})
+		a, err := sharecrm.New(keys, sharecrm.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -322,7 +323,7 @@ func TestNewShareCRM(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a, err := adapter.NewShareCRM(tt.keys, adapter.ShareCRMOptions{VerificationFields: tt.fields})
+			a, err := sharecrm.New(tt.keys, sharecrm.Options{VerificationFields: tt.fields})
 			if tt.wantCode != "" {
 				wantCode(t, err, tt.wantCode, tt.keys...)
 				return
@@ -342,7 +343,7 @@ func TestNewShareCRM(t *testing.T) {
 
 func FuzzShareCRMDecode(f *testing.F) {
 	v := loadVectors(f)
-	a, err := adapter.NewShareCRM([]string{aesKey, aesPrevKey}, adapter.ShareCRMOptions{})
+	a, err := sharecrm.New([]string{aesKey, aesPrevKey}, sharecrm.Options{})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -366,7 +367,7 @@ func FuzzShareCRMDecode(f *testing.F) {
 		if c.Verified["full_name"] == "" || c.Verified["phone"] == "" || len(c.Verified) > adapter.MaxVerifiedFields {
 			t.Fatalf("Decode accepted Verified %v", c.Verified)
 		}
-		if c.VisitorID != adapter.ShareCRMVisitorID(c.Verified, adapter.DefaultShareCRMFields) {
+		if c.VisitorID != adapter.VerifiedVisitorID(c.Verified, sharecrm.DefaultFields) {
 			t.Fatal("VisitorID is not ShareCRMVisitorID of Verified")
 		}
 	})

@@ -1,10 +1,11 @@
-package adapter_test
+package chatwoot_test
 
 import (
 	"strings"
 	"testing"
 
 	"github.com/crmlens/crmlens/internal/adapter"
+	"github.com/crmlens/crmlens/internal/adapter/chatwoot"
 )
 
 func TestChatwootDecode(t *testing.T) {
@@ -92,7 +93,7 @@ func TestChatwootDecode(t *testing.T) {
 		{name: "too many params", params: manyParams("contact_id", 70), wantCode: adapter.CodeTooLarge},
 		{name: "extra value too long", params: map[string]string{"contact_id": "1", "x": strings.Repeat("v", adapter.MaxParamValue+1)}, wantCode: adapter.CodeTooLarge},
 	}
-	a := adapter.NewChatwoot()
+	a := chatwoot.New()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := a.Decode(tt.params)
@@ -114,7 +115,7 @@ func TestChatwootDecode(t *testing.T) {
 }
 
 func FuzzChatwootDecode(f *testing.F) {
-	a := adapter.NewChatwoot()
+	a := chatwoot.New()
 	f.Add("1007", "42", "1", "li.si@example.cn", "+86 138", "Li Si", "inbox", "web")
 	f.Add("", "", "", "", "", "", "", "")
 	f.Add("12a", "x", "-1", "", "", "", "contact_id", "9")

@@ -1,4 +1,4 @@
-package adapter_test
+package signed_test
 
 import (
 	"encoding/base64"
@@ -10,6 +10,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/crmlens/crmlens/internal/adapter"
+	"github.com/crmlens/crmlens/internal/adapter/signed"
 )
 
 const (
@@ -137,7 +138,7 @@ func TestSignedDecode(t *testing.T) {
 		{name: "nbf in the future", secrets: []string{secret}, token: sign(t, secret, claims(map[string]any{"nbf": signedNow.Add(time.Minute).Unix()})), wantCode: adapter.CodeTokenLifetime},
 		{name: "no jti", secrets: []string{secret}, token: sign(t, secret, claims(map[string]any{"jti": nil})), wantCode: adapter.CodeMissingClaim},
 		{name: "empty jti", secrets: []string{secret}, token: sign(t, secret, claims(map[string]any{"jti": ""})), wantCode: adapter.CodeMissingClaim},
-		{name: "jti too long", secrets: []string{secret}, token: sign(t, secret, claims(map[string]any{"jti": strings.Repeat("j", adapter.MaxTokenID+1)})), wantCode: adapter.CodeInvalidClaim},
+		{name: "jti too long", secrets: []string{secret}, token: sign(t, secret, claims(map[string]any{"jti": strings.Repeat("j", signed.MaxTokenID+1)})), wantCode: adapter.CodeInvalidClaim},
 		{name: "jti a number", secrets: []string{secret}, token: sign(t, secret, claims(map[string]any{"jti": 7})), wantCode: adapter.CodeInvalidClaim},
 		{name: "no sub", secrets: []string{secret}, token: sign(t, secret, claims(map[string]any{"sub": nil})), wantCode: adapter.CodeMissingClaim},
 		{name: "blank sub", secrets: []string{secret}, token: sign(t, secret, claims(map[string]any{"sub": " "})), wantCode: adapter.CodeMissingClaim},
@@ -154,7 +155,7 @@ func TestSignedDecode(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a, err := adapter.NewSigned(tt.secrets, func() time.Time { return signedNow })
+			a, err := signed.New(tt.secrets, func() time.Time { return signedNow })
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -187,7 +188,7 @@ func TestSignedDecode(t *testing.T) {
 // TestSignedOneAnswer: every token that fails verification gets the same
 // answer, whatever was wrong with it.
 func TestSignedOneAnswer(t *testing.T) {
-	a, err := adapter.NewSigned([]string{secret, prevSecret}, func() time.Time { return signedNow })
+	a, err := signed.New([]string{secret, prevSecret}, func() time.Time { return signedNow })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,7 +226,7 @@ func TestNewSigned(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := adapter.NewSigned(tt.secrets, nil)
+			_, err := signed.New(tt.secrets, nil)
 			if tt.wantCode != "" {
 				wantCode(t, err, tt.wantCode, tt.secrets...)
 				return
@@ -238,7 +239,7 @@ func TestNewSigned(t *testing.T) {
 }
 
 func FuzzSignedDecode(f *testing.F) {
-	a, err := adapter.NewSigned([]string{secret, prevSecret}, func() time.Time { return signedNow })
+	a, err := signed.New([]string{secret, prevSecret}, func() time.Time { return signedNow })
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -263,10 +264,10 @@ func FuzzSignedDecode(f *testing.F) {
 			}
 			return
 		}
-		if c.TokenID == "" || len([]rune(c.TokenID)) > adapter.MaxTokenID {
+		if c.TokenID == "" || len([]rune(c.TokenID)) > signed.MaxTokenID {
 			t.Fatalf("Decode accepted jti %q", c.TokenID)
 		}
-		if !c.TokenExpiry.After(signedNow.Add(-adapter.SignedLeeway)) || c.TokenExpiry.After(signedNow.Add(adapter.SignedMaxLifetime+adapter.SignedLeeway)) {
+		if !c.TokenExpiry.After(signedNow.Add(-signed.Leeway)) || c.TokenExpiry.After(signedNow.Add(signed.MaxLifetime+signed.Leeway)) {
 			t.Fatalf("Decode accepted exp %v at %v", c.TokenExpiry, signedNow)
 		}
 		if len(c.Extra) > adapter.MaxParams {

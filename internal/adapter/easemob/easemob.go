@@ -1,7 +1,8 @@
-package adapter
+package easemob
 
 import (
 	"errors"
+	"github.com/crmlens/crmlens/internal/adapter"
 	"sort"
 	"strings"
 	"unicode"
@@ -44,7 +45,7 @@ import (
 //     _visitorInfo with the same DES key. An admin may turn it on in Easemob
 //     before telling crmlens (EncryptedSystemParams): a system param that
 //     decrypts cleanly is then read decrypted, and the value as received is
-//     kept as an alternative reading (Claims.VisitorIDAlternatives) for the
+//     kept as an alternative reading (adapter.Claims.VisitorIDAlternatives) for the
 //     caller to prefer when it is the one a known visitor or identity has.
 //   - Without a key Easemob sends every param in clear. Source: the seed
 //     document, "在没有设置加密密钥的情况下,所有参数采用明文传输".
@@ -55,12 +56,12 @@ import (
 //     (to = visitorImId, a webim-visitor-... nickname) pass.
 type Easemob struct {
 	ciphers []*paramcrypt.Cipher // current key first; none when the integration has no key
-	opts    EasemobOptions
+	opts    Options
 }
 
-// EasemobOptions are an Easemob integration's hardening settings. They need a
+// Options are an Easemob integration's hardening settings. They need a
 // key: without one every param arrives in clear and none protects anything.
-type EasemobOptions struct {
+type Options struct {
 	// EncryptedSystemParams requires easemobId and visitorImId to arrive
 	// encrypted, as they do when Easemob's option "also encrypt easemobId and
 	// visitorImId" is on. A leaked URL then no longer lets anyone swap the
@@ -75,45 +76,14 @@ type EasemobOptions struct {
 	RequireKnownAgent bool
 }
 
-// Reasons a param is dropped (DroppedParam.Reason): the simulator words
-// each in the admin's language.
-const (
-	// DropEmpty: the param arrived empty (or encrypted empty).
-	DropEmpty = "empty"
-	// DropNotEncrypted: a key is set but the param is not a ciphertext (not
-	// hex or base64 of whole blocks), or is plain where plain is not trusted.
-	DropNotEncrypted = "not_encrypted"
-	// DropNotDecryptable: the param looks like a ciphertext but does not
-	// decrypt to text with any of the integration's keys. Bad padding and a
-	// plaintext that is not UTF-8 are this one reason alike.
-	DropNotDecryptable = "not_decryptable"
-	// DropUnknown: the param is one crmlens reads but its value is not one it
-	// knows (a language other than zh or en: the page then uses the
-	// browser's).
-	DropUnknown = "unknown"
-)
-
-// DroppedParam is a param an adapter ignored, and why (a Drop* reason).
-type DroppedParam struct {
-	Name   string
-	Reason string
-}
-
-// How a param was read (EasemobParam.How).
-const (
-	ReadPlain     = "plain"
-	ReadDecrypted = "decrypted"
-	ReadDropped   = "dropped"
-)
-
-// EasemobParam is how Read took one param.
-type EasemobParam struct {
+// Param is how Read took one param.
+type Param struct {
 	Name string
 	// Value is the param in clear; empty when dropped.
 	Value string
-	// How is ReadPlain, ReadDecrypted or ReadDropped.
+	// How is adapter.ReadPlain, adapter.ReadDecrypted or adapter.ReadDropped.
 	How string
-	// Reason is the Drop* reason when How is ReadDropped.
+	// Reason is the Drop* reason when How is adapter.ReadDropped.
 	Reason string
 	// Alternative is the other reading of a system param that is plain text
 	// and also decrypts cleanly: the value as received (Value is then the
@@ -121,21 +91,21 @@ type EasemobParam struct {
 	Alternative string
 }
 
-// EasemobRead is every param of one request as Decode takes it, sorted by
+// Reading is every param of one request as Decode takes it, sorted by
 // name.
-type EasemobRead struct {
-	Params []EasemobParam
+type Reading struct {
+	Params []Param
 }
 
 // value returns the value of a param that was kept.
-func (r EasemobRead) value(name string) string {
-	if p := r.param(name); p != nil && p.How != ReadDropped {
+func (r Reading) value(name string) string {
+	if p := r.param(name); p != nil && p.How != adapter.ReadDropped {
 		return p.Value
 	}
 	return ""
 }
 
-func (r EasemobRead) param(name string) *EasemobParam {
+func (r Reading) param(name string) *Param {
 	i := sort.Search(len(r.Params), func(i int) bool { return r.Params[i].Name >= name })
 	if i < len(r.Params) && r.Params[i].Name == name {
 		return &r.Params[i]
@@ -144,11 +114,11 @@ func (r EasemobRead) param(name string) *EasemobParam {
 }
 
 // Dropped lists the params Read dropped, by name.
-func (r EasemobRead) Dropped() []DroppedParam {
-	var out []DroppedParam
+func (r Reading) Dropped() []adapter.DroppedParam {
+	var out []adapter.DroppedParam
 	for _, p := range r.Params {
-		if p.How == ReadDropped {
-			out = append(out, DroppedParam{Name: p.Name, Reason: p.Reason})
+		if p.How == adapter.ReadDropped {
+			out = append(out, adapter.DroppedParam{Name: p.Name, Reason: p.Reason})
 		}
 	}
 	return out
@@ -165,10 +135,10 @@ var easemobSystemParams = map[string]bool{"easemobId": true, "visitorImId": true
 // identity).
 var easemobChannelHints = map[string]bool{"to": true, "originType": true}
 
-// EasemobPlainAllowed lists the params accepted in clear although a key is
+// PlainAllowed lists the params accepted in clear although a key is
 // set: harmless ones the workbench may add itself. Identity and agent params
 // never are.
-var EasemobPlainAllowed = map[string]func(string) bool{
+var PlainAllowed = map[string]func(string) bool{
 	"lang": isLangTag,
 }
 
@@ -196,34 +166,34 @@ func isLangTag(v string) bool {
 	return letters >= 2 && (letters <= 3 || letters == len(v) && letters <= 8)
 }
 
-// easemobKnown are the params Decode maps to a Claims field; every other one
+// easemobKnown are the params Decode maps to a adapter.Claims field; every other one
 // goes to Extra.
 var easemobKnown = map[string]bool{
 	"easemobId": true, "visitorImId": true, "to": true, "tenantId": true,
 	"agentId": true, "email": true, "agentName": true, "userId": true, "lang": true,
 }
 
-// NewEasemob returns the Easemob adapter for an integration's keys, current
+// New returns the Easemob adapter for an integration's keys, current
 // first (none, or only empty ones, for an integration that takes params in
 // clear). Each key must be longer than 8 characters, as Easemob requires.
-func NewEasemob(keys []string, opts EasemobOptions) (*Easemob, error) {
+func New(keys []string, opts Options) (*Easemob, error) {
 	e := &Easemob{opts: opts}
 	e.opts.TenantID = strings.TrimSpace(opts.TenantID)
-	list, pos := nonEmptyKeys(keys)
+	list, pos := adapter.NonEmptyKeys(keys)
 	for i, k := range list {
 		c, err := paramcrypt.NewDES(k)
 		if err != nil {
-			return nil, errKey(err, "%s is unusable: an Easemob key must be longer than 8 characters", keyName(pos[i]))
+			return nil, adapter.ErrKey(err, "%s is unusable: an Easemob key must be longer than 8 characters", adapter.KeyName(pos[i]))
 		}
 		e.ciphers = append(e.ciphers, c)
 	}
 	if len(e.ciphers) == 0 {
 		if e.opts.EncryptedSystemParams {
-			return nil, apperr.New(apperr.Invalid, CodeInvalidOption,
+			return nil, apperr.New(apperr.Invalid, adapter.CodeInvalidOption,
 				"requiring encrypted easemobId and visitorImId needs a key; set the key configured in Easemob")
 		}
 		if e.opts.TenantID != "" {
-			return nil, apperr.New(apperr.Invalid, CodeInvalidOption,
+			return nil, apperr.New(apperr.Invalid, adapter.CodeInvalidOption,
 				"pinning the tenant needs a key: without one tenantId arrives in clear and proves nothing")
 		}
 	}
@@ -244,43 +214,43 @@ func (e *Easemob) required(name string) bool {
 	return false
 }
 
-// Decode turns Easemob's query params into Claims.
-func (e *Easemob) Decode(params map[string]string) (Claims, error) {
+// Decode turns Easemob's query params into adapter.Claims.
+func (e *Easemob) Decode(params map[string]string) (adapter.Claims, error) {
 	r, err := e.Read(params)
 	if err != nil {
-		return Claims{}, err
+		return adapter.Claims{}, err
 	}
 	tenant := r.value("tenantId")
 	if pin := e.opts.TenantID; pin != "" && strings.TrimSpace(tenant) != pin {
-		return Claims{}, apperr.New(apperr.Forbidden, CodeTenantMismatch,
+		return adapter.Claims{}, apperr.New(apperr.Forbidden, adapter.CodeTenantMismatch,
 			"the Easemob tenant of this request is not the one this integration is pinned to; check the integration's URL and tenant setting")
 	}
 	vp := r.param("visitorImId")
 	visitor := strings.TrimSpace(r.value("visitorImId"))
 	if visitor == "" {
-		return Claims{}, apperr.New(apperr.Invalid, CodeMissingParam,
+		return adapter.Claims{}, apperr.New(apperr.Invalid, adapter.CodeMissingParam,
 			"the URL has no visitorImId; Easemob adds it when it opens the page beside a conversation, so open the page from the agent workbench")
 	}
-	if err := checkVisitorID(visitor, "visitorImId"); err != nil {
-		return Claims{}, err
+	if err := adapter.CheckVisitorID(visitor, "visitorImId"); err != nil {
+		return adapter.Claims{}, err
 	}
-	c := Claims{
+	c := adapter.Claims{
 		Channel:   "easemob",
 		VisitorID: visitor,
 		TenantID:  tenant,
-		Agent: Agent{
+		Agent: adapter.Agent{
 			ID:     r.value("agentId"),
 			Email:  r.value("email"),
 			Name:   r.value("agentName"),
 			UserID: r.value("userId"),
 		},
-		Lang:    normalizeLang(r.value("lang")),
+		Lang:    adapter.NormalizeLang(r.value("lang")),
 		Extra:   map[string]string{},
 		Dropped: r.Dropped(),
 	}
-	if vp.How == ReadDecrypted && !e.opts.EncryptedSystemParams {
+	if vp.How == adapter.ReadDecrypted && !e.opts.EncryptedSystemParams {
 		c.VisitorIDDecrypted = true
-		if alt := strings.TrimSpace(vp.Alternative); alt != "" && alt != visitor && checkVisitorID(alt, "visitorImId") == nil {
+		if alt := strings.TrimSpace(vp.Alternative); alt != "" && alt != visitor && adapter.CheckVisitorID(alt, "visitorImId") == nil {
 			c.VisitorIDAlternatives = []string{alt}
 		}
 	}
@@ -294,13 +264,13 @@ func (e *Easemob) Decode(params map[string]string) (Claims, error) {
 		c.Channel = "wechat"
 		c.Scope = to
 	}
-	if n := NormalizeClaim("name", r.value("trueName")); n != "" {
+	if n := adapter.NormalizeClaim("name", r.value("trueName")); n != "" {
 		c.DisplayName = n
 	} else {
-		c.DisplayName = NormalizeClaim("name", r.value("nickname"))
+		c.DisplayName = adapter.NormalizeClaim("name", r.value("nickname"))
 	}
 	for _, p := range r.Params {
-		if !easemobKnown[p.Name] && p.How != ReadDropped {
+		if !easemobKnown[p.Name] && p.How != adapter.ReadDropped {
 			c.Extra[p.Name] = p.Value
 		}
 	}
@@ -311,24 +281,24 @@ func (e *Easemob) Decode(params map[string]string) (Claims, error) {
 // with a reason. It fails only for the params that may fail a request
 // (visitorImId and easemobId when they must be encrypted, a pinned tenantId,
 // agentId and email when a known agent is required); every such failure
-// after decryption is the one errDecrypt (or errPlainSystemParam) answer.
+// after decryption is the one adapter.ErrDecrypt (or errPlainSystemParam) answer.
 // Whatever the options, with a key set it also fails (errSpliced, decided
 // before any decryption) when an identity, agent or tenant param is made of
 // cipher blocks of the request's other params (checkSplice).
 // The simulator calls it to show what a session would make of each param.
-func (e *Easemob) Read(params map[string]string) (EasemobRead, error) {
-	if err := checkSize(params); err != nil {
-		return EasemobRead{}, err
+func (e *Easemob) Read(params map[string]string) (Reading, error) {
+	if err := adapter.CheckSize(params); err != nil {
+		return Reading{}, err
 	}
 	if err := e.checkSplice(params); err != nil {
-		return EasemobRead{}, err
+		return Reading{}, err
 	}
 	names := make([]string, 0, len(params))
 	for k := range params {
 		names = append(names, k)
 	}
 	sort.Strings(names)
-	out := EasemobRead{Params: make([]EasemobParam, len(names))}
+	out := Reading{Params: make([]Param, len(names))}
 	var sealed []int // indexes into out.Params to decrypt
 	var system []int // system params in clear that may also decrypt
 	for i, name := range names {
@@ -337,11 +307,11 @@ func (e *Easemob) Read(params map[string]string) (EasemobRead, error) {
 		p.Name = name
 		switch {
 		case strings.TrimSpace(v) == "":
-			p.How, p.Reason = ReadDropped, DropEmpty
+			p.How, p.Reason = adapter.ReadDropped, adapter.DropEmpty
 		case len(e.ciphers) == 0:
-			p.How, p.Value = ReadPlain, v
+			p.How, p.Value = adapter.ReadPlain, v
 		case easemobSystemParams[name] && !e.opts.EncryptedSystemParams:
-			p.How, p.Value = ReadPlain, v
+			p.How, p.Value = adapter.ReadPlain, v
 			system = append(system, i)
 		default:
 			sealed = append(sealed, i)
@@ -349,23 +319,23 @@ func (e *Easemob) Read(params map[string]string) (EasemobRead, error) {
 	}
 	chosen, err := e.open(params, &out, sealed)
 	if err != nil {
-		return EasemobRead{}, err
+		return Reading{}, err
 	}
 	for _, i := range system {
 		e.trySystem(&out.Params[i], params[out.Params[i].Name], chosen)
 	}
 	for i := range out.Params {
 		p := &out.Params[i]
-		if p.How == ReadDropped {
+		if p.How == adapter.ReadDropped {
 			p.Value = ""
 			continue
 		}
 		if strings.TrimSpace(p.Value) == "" {
-			p.How, p.Value, p.Reason = ReadDropped, "", DropEmpty
+			p.How, p.Value, p.Reason = adapter.ReadDropped, "", adapter.DropEmpty
 			continue
 		}
-		if p.Name == "lang" && normalizeLang(p.Value) == "" {
-			p.How, p.Value, p.Reason = ReadDropped, "", DropUnknown
+		if p.Name == "lang" && adapter.NormalizeLang(p.Value) == "" {
+			p.How, p.Value, p.Reason = adapter.ReadDropped, "", adapter.DropUnknown
 		}
 	}
 	return out, nil
@@ -378,7 +348,7 @@ func (e *Easemob) Read(params map[string]string) (EasemobRead, error) {
 // is allowed). Every failure after decryption gives one answer per kind of
 // param, whatever the padding or plaintext was. It returns the key used (-1
 // when none was needed).
-func (e *Easemob) open(params map[string]string, out *EasemobRead, sealed []int) (int, error) {
+func (e *Easemob) open(params map[string]string, out *Reading, sealed []int) (int, error) {
 	var tryable []int
 	for _, i := range sealed {
 		p := &out.Params[i]
@@ -396,9 +366,9 @@ func (e *Easemob) open(params map[string]string, out *EasemobRead, sealed []int)
 		case e.required(p.Name):
 			return -1, e.structural(p.Name, serr)
 		case e.plainOK(p.Name, v):
-			p.How, p.Value = ReadPlain, strings.TrimSpace(v)
+			p.How, p.Value = adapter.ReadPlain, strings.TrimSpace(v)
 		default:
-			p.How, p.Reason = ReadDropped, DropNotEncrypted
+			p.How, p.Reason = adapter.ReadDropped, adapter.DropNotEncrypted
 		}
 	}
 	if len(tryable) == 0 {
@@ -429,20 +399,20 @@ func (e *Easemob) open(params map[string]string, out *EasemobRead, sealed []int)
 				return -1, errPlainSystemParam(name)
 			}
 		}
-		return -1, errDecrypt()
+		return -1, adapter.ErrDecrypt()
 	}
 	for _, i := range tryable {
 		p := &out.Params[i]
 		if v, ok := bestOut[i]; ok {
-			p.How, p.Value = ReadDecrypted, v
+			p.How, p.Value = adapter.ReadDecrypted, v
 		} else if v := params[p.Name]; e.plainOK(p.Name, v) {
 			// Plain text that happens to read as base64 of whole blocks
 			// ("kefuchannelimid_248171" does): taken as sent, whether the
 			// padding or the plaintext was bad.
-			p.How, p.Value = ReadPlain, strings.TrimSpace(v)
+			p.How, p.Value = adapter.ReadPlain, strings.TrimSpace(v)
 		} else {
 			// Bad padding and a plaintext that is not UTF-8 alike.
-			p.How, p.Reason = ReadDropped, DropNotDecryptable
+			p.How, p.Reason = adapter.ReadDropped, adapter.DropNotDecryptable
 		}
 	}
 	return best, nil
@@ -452,7 +422,7 @@ func (e *Easemob) open(params map[string]string, out *EasemobRead, sealed []int)
 // a key is set: a language tag, or a channel hint while the system params
 // themselves may arrive in clear.
 func (e *Easemob) plainOK(name, v string) bool {
-	if f := EasemobPlainAllowed[name]; f != nil && f(v) {
+	if f := PlainAllowed[name]; f != nil && f(v) {
 		return true
 	}
 	return easemobChannelHints[name] && !e.opts.EncryptedSystemParams
@@ -465,7 +435,7 @@ func (e *Easemob) plainOK(name, v string) bool {
 // the received one kept as the alternative. An IM id or openid as Easemob
 // issues them is never 16+ hex characters that decrypt to clean text by
 // chance, so the decrypted reading is the likely one.
-func (e *Easemob) trySystem(p *EasemobParam, v string, chosen int) {
+func (e *Easemob) trySystem(p *Param, v string, chosen int) {
 	t := strings.TrimSpace(v)
 	if len(t) < 16 || len(t)%16 != 0 || !hexOnly(t) {
 		return
@@ -484,7 +454,7 @@ func (e *Easemob) trySystem(p *EasemobParam, v string, chosen int) {
 		if err != nil || !cleanText(d) {
 			continue
 		}
-		p.How, p.Value, p.Alternative = ReadDecrypted, d, v
+		p.How, p.Value, p.Alternative = adapter.ReadDecrypted, d, v
 		return
 	}
 }
@@ -517,9 +487,9 @@ func (e *Easemob) structural(name string, err error) error {
 	case easemobSystemParams[name]:
 		return errPlainSystemParam(name)
 	case errors.Is(err, paramcrypt.ErrTooLong):
-		return apperr.New(apperr.TooLarge, CodeTooLarge, "parameter %s is too long", name)
+		return apperr.New(apperr.TooLarge, adapter.CodeTooLarge, "parameter %s is too long", name)
 	default:
-		return apperr.New(apperr.Invalid, CodeInvalidParam,
+		return apperr.New(apperr.Invalid, adapter.CodeInvalidParam,
 			"parameter %s is not an Easemob ciphertext (%v); with a key set, Easemob sends every parameter except easemobId and visitorImId DES-encrypted as hex", name, err)
 	}
 }
@@ -527,7 +497,7 @@ func (e *Easemob) structural(name string, err error) error {
 // errPlainSystemParam is the one answer for a system param that does not
 // open, whether it is plain text or a ciphertext that does not decrypt.
 func errPlainSystemParam(name string) *apperr.Error {
-	return apperr.New(apperr.Unprocessable, CodePlainSystemParam,
+	return apperr.New(apperr.Unprocessable, adapter.CodePlainSystemParam,
 		"parameter %s is not encrypted with this integration's key, but this integration requires Easemob's option that encrypts easemobId and visitorImId too; turn that option on in Easemob, or turn the requirement off in crmlens", name)
 }
 
@@ -718,6 +688,6 @@ func splicedFrom(p, q []byte, isPad func([]byte) bool) bool {
 // blocks. It names the param, which the request shows anyway, and nothing
 // the decryption found.
 func errSpliced(name string) *apperr.Error {
-	return apperr.New(apperr.Forbidden, CodeSplicedParam,
+	return apperr.New(apperr.Forbidden, adapter.CodeSplicedParam,
 		"parameter %s is made of encrypted blocks copied from other parameters of this request (a cut-and-paste of Easemob's DES/ECB ciphertexts), so it does not name who Easemob named; open the page from the Easemob workbench", name)
 }

@@ -1,4 +1,4 @@
-package adapter_test
+package easemob_test
 
 import (
 	"net/url"
@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/crmlens/crmlens/internal/adapter"
+	"github.com/crmlens/crmlens/internal/adapter/easemob"
 	"github.com/crmlens/crmlens/internal/apperr"
 	"github.com/crmlens/crmlens/internal/paramcrypt"
 )
@@ -29,12 +30,12 @@ func enc(t testing.TB, s string) string { return encWith(t, key, s) }
 
 func TestEasemobDecode(t *testing.T) {
 	rotation := []string{key, prevKey}
-	hardened := adapter.EasemobOptions{EncryptedSystemParams: true, TenantID: "88"}
-	knownAgent := adapter.EasemobOptions{RequireKnownAgent: true}
+	hardened := easemob.Options{EncryptedSystemParams: true, TenantID: "88"}
+	knownAgent := easemob.Options{RequireKnownAgent: true}
 	tests := []struct {
 		name     string
 		keys     []string
-		opts     adapter.EasemobOptions
+		opts     easemob.Options
 		params   map[string]string
 		want     adapter.Claims
 		wantCode string
@@ -127,21 +128,21 @@ func TestEasemobDecode(t *testing.T) {
 		{
 			name:   "encrypted system params without a pin",
 			keys:   []string{key},
-			opts:   adapter.EasemobOptions{EncryptedSystemParams: true},
+			opts:   easemob.Options{EncryptedSystemParams: true},
 			params: map[string]string{"visitorImId": enc(t, "oAbC"), "to": enc(t, "gh_1")},
 			want:   adapter.Claims{Channel: "wechat", VisitorID: "oAbC", Scope: "gh_1", Extra: map[string]string{}},
 		},
 		{
 			name:   "tenant pinned, system params in clear",
 			keys:   []string{key},
-			opts:   adapter.EasemobOptions{TenantID: "88"},
+			opts:   easemob.Options{TenantID: "88"},
 			params: map[string]string{"visitorImId": "v", "tenantId": enc(t, "88")},
 			want:   adapter.Claims{Channel: "easemob", VisitorID: "v", TenantID: "88", Extra: map[string]string{}},
 		},
 
 		{name: "missing visitorImId", keys: []string{key}, params: map[string]string{"easemobId": "x"}, wantCode: adapter.CodeMissingParam},
 		{name: "empty visitorImId", params: map[string]string{"visitorImId": " "}, wantCode: adapter.CodeMissingParam},
-		{name: "hardened: missing visitorImId", keys: []string{key}, opts: adapter.EasemobOptions{EncryptedSystemParams: true}, params: map[string]string{"agentName": enc(t, "Amy")}, wantCode: adapter.CodeMissingParam},
+		{name: "hardened: missing visitorImId", keys: []string{key}, opts: easemob.Options{EncryptedSystemParams: true}, params: map[string]string{"agentName": enc(t, "Amy")}, wantCode: adapter.CodeMissingParam},
 		{name: "visitor id too long", params: map[string]string{"visitorImId": strings.Repeat("v", adapter.MaxVisitorID+1)}, wantCode: adapter.CodeTooLarge},
 		{name: "known agent required: agentId not hex", keys: []string{key}, opts: knownAgent, params: map[string]string{"visitorImId": "v", "agentId": "Amy!"}, wantCode: adapter.CodeInvalidParam},
 		{name: "known agent required: email not whole blocks", keys: []string{key}, opts: knownAgent, params: map[string]string{"visitorImId": "v", "email": "50a0f4e259"}, wantCode: adapter.CodeInvalidParam},
@@ -149,21 +150,21 @@ func TestEasemobDecode(t *testing.T) {
 		{name: "known agent required: wrong key", keys: []string{otherKey}, opts: knownAgent, params: map[string]string{"visitorImId": "v", "agentId": enc(t, "a-9")}, wantCode: adapter.CodeDecryptFailed},
 		{name: "known agent required: a third key fails", keys: rotation, opts: knownAgent, params: map[string]string{"visitorImId": "v", "email": encWith(t, otherKey, "a@example.com")}, wantCode: adapter.CodeDecryptFailed},
 		{name: "known agent required: one request, two keys", keys: rotation, opts: knownAgent, params: map[string]string{"visitorImId": "v", "agentId": enc(t, "a-9"), "email": encWith(t, prevKey, "a@example.com")}, wantCode: adapter.CodeDecryptFailed},
-		{name: "pinned tenant: wrong key", keys: []string{otherKey}, opts: adapter.EasemobOptions{TenantID: "88"}, params: map[string]string{"visitorImId": "v", "tenantId": enc(t, "88")}, wantCode: adapter.CodeDecryptFailed},
+		{name: "pinned tenant: wrong key", keys: []string{otherKey}, opts: easemob.Options{TenantID: "88"}, params: map[string]string{"visitorImId": "v", "tenantId": enc(t, "88")}, wantCode: adapter.CodeDecryptFailed},
 		{name: "hardened: plain visitorImId", keys: []string{key}, opts: hardened, params: map[string]string{"visitorImId": "webim-visitor-XYZ", "tenantId": enc(t, "88")}, wantCode: adapter.CodePlainSystemParam},
 		{name: "hardened: plain hex-looking visitorImId", keys: []string{key}, opts: hardened, params: map[string]string{"visitorImId": "0123456789abcdef", "tenantId": enc(t, "88")}, wantCode: adapter.CodePlainSystemParam},
 		{name: "hardened: plain easemobId", keys: []string{key}, opts: hardened, params: map[string]string{"easemobId": "kefu-im", "visitorImId": enc(t, "v"), "tenantId": enc(t, "88")}, wantCode: adapter.CodePlainSystemParam},
 		{name: "hardened: visitorImId with a third key", keys: rotation, opts: hardened, params: map[string]string{"visitorImId": encWith(t, otherKey, "v"), "tenantId": enc(t, "88")}, wantCode: adapter.CodePlainSystemParam},
 		{name: "tenant mismatch", keys: []string{key}, opts: hardened, params: map[string]string{"visitorImId": enc(t, "v"), "tenantId": enc(t, "89")}, wantCode: adapter.CodeTenantMismatch},
-		{name: "tenant missing", keys: []string{key}, opts: adapter.EasemobOptions{TenantID: "88"}, params: map[string]string{"visitorImId": "v"}, wantCode: adapter.CodeTenantMismatch},
-		{name: "tenant in clear", keys: []string{key}, opts: adapter.EasemobOptions{TenantID: "88"}, params: map[string]string{"visitorImId": "v", "tenantId": "88"}, wantCode: adapter.CodeInvalidParam},
+		{name: "tenant missing", keys: []string{key}, opts: easemob.Options{TenantID: "88"}, params: map[string]string{"visitorImId": "v"}, wantCode: adapter.CodeTenantMismatch},
+		{name: "tenant in clear", keys: []string{key}, opts: easemob.Options{TenantID: "88"}, params: map[string]string{"visitorImId": "v", "tenantId": "88"}, wantCode: adapter.CodeInvalidParam},
 		{name: "too many params", params: manyParams("visitorImId", 70), wantCode: adapter.CodeTooLarge},
 		{name: "value too long", params: map[string]string{"visitorImId": strings.Repeat("v", adapter.MaxParamValue+1)}, wantCode: adapter.CodeTooLarge},
 		{name: "name too long", params: map[string]string{"visitorImId": "v", strings.Repeat("n", adapter.MaxParamName+1): "x"}, wantCode: adapter.CodeTooLarge},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a, err := adapter.NewEasemob(tt.keys, tt.opts)
+			a, err := easemob.New(tt.keys, tt.opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -201,7 +202,7 @@ func TestEasemobNoPaddingOracle(t *testing.T) {
 	badPadding := "50a0f4e259a3dbbf"
 	notUTF8 := enc(t, "\xff\xfe")
 	for _, keys := range [][]string{{key}, {key, prevKey}} {
-		a, err := adapter.NewEasemob(keys, adapter.EasemobOptions{RequireKnownAgent: true, TenantID: "88"})
+		a, err := easemob.New(keys, easemob.Options{RequireKnownAgent: true, TenantID: "88"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -218,7 +219,7 @@ func TestEasemobNoPaddingOracle(t *testing.T) {
 		}
 		sameAnswers(t, adapter.CodeDecryptFailed, errs...)
 
-		h, err := adapter.NewEasemob(keys, adapter.EasemobOptions{EncryptedSystemParams: true})
+		h, err := easemob.New(keys, easemob.Options{EncryptedSystemParams: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -230,7 +231,7 @@ func TestEasemobNoPaddingOracle(t *testing.T) {
 		sameAnswers(t, adapter.CodePlainSystemParam, errs...)
 
 		// Optional params: dropped as not_decryptable, the rest the same.
-		o, err := adapter.NewEasemob(keys, adapter.EasemobOptions{})
+		o, err := easemob.New(keys, easemob.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -329,7 +330,7 @@ func TestEasemobAsThePlatformSends(t *testing.T) {
 	tests := []struct {
 		name        string
 		keys        []string
-		opts        adapter.EasemobOptions
+		opts        easemob.Options
 		params      map[string]string
 		want        adapter.Claims
 		extra       map[string]string // nil: not checked
@@ -446,7 +447,7 @@ func TestEasemobAsThePlatformSends(t *testing.T) {
 		{
 			name:    "system params required encrypted: a plain to is not trusted to choose the channel",
 			keys:    []string{key},
-			opts:    adapter.EasemobOptions{EncryptedSystemParams: true},
+			opts:    easemob.Options{EncryptedSystemParams: true},
 			params:  map[string]string{"visitorImId": enc(t, "oAbC"), "to": "gh_4f2a9c1e7b3d", "originType": "weixin"},
 			want:    adapter.Claims{Channel: "easemob", VisitorID: "oAbC"},
 			dropped: map[string]string{"to": adapter.DropNotEncrypted, "originType": adapter.DropNotEncrypted},
@@ -517,7 +518,7 @@ func TestEasemobAsThePlatformSends(t *testing.T) {
 		{
 			name:     "system params required encrypted: a plain one is still refused",
 			keys:     []string{key},
-			opts:     adapter.EasemobOptions{EncryptedSystemParams: true},
+			opts:     easemob.Options{EncryptedSystemParams: true},
 			params:   query(t, docWebVisitor),
 			wantCode: adapter.CodePlainSystemParam,
 		},
@@ -530,7 +531,7 @@ func TestEasemobAsThePlatformSends(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a, err := adapter.NewEasemob(tt.keys, tt.opts)
+			a, err := easemob.New(tt.keys, tt.opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -565,7 +566,7 @@ func TestEasemobAsThePlatformSends(t *testing.T) {
 // TestEasemobKeyless: an integration without a key takes every param in
 // clear, even ciphertext-looking ones, and claims the agent and tenant.
 func TestEasemobKeyless(t *testing.T) {
-	a, err := adapter.NewEasemob(nil, adapter.EasemobOptions{})
+	a, err := easemob.New(nil, easemob.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -583,7 +584,7 @@ func TestNewEasemob(t *testing.T) {
 	tests := []struct {
 		name     string
 		keys     []string
-		opts     adapter.EasemobOptions
+		opts     easemob.Options
 		wantCode string
 	}{
 		{name: "no key", keys: nil},
@@ -591,12 +592,12 @@ func TestNewEasemob(t *testing.T) {
 		{name: "rotation", keys: []string{key, prevKey}},
 		{name: "8-character key", keys: []string{"12345678"}, wantCode: adapter.CodeInvalidKey},
 		{name: "short previous key", keys: []string{key, "short"}, wantCode: adapter.CodeInvalidKey},
-		{name: "encrypted system params without a key", opts: adapter.EasemobOptions{EncryptedSystemParams: true}, wantCode: adapter.CodeInvalidOption},
-		{name: "tenant pin without a key", keys: []string{""}, opts: adapter.EasemobOptions{TenantID: "88"}, wantCode: adapter.CodeInvalidOption},
+		{name: "encrypted system params without a key", opts: easemob.Options{EncryptedSystemParams: true}, wantCode: adapter.CodeInvalidOption},
+		{name: "tenant pin without a key", keys: []string{""}, opts: easemob.Options{TenantID: "88"}, wantCode: adapter.CodeInvalidOption},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := adapter.NewEasemob(tt.keys, tt.opts)
+			_, err := easemob.New(tt.keys, tt.opts)
 			if tt.wantCode == "" {
 				if err != nil {
 					t.Fatalf("NewEasemob: %v", err)
@@ -609,11 +610,11 @@ func TestNewEasemob(t *testing.T) {
 }
 
 func FuzzEasemobDecode(f *testing.F) {
-	plain, err := adapter.NewEasemob([]string{key, prevKey}, adapter.EasemobOptions{})
+	plain, err := easemob.New([]string{key, prevKey}, easemob.Options{})
 	if err != nil {
 		f.Fatal(err)
 	}
-	hardened, err := adapter.NewEasemob([]string{key, prevKey}, adapter.EasemobOptions{EncryptedSystemParams: true, TenantID: "88"})
+	hardened, err := easemob.New([]string{key, prevKey}, easemob.Options{EncryptedSystemParams: true, TenantID: "88"})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -645,7 +646,7 @@ func FuzzEasemobDecode(f *testing.F) {
 				// param: the same answer with the keys tried the other way
 				// round and without the tenant pin or the system params
 				// required (they only make other params fail).
-				other, _ := adapter.NewEasemob([]string{prevKey, key}, adapter.EasemobOptions{EncryptedSystemParams: strict})
+				other, _ := easemob.New([]string{prevKey, key}, easemob.Options{EncryptedSystemParams: strict})
 				if _, err2 := other.Decode(params); apperr.As(err2) == nil || apperr.As(err2).Code != adapter.CodeSplicedParam {
 					t.Fatalf("spliced_param depends on the keys tried: %v", err2)
 				}
@@ -725,8 +726,8 @@ func TestEasemobSplicing(t *testing.T) {
 	victim2 := enc(t, "victim2") // one block
 	empty := enc(t, "")          // the padding-only block
 	vipAgent := "fd13ccbd-a712-4e69-9de5-e5e25fec9555"
-	sealedSystem := adapter.EasemobOptions{EncryptedSystemParams: true}
-	hardened := adapter.EasemobOptions{EncryptedSystemParams: true, TenantID: "77556", RequireKnownAgent: true}
+	sealedSystem := easemob.Options{EncryptedSystemParams: true}
+	hardened := easemob.Options{EncryptedSystemParams: true, TenantID: "77556", RequireKnownAgent: true}
 	truncDonor := enc(t, "webim-visitor-VI-and-more")
 	iosSealed := func() map[string]string {
 		out := map[string]string{}
@@ -744,7 +745,7 @@ func TestEasemobSplicing(t *testing.T) {
 	tests := []struct {
 		name      string
 		keys      []string
-		opts      adapter.EasemobOptions
+		opts      easemob.Options
 		params    map[string]string
 		spliced   bool   // want CodeSplicedParam
 		visitor   string // else: the visitor id taken
@@ -769,7 +770,7 @@ func TestEasemobSplicing(t *testing.T) {
 		},
 		{
 			name:      "trueName's ciphertext as agentId, known agent required",
-			opts:      adapter.EasemobOptions{RequireKnownAgent: true},
+			opts:      easemob.Options{RequireKnownAgent: true},
 			params:    map[string]string{"visitorImId": "v", "agentId": enc(t, vipAgent), "trueName": enc(t, vipAgent), "nickname": enc(t, "zs")},
 			spliced:   true,
 			wantPlain: vipAgent,
@@ -801,13 +802,13 @@ func TestEasemobSplicing(t *testing.T) {
 		},
 		{
 			name:    "a nickname as the pinned tenant",
-			opts:    adapter.EasemobOptions{TenantID: "77556"},
+			opts:    easemob.Options{TenantID: "77556"},
 			params:  map[string]string{"visitorImId": "v", "tenantId": enc(t, "77556"), "nickname": enc(t, "77556")},
 			spliced: true,
 		},
 		{
 			name:    "a pushed param as email",
-			opts:    adapter.EasemobOptions{RequireKnownAgent: true},
+			opts:    easemob.Options{RequireKnownAgent: true},
 			params:  map[string]string{"visitorImId": "v", "email": enc(t, "vip@example.com"), "orderNo": enc(t, "vip@example.com")},
 			spliced: true,
 		},
@@ -890,7 +891,7 @@ func TestEasemobSplicing(t *testing.T) {
 		},
 		{
 			name:    "an agent named by their e-mail",
-			opts:    adapter.EasemobOptions{RequireKnownAgent: true},
+			opts:    easemob.Options{RequireKnownAgent: true},
 			params:  map[string]string{"visitorImId": "v", "email": enc(t, "amy@example.com"), "agentName": enc(t, "amy@example.com")},
 			visitor: "v",
 			agent:   adapter.Agent{Email: "amy@example.com", Name: "amy@example.com"},
@@ -916,7 +917,7 @@ func TestEasemobSplicing(t *testing.T) {
 			if keys == nil {
 				keys = []string{key, prevKey}
 			}
-			a, err := adapter.NewEasemob(keys, tt.opts)
+			a, err := easemob.New(keys, tt.opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -966,8 +967,8 @@ func TestEasemobSplicingNoOracle(t *testing.T) {
 	n := enc(t, "victim2")                                     // one block, "victim2\x01"
 	m := blocks(enc(t, "victim2x"))[0]                         // "victim2x": bad padding as a last block
 	x := blocks(enc(t, "\xff\xfe\xfd\xfc\xfb\xfa\xf9\xf8"))[0] // not UTF-8
-	for _, opts := range []adapter.EasemobOptions{{}, {RequireKnownAgent: true}, {RequireKnownAgent: true, EncryptedSystemParams: true, TenantID: "88"}} {
-		a, err := adapter.NewEasemob([]string{key, prevKey}, opts)
+	for _, opts := range []easemob.Options{{}, {RequireKnownAgent: true}, {RequireKnownAgent: true, EncryptedSystemParams: true, TenantID: "88"}} {
+		a, err := easemob.New([]string{key, prevKey}, opts)
 		if err != nil {
 			t.Fatal(err)
 		}

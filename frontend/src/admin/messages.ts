@@ -1,11 +1,12 @@
-// The admin console's two catalogues. zh and en must have exactly the same
-// keys (the type below makes zh name every en key; i18n.test.ts checks both
-// ways and that no message is empty).
-export type Lang = "zh" | "en";
+// The admin console's words, added to t()'s catalogues (../shared/i18n.ts)
+// when the console loads. zh and en must have exactly the same keys (the
+// type below makes zh name every en key; admin.test.ts checks both ways and
+// that no message is empty). Words the sidebar's catalogue already has
+// (Cancel, Copy, Copied) are its.
+import { addCatalogue, type Lang } from "../shared/i18n";
 
 const en = {
-  "app.title": "crmlens admin",
-  "lang.switch": "中文",
+  "admin.title": "crmlens admin",
   "nav.integrations": "Integrations",
   "nav.layouts": "Layouts",
   "nav.fields": "Field catalog",
@@ -15,14 +16,11 @@ const en = {
   "nav.account": "Account",
   "nav.admins": "Admins",
   signOut: "Sign out",
-  loading: "Loading…",
+  "admin.loading": "Loading…",
   save: "Save",
   saving: "Saving…",
-  cancel: "Cancel",
   close: "Close",
   edit: "Edit",
-  copy: "Copy",
-  copied: "Copied",
   remove: "Remove",
   moveUp: "Move up",
   moveDown: "Move down",
@@ -67,6 +65,8 @@ const en = {
   "int.kind.sharecrm": "ShareCRM web channel (identity verification)",
   "int.kind.chatwoot": "Chatwoot dashboard app",
   "int.kind.signed": "Signed links (any platform or in-house app)",
+  "int.kind.udesk": "Udesk assist component (辅助组件)",
+  "int.kind.sobot": "Sobot iframe docking (智齿)",
   "int.name": "Name",
   "int.slug": "Slug (end of the URL)",
   "int.slug.hint": "Leave empty for an unguessable one (recommended): the URL is a secret, like a webhook URL.",
@@ -77,6 +77,8 @@ const en = {
   "int.key.hint.sharecrm": "Base64 of 16, 24 or 32 bytes (ShareCRM's “Generate Key”). Leave empty to generate one.",
   "int.key.hint.signed": "At least 32 characters. Leave empty to generate one.",
   "int.key.hint.chatwoot": "Chatwoot does not sign its context; no key is needed.",
+  "int.key.hint.udesk": "Udesk's key from 系统设置 → 密钥 (crmlens cannot make one for Udesk).",
+  "int.key.hint.sobot": "Sobot's security key (安全密钥) from its iframe docking settings; or tick No key below.",
   "int.origins": "Allowed frame origins (one per line)",
   "int.origins.hint.easemob":
     "The address of your Easemob agent workbench, e.g. https://kefu.easemob.com. Only these (and crmlens's own pages) can frame the sidebar.",
@@ -86,10 +88,14 @@ const en = {
     "The address of your Chatwoot dashboard, e.g. https://app.chatwoot.com or your self-hosted one. Only these (and crmlens's own pages) can frame the sidebar.",
   "int.origins.hint.signed":
     "The address of your app's page that frames the sidebar, e.g. https://support.example.com. Only these (and crmlens's own pages) can frame the sidebar.",
+  "int.origins.hint.udesk": "Your Udesk workbench address, e.g. https://yourcompany.udesk.cn. Only these origins (and crmlens's own pages) may frame the sidebar.",
+  "int.origins.hint.sobot": "The Sobot agent console address, e.g. https://www.sobot.com. Only these origins (and crmlens's own pages) may frame the sidebar.",
   "int.origins.usual": "Filled in with {origin}, the platform's usual address; change it for a self-hosted platform.",
   "int.origins.none": "No origin: no platform can frame this sidebar, only crmlens's own pages can. Add the address of the page that shows it.",
   "int.noKeyMode": "No key (Easemob without an encryption key)",
   "int.noKeyMode.warn": "Every parameter travels in clear, and anyone who has the URL can open any visitor (protection: low). Leave the key empty in Easemob too.",
+  "int.noKeyMode.sobot": "No key (Sobot with its security key off)",
+  "int.noKeyMode.sobot.warn": "Sobot then signs only its sysNum and the agent's e-mail: anyone who has the URL can open any visitor (protection: low). Turn the security key on in Sobot instead.",
   "int.url": "URL to paste into the platform",
   "int.where": "Where to paste it",
   "int.where.easemob":
@@ -98,6 +104,8 @@ const en = {
     "Add the URL as the workbench extension page; your website encrypts the visitor's JSON with this key and passes it as customParams.",
   "int.where.chatwoot": "In Chatwoot open Settings > Integrations > Dashboard apps, add an app and paste the URL.",
   "int.where.signed": "Your app opens the URL with ?token=<JWT signed HS256 with this secret> (at most 5 minutes ahead).",
+  "int.where.udesk": "In Udesk open 系统 > 辅助组件 > 外部网页 (System > Assist components > External page), paste the URL and pick the fields to send (customer_token, cellphone, email).",
+  "int.where.sobot": "In Sobot dock the URL as an iFrame page of the agent workbench (Sobot's “iFrame 接入”), with the same security key and sysNum.",
   "int.open": "Open",
   "int.keyMasked": "Key",
   "int.noKey": "no key",
@@ -115,6 +123,9 @@ const en = {
   "int.opt.verificationFields": "Verification fields (comma-separated)",
   "int.opt.matchingFields": "Matching rules, tried in order (one per line, fields joined with +)",
   "int.opt.chatwootUrl": "Chatwoot URL",
+  "int.opt.identityParam": "Field naming the customer (its api_name; the visitor id on channel udesk)",
+  "int.opt.fieldParams": "Identity fields read from the signed fields, one per line as claim=api_name (e.g. phone=cellphone)",
+  "int.opt.sobotSysNum": "Sobot sysNum (your company's number in Sobot)",
   "int.opt.apiToken": "Chatwoot API access token",
   "int.opt.apiToken.keep": "leave empty to keep the current one",
   "int.opt.agentActions": "Where nothing verifies the agent, agents may",
@@ -122,7 +133,7 @@ const en = {
   "int.opt.agentActions.all": "also search contacts and link the visitor",
   "int.opt.agentActions.hint":
     "Applies while nothing vouches for the agent (Easemob without a key and known agents, Chatwoot without an API token). Search and link there mean anyone with the URL can find contacts by name or by a whole phone or e-mail, link one and read it as the layout shows it, within the limits; such links are marked unverified to the next agent.",
-  "int.created": "Connected. Copy the key now: it is shown only once.",
+  "int.created": "Connected. Paste the URL below into the platform.",
   "int.createdKey": "Key",
   "int.createdKey.hint": "Set the same key in the platform now. You can see it again later with “Reveal key” on the card (asks for your password; audited).",
   "int.reveal": "Reveal key",
@@ -141,7 +152,7 @@ const en = {
   "int.rotate.key": "New key",
   "int.rotate.key.hint": "Leave empty to generate one fit for the platform.",
   "int.rotate.grace": "Grace period (hours) during which the previous key still works",
-  "int.rotated": "New key (shown once). Set it in the platform before the grace period ends.",
+  "int.rotated": "New key. Set it in the platform before the grace period ends.",
   "lay.title": "Layouts",
   "lay.intro":
     "A layout decides which objects and fields agents see. Scope precedence: integration > agent > group > default.",
@@ -280,12 +291,15 @@ const en = {
   "aud.previews": "Show the layout designer's previews",
 };
 
-export type MessageKey = keyof typeof en;
-export type Catalogue = Record<MessageKey, string>;
+type AdminKey = keyof typeof en;
 
-const zh: Catalogue = {
-  "app.title": "crmlens 管理后台",
-  "lang.switch": "English",
+declare module "../shared/i18n" {
+  // The console's keys are t()'s keys too.
+  interface Messages extends Record<AdminKey, string> {}
+}
+
+const zh: Record<AdminKey, string> = {
+  "admin.title": "crmlens 管理后台",
   "nav.integrations": "集成",
   "nav.layouts": "布局",
   "nav.fields": "字段目录",
@@ -295,14 +309,11 @@ const zh: Catalogue = {
   "nav.account": "账号",
   "nav.admins": "管理员",
   signOut: "退出登录",
-  loading: "加载中…",
+  "admin.loading": "加载中…",
   save: "保存",
   saving: "保存中…",
-  cancel: "取消",
   close: "关闭",
   edit: "编辑",
-  copy: "复制",
-  copied: "已复制",
   remove: "删除",
   moveUp: "上移",
   moveDown: "下移",
@@ -347,6 +358,8 @@ const zh: Catalogue = {
   "int.kind.sharecrm": "纷享销客网页渠道（身份校验）",
   "int.kind.chatwoot": "Chatwoot 仪表盘应用",
   "int.kind.signed": "签名链接（任意平台或自研应用）",
+  "int.kind.udesk": "Udesk 辅助组件",
+  "int.kind.sobot": "智齿 Sobot iframe 对接",
   "int.name": "名称",
   "int.slug": "Slug（URL 末段）",
   "int.slug.hint": "留空则生成不可猜测的 slug（推荐）：这个 URL 和 webhook URL 一样是机密。",
@@ -357,21 +370,29 @@ const zh: Catalogue = {
   "int.key.hint.sharecrm": "16、24 或 32 字节的 Base64（纷享销客“生成密钥”）。留空则自动生成。",
   "int.key.hint.signed": "至少 32 个字符。留空则自动生成。",
   "int.key.hint.chatwoot": "Chatwoot 不对上下文签名，无需密钥。",
+  "int.key.hint.udesk": "Udesk 系统设置 → 密钥 中的密钥（crmlens 无法替 Udesk 生成）。",
+  "int.key.hint.sobot": "智齿 iframe 对接设置中的安全密钥；或在下方勾选不设密钥。",
   "int.origins": "允许嵌入的来源（每行一个）",
   "int.origins.hint.easemob": "环信坐席工作台的地址，例如 https://kefu.easemob.com。只有这些来源（以及 crmlens 自己的页面）可以嵌入侧边栏。",
   "int.origins.hint.sharecrm": "显示侧边栏的纷享销客工作台页面地址，例如 https://www.fxiaoke.com。只有这些来源（以及 crmlens 自己的页面）可以嵌入侧边栏。",
   "int.origins.hint.chatwoot": "Chatwoot 控制台的地址，例如 https://app.chatwoot.com 或你私有部署的地址。只有这些来源（以及 crmlens 自己的页面）可以嵌入侧边栏。",
   "int.origins.hint.signed": "你的应用中嵌入侧边栏的页面地址，例如 https://support.example.com。只有这些来源（以及 crmlens 自己的页面）可以嵌入侧边栏。",
+  "int.origins.hint.udesk": "你的 Udesk 工作台地址，例如 https://yourcompany.udesk.cn。只有这些来源（以及 crmlens 自己的页面）可以嵌入侧边栏。",
+  "int.origins.hint.sobot": "智齿坐席工作台的地址，例如 https://www.sobot.com。只有这些来源（以及 crmlens 自己的页面）可以嵌入侧边栏。",
   "int.origins.usual": "已填入该平台的常用地址 {origin}；私有部署的平台请改成自己的地址。",
   "int.origins.none": "未设置来源：任何平台都无法嵌入此侧边栏，只有 crmlens 自己的页面可以。请添加显示它的页面地址。",
   "int.noKeyMode": "不设密钥（环信未设置加密密钥）",
   "int.noKeyMode.warn": "所有参数都以明文传输，任何拿到该 URL 的人都能打开任意访客（保护级别：低）。环信中也请将密钥留空。",
+  "int.noKeyMode.sobot": "不设密钥（智齿未开启安全密钥）",
+  "int.noKeyMode.sobot.warn": "此时智齿只对 sysNum 和坐席邮箱签名：任何拿到该 URL 的人都能打开任意访客（保护级别：低）。请改为在智齿中开启安全密钥。",
   "int.url": "粘贴到平台的 URL",
   "int.where": "粘贴位置",
   "int.where.easemob": "在环信移动客服中选择“管理员模式 > 设置 > 自定义信息接口”，粘贴该 URL，设置相同的加密密钥并保存。",
   "int.where.sharecrm": "把该 URL 添加为工作台扩展页面；网站用此密钥加密访客 JSON，并作为 customParams 传入。",
   "int.where.chatwoot": "在 Chatwoot 中打开“设置 > 集成 > 仪表盘应用”，添加应用并粘贴该 URL。",
   "int.where.signed": "你的应用以 ?token=<用此密钥 HS256 签名的 JWT>（有效期最多 5 分钟）打开该 URL。",
+  "int.where.udesk": "在 Udesk 中打开“系统 > 辅助组件 > 外部网页”，粘贴该 URL，并选择要传递的字段（customer_token、cellphone、email）。",
+  "int.where.sobot": "在智齿中把该 URL 作为坐席工作台的 iFrame 页面接入（智齿“iFrame 接入”），使用相同的安全密钥和 sysNum。",
   "int.open": "打开",
   "int.keyMasked": "密钥",
   "int.noKey": "无密钥",
@@ -389,6 +410,9 @@ const zh: Catalogue = {
   "int.opt.verificationFields": "校验字段（逗号分隔）",
   "int.opt.matchingFields": "匹配规则，按顺序尝试（每行一条，字段用 + 连接）",
   "int.opt.chatwootUrl": "Chatwoot 地址",
+  "int.opt.identityParam": "标识客户的字段（其 api_name，作为 udesk 渠道的访客 ID）",
+  "int.opt.fieldParams": "从签名字段读取的身份字段，每行一个 claim=api_name（例如 phone=cellphone）",
+  "int.opt.sobotSysNum": "智齿 sysNum（贵公司在智齿的编号）",
   "int.opt.apiToken": "Chatwoot API 访问令牌",
   "int.opt.apiToken.keep": "留空则保留当前令牌",
   "int.opt.agentActions": "无法验证坐席身份时，坐席可以",
@@ -396,7 +420,7 @@ const zh: Catalogue = {
   "int.opt.agentActions.all": "还可搜索联系人并关联访客",
   "int.opt.agentActions.hint":
     "仅在无法验证坐席身份时生效（环信未设密钥且未要求已登记坐席、Chatwoot 未设 API 令牌）。此时开放搜索和关联，意味着任何持有该链接的人都能按姓名或完整手机号、邮箱查找联系人，关联后按布局查看其资料（受次数限制）；这类关联会向下一位坐席标明未经验证。",
-  "int.created": "已接入。请立即复制密钥：它只显示这一次。",
+  "int.created": "已接入。请把下面的 URL 粘贴到平台中。",
   "int.createdKey": "密钥",
   "int.createdKey.hint": "请现在在平台中设置同样的密钥。之后可在卡片上用“查看密钥”再次查看（需再次输入密码，记入审计）。",
   "int.reveal": "查看密钥",
@@ -414,7 +438,7 @@ const zh: Catalogue = {
   "int.rotate.key": "新密钥",
   "int.rotate.key.hint": "留空则生成适合该平台的密钥。",
   "int.rotate.grace": "宽限期（小时），期间旧密钥仍然有效",
-  "int.rotated": "新密钥（只显示一次）。请在宽限期结束前在平台中设置。",
+  "int.rotated": "新密钥。请在宽限期结束前在平台中设置。",
   "lay.title": "布局",
   "lay.intro": "布局决定坐席看到哪些对象和字段。作用范围优先级：集成 > 坐席 > 分组 > 默认。",
   "lay.pick": "布局",
@@ -550,17 +574,7 @@ const zh: Catalogue = {
   "aud.previews": "显示布局设计器的预览记录",
 };
 
-export const catalogues: Record<Lang, Catalogue> = { en, zh };
+/** The console's catalogues, as added to t()'s. */
+export const adminCatalogues: Record<Lang, Record<AdminKey, string>> = { en, zh };
 
-/** The message key in lang, with {name} placeholders filled from vars. */
-export function t(lang: Lang, key: MessageKey, vars?: Record<string, string | number>): string {
-  let s = catalogues[lang][key];
-  if (vars) for (const [k, v] of Object.entries(vars)) s = s.replaceAll(`{${k}}`, String(v));
-  return s;
-}
-
-/** zh for a Chinese browser, en otherwise; a stored choice wins. */
-export function initialLang(stored: string | null, navigatorLang: string | undefined): Lang {
-  if (stored === "zh" || stored === "en") return stored;
-  return (navigatorLang ?? "").toLowerCase().startsWith("zh") ? "zh" : "en";
-}
+addCatalogue(adminCatalogues);

@@ -1,4 +1,6 @@
-package adapter_test
+// Package adaptertest holds what the platform packages' tests share: error
+// and leak checks, the JDK vectors, a fuzz result check.
+package adaptertest
 
 import (
 	"crypto/sha256"
@@ -12,24 +14,26 @@ import (
 	"github.com/crmlens/crmlens/internal/paramcrypt/paramcrypttest"
 )
 
-type vectors = paramcrypttest.Vectors
+// Vectors are the JDK-made test vectors (../shared).
+type Vectors = paramcrypttest.Vectors
 
-func loadVectors(t testing.TB) vectors { return paramcrypttest.Load(t) }
+// LoadVectors reads the JDK vectors.
+func LoadVectors(t testing.TB) Vectors { return paramcrypttest.Load(t) }
 
-// wantCode fails unless err is an *apperr.Error with code, and checks that
+// WantCode fails unless err is an *apperr.Error with code, and checks that
 // its message shows none of the secrets (keys, ciphertexts, tokens, phones,
 // emails given to the adapter).
-func wantCode(t *testing.T, err error, code string, secrets ...string) *apperr.Error {
+func WantCode(t *testing.T, err error, code string, secrets ...string) *apperr.Error {
 	t.Helper()
 	e := apperr.As(err)
 	if e == nil || e.Code != code {
 		t.Fatalf("error = %v, want code %s", err, code)
 	}
-	assertNoLeak(t, e, secrets...)
+	AssertNoLeak(t, e, secrets...)
 	return e
 }
 
-func assertNoLeak(t testing.TB, e *apperr.Error, secrets ...string) {
+func AssertNoLeak(t testing.TB, e *apperr.Error, secrets ...string) {
 	t.Helper()
 	for _, s := range secrets {
 		if len(s) >= 6 && strings.Contains(e.Message, s) {
@@ -38,9 +42,9 @@ func assertNoLeak(t testing.TB, e *apperr.Error, secrets ...string) {
 	}
 }
 
-// sameAnswers fails unless every error is an *apperr.Error with code and all
+// SameAnswers fails unless every error is an *apperr.Error with code and all
 // are byte-identical to a client (kind, code, message).
-func sameAnswers(t *testing.T, code string, errs ...error) {
+func SameAnswers(t *testing.T, code string, errs ...error) {
 	t.Helper()
 	var first string
 	for i, err := range errs {
@@ -57,7 +61,8 @@ func sameAnswers(t *testing.T, code string, errs ...error) {
 	}
 }
 
-func sameMap(t *testing.T, what string, got, want map[string]string) {
+// SameMap fails unless got equals want.
+func SameMap(t *testing.T, what string, got, want map[string]string) {
 	t.Helper()
 	if len(got) != len(want) {
 		t.Errorf("%s = %v, want %v", what, got, want)
@@ -70,7 +75,8 @@ func sameMap(t *testing.T, what string, got, want map[string]string) {
 	}
 }
 
-func manyParams(first string, n int) map[string]string {
+// ManyParams returns n params, first among them.
+func ManyParams(first string, n int) map[string]string {
 	m := map[string]string{first: "1"}
 	for i := 0; len(m) < n; i++ {
 		m["p"+strings.Repeat("x", i%5)+string(rune('a'+i%26))+string(rune('a'+i/26))] = "1"
@@ -78,10 +84,10 @@ func manyParams(first string, n int) map[string]string {
 	return m
 }
 
-// checkFuzzResult asserts what holds of every Decode: a refusal is an
+// CheckFuzzResult asserts what holds of every Decode: a refusal is an
 // *apperr.Error with a code and a message; an acceptance has a channel and
 // a visitor id within bounds.
-func checkFuzzResult(t *testing.T, c adapter.Claims, err error) {
+func CheckFuzzResult(t *testing.T, c adapter.Claims, err error) {
 	t.Helper()
 	if err != nil {
 		e := apperr.As(err)
@@ -101,8 +107,8 @@ func checkFuzzResult(t *testing.T, c adapter.Claims, err error) {
 	}
 }
 
-// wantAnyCode fails unless err is an *apperr.Error.
-func wantAnyCode(t *testing.T, err error) *apperr.Error {
+// WantAnyCode fails unless err is an *apperr.Error.
+func WantAnyCode(t *testing.T, err error) *apperr.Error {
 	t.Helper()
 	e := apperr.As(err)
 	if e == nil {
@@ -111,12 +117,14 @@ func wantAnyCode(t *testing.T, err error) *apperr.Error {
 	return e
 }
 
-func sha256Hex(s string) string {
+// SHA256Hex is the hex SHA-256 of s.
+func SHA256Hex(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])
 }
 
-func mustJSON(t testing.TB, v any) string {
+// MustJSON marshals v or fails t.
+func MustJSON(t testing.TB, v any) string {
 	t.Helper()
 	b, err := json.Marshal(v)
 	if err != nil {

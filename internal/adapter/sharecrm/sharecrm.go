@@ -1,9 +1,7 @@
-package adapter
+package sharecrm
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
@@ -11,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/crmlens/crmlens/internal/adapter"
 
 	"github.com/crmlens/crmlens/internal/apperr"
 	"github.com/crmlens/crmlens/internal/paramcrypt"
@@ -26,56 +26,56 @@ type ShareCRM struct {
 	fields  []string             // verification fields, sorted
 }
 
-// ShareCRMOptions are a ShareCRM integration's settings.
-type ShareCRMOptions struct {
+// Options are a ShareCRM integration's settings.
+type Options struct {
 	// VerificationFields are the customParams fields that identify a
 	// visitor, as configured in ShareCRM; each must be present and
-	// non-empty. Default DefaultShareCRMFields.
+	// non-empty. Default DefaultFields.
 	VerificationFields []string
 }
 
-// DefaultShareCRMFields are ShareCRM's usual verification fields: name and
+// DefaultFields are ShareCRM's usual verification fields: name and
 // mobile phone number.
-var DefaultShareCRMFields = []string{"full_name", "phone"}
+var DefaultFields = []string{"full_name", "phone"}
 
-// shareCRMKnown are the params Decode maps to a Claims field.
+// shareCRMKnown are the params Decode maps to a adapter.Claims field.
 var shareCRMKnown = map[string]bool{"customParams": true, "lang": true}
 
-// NewShareCRM returns the ShareCRM adapter for an integration's keys, current
+// New returns the ShareCRM adapter for an integration's keys, current
 // first: base64 AES keys of 16, 24 or 32 bytes. Identity verification cannot
 // work without a key, so none is an error.
-func NewShareCRM(keys []string, opts ShareCRMOptions) (*ShareCRM, error) {
+func New(keys []string, opts Options) (*ShareCRM, error) {
 	s := &ShareCRM{}
-	list, pos := nonEmptyKeys(keys)
+	list, pos := adapter.NonEmptyKeys(keys)
 	for i, k := range list {
 		c, err := paramcrypt.NewAES(k)
 		if err != nil {
-			return nil, errKey(err, "%s is unusable: a ShareCRM key is base64 of 16, 24 or 32 bytes, as ShareCRM generates it", keyName(pos[i]))
+			return nil, adapter.ErrKey(err, "%s is unusable: a ShareCRM key is base64 of 16, 24 or 32 bytes, as ShareCRM generates it", adapter.KeyName(pos[i]))
 		}
 		s.ciphers = append(s.ciphers, c)
 	}
 	if len(s.ciphers) == 0 {
-		return nil, apperr.New(apperr.Invalid, CodeInvalidKey,
+		return nil, apperr.New(apperr.Invalid, adapter.CodeInvalidKey,
 			"this integration has no key set; copy the identity verification key generated in ShareCRM")
 	}
 	fields := opts.VerificationFields
 	if len(fields) == 0 {
-		fields = DefaultShareCRMFields
+		fields = DefaultFields
 	}
 	seen := map[string]bool{}
 	for _, f := range fields {
 		f = strings.TrimSpace(f)
-		if !validFieldName(f) {
-			return nil, apperr.New(apperr.Invalid, CodeInvalidOption,
-				"a verification field name must be 1 to %d characters without spaces or '='", MaxParamName)
+		if !adapter.ValidFieldName(f) {
+			return nil, apperr.New(apperr.Invalid, adapter.CodeInvalidOption,
+				"a verification field name must be 1 to %d characters without spaces or '='", adapter.MaxParamName)
 		}
 		if !seen[f] {
 			seen[f] = true
 			s.fields = append(s.fields, f)
 		}
 	}
-	if len(s.fields) > MaxVerifiedFields {
-		return nil, apperr.New(apperr.Invalid, CodeInvalidOption, "at most %d verification fields", MaxVerifiedFields)
+	if len(s.fields) > adapter.MaxVerifiedFields {
+		return nil, apperr.New(apperr.Invalid, adapter.CodeInvalidOption, "at most %d verification fields", adapter.MaxVerifiedFields)
 	}
 	sort.Strings(s.fields)
 	return s, nil
@@ -86,29 +86,29 @@ func (s *ShareCRM) VerificationFields() []string {
 	return append([]string(nil), s.fields...)
 }
 
-// Decode turns the params of a ShareCRM-verified page into Claims. Verified
+// Decode turns the params of a ShareCRM-verified page into adapter.Claims. Verified
 // holds every decoded string, number (its JSON text exactly, 15800001111
 // and not 1.58e10) and boolean ("true", "false") field, trimmed, empty and
 // null ones left out: Java pages serialize with Jackson, which writes unset
 // fields as null. Arrays and objects go to Extra as compact JSON and are
 // never matched on. A leading UTF-8 byte order mark is skipped. VisitorID is
-// ShareCRMVisitorID of the verification fields. Params other than
+// VisitorID of the verification fields. Params other than
 // customParams and lang are not verified and go to Extra.
 //
 // Only a plaintext that is not a JSON object (bad padding, not UTF-8, not
-// JSON, an array...) gets the one errDecrypt answer; an object that lacks a
+// JSON, an array...) gets the one adapter.ErrDecrypt answer; an object that lacks a
 // verification field is named (missing_claim), never called a key error.
-func (s *ShareCRM) Decode(params map[string]string) (Claims, error) {
-	if err := checkSize(params); err != nil {
-		return Claims{}, err
+func (s *ShareCRM) Decode(params map[string]string) (adapter.Claims, error) {
+	if err := adapter.CheckSize(params); err != nil {
+		return adapter.Claims{}, err
 	}
 	text := strings.TrimSpace(params["customParams"])
 	if text == "" {
-		return Claims{}, apperr.New(apperr.Invalid, CodeMissingParam,
+		return adapter.Claims{}, apperr.New(apperr.Invalid, adapter.CodeMissingParam,
 			"the URL has no customParams; with identity verification on, the page embedding the ShareCRM plug-in must pass the encrypted visitor fields in customParams")
 	}
 	if err := checkAESHex(text); err != nil {
-		return Claims{}, err
+		return adapter.Claims{}, err
 	}
 	var fields *customFields
 	for _, c := range s.ciphers {
@@ -116,7 +116,7 @@ func (s *ShareCRM) Decode(params map[string]string) (Claims, error) {
 		if err != nil {
 			if !errors.Is(err, paramcrypt.ErrDecrypt) {
 				// Structure was checked above; keep this answer uniform anyway.
-				return Claims{}, apperr.Wrap(err, apperr.Invalid, CodeInvalidParam, "customParams is not an AES ciphertext")
+				return adapter.Claims{}, apperr.Wrap(err, apperr.Invalid, adapter.CodeInvalidParam, "customParams is not an AES ciphertext")
 			}
 			continue
 		}
@@ -126,52 +126,52 @@ func (s *ShareCRM) Decode(params map[string]string) (Claims, error) {
 		}
 	}
 	if fields == nil {
-		return Claims{}, errDecrypt()
+		return adapter.Claims{}, adapter.ErrDecrypt()
 	}
 	// From here on customParams decrypted to a JSON object: the key is
 	// right, and every answer names what is wrong with the object.
-	if n := len(fields.scalars) + len(fields.nested); n > MaxVerifiedFields {
-		return Claims{}, apperr.New(apperr.TooLarge, CodeTooLarge,
-			"customParams has %d fields, at most %d", n, MaxVerifiedFields)
+	if n := len(fields.scalars) + len(fields.nested); n > adapter.MaxVerifiedFields {
+		return adapter.Claims{}, apperr.New(apperr.TooLarge, adapter.CodeTooLarge,
+			"customParams has %d fields, at most %d", n, adapter.MaxVerifiedFields)
 	}
 	verified := make(map[string]string, len(fields.scalars))
 	for _, name := range sortedKeys(fields.scalars) {
-		if len(name) > MaxParamName {
-			return Claims{}, apperr.New(apperr.TooLarge, CodeTooLarge,
-				"customParams has a field name longer than %d characters", MaxParamName)
+		if len(name) > adapter.MaxParamName {
+			return adapter.Claims{}, apperr.New(apperr.TooLarge, adapter.CodeTooLarge,
+				"customParams has a field name longer than %d characters", adapter.MaxParamName)
 		}
 		v := strings.TrimSpace(fields.scalars[name])
-		if utf8.RuneCountInString(v) > MaxVerifiedValue {
-			return Claims{}, apperr.New(apperr.TooLarge, CodeTooLarge,
-				"customParams field %s is longer than %d characters", name, MaxVerifiedValue)
+		if utf8.RuneCountInString(v) > adapter.MaxVerifiedValue {
+			return adapter.Claims{}, apperr.New(apperr.TooLarge, adapter.CodeTooLarge,
+				"customParams field %s is longer than %d characters", name, adapter.MaxVerifiedValue)
 		}
 		if name != "" && v != "" {
 			verified[name] = v
 		}
 	}
 	for _, name := range sortedKeys(fields.nested) {
-		if len(name) > MaxParamName {
-			return Claims{}, apperr.New(apperr.TooLarge, CodeTooLarge,
-				"customParams has a field name longer than %d characters", MaxParamName)
+		if len(name) > adapter.MaxParamName {
+			return adapter.Claims{}, apperr.New(apperr.TooLarge, adapter.CodeTooLarge,
+				"customParams has a field name longer than %d characters", adapter.MaxParamName)
 		}
 	}
 	for _, f := range s.fields {
 		if _, ok := fields.nested[f]; ok {
-			return Claims{}, apperr.New(apperr.Invalid, CodeInvalidClaim,
+			return adapter.Claims{}, apperr.New(apperr.Invalid, adapter.CodeInvalidClaim,
 				"customParams field %s is an array or object; a verification field must be a string, number or boolean", f)
 		}
-		if NormalizeClaim(f, verified[f]) == "" {
-			return Claims{}, apperr.New(apperr.Invalid, CodeMissingClaim,
+		if adapter.NormalizeClaim(f, verified[f]) == "" {
+			return adapter.Claims{}, apperr.New(apperr.Invalid, adapter.CodeMissingClaim,
 				"customParams has no %s; this integration verifies visitors by %s, so the page must pass each of them",
 				f, strings.Join(s.fields, ", "))
 		}
 	}
-	c := Claims{
+	c := adapter.Claims{
 		Channel:     "sharecrm",
-		VisitorID:   ShareCRMVisitorID(verified, s.fields),
+		VisitorID:   adapter.VerifiedVisitorID(verified, s.fields),
 		Verified:    verified,
-		DisplayName: NormalizeClaim("full_name", verified["full_name"]),
-		Lang:        normalizeLang(params["lang"]),
+		DisplayName: adapter.NormalizeClaim("full_name", verified["full_name"]),
+		Lang:        adapter.NormalizeLang(params["lang"]),
 		Extra:       map[string]string{},
 	}
 	for k, v := range params {
@@ -190,43 +190,22 @@ func (s *ShareCRM) Decode(params map[string]string) (Claims, error) {
 	return c, nil
 }
 
-// ShareCRMVisitorID is the stable visitor id of a verified person: the
-// lowercase hex SHA-256 of the canonical form of the verification fields
-// (sorted by name, one "name=value" line each, values as NormalizeClaim
-// returns them). The same person verified twice gets the same id; a changed
-// phone makes another visitor.
-func ShareCRMVisitorID(verified map[string]string, fields []string) string {
-	names := append([]string(nil), fields...)
-	sort.Strings(names)
-	var b strings.Builder
-	for i, f := range names {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		b.WriteString(f)
-		b.WriteByte('=')
-		b.WriteString(NormalizeClaim(f, verified[f]))
-	}
-	sum := sha256.Sum256([]byte(b.String()))
-	return hex.EncodeToString(sum[:])
-}
-
 // checkAESHex refuses customParams that cannot be an AES ciphertext, naming
 // the fault: it needs no key to see.
 func checkAESHex(text string) error {
 	for i := 0; i < len(text); i++ {
 		c := text[i]
 		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-			return apperr.New(apperr.Invalid, CodeInvalidParam,
+			return apperr.New(apperr.Invalid, adapter.CodeInvalidParam,
 				"customParams is not valid hex; ShareCRM sends the AES ciphertext as hexadecimal digits")
 		}
 	}
 	if len(text)%2 != 0 {
-		return apperr.New(apperr.Invalid, CodeInvalidParam,
+		return apperr.New(apperr.Invalid, adapter.CodeInvalidParam,
 			"customParams is not valid hex: it has an odd number of digits")
 	}
 	if len(text)%32 != 0 {
-		return apperr.New(apperr.Invalid, CodeInvalidParam,
+		return apperr.New(apperr.Invalid, adapter.CodeInvalidParam,
 			"customParams is not a whole number of 16-byte AES blocks; it may have been cut short")
 	}
 	return nil
