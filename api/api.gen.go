@@ -442,6 +442,36 @@ func (e SimulationStepStep) Valid() bool {
 	}
 }
 
+// Defines values for SyncObject.
+const (
+	SyncAccounts SyncObject = "accounts"
+	SyncAgents   SyncObject = "agents"
+	SyncContacts SyncObject = "contacts"
+	SyncLeads    SyncObject = "leads"
+	SyncOrders   SyncObject = "orders"
+	SyncTickets  SyncObject = "tickets"
+)
+
+// Valid indicates whether the value is a known member of the SyncObject enum.
+func (e SyncObject) Valid() bool {
+	switch e {
+	case SyncAccounts:
+		return true
+	case SyncAgents:
+		return true
+	case SyncContacts:
+		return true
+	case SyncLeads:
+		return true
+	case SyncOrders:
+		return true
+	case SyncTickets:
+		return true
+	default:
+		return false
+	}
+}
+
 // AdminAgent defines model for AdminAgent.
 type AdminAgent struct {
 	Email      string     `json:"email"`
@@ -1224,6 +1254,28 @@ type SimulationStepStatus string
 // SimulationStepStep defines model for SimulationStep.Step.
 type SimulationStepStep string
 
+// SyncObject What a sync route writes or deletes.
+type SyncObject string
+
+// SyncResult defines model for SyncResult.
+type SyncResult struct {
+	Created int `json:"created"`
+
+	// Identities Identities of the written contacts.
+	Identities int    `json:"identities"`
+	Object     string `json:"object"`
+
+	// Records created + updated + unchanged + skipped
+	Records int `json:"records"`
+
+	// Skipped Records older than the stored one (out of order
+	Skipped int `json:"skipped"`
+
+	// Unchanged Records whose updated_at equals the stored one (not written).
+	Unchanged int `json:"unchanged"`
+	Updated   int `json:"updated"`
+}
+
 // UnlinkRequest defines model for UnlinkRequest.
 type UnlinkRequest struct {
 	// NotThisPerson The agent says the linked contact is not this visitor.
@@ -1303,6 +1355,9 @@ type SearchContactsParams struct {
 	Q string `form:"q" json:"q"`
 }
 
+// SyncRecordsJSONBody defines parameters for SyncRecords.
+type SyncRecordsJSONBody = []map[string]interface{}
+
 // CreateAdminJSONRequestBody defines body for CreateAdmin for application/json ContentType.
 type CreateAdminJSONRequestBody = AdminUserInput
 
@@ -1356,6 +1411,9 @@ type CreateSidebarSessionJSONRequestBody = SessionRequest
 
 // UnlinkVisitorJSONRequestBody defines body for UnlinkVisitor for application/json ContentType.
 type UnlinkVisitorJSONRequestBody = UnlinkRequest
+
+// SyncRecordsJSONRequestBody defines body for SyncRecords for application/json ContentType.
+type SyncRecordsJSONRequestBody = SyncRecordsJSONBody
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
@@ -1470,6 +1528,12 @@ type ServerInterface interface {
 	// UnlinkVisitor Unlink the session's visitor. With notThisPerson, that contact is never matched to this visitor automatically again. Audited.
 	// (POST /api/v1/sidebar/unlink)
 	UnlinkVisitor(ctx echo.Context) error
+	// SyncRecords Upsert CRM records by external_id, all or nothing (docs/sync.md).
+	// (POST /api/v1/sync/{object})
+	SyncRecords(ctx echo.Context, object SyncObject) error
+	// DeleteSyncRecord Remove one record by external_id (agents by PLATFORM:PLATFORM_ID) (docs/sync.md).
+	// (DELETE /api/v1/sync/{object}/{external_id})
+	DeleteSyncRecord(ctx echo.Context, object SyncObject, externalId string) error
 	// GetHealthz Liveness: the process is up.
 	// (GET /healthz)
 	GetHealthz(ctx echo.Context) error
@@ -2074,6 +2138,46 @@ func (w *ServerInterfaceWrapper) UnlinkVisitor(ctx echo.Context) error {
 	return err
 }
 
+// SyncRecords converts echo context to params.
+func (w *ServerInterfaceWrapper) SyncRecords(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "object" -------------
+	var object SyncObject
+
+	err = runtime.BindStyledParameterWithOptions("simple", "object", ctx.Param("object"), &object, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter object: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SyncRecords(ctx, object)
+	return err
+}
+
+// DeleteSyncRecord converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteSyncRecord(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "object" -------------
+	var object SyncObject
+
+	err = runtime.BindStyledParameterWithOptions("simple", "object", ctx.Param("object"), &object, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter object: %s", err))
+	}
+
+	// ------------- Path parameter "external_id" -------------
+	var externalId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "external_id", ctx.Param("external_id"), &externalId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter external_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteSyncRecord(ctx, object, externalId)
+	return err
+}
+
 // GetHealthz converts echo context to params.
 func (w *ServerInterfaceWrapper) GetHealthz(ctx echo.Context) error {
 	var err error
@@ -2195,6 +2299,8 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/api/v1/admin/layouts/preview", wrapper.PreviewLayout, options.OperationMiddlewares["previewLayout"]...)
 	router.POST(options.BaseURL+"/api/v1/admin/simulate", wrapper.Simulate, options.OperationMiddlewares["simulate"]...)
 	router.GET(options.BaseURL+"/api/v1/admin/audit/export", wrapper.ExportAuditEvents, options.OperationMiddlewares["exportAuditEvents"]...)
+	router.POST(options.BaseURL+"/api/v1/sync/:object", wrapper.SyncRecords, options.OperationMiddlewares["syncRecords"]...)
+	router.DELETE(options.BaseURL+"/api/v1/sync/:object/:external_id", wrapper.DeleteSyncRecord, options.OperationMiddlewares["deleteSyncRecord"]...)
 
 }
 
@@ -2203,223 +2309,238 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3Ncxw5lhj+ryDq94tQ1USyKKnVPTNkbDg4knpa02pJIaqnvZ7qIMFMVCWWWUANgCRZrdDBB6/DVx99",
-	"sS+O8Gn34Isj1vZfs+td/xcOvPeAzKxC1odEsXu6dSIrE4nPh/f98XaQ6/lCK6GcHRy9Hdi8FHMO/54U",
-	"c6lOZkI5/2th9EIYJwW8E3MuK/+PWy7E4GhgnZFqNniXDWZG1wtoI52Y22QbesCN4Uv/WxbJZhW37lQI",
-	"dQITmGoz525wNCi4EwdOzsUgS32z1DW0//+NmA6OBv/fYbPAQ1rd4XNo9VpM/SeKz0VyfG3kTCr/qhA2",
-	"N3LhpFaDo4GcL7RxbKoN4357LOOKcb9brBB5xY0oMmaFUO0muZlXQlk2F45pxTizwlqp1XiQDYSq54Oj",
-	"P1HHg2zgPx58n1jeouLOb0RyvuHls9R2vssGRvy5lkYUMFQxaPXW+Taj06WdifsQzzbucjNDffE3Ind+",
-	"EgA1j40ohHKSV3YD7Mz5zXOhZq4cHD38/PPUarm119oUa42/yLYsL6wg9tA71VfU4rWwIgHoeW2MUO5V",
-	"ayZdYPhrXRumrxULQ2WM20tRMD7jEk53y8y7y+x2/qYUCFj3LFPiOo7Bhg/uM6fZrx+yvOSG504YO9ph",
-	"sJVtiiNnawvt3bBThNvEVlkzfaMvReLGnApVMG6ZKwX71wePT19/eQAtWSl4IYy/ENdGOmHZnBeCXUtX",
-	"Qttc60sp2FBpx5QQhSjw3UntSm3kD9z3z34nuBEGlr+2t/2IStwspBF2H+Ti0quDbWF/+O4NG/K6kELl",
-	"dGqjY2b9yqXzi09Nesz8EVs+Fww6Z9IyK1zYq1wrqytxz9JOJJa4cqI4xfbqmuvcHNC2w32mpvq2D1hc",
-	"CbPEY145ZcKE/Wu81WPswRTtDdtho761wiR2yAjuRLEPTPWvrIcqLnWdRhRWzpQoDiTRotY+XmhdCa7S",
-	"RCBCR5w7jrFx6c/Uov6RsOX7kY/17fL4NODWqTTW3Tp2XSNCe2BZv8nPpU3sMcy5y2BtYnUaaF1jvFam",
-	"Sx0np+R5mN976n9az+fcLNenNRfzC2Ha/J5UTsxw3B4Wa2UCxG6EnjZPJMFYJFjP1oE9ePibbBsrujIh",
-	"6rB3Is+QX1u/Blo5YpvX4W4qAaE7ceOOWa6req4sC+xXFv87k0XGAIIy5jcmYzgbNrRiwY2/quxiyY7T",
-	"ZC/gnreRt8ztlefoir+xOsVarqycvs/iUnr3oAdIZ0Gg2B1IUdRIiAeJc93Y2RqwboV8nG228cDrQrqn",
-	"V0lpiOeOOKK1g+C506b/zQu6GAm2z8/Js32eN7guhWLwgWcQvLTh30aZ4lLpa5uEA74HJfJHzXP3LE12",
-	"6G3/hKkBTTnDOUvHrJNVxcSNtC49x0I4wui8KKTvkVevOvvbd2ub0+mhlYCCDDBcz7a26F9aq9H+y2t9",
-	"fFrVs+QsPDAK27f1V9JKp83mt/2zpwaePctLrpSoDsWNE0bxisliO0sJXAKBeADo9pQByuIx9t6dNKIQ",
-	"V/shiuYWJhCFEjcJpOuJrV/8+YWYaiPOQSp3wAHceKI/E8eMX1h/obSCFxW3+GL75tD8U6t+zFUh/Y1L",
-	"EYj5gqvltovE81zXyrEhtR+1YQ8n6uVwZkt9bT0wSsXySnCzmYdeH3KOTJg4QHqT7h/f2jgI46qAVqVU",
-	"zuMl//+i1CrNwvtW66N/gyPDZ0wbpHixZ9qAzHNjTlQVy8OeWsYX3Lj0jUtflN2YEIB24kRgyhuPNg3U",
-	"dIK7g3UDKgmonmuTuNnfaBNBxYvNLvfClCcNRrBKWieKY+a7Yv57pqcI8gA/zW7Dke4gKcQVpXfD8UrP",
-	"vpSiKlIygXW6rbCKY2SDqaycMPyiEun3l2LZoxm8ENV2JZ9v9C4LM93S/CW0AjQKi3e49tS0rDauf9L4",
-	"ZPNgsFdvfEOPwXlV416t6BUY7h3zPByb+k88UqgqfS0Khl9l/jq6lppIm0KYiNCQcVBLbA3MA30+vKhl",
-	"5by06Hu3Gf5hhZhKRWoWf/VxFGAyd9XnroAO7T4eZjg6+iYL0NFseGt3O/CxAfBexvPtQh7s2D6XsAXG",
-	"iXv48YHOSjWrEnf9tPQiM7fMX1sjcpBR6UpmAUmOmOGuFIawAOCAHW52PJ5wMDSJLGxfcuN1IYo3SWp7",
-	"wjzgoQ7MMs5yXQjA59JZ5gWXufDidIa6cZZX0sOp0wwkb6mgXcXVrOYz4YUdwaYGhJDi0Jr8EOD80Pdq",
-	"x16WAdBcRb9FWqEPw9sP4TTX0GLRA5l4OL3S8i2RqJ6hr4Sx3KWVtMgB7qNwWhhxJcV1mnMAVmkurPWn",
-	"RUSmEHPtSVOcRpJKW1mIC26+NVWfOgves29fP0dVIZ4eEyo3y4UXf7llT7kVc30BalZgQObJsVZ45B22",
-	"t/1FFnet2YzO/LcdQy+XEFvsgaXax7sN93aHSE4TtX7PGiElAazdl5tm1+6nod/rh3splpGPzIC/VEx7",
-	"nDEkwoXY4VKqhhRpJUY7SCutGSQXDAQHkHyPEnM/PH9r1P5pJPIez1fLIyTraWoPVN5v0twicgVNlJ0o",
-	"v5VwD44ZV/SYGTGtrWeZiQ3QtfPQi/eFvZxL56+TVoxPlBGw/gw1806bODhwlpdi4Y6Bo9BIbDyH6fil",
-	"sEx5zn+i2pxCS/32xaNsMJcqauMSt3TOb57hlw/u398C2R02InXOT0QltgG27ZPH6fZb6mQXrUD4hBX4",
-	"DeIs6bJo55CGVVJdWk/sIuPuD88IP2l/RY+D1Yde0oZ7qI86HKncF4+aaxC1rCsbBGtbX0lqq54aoxPG",
-	"DJF+HKjrCosCLBub87yUShwYwQt44FtnTIxn4/Z+nSntzqa6VqB+EDd8vqjiYlabJPWbkbVbPxfSTIS7",
-	"xB2b8rpyyHHglXEacA67EHAPBM9LJj026DLO/jBgFzzjrLRj/IIQEXbe4Yq3IgDc5pSAh+RzfTXfldyx",
-	"a5iO0WoGwHLtnznNCh1YqIUwlvwI4ka+0O3tZiWZ5jxQsMmA53MxGRyzvBT5JbzwRDbXaipntb/whGWC",
-	"Lno71gWgaFby/TbGCWErBYywVcSKrwMfttubp38Zu99BVLH983riR0obvfJllH+7h/ilNmyulVgSQCJm",
-	"9QSQ2CV4zEpdFVLN4Mmz05cs9Ao3KMnU3I5wjKqfHs0hUAtujLwC0zyoaoZwmR98/ttf/epXv/r8i1//",
-	"ZpSSMvYmjCtHkRQWaa69x9ODyKbpg1nDFS1UAWtEvxeb+cPKmBLXr6LRcsGVqOz4wRjPNHk+rWu9xdgC",
-	"89t0e2h9b2hLg03HeQksG6h6fiGM78CD2SADNT/9IWU/fJHB8XgmttRKtEy/dYeHbVbwleCVJ9ZrdNNx",
-	"VyONiBhHX25FEvRZanloSXstbF25XrN62raI8nCP4bFeFH1frkwudBMN4YPm6+SMNzEWhbSe+pEjwKqr",
-	"hKcusgL2q4OlpWXhw2MQg4MIFPg3cpSwbNgmlOGbUYdN2GjquRTLbzbce4+cgGvhVcUuakcyuXXsUcsi",
-	"zkpZFEL14aZTdKdKKPWkKvaQI772zTe66S2iBLVjly/pi+jjt6e/IgiBurZfi+XTtvvJ+kEXte+DcWa0",
-	"g6GRwwsdoBwEin4BIm2tnKx8E7X7YS6MdiLfRTp71bTcQQD3PIHTbMGtAzjVHZ7gGFwYcyPSOvge1jrN",
-	"pAJERK17a17N+bRhNoJXZ+0NIGy5rj1iH1/IHuemvOTuWmt35EWqk1fP4LisJY8tz80DHwWm8htn4eqs",
-	"eIt8/uBhPwVfkQPnC7f0vc6EEoY7Qfymi3YrkIqHtar8JJT+WixHx6wuhL0EDtHqC+3YnF8Kkjq8cA0k",
-	"zGomHZvX1rELwWbySig2/NZ/eM+yf/7v//DP//Cf/+Xv/vc//6+/Ywfsn/7+b//vf/yvGTv1vd2z7J/+",
-	"7j/807/7b/h0tJOjzgfe862uG7Dy9f0TqBLKcB+OUIZlSuMWtEH4nmVzXYB1HVq40t9V2VYxaUNuVYQP",
-	"CeTZkBRP92xQSwVtxnHcMf9hVF6gn1teG+mWfiYjOCqulv5woyccsOFcMb0Ianuy3Q4bQGeVvh6N2Yki",
-	"0YQmBqtDAYfZkhuRm3kWJu/HAgBJs2q3hUG7B/ESX0QVhtNsasDTsdHujdkLrcSRP55wKrAB2NBLz1pV",
-	"y+DocM+S79hMWPSchNu4WFQS9A+sEMC/HbedJ5meTj21CjfnnmW1rXkF12pI0MJK5xb26PDwUkzrMT0c",
-	"53qesXD7YxO+WIzDQ9+kaxzZ6pW2SkwCpkxhARDwFKvVrPa8oReoYdaeWZnPhSqI6q/oWTYjXbiXW3Dk",
-	"13R316lCPCbgQYzi1WF4ZJkRM2mBN/DTXAgDOz5q+7jT3no8T1CK+lXYTsD+HmI98+XhFcxBF9ol2dPW",
-	"fNMa1haXtLvIuKLC3CgwdgbYsqUvm0uW4LgQMK1wTqqZPY6KwCnp2XwDVAghM1ismz3AJ+gk7xkFdAkU",
-	"izDnS1Zoj7IiRxmw35Wu81JYgLyA5CYqYDFAM6Szwl0A3yPyR7IZexwuS/wCKOZEAa0cHQFHWQmHunpm",
-	"BTd52dWGVVKhTiLiPlvn5USh7szvwJwbL4jOuap5dVarK2HkVIpilDEjeNHqH5AHPHOlmCgap4nF4C4v",
-	"RTFmp2EbuOpw5O3dmPPlRPHqmi9tmHeY7pi9ENftD23ARB7p+fGPJ6rzmhSrYZekJ8glv0KbWVWNGUEL",
-	"EunmAKRjl0Is2srZvNQyJ8VruGS8qsCkyovkxQnXLcn6NdyOHyQeKHGDK6wOuO3aNAsYqejp0joxfxWN",
-	"b0l6fRRAitGDZ0i2gvPT/FnRostOazZ0tVGsIcRIxZhW6M7bo5aAi/VqqyFwM0bNVtYAuOqISQh6cUuW",
-	"V1wCOuQFmxo9J5IHtDhogaANEEXUPSzkGfj6DQPovAUx/YjloqrgX/IHPcI/79oLbHvC4Rxgieu7TTMF",
-	"04K10joWUSD4QfupKD4Pmig0zwtDN4vUiOFmSjAakHGMONA4/fDpGV797WTKv3e5x0Jf9mh3X9eVsMwZ",
-	"iSpKNII47Veic+lZZR7nRmwRXflj1PH6DbYBtzqPEYEZBjFXMPHnmlcdYr67SLj6m4D5a48dYwxdH6MK",
-	"gHHErDBXAnHWalwZGnJEkYZpIJGnS/uiTpw4scHIEYEbmSc00JgN//F//tt//B//6f/8l3//L3//t6OM",
-	"XZcyLylSA/CwtB3+dxjQ/k7H6YTiipwae+48aNhvFiL3l3pYCLrfIxa+3WUcxP85oNY+0AnMxlELrBEL",
-	"dMABb8902QKkCNDTuqrOWg5U+zrFbGIOvl2kHQXbQulWcXJ3yUlcB1fUbXt768qVvfljI4IgfJrklH8v",
-	"r9ZVaRzCO9p8M5g+hmA7rQqgZtbphWXX2lxKNRv1uMqsHdrXYvmadDmpCASei690bRIQ+JW+ZpUmvNpR",
-	"AFnneYorXsmigbbHr795/vTF6dnXT//67PevTx4/DVdOzv0t//XD+2BPxV/3s4Tu8wO0C3uHLb5n2GGK",
-	"ZX4ezBcr1si0f/0P5XYt0w8lsEY9o6lZW6W+3rYZC6OGn+h8fXY7Xz00HOwsjOCQr/xHSdkx19uNLNjH",
-	"KTRFbBniNxMWH3zJXCnRW3wGToMX3IKDwHHD9zvNUD3uiRS4v3ueAR2G38deHZR/MM24T+kj82N8Ca6B",
-	"m1i43Yn3isEOmCB/MUnlGdwfyPUu8klBkQbOtNMkN4ZzTUunuFf7woIHv3dbnSOw5/7dQ4jaxWNy6+ZN",
-	"40FsnzwdWjBSbuTAd7Jernj6C3OARwPdM30ljJGFsMmzqeRcOrq0iEY/b+PUBymc2lhLd9+g9/IEpbiy",
-	"Vd9Kf+EyhgY/1jUsH3uSJ6zzjytuZmjWND3CmZOuEjtuc5/H6AYHUYIydJZ7jUbWXj/5Z8XGQAh2XWrb",
-	"CB2RfIprDExYJVb3U7LojTN8L8fPFbLpvw+qXvBrjXqwa11XBcSOos5hSLbjQpgXegShC2G6C6mUVLM0",
-	"NO6RuAJwQPLOD9phXP0H8zrlx9BrYDOC2xTB+K5cIqGgMJGgiAW0KaO5kg2fqlklbZkOVcTeHye9itBE",
-	"79+3nImHRGRa/F4WCA/ITdlE0U+I54svibWKv8EDXjYf0zGNJirpmwwSEM4GJYfjVhsvPBQatNBuoi6V",
-	"vobgMAicwW9QQ9Oz/Fe37ZlM5JSOrh8STgMH0Re/uYKBIO5QFjbG6th9pCB/reAM0pbh98ods6Lj7c63",
-	"JZeABGA/VGZ7LtXlbvhsM0pKx9f0XNpvuMsTbhhNMFTqbgrFrJfkebUSJiSKDHw1PWPnhXwIFCqFFaBc",
-	"BWsJ8ncuhKHu7Oe2OY4JB3+p+uKiUeNtGjUaamjCnAGv/mmC3iuTwfe+6Z8mQZfAZDEZfL8fMM6FK3WR",
-	"FtVcmwBxy8AV8ShyumegHhni/oHrrGKCm0oKM1GE+EZZs5Qhj3qy+Iz8v2iUUTZRQQF2RpsxdGt+pqFJ",
-	"1CPCtqBCAnpQNa/YMMYI0wylYxdLVnJVHDNeOz3nTuZNZ8pDSsMvMelGXY1yZ92DRs04aLR2NGl44ieR",
-	"lKG20pKw5/HYpQL02w575or00LdLWfpiUlyMscKYbE9eKD4lWm6JO7kXY2zRLbvIWAT7ENU4Uc3FbXTG",
-	"GdkzsnW7RgQzOkEm1UTFBFIrppvCLyJC3lQKkzWg0j7ErD0PjxHOYKZnYVR41MyuVjiJbKKUdmf+rM7Q",
-	"8zQjB2Y/0XhGlsuic4c8QfIrmKjYmpxq4dixq9GYnSRJKpiZGJ8o4AB2Iqs4yA7hFO1AHc96N85tBPu4",
-	"8EE28AunH9/v6Oy2kQS3eP52pgacEsRaQ2TXIBtUgsPNcjK/FJCqABhMm7xjuwt3W30zn2CKtFXE2ed6",
-	"epk0G1PEGp5aE8IW5Gh7DLFq4VSJow+7gW39FnghOrXc9wvvjE6DO23Ga5xFSvH//oIU+rg28ZHoBYUd",
-	"RumqmWsKgoJH6mNQ1eyUkGerXq/l6Lq/am91wG53G5eg1VSaeY9m9SMpG191fOdWE+1cybzPKz+G3AI1",
-	"AkukBl8ww6VFfXQlrkS1H0OCQ3qKlWDp8GUGpKrIooeFUM4sd+fQYuRmYnhxs9B2X/UGfdQzaXr7MWcN",
-	"+9zB1/oavKkLCU7PpZyVScRhm+jMhJ9Ly+HKDxD5EArogTgML+RS/g9YZtoVEofp2SB6C9k5/Cpj+CwG",
-	"ewGav419WlUXwKY1e9AcfoDCwcrMV066C6ypu0U4sy9eIt6y91LIfNMovtqq2rXICc9kS2cZn0MmDYmq",
-	"bc+E5ODIf10K8K/RhngRgb79RI3QWEj9YcxPm9/YmoCmCfbrW6eqqwpzCThTi62eBh3ldCHtouIU3H+M",
-	"luNozYzZO8DondA5JcNecb7p47wSvOqVfWOQxVaL4nuT6/eQqyNxjT0QYd2wRFGQX2l3gWmeJ0HSN/X8",
-	"R7+/631fhcdboGFlNPwsNR45NPWe1kpI77bgRlvVs6ydGsc4f7EOyYvz8K1v8C5hq98S8fkeAfnrU/1z",
-	"LcyylVqg4+PL+GIBfpKZx7BG5EJedfB0321obVCc58adtgutrOhVCu0viLxHgtKKrJmbedH3zpQ8D3qo",
-	"TV+gsqo/Wypt2Eq+VIKkjD34nM2lqp2wO2RP3RDrv22af6RmuyRQDV2GHaCNToIDruMxOsjdIjR89OPa",
-	"0zLda5P+wP1P7TVZNjbYhE/lvK76Ul6875bLECiS1g7Ca9ANGsGLtsxKwHxWQwgL4KcYTXZGCzyTaqrP",
-	"rMljEpyzNSzzQWnN9z39gIl3Ov1mv9HPMOWb4MTifTo8dWLxEeAKDzMuNMxvMzBFJ8qV8D6jF4tU8Nx3",
-	"5bLJ7M7kTGkjLCm4fFdsaAXFlp+X+vocQv6ws9ERk26ipGVivnDLY/K1pnzQGIQXNGaNH+xQG0/qvGxS",
-	"CiMmCn8EzZqprRPF6Nh/G1Vp5GXX6C4vxfIY9O7OTlRMFOWbemmtk2SSDXmTnEc36YZ+KMEgpEbjiToJ",
-	"S6I1T2VVQXQGeLyuqJX9WkmzFldFv2melAqqBqNawjEnG9wc+O4OrrgBVtf3+wRn8JS6p58vtHvaGqR5",
-	"+qQzFD3/Noz4LhuU+jqNCJrTxiQYKEAYPj9q5TeJfo0Za3S6nJziIWdXxyPxHvkPjzI25bLyjaUjO7N/",
-	"gErkxsigTdzxIcIcOJMKdk6Pz1eU+QAkkLKx2YwwMc8gw6D+PcH599nOqYrQ61xuZ0OaS/aaPkA+H/iz",
-	"hOFxha2DJA3SsWEuF6Uw6I1uS22cUOSemhbGUjbCkM9w6oTxh6X9fI7xIsZEnznsv78VFwIbiR2SZ0Y7",
-	"LC0szAJBajP2ed3s5HpKAc4suNXTJQNtud96y9y1ZhCl0ApSa3vRazNRjY99zObotxC74ZXVAWYtvPWC",
-	"ZRtdeGZ6omBn1vzvnQ74Cf0hpGVaAQILmKSxkweXf+lG6JhLwLN2rTDzxRLBeDWjlbbIZ/aDd1Jt7LFX",
-	"r2EIZgE4lF/2xDhflwnVEaCMaDY5as6FQgt5K73nqkHwGB0HVGARjgjlN77IYQd55btcspLbY7YwYiqM",
-	"EcVZXPDRRCkhAT23xobOs5hcM7ZmZAzGpXYwRXc5g2zQmSDmw1odfEcUTdANHvLPmgHaj/8Yh6Gnr8Jo",
-	"T5rB1jTQCA94PuGYt120XjE5yQGetJOTZYyTCIqrzSBiD3g9mv8zNdWnJm/SpPnbe1pyIx6//qaD+Vck",
-	"6AdffPabR5tTCu8qvXt+4tvXzymCEpyhwX0RE4dKt3cUYVdAxo3avMvA2O2YTuhNzLwDSrxWxCjRwZlw",
-	"rTy1npcjWrklxXRClV+CikBA+g/0W3Ji0didN3SYNi3ju7ZZ2fcTQijIh2xo5XxM1D3nxkjiHWDR92yT",
-	"NpEs3AF40pRN6aQTyJe1ARywolhmespoksNgVIAeRrercr6NhIspeyykGolMir2UwKRkg2tulOzI5S0l",
-	"PAFfLLVE4kAXjJGsQ0CqyC9tj+i/Uvuo1wAsFoOssQNvyI/9LdjWe7GQ0u5NKe0rMJFvyBbPrKf6oKVD",
-	"f4Fge28b2mlBu4Y7/LGRunoTSa55HhnRCROj0j5To+fkrhJ8dvxLkZc87aNK6u3+zOYqRJNHtnDGr0SM",
-	"ZIgRPA2PomR+6b8aZRNFTh0Br1BMI2jRe5wKQtr0PofVxgkEI+OA+Acqn+bGRvtksI48+vsrTKPxMm5Z",
-	"y22E8pt19i7QqXteNgzCC2y8x04Ul8hDlJgHPI+9UH45auebnij/AVW0gGg8SijFO9YK/9C2PUeCmwB+",
-	"36RnIyCjz6J0C3ndpBuzZ53jxeDf5Plusoc0iT9bZ5/MbhaSO5x6vNiq1PIYihr1OjhTeSfido9aduU/",
-	"fPfGY2Ou2FfOLV6qapmxUz+IyCbqlM/FqXTir06dkbkLhbJAVbBkr16evmGHfCEPrx5QwtxQbY5919TZ",
-	"wrDimBIElK2tekz3LHt8+vpLSnPSX9yJcj5C7DAuNkiHA+JXz2AOzY7zhfxakMF7LlWMcLsAre6XQdX9",
-	"h+/eQESI31CPp+Bt00vp3KKVx+aDenkHXBUWvVoJhyaWO+S39wwcj8GtB1YYT0Bbginm4oeDk5jGgrIM",
-	"gvdSk4+1YcRPXj1jF6KUoOseM4/rWaHzei6avPpW1ybHDLumduXRRPmnT/NSY9ioAZ7PTDnkUF1If/rj",
-	"mVDjmR7FgSCRMhOQasAv307UsJtceSGJsI+LsbMj8AgNkWIUyizdeKIm6ikEiZKvVkySyNmjmxvGlb0W",
-	"ppEYL3SxnKjztxPM+zcZHLG3E+D8/L+TwXg8ngwyNgkZ0FpP3707p8uKfjbhPAatQKbB/fGD8X2MVhSK",
-	"L+TgaPDZ+P74M1D3uRIuY/c6NEWUZpimyqPQWCdk8Fxad4JNPFJA0w40f3j//kqFH/B6x+DTw78hAo17",
-	"uHNpJogPAhjsKf9nx351j+4/uLWxKRnl+pgvPA5FZC7RNzLWE2ujucHRn952bu+fvn+XraC8P33/7vuW",
-	"l8UAQQaxW+P76jFgxnRVxICVYzYZLHU9GUCmB9sKnj/wX1J9CT6zsWoV6OgW2iaOEhMcnxAConx/v9PF",
-	"8vaPERNLvesSEmdq8W4NiB7c/uipwzwpQEkFsHP/48POCbvgROI9a9fUU0M/DcQSa69HPxJwg+J0qevW",
-	"RKWlTKudGa/4tIX5fvbx5+sRQIsGS8vm0lqpZsA5+5nSXH57B4cbchEQWgdLhT9KrH2UOGTaqId3MLk3",
-	"WrM5V8ugMOfOifnC2ZB9w5OmojDC2g9HYydF0SRmoDQTKwUEnYbELSERt+dopwHY2tUPMX8KmsEpoz3i",
-	"WsxBOUohundZkpYdvpXFO2RfKoGpBLqI8LWY66uICBt3CdgC4N48rWx4N+B/u3gsax3TFjec79dQ3qNE",
-	"Pg+YUvHTIG4/tSv96C62g9k6Lztb8Nu72QJKa2L9nWBD+HVmRTUdMRLewdEIkp3hS/97dByDHdDsHsDn",
-	"A280wiHjCi2aOLchJk+MGbKEKvz4ECjjL7KfLVPt2dJ3a5cZ57n3ZT5s+zwH5mZLOVUWw/ZJ3ZgQBZvS",
-	"q5juJaKnxtnRBS5rFYVY4TpVs+8Kk3wkrq1b/Hsnzu1RMtHrXfNYzRnSuXXvU5sUf2Kz/tJx8s+NgToV",
-	"rotrIYtqkBUw+1Qw/6KcKA3gXzt6L2YqNDgz/prviIdjAHS/giBUjf14CoJYYDeFCEKKsIIqA/8sdAS0",
-	"qmFIeIYZjYVQo3YdFSqFHPRapANG54UmCYHgeZlF14HdT/1QNnWdkzoFzFbfOv+PQJ5a9aV3oku3B3Wd",
-	"XPyJ08eqJNyCXccJdde0r5JKdBnBMBFICRys7BVIpWQNE/YXJWT4KYRR71Gi8sgqbKV0H3iFEX5CCsMh",
-	"XdJ4a0dIUh6f/tGP+eLJH05fvgDnowzyMGIgDhztsNB5uIzjebEP4kYGusknQW4c3Wt8Kly7nvxfLivb",
-	"WsQd44p24fYeQQ8s0zykvG3KYXWwNkR3I+a+a3QCQIIWzQ47StD6CW/sjDfumkPG1CQfiq6+oUIJAVLZ",
-	"XGB2rSkTNzx31ZKyoxDTMaT6MP6ElBAhBft2xOTZ0s0MZSxu3oeMQigBYaNYlD2JgT57mHBRSTqP5FQe",
-	"HoPk2nkcyJXBxNLgsJajp9+cPHuOnsetln5W42AKXp8qeNGkcWUiEaifaqqjJlPOHoi3p6+msP6H92Wl",
-	"wpjZ2M8uIVt9vUEdmPfqbU1pv+4L2HdGXV+o5IYk/QLXC+5jeGDb19UPccSwWn7LzSRmJsIcb4CF4ZlU",
-	"lrwSNwBB3yxTqTfXp/lM5VVdiJXsX2GOQ3SRBYRsvICKr+0oo7pH7GIZs7xTLRa8jx2F2rxvCaG/zhpi",
-	"dqwpr6xIeWitLuJxbaw2cWfRoaOw7EJUEKYkbd8ELsRUG3ELkI95FJPLgDqerfSKW/IrJqwGt8iqeOy6",
-	"ydKOW3iX7AemzgRqyit/wX+BtpDIUKgO7/HhdB0omz9z5gyQLkqPCaa6jPae/IV3ot2H4iaoBZIk/Cm8",
-	"vhsi/onEfiKxKRJ7mwRzP2R8c6CKdbSw2uc6FgL5P0MntiKgIed4Xs6Rvf+EjW8XEfrOSesy1IrIHuOg",
-	"JesiyVFLWLeeM8MdstFjV1Jy4W3oM3B5G6UfShb8OLTdCXn+uRei79//UIje72Rj6ss+FuPbBXOaPbwf",
-	"ed6fBXCF42qnOeZBteOh5zgWOfpzRuWODVr27U6w02St64WcL5tMaR/pcDtFqXsYmRxf/2xQBurCaFWQ",
-	"swu93TMGeZMPJCa0RE9oNjTCQV0Af7BMomi1o2YEj/jwLfb/7vDtpVhucWXyYz2Gkb+k4snbdbetXEA7",
-	"6G8ffNHPSXT7xTR+O3Waou07ekrB7n5SRv5UlZF0DTBF2C04JPnjjnEGIcG/dDYUo7COL0NaWkoQiRln",
-	"MT3uhWC8KATZxHv8pVM2kVe1+zndq9s3trR2Zw9/79vkMwAh4/H0kCKqKBdsLndtUQl0AgvuLhcCS1Jc",
-	"iOoT/rorIyw4KXfQBwxtBFZGAatsrQ6Qao881Ub0AseVc6W0I0fCnUj4ahb+Xl7tWbvhx3RiWKkN23NT",
-	"2vP+pHq7LdUbBvq067FRoKENMZ+hjKx/1Jtpdf8wn2cd9crHQP9rdeTvONwH11l0ihSvny61ulvtiac5",
-	"0vP+VMnuUqoio9SRmLBUY4aeTqk5SJeBhQKpBCPBI9TowxcZ5Zaxo2N2jtLCOdXylG7MXiRcgT4Rmn0Y",
-	"5Tty+oe0IzHRzG3oHpTIXasY0zGFntq1gpDDTo19p9mCWwdNdCccfhTREnAvttTXimmV708GKSnqJjn2",
-	"CTx/tp5qdCO/DQXjb1XgvD0EgSvahp6o1TEm0b6GgH4kEJ/u7U9QwG3fo5JTPkO0cnzoFUZIWC27Hq4g",
-	"GY9siMXBEvBORxXq6Dj+G6p4NV7B16WuVjTfRrBLsXDtHFiVgCGlZeQ3PmZPJJaMhcIv1kH5eN3UXQ+z",
-	"6mFPQtrN7lXHAr8/ylX/qEwQFS6+axflzfjlzWo14B9DEl5niKgccuCJGp4mJn6KTI3HSYHT+cTg/BwQ",
-	"5R2yWUpc3zqrhaWA+aqtG/P7EDwH8CbA9mdw8uoZns1xyNxD9Qms48v3ZakOC0TQ/QEahMF/TpzV+6I8",
-	"suHSlhUnn1isXxqLRdxM9+6iti/kPnOlUMyIaW2FbSKeAXAe3f+s/d1ZAKSGKkmLbJSA0oLIQ73vzRZq",
-	"88V+qj7d6w4r8+ka/0KuMUI+4xGTd8FixqX68Ot3KZaHBkrV9F9BLGXTAtuvwU73FyvMJOvP3bE80y48",
-	"1IMELsXy7qSXN5S07afgDBfv+Vr6gJ+KteRngV9OS329zt9DCQrKEH/czRSyFrmP4fegu7G3g4m0424D",
-	"M/Aa3v98MNHXYglL+hEQ0G5mpTVmhPR0XuBsQ0pXb36XSItKptRqKrtmpm5s56VYjiJemRmeQ/57XYNP",
-	"tUGr9y8W2X1itjAmlEe4DkmRhk0qVIr4mskroUiDB+6vusYSx9bxJThrySLCIQLaQhipizE7aSPTLhLd",
-	"j5EjvfdGt4vn1OYjohAcYpOzBU30k5/F7fpZoDzY9rlG4wmmx93P9+95qLX2Megbdv5E53dN3VYGXsne",
-	"BduHV9hf+Lhvd0m32qVaoX4IVoIhVzqPX8mHK4RgeOpLJgbMMo8uWxciBrYByvZ4UWksafvp4nVZ9t/e",
-	"6dGGrHwQxIZ2RAQ0pCHHzIhKc89PZcncNh+uwgcWzwMFFqdpwjQulgB4x03hGkwIn3Njlp2pSkz8c8Et",
-	"ePrvQ54OKTqkn52nAKA7QEE0Uii4ccfYaKVEaF84Cb7OQrBVt/wN1RNrPCbuCE8Vhk9dgJu2bZPMOk1F",
-	"Do9xGh47ViIpfrnRzn9Z8Qx4YLcTSrRaYqUdtRqLxABcWyFCSuU2qGUxiMzyK7A5uDE72Z9HPnzrAXQH",
-	"n6znTc3ZbcqEWOFvl+CH3eJsEwFA5DL16cL8BC8MocMog2Ig9m25RlH3xyGhmgw5DjHNuHDEud5guuSL",
-	"pRdEc1EIlYt4SZC9bftCSQuuUDvdnlQi4hX3a+BuVlMDf1R1PYz43jl78fPibqmnFy/aip3GI9oDtdas",
-	"WkuKq8T1q59CAt92bui/+Dy+P7eEuuSd062TsqqfP6azWj1Fy3JdK4eaJ+tIt08z2wE5kLvAdpoK2IGq",
-	"/w92yquNEKjrwIY0xgo5U0Fd2yojc4zqZ9uuYkWlsdJqENKX9VbmYjmvKsLqWjEvoB01GpbuCB4x+9GV",
-	"xfrMYf+xSEZwOG2Bp9NYcotbdt4uq3Xuh8KaeVj6qLuZv6cU7L07ecvZHWmcZ2qqe2UVAqlQZOxHxlPh",
-	"XMTNgoKmP/B+fVdqKMTejJQ6zhbY+HMl/xlMZw3HuTmeacV/9NUzKq5lm8JssRLbSe1KbeQPqPz+HZQ0",
-	"w+y3YQa1FRZrhBF0DteqyLGVInIZ84xtt1jACKvu4XoAM0B8xT3Lcmumb8J8OlXh/M63Fj1R3yHeMQKq",
-	"/PIqhXGokBghHjZ89PC3VI/baT1RHpOOUrehVd6pfSE+Ur2Ax80afpQ6T2GJKTVmAM5fjJcAgtVaOakf",
-	"j8R7/HAgVT+J79KvrljVhC5xKP3YMbMzo2tHZdCtICHAtlHOPbsDwVun3VicWfRXGDmHQrnnWMVdMD09",
-	"YpxN66pql8AOc4lFEPUCSia6iRqWzi3s0eHhVy9P3xzSN4enz7/9/b+KNej/ajweT+r79x9+0SqM6h+O",
-	"Ym3tiWoV16ZCqjHTd6krKHF+Lm7cOJ8X41T17THWIj6fqGEriAMK4oP3Y67nVKOWnbdenlOW01ive6La",
-	"BbtZKW6o7nc3+/icL9mFQN0uRqJM1PD87QSk/8ngaDJwN24yyCaDuZ3Bb/gh/MOjt+Px+N27c7/6ub6Q",
-	"lWCnT76OXXuyMlFhsX6CtP3n4XsGHZwzq+RiIYBLaorPFjq3uCYiENfiwvd/z7JzOhI5H3uM//TGDd+K",
-	"G0fzGZ0DO+Q/9dwPNzOoUDlmJ3ABaiMY9wL7EstxDzkxnBBIxz0OJxSBNbBHHqYWlMesIS1ZUNajMIHl",
-	"k1OY/zTA7sfB9+vV4e9cTRwm0BtO6cTCZqyGxFJNaiWwB4Vi6HdJCwBVMKgLt3BLyuROaANPOM/FwmGt",
-	"4flKxTj4+FO27V9c/B8Uuoc4UN4qogv8JlC7Ul9jtWhAKnoaFcaQfIrMClCb3e9PqiIIapb91iyPQy3y",
-	"YGG7oDzEqBmrpNpGNxcVX86MrlVx2C7m2/a+WGHkr7iswHVXq2rJrkuPzjH0cN7d2lBH0QpRsIMD/360",
-	"XoMLUuXFSTzuzOFjOoi1Btrk4wGr6uzMnYIqDF9wx/2l8eJ6FP9aILc6QxTUWvyMxRRnHisEXsM/QBFo",
-	"3oaQBhy6YBIYna2ZD08FN3nZn/RwBZhAxWAde8jykhue+3aAMjyWfVxKJaxoXnkabGsDBe/7MoP+eWfb",
-	"BWVvjr9/kvkVH6zlV7wj4gfb2qvUvTu69qalAFklH1m012rT0o7coXa2je8qL8iQUSPg4ytd56VAvzjA",
-	"l0bwgg2h1RlmSrZn/tmZf4u8+TW3TVBE414RK4gthCfyw1QQ0x1WqH3FSdPRVNcPEh6VTyi4rJYMsqmz",
-	"oeFOnMH/ohgdMyOcWQaFSCnYa//74AR+YxV+EABzrTBtDj6DS9hqmszN22Rff7dGzbul9dfruHnc1eTw",
-	"Jz8SNlwYMZU3o4wtSuD+qB5w5i9oJdVlO4z+2NP92AyqTKxsE9HyOXifa8NKWQioxz/1eBfB5GIJMgmG",
-	"/EOKPNTRlRIUaJ6JIPLLXZtBiNX6QXEcVWi4Huz/QnjREOYNZPxiSQwQKTuDia1dn0wW9pjR6UHqzACM",
-	"fk7+N9UuaQgJ7XQ/FRE3/ZnHfy/cilPJj+6+QqebhQJcl6Lh1jicGvmIwHbQaQjlzPITquzM7J7tJtL6",
-	"MGS33wX/LtwWLI1jhWg8lpvp0VHvDM0eGvotyc+luiTNzcfyAZPq8keS6b+B5CCJA38ON6RxQgWB5hej",
-	"yf3Es+zPs9yFQPWm7blnozanTf4g2yzQ9CG1PFPa+eXmpZ8uLlchFywMCbmf2K4PYLueBw5qDQV7/ir6",
-	"1jE9nQpDNRX8MaH4hFlAXW08gF0sG/Vcc6awJs/aCeu5szlXNa/wkC8Ed6gqq52ecydzqBTeuBndHtOz",
-	"WxxySFP8MQgFjvAjkYoQEvxHz8z2cln+ZcO+3im9iPmNPFqgtJ4X6C4e/NOC8ybduE8U5i5ZvTukEZiA",
-	"vE0iSOHfZfzvfcL7HyRuoxQrwmXDCwhFgMIBNJHa677RG5FtyPmywRBM9lNIoueiwqtRV64ZgSHdEyhM",
-	"2SthIAr3aKIOGBkZj1g0AGdtc2zGnM5YxcHYC1Wwi4zVVhj/F/UIE8WYE4rjO2j0AhJRKZlfYkoqj579",
-	"MyA+XNFEA3Zii9qWovD9DJ88PT0QKjdLsEyV4oZdl+TOs2r44BA4PPaLsCU3IjfzI9YxBw/rxUKYnFsB",
-	"PekpO3l6evj08e8OX339+PRzPK0/nL584Yem4C4sZmrZ28lgWlfVmV8AWIT/TcnVjJ1yBaZhUJLA8wef",
-	"//bBw88eff7Fr38zGbwbwXb4/YKJ5SV311q7o0bXseAzESJGilA0gC8WJMIzf+DfoHEZ+ppW3DmPXI46",
-	"evIz6Tc7B98d+D8wfLKAz5qfQjk5lcI0TUj/E37CWpqfcGS+C+SZZTjU8Bn+ALdq2Hsw2x0RIh+ivwTZ",
-	"8r46ffj5F03ZopXKXCI3wnU2rMehiJQcH9eliHrfi8F4cPujY/9Jn6IOqblb9gLRTSuusQBTIRBpj4KI",
-	"eN8dC3ESQMwTtWCubcVAZYF3yNph38Gp28+68kLg0uMyINvQ6oysvvDnLPaAPys5FU4COoPfRiwqvhR3",
-	"7VLdRoMhSVhHBjxo+JQ0O5Ix7qVlT00BbbMh/j2bSwuqDmgRKjCTSZwVsgCGAivAsyEFxZ5Bs1EWQMT6",
-	"RXt6CF5X15rSxA7p+Rl6m2SMs8eEG2MgUnxQaDQK+zdTaeZsGPBoM8WfUirJB5/dFWcHuAlZd/CDigQ/",
-	"2LoqbkK6jIcP7x4gCUE4fimazHXDWtWY9Q6cj2pl64WHIVGEnPOs5KYQSqoZy0uRX5LDzOinGCBwp/zo",
-	"qmtGm6WDaAK4c6DCXwjFeLSbR+fvHVnOWm1WBH8L7z+uKhjH+Kkpg3FWn9TBvxRhHRQkt6BZ3tu+g4DW",
-	"Y85h33kmWmn3ppT2lTBWezYFck20VMLiShgET4xHBLwVXbSCkpBX1ZJKkaXCdrt4ohS8cuUPm6ydX1GT",
-	"j3g7cYi0o8mqS9FzeSWUsPaI8gDpXFiwUNeL9jJxYbRK4AU3LvI1tvhR1ghjw736/K7uVcEdv/CCM+Tv",
-	"igaE1b32M5PNZsevyHu+d78D2WmqcvQGf0UNBl8swBFROsv0tVpXeQz9zSQXsaOJ2qbQiO6Jjb6BF8WB",
-	"VnaErgdeUp/4tZOrGarOtXX002nWp7kZsxPYAXJEmKjzxzwvxYEX8o2ujpjSB5Ap6Dxj56/FVBgjzMEr",
-	"Xcl8CS8NPTv3g/rP8cQPTgmfxLZTv/wDrnLh+7PnUAfYo6s1gXuiKCd4TxwbSdmv+Exs9XxTS1aB59mx",
-	"5zmqesbUOpc8VFoJdP0Da5MruWJfPBp1ysI8uv8INjp6xO2ZHHB/rzcvaxyWbl7tWRw7gASzpaiqHvnj",
-	"fTvfJGQcN3ojGDpj16XMS2b50jKrgw4JIGH1grYTPjQ9dFWDlfYQLhXcLEndJOkBEDRzFYCiNtXgaHA4",
-	"8JtOrd+Gg6Pr/i572xSMx35aj1oOm62n6Oj77vt3/y8AAP//",
+	"7H1NcxtJlthfyYAdIWBcBCW1umeGjA0HR1J3c1ofDFE97fWgg0xWJYBcFjLRmVkkMQodfPA6fPXRF/vi",
+	"CJ92D744Ym3/ml3P+l848r2XWVVAFgBKFKTp1olEVVZ+vnzfH296uZ7NtRLK2d7Bm57Np2LG4d+jYibV",
+	"0UQo53/NjZ4L46SAd2LGZen/cYu56B30rDNSTXpvs97E6GoObaQTM5tsQw+4MXzhf8si2azk1p0KoY5g",
+	"AmNtZtz1DnoFd2LPyZnoZalvFrqC9v/SiHHvoPcv9usF7tPq9p9Bq1di7D9RfCaS42sjJ1L5V4WwuZFz",
+	"J7XqHfTkbK6NY2NtGPfbYxlXjPvdYoXIS25EkTErhGo2yc2sFMqymXBMK8aZFdZKrYa9rCdUNesd/JE6",
+	"7mU9/3Hvx8Ty5iV3fiOS8w0vj1Pb+TbrGfFTJY0oYKii1+it9W1Gp0s7E/chnm3c5XqG+uJvRO78JABq",
+	"HhtRCOUkL+0a2Jnxm2dCTdy0d/Dwyy9Tq+XWXmtTrDT+KtuwvLCC2EPnVE+oxSthRQLQ88oYodxJYyZt",
+	"YPhrXRmmrxULQ2WM20tRMD7hEk53w8zby2x3/noqELDuWabEdRyD9R/cZ06zXz9k+ZQbnjth7GCLwZa2",
+	"KY6crSy0c8NOEW4TW2XN+LW+FIkbcypUwbhlbirYv9l7fPrq6z1oyaaCF8L4C3FtpBOWzXgh2LV0U2ib",
+	"a30pBesr7ZgSohAFvjuq3FQb+Sfu+2e/E9wIA8tf2dtuRCVu5tIIexvk4tKrg21hv//hNevzqpBC5XRq",
+	"g0Nm/cql84tPTXrI/BFbPhMMOmfSMitc2KtcK6tLcc/STiSWuHSiOMXm6urrXB/QpsM9VmN91wcsroRZ",
+	"4DEvnTJhwu413ukxdmCK5oZtsVHfW2ESO2QEd6K4DUx1r6yDKi50lUYUVk6UKPYk0aLGPl5oXQqu0kQg",
+	"QkecO46xdunHal59JGz5buRjdbs8Pg24dSyNdXeOXVeI0C2wrN/kZ9Im9hjm3Gaw1rE6NbSuMF5L06WO",
+	"k1PyPMw3nvqfVrMZN4vVac3E7EKYJr8nlRMTHLeDxVqaALEboaf1E0kwFgnWs3FgDx7+JtvEii5NiDrs",
+	"nMgx8mur10ArR2zzKtyNJSB0J27cIct1Wc2UZYH9yuJ/Z7LIGEBQxvzGZAxnw/pWzLnxV5VdLNhhmuwF",
+	"3PMm8pa5vfIcXfE3VqdYy6WV0/dZXErnHnQA6SQIFNsDKYoaCfEgca5rO1sB1o2Qj7PN1h54VUj39Cop",
+	"DfHcEUe0chA8d9p0v3lBFyPB9vk5ebbP8wbXU6EYfOAZBC9t+LdRprhU+tom4YDfghL5o+a5O06THXrb",
+	"PWFqQFPOcM7SMetkWTJxI61Lz7EQjjA6Lwrpe+TlSWt/u25tfTodtBJQkAGG63hji+6lNRrdfnmNj0/L",
+	"apKchQdGYbu2/kpa6bRZ/7Z79tTAs2f5lCslyn1x44RRvGSy2MxSApdAIB4AujllgLJ4jJ13J40oxNXt",
+	"EEV9CxOIQombBNL1xNYv/vxCjLUR5yCVO+AAbjzRn4hDxi+sv1BawYuSW3yxeXNo/qlVP+aqkP7GpQjE",
+	"bM7VYtNF4nmuK+VYn9oPmrCHE/VyOLNTfW09MErF8lJws56HXh1yhkyY2EN6k+4f39o4COOqgFZTqZzH",
+	"S/7/+VSrNAvvW62O/hxHhs+YNkjxYs+0AZnnxpwoS5aHPbWMz7lx6RuXvijbMSEA7cSJwJTXHm0aqOkE",
+	"twfrGlQSUD3TJnGzn2sTQcWLzS73wpQnDUawUlonikPmu2L+e6bHCPIAP/Vuw5FuISnEFaV3w/FST76W",
+	"oixSMoF1uqmwimNkvbEsnTD8ohTp95di0aEZvBDlZiWfb/Q2CzPd0PwltAI0Cot3uPbUtKw2rnvS+GT9",
+	"YLBXr31Dj8F5WeFeLekVGO4d8zwcG/tPPFIoS30tCoZfZf46uoaaSJtCmIjQkHFQC2wNzAN93r+oZOm8",
+	"tOh7txn+YYUYS0VqFn/1cRRgMrfV5y6BDu0+HmY4OvomC9BRb3hjd1vwsQbwXsbzbUMe7NhtLmEDjBP3",
+	"8MMDnZVqUibu+unUi8zcMn9tjchBRqUrmQUkOWCGu6kwhAUAB2xxs+PxhIOhSWRh+5IbrwtRvE5S2yPm",
+	"AQ91YJZxlutCAD6XzjIvuMyEF6cz1I2zvJQeTp1mIHlLBe1KriYVnwgv7Ag2NiCEFPvW5PsA5/u+Vzv0",
+	"sgyA5jL6LdIKfRjevg+nuYIWiw7IxMPplJbviER1DH0ljOUuraRFDvA2Cqe5EVdSXKc5B2CVZsJaf1pE",
+	"ZAox0540xWkkqbSVhbjg5ntTdqmz4D37/tUzVBXi6TGhcrOYe/GXW/aUWzHTF6BmBQZklhxriUfeYnub",
+	"X2Rx1+rNaM1/0zF0cgmxxS2wVPN4N+He9hDJaaLW77gWUhLA2n65bnbNfmr6vXq4l2IR+cgM+EvFtMcZ",
+	"fSJciB0upapJkVZisIW00phBcsFAcADJdygxb4fn74zaP41E3uP5cnGAZD1N7YHK+02aWUSuoImyI+W3",
+	"Eu7BIeOKHjMjxpX1LDOxAbpyHnrxvrCXM+n8ddKK8ZEyAtafoWbeaRMHB87yUszdIXAUGomN5zAdvxSW",
+	"Kc/5j1STU2io3756lPVmUkVtXOKWzvjNMX754P79DZDdYiNS5/xElGITYNsueZxuv6VOttEKhE9Ygd8g",
+	"zpIui3YOaVgp1aX1xC4y7v7wjPCT9lf0MFh96CVtuIf6qMORyn31qL4GUcu6tEGwttWVpLbqqTE6YcwQ",
+	"6ceBui6xKMCysRnPp1KJPSN4AQ9864yJ4WTY3K8zpd3ZWFcK1A/ihs/mZVzMcpOkfjOydqvnQpqJcJe4",
+	"Y2NelQ45DrwyTgPOYRcC7oHg+ZRJjw3ajLM/DNgFzzgr7Ri/IESEnbe44o0IALc5JeAh+VxdzQ9T7tg1",
+	"TMdoNQFgufbPnGaFDizUXBhLfgRxI1/o5nazKZnmPFCwUY/nMzHqHbJ8KvJLeOGJbK7VWE4qf+EJywRd",
+	"9GasC0BRr+THTYwTwlYKGGGriBVfBT5sd2ue/mXsfgtRxXbP64kfKW30yhdR/m0f4tfasJlWYkEAiZjV",
+	"E0Bil+Axm+qykGoCT45PX7LQK9ygJFNzN8Ixqn46NIdALbgx8gpM86Cq6cNlfvDlb3/1q1/96suvfv2b",
+	"QUrKuDVhXDqKpLBIc+08ng5ENk4fzAquaKAKWCP6vdjMH1bGlLg+iUbLOVeitMMHQzzT5Pk0rvUGYwvM",
+	"b93tofW9pi0NNh3nJbCsp6rZhTC+Aw9mvQzU/PSHlP3wRQbH45nYqVaiYfqtWjxsvYJvBS89sV6hm467",
+	"CmlExDj6ciOSoM9Sy0NL2ithq9J1mtXTtkWUhzsMj9W86PpyaXKhm2gI79VfJ2e8jrEopPXUjxwBll0l",
+	"PHWRJbBfLSwtLQsfHoIYHESgwL+Ro4Rl/SahDN8MWmzCWlPPpVg8X3PvPXICroWXJbuoHMnk1rFHDYs4",
+	"m8qiEKoLN52iO1VCqSdVcQs54jvffK2b3jxKUFt2+ZK+iD5+t/RXBCFQV/Y7sXjadD9ZPeii8n0wzox2",
+	"MDRyeKEDlINA0S9ApK2Uk6VvorY/zLnRTuTbSGcndcstBHDPEzjN5tw6gFPd4gkOwYUxNyKtg+9grdNM",
+	"KkBE1Lo35lWfTxNmI3i11l4Dwobr2iH28bnscG7Kp9xda+0OvEh1dHIMx2UteWx5bh74KDCV3zgLV2fJ",
+	"W+TLBw+7KfiSHDibu4XvdSKUMNwJ4jddtFuBVNyvVOknofR3YjE4ZFUh7CVwiFZfaMdm/FKQ1OGFayBh",
+	"VjPp2Kyyjl0INpFXQrH+9/7De5b9+X/8w5//4b/889/9nz//779je+yf/v5v/99/+m8ZO/W93bPsn/7u",
+	"P/7Tv//v+HSwlaPOe97zja4bsPLV/ROoEspwHw5QhmVK4xY0QfieZTNdgHUdWripv6uyqWLShtyqCB8S",
+	"yLM+KZ7u2aCWCtqMw7hj/sOovEA/t7wy0i38TAZwVFwt/OFGTzhgw7lieh7U9mS77deAzkp9PRiyI0Wi",
+	"CU0MVocCDrNTbkRuZlmYvB8LACTNqt0VBm0fxEt8EVUYTrOxAU/HWrs3ZC+0Egf+eMKpwAZgQy89a1Uu",
+	"gqPDPUu+YxNh0XMSbuN8XkrQP7BCAP922HSeZHo89tQq3Jx7llW24iVcqz5BC5s6N7cH+/uXYlwN6eEw",
+	"17OMhdsfm/D5fBge+iZt48hGr7RlYhIwZQoLgICnWKUmlecNvUANs/bMymwmVEFUf0nPsh7pwr3cgCO/",
+	"o7u7ShXiMQEPYhQv98Mjy4yYSAu8gZ/mXBjY8UHTx5321uN5glLUr8J2Avb3EOuZLw+vYA660C7Jnjbm",
+	"m9awNrik7UXGJRXmWoGxNcCGLX1ZX7IEx4WAaYVzUk3sYVQEjknP5hugQgiZwWLV7AE+QUd5xyigS6BY",
+	"hBlfsEJ7lBU5yoD9rnSVT4UFyAtIbqQCFgM0Qzor3AXwPSJ/JJuxx+GyxC+AYo4U0MrBAXCUpXCoq2dW",
+	"cJNP29qwUirUSUTcZ6t8OlKoO/M7MOPGC6IzripenlXqShg5lqIYZMwIXjT6B+QBz9xUjBSNU8dicJdP",
+	"RTFkp2EbuGpx5M3dmPHFSPHymi9smHeY7pC9ENfND23ARB7p+fEPR6r1mhSrYZekJ8hTfoU2s7IcMoIW",
+	"JNL1AUjHLoWYN5Wz+VTLnBSv4ZLxsgSTKi+SFydctyTrV3M7fpB4oMQNLrE64LZr0yxgpKKnC+vE7CQa",
+	"35L0+iCAFKMHx0i2gvPT7Lho0GWnNeu7yihWE2KkYkwrdOftUEvAxTrZaAhcj1GzpTUArjpgEoJe3ILl",
+	"JZeADnnBxkbPiOQBLQ5aIGgDRBF1D3N5Br5+/QA6b0BMP2C5KEv4l/xBD/DP2+YCm55wOAdY4upu00zB",
+	"tGCttI5FFAh+0H4qis+CJgrN88LQzSI1YriZEowGZBwjDjROP3x6hld/M5ny713usdDXHdrdV1UpLHNG",
+	"oooSjSBO+5XoXHpWmce5EVtEV/4Qdbx+g23Arc5jRGCGQcwVTPxU8bJFzLcXCZd/EzB/57FjjKHrYlQB",
+	"MA6YFeZKIM5ajitDQ44o0jANJPJ0YV9UiRMnNhg5InAj84QGGrP+P/6vf/eP//M//9//+h/++e//dpCx",
+	"66nMpxSpAXhY2hb/2w9of6vjdEJxRU6NHXceNOw3c5H7S90vBN3vAQvfbjMO4v8cUGsX6ARm46AB1ogF",
+	"WuCAt2e8aABSBOhxVZZnDQeq2zrFrGMOvp+nHQWbQulGcXJ7yUlcB1fUTXt758qVW/PHRgRB+DTJKX8j",
+	"r1ZVaRzCO5p8M5g++mA7LQugZtbpuWXX2lxKNRl0uMqsHNp3YvGKdDmpCASei291ZRIQ+K2+ZqUmvNpS",
+	"AFnneYorXsqihrbHr54/e/ri9Oy7p3999s2ro8dPw5WTM3/Lf/3wPthT8df9LKH7fA/twq3DFt8x7DDF",
+	"Mj8L5osla2Tav/5P081apj9NgTXqGE1Nmir11bb1WBg1/ETnq7Pb+uqh4WBrYQSHPPEfJWXHXG82smAf",
+	"p9AUsWWI30xYfPAlc1OJ3uITcBq84BYcBA5rvt9phupxT6TA/d3zDOgw/C726qD8g2nGfUofmR/ja3AN",
+	"XMfCbU+8lwx2wAT5i0kqz+D+QK53kU8KijRwph0nuTGca1o6xb26LSx48Hu70TkCe+7ePYSobTwmN27e",
+	"OB7E5snToQUj5VoOfCvr5ZKnvzB7eDTQPdNXwhhZCJs8m1LOpKNLi2j0yyZOfZDCqbW1dPsNeidPUIor",
+	"W/at9BcuY2jwY23D8qEnecI6/7jkZoJmTdMhnDnpSrHlNnd5jK5xECUoQ2e5V2hk7fSTPy7WBkKw66m2",
+	"tdARyae4xsCEZWJ1PyWL3jjDb+X4uUQ2/fdB1Qt+rVEPdq2rsoDYUdQ59Ml2XAjzQg8gdCFMdy6VkmqS",
+	"hsZbJK4AHJC8871mGFf3wbxK+TF0GtiM4DZFMH6YLpBQUJhIUMQC2pTRXMn6T9WklHaaDlXE3h8nvYrQ",
+	"RO/fN5yJ+0RkGvxeFggPyE3ZSNFPiOeLL4m1ir/BA17WH9MxDUYq6ZsMEhDOBiWHw0YbLzwUGrTQbqQu",
+	"lb6G4DAInMFvUEPTsfyTu/ZMJnJKR9cNCaeBg+iK31zCQBB3KAsbY3XsbaQgf63gDNKW4XfKHbOk423P",
+	"tyGXgARg31dmeybV5Xb4bD1KSsfXdFza59zlCTeMOhgqdTeFYtZL8rxcChMSRQa+mp6x80I+BApNhRWg",
+	"XAVrCfJ3LoShbu3ntj6OCQd/qbriolHjbWo1GmpowpwBr/5xhN4ro96PvukfR0GXwGQx6v14O2CcCTfV",
+	"RVpUc00CxC0DV8SDyOmegXqkj/sHrrOKCW5KKcxIEeIbZPVS+jzqyeIz8v+iUQbZSAUF2BltRt+t+JmG",
+	"JlGPCNuCCgnoQVW8ZP0YI0wzlI5dLNiUq+KQ8crpGXcyrztTHlJqfolJN2hrlFvr7tVqxl6ttaNJwxM/",
+	"iaQMtZGWhD2Pxy4VoN9m2DNXpIe+W8rSFZPiYowVxmR78kLxKdFyS9zJvRhji27ZRcYi2IeoxpGqL26t",
+	"M87InpGt2jUimNEJMqlGKiaQWjLdFH4REfLGUpisBpXmIWbNeXiMcAYzPQujwqN6dpXCSWQjpbQ782d1",
+	"hp6nGTkw+4nGM7JcFq075AmSX8FIxdbkVAvHjl0NhuwoSVLBzMT4SAEHsBVZxUG2CKdoBup41rt2biPY",
+	"x4X3sp5fOP34cUtnt7UkuMHzNzM14JQg1hoiu3pZrxQcbpaT+aWAVAXAYNrkHdteuNvom/kEU6QtI84u",
+	"19PLpNmYItbw1OoQtiBH20OIVQunShx92A1s67fAC9Gp5b5beGd0GtxqM17hLFKK/3cXpNDHtY6PRC8o",
+	"7DBKV/VcUxAUPFIfg6pmq4Q8G/V6DUfX26v2lgdsd7d2CVqNpZl1aFY/kLLxpOU7t5xo50rmXV75MeQW",
+	"qBFYIjX4ghkuLeqjS3ElytsxJDikp1gJlg5fZkCqiix6WAjlzGJ7Di1GbiaGFzdzbW+r3qCPOiZNbz/k",
+	"rGGfW/haX4M3dSHB6XkqJ9Mk4rB1dGbCz6XhcOUHiHwIBfRAHIYXcin/Bywz7QqJw3RsEL2F7Bx+lTF8",
+	"FoO9AM3fxT4tqwtg0+o9qA8/QGFvaeZLJ90G1tTdIpzZFS8Rb9k7KWSe14qvpqp2JXLCM9nSWcZnkElD",
+	"omrbMyE5OPJfTwX412hDvIhA336iRmgspP4w5qfJb2xMQFMH+3WtU1VlibkEnKnERk+DlnK6kHZecgru",
+	"P0TLcbRmxuwdYPRO6JySYa843/RxXgledsq+Mchio0Xxncn1O8jVkbjGHoiwrlmiKMivtL3ANM+TIOnr",
+	"ev6D39/Vvq/C4w3QsDQafpYajxyaOk9rKaR3U3CjLatJ1kyNY5y/WPvkxbn/xjd4m7DVb4j4fIeA/NWp",
+	"/lQJs2ikFmj5+DI+n4OfZOYxrBG5kFctPN11GxobFOe5dqftXCsrOpVCtxdE3iFBaUnWzPW86DtnSp4F",
+	"PdS6L1BZ1Z0tlTZsKV8qQVLGHnzJZlJVTtgtsqeuifXfNM0/ULNtEqiGLsMO0EYnwQHX8Rgd5O4QGj74",
+	"cd3SMt1pk37P/U/tNVk21tiET+WsKrtSXrzrlssQKJLWDsJr0A0awYumzErAfFZBCAvgpxhNdkYLPJNq",
+	"rM+syWMSnLMVLPNeac1ve/oBE291+vV+o59hyjfBifm7dHjqxPwDwBUeZlxomN96YIpOlEvhfUbP56ng",
+	"uR+mizqzO5MTpY2wpODyXbG+FRRbfj7V1+cQ8oedDQ6YdCMlLROzuVsckq815YPGILygMav9YPvaeFLn",
+	"ZZOpMGKk8EfQrJnKOlEMDv23UZVGXna17vJSLA5B7+7sSMVEUb6pl9ZaSSZZn9fJeXSdbuhPUzAIqcFw",
+	"pI7CkmjNY1mWEJ0BHq9LamW/VtKsxVXRb5onpYKqwKiWcMzJejd7vru9K26A1fX9PsEZPKXu6ecL7Z42",
+	"BqmfPmkNRc+/DyO+zXpTfZ1GBPVpYxIMFCAMnx008ptEv8aM1TpdTk7xkLOr5ZF4j/yHBxkbc1n6xtKR",
+	"ndk/QCVybWTQJu54H2EOnEkFO6fH50vKfAASSNlYb0aYmGeQYVD/nuD8x2zrVEXodS43syH1JXtFHyCf",
+	"D/xZwvC4xNZBkgbpWD+X86kw6I1up9o4ocg9NS2MpWyEIZ/h2AnjD0v7+RziRYyJPnPYf38rLgQ2Elsk",
+	"z4x2WFpYmAWC1Hrs86reydWUApxZcKunSwbacr/1lrlrzSBKoRGk1vSi12akah/7mM3RbyF2w0urA8xa",
+	"eOsFyya68Mz0SMHOrPjfOx3wE/pDSMu0AgQWMEltJw8u/9IN0DGXgGflWmHmiwWC8XJGK22Rz+wG76Ta",
+	"2GOvTsMQzAJwKL/siHG+niZUR4AyotnkoD4XCi3kjfSeywbBQ3QcUIFFOCCUX/sihx3kpe9ywabcHrK5",
+	"EWNhjCjO4oIPRkoJCei5MTZ0nsXkmrE1I2MwLrWFKdrL6WW91gQxH9by4FuiaIJu8JA/rgdoPv5DHIae",
+	"noTRntSDrWigER7wfMIxb7ponWJykgM8aiYnyxgnERRXm0HEHvB6NP9jNdanJq/TpPnbezrlRjx+9byF",
+	"+Zck6AdfffGbR+tTCm8rvXt+4vtXzyiCEpyhwX0RE4dKd+sowraAjBu1fpeBsdsyndDrmHkHlHiNiFGi",
+	"gxPhGnlqPS9HtHJDiumEKn8KKgIB6T/Qb8mJeW13XtNh2rSM75pmZd9PCKEgH7K+lbMhUfecGyOJd4BF",
+	"37N12kSycAfgSVM2pZNOIF9XBnDAkmKZ6TGjSfaDUQF6GNytyvkuEi6m7LGQaiQyKfZSApOS9a65UbIl",
+	"lzeU8AR8sdQSiQNtMEayDgGpIr+0HaL/Uu2jTgOwmPey2g68Jj/26ULldRLTVNwmswuVM6MrJ0KlHM/1",
+	"QVKvlrmUTMa2dgS068zHWfD02g5n+4ke1SP4n4/rUfzPZzSS//91HA0WGEaETmhUWvw7JX4hqiRTkH8c",
+	"3wUvG79rTqjoCzXspfx7a+V0gq+NJuOlgEmcJPtXhPXhP4XO8/7/GkBXxwvvVkPdcDSmyyLIWI2YTwgC",
+	"h1RkY7yuKDKFRQ6GvQNVlWVqxDiz7jHR35YWc8YdBsbZlQm0R8zeK/3OkqI+nYenOfvmxW9AQup6fQ+u",
+	"K51EXmn3eirtCXigrCnGwKxnqkEJju44wbWl6cdC+GLbaKI/1EqNzjytK459RrSiMAkfjI2ekTdYcInz",
+	"L0U+5WkXcLIedRcOUCFZQ5S6JvxKxEChGCBXiwBK5pf+q0E2UuQzFcg2hQyDkarDZydUJejyB699rDDw",
+	"FHjrwESnhZ3BbRLERxH43e0R0TcgblnDK4vSB7b2LrCB9+yo9veCjffEn8J+eQjC9IDnmQNUDxw007mP",
+	"lP+ACsZAsCvla+MtY6B/aJuOWcELB7+vsx8SkNFnUXkEaROlG7Lj1vFibH3yfNeZG+u8uo2zTyYPDLlT",
+	"Tj3b0SiE9BhqhnXGD1D1NBImDxpuG7//4bVndrhi3zo3f6nKRcZO/SAiG6lTPhOn0om/OnVG5i7UoQNN",
+	"3IKdvDx9zfb5XO5fPaB81KGYI/uhLmOHUfsx4w7YMhrlzu5Z9vj01deURai7dhqlVAVKg4sNypceiYNn",
+	"MId6x/lcfifIn2QmVQwgvQCjydfBkvT7H15DwJXfUI+n4G3dy9Q50MNaYTyL2JEb6YjRe1pH38/pzHMr",
+	"Z8PhcIDR7+dBbsU2iNjZ3h4EewFrc344UijsTrQuIoqpuR7bAKzNU0agfK+FvwU5C8vgLdN7XEyoeOFF",
+	"Oh7D3ffCftSqKqzOAbAmMbEN5R0Ff8Y6Q3Mtmh+dHLMLMZVg/RoyT55YofNqJupKG1ZXJsec26Zy04OR",
+	"8k+f5lONgeQGpEAz5pBVeS49wA4nQg0nehAHgtTqTEDyEb98O1L9drr1uSRWf1gMnR2Aj3iIHaXkBtIN",
+	"R2qknkLYOHlvxrSpnD26uWFc2Wthah3ShS4WI3X+ZoSZQEe9A/ZmBLKg/3fUGw6Ho17GRiEnYuPp27fn",
+	"hF/Q8y6cR68R2ti7P3wwvI/xy0Lxuewd9L4Y3h9+AQYANwX80b7BdVm1CSau81g/Vg7qPZPWHWETj8fQ",
+	"2AvNH96/v1TzC+JgMBx9/2+Ip8A93LpYG0QMAgx2FAS1Q7+6R/cf3NnYlJ52dcwXHu0j/ZHoLR0rDDYx",
+	"c+/gj29aCOePP77NlrD0H398+2PD76qHIIMIufaG90g7A843hLAdslFvoatRD3K/2EY6jT3/JVWc4RMb",
+	"69iBaDHXNnGUmPL8iHAmZQD9nS4Wd3+MmGrubZv2OVOJtytA9ODuR08d5lEBamuAnfsfHnaO2AUnrsRz",
+	"o3WFRfTcQiyx8nrwkYAbTCkLXTUmKi3lXm7NeMnLNcz3iw8/X48AGmyDtGwmrZVqAsy+nynN5bc7ONyQ",
+	"nYTQOtgu/VFiNbTEIdNGPdzB5F5rzWZcLYIJjTsnZnNnQz4eT5qKwghr3x+NHRVFnaqFEs8slRR1GlI5",
+	"hdT8ngkfB2Br1kPFjEroGEM1LhDXItM0SCG6t1mSlu2/kcVbZF9KgclF2ojwlZjpq4gIawcq2AJgOD2t",
+	"rNlNYNnbeCxrHNMGx7wfV1Deo5QKwk+p+DSI26d2pR/tYjuYrfJpawt+u5stoERH1t8J1odfZ1aU4wEj",
+	"YQBcD0HxhC/978FhDH9CR5wAPu95oxEOGVfo44Bz62M61ZgzT6jCjw+hc/4i+9ky1ZwtfbdymXGet77M",
+	"+80oiMDcbCiwzGIiDzJAJKTXuhgzJoCK6Kl2f3aBy1pGIVa4Vh39XWGSD8S1hWXAwrbj3B4lUz/vmseq",
+	"z5DOrX2fmqT4M5v1l46Tf24M1KlwbVwLeZWDrID56IJDCMqJ0gD+tYN3YqZCgzPjr/mWeDimROhWEIQ6",
+	"0h9OQRBLbqcQQUgaWFCt8J+FjoBW1Q8pEDHHuRBq0KysRMXRg16L1NbozlSnJRE8n2bRmWj7U9+XdaX3",
+	"pE4B61c0zv8DkKdGxfmt6NLdQV2rOkfi9LFOEbfBGrhr2ldKJdqMYJgIJAkPfjclSKVkwBP2FyVk+CmE",
+	"Ue+RIj6yChsp3XteYYSfkNS0T5c03lqyEjw+/YMf88WT35++fAHuiBlkZsXQPDjafqHzcBmHs+I2iBsZ",
+	"6DrDDDl2ta/xqcA7/A02+8tlZRuL2DGuAC4aM952CXpgTOchCXZdIK+FtSHfA2LuXaMTABI0wrbYUYLW",
+	"z3hja7yxaw4ZkxW9L7p6TqVTAqSymcB8e2MmbnjuygXlSyKmox88gLhlSohQlGEzYvJs6XqG0rd4ekVc",
+	"RQoZheAiwkY81MJJYqAvHiac1pL+LrnThgIm0XcxZnYh74tQOz5D0Dh4+vzo+BnGIjRa+lkNg/V6darg",
+	"V5fGlYnUwH6qqY7q3Fm3QLwdfQXXkbvoy0qFUfSxn22COLt6g8pQ79TbitJ+1Tu464za3pHJDUl6Ci8P",
+	"ekIBw03vdz/EARNXKLNEz5iYqwy90AALwzOpLPkprwGCrlmmkvGuTvNY5WVViKV8gGGOfXSaB4RsvICK",
+	"r+0go0po7GIR6z5QdSa8jy2F2qxrCaG/1hpivrwxL61IOZUtL+JxZaw2cWfRB6Ww7EKUELgobdcELsRY",
+	"G3EHkI+ZVZPLgMq+jYSrGzKuJqwGd8iqeOy6ztKOW7hL9gOT6QI15aW/4L9AW0hkKFSL93h/ug6UzZ85",
+	"cwZIFyXMBVNdRntPEQRb0e59cRPUAkkS/hRe74aIfyaxn0lsisTeJcG8HTK+2VPFKlpY7nMVC4H8n6ET",
+	"WxHQkHM8n86Qvf+Mje8WEfrOSevS14rIHuOgJWsjyUFDWLeeM8MdstHJWFK68U3oM8amrJN+KH14I8Jk",
+	"C+T5UydE37//vhB9u5ONyXC7WIzv58xp9vB+IyblZwBc4biaic95UO146DmMZc9+yqgAukHLvt0Kduo8",
+	"lp2Q83WdO/EDHW6rTH0HI5Pj658NykBdGK0Ksvihg37GIJP6nsQUt+gJzfpGOEmxQpZJFK221IzgEe+/",
+	"wf7f7r+5FIsNrkx+rMcw8tdUTn2z7rYRdLSF/vbBV92cRLtfTOy5Vacp2r6lpxTs7mdl5KeqjKRrgEkD",
+	"78AhyR93jDMIJT+ks6E8jXV8ERJVUxAd5qDGhNkXgvGiEGQT7/CXTtlETir3c7pXd29saezOLfy975LP",
+	"AISMx9NBiqjGZLC57NqiEugEluBezAUWqbkQ5Wf8tSsjLDgpt9AHDG0E1koCq2yl9pBqDzzVRvQCx5Vz",
+	"pbQjR8KtSPhyXY5OXu242fBDOjEsVYvuuCnNeX9Wvd2V6g0DfZoVGik20oYw1VBY2j/qzL18+zCf45Z6",
+	"5UOg/8YIHyXcB9dZtMqWr54utdqt9sTTHOl5f6pteSlVkVEyWUxhrDFnV6v4JCTQwdKhVJSV4BGqduKL",
+	"jLJN2cEhO0dp4Zyq+0o3ZC8SrkCfCc1tGOUdOf1DIqKYeuoudA9K5K5Rnu2QQk/tSonYftRkUWnzObcO",
+	"muhWBP8goiXgXuxUXyumVX57MkhpktfJsU/g+fFq8uG1/Lbv9m4FzrtDELiiTeiJWh1iWv1ryEGABOLz",
+	"vf0EBdzmPZpyynCKVo73vcIICRAr36znTFeQjEc2xOKUUl2CpjGoUAeH8d9Q16/2Cr6e6nJJ820EuxRz",
+	"18yKVwoYUlpGfuND9kRiEWkoBWWd4BDQdynEvJnNo4s9CYl421cdS35/lKv+QZkgKmW+axfl9fjl9XJ9",
+	"8I8hCa8yRFQgPfBENU8TU8FFpsbjpMDpfGZwfg6IcodslhLXd85qYXFwvmzrxpREBM8BvAmw/RkcnRzj",
+	"2RyGZENUscQ6vnhXlmq/QATdHaBBGPznxFm9K8ojGy5tWXH0mcX6pbFYxM207y5q+0K6NjcVihkxrqyw",
+	"dcQzAM6j+180vzsLgFRTJWkpNSUUG0Ue6l1vtlDrL/ZT9flet1iZz9f4F3KNEfIZj5i8DRYTLtX7X79L",
+	"sdg3ULyq+wpicasG2H4Hdrq/WGEmWZFyx/JMsxRZBxK4FIvdSS+vKWnbp+AMF+/5SvqAT8Va8rPAL6dT",
+	"fb3K30NRGqoZcdjOFLISuY/h96C7sXeDibTjbg0z8Are/3ww0XdiAUv6CAhoO7PSCjNCejovcDYhpa03",
+	"3yXSoiJKlRrLtpmpHdt5KRaDiFcmhudQEYNSbBu0ev9ikd1nZgtjQnmE65AUqV+nQqWIr4m8Eoo0eOD+",
+	"qissem4dX4Czlqzz2yKgzYWRuhiyoyYybSPR2zFypPde63bxjNp8QBSCQ6xztqCJfvazuFs/C0rS3/C5",
+	"RuMJpse9ne/fs1B98UPQN+z8ic53Td2WBl7K3gXbh1fYX/i4b7ukW83izVBRCGtDkSudx6/kwxVCMDz1",
+	"JRMDJsZHl60LEQPbAGV7vKg0Frn+fPHaLPtvd3q0ISsfBLGhHREBDWnIITOi1NzzU1kyt837q/AxD7s2",
+	"VOujDtO4WADgHdalrDCHfc6NWbSmKjHxzwW34Ol/G/K0T9Eh3ew8BQDtAAXRSKFGyI6x0VLR4K5wEnyd",
+	"hWCrdkEsqjBYe0zsCE8Vho9dgJumbZPMOnUREY9xah47Fk8pfrnRzn9Z8Qx4YHcTSrRcFaYZtRrr2gBc",
+	"WyFCSuUmqGUxiMzyK7A5uCE7uj2PvP/GA+gWPlnP6irUm5QJsebnNsEP28XZJgKAyGXq84X5BC8MocMo",
+	"g2Ig9l25RlH3hyGhmgw5DjHNuHDEud5guuSLhRdEc1EIlYt4SZC9bfpCSQuuUFvdnlQi4iX3a+BullMD",
+	"f1B1PYz4zjl78fNit9TTixdNxU7tEe2BWmtWriTFVeL65FNI4NvMDf0Xn8f355ZQl7xz2nVSlvXzh3RW",
+	"y6doGVR4RM2TdaTbp5ltgRzIXWAzTQXscEqtt8qrjRCoq8CG1MYKOVFBXdsoI3OI6mfbLLxF1bzSahDS",
+	"l3UWE2M5L0vC6loxL6Ad1BqW9ggeMfvRlcWK7WH/sUhGcDhtgKfTWCWMW3berAR27ofCMn9Y+qi9md9Q",
+	"CvbOnbzj7I40zrEa605ZhUAq1EX7yHgqnIu4mVPQ9Hverx+m2iOTxkip42yAjT9X8p/BdNZwnOvjmZb8",
+	"R0+OqbiWrWvJxeJxR5WbaiP/hMrv30FJM8x+G2ZQWWGxRhhBZ3+l8B1bqnuXMc/YtosFDLBQIK4HMAPE",
+	"V9yzLLdm/DrMp1XIzu98Y9Ej9QPiHSOgcCcvUxiHCokR4mH9Rw9/SxX6ndYj5THpIHUbGuWdmhfiA9UL",
+	"eFyv4aPUeQpLTKkxA3D+YrwEEKxWykl9PBLv8cOeVN0kvk2/2mJVHbrEoVply8weqiLiXSQhwDZRzj27",
+	"BcFbpd1Yrl10Vxg5h9LZ52AeVYLp8QHjbFyVZbMofphLLIKo51Ay0Y1Uf+rc3B7s73/78vT1Pn2zf/rs",
+	"+2/+NdWtPS7+ajgcjqr79x9+1ajl6h8OYrX9kWqU26farzHT91SXhWfyzsWNG+azYpiqxz/E6uTnI9Vv",
+	"BHH4kdD7MdczKqvLzhsvzynLaazgP1LNEv5sKm4YTq2dfXzGF+xCoG4XI1FGqn/+ZgTS/6h3MOq5Gzfq",
+	"ZaPezE7gN/wQ/uHBm+Fw+PbtuV/9TF/IUrDTJ9/Frj1ZGamwWD9B2v7z8D2DDs6ZVXI+F8Al1fVyC51b",
+	"XBMRiGtx4fu/Z9k5HYmcDT3Gf3rj+m/EjaP5DM6BHfKfeu6HmwlUqByyI7gAlRGMe4F9gQX6+5wYTgik",
+	"4x6HE4rAqvgDD1NzymNWk5YsKOtRmMCC6inMfxpg98Pge+peavXR1MRhAp3hlE7MbcYqSCxVp1YCexCi",
+	"pN3SAkAVDOrCzd2CMrkT2sATznMxd1geebZUMQ4+/pxt+xcX/5frQmAcKG8U0QV+E6jdVF9jgWtAKnoc",
+	"FcaQfIrMCjPucrCYpSqCoGbZb83iMJRPDxa2C8pDjJqxUqpNdHNe8sXE6EoV+81ivk3viyVG/orLElx3",
+	"tSoX7Hrq0TmGHs7aWxvqKFohCra3598PVmtwQaq8OInHrTl8SAexxkDrfDxgVa2d2SmowvAFd9xfGi+u",
+	"R/GvAXLLM0RBrcHPWExx5rFC4DX8AxSBZk0IqcGhDSaB0dmY+fBUcJNPu5MeLgETqBisYw9ZPuWG574d",
+	"oAyPZR9PpRJW1K88DbaVgRr9XZlBf9radkHZm+PvTzK/4oOV/Io7In6wrZ1K3d3RtdcNBcgy+ciivVab",
+	"hnZkh9rZJr4rvSBDRo2Aj690lU8F+sUBvjSCF6wPrc4wU7I988/O/Fvkza+5rYMiaveKWEFsLjyR76eC",
+	"mHZYofaEk6aD5nXPxtJ9VD6h4LJcMMimzvqGO3EG/4ticMiMcGYRFCJTwV7533tH8HsqeAEqGStyrTBt",
+	"Dj6DS9homszNW2dff7tCzdul9VfruHncVefwJz8S1p8bMZY3g4zNp8D9UT3gzF/QUqrLZhj9oaf7sRlU",
+	"mVjaJqLlM/A+14ZNZSGgHv/Y410Ek4sFyCQY8g8p8lBHN5WgQPNMBJFf7poMQqzWD4rjqELD9WD/F8KL",
+	"hjBvIOMXC2KASNkZTGzN+mSysIeMTg9SZwZg9HPyv6l2SU1IaKe7qYi46c48/o1wS04lH919hU43CwW4",
+	"LkXNrXE4NfIRge2g0xDKmcVnVNma2T3bTqT1fsjudhf8h3BbsDSOFaL2WK6nR0e9NTR7aOi2JD+T6pI0",
+	"Nx/KB0yqy48k0z+H5CCJA38GN6R2QgWB5hejyf3Ms9yeZ9mFQPW66blnozanSf4g2yzQ9D61PFPa+eXm",
+	"Uz9dXK5CLlgYEnI/s13vwXY9CxzUCgr2/FX0rWN6PBaGair4Y0LxCbOAusp4ALtY1Oq5+kxhTZ61E9Zz",
+	"ZzOuKl7iIV8I7lBVVjk9407mUCm8djO6O6ZnuzjkkKb4QxAKHOEjkYoQEvwHz8x2cln+Zc2+7pRexPxG",
+	"Hi1QWs8LdBcP/mnBeZNu3GcKs0tWb4c0AhOQN0kEKfzbjP+9z3j/vcRtlGJFuGx4AaEIUDiAOlJ71Td6",
+	"LbINOV/WGILJfgpJ9FxUeNXqyhUjMKR7AoUpOxEGonAPRmqPkZHxgEUDcNY0x2bM6YyVHIy9UAW7yFhl",
+	"hfF/UY8wUow5oTi+g0YvIBGVkvklpqTy6Nk/A+LDFU00YCc2r+xUFL6f/pOnp3tC5WYBlqmpuGHXU3Ln",
+	"WTZ8cAgcHvpF2Ck3IjezA9YyB/er+VyYnFsBPekxO3p6uv/08e/2T757fPolntbvT1++8ENTcBcWM7Xs",
+	"zag3rsryzC8ALML/dsrVhJ1yBaZhUJLA8wdf/vbBwy8effnVr38z6r0dwHb4/YKJ5VPurrV2B7WuY84n",
+	"IkSMFKFoAJ/PSYRn/sCfo3EZ+hqX3DmPXA5aevIz6Tc7B98d+D8wfLKAz+qfQjk5lsLUTUj/E37CWuqf",
+	"cGS+C+SZZTjU8Bn+ALdq2Hsw2x0QIu+jvwTZ8r49ffjlV3XZoqXKXCI3wrU2rMOhiJQcH9aliHq/FYPx",
+	"4O5Hx/6TPkUtUrNb9gLRTSOusQBTIRBpj4KIeO+OhTgKIOaJWjDXNmKgssA7ZM2w7+DU7WddeiFw4XEZ",
+	"kG1odUZWX/hzFnvAn6UcCycBncFvI+YlX4hdu1Q30WBIEtaSAfdqPiXNjmSMe2nZU1NA26yPf89m0oKq",
+	"A1qECsxkEmeFLIChwArwrE9BsWfQbJAFELF+0Z4egtfVtaY0sX16fobeJhnj7DHhxhiIFB8UGo3C/s1Y",
+	"mhnrBzxaT/FTSiX54ItdcXaAm5B1Bz+oSPCDravkJqTLePhw9wBJCMLxS1FnrutXqsKsd+B8VClbzT0M",
+	"iSLknGdTbgqhpJqwfCryS3KYGXyKAQI75UeXXTOaLB1EE8CdAxX+XCjGo908On9vyXJWar0i+Ht4/2FV",
+	"wTjGp6YMxll9Vgf/UoR1UJDcgWb51vYdBLQOcw77wTPRSrvXU2lPhLHasymQa6KhEhZXwiB4Yjwi4K3o",
+	"ohWUhLwsF1SKLBW2m8YTC5XHmoDdcmkTVptlTUkkBuuiVGIQnGSgBTeGLyDXE5ZOy0Yqigy5LquZskGF",
+	"QczHWJbCsn6hc7uPj4azYsDmZWUpZ0Jxxt1wpI4cm2nr2G/Yc/k7wJNfZvfv3w8jDdlRmJouC0DnHAUy",
+	"SuPihTzVr7sEN1l7KedzTyPA561Sfv9SLrELlb/Cce6qcttaCWKh8pfYxXvlRJNOzAC78qKQvg0vT4xf",
+	"mZMe6+KUiFzRlN/GB3CUAPibqxG3IedlgAaSwwOoDBNVn3fr+QvHaKsyaV2PRtnAmxVyp3ntH2P/e6+h",
+	"sBsy9R6GU9sPLOPSJFjf3+wzLLa9U4dfKDItcxE8bZt5dpTwTCOnuCpRDJDbNeJKX+KtZP0ghMGjHcpg",
+	"R0QFr6faCmZzPRdB1+q3kvXH2lzIohBqhzLKUUxOBMjLz+Po5LgWpPy+0lFju8Hu0u58Jxaoiyy44xeg",
+	"jNNlYZn4qeIlUNtcqxC0SNcIw+FZXnILtBen7sXBUuZucNiRlGdHsthLT2aRpGjTpig0U6f1GYhi66a6",
+	"CwGNCBDq4OZGX5RiZjN2sQDkCiQMNdc4b2LnOme9wtHgHe7iaOZWGMcev3oet+diwcSNE0bxEjWLGMIS",
+	"RkOS7qfiCXqLK1mofA1Lsv+m0e0WKUVq4rxz2pyur9qY/rY+wF+8iw/wozTTVhuNJlqJXVKwOhAJFU6X",
+	"YlHr45C5vhSLwQEG3p48O3r99ctXzw/CP2fHTz4hqrVMpj4ZsrT7nEVEj1pEh7xPCNiIyeeuiRLoA6Xd",
+	"GXh87pBQvQT2KWAq62RZsrmWyjHg8SjoEudnxFgYofIOR761aPGVmOkrwRpyURsrkkwJyDIF74Pt0ORU",
+	"8NJN/7TOT/VbavIB2WccIh0isBwM8kxeCSWsPaAMrjoXFnyLq3lzjbgwWiVo8dcu8hW2+ChrhLEBgr/c",
+	"lUYkclmQeTm6fi3vtZ+ZrDc7fkVxz537HRSGdT3FzrQd0fbM53MIIZPOMo8pV4zVnmcOwT0HI7XJFB0D",
+	"y2pLMS+KPa3sAJ3G53wiRn7tFCSETk/a85Xw02nWZXMfsiPYAXIhH6nzxzyfij0vaBldHjCl90A5cJ6x",
+	"81ceCxhh9k50KfMFvDT07NwP6j8nCe2UEERsO/bL3+MqF74/e85KaZ1nglZMpSNF1Zw6MpCQffSET8TG",
+	"mCW1YCXwC4eMY10qtWrf6CuPnCBoC/wEQaT86tGgVdDz0f1HsNExlumWad1vH6/kxI3bn7pZmdSdN9UD",
+	"KQvmRDA7FWXZQQrftfN15qHD2uIPQ2fseirzKbN8YZnVwfoPkLB8QZup+uoe2k4dpfYQLhXcLEndJDV5",
+	"QKHMVQCKypS9g95+z286tX4TDo6uu+dTw1FSP41HjVC7xlMM0Xz749v/HwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
