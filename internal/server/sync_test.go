@@ -194,6 +194,8 @@ func TestSyncDelete(t *testing.T) {
 			{"an account", "/api/v1/sync/accounts/S-A1", 204, ""},
 			{"it again", "/api/v1/sync/accounts/S-A1", 404, importer.CodeSyncNotFound},
 			{"an order", "/api/v1/sync/orders/O-1", 204, ""},
+			// The path's object is an enum of openapi.yaml: validate.go answers.
+			{"an unknown object", "/api/v1/sync/widgets/W-1", 400, "invalid_request"},
 			{"a malformed agent key", "/api/v1/sync/agents/no-platform", 400, "invalid_agent_key"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {

@@ -3334,7 +3334,7 @@ export interface operations {
                     "application/json": components["schemas"]["SyncResult"];
                 };
             };
-            /** @description A Content-Type other than application/x-ndjson or application/json (sync_format). */
+            /** @description A Content-Type other than application/x-ndjson or application/json (sync_format), or an object not in the list (invalid_request). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3361,7 +3361,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description An object the sync API does not know (sync_object). */
+            /** @description An object the sync API does not know (sync_object; the path's enum refuses one first, 400). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3418,7 +3418,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description A malformed agent key (invalid_agent_key): send PLATFORM:PLATFORM_ID. */
+            /** @description A malformed agent key (invalid_agent_key): send PLATFORM:PLATFORM_ID; or an object not in the list (invalid_request). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3445,7 +3445,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description No such object (sync_object) or no record with that external_id (sync_not_found). */
+            /** @description No record with that external_id (sync_not_found). */
             404: {
                 headers: {
                     [name: string]: unknown;
