@@ -78,3 +78,45 @@ func TestTokenCommands(t *testing.T) {
 		t.Errorf("audit of the token: %v\n%s", err, out)
 	}
 }
+
+// TestTokenSyncsAgainstServe is docs/sync.md's road: `crmlens token create`
+// prints the token as its last line, and a served instance on the same
+// database takes it on the sync routes (and only there).
+func TestTokenSyncsAgainstServe(t *testing.T) {
+	vars := sqliteVars(t)
+	t.Setenv("CRMLENS_DATABASE_URL", vars["CRMLENS_DATABASE_URL"])
+	in := startInstance(t, vars)
+	in.waitHealthy(t)
+	out, err := run(t, "token", "create", "--name", "curl-example", "--scope", "sync")
+	if err != nil {
+		t.Fatalf("token create: %v\n%s", err, out)
+	}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	auth := bearer(lines[len(lines)-1])
+	for _, tc := range []struct {
+		name, method, path, contentType, body string
+		status                                int
+		says                                  string
+	}{
+		{"accounts as ndjson", "POST", "/api/v1/sync/accounts", "application/x-ndjson",
+			`{"external_id":"SYNC-A1","name":"Acme Trading","tier":"smb","updated_at":"2026-12-01T08:00:00Z"}` + "\n", 200, `"created":1`},
+		{"contacts as a json array", "POST", "/api/v1/sync/contacts", "application/json",
+			`[{"external_id":"SYNC-C1","name":"李娜","phone":"13900001111","account_external_id":"SYNC-A1","updated_at":"2026-12-01T08:00:00Z","identities":[{"channel":"easemob","external_id":"sync-visitor-1"}]}]`,
+			200, `"identities":1`},
+		{"the token on an admin route", "GET", "/api/v1/admin/agents", "", "", 401, "/api/v1/sync only"},
+		{"delete the contact", "DELETE", "/api/v1/sync/contacts/SYNC-C1", "", "", 204, ""},
+		{"delete it again", "DELETE", "/api/v1/sync/contacts/SYNC-C1", "", "", 404, "sync_not_found"},
+	} {
+		h := map[string]string{"Authorization": auth["Authorization"]}
+		if tc.contentType != "" {
+			h["Content-Type"] = tc.contentType
+		}
+		resp, b := in.do(t, tc.method, tc.path, tc.body, h)
+		if resp.StatusCode != tc.status || !strings.Contains(string(b), tc.says) {
+			t.Errorf("%s: %d %s, want %d saying %q", tc.name, resp.StatusCode, b, tc.status, tc.says)
+		}
+	}
+	if strings.Contains(in.logs.String(), lines[len(lines)-1]) {
+		t.Error("the service token is in the server's log")
+	}
+}
