@@ -442,6 +442,36 @@ func (e SimulationStepStep) Valid() bool {
 	}
 }
 
+// Defines values for SyncObject.
+const (
+	SyncAccounts SyncObject = "accounts"
+	SyncAgents   SyncObject = "agents"
+	SyncContacts SyncObject = "contacts"
+	SyncLeads    SyncObject = "leads"
+	SyncOrders   SyncObject = "orders"
+	SyncTickets  SyncObject = "tickets"
+)
+
+// Valid indicates whether the value is a known member of the SyncObject enum.
+func (e SyncObject) Valid() bool {
+	switch e {
+	case SyncAccounts:
+		return true
+	case SyncAgents:
+		return true
+	case SyncContacts:
+		return true
+	case SyncLeads:
+		return true
+	case SyncOrders:
+		return true
+	case SyncTickets:
+		return true
+	default:
+		return false
+	}
+}
+
 // AdminAgent defines model for AdminAgent.
 type AdminAgent struct {
 	Email      string     `json:"email"`
@@ -1230,6 +1260,28 @@ type SimulationStepStatus string
 // SimulationStepStep defines model for SimulationStep.Step.
 type SimulationStepStep string
 
+// SyncObject What a sync route writes or deletes.
+type SyncObject string
+
+// SyncResult defines model for SyncResult.
+type SyncResult struct {
+	Created int `json:"created"`
+
+	// Identities Identities of the written contacts.
+	Identities int    `json:"identities"`
+	Object     string `json:"object"`
+
+	// Records created + updated + unchanged + skipped
+	Records int `json:"records"`
+
+	// Skipped Records older than the stored one (out of order
+	Skipped int `json:"skipped"`
+
+	// Unchanged Records whose updated_at equals the stored one (not written).
+	Unchanged int `json:"unchanged"`
+	Updated   int `json:"updated"`
+}
+
 // UnlinkRequest defines model for UnlinkRequest.
 type UnlinkRequest struct {
 	// NotThisPerson The agent says the linked contact is not this visitor.
@@ -1309,6 +1361,9 @@ type SearchContactsParams struct {
 	Q string `form:"q" json:"q"`
 }
 
+// SyncRecordsJSONBody defines parameters for SyncRecords.
+type SyncRecordsJSONBody = []map[string]interface{}
+
 // CreateAdminJSONRequestBody defines body for CreateAdmin for application/json ContentType.
 type CreateAdminJSONRequestBody = AdminUserInput
 
@@ -1362,6 +1417,9 @@ type CreateSidebarSessionJSONRequestBody = SessionRequest
 
 // UnlinkVisitorJSONRequestBody defines body for UnlinkVisitor for application/json ContentType.
 type UnlinkVisitorJSONRequestBody = UnlinkRequest
+
+// SyncRecordsJSONRequestBody defines body for SyncRecords for application/json ContentType.
+type SyncRecordsJSONRequestBody = SyncRecordsJSONBody
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
@@ -1476,6 +1534,12 @@ type ServerInterface interface {
 	// UnlinkVisitor Unlink the session's visitor. With notThisPerson, that contact is never matched to this visitor automatically again. Audited.
 	// (POST /api/v1/sidebar/unlink)
 	UnlinkVisitor(ctx echo.Context) error
+	// SyncRecords Upsert CRM records by external_id, all or nothing (docs/sync.md).
+	// (POST /api/v1/sync/{object})
+	SyncRecords(ctx echo.Context, object SyncObject) error
+	// DeleteSyncRecord Remove one record by external_id (agents by PLATFORM:PLATFORM_ID) (docs/sync.md).
+	// (DELETE /api/v1/sync/{object}/{external_id})
+	DeleteSyncRecord(ctx echo.Context, object SyncObject, externalId string) error
 	// GetHealthz Liveness: the process is up.
 	// (GET /healthz)
 	GetHealthz(ctx echo.Context) error
@@ -2080,6 +2144,46 @@ func (w *ServerInterfaceWrapper) UnlinkVisitor(ctx echo.Context) error {
 	return err
 }
 
+// SyncRecords converts echo context to params.
+func (w *ServerInterfaceWrapper) SyncRecords(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "object" -------------
+	var object SyncObject
+
+	err = runtime.BindStyledParameterWithOptions("simple", "object", ctx.Param("object"), &object, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter object: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SyncRecords(ctx, object)
+	return err
+}
+
+// DeleteSyncRecord converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteSyncRecord(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "object" -------------
+	var object SyncObject
+
+	err = runtime.BindStyledParameterWithOptions("simple", "object", ctx.Param("object"), &object, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter object: %s", err))
+	}
+
+	// ------------- Path parameter "external_id" -------------
+	var externalId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "external_id", ctx.Param("external_id"), &externalId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter external_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteSyncRecord(ctx, object, externalId)
+	return err
+}
+
 // GetHealthz converts echo context to params.
 func (w *ServerInterfaceWrapper) GetHealthz(ctx echo.Context) error {
 	var err error
@@ -2201,6 +2305,8 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/api/v1/admin/layouts/preview", wrapper.PreviewLayout, options.OperationMiddlewares["previewLayout"]...)
 	router.POST(options.BaseURL+"/api/v1/admin/simulate", wrapper.Simulate, options.OperationMiddlewares["simulate"]...)
 	router.GET(options.BaseURL+"/api/v1/admin/audit/export", wrapper.ExportAuditEvents, options.OperationMiddlewares["exportAuditEvents"]...)
+	router.POST(options.BaseURL+"/api/v1/sync/:object", wrapper.SyncRecords, options.OperationMiddlewares["syncRecords"]...)
+	router.DELETE(options.BaseURL+"/api/v1/sync/:object/:external_id", wrapper.DeleteSyncRecord, options.OperationMiddlewares["deleteSyncRecord"]...)
 
 }
 
@@ -2209,227 +2315,243 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L1PcxtJlhj+VTLw+0UImCiCklrdM0PGhoMjqac1rZYUonra60EHmaxKoHJYyMRkZhHEKHTwwevw1Udf",
-	"7IsjfNo9+OKItf1pdj3rb+HI915mVQFZAChR7J5unUhUZeXfl+//n7eDXM8XWgnl7ODo7cDmpZhz+Pek",
-	"mEt1MhPK+V8LoxfCOCngnZhzWfl/3GohBkcD64xUs8G7bDAzul5AG+nE3Cbb0ANuDF/537JINqu4dadC",
-	"qBOYwFSbOXeDo0HBnThwci4GWeqbla6h/f9vxHRwNPj/DpsFHtLqDp9Dq9di6j9RfC6S42sjZ1L5V4Ww",
-	"uZELJ7UaHA3kfKGNY1NtGPfbYxlXjPvdYoXIK25EkTErhGo3yc28EsqyuXBMK8aZFdZKrcaDbCBUPR8c",
-	"/YE6HmQD//Hg+8TyFhV3fiOS8w0vn6W28102MOJPtTSigKGKQau3zrcZnS7tTNyHeLZxl5sZ6os/itz5",
-	"SQDUPDaiEMpJXtktsDPn18+FmrlycPTw889Tq+XWLrUpNhp/ke1YXlhB7KF3qq+oxWthRQLQ89oYodyr",
-	"1ky6wPC3ujZMLxULQ2WM20tRMD7jEk53x8y7y+x2/qYUCFj3LFNiGcdgwwf3mdPslw9ZXnLDcyeMHe0x",
-	"2No2xZGzjYX2btgpwm1iq6yZvtGXInFjToUqGLfMlYL964PHp6+/PICWrBS8EMZfiKWRTlg254VgS+lK",
-	"aJtrfSkFGyrtmBKiEAW+O6ldqY38M/f9s98IboSB5W/sbT+iEtcLaYS9CXJx6dXBtrDfffeGDXldSKFy",
-	"OrXRMbN+5dL5xacmPWb+iC2fCwadM2mZFS7sVa6V1ZW4Z2knEktcO1GcYnt1zXVuDmjX4T5TU33bByyu",
-	"hFnhMa+dMmHC/jXe6jH2YIr2hu2xUd9aYRI7ZAR3orgJTPWvrIcqrnSdRhRWzpQoDiTRotY+XmhdCa7S",
-	"RCBCR5w7jrF16c/Uov6BsOX7kY/N7fL4NODWqTTW3Tp23SBCN8CyfpOfS5vYY5hzl8Haxuo00LrBeK1N",
-	"lzpOTsnzML/11P+0ns+5WW1Oay7mF8K0+T2pnJjhuD0s1toEiN0IPW2fSIKxSLCerQN78PBX2S5WdG1C",
-	"1GHvRJ4hv7Z5DbRyxDZvwt1UAkJ34tods1xX9VxZFtivLP53JouMAQRlzG9MxnA2bGjFght/VdnFih2n",
-	"yV7APW8jb5nbK8/RFX+0OsVarq2cvs/iUnr3oAdIZ0Gg2B9IUdRIiAeJc93a2Qaw7oR8nG229cDrQrqn",
-	"V0lpiOeOOKKNg+C506b/zQu6GAm2z8/Js32eN1iWQjH4wDMIXtrwb6NMcan00ibhgN+AEvmj5rl7liY7",
-	"9LZ/wtSAppzhnKVj1smqYuJaWpeeYyEcYXReFNL3yKtXnf3tu7XN6fTQSkBBBhiuZztb9C+t1ejmy2t9",
-	"fFrVs+QsPDAK27f1V9JKp832t/2zpwaePctLrpSoDsW1E0bxisliN0sJXAKBeADo9pQByuIx9t6dNKIQ",
-	"VzdDFM0tTCAKJa4TSNcTW7/48wsx1Uacg1TugAO49kR/Jo4Zv7D+QmkFLypu8cXuzaH5p1b9mKtC+huX",
-	"IhDzBVerXReJ57mulWNDaj9qwx5O1MvhzJZ6aT0wSsXySnCznYfeHHKOTJg4QHqT7h/f2jgI46qAVqVU",
-	"zuMl//+i1CrNwvtWm6N/gyPDZ0wbpHixZ9qAzHNjTlQVy8OeWsYX3Lj0jUtflP2YEIB24kRgyluPNg3U",
-	"dIL7g3UDKgmonmuTuNnfaBNBxYvNLvfClCcNRrBKWieKY+a7Yv57pqcI8gA/zW7Dke4hKcQVpXfD8UrP",
-	"vpSiKlIygXW6rbCKY2SDqaycMPyiEun3l2LVoxm8ENVuJZ9v9C4LM93R/CW0AjQKi3e49tS0rDauf9L4",
-	"ZPtgsFdvfEOPwXlV416t6RUY7h3zPByb+k88UqgqvRQFw68yfx1dS02kTSFMRGjIOKgVtgbmgT4fXtSy",
-	"cl5a9L3bDP+wQkylIjWLv/o4CjCZ++pz10CHdh8PMxwdfZMF6Gg2vLW7HfjYAngv4/l2IQ927CaXsAXG",
-	"iXv48YHOSjWrEnf9tPQiM7fMX1sjcpBR6UpmAUmOmOGuFIawAOCAPW52PJ5wMDSJLGxfcuN1IYo3SWp7",
-	"wjzgoQ7MMs5yXQjA59JZ5gWXufDidIa6cZZX0sOp0wwkb6mgXcXVrOYz4YUdwaYGhJDi0Jr8EOD80Pdq",
-	"x16WAdBcR79FWqEPw9sP4TQ30GLRA5l4OL3S8i2RqJ6hr4Sx3KWVtMgB3kThtDDiSoplmnMAVmkurPWn",
-	"RUSmEHPtSVOcRpJKW1mIC26+NVWfOgves29fP0dVIZ4eEyo3q4UXf7llT7kVc30BalZgQObJsdZ45D22",
-	"t/1FFnet2YzO/HcdQy+XEFvcAEu1j3cX7u0OkZwmav2eNUJKAli7L7fNrt1PQ783D/dSrBo+ckjECjHC",
-	"pVQN+dFKjPaQUFqjJhcJRAYQe4/i8ma4/dYo/NNI2D1ur1ZHSMrTFB4ou9+kuUWECtonO1GePQfYP2Zc",
-	"0WNmxLS2nk0m0q9r5yEW7wh7OZfOXyGtGJ8oI2D9GWrjnTZxcOAmL8XCHQMXoZHAeK7S8UthmfLc/kS1",
-	"uYOWyu2LR9lgLlXUwCVu5pxfP8MvH9y/vwOaO6xD6pyfiErsAmbbJ4PTjbfUyT6agPAJK/AbxFPSZdG2",
-	"IQ2rpLq0nsBFZt0fnhF+0v5aHgdLD72kDfdQH/U2UrkvHjXXIGpW1zYI1ra5ktRWPTVGJwwYIv04UNQ1",
-	"tgTYNDbneSmVODCCF/DAt86YGM/G7f06U9qdTXWtQOUgrvl8UcXFrDdJ6jQjO7d5LqSNCHeJOzbldeWQ",
-	"y8Ar4zTIsexCwD0QPC+Z9Nigyyz7w4Bd8Myy0o7xC0JE2HmHE96JAHCbU0IdkszN1XxXcseWMB2j1QyA",
-	"ZemfOc0KHdimhTCWfAfiRr7Q7e1mJZnjPFCwyYDnczEZHLO8FPklvPCENddqKme1v/CEZYL+OUlH34OB",
-	"SuijELP4wQLj4JkZy4YAMn6+Ge51xkxdiYzNpcrYnF+PMma1529dwznmXCHriLeoEIGH9Cxz4CM3j7g7",
-	"MqAx9kJcCaBAYpWhOXabqLyNJWzO9/td7fHGpa4oABAJJZtXEtvdWLp5GbvfQ2iz/fN64kdKm//yVdQE",
-	"dA//S23YXCuxomuK9MazAsQ4wmNW6qqQagZPnp2+ZKFXON0kWN6OmgCVYD06VKCh3Bh5BU4KoLRCeH3w",
-	"+a9/8Ytf/OLzL375q1FK3roxu7B2FEmxmebaezw96H2aPpgNDNpCoLBG9ACyGV4NJZavovl2wZWo7PjB",
-	"GM80eT4tZLfD7ATz23Z7aH1vaEuDdct5WTQbqHp+IYzvwIPZIAODB/0hswd8kcHxeHbeX++WEbzucPPN",
-	"Cr4SvPIszAY34birkXJGPKwvdzKs9FlqeWhTfC1sXbleB4O0lRU1Az0m2HpR9H25NrnQTXQJGDRfJ2e8",
-	"jd0qpPU8AblErDuNeIQsK2BKO7RLWhY+PAZkHoTBwNWSy4hlwzb7EL4ZdZinrUavS7H6Zsu998gJeDle",
-	"VeyidqSdsI49avkGsFIWhVB9uOkUHcsS6k2pihtIVF/75lsdFhdRltyzy5f0RfR2vKHnJojDurZfi9XT",
-	"tiPO5kEXte+DcWa0g6GR7w0doEQIJg8Bwn2tnKx8E7X/YS6MdiLfR0591bTcQxXhOSWn2YJbB3CqO5zS",
-	"MThz5kakrRE9AkeadQeIiPaH1rya82nDbASvztobQNhxXXuEYb6QPW5eecndUmt35AXNk1fP4LisJd81",
-	"L+MAdwlOA9fOwtVZ85v5/MHDfgq+Jh3PF27le50JJQx3grhwFy14oCsY1qryk1D6a7EaHbO6EPYS+Gar",
-	"L7Rjc34pSBbzPCGQMKuZdGxeW8cuBJvJK6HY8Fv/4T3L/vLf//Ev//if/+Xv//df/tffswP2z//wd//3",
-	"P/7XjJ363u5Z9s9//x/++d/9N3w62stl6QPv+U4nFlj55v4JVI5luA9HKNkzpYnBbYHwPcvmnnVelgJa",
-	"uNLfVdlWtmlDDmaEDwnk2ZBUcPdsUNAFvc5x3DH/YVTpoMdfXhvpVn4mIzgqrlb+cKNPIAgnXDG9CAYM",
-	"smIPG0BnlV6OxuxEkcBGE4PVodjHbMmNyM08C5P3YwGApFm128Kg3YN4iS+iYsdpNjXg89noOcfshVbi",
-	"yB9POBXYAGwoXQYKouDycc+SF91MWPQhhdu4WFQSxBlWCODfjttupExPp55ahZtzz7La1ryCazUkaGGl",
-	"cwt7dHh4Kab1mB6Ocz3PWLj9sQlfLMbhoW/SNRPt9M9bJyYBU6awAIi9itVqVnve8KJCZDD0zMp8LlRB",
-	"VH9N+7Qd6cK93IEjv6a7u0kV4jEBD2IUrw7DI8uMmEkLvIGf5kIY2PFR29uf9tbjeYJS1DTDdgL29xDr",
-	"mS8Pr2AYu9AuyZ625pvWNbe4pP1FxjVl7laBsTPAji192VyyBMeFgGmFc1LN7HFUj05J++gboJoMmcFi",
-	"0wAE3lEnec8ooGGhqIw5X7FCe5QVOcqA/a50nZfCAuQFJDdRAYsBmiFNHu4CeGGRZ5bN2ONwWeIXQDEn",
-	"Cmjl6Ag4yko4tFowK7jJy66OsJIKNTUR99k6LycKNYp+B+bceEF0zlXNq7NaXQkjp1IUo4wZwYtW/4A8",
-	"4JkrxUTROE1UCnd5KYoxOw3bwFWHI2/vxpyvJopXS76yYd5humP2QizbH9qAiTzS8+MfT1TnNambwy5J",
-	"T5BLfoXWw6oaM4IWJNLNAUjHLoVYtFXWeallTurocMl4VYFxmRfJixOuW5L1a7gdP0g8UOIG11gdcGC2",
-	"aRYwUtHTlXVi/ipq0ZL0+iiAFKMHz5BsBTew+bOiRZed1mzoaqNYQ4iRijGt0LG5Ry0BF+vVTo3edoy6",
-	"ruADXHXEJIT/uBXLKy4BHfKCTY2eE8kDWhy0QNAGiCLqHhbyDLwehwF03oKYfsRyUVXwL3nGHuGfd6OE",
-	"Wi4bhDnAEjd3m2YKBhdrpXUsokDwCPdTUXweNFHoqCAM3SxSroabKcGUQmZC4kDj9MOnZ3j1d5Mp/97l",
-	"Hgt92aPzfl1XwjJnJCpu0TTktF+JzqVnlXmcG7FFdOWPUfONek/CraBRBWYYxFzBxJ9qXnWI+f4i4fpv",
-	"AuavPXaM0YR9jCoAxhGzwlwJxFnrEXZo3hJFGqaBRJ6u7Is6ceLEBiNHBA51ntBAYzb8p//5b//pf/yn",
-	"//Nf/v2//MPfjTK2LGVeUswK4GFpO/zvMKD9vY7TCcUVuXf23HmwO1wvRO4v9bAQdL9HLHy7zziI/3NA",
-	"rX2gE5iNoxZYIxbogAPenumqBUgRoKd1VZ21XMlu6h60jTn4dpF2mWwLpTvFyf0lJ7EMTrm79vbWlSs3",
-	"5o+NCILwaZJT/q282lSlcQh0afPNYBAagkW5KoCaWacXli21uZRqNupxGto4tK/F6jXpclKxGDwXX+na",
-	"JCDwK71klSa82lEAWed5iiteyaKBtsevv3n+9MXp2ddP//bst69PHj8NV07O/S3/5cP7YGXGX/ezhO7z",
-	"A7QLNw7gfM8AzBTL/DyYL9ZstOlIgz+Xu7VMfy6BNeoZTc3aKvXNts1YGD/9ROebs9v76qHhYG9hBId8",
-	"5T9Kyo653m1kwT5OoSliyxDJmrD44EvmSol+8zNwn7zgFtwmjhu+32mG6nFPpCAQwPMM6Dr9Plb8oPyD",
-	"acZ9Sh+ZH+NLcJLcxsLtT7zXDHbABPmLSSrP4BRCToiRTwqKNLCVTpPcGM41LZ3iXt0UFjz4vdvpMoI9",
-	"9+8eQtQ+vqM7N28aD2L35OnQgpFyKwe+l/VyLeZBmAM8Guie6SthjCyETZ5NJefS0aVFNPp5G6c+SOHU",
-	"xlq6/wa9l08sRdite5n6C5cxNPixrmH52JM8YZ1/XHEzQ7Om6RHOnHSV2HOb+3xnt7jKEpSh2+BrNLL2",
-	"Rgw8K7aGhLBlqW0jdETyKZYYorFOrO6nZNFrZ/gHeHA89d8HVS94+EY92FLXVQFRtKhzGJLtuBDmhR5B",
-	"EEeY7kIqJdUsDY03SOEBOCB55wftgLb+g3md8mPoNbAZwW2KYHxXrpBQUMBMUMQC2pTRXMmGT9WskrZM",
-	"B21i74+TvlZoovfvW27VQyIyLX4vC4QH5KZsougnRDbGl8Raxd8QCyCbj+mYRhOV9NIGCQhng5LDcauN",
-	"Fx4KDVpoN1GXSi8hTA5CiPAb1ND0LP/VbftoEzmlo+uHhNPAQfRFsq5hIIjAlIWNUUv2JlKQv1ZwBmnL",
-	"8Htl0VnT8Xbn25JLQAKwHyqzPZfqcj98th0lpSONei7tN9zlCTeMJiwsdTeFYtZL8rxaC5gSRQauX56x",
-	"80I+hEyVwgpQroK1BPk7FwJy9/b+2x7RhYO/VH0R4qjxNo0aDTU0Yc6AV/8wQe+VyeB73/QPk6BLYLKY",
-	"DL6/GTDOhSt1kRbVXJsAccvAQfMocrpnoB4Z4v6BQ7FigptKCjNRhPhGWbOUIY96sviM/L9olFE2UUEB",
-	"dkabMXQb3rehSdQjwragQgJ6UDWv2DBGS9MMpWMXK1ZyVRwzXjs9507mTWcKnAAjv8SkG3U1yp11Dxo1",
-	"46DR2tGk4YmfRFKG2klLwp7HY5fo6dgOAOeK9NC3S1n6onNcjDbD6HRPXihSJ1puiTu5F6ON0Vm9yFgE",
-	"+xDfOVHNxW10xhnZM7JNu0YEMzpBJtVExVRaa6abwi8iQt5UCpM1oNI+xKw9D48RzmCmZ2FUeNTMrlY4",
-	"iWyilHZn/qzO0B83I7duP9F4RpbLonOHPEHyK5io2JpcjeHYsavRmJ0kSSqYmRifKOAA9iKrOMgegSXt",
-	"kCXPejfObQT7uPBBNvALpx/f7+nstpUEt3j+ds4KnBJEnUOM2yAbVILDzXIyvxSQtAEYTJu8Y/sLdzt9",
-	"M59gsrh1xNnnenqZNBtT7B6eWhPMF+RoewxRe+FUiaMPu4Ft/RZ4ITq13PcLdI1Og3ttxmucRUrxfwNB",
-	"KhvUil9xWYUw2jXx1Qhw1wY8YWrR+G2DNuSepY3zSHIu0LDEWSWvBLO6NrlAetFo+fVSeYmRX3ArMlbo",
-	"3B5iQzueFyO8YTmIL/6KXQg08vyxto756zYs9FJlzFZ66WktGJ6DYehPtTCr0VGckbRMzBeOPGzQZo06",
-	"HDjXLAa3Q/oBsh+SadZ4oSGmQtoRuYmOwU14LbqO4SlEkbQ54NS1C268j0G/tVc+p53K0JZ38M31oesD",
-	"drvbugStptLMe9TRH0lD+6rjcLiep+lK5n0BHjFiG0g4mG81ONAZLi0q8StxJaqbcXE4pCfzCT4YX2ZA",
-	"34ssuqUI5cxqf7Y2Bv4mhhfXC21vqhOij3omTW8/5qxhnztETi/BBb2Q4CleylmZxLa2Ce5NOAe1vNT8",
-	"AJF5o9gwCOmRNqaPgWWm/UdxmJ4NoreQ3MWvMkZfY9wg0Mbb2Kd1HQtsWrMHzeEHKByszXztpLvAmrpb",
-	"RGj6gkziLXsvLdY3jbawrd/eCDfxkol0lvE5JGKRaA/wnFsO0Q/LUgCC14YYOKJQRMLRwkr9YfhYm0nb",
-	"mb+oiRvtW6eqK6Khnk7udM/oaPQLaRcVp9wQx2hujybgmPwFPAV2xz1h1DTON32cV4JXvQqDGJmy0wz7",
-	"3jzOeygjInGNPRBh3bJEUZAzbneBaUYxQdK39fx7v7+bfV+FxzugYW00/Cw1HnmB9Z7WWkT4rjhZDOlr",
-	"ZVYyzl+sQ3J9PXzrG7xLODjsCB6+lXBE4N9amSk6jtGMLxbgXJp5DGtELuRVB0/33YbWBsV5bt1pu9DK",
-	"il5N2s2lt/fIb1uRCXg7A//eibbnQXm37QvU8PUn26UNW0u3S5CUsQefs7lUtRN2j+S7W1JF7Jrm76nZ",
-	"Pvl3Q5dhB2ijk+CA63iMUsEtQsNHP64bmvN7DfkfuP+pvSZz0BZD+qmc11VfxpT33XIZomvSKlV4DQpV",
-	"L/u1BX0C5rMa4n4AP8UQvDNa4JlUU31mTR5zKJ1tYJkPyop/09MPmHiv02/2G50zUw4dTizep8NTJxYf",
-	"Aa7wMONCw/y2A1P0PF2LiTR6sUhFHH5XrprCAEzOlDYQKC8ptoYNraAY9vNSL88hThI7Gx0x6SYqKB+O",
-	"yUGd0olj5GJQMzbOw0NtPKnzskkpjJgo/BHUkaa2ThSjY/9t1D+Sa2Kj8L0Uq2MwVjg7UTHPmG/qpbVO",
-	"jlI25E1uJ91kq/pzCVY0NRpP1ElYEq15KqsKQlrATXhNF+/XSurIuCr6TfOkTGI1WCIT3kzZ4PrAd3dw",
-	"xQ2wur7fJziDp9Q9/Xyh3dPWIM3TJ52h6Pm3YcR32aDUyzQiaE4b86mgAGH4/CiGUWUsOoNmrFGEc4ok",
-	"gJRvHTfOe+R0PcrYlMvKN5aOjPP+AWreG8uMNnHHhwhz4IEr2Dk9Pl+zgACQQMbPZjPCxDyDDIP69wTn",
-	"32d7Z7pCV325mw1pLtlr+gD5fODPEtbaNbYOtIvSsWEuF6Uw6MJvS22cUOTTmxbGUobVkA5z6oTxh6X9",
-	"fI7xIsY8sR3tIjQSe+RejcZrWliYBYLUduzzutnJzTwMnFmIRaBLBgpQv/WWuaVmENrRiuxrhx5oM1FN",
-	"YEJM4gRaTEzNUVkdYNbCWy9YttGFZ6YnCnZmI2jB6YCf0IlEWqYVILCASRrnghAnId0IvZkJeDauFSZR",
-	"WSEYrydE0xb5zH7wTuraPfbqtabBLACH8suewPBlmVAdAcqItqaj5lwoHpO3ssOuW1GP0dtCBRbhiFB+",
-	"48AddpBXvssVK7k9ZgsjpsIYUZzFBR9NlBIS0HNrbOi8UV/H1ows6LjUDqboLmeQDToTxHRq64PviaIJ",
-	"uiGs4FkzQPvx7+Mw9PRVGO1JM9iGBhrhAc8nHPOui9YrJic5wJN2bruMcRJBcbUZhDkCr0fzf6am+tTk",
-	"TZY9f3tPS27E49ffdDD/mgT94IvPfvVoe0bqfaV3z098+/o5WVLAgxx8PjHvrHQ3Dr3sCsi4Udt3GRi7",
-	"PTNTvYlJnECJ1wqzJTo4E66V5tjzckQrd2QoT6jyS1ARCMiZgs5eTiwaY/2WDtP2eHzXtsX7fkLcCTne",
-	"Da2cj4m659yA3Shmrrpnm6yb5BYQgCdN2ZROes58WRvAAWuKZaanjCY5DEYF6GF0uyrn28jXmTJiQ36W",
-	"yKTYSwlMSjZYcqNkRy5vKeEJ+GKlLhIHumCMZB2ieEV+aXtE/7XSWb1Wc7EYZI3xfEt69W/BIaEXCynt",
-	"3pTSvgK/gi3FBpj1VB+0dOhkERwW2t4JtKB9Y0R+30hdvXlIN9y1jOjE1lFlqKnRc/LxCY5O/qXIS552",
-	"7CX1dn9ifBVC8CNbOONXIoZ/xLCnhkdRMr/0X42yiSJPmIBXgiFXq2rV44kRsu73efk2njMYTohWaaLy",
-	"aW5sdJME6JFHf3+FaTRexi1r+dpQqrzO3gU6dc/LhkF4gY332ImCOXkIrfOA57EXyi9H7XTlE+U/oIIo",
-	"EMJIWbh4x1rhH9q2u03wrcDvmzRwBGT0WZRuIUWgdGP2rHO8GDGdPN9t9pAmb2zr7JMp4UJGjFOPF1uF",
-	"fh5DTaxer3CqDkbc7lHLrvy77954bMwV+8q5xUtVrTJ26gcR2USd8rk4lU78zakzMnehzhqoClbs1cvT",
-	"N+yQL+Th1QPKtxyKFbLvmjJtGIsd86iAsrVVzuueZY9PX39JuWH6a4NR+lAIuMbFBulwQPzqGcyh2XG+",
-	"kF8LMnjPpYphgReg1f0yqLp/990bCKPxG+rxFLxteimdW7SS/3xQL++Aq8KaaWsx5MRyh/IInoHjMSL4",
-	"wArjCWhLMMVSDnBwEnN/UMJKcPlq0vk2jPjJq2fsQpQSdN1j5nE9K3Rez0VTloG8YvSUOVO78mii/NOn",
-	"eakx1tYAz2emPBds6E+eL+R4JtR4pkdxIMjDzQTkZ/DLtxM17ObmXkgi7ONi7OwI3GhDeB3Ff0s3nqiJ",
-	"egqRteTgFvNtcvbo+ppxZZfCNBLjhS5WE3X+doLJEieDI/Z2Apyf/3cyGI/Hk0HGJiFtXOvpu3fndFnR",
-	"OSmcx6AV/TW4P34wvo8hnkLxhRwcDT4b3x9/Buo+V8Jl7F6HpgbXDHN7eRQay8wMnkvrTrCJRwpo2oHm",
-	"D+/fXysQBaECGLF7+Eci0LiHe1f2gqAqgMGe6pF27Ff36P6DWxub8ppujvnC41BE5hIdSmM5ujaaGxz9",
-	"4W3n9v7h+3fZGsr7w/fvvm95WQwQZBC7NQ7DHgNmTFdFjPI5ZpPBSteTAaTHsK2MAwf+SypPwmc2Fj0D",
-	"Hd1C28RRYn7sE0JAlCTxN7pY3f4xYjaud11C4kwt3m0A0YPbHz11mCcFKKkAdu5/fNg5YRecSLxn7Zpy",
-	"fOingVhi4/XoBwJuUJyudN2aqLSUtLcz4zWftjDfzz7+fD0CaNFgadlcWnBcBLZaqxnN5dd3cLghgQOh",
-	"dbBU+KPE0lmJQ6aNengHk3ujNZtztQoKc+6cmC+cDSlLPGkqCiOs/XA0dlIUTTYLys2xVn/Sach2E3K6",
-	"e452GoCtXTwTXUXRDE4FERDXYuLOUQrRvcuStOzwrSzeIftSCcy/0EWEr8VcX0VE2LhLwBYA9+ZpZcO7",
-	"Af/bxWNZ65h2uOF8v4HyHiWSoMCUih8HcfuxXelHd7EdzNZ52dmCX9/NFlAuGOvvBBvCrzMrqumIkfAO",
-	"jkaQIQ5f+t+j4xghgmb3AD4feKMRDhlXaNHEuQ0x42RMKyZU4ceH6CJ/kf1smWrPlr7buMw4zxtf5sO2",
-	"z3NgbnZU42Ux1wGpGxOiYFO5F3PkRPTUODu6wGWtoxArXKfo+l1hko/EtXVrx+/FuT1KZse9ax6rOUM6",
-	"t+59apPiT2zWXztO/qkxUKfCdXEtpJ4NsgKm7ArmX5QTpQH8a0fvxUyFBmfGX/M98XCMGu9XEISiwx9P",
-	"QRDrM6cQQcirVlBh6Z+EjoBWNQxZ4jANtBBq1C7JQ5W0g16LdMDovNBkbhA8L7PoOrD/qR/Kpix4UqeA",
-	"Kf5b5/8RyFOrPPledOn2oK5TwCBx+ljghluw6zih7pr2VVKJLiMYJgJ5lIOVvQKplKxhwv6shAw/hTDq",
-	"PRtK4RCrsJPSfeAVRvgJeR+HdEnjrR0hSXl8+ns/5osnvzt9+QKcjzJIXomBOHC0QwjzxMs4nhc3QdzI",
-	"QDdJOMiNo3uNT4VrSs3bv2JWtrWIO8YV7br/PYIeWKZ5yBPcVFbrYG0IiUfMfdfoBIAELZoddpSg9RPe",
-	"2Btv3DWHjPlcPhRdfUPVJQKksrnAlGRTJq557qoVpZQhpmNIRXX8CSkhQt763YjJs6XbGcpYG78PGYVQ",
-	"AsJGsaZ/EgN99jDhopJ0HsmdNhQehZ5KMfkFuTKYWFke1nL09JuTZ8/R87jV0s9qHEzBm1MFL5o0rkxk",
-	"T/VTTXXUpBe6AeLt6Sv4YdxGX1YqjJmN/ewTstXXGxTPea/eNpT2m76AfWfU9YVKbkjSL3Aj+QOFB7Z9",
-	"Xf0QR0xcocwS3UxiOidMjAdYGJ5JZckrcQsQ9M0yla90c5rPVF7VhVhLmRbmOEQXWUDIxguo+NqOMioW",
-	"xS5WMTU+FbDB+9hRqM37lhD666whphSb8sqKlIfW+iIe18ZqE3cWHToKyy5EBWFK0vZN4EJMtRG3APmY",
-	"fDK5DCgJ28pJuSMpZcJqcIusiseu2yztuIV3yX5gvlGgprzyF/xnaAuJDIXq8B4fTteBsvkzZ84A6aKc",
-	"omCqy2jvyV94L9p9KK6DWiBJwp/C67sh4p9I7CcSmyKxt0kwb4aMrw9UsYkW1vvcxEIg/2foxFYENOQc",
-	"z8s5svefsPHtIkLfOWldhloR2YPkW0p0keSoJaxbz5nhDtnosSspI/Mu9Bm4vK3SD2VYfhza7oU8/9QL",
-	"0ffvfyhE3+xkY77QPhbj2wVzmj28H3nenwRwheNq54bmQbXjoec4Vob6U0Y1og1a9u1esNOk+uuFnC+b",
-	"TGkf6XA7lbx7GJkcX/9kUAbqwmhVkLMLvd0zBsmmDyRmAUVPaDY0wkExBX+wTKJotadmBI/48C32/+7w",
-	"7aVY7XBl8mM9hpG/pIrTu3W3rVxAe+hvH3zRz0l0+8U0fnt1mqLte3pKwe5+Ukb+WJWRdA0wRdgtOCT5",
-	"445xBqEqgnQ2VPCwjq9CLt+QuJJjspycK3YhGC8KUbRyUW76S6dsIq9q91O6V7dvbGntzg38vW+TzwCE",
-	"jMfTQ4qoDF+wudy1RSXQCaxSvFoIrONxIapP+OuujLDgpNxBHxkmvsVyMmCVrdUBUu2Rp9qIXuC4cq6U",
-	"duRIuBcJXy9d0MurPWs3/JhODGsFdXtuSnven1Rvt6V6w0CfdhE7CjS0IeYz1N71j3ozrd48zOdZR73y",
-	"MdD/RvH9Ow73wXUWncrOm6dLre5We+JpjvS8P5X/u5SqyCh1JCYs1Zihp1OfD9JlYHVFqltJ8AiFDfFF",
-	"Rrll7OiYnaO0cE4FUKUbsxcJV6BPhOYmjPIdOf1D2pGYaOY2dA9K5K5VweqYQk/tRhXNYdRkUfXnBbcO",
-	"muhOOPwooiXIvhaSIw1dJ1wb07lCE23YeYwRbg1ooMnBpVidh5hgh9x4S6vW8s2+IZGllKvbpOQn8PzZ",
-	"ZiLTrdw81PC/VXH29tAPrmgX8qNWx5iiewnpApD8fMIKP0LxuX1pSk7ZEtGG8qEIAiFhvRJ+uOBkmrIh",
-	"0ger8jsdFbSj4/hvKKzW+BwvS12t6dWNYJdi4doZtioBQ0rLyCt9zJ5IrOILtXisg7IRuimFH2bVw/yE",
-	"pJ7dq441l3+Qq/5RWSyqJX3XDtDb8cub9QLNP4ScvcluUYXqwHE1HFNMKxVZJo+TAh/1iX36KSDKO2Ti",
-	"lFjeOiOH1Zn5uiUdswcRPAfwJsD2Z3Dy6hmezXHIC0TVD6zjq/dlqQ4LRND94R+EwX9KnNX7ojziZWnL",
-	"ipNPLNbPjcUibqZ7d1GXGDKruVIoLLklbBNPDYDz6P5n7e/OAiA1VElaZKMEVHtEHup9b7ZQ2y/2U/Xp",
-	"XndYmU/X+GdyjRHyGY+YvAsWMy7Vh1+/S7E6RLVI/xVEzUoLbL8GK+BfrTCTrG53x/JMu6xRDxK4FKu7",
-	"k17eUEq4H4OrXbznG8kJfiy2mJ8Efjkt9XKTv2+rWI+7eUg28gJgcD/obuztYCLtuNvCDLyG9z8dTPS1",
-	"WMGSfgAEtJ/RaoMZIT2dFzi7yvhGt76mWh/dLRKjAi21msquUasbSXopVqOIZ2aG55BtX9fgwW3Qxv6z",
-	"RX6fmC+MQOURzkMKpmGTeJXiy2bySijS6IGzra6xCrV1fAWuYbKIcIiAthBG6mLMTtrItYtUb8bYkR58",
-	"q5PHc2rzEVEKDrHNtYMm+smr43a9OlA+bHt4ozEFk/HezNPweajs9jHoHXb+ROd3Te3WBl7LFQbbd0z1",
-	"w5fNvt0l3WoXhoVqJVh3hhz3PH4lj7EQ8OGpMZkcMKc9OohdiBhGByjb40WlqVj6p4vXYeF/fadHG3IA",
-	"Qsgc2hUR0JCGHDMjKs09f5UlM+l8uEofWD4PFFgKpwkKuVgB4B03ZXIw/XzOjVl1pioxzdAFtxBXcBPy",
-	"dEixKP3sPYUb3QEKopFCeY87xkZrBUn7glfwdRZCu7rFdqh6WeNBcUd4qjB86gLctG2dZOZp6n94jNPw",
-	"2LHuSfHzja3+64qewAO7ncCl9YIu7RjZWJIG4NoKERI4t0EtiyFrll+BDcKN2cnNeeTDtx5A9/DRet5U",
-	"uN2lXIj1BPcJtdgvqjcRbkQuVJ8uzI/wwhA6jDIohn3flqsUdX8c0rfJkFERk5oLR5zrNSZnvlh5QTQX",
-	"hVC5iJcE2du2b5S04Bq11+1JpT1ec/YG7mY9EfFHVd/DiO+dIRg/L+6Wenrxoq3YafyvPVBrzaqNFLxK",
-	"LF/9GNIFtzNR/9VnDf6ppe8lb51uVZZ1ff0xndX6KVqW61qRutY60vXTzPZADuQ+sJumAnY4pdZ7ZfFG",
-	"CNR1YEMa44WcqaCubfmBH6M62rZrZlEhrrQahPRlvXXAWM6rirC6VswLaEeNhqU7gkfMfnRlsRp02H8s",
-	"yREcUFvg6TQW+OKWnbeLeJ37obBCHxZa6m7mbynhe+9O3nIuSRrnmZrqXlmFQCqUNPuB8VQ4F3G9oBDt",
-	"D7xf35Uayr43I6WOswU2/lzJnwaTZ8Nxbo+eWvMnffWMSnnZpgxcrPt2UrtSG/lnVH7/BgqoYa7dMIPa",
-	"CosVyQg6hxs169haybqMeca2W5pghDX+cD2AGSCa455luTXTN2E+nRp0fudbi56o7xDvGAE1hXmVwjhU",
-	"towQDxs+evhrqv7ttJ4oj0lHqdvQKibVvhAfqTrB42YNP0hVqbDElBozAOfPxmsAwWqjeNUPR+I9fjiQ",
-	"qp/Ed+lXV6xqAqU4FJrsmN2Z0bWjoutWkBBgmUtVrNxC8DZpN5aCFv31TM6hLO851owXTE+PGGfTuqra",
-	"BbfDXGLJRb2A4Cs3UcPSuYU9Ojz86uXpm0P65vD0+be//Vex4v3fjMfjSX3//sMvWmVY/cNRrOQ9Ua1S",
-	"3lS2NeYVL3UFBdXPxbUb5/NinKr1PcbKx+cTNWwFdUD5ffCGzPWcKuKy89bLc8qpGquDT1S7PDgrxTVV",
-	"Ge/mOp/zFbsQqNvFyJSJGp6/nYD0PxkcTQbu2k0G2WQwtzP4DT+Ef3j0djwev3t37lc/1xeyEuz0ydex",
-	"a09WJios1k+Qtv88fM+gg3NmlVwsBHBJTanbQucW10QEYikufP/3LDunI5Hzscf4T6/d8K24djSf0Tmw",
-	"Q/5Tz/1wM4N6mGN2AhegNoJxL7CvsPj3kBPDCUkHuMfhhCKw4vbIw9SCsqY1pCULynoUJrBYcwrznwbY",
-	"/Tj4frMW/Z2ricMEeoM3nVjYjNWQxqpJ5AT2oFB6/S5pAaAKBlXoFm5FeeMJbeAJ57lYOKxsPF+rTwcf",
-	"f8rt/bOLB4Sy+hAXylsle4HfBGpX6iXWpgakoqdRYQyprsisAJXg/f6k6o+gZtlvzeo4VD4PFrYLynqM",
-	"mrFKql10c1Hx1czoWhWH7dLBbe+LNUb+issKXHm1qlZsWXp0jqGI8+7WhqqNVoiCHRz496PNil+QmC9O",
-	"4nFnDh/TYaw10DYfD1hVZ2fuFFRh+II77i+NF9ej+NcCufUZoqDW4mcsJlTzWCHwGv4BikDzNoQ04NAF",
-	"k8Do7MyzeCq4ycv+FItrwAQqBuvYQ5aX3PDctwOU4bHs41IqYUXzytNgWxsor9+Xh/RPe9suKFd0/P2j",
-	"zOb4YCOb4x0RP9jWXqXu3dG1Ny0FyDr5yKK9VpuWduQOtbNtfFd5QYaMGgEfX+k6LwX6xQG+NIIXbAit",
-	"zjAvsz3zz878W+TNl9w2QRKNe0WsV7YQnsgPU0FNd1gP9xUnTUdTyz9IeFSsoeCyWjHI3c6GhjtxBv+L",
-	"YnTMjHBmFRQipWCv/e+DE/iNNf9BAMy1wiQ9+AwuYatpMhNwk+v93QY17xby36wa53FXUzGA/EjYcGHE",
-	"VF6PMrYogfuj6sOZv6CVVJftsPpjT/djM6hpsbZNRMvn4I2uDStlIaD6/9TjXQSTixXIJJgCABLyoY6u",
-	"lKBA80wEkV/u2gwCOSuTH3NUoeF6sP8L4UVDmDeQ8YsVMUCk7AwmtnY1NFnYY0anB4k6AzD6OfnfVCml",
-	"ISS00/1URFz35zn/rXBrTiU/uPsKnW4Wyn1dioZb43Bq5CMC20GnIZQzq0+osjOze90kNh+I7G52wb8L",
-	"twUL8VghGo/lZnp01HtDs4eGfkvyc6kuSXPzsXzApLr8gWT6byBZSOLAn8MNaZxQQaD52WhyP/EsN+dZ",
-	"7kKgetP23LNRm9Mmf5DbFmj6kFqeKe38cvPSTxeXq5ALFoaE3E9s1wewXc8DB7WBgj1/FX3rmJ5OhaEK",
-	"Dv6YUHzCnKOuNh7ALlaNeq45U1iTZ+2E9dzZnKuaV3jIF4I7VJXVTs+5kznUJW/cjG6P6dkvLjkkRf4Y",
-	"hAJH+IFIRQgR/r1nZnu5LP+yYV/vlF7EfEceLVAS0Qt0Fw/+acF5k27cJwpzl6zeHdIITHfeJhGk8O8y",
-	"/vc+4f0PErdRihXhsuEFhJJD4QCayO1N3+ityDbkgNliCCb7KSTVc1Hh1agrN4zAkP4JFKbslTAQhXs0",
-	"UQeMjIxHLBqAs7Y5NmNOZ6ziYOyFmttFxmorjP+LeoSJYswJxfEdNHoBiamUzC8xRZVHz/4ZEB+uaKIB",
-	"O7FFbUtR+H6GT56eHgiVmxVYpkpxzZYlufOsGz44BA6P/SJsyY3IzfyIdczBw3qxECbnVkBPespOnp4e",
-	"Pn38m8NXXz8+/RxP63enL1/4oSm4C0unWvZ2MpjWVXXmFwAW4X9TcjVjp1yBaRiUJPD8wee/fvDws0ef",
-	"f/HLX00G70awHX6/YGJ5yd1Sa3fU6DoWfCZCxEgRShTwxYJEeOYP/Bs0LkNf04o755HLUUdPfib9Zufg",
-	"uwP/B4ZPFvBZ81MoJ6dSmKYJ6X/CT1hL8xOOzHeBPLMMhxo+wx/gVg17D2a7I0LkQ/SXIFveV6cPP/+i",
-	"See6VgdM5Ea4zob1OBSRkuPjuhRR7zdiMB7c/ujYf9KnqENq7pa9QHTTimsswFQIRNqjICLed8dCnAQQ",
-	"80QtmGtbMVBZ4B2ydth3cOr2s668ELjyuAzINrQ6I6sv/DmLPeDPSk6Fk4DO4LcRi4qvxF27VHeTKGPS",
-	"sI4MeNDwKWl2JGPcS8uemgLaZkP8ezaXFlQd0CLUeyaTOCtkAQwF1ptnQwqKPYNmoyyAiPWL9vQQvK6W",
-	"mtLGDun5GXqbZIyzx4QbYyBSfFBoNAr7N1Np5mwY8GgzxR9TaskHn90VZwe4CVl38IOKBD/YuipuQrqM",
-	"hw/vHiAJQTh+KZpMdsNa1ZgFD5yPamXrhYchUYQM96zkphBKqhnLS5FfksPM6McYIHCn/Oi6a0abpYNo",
-	"ArhzoMJfCMV4tJtH5+89Wc5abVcEfwvvP64qGMf4sSmDcVaf1ME/F2EdFCS3oFm+sX0HAa3HnMO+80y0",
-	"0u5NKe0rYaz2bArkmmiphMWVMAieGI8IeCu6aAUlIa+qFRU+S4XtdvFEKXjlyj9vs3Z+RU0+4u3EIdKO",
-	"JusuRc/llVDC2iPKA6RzYcFCXS/ay8SF0SqBF9y6yNfY4gdZI4wN9+rzu7pXBXf8wgvOkL8rGhDW99rP",
-	"TDabHb8i7/ne/Q5kp6nS0Rv8FTUYfLEAR0TpLNNLtanyGPqbSS5iRxO1S6ER3RMbfQMvigOt7AhdD7yk",
-	"PvFrJ1czVJ1r6+in06xPczNmJ7AD5IgwUeePeV6KAy/kG10dMaUPIFPQecbOX4upMEaYg1e6kvkKXhp6",
-	"du4H9Z/jiR+cEj6Jbad++Qdc5cL3Z8+h6rBHVxsC90RRjvCeODaSsl/xmdjp+aZWrALPs2PPc1T1jKlN",
-	"LnmotBLo+gfWJldyxb54NOoUoXl0/xFsdPSIu2GywJt7vXlZ47B08+qGpbgDSDBbiqrqkT/et/NtQsZx",
-	"ozeCoTO2LGVeMstXllkddEgACesXtJ3woemhqxqstIdwqeBmSeomSQ+AoJmrABS1qQZHg8OB33Rq/TYc",
-	"HF33d9nbpjw99tN61HLYbD1FR99337/7fwEAAP//",
+	"7H1NcxtJlthfyYAdIWBcBCW1umeGjA0HR1JPc1ofDFI97fWgg0xWJYAcFjIxmVkkMQodfPA6fPXRF/vi",
+	"CJ92D744Ym3/ml3v+l848r2XWVVAFgBKFNTTrROJqqz8fPm+P972cj2bayWUs72Dtz2bT8WMw79HxUyq",
+	"o4lQzv+aGz0XxkkB78SMy9L/4xZz0TvoWWekmvTeZb2J0dUc2kgnZjbZhh5wY/jC/5ZFslnJrTsTQh3B",
+	"BMbazLjrHfQK7sSekzPRy1LfLHQF7f+lEePeQe9f7NcL3KfV7b+AVqdi7D9RfCaS42sjJ1L5V4WwuZFz",
+	"J7XqHfTkbK6NY2NtGPfbYxlXjPvdYoXIS25EkTErhGo2yc2sFMqymXBMK8aZFdZKrYa9rCdUNesd/IE6",
+	"7mU9/3Hvh8Ty5iV3fiOS8w0vj1Pb+S7rGfGnShpRwFBFr9Fb69uMTpd2Ju5DPNu4y/UM9eUfRe78JABq",
+	"nhpRCOUkL+0a2Jnx2xdCTdy0d/D4yy9Tq+XW3mhTrDT+KtuwvLCC2EPnVE+oxamwIgHoeWWMUO6kMZM2",
+	"MPy1rgzTN4qFoTLG7ZUoGJ9wCae7YebtZbY7fzMVCFgPLFPiJo7B+o8eMqfZLx+zfMoNz50wdrDFYEvb",
+	"FEfOVhbauWFnCLeJrbJm/EZficSNOROqYNwyNxXs3+w9PTv9eg9asqnghTD+QtwY6YRlM14IdiPdFNrm",
+	"Wl9JwfpKO6aEKESB744qN9VG/pn7/tlvBDfCwPJX9rYbUYnbuTTC3gW5uPTqYFvY775/w/q8KqRQOZ3a",
+	"4JBZv3Lp/OJTkx4yf8SWzwSDzpm0zAoX9irXyupSPLC0E4klLp0oTrG5uvo61we06XCP1Vjf9wGLa2EW",
+	"eMxLp0yYsHuN93qMHZiiuWFbbNR3VpjEDhnBnSjuAlPdK+ugigtdpRGFlRMlij1JtKixj5dal4KrNBGI",
+	"0BHnjmOsXfqxmlefCFu+H/lY3S6PTwNuHUtj3b1j1xUidAcs6zf5hbSJPYY5txmsdaxODa0rjNfSdKnj",
+	"5JQ8D/NbT/3PqtmMm8XqtGZidilMk9+TyokJjtvBYi1NgNiN0NP6iSQYiwTr2TiwR49/lW1iRZcmRB12",
+	"TuQY+bXVa6CVI7Z5Fe7GEhC6E7fukOW6rGbKssB+ZfG/c1lkDCAoY35jMoazYX0r5tz4q8ouF+wwTfYC",
+	"7nkbecvcXnuOrvij1SnWcmnl9H0Wl9K5Bx1AOgkCxfZAiqJGQjxInOvazlaAdSPk42yztQdeFdI9v05K",
+	"Qzx3xBGtHATPnTbdb17RxUiwfX5Onu3zvMHNVCgGH3gGwUsb/m2UKa6UvrFJOOB3oET+qHnujtNkh952",
+	"T5ga0JQznLN0zDpZlkzcSuvScyyEI4zOi0L6Hnl50trfrltbn04HrQQUZIDhOt7YontpjUZ3X17j47Oy",
+	"miRn4YFR2K6tv5ZWOm3Wv+2ePTXw7Fk+5UqJcl/cOmEUL5ksNrOUwCUQiAeAbk4ZoCweY+fdSSMKcX03",
+	"RFHfwgSiUOI2gXQ9sfWLv7gUY23EBUjlDjiAW0/0J+KQ8UvrL5RW8KLkFl9s3hyaf2rVT7kqpL9xKQIx",
+	"m3O12HSReJ7rSjnWp/aDJuzhRL0czuxU31gPjFKxvBTcrOehV4ecIRMm9pDepPvHtzYOwrgqoNVUKufx",
+	"kv9/PtUqzcL7Vqujv8SR4TOmDVK82DNtQOa5MSfKkuVhTy3jc25c+salL8p2TAhAO3EiMOW1R5sGajrB",
+	"7cG6BpUEVM+0Sdzsl9pEUPFis8u9MOVJgxGslNaJ4pD5rpj/nukxgjzAT73bcKRbSApxRendcLzUk6+l",
+	"KIuUTGCdbiqs4hhZbyxLJwy/LEX6/ZVYdGgGL0W5WcnnG73Lwkw3NH8NrQCNwuIdrj01LauN6540Plk/",
+	"GOzVG9/QY3BeVrhXS3oFhnvHPA/Hxv4TjxTKUt+IguFXmb+OrqEm0qYQJiI0ZBzUAlsD80Cf9y8rWTov",
+	"LfrebYZ/WCHGUpGaxV99HAWYzG31uUugQ7uPhxmOjr7JAnTUG97Y3RZ8rAG81/F825AHO3aXS9gA48Q9",
+	"/PhAZ6WalIm7fjb1IjO3zF9bI3KQUelKZgFJDpjhbioMYQHAAVvc7Hg84WBoElnYvuTG60IUb5LU9oh5",
+	"wEMdmGWc5boQgM+ls8wLLjPhxekMdeMsL6WHU6cZSN5SQbuSq0nFJ8ILO4KNDQghxb41+T7A+b7v1Q69",
+	"LAOguYx+i7RCH4a3H8JprqDFogMy8XA6peV7IlEdQ18LY7lLK2mRA7yLwmluxLUUN2nOAVilmbDWnxYR",
+	"mULMtCdNcRpJKm1lIS65+c6UXeoseM++O32BqkI8PSZUbhZzL/5yy55zK2b6EtSswIDMkmMt8chbbG/z",
+	"iyzuWr0ZrflvOoZOLiG2uAOWah7vJtzbHiI5TdT6HddCSgJY2y/Xza7ZT02/Vw/3SixqPrJPxAoxwpVU",
+	"NfnRSgy2kFAaoyYXCUQGEHuH4vJuuP3eKPzzSNg9bi8XB0jK0xQeKLvfpJlFhAraJztSnj0H2D9kXNFj",
+	"ZsS4sp5NJtKvK+chFu8Iez2Tzl8hrRgfKSNg/Rlq4502cXDgJq/E3B0CF6GRwHiu0vErYZny3P5INbmD",
+	"hsrtqydZbyZV1MAlbuaM3x7jl48ePtwAzS3WIXXOz0QpNgGz7ZLB6cZb6mQbTUD4hBX4DeIp6bJo25CG",
+	"lVJdWU/gIrPuD88IP2l/LQ+DpYde0oZ7qI96G6ncV0/qaxA1q0sbBGtbXUlqq54boxMGDJF+HCjqElsC",
+	"bBqb8XwqldgzghfwwLfOmBhOhs39OlfanY91pUDlIG75bF7GxSw3Seo0Izu3ei6kjQh3iTs25lXpkMvA",
+	"K+M0yLHsUsA9EDyfMumxQZtZ9ocBu+CZZaUd45eEiLDzFie8EQHgNqeEOiSZq6v5fsodu4HpGK0mACw3",
+	"/pnTrNCBbZoLY8l3IG7kK93cbjYlc5wHCjbq8XwmRr1Dlk9FfgUvPGHNtRrLSeUvPGGZoH9O0tH3YKAS",
+	"+ijELH6wwDh4ZsayPoCMn2+Ge50xU5UiYzOpMjbjt4OMWe35W1dzjjlXyDriLSpE4CE9yxz4yNUjbo8M",
+	"aIy9EtcCKJBYZGiOXScqr2MJ6/P9YVN7vHGpKwoARELJ6pXEdneWbl7H7rcQ2mz3vJ75kdLmv3wRNQHt",
+	"w/9aGzbTSizomiK98awAMY7wmE11WUg1gSfHZ69Z6BVONwmW96MmQCVYhw4VaCg3Rl6DkwIorRBeH335",
+	"61/84he/+PKrX/5qkJK37swuLB1FUmymuXYeTwd6H6cPZgWDNhAorBE9gGyGV0OJm5Novp1zJUo7fDTE",
+	"M02eTwPZbTA7wfzW3R5a3xva0mDdcl4WzXqqml0K4zvwYNbLwOBBf8jsAV9kcDyenffXu2EEr1rcfL2C",
+	"bwQvPQuzwk047iqknBEP66uNDCt9lloe2hRPha1K1+lgkLayomagwwRbzYuuL5cmF7qJLgG9+uvkjNex",
+	"W4W0nicgl4hlpxGPkGUJTGmLdknLwoeHgMyDMBi4WnIZsazfZB/CN4MW87TW6HUlFi/X3HuPnICX42XJ",
+	"LitH2gnr2JOGbwCbyqIQqgs3naFjWUK9KVVxB4nqW998rcPiPMqSW3b5mr6I3o539NwEcVhX9luxeN50",
+	"xFk96KLyfTDOjHYwNPK9oQOUCMHkIUC4r5STpW+itj/MudFO5NvIqSd1yy1UEZ5TcprNuXUAp7rFKR2C",
+	"M2duRNoa0SFwpFl3gIhof2jMqz6fJsxG8GqtvQaEDde1Qxjmc9nh5pVPubvR2h14QfPo5BiOy1ryXfMy",
+	"DnCX4DRw6yxcnSW/mS8fPe6m4EvS8WzuFr7XiVDCcCeIC3fRgge6gn6lSj8Jpb8Vi8Ehqwphr4BvtvpS",
+	"OzbjV4JkMc8TAgmzmknHZpV17FKwibwWivW/8x8+sOyf/sff/9Pf/5d//tv/80//+2/ZHvvHv/ub//ef",
+	"/lvGznxvDyz7x7/9j//47/87Ph1s5bL0gfd8oxMLrHx1/wQqxzLchwOU7JnSxOA2QPiBZTPPOt9MBbRw",
+	"U39XZVPZpg05mBE+JJBnfVLBPbBBQRf0Oodxx/yHUaWDHn95ZaRb+JkM4Ki4WvjDjT6BIJxwxfQ8GDDI",
+	"it2vAZ2V+mYwZEeKBDaaGKwOxT5mp9yI3MyyMHk/FgBImlW7LwzaPojX+CIqdpxmYwM+n7Wec8heaSUO",
+	"/PGEU4ENwIbSZaAgCi4fDyx50U2ERR9SuI3zeSlBnGGFAP7tsOlGyvR47KlVuDkPLKtsxUu4Vn2CFjZ1",
+	"bm4P9vevxLga0sNhrmcZC7c/NuHz+TA89E3aZqKN/nnLxCRgyhQWALFXsUpNKs8bXpaIDPqeWZnNhCqI",
+	"6i9pn9YjXbiXG3Dkt3R3V6lCPCbgQYzi5X54ZJkRE2mBN/DTnAsDOz5oevvT3no8T1CKmmbYTsD+HmI9",
+	"8+XhFQxjl9ol2dPGfNO65gaXtL3IuKTMXSswtgbYsKWv60uW4LgQMK1wTqqJPYzq0TFpH30DVJMhM1is",
+	"GoDAO+oo7xgFNCwUlTHjC1Zoj7IiRxmw37Wu8qmwAHkByY1UwGKAZkiTh7sAXljkmWUz9jRclvgFUMyR",
+	"Alo5OACOshQOrRbMCm7yaVtHWEqFmpqI+2yVT0cKNYp+B2bceEF0xlXFy/NKXQsjx1IUg4wZwYtG/4A8",
+	"4JmbipGiceqoFO7yqSiG7CxsA1ctjry5GzO+GCle3vCFDfMO0x2yV+Km+aENmMgjPT/+4Ui1XpO6OeyS",
+	"9AR5yq/ReliWQ0bQgkS6PgDp2JUQ86bKOp9qmZM6OlwyXpZgXOZF8uKE65Zk/Wpuxw8SD5S4wSVWBxyY",
+	"bZoFjFT0bGGdmJ1ELVqSXh8EkGL04BjJVnADmx0XDbrstGZ9VxnFakKMVIxphY7NHWoJuFgnGzV66zHq",
+	"soIPcNUBkxD+4xYsL7kEdMgLNjZ6RiQPaHHQAkEbIIqoe5jLc/B67AfQeQti+gHLRVnCv+QZe4B/3g0S",
+	"armsF+YAS1zdbZopGFysldaxiALBI9xPRfFZ0ESho4IwdLNIuRpupgRTCpkJiQON0w+fnuPV30ym/HuX",
+	"eyz0dYfO+7QqhWXOSFTcomnIab8SnUvPKvM4N2KL6MofouYb9Z6EW0GjCswwiLmCiT9VvGwR8+1FwuXf",
+	"BMzfeuwYowm7GFUAjANmhbkWiLOWI+zQvCWKNEwDiTxb2FdV4sSJDUaOCBzqPKGBxqz/D//r3/3D//zP",
+	"//e//od//ru/GWTsZirzKcWsAB6WtsX/9gPa3+o4nVBckXtnx50Hu8PtXOT+UvcLQfd7wMK324yD+D8H",
+	"1NoFOoHZOGiANWKBFjjg7RkvGoAUAXpcleV5w5Xsru5B65iD7+Zpl8mmULpRnNxechI3wSl3097eu3Ll",
+	"zvyxEUEQPktyyr+V16uqNA6BLk2+GQxCfbAolwVQM+v03LIbba6kmgw6nIZWDu1bsTglXU4qFoPn4htd",
+	"mQQEfqNvWKkJr7YUQNZ5nuKal7Kooe3p6csXz1+dnX/7/K/Pf3t69PR5uHJy5m/5Lx8/BCsz/nqYJXSf",
+	"H6BduHMA53sGYKZY5hfBfLFko01HGvx5ulnL9OcpsEYdo6lJU6W+2rYeC+Onn+l8dXZbXz00HGwtjOCQ",
+	"J/6jpOyY681GFuzjDJoitgyRrAmLD75kbirRb34C7pOX3ILbxGHN9zvNUD3uiRQEAnieAV2n38eKH5R/",
+	"MM24T+kj82N8DU6S61i47Yn3ksEOmCB/MUnlGZxCyAkx8klBkQa20nGSG8O5pqVT3Ku7woIHv3cbXUaw",
+	"5+7dQ4jaxnd04+aN40FsnjwdWjBSruXAt7JeLsU8CLOHRwPdM30tjJGFsMmzKeVMOrq0iEa/bOLURymc",
+	"WltLt9+g9/KJpQi7ZS9Tf+EyhgY/1jYsH3qSJ6zzj0tuJmjWNB3CmZOuFFtuc5fv7BpXWYIydBs8RSNr",
+	"Z8TAcbE2JITdTLWthY5IPsUNhmgsE6uHKVn01hn+AR4cz/33QdULHr5RD3ajq7KAKFrUOfTJdlwI80oP",
+	"IIgjTHculZJqkobGO6TwAByQvPO9ZkBb98GcpvwYOg1sRnCbIhjfTxdIKChgJihiAW3KaK5k/edqUko7",
+	"TQdtYu9Pk75WaKL37xtu1X0iMg1+LwuEB+SmbKToJ0Q2xpfEWsXfEAsg64/pmAYjlfTSBgkIZ4OSw2Gj",
+	"jRceCg1aaDdSV0rfQJgchBDhN6ih6Vj+yX37aBM5paPrhoSzwEF0RbIuYSCIwJSFjVFL9i5SkL9WcAZp",
+	"y/B7ZdFZ0vG259uQS0ACsB8qs72Q6mo7fLYeJaUjjTou7Uvu8oQbRh0WlrqbQjHrJXleLgVMiSID1y/P",
+	"2HkhH0KmpsIKUK6CtQT5OxcCcrf2/lsf0YWDv1ZdEeKo8Ta1Gg01NGHOgFf/MELvlVHvB9/0D6OgS2Cy",
+	"GPV+uBswzoSb6iItqrkmAeKWgYPmQeR0z0E90sf9A4dixQQ3pRRmpAjxDbJ6KX0e9WTxGfl/0SiDbKSC",
+	"AuycNqPvVrxvQ5OoR4RtQYUE9KAqXrJ+jJamGUrHLhdsylVxyHjl9Iw7mdedKXACjPwSk27Q1ii31t2r",
+	"1Yy9WmtHk4YnfhJJGWojLQl7Ho9doqdjMwCcK9JD3y9l6YrOcTHaDKPTPXmhSJ1ouSXu5EGMNkZn9SJj",
+	"EexDfOdI1Re31hlnZM/IVu0aEczoBJlUIxVTaS2Zbgq/iAh5YylMVoNK8xCz5jw8RjiHmZ6HUeFRPbtK",
+	"4SSykVLanfuzOkd/3Izcuv1E4xlZLovWHfIEya9gpGJrcjWGY8euBkN2lCSpYGZifKSAA9iKrOIgWwSW",
+	"NEOWPOtdO7cR7OPCe1nPL5x+/LCls9taEtzg+Zs5K3BKEHUOMW69rFcKDjfLyfxKQNIGYDBt8o5tL9xt",
+	"9M18hsnilhFnl+vpVdJsTLF7eGp1MF+Qo+0hRO2FUyWOPuwGtvVb4IXo1HLfL9A1Og1utRmnOIuU4v8O",
+	"glTWqxS/5rIMYbRL4qsR4K4NeMJUovbbBm3IA0sb55HkTKBhibNSXgtmdWVygfSi1vLrG+UlRn7JrchY",
+	"oXO7jw3tcFYM8IblIL74K3Yp0Mjzx8o65q9bv9A3KmO21Dee1oLhORiG/lQJsxgcxBlJy8Rs7sjDBm3W",
+	"qMOBc81icDukHyD7IZlmjRcaYiqkDZGb6Bhch9ei6xieQhRJ6wNOXbvgxvsU9Ftb5XPaqAxteAffXR+6",
+	"PGC7u7VL0GoszaxDHf2RNLQnLYfD5TxN1zLvCvCIEdtAwsF8q8GBznBpUYlfimtR3o2LwyE9mU/wwfgy",
+	"A/peZNEtRShnFtuztTHwNzG8uJ1re1edEH3UMWl6+zFnDfvcInL6BlzQCwme4lM5mSaxra2DexPOQQ0v",
+	"NT9AZN4oNgxCeqSN6WNgmWn/URymY4PoLSR38auM0dcYNwi08T72aVnHAptW70F9+AEKe0szXzrpNrCm",
+	"7hYRmq4gk3jL3kuL9bLWFjb12yvhJl4ykc4yPoNELBLtAZ5zyyH64WYqAMFrQwwcUSgi4Whhpf4wfKzJ",
+	"pG3MX1THjXatU1Ul0VBPJze6Z7Q0+oW085JTbohDNLdHE3BM/gKeApvjnjBqGuebPs5rwctOhUGMTNlo",
+	"hn1vHuc9lBGRuMYeiLCuWaIoyBm3vcA0o5gg6et6/r3f39W+r8PjDdCwNBp+lhqPvMA6T2spInxTnCyG",
+	"9DUyKxnnL9Y+ub7uv/UN3iUcHDYED99LOCLwb43MFC3HaMbnc3AuzTyGNSIX8rqFp7tuQ2OD4jzX7rSd",
+	"a2VFpybt7tLbe+S3LckEvJ6Bf+9E27OgvFv3BWr4upPt0oYtpdslSMrYoy/ZTKrKCbtF8t01qSI2TfP3",
+	"1Gyb/Luhy7ADtNFJcMB1PEWp4B6h4aMf1x3N+Z2G/A/c/9RekzlojSH9TM6qsitjyvtuuQzRNWmVKrwG",
+	"haqX/ZqCPgHzeQVxP4CfYgjeOS3wXKqxPrcmjzmUzlewzAdlxb/r6QdMvNXp1/uNzpkphw4n5u/T4ZkT",
+	"848AV3iYcaFhfuuBKXqeLsVEGj2fpyIOv58u6sIATE6UNhAoLym2hvWtoBj2i6m+uYA4SexscMCkG6mg",
+	"fDgkB3VKJ46Ri0HNWDsP97XxpM7LJlNhxEjhj6CONJV1ohgc+m+j/pFcE2uF75VYHIKxwtmRinnGfFMv",
+	"rbVylLI+r3M76Tpb1Z+nYEVTg+FIHYUl0ZrHsiwhpAXchJd08X6tpI6Mq6LfNE/KJFaBJTLhzZT1bvd8",
+	"d3vX3ACr6/t9hjN4Tt3Tz1faPW8MUj991hqKnn8XRnyX9ab6Jo0I6tPGfCooQBg+O4hhVBmLzqAZqxXh",
+	"nCIJIOVby43zATldDzI25rL0jaUj47x/gJr32jKjTdzxPsIceOAKdkGPL5YsIAAkkPGz3owwMc8gw6D+",
+	"PcH5D9nWma7QVV9uZkPqS3ZKHyCfD/xZwlq7xNaBdlE61s/lfCoMuvDbqTZOKPLpTQtjKcNqSIc5dsL4",
+	"w9J+Pod4EWOe2JZ2ERqJLXKvRuM1LSzMAkFqPfY5rXdyNQ8DZxZiEeiSgQLUb71l7kYzCO1oRPY1Qw+0",
+	"Gak6MCEmcQItJqbmKK0OMGvhrRcsm+jCM9MjBTuzErTgdMBP6EQiLdMKEFjAJLVzQYiTkG6A3swEPCvX",
+	"CpOoLBCMlxOiaYt8Zjd4J3XtHnt1WtNgFoBD+VVHYPjNNKE6ApQRbU0H9blQPCZvZIddtqIeoreFCizC",
+	"AaH82oE77CAvfZcLNuX2kM2NGAtjRHEeF3wwUkpIQM+NsaHzWn0dWzOyoONSW5iivZxe1mtNENOpLQ++",
+	"JYom6IawguN6gObj38dh6OlJGO1ZPdiKBhrhAc8nHPOmi9YpJic5wKNmbruMcRJBcbUZhDkCr0fzP1Zj",
+	"fWbyOsuev71nU27E09OXLcy/JEE/+uqLXz1Zn5F6W+nd8xPfnb4gSwp4kIPPJ+adle7OoZdtARk3av0u",
+	"A2O3ZWaqNzGJEyjxGmG2RAcnwjXSHHtejmjlhgzlCVX+FFQEAnKmoLOXE/PaWL+mw7Q9Ht81bfG+nxB3",
+	"Qo53fStnQ6LuOTdgN4qZqx7YOusmuQUE4ElTNqWTnjNfVwZwwJJimekxo0n2g1EBehjcr8r5PvJ1pozY",
+	"kJ8lMin2SgKTkvVuuFGyJZc3lPAEfLFSF4kDbTBGsg5RvCK/sh2i/1LprE6ruZj3stp4via9+tlC5XUO",
+	"3FSwK7MLlTOjKydCoSXP9UF+uJaNmezstvaetOts7llwj9sOZ/uJHtUj+J9P61H8zxc0kv//TRwNFhhG",
+	"hE5oVFr8e2XLIaokU5B/HN8F1yS/a06o6EA27KWcomvldIKvjXb2pShTnCT7V4T14T+FEQf+/xpAV8cL",
+	"71bjA8kYrcsiyFiNQFmInIesdmO8rigyhUUOhr0DVZVlasQ4s+4x0UmZFnPOHUYT2pUJtEfMPihn0ZKi",
+	"Pp28qDn75sVvQELqen0H/j6dRF5p92Yq7Qm47ayp5cGsZ6pBCY4+TMEfqOn8Q/hi2xCs39dKjc40vyve",
+	"kEa0QlcJH4yNnpELXfAj9C9FPuVpv3myHnXXnVAhw0WUuib8WsToqhhVWIsASuZX/qtBNlLkaBbIdvCT",
+	"0KpcdDg6haIWXU70tWMaRuui0wcx0WlhZ3CX+gJRBH5/e0T0DYhb1nBlo0yUrb0LbOADO6qd5GDjPfGn",
+	"WGkeIlc94HnmANUDB81qACPlP6B6QxAhTEnueMsY6B/apjdbcF3C7+ssiwRk9FlUHkEGTumG7Lh1vJiQ",
+	"IHm+68yNdVrmxtknMy6GhDNnnu1o1NF6CiXnOoMuqPgeCZMHDbeN333/xjM7XLFvnJu/VuUiY2d+EJGN",
+	"1BmfiTPpxF+dOSNzF8oYgiZuwU5en71h+3wu968fUTrzUAuUfV9XQcRUBzFNEdgyGtXyHlj29Oz0a0q9",
+	"1F16j7LzAqXBxQblS4/EwXOYQ73jfC6/FeRPMpMqRt1egtHk62BJ+t33byBKzW+ox1Pwtu5l6hzoYa0w",
+	"nkXsSCh1xOg9raPv53TuuZXz4XA4QM+uiyC3YhtE7GxvDyLkgLW5OBwpFHYnWhcRxdRcj20A1uYpI1B+",
+	"0MLfgZyFVRSX6T0uJhRM8SIdjzkC9sJ+1KoqLO4CsCYxGxClsAUn0DrBdy2aH50cs0sxlWD9GjJPnlih",
+	"82om6kIt5Cfn2RtTuenBSPmnz/Opxuh7A1KgGfNcsL4HVj6Xw4lQw4kexIEgMz8TkLHFL9+OVL+drX8u",
+	"idUfFkNnB+BYHwJuKSOEdMORGqnnEGtPLq8xAy9nT25vGVf2Rphah3Spi8VIXbwdYfrUUe+AvR2BLOj/",
+	"HfWGw+Gol7FRSCTZePru3QXhF3RXDOfRa8SD9h4OHw0fYtC3UHwuewe9L4YPh1+AAcBNAX+0b3BdlW+C",
+	"2f481o+Fp3ovpHVH2MTjMTT2QvPHDx8ulYyD4CGM4d//I/EUuIdb1/qDMEuAwY56snboV/fk4aN7G5sy",
+	"Ha+O+cqjfaQ/El3MY4HKJmbuHfzhbQvh/OGHd9kSlv7DD+9+aPhd9RBkECHXIQQeaWfA+Ya4v0M26i10",
+	"NepBwhzbyEGy57+kgkV8YmMZRBAt5tomjhIz5h8RzqS0qb/RxeL+jxHz871r0z5nKvFuBYge3f/oqcM8",
+	"KkBtDbDz8OPDzhG75MSVeG60LtCJnluIJVZeDz4RcIMpZaGrxkSlpTTerRkvebmG+X7x8efrEUCDbZCW",
+	"zaQFV2aQBLSa0Fx+vYPDDSldCK2D7dIfJRbTSxwybdTjHUzujdZsxtUimNC4c2I2dzYkMfKkqSiMsPbD",
+	"0dhRUdT5bShbz1JFWqch/1Wo8uCZ8HEAtmY5XXQeR8cYKpGCuBaZpkEK0b3LkrRs/60s3iH7UgrMyNJG",
+	"hKdipq8jIqwdqGALgOH0tLJmN4Flb+OxrHFMGxzzflhBeU9SKgg/peLHQdx+bFf6yS62g9kqn7a24Ne7",
+	"2QLKDmX9nWB9+HVuRTkeMBIGwPUQFE/40v8eHMaYMXTECeDzgTca4ZBxhT4OOLc+5qCNiQaFKvz4EG/o",
+	"L7KfLVPN2dJ3K5cZ53nny7zfjIIIzM2G+twsZj8hA0RCeq1reWPWrIieavdnF7isZRRiBfLFjYiPnWCS",
+	"j8S1hWXAwrbj3J4k82Xvmseqz5DOrX2fmqT4M5v1l46Tf2oM1JlwbVwLyaiDrIBJ/IJDCMqJ0gD+tYP3",
+	"YqZCg3Pjr/mWeDjmkehWEIQy5B9PQRArtqcQQci0WFCp+Z+EjoBW1Q95IzExvBBq0CzSRbX1g16L1Nbo",
+	"zlTnchE8n2bRmWj7U9/HwZtkt336WPSjcf4fgTz5znGc7ejS/UFdq6RJ4vSx5BW3wRq4a9pXSiXajGCY",
+	"CGRWD343JUilZMAT9mclZPgphFEf2FAci1iFjZTuA68wwk/IBNunSxpvLVkJnp793o/56tnvzl6/AnfE",
+	"DNLZYmgeHG0fAr/xMg5nxV0QNzLQdVoecuxqX+MzgXf4t9jsL5eVbSxix7gCuGhME9wl6IExnYfM4XWt",
+	"xRbWhiQZiLl3jU4ASNAI22JHCVo/442t8cauOWTM8PSh6Ool1ZsJkMpmApMUjpm45bkrF5RkipiOfvAA",
+	"4pYpIUIli82IybOl6xlK3+L5NXEVKWQUgosIG/FQQCiJgb54nHBaS/q75E4bCphE38WYDoe8L0I9xQxB",
+	"4+D5y6PjFxiL0GjpZzUM1uvVqYJfXRpXJvIp+6mmOqoTjt0B8Xb0FVxH7qMvKxVG0cd+tgni7OoNymm9",
+	"V28rSvtV7+CuM2p7RyY3JOkpvJIOhgKGm97vfogDJq5RZomeMTHBG3qhARaGZ1JZ8lNeAwRds0xlMF6d",
+	"5rHKy6oQS0kUwxz76DQPCNl4ARVf20FG5ePY5SIWy6CSVngfWwq1WdcSQn+tNcQkg2NeWpFyKltexNPK",
+	"WG3izqIPSmHZpSghcFHarglcirE24h4gH9PRJpcBRaIbWWo3pKlNWA3ukVXx2HWdpR23cJfsB2YgBmrK",
+	"S3/Bf4a2kMhQqBbv8eF0HSibP3PmDJAuyjIMprqM9p4iCLai3fviNqgFkiT8ObzeDRH/TGI/k9gUib1P",
+	"gnk3ZHy7p4pVtLDc5yoWAvk/Qye2IqAh53g+nSF7/xkb3y8i9J2T1qWvFZE9SMenRBtJDhrCuvWcGe6Q",
+	"jU7GknK0b0KfMTZlnfRDOdcbESZbIM8/dUL0w4cfCtF3O9mYQbiLxfhuzpxmjx82YlJ+AsAVjquZLZ4H",
+	"1Y6HnsNYK+5PGVWNN2jZt1vBTp38sxNyvq5zJ36kw23V9u9gZHJ8/ZNBGagLo1VBFj900M8YpJ/fk5gX",
+	"GD2hWd8IJylWyDKJotWWmhE84v232P+7/bdXYrHBlcmP9RRG/ppq0G/W3TaCjrbQ3z76qpuTaPeLiT23",
+	"6jRF27f0lILd/ayM/LEqI+kaYNLAe3BI8scd4wxCnRTpbKjpYx1fhOzeIZUtx/RZOVfsUjBeFKJoZKdd",
+	"9ZdO2UROKvdTulf3b2xp7M4d/L3vk88AhIzH00GKqDBnsLns2qIS6ATWLV/MBVb2uRTlZ/y1KyMsOCm3",
+	"0EeGqbCxwBRYZSu1h1R74Kk2ohc4rpwrpR05Em5FwpeLmXTyasfNhh/TiWGpxHbHTWnO+7Pq7b5Ubxjo",
+	"0yxrSbGRNoSphmrc/lFn7uW7h/kct9QrHwP9N0b4JOE+uM6iVet99XSp1W61J57mSM/7U0HQK6mKjJLJ",
+	"YgpjjTm7WhU7IYEO1lulSrYEj1DqFF9klG3KDg7ZBUoLF1QSWbohe5VwBfpMaO7CKO/I6R8SEcXUU/eh",
+	"e1Aid42adocUempX6ur2oyaL6sHPuXXQRLci+AcRLUE+xpAure9aEeaY4BmaaFMHPDcHNNBk70osLkJM",
+	"sENuvKFVa/hm35HIUhLmdVLyM3h+vJraeC0377u9X3H2/tAPrmgT8qNWh5i0/wYyHCD5+YwVfoTic/PS",
+	"TDnlT0UbyociCIQEiMRvltimC06mKRsifUqprkCPGRS0g8P4byi1WPsc30x1uaRXN4Jdiblr5twrBQwp",
+	"LSOv9CF7JrGuN1Tnsg4KyWh2JcS8mSuki/kJaX7bVx2rsH+Sq/5RWSyqLr9rB+j1+OXNcsn2TyFnr7Jb",
+	"VLM+cFw1xxQTzUWWyeOkwEd9Zp9+Cohyh0ycEjf3zshhvXa+bEnHhEcEzwG8CbD9GRydHOPZHIZURlQP",
+	"xTq+eF+War9ABN0d/kEY/KfEWb0vyiNelrasOPrMYv3cWCziZtp3F3WJIRmcmwqFRfiEreOpAXCePPyi",
+	"+d15AKSaKklLiS+h/ivyUO97s4Vaf7Gfq8/3usXKfL7GP5NrjJDPeMTkbbCYcKk+/PpdicU+qkW6ryBq",
+	"Vhpg+y1YAf9ihZlkvcsdyzPNQmcdSOBKLHYnvbyhlHA/Ble7eM9XkhP8WGwxPwn8cjbVN6v8fVPFetjO",
+	"Q7KSFwCD+0F3Y+8HE2nH3Rpm4BTe/3Qw0bdiAUv6BAhoO6PVCjNCejovcLaV8bVufUm1PtgtEqOSTZUa",
+	"y7ZRqx1JeiUWg4hnJobnUH+DEnobtLH/bJHfZ+YLI1B5hPOQgqlfJ16l+LKJvBaKNHrgbKsrrEtvHV+A",
+	"a5iss+kioM2FkboYsqMmcm0j1bsxdqQHX+vk8YLafESUgkOsc+2giX726rhfrw4qCdDw8EZjCibjvZun",
+	"4YtQ6/Fj0Dvs/JnOd03tlgZeyhUG24dX2F/4uG+7pFvNUtFQvwgrUZHjnsev5DEWAj48NSaTA6bhRwex",
+	"SxHD6ABle7yoNJbU/nzx2iz8r3d6tCEHIITMoV0RAQ1pyCEzotTc81dZMpPOh6v0Meu7NlRZpA4KuVwA",
+	"4B3WhbMwY37OjVm0pioxzdAltxBXcBfytE+xKN3sPYUb7QAF0UihIsmOsdFSieKu4BV8nYXQrnb5Lapn",
+	"WHtQ7AhPFYaPXYCbpq2TzDx1yRKPcWoeO5ZqKX6+sdV/WdETeGD3E7i0XIOmGSMbq+gAXFshQgLnJqhl",
+	"MWTN8muwQbghO7o7j7z/1gPoFj5aL+qa15uUC7HC6DahFttF9SbCjciF6vOF+RFeGEKHUQbFsO/7cpWi",
+	"7g9D+jYZMipiUnPhiHO9xeTMlwsviOaiECoX8ZIge9v0jZIWXKO2uj2ptMdLzt7A3SwnIv6o6nsY8b0z",
+	"BOPnxW6ppxcvmoqd2v/aA7XWrFxJwavEzcmPIV1wMxP1X3zW4J9a+l7y1mlXZVnW1x/SWS2fomVQTxI1",
+	"T9aRrp9mtgVyIPeBzTQVsMMZtd4qizdCoK4CG1IbL+REBXVtww/8ENXRtlnmi2qHpdUgpC/rLF3Gcl6W",
+	"hNW1Yl5AO6g1LO0RPGL2oyuL9eHD/mNJjuCA2gBPp7EmGbfsoll37MIPhUUFsdBSezN/SwnfO3fynnNJ",
+	"0jjHaqw7ZRUCqVCF7RPjqXAu4nZOIdofeL++n2qPTBojpY6zATb+XMmfBpNnw3Guj55a8ic9OaZSXrau",
+	"XBdL1R1VbqqN/DMqv38DBdQw126YQWWFxYpkBJ39lTJ7bKnKXsY8Y9suTTDAsoS4HsAMEM3xwLLcmvGb",
+	"MJ9W2Ty/841Fj9T3iHeMgDKhvExhHCpbRoiH9Z88/jXjYyeALo6Ux6SD1G1oFJNqXoiPVJ3gab2GT1JV",
+	"KiwxpcYMwPmz8RpAsFopXvXpSLzHD3tSdZP4Nv1qi1V1oBSH2pgts3uowYh3kYQAy1yqyOYagrdKu7E4",
+	"vOiuZ3IBhbovwDyqBNPjA8bZuCrLZgn+MJdYclHPIfjKjVR/6tzcHuzvf/P67M0+fbN/9uK73/5rqpJ7",
+	"XPzVcDgcVQ8fPv6qUTnWPxzE2v4j1SjuT5VmY17xqS4Lz+RdiFs3zGfFMFX9f4i10C9Gqt8I6vAjoTdk",
+	"rmdUxJddNF5eUE5VFgrFjhSGcJ9gHfmpuGU4tXau8xlfsEuBul2MTBmp/sXbEUj/o97BqOdu3aiXjXoz",
+	"O4Hf8EP4hwdvh8Phu3cXfvUzfSlLwc6efRu79mRlpMJi/QRp+y/C9ww6uGBWyflcAJdUV+ctdG5xTUQg",
+	"bsSl7/+BZRd0JHI29Bj/+a3rvxW3juYzuAB2yH/quR9uJlAPc8iO4AJURjDuBfYFFPBnfU4MJyQd4B6H",
+	"E4rAGvwDD1NzyppWk5YsKOtRmMDy7SnMfxZg9+Pge+peavXJ1MRhAp3Bm07MbcYqSGNVJ3ICexCipN3S",
+	"AkAVDKrQzd2C8sYT2sATznMxd1iMebZUnw4+/pzb+2cXD5jrQmBcKG+U7AV+E6jdVN9gOW1AKnocFcaQ",
+	"6orMCjPucrCYpeqPoGbZb83iMBRrDxa2S8p6jJqxUqpNdHNe8sXE6EoV+83SwU3viyVG/prLElx5tSoX",
+	"7Gbq0TmGIs7aWxuqNlohCra3598PVit+QWK+OImnrTl8TIexxkDrfDxgVa2d2SmowvAFd9xfGi+uR/Gv",
+	"AXLLM0RBrcHPWEyo5rFC4DX8AxSBZk0IqcGhDSaB0dmYZ/FMcJNPu1MsLgETqBisY49ZPuWG574doAyP",
+	"ZZ9OpRJW1K88DbaVUXyGte668jVuZ7ugXNHx948ym+OjlWyOOyJ+sK2dSt3d0bU3DQXIMvnIor1Wm4Z2",
+	"ZIfa2Sa+K70gQ0aNgI+vdZVPBfrFAb40ghesD63OMS+zPffPzv1b5M1vuK2DJGr3ilivbC48ke+ngpp2",
+	"WA/3hJOmg+b1wMZCgVSsoeCyXDDI3c76hjtxDv+LYnDIjHBmERQiU8FO/e+9I/g9FbwAlYwVuVaYpAef",
+	"wSVsNE1mAq5zvb9boebtQv6rVeM87qorBpAfCevPjRjL20HG5lPg/qj6cOYvaCnVVTOs/tDT/dgMalos",
+	"bRPR8hl4o2vDprIQUP1/7PEugsnlAmQSTAEACflQRzeVoEDzTASRX+6aDAI5K5Mfc1Sh4Xqw/0vhRUOY",
+	"N5DxywUxQKTsDCa2ZjU0WdhDRqcHiToDMPo5+d9UKaUmJLTT3VRE3HbnOf+tcEtOJZ/cfYVONwvlvq5E",
+	"za1xODXyEYHtoNMQypnFZ1TZmtmDdhKbD0R2d7vg34fbgoV4rBC1x3I9PTrqraHZQ0O3JfmFVFekuflY",
+	"PmBSXX0imf4lJAtJHPgLuCG1EyoIND8bTe5nnuXuPMsuBKo3Tc89G7U5TfIHuW2Bpvep5bnSzi83n/rp",
+	"4nIVcsHCkJD7me36ALbrReCgVlCw56+ibx3T47EwVMHBHxOKT5hz1FXGA9jlolbP1WcKa/KsnbCeO5tx",
+	"VfESD/lScIeqssrpGXcyh7rktZvR/TE928Ulh6TIH4NQ4AifiFSEEOHfe2a2k8vyL2v2daf0IuY78miB",
+	"koheort48E8Lzpt04z5TmF2yejukEZjuvEkiSOHfZvwffMb7HyRuoxQrwmXDCwglh8IB1JHbq77Ra5Ft",
+	"yAGzxhBM9lNIqueiwqtWV64YgSH9EyhM2YkwEIV7MFJ7jIyMBywagLOmOTZjTmes5GDshZrbRcYqK4z/",
+	"i3qEkWLMCcXxHTR6BYmplMyvMEWVR8/+GRAfrmiiATuxeWWnovD99J89P9sTKjcLsExNxS27mZI7z7Lh",
+	"g0Pg8NAvwk65EbmZHbCWObhfzefC5NwK6EmP2dHzs/3nT3+zf/Lt07Mv8bR+d/b6lR+agruwdKplb0e9",
+	"cVWW534BYBH+t1OuJuyMKzANg5IEnj/68tePHn/x5MuvfvmrUe/dALbD7xdMLJ9yd6O1O6h1HXM+ESFi",
+	"pAglCvh8TiI88wf+Eo3L0Ne45M555HLQ0pOfS7/ZOfjuwP+B4ZMFfFb/FMrJsRSmbkL6n/AT1lL/hCPz",
+	"XSDPLMOhhs/wB7hVw96D2e6AEHkf/SXIlvfN2eMvv6rTuS7VARO5Ea61YR0ORaTk+LguRdT7nRiMR/c/",
+	"Ovaf9ClqkZrdsheIbhpxjQWYCoFIexRExHt3LMRRADFP1IK5thEDlQXeIWuGfQenbj/r0guBC4/LgGxD",
+	"q3Oy+sKf89gD/izlWDgJ6Ax+GzEv+ULs2qW6nUQZk4a1ZMC9mk9JsyMZ415a9tQU0Dbr49/zmbSg6oAW",
+	"od4zmcRZIQtgKLDePOtTUOw5NBtkAUSsX7Snh+B1daMpbWyfnp+jt0nGOHtKuDEGIsUHhUajsH8zlmbG",
+	"+gGP1lP8MaWWfPTFrjg7wE3IuoMfVCT4wdZVchPSZTx+vHuAJATh+JWoM9n1K1VhFjxwPqqUreYehkQR",
+	"MtyzKTeFUFJNWD4V+RU5zAx+jAECO+VHl10zmiwdRBPAnQMV/lwoxqPdPDp/b8lyVmq9Ivg7eP9xVcE4",
+	"xo9NGYyz+qwO/rkI66AguQfN8p3tOwhoHeYc9r1nopV2b6bSnghjtWdTINdEQyUsroVB8MR4RMBb0UUr",
+	"KAl5WS6o8FkqbDeNJxYqjxUIu+XSJqw2i6iSSAzWRanEIDjJQAtuDF9Arics1JaNVBQZcl1WM2WDCoOY",
+	"j7EshWX9Qud2Hx8NZ8WAzcvKUs6E4py74UgdOTbT1rFfsZfyN4Anv8wePnwYRhqyozA1XRaAzjkKZJTG",
+	"xQt5ql93CW6y9krO555GgM9bpfz+pVxiFyo/xXHuq07cWgliofLX2MUH5UiTTswAu/KikL4NL0+MX5mT",
+	"HuvilIhc0ZTfxQdwlAD4m2sftyHndYAGksMDqAwTNaZ36/kLx2irMmldj0bZwJsVcqd57p9i/3tvoIwc",
+	"MvUehlPbDyzj0iRY39/scyztTd71MdENsPsq1jKuxSRa7E4dhKEEtsxF8Mxt5uVRwjOZnOKwRDFA7tiI",
+	"a32Ft5j1g9AGj3Yosx0R1byZaiuYzfVcBN2s33rWH2tzKYtCqB3KNEfxjAHZ+XkcnRzXgpffVwINbEdJ",
+	"1bibPrBMqGoWZU+/ueDqnrEnDx8OdpfO51uxQB1nwR2/BCWfLgvLxJ8qXgIk51qFYEiCWAyzZ3nJLdB0",
+	"XKIXM0uZu8FhR7KfHcl4rz35RlKlTZtS0Uyd1ucg4q2b6i4EPyJsqNubG31ZipnN2OUCkDaQRtSI47wJ",
+	"cXTOeoVTwrvexSnNrTCOPT19GbfncsHErRNG8RI1lhgaE0ZDVsFPxTMKLW5nofI1rM7+20a3W6QqqYn+",
+	"zml+ukpsY/rb+hZ/8T6+xU/SzGBtjJpoJXZJGesAJ1RkXYlFTcCQab8Si8EBBvSevDh68/Xr05cH4Z/z",
+	"42eHf7nUcJn8/WjI3U7VdgR8JExw10QRhJiUdufgWbpDwvUa2LSAuayTZcnmWirHgJek4E6cnxFjYYTK",
+	"OxwG16LJUzHT14I15K82liTZFZBnCv4H26HNqeClm/55nT/sN9TkI7LpOEQ6FGE56OSFvBZKWHtAmWJ1",
+	"Liz4MFfz5hpxYbRKsBasXeQptvgka4SxAYK/3JXmJXJdkOE5upgt77Wfmaw3O35F8dWd+x0Uk3Udx870",
+	"INHGzedzCFWTzjKPCVeM4p7XDkFEByO1yeQdA9hqizQvij2t7ACd0+d8IkZ+7RSMhM5V2vOZ8NNp1mXb",
+	"H7Ij2AFyVR+pi6c8n4o9L9AZXR4wpfdACXGRsYtTjwWMMHsnupT5Al4aenbhB/WfkyR4Rggith375e9x",
+	"lQvfn70A6uWZohWT7EhRFamOTCdkhz3hE7ExNkotWAn8wyHjWA9LrdpR+sojJwgOA39EEF2/ejJolSl9",
+	"8vAJbHSMmbpjOvm7x0U5cev2p25WJnX0TTVEylI6EcxORVl2kLr37XydGeqw9iyAoTN2M5X5lFm+sMzq",
+	"wLYAJCxf0GZKwLqHtvNIqT2ESwU3S1I3SY0hUChzHYCiMmXvoLff85tOrd+Gg6Pr7vnWcJTUT+NRI6Sv",
+	"8RRDQd/98O7/BwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

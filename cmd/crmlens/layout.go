@@ -185,6 +185,7 @@ var knownActions = []string{
 	integration.ActionDisable, integration.ActionEnable, integration.ActionDelete, layout.ActionDelete,
 	admin.ActionCreate, admin.ActionRemove, admin.ActionResetPassword,
 	source.ActionApply, source.ActionDelete,
+	audit.ActionTokenCreate, audit.ActionTokenRevoke, audit.ActionSyncUpsert, audit.ActionSyncDelete,
 }
 
 // checkAction refuses an --action crmlens never records (a typo would

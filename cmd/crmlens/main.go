@@ -51,7 +51,7 @@ func newRoot() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newServe(), newMigrate(), newSeed(), newImport(), newIntegration(platforms.Default()), newCrypto(), newAdmin(), newLayout(), newAudit(), newField(), newSource(),
+	root.AddCommand(newServe(), newMigrate(), newSeed(), newImport(), newIntegration(platforms.Default()), newCrypto(), newAdmin(), newLayout(), newAudit(), newField(), newSource(), newToken(),
 		&cobra.Command{Use: "version", Short: "Print the version, commit and Go version", Args: cobra.NoArgs, Run: func(cmd *cobra.Command, _ []string) {
 			fmt.Fprintln(cmd.OutOrStdout(), versionLine())
 		}})

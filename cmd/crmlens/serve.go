@@ -30,6 +30,7 @@ import (
 	"github.com/crmlens/crmlens/internal/playground"
 	"github.com/crmlens/crmlens/internal/seed"
 	"github.com/crmlens/crmlens/internal/server"
+	"github.com/crmlens/crmlens/internal/servicetoken"
 	"github.com/crmlens/crmlens/internal/sessiontoken"
 	"github.com/crmlens/crmlens/internal/sidebar"
 	"github.com/crmlens/crmlens/internal/source"
@@ -267,6 +268,7 @@ func newAppWith(ctx context.Context, e *env, opts serveOptions) (*app, error) {
 			Layouts: layouts, Agents: agentDir, Audit: auditLog, Metrics: m, Normalizer: e.norm, Sources: sources}),
 		Agents:         agentDir,
 		Importer:       importer.New(e.db).WithNormalizer(e.norm).WithAgents(agentDir),
+		ServiceTokens:  servicetoken.NewStore(e.db),
 		AuditLog:       auditTrail,
 		Playground:     demo,
 		TLS:            opts.tls,

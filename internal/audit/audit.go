@@ -233,6 +233,16 @@ const (
 	ActionPasswordChange    = "admin.password"
 )
 
+// Actions of service tokens (internal/servicetoken) and of what they do
+// through the sync API (internal/importer's Sync and Delete); the actor is
+// "token:" and the token's name.
+const (
+	ActionTokenCreate = "token.create"
+	ActionTokenRevoke = "token.revoke"
+	ActionSyncUpsert  = "sync.upsert"
+	ActionSyncDelete  = "sync.delete"
+)
+
 func likeEscape(s string) string {
 	return strings.NewReplacer("!", "!!", "%", "!%", "_", "!_").Replace(s)
 }

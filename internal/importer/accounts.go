@@ -37,7 +37,7 @@ func (h *accounts) add(c *checker) {
 		Tier:       c.text("tier"),
 		Owner:      c.text("owner"),
 		CreatedAt:  h.now,
-		UpdatedAt:  h.now,
+		UpdatedAt:  c.updatedAt(h.now),
 	}
 	h.ids.claim(c, a.ExternalID)
 	if c.ok {

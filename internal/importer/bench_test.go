@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/crmlens/crmlens/internal/audit"
 	"github.com/crmlens/crmlens/internal/dbtest"
 	"github.com/crmlens/crmlens/internal/importer"
 	"github.com/crmlens/crmlens/internal/importer/importtest"
@@ -45,6 +46,55 @@ func BenchmarkImportContacts(b *testing.B) {
 				iterations++
 			}
 			b.ReportMetric(float64(n*iterations)/elapsed.Seconds(), "contacts/s")
+		})
+	}
+}
+
+// BenchmarkSyncContacts sends requests of 1,000 contacts (each with an
+// account and two identities, half of them new and half updates of the
+// previous request's) to Sync, as the sync API does, and reports
+// contacts/s.
+func BenchmarkSyncContacts(b *testing.B) {
+	const perRequest, accounts = 1000, 200
+	var acc bytes.Buffer
+	for i := range accounts {
+		fmt.Fprintf(&acc, `{"external_id":"A%d","name":"Account %d"}`+"\n", i, i)
+	}
+	// request k holds contacts k*500 ... k*500+999: the first half were in
+	// request k-1, a second earlier.
+	at := time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)
+	request := func(k int) []byte {
+		var body bytes.Buffer
+		for i := k * perRequest / 2; i < k*perRequest/2+perRequest; i++ {
+			fmt.Fprintf(&body, `{"external_id":"C%d","name":"Contact %d","phone":"1380000%04d","email":"c%d@example.com","account_external_id":"A%d","updated_at":"%s",`+
+				`"identities":[{"channel":"easemob","external_id":"v%d"},{"channel":"wechat","external_id":"o%d"}]}`+"\n",
+				i, i, i%10000, i, i%accounts, at.Add(time.Duration(k)*time.Second).Format(time.RFC3339), i, i)
+		}
+		return body.Bytes()
+	}
+	for _, d := range dbtest.Dialects {
+		b.Run(string(d), func(b *testing.B) {
+			db, _ := dbtest.Open(b, d)
+			im := importer.New(db)
+			ctx := context.Background()
+			if _, err := im.Sync(ctx, "accounts", bytes.NewReader(acc.Bytes()), importer.NDJSON, audit.Event{Actor: "token:bench"}); err != nil {
+				b.Fatal(err)
+			}
+			var elapsed time.Duration
+			k := 0
+			for b.Loop() {
+				b.StopTimer()
+				body := request(k)
+				b.StartTimer()
+				start := time.Now()
+				res, err := im.Sync(ctx, "contacts", bytes.NewReader(body), importer.NDJSON, audit.Event{Actor: "token:bench"})
+				elapsed += time.Since(start)
+				if err != nil || res.Created+res.Updated != perRequest {
+					b.Fatalf("request %d: %+v, %v", k, res, err)
+				}
+				k++
+			}
+			b.ReportMetric(float64(perRequest*k)/elapsed.Seconds(), "contacts/s")
 		})
 	}
 }

@@ -358,3 +358,15 @@ func (c *checker) custom() *string {
 	out := string(b)
 	return &out
 }
+
+// updatedAt is the record's updated_at when its object takes that column
+// (tickets always; every object in a sync request, see Sync), else now.
+func (c *checker) updatedAt(now time.Time) time.Time {
+	if c.spec.index("updated_at") < 0 {
+		return now
+	}
+	if t := c.timeAt("updated_at"); !t.IsZero() {
+		return t
+	}
+	return now
+}

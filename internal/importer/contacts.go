@@ -97,7 +97,7 @@ func (h *contacts) add(c *checker) {
 		Title:      c.text("title"),
 		Owner:      c.text("owner"),
 		CreatedAt:  h.now,
-		UpdatedAt:  h.now,
+		UpdatedAt:  c.updatedAt(h.now),
 	}
 	account := c.text("account_external_id")
 	var idents []identity

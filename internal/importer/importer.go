@@ -12,6 +12,11 @@
 // rolls back on the first problem (contacts_stream.go). docs/import.md
 // describes the columns of each object, one file here each (accounts.go,
 // contacts.go, ...); objects.go holds what they share.
+//
+// Sync and Delete (sync.go, delete.go) are the write path of the sync API
+// (docs/sync.md): one request's records, checked like a file's, written in
+// one transaction on the portable path only, with out-of-order records
+// (an older updated_at) skipped.
 package importer
 
 import (

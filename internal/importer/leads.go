@@ -31,7 +31,7 @@ func (h *leads) add(c *checker) {
 		Status:     c.lower("status"),
 		Source:     c.text("source"),
 		CreatedAt:  c.timeAt("created_at"),
-		UpdatedAt:  h.now,
+		UpdatedAt:  c.updatedAt(h.now),
 	}
 	dated := !l.CreatedAt.IsZero()
 	if !dated {

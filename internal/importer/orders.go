@@ -35,7 +35,7 @@ func (h *orders) add(c *checker) {
 		Status:     c.lower("status"),
 		PlacedAt:   c.timeAt("created_at"),
 		CreatedAt:  h.now,
-		UpdatedAt:  h.now,
+		UpdatedAt:  c.updatedAt(h.now),
 	}
 	currency := strings.ToUpper(c.text("currency"))
 	if currency != "" && !money.ValidCurrency(currency) {

@@ -28,6 +28,9 @@ const (
 	NDJSON Format = iota + 1
 	// CSV is a header row of column names, then one record per row (.csv).
 	CSV
+	// JSONArray is one JSON array of objects, for sync requests (Sync)
+	// only; a record's "line" is its position in the array, from 1.
+	JSONArray
 )
 
 func (f Format) String() string {
@@ -36,6 +39,8 @@ func (f Format) String() string {
 		return "ndjson"
 	case CSV:
 		return "csv"
+	case JSONArray:
+		return "json"
 	default:
 		return fmt.Sprintf("Format(%d)", int(f))
 	}
@@ -150,6 +155,8 @@ func readRecords(ctx context.Context, r io.Reader, format Format, spec *objectSp
 		return readNDJSON(ctx, br, spec, errs, fn)
 	case CSV:
 		return readCSV(ctx, br, spec, errs, fn)
+	case JSONArray:
+		return readJSONArray(ctx, br, spec, errs, fn)
 	default:
 		return apperr.New(apperr.Invalid, "import_format", "unknown import format %d: use csv or ndjson", int(format))
 	}

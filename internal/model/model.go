@@ -311,12 +311,26 @@ type ActionCounter struct {
 	ExpiresAt time.Time `gorm:"not null"`
 }
 
+// ServiceToken lets a machine call crmlens's service API (internal/servicetoken):
+// TokenHash is the hex SHA-256 of the token, which is never stored; Scope
+// says what it may do. LastUsedAt is nil until first use, RevokedAt nil
+// while the token works.
+type ServiceToken struct {
+	ID         int64     `gorm:"primaryKey"`
+	Name       string    `gorm:"size:64;not null"`
+	Scope      string    `gorm:"size:16;not null"`
+	TokenHash  string    `gorm:"size:64;not null"`
+	CreatedAt  time.Time `gorm:"not null"`
+	LastUsedAt *time.Time
+	RevokedAt  *time.Time
+}
+
 // All lists every model, for schema checks.
 func All() []any {
 	return []any{
 		&Account{}, &Contact{}, &ContactIdentity{}, &Lead{}, &Ticket{}, &Order{},
 		&Visitor{}, &Agent{}, &Integration{}, &Layout{}, &AuditEvent{}, &SigningKey{},
 		&UsedToken{}, &Admin{}, &AgentGroup{}, &AgentGroupMember{}, &VisitorRejection{}, &CustomField{},
-		&ReachableContact{}, &ActionCounter{}, &Source{},
+		&ReachableContact{}, &ActionCounter{}, &Source{}, &ServiceToken{},
 	}
 }

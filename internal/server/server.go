@@ -27,6 +27,7 @@ import (
 	"github.com/crmlens/crmlens/internal/metrics"
 	"github.com/crmlens/crmlens/internal/playground"
 	"github.com/crmlens/crmlens/internal/ratelimit"
+	"github.com/crmlens/crmlens/internal/servicetoken"
 	"github.com/crmlens/crmlens/internal/sessiontoken"
 	"github.com/crmlens/crmlens/internal/sidebar"
 )
@@ -53,6 +54,9 @@ type Deps struct {
 	// Importer imports the agents admins paste (nil: importer.New(DB)
 	// declaring them through Agents).
 	Importer *importer.Importer
+	// ServiceTokens authenticates the sync API's tokens (nil:
+	// servicetoken.NewStore(DB)).
+	ServiceTokens *servicetoken.Store
 	// AuditLog lists and exports the audit trail and records admins'
 	// actions (nil: audit.New(DB), naming agents through Agents).
 	AuditLog *audit.Log
@@ -97,6 +101,7 @@ type Server struct {
 	failures      *ratelimit.Failures
 	agents        *agents.Service
 	importer      *importer.Importer
+	serviceTokens *servicetoken.Store
 	auditLog      *audit.Log
 	metrics       *metrics.Metrics
 	checkResponse func(operationID string, err error)
@@ -120,10 +125,13 @@ func New(d Deps) *echo.Echo {
 	if d.Importer == nil && d.DB != nil {
 		d.Importer = importer.New(d.DB).WithAgents(d.Agents)
 	}
+	if d.ServiceTokens == nil && d.DB != nil {
+		d.ServiceTokens = servicetoken.NewStore(d.DB)
+	}
 	if d.AuditLog == nil {
 		d.AuditLog = audit.New(d.DB).WithAgents(d.Agents)
 	}
-	s := &Server{agents: d.Agents, importer: d.Importer, auditLog: d.AuditLog, db: d.DB, sidebar: d.Sidebar, tokens: d.Tokens, assets: d.Assets, log: d.Logger, playground: d.Playground,
+	s := &Server{agents: d.Agents, importer: d.Importer, serviceTokens: d.ServiceTokens, auditLog: d.AuditLog, db: d.DB, sidebar: d.Sidebar, tokens: d.Tokens, assets: d.Assets, log: d.Logger, playground: d.Playground,
 		integrations: d.Integrations, admins: d.Admins, layouts: d.Layouts, failures: d.Failures, metrics: d.Metrics,
 		checkResponse: d.CheckResponse}
 	e := echo.New()
@@ -137,7 +145,10 @@ func New(d Deps) *echo.Echo {
 	e.Use(s.requestLog)
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: s.logPanic}))
 	e.Use(headerLimit)
-	e.Use(middleware.BodyLimit(maxBody))
+	// The sync routes take bodies up to importer.MaxSyncBytes (sync.go);
+	// every other route MaxBodyBytes.
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: maxBody, Skipper: isSyncRoute}))
+	e.Use(syncBodyLimit)
 	e.Use(requestTimeout(d.RequestTimeout))
 	hsts := 0
 	if d.TLS {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/crmlens/crmlens/api"
 	"github.com/crmlens/crmlens/internal/apperr"
+	"github.com/crmlens/crmlens/internal/servicetoken"
 	"github.com/crmlens/crmlens/internal/sessiontoken"
 )
 
@@ -37,12 +38,14 @@ const (
 	schemeSidebarToken = "sidebarToken"
 	schemeAdminToken   = "adminToken"
 	schemeAdminCookie  = "adminCookie"
+	schemeServiceToken = "serviceToken"
 )
 
 // Keys of the claims the security functions put in the echo.Context.
 const (
 	adminClaimsKey   = "crmlens.adminClaims"
 	sidebarClaimsKey = "crmlens.sidebarClaims"
+	serviceTokenKey  = "crmlens.serviceToken"
 )
 
 // errNoCredential is what a security function answers when the request
@@ -75,6 +78,18 @@ func (s *Server) operationMiddlewares(spec *openapi3.T) (map[string][]echo.Middl
 // sidebar's params are read in their order).
 func (s *Server) validate(operationID string, route *routers.Route) echo.MiddlewareFunc {
 	hasBody := route.Operation.RequestBody != nil
+	// A sync request's body (up to importer.MaxSyncBytes of NDJSON or a
+	// JSON array) is not read here: openapi3filter has no decoder for
+	// application/x-ndjson, and decoding 8 MiB into a generic value only to
+	// check "an array of objects" would double the request's memory. The
+	// importer streams and checks it record by record (sync_invalid,
+	// sync_format, sync_too_large), so body validation is skipped for
+	// these operations (ExcludeRequestBody); security and path parameters
+	// are still validated.
+	skipBody := syncOperations[operationID]
+	if skipBody {
+		hasBody = false
+	}
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			req := c.Request()
@@ -102,6 +117,7 @@ func (s *Server) validate(operationID string, route *routers.Route) echo.Middlew
 				Request: req, PathParams: params, Route: route,
 				Options: &openapi3filter.Options{
 					SkipSettingDefaults: true,
+					ExcludeRequestBody:  skipBody,
 					AuthenticationFunc: func(ctx context.Context, ai *openapi3filter.AuthenticationInput) error {
 						return s.authenticate(ctx, c, ai.SecuritySchemeName)
 					},
@@ -238,6 +254,13 @@ func (s *Server) authenticate(ctx context.Context, c echo.Context, scheme string
 		}
 		c.Set(adminClaimsKey, claims)
 		return nil
+	case schemeServiceToken:
+		tok, err := s.serviceToken(ctx, c)
+		if err != nil {
+			return err
+		}
+		c.Set(serviceTokenKey, tok)
+		return nil
 	}
 	return fmt.Errorf("openapi.yaml names security scheme %q, which the server does not know", scheme)
 }
@@ -250,7 +273,42 @@ func (s *Server) sidebarToken(ctx context.Context, c echo.Context) (sessiontoken
 		return sessiontoken.Claims{}, apperr.New(apperr.Unauthorized, sessiontoken.CodeUnauthorized,
 			"send the session token as Authorization: Bearer <token>; reload the page to get one")
 	}
+	if servicetoken.Looks(strings.TrimSpace(token)) {
+		return sessiontoken.Claims{}, serviceTokenHere()
+	}
 	return s.tokens.Parse(ctx, strings.TrimSpace(token))
+}
+
+// serviceTokenHere is the answer of a sidebar or admin route to a service
+// token: it is good for /api/v1/sync only.
+func serviceTokenHere() error {
+	return apperr.New(apperr.Unauthorized, sessiontoken.CodeUnauthorized,
+		"a service token (crml_sync_...) is good for /api/v1/sync only; this route needs a sidebar session or an admin sign-in")
+}
+
+// serviceToken is the serviceToken scheme: a service token of scope sync
+// as Authorization: Bearer (internal/servicetoken). A JWT (a sidebar or
+// admin session) is not one: 401 unauthorized.
+func (s *Server) serviceToken(ctx context.Context, c echo.Context) (servicetoken.Token, error) {
+	tok, err := servicetoken.FromHeader(c.Request().Header.Get(echo.HeaderAuthorization))
+	if err != nil {
+		return servicetoken.Token{}, err
+	}
+	if !servicetoken.Looks(tok) {
+		return servicetoken.Token{}, apperr.New(apperr.Unauthorized, servicetoken.CodeUnauthorized,
+			"the sync routes take a service token (crml_sync_...), not a sidebar or admin session; an admin creates one with `crmlens token create --name NAME --scope sync`")
+	}
+	return s.serviceTokens.Authenticate(ctx, tok, servicetoken.ScopeSync)
+}
+
+// serviceTokenFrom is the service token of a request to an operation whose
+// security is serviceToken; it panics like adminFrom.
+func serviceTokenFrom(c echo.Context) servicetoken.Token {
+	tok, ok := c.Get(serviceTokenKey).(servicetoken.Token)
+	if !ok {
+		panic("no service token: the operation of " + c.Path() + " declares no serviceToken security in openapi.yaml")
+	}
+	return tok
 }
 
 // adminToken is the adminToken scheme: the admin JWT as Authorization:
@@ -265,6 +323,9 @@ func (s *Server) adminToken(ctx context.Context, c echo.Context) (sessiontoken.A
 	if !ok || strings.TrimSpace(token) == "" {
 		return sessiontoken.AdminClaims{}, apperr.New(apperr.Unauthorized, sessiontoken.CodeUnauthorized,
 			"sign in as an admin: send Authorization: Bearer <token> from POST /api/v1/admin/session")
+	}
+	if servicetoken.Looks(strings.TrimSpace(token)) {
+		return sessiontoken.AdminClaims{}, serviceTokenHere()
 	}
 	claims, err := s.tokens.ParseAdmin(ctx, strings.TrimSpace(token))
 	if err != nil {

@@ -63,7 +63,8 @@ func TestRoutesInSpec(t *testing.T) {
 }
 
 // Every admin operation but signing in and out asks for an admin, every
-// sidebar operation but opening a session for a sidebar session: the
+// sidebar operation but opening a session for a sidebar session, every
+// sync operation for a service token: the
 // handlers read the claims the security functions put in the context
 // (adminFrom, sidebarFrom).
 func TestOperationSecurity(t *testing.T) {
@@ -79,6 +80,8 @@ func TestOperationSecurity(t *testing.T) {
 				want = [][]string{{schemeAdminToken}, {schemeAdminCookie}}
 			case strings.HasPrefix(path, "/api/v1/sidebar/"):
 				want = [][]string{{schemeSidebarToken}}
+			case strings.HasPrefix(path, syncPathPrefix):
+				want = [][]string{{schemeServiceToken}}
 			}
 			var got [][]string
 			if op.Security != nil {

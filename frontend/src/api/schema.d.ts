@@ -623,10 +623,68 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sync/{object}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upsert CRM records by external_id, all or nothing (docs/sync.md).
+         * @description The body is NDJSON (one record per line) or one JSON array of records,
+         *     with the columns of the import files (docs/import.md) plus updated_at.
+         *     At most 8 MiB and 5,000 records. A record older than the stored one
+         *     (updated_at) is skipped and counted.
+         */
+        post: operations["syncRecords"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sync/{object}/{external_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove one record by external_id (agents by PLATFORM:PLATFORM_ID) (docs/sync.md). */
+        delete: operations["deleteSyncRecord"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @description What a sync route writes or deletes.
+         * @enum {string}
+         */
+        SyncObject: "accounts" | "contacts" | "leads" | "tickets" | "orders" | "agents";
+        SyncResult: {
+            object: string;
+            /** @description created + updated + unchanged + skipped */
+            records: number;
+            created: number;
+            updated: number;
+            /** @description Records whose updated_at equals the stored one (not written). */
+            unchanged: number;
+            /** @description Records older than the stored one (out of order */
+            skipped: number;
+            /** @description Identities of the written contacts. */
+            identities: number;
+        };
         Error: {
             error: {
                 /**
@@ -3246,6 +3304,164 @@ export interface operations {
             };
             /** @description Not signed in as an admin. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    syncRecords: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                object: components["schemas"]["SyncObject"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-ndjson": string;
+                "application/json": {
+                    [key: string]: unknown;
+                }[];
+            };
+        };
+        responses: {
+            /** @description What the request did. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SyncResult"];
+                };
+            };
+            /** @description A Content-Type other than application/x-ndjson or application/json (sync_format), or an object not in the list (invalid_request). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No service token, an unknown one (unauthorized) or a revoked one (token_revoked). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A token whose scope is not sync (forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An object the sync API does not know (sync_object; the path's enum refuses one first, 400). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Keys the database holds equal, or concurrent requests kept clashing (sync_conflict); nothing was written. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Over 8 MiB or 5,000 records (sync_too_large); nothing was written. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Records with problems, by line and field (sync_invalid); nothing was written. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteSyncRecord: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                object: components["schemas"]["SyncObject"];
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The record is gone. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A malformed agent key (invalid_agent_key): send PLATFORM:PLATFORM_ID; or an object not in the list (invalid_request). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No service token, an unknown one or a revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A token whose scope is not sync. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No record with that external_id (sync_not_found). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Other records still point at this one (sync_referenced). */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
