@@ -193,8 +193,7 @@ func TestRecoverFinishesPreparedImports(t *testing.T) {
 		t.Helper()
 		conn := prepareBranch(t, db, xid, contact.ID, ident)
 		// The "crash": the connection goes, the prepared branch stays.
-		_ = conn.Raw(func(any) error { return driver.ErrBadConn })
-		conn.Close()
+		lose(t, db, conn)
 	}
 	committed := "crmlens-import-00000000000000000000000000000001"
 	abandoned := "crmlens-import-00000000000000000000000000000002"
@@ -240,8 +239,7 @@ func TestRecoverWaitsForALiveImport(t *testing.T) {
 		t.Fatal(err)
 	}
 	branch := prepareBranch(t, db, xid, contact.ID, "v-live")
-	_ = branch.Raw(func(any) error { return driver.ErrBadConn }) // lost
-	branch.Close()
+	lose(t, db, branch)
 
 	type outcome struct {
 		n   int
@@ -321,6 +319,34 @@ func prepareBranch(t *testing.T, db *gorm.DB, xid string, contactID int64, ident
 		}
 	}
 	return conn
+}
+
+// lose drops conn as a crash would (the pool never reuses it) and waits
+// until the server has seen it go: until then its prepared branch still
+// belongs to a live session, which Recover rightly leaves alone, and on a
+// loaded machine the server can take a while to notice a closed socket.
+func lose(t *testing.T, db *gorm.DB, conn *sql.Conn) {
+	t.Helper()
+	ctx := context.Background()
+	var id int64
+	if err := conn.QueryRowContext(ctx, "SELECT CONNECTION_ID()").Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+	conn.Close()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var n int64
+		if err := db.Raw("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = ?", id).Scan(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the server still lists connection %d 30 s after it was closed", id)
+		}
+	}
 }
 
 // cancelAfter is a reader that cancels an import's context once n bytes
